@@ -1,0 +1,4 @@
+/**
+ * headroom/balance — public door of the balance module. Nothing is exported yet: see the open issues.
+ */
+export {};

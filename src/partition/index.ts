@@ -1,0 +1,4 @@
+/**
+ * headroom/partition — public door of the partition module. Nothing is exported yet: see the open issues.
+ */
+export {};
