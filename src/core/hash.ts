@@ -11,35 +11,44 @@
 /** Bytes or a string (hashed as UTF-8). */
 export type HashInput = string | Uint8Array;
 
-const P32_1 = 0x9e3779b1;
-const P32_2 = 0x85ebca77;
-const P32_3 = 0xc2b2ae3d;
-const P32_4 = 0x27d4eb2f;
-const P32_5 = 0x165667b1;
+const P32_1 = 0x9e3779b1 | 0;
+const P32_2 = 0x85ebca77 | 0;
+const P32_3 = 0xc2b2ae3d | 0;
+const P32_4 = 0x27d4eb2f | 0;
+const P32_5 = 0x165667b1 | 0;
 
 let scratch = new Uint8Array(256);
 const encoder = new TextEncoder();
 
-/** UTF-8 bytes of `input` (a view of a shared scratch buffer for strings: use before the next call). */
-function bytesOf(input: HashInput): Uint8Array {
-  if (typeof input !== 'string') return input;
+/**
+ * Where the bytes to hash are: strings are copied into the shared scratch buffer (no allocation),
+ * byte arrays are used in place. Returns the length; the bytes are in `bytes`.
+ */
+let bytes: Uint8Array = scratch;
+function load(input: HashInput): number {
+  if (typeof input !== 'string') {
+    bytes = input;
+    return input.length;
+  }
   const n = input.length;
   if (n * 3 > scratch.length) scratch = new Uint8Array(Math.max(n * 3, scratch.length * 2));
   const buf = scratch;
+  bytes = buf;
   for (let i = 0; i < n; i++) {
     const c = input.charCodeAt(i);
-    if (c >= 0x80) return buf.subarray(0, encoder.encodeInto(input, buf).written);
+    if (c >= 0x80) return encoder.encodeInto(input, buf).written;
     buf[i] = c;
   }
-  return buf.subarray(0, n);
+  return n;
 }
 
 function rotl32(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
 }
 
+/** Little-endian 32-bit word as a signed int32 (kept signed so V8 stores it as a small integer). */
 function read32(b: Uint8Array, i: number): number {
-  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
 }
 
 function round32(acc: number, lane: number): number {
@@ -54,8 +63,8 @@ function round32(acc: number, lane: number): number {
  * @example xxh32('a') === 0x550d7456
  */
 export function xxh32(input: HashInput, seed = 0): number {
-  const b = bytesOf(input);
-  const len = b.length;
+  const len = load(input);
+  const b = bytes;
   let i = 0;
   let h: number;
   if (len >= 16) {
@@ -92,22 +101,24 @@ export function xxh32(input: HashInput, seed = 0): number {
 
 // ---- xxHash64 on (hi, lo) pairs of unsigned 32-bit halves -------------------------------------
 
-const P1H = 0x9e3779b1, P1L = 0x85ebca87;
-const P2H = 0xc2b2ae3d, P2L = 0x27d4eb4f;
-const P3H = 0x165667b1, P3L = 0x9e3779f9;
-const P4H = 0x85ebca77, P4L = 0xc2b2ae63;
-const P5H = 0x27d4eb2f, P5L = 0x165667c5;
+const P1H = 0x9e3779b1 | 0, P1L = 0x85ebca87 | 0;
+const P2H = 0xc2b2ae3d | 0, P2L = 0x27d4eb4f | 0;
+const P3H = 0x165667b1 | 0, P3L = 0x9e3779f9 | 0;
+const P4H = 0x85ebca77 | 0, P4L = 0xc2b2ae63 | 0;
+const P5H = 0x27d4eb2f | 0, P5L = 0x165667c5 | 0;
 // 2^64 - P1 (two's complement), used for v4 = seed - P1.
-const NEG_P1H = (~P1H) >>> 0, NEG_P1L = (-P1L) >>> 0;
+const NEG_P1H = ~P1H, NEG_P1L = -P1L | 0;
 
 // Result registers of the 64-bit helpers (module-level to avoid allocating pairs).
 let rh = 0;
 let rl = 0;
 
+// Words are stored as signed int32 (`| 0`): values above 2^31 as unsigned would be boxed as heap
+// numbers by V8 on every store, which costs more than the arithmetic.
 function add64(ah: number, al: number, bh: number, bl: number): void {
-  const lo = al + bl;
-  rl = lo >>> 0;
-  rh = (ah + bh + (lo > 0xffffffff ? 1 : 0)) >>> 0;
+  const lo = (al >>> 0) + (bl >>> 0);
+  rl = lo | 0;
+  rh = (ah + bh + (lo > 0xffffffff ? 1 : 0)) | 0;
 }
 
 /** (ah:al) * (bh:bl) mod 2^64. */
@@ -117,18 +128,18 @@ function mul64(ah: number, al: number, bh: number, bl: number): void {
   const m1 = a1 * b0 + (t >>> 16);
   const m2 = a0 * b1 + (m1 & 0xffff);
   const hiOfLo = a1 * b1 + (m1 >>> 16) + (m2 >>> 16);
-  rl = Math.imul(al, bl) >>> 0;
-  rh = (hiOfLo + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0;
+  rl = Math.imul(al, bl);
+  rh = (hiOfLo + Math.imul(ah, bl) + Math.imul(al, bh)) | 0;
 }
 
 function rotl64(h: number, l: number, r: number): void {
   if (r < 32) {
-    rh = ((h << r) | (l >>> (32 - r))) >>> 0;
-    rl = ((l << r) | (h >>> (32 - r))) >>> 0;
+    rh = (h << r) | (l >>> (32 - r));
+    rl = (l << r) | (h >>> (32 - r));
   } else {
     const s = r - 32;
-    rh = ((l << s) | (h >>> (32 - s))) >>> 0;
-    rl = ((h << s) | (l >>> (32 - s))) >>> 0;
+    rh = (l << s) | (h >>> (32 - s));
+    rl = (h << s) | (l >>> (32 - s));
   }
 }
 
@@ -142,7 +153,7 @@ function round64(acch: number, accl: number, laneh: number, lanel: number): void
 
 function mergeRound(hh: number, hl: number, vh: number, vl: number): void {
   round64(0, 0, vh, vl);
-  const xh = (hh ^ rh) >>> 0, xl = (hl ^ rl) >>> 0;
+  const xh = hh ^ rh, xl = hl ^ rl;
   mul64(xh, xl, P1H, P1L);
   add64(rh, rl, P4H, P4L);
 }
@@ -156,8 +167,8 @@ function mergeRound(hh: number, hl: number, vh: number, vl: number): void {
  * @param seedLo - low 32 bits of the 64-bit seed, default 0
  */
 export function xxh64Into(input: HashInput, out: Uint32Array, seedHi = 0, seedLo = 0): void {
-  const b = bytesOf(input);
-  const len = b.length;
+  const len = load(input);
+  const b = bytes;
   let i = 0;
   let hh: number, hl: number;
   if (len >= 32) {
@@ -165,7 +176,7 @@ export function xxh64Into(input: HashInput, out: Uint32Array, seedHi = 0, seedLo
     let v1h = rh, v1l = rl;
     add64(seedHi, seedLo, P2H, P2L);
     let v2h = rh, v2l = rl;
-    let v3h = seedHi >>> 0, v3l = seedLo >>> 0;
+    let v3h = seedHi | 0, v3l = seedLo | 0;
     // seed - P1 = seed + (2^64 - P1)
     add64(seedHi, seedLo, NEG_P1H, NEG_P1L);
     let v4h = rh, v4l = rl;
@@ -194,14 +205,14 @@ export function xxh64Into(input: HashInput, out: Uint32Array, seedHi = 0, seedLo
   hh = rh; hl = rl;
   for (; i + 8 <= len; i += 8) {
     round64(0, 0, read32(b, i + 4), read32(b, i));
-    rotl64((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, 27);
+    rotl64(hh ^ rh, hl ^ rl, 27);
     mul64(rh, rl, P1H, P1L);
     add64(rh, rl, P4H, P4L);
     hh = rh; hl = rl;
   }
   if (i + 4 <= len) {
     mul64(0, read32(b, i), P1H, P1L);
-    rotl64((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, 23);
+    rotl64(hh ^ rh, hl ^ rl, 23);
     mul64(rh, rl, P2H, P2L);
     add64(rh, rl, P3H, P3L);
     hh = rh; hl = rl;
@@ -209,17 +220,17 @@ export function xxh64Into(input: HashInput, out: Uint32Array, seedHi = 0, seedLo
   }
   for (; i < len; i++) {
     mul64(0, b[i]!, P5H, P5L);
-    rotl64((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, 11);
+    rotl64(hh ^ rh, hl ^ rl, 11);
     mul64(rh, rl, P1H, P1L);
     hh = rh; hl = rl;
   }
   // avalanche: h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32
-  hl = (hl ^ (hh >>> 1)) >>> 0;
+  hl ^= hh >>> 1;
   mul64(hh, hl, P2H, P2L); hh = rh; hl = rl;
-  hl = (hl ^ ((hl >>> 29) | (hh << 3))) >>> 0;
-  hh = (hh ^ (hh >>> 29)) >>> 0;
+  hl ^= (hl >>> 29) | (hh << 3);
+  hh ^= hh >>> 29;
   mul64(hh, hl, P3H, P3L); hh = rh; hl = rl;
-  hl = (hl ^ hh) >>> 0;
+  hl ^= hh;
   out[0] = hh;
   out[1] = hl;
 }
