@@ -53,7 +53,7 @@ export class HeadroomError extends Error {
  * @param e - any thrown value
  * @param code - when given, the error's code must equal it
  */
-export function isHeadroomError(e: unknown, code?: string): e is HeadroomError {
+export function isHeadroomError<C extends string = string>(e: unknown, code?: C): e is HeadroomError & { readonly code: C } {
   if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[BRAND] !== true) return false;
   return code === undefined || (e as HeadroomError).code === code;
 }
