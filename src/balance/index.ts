@@ -1,4 +1,30 @@
 /**
- * headroom/balance — public door of the balance module. Nothing is exported yet: see the open issues.
+ * headroom/balance — send each request to the endpoint that will answer soonest, and stop
+ * sending to sick ones: pickers × load metrics, active health checks, outlier ejection, panic
+ * threshold, slow start, draining; `balancer.call()` for any client and an undici `Dispatcher`
+ * for `fetch` / `undici.request`. See docs/balance.md.
  */
-export {};
+export { Balancer, createBalancer, type BalancerOptions, type CallOptions } from './balancer.js';
+export { BalancerCore, type CoreConfig, type HealthThresholds } from './core.js';
+export { type Endpoint, type EndpointSpec, type EndpointInput, type EndpointStatus } from './endpoint.js';
+export { NoEndpointError } from './errors.js';
+export {
+  type BalanceEvent, type PickEvent, type EjectionEvent, type EjectionRefusedEvent, type ReadmissionEvent,
+  type HealthEvent, type PanicEvent, type MembershipEvent, type EjectionReason,
+} from './events.js';
+export { type Candidates, type Picker, type PickerFactory } from './picker.js';
+export { type LoadMetric, type LoadMetricFactory, type Outcome } from './load-metric.js';
+export { roundRobin } from './pickers/round-robin.js';
+export { weightedRoundRobin } from './pickers/weighted-round-robin.js';
+export { uniformRandom } from './pickers/random.js';
+export { weightedRandom } from './pickers/weighted-random.js';
+export { leastLoaded } from './pickers/least-loaded.js';
+export { p2c, type P2cOptions } from './pickers/p2c.js';
+export { outstanding } from './load/outstanding.js';
+export { peakEwma, type PeakEwmaOptions } from './load/peak-ewma.js';
+export { type ActiveHealthOptions, type Probe, ActiveHealthChecker, resolveActiveHealth, type ActiveHealthConfig } from './health/active.js';
+export {
+  type OutlierOptions, type SuccessRateOutlierOptions, type LatencyOutlierOptions, type OutlierConfig, resolveOutlier,
+} from './health/outlier.js';
+export { type SlowStartOptions, slowStartFactor, resolveSlowStart, type SlowStartConfig } from './slow-start.js';
+export { type BalancerSnapshot, type EndpointSnapshot } from './snapshot.js';

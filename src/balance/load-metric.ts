@@ -1,0 +1,36 @@
+/**
+ * The load-metric seam (Finagle's `Balancer` × `Load` split): how busy one endpoint is, kept
+ * apart from the picker that compares endpoints. The balancer owns one metric per endpoint and
+ * calls `start` when a request is sent and `end` when it finishes; pickers read `load`.
+ */
+
+/**
+ * How a request ended, as far as the endpoint's health is concerned:
+ * - `'success'`: the endpoint answered well;
+ * - `'failure'`: the endpoint failed (error, 5xx, refused connection) — counts toward outlier ejection;
+ * - `'cancelled'`: the caller gave up (abort, hedge lost); says nothing about the endpoint's health.
+ */
+export type Outcome = 'success' | 'failure' | 'cancelled';
+
+/** Load of one endpoint. Synchronous, allocation-free, driven by the balancer's clock. */
+export interface LoadMetric {
+  /** A request was sent at `now` (ms). */
+  start(now: number): void;
+  /**
+   * A request sent `latencyMs` ago finished at `now` with `outcome`.
+   * @param now - ms
+   * @param latencyMs - the request's round-trip time, ms (≥ 0)
+   * @param outcome - how it ended
+   */
+  end(now: number, latencyMs: number, outcome: Outcome): void;
+  /** The expected cost of sending one more request at `now`: larger is busier. Always ≥ 0. */
+  load(now: number): number;
+}
+
+/** Makes one {@link LoadMetric} per endpoint. */
+export interface LoadMetricFactory {
+  /** Short name for snapshots and benchmark tables, e.g. `'peak-ewma'`. */
+  readonly name: string;
+  /** A fresh metric for a newly added endpoint. */
+  create(): LoadMetric;
+}

@@ -1,0 +1,92 @@
+/**
+ * Peak-EWMA: the load of an endpoint is its smoothed round-trip time × (pending requests + 1).
+ * Source: Finagle `com.twitter.finagle.loadbalancer.PeakEwma` (Eriksen et al., "Finagle: load
+ * balancing" — peak EWMA) and Linkerd/tower `tower::load::PeakEwma`; same semantics:
+ *
+ * - **peak-sensitive**: an RTT above the current estimate replaces it at once, so a node that
+ *   turns slow is avoided after one slow answer;
+ * - **time-decayed**: an RTT below it is blended in with weight `1 − e^(−Δt/τ)`, Δt being the
+ *   time since the estimate was last touched and τ = `decayMs`;
+ * - **decays when read**: reading the load first decays the estimate toward 0 over the time
+ *   since it was last touched (Finagle's `observe(0.0)` in `get()`, tower's `decay()` in
+ *   `load()`), so a node that was slow and is now idle is probed again after a few τ;
+ * - **unknown nodes**: with `defaultRttMs` = 0 (Finagle) a node with no history costs 0 while
+ *   idle — it gets one probe request — and a huge penalty while that probe is pending; with
+ *   `defaultRttMs` > 0 (Linkerd, 30 ms there) it starts from that estimate.
+ *
+ * One addition: a cancelled request's latency is a lower bound on the node's RTT, so it may
+ * raise the estimate (peak) but never lowers it.
+ *
+ * O(1) per call (one `Math.exp`), no allocation. Limits: fast failures look cheap (pair it with
+ * outlier detection); after a long idle period every node looks equally fast.
+ */
+import { requireNonNegative, requirePositive } from '../options.js';
+import type { LoadMetric, LoadMetricFactory, Outcome } from '../load-metric.js';
+
+/** Cost of a node with no RTT history and a request in flight (Finagle's `Long.MaxValue >> 16`, in ms). */
+const PENALTY = 2 ** 47;
+
+/** Options of {@link peakEwma}. */
+export interface PeakEwmaOptions {
+  /** Decay window τ in ms: how fast old RTTs are forgotten; default 10,000 (Finagle's and Linkerd's 10 s). */
+  readonly decayMs?: number;
+  /** RTT estimate of a node with no history, ms; default 0 (Finagle: probe once, then wait for the answer). */
+  readonly defaultRttMs?: number;
+}
+
+class PeakEwmaMetric implements LoadMetric {
+  readonly #tauMs: number;
+  #costMs: number;
+  #stampMs = Number.NaN;
+  #pending = 0;
+
+  constructor(tauMs: number, defaultRttMs: number) {
+    this.#tauMs = tauMs;
+    this.#costMs = defaultRttMs;
+  }
+
+  /** Decays the estimate to `now` and folds in `rttMs` (0 = decay only). */
+  #observe(now: number, rttMs: number): void {
+    const dt = this.#stampMs === this.#stampMs ? Math.max(now - this.#stampMs, 0) : 0;
+    const w = Math.exp(-dt / this.#tauMs);
+    this.#costMs = rttMs > this.#costMs ? rttMs : this.#costMs * w + rttMs * (1 - w);
+    this.#stampMs = now;
+  }
+
+  start(now: number): void {
+    if (this.#stampMs !== this.#stampMs) this.#stampMs = now;
+    this.#pending++;
+  }
+
+  end(now: number, latencyMs: number, outcome: Outcome): void {
+    if (this.#pending > 0) this.#pending--;
+    if (outcome === 'cancelled') {
+      this.#observe(now, 0);
+      if (latencyMs > this.#costMs) this.#costMs = latencyMs;
+    } else {
+      this.#observe(now, latencyMs);
+    }
+  }
+
+  load(now: number): number {
+    this.#observe(now, 0);
+    if (this.#costMs === 0 && this.#pending !== 0) return PENALTY + this.#pending;
+    return this.#costMs * (this.#pending + 1);
+  }
+}
+
+/**
+ * Load = peak-sensitive, time-decayed RTT estimate × (pending + 1), in ms. Compose it with
+ * {@link p2c} for Linkerd's and Finagle's default balancer.
+ * @param options.decayMs - decay window τ, ms; default 10,000
+ * @param options.defaultRttMs - estimate for a node with no history, ms; default 0
+ * @throws HR_BALANCE_INVALID_OPTION when `decayMs` is not a positive finite number or `defaultRttMs` is negative
+ * @example createBalancer({ endpoints, picker: p2c(), load: peakEwma({ decayMs: 10_000 }) })
+ */
+export function peakEwma(options: PeakEwmaOptions = {}): LoadMetricFactory {
+  const decayMs = options.decayMs ?? 10_000;
+  const defaultRttMs = options.defaultRttMs ?? 0;
+  requirePositive('peakEwma.decayMs', decayMs, '10000');
+  requireNonNegative('peakEwma.defaultRttMs', defaultRttMs, '0 (probe unknown nodes once) or 30');
+  return { name: 'peak-ewma', create: () => new PeakEwmaMetric(decayMs, defaultRttMs) };
+}
