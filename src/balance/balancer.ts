@@ -86,8 +86,8 @@ export class Balancer<T = string> {
     const random = options.random ?? defaultRandom();
     const picker = options.picker ?? p2c();
     const slowStart = options.slowStart === undefined ? undefined : resolveSlowStart(options.slowStart);
-    if (slowStart !== undefined && !picker.usesWeights) {
-      throw invalidOption('slowStart', options.slowStart, `the ${picker.name} picker ignores weights, so slow start would do nothing; use weightedRoundRobin(), weightedRandom(), leastLoaded() or p2c()`);
+    if (slowStart !== undefined && !picker.supportsSlowStart) {
+      throw invalidOption('slowStart', options.slowStart, `the ${picker.name} picker does not follow ramping weights, so slow start would do nothing; use weightedRoundRobin(), weightedRandom(), leastLoaded() or p2c()`);
     }
     const outlier = options.outlier === false ? undefined : resolveOutlier(options.outlier ?? {});
     const health = options.health === undefined ? undefined : resolveActiveHealth(options.health);

@@ -49,16 +49,14 @@ export interface CoreConfig<T> {
 class CandidateView<T> implements Candidates {
   members: Member<T>[] = [];
   weights = new Float64Array(8);
+  inflight = new Float64Array(0);
+  totalInflight = 0;
   size = 0;
   listVersion = 0;
   weightVersion = 0;
 
   weight(i: number): number {
     return this.weights[i]!;
-  }
-
-  outstanding(i: number): number {
-    return this.members[i]!.outstanding;
   }
 
   load(i: number, now: number): number {
@@ -177,11 +175,21 @@ export class BalancerCore<T> {
   begin(member: Member<T>, now: number): void {
     member.outstanding++;
     member.metric.start(now);
+    if (member.slot >= 0) {
+      this.#view.inflight[member.slot]!++;
+      this.#view.totalInflight++;
+    }
   }
 
   /** A request to `member` that took `latencyMs` ended at `now` with `outcome`. */
   end(member: Member<T>, now: number, latencyMs: number, outcome: Outcome): void {
-    if (member.outstanding > 0) member.outstanding--;
+    if (member.outstanding > 0) {
+      member.outstanding--;
+      if (member.slot >= 0) {
+        this.#view.inflight[member.slot]!--;
+        this.#view.totalInflight--;
+      }
+    }
     member.metric.end(now, latencyMs, outcome);
     if (member.status === 'draining' && member.outstanding === 0) this.#removeMember(member, now);
     const outlier = this.#config.outlier;
@@ -293,6 +301,7 @@ export class BalancerCore<T> {
     if (member.status === 'removed') return;
     member.status = 'removed';
     member.ejected = false;
+    member.slot = -1;
     this.#members.splice(this.#members.indexOf(member), 1);
     this.#byId.delete(member.id);
     this.#dirty = true;
@@ -363,6 +372,7 @@ export class BalancerCore<T> {
     }
     const view = this.#view;
     const list = view.members;
+    for (const m of list) m.slot = -1;
     let n = 0;
     for (const m of this.#members) {
       if (m.status === 'active' && (panic || (m.healthy && !m.ejected))) list[n++] = m;
@@ -371,6 +381,16 @@ export class BalancerCore<T> {
     view.size = n;
     view.listVersion++;
     if (view.weights.length < n) view.weights = new Float64Array(Math.max(n, view.weights.length * 2));
+    // Exactly n long (placement code checks one load per candidate); allocated only on list changes.
+    view.inflight = new Float64Array(n);
+    let inflight = 0;
+    for (let i = 0; i < n; i++) {
+      const m = list[i]!;
+      m.slot = i;
+      view.inflight[i] = m.outstanding;
+      inflight += m.outstanding;
+    }
+    view.totalInflight = inflight;
     this.#dirty = false;
     this.#refreshWeights(now);
   }

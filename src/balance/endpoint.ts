@@ -55,6 +55,8 @@ export class Member<T> implements Endpoint<T> {
   metadata: Readonly<Record<string, string>>;
   status: EndpointStatus = 'active';
   outstanding = 0;
+  /** Index in the candidate list, or -1 when not a candidate. */
+  slot = -1;
   readonly metric: LoadMetric;
 
   // Active health check.

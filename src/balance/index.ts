@@ -20,6 +20,7 @@ export { uniformRandom } from './pickers/random.js';
 export { weightedRandom } from './pickers/weighted-random.js';
 export { leastLoaded } from './pickers/least-loaded.js';
 export { p2c, type P2cOptions } from './pickers/p2c.js';
+export { hashAffinity, type HashAffinityOptions } from './pickers/hash-affinity.js';
 export { outstanding } from './load/outstanding.js';
 export { peakEwma, type PeakEwmaOptions } from './load/peak-ewma.js';
 export { type ActiveHealthOptions, type Probe, ActiveHealthChecker, resolveActiveHealth, type ActiveHealthConfig } from './health/active.js';

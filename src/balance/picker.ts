@@ -18,8 +18,10 @@ export interface Candidates {
   readonly weightVersion: number;
   /** Effective weight of candidate `i` (configured weight × slow-start factor), > 0. */
   weight(i: number): number;
-  /** Requests sent to candidate `i` and not yet finished. */
-  outstanding(i: number): number;
+  /** Requests in flight per candidate index (kept up to date in O(1) per request, for bounded-load placement). */
+  readonly inflight: ArrayLike<number>;
+  /** Sum of `inflight`. */
+  readonly totalInflight: number;
   /** Expected cost of one more request to candidate `i` at `now` (ms), from the balancer's load metric. */
   load(i: number, now: number): number;
   /** Stable id of candidate `i` (for pickers that place keys). */
@@ -44,8 +46,11 @@ export interface Picker {
 export interface PickerFactory {
   /** Short name for logs, snapshots and benchmark tables, e.g. `'p2c'`. */
   readonly name: string;
-  /** True when the picker honours weights (slow start acts through weights, so it needs one that does). */
-  readonly usesWeights: boolean;
+  /**
+   * True when the picker follows effective weights pick by pick, so slow start (which ramps them)
+   * takes effect; false for pickers that ignore weights or, like hash affinity, must not move keys as they ramp.
+   */
+  readonly supportsSlowStart: boolean;
   /** True when the picker needs a `key` on every pick (hash affinity). */
   readonly needsKey: boolean;
   /** Makes a picker drawing from `random` (the balancer passes its own fork). */

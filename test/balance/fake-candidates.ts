@@ -4,10 +4,14 @@ import type { Candidates } from '../../src/balance/picker.js';
 export class FakeCandidates implements Candidates {
   listVersion = 1;
   weightVersion = 1;
-  readonly outstandingCounts: number[];
+  readonly inflight: number[];
 
   constructor(public weights: number[], public loads: number[] = weights.map(() => 1)) {
-    this.outstandingCounts = weights.map(() => 0);
+    this.inflight = weights.map(() => 0);
+  }
+
+  get totalInflight(): number {
+    return this.inflight.reduce((a, b) => a + b, 0);
   }
 
   get size(): number {
@@ -16,10 +20,6 @@ export class FakeCandidates implements Candidates {
 
   weight(i: number): number {
     return this.weights[i]!;
-  }
-
-  outstanding(i: number): number {
-    return this.outstandingCounts[i]!;
   }
 
   load(i: number): number {

@@ -42,5 +42,5 @@ class LeastLoadedPicker implements Picker {
  * @example createBalancer({ endpoints, picker: leastLoaded(), load: outstanding() })
  */
 export function leastLoaded(): PickerFactory {
-  return { name: 'least-loaded', usesWeights: true, needsKey: false, create: (random) => new LeastLoadedPicker(random) };
+  return { name: 'least-loaded', supportsSlowStart: true, needsKey: false, create: (random) => new LeastLoadedPicker(random) };
 }

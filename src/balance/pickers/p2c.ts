@@ -64,7 +64,7 @@ export function p2c(options: P2cOptions = {}): PickerFactory {
   const choices = requireInteger('p2c.choices', options.choices ?? 2, 2, '2');
   return {
     name: choices === 2 ? 'p2c' : `p${choices}c`,
-    usesWeights: true,
+    supportsSlowStart: true,
     needsKey: false,
     create: (random) => new PowerOfChoicesPicker(random, choices),
   };

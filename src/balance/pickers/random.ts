@@ -24,5 +24,5 @@ class UniformRandomPicker implements Picker {
  * @example createBalancer({ endpoints, picker: uniformRandom(), random: new SeededRandom(1) })
  */
 export function uniformRandom(): PickerFactory {
-  return { name: 'random', usesWeights: false, needsKey: false, create: (random) => new UniformRandomPicker(random) };
+  return { name: 'random', supportsSlowStart: false, needsKey: false, create: (random) => new UniformRandomPicker(random) };
 }

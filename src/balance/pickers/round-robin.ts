@@ -31,5 +31,5 @@ class RoundRobinPicker implements Picker {
  * @example createBalancer({ endpoints: ['http://a:80', 'http://b:80'], picker: roundRobin() })
  */
 export function roundRobin(): PickerFactory {
-  return { name: 'round-robin', usesWeights: false, needsKey: false, create: (random) => new RoundRobinPicker(random) };
+  return { name: 'round-robin', supportsSlowStart: false, needsKey: false, create: (random) => new RoundRobinPicker(random) };
 }

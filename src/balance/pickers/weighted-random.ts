@@ -50,5 +50,5 @@ class WeightedRandomPicker implements Picker {
  * @example createBalancer({ endpoints: [{ id: 'big', target: 'http://big:80', weight: 3 }, 'http://small:80'], picker: weightedRandom() })
  */
 export function weightedRandom(): PickerFactory {
-  return { name: 'weighted-random', usesWeights: true, needsKey: false, create: (random) => new WeightedRandomPicker(random) };
+  return { name: 'weighted-random', supportsSlowStart: true, needsKey: false, create: (random) => new WeightedRandomPicker(random) };
 }

@@ -46,5 +46,5 @@ class SmoothWeightedRoundRobinPicker implements Picker {
  * @example createBalancer({ endpoints: [{ id: 'a', target: 'http://a:80', weight: 5 }, 'http://b:80'], picker: weightedRoundRobin() })
  */
 export function weightedRoundRobin(): PickerFactory {
-  return { name: 'smooth-wrr', usesWeights: true, needsKey: false, create: () => new SmoothWeightedRoundRobinPicker() };
+  return { name: 'smooth-wrr', supportsSlowStart: true, needsKey: false, create: () => new SmoothWeightedRoundRobinPicker() };
 }
