@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerDoctor } from './commands/doctor.js';
+import { registerLab } from './commands/lab.js';
 
 /** Exit code for usage errors (unknown command, bad flag). */
 export const EXIT_USAGE = 2;
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
       outputError: (message, write) => write(`${message.split('\n').find((l) => l.trim() !== '')?.trim() ?? message}\n`),
     });
   registerDoctor(program);
+  registerLab(program);
   return program;
 }
 

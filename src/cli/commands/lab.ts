@@ -1,0 +1,103 @@
+/**
+ * `headroom lab`: runs the reference service under load and shows what each technique buys.
+ * Tables go to stdout (or JSON with --json), live progress to stderr. Ctrl-C stops every replica,
+ * removes temporary files and exits 130; a second Ctrl-C kills the replicas at once.
+ */
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { systemClock } from '../../core/clock.js';
+import { isHeadroomError } from '../../core/errors.js';
+import { seedFromEnv } from '../../core/random.js';
+import { interrupted } from '../../lab/errors.js';
+import { LAB_DEFAULTS, type RawLabOptions, parseLabOptions } from '../../lab/options.js';
+import { streamProgress } from '../../lab/progress.js';
+import { renderHtml } from '../../lab/report/html.js';
+import { renderSummary } from '../../lab/report/terminal.js';
+import { runLab } from '../../lab/run-lab.js';
+import { scenarioCatalog } from '../../lab/scenarios/catalog.js';
+import type { ReplicaFleet } from '../../lab/service/fleet.js';
+
+/** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
+const EXIT_INTERRUPTED = 130;
+
+/** Registers `headroom lab` on the program. */
+export function registerLab(program: Command): void {
+  const names = scenarioCatalog({ replicas: LAB_DEFAULTS.replicas }).map((s) => s.name);
+  program
+    .command('lab')
+    .description('run a reference product-catalog service on several replicas, load it, break it, and measure what caching, balancing, hedging and load shedding buy')
+    .option('--scenario <names>', `one scenario or a comma-separated list: ${names.join(', ')} (default: all)`)
+    .option('--duration <duration>', 'measured time of each phase', LAB_DEFAULTS.duration)
+    .option('--warmup <duration>', 'unmeasured warm-up before each phase', LAB_DEFAULTS.warmup)
+    .option('--interval <duration>', 'timeline resolution', LAB_DEFAULTS.interval)
+    .option('--replicas <n>', 'replica processes', String(LAB_DEFAULTS.replicas))
+    .option('--products <n>', 'products seeded into the store', String(LAB_DEFAULTS.products))
+    .option('--zipf <s>', 'Zipf exponent of key popularity', String(LAB_DEFAULTS.zipf))
+    .option('--seed <n>', `seed of every random choice (default ${LAB_DEFAULTS.seed}, or HEADROOM_SEED)`)
+    .option('--store <url>', 'sqlite (embedded file, the default) or a postgres:// URL')
+    .option('--redis <url>', 'Redis URL for the cache\'s shared tier (default: in-process cache only)')
+    .option('--base-port <port>', 'listen on base-port, base-port+1, … instead of OS-assigned ports')
+    .option('--report <file>', 'where to write the HTML report', LAB_DEFAULTS.report)
+    .option('--no-report', 'do not write the HTML report')
+    .option('--json', 'print the results as JSON on stdout instead of tables')
+    .action(async (raw: RawLabOptions & { json?: boolean }, command: Command) => {
+      const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0));
+      const rerun = rerunCommand(command, options.seed);
+      const progress = streamProgress(process.stderr);
+      const controller = new AbortController();
+      let fleet: ReplicaFleet | null = null;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (controller.signal.aborted) {
+          fleet?.killNow();
+          process.exit(EXIT_INTERRUPTED);
+        }
+        progress.line(`${signal}: stopping replicas and removing temporary files… (again to kill at once)`);
+        controller.abort(interrupted(signal));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      // Last resort if the process exits abruptly: no replica may outlive the lab.
+      const onExit = (): void => fleet?.killNow();
+      process.on('exit', onExit);
+      try {
+        const report = await runLab(options, {
+          clock: systemClock, progress, signal: controller.signal, command: rerun, onFleet: (f) => { fleet = f; },
+        });
+        let reportPath: string | null = null;
+        if (options.reportPath !== null) {
+          reportPath = resolve(options.reportPath);
+          writeFileSync(reportPath, renderHtml(report));
+        }
+        process.stdout.write(raw.json === true ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report, reportPath)}\n`);
+      } catch (error) {
+        if (isHeadroomError(error, 'HR_LAB_INTERRUPTED')) {
+          progress.line(`headroom: ${error.message}`);
+          process.exitCode = EXIT_INTERRUPTED;
+          return;
+        }
+        throw error;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.off('exit', onExit);
+      }
+    });
+}
+
+/** The command line that reproduces this run: the options given on the command line, plus the seed. */
+function rerunCommand(command: Command, seed: number): string {
+  const parts = ['npx headroom lab'];
+  const seen = new Set<string>(['seed']);
+  for (const option of command.options) {
+    const name = option.attributeName();
+    if (seen.has(name) || command.getOptionValueSource(name) !== 'cli') continue;
+    seen.add(name);
+    const value = command.getOptionValue(name) as unknown;
+    if (value === false) parts.push(`--no-${option.long!.replace(/^--(no-)?/, '')}`);
+    else if (value === true) parts.push(option.long!);
+    else parts.push(`${option.long!.replace(/^--no-/, '--')} ${JSON.stringify(String(value)).slice(1, -1)}`);
+  }
+  parts.push(`--seed ${seed}`);
+  return parts.join(' ');
+}

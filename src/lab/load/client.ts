@@ -1,0 +1,57 @@
+/**
+ * HTTP clients for the replicas: one undici Pool per replica, with enough connections that the
+ * open-loop generator is never throttled by the client (a capped pool would quietly turn the
+ * open loop back into a closed one). Bodies are drained, never buffered.
+ */
+import { Pool } from 'undici';
+import type { ReplicaEndpoint } from '../service/fleet.js';
+
+/** One request the generator sends. */
+export interface RequestPlan {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** JSON body for POST, else null. */
+  readonly body: string | null;
+}
+
+/** Sends `plan` to one replica and resolves with the HTTP status. */
+export type SendTo = (replica: number, plan: RequestPlan, signal: AbortSignal) => Promise<number>;
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Keep-alive pools to every replica. */
+export class ReplicaClients {
+  readonly #pools: Pool[];
+  #attempts = 0;
+
+  /**
+   * @param endpoints - the replicas, in index order
+   * @param connections - connections per replica (default 128)
+   */
+  constructor(endpoints: readonly ReplicaEndpoint[], connections = 128) {
+    this.#pools = endpoints.map((e) => new Pool(e.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 }));
+  }
+
+  /** HTTP attempts sent so far (hedges and retries included). */
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /** Sends one request to replica `index` (see {@link SendTo}). */
+  readonly send: SendTo = async (index, plan, signal) => {
+    this.#attempts++;
+    const { statusCode, body } = await this.#pools[index]!.request({
+      method: plan.method,
+      path: plan.path,
+      signal,
+      ...(plan.body === null ? {} : { body: plan.body, headers: JSON_HEADERS }),
+    });
+    await body.dump();
+    return statusCode;
+  };
+
+  /** Closes every pool (in-flight requests are destroyed). */
+  async close(): Promise<void> {
+    await Promise.all(this.#pools.map((p) => p.destroy()));
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Drives one phase: a warm-up (sent but not recorded), then the measured window, both open-loop
+ * with seeded arrivals and keys; each request gets a deadline of `timeoutMs` from its intended
+ * send time. Every `intervalMs` it cuts a timeline point with the replicas' store load.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { DeadlineExceededError } from '../../core/errors.js';
+import { type Random, SeededRandom } from '../../core/random.js';
+import type { ReplicaStats } from '../service/protocol.js';
+import type { RequestPlan } from './client.js';
+import { runOpenLoop } from './open-loop.js';
+import { type Outcome, PhaseRecorder, type TimelinePoint, round } from './phase-recorder.js';
+import type { ZipfKeys } from './zipf.js';
+
+/** The offered load of a phase. */
+export interface PhaseLoad {
+  /** Mean arrival rate, requests/s. */
+  readonly ratePerSec: number;
+  /** Share of requests for the hot key (0 = none; keys then all come from the Zipf draw). */
+  readonly hotKeyShare: number;
+  /** Share of requests that are writes (stock updates). */
+  readonly writeShare: number;
+  /** The client's deadline per request, ms from its intended send time. */
+  readonly timeoutMs: number;
+}
+
+/** Sends one request however the phase routes it (balancer, hedging…); resolves with the status. */
+export type PhaseCall = (plan: RequestPlan, signal: AbortSignal) => Promise<number>;
+
+/** Options of {@link drivePhase}. */
+export interface DriveOptions {
+  readonly load: PhaseLoad;
+  readonly keys: ZipfKeys;
+  /** The hot product id (used when `load.hotKeyShare` > 0). */
+  readonly hotKeyId: number;
+  /** Seed of the arrival and key streams: the same seed gives the same requests in every phase. */
+  readonly seed: number;
+  readonly clock: Clock;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly intervalMs: number;
+  readonly call: PhaseCall;
+  /** Counters so far (cumulative since the phase was configured). */
+  readonly snapshot: () => Promise<DriveSnapshot>;
+  /** Called after each timeline point, with seconds measured so far. */
+  readonly onInterval?: (point: TimelinePoint, recorder: PhaseRecorder) => void;
+  /** Aborts the phase (Ctrl-C, a dead replica). */
+  readonly signal: AbortSignal;
+}
+
+/** Cumulative counters read at the start and end of the measured window. */
+export interface DriveSnapshot {
+  /** Every replica's counters. */
+  readonly stats: readonly ReplicaStats[];
+  /** HTTP attempts the client has sent. */
+  readonly attempts: number;
+}
+
+/** What one phase measured. */
+export interface PhaseMeasurement {
+  readonly recorder: PhaseRecorder;
+  /** Requests sent in the measured window. */
+  readonly sent: number;
+  /** Counters when the window opened and after its last request finished. */
+  readonly start: DriveSnapshot;
+  readonly end: DriveSnapshot;
+  /** The load generator's own event-loop delay during the window, ms. */
+  readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+/** Runs warm-up then the measured window; resolves once every request sent has finished. */
+export async function drivePhase(options: DriveOptions): Promise<PhaseMeasurement> {
+  const { clock, signal } = options;
+  const random = new SeededRandom(options.seed);
+  if (options.warmupMs > 0) {
+    const warmup = new Sender(options, new PhaseRecorder(), random.fork('warmup'));
+    await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.warmupMs, clock, random: random.fork('warmup-arrivals'), signal, fire: warmup.fire });
+  }
+  const recorder = new PhaseRecorder();
+  const sender = new Sender(options, recorder, random.fork('requests'));
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const startSnapshot = await options.snapshot();
+  let lastQueries = storeQueries(startSnapshot);
+  let endSnapshot = startSnapshot;
+  const start = clock.now();
+  let sampling = Promise.resolve();
+  let timer: TimerHandle | null = null;
+  const sample = async (): Promise<void> => {
+    endSnapshot = await options.snapshot();
+    const queries = storeQueries(endSnapshot);
+    const point = recorder.cut((clock.now() - start) / 1000, queries - lastQueries);
+    lastQueries = queries;
+    options.onInterval?.(point, recorder);
+  };
+  const schedule = (): void => {
+    timer = clock.setTimer(options.intervalMs, () => {
+      sampling = sampling.then(sample).catch(() => undefined);
+      schedule();
+    });
+  };
+  lag.enable();
+  schedule();
+  let sent: number;
+  try {
+    sent = await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.durationMs, clock, random: random.fork('arrivals'), signal, fire: sender.fire });
+    await sender.drained();
+  } finally {
+    (timer as TimerHandle | null)?.cancel();
+    lag.disable();
+  }
+  await sampling;
+  signal.throwIfAborted();
+  // Count the requests that finished after the window closed; a sliver of an interval would plot as a
+  // misleading dip in the rates, so it becomes a timeline point only when it spans half an interval.
+  endSnapshot = await options.snapshot();
+  if ((clock.now() - start) / 1000 - lastCutSec(recorder) >= options.intervalMs / 2000) {
+    recorder.cut((clock.now() - start) / 1000, storeQueries(endSnapshot) - lastQueries);
+  }
+  return {
+    recorder,
+    sent,
+    start: startSnapshot,
+    end: endSnapshot,
+    generatorLagMs: { p50: round(lag.percentile(50) / 1e6, 3), p99: round(lag.percentile(99) / 1e6, 3), max: round(lag.max / 1e6, 3) },
+  };
+}
+
+function lastCutSec(recorder: PhaseRecorder): number {
+  return recorder.timeline.at(-1)?.tSec ?? 0;
+}
+
+function storeQueries(snapshot: DriveSnapshot): number {
+  let total = 0;
+  for (const s of snapshot.stats) total += s.storeQueries;
+  return total;
+}
+
+/** Turns arrivals into requests and records their outcomes. */
+class Sender {
+  readonly #options: DriveOptions;
+  readonly #recorder: PhaseRecorder;
+  readonly #random: Random;
+  #inFlight = 0;
+  #onDrained: (() => void) | null = null;
+
+  constructor(options: DriveOptions, recorder: PhaseRecorder, random: Random) {
+    this.#options = options;
+    this.#recorder = recorder;
+    this.#random = random;
+  }
+
+  readonly fire = (intendedMs: number): void => {
+    const { load, keys, hotKeyId, clock, call, signal } = this.#options;
+    const id = load.hotKeyShare > 0 && this.#random.chance(load.hotKeyShare) ? hotKeyId : keys.next();
+    const plan: RequestPlan = load.writeShare > 0 && this.#random.chance(load.writeShare)
+      ? { method: 'POST', path: `/products/${id}/stock`, body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }) }
+      : { method: 'GET', path: `/products/${id}`, body: null };
+    const deadline = new AbortController();
+    const remainingMs = intendedMs + load.timeoutMs - clock.now();
+    if (remainingMs <= 0) {
+      this.#recorder.record('timeout', clock.now() - intendedMs);
+      return;
+    }
+    const timer = clock.setTimer(remainingMs, () => deadline.abort(new DeadlineExceededError(`No answer within ${load.timeoutMs} ms`)));
+    this.#inFlight++;
+    call(plan, AbortSignal.any([deadline.signal, signal])).then(
+      (status) => this.#done(status < 300 ? 'ok' : status === 503 ? 'shed' : 'http', intendedMs, timer),
+      () => this.#done(deadline.signal.aborted ? 'timeout' : 'network', intendedMs, timer),
+    );
+  };
+
+  #done(outcome: Outcome, intendedMs: number, timer: TimerHandle): void {
+    timer.cancel();
+    this.#recorder.record(outcome, this.#options.clock.now() - intendedMs);
+    if (--this.#inFlight === 0) this.#onDrained?.();
+  }
+
+  /** Resolves when no request is in flight. */
+  drained(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#onDrained = resolve;
+    });
+  }
+}

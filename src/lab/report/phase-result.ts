@@ -1,0 +1,50 @@
+/** Turns one phase's raw measurements and replica counters into its {@link PhaseResult}. */
+import type { PhaseMeasurement } from '../load/driver.js';
+import { cdfPoints, round } from '../load/phase-recorder.js';
+import type { PhaseSpec } from '../scenarios/types.js';
+import type { ReplicaStats } from '../service/protocol.js';
+import type { PhaseResult } from './types.js';
+
+/** Figures of one phase, from its measurements and the counters' change over the measured window. */
+export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasurement): PhaseResult {
+  const r = m.recorder;
+  const finished = r.okCount + r.errorCount;
+  const delta = (key: keyof ReplicaStats, i: number): number => m.end.stats[i]![key] - m.start.stats[i]![key];
+  const total = (key: keyof ReplicaStats): number => m.end.stats.reduce((n, _, i) => n + delta(key, i), 0);
+  const requests = m.end.stats.map((_, i) => delta('requests', i));
+  const totalRequests = requests.reduce((a, b) => a + b, 0);
+  const reads = total('reads');
+  const storeQueries = total('storeQueries');
+  const seconds = durationMs / 1000;
+  const attempts = m.end.attempts - m.start.attempts;
+  return {
+    label: phase.label,
+    role: phase.role,
+    summary: phase.summary,
+    durationMs,
+    sent: m.sent,
+    ok: r.okCount,
+    okPerSec: round(r.okCount / seconds, 1),
+    errors: r.errors,
+    errorRate: finished === 0 ? 0 : round(r.errorCount / finished, 4),
+    latencyMs: roundSnapshot(r.ok.snapshot()),
+    cdf: cdfPoints(r.ok),
+    timeline: r.timeline,
+    storeQueries,
+    storeQps: round(storeQueries / seconds, 1),
+    hotKeyQueries: total('hotKeyQueries'),
+    hitRatio: phase.cacheMode === 'off' || reads === 0 ? null : round(total('readsWithoutQuery') / reads, 4),
+    replicaRequests: requests,
+    slowShare: totalRequests === 0 ? 0 : round(requests[0]! / totalRequests, 4),
+    extraRequestRatio: m.sent === 0 ? 0 : round(Math.max(0, attempts - m.sent) / m.sent, 4),
+    shedByReplicas: total('shed'),
+    generatorLagMs: m.generatorLagMs,
+  };
+}
+
+function roundSnapshot(s: PhaseResult['latencyMs']): PhaseResult['latencyMs'] {
+  return {
+    count: s.count, min: round(s.min, 3), mean: round(s.mean, 3), p50: round(s.p50, 3), p90: round(s.p90, 3),
+    p99: round(s.p99, 3), p999: round(s.p999, 3), max: round(s.max, 3),
+  };
+}

@@ -1,0 +1,42 @@
+/** The lab's terminal summary: one side-by-side table per scenario, its verdict, and how to rerun. */
+import { renderTable } from '../../cli/table.js';
+import { METRICS, STANDARD_COLUMNS } from './metrics.js';
+import type { LabReport, ScenarioResult } from './types.js';
+
+/** Renders every scenario of `report` as text. */
+export function renderSummary(report: LabReport, reportPath: string | null): string {
+  const blocks = report.scenarios.map(renderScenario);
+  const s = report.settings;
+  const footer = [
+    `${s.replicas} replicas · ${s.products.toLocaleString('en-US')} products on ${s.store}${s.redis ? ' + Redis' : ''} · ` +
+      `${s.phaseDurationMs / 1000} s per phase after ${s.warmupMs / 1000} s warm-up · Zipf ${s.zipfExponent} · seed ${report.seed} · ` +
+      `total ${(report.totalMs / 1000).toFixed(0)} s`,
+    'Latency: successful requests, timed from each request\'s intended send time (open loop, no coordinated omission).',
+    ...(reportPath === null ? [] : [`HTML report: ${reportPath}`]),
+    `Rerun: ${report.command}`,
+  ];
+  return [...blocks, footer.join('\n')].join('\n\n');
+}
+
+function renderScenario(scenario: ScenarioResult): string {
+  const head = `${scenario.name} — ${scenario.title}\n${scenario.question}`;
+  if (scenario.status === 'unavailable') return `${head}\nnot available: ${scenario.note ?? ''}`;
+  const columns = scenario.extraColumn === null ? STANDARD_COLUMNS : [...STANDARD_COLUMNS, scenario.extraColumn];
+  const rows = scenario.phases.map((p) => [p.label, ...columns.map((key) => METRICS[key].format(METRICS[key].get(p)))]);
+  const table = renderTable(['phase', ...columns.map((key) => METRICS[key].label)], rows);
+  // renderTable right-aligns numeric cells only; ours are pre-formatted strings, so align them here.
+  const aligned = table.split('\n').map((line, i) => (i === 1 ? line : alignRight(line, table.split('\n')[1]!))).join('\n');
+  return `${head}\n${aligned}\n→ ${scenario.verdict ?? ''}`;
+}
+
+/** Right-aligns every column but the first, using the dash rule to find column widths. */
+function alignRight(line: string, rule: string): string {
+  const widths = rule.split('  ').map((d) => d.length);
+  let pos = 0;
+  const cells = widths.map((w, i) => {
+    const cell = line.slice(pos, pos + w);
+    pos += w + 2;
+    return i === 0 ? cell.padEnd(w) : cell.trim().padStart(w);
+  });
+  return cells.join('  ').trimEnd();
+}

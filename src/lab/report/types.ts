@@ -1,0 +1,92 @@
+/**
+ * The lab's result, as printed with `--json` and embedded in the HTML report. Latencies are ms,
+ * rates per second, ratios in [0, 1]. Version this shape: tools read it.
+ */
+import type { HistogramSnapshot } from '../../core/histogram.js';
+import type { PhaseLoad } from '../load/driver.js';
+import type { ErrorCounts, TimelinePoint } from '../load/phase-recorder.js';
+import type { MetricKey } from '../scenarios/types.js';
+
+/** One measured phase. */
+export interface PhaseResult {
+  readonly label: string;
+  readonly role: 'baseline' | 'treatment';
+  readonly summary: string;
+  /** Measured window, ms (warm-up excluded). */
+  readonly durationMs: number;
+  /** Requests sent in the window. */
+  readonly sent: number;
+  /** Requests that succeeded (2xx). */
+  readonly ok: number;
+  /** Successful requests per second (goodput). */
+  readonly okPerSec: number;
+  readonly errors: ErrorCounts;
+  /** Failed requests / finished requests. */
+  readonly errorRate: number;
+  /** Latency of successful requests, from each request's intended send time. */
+  readonly latencyMs: HistogramSnapshot;
+  /** Latency (ms) at percentiles for CDF plots. */
+  readonly cdf: readonly { readonly percentile: number; readonly ms: number }[];
+  /** One point per interval. */
+  readonly timeline: readonly TimelinePoint[];
+  /** Store queries in the window, all replicas. */
+  readonly storeQueries: number;
+  readonly storeQps: number;
+  /** Store queries for the hot key (hot-key scenario). */
+  readonly hotKeyQueries: number;
+  /** Reads answered without their own store query, or null when the phase does not cache. */
+  readonly hitRatio: number | null;
+  /** Requests each replica received (index order). */
+  readonly replicaRequests: readonly number[];
+  /** Share of requests sent to replica 0 (the slow one in the slow-replica scenario). */
+  readonly slowShare: number;
+  /** HTTP attempts beyond one per request (hedges), as a share of requests. */
+  readonly extraRequestRatio: number;
+  /** Requests the replicas' limiters rejected. */
+  readonly shedByReplicas: number;
+  /** The load generator's own event-loop delay (ms) — high values mean the client, not the service, was slow. */
+  readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+/** One scenario of the tour. */
+export interface ScenarioResult {
+  readonly name: string;
+  readonly title: string;
+  readonly question: string;
+  /** `unavailable` when a module it needs is not built yet (see `note`). */
+  readonly status: 'ok' | 'unavailable';
+  readonly note: string | null;
+  readonly load: PhaseLoad;
+  readonly phases: readonly PhaseResult[];
+  /** Metrics the verdict compares. */
+  readonly highlights: readonly MetricKey[];
+  readonly extraColumn: MetricKey | null;
+  /** Baseline vs treatment in one line, computed from the figures above. */
+  readonly verdict: string | null;
+}
+
+/** A whole lab run. */
+export interface LabReport {
+  readonly tool: 'headroom lab';
+  readonly schemaVersion: 1;
+  /** ISO time the run started. */
+  readonly startedAt: string;
+  /** Command line that reproduces this run. */
+  readonly command: string;
+  readonly seed: number;
+  readonly settings: {
+    readonly replicas: number;
+    readonly products: number;
+    readonly store: 'sqlite' | 'postgres';
+    readonly redis: boolean;
+    readonly phaseDurationMs: number;
+    readonly warmupMs: number;
+    readonly zipfExponent: number;
+  };
+  readonly environment: { readonly node: string; readonly platform: string; readonly cpus: number };
+  /** Time to seed the store, ms. */
+  readonly seedMs: number;
+  /** Wall time of the whole run, ms. */
+  readonly totalMs: number;
+  readonly scenarios: readonly ScenarioResult[];
+}

@@ -1,0 +1,115 @@
+/**
+ * What a lab run creates outside its own memory — a temporary folder with the SQLite file, or a
+ * PostgreSQL table; Redis keys under a unique prefix — and how each is removed. Every resource is
+ * registered the moment it exists, so cleanup after Ctrl-C or a failure removes exactly what was made.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import type { Clock } from '../core/clock.js';
+import type { Random } from '../core/random.js';
+import { redisUnreachable, storeUnreachable } from './errors.js';
+import { dropPostgresTable, probePostgres, seedPostgres } from './service/postgres-store.js';
+import { seedSqlite } from './service/sqlite-store.js';
+import type { StoreSpec } from './service/store.js';
+
+const CONNECT_TIMEOUT_MS = 3_000;
+
+/** Cleanups, run newest first. */
+export class Resources {
+  readonly #cleanups: { readonly name: string; readonly run: () => Promise<void> | void }[] = [];
+
+  /** Registers a cleanup. */
+  add(name: string, run: () => Promise<void> | void): void {
+    this.#cleanups.push({ name, run });
+  }
+
+  /** Runs every cleanup once, newest first; returns the failures as lines (never throws). */
+  async release(): Promise<string[]> {
+    const failures: string[] = [];
+    while (this.#cleanups.length > 0) {
+      const { name, run } = this.#cleanups.pop()!;
+      try {
+        await run();
+      } catch (error) {
+        failures.push(`could not ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return failures;
+  }
+}
+
+/** A seeded store, ready for replicas. */
+export interface PreparedStore {
+  readonly spec: StoreSpec;
+  readonly seedMs: number;
+}
+
+/**
+ * Creates and seeds the catalog: an SQLite file in a fresh temporary folder, or a uniquely named
+ * table when `storeUrl` is a PostgreSQL URL. Registers its removal on `resources`.
+ * @throws HR_LAB_STORE_UNREACHABLE when PostgreSQL does not answer
+ */
+export async function prepareStore(storeUrl: string | null, products: number, random: Random, clock: Clock, runId: string,
+  resources: Resources): Promise<PreparedStore> {
+  const started = clock.now();
+  if (storeUrl === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-lab-'));
+    resources.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'catalog.db');
+    seedSqlite(path, products, random);
+    return { spec: { kind: 'sqlite', path }, seedMs: clock.now() - started };
+  }
+  const url = withDefaultUser(storeUrl);
+  try {
+    await probePostgres(url, CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    throw storeUnreachable(storeUrl, error);
+  }
+  const table = `headroom_lab_${runId}`;
+  resources.add(`drop PostgreSQL table ${table}`, () => dropPostgresTable(url, table));
+  await seedPostgres(url, table, products, random);
+  return { spec: { kind: 'postgres', url, table }, seedMs: clock.now() - started };
+}
+
+/**
+ * Checks that Redis answers, and registers the removal of every key under `keyPrefix`
+ * (SCAN + UNLINK; never FLUSHALL — the database may hold other data).
+ * @throws HR_LAB_REDIS_UNREACHABLE when Redis does not answer PING
+ */
+export async function prepareRedis(redisUrl: string, keyPrefix: string, resources: Resources): Promise<void> {
+  const client = createClient({ url: redisUrl, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    throw redisUnreachable(redisUrl, error);
+  } finally {
+    client.destroy();
+  }
+  resources.add(`delete Redis keys ${keyPrefix}*`, async () => {
+    const cleaner = createClient({ url: redisUrl, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
+    cleaner.on('error', () => undefined);
+    await cleaner.connect();
+    try {
+      for await (const keys of cleaner.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 1000 })) {
+        if (keys.length > 0) await cleaner.unlink(keys);
+      }
+    } finally {
+      cleaner.destroy();
+    }
+  });
+}
+
+/**
+ * `pg` falls back to $USER for a URL without a user name, and $USER is unset under some service
+ * managers and CI runners; use the OS account name then, as psql does.
+ */
+function withDefaultUser(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username !== '' || (process.env['PGUSER'] ?? '') !== '' || (process.env['USER'] ?? '') !== '') return url;
+  parsed.username = userInfo().username;
+  return parsed.toString();
+}

@@ -1,0 +1,174 @@
+/**
+ * `headroom lab` end to end: seed the store, start the replicas, run each scenario's phases under
+ * the same seeded load, and always clean up — replicas stopped, temporary folder removed, table
+ * dropped, Redis keys deleted — whether the tour finished, a replica died or the user pressed Ctrl-C.
+ */
+import { cpus } from 'node:os';
+import type { Clock } from '../core/clock.js';
+import { HeadroomError } from '../core/errors.js';
+import { SeededRandom } from '../core/random.js';
+import { createPhaseClient, phaseUnavailable } from './client/phase-client.js';
+import { ReplicaClients } from './load/client.js';
+import { drivePhase } from './load/driver.js';
+import { ZipfKeys } from './load/zipf.js';
+import type { LabOptions } from './options.js';
+import type { Progress } from './progress.js';
+import { phaseResult } from './report/phase-result.js';
+import type { LabReport, PhaseResult, ScenarioResult } from './report/types.js';
+import { verdict } from './report/verdict.js';
+import { Resources, prepareRedis, prepareStore } from './resources.js';
+import { scenarioCatalog } from './scenarios/catalog.js';
+import type { ScenarioSpec } from './scenarios/types.js';
+import { ReplicaFleet } from './service/fleet.js';
+import type { ReplicaInit, ReplicaPhaseConfig } from './service/protocol.js';
+
+/** What {@link runLab} needs besides its options. */
+export interface LabContext {
+  readonly clock: Clock;
+  readonly progress: Progress;
+  /** Aborts the run (Ctrl-C); its reason is rethrown after cleanup. */
+  readonly signal: AbortSignal;
+  /** The command line to print as "rerun with". */
+  readonly command: string;
+  /** Called with the fleet once it runs, so a second Ctrl-C can kill it at once. */
+  readonly onFleet?: (fleet: ReplicaFleet | null) => void;
+}
+
+/**
+ * Runs the lab and returns its report.
+ * @throws HR_LAB_* errors (store or Redis unreachable, port in use, replica died, interrupted)
+ */
+export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabReport> {
+  const { clock, progress } = ctx;
+  const started = clock.now();
+  const startedAt = new Date(clock.wallNow()).toISOString();
+  const random = new SeededRandom(options.seed);
+  const runId = `${process.pid}_${random.fork('run-id').int(1 << 30).toString(36)}`;
+  const keyPrefix = `headroom-lab:${runId}:`;
+  const resources = new Resources();
+  const abort = new AbortController();
+  const onAbort = (): void => abort.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let fleet: ReplicaFleet | null = null;
+  let clients: ReplicaClients | null = null;
+  try {
+    ctx.signal.throwIfAborted();
+    if (options.redisUrl !== null) await prepareRedis(options.redisUrl, keyPrefix, resources);
+    progress.status(`seeding ${options.products.toLocaleString('en-US')} products…`);
+    const store = await prepareStore(options.storeUrl, options.products, random.fork('catalog'), clock, runId, resources);
+    progress.line(`seeded ${options.products.toLocaleString('en-US')} products into ${store.spec.kind} in ${(store.seedMs / 1000).toFixed(1)} s`);
+    abort.signal.throwIfAborted();
+
+    const inits: ReplicaInit[] = Array.from({ length: options.replicas }, (_, index) => ({
+      index, port: options.basePort === null ? 0 : options.basePort + index, store: store.spec, redisUrl: options.redisUrl, keyPrefix,
+    }));
+    fleet = await ReplicaFleet.start({ replicas: inits, clock, onDeath: (error) => abort.abort(error) });
+    resources.add('stop the replicas', () => fleet?.stop());
+    ctx.onFleet?.(fleet);
+    const endpoints = fleet.endpoints;
+    progress.line(`${endpoints.length} replicas listening on ${endpoints.map((e) => `127.0.0.1:${e.port} (pid ${e.pid})`).join(', ')}`);
+    clients = new ReplicaClients(endpoints);
+    const keys = new ZipfKeys(options.products, options.zipfExponent, random.fork('keys'));
+
+    const catalog = scenarioCatalog({ replicas: options.replicas });
+    const chosen = options.scenarios.map((name) => catalog.find((s) => s.name === name)!);
+    const totalPhases = chosen.reduce((n, s) => n + s.phases.length, 0);
+    let phaseNumber = 0;
+    const results: ScenarioResult[] = [];
+    for (const scenario of chosen) {
+      const missing = scenario.phases.map(phaseUnavailable).find((r) => r !== null) ?? null;
+      if (missing !== null) {
+        progress.line(`${scenario.name}: not available — ${missing}`);
+        phaseNumber += scenario.phases.length;
+        results.push(scenarioResult(scenario, 'unavailable', missing, []));
+        continue;
+      }
+      const phases: PhaseResult[] = [];
+      for (const phase of scenario.phases) {
+        phaseNumber++;
+        const seed = random.fork(scenario.name).int(2 ** 31);
+        const configs = endpoints.map((_, i) => replicaConfig(scenario, phase.cacheMode, phase.limiter, phase.label, seed, i, keys.idAtRank(0)));
+        await fleet.configure(configs);
+        const phaseClient = createPhaseClient({ phase, scenario, clients, endpoints, clock, random: random.fork(`${scenario.name}/${phase.label}`) });
+        const tag = `[${phaseNumber}/${totalPhases}] ${scenario.name} · ${phase.label}`;
+        progress.status(`${tag}  warming up…`);
+        const activeFleet = fleet;
+        const activeClients = clients;
+        try {
+          const measured = await drivePhase({
+            load: scenario.load, keys, hotKeyId: keys.idAtRank(0), seed, clock,
+            warmupMs: options.warmupMs, durationMs: options.durationMs, intervalMs: options.intervalMs,
+            call: phaseClient.call,
+            snapshot: async () => ({ stats: await activeFleet.stats(), attempts: activeClients.attempts }),
+            onInterval: (point, recorder) => progress.status(
+              `${tag}  ${point.tSec.toFixed(1)}/${(options.durationMs / 1000).toFixed(1)} s  ${Math.round(point.okPerSec)} ok/s  ` +
+              `p99 ${point.p99 === null ? '–' : point.p99.toFixed(1)} ms  errors ${recorder.errorCount}  store ${Math.round(point.storeQps)} q/s`),
+            signal: abort.signal,
+          });
+          const result = phaseResult(phase, options.durationMs, measured);
+          phases.push(result);
+          progress.line(`${tag}: ${Math.round(result.okPerSec)} ok/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ` +
+            `p99.9 ${result.latencyMs.p999.toFixed(1)} ms, errors ${(result.errorRate * 100).toFixed(1)}%, store ${Math.round(result.storeQps)} q/s`);
+        } finally {
+          phaseClient.close();
+        }
+      }
+      results.push(scenarioResult(scenario, 'ok', null, phases));
+    }
+    return {
+      tool: 'headroom lab',
+      schemaVersion: 1,
+      startedAt,
+      command: ctx.command,
+      seed: options.seed,
+      settings: {
+        replicas: options.replicas, products: options.products, store: store.spec.kind, redis: options.redisUrl !== null,
+        phaseDurationMs: options.durationMs, warmupMs: options.warmupMs, zipfExponent: options.zipfExponent,
+      },
+      environment: { node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
+      seedMs: Math.round(store.seedMs),
+      totalMs: Math.round(clock.now() - started),
+      scenarios: results,
+    };
+  } catch (error) {
+    // A dead replica or Ctrl-C surfaces as whatever the in-flight step threw; report the cause instead.
+    throw abort.signal.aborted ? abort.signal.reason : error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    await clients?.close().catch(() => undefined);
+    const failures = await resources.release();
+    ctx.onFleet?.(null);
+    for (const failure of failures) progress.line(`cleanup: ${failure}`);
+  }
+}
+
+function replicaConfig(scenario: ScenarioSpec, cacheMode: ReplicaPhaseConfig['cache']['mode'], limiter: boolean, label: string,
+  seed: number, index: number, hotKeyId: number): ReplicaPhaseConfig {
+  return {
+    phase: `${scenario.name}/${label}`,
+    seed,
+    store: scenario.store,
+    cache: {
+      mode: cacheMode,
+      maxEntries: scenario.cache.maxEntries,
+      ttlMs: scenario.cache.ttlMs,
+      hotKey: scenario.cache.hotKeyTtlMs === null ? null : { id: hotKeyId, ttlMs: scenario.cache.hotKeyTtlMs },
+    },
+    faults: scenario.faults(index),
+    limiter,
+  };
+}
+
+function scenarioResult(scenario: ScenarioSpec, status: ScenarioResult['status'], note: string | null, phases: PhaseResult[]): ScenarioResult {
+  return {
+    name: scenario.name, title: scenario.title, question: scenario.question, status, note, load: scenario.load, phases,
+    highlights: scenario.highlights, extraColumn: scenario.extraColumn,
+    verdict: phases.length >= 2 ? verdict(scenario.highlights, phases[0]!, phases[1]!) : null,
+  };
+}
+
+
+/** True when `error` is the lab's own interruption. */
+export function isInterruption(error: unknown): boolean {
+  return error instanceof HeadroomError && error.code === 'HR_LAB_INTERRUPTED';
+}

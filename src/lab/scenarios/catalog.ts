@@ -1,0 +1,111 @@
+/**
+ * The lab's scenarios. Each isolates one technique: the two phases differ in exactly one setting,
+ * under the same seeded load. Rates are per replica, so `--replicas` scales the load with the fleet.
+ * Faults are sized as in the literature the modules cite: a replica 10× slower than its peers
+ * (Finagle's and Linkerd's peak-EWMA motivation) and 1% of requests stalling for ~100× the median
+ * (Dean & Barroso, "The Tail at Scale").
+ */
+import type { ScenarioSpec } from './types.js';
+
+/** What scenario definitions may depend on. */
+export interface ScenarioContext {
+  /** Number of replicas. */
+  readonly replicas: number;
+}
+
+const NO_FAULTS = { slowFactor: 1, stallProbability: 0, stallMs: 0 } as const;
+const TIMEOUT_MS = 1_000;
+
+/** Capacity of the overload scenario's fleet, requests/s: replicas × pool / query time. */
+export function overloadCapacityPerSec(replicas: number): number {
+  return (replicas * OVERLOAD_POOL * 1000) / OVERLOAD_LATENCY_MS;
+}
+const OVERLOAD_POOL = 2;
+const OVERLOAD_LATENCY_MS = 20;
+
+/** Every scenario, in tour order. */
+export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
+  const perReplica = (rate: number): number => rate * ctx.replicas;
+  return [
+    {
+      name: 'cache',
+      title: 'Cache in front of the store',
+      question: 'How much read load does an in-process cache take off the store, and what does it do to latency?',
+      load: { ratePerSec: perReplica(200), hotKeyShare: 0, writeShare: 0.01, timeoutMs: TIMEOUT_MS },
+      store: { poolSize: 8, latencyMs: 2 },
+      cache: { maxEntries: 20_000, ttlMs: 60_000, hotKeyTtlMs: null },
+      faults: () => NO_FAULTS,
+      hedge: null,
+      phases: [
+        { label: 'no cache', role: 'baseline', summary: 'every read queries the store', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
+        { label: 'cache', role: 'treatment', summary: 'reads go through headroom/cache (getOrLoad, 60 s TTL, 20k entries per replica)', cacheMode: 'cache', limiter: false, routing: 'round-robin', hedging: false },
+      ],
+      highlights: ['storeQps', 'hitRatio', 'p50', 'p99'],
+      extraColumn: null,
+    },
+    {
+      name: 'hot-key',
+      title: 'A hot key expiring under load',
+      question: 'When a popular entry expires, how many store queries does the refill cost with and without single-flight?',
+      load: { ratePerSec: perReplica(250), hotKeyShare: 0.5, writeShare: 0, timeoutMs: TIMEOUT_MS },
+      store: { poolSize: 16, latencyMs: 25 },
+      cache: { maxEntries: 20_000, ttlMs: 60_000, hotKeyTtlMs: 250 },
+      faults: () => NO_FAULTS,
+      hedge: null,
+      phases: [
+        { label: 'cache-aside', role: 'baseline', summary: 'get, then load and set on a miss: every concurrent miss queries the store', cacheMode: 'aside', limiter: false, routing: 'round-robin', hedging: false },
+        { label: 'single-flight', role: 'treatment', summary: 'headroom/cache getOrLoad: one load per key per replica, others wait for it', cacheMode: 'cache', limiter: false, routing: 'round-robin', hedging: false },
+      ],
+      highlights: ['hotKeyQueries', 'storeQps', 'p99'],
+      extraColumn: 'hotKeyQueries',
+    },
+    {
+      name: 'slow-replica',
+      title: 'One replica 10× slower',
+      question: 'With one replica ten times slower than the others, what does the balancing policy do to the tail?',
+      load: { ratePerSec: perReplica(200), hotKeyShare: 0, writeShare: 0, timeoutMs: TIMEOUT_MS },
+      store: { poolSize: 16, latencyMs: 4 },
+      cache: { maxEntries: 0, ttlMs: 0, hotKeyTtlMs: null },
+      faults: (index) => (index === 0 ? { slowFactor: 10, stallProbability: 0, stallMs: 0 } : NO_FAULTS),
+      hedge: null,
+      phases: [
+        { label: 'round-robin', role: 'baseline', summary: 'headroom/balance round-robin: each replica gets 1/n', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
+        { label: 'p2c + peak-ewma', role: 'treatment', summary: 'headroom/balance power of two choices over peak-EWMA latency × (pending + 1)', cacheMode: 'off', limiter: false, routing: 'p2c-peak-ewma', hedging: false },
+      ],
+      highlights: ['slowShare', 'p50', 'p99'],
+      extraColumn: 'slowShare',
+    },
+    {
+      name: 'stalls',
+      title: '1% of requests stall',
+      question: 'When 1% of requests stall for ~100× the median, how much of the tail does hedging with a 5% budget remove?',
+      load: { ratePerSec: perReplica(200), hotKeyShare: 0, writeShare: 0, timeoutMs: TIMEOUT_MS },
+      store: { poolSize: 16, latencyMs: 2 },
+      cache: { maxEntries: 0, ttlMs: 0, hotKeyTtlMs: null },
+      faults: () => ({ slowFactor: 1, stallProbability: 0.01, stallMs: 250 }),
+      hedge: { delayPercentile: 95, budgetRatio: 0.05, maxExtraAttempts: 1 },
+      phases: [
+        { label: 'no hedging', role: 'baseline', summary: 'one attempt per request', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
+        { label: 'hedging', role: 'treatment', summary: 'headroom/latency hedge: a backup after the recent p95, extra load ≤ 5%', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: true },
+      ],
+      highlights: ['p999', 'p99', 'extraRequestRatio'],
+      extraColumn: 'extraRequestRatio',
+    },
+    {
+      name: 'overload',
+      title: 'Overload at 2× capacity',
+      question: `Offered twice what the fleet can serve (${overloadCapacityPerSec(ctx.replicas)} req/s), does the service keep serving or collapse?`,
+      load: { ratePerSec: 2 * overloadCapacityPerSec(ctx.replicas), hotKeyShare: 0, writeShare: 0, timeoutMs: TIMEOUT_MS },
+      store: { poolSize: OVERLOAD_POOL, latencyMs: OVERLOAD_LATENCY_MS },
+      cache: { maxEntries: 0, ttlMs: 0, hotKeyTtlMs: null },
+      faults: () => NO_FAULTS,
+      hedge: null,
+      phases: [
+        { label: 'no limiter', role: 'baseline', summary: 'every request is accepted and queues for the store', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
+        { label: 'adaptive limiter', role: 'treatment', summary: 'headroom/latency adaptive concurrency limit on each replica; excess gets 503 at once', cacheMode: 'off', limiter: true, routing: 'round-robin', hedging: false },
+      ],
+      highlights: ['okPerSec', 'p99', 'errorRate'],
+      extraColumn: null,
+    },
+  ];
+}

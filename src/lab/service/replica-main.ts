@@ -1,0 +1,66 @@
+/**
+ * Entry point of a replica process, started by the lab with `fork()`. It opens the store, listens
+ * on 127.0.0.1 (port 0 = OS-assigned), tells the parent its port, then answers configure/stats
+ * requests. It ignores SIGINT (the parent coordinates Ctrl-C), stops on SIGTERM, and exits at once
+ * if the parent disappears, so no replica outlives the lab.
+ */
+import { systemClock } from '../../core/clock.js';
+import type { ParentMessage, ReplicaInit, ReplicaMessage } from './protocol.js';
+import { ReplicaService } from './replica.js';
+import { openPostgresStore } from './postgres-store.js';
+import { openSqliteStore } from './sqlite-store.js';
+import type { CatalogStore } from './store.js';
+
+const PG_POOL_SIZE = 16;
+
+function send(message: ReplicaMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const init = JSON.parse(process.argv[2] ?? '') as ReplicaInit;
+  process.on('SIGINT', () => undefined);
+  process.on('disconnect', () => process.exit(0));
+
+  const store: CatalogStore = init.store.kind === 'sqlite'
+    ? openSqliteStore(init.store.path)
+    : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);
+  const service = new ReplicaService(init, store, systemClock);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await service.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+
+  process.on('message', (raw: ParentMessage) => {
+    void (async () => {
+      try {
+        if (raw.type === 'configure') {
+          await service.configure(raw.config);
+          send({ type: 'reply', id: raw.id });
+        } else {
+          send({ type: 'reply', id: raw.id, stats: service.stats() });
+        }
+      } catch (error) {
+        send({ type: 'reply', id: raw.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+  });
+
+  try {
+    await service.app.listen({ host: '127.0.0.1', port: init.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'HR_LAB_PORT_IN_USE' : 'HR_LAB_REPLICA_DIED';
+    send({ type: 'fatal', code, message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  }
+  const address = service.app.server.address();
+  send({ type: 'ready', port: typeof address === 'object' && address !== null ? address.port : init.port });
+}
+
+await main();
