@@ -1,8 +1,9 @@
 /**
- * How the load generator sends a phase's requests: the phase's routing policy picks a replica,
- * and in hedging phases a hedge policy may send a backup. TEMPORARY: routing is a plain cursor
- * until headroom/balance exports its pickers.
+ * How the load generator sends a phase's requests: a headroom/balance balancer (round-robin, or
+ * P2C over peak-EWMA) picks the replica, and in hedging phases a hedge policy may send a backup.
+ * Outlier ejection is off in every phase, so a comparison shows the picker alone.
  */
+import { createBalancer, p2c, peakEwma, roundRobin } from '../../balance/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import type { ReplicaClients } from '../load/client.js';
@@ -28,11 +29,18 @@ export interface PhaseClientContext {
 
 /** Builds the request path of one phase. */
 export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
-  let cursor = 0;
-  const n = ctx.endpoints.length;
+  const balancer = createBalancer<number>({
+    endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
+    picker: ctx.phase.routing === 'round-robin' ? roundRobin() : p2c(),
+    load: peakEwma(),
+    outlier: false,
+    clock: ctx.clock,
+    random: ctx.random.fork('balancer'),
+  });
+  const { clients } = ctx;
   return {
-    call: (plan, signal) => ctx.clients.send(cursor++ % n, plan, signal),
-    close: () => undefined,
+    call: (plan, signal) => balancer.call((endpoint, attemptSignal) => clients.send(endpoint.target, plan, attemptSignal), { signal }),
+    close: () => balancer.close(),
   };
 }
 
@@ -41,6 +49,5 @@ export function phaseUnavailable(phase: PhaseSpec): string | null {
   if (phase.cacheMode !== 'off') return 'headroom/cache does not export createCache yet';
   if (phase.hedging) return 'headroom/latency does not export hedging yet';
   if (phase.limiter) return 'headroom/latency does not export an adaptive limiter yet';
-  if (phase.routing !== 'round-robin') return 'headroom/balance does not export p2c + peak-EWMA yet';
   return null;
 }
