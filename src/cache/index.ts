@@ -1,4 +1,18 @@
 /**
- * headroom/cache — public door of the cache module. Nothing is exported yet: see the open issues.
+ * headroom/cache — a cache that is fast on a hit, never stampedes on a miss, serves stale data
+ * only within the budget you set, and never stores a value that was invalidated while loading.
+ * See docs/cache.md.
  */
-export {};
+export { Cache, createCache } from './cache.js';
+export type {
+  CacheOptions, SetOptions, LoadOptions, Loader, LoaderContext, BatchLoader, BatchLoaderContext, Tags, EarlyRefresh,
+  CacheStats, CacheEvent, RemovalReason,
+} from './types.js';
+export type { EvictionKind } from './eviction/policy.js';
+export { InvalidKeyError, CacheClosedError, BatchResultError, WriteBehindError } from './errors.js';
+export type { Source, SourceContext, CachedSource } from './write/source.js';
+export { writeThrough } from './write/through.js';
+export {
+  writeBehind, type WriteBehind, type WriteBehindOptions, type WriteBehindEvent, type WriteBehindStats,
+} from './write/behind.js';
+export { refreshAhead, type RefreshAheadOptions } from './write/refresh-ahead.js';

@@ -1,0 +1,53 @@
+/**
+ * Errors of headroom/cache. Every code is listed in docs/errors.md (`## cache`).
+ */
+import { HeadroomError, InvalidOptionError, describe } from '../core/errors.js';
+
+/** Code of every invalid cache option (thrown at construction). */
+export const INVALID_OPTION = 'HR_CACHE_INVALID_OPTION';
+
+/** Builds the invalid-option error for a cache option. */
+export function invalidOption(option: string, value: unknown, expected: string): InvalidOptionError {
+  return new InvalidOptionError(`cache.${option}`, value, expected, INVALID_OPTION);
+}
+
+/**
+ * A key is not a string and the cache has no `key` function to turn it into one, or the `key`
+ * function returned something other than a string.
+ */
+export class InvalidKeyError extends HeadroomError {
+  constructor(key: unknown, viaKeyFunction: boolean) {
+    super('HR_CACHE_INVALID_KEY', viaKeyFunction
+      ? `The cache's key function returned ${describe(key)}; it must return a string.`
+      : `Cache keys must be strings; got ${describe(key)}. Pass a key function: createCache({ key: (k) => string }).`,
+    { details: { key: describe(key), viaKeyFunction } });
+  }
+}
+
+/** The cache (or write-behind queue) was closed; create a new one. */
+export class CacheClosedError extends HeadroomError {
+  constructor(what: string) {
+    super('HR_CACHE_CLOSED', `${what} is closed; no further operations are accepted.`, { details: { what } });
+  }
+}
+
+/** A batch loader returned a value of the wrong shape. */
+export class BatchResultError extends HeadroomError {
+  constructor(expected: number, got: unknown) {
+    super('HR_CACHE_BATCH_RESULT',
+      `The batch loader must resolve to a Map or to an array with one entry per requested key (${expected}); got ${describe(got)}.`,
+      { details: { expected, got: describe(got) } });
+  }
+}
+
+/** Some write-behind writes failed during `flush()`; they stay queued and will be retried. */
+export class WriteBehindError extends HeadroomError {
+  /** Keys whose write failed. */
+  readonly keys: readonly string[];
+  constructor(keys: readonly string[], cause: unknown) {
+    super('HR_CACHE_WRITE_BEHIND_FAILED',
+      `${keys.length} write-behind write(s) failed and remain queued for retry (first key ${describe(keys[0])}).`,
+      { cause, details: { keys: keys.slice(0, 20), count: keys.length } });
+    this.keys = keys;
+  }
+}

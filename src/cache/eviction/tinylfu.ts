@@ -1,0 +1,163 @@
+/**
+ * W-TinyLFU eviction: a small admission window (LRU, 1% of capacity) in front of a segmented
+ * main LRU (probation 20%, protected 80%), with a TinyLFU frequency sketch deciding whether an
+ * entry leaving the window may replace the main region's victim.
+ *
+ * Source: G. Einziger, R. Friedman, B. Manes, "TinyLFU: A Highly Efficient Cache Admission
+ * Policy", ACM Transactions on Storage 13(4), 2017; segment sizes and the hash-flooding guard
+ * follow Caffeine (B. Manes). Segmented LRU: R. Karedla, J. S. Love, B. G. Wherry, 1994.
+ *
+ * Complexity: O(1) per access and per eviction (four sketch counters and a few list links);
+ * the sketch halves its counters every 10 × capacity increments (O(table), amortised O(1)).
+ *
+ * Limits: the window is a fixed 1% (Caffeine adapts it by hill climbing; this does not), so a
+ * purely recency-driven workload with a large working set can favour plain LRU by a little.
+ */
+import type { Random } from '../../core/random.js';
+import { FrequencySketch } from './frequency-sketch.js';
+import type { EvictionPolicy } from './policy.js';
+import { Segments } from './segments.js';
+
+const WINDOW = 0;
+const PROBATION = 1;
+const PROTECTED = 2;
+/** Share of capacity given to the admission window (Caffeine's default). */
+const WINDOW_SHARE = 0.01;
+/** Share of the main region kept as protected. */
+const PROTECTED_SHARE = 0.8;
+/** Candidates at least this warm are admitted at random 1 in 128 times (hash-flooding guard). */
+const HASHDOS_THRESHOLD = 6;
+
+export class TinyLfuPolicy implements EvictionPolicy {
+  readonly kind = 'tinylfu';
+  readonly maximum: number;
+  readonly #lists: Segments;
+  readonly #sketch: FrequencySketch;
+  readonly #random: Random;
+  readonly #weighted: boolean;
+  readonly #windowMax: number;
+  readonly #mainMax: number;
+  readonly #protectedMax: number;
+  #hashes: Uint32Array;
+  #count = 0;
+
+  /**
+   * @param maximum - maximum total weight (entries when unweighted)
+   * @param capacity - initial number of slots
+   * @param weighted - whether slots carry weights (then the sketch grows with the entry count)
+   * @param random - used only by the hash-flooding guard
+   */
+  constructor(maximum: number, capacity: number, weighted: boolean, random: Random) {
+    this.maximum = maximum;
+    this.#weighted = weighted;
+    this.#random = random;
+    this.#windowMax = Math.max(1, Math.round(maximum * WINDOW_SHARE));
+    this.#mainMax = Math.max(0, maximum - this.#windowMax);
+    this.#protectedMax = Math.floor(this.#mainMax * PROTECTED_SHARE);
+    this.#lists = new Segments(capacity, weighted);
+    this.#hashes = new Uint32Array(capacity);
+    this.#sketch = new FrequencySketch(weighted ? Math.min(capacity, 1024) : maximum);
+  }
+
+  get weight(): number {
+    const w = this.#lists.weights;
+    return w[WINDOW]! + w[PROBATION]! + w[PROTECTED]!;
+  }
+
+  /** Estimated recent frequency of a key hash (0–15), for tests and diagnostics. */
+  frequency(hash: number): number {
+    return this.#sketch.frequency(hash);
+  }
+
+  ensureSlots(capacity: number): void {
+    this.#lists.ensureSlots(capacity);
+    if (capacity > this.#hashes.length) {
+      const hashes = new Uint32Array(capacity);
+      hashes.set(this.#hashes);
+      this.#hashes = hashes;
+    }
+  }
+
+  insert(slot: number, hash: number, weight: number): void {
+    this.#hashes[slot] = hash;
+    if (this.#weighted && ++this.#count > this.#sketch.capacity) this.#sketch.ensureCapacity(this.#count * 2);
+    this.#sketch.increment(hash);
+    this.#lists.pushHead(WINDOW, slot, weight);
+    this.#drainWindow();
+  }
+
+  access(slot: number): void {
+    this.#sketch.increment(this.#hashes[slot]!);
+    const lists = this.#lists;
+    const segment = lists.segmentOf(slot);
+    if (segment === PROBATION) this.#promote(slot);
+    else lists.touch(slot);
+  }
+
+  update(slot: number, weight: number): void {
+    this.#lists.setWeight(slot, weight);
+    this.access(slot);
+    this.#drainWindow();
+  }
+
+  remove(slot: number): void {
+    this.#lists.unlink(slot);
+    if (this.#weighted) this.#count--;
+    this.#drainWindow();
+  }
+
+  victim(): number {
+    const lists = this.#lists;
+    this.#drainWindow();
+    if (lists.weights[WINDOW]! > this.#windowMax) {
+      // The window's LRU entry wants into the main region: it duels the main region's victim.
+      const candidate = lists.tails[WINDOW]!;
+      let victim = lists.tails[PROBATION]!;
+      if (victim < 0) victim = lists.tails[PROTECTED]!;
+      if (victim < 0) return candidate;
+      return this.#admit(this.#hashes[candidate]!, this.#hashes[victim]!) ? victim : candidate;
+    }
+    const probation = lists.tails[PROBATION]!;
+    if (probation >= 0) return probation;
+    const protectedTail = lists.tails[PROTECTED]!;
+    return protectedTail >= 0 ? protectedTail : lists.tails[WINDOW]!;
+  }
+
+  clear(): void {
+    this.#lists.clear();
+    this.#sketch.clear();
+    this.#count = 0;
+  }
+
+  /** TinyLFU admission: the candidate must be seen more often than the victim it replaces. */
+  #admit(candidateHash: number, victimHash: number): boolean {
+    const candidate = this.#sketch.frequency(candidateHash);
+    const victim = this.#sketch.frequency(victimHash);
+    if (candidate > victim) return true;
+    // An attacker can make a victim look hot through hash collisions; admitting warm candidates
+    // now and then keeps such a victim from pinning its place forever (Caffeine's guard).
+    return candidate >= HASHDOS_THRESHOLD && this.#random.int(128) === 0;
+  }
+
+  /** A probation hit moves to protected; protected overflow is demoted back to probation. */
+  #promote(slot: number): void {
+    const lists = this.#lists;
+    lists.move(slot, PROTECTED);
+    while (lists.weights[PROTECTED]! > this.#protectedMax) {
+      const tail = lists.tails[PROTECTED]!;
+      if (tail === slot) break;
+      lists.move(tail, PROBATION);
+    }
+  }
+
+  /** Moves window overflow into probation while the main region has room for it. */
+  #drainWindow(): void {
+    const lists = this.#lists;
+    const w = lists.weights;
+    while (w[WINDOW]! > this.#windowMax) {
+      const candidate = lists.tails[WINDOW]!;
+      if (w[PROBATION]! + w[PROTECTED]! + lists.weightOf(candidate) > this.#mainMax) return;
+      lists.move(candidate, PROBATION);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Public types of headroom/cache: options, per-call options, loader context, stats and events.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Duration } from '../core/duration.js';
+import type { HistogramSnapshot } from '../core/histogram.js';
+import type { Random } from '../core/random.js';
+import type { EvictionKind } from './eviction/policy.js';
+
+/** Early refresh of values that are still fresh. */
+export type EarlyRefresh =
+  /** XFetch (Vattani et al. 2015): probabilistic, earlier for slow loaders. `beta` default 1. */
+  | { readonly strategy: 'xfetch'; readonly beta?: number }
+  /** Refresh-ahead: the first read after `at` × TTL of a value's life refreshes it (default 0.8). */
+  | { readonly strategy: 'ahead'; readonly at?: number };
+
+/** Tags of an entry: a list, or a function of the loaded value (evaluated when it is stored). */
+export type Tags<V> = readonly string[] | ((value: V) => readonly string[]);
+
+/**
+ * Options of {@link createCache}.
+ * @typeParam K - the key type; anything but `string` needs a `key` function
+ */
+export interface CacheOptions<V, K = string> {
+  /** Maximum number of entries. Default 10,000 when `maxBytes` is not given. */
+  readonly maxEntries?: number;
+  /** Maximum total size in bytes, measured by `sizeOf`; replaces `maxEntries`. */
+  readonly maxBytes?: number;
+  /** Size of one entry in bytes (required with `maxBytes`); must return a non-negative integer. */
+  readonly sizeOf?: (value: V, key: string) => number;
+  /** Eviction policy: `'tinylfu'` (default, W-TinyLFU) or `'lru'`. */
+  readonly eviction?: EvictionKind;
+  /** Soft TTL: how long a value is fresh. Default: never expires. */
+  readonly ttl?: Duration;
+  /** TTL jitter, a fraction in [0, 1): each TTL is scaled by a random factor in [1−j, 1+j). Default 0. */
+  readonly jitter?: number;
+  /** After the soft TTL, serve the stale value for this long while one background load refreshes it. Default 0. */
+  readonly staleWhileRevalidate?: Duration;
+  /** After the soft TTL, serve the stale value for this long when reloading fails. Default 0. */
+  readonly staleIfError?: Duration;
+  /** Backoff between reloads of a key that keeps failing inside `staleIfError`. Default 250 ms doubling to 30 s. */
+  readonly errorBackoff?: { readonly initial?: Duration; readonly max?: Duration };
+  /** Refresh popular values before they turn stale. Default off. */
+  readonly earlyRefresh?: EarlyRefresh | false;
+  /** Cache `undefined`/`null` loader results for this long. Default 0 (off). */
+  readonly negativeTtl?: Duration;
+  /** Name of this cache's key space (prefix in shared tiers, label in events). Default `'default'`. */
+  readonly namespace?: string;
+  /** Turns a non-string key into the string the cache stores. Required when `K` is not `string`. */
+  readonly key?: (key: K) => string;
+  /** Every interval, remove hard-expired entries (a bounded slice per run). Default 0: expiry on access only. */
+  readonly sweepInterval?: Duration;
+  /** Time source. Default the system clock. */
+  readonly clock?: Clock;
+  /** Randomness for jitter, XFetch and admission. Default seeded from `HEADROOM_SEED` or entropy. */
+  readonly random?: Random;
+}
+
+/** Options of one `set`. */
+export interface SetOptions<V> {
+  /** Soft TTL of this entry; default the cache's `ttl`. */
+  readonly ttl?: Duration;
+  /** Tags for `invalidateTag`. */
+  readonly tags?: Tags<V>;
+}
+
+/** Options of one `getOrLoad` / `getOrLoadMany`. */
+export interface LoadOptions<V> extends SetOptions<V> {
+  /** Cancels this caller's wait only; the shared load stops when every waiter has gone. */
+  readonly signal?: AbortSignal;
+  /** Overrides the cache's `earlyRefresh` for this call. */
+  readonly earlyRefresh?: EarlyRefresh | false;
+}
+
+/** What a loader receives. */
+export interface LoaderContext<V> {
+  /** The cache key (after the key function). */
+  readonly key: string;
+  /** Aborted when every caller waiting for this load has gone (or the cache closes). */
+  readonly signal: AbortSignal;
+  /** The stale value being refreshed, if any. */
+  readonly stale: V | undefined;
+}
+
+/**
+ * Loads one missing value. `undefined` (and `null`, if `V` admits it) means "absent": cached
+ * only with `negativeTtl`.
+ */
+export type Loader<V> = (context: LoaderContext<V>) => Promise<V | undefined> | V | undefined;
+
+/** What a batch loader receives. */
+export interface BatchLoaderContext {
+  /** Aborted when every caller waiting for this batch has gone. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Loads many missing values at once: resolves to a Map from key to value (missing keys are
+ * absent) or to an array aligned with `keys`.
+ */
+export type BatchLoader<V, K> = (keys: readonly K[], context: BatchLoaderContext) =>
+  Promise<ReadonlyMap<K, V | undefined> | readonly (V | undefined)[]>;
+
+/** Counters since creation (or the last `resetStats`). */
+export interface CacheStats {
+  /** Fresh values served from this process. */
+  readonly hits: number;
+  /** Stale values served (stale-while-revalidate, stale-if-error). */
+  readonly staleHits: number;
+  /** Lookups that found nothing servable in this process. */
+  readonly misses: number;
+  /** Loader runs that completed (foreground and background). */
+  readonly loads: number;
+  /** Loader runs that failed. */
+  readonly loadErrors: number;
+  /** Background refreshes started (stale-while-revalidate, XFetch, refresh-ahead). */
+  readonly refreshes: number;
+  /** Loaded values not stored because the key was invalidated while loading. */
+  readonly staleSetsRefused: number;
+  /** Entries evicted for room. */
+  readonly evictions: number;
+  /** Entries removed because they hard-expired. */
+  readonly expirations: number;
+  /** (hits + staleHits) / (hits + staleHits + misses), 0 when nothing was read. */
+  readonly hitRatio: number;
+  /** Entries held in this process. */
+  readonly size: number;
+  /** Total weight held (entries, or bytes with `maxBytes`). */
+  readonly weight: number;
+  /** Loader durations, ms. */
+  readonly loadTime: HistogramSnapshot;
+}
+
+/** Why an entry left the cache. */
+export type RemovalReason = 'evicted' | 'expired' | 'rejected' | 'too-large' | 'deleted' | 'invalidated' | 'replaced';
+
+/** Events (subscribe with `cache.on`); built only while someone listens. */
+export type CacheEvent =
+  | { readonly type: 'load'; readonly key: string; readonly durationMs: number; readonly background: boolean }
+  | { readonly type: 'load-error'; readonly key: string; readonly durationMs: number; readonly error: Error; readonly background: boolean }
+  | { readonly type: 'refresh'; readonly key: string; readonly reason: 'stale' | 'xfetch' | 'ahead' }
+  | { readonly type: 'stale-served'; readonly key: string; readonly reason: 'revalidate' | 'error' }
+  | { readonly type: 'removed'; readonly key: string; readonly reason: RemovalReason }
+  | { readonly type: 'invalidated'; readonly scope: 'key' | 'tag' | 'clear'; readonly target: string; readonly origin: 'local' | 'remote' }
+  | { readonly type: 'stale-set-refused'; readonly key: string };
