@@ -1,0 +1,355 @@
+/**
+ * ConcurrencyLimiter: admits at most `limit` requests at once, where `limit` comes from an
+ * adaptive {@link LimitAlgorithm} (Netflix concurrency-limits' SimpleLimiter + LifoBlockingLimiter).
+ * Past the limit a request is either rejected at once with `LoadShedError` (`retryAfterMs` set) or,
+ * with `queueSize > 0`, waits in a bounded priority-LIFO queue for at most `queueTimeoutMs` and
+ * never past its deadline; a waiter whose deadline leaves less than the typical service time is
+ * refused instead of started. A full queue evicts its oldest lowest-priority waiter for a
+ * higher-priority arrival.
+ *
+ * Synchronous core: `tryAcquire()` and `Permit.success()/dropped()/ignore()` read the clock and
+ * return decisions; `acquire()` only adds the waiting. O(1) per admission, O(levels) per queue op.
+ */
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { DeadlineExceededError, LoadShedError } from '../core/errors.js';
+import { Emitter, type Disposable, type Listener } from '../core/events.js';
+import type { Deadline } from './deadline.js';
+import { FixedLimit, type LimitAlgorithm } from './limit/limit-algorithm.js';
+import { Gradient2Limit } from './limit/gradient2.js';
+import { WindowedLimit } from './limit/windowed.js';
+import { durationOption, intOption, numberOption } from './options.js';
+import type { ExecuteOptions, Operation, Policy, PolicyOptions } from './policy.js';
+import { PriorityLifoQueue } from './queue.js';
+import { invoke } from './signals.js';
+import type { Duration } from '../core/duration.js';
+
+/** Options of {@link ConcurrencyLimiter}. */
+export interface LimiterOptions extends PolicyOptions {
+  /**
+   * The limit: an algorithm (AimdLimit, VegasLimit, Gradient2Limit, FixedLimit, any of them in a
+   * WindowedLimit) or a fixed number. Default `new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 1000 })`:
+   * Netflix defaults to per-request Vegas, but measured here (docs/latency.md) Vegas underestimates
+   * when service times vary and per-request Gradient2 drifts under sustained overload.
+   */
+  readonly limit?: LimitAlgorithm | number;
+  /** Waiters allowed when the limit is reached; 0 rejects at once. Default 0. */
+  readonly queueSize?: number;
+  /** Longest wait in the queue, ms or '1s'; default 1,000 (Netflix's LIFO backlog timeout). */
+  readonly queueTimeoutMs?: Duration;
+  /** Floor of the `retryAfterMs` advertised on rejection, ms; default 1. */
+  readonly minRetryAfterMs?: number;
+}
+
+/** Per-request options of {@link ConcurrencyLimiter.acquire}. */
+export interface AcquireOptions {
+  /** Larger is admitted first from the queue; default 0. */
+  readonly priority?: number;
+  /** Cancels the wait (rejects with its reason). */
+  readonly signal?: AbortSignal | undefined;
+  /** The request's deadline: never waits past it, and is refused when too little of it is left. */
+  readonly deadline?: Deadline | undefined;
+}
+
+/** Options of {@link ConcurrencyLimiter.execute}: the caller's signal and deadline plus a priority. */
+export interface LimitedExecuteOptions extends ExecuteOptions {
+  /** Larger is admitted first from the queue; default 0. */
+  readonly priority?: number;
+}
+
+/** Events of a {@link ConcurrencyLimiter}. */
+export type LimiterEvent =
+  | { readonly type: 'limit'; readonly limit: number; readonly previous: number }
+  | { readonly type: 'shed'; readonly reason: ShedReason; readonly retryAfterMs: number };
+
+/** Why a request was turned away. */
+export type ShedReason = 'limit' | 'queue-full' | 'queue-timeout' | 'evicted' | 'deadline';
+
+/** Counters and state of a {@link ConcurrencyLimiter}. */
+export interface LimiterStats {
+  readonly limit: number;
+  readonly inflight: number;
+  readonly queued: number;
+  /** Permits granted. */
+  readonly admitted: number;
+  /** Requests turned away, all reasons. */
+  readonly shed: number;
+  /** Smoothed permit hold time, ms (EWMA, weight 0.1). */
+  readonly rttMs: number;
+}
+
+/**
+ * The right to run one request; report how it went exactly once.
+ * `success()` and `dropped()` feed the limit algorithm; `ignore()` does not (e.g. a client error).
+ */
+export class Permit {
+  /** When the permit was granted, clock ms. */
+  readonly startMs: number;
+  /** Requests in flight when it was granted, itself included. */
+  readonly inflight: number;
+  readonly #core: LimiterCore;
+  #released = false;
+
+  /** @internal */
+  constructor(core: LimiterCore, startMs: number, inflight: number) {
+    this.#core = core;
+    this.startMs = startMs;
+    this.inflight = inflight;
+  }
+
+  /** The request succeeded: its hold time is a latency sample. */
+  success(): void {
+    this.#release(0);
+  }
+
+  /** The request timed out or met overload downstream: a congestion signal. */
+  dropped(): void {
+    this.#release(1);
+  }
+
+  /** The outcome says nothing about load (bad request, caller aborted early): just free the slot. */
+  ignore(): void {
+    this.#release(2);
+  }
+
+  #release(outcome: 0 | 1 | 2): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#core.release(this, outcome);
+  }
+}
+
+/**
+ * An adaptive concurrency limiter with optional priority-LIFO queueing.
+ * @throws HR_LATENCY_INVALID_OPTION on an out-of-range option
+ * @example
+ * ```ts
+ * const limiter = new ConcurrencyLimiter({ limit: new Gradient2Limit(), queueSize: 50 });
+ * const permit = limiter.tryAcquire();
+ * if (permit === undefined) return reply503(limiter.retryAfterMs());
+ * try { await handle(); permit.success(); } catch { permit.ignore(); }
+ * ```
+ */
+export class ConcurrencyLimiter implements Policy {
+  readonly #core: LimiterCore;
+
+  constructor(options: LimiterOptions = {}) {
+    this.#core = new LimiterCore(options);
+  }
+
+  /** The clock the limiter measures on. */
+  get clock(): Clock {
+    return this.#core.clock;
+  }
+
+  /** The current limit. */
+  get limit(): number {
+    return this.#core.limit;
+  }
+
+  /** Permits held now. */
+  get inflight(): number {
+    return this.#core.inflight;
+  }
+
+  /** Requests waiting now. */
+  get queued(): number {
+    return this.#core.queue.size;
+  }
+
+  /** The wait a rejected caller is advised, ms: about one smoothed service time. */
+  retryAfterMs(): number {
+    return this.#core.retryAfterMs();
+  }
+
+  /** State and counters. */
+  stats(): LimiterStats {
+    const c = this.#core;
+    return { limit: c.limit, inflight: c.inflight, queued: c.queue.size, admitted: c.admitted, shed: c.shed, rttMs: c.rttMs };
+  }
+
+  /** Subscribes to limit changes and sheds. */
+  on(listener: Listener<LimiterEvent>): Disposable {
+    return this.#core.events.on(listener);
+  }
+
+  /** A permit if one is free now, else undefined (the synchronous decider; never queues). */
+  tryAcquire(): Permit | undefined {
+    return this.#core.tryAcquire();
+  }
+
+  /**
+   * A permit now, or after waiting in the queue.
+   * @throws HR_CORE_LOAD_SHED (rejection) when the limit is reached and the queue is off, full, or the wait timed out
+   * @throws HR_CORE_DEADLINE_EXCEEDED (rejection) when the deadline passes while waiting or too little of it is left
+   * @throws the signal's reason when `signal` aborts the wait
+   */
+  acquire(options: AcquireOptions = {}): Promise<Permit> {
+    return this.#core.acquire(options);
+  }
+
+  /**
+   * Runs `fn` under a permit. A resolved call is a success; a rejection with `DeadlineExceededError`
+   * or `LoadShedError` is a drop (overload signal); any other rejection is ignored by the algorithm.
+   */
+  async execute<T>(fn: Operation<T>, options: LimitedExecuteOptions = {}): Promise<T> {
+    const signal = options.signal ?? options.deadline?.signal;
+    const permit = this.#core.tryAcquire() ?? await this.#core.acquire(options);
+    let value: T;
+    try {
+      value = await invoke(fn, { signal: signal ?? NEVER, attempt: 0, deadline: options.deadline });
+    } catch (error) {
+      if (error instanceof DeadlineExceededError || error instanceof LoadShedError) permit.dropped();
+      else permit.ignore();
+      throw error;
+    }
+    permit.success();
+    return value;
+  }
+}
+
+const NEVER = new AbortController().signal;
+const RTT_WEIGHT = 0.1;
+
+function defaultLimit(): LimitAlgorithm {
+  return new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 1000 });
+}
+
+class Waiter {
+  queued = false;
+  timer: TimerHandle | undefined;
+  onAbort: (() => void) | undefined;
+  constructor(
+    readonly priority: number,
+    readonly signal: AbortSignal | undefined,
+    readonly deadline: Deadline | undefined,
+    readonly resolve: (permit: Permit) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+}
+
+/** The limiter's state, shared with its permits (kept off the public class). */
+class LimiterCore {
+  readonly clock: Clock;
+  readonly algorithm: LimitAlgorithm;
+  readonly queue = new PriorityLifoQueue<Waiter>();
+  readonly queueSize: number;
+  readonly queueTimeoutMs: number;
+  readonly minRetryAfterMs: number;
+  readonly events = new Emitter<LimiterEvent>();
+  limit: number;
+  inflight = 0;
+  admitted = 0;
+  shed = 0;
+  rttMs = 0;
+
+  constructor(options: LimiterOptions) {
+    this.clock = options.clock ?? systemClock;
+    const limit = options.limit;
+    this.algorithm = limit === undefined ? defaultLimit()
+      : typeof limit === 'number' ? new FixedLimit(limit) : limit;
+    this.limit = this.algorithm.limit;
+    this.queueSize = intOption('queueSize', options.queueSize, 0, 0);
+    this.queueTimeoutMs = durationOption('queueTimeoutMs', options.queueTimeoutMs, 1000);
+    this.minRetryAfterMs = numberOption('minRetryAfterMs', options.minRetryAfterMs, 1, 0);
+  }
+
+  retryAfterMs(): number {
+    return Math.max(this.minRetryAfterMs, Math.ceil(this.rttMs));
+  }
+
+  tryAcquire(): Permit | undefined {
+    // Queued waiters go first: a newcomer must not overtake them.
+    if (this.inflight >= this.limit || this.queue.size > 0) return undefined;
+    return this.#grant();
+  }
+
+  acquire(options: AcquireOptions): Promise<Permit> {
+    const signal = options.signal ?? options.deadline?.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    const permit = this.tryAcquire();
+    if (permit !== undefined) return Promise.resolve(permit);
+    if (this.queueSize === 0) return Promise.reject(this.#shed('limit'));
+    const priority = options.priority ?? 0;
+    if (this.queue.size >= this.queueSize) {
+      const victim = this.queue.peekVictim();
+      if (victim === undefined || victim.priority >= priority) return Promise.reject(this.#shed('queue-full'));
+      this.queue.evict();
+      this.#settle(victim);
+      victim.reject(this.#shed('evicted'));
+    }
+    return new Promise<Permit>((resolve, reject) => {
+      const waiter = new Waiter(priority, signal, options.deadline, resolve, reject);
+      const deadlineMs = options.deadline === undefined ? Infinity : options.deadline.remainingMs();
+      const timeoutMs = Math.min(this.queueTimeoutMs, deadlineMs);
+      waiter.timer = this.clock.setTimer(timeoutMs, () => {
+        waiter.timer = undefined;
+        this.queue.remove(waiter);
+        this.#settle(waiter);
+        waiter.reject(timeoutMs < this.queueTimeoutMs ? this.#deadlineError(waiter.deadline!) : this.#shed('queue-timeout'));
+      });
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          this.queue.remove(waiter);
+          this.#settle(waiter);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+    });
+  }
+
+  release(permit: Permit, outcome: 0 | 1 | 2): void {
+    this.inflight--;
+    if (outcome !== 2) {
+      const now = this.clock.now();
+      const rttMs = now - permit.startMs;
+      this.rttMs = this.rttMs === 0 ? rttMs : this.rttMs + RTT_WEIGHT * (rttMs - this.rttMs);
+      const previous = this.limit;
+      this.limit = this.algorithm.update(permit.startMs, rttMs, permit.inflight, outcome === 1);
+      if (this.limit !== previous && this.events.active) this.events.emit({ type: 'limit', limit: this.limit, previous });
+    }
+    this.#drain();
+  }
+
+  #drain(): void {
+    while (this.inflight < this.limit && this.queue.size > 0) {
+      const waiter = this.queue.pop()!;
+      this.#settle(waiter);
+      const deadline = waiter.deadline;
+      // Not started when it cannot finish: less left than a typical service time.
+      if (deadline !== undefined && deadline.remainingMs() <= this.rttMs) {
+        waiter.reject(this.#deadlineError(deadline));
+        continue;
+      }
+      waiter.resolve(this.#grant());
+    }
+  }
+
+  #grant(): Permit {
+    this.admitted++;
+    return new Permit(this, this.clock.now(), ++this.inflight);
+  }
+
+  #settle(waiter: Waiter): void {
+    waiter.timer?.cancel();
+    waiter.timer = undefined;
+    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+  }
+
+  #shed(reason: ShedReason): LoadShedError {
+    this.shed++;
+    const retryAfterMs = this.retryAfterMs();
+    if (this.events.active) this.events.emit({ type: 'shed', reason, retryAfterMs });
+    return new LoadShedError(
+      `Load shed (${reason}): ${this.inflight} in flight at limit ${this.limit}, ${this.queue.size} queued; retry after ${retryAfterMs} ms`,
+      retryAfterMs, { reason, limit: this.limit, inflight: this.inflight, queued: this.queue.size });
+  }
+
+  #deadlineError(deadline: Deadline): DeadlineExceededError {
+    this.shed++;
+    if (this.events.active) this.events.emit({ type: 'shed', reason: 'deadline', retryAfterMs: 0 });
+    return new DeadlineExceededError('Deadline too close to start after waiting for the concurrency limit',
+      { remainingMs: deadline.remainingMs(), serviceMs: this.rttMs });
+  }
+}
