@@ -117,8 +117,8 @@ export class BalancerCore<T> {
     if (ramp) this.#startRamp(member, now);
     this.#members.push(member);
     this.#byId.set(spec.id, member);
-    this.#dirty = true;
     this.#emitMembership(member, 'added', now);
+    this.#changed(now);
     return member;
   }
 
@@ -143,8 +143,8 @@ export class BalancerCore<T> {
     const member = this.#require(id);
     if (member.status === 'active') {
       member.status = 'draining';
-      this.#dirty = true;
       this.#emitMembership(member, 'draining', now);
+      this.#changed(now);
     }
     if (member.outstanding === 0) this.#removeMember(member, now);
     return member;
@@ -225,8 +225,8 @@ export class BalancerCore<T> {
       member.healthy = false;
       member.probeFailures = 0;
     }
-    this.#dirty = true;
     this.events.emit({ type: 'health', atMs: now, endpoint: member, healthy: member.healthy, error: ok ? undefined : error });
+    this.#changed(now);
   }
 
   /** Runs the interval rules of outlier detection (success rate, latency) and starts a new interval. */
@@ -304,8 +304,8 @@ export class BalancerCore<T> {
     member.slot = -1;
     this.#members.splice(this.#members.indexOf(member), 1);
     this.#byId.delete(member.id);
-    this.#dirty = true;
     this.#emitMembership(member, 'removed', now);
+    this.#changed(now);
     this.#config.onRemoved(member);
   }
 
@@ -336,7 +336,6 @@ export class BalancerCore<T> {
     member.ejected = true;
     member.ejectedUntilMs = now + durationMs;
     member.consecutiveFailures = 0;
-    this.#dirty = true;
     if (member.ejectedUntilMs < this.#readmitDueMs) {
       this.#readmitDueMs = member.ejectedUntilMs;
       this.#updateDue();
@@ -345,6 +344,7 @@ export class BalancerCore<T> {
     this.events.emit({
       type: 'ejection', atMs: now, endpoint: member, reason, durationMs, untilMs: member.ejectedUntilMs, ejections: member.ejections,
     });
+    this.#changed(now);
   }
 
   #readmit(member: Member<T>, now: number): void {
@@ -352,12 +352,17 @@ export class BalancerCore<T> {
     member.readmittedAtMs = now;
     member.consecutiveFailures = 0;
     this.#startRamp(member, now);
-    this.#dirty = true;
     this.events.emit({ type: 'readmission', atMs: now, endpoint: member });
+    this.#changed(now);
   }
 
-  /** Rebuilds the candidate list (and the effective weights) at `now`. */
-  #rebuild(now: number): void {
+  /** Marks the candidate list stale after a change at `now`; panic is re-judged at once so its event is timely. */
+  #changed(now: number): void {
+    this.#dirty = true;
+    this.#updatePanic(now);
+  }
+
+  #updatePanic(now: number): boolean {
     let total = 0;
     let healthy = 0;
     for (const m of this.#members) {
@@ -370,6 +375,12 @@ export class BalancerCore<T> {
       this.#panic = panic;
       this.events.emit({ type: 'panic', atMs: now, active: panic, healthy, total });
     }
+    return panic;
+  }
+
+  /** Rebuilds the candidate list (and the effective weights) at `now`. */
+  #rebuild(now: number): void {
+    const panic = this.#updatePanic(now);
     const view = this.#view;
     const list = view.members;
     for (const m of list) m.slot = -1;

@@ -73,8 +73,11 @@ export function resolveActiveHealth<T>(options: ActiveHealthOptions<T>): ActiveH
 }
 
 interface Watch {
+  /** The next probe, while waiting for it. */
   timer: TimerHandle | undefined;
+  /** The in-flight probe's controller and timeout. */
   controller: AbortController | undefined;
+  timeout: TimerHandle | undefined;
 }
 
 /** Schedules probes for each watched endpoint and reports every result. */
@@ -98,7 +101,7 @@ export class ActiveHealthChecker<T> {
 
   /** Starts probing `endpoint`; the first probe runs within the jitter window of now. */
   watch(endpoint: Endpoint<T>): void {
-    const watch: Watch = { timer: undefined, controller: undefined };
+    const watch: Watch = { timer: undefined, controller: undefined, timeout: undefined };
     this.#watches.set(endpoint, watch);
     const firstDelayMs = this.#random.next() * this.#config.jitterFraction * this.#config.intervalMs;
     watch.timer = this.#clock.setTimer(firstDelayMs, () => this.#probe(endpoint, watch));
@@ -121,6 +124,8 @@ export class ActiveHealthChecker<T> {
   #stop(watch: Watch): void {
     watch.timer?.cancel();
     watch.timer = undefined;
+    watch.timeout?.cancel();
+    watch.timeout = undefined;
     watch.controller?.abort(new HeadroomError('HR_BALANCE_CLOSED', 'Health probe stopped: the endpoint left or the balancer closed.'));
     watch.controller = undefined;
   }
@@ -132,15 +137,16 @@ export class ActiveHealthChecker<T> {
     const finish = (ok: boolean, error: unknown): void => {
       if (settled) return;
       settled = true;
-      timeout.cancel();
-      if (watch.controller !== controller) return; // unwatched meanwhile
+      if (watch.controller !== controller) return; // unwatched meanwhile (its timeout was cancelled then)
+      watch.timeout!.cancel();
+      watch.timeout = undefined;
       watch.controller = undefined;
       this.#report(endpoint, ok, error);
       if (this.#watches.get(endpoint) === watch) {
         watch.timer = this.#clock.setTimer(this.#nextDelayMs(), () => this.#probe(endpoint, watch));
       }
     };
-    const timeout = this.#clock.setTimer(this.#config.timeoutMs, () => {
+    watch.timeout = this.#clock.setTimer(this.#config.timeoutMs, () => {
       const error = new HeadroomError('HR_BALANCE_PROBE_TIMEOUT',
         `Health probe of "${endpoint.id}" did not settle within ${this.#config.timeoutMs} ms; raise health.timeoutMs or fix the endpoint.`,
         { details: { id: endpoint.id, timeoutMs: this.#config.timeoutMs } });
