@@ -57,7 +57,7 @@ test('active checks: unhealthy after 3 failed probes in a row, healthy again aft
   await clock.advanceBy(1_500);
   mode.set('b', 'fail');
   await clock.advanceBy(2_000);
-  assert.deepEqual(log, [], 'two failures are not enough');
+  assert.equal(log.length, 0, 'two failures are not enough');
   await clock.advanceBy(1_000);
   assert.equal(log.length, 1);
   assert.match(log[0]!, /^\d+ b unhealthy \(b down\)$/);

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import {
-  BalancerCore, resolveOutlier, createBalancer, roundRobin, outstanding, type Balancer, type BalanceEvent, type BalancerOptions, type Endpoint,
+  BalancerCore, resolveOutlier, createBalancer, roundRobin, outstanding, type Balancer, type BalanceEvent, type BalancerOptions, type Endpoint, type OutlierOptions,
 } from '../../src/balance/index.js';
 
 const T0 = 1_000_000;
 
-function setup(ids: string[], outlier: BalancerOptions['outlier'], extra: Partial<BalancerOptions> = {}) {
+function setup(ids: string[], outlier: OutlierOptions | false, extra: Partial<BalancerOptions> = {}) {
   const clock = new VirtualClock({ startMs: T0 });
   const log: string[] = [];
   const balancer = createBalancer({ endpoints: ids, picker: roundRobin(), load: outstanding(), outlier, clock, random: new SeededRandom(3), ...extra });
