@@ -87,7 +87,7 @@ export async function prepareRedis(redisUrl: string, keyPrefix: string, resource
   } catch (error) {
     throw redisUnreachable(redisUrl, error);
   } finally {
-    client.destroy();
+    if (client.isOpen) client.destroy();
   }
   resources.add(`delete Redis keys ${keyPrefix}*`, async () => {
     const cleaner = createClient({ url: redisUrl, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
@@ -98,7 +98,7 @@ export async function prepareRedis(redisUrl: string, keyPrefix: string, resource
         if (keys.length > 0) await cleaner.unlink(keys);
       }
     } finally {
-      cleaner.destroy();
+      if (cleaner.isOpen) cleaner.destroy();
     }
   });
 }

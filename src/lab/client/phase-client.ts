@@ -46,7 +46,6 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
 
 /** Why a phase cannot run here (a module it needs is missing), or null when it can. */
 export function phaseUnavailable(phase: PhaseSpec): string | null {
-  if (phase.cacheMode !== 'off') return 'headroom/cache does not export createCache yet';
   if (phase.hedging) return 'headroom/latency does not export hedging yet';
   if (phase.limiter) return 'headroom/latency does not export an adaptive limiter yet';
   return null;

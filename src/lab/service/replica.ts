@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/clock.js';
-import { SeededRandom } from '../../core/random.js';
+import { type Random, SeededRandom } from '../../core/random.js';
 import { type PhaseState, buildApp, zeroCounters } from './app.js';
 import type { ReplicaInit, ReplicaPhaseConfig, ReplicaStats } from './protocol.js';
-import { type ReadPath, storeOnlyReadPath } from './read-path.js';
+import { cacheAsideReadPath, singleFlightReadPath } from './cached-read-paths.js';
+import { type ReadPath, type ReadPathContext, storeOnlyReadPath } from './read-path.js';
 import type { CatalogStore } from './store.js';
 import { StoreGate } from './store-gate.js';
 
@@ -74,22 +75,18 @@ export class ReplicaService {
     const gate = new StoreGate({ poolSize: config.store.poolSize, latencyMs: config.store.latencyMs, clock: this.#clock });
     const counters = zeroCounters();
     const ctx = { config, store: this.#store, gate, counters };
-    return {
-      config,
-      gate,
-      counters,
-      read: this.#readPath(ctx),
-      admission: null,
-      random: new SeededRandom(config.seed).fork(`replica-${this.#init.index}`),
-    };
+    const random = new SeededRandom(config.seed).fork(`replica-${this.#init.index}`);
+    return { config, gate, counters, read: this.#readPath(ctx, random), admission: null, random };
   }
 
-  #readPath(ctx: Parameters<typeof storeOnlyReadPath>[0]): ReadPath {
+  #readPath(ctx: ReadPathContext, random: Random): ReadPath {
     switch (ctx.config.cache.mode) {
       case 'off':
         return storeOnlyReadPath(ctx);
-      default:
-        throw new Error(`cache mode "${ctx.config.cache.mode}" is not available yet`);
+      case 'aside':
+        return cacheAsideReadPath(ctx, this.#clock, random.fork('read-path'));
+      case 'cache':
+        return singleFlightReadPath(ctx, this.#clock, random.fork('read-path'));
     }
   }
 }

@@ -1,0 +1,57 @@
+/**
+ * The two cached read paths, both on headroom/cache: the module's `getOrLoad` (single-flight,
+ * TTL, W-TinyLFU eviction), and plain cache-aside over the same cache (`get`; on a miss load,
+ * then `set`) — the pattern most services start with, kept as the baseline that shows what
+ * single-flight saves when a hot key expires. Products of the phase's hot key get their own TTL.
+ */
+import { createCache } from '../../cache/index.js';
+import type { Clock } from '../../core/clock.js';
+import type { Random } from '../../core/random.js';
+import type { Product } from './catalog-data.js';
+import { type ReadPath, type ReadPathContext, loadProduct } from './read-path.js';
+
+function productCache(ctx: ReadPathContext, clock: Clock, random: Random) {
+  return createCache<Product, number>({
+    maxEntries: Math.max(1, ctx.config.cache.maxEntries),
+    ttl: ctx.config.cache.ttlMs,
+    key: (id) => String(id),
+    namespace: 'lab-products',
+    clock,
+    random: random.fork('cache'),
+  });
+}
+
+function ttlOf(ctx: ReadPathContext, id: number): number {
+  const hot = ctx.config.cache.hotKey;
+  return hot !== null && hot.id === id ? hot.ttlMs : ctx.config.cache.ttlMs;
+}
+
+/** Reads through `cache.getOrLoad`: concurrent misses of one key share one store query. */
+export function singleFlightReadPath(ctx: ReadPathContext, clock: Clock, random: Random): ReadPath {
+  const cache = productCache(ctx, clock, random);
+  return {
+    read: (id) => cache.getOrLoad(id, () => loadProduct(ctx, id), { ttl: ttlOf(ctx, id) }),
+    invalidate: async (id) => {
+      await cache.delete(id);
+    },
+    close: () => cache.close(),
+  };
+}
+
+/** Naive cache-aside over the same cache: every concurrent miss queries the store. */
+export function cacheAsideReadPath(ctx: ReadPathContext, clock: Clock, random: Random): ReadPath {
+  const cache = productCache(ctx, clock, random);
+  return {
+    read: async (id) => {
+      const cached = cache.getSync(id);
+      if (cached !== undefined) return cached;
+      const product = await loadProduct(ctx, id);
+      if (product !== undefined) await cache.set(id, product, { ttl: ttlOf(ctx, id) });
+      return product;
+    },
+    invalidate: async (id) => {
+      await cache.delete(id);
+    },
+    close: () => cache.close(),
+  };
+}

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isHeadroomError } from '../../src/core/errors.js';
+import { parseLabOptions } from '../../src/lab/options.js';
+
+const KNOWN = ['cache', 'hot-key', 'slow-replica', 'stalls', 'overload'];
+
+test('defaults: every scenario, 8 s phases, 3 replicas, 100k products, SQLite, seed 42', () => {
+  const o = parseLabOptions({}, KNOWN, null);
+  assert.deepEqual(o.scenarios, KNOWN);
+  assert.equal(o.durationMs, 8_000);
+  assert.equal(o.warmupMs, 1_000);
+  assert.equal(o.replicas, 3);
+  assert.equal(o.products, 100_000);
+  assert.equal(o.seed, 42);
+  assert.equal(o.storeUrl, null);
+  assert.equal(o.redisUrl, null);
+  assert.equal(o.basePort, null);
+  assert.equal(o.reportPath, 'lab-report.html');
+  // Five scenarios × two phases × (8 s + 1 s warm-up) = 90 s of load: the default tour fits in 2 minutes.
+  assert.ok(o.scenarios.length * 2 * (o.durationMs + o.warmupMs) <= 100_000);
+});
+
+test('explicit values, scenario lists, HEADROOM_SEED, --no-report', () => {
+  const o = parseLabOptions({ scenario: 'stalls,cache', duration: '2s', warmup: '0ms', replicas: '4', products: '5000', seed: '7', store: 'postgres://127.0.0.1/test', redis: 'redis://127.0.0.1:6379', basePort: '9000', report: false }, KNOWN, 99);
+  assert.deepEqual(o.scenarios, ['stalls', 'cache']);
+  assert.equal(o.durationMs, 2_000);
+  assert.equal(o.warmupMs, 0);
+  assert.equal(o.replicas, 4);
+  assert.equal(o.seed, 7);
+  assert.equal(o.storeUrl, 'postgres://127.0.0.1/test');
+  assert.equal(o.basePort, 9_000);
+  assert.equal(o.reportPath, null);
+  assert.equal(parseLabOptions({}, KNOWN, 99).seed, 99);
+  assert.equal(parseLabOptions({ store: 'sqlite' }, KNOWN, null).storeUrl, null);
+});
+
+test('bad input names the option and the fix', () => {
+  const cases: [Record<string, string>, string, RegExp][] = [
+    [{ scenario: 'cahce' }, 'HR_LAB_UNKNOWN_SCENARIO', /cahce.*cache, hot-key, slow-replica, stalls, overload/],
+    [{ duration: 'soon' }, 'HR_CORE_INVALID_DURATION', /--duration/],
+    [{ duration: '10ms' }, 'HR_LAB_INVALID_OPTION', /--duration.*at least 200 ms/],
+    [{ replicas: '1' }, 'HR_LAB_INVALID_OPTION', /--replicas.*from 2 to 16/],
+    [{ products: 'many' }, 'HR_LAB_INVALID_OPTION', /--products/],
+    [{ store: 'mysql://x' }, 'HR_LAB_INVALID_OPTION', /--store.*postgres:\/\//],
+    [{ redis: '127.0.0.1:6379' }, 'HR_LAB_INVALID_OPTION', /--redis.*redis:\/\//],
+    [{ basePort: '70000' }, 'HR_LAB_INVALID_OPTION', /--base-port/],
+    [{ seed: '1.5' }, 'HR_LAB_INVALID_OPTION', /--seed/],
+  ];
+  for (const [raw, code, message] of cases) {
+    assert.throws(() => parseLabOptions(raw, KNOWN, null), (e: unknown) => isHeadroomError(e, code) && message.test((e as Error).message), JSON.stringify(raw));
+  }
+});

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PhaseRecorder, cdfPoints } from '../../src/lab/load/phase-recorder.js';
+
+test('percentiles cover successes only; errors are counted by kind; intervals reset', () => {
+  const r = new PhaseRecorder();
+  for (let i = 1; i <= 100; i++) r.record('ok', i);
+  r.record('shed', 0.5);
+  r.record('timeout', 1_000);
+  r.record('timeout', 1_000);
+  const p = r.cut(0.5, 40);
+  assert.equal(r.okCount, 100);
+  assert.deepEqual(r.errors, { timeout: 2, shed: 1, http: 0, network: 0 });
+  assert.equal(r.errorCount, 3);
+  assert.equal(p.okPerSec, 200);
+  assert.equal(p.errorsPerSec, 6);
+  assert.equal(p.storeQps, 80);
+  assert.ok(Math.abs(p.p50! - 50) <= 0.1 && Math.abs(p.p99! - 99) <= 0.1, JSON.stringify(p));
+  // The next interval has no success: its percentiles are null (a gap on the chart), not 0.
+  r.record('timeout', 1_000);
+  const q = r.cut(1.0, 0);
+  assert.equal(q.p99, null);
+  assert.equal(q.errorsPerSec, 2);
+  assert.equal(r.timeline.length, 2);
+  assert.equal(r.ok.count, 100);
+});
+
+test('CDF points rise with the percentile from p0 to p100 on a nines scale', () => {
+  const r = new PhaseRecorder();
+  for (let i = 1; i <= 10_000; i++) r.record('ok', i / 10);
+  const cdf = cdfPoints(r.ok);
+  assert.equal(cdf[0]!.percentile, 0);
+  assert.equal(cdf.at(-1)!.percentile, 100);
+  assert.ok(cdf.some((c) => c.percentile === 99) && cdf.some((c) => c.percentile === 99.9));
+  for (let i = 1; i < cdf.length; i++) {
+    assert.ok(cdf[i]!.percentile > cdf[i - 1]!.percentile);
+    assert.ok(cdf[i]!.ms >= cdf[i - 1]!.ms);
+  }
+  assert.ok(Math.abs(cdf.find((c) => c.percentile === 90)!.ms - 900) <= 1);
+  assert.deepEqual(cdfPoints(new PhaseRecorder().ok), []);
+});
