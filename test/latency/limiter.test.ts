@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { SeededRandom } from '../../src/core/random.js';
+import { SeededRandom, type Random } from '../../src/core/random.js';
 import { DeadlineExceededError, isHeadroomError, LoadShedError } from '../../src/core/errors.js';
 import { LatencyHistogram } from '../../src/core/histogram.js';
 import {
@@ -117,7 +117,7 @@ interface PhaseResult {
  * Drives a SimServer (workers W, service S ms) with Poisson arrivals at `load` × capacity through
  * the limiter (or none) for `durationMs`, in virtual time.
  */
-async function phase(clock: VirtualClock, server: SimServer, limiter: ConcurrencyLimiter | undefined, arrivals: SeededRandom,
+async function phase(clock: VirtualClock, server: SimServer, limiter: ConcurrencyLimiter | undefined, arrivals: Random,
   load: number, durationMs: number, W: number, S: number, sloMs: number): Promise<PhaseResult> {
   const capacityPerMs = W / S;
   const end = clock.now() + durationMs;
