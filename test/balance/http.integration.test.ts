@@ -1,0 +1,132 @@
+/**
+ * Integration over loopback HTTP with real servers: the undici dispatcher under `fetch` and
+ * `undici.request`, P2C + peak-EWMA against a 10× slower server, ejection and readmission of a
+ * failing one, and an HTTP health probe. Real time, real sockets; a few seconds in all.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { SeededRandom } from '../../src/core/random.js';
+import {
+  BalancedDispatcher, createBalancer, httpProbe, outstanding, p2c, peakEwma, roundRobin,
+  type BalanceEvent, type Balancer,
+} from '../../src/balance/index.js';
+import { startBackend, type Backend } from './http-backends.js';
+
+const SERVICE = 'http://service.internal';
+const open: Array<{ close(): unknown }> = [];
+after(async () => { for (const x of open.reverse()) await x.close(); });
+
+async function backends(...delays: number[]): Promise<Backend[]> {
+  const list = await Promise.all(delays.map((d) => startBackend(d)));
+  open.push(...list);
+  return list;
+}
+
+function balanced(list: Backend[], options: Parameters<typeof createBalancer<string>>[0]): { balancer: Balancer; dispatcher: BalancedDispatcher } {
+  const balancer = createBalancer({ endpoints: list.map((b) => b.origin), random: new SeededRandom(42), ...options });
+  const dispatcher = new BalancedDispatcher(balancer);
+  open.push(balancer, dispatcher);
+  return { balancer, dispatcher };
+}
+
+/** `total` GETs through the dispatcher, `concurrency` at a time (closed loop). */
+async function load(dispatcher: BalancedDispatcher, total: number, concurrency: number): Promise<number[]> {
+  const statuses: number[] = [];
+  let sent = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (sent < total) {
+      sent++;
+      const res = await request(`${SERVICE}/work`, { dispatcher });
+      await res.body.dump();
+      statuses.push(res.statusCode);
+    }
+  }));
+  return statuses;
+}
+
+test('the dispatcher balances fetch() and undici.request() across real origins, keeping path, method and body', async () => {
+  const list = await backends(1, 1, 1);
+  const { dispatcher } = balanced(list, { picker: roundRobin(), load: outstanding(), outlier: false });
+  for (let k = 0; k < 15; k++) {
+    const res = await fetch(`${SERVICE}/items/${k}?q=1`, { dispatcher });
+    assert.equal(await res.text(), `ok GET /items/${k}?q=1`);
+  }
+  for (let k = 0; k < 15; k++) {
+    const res = await request(`${SERVICE}/items`, { dispatcher, method: 'POST', body: JSON.stringify({ k }) });
+    assert.equal(await res.body.text(), 'ok POST /items');
+  }
+  assert.deepEqual(list.map((b) => b.hits), [10, 10, 10]);
+});
+
+test('P2C + peak-EWMA sends < 10 % to a 10× slower server; round-robin sends it 1/3', async () => {
+  const n = 300;
+  const slowShare = async (picker: 'p2c' | 'rr'): Promise<number> => {
+    const list = await backends(4, 4, 40);
+    const { dispatcher } = balanced(list, picker === 'p2c'
+      ? { picker: p2c(), load: peakEwma({ decayMs: 10_000 }) }
+      : { picker: roundRobin(), load: outstanding() });
+    const statuses = await load(dispatcher, n, 4);
+    assert.ok(statuses.every((s) => s === 200));
+    return list[2]!.hits / n;
+  };
+  const p2cShare = await slowShare('p2c');
+  const rrShare = await slowShare('rr');
+  assert.ok(p2cShare < 0.10, `P2C + peak-EWMA sent ${(p2cShare * 100).toFixed(1)} % to the slow server`);
+  assert.ok(Math.abs(rrShare - 1 / 3) <= 1 / n, `round-robin sent ${(rrShare * 100).toFixed(1)} %`);
+});
+
+test('a server that starts failing is ejected after the configured consecutive failures and readmitted once it recovers', async () => {
+  const list = await backends(2, 2, 2);
+  const failing = list[2]!;
+  const { balancer, dispatcher } = balanced(list, {
+    picker: p2c(), load: peakEwma(),
+    outlier: { consecutiveErrors: 3, baseEjectionMs: 400, successRate: false, maxEjectionPercent: 34 },
+  });
+  const events: BalanceEvent[] = [];
+  balancer.on((e) => { if (e.type === 'ejection' || e.type === 'readmission') events.push(e); });
+  await load(dispatcher, 30, 1);
+  failing.mode = 'fail';
+  const failuresBefore = failing.hits;
+  let statuses: number[] = [];
+  for (let k = 0; k < 200 && events.length === 0; k++) statuses = statuses.concat(await load(dispatcher, 1, 1));
+  assert.equal(events.length, 1, 'ejected');
+  const ejection = events[0]!;
+  assert.ok(ejection.type === 'ejection' && ejection.endpoint.id === failing.origin && ejection.reason === 'consecutive-errors');
+  assert.equal(failing.hits - failuresBefore, 3, 'exactly the configured 3 failures reached it');
+  assert.equal(statuses.filter((s) => s === 503).length, 3);
+  const hitsWhileEjected = failing.hits;
+  await load(dispatcher, 40, 2);
+  assert.equal(failing.hits, hitsWhileEjected, 'no traffic while ejected');
+  failing.mode = 'ok';
+  await new Promise<void>((resolve) => { const sub = balancer.on((e) => { if (e.type === 'readmission') { sub.dispose(); resolve(); } }); });
+  assert.equal(events.at(-1)!.type, 'readmission');
+  const hitsAtReadmission = failing.hits;
+  const after = await load(dispatcher, 60, 2);
+  assert.ok(after.every((s) => s === 200));
+  assert.ok(failing.hits > hitsAtReadmission, 'it takes traffic again');
+  assert.equal(events.length, 2, 'not ejected again');
+});
+
+test('httpProbe: a real /health endpoint turning 503 makes the origin unhealthy, then healthy again', async () => {
+  const list = await backends(1, 1);
+  const { balancer } = balanced(list, {
+    picker: roundRobin(), load: outstanding(), outlier: false,
+    health: { probe: httpProbe({ path: '/health' }), intervalMs: 30, jitterPercent: 0, timeoutMs: 500, unhealthyThreshold: 2, healthyThreshold: 2 },
+  });
+  const flips: string[] = [];
+  const flipped = (n: number) => new Promise<void>((resolve) => {
+    const sub = balancer.on((e) => {
+      if (e.type !== 'health') return;
+      flips.push(`${e.healthy ? 'healthy' : 'unhealthy'}${e.error === undefined ? '' : ` ${(e.error as { code?: string }).code}`}`);
+      if (flips.length === n) { sub.dispose(); resolve(); }
+    });
+  });
+  list[1]!.mode = 'fail';
+  await flipped(1);
+  assert.deepEqual(flips, ['unhealthy HR_BALANCE_PROBE_FAILED']);
+  assert.deepEqual(new Set(Array.from({ length: 6 }, () => balancer.pick()!.id)), new Set([list[0]!.origin]));
+  list[1]!.mode = 'ok';
+  await flipped(2);
+  assert.deepEqual(flips, ['unhealthy HR_BALANCE_PROBE_FAILED', 'healthy']);
+});
