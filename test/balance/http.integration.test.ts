@@ -5,7 +5,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'undici';
+import { fetch as undiciFetch, request } from 'undici';
 import { SeededRandom } from '../../src/core/random.js';
 import {
   BalancedDispatcher, createBalancer, httpProbe, outstanding, p2c, peakEwma, roundRobin,
@@ -48,9 +48,16 @@ async function load(dispatcher: BalancedDispatcher, total: number, concurrency: 
 test('the dispatcher balances fetch() and undici.request() across real origins, keeping path, method and body', async () => {
   const list = await backends(1, 1, 1);
   const { dispatcher } = balanced(list, { picker: roundRobin(), load: outstanding(), outlier: false });
-  for (let k = 0; k < 15; k++) {
-    const res = await fetch(`${SERVICE}/items/${k}?q=1`, { dispatcher });
+  // Node's global fetch (its bundled undici) — typed by @types/node's undici-types, whose FormData
+  // differs from undici 7's, hence the cast — and undici 7's own fetch.
+  const globalDispatcher = dispatcher as unknown as NonNullable<RequestInit['dispatcher']>;
+  for (let k = 0; k < 9; k++) {
+    const res = await fetch(`${SERVICE}/items/${k}?q=1`, { dispatcher: globalDispatcher });
     assert.equal(await res.text(), `ok GET /items/${k}?q=1`);
+  }
+  for (let k = 0; k < 6; k++) {
+    const res = await undiciFetch(`${SERVICE}/items/${k}`, { dispatcher });
+    assert.equal(await res.text(), `ok GET /items/${k}`);
   }
   for (let k = 0; k < 15; k++) {
     const res = await request(`${SERVICE}/items`, { dispatcher, method: 'POST', body: JSON.stringify({ k }) });
