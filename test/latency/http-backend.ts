@@ -1,0 +1,117 @@
+/**
+ * A real HTTP backend (node:http on 127.0.0.1, port 0) for latency integration tests and the
+ * latency benchmarks: `workers` requests execute at once (the rest wait FIFO), execution takes
+ * `serviceMs()` of timer time (a downstream call, not CPU), and with probability `stallRate` a
+ * request waits `stallMs` before it can start (a GC pause, a compaction, a noisy neighbour: time
+ * before execution begins). It speaks the tied-request protocol when `tied` is set, and can sit
+ * behind the concurrency limiter. It counts what it actually executed.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sleep, systemClock } from '../../src/core/clock.js';
+import type { Random } from '../../src/core/random.js';
+import { limitHttp, TiedHttpServer, type ConcurrencyLimiter, type TieTicket } from '../../src/latency/index.js';
+
+export interface BackendOptions {
+  readonly workers: number;
+  readonly serviceMs: () => number;
+  readonly random?: Random;
+  readonly stallRate?: number;
+  readonly stallMs?: number;
+  /** Speak the tied protocol; peers are set later with `setPeers`. */
+  readonly tied?: boolean;
+  readonly limiter?: ConcurrencyLimiter;
+}
+
+export interface Backend {
+  readonly origin: string;
+  /** Requests whose execution started (work actually done). */
+  readonly executed: () => number;
+  /** Requests received (all, including tied copies and cancels). */
+  readonly received: () => number;
+  readonly tied: () => TiedHttpServer | undefined;
+  setPeers(peers: readonly string[]): void;
+  close(): Promise<void>;
+}
+
+export async function startBackend(options: BackendOptions): Promise<Backend> {
+  let tied: TiedHttpServer | undefined;
+  let executed = 0;
+  let received = 0;
+  let busy = 0;
+  const waiting: Array<() => void> = [];
+  const acquire = (signal: AbortSignal): Promise<void> => {
+    if (busy < options.workers) {
+      busy++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = (): void => { signal.removeEventListener('abort', onAbort); busy++; resolve(); };
+      const onAbort = (): void => {
+        const i = waiting.indexOf(grant);
+        if (i >= 0) waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      waiting.push(grant);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  };
+  const releaseWorker = (): void => {
+    busy--;
+    const next = waiting.shift();
+    if (next !== undefined) next();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    received++;
+    if (tied?.handleCancel(req, res) === true) return;
+    req.resume();
+    const ticket: TieTicket | undefined = tied?.arrive(req);
+    const gone = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) gone.abort(new Error('client went away')); });
+    const signal = ticket === undefined ? gone.signal : AbortSignal.any([gone.signal, ticket.signal]);
+    try {
+      await acquire(signal);
+    } catch {
+      if (ticket !== undefined && ticket.state === 'cancelled' && !res.destroyed) tied!.respondCancelled(res, ticket);
+      else res.destroy();
+      return;
+    }
+    try {
+      // The stall happens before execution begins, so a tied twin can still take over.
+      if (options.stallRate !== undefined && options.random!.chance(options.stallRate)) await sleep(systemClock, options.stallMs!, signal);
+      if (ticket !== undefined && !tied!.start(ticket)) {
+        tied!.respondCancelled(res, ticket);
+        return;
+      }
+      executed++;
+      await sleep(systemClock, options.serviceMs(), gone.signal);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    } catch {
+      if (ticket !== undefined && ticket.state === 'cancelled' && !res.destroyed) tied!.respondCancelled(res, ticket);
+      else res.destroy();
+    } finally {
+      ticket?.finish();
+      releaseWorker();
+    }
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse): void => { void handle(req, res); };
+  const server: Server = createServer(options.limiter === undefined ? listener : limitHttp(options.limiter, listener));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    executed: () => executed,
+    received: () => received,
+    tied: () => tied,
+    setPeers(peers) {
+      if (options.tied === true) tied = new TiedHttpServer({ peers });
+    },
+    async close() {
+      await tied?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
