@@ -145,13 +145,17 @@ function checkLoads(loads: readonly number[] | undefined, length: number): void 
   for (const l of loads) if (!(Number.isFinite(l) && l >= 0)) throw invalidOptionError('loads', l, 'use finite loads ≥ 0');
 }
 
-/** Floor/ceil targets by weight, the ceil going first to nodes that already hold more than the floor. */
+/**
+ * Floor/ceil targets by weight. The leftover partitions go to nodes whose exact share is
+ * fractional (so nobody exceeds its ceiling), first to those already holding more than their
+ * floor — they then keep a partition instead of shedding it — then by largest remainder.
+ */
 function countTargets(total: number, nodes: readonly PartitionNode[], current: readonly number[]): number[] {
   const weightSum = nodes.reduce((s, n) => s + n.weight, 0);
   const exact = nodes.map((n) => (total * n.weight) / weightSum);
   const targets = exact.map(Math.floor);
   let extra = total - targets.reduce((s, t) => s + t, 0);
-  const order = nodes.map((_, i) => i).sort((a, b) =>
+  const order = nodes.map((_, i) => i).filter((i) => exact[i]! > targets[i]!).sort((a, b) =>
     (current[b]! > targets[b]! ? 1 : 0) - (current[a]! > targets[a]! ? 1 : 0)
     || (exact[b]! - targets[b]!) - (exact[a]! - targets[a]!) || a - b);
   for (const i of order) {
