@@ -29,6 +29,7 @@ export async function startBackend(delayMs: number, concurrency = Infinity): Pro
   };
   const backend = { origin: '', hits: 0, delayMs, mode: 'ok' as 'ok' | 'fail', close: async () => {} };
   const server: Server = createServer((req, res) => {
+    res.setHeader('x-origin', backend.origin);
     if (req.url === '/health') {
       res.statusCode = backend.mode === 'ok' ? 200 : 503;
       res.end();

@@ -29,15 +29,17 @@ class PowerOfChoicesPicker implements Picker {
     const n = c.size;
     if (n <= 1) return n - 1;
     const random = this.#random;
-    const a = random.int(n);
-    let b = random.int(n - 1);
+    // floor(u·n) rather than random.int(n): no argument checks or modulo on the hot path; the
+    // bias from u's 32-bit resolution is below n / 2^32.
+    const a = Math.floor(random.next() * n);
+    let b = Math.floor(random.next() * (n - 1));
     if (b >= a) b++;
     const scoreA = c.load(a, now) / c.weight(a);
     const scoreB = c.load(b, now) / c.weight(b);
     let best = scoreB < scoreA ? b : a;
     let bestScore = scoreB < scoreA ? scoreB : scoreA;
     for (let k = 2; k < this.#choices; k++) {
-      const i = random.int(n);
+      const i = Math.floor(random.next() * n);
       const score = c.load(i, now) / c.weight(i);
       if (score < bestScore) {
         bestScore = score;

@@ -15,7 +15,8 @@ class UniformRandomPicker implements Picker {
   }
 
   pick(c: Candidates): number {
-    return c.size === 0 ? -1 : this.#random.int(c.size);
+    // floor(u·n): bias below n / 2^32, and no argument checks on the hot path.
+    return c.size === 0 ? -1 : Math.floor(this.#random.next() * c.size);
   }
 }
 
