@@ -116,8 +116,9 @@ export function scatterGather<K extends PartitionKey, V>(options: ScatterOptions
   if (signal?.aborted) return Promise.reject(signal.reason);
   const clock = options.clock ?? systemClock;
   const start = clock.now();
-  const inner = new AbortController();
   const nodes = [...groups.keys()];
+  // One controller per shard, so only calls still running are aborted.
+  const controllers = nodes.map(() => new AbortController());
   const outcomes: (ShardOutcome<K> | undefined)[] = nodes.map(() => undefined);
   const answers: (readonly (V | undefined)[] | undefined)[] = nodes.map(() => undefined);
 
@@ -129,15 +130,18 @@ export function scatterGather<K extends PartitionKey, V>(options: ScatterOptions
       settled = true;
       cleanup();
       const now = clock.now();
-      const shards = nodes.map((node, i) => outcomes[i] ?? { node, keys: groups.get(node)!, status: 'timeout' as const, elapsedMs: now - start });
-      if (shards.some((s) => s.status === 'timeout')) inner.abort(new DeadlineExceededError('scatter-gather deadline reached', { elapsedMs: now - start }));
+      const shards = nodes.map((node, i) => {
+        if (outcomes[i] !== undefined) return outcomes[i];
+        controllers[i]!.abort(new DeadlineExceededError('scatter-gather deadline reached', { node, elapsedMs: now - start }));
+        return { node, keys: groups.get(node)!, status: 'timeout' as const, elapsedMs: now - start };
+      });
       resolve(merge(shards, answers));
     };
     const onCancel = (): void => {
       if (settled) return;
       settled = true;
       cleanup();
-      inner.abort(signal!.reason);
+      controllers.forEach((c, i) => { if (outcomes[i] === undefined) c.abort(signal!.reason); });
       reject(signal!.reason);
     };
     const onDeadline = (): void => finish();
@@ -161,7 +165,7 @@ export function scatterGather<K extends PartitionKey, V>(options: ScatterOptions
       };
       let call: Promise<readonly (V | undefined)[]>;
       try {
-        call = Promise.resolve(options.fetch(node, keys, inner.signal));
+        call = Promise.resolve(options.fetch(node, keys, controllers[i]!.signal));
       } catch (e) {
         call = Promise.reject(e);
       }
