@@ -15,7 +15,7 @@ export interface Backend {
 }
 
 /**
- * Starts a backend that answers after `delayMs` with 200 (or 503 when failing). With
+ * Starts a backend that answers after `delayMs` (or the request's `?delayMs=`) with 200 (or 503 when failing). With
  * `concurrency`, at most that many requests are served at once and the rest queue (a server with
  * finite workers), so load matters as it does in production.
  */
@@ -41,11 +41,14 @@ export async function startBackend(delayMs: number, concurrency = Infinity): Pro
       res.end('failing');
       return;
     }
+    // `?delayMs=N` overrides the service time for one request.
+    const override = /[?&]delayMs=(\d+)/.exec(req.url ?? '');
+    const delayMs = override === null ? backend.delayMs : Number(override[1]);
     const serve = (): void => {
       setTimeout(() => {
         res.end(`ok ${req.method} ${req.url}`);
         release();
-      }, backend.delayMs);
+      }, delayMs);
     };
     req.resume();
     if (busy < concurrency) { busy++; serve(); } else queue.push(serve);

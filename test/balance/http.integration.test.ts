@@ -7,8 +7,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fetch as undiciFetch, request } from 'undici';
 import { SeededRandom } from '../../src/core/random.js';
+import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  BalancedDispatcher, createBalancer, httpProbe, outstanding, p2c, peakEwma, roundRobin,
+  BalancedDispatcher, createBalancer, hashAffinity, httpProbe, outstanding, p2c, peakEwma, roundRobin,
   type BalanceEvent, type Balancer,
 } from '../../src/balance/index.js';
 import { startBackend, type Backend } from './http-backends.js';
@@ -136,4 +137,47 @@ test('httpProbe: a real /health endpoint turning 503 makes the origin unhealthy,
   list[1]!.mode = 'ok';
   await flipped(2);
   assert.deepEqual(flips, ['unhealthy HR_BALANCE_PROBE_FAILED', 'healthy']);
+});
+
+test('hash affinity through the dispatcher: keyOf reads a header, the same key reaches the same origin', async () => {
+  const list = await backends(1, 1, 1);
+  const { dispatcher } = balanced(list, {
+    picker: hashAffinity(), load: outstanding(), outlier: false,
+  });
+  const keyed = new BalancedDispatcher(createBalancer({ endpoints: list.map((b) => b.origin), picker: hashAffinity(), outlier: false }), {
+    keyOf: (options) => {
+      const headers = options.headers as Record<string, string> | undefined;
+      return headers?.['x-user'];
+    },
+  });
+  open.push(keyed);
+  const originOf = async (user: string): Promise<string> => {
+    const res = await request(`${SERVICE}/cart`, { dispatcher: keyed, headers: { 'x-user': user } });
+    await res.body.dump();
+    return String(res.headers['x-origin']);
+  };
+  for (const user of ['u1', 'u2', 'u3', 'u4', 'u5']) {
+    const first = await originOf(user);
+    for (let k = 0; k < 3; k++) assert.equal(await originOf(user), first, user);
+  }
+  // Without a key the picker cannot place the request: the error reaches the caller.
+  await assert.rejects(request(`${SERVICE}/cart`, { dispatcher }), (e) => isHeadroomError(e, 'HR_BALANCE_KEY_REQUIRED'));
+});
+
+test('draining an origin over real HTTP: its in-flight response completes, new requests go elsewhere, then it leaves', async () => {
+  const list = await backends(1, 1);
+  const { balancer, dispatcher } = balanced(list, { picker: roundRobin(), load: outstanding(), outlier: false });
+  const slowRequest = request(`${SERVICE}/long?delayMs=400`, { dispatcher });
+  const busy = balancer.snapshot().endpoints.find((e) => e.outstanding === 1)!;
+  const other = list.find((b) => b.origin !== busy.id)!;
+  let drained = false;
+  const drain = balancer.drain(busy.id).then(() => { drained = true; });
+  const hitsBefore = other.hits;
+  for (let k = 0; k < 5; k++) await (await request(`${SERVICE}/short`, { dispatcher })).body.dump();
+  assert.equal(other.hits - hitsBefore, 5);
+  assert.equal(drained, false, 'still draining while its request runs');
+  const res = await slowRequest;
+  assert.equal(await res.body.text(), 'ok GET /long?delayMs=400');
+  await drain;
+  assert.deepEqual(balancer.endpoints().map((e) => e.id), [other.origin]);
 });
