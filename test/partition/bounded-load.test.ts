@@ -82,6 +82,25 @@ test('bounded-load assigner: migrate re-places keys of a departed node and keeps
   assert.equal(table.loadOf('c'), 0);
 });
 
+test('bounded-load assigner: adding a node moves ≈ 1/(n+1) of keys to it (N = 10,000, n = 9) and keeps every cap', () => {
+  const ring = new BoundedLoadRing(Array.from({ length: 9 }, (_, i) => `n${i}`), { loadFactor: 1.25 });
+  const table = new BoundedLoadAssigner(ring);
+  const N = 10_000;
+  for (let i = 0; i < N; i++) table.assign(`k${i}`);
+  const before = new Map(Array.from({ length: N }, (_, i) => [`k${i}`, table.ownerOf(`k${i}`)]));
+  const moves = table.migrate(ring.withNode('n9'));
+  for (const m of moves) {
+    assert.equal(before.get(m.key), m.from);
+    assert.equal(table.ownerOf(m.key), m.to);
+  }
+  const p = 1 / 10;
+  // The ring share of one node with 160 vnodes varies by ≈ 1/√160 (relative); allow 5 of those plus 5σ of sampling.
+  const tol = 5 * Math.sqrt((p * (1 - p)) / N) + 5 * p / Math.sqrt(160);
+  assert.ok(Math.abs(table.loadOf('n9') / N - p) <= tol, `new node holds ${table.loadOf('n9') / N}`);
+  assert.ok(Math.abs(moves.length / N - p) <= tol + 0.02, `moved ${moves.length / N}`);
+  for (let i = 0; i < 10; i++) assert.ok(table.loadOf(`n${i}`) <= table.capacityOf(`n${i}`));
+});
+
 test('bounded-load: bad options and inputs are typed errors', () => {
   const code = (c: string) => (e: unknown) => isHeadroomError(e, c);
   assert.throws(() => new BoundedLoadRing(['a'], { loadFactor: 0.9 }), code('HR_PARTITION_INVALID_OPTION'));

@@ -207,31 +207,51 @@ export class BoundedLoadAssigner {
   }
 
   /**
-   * Switches to a ring with different membership: keys on departed nodes are re-placed, then
-   * caps are restored. Returns every move.
+   * Switches to a ring with different membership and returns every move: keys of departed nodes
+   * are re-placed; a key whose ring home changed (it now hashes to an added node) moves there if
+   * that node is below its cap — so a new node takes ≈ its share, as on a plain ring; then caps
+   * are restored.
    * @param ring - the new ring (typically `assigner.ring.withNode(…)` or `.withoutNode(…)`)
    */
   migrate(ring: BoundedLoadRing): BoundedLoadMove[] {
     const old = this.#ring;
     const entries = [...this.#owner].map(([key, i]) => [key, old.nodes[i]!.id] as const);
+    const m = entries.length;
     this.#ring = ring;
     this.#owner.clear();
     this.#keysOf = ring.nodes.map(() => new Set());
     this.#loads = new Float64Array(ring.nodes.length);
     const homeless: (readonly [string, string])[] = [];
-    for (const entry of entries) {
-      const j = ring.indexOf(entry[1]);
-      if (j < 0) homeless.push(entry); else this.#put(entry[0], j);
+    const rehome: (readonly [string, string, number])[] = [];
+    for (const [key, from] of entries) {
+      const j = ring.indexOf(from);
+      if (j < 0) { homeless.push([key, from]); continue; }
+      const home = ring.locateIndex(key);
+      if (home !== j && old.locate(key) !== ring.nodes[home]!.id) rehome.push([key, from, home]);
+      this.#put(key, j);
+    }
+    const moves: BoundedLoadMove[] = [];
+    for (const [key, from, home] of rehome) {
+      if (this.#loads[home]! >= ring.capacity(home, m)) continue;
+      this.#move(key, this.#owner.get(key)!, home);
+      moves.push({ key, from, to: ring.nodes[home]!.id });
     }
     // Shed survivors over their cap for the final m, then place the homeless below it.
-    const m = entries.length;
-    const moves = this.#restoreCaps(m);
+    moves.push(...this.#restoreCaps(m));
     for (const [key, from] of homeless) {
       const j = ring.walk(ring.hashOf(key), this.#loads, m, -1);
       this.#put(key, j);
       moves.push({ key, from, to: ring.nodes[j]!.id });
     }
     return moves;
+  }
+
+  #move(key: string, from: number, to: number): void {
+    this.#keysOf[from]!.delete(key);
+    this.#loads[from]!--;
+    this.#owner.set(key, to);
+    this.#keysOf[to]!.add(key);
+    this.#loads[to]!++;
   }
 
   #put(key: string, i: number): void {
@@ -246,13 +266,10 @@ export class BoundedLoadAssigner {
     const moves: BoundedLoadMove[] = [];
     for (let i = 0; i < this.#loads.length; i++) {
       while (this.#loads[i]! > ring.capacity(i, m)) {
+        // The oldest key on the node leaves for the first node clockwise from it that has room.
         const key = this.#keysOf[i]!.values().next().value as string;
-        this.#keysOf[i]!.delete(key);
-        this.#loads[i]!--;
         const j = ring.walk(ring.hashOf(key), this.#loads, m, i);
-        this.#owner.set(key, j);
-        this.#keysOf[j]!.add(key);
-        this.#loads[j]!++;
+        this.#move(key, i, j);
         moves.push({ key, from: ring.nodes[i]!.id, to: ring.nodes[j]!.id });
       }
     }
