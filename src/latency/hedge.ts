@@ -7,7 +7,9 @@
  *   latencies (Finagle's BackupRequestFilter uses the same idea). Cancelled attempts enter the
  *   window with their elapsed time, a lower bound, so the window does not forget the slow tail.
  * - At most `maxExtra` copies per call, and a {@link TokenBudget} caps extras to a ratio of calls,
- *   so a fleet-wide slowdown (every call slower than the delay) cannot multiply the load.
+ *   so a fleet-wide slowdown (every call slower than the delay) cannot multiply the load. A hedge
+ *   the budget refuses is asked again each time the call's wait doubles, so when tokens are scarce
+ *   they go to the calls that have proven slowest.
  * - A failed attempt does not trigger a hedge: the call fails when no attempt is left in flight
  *   (compose with RetryPolicy for that).
  *
@@ -228,7 +230,12 @@ class HedgedCall<T> {
     this.#timer = undefined;
     if (this.#settled) return;
     const afterMs = this.#policy.clock.now() - this.#callStartMs;
-    if (!this.#policy.allowHedge(afterMs, this.#controllers.length)) return;
+    if (!this.#policy.allowHedge(afterMs, this.#controllers.length)) {
+      // Refused: ask again once the call has waited twice as long. Scarce tokens then go to the
+      // calls that have proven slowest (true stragglers) rather than to a burst of merely-slow ones.
+      this.#timer = this.#policy.clock.setTimer(Math.max(afterMs, this.#policy.minDelayMs), this.#onTimer);
+      return;
+    }
     this.#launch();
     this.#schedule();
   };

@@ -47,6 +47,8 @@ export interface TiedOptions extends PolicyOptions {
 /** Counters of a {@link TiedPolicy}. */
 export interface TiedStats {
   readonly calls: number;
+  /** Second copies sent (every call sends one unless it settled within `delayMs`). */
+  readonly secondCopies: number;
   /** Successes won by copy 0 and copy 1. */
   readonly wins: readonly [number, number];
   /** Copies a server reported as dropped (the twin ran). */
@@ -74,6 +76,7 @@ export class TiedPolicy {
   readonly #delayMs: number;
   readonly #wins: [number, number] = [0, 0];
   #calls = 0;
+  #secondCopies = 0;
   #cancelled = 0;
 
   constructor(options: TiedOptions = {}) {
@@ -84,7 +87,7 @@ export class TiedPolicy {
 
   /** Counters since construction. */
   stats(): TiedStats {
-    return { calls: this.#calls, wins: [this.#wins[0], this.#wins[1]], cancelledByServer: this.#cancelled };
+    return { calls: this.#calls, secondCopies: this.#secondCopies, wins: [this.#wins[0], this.#wins[1]], cancelledByServer: this.#cancelled };
   }
 
   /** A fresh 64-bit tie id (hex) from the injected Random. */
@@ -142,7 +145,9 @@ export class TiedPolicy {
       launch(0);
       timer = this.#clock.setTimer(this.#delayMs, () => {
         timer = undefined;
-        if (!settled) launch(1);
+        if (settled) return;
+        this.#secondCopies++;
+        launch(1);
       });
     });
   }

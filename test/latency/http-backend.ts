@@ -21,6 +21,11 @@ export interface BackendOptions {
   /** Speak the tied protocol; peers are set later with `setPeers`. */
   readonly tied?: boolean;
   readonly limiter?: ConcurrencyLimiter;
+  /**
+   * Stop waiting and working when the client disconnects; default true. False models the common
+   * naive server that keeps serving requests whose callers have given up.
+   */
+  readonly abandonOnDisconnect?: boolean;
 }
 
 export interface Backend {
@@ -68,7 +73,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     req.resume();
     const ticket: TieTicket | undefined = tied?.arrive(req);
     const gone = new AbortController();
-    res.once('close', () => { if (!res.writableFinished) gone.abort(new Error('client went away')); });
+    if (options.abandonOnDisconnect !== false) res.once('close', () => { if (!res.writableFinished) gone.abort(new Error('client went away')); });
     const signal = ticket === undefined ? gone.signal : AbortSignal.any([gone.signal, ticket.signal]);
     try {
       await acquire(signal);
@@ -86,7 +91,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       }
       executed++;
       await sleep(systemClock, options.serviceMs(), gone.signal);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     } catch {
       if (ticket !== undefined && ticket.state === 'cancelled' && !res.destroyed) tied!.respondCancelled(res, ticket);
       else res.destroy();

@@ -28,7 +28,7 @@ test('TiedPolicy: copy 1 follows after delayMs with the same tie id; first succe
   assert.match(starts[0]![1], /^[0-9a-f]{16}$/);
   assert.equal(reasons.length, 1);
   assert.ok(isHeadroomError(reasons[0], 'HR_LATENCY_CANCELLED'));
-  assert.deepEqual(tied.stats(), { calls: 1, wins: [0, 1], cancelledByServer: 0 });
+  assert.deepEqual(tied.stats(), { calls: 1, secondCopies: 1, wins: [0, 1], cancelledByServer: 0 });
   assert.equal(new TiedPolicy({ random: new SeededRandom(4) }).newTieId(), new TiedPolicy({ random: new SeededRandom(4) }).newTieId());
 });
 
@@ -98,7 +98,7 @@ test('tied requests between two real HTTP servers: the idle server starts, the b
     });
     assert.equal(answer, '1:ok');
     assert.deepEqual(statuses, [409, 200], 'A answered "dropped" first, then B answered');
-    assert.deepEqual(tied.stats(), { calls: 1, wins: [0, 1], cancelledByServer: 1 });
+    assert.deepEqual(tied.stats(), { calls: 1, secondCopies: 1, wins: [0, 1], cancelledByServer: 1 });
     assert.equal(b.tied()!.stats().sent.cancelled, 1);
     assert.equal(a.tied()!.stats().received.cancelled, 1);
     await blocker;
