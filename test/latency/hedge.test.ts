@@ -101,7 +101,9 @@ test('the caller aborting rejects with its reason and aborts every attempt; budg
   const single = stingy.execute(({ signal }) => sleep(clock, 5, signal));
   await clock.runUntilIdle();
   await single;
-  assert.deepEqual(events, ['refused', 'win']);
+  // Refused at 1 ms, asked again at 2 and 4 ms (each time the wait doubled), answered at 5 ms.
+  assert.deepEqual(events, ['refused', 'refused', 'refused', 'win']);
+  assert.equal(stingy.stats().hedges, 0);
 });
 
 test('adaptive delay: no hedge while warming up unless initialDelayMs is set; bad options are refused', async () => {
