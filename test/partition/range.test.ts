@@ -33,6 +33,21 @@ test('property: locate agrees with a linear scan of the split points', () => {
   }), { numRuns: 300, seed: 91 });
 });
 
+test('property: with ASCII split points (string fast path), any key — astral, BMP private use, bytes — matches byte order', () => {
+  const ascii = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 5 });
+  const unit = fc.constantFrom('a', 'z', '~', 'é', '\uffff', '\ue000', '😀', '\u007f', '\u0080');
+  fc.assert(fc.property(fc.uniqueArray(ascii, { maxLength: 15 }), fc.array(fc.string({ unit, maxLength: 4 }), { maxLength: 30 }), (raw, keys) => {
+    const splits = [...raw].sort(compareKeys);
+    const p = new RangePartitioner(['n0'], { splits });
+    for (const key of [...keys, ...splits]) {
+      let r = 0;
+      while (r < splits.length && compareKeys(splits[r]!, key) <= 0) r++;
+      assert.equal(p.rangeIndexOf(key), r, JSON.stringify(key));
+      assert.equal(p.rangeIndexOf(Buffer.from(key)), r);
+    }
+  }), { numRuns: 300, seed: 93 });
+});
+
 test('ranges: split and merge are immutable and validated', () => {
   const p = new RangePartitioner(['a', 'b']);
   const q = p.splitAt('m', 'b');

@@ -79,6 +79,12 @@ export class RangePartitioner extends BasePartitioner {
   readonly algorithm = 'range';
   readonly #splitKeys: readonly PartitionKey[];
   readonly #splitBytes: readonly Uint8Array[];
+  /**
+   * The split keys as strings when every one is pure ASCII: then UTF-16 string order equals
+   * UTF-8 byte order for any string key (at the first difference the split's byte is < 0x80 and
+   * a non-ASCII key unit is ≥ 0x80 in both encodings), so lookups compare strings directly.
+   */
+  readonly #asciiSplits: readonly string[] | undefined;
   readonly #owners: Uint32Array;
 
   constructor(nodes: readonly NodeInput[], options: RangePartitionerOptions = {}) {
@@ -94,6 +100,9 @@ export class RangePartitioner extends BasePartitioner {
     });
     this.#splitKeys = splits.slice();
     this.#splitBytes = splits.map((k) => (typeof k === 'string' ? encoder.encode(k) : k.slice()));
+    this.#asciiSplits = this.#splitBytes.every((b) => b.every((x) => x < 0x80))
+      ? this.#splitBytes.map((b) => String.fromCharCode(...b))
+      : undefined;
     const count = splits.length + 1;
     const owners = options.owners ?? Array.from({ length: count }, (_, r) => resolved[Math.floor((r * resolved.length) / count)]!.id);
     if (owners.length !== count) throw invalidRangeError('owners', owners, `pass one owner per range (${count})`);
@@ -126,6 +135,16 @@ export class RangePartitioner extends BasePartitioner {
    * @throws HR_PARTITION_INVALID_KEY for a key that is not a string or Uint8Array
    */
   rangeIndexOf(key: PartitionKey): number {
+    const ascii = this.#asciiSplits;
+    if (ascii !== undefined && typeof key === 'string') {
+      let lo = 0;
+      let hi = ascii.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ascii[mid]! <= key) lo = mid + 1; else hi = mid;
+      }
+      return lo;
+    }
     if (typeof key !== 'string') checkKey(key);
     const bytes = bytesOf(key);
     const splits = this.#splitBytes;

@@ -9,7 +9,7 @@
  * returns the owner followed by the next nodes in list order (a placement for your own replicas).
  * Membership changes move the fewest slots that even the weighted shares (see rebalance.ts).
  */
-import { crc16Bytes, crc16String } from '../compat/crc16.js';
+import { CRC16_TABLE, crc16String } from '../compat/crc16.js';
 import {
   BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
   type NodeInput, type PartitionKey, type PartitionNode,
@@ -39,12 +39,30 @@ export function keySlot(key: PartitionKey): number {
     return crc16String(key) & 0x3fff;
   }
   checkKey(key);
-  const open = key.indexOf(0x7b);
-  if (open >= 0) {
-    const close = key.indexOf(0x7d, open + 1);
-    if (close > open + 1) return crc16Bytes(key, open + 1, close) & 0x3fff;
+  return bytesSlot(key);
+}
+
+/** One pass over the bytes until "{", then the tag; falls back to the whole key (no allocation). */
+function bytesSlot(key: Uint8Array): number {
+  const n = key.length;
+  let crc = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const b = key[i]!;
+    if (b === 0x7b) break;
+    crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >>> 8) ^ b) & 0xff]!;
   }
-  return crc16Bytes(key) & 0x3fff;
+  if (i === n) return crc & 0x3fff;
+  let tag = 0;
+  let j = i + 1;
+  for (; j < n; j++) {
+    const b = key[j]!;
+    if (b === 0x7d) break;
+    tag = ((tag << 8) & 0xffff) ^ CRC16_TABLE[((tag >>> 8) ^ b) & 0xff]!;
+  }
+  if (j < n && j > i + 1) return tag & 0x3fff;
+  for (; i < n; i++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >>> 8) ^ key[i]!) & 0xff]!;
+  return crc & 0x3fff;
 }
 
 /** A contiguous run of slots owned by one node (both ends inclusive, like `CLUSTER SLOTS`). */

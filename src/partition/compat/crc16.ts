@@ -7,7 +7,9 @@
  * send to Redis. Complexity O(bytes), one table lookup per byte.
  */
 
-const TABLE = buildTable();
+/** The CRC-16/XMODEM byte table (for callers that fuse the CRC with their own scan). */
+export const CRC16_TABLE: Readonly<Uint16Array> = buildTable();
+const TABLE = CRC16_TABLE;
 
 function buildTable(): Uint16Array {
   const table = new Uint16Array(256);
