@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { SeededRandom, type Random } from '../../src/core/random.js';
+import { SeededRandom } from '../../src/core/random.js';
 import { DeadlineExceededError, isHeadroomError, LoadShedError } from '../../src/core/errors.js';
-import { LatencyHistogram } from '../../src/core/histogram.js';
 import {
-  AimdLimit, ConcurrencyLimiter, Deadline, Gradient2Limit, VegasLimit, WindowedLimit, type LimitAlgorithm, type Permit,
+  AimdLimit, ConcurrencyLimiter, Deadline, Gradient2Limit, VegasLimit, WindowedLimit, type LimitAlgorithm,
 } from '../../src/latency/index.js';
-import { SimServer, poissonGapMs } from './sim-server.js';
+import { SimServer, phase, type PhaseResult } from './sim-server.js';
 
 test('rejects past the limit with LoadShedError carrying retryAfterMs; permits release once', async () => {
   const clock = new VirtualClock();
@@ -103,55 +102,6 @@ test('execute: success feeds a sample, a deadline error is a drop, other errors 
   assert.equal(await limiter.execute(async () => 'ok'), 'ok');
   assert.equal(limiter.inflight, 0);
 });
-
-interface PhaseResult {
-  /** Mean of the limit sampled every 10 ms over the phase's second half. */
-  readonly meanLimit: number;
-  /** Answers within the SLO per second over the second half, as a fraction of capacity. */
-  readonly goodput: number;
-  readonly rejected: number;
-  readonly p99: number;
-}
-
-/**
- * Drives a SimServer (workers W, service S ms) with Poisson arrivals at `load` × capacity through
- * the limiter (or none) for `durationMs`, in virtual time.
- */
-async function phase(clock: VirtualClock, server: SimServer, limiter: ConcurrencyLimiter | undefined, arrivals: Random,
-  load: number, durationMs: number, W: number, S: number, sloMs: number): Promise<PhaseResult> {
-  const capacityPerMs = W / S;
-  const end = clock.now() + durationMs;
-  const half = clock.now() + durationMs / 2;
-  const latency = new LatencyHistogram();
-  let good = 0;
-  let rejected = 0;
-  const arrive = (): void => {
-    const now = clock.now();
-    if (now >= end) return;
-    const permit: Permit | undefined = limiter?.tryAcquire();
-    if (limiter !== undefined && permit === undefined) {
-      if (now >= half) rejected++;
-    } else {
-      void server.serve().then(() => {
-        permit?.success();
-        const ms = clock.now() - now;
-        if (now >= half) {
-          latency.record(ms);
-          if (ms <= sloMs && clock.now() <= end) good++;
-        }
-      });
-    }
-    clock.setTimer(poissonGapMs(arrivals, load * capacityPerMs), arrive);
-  };
-  arrive();
-  let sum = 0;
-  let samples = 0;
-  while (clock.now() < end) {
-    await clock.advanceBy(10);
-    if (clock.now() > half) { sum += limiter?.limit ?? 0; samples++; }
-  }
-  return { meanLimit: sum / samples, goodput: good / ((durationMs / 2) * capacityPerMs), rejected, p99: latency.percentile(99) };
-}
 
 /** 10 s at 2× capacity, then 5 s at 0.5×: W = 40 workers, S = 20 ms (2,000 requests/s), SLO 100 ms. */
 async function overloadThenRecover(algorithm: LimitAlgorithm | undefined, spread: number): Promise<[PhaseResult, PhaseResult]> {
