@@ -35,7 +35,7 @@ function phase(overrides: Partial<ReplicaPhaseConfig> & { cacheMode?: ReplicaPha
 
 async function withService(clock: VirtualClock | typeof systemClock, fn: (s: ReplicaService, store: CatalogStore) => Promise<void>): Promise<void> {
   const store = openSqliteStore(path);
-  const service = new ReplicaService(INIT, store, clock);
+  const service = await ReplicaService.create(INIT, store, clock);
   try {
     await fn(service, store);
   } finally {

@@ -1,12 +1,17 @@
 /**
- * How the load generator sends a phase's requests: a headroom/balance balancer (round-robin, or
- * P2C over peak-EWMA) picks the replica, and in hedging phases a hedge policy may send a backup.
- * Outlier ejection is off in every phase, so a comparison shows the picker alone.
+ * How the load generator sends a phase's requests, all through Headroom's modules:
+ * - a headroom/balance balancer picks the replica (round-robin, or P2C over peak-EWMA); outlier
+ *   ejection is off in every phase, so a comparison shows the picker alone;
+ * - in hedging phases a headroom/latency HedgePolicy sends a backup after the recent p95 latency,
+ *   within a token budget, each attempt balanced on its own (so the backup usually lands elsewhere);
+ * - every attempt carries what is left of the request's headroom/latency Deadline as a header, so
+ *   a replica's limiter never queues work whose caller has given up.
  */
 import { createBalancer, p2c, peakEwma, roundRobin } from '../../balance/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
-import type { ReplicaClients } from '../load/client.js';
+import { type Deadline, HedgePolicy, deadlineHeaders } from '../../latency/index.js';
+import type { ReplicaClients, RequestPlan } from '../load/client.js';
 import type { PhaseCall } from '../load/driver.js';
 import type { PhaseSpec, ScenarioSpec } from '../scenarios/types.js';
 import type { ReplicaEndpoint } from '../service/fleet.js';
@@ -29,24 +34,32 @@ export interface PhaseClientContext {
 
 /** Builds the request path of one phase. */
 export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
+  const { clients, clock } = ctx;
   const balancer = createBalancer<number>({
     endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
     picker: ctx.phase.routing === 'round-robin' ? roundRobin() : p2c(),
     load: peakEwma(),
     outlier: false,
-    clock: ctx.clock,
+    clock,
     random: ctx.random.fork('balancer'),
   });
-  const { clients } = ctx;
+  const attempt = (plan: RequestPlan, deadline: Deadline | undefined, signal: AbortSignal): Promise<number> =>
+    balancer.call((endpoint, attemptSignal) =>
+      clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)), { signal });
+  const hedgeSpec = ctx.scenario.hedge;
+  if (!ctx.phase.hedging || hedgeSpec === null) {
+    return { call: (plan, deadline) => attempt(plan, deadline, deadline.signal), close: () => balancer.close() };
+  }
+  const hedge = new HedgePolicy({
+    percentile: hedgeSpec.delayPercentile,
+    maxExtra: hedgeSpec.maxExtraAttempts,
+    budget: { ratio: hedgeSpec.budgetRatio, minPerSec: 0, maxTokens: 10, initialTokens: 0 },
+    clock,
+    random: ctx.random.fork('hedge'),
+  });
   return {
-    call: (plan, signal) => balancer.call((endpoint, attemptSignal) => clients.send(endpoint.target, plan, attemptSignal), { signal }),
+    call: (plan, deadline) => hedge.execute(({ signal, deadline: d }) => attempt(plan, d, signal), { deadline }),
     close: () => balancer.close(),
   };
 }
 
-/** Why a phase cannot run here (a module it needs is missing), or null when it can. */
-export function phaseUnavailable(phase: PhaseSpec): string | null {
-  if (phase.hedging) return 'headroom/latency does not export hedging yet';
-  if (phase.limiter) return 'headroom/latency does not export an adaptive limiter yet';
-  return null;
-}

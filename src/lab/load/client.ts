@@ -14,10 +14,8 @@ export interface RequestPlan {
   readonly body: string | null;
 }
 
-/** Sends `plan` to one replica and resolves with the HTTP status. */
-export type SendTo = (replica: number, plan: RequestPlan, signal: AbortSignal) => Promise<number>;
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Sends `plan` to one replica with extra `headers` and resolves with the HTTP status. */
+export type SendTo = (replica: number, plan: RequestPlan, signal: AbortSignal, headers: Record<string, string>) => Promise<number>;
 
 /** Keep-alive pools to every replica. */
 export class ReplicaClients {
@@ -38,13 +36,15 @@ export class ReplicaClients {
   }
 
   /** Sends one request to replica `index` (see {@link SendTo}). */
-  readonly send: SendTo = async (index, plan, signal) => {
+  readonly send: SendTo = async (index, plan, signal, headers) => {
     this.#attempts++;
+    if (plan.body !== null) headers['content-type'] = 'application/json';
     const { statusCode, body } = await this.#pools[index]!.request({
       method: plan.method,
       path: plan.path,
       signal,
-      ...(plan.body === null ? {} : { body: plan.body, headers: JSON_HEADERS }),
+      headers,
+      ...(plan.body === null ? {} : { body: plan.body }),
     });
     await body.dump();
     return statusCode;

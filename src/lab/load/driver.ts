@@ -5,8 +5,9 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { DeadlineExceededError } from '../../core/errors.js';
 import { type Random, SeededRandom } from '../../core/random.js';
+import { isHeadroomError } from '../../core/errors.js';
+import { Deadline } from '../../latency/index.js';
 import type { ReplicaStats } from '../service/protocol.js';
 import type { RequestPlan } from './client.js';
 import { runOpenLoop } from './open-loop.js';
@@ -25,8 +26,11 @@ export interface PhaseLoad {
   readonly timeoutMs: number;
 }
 
-/** Sends one request however the phase routes it (balancer, hedging…); resolves with the status. */
-export type PhaseCall = (plan: RequestPlan, signal: AbortSignal) => Promise<number>;
+/**
+ * Sends one request however the phase routes it (balancer, hedging…) under its deadline; resolves
+ * with the HTTP status.
+ */
+export type PhaseCall = (plan: RequestPlan, deadline: Deadline) => Promise<number>;
 
 /** Options of {@link drivePhase}. */
 export interface DriveOptions {
@@ -62,8 +66,9 @@ export interface PhaseMeasurement {
   readonly recorder: PhaseRecorder;
   /** Requests sent in the measured window. */
   readonly sent: number;
-  /** Counters when the window opened and after its last request finished. */
+  /** Counters when the window opened, when it closed, and after its last request finished. */
   readonly start: DriveSnapshot;
+  readonly windowEnd: DriveSnapshot;
   readonly end: DriveSnapshot;
   /** The load generator's own event-loop delay during the window, ms. */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
@@ -102,8 +107,10 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   lag.enable();
   schedule();
   let sent: number;
+  let windowEnd: DriveSnapshot;
   try {
     sent = await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.durationMs, clock, random: random.fork('arrivals'), signal, fire: sender.fire });
+    windowEnd = await options.snapshot();
     await sender.drained();
   } finally {
     (timer as TimerHandle | null)?.cancel();
@@ -121,6 +128,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
     recorder,
     sent,
     start: startSnapshot,
+    windowEnd,
     end: endSnapshot,
     generatorLagMs: { p50: round(lag.percentile(50) / 1e6, 3), p99: round(lag.percentile(99) / 1e6, 3), max: round(lag.max / 1e6, 3) },
   };
@@ -156,22 +164,23 @@ class Sender {
     const plan: RequestPlan = load.writeShare > 0 && this.#random.chance(load.writeShare)
       ? { method: 'POST', path: `/products/${id}/stock`, body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }) }
       : { method: 'GET', path: `/products/${id}`, body: null };
-    const deadline = new AbortController();
-    const remainingMs = intendedMs + load.timeoutMs - clock.now();
-    if (remainingMs <= 0) {
+    // headroom/latency's Deadline: it fires timeoutMs after the *intended* send, so a late
+    // generator eats into the request's budget instead of extending it.
+    const deadline = Deadline.at(intendedMs + load.timeoutMs, { clock, signal });
+    if (deadline.expired) {
+      deadline.dispose();
       this.#recorder.record('timeout', clock.now() - intendedMs);
       return;
     }
-    const timer = clock.setTimer(remainingMs, () => deadline.abort(new DeadlineExceededError(`No answer within ${load.timeoutMs} ms`)));
     this.#inFlight++;
-    call(plan, AbortSignal.any([deadline.signal, signal])).then(
-      (status) => this.#done(status < 300 ? 'ok' : status === 503 ? 'shed' : 'http', intendedMs, timer),
-      () => this.#done(deadline.signal.aborted ? 'timeout' : 'network', intendedMs, timer),
+    call(plan, deadline).then(
+      (status) => this.#done(status < 300 ? 'ok' : status === 503 ? 'shed' : 'http', intendedMs, deadline),
+      (error: unknown) => this.#done(!signal.aborted && (deadline.expired || isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED')) ? 'timeout' : 'network', intendedMs, deadline),
     );
   };
 
-  #done(outcome: Outcome, intendedMs: number, timer: TimerHandle): void {
-    timer.cancel();
+  #done(outcome: Outcome, intendedMs: number, deadline: Deadline): void {
+    deadline.dispose();
     this.#recorder.record(outcome, this.#options.clock.now() - intendedMs);
     if (--this.#inFlight === 0) this.#onDrained?.();
   }

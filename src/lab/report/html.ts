@@ -44,7 +44,6 @@ th:first-child, td:first-child { text-align: left; }
 .verdict { font-weight: 600; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 .chart { position: relative; height: 300px; }
-.unavailable { color: #9a6700; }
 code { background: #f6f8fa; padding: 1px 4px; border-radius: 4px; }
 </style>
 </head>
@@ -66,7 +65,6 @@ ${report.scenarios.map(renderScenario).join('\n')}
 
 function renderScenario(s: ScenarioResult): string {
   const head = `<section id="${esc(s.name)}">\n<h2>${esc(s.title)} <small><code>--scenario ${esc(s.name)}</code></small></h2>\n<p class="question">${esc(s.question)}</p>`;
-  if (s.status === 'unavailable') return `${head}\n<p class="unavailable">Not available: ${esc(s.note ?? '')}</p>\n</section>`;
   const columns = s.extraColumn === null ? STANDARD_COLUMNS : [...STANDARD_COLUMNS, s.extraColumn];
   const header = `<tr><th>phase</th>${columns.map((k) => `<th>${esc(METRICS[k].label)}</th>`).join('')}<th style="text-align:left">what it does</th></tr>`;
   const rows = s.phases.map((p) => `<tr><td>${esc(p.label)}</td>${columns.map((k) => `<td>${esc(METRICS[k].format(METRICS[k].get(p)))}</td>`).join('')}` +

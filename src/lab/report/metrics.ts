@@ -46,7 +46,11 @@ export function compare(def: MetricDef, a: number | null, b: number | null): str
   if (def.percent || a === null || b === null || a <= 0 || b <= 0 || a === b) return text;
   const ratio = b / a;
   const change = ratio < 1
-    ? ratio <= 0.5 ? `${(1 / ratio).toFixed(1)}× lower` : `−${((1 - ratio) * 100).toFixed(0)}%`
-    : ratio >= 2 ? `${ratio.toFixed(1)}× higher` : `+${((ratio - 1) * 100).toFixed(0)}%`;
+    ? ratio <= 0.5 ? `${times(1 / ratio)} lower` : `−${((1 - ratio) * 100).toFixed(0)}%`
+    : ratio >= 2 ? `${times(ratio)} higher` : `+${((ratio - 1) * 100).toFixed(0)}%`;
   return `${text} (${change})`;
+}
+
+function times(factor: number): string {
+  return `${factor >= 10 ? factor.toFixed(0) : factor.toFixed(1)}×`;
 }

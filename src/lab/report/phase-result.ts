@@ -5,13 +5,17 @@ import type { PhaseSpec } from '../scenarios/types.js';
 import type { ReplicaStats } from '../service/protocol.js';
 import type { PhaseResult } from './types.js';
 
-/** Figures of one phase, from its measurements and the counters' change over the measured window. */
+/**
+ * Figures of one phase, from its measurements and the replicas' counters over the measured
+ * window (store load is a rate over the window, so it excludes the drain after it; hedges are
+ * counted until the last request finished).
+ */
 export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasurement): PhaseResult {
   const r = m.recorder;
   const finished = r.okCount + r.errorCount;
-  const delta = (key: keyof ReplicaStats, i: number): number => m.end.stats[i]![key] - m.start.stats[i]![key];
-  const total = (key: keyof ReplicaStats): number => m.end.stats.reduce((n, _, i) => n + delta(key, i), 0);
-  const requests = m.end.stats.map((_, i) => delta('requests', i));
+  const delta = (key: keyof ReplicaStats, i: number): number => m.windowEnd.stats[i]![key] - m.start.stats[i]![key];
+  const total = (key: keyof ReplicaStats): number => m.windowEnd.stats.reduce((n, _, i) => n + delta(key, i), 0);
+  const requests = m.windowEnd.stats.map((_, i) => delta('requests', i));
   const totalRequests = requests.reduce((a, b) => a + b, 0);
   const reads = total('reads');
   const storeQueries = total('storeQueries');

@@ -20,7 +20,6 @@ export function renderSummary(report: LabReport, reportPath: string | null): str
 
 function renderScenario(scenario: ScenarioResult): string {
   const head = `${scenario.name} — ${scenario.title}\n${scenario.question}`;
-  if (scenario.status === 'unavailable') return `${head}\nnot available: ${scenario.note ?? ''}`;
   const columns = scenario.extraColumn === null ? STANDARD_COLUMNS : [...STANDARD_COLUMNS, scenario.extraColumn];
   const rows = scenario.phases.map((p) => [p.label, ...columns.map((key) => METRICS[key].format(METRICS[key].get(p)))]);
   const table = renderTable(['phase', ...columns.map((key) => METRICS[key].label)], rows);

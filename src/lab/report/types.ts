@@ -53,9 +53,6 @@ export interface ScenarioResult {
   readonly name: string;
   readonly title: string;
   readonly question: string;
-  /** `unavailable` when a module it needs is not built yet (see `note`). */
-  readonly status: 'ok' | 'unavailable';
-  readonly note: string | null;
   readonly load: PhaseLoad;
   readonly phases: readonly PhaseResult[];
   /** Metrics the verdict compares. */

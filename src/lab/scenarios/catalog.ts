@@ -79,15 +79,15 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
     {
       name: 'stalls',
       title: '1% of requests stall',
-      question: 'When 1% of requests stall for ~100× the median, how much of the tail does hedging with a 5% budget remove?',
+      question: 'When 1% of requests stall for ~100× the median, how much of the tail does hedging within a 5% budget remove?',
       load: { ratePerSec: perReplica(200), hotKeyShare: 0, writeShare: 0, timeoutMs: TIMEOUT_MS },
       store: { poolSize: 16, latencyMs: 2 },
       cache: { maxEntries: 0, ttlMs: 0, hotKeyTtlMs: null },
       faults: () => ({ slowFactor: 1, stallProbability: 0.01, stallMs: 250 }),
-      hedge: { delayPercentile: 95, budgetRatio: 0.05, maxExtraAttempts: 1 },
+      hedge: { delayPercentile: 99, budgetRatio: 0.05, maxExtraAttempts: 1 },
       phases: [
         { label: 'no hedging', role: 'baseline', summary: 'one attempt per request', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
-        { label: 'hedging', role: 'treatment', summary: 'headroom/latency hedge: a backup after the recent p95, extra load ≤ 5%', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: true },
+        { label: 'hedging', role: 'treatment', summary: 'headroom/latency HedgePolicy: a backup to another replica after the recent p99 latency, extra load capped at 5%', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: true },
       ],
       highlights: ['p999', 'p99', 'extraRequestRatio'],
       extraColumn: 'extraRequestRatio',
@@ -103,7 +103,7 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
       hedge: null,
       phases: [
         { label: 'no limiter', role: 'baseline', summary: 'every request is accepted and queues for the store', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
-        { label: 'adaptive limiter', role: 'treatment', summary: 'headroom/latency adaptive concurrency limit on each replica; excess gets 503 at once', cacheMode: 'off', limiter: true, routing: 'round-robin', hedging: false },
+        { label: 'adaptive limiter', role: 'treatment', summary: 'headroom/latency fastifyLimiter on each replica (windowed Vegas adaptive limit): excess gets 503 at once', cacheMode: 'off', limiter: true, routing: 'round-robin', hedging: false },
       ],
       highlights: ['okPerSec', 'p99', 'errorRate'],
       extraColumn: null,

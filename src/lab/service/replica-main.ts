@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const store: CatalogStore = init.store.kind === 'sqlite'
     ? openSqliteStore(init.store.path)
     : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);
-  const service = new ReplicaService(init, store, systemClock);
+  const service = await ReplicaService.create(init, store, systemClock);
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -52,15 +52,15 @@ async function main(): Promise<void> {
     })();
   });
 
+  let port: number;
   try {
-    await service.app.listen({ host: '127.0.0.1', port: init.port });
+    port = await service.listen(init.port);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'HR_LAB_PORT_IN_USE' : 'HR_LAB_REPLICA_DIED';
     send({ type: 'fatal', code, message: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   }
-  const address = service.app.server.address();
-  send({ type: 'ready', port: typeof address === 'object' && address !== null ? address.port : init.port });
+  send({ type: 'ready', port });
 }
 
 await main();

@@ -1,14 +1,18 @@
 /**
- * One replica of the reference service: the fastify app plus the phase state it switches between.
- * `configure` closes the previous phase (waiting store queries fail fast, cache dropped, counters
- * zeroed) and installs the new one, so every phase starts from the same clean state.
+ * One replica of the reference service: a listening node:http server and the phase it serves.
+ * `configure` builds the new phase (store gate, read path, limiter, fastify app), switches the
+ * server to it, then closes the old one — its waiting store queries fail fast, its cache is
+ * dropped — so every phase starts from the same clean state while connections stay open.
  */
 import type { FastifyInstance } from 'fastify';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { type Random, SeededRandom } from '../../core/random.js';
-import { type PhaseState, buildApp, zeroCounters } from './app.js';
-import type { ReplicaInit, ReplicaPhaseConfig, ReplicaStats } from './protocol.js';
+import { ConcurrencyLimiter, VegasLimit, WindowedLimit } from '../../latency/index.js';
+import { type PhaseState, type RequestHandler, buildPhaseApp, zeroCounters } from './app.js';
 import { cacheAsideReadPath, singleFlightReadPath } from './cached-read-paths.js';
+import type { ReplicaInit, ReplicaPhaseConfig, ReplicaStats } from './protocol.js';
 import { type ReadPath, type ReadPathContext, storeOnlyReadPath } from './read-path.js';
 import type { CatalogStore } from './store.js';
 import { StoreGate } from './store-gate.js';
@@ -23,70 +27,125 @@ export const IDLE_PHASE: ReplicaPhaseConfig = {
   limiter: false,
 };
 
-/** A replica's service and phase switching. */
-export class ReplicaService {
+interface Phase {
+  readonly state: PhaseState;
   readonly app: FastifyInstance;
+  readonly handler: RequestHandler;
+}
+
+/** A replica's server and phase switching. */
+export class ReplicaService {
   readonly #init: ReplicaInit;
   readonly #store: CatalogStore;
   readonly #clock: Clock;
-  #state: PhaseState;
+  readonly #server: Server;
+  #phase: Phase;
 
-  constructor(init: ReplicaInit, store: CatalogStore, clock: Clock) {
+  private constructor(init: ReplicaInit, store: CatalogStore, clock: Clock, phase: Phase) {
     this.#init = init;
     this.#store = store;
     this.#clock = clock;
-    this.#state = this.#makeState(IDLE_PHASE);
-    this.app = buildApp(store, () => this.#state, clock);
+    this.#phase = phase;
+    this.#server = createServer((request, response) => this.#phase.handler(request, response));
+    this.#server.keepAliveTimeout = 30_000;
   }
 
-  /** Switches to `config`: the old phase's queue is failed, its cache closed, counters zeroed. */
+  /** Makes a replica in the idle phase (not yet listening). */
+  static async create(init: ReplicaInit, store: CatalogStore, clock: Clock): Promise<ReplicaService> {
+    const phase = await buildPhase(init, store, clock, IDLE_PHASE);
+    return new ReplicaService(init, store, clock, phase);
+  }
+
+  /** The current phase's fastify app (for `inject` in tests). */
+  get app(): FastifyInstance {
+    return this.#phase.app;
+  }
+
+  /**
+   * Listens on 127.0.0.1:`port` (0 = OS-assigned) and resolves with the port.
+   * @throws the listen error (EADDRINUSE when the port is taken)
+   */
+  listen(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, '127.0.0.1', () => {
+        this.#server.off('error', reject);
+        resolve((this.#server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Switches to `config` (see the file comment). */
   async configure(config: ReplicaPhaseConfig): Promise<void> {
-    const old = this.#state;
-    this.#state = this.#makeState(config);
-    old.gate.close();
-    await old.read.close();
+    const next = await buildPhase(this.#init, this.#store, this.#clock, config);
+    const old = this.#phase;
+    this.#phase = next;
+    await closePhase(old);
   }
 
   /** Counters since the last configure. */
   stats(): ReplicaStats {
-    const c = this.#state.counters;
-    const gate = this.#state.gate.counters();
+    const { counters: c, gate, limiter } = this.#phase.state;
+    const g = gate.counters();
     return {
       requests: c.requests,
       reads: c.reads,
       writes: c.writes,
       readsWithoutQuery: Math.max(0, c.reads - c.readQueries),
-      storeQueries: gate.queries,
-      hotKeyQueries: gate.hotKeyQueries,
-      shed: c.shed,
+      storeQueries: g.queries,
+      hotKeyQueries: g.hotKeyQueries,
+      shed: limiter?.stats().shed ?? 0,
       stalls: c.stalls,
-      maxStoreQueue: gate.maxQueued,
+      maxStoreQueue: g.maxQueued,
     };
   }
 
-  /** Stops the app and the phase; the store is closed by the owner. */
+  /** Stops listening, drops open connections and closes the phase; the store is closed by its owner. */
   async close(): Promise<void> {
-    this.#state.gate.close();
-    await this.#state.read.close();
-    await this.app.close();
-  }
-
-  #makeState(config: ReplicaPhaseConfig): PhaseState {
-    const gate = new StoreGate({ poolSize: config.store.poolSize, latencyMs: config.store.latencyMs, clock: this.#clock });
-    const counters = zeroCounters();
-    const ctx = { config, store: this.#store, gate, counters };
-    const random = new SeededRandom(config.seed).fork(`replica-${this.#init.index}`);
-    return { config, gate, counters, read: this.#readPath(ctx, random), admission: null, random };
-  }
-
-  #readPath(ctx: ReadPathContext, random: Random): ReadPath {
-    switch (ctx.config.cache.mode) {
-      case 'off':
-        return storeOnlyReadPath(ctx);
-      case 'aside':
-        return cacheAsideReadPath(ctx, this.#clock, random.fork('read-path'));
-      case 'cache':
-        return singleFlightReadPath(ctx, this.#clock, random.fork('read-path'));
+    if (this.#server.listening) {
+      const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+      this.#server.closeAllConnections();
+      await closed;
     }
+    await closePhase(this.#phase);
   }
+}
+
+async function buildPhase(init: ReplicaInit, store: CatalogStore, clock: Clock, config: ReplicaPhaseConfig): Promise<Phase> {
+  const gate = new StoreGate({ poolSize: config.store.poolSize, latencyMs: config.store.latencyMs, clock });
+  const counters = zeroCounters();
+  const random = new SeededRandom(config.seed).fork(`replica-${init.index}`);
+  const ctx: ReadPathContext = { config, store, gate, counters };
+  const limiter = config.limiter ? overloadLimiter(clock, random.fork('limiter')) : null;
+  const state: PhaseState = { config, gate, counters, read: readPath(ctx, clock, random.fork('read-path')), limiter, random };
+  const { app, handler } = await buildPhaseApp(store, state, clock);
+  return { state, app, handler };
+}
+
+/**
+ * The adaptive limiter of the overload scenario: Vegas (Netflix concurrency-limits' default
+ * algorithm) at its defaults, fed one sample per window of 0.1–1 s. Measured here on this service,
+ * windowed Vegas kept p99 near 0.1–0.2 s at full goodput, where the module's default (windowed
+ * Gradient2, whose floor of 20 in-flight requests is ten times this replica's two store
+ * connections) let requests queue for ~0.3 s; see docs/lab.md.
+ */
+function overloadLimiter(clock: Clock, random: Random): ConcurrencyLimiter {
+  return new ConcurrencyLimiter({ limit: new WindowedLimit(new VegasLimit({ random }), { minWindowMs: 100, maxWindowMs: 1_000 }), clock, random });
+}
+
+function readPath(ctx: ReadPathContext, clock: Clock, random: Random): ReadPath {
+  switch (ctx.config.cache.mode) {
+    case 'off':
+      return storeOnlyReadPath(ctx);
+    case 'aside':
+      return cacheAsideReadPath(ctx, clock, random);
+    case 'cache':
+      return singleFlightReadPath(ctx, clock, random);
+  }
+}
+
+async function closePhase(phase: Phase): Promise<void> {
+  phase.state.gate.close();
+  await phase.state.read.close();
+  await phase.app.close();
 }
