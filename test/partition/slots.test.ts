@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import clusterKeySlot from 'cluster-key-slot';
 import { isHeadroomError } from '../../src/core/errors.js';
-import { SLOT_COUNT, SlotPartitioner, crc16String, keySlot } from '../../src/partition/index.js';
+import { SLOT_COUNT, SlotPartitioner, crc16Bytes, crc16String, keySlot } from '../../src/partition/index.js';
 
 // Golden vectors. "somekey" → 11058 and "foo{hash_tag}" → 2515 are the examples in Redis's own
 // CLUSTER KEYSLOT documentation; the tag cases are the cluster spec's examples; all were
@@ -17,6 +17,7 @@ const GOLDEN: ReadonlyArray<readonly [string, number]> = [
 
 test('keySlot: golden vectors (Redis docs examples and hash-tag rules)', () => {
   assert.equal(crc16String('123456789'), 0x31c3, 'CRC-16/XMODEM check value');
+  assert.equal(crc16Bytes(Buffer.from('xx123456789yy'), 2, 11), 0x31c3);
   for (const [key, slot] of GOLDEN) assert.equal(keySlot(key), slot, JSON.stringify(key));
   assert.equal(keySlot(Buffer.from([0xff, 0x00, 0x7b, 0x01, 0x7d])), clusterKeySlot(Buffer.from([0xff, 0x00, 0x7b, 0x01, 0x7d])));
 });
