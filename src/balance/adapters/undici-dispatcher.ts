@@ -179,6 +179,11 @@ export class BalancedDispatcher extends Dispatcher {
     this.isFailureStatus = options.isFailureStatus ?? defaultIsFailureStatus;
   }
 
+  /**
+   * Picks an origin for one request and hands it to that origin's pool. Dispatch-time errors
+   * (`HR_BALANCE_NO_ENDPOINT`, `HR_BALANCE_KEY_REQUIRED`, `HR_BALANCE_CLOSED`) reach the handler.
+   * @returns the pool's back-pressure signal (false: wait for 'drain')
+   */
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     let endpoint: Endpoint<string> | undefined;
     try {

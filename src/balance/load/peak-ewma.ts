@@ -69,9 +69,13 @@ class PeakEwmaMetric implements LoadMetric {
   }
 
   load(now: number): number {
-    this.#observe(now, 0);
-    if (this.#costMs === 0 && this.#pending !== 0) return PENALTY + this.#pending;
-    return this.#costMs * (this.#pending + 1);
+    // #observe(now, 0), inlined: decay only (0 is never above the estimate).
+    const stamp = this.#stampMs;
+    const cost = stamp === stamp && now > stamp ? this.#costMs * Math.exp((stamp - now) / this.#tauMs) : this.#costMs;
+    this.#costMs = cost;
+    this.#stampMs = now;
+    if (cost === 0 && this.#pending !== 0) return PENALTY + this.#pending;
+    return cost * (this.#pending + 1);
   }
 }
 
