@@ -4,12 +4,13 @@
  * registered the moment it exists, so cleanup after Ctrl-C or a failure removes exactly what was made.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
-import { redisUnreachable, storeUnreachable } from './errors.js';
+import { portInUse, redisUnreachable, storeUnreachable } from './errors.js';
 import { dropPostgresTable, probePostgres, seedPostgres } from './service/postgres-store.js';
 import { seedSqlite } from './service/sqlite-store.js';
 import type { StoreSpec } from './service/store.js';
@@ -112,4 +113,20 @@ function withDefaultUser(url: string): string {
   if (parsed.username !== '' || (process.env['PGUSER'] ?? '') !== '' || (process.env['USER'] ?? '') !== '') return url;
   parsed.username = userInfo().username;
   return parsed.toString();
+}
+
+/**
+ * Fails fast, before anything is seeded, when one of the ports `basePort … basePort + count − 1`
+ * is taken on 127.0.0.1. (A replica that still loses a race for its port reports the same error.)
+ * @throws HR_LAB_PORT_IN_USE naming the first port in use
+ */
+export async function checkPortsFree(basePort: number, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const port = basePort + i;
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? portInUse(port, i) : error));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+    });
+  }
 }

@@ -16,7 +16,7 @@ import type { Progress } from './progress.js';
 import { phaseResult } from './report/phase-result.js';
 import type { LabReport, PhaseResult, ScenarioResult } from './report/types.js';
 import { verdict } from './report/verdict.js';
-import { Resources, prepareRedis, prepareStore } from './resources.js';
+import { Resources, checkPortsFree, prepareRedis, prepareStore } from './resources.js';
 import { scenarioCatalog } from './scenarios/catalog.js';
 import type { ScenarioSpec } from './scenarios/types.js';
 import { ReplicaFleet } from './service/fleet.js';
@@ -53,6 +53,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   let clients: ReplicaClients | null = null;
   try {
     ctx.signal.throwIfAborted();
+    if (options.basePort !== null) await checkPortsFree(options.basePort, options.replicas);
     if (options.redisUrl !== null) {
       await prepareRedis(options.redisUrl, keyPrefix, resources);
       progress.line(`--redis: Redis answers, but headroom/cache offers no Redis tier yet, so the cache scenarios cache in-process only`);

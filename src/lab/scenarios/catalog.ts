@@ -84,10 +84,10 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
       store: { poolSize: 16, latencyMs: 2 },
       cache: { maxEntries: 0, ttlMs: 0, hotKeyTtlMs: null },
       faults: () => ({ slowFactor: 1, stallProbability: 0.01, stallMs: 250 }),
-      hedge: { delayPercentile: 99, budgetRatio: 0.05, maxExtraAttempts: 1 },
+      hedge: { delayPercentile: 98, budgetRatio: 0.05, maxExtraAttempts: 1 },
       phases: [
         { label: 'no hedging', role: 'baseline', summary: 'one attempt per request', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
-        { label: 'hedging', role: 'treatment', summary: 'headroom/latency HedgePolicy: a backup to another replica after the recent p99 latency, extra load capped at 5%', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: true },
+        { label: 'hedging', role: 'treatment', summary: 'headroom/latency HedgePolicy: a backup to another replica after the recent p98 latency, extra load capped at 5%', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: true },
       ],
       highlights: ['p999', 'p99', 'extraRequestRatio'],
       extraColumn: 'extraRequestRatio',
