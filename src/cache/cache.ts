@@ -94,7 +94,8 @@ export class Cache<V, K = string> {
     this.#policy = o.eviction === 'lru'
       ? new LruPolicy(o.maximum, slots, o.weighted)
       : new TinyLfuPolicy(o.maximum, slots, o.weighted, o.random.fork('cache.admission'));
-    this.#store = new LocalStore(this.#policy, slots, this.#onRemoved);
+    this.#store = new LocalStore(this.#policy, slots, this.#staleMs, this.#onRemoved);
+    if (o.earlyRefresh.strategy !== 'none') this.#store.trackEarlyRefresh();
     if (o.sweepIntervalMs > 0) this.#scheduleSweep();
   }
 
@@ -121,6 +122,11 @@ export class Cache<V, K = string> {
     const store = this.#store;
     const slot = store.index.get(k);
     if (slot !== undefined) {
+      if (!store.expiring) {
+        this.#policy.access(slot);
+        this.#hits++;
+        return store.values[slot] as V;
+      }
       const soft = store.softExp[slot]!;
       if (soft === Infinity || this.#clock.now() < soft) {
         this.#policy.access(slot);
@@ -153,7 +159,7 @@ export class Cache<V, K = string> {
     const k = typeof key === 'string' && this.#keyFn === undefined ? key : this.#key(key);
     const slot = this.#store.index.get(k);
     if (slot === undefined) return undefined;
-    const hard = this.#store.hardExp[slot]!;
+    const hard = this.#store.hardExpOf(slot);
     return hard === Infinity || this.#clock.now() < hard ? this.#store.values[slot] as V : undefined;
   }
 
@@ -162,6 +168,7 @@ export class Cache<V, K = string> {
     const k = typeof key === 'string' && this.#keyFn === undefined ? key : this.#key(key);
     const slot = this.#store.index.get(k);
     if (slot === undefined) return false;
+    if (!this.#store.expiring) return true;
     const soft = this.#store.softExp[slot]!;
     return soft === Infinity || this.#clock.now() < soft;
   }
@@ -253,7 +260,7 @@ export class Cache<V, K = string> {
     const store = this.#store;
     const slot = store.index.get(k);
     if (slot !== undefined) {
-      const soft = store.softExp[slot]!;
+      const soft = store.expiring ? store.softExp[slot]! : Infinity;
       if (soft === Infinity) {
         this.#policy.access(slot);
         this.#hits++;
@@ -268,7 +275,7 @@ export class Cache<V, K = string> {
         if (early.strategy !== 'none') this.#maybeRefreshEarly(k, slot, now, soft, early, loader, options);
         return Promise.resolve(value);
       }
-      if (now < store.hardExp[slot]!) return this.#serveStale(k, slot, now, soft, loader, options);
+      if (now < store.hardExpOf(slot)) return this.#serveStale(k, slot, now, soft, loader, options);
       store.remove(slot, 'expired');
     }
     if (this.#closed) return Promise.reject(new CacheClosedError('cache'));
@@ -352,7 +359,7 @@ export class Cache<V, K = string> {
     const store = this.#store;
     const slot = store.index.get(k);
     if (slot === undefined) return MISS;
-    const soft = store.softExp[slot]!;
+    const soft = store.expiring ? store.softExp[slot]! : Infinity;
     const now = soft === Infinity ? 0 : this.#clock.now();
     if (soft === Infinity || now < soft) {
       this.#policy.access(slot);
@@ -410,8 +417,8 @@ export class Cache<V, K = string> {
     loader: Loader<V>, options: LoadOptions<V> | undefined): void {
     const store = this.#store;
     const due = early.strategy === 'xfetch'
-      ? shouldRefreshEarly(now, soft, store.loadMs[slot]!, early.beta, this.#random)
-      : early.strategy === 'ahead' && now >= soft - (1 - early.at) * store.ttlMs[slot]!;
+      ? shouldRefreshEarly(now, soft, store.loadMsOf(slot), early.beta, this.#random)
+      : early.strategy === 'ahead' && now >= soft - (1 - early.at) * store.ttlOf(slot);
     if (!due || this.#closed || this.#flights.has(k)) return;
     const failure = this.#failures.get(k);
     if (failure !== undefined && now < failure.retryAt) return;
@@ -522,26 +529,24 @@ export class Cache<V, K = string> {
         const now = this.#clock.now();
         const ttl = jitteredTtl(this.#negativeTtlMs, this.#jitter, this.#random);
         // A negative entry weighs 1 (entry or byte) and is never served stale.
-        this.#store.write(k, value, 1, now + ttl, now + ttl, ttl, loadMs, undefined);
+        this.#store.write(k, value, 1, now + ttl, true, ttl, loadMs, undefined);
       } else {
         this.#store.removeKey(k, 'deleted');
       }
       return;
     }
     const ttlMs = options?.ttl === undefined ? this.#ttlMs : positiveDuration(options.ttl, 'ttl');
+    // A per-call early refresh needs the entry's TTL and load time recorded from now on.
+    if (options?.earlyRefresh !== undefined) this.#earlyFor(options.earlyRefresh);
     this.#write(k, value, ttlMs, loadMs, resolveTags(options?.tags, value));
   }
 
   #write(k: string, value: V, ttlMs: number, loadMs: number, tags: readonly string[] | undefined): void {
     const ttl = jitteredTtl(ttlMs, this.#jitter, this.#random);
     let soft = Infinity;
-    let hard = Infinity;
-    if (ttl !== Infinity) {
-      soft = this.#clock.now() + ttl;
-      hard = soft + this.#staleMs;
-    }
+    if (ttl !== Infinity) soft = this.#clock.now() + ttl;
     const weight = this.#sizeOf === undefined ? 1 : this.#weigh(value, k);
-    this.#store.write(k, value, weight, soft, hard, ttl === Infinity ? 0 : ttl, loadMs, tags);
+    this.#store.write(k, value, weight, soft, false, ttl === Infinity ? 0 : ttl, loadMs, tags);
   }
 
   #weigh(value: V, k: string): number {
@@ -553,7 +558,7 @@ export class Cache<V, K = string> {
   }
 
   #expireIfHard(slot: number): void {
-    if (this.#clock.now() >= this.#store.hardExp[slot]!) this.#store.remove(slot, 'expired');
+    if (this.#clock.now() >= this.#store.hardExpOf(slot)) this.#store.remove(slot, 'expired');
   }
 
   #void(k: string): void {
@@ -567,6 +572,7 @@ export class Cache<V, K = string> {
     if (raw !== this.#lastEarlyRaw) {
       this.#lastEarly = resolveEarlyRefresh(raw, 'earlyRefresh');
       this.#lastEarlyRaw = raw;
+      if (this.#lastEarly.strategy !== 'none') this.#store.trackEarlyRefresh();
     }
     return this.#lastEarly;
   }

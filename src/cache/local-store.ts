@@ -1,6 +1,7 @@
 /**
  * The in-process tier's storage: a `Map` from key to slot number, and per-slot typed arrays for
- * expiry and load time, so an entry costs no object of its own. The eviction policy orders the
+ * expiry and load time (allocated only once some entry needs them), so an entry costs no object
+ * of its own. The eviction policy orders the
  * slots; this class keeps the key index, the tag index and the free-slot stack in step with it.
  *
  * Synchronous and pure: time is passed in, removals are reported through `onRemoved`.
@@ -16,46 +17,46 @@ export class LocalStore {
   /** Key → slot. */
   readonly index = new Map<string, number>();
   /** Slot → key (undefined when free). */
-  keys: (string | undefined)[];
+  keys: (string | undefined)[] = [];
   /** Slot → value. */
-  values: unknown[];
-  /** Slot → time the value turns stale (ms on the cache clock; Infinity = never). */
-  softExp: Float64Array;
-  /** Slot → time the entry stops being servable at all. */
-  hardExp: Float64Array;
-  /** Slot → the entry's own (jittered) soft TTL, ms; used by refresh-ahead. */
-  ttlMs: Float32Array;
-  /** Slot → how long the value took to load, ms (XFetch's δ); 0 for `set` values. */
-  loadMs: Float32Array;
-  /** Slot → tags, or undefined. */
-  tags: (readonly string[] | undefined)[];
+  values: unknown[] = [];
+  /**
+   * Slot → time the value turns stale (ms on the cache clock; Infinity = never). Allocated on
+   * the first entry with an expiry: read it only when `expiring` is true.
+   */
+  softExp = new Float64Array(0);
+  /** True once some entry had a finite expiry (until then no hit needs the clock). */
+  expiring = false;
   /** Evictions for room since creation. */
   evictions = 0;
   /** Hard expirations since creation. */
   expirations = 0;
   readonly #policy: EvictionPolicy;
+  readonly #staleMs: number;
   readonly #byTag = new Map<string, Set<string>>();
+  readonly #tagsBySlot = new Map<number, readonly string[]>();
   readonly #onRemoved: RemovalListener;
-  #free: Int32Array;
-  #freeTop = 0;
+  /** Slot → NO_STALE flag (negative entries are never served stale); allocated with softExp. */
+  #flags = new Uint8Array(0);
+  /** Slot → own soft TTL and load time, for early refresh; allocated on first use. */
+  #ttlMs: Float32Array | undefined;
+  #loadMs: Float32Array | undefined;
+  /** Slots freed by removals, reused first. */
+  readonly #free: number[] = [];
+  /** Slots never used yet are `#unused … capacity-1`. */
+  #unused = 0;
   #capacity = 0;
   #sweepCursor = 0;
 
   /**
    * @param policy - eviction policy (its `maximum` bounds the total weight)
-   * @param capacity - initial number of slots (grows by doubling when weighted)
+   * @param capacity - initial number of slots (grows by doubling when full)
+   * @param staleMs - how long after its soft expiry an entry stays servable (stale windows)
    */
-  constructor(policy: EvictionPolicy, capacity: number, onRemoved: RemovalListener) {
+  constructor(policy: EvictionPolicy, capacity: number, staleMs: number, onRemoved: RemovalListener) {
     this.#policy = policy;
+    this.#staleMs = staleMs;
     this.#onRemoved = onRemoved;
-    this.keys = [];
-    this.values = [];
-    this.tags = [];
-    this.softExp = new Float64Array(0);
-    this.hardExp = new Float64Array(0);
-    this.ttlMs = new Float32Array(0);
-    this.loadMs = new Float32Array(0);
-    this.#free = new Int32Array(0);
     this.#grow(capacity);
   }
 
@@ -69,12 +70,43 @@ export class LocalStore {
     return this.#policy;
   }
 
+  /** When the entry in `slot` stops being servable at all. */
+  hardExpOf(slot: number): number {
+    if (!this.expiring) return Infinity;
+    const soft = this.softExp[slot]!;
+    return (this.#flags[slot]! & NO_STALE) !== 0 ? soft : soft + this.#staleMs;
+  }
+
+  /** The entry's own (jittered) soft TTL in ms, 0 when unknown; for refresh-ahead. */
+  ttlOf(slot: number): number {
+    return this.#ttlMs === undefined ? 0 : this.#ttlMs[slot]!;
+  }
+
+  /** How long the entry's value took to load in ms (XFetch's δ), 0 when unknown. */
+  loadMsOf(slot: number): number {
+    return this.#loadMs === undefined ? 0 : this.#loadMs[slot]!;
+  }
+
+  /** Starts recording each entry's TTL and load time (needed by early refresh). */
+  trackEarlyRefresh(): void {
+    if (this.#ttlMs !== undefined) return;
+    this.#ttlMs = new Float32Array(this.#capacity);
+    this.#loadMs = new Float32Array(this.#capacity);
+  }
+
+  /** Tags of the entry in `slot`. */
+  tagsOf(slot: number): readonly string[] | undefined {
+    return this.#tagsBySlot.size === 0 ? undefined : this.#tagsBySlot.get(slot);
+  }
+
   /**
    * Stores `value` under `key`, replacing any previous value, then evicts until the total weight
    * fits. Returns the slot, or -1 when the entry itself was not kept (rejected by admission, or
    * heavier than the whole cache).
+   * @param softExp - when it turns stale (Infinity = never)
+   * @param noStale - true for entries never served stale (negative entries)
    */
-  write(key: string, value: unknown, weight: number, softExp: number, hardExp: number, ttlMs: number,
+  write(key: string, value: unknown, weight: number, softExp: number, noStale: boolean, ttlMs: number,
     loadMs: number, tags: readonly string[] | undefined): number {
     const policy = this.#policy;
     let slot = this.index.get(key);
@@ -84,7 +116,7 @@ export class LocalStore {
       return -1;
     }
     if (slot !== undefined) {
-      this.#untag(key, this.tags[slot]);
+      this.#untag(key, slot);
       policy.update(slot, weight);
     } else {
       slot = this.#allocate();
@@ -93,12 +125,16 @@ export class LocalStore {
       policy.insert(slot, xxh32(key), weight);
     }
     this.values[slot] = value;
-    this.softExp[slot] = softExp;
-    this.hardExp[slot] = hardExp;
-    this.ttlMs[slot] = ttlMs;
-    this.loadMs[slot] = loadMs;
-    this.tags[slot] = tags;
-    if (tags !== undefined) this.#tag(key, tags);
+    if (softExp !== Infinity && !this.expiring) this.#startExpiring();
+    if (this.expiring) {
+      this.softExp[slot] = softExp;
+      this.#flags[slot] = noStale ? NO_STALE : 0;
+    }
+    if (this.#ttlMs !== undefined) {
+      this.#ttlMs[slot] = ttlMs;
+      this.#loadMs![slot] = loadMs;
+    }
+    if (tags !== undefined) this.#tag(key, slot, tags);
     let kept = true;
     while (policy.weight > policy.maximum) {
       const victim = policy.victim();
@@ -115,11 +151,10 @@ export class LocalStore {
     const value = this.values[slot];
     this.#policy.remove(slot);
     this.index.delete(key);
-    this.#untag(key, this.tags[slot]);
+    this.#untag(key, slot);
     this.keys[slot] = undefined;
     this.values[slot] = undefined;
-    this.tags[slot] = undefined;
-    this.#free[this.#freeTop++] = slot;
+    this.#free.push(slot);
     if (reason === 'expired') this.expirations++;
     this.#onRemoved(key, value, reason);
   }
@@ -141,12 +176,12 @@ export class LocalStore {
   clear(): void {
     this.index.clear();
     this.#byTag.clear();
+    this.#tagsBySlot.clear();
     this.#policy.clear();
     this.keys.fill(undefined);
     this.values.fill(undefined);
-    this.tags.fill(undefined);
-    this.#freeTop = 0;
-    for (let s = this.#capacity - 1; s >= 0; s--) this.#free[this.#freeTop++] = s;
+    this.#free.length = 0;
+    this.#unused = 0;
   }
 
   /**
@@ -154,12 +189,13 @@ export class LocalStore {
    * successive calls cover the whole table). Returns the number removed.
    */
   sweep(now: number, budget: number): number {
+    if (!this.expiring) return 0;
     let removed = 0;
     const n = Math.min(budget, this.#capacity);
     for (let i = 0; i < n; i++) {
       const slot = this.#sweepCursor;
       this.#sweepCursor = slot + 1 === this.#capacity ? 0 : slot + 1;
-      if (this.keys[slot] !== undefined && this.hardExp[slot]! <= now) {
+      if (this.keys[slot] !== undefined && this.hardExpOf(slot) <= now) {
         this.remove(slot, 'expired');
         removed++;
       }
@@ -168,33 +204,46 @@ export class LocalStore {
   }
 
   #allocate(): number {
-    if (this.#freeTop === 0) this.#grow(this.#capacity * 2);
-    return this.#free[--this.#freeTop]!;
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    if (this.#unused === this.#capacity) this.#grow(this.#capacity * 2);
+    return this.#unused++;
+  }
+
+  #startExpiring(): void {
+    this.expiring = true;
+    this.softExp = new Float64Array(this.#capacity).fill(Infinity);
+    this.#flags = new Uint8Array(this.#capacity);
   }
 
   #grow(capacity: number): void {
     const old = this.#capacity;
     this.#policy.ensureSlots(capacity);
-    const f64 = (a: Float64Array): Float64Array => { const b = new Float64Array(capacity); b.set(a); return b; };
-    const f32 = (a: Float32Array): Float32Array => { const b = new Float32Array(capacity); b.set(a); return b; };
-    this.softExp = f64(this.softExp);
-    this.hardExp = f64(this.hardExp);
-    this.ttlMs = f32(this.ttlMs);
-    this.loadMs = f32(this.loadMs);
+    if (this.expiring) {
+      const soft = new Float64Array(capacity).fill(Infinity);
+      soft.set(this.softExp);
+      this.softExp = soft;
+      const flags = new Uint8Array(capacity);
+      flags.set(this.#flags);
+      this.#flags = flags;
+    }
+    if (this.#ttlMs !== undefined) {
+      const ttl = new Float32Array(capacity);
+      ttl.set(this.#ttlMs);
+      this.#ttlMs = ttl;
+      const load = new Float32Array(capacity);
+      load.set(this.#loadMs!);
+      this.#loadMs = load;
+    }
     for (let s = old; s < capacity; s++) {
       this.keys.push(undefined);
       this.values.push(undefined);
-      this.tags.push(undefined);
     }
-    const free = new Int32Array(capacity);
-    free.set(this.#free.subarray(0, this.#freeTop));
-    this.#free = free;
-    // Hand out low slots first so a half-empty table stays dense.
-    for (let s = capacity - 1; s >= old; s--) this.#free[this.#freeTop++] = s;
     this.#capacity = capacity;
   }
 
-  #tag(key: string, tags: readonly string[]): void {
+  #tag(key: string, slot: number, tags: readonly string[]): void {
+    this.#tagsBySlot.set(slot, tags);
     for (const tag of tags) {
       let keys = this.#byTag.get(tag);
       if (keys === undefined) this.#byTag.set(tag, (keys = new Set()));
@@ -202,8 +251,11 @@ export class LocalStore {
     }
   }
 
-  #untag(key: string, tags: readonly string[] | undefined): void {
+  #untag(key: string, slot: number): void {
+    if (this.#tagsBySlot.size === 0) return;
+    const tags = this.#tagsBySlot.get(slot);
     if (tags === undefined) return;
+    this.#tagsBySlot.delete(slot);
     for (const tag of tags) {
       const keys = this.#byTag.get(tag);
       if (keys === undefined) continue;
@@ -212,3 +264,6 @@ export class LocalStore {
     }
   }
 }
+
+/** Flag: the entry is never served stale (its hard expiry equals its soft expiry). */
+const NO_STALE = 1;

@@ -55,13 +55,13 @@ test('W-TinyLFU keeps a frequently used working set through a one-off scan (LRU 
 test('weighted W-TinyLFU stays within its byte budget and rejects an entry heavier than the whole cache', () => {
   const policy = new TinyLfuPolicy(1000, 4, true, new SeededRandom(2));
   const removed: string[] = [];
-  const store = new LocalStore(policy, 4, (key, _v, reason) => removed.push(`${key}:${reason}`));
+  const store = new LocalStore(policy, 4, 0, (key, _v, reason) => removed.push(`${key}:${reason}`));
   const random = new SeededRandom(3);
   for (let i = 0; i < 500; i++) {
-    store.write(`k${random.int(80)}`, i, 1 + random.int(120), Infinity, Infinity, 0, 0, undefined);
+    store.write(`k${random.int(80)}`, i, 1 + random.int(120), Infinity, false, 0, 0, undefined);
     assert.ok(policy.weight <= 1000, `weight ${policy.weight}`);
   }
-  assert.equal(store.write('huge', 1, 1001, Infinity, Infinity, 0, 0, undefined), -1);
+  assert.equal(store.write('huge', 1, 1001, Infinity, false, 0, 0, undefined), -1);
   assert.ok(removed.includes('huge:too-large'));
   assert.equal(store.index.has('huge'), false);
 });
@@ -74,13 +74,13 @@ for (const kind of ['tinylfu', 'lru'] as const) {
       fc.array(fc.tuple(fc.constantFrom('write', 'hit', 'delete'), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 8 })), { minLength: 50, maxLength: 300, size: 'max' }),
       (maximum, weighted, ops) => {
         const policy = kind === 'lru' ? new LruPolicy(maximum * (weighted ? 4 : 1), 2, weighted) : new TinyLfuPolicy(maximum * (weighted ? 4 : 1), 2, weighted, new SeededRandom(7));
-        const store = new LocalStore(policy, weighted ? 2 : maximum + 1, () => {});
+        const store = new LocalStore(policy, weighted ? 2 : maximum + 1, 0, () => {});
         const weights = new Map<string, number>();
         for (const [op, n, w] of ops) {
           const key = `k${n}`;
           const weight = weighted ? w : 1;
           if (op === 'write') {
-            const slot = store.write(key, n, weight, Infinity, Infinity, 0, 0, undefined);
+            const slot = store.write(key, n, weight, Infinity, false, 0, 0, undefined);
             if (slot >= 0) weights.set(key, weight);
           } else if (op === 'hit') {
             const slot = store.index.get(key);
@@ -100,11 +100,11 @@ for (const kind of ['tinylfu', 'lru'] as const) {
 }
 
 function storeWith(policy: EvictionPolicy): { store: LocalStore; policy: EvictionPolicy } {
-  return { store: new LocalStore(policy, policy.maximum + 1, () => {}), policy };
+  return { store: new LocalStore(policy, policy.maximum + 1, 0, () => {}), policy };
 }
 
 function write(store: LocalStore, key: string): void {
-  store.write(key, key, 1, Infinity, Infinity, 0, 0, undefined);
+  store.write(key, key, 1, Infinity, false, 0, 0, undefined);
 }
 
 function touchOrWrite(store: LocalStore, policy: EvictionPolicy, key: string): void {

@@ -1,16 +1,22 @@
 /**
- * Intrusive doubly linked LRU lists over slot indices, stored in typed arrays (no object per
- * entry, no allocation per operation), with up to four segments sharing the same links —
- * plain LRU uses one, W-TinyLFU three (window, probation, protected). Head = most recent.
- * All operations O(1).
+ * Intrusive doubly linked LRU lists over slot indices, with up to four segments sharing the
+ * same links — plain LRU uses one, W-TinyLFU three (window, probation, protected). Head = most
+ * recent. All operations O(1), no allocation.
+ *
+ * Layout: one Int32Array with a 16-byte record per slot — previous, next, segment and the key's
+ * 32-bit hash — so a hit touches one cache line for its own links instead of one per array
+ * (on a 100k-entry table with uniform access, memory latency dominates the hit path).
  */
 
 const NONE = -1;
+const STRIDE = 4;
+const PREV = 0;
+const NEXT = 1;
+const SEGMENT = 2;
+const HASH = 3;
 
 export class Segments {
-  #prev: Int32Array;
-  #next: Int32Array;
-  #segment: Uint8Array;
+  #nodes: Int32Array;
   #weights: Uint32Array | undefined;
   /** Head slot per segment (most recently used), or -1. */
   readonly heads = new Int32Array(4).fill(NONE);
@@ -21,29 +27,36 @@ export class Segments {
 
   /** @param weighted - keep a weight per slot; otherwise every slot weighs 1 */
   constructor(capacity: number, weighted: boolean) {
-    this.#prev = new Int32Array(capacity);
-    this.#next = new Int32Array(capacity);
-    this.#segment = new Uint8Array(capacity);
+    this.#nodes = new Int32Array(capacity * STRIDE);
     this.#weights = weighted ? new Uint32Array(capacity) : undefined;
   }
 
   /** Grows the arrays (copying) so `capacity` slots fit. */
   ensureSlots(capacity: number): void {
-    if (capacity <= this.#prev.length) return;
-    const grow = <T extends Int32Array | Uint8Array | Uint32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(capacity);
-      b.set(a);
-      return b;
-    };
-    this.#prev = grow(this.#prev, (n) => new Int32Array(n));
-    this.#next = grow(this.#next, (n) => new Int32Array(n));
-    this.#segment = grow(this.#segment, (n) => new Uint8Array(n));
-    if (this.#weights !== undefined) this.#weights = grow(this.#weights, (n) => new Uint32Array(n));
+    if (capacity * STRIDE <= this.#nodes.length) return;
+    const nodes = new Int32Array(capacity * STRIDE);
+    nodes.set(this.#nodes);
+    this.#nodes = nodes;
+    if (this.#weights !== undefined) {
+      const weights = new Uint32Array(capacity);
+      weights.set(this.#weights);
+      this.#weights = weights;
+    }
   }
 
   /** The segment a tracked slot is in. */
   segmentOf(slot: number): number {
-    return this.#segment[slot]!;
+    return this.#nodes[slot * STRIDE + SEGMENT]!;
+  }
+
+  /** The 32-bit key hash stored with a slot. */
+  hashOf(slot: number): number {
+    return this.#nodes[slot * STRIDE + HASH]! >>> 0;
+  }
+
+  /** Stores the key's 32-bit hash with a slot. */
+  setHash(slot: number, hash: number): void {
+    this.#nodes[slot * STRIDE + HASH] = hash | 0;
   }
 
   /** The weight of a tracked slot. */
@@ -54,54 +67,55 @@ export class Segments {
   /** Sets the weight of a tracked slot, adjusting its segment's total. */
   setWeight(slot: number, weight: number): void {
     if (this.#weights === undefined) return;
-    this.weights[this.#segment[slot]!]! += weight - this.#weights[slot]!;
+    this.weights[this.segmentOf(slot)]! += weight - this.#weights[slot]!;
     this.#weights[slot] = weight;
-  }
-
-  /** The slot after `slot` towards the tail, or -1. */
-  nextOf(slot: number): number {
-    return this.#next[slot]!;
   }
 
   /** Links `slot` at the head of `segment` with `weight`. */
   pushHead(segment: number, slot: number, weight: number): void {
+    const nodes = this.#nodes;
+    const at = slot * STRIDE;
     const head = this.heads[segment]!;
-    this.#prev[slot] = NONE;
-    this.#next[slot] = head;
+    nodes[at + PREV] = NONE;
+    nodes[at + NEXT] = head;
+    nodes[at + SEGMENT] = segment;
     if (head === NONE) this.tails[segment] = slot;
-    else this.#prev[head] = slot;
+    else nodes[head * STRIDE + PREV] = slot;
     this.heads[segment] = slot;
-    this.#segment[slot] = segment;
     if (this.#weights !== undefined) this.#weights[slot] = weight;
     this.weights[segment]! += weight;
   }
 
   /** Unlinks `slot` from its segment. */
   unlink(slot: number): void {
-    const segment = this.#segment[slot]!;
-    const prev = this.#prev[slot]!;
-    const next = this.#next[slot]!;
+    const nodes = this.#nodes;
+    const at = slot * STRIDE;
+    const segment = nodes[at + SEGMENT]!;
+    const prev = nodes[at + PREV]!;
+    const next = nodes[at + NEXT]!;
     if (prev === NONE) this.heads[segment] = next;
-    else this.#next[prev] = next;
+    else nodes[prev * STRIDE + NEXT] = next;
     if (next === NONE) this.tails[segment] = prev;
-    else this.#prev[next] = prev;
+    else nodes[next * STRIDE + PREV] = prev;
     this.weights[segment]! -= this.#weights === undefined ? 1 : this.#weights[slot]!;
   }
 
   /** Moves `slot` to the head of its own segment. */
   touch(slot: number): void {
-    const segment = this.#segment[slot]!;
+    const nodes = this.#nodes;
+    const at = slot * STRIDE;
+    const segment = nodes[at + SEGMENT]!;
     const head = this.heads[segment]!;
     if (head === slot) return;
-    const prev = this.#prev[slot]!;
-    const next = this.#next[slot]!;
+    const prev = nodes[at + PREV]!;
+    const next = nodes[at + NEXT]!;
     // slot is not the head, so prev !== NONE.
-    this.#next[prev] = next;
+    nodes[prev * STRIDE + NEXT] = next;
     if (next === NONE) this.tails[segment] = prev;
-    else this.#prev[next] = prev;
-    this.#prev[slot] = NONE;
-    this.#next[slot] = head;
-    this.#prev[head] = slot;
+    else nodes[next * STRIDE + PREV] = prev;
+    nodes[at + PREV] = NONE;
+    nodes[at + NEXT] = head;
+    nodes[head * STRIDE + PREV] = slot;
     this.heads[segment] = slot;
   }
 

@@ -38,7 +38,6 @@ export class TinyLfuPolicy implements EvictionPolicy {
   readonly #windowMax: number;
   readonly #mainMax: number;
   readonly #protectedMax: number;
-  #hashes: Uint32Array;
   #count = 0;
 
   /**
@@ -55,7 +54,6 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#mainMax = Math.max(0, maximum - this.#windowMax);
     this.#protectedMax = Math.floor(this.#mainMax * PROTECTED_SHARE);
     this.#lists = new Segments(capacity, weighted);
-    this.#hashes = new Uint32Array(capacity);
     this.#sketch = new FrequencySketch(weighted ? Math.min(capacity, 1024) : maximum);
   }
 
@@ -71,24 +69,19 @@ export class TinyLfuPolicy implements EvictionPolicy {
 
   ensureSlots(capacity: number): void {
     this.#lists.ensureSlots(capacity);
-    if (capacity > this.#hashes.length) {
-      const hashes = new Uint32Array(capacity);
-      hashes.set(this.#hashes);
-      this.#hashes = hashes;
-    }
   }
 
   insert(slot: number, hash: number, weight: number): void {
-    this.#hashes[slot] = hash;
     if (this.#weighted && ++this.#count > this.#sketch.capacity) this.#sketch.ensureCapacity(this.#count * 2);
     this.#sketch.increment(hash);
     this.#lists.pushHead(WINDOW, slot, weight);
+    this.#lists.setHash(slot, hash);
     this.#drainWindow();
   }
 
   access(slot: number): void {
-    this.#sketch.increment(this.#hashes[slot]!);
     const lists = this.#lists;
+    this.#sketch.increment(lists.hashOf(slot));
     const segment = lists.segmentOf(slot);
     if (segment === PROBATION) this.#promote(slot);
     else lists.touch(slot);
@@ -115,7 +108,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
       let victim = lists.tails[PROBATION]!;
       if (victim < 0) victim = lists.tails[PROTECTED]!;
       if (victim < 0) return candidate;
-      return this.#admit(this.#hashes[candidate]!, this.#hashes[victim]!) ? victim : candidate;
+      return this.#admit(lists.hashOf(candidate), lists.hashOf(victim)) ? victim : candidate;
     }
     const probation = lists.tails[PROBATION]!;
     if (probation >= 0) return probation;

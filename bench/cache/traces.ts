@@ -1,0 +1,154 @@
+/**
+ * Seeded synthetic access traces and Bélády's offline optimum, for the hit-ratio benchmark.
+ * Keys are integer ids in [0, keySpace); the benchmark maps them to strings once.
+ */
+import type { Random } from '../../src/core/random.js';
+
+/** Samples ranks 0..n-1 with P(rank r) ∝ 1/(r+1)^s by binary search over the CDF. */
+export function zipfSampler(n: number, s: number, random: Random): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / Math.pow(i + 1, s);
+  for (let i = 0; i < n; i++) cdf[i]! /= sum;
+  return () => {
+    const u = random.next();
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+/** A random permutation of 0..n-1 (so popular ranks are not adjacent ids). */
+export function permutation(n: number, random: Random): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
+  }
+  return p;
+}
+
+/** Independent Zipf(s) accesses over `keySpace` keys. */
+export function zipfTrace(keySpace: number, s: number, length: number, random: Random): Int32Array {
+  const sample = zipfSampler(keySpace, s, random);
+  const ids = permutation(keySpace, random);
+  const trace = new Int32Array(length);
+  for (let i = 0; i < length; i++) trace[i] = ids[sample()]!;
+  return trace;
+}
+
+/**
+ * Half the accesses from Zipf(0.9) over the first half of the key space, half a sequential loop
+ * over the second half (a batch job scanning a table larger than any cache tested).
+ */
+export function scanMixTrace(keySpace: number, length: number, random: Random): Int32Array {
+  const half = keySpace >>> 1;
+  const sample = zipfSampler(half, 0.9, random);
+  const ids = permutation(half, random);
+  const trace = new Int32Array(length);
+  let loop = 0;
+  for (let i = 0; i < length; i++) {
+    if (random.chance(0.5)) trace[i] = ids[sample()]!;
+    else {
+      trace[i] = half + loop;
+      loop = loop + 1 === half ? 0 : loop + 1;
+    }
+  }
+  return trace;
+}
+
+/** Zipf(0.9) whose popular keys are re-drawn at random every `length / phases` accesses. */
+export function shiftTrace(keySpace: number, length: number, phases: number, random: Random): Int32Array {
+  const sample = zipfSampler(keySpace, 0.9, random);
+  const trace = new Int32Array(length);
+  const per = Math.ceil(length / phases);
+  let ids = permutation(keySpace, random);
+  for (let i = 0; i < length; i++) {
+    if (i > 0 && i % per === 0) ids = permutation(keySpace, random);
+    trace[i] = ids[sample()]!;
+  }
+  return trace;
+}
+
+/**
+ * Bélády's MIN with bypass: on a miss, evict the key whose next use is farthest in the future,
+ * or do not cache the new key if its own next use is farther still. The best hit ratio any
+ * cache of `capacity` entries can reach on this trace. O(n log n), with a lazy max-heap.
+ */
+export function beladyHitRatio(trace: Int32Array, keySpace: number, capacity: number): number {
+  const n = trace.length;
+  const next = new Int32Array(n);
+  const seen = new Int32Array(keySpace).fill(n);
+  for (let i = n - 1; i >= 0; i--) {
+    next[i] = seen[trace[i]!]!;
+    seen[trace[i]!] = i;
+  }
+  // cachedNext[key] = next use of a cached key, or -1 when not cached.
+  const cachedNext = new Int32Array(keySpace).fill(-1);
+  const heapTime = new Int32Array(n + 1);
+  const heapKey = new Int32Array(n + 1);
+  let heapSize = 0;
+  const push = (time: number, key: number): void => {
+    let i = heapSize++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heapTime[parent]! >= time) break;
+      heapTime[i] = heapTime[parent]!;
+      heapKey[i] = heapKey[parent]!;
+      i = parent;
+    }
+    heapTime[i] = time;
+    heapKey[i] = key;
+  };
+  const pop = (): void => {
+    const time = heapTime[--heapSize]!;
+    const key = heapKey[heapSize]!;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= heapSize) break;
+      if (child + 1 < heapSize && heapTime[child + 1]! > heapTime[child]!) child++;
+      if (heapTime[child]! <= time) break;
+      heapTime[i] = heapTime[child]!;
+      heapKey[i] = heapKey[child]!;
+      i = child;
+    }
+    heapTime[i] = time;
+    heapKey[i] = key;
+  };
+  // Drops heap tops that no longer describe a cached key's current next use.
+  const top = (): void => {
+    while (heapSize > 0 && cachedNext[heapKey[0]!] !== heapTime[0]) pop();
+  };
+  let size = 0;
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    const key = trace[i]!;
+    if (cachedNext[key]! >= 0) {
+      hits++;
+      cachedNext[key] = next[i]!;
+      push(next[i]!, key);
+      continue;
+    }
+    if (next[i] === n) continue; // never used again: caching it cannot help
+    if (size < capacity) {
+      size++;
+    } else {
+      top();
+      if (heapTime[0]! <= next[i]!) continue; // bypass: the newcomer is needed last
+      cachedNext[heapKey[0]!] = -1;
+      pop();
+    }
+    cachedNext[key] = next[i]!;
+    push(next[i]!, key);
+  }
+  return hits / n;
+}
