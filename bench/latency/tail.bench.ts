@@ -1,9 +1,10 @@
 /**
- * Tail-latency experiments on real loopback HTTP servers (run: `npm run bench -- latency/tail`).
+ * Tail-latency experiments on real loopback HTTP servers, each in its own process so server work
+ * never shares the load generator's event loop (run: `npm run bench -- latency/tail`).
  *
  * 1. Stalls: two replicas; each request takes 5 ms ± 20% of (timer) work, and 1% of requests
  *    first wait 500 ms (100× the median) before they can start — a GC pause, a compaction, a noisy
- *    neighbour. Open-loop load at 400 requests/s for 5 s per variant, after a 1 s warm-up that is
+ *    neighbour. Open-loop load at 250 requests/s for 8 s per variant, after a 1 s warm-up that is
  *    not recorded; every latency is timed from its intended start. Variants: no hedging, hedging
  *    at a fixed delay (the p95 of the unhedged run, no budget), adaptive hedging (p95 of a sliding
  *    window) with a 5% token budget, and tied requests (both replicas speak the tie protocol).
@@ -15,15 +16,18 @@
 import { Agent, request } from 'undici';
 import { SeededRandom } from '../../src/core/random.js';
 import {
-  ConcurrencyLimiter, Deadline, HedgePolicy, deadlineHeaders, LatencyRecorder, TiedPolicy, TieCancelledError, isTieCancelled, tieHeaders,
+  Deadline, HedgePolicy, deadlineHeaders, LatencyRecorder, TiedPolicy, TieCancelledError, isTieCancelled, tieHeaders,
 } from '../../src/latency/index.js';
-import { startBackend, type Backend } from '../../test/latency/http-backend.js';
 import { report } from '../harness.js';
+import { startChildBackend, type ChildBackend } from './child-backend.js';
 import { openLoop } from './open-loop.js';
 
 const random = new SeededRandom(2013);
 const MEDIAN_MS = 5;
 const STALL_MS = 100 * MEDIAN_MS;
+// 2,000 recorded calls per variant: p99.9 is then the 3rd-slowest call.
+const RATE = 250;
+const DURATION_MS = 8000;
 
 interface TailRow {
   readonly name: string;
@@ -43,26 +47,22 @@ interface Variant {
   readonly extraSent: () => number;
 }
 
-async function tailRun(name: string, make: (backends: Backend[]) => Variant): Promise<TailRow> {
-  const backends = await Promise.all([0, 1].map((k) => startBackend({
-    workers: 64,
-    serviceMs: () => MEDIAN_MS * (0.8 + 0.4 * random.next()),
-    random: random.fork(`stall-${name}-${k}`),
-    stallRate: 0.01,
-    stallMs: STALL_MS,
-    tied: true,
+async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant): Promise<TailRow> {
+  const backends = await Promise.all([0, 1].map((k) => startChildBackend({
+    workers: 64, serviceMs: MEDIAN_MS, spread: 0.2, seed: 100 + k, stallRate: 0.01, stallMs: STALL_MS, tied: true,
   })));
   backends[0]!.setPeers([backends[1]!.origin]);
   backends[1]!.setPeers([backends[0]!.origin]);
+  await Promise.all(backends.map((b) => b.stats()));          // IPC is ordered: the peers are set
   const agent = new Agent({ keepAliveTimeout: 10_000 });
   const { call, extraSent } = make(backends);
   try {
     await openLoop(200, 1000, (i) => call(i, agent).catch(() => undefined));     // warm-up, not recorded
     const extra0 = extraSent();
-    const executed0 = backends.reduce((n, b) => n + b.executed(), 0);
+    const executed0 = await executedBy(backends);
     const recorder = new LatencyRecorder({ eventLoopResolutionMs: 1 });
     recorder.snapshot();
-    const calls = await openLoop(400, 5000, async (i, intended) => {
+    const calls = await openLoop(RATE, DURATION_MS, async (i, intended) => {
       try {
         await call(i, agent);
         recorder.record(intended);
@@ -72,7 +72,7 @@ async function tailRun(name: string, make: (backends: Backend[]) => Variant): Pr
     });
     const s = recorder.snapshot();
     recorder.close();
-    const executed = backends.reduce((n, b) => n + b.executed(), 0) - executed0;
+    const executed = (await executedBy(backends)) - executed0;
     return {
       name, p50: s.latency.p50, p95: recorder.percentile(95), p99: s.latency.p99, p999: s.latency.p999, max: s.latency.max,
       // Counted at the client: a copy aborted before the server read it still counts as sent.
@@ -86,6 +86,11 @@ async function tailRun(name: string, make: (backends: Backend[]) => Variant): Pr
   }
 }
 
+async function executedBy(backends: ChildBackend[]): Promise<number> {
+  const stats = await Promise.all(backends.map((b) => b.stats()));
+  return stats.reduce((n, st) => n + st.executed, 0);
+}
+
 async function get(agent: Agent, origin: string, signal?: AbortSignal): Promise<void> {
   const res = await request(origin + '/work', { dispatcher: agent, ...(signal === undefined ? {} : { signal }) });
   if (res.statusCode !== 200) {
@@ -95,14 +100,14 @@ async function get(agent: Agent, origin: string, signal?: AbortSignal): Promise<
   await res.body.text();
 }
 
-function hedged(policy: HedgePolicy): (backends: Backend[]) => Variant {
+function hedged(policy: HedgePolicy): (backends: ChildBackend[]) => Variant {
   return (backends) => ({
     call: (i, agent) => policy.execute(({ signal, attempt }) => get(agent, backends[(i + attempt) % 2]!.origin, signal)),
     extraSent: () => policy.stats().hedges,
   });
 }
 
-report('latency: 1% of requests stall 100× the median — hedged and tied requests (2 HTTP replicas, 400 req/s, 5 s each)', async () => {
+report(`latency: 1% of requests stall 100× the median — hedged and tied requests (2 HTTP replicas, ${RATE} req/s, ${DURATION_MS / 1000} s each)`, async () => {
   const bare = await tailRun('no hedging', (backends) => ({ call: (i, agent) => get(agent, backends[i % 2]!.origin), extraSent: () => 0 }));
   const fixedDelay = Math.round(bare.p95 * 10) / 10;
   const rows: TailRow[] = [bare];
@@ -111,24 +116,29 @@ report('latency: 1% of requests stall 100× the median — hedged and tied reque
     const hedge = new HedgePolicy({ percentile, budget: { ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0 } });
     rows.push(await tailRun(`hedge at adaptive p${percentile}, 5% budget`, hedged(hedge)));
   }
-  const tied = new TiedPolicy({ random: random.fork('tied'), delayMs: 1 });
-  rows.push(await tailRun('tied requests (2 copies, 1 ms stagger)', (backends) => ({ extraSent: () => tied.stats().secondCopies, call: (i, agent) => tied.execute(async ({ signal, attempt, tieId }) => {
-    const self = backends[(i + attempt) % 2]!;
-    const twin = backends[(i + attempt + 1) % 2]!;
-    const res = await request(self.origin + '/work', { dispatcher: agent, signal, headers: tieHeaders(tieId, twin.origin) });
-    if (isTieCancelled(res.statusCode, res.headers)) {
-      await res.body.dump();
-      throw new TieCancelledError(tieId);
-    }
-    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
-    await res.body.text();
-  }) })));
+  for (const staggerMs of [1, 3]) {
+    const tied = new TiedPolicy({ random: random.fork(`tied-${staggerMs}`), delayMs: staggerMs });
+    rows.push(await tailRun(`tied requests (2 copies, ${staggerMs} ms stagger)`, (backends) => ({
+      extraSent: () => tied.stats().secondCopies,
+      call: (i, agent) => tied.execute(async ({ signal, attempt, tieId }) => {
+        const self = backends[(i + attempt) % 2]!;
+        const twin = backends[(i + attempt + 1) % 2]!;
+        const res = await request(self.origin + '/work', { dispatcher: agent, signal, headers: tieHeaders(tieId, twin.origin) });
+        if (isTieCancelled(res.statusCode, res.headers)) {
+          await res.body.dump();
+          throw new TieCancelledError(tieId);
+        }
+        if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+        await res.body.text();
+      }),
+    })));
+  }
   const base = rows[0]!.p999;
   return {
     header: ['variant', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'p99.9 cut', 'extra sent %', 'extra executed %', 'loop delay p99 ms'],
     rows: rows.map((r) => [r.name, r.p50, r.p99, r.p999, r.max, `${(base / r.p999).toFixed(1)}×`, r.extraSentPct, r.extraExecutedPct, r.loopP99]),
     notes: [
-      `Goal: p99.9 cut ≥ 5× with ≤ 5% extra requests. Stall ${STALL_MS} ms = 100 × ${MEDIAN_MS} ms median; 2,000 recorded calls per variant.`,
+      `Goal: p99.9 cut ≥ 5× with ≤ 5% extra requests. Stall ${STALL_MS} ms = 100 × ${MEDIAN_MS} ms median; ${(RATE * DURATION_MS) / 1000} recorded calls per variant.`,
       'extra sent: requests the client sent beyond one per call; extra executed: work the servers actually started beyond one per call.',
     ],
   };
@@ -150,11 +160,9 @@ const SERVICE_MS = 80;
 const CAPACITY_PER_SEC = (WORKERS * 1000) / SERVICE_MS;
 const CALLER_TIMEOUT_MS = 500;
 
-async function overloadRun(name: string, limiter: ConcurrencyLimiter | undefined): Promise<OverloadRow> {
-  const backend = await startBackend({
-    workers: WORKERS,
-    serviceMs: () => SERVICE_MS * (0.5 + random.next()),
-    abandonOnDisconnect: false,
+async function overloadRun(name: string, limiter: { queueSize: number; queueTimeoutMs: number } | undefined): Promise<OverloadRow> {
+  const backend = await startChildBackend({
+    workers: WORKERS, serviceMs: SERVICE_MS, spread: 0.5, seed: 7, abandonOnDisconnect: false,
     ...(limiter === undefined ? {} : { limiter }),
   });
   const agent = new Agent({ keepAliveTimeout: 10_000 });
@@ -162,9 +170,8 @@ async function overloadRun(name: string, limiter: ConcurrencyLimiter | undefined
   let ok = 0;
   let shed = 0;
   let timeouts = 0;
-  const limits: number[] = [];
-  const sampler = limiter === undefined ? undefined : setInterval(() => limits.push(limiter.limit), 50);
   const durationMs = 5000;
+  await backend.stats();
   try {
     const calls = await openLoop(2 * CAPACITY_PER_SEC, durationMs, async (_i, intended) => {
       const deadline = Deadline.after(CALLER_TIMEOUT_MS);
@@ -180,7 +187,7 @@ async function overloadRun(name: string, limiter: ConcurrencyLimiter | undefined
       }
     });
     const s = recorder.total();
-    limits.sort((a, b) => a - b);
+    const limits = (await backend.stats()).limits.sort((a, b) => a - b);
     return {
       name,
       okPerSec: ok / (durationMs / 1000),
@@ -192,7 +199,6 @@ async function overloadRun(name: string, limiter: ConcurrencyLimiter | undefined
       limit: limits.length === 0 ? '—' : `${limits[Math.floor(limits.length * 0.1)]}–${limits[Math.floor(limits.length * 0.9)]}`,
     };
   } finally {
-    if (sampler !== undefined) clearInterval(sampler);
     recorder.close();
     await agent.close();
     await backend.close();
@@ -202,8 +208,8 @@ async function overloadRun(name: string, limiter: ConcurrencyLimiter | undefined
 report(`latency: overload at 2× capacity — adaptive limiter vs none (${WORKERS} workers × ${SERVICE_MS} ms = ${CAPACITY_PER_SEC} req/s offered ${2 * CAPACITY_PER_SEC} req/s, 5 s)`, async () => {
   const rows = [
     await overloadRun('no limiter', undefined),
-    await overloadRun('adaptive limiter (windowed Gradient2), reject', new ConcurrencyLimiter()),
-    await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', new ConcurrencyLimiter({ queueSize: 50, queueTimeoutMs: 200 })),
+    await overloadRun('adaptive limiter (windowed Gradient2), reject', { queueSize: 0, queueTimeoutMs: 0 }),
+    await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', { queueSize: 50, queueTimeoutMs: 200 }),
   ];
   return {
     header: ['server', 'answered 200/s', 'goodput % of capacity', 'shed 503/504 %', 'caller timeouts %', 'p50 ms (200s)', 'p99 ms (200s)', 'limit p10–p90'],

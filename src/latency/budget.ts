@@ -77,14 +77,21 @@ export class TokenBudget {
     this.#tokens = Math.min(this.#max, this.#tokens + this.#ratio);
   }
 
+  /** The largest balance. */
+  get maxTokens(): number {
+    return this.#max;
+  }
+
   /**
    * Takes one token for an extra attempt.
+   * @param keepTokens - tokens that must remain afterwards: a reserve this request may not touch
+   *   (lets a caller rank its extras; default 0)
    * @returns true when the attempt may go; false when the budget is spent
    */
-  tryWithdraw(nowMs: number = this.#clock.now()): boolean {
+  tryWithdraw(nowMs: number = this.#clock.now(), keepTokens = 0): boolean {
     this.#refill(nowMs);
     // The epsilon absorbs float drift of repeated ratio additions (20 × 0.05 must make 1 token).
-    if (this.#tokens >= 1 - 1e-9) {
+    if (this.#tokens - keepTokens >= 1 - 1e-9) {
       this.#tokens = Math.max(0, this.#tokens - 1);
       this.#withdrawn++;
       return true;

@@ -8,8 +8,9 @@
  *   window with their elapsed time, a lower bound, so the window does not forget the slow tail.
  * - At most `maxExtra` copies per call, and a {@link TokenBudget} caps extras to a ratio of calls,
  *   so a fleet-wide slowdown (every call slower than the delay) cannot multiply the load. A hedge
- *   the budget refuses is asked again each time the call's wait doubles, so when tokens are scarce
- *   they go to the calls that have proven slowest.
+ *   the budget refuses is asked again each time the call's wait doubles, and only these re-asks
+ *   may spend the lower half of the bucket: when tokens are scarce they go to the calls that have
+ *   proven slowest (true stragglers) rather than to a burst of merely-slow ones.
  * - A failed attempt does not trigger a hedge: the call fails when no attempt is left in flight
  *   (compose with RetryPolicy for that).
  *
@@ -162,9 +163,13 @@ class HedgeCore {
     return Math.max(this.minDelayMs, window.percentile(this.percentile));
   }
 
-  /** Asks the budget for one extra attempt and counts the outcome. */
-  allowHedge(afterMs: number, attempt: number): boolean {
-    if (this.budget !== undefined && !this.budget.tryWithdraw()) {
+  /**
+   * Asks the budget for one extra attempt and counts the outcome. A first ask may not dip into the
+   * reserved half of the bucket; a re-ask (the call has already waited twice the delay) may.
+   */
+  allowHedge(afterMs: number, attempt: number, reask: boolean): boolean {
+    const budget = this.budget;
+    if (budget !== undefined && !budget.tryWithdraw(this.clock.now(), reask ? 0 : Math.floor(budget.maxTokens / 2))) {
       this.refused++;
       if (this.events.active) this.events.emit({ type: 'refused', afterMs });
       return false;
@@ -200,6 +205,7 @@ class HedgedCall<T> {
   #inFlight = 0;
   #settled = false;
   #timer: TimerHandle | undefined;
+  #reask = false;
   #delayMs = NaN;
   #callStartMs = 0;
 
@@ -230,12 +236,14 @@ class HedgedCall<T> {
     this.#timer = undefined;
     if (this.#settled) return;
     const afterMs = this.#policy.clock.now() - this.#callStartMs;
-    if (!this.#policy.allowHedge(afterMs, this.#controllers.length)) {
+    if (!this.#policy.allowHedge(afterMs, this.#controllers.length, this.#reask)) {
       // Refused: ask again once the call has waited twice as long. Scarce tokens then go to the
       // calls that have proven slowest (true stragglers) rather than to a burst of merely-slow ones.
+      this.#reask = true;
       this.#timer = this.#policy.clock.setTimer(Math.max(afterMs, this.#policy.minDelayMs), this.#onTimer);
       return;
     }
+    this.#reask = false;
     this.#launch();
     this.#schedule();
   };
