@@ -160,7 +160,7 @@ function scenarioResult(scenario: ScenarioSpec, phases: PhaseResult[]): Scenario
   return {
     name: scenario.name, title: scenario.title, question: scenario.question, load: scenario.load, phases,
     highlights: scenario.highlights, extraColumn: scenario.extraColumn,
-    verdict: phases.length >= 2 ? verdict(scenario.highlights, phases[0]!, phases[1]!) : null,
+    verdict: phases.length >= 2 ? verdict(scenario.highlights, phases) : null,
   };
 }
 

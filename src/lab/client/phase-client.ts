@@ -1,19 +1,20 @@
 /**
  * How the load generator sends a phase's requests, all through Headroom's modules:
- * - a headroom/balance balancer picks the replica (round-robin, or P2C over peak-EWMA); outlier
- *   ejection is off in every phase, so a comparison shows the picker alone;
+ * - a headroom/balance balancer picks the replica: round-robin, P2C over peak-EWMA, or key
+ *   affinity (hashAffinity, on headroom/partition's bounded-load ring, keyed by product id);
+ *   outlier ejection is off in every phase, so a comparison shows the picker alone;
  * - in hedging phases a headroom/latency HedgePolicy sends a backup after the recent p95 latency,
  *   within a token budget, each attempt balanced on its own (so the backup usually lands elsewhere);
  * - every attempt carries what is left of the request's headroom/latency Deadline as a header, so
  *   a replica's limiter never queues work whose caller has given up.
  */
-import { createBalancer, p2c, peakEwma, roundRobin } from '../../balance/index.js';
+import { type PickerFactory, createBalancer, hashAffinity, p2c, peakEwma, roundRobin } from '../../balance/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import { type Deadline, HedgePolicy, deadlineHeaders } from '../../latency/index.js';
 import type { ReplicaClients, RequestPlan } from '../load/client.js';
 import type { PhaseCall } from '../load/driver.js';
-import type { PhaseSpec, ScenarioSpec } from '../scenarios/types.js';
+import type { PhaseSpec, Routing, ScenarioSpec } from '../scenarios/types.js';
 import type { ReplicaEndpoint } from '../service/fleet.js';
 
 /** A phase's request path, and what to release after it. */
@@ -32,12 +33,18 @@ export interface PhaseClientContext {
   readonly random: Random;
 }
 
+const PICKERS: Readonly<Record<Routing, () => PickerFactory>> = {
+  'round-robin': roundRobin,
+  'p2c-peak-ewma': () => p2c(),
+  'key-affinity': () => hashAffinity(),
+};
+
 /** Builds the request path of one phase. */
 export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
   const { clients, clock } = ctx;
   const balancer = createBalancer<number>({
     endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
-    picker: ctx.phase.routing === 'round-robin' ? roundRobin() : p2c(),
+    picker: PICKERS[ctx.phase.routing](),
     load: peakEwma(),
     outlier: false,
     clock,
@@ -45,7 +52,7 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
   });
   const attempt = (plan: RequestPlan, deadline: Deadline | undefined, signal: AbortSignal): Promise<number> =>
     balancer.call((endpoint, attemptSignal) =>
-      clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)), { signal });
+      clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)), { signal, key: plan.key });
   const hedgeSpec = ctx.scenario.hedge;
   if (!ctx.phase.hedging || hedgeSpec === null) {
     return { call: (plan, deadline) => attempt(plan, deadline, deadline.signal), close: () => balancer.close() };

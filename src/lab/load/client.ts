@@ -12,6 +12,8 @@ export interface RequestPlan {
   readonly path: string;
   /** JSON body for POST, else null. */
   readonly body: string | null;
+  /** The product the request is about (the affinity key). */
+  readonly key: string;
 }
 
 /** Sends `plan` to one replica with extra `headers` and resolves with the HTTP status. */

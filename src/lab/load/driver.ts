@@ -162,8 +162,8 @@ class Sender {
     const { load, keys, hotKeyId, clock, call, signal } = this.#options;
     const id = load.hotKeyShare > 0 && this.#random.chance(load.hotKeyShare) ? hotKeyId : keys.next();
     const plan: RequestPlan = load.writeShare > 0 && this.#random.chance(load.writeShare)
-      ? { method: 'POST', path: `/products/${id}/stock`, body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }) }
-      : { method: 'GET', path: `/products/${id}`, body: null };
+      ? { method: 'POST', path: `/products/${id}/stock`, body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }), key: String(id) }
+      : { method: 'GET', path: `/products/${id}`, body: null, key: String(id) };
     // headroom/latency's Deadline: it fires timeoutMs after the *intended* send, so a late
     // generator eats into the request's budget instead of extending it.
     const deadline = Deadline.at(intendedMs + load.timeoutMs, { clock, signal });

@@ -58,7 +58,7 @@ export interface ScenarioResult {
   /** Metrics the verdict compares. */
   readonly highlights: readonly MetricKey[];
   readonly extraColumn: MetricKey | null;
-  /** Baseline vs treatment in one line, computed from the figures above. */
+  /** Baseline vs each treatment in one line, computed from the figures above. */
   readonly verdict: string | null;
 }
 

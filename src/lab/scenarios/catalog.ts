@@ -40,6 +40,7 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
       phases: [
         { label: 'no cache', role: 'baseline', summary: 'every read queries the store', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
         { label: 'cache', role: 'treatment', summary: 'reads go through headroom/cache (getOrLoad, 60 s TTL, 20k entries per replica)', cacheMode: 'cache', limiter: false, routing: 'round-robin', hedging: false },
+        { label: 'cache + affinity', role: 'treatment', summary: 'the same cache, each product routed to its home replica (balance hashAffinity over partition\'s bounded-load ring), so each replica caches a third of the catalog', cacheMode: 'cache', limiter: false, routing: 'key-affinity', hedging: false },
       ],
       highlights: ['storeQps', 'hitRatio', 'p50', 'p99'],
       extraColumn: null,

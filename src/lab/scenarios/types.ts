@@ -10,7 +10,7 @@ import type { CacheMode, ReplicaPhaseConfig } from '../service/protocol.js';
 export type Integration = 'cache' | 'balance' | 'latency' | 'partition';
 
 /** How the load generator picks a replica for each request. */
-export type Routing = 'round-robin' | 'p2c-peak-ewma';
+export type Routing = 'round-robin' | 'p2c-peak-ewma' | 'key-affinity';
 
 /** One arm of a scenario. */
 export interface PhaseSpec {
@@ -60,7 +60,7 @@ export interface ScenarioSpec {
   readonly faults: (index: number) => ReplicaPhaseConfig['faults'];
   /** Hedging settings for phases with `hedging: true`. */
   readonly hedge: HedgeSpec | null;
-  /** Baseline first, then the treatment. */
+  /** Baseline first, then the treatment, then any further treatment. */
   readonly phases: readonly [PhaseSpec, PhaseSpec, ...PhaseSpec[]];
   /** Figures the verdict line compares, in order. */
   readonly highlights: readonly MetricKey[];
