@@ -89,12 +89,14 @@ export class Cache<V, K = string> {
     this.#staleMs = Math.max(o.swrMs, o.sieMs);
     this.#negativeTtlMs = o.negativeTtlMs;
     this.#early = o.earlyRefresh;
-    // Entries are inserted before the victim is chosen, hence one spare slot.
-    const slots = o.weighted ? 1024 : o.maximum + 1;
+    // Slot arrays start small and double as entries arrive (a large maxEntries costs nothing
+    // until used). Entries are inserted before the victim is chosen, hence one spare slot.
+    const maxSlots = o.weighted ? Infinity : o.maximum + 1;
+    const slots = Math.min(maxSlots, 1024);
     this.#policy = o.eviction === 'lru'
       ? new LruPolicy(o.maximum, slots, o.weighted)
       : new TinyLfuPolicy(o.maximum, slots, o.weighted, o.random.fork('cache.admission'));
-    this.#store = new LocalStore(this.#policy, slots, this.#staleMs, this.#onRemoved);
+    this.#store = new LocalStore(this.#policy, slots, maxSlots, this.#staleMs, this.#onRemoved);
     if (o.earlyRefresh.strategy !== 'none') this.#store.trackEarlyRefresh();
     if (o.sweepIntervalMs > 0) this.#scheduleSweep();
   }

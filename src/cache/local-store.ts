@@ -46,15 +46,18 @@ export class LocalStore {
   /** Slots never used yet are `#unused … capacity-1`. */
   #unused = 0;
   #capacity = 0;
+  readonly #maxSlots: number;
   #sweepCursor = 0;
 
   /**
    * @param policy - eviction policy (its `maximum` bounds the total weight)
    * @param capacity - initial number of slots (grows by doubling when full)
+   * @param maxSlots - most slots ever needed (maximum entries + 1; Infinity when weighted)
    * @param staleMs - how long after its soft expiry an entry stays servable (stale windows)
    */
-  constructor(policy: EvictionPolicy, capacity: number, staleMs: number, onRemoved: RemovalListener) {
+  constructor(policy: EvictionPolicy, capacity: number, maxSlots: number, staleMs: number, onRemoved: RemovalListener) {
     this.#policy = policy;
+    this.#maxSlots = maxSlots;
     this.#staleMs = staleMs;
     this.#onRemoved = onRemoved;
     this.#grow(capacity);
@@ -206,7 +209,7 @@ export class LocalStore {
   #allocate(): number {
     const reused = this.#free.pop();
     if (reused !== undefined) return reused;
-    if (this.#unused === this.#capacity) this.#grow(this.#capacity * 2);
+    if (this.#unused === this.#capacity) this.#grow(Math.min(this.#capacity * 2, this.#maxSlots));
     return this.#unused++;
   }
 

@@ -102,7 +102,7 @@ test('soft TTL with jitter: values written together expire over [ttl·(1−j), t
 
 test('hard expiry is a miss; expired entries are removed on access or by the clock-driven sweep', async () => {
   const clock = new VirtualClock();
-  const cache = createCache<number>({ clock, random: new SeededRandom(1), ttl: 100, sweepInterval: 50 });
+  const cache = createCache<number>({ clock, random: new SeededRandom(1), ttl: 100, sweepInterval: 150 });
   await cache.set('a', 1);
   await cache.set('b', 2);
   await clock.advanceBy(99);
@@ -110,7 +110,9 @@ test('hard expiry is a miss; expired entries are removed on access or by the clo
   await clock.advanceBy(1);
   assert.equal(cache.getSync('a'), undefined);
   assert.equal(cache.size, 1); // 'b' is expired but not yet swept
-  await clock.advanceBy(50);
+  await clock.advanceBy(49);
+  assert.equal(cache.size, 1);
+  await clock.advanceBy(1); // t = 150: the sweep runs
   assert.equal(cache.size, 0);
   assert.equal(cache.stats().expirations, 2);
   await cache.close();

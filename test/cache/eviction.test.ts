@@ -55,7 +55,7 @@ test('W-TinyLFU keeps a frequently used working set through a one-off scan (LRU 
 test('weighted W-TinyLFU stays within its byte budget and rejects an entry heavier than the whole cache', () => {
   const policy = new TinyLfuPolicy(1000, 4, true, new SeededRandom(2));
   const removed: string[] = [];
-  const store = new LocalStore(policy, 4, 0, (key, _v, reason) => removed.push(`${key}:${reason}`));
+  const store = new LocalStore(policy, 4, Infinity, 0, (key, _v, reason) => removed.push(`${key}:${reason}`));
   const random = new SeededRandom(3);
   for (let i = 0; i < 500; i++) {
     store.write(`k${random.int(80)}`, i, 1 + random.int(120), Infinity, false, 0, 0, undefined);
@@ -74,7 +74,7 @@ for (const kind of ['tinylfu', 'lru'] as const) {
       fc.array(fc.tuple(fc.constantFrom('write', 'hit', 'delete'), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 8 })), { minLength: 50, maxLength: 300, size: 'max' }),
       (maximum, weighted, ops) => {
         const policy = kind === 'lru' ? new LruPolicy(maximum * (weighted ? 4 : 1), 2, weighted) : new TinyLfuPolicy(maximum * (weighted ? 4 : 1), 2, weighted, new SeededRandom(7));
-        const store = new LocalStore(policy, weighted ? 2 : maximum + 1, 0, () => {});
+        const store = new LocalStore(policy, 2, weighted ? Infinity : maximum + 1, 0, () => {});
         const weights = new Map<string, number>();
         for (const [op, n, w] of ops) {
           const key = `k${n}`;
@@ -100,7 +100,7 @@ for (const kind of ['tinylfu', 'lru'] as const) {
 }
 
 function storeWith(policy: EvictionPolicy): { store: LocalStore; policy: EvictionPolicy } {
-  return { store: new LocalStore(policy, policy.maximum + 1, 0, () => {}), policy };
+  return { store: new LocalStore(policy, 2, policy.maximum + 1, 0, () => {}), policy };
 }
 
 function write(store: LocalStore, key: string): void {

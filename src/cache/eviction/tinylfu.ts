@@ -34,27 +34,29 @@ export class TinyLfuPolicy implements EvictionPolicy {
   readonly #lists: Segments;
   readonly #sketch: FrequencySketch;
   readonly #random: Random;
-  readonly #weighted: boolean;
   readonly #windowMax: number;
   readonly #mainMax: number;
   readonly #protectedMax: number;
   #count = 0;
+  readonly #sketchLimit: number;
 
   /**
    * @param maximum - maximum total weight (entries when unweighted)
    * @param capacity - initial number of slots
-   * @param weighted - whether slots carry weights (then the sketch grows with the entry count)
+   * @param weighted - whether slots carry weights
    * @param random - used only by the hash-flooding guard
    */
   constructor(maximum: number, capacity: number, weighted: boolean, random: Random) {
     this.maximum = maximum;
-    this.#weighted = weighted;
     this.#random = random;
     this.#windowMax = Math.max(1, Math.round(maximum * WINDOW_SHARE));
     this.#mainMax = Math.max(0, maximum - this.#windowMax);
     this.#protectedMax = Math.floor(this.#mainMax * PROTECTED_SHARE);
     this.#lists = new Segments(capacity, weighted);
-    this.#sketch = new FrequencySketch(weighted ? Math.min(capacity, 1024) : maximum);
+    // Sized for the entries present, growing with them (as Caffeine does), so a large maximum
+    // costs nothing until it fills; unweighted, it never grows past `maximum` entries.
+    this.#sketchLimit = weighted ? 1 << 26 : maximum;
+    this.#sketch = new FrequencySketch(Math.min(this.#sketchLimit, 1024));
   }
 
   get weight(): number {
@@ -72,7 +74,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   insert(slot: number, hash: number, weight: number): void {
-    if (this.#weighted && ++this.#count > this.#sketch.capacity) this.#sketch.ensureCapacity(this.#count * 2);
+    if (++this.#count > this.#sketch.capacity) this.#sketch.ensureCapacity(Math.min(this.#count * 2, this.#sketchLimit));
     this.#sketch.increment(hash);
     this.#lists.pushHead(WINDOW, slot, weight);
     this.#lists.setHash(slot, hash);
@@ -95,7 +97,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
 
   remove(slot: number): void {
     this.#lists.unlink(slot);
-    if (this.#weighted) this.#count--;
+    this.#count--;
     this.#drainWindow();
   }
 
