@@ -55,38 +55,27 @@ export class FrequencySketch {
 
   /** Estimated number of recent occurrences of `hash` (0–15). */
   frequency(hash: number): number {
-    const blockHash = spread(hash);
-    const counterHash = rehash(blockHash);
-    const block = (blockHash & this.#blockMask) * BLOCK_WORDS;
+    const counterHash = rehash(hash);
     const table = this.#table;
-    let min = 15;
-    for (let i = 0; i < 4; i++) {
-      const h = counterHash >>> (i << 3);
-      const shift = ((h >>> 2) & 7) << 2;
-      const count = (table[block + (i << 2) + (h & 3)]! >>> shift) & 15;
-      if (count < min) min = count;
-    }
-    return min;
+    const block = (hash & this.#blockMask) * BLOCK_WORDS;
+    const a = (table[block + (counterHash & 3)]! >>> (((counterHash >>> 2) & 7) << 2)) & 15;
+    const b = (table[block + 4 + ((counterHash >>> 8) & 3)]! >>> (((counterHash >>> 10) & 7) << 2)) & 15;
+    const c = (table[block + 8 + ((counterHash >>> 16) & 3)]! >>> (((counterHash >>> 18) & 7) << 2)) & 15;
+    const d = (table[block + 12 + ((counterHash >>> 24) & 3)]! >>> (((counterHash >>> 26) & 7) << 2)) & 15;
+    return Math.min(a, b, c, d);
   }
 
   /** Records one occurrence of `hash`; halves every counter after `sampleSize` increments. */
   increment(hash: number): void {
-    const blockHash = spread(hash);
-    const counterHash = rehash(blockHash);
-    const block = (blockHash & this.#blockMask) * BLOCK_WORDS;
+    const counterHash = rehash(hash);
     const table = this.#table;
-    let added = false;
-    for (let i = 0; i < 4; i++) {
-      const h = counterHash >>> (i << 3);
-      const index = block + (i << 2) + (h & 3);
-      const shift = ((h >>> 2) & 7) << 2;
-      const word = table[index]!;
-      if (((word >>> shift) & 15) !== 15) {
-        table[index] = word + (1 << shift);
-        added = true;
-      }
-    }
-    if (added && ++this.#size >= this.#sampleSize) this.#halve();
+    const block = (hash & this.#blockMask) * BLOCK_WORDS;
+    // Four counters, one per 4-word quarter of the block (unrolled: this runs on every hit).
+    const added = bump(table, block + (counterHash & 3), ((counterHash >>> 2) & 7) << 2)
+      | bump(table, block + 4 + ((counterHash >>> 8) & 3), ((counterHash >>> 10) & 7) << 2)
+      | bump(table, block + 8 + ((counterHash >>> 16) & 3), ((counterHash >>> 18) & 7) << 2)
+      | bump(table, block + 12 + ((counterHash >>> 24) & 3), ((counterHash >>> 26) & 7) << 2);
+    if (added !== 0 && ++this.#size >= this.#sampleSize) this.#halve();
   }
 
   /** Forgets every recorded frequency. */
@@ -108,16 +97,20 @@ export class FrequencySketch {
   }
 }
 
-/** Mixes the stored key hash so block choice and counter choice are independent. */
-function spread(x: number): number {
-  let h = Math.imul(x ^ (x >>> 17), 0xed5ad4bb);
-  h = Math.imul(h ^ (h >>> 11), 0xac4c1b51);
-  h = Math.imul(h ^ (h >>> 15), 0x31848bab);
-  return (h ^ (h >>> 14)) >>> 0;
+/** Increments the 4-bit counter at `shift` in `table[index]` unless saturated; 1 when it did. */
+function bump(table: Uint32Array, index: number, shift: number): number {
+  const word = table[index]!;
+  if (((word >>> shift) & 15) === 15) return 0;
+  table[index] = word + (1 << shift);
+  return 1;
 }
 
+/**
+ * Derives the counter positions from the key hash. The hash is xxHash32 of the key, already
+ * well mixed, so it picks the block directly; this multiply decorrelates the counter bits.
+ */
 function rehash(x: number): number {
-  const h = Math.imul(x, 0x31848bab);
+  const h = Math.imul(x ^ (x >>> 16), 0x31848bab);
   return (h ^ (h >>> 14)) >>> 0;
 }
 
