@@ -3,9 +3,9 @@
  * the same seeded load, and always clean up — replicas stopped, temporary folder removed, table
  * dropped, Redis keys deleted — whether the tour finished, a replica died or the user pressed Ctrl-C.
  */
-import { cpus } from 'node:os';
+import { setMaxListeners } from 'node:events';
+import { cpus, loadavg } from 'node:os';
 import type { Clock } from '../core/clock.js';
-import { HeadroomError } from '../core/errors.js';
 import { SeededRandom } from '../core/random.js';
 import { createPhaseClient } from './client/phase-client.js';
 import { ReplicaClients } from './load/client.js';
@@ -42,11 +42,14 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   const { clock, progress } = ctx;
   const started = clock.now();
   const startedAt = new Date(clock.wallNow()).toISOString();
+  const loadAtStart = loadavg()[0]!;
   const random = new SeededRandom(options.seed);
   const runId = `${process.pid}_${random.fork('run-id').int(1 << 30).toString(36)}`;
   const keyPrefix = `headroom-lab:${runId}:`;
   const resources = new Resources();
   const abort = new AbortController();
+  // Every in-flight request's Deadline listens to this signal (hundreds at once, by design).
+  setMaxListeners(0, abort.signal);
   const onAbort = (): void => abort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let fleet: ReplicaFleet | null = null;
@@ -122,7 +125,10 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
         replicas: options.replicas, products: options.products, store: store.spec.kind, redis: false,
         phaseDurationMs: options.durationMs, warmupMs: options.warmupMs, zipfExponent: options.zipfExponent,
       },
-      environment: { node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
+      environment: {
+        node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length,
+        loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
+      },
       seedMs: Math.round(store.seedMs),
       totalMs: Math.round(clock.now() - started),
       scenarios: results,
@@ -162,10 +168,4 @@ function scenarioResult(scenario: ScenarioSpec, phases: PhaseResult[]): Scenario
     highlights: scenario.highlights, extraColumn: scenario.extraColumn,
     verdict: phases.length >= 2 ? verdict(scenario.highlights, phases) : null,
   };
-}
-
-
-/** True when `error` is the lab's own interruption. */
-export function isInterruption(error: unknown): boolean {
-  return error instanceof HeadroomError && error.code === 'HR_LAB_INTERRUPTED';
 }

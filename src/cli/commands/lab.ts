@@ -9,14 +9,10 @@ import { resolve } from 'node:path';
 import { systemClock } from '../../core/clock.js';
 import { isHeadroomError } from '../../core/errors.js';
 import { seedFromEnv } from '../../core/random.js';
-import { interrupted } from '../../lab/errors.js';
-import { LAB_DEFAULTS, type RawLabOptions, parseLabOptions } from '../../lab/options.js';
-import { streamProgress } from '../../lab/progress.js';
-import { renderHtml } from '../../lab/report/html.js';
-import { renderSummary } from '../../lab/report/terminal.js';
-import { runLab } from '../../lab/run-lab.js';
-import { scenarioCatalog } from '../../lab/scenarios/catalog.js';
-import type { ReplicaFleet } from '../../lab/service/fleet.js';
+import {
+  LAB_DEFAULTS, type RawLabOptions, type ReplicaFleet, interrupted, parseLabOptions, renderHtml, renderSummary, runLab,
+  scenarioCatalog, streamProgress,
+} from '../../lab/index.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
 const EXIT_INTERRUPTED = 130;

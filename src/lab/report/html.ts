@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CHART_SCRIPT } from './chart-script.js';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
+import { lagNotes } from './terminal.js';
 import type { LabReport, ScenarioResult } from './types.js';
 
 /** Chart kinds drawn for every scenario that ran. */
@@ -42,6 +43,7 @@ table { border-collapse: collapse; margin: 12px 0; }
 th, td { padding: 4px 12px; border-bottom: 1px solid #eaeef2; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 .verdict { font-weight: 600; }
+.note { color: #9a6700; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 .chart { position: relative; height: 300px; }
 code { background: #f6f8fa; padding: 1px 4px; border-radius: 4px; }
@@ -51,7 +53,8 @@ code { background: #f6f8fa; padding: 1px 4px; border-radius: 4px; }
 <h1>Headroom lab</h1>
 <p class="meta">${esc(report.startedAt)} · ${s.replicas} replicas · ${s.products.toLocaleString('en-US')} products on ${esc(s.store)}${s.redis ? ' + Redis' : ''} ·
 ${s.phaseDurationMs / 1000} s per phase after ${s.warmupMs / 1000} s warm-up · Zipf ${s.zipfExponent} · seed ${report.seed} ·
-Node ${esc(report.environment.node)} on ${report.environment.cpus} CPUs · run took ${(report.totalMs / 1000).toFixed(0)} s</p>
+Node ${esc(report.environment.node)} on ${report.environment.cpus} CPUs (load average ${report.environment.loadAverage.start} → ${report.environment.loadAverage.end}) ·
+run took ${(report.totalMs / 1000).toFixed(0)} s</p>
 <p>Every phase of a scenario sees the same seeded open-loop load; latencies are of successful requests, timed from each request's
 intended send time, so a stall shows every request that queued behind it. Rerun with <code>${esc(report.command)}</code>.</p>
 ${report.scenarios.map(renderScenario).join('\n')}
@@ -70,7 +73,8 @@ function renderScenario(s: ScenarioResult): string {
   const rows = s.phases.map((p) => `<tr><td>${esc(p.label)}</td>${columns.map((k) => `<td>${esc(METRICS[k].format(METRICS[k].get(p)))}</td>`).join('')}` +
     `<td style="text-align:left">${esc(p.summary)}</td></tr>`).join('\n');
   const charts = CHART_KINDS.map((kind) => `<div class="chart"><canvas data-chart="${kind}" data-scenario="${esc(s.name)}" aria-label="${kind} chart"></canvas></div>`).join('\n');
-  return `${head}\n<table>\n${header}\n${rows}\n</table>\n<p class="verdict">→ ${esc(s.verdict ?? '')}</p>\n<div class="charts">\n${charts}\n</div>\n</section>`;
+  const notes = lagNotes(s).map((n) => `<p class="note">${esc(n)}</p>`).join('\n');
+  return `${head}\n<table>\n${header}\n${rows}\n</table>\n<p class="verdict">→ ${esc(s.verdict ?? '')}</p>\n${notes}\n<div class="charts">\n${charts}\n</div>\n</section>`;
 }
 
 function esc(text: string): string {

@@ -7,11 +7,14 @@ import type { LabReport, ScenarioResult } from './types.js';
 export function renderSummary(report: LabReport, reportPath: string | null): string {
   const blocks = report.scenarios.map(renderScenario);
   const s = report.settings;
+  const env = report.environment;
   const footer = [
     `${s.replicas} replicas · ${s.products.toLocaleString('en-US')} products on ${s.store}${s.redis ? ' + Redis' : ''} · ` +
       `${s.phaseDurationMs / 1000} s per phase after ${s.warmupMs / 1000} s warm-up · Zipf ${s.zipfExponent} · seed ${report.seed} · ` +
       `total ${(report.totalMs / 1000).toFixed(0)} s`,
     'Latency: successful requests, timed from each request\'s intended send time (open loop, no coordinated omission).',
+    `Machine: ${env.cpus} CPUs, load average ${env.loadAverage.start} → ${env.loadAverage.end}` +
+      (Math.max(env.loadAverage.start, env.loadAverage.end) > env.cpus ? ' — other work competed for the CPUs, so tails are noisier than on an idle machine.' : '.'),
     ...(reportPath === null ? [] : [`HTML report: ${reportPath}`]),
     `Rerun: ${report.command}`,
   ];
@@ -25,7 +28,17 @@ function renderScenario(scenario: ScenarioResult): string {
   const table = renderTable(['phase', ...columns.map((key) => METRICS[key].label)], rows);
   // renderTable right-aligns numeric cells only; ours are pre-formatted strings, so align them here.
   const aligned = table.split('\n').map((line, i) => (i === 1 ? line : alignRight(line, table.split('\n')[1]!))).join('\n');
-  return `${head}\n${aligned}\n→ ${scenario.verdict ?? ''}`;
+  const notes = lagNotes(scenario).map((n) => `\n${n}`).join('');
+  return `${head}\n${aligned}\n→ ${scenario.verdict ?? ''}${notes}`;
+}
+
+/** The load generator's own stall above which a phase's tail says as much about the client as the service. */
+export const LAG_WARN_MS = 50;
+
+/** One warning per phase whose load generator itself stalled, e.g. on a busy machine. */
+export function lagNotes(scenario: ScenarioResult): string[] {
+  return scenario.phases.filter((p) => p.generatorLagMs.max > LAG_WARN_MS).map((p) =>
+    `! ${p.label}: the load generator itself stalled up to ${p.generatorLagMs.max.toFixed(0)} ms (event-loop delay), so its tail includes client-side delay.`);
 }
 
 /** Right-aligns every column but the first, using the dash rule to find column widths. */

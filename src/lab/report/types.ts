@@ -80,7 +80,13 @@ export interface LabReport {
     readonly warmupMs: number;
     readonly zipfExponent: number;
   };
-  readonly environment: { readonly node: string; readonly platform: string; readonly cpus: number };
+  readonly environment: {
+    readonly node: string;
+    readonly platform: string;
+    readonly cpus: number;
+    /** The machine's 1-minute load average when the run started and ended: above the CPU count, other work competed. */
+    readonly loadAverage: { readonly start: number; readonly end: number };
+  };
   /** Time to seed the store, ms. */
   readonly seedMs: number;
   /** Wall time of the whole run, ms. */

@@ -64,7 +64,7 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
     {
       name: 'slow-replica',
       title: 'One replica 10× slower',
-      question: 'With one replica ten times slower than the others, what does the balancing policy do to the tail?',
+      question: 'With one replica ten times slower than the others (its store round trip 40 ms instead of 4), what does the balancing policy do to the tail?',
       load: { ratePerSec: perReplica(200), hotKeyShare: 0, writeShare: 0, timeoutMs: TIMEOUT_MS },
       store: { poolSize: 16, latencyMs: 4 },
       cache: { maxEntries: 0, ttlMs: 0, hotKeyTtlMs: null },

@@ -5,8 +5,8 @@
  * (fastify's `serverFactory`), so clients keep their connections across phases.
  *
  * Reads go through the phase's read path (store only, naive cache-aside, or headroom/cache);
- * writes go to the store and then drop the cached copy. Faults (a slow replica, rare stalls) come
- * after admission control, as a slow dependency would.
+ * writes go to the store and then drop the cached copy. Stalls come after admission control, as a
+ * slow dependency would; a slow replica is one whose store round trip is longer (see replica.ts).
  *
  * Routes: `GET /products/:id`, `GET /categories/:category/products?limit=N`,
  * `POST /products/:id/stock` with `{ "delta": n }`, `GET /healthz`.
@@ -50,12 +50,6 @@ export function zeroCounters(): MutableCounters {
 /** Node's request listener signature, as fastify hands it to `serverFactory`. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    labStartMs: number;
-  }
-}
-
 const CATEGORY_SET = new Set(CATEGORIES);
 const MAX_LIST = 100;
 
@@ -68,24 +62,16 @@ export async function buildPhaseApp(store: CatalogStore, state: PhaseState, cloc
   // The server fastify gets is never listened on: the replica's own server forwards to `handler`.
   const app = Fastify({ logger: false, serverFactory: (h) => { handler = h; return createServer(); } });
   const { counters, config } = state;
-  app.decorateRequest('labStartMs', 0);
-  app.addHook('onRequest', async (request) => {
-    request.labStartMs = clock.now();
+  app.addHook('onRequest', async () => {
     counters.requests++;
   });
   if (state.limiter !== null) await app.register(fastifyLimiter(state.limiter));
-  const { stallProbability, stallMs, slowFactor } = config.faults;
+  const { stallProbability, stallMs } = config.faults;
   if (stallProbability > 0) {
     app.addHook('onRequest', async () => {
       if (!state.random.chance(stallProbability)) return;
       counters.stalls++;
       await sleep(clock, stallMs);
-    });
-  }
-  if (slowFactor > 1) {
-    app.addHook('onSend', async (request, _reply, payload) => {
-      await sleep(clock, (clock.now() - request.labStartMs) * (slowFactor - 1));
-      return payload;
     });
   }
 

@@ -48,7 +48,7 @@ export interface ReplicaPhaseConfig {
   };
   /** Injected faults. */
   readonly faults: {
-    /** Every response of this replica takes this many times as long (1 = normal). */
+    /** This replica's store round trip is this many times as long (1 = normal). */
     readonly slowFactor: number;
     /** Probability that a request stalls before it is handled. */
     readonly stallProbability: number;

@@ -112,7 +112,9 @@ export class ReplicaService {
 }
 
 async function buildPhase(init: ReplicaInit, store: CatalogStore, clock: Clock, config: ReplicaPhaseConfig): Promise<Phase> {
-  const gate = new StoreGate({ poolSize: config.store.poolSize, latencyMs: config.store.latencyMs, clock });
+  // A slow replica is one whose way to the store is slow (a degraded disk or a far zone): every
+  // query's round trip is multiplied, which keeps the fault exact however busy the CPU is.
+  const gate = new StoreGate({ poolSize: config.store.poolSize, latencyMs: config.store.latencyMs * config.faults.slowFactor, clock });
   const counters = zeroCounters();
   const random = new SeededRandom(config.seed).fork(`replica-${init.index}`);
   const ctx: ReadPathContext = { config, store, gate, counters };
