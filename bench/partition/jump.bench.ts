@@ -6,7 +6,8 @@
 import { do_not_optimize } from 'mitata';
 import { xxh32, xxh64Into } from '../../src/core/hash.js';
 import { JumpPartitioner, jumpHash } from '../../src/partition/index.js';
-import { compare } from '../harness.js';
+import { report } from '../harness.js';
+import { interleaved } from './interleaved.js';
 
 const N = 100_000;
 const BUCKETS = 100;
@@ -39,14 +40,11 @@ let i = 0;
 const step = (): number => (++i === N ? (i = 0) : i);
 const jump = new JumpPartitioner(Array.from({ length: BUCKETS }, (_, b) => `s${b}`));
 
-compare('partition jump: 100 buckets, where the time goes', {
-  peer: 'jumpHash, BigInt LCG (precomputed 64-bit key)',
-  cases: {
+report('partition jump: 100 buckets, where the time goes', () => interleaved({
     'jumpHash, BigInt LCG (precomputed 64-bit key)': () => { const x = step(); return do_not_optimize(bigintJump(BIG[x]!, BUCKETS)); },
     'jumpHash, 32-bit halves (precomputed 64-bit key)': () => { const x = step(); return do_not_optimize(jumpHash(HI[x]!, LO[x]!, BUCKETS)); },
     'core xxh64Into alone': () => { xxh64Into(KEYS[step()]!, pair); return do_not_optimize(pair[1]); },
     'core xxh32 alone': () => do_not_optimize(xxh32(KEYS[step()]!)),
     'JumpPartitioner.locate (xxh64Into + jumpHash)': () => do_not_optimize(jump.locate(KEYS[step()]!)),
     'jumpHash over xxh32 (32-bit key)': () => do_not_optimize(jumpHash(0, xxh32(KEYS[step()]!), BUCKETS)),
-  },
-});
+  }, 'jumpHash, BigInt LCG (precomputed 64-bit key)'));

@@ -6,13 +6,13 @@
  */
 import HashRing from 'hashring';
 import { do_not_optimize } from 'mitata';
-import { xxh32 } from '../../src/core/hash.js';
 import { SeededRandom } from '../../src/core/random.js';
 import {
   BoundedLoadRing, HashModPartitioner, JumpPartitioner, KetamaRing, MaglevPartitioner, RangePartitioner,
-  RendezvousPartitioner, SlotPartitioner, VnodeRing, compareKeys, jumpHash,
+  RendezvousPartitioner, SlotPartitioner, VnodeRing, compareKeys,
 } from '../../src/partition/index.js';
-import { compare } from '../harness.js';
+import { report } from '../harness.js';
+import { interleaved } from './interleaved.js';
 
 const KEY_COUNT = 100_000;
 const random = new SeededRandom(7);
@@ -42,6 +42,7 @@ for (const n of [10, 100, 1000]) {
   const ketamaCompat = new KetamaRing(ids, { pointsFormula: 'hashring' });
   const ring = new VnodeRing(ids);
   const jump = new JumpPartitioner(ids);
+  const jump32 = new JumpPartitioner(ids, { keyHash: 'xxh32' });
   const hrw = new RendezvousPartitioner(ids);
   const maglev = new MaglevPartitioner(ids);
   const bounded = new BoundedLoadRing(ids);
@@ -53,23 +54,20 @@ for (const n of [10, 100, 1000]) {
   const splits = Array.from({ length: 8 * n - 1 }, (_, r) => sorted[Math.floor(((r + 1) * KEY_COUNT) / (8 * n))]!);
   const range = new RangePartitioner(ids, { splits: [...new Set(splits)] });
   const next = cycle(KEYS);
-  compare(`partition lookup: ${n} nodes, 100k uniform keys`, {
-    peer: HASHRING,
-    cases: {
+  report(`partition lookup: ${n} nodes, 100k uniform keys`, () => interleaved({
       [HASHRING]: () => do_not_optimize(theirs.get(next())),
       'ketama (libmemcached rounding)': () => do_not_optimize(ketama.locate(next())),
       'ketama (hashring rounding: identical answers)': () => do_not_optimize(ketamaCompat.locate(next())),
       'vnode ring (160 vnodes, xxh32)': () => do_not_optimize(ring.locate(next())),
       'jump (xxh64Into + 64-bit LCG, no BigInt)': () => do_not_optimize(jump.locate(next())),
-      'jump over xxh32 (bench-only: the hash cost)': () => do_not_optimize(jumpHash(0, xxh32(next()), n)),
+      "jump (keyHash: 'xxh32')": () => do_not_optimize(jump32.locate(next())),
       'maglev (M = 65537)': () => do_not_optimize(maglev.locate(next())),
       'rendezvous (unweighted)': () => do_not_optimize(hrw.locate(next())),
       'bounded-load pickIndex (c = 1.25)': () => do_not_optimize(bounded.pickIndex(next(), loads, total)),
       'slots (CRC16 + table)': () => do_not_optimize(slots.locate(next())),
       [`range (${8 * n} ranges)`]: () => do_not_optimize(range.locate(next())),
       'hash-mod (xxh32 % n)': () => do_not_optimize(hashMod.locate(next())),
-    },
-  });
+    }, HASHRING));
 }
 
 {
@@ -92,14 +90,11 @@ for (const n of [10, 100, 1000]) {
   const jump = new JumpPartitioner(ids);
   const maglev = new MaglevPartitioner(ids);
   const next = cycle(stream);
-  compare('partition lookup: 100 nodes, Zipf(1.0) keys (hashring\'s cache hits)', {
-    peer: HASHRING,
-    cases: {
+  report('partition lookup: 100 nodes, Zipf(1.0) keys (hashring\'s cache hits)', () => interleaved({
       [HASHRING]: () => do_not_optimize(theirs.get(next())),
       'ketama (hashring rounding)': () => do_not_optimize(ketama.locate(next())),
       'vnode ring': () => do_not_optimize(ring.locate(next())),
       'jump': () => do_not_optimize(jump.locate(next())),
       'maglev': () => do_not_optimize(maglev.locate(next())),
-    },
-  });
+    }, HASHRING));
 }

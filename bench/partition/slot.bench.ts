@@ -5,7 +5,8 @@
 import clusterKeySlot from 'cluster-key-slot';
 import { do_not_optimize } from 'mitata';
 import { keySlot } from '../../src/partition/index.js';
-import { compare } from '../harness.js';
+import { report } from '../harness.js';
+import { interleaved } from './interleaved.js';
 
 function cycle<T>(list: readonly T[]): () => T {
   let i = 0;
@@ -21,13 +22,10 @@ for (const [label, make] of [
   const buffers = strings.map((s) => Buffer.from(s));
   const nextString = cycle(strings);
   const nextBuffer = cycle(buffers);
-  compare(`partition slot: ${label}`, {
-    peer: 'cluster-key-slot (string)',
-    cases: {
+  report(`partition slot: ${label}`, () => interleaved({
       'cluster-key-slot (string)': () => do_not_optimize(clusterKeySlot(nextString())),
       'headroom keySlot (string)': () => do_not_optimize(keySlot(nextString())),
       'cluster-key-slot (Buffer)': () => do_not_optimize(clusterKeySlot(nextBuffer())),
       'headroom keySlot (Buffer)': () => do_not_optimize(keySlot(nextBuffer())),
-    },
-  });
+    }, 'cluster-key-slot (string)'));
 }

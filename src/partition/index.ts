@@ -8,7 +8,7 @@ export {
 export { HashModPartitioner, type HashModOptions } from './algorithms/hash-mod.js';
 export { KetamaRing, ketamaDigestCount, type KetamaOptions, type KetamaPointsFormula } from './algorithms/ketama.js';
 export { VnodeRing, type VnodeRingOptions } from './algorithms/vnode-ring.js';
-export { JumpPartitioner, jumpHash } from './algorithms/jump.js';
+export { JumpPartitioner, jumpHash, type JumpOptions } from './algorithms/jump.js';
 export { RendezvousPartitioner, type RendezvousOptions } from './algorithms/rendezvous.js';
 export { MaglevPartitioner, isPrime, nextPrime, type MaglevOptions } from './algorithms/maglev.js';
 export {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { xxh64 } from '../../src/core/hash.js';
+import { xxh32, xxh64 } from '../../src/core/hash.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import { JumpPartitioner, jumpHash } from '../../src/partition/index.js';
 
@@ -49,6 +49,10 @@ test('JumpPartitioner places a string key at jumpHash(xxh64(key)), node order = 
     assert.equal(p.locate(key), `s${referenceJump(xxh64(key), 5)}`);
   }
   assert.deepEqual(p.locateN('user:42', 3), [0, 1, 2].map((r) => `s${(referenceJump(xxh64('user:42'), 5) + r) % 5}`));
+  const short = new JumpPartitioner(['s0', 's1', 's2', 's3', 's4'], { keyHash: 'xxh32' });
+  for (const key of ['a', 'user:42', 'ключ', '']) assert.equal(short.locate(key), `s${referenceJump(BigInt(xxh32(key)), 5)}`);
+  assert.equal(short.withNode('s5').locate('user:42'), `s${referenceJump(BigInt(xxh32('user:42')), 6)}`);
+  assert.throws(() => new JumpPartitioner(['a'], { keyHash: 'md5' as 'xxh32' }), (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'));
 });
 
 test('jump: removing a middle node swaps the last one into its bucket, moving ≈ 2/n (N = 20,000 keys)', () => {

@@ -35,6 +35,7 @@ const ALGORITHMS: Algorithm[] = [
   { name: 'ketama', make: (ids) => new KetamaRing(ids), shareSpread: 1 / Math.sqrt(160), removal: 0.05, addExtra: 0.05 },
   { name: 'vnode-ring', make: (ids) => new VnodeRing(ids), shareSpread: 1 / Math.sqrt(160), removal: 'exact', addExtra: 0 },
   { name: 'jump', make: (ids) => new JumpPartitioner(ids), shareSpread: 0, removal: 'last-only', addExtra: 0 },
+  { name: 'jump (xxh32 keys)', make: (ids) => new JumpPartitioner(ids, { keyHash: 'xxh32' }), shareSpread: 0, removal: 'last-only', addExtra: 0 },
   { name: 'rendezvous', make: (ids) => new RendezvousPartitioner(ids), shareSpread: 0, removal: 'exact', addExtra: 0 },
   { name: 'maglev', make: (ids) => new MaglevPartitioner(ids), shareSpread: 0, removal: 0.03, addExtra: 0.3 },
   { name: 'bounded-load (home node)', make: (ids) => new BoundedLoadRing(ids), shareSpread: 1 / Math.sqrt(160), removal: 'exact', addExtra: 0 },

@@ -5,12 +5,14 @@
  * generated from the reference code); the 64-bit LCG step key·2862933555777941757 + 1 is done on
  * two 32-bit halves with 16-bit partial products, so there is no BigInt on the hot path.
  *
- * String keys become 64-bit keys through xxHash64 (core `xxh64Into`). Complexity: O(ln n) LCG
+ * String keys become 64-bit keys through xxHash64 (core `xxh64Into`), or — `keyHash: 'xxh32'`, about
+ * twice as fast here — a zero-extended xxHash32 (2^32 distinct keys; the LCG spreads them over
+ * all 64 bits on its first step). Complexity: O(ln n) LCG
  * steps per lookup, O(1) memory. Limits: no weights; buckets are numbered, so only removing the
  * last node moves only its keys — removing another swaps the last node into its place, which
  * moves the removed node's keys plus the last node's (≈ 2/n instead of 1/n).
  */
-import { xxh64Into } from '../../core/hash.js';
+import { xxh32, xxh64Into } from '../../core/hash.js';
 import {
   BasePartitioner, checkKey, checkReplicaCount, normalizeNodes, requireUnitWeights,
   type NodeInput, type PartitionKey, type PartitionNode,
@@ -54,10 +56,20 @@ export function jumpHash(keyHi: number, keyLo: number, buckets: number): number 
   return b;
 }
 
+/** Options of {@link JumpPartitioner}. */
+export interface JumpOptions {
+  /**
+   * How a key becomes the 64-bit jump key: `'xxh64'` (default; the full 64-bit xxHash64) or
+   * `'xxh32'` (xxHash32 zero-extended — faster, and placement differs from `'xxh64'`).
+   */
+  readonly keyHash?: 'xxh64' | 'xxh32';
+}
+
 /**
  * Jump consistent hash over a node list (bucket i = nodes[i]).
  * @throws HR_PARTITION_WEIGHTS_UNSUPPORTED when a node has a weight other than 1
  * @throws HR_PARTITION_NO_NODES / HR_PARTITION_DUPLICATE_NODE for a bad node list
+ * @throws HR_PARTITION_INVALID_OPTION for an unknown `keyHash`
  * @example
  * ```ts
  * const shards = new JumpPartitioner(['s0', 's1', 's2']);
@@ -68,16 +80,21 @@ export function jumpHash(keyHi: number, keyLo: number, buckets: number): number 
 export class JumpPartitioner extends BasePartitioner {
   readonly algorithm = 'jump';
   readonly #pair = new Uint32Array(2);
+  readonly #short: boolean;
 
-  constructor(nodes: readonly NodeInput[]) {
+  constructor(nodes: readonly NodeInput[], options: JumpOptions = {}) {
     const resolved = normalizeNodes(nodes);
     requireUnitWeights('jump', resolved);
     if (resolved.length > 0x7fffffff) throw invalidOptionError('nodes', resolved.length, 'use fewer than 2^31 nodes');
+    const keyHash = options.keyHash ?? 'xxh64';
+    if (keyHash !== 'xxh64' && keyHash !== 'xxh32') throw invalidOptionError('keyHash', keyHash, "use 'xxh64' or 'xxh32'");
     super(resolved);
+    this.#short = keyHash === 'xxh32';
   }
 
   locateIndex(key: PartitionKey): number {
     if (typeof key !== 'string') checkKey(key);
+    if (this.#short) return jumpHash(0, xxh32(key), this.ids.length);
     const pair = this.#pair;
     xxh64Into(key, pair);
     return jumpHash(pair[0]!, pair[1]!, this.ids.length);
@@ -100,6 +117,6 @@ export class JumpPartitioner extends BasePartitioner {
   }
 
   protected rebuild(nodes: PartitionNode[]): this {
-    return new JumpPartitioner(nodes) as this;
+    return new JumpPartitioner(nodes, { keyHash: this.#short ? 'xxh32' : 'xxh64' }) as this;
   }
 }
