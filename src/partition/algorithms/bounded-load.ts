@@ -9,7 +9,8 @@
  * for c = 1 + ε; `BoundedLoadAssigner.assign` the same, `release` O(n) to find nodes a lower cap
  * now overloads (at most one key each moves). Limits: a key's owner depends on the current loads,
  * so lookups are only stable while loads are; smaller c means flatter load but more keys off their
- * home node (c = 1.25 is HAProxy's documented example and the paper's trade-off sweet spot).
+ * home node. Default c = 1.25 (the constant of the liblb/Vimeo-style bounded balancers; HAProxy's
+ * documentation illustrates hash-balance-factor with 150, i.e. c = 1.5).
  */
 import { checkReplicaCount, type NodeInput, type PartitionKey, type PartitionNode } from '../partitioner.js';
 import { invalidKeyError, invalidOptionError } from '../errors.js';
