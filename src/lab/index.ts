@@ -13,4 +13,3 @@ export { type LabReport, type ScenarioResult, type PhaseResult } from './report/
 export { renderSummary } from './report/terminal.js';
 export { renderHtml, CHART_KINDS } from './report/html.js';
 export { interrupted } from './errors.js';
-export { type ReplicaFleet } from './service/fleet.js';

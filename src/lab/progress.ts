@@ -14,6 +14,9 @@ export interface Progress {
 /** Progress on a writable stream (stderr by default). */
 export function streamProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
   const tty = stream.isTTY === true;
+  // A closed terminal (SIGHUP) makes writes fail with EIO; progress is not worth dying for while
+  // the lab is cleaning up.
+  if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
   let hasStatus = false;
   const clear = (): void => {
     if (hasStatus) stream.write('\r\x1b[2K');

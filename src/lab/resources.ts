@@ -19,11 +19,29 @@ const CONNECT_TIMEOUT_MS = 3_000;
 
 /** Cleanups, run newest first. */
 export class Resources {
-  readonly #cleanups: { readonly name: string; readonly run: () => Promise<void> | void }[] = [];
+  readonly #cleanups: { readonly name: string; readonly run: () => Promise<void> | void; readonly now?: () => void }[] = [];
 
-  /** Registers a cleanup. */
-  add(name: string, run: () => Promise<void> | void): void {
-    this.#cleanups.push({ name, run });
+  /**
+   * Registers a cleanup.
+   * @param now - a synchronous, forceful version for {@link releaseNow} (e.g. SIGKILL instead of SIGTERM)
+   */
+  add(name: string, run: () => Promise<void> | void, now?: () => void): void {
+    this.#cleanups.push(now === undefined ? { name, run } : { name, run, now });
+  }
+
+  /**
+   * Runs, synchronously and newest first, every cleanup that has a forceful version (the process
+   * is about to exit: a second Ctrl-C). Others (a PostgreSQL table, Redis keys) are left undone.
+   */
+  releaseNow(): void {
+    while (this.#cleanups.length > 0) {
+      const { now } = this.#cleanups.pop()!;
+      try {
+        now?.();
+      } catch {
+        // Exiting anyway: a failed forced cleanup must not stop the others.
+      }
+    }
   }
 
   /** Runs every cleanup once, newest first; returns the failures as lines (never throws). */
@@ -57,7 +75,8 @@ export async function prepareStore(storeUrl: string | null, products: number, ra
   const started = clock.now();
   if (storeUrl === null) {
     const dir = mkdtempSync(join(tmpdir(), 'headroom-lab-'));
-    resources.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    const remove = (): void => rmSync(dir, { recursive: true, force: true });
+    resources.add(`remove ${dir}`, remove, remove);
     const path = join(dir, 'catalog.db');
     seedSqlite(path, products, random);
     return { spec: { kind: 'sqlite', path }, seedMs: clock.now() - started };

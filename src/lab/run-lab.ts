@@ -30,8 +30,11 @@ export interface LabContext {
   readonly signal: AbortSignal;
   /** The command line to print as "rerun with". */
   readonly command: string;
-  /** Called with the fleet once it runs, so a second Ctrl-C can kill it at once. */
-  readonly onFleet?: (fleet: ReplicaFleet | null) => void;
+  /**
+   * Called once with a function that, synchronously, kills every replica and removes the temporary
+   * files (for a second Ctrl-C, right before exiting), and with null when the run has cleaned up.
+   */
+  readonly onForceStop?: (forceStop: (() => void) | null) => void;
 }
 
 /**
@@ -52,8 +55,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   setMaxListeners(0, abort.signal);
   const onAbort = (): void => abort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  let fleet: ReplicaFleet | null = null;
   let clients: ReplicaClients | null = null;
+  ctx.onForceStop?.(() => resources.releaseNow());
   try {
     ctx.signal.throwIfAborted();
     if (options.basePort !== null) await checkPortsFree(options.basePort, options.replicas);
@@ -69,9 +72,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     const inits: ReplicaInit[] = Array.from({ length: options.replicas }, (_, index) => ({
       index, port: options.basePort === null ? 0 : options.basePort + index, store: store.spec, redisUrl: options.redisUrl, keyPrefix,
     }));
-    fleet = await ReplicaFleet.start({ replicas: inits, clock, onDeath: (error) => abort.abort(error) });
-    resources.add('stop the replicas', () => fleet?.stop());
-    ctx.onFleet?.(fleet);
+    const fleet = await ReplicaFleet.start({ replicas: inits, clock, onDeath: (error) => abort.abort(error) });
+    resources.add('stop the replicas', () => fleet.stop(), () => fleet.killNow());
     const endpoints = fleet.endpoints;
     progress.line(`${endpoints.length} replicas listening on ${endpoints.map((e) => `127.0.0.1:${e.port} (pid ${e.pid})`).join(', ')}`);
     clients = new ReplicaClients(endpoints);
@@ -92,14 +94,13 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
         const phaseClient = createPhaseClient({ phase, scenario, clients, endpoints, clock, random: random.fork(`${scenario.name}/${phase.label}`) });
         const tag = `[${phaseNumber}/${totalPhases}] ${scenario.name} · ${phase.label}`;
         progress.status(`${tag}  warming up…`);
-        const activeFleet = fleet;
         const activeClients = clients;
         try {
           const measured = await drivePhase({
             load: scenario.load, keys, hotKeyId: keys.idAtRank(0), seed, clock,
             warmupMs: options.warmupMs, durationMs: options.durationMs, intervalMs: options.intervalMs,
             call: phaseClient.call,
-            snapshot: async () => ({ stats: await activeFleet.stats(), attempts: activeClients.attempts }),
+            snapshot: async () => ({ stats: await fleet.stats(), attempts: activeClients.attempts }),
             onInterval: (point, recorder) => progress.status(
               `${tag}  ${point.tSec.toFixed(1)}/${(options.durationMs / 1000).toFixed(1)} s  ${Math.round(point.okPerSec)} ok/s  ` +
               `p99 ${point.p99 === null ? '–' : point.p99.toFixed(1)} ms  errors ${recorder.errorCount}  store ${Math.round(point.storeQps)} q/s`),
@@ -140,7 +141,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     ctx.signal.removeEventListener('abort', onAbort);
     await clients?.close().catch(() => undefined);
     const failures = await resources.release();
-    ctx.onFleet?.(null);
+    ctx.onForceStop?.(null);
     for (const failure of failures) progress.line(`cleanup: ${failure}`);
   }
 }

@@ -3,7 +3,7 @@
  * dead replica stop everything and leave no process, port or temporary file behind; PostgreSQL
  * works as the store and its table is dropped afterwards.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -21,8 +21,14 @@ interface Run {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function lab(...args: string[]): Run {
   const tmp = mkdtempSync(join(tmpdir(), 'headroom-lab-cli-'));
+  made.push(tmp);
   mkdirSync(join(tmp, 't'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'lab', ...args], { env: { ...process.env, TMPDIR: join(tmp, 't') } });
   const run: Run = {
@@ -36,9 +42,7 @@ function lab(...args: string[]): Run {
 
 /** Files the lab left in its TMPDIR (tsx's compile cache excepted). */
 function leftovers(run: Run): string[] {
-  const files = readdirSync(join(run.tmp, 't')).filter((name) => !name.startsWith('tsx-'));
-  rmSync(run.tmp, { recursive: true, force: true });
-  return files;
+  return readdirSync(join(run.tmp, 't')).filter((name) => !name.startsWith('tsx-'));
 }
 
 async function untilStderr(run: Run, pattern: RegExp): Promise<RegExpMatchArray> {

@@ -1,7 +1,8 @@
 /**
  * `headroom lab`: runs the reference service under load and shows what each technique buys.
- * Tables go to stdout (or JSON with --json), live progress to stderr. Ctrl-C stops every replica,
- * removes temporary files and exits 130; a second Ctrl-C kills the replicas at once.
+ * Tables go to stdout (or JSON with --json), live progress to stderr. Ctrl-C (or SIGTERM, or the
+ * terminal closing) stops every replica, removes temporary files and exits 130; a second Ctrl-C
+ * kills the replicas at once.
  */
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
@@ -10,12 +11,13 @@ import { systemClock } from '../../core/clock.js';
 import { isHeadroomError } from '../../core/errors.js';
 import { seedFromEnv } from '../../core/random.js';
 import {
-  LAB_DEFAULTS, type RawLabOptions, type ReplicaFleet, interrupted, parseLabOptions, renderHtml, renderSummary, runLab,
+  LAB_DEFAULTS, type RawLabOptions, interrupted, parseLabOptions, renderHtml, renderSummary, runLab,
   scenarioCatalog, streamProgress,
 } from '../../lab/index.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
 const EXIT_INTERRUPTED = 130;
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Registers `headroom lab` on the program. */
 export function registerLab(program: Command): void {
@@ -41,24 +43,25 @@ export function registerLab(program: Command): void {
       const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0));
       const rerun = rerunCommand(command, options.seed);
       const progress = streamProgress(process.stderr);
+      if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);
       const controller = new AbortController();
-      let fleet: ReplicaFleet | null = null;
+      let forceStop: (() => void) | null = null;
       const onSignal = (signal: NodeJS.Signals): void => {
         if (controller.signal.aborted) {
-          fleet?.killNow();
+          forceStop?.();
           process.exit(EXIT_INTERRUPTED);
         }
         progress.line(`${signal}: stopping replicas and removing temporary files… (again to kill at once)`);
         controller.abort(interrupted(signal));
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      // SIGHUP: the terminal closed — clean up as for Ctrl-C rather than die and leave files behind.
+      for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
       // Last resort if the process exits abruptly: no replica may outlive the lab.
-      const onExit = (): void => fleet?.killNow();
+      const onExit = (): void => forceStop?.();
       process.on('exit', onExit);
       try {
         const report = await runLab(options, {
-          clock: systemClock, progress, signal: controller.signal, command: rerun, onFleet: (f) => { fleet = f; },
+          clock: systemClock, progress, signal: controller.signal, command: rerun, onForceStop: (f) => { forceStop = f; },
         });
         let reportPath: string | null = null;
         if (options.reportPath !== null) {
@@ -74,8 +77,7 @@ export function registerLab(program: Command): void {
         }
         throw error;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
         process.off('exit', onExit);
       }
     });

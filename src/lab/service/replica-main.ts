@@ -1,7 +1,7 @@
 /**
  * Entry point of a replica process, started by the lab with `fork()`. It opens the store, listens
  * on 127.0.0.1 (port 0 = OS-assigned), tells the parent its port, then answers configure/stats
- * requests. It ignores SIGINT (the parent coordinates Ctrl-C), stops on SIGTERM, and exits at once
+ * requests. It ignores SIGINT and SIGHUP (the parent coordinates them), stops on SIGTERM, and exits at once
  * if the parent disappears, so no replica outlives the lab.
  */
 import { systemClock } from '../../core/clock.js';
@@ -19,7 +19,9 @@ function send(message: ReplicaMessage): void {
 
 async function main(): Promise<void> {
   const init = JSON.parse(process.argv[2] ?? '') as ReplicaInit;
+  // Ctrl-C and a closing terminal reach the whole process group; the parent decides, then sends SIGTERM.
   process.on('SIGINT', () => undefined);
+  process.on('SIGHUP', () => undefined);
   process.on('disconnect', () => process.exit(0));
 
   const store: CatalogStore = init.store.kind === 'sqlite'
