@@ -159,7 +159,7 @@ export class Deadline {
   }
 
   #exceeded(): DeadlineExceededError {
-    return new DeadlineExceededError(`Deadline exceeded at ${fmt(this.atMs)} ms`, { atMs: this.atMs });
+    return new DeadlineExceededError('Deadline exceeded: the time budget ran out', { atMs: this.atMs });
   }
 }
 
