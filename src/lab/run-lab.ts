@@ -108,8 +108,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
           });
           const result = phaseResult(phase, options.durationMs, measured);
           phases.push(result);
-          progress.line(`${tag}: ${Math.round(result.okPerSec)} ok/s, p99 ${result.latencyMs.p99.toFixed(1)} ms, ` +
-            `p99.9 ${result.latencyMs.p999.toFixed(1)} ms, errors ${(result.errorRate * 100).toFixed(1)}%, store ${Math.round(result.storeQps)} q/s`);
+          const tail = result.ok === 0 ? 'no success' : `p99 ${result.latencyMs.p99.toFixed(1)} ms, p99.9 ${result.latencyMs.p999.toFixed(1)} ms`;
+          progress.line(`${tag}: ${Math.round(result.okPerSec)} ok/s, ${tail}, errors ${(result.errorRate * 100).toFixed(1)}%, store ${Math.round(result.storeQps)} q/s`);
         } finally {
           phaseClient.close();
         }

@@ -22,9 +22,10 @@ const count = (v: number | null): string => (v === null ? '–' : Math.round(v).
 
 /** Every metric by key. */
 export const METRICS: Readonly<Record<MetricKey, MetricDef>> = {
-  p50: { label: 'p50 ms', better: 'lower', percent: false, get: (p) => p.latencyMs.p50, format: ms },
-  p99: { label: 'p99 ms', better: 'lower', percent: false, get: (p) => p.latencyMs.p99, format: ms },
-  p999: { label: 'p99.9 ms', better: 'lower', percent: false, get: (p) => p.latencyMs.p999, format: ms },
+  // No success, no latency: shown as "–", never as 0 ms.
+  p50: { label: 'p50 ms', better: 'lower', percent: false, get: (p) => (p.ok === 0 ? null : p.latencyMs.p50), format: ms },
+  p99: { label: 'p99 ms', better: 'lower', percent: false, get: (p) => (p.ok === 0 ? null : p.latencyMs.p99), format: ms },
+  p999: { label: 'p99.9 ms', better: 'lower', percent: false, get: (p) => (p.ok === 0 ? null : p.latencyMs.p999), format: ms },
   okPerSec: { label: 'ok/s', better: 'higher', percent: false, get: (p) => p.okPerSec, format: count },
   errorRate: { label: 'errors', better: 'lower', percent: true, get: (p) => p.errorRate, format: pct },
   storeQps: { label: 'store q/s', better: 'lower', percent: false, get: (p) => p.storeQps, format: count },
