@@ -1,13 +1,14 @@
 /**
  * Where jump's time goes at 100 buckets: the 64-bit LCG without BigInt against the same loop in
- * BigInt, and the cost of turning a string into a 64-bit key (core xxh64Into vs xxh32). Keys are
- * 100,000 `user:<n>` strings; the hash-free cases use their precomputed xxh64 halves.
+ * BigInt, and the cost of turning a string into a 64-bit key (core hash64Into and xxh64Into vs
+ * xxh32). Keys are 100,000 `user:<n>` strings; the hash-free cases use precomputed 64-bit halves.
  */
 import { do_not_optimize } from 'mitata';
 import { xxh32, xxh64Into } from '../../src/core/hash.js';
+import { hash64Into } from '../../src/core/murmur3.js';
 import { JumpPartitioner, jumpHash } from '../../src/partition/index.js';
 import { report } from '../harness.js';
-import { interleaved } from './interleaved.js';
+import { interleaved } from '../interleaved.js';
 
 const N = 100_000;
 const BUCKETS = 100;
@@ -17,7 +18,7 @@ const LO = new Uint32Array(N);
 const BIG = new Array<bigint>(N);
 const pair = new Uint32Array(2);
 KEYS.forEach((k, i) => {
-  xxh64Into(k, pair);
+  hash64Into(k, pair);
   HI[i] = pair[0]!;
   LO[i] = pair[1]!;
   BIG[i] = (BigInt(pair[0]!) << 32n) | BigInt(pair[1]!);
@@ -43,8 +44,9 @@ const jump = new JumpPartitioner(Array.from({ length: BUCKETS }, (_, b) => `s${b
 report('partition jump: 100 buckets, where the time goes', () => interleaved({
     'jumpHash, BigInt LCG (precomputed 64-bit key)': () => { const x = step(); return do_not_optimize(bigintJump(BIG[x]!, BUCKETS)); },
     'jumpHash, 32-bit halves (precomputed 64-bit key)': () => { const x = step(); return do_not_optimize(jumpHash(HI[x]!, LO[x]!, BUCKETS)); },
+    'core hash64Into alone (default key hash)': () => { hash64Into(KEYS[step()]!, pair); return do_not_optimize(pair[1]); },
     'core xxh64Into alone': () => { xxh64Into(KEYS[step()]!, pair); return do_not_optimize(pair[1]); },
     'core xxh32 alone': () => do_not_optimize(xxh32(KEYS[step()]!)),
-    'JumpPartitioner.locate (xxh64Into + jumpHash)': () => do_not_optimize(jump.locate(KEYS[step()]!)),
+    'JumpPartitioner.locate (hash64Into + jumpHash)': () => do_not_optimize(jump.locate(KEYS[step()]!)),
     'jumpHash over xxh32 (32-bit key)': () => do_not_optimize(jumpHash(0, xxh32(KEYS[step()]!), BUCKETS)),
   }, 'jumpHash, BigInt LCG (precomputed 64-bit key)'));

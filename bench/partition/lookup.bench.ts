@@ -12,7 +12,7 @@ import {
   RendezvousPartitioner, SlotPartitioner, VnodeRing, compareKeys,
 } from '../../src/partition/index.js';
 import { report } from '../harness.js';
-import { interleaved } from './interleaved.js';
+import { interleaved } from '../interleaved.js';
 
 const KEY_COUNT = 100_000;
 const random = new SeededRandom(7);
@@ -42,6 +42,7 @@ for (const n of [10, 100, 1000]) {
   const ketamaCompat = new KetamaRing(ids, { pointsFormula: 'hashring' });
   const ring = new VnodeRing(ids);
   const jump = new JumpPartitioner(ids);
+  const jumpXx = new JumpPartitioner(ids, { keyHash: 'xxh64' });
   const jump32 = new JumpPartitioner(ids, { keyHash: 'xxh32' });
   const hrw = new RendezvousPartitioner(ids);
   const maglev = new MaglevPartitioner(ids);
@@ -59,7 +60,8 @@ for (const n of [10, 100, 1000]) {
       'ketama (libmemcached rounding)': () => do_not_optimize(ketama.locate(next())),
       'ketama (hashring rounding: identical answers)': () => do_not_optimize(ketamaCompat.locate(next())),
       'vnode ring (160 vnodes, xxh32)': () => do_not_optimize(ring.locate(next())),
-      'jump (xxh64Into + 64-bit LCG, no BigInt)': () => do_not_optimize(jump.locate(next())),
+      'jump (default: hash64Into + 64-bit LCG, no BigInt)': () => do_not_optimize(jump.locate(next())),
+      "jump (keyHash: 'xxh64')": () => do_not_optimize(jumpXx.locate(next())),
       "jump (keyHash: 'xxh32')": () => do_not_optimize(jump32.locate(next())),
       'maglev (M = 65537)': () => do_not_optimize(maglev.locate(next())),
       'rendezvous (unweighted)': () => do_not_optimize(hrw.locate(next())),

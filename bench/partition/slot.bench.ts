@@ -6,7 +6,7 @@ import clusterKeySlot from 'cluster-key-slot';
 import { do_not_optimize } from 'mitata';
 import { keySlot } from '../../src/partition/index.js';
 import { report } from '../harness.js';
-import { interleaved } from './interleaved.js';
+import { interleaved } from '../interleaved.js';
 
 function cycle<T>(list: readonly T[]): () => T {
   let i = 0;

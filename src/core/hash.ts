@@ -8,39 +8,15 @@
  * Outputs are pinned by golden vectors identical to the reference implementation.
  */
 
-/** Bytes or a string (hashed as UTF-8). */
-export type HashInput = string | Uint8Array;
+import { keyBytes, loadKey, type HashInput } from './key-bytes.js';
+
+export type { HashInput } from './key-bytes.js';
 
 const P32_1 = 0x9e3779b1 | 0;
 const P32_2 = 0x85ebca77 | 0;
 const P32_3 = 0xc2b2ae3d | 0;
 const P32_4 = 0x27d4eb2f | 0;
 const P32_5 = 0x165667b1 | 0;
-
-let scratch = new Uint8Array(256);
-const encoder = new TextEncoder();
-
-/**
- * Where the bytes to hash are: strings are copied into the shared scratch buffer (no allocation),
- * byte arrays are used in place. Returns the length; the bytes are in `bytes`.
- */
-let bytes: Uint8Array = scratch;
-function load(input: HashInput): number {
-  if (typeof input !== 'string') {
-    bytes = input;
-    return input.length;
-  }
-  const n = input.length;
-  if (n * 3 > scratch.length) scratch = new Uint8Array(Math.max(n * 3, scratch.length * 2));
-  const buf = scratch;
-  bytes = buf;
-  for (let i = 0; i < n; i++) {
-    const c = input.charCodeAt(i);
-    if (c >= 0x80) return encoder.encodeInto(input, buf).written;
-    buf[i] = c;
-  }
-  return n;
-}
 
 function rotl32(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
@@ -63,8 +39,8 @@ function round32(acc: number, lane: number): number {
  * @example xxh32('a') === 0x550d7456
  */
 export function xxh32(input: HashInput, seed = 0): number {
-  const len = load(input);
-  const b = bytes;
+  const len = loadKey(input);
+  const b = keyBytes;
   let i = 0;
   let h: number;
   if (len >= 16) {
@@ -167,8 +143,8 @@ function mergeRound(hh: number, hl: number, vh: number, vl: number): void {
  * @param seedLo - low 32 bits of the 64-bit seed, default 0
  */
 export function xxh64Into(input: HashInput, out: Uint32Array, seedHi = 0, seedLo = 0): void {
-  const len = load(input);
-  const b = bytes;
+  const len = loadKey(input);
+  const b = keyBytes;
   let i = 0;
   let hh: number, hl: number;
   if (len >= 32) {
@@ -238,7 +214,7 @@ export function xxh64Into(input: HashInput, out: Uint32Array, seedHi = 0, seedLo
 const pair = new Uint32Array(2);
 
 /**
- * xxHash64 of the input as a BigInt (allocates; use {@link xxh64Into} or {@link hash53} on hot paths).
+ * xxHash64 of the input as a BigInt (allocates; use {@link xxh64Into} on hot paths).
  * @param input - a string (hashed as UTF-8) or bytes
  * @param seed - 64-bit seed, default 0n
  */
@@ -246,15 +222,4 @@ export function xxh64(input: HashInput, seed = 0n): bigint {
   const s = BigInt.asUintN(64, seed);
   xxh64Into(input, pair, Number(s >> 32n), Number(s & 0xffffffffn));
   return (BigInt(pair[0]!) << 32n) | BigInt(pair[1]!);
-}
-
-/**
- * The top 53 bits of xxHash64 as a non-negative safe integer: the placement hash for code that
- * wants one plain number (ring positions, rendezvous scores) with no BigInt.
- * @param input - a string (hashed as UTF-8) or bytes
- * @param seed - 32-bit seed placed in the low word of the 64-bit seed, default 0
- */
-export function hash53(input: HashInput, seed = 0): number {
-  xxh64Into(input, pair, 0, seed >>> 0);
-  return pair[0]! * 2097152 + (pair[1]! >>> 11);
 }

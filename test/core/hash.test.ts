@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { xxh64 as referenceXxh64, xxh32 as referenceXxh32 } from '@node-rs/xxhash';
-import { hash53, xxh32, xxh64, xxh64Into } from '../../src/core/hash.js';
+import { xxh32, xxh64, xxh64Into } from '../../src/core/hash.js';
 
 // Golden vectors produced by the reference C implementation (through @node-rs/xxhash).
 // [input, xxh32 seed 0, xxh64 seed 0, xxh64 seed 123456789]
@@ -35,19 +35,8 @@ test('property: any string or byte array, any seed, agrees with the reference', 
   }), { numRuns: 500, seed: 12 });
 });
 
-test('xxh64Into writes [hi, lo] without allocating; hash53 is its top 53 bits', () => {
+test('xxh64Into writes [hi, lo] without allocating', () => {
   const out = new Uint32Array(2);
   xxh64Into('abc', out);
   assert.equal((BigInt(out[0]!) << 32n) | BigInt(out[1]!), 0x44bc2cf5ad770999n);
-  assert.equal(hash53('abc'), Number(0x44bc2cf5ad770999n >> 11n));
-  assert.ok(Number.isSafeInteger(hash53('anything')));
-});
-
-test('hash53 spreads sequential keys evenly over 16 buckets (chi-square, N = 160,000)', () => {
-  const n = 160_000;
-  const buckets = new Array<number>(16).fill(0);
-  for (let i = 0; i < n; i++) buckets[Math.floor(hash53(`key:${i}`) / 2 ** 49)]!++;
-  const e = n / 16;
-  const chi2 = buckets.reduce((s, c) => s + (c - e) ** 2 / e, 0);
-  assert.ok(chi2 < 37.7, `chi2=${chi2}`); // 15 dof, p = 0.001
 });

@@ -1,12 +1,12 @@
 /**
- * Interleaved timing for the partition micro-benchmarks. This machine is shared (2 cores, other
+ * Interleaved timing for micro-benchmarks on a noisy machine. This machine is shared (2 cores, other
  * jobs come and go), and timing one case after another lets a burst of outside load land on one
  * case only. Here every case runs in short batches, round-robin, in a rotating order, so all
  * cases see the same conditions; we report the median batch (typical) and the fastest batch
  * (closest to uncontended), and the ratio of medians to the named peer — all from one run.
  */
 import { do_not_optimize } from 'mitata';
-import type { ReportTable } from '../harness.js';
+import type { ReportTable } from './harness.js';
 
 /** Options of {@link interleaved}. */
 export interface InterleavedOptions {
