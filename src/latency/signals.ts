@@ -50,4 +50,5 @@ export function invoke<A, T>(fn: (arg: A) => Promise<T>, arg: A): Promise<T> {
   }
 }
 
+/** Does nothing: the handler for promises whose outcome no longer matters. */
 export function noop(): void {}
