@@ -94,8 +94,9 @@ export async function prepareStore(storeUrl: string | null, products: number, ra
 }
 
 /**
- * Checks that Redis answers, and registers the removal of every key under `keyPrefix`
- * (SCAN + UNLINK; never FLUSHALL — the database may hold other data).
+ * Checks that Redis answers, and registers the removal of every key of the run — those starting
+ * with `<keyPrefix>:` or `{<keyPrefix>:` (SCAN + UNLINK; never FLUSHALL — the database may hold
+ * other data).
  * @throws HR_LAB_REDIS_UNREACHABLE when Redis does not answer PING
  */
 export async function prepareRedis(redisUrl: string, keyPrefix: string, resources: Resources): Promise<void> {
@@ -109,13 +110,15 @@ export async function prepareRedis(redisUrl: string, keyPrefix: string, resource
   } finally {
     if (client.isOpen) client.destroy();
   }
-  resources.add(`delete Redis keys ${keyPrefix}*`, async () => {
+  resources.add(`delete Redis keys ${keyPrefix}:*`, async () => {
     const cleaner = createClient({ url: redisUrl, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
     cleaner.on('error', () => undefined);
     await cleaner.connect();
     try {
-      for await (const keys of cleaner.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 1000 })) {
-        if (keys.length > 0) await cleaner.unlink(keys);
+      for (const pattern of [`${keyPrefix}:*`, `{${keyPrefix}:*`]) {
+        for await (const keys of cleaner.scanIterator({ MATCH: pattern, COUNT: 1000 })) {
+          if (keys.length > 0) await cleaner.unlink(keys);
+        }
       }
     } finally {
       if (cleaner.isOpen) cleaner.destroy();

@@ -48,7 +48,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   const loadAtStart = loadavg()[0]!;
   const random = new SeededRandom(options.seed);
   const runId = `${process.pid}_${random.fork('run-id').int(1 << 30).toString(36)}`;
-  const keyPrefix = `headroom-lab:${runId}:`;
+  const keyPrefix = `headroom-lab:${runId}`;
   const resources = new Resources();
   const abort = new AbortController();
   // Every in-flight request's Deadline listens to this signal (hundreds at once, by design).
@@ -62,7 +62,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     if (options.basePort !== null) await checkPortsFree(options.basePort, options.replicas);
     if (options.redisUrl !== null) {
       await prepareRedis(options.redisUrl, keyPrefix, resources);
-      progress.line(`--redis: Redis answers, but headroom/cache offers no Redis tier yet, so the cache scenarios cache in-process only`);
+      progress.line(`cache scenarios: each replica's in-process cache sits on headroom/cache's Redis tier (keys ${keyPrefix}:*)`);
     }
     progress.status(`seeding ${options.products.toLocaleString('en-US')} products…`);
     const store = await prepareStore(options.storeUrl, options.products, random.fork('catalog'), clock, runId, resources);
@@ -123,7 +123,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       command: ctx.command,
       seed: options.seed,
       settings: {
-        replicas: options.replicas, products: options.products, store: store.spec.kind, redis: false,
+        replicas: options.replicas, products: options.products, store: store.spec.kind, redis: options.redisUrl !== null,
         phaseDurationMs: options.durationMs, warmupMs: options.warmupMs, zipfExponent: options.zipfExponent,
       },
       environment: {

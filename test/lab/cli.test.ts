@@ -1,7 +1,7 @@
 /**
  * `headroom lab` as a person meets it: bad input gives one line and a non-zero exit; Ctrl-C and a
  * dead replica stop everything and leave no process, port or temporary file behind; PostgreSQL
- * works as the store and its table is dropped afterwards.
+ * and the Redis tier work and are cleaned up afterwards.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { type Server, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createClient } from 'redis';
 import type { LabReport } from '../../src/lab/report/types.js';
 
 interface Run {
@@ -131,20 +132,31 @@ test('a replica that dies is reported with its cause; the lab stops the rest and
   assert.deepEqual(leftovers(run), []);
 });
 
-test('PostgreSQL as the store: the scenario runs on it and its table is dropped afterwards', async () => {
-  const run = lab('--store', 'postgres://127.0.0.1:5432/test', '--scenario', 'cache', '--duration', '600ms', '--warmup', '200ms',
-    '--products', '5000', '--json', '--no-report');
+test('PostgreSQL as the store and the Redis tier under the caches: both used, both cleaned up afterwards', async () => {
+  const run = lab('--store', 'postgres://127.0.0.1:5432/test', '--redis', 'redis://127.0.0.1:6379', '--scenario', 'hot-key',
+    '--duration', '800ms', '--warmup', '200ms', '--products', '5000', '--json', '--no-report');
   const { code } = await run.exited;
   assert.equal(code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as LabReport;
   assert.equal(report.settings.store, 'postgres');
-  const [base, treat] = report.scenarios[0]!.phases;
-  assert.ok(base!.ok > 0 && treat!.ok > 0);
-  assert.ok(treat!.storeQps < base!.storeQps);
+  assert.equal(report.settings.redis, true);
+  assert.match(run.stderr, /Redis tier/);
+  const [aside, singleFlight] = report.scenarios[0]!.phases;
+  assert.ok(aside!.ok > 0 && singleFlight!.ok > 0);
+  // With the shared tier, a missing key is loaded by the one replica holding its lease.
+  assert.ok(singleFlight!.hotKeyQueries < aside!.hotKeyQueries, `hot-key queries ${aside!.hotKeyQueries} → ${singleFlight!.hotKeyQueries}`);
   const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
   await client.connect();
   const { rows } = await client.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE $1", [`headroom_lab_${run.child.pid}_%`]);
   await client.end();
   assert.equal(rows[0].n, 0, 'the lab table was dropped');
+  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  await redis.connect();
+  const keys: string[] = [];
+  for (const pattern of [`headroom-lab:${run.child.pid}_*`, `{headroom-lab:${run.child.pid}_*`]) {
+    for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
+  }
+  redis.destroy();
+  assert.deepEqual(keys, [], 'the run\'s Redis keys were deleted');
   assert.deepEqual(leftovers(run), []);
 });

@@ -3,21 +3,28 @@
  * TTL, W-TinyLFU eviction), and plain cache-aside over the same cache (`get`; on a miss load,
  * then `set`) — the pattern most services start with, kept as the baseline that shows what
  * single-flight saves when a hot key expires. Products of the phase's hot key get their own TTL.
+ *
+ * With `--redis`, each replica's in-process cache sits on the module's Redis tier (`redisTier`):
+ * entries are shared by every replica, a write's invalidation reaches them all, and a missing key
+ * is loaded by the one replica holding its lease. Each phase uses its own namespace, so every
+ * phase starts cold in Redis too.
  */
-import { createCache } from '../../cache/index.js';
+import { createCache, redisTier } from '../../cache/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import type { Product } from './catalog-data.js';
 import { type ReadPath, type ReadPathContext, loadProduct } from './read-path.js';
 
 function productCache(ctx: ReadPathContext, clock: Clock, random: Random) {
+  const redis = ctx.redis;
   return createCache<Product, number>({
     maxEntries: Math.max(1, ctx.config.cache.maxEntries),
     ttl: ctx.config.cache.ttlMs,
     key: (id) => String(id),
-    namespace: 'lab-products',
+    namespace: `products.${ctx.config.phase}`.replace(/[^\w.:-]/g, '-').slice(0, 64),
     clock,
     random: random.fork('cache'),
+    ...(redis === null ? {} : { l2: redisTier<Product>({ client: redis.client, prefix: redis.prefix, clock }) }),
   });
 }
 
@@ -43,7 +50,7 @@ export function cacheAsideReadPath(ctx: ReadPathContext, clock: Clock, random: R
   const cache = productCache(ctx, clock, random);
   return {
     read: async (id) => {
-      const cached = cache.getSync(id);
+      const cached = await cache.get(id);
       if (cached !== undefined) return cached;
       const product = await loadProduct(ctx, id);
       if (product !== undefined) await cache.set(id, product, { ttl: ttlOf(ctx, id) });

@@ -15,7 +15,7 @@ export interface ReplicaInit {
   readonly store: StoreSpec;
   /** Redis URL for the cache's shared tier, or null for in-process only. */
   readonly redisUrl: string | null;
-  /** Key prefix unique to this lab run (Redis keys, cache namespace). */
+  /** Redis key prefix unique to this lab run: every key the run writes starts with `<prefix>:` (or `{<prefix>:`). */
   readonly keyPrefix: string;
 }
 

@@ -3,6 +3,7 @@
  * Every store query goes through the phase's {@link StoreGate}, so store load is counted the same
  * way in every mode.
  */
+import type { RedisLike } from '../../cache/index.js';
 import type { Product } from './catalog-data.js';
 import type { MutableCounters } from './app.js';
 import type { ReplicaPhaseConfig } from './protocol.js';
@@ -25,6 +26,8 @@ export interface ReadPathContext {
   readonly store: CatalogStore;
   readonly gate: StoreGate;
   readonly counters: MutableCounters;
+  /** The replica's Redis connection and the run's key prefix (`--redis`), or null for in-process caching only. */
+  readonly redis: { readonly client: RedisLike; readonly prefix: string } | null;
 }
 
 /** Loads one product through the gate, counting the query (shared by every mode). */

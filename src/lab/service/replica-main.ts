@@ -4,6 +4,8 @@
  * requests. It ignores SIGINT and SIGHUP (the parent coordinates them), stops on SIGTERM, and exits at once
  * if the parent disappears, so no replica outlives the lab.
  */
+import { type RedisClientType, createClient } from 'redis';
+import type { RedisLike } from '../../cache/index.js';
 import { systemClock } from '../../core/clock.js';
 import type { ParentMessage, ReplicaInit, ReplicaMessage } from './protocol.js';
 import { ReplicaService } from './replica.js';
@@ -27,7 +29,19 @@ async function main(): Promise<void> {
   const store: CatalogStore = init.store.kind === 'sqlite'
     ? openSqliteStore(init.store.path)
     : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);
-  const service = await ReplicaService.create(init, store, systemClock);
+  let redis: RedisClientType | null = null;
+  if (init.redisUrl !== null) {
+    try {
+      redis = createClient({ url: init.redisUrl, disableOfflineQueue: true }) as RedisClientType;
+      // Errors surface on the calls (the cache carries on without its tier); an unhandled 'error' event would kill the replica.
+      redis.on('error', () => undefined);
+      await redis.connect();
+    } catch (error) {
+      send({ type: 'fatal', code: 'HR_LAB_REDIS_UNREACHABLE', message: error instanceof Error ? error.message : String(error) });
+      process.exit(1);
+    }
+  }
+  const service = await ReplicaService.create(init, store, systemClock, redis as RedisLike | null);
 
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -35,6 +49,7 @@ async function main(): Promise<void> {
     stopping = true;
     await service.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    if (redis?.isOpen === true) redis.destroy();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());

@@ -9,6 +9,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { type Random, SeededRandom } from '../../core/random.js';
+import type { RedisLike } from '../../cache/index.js';
 import { ConcurrencyLimiter, VegasLimit, WindowedLimit } from '../../latency/index.js';
 import { type PhaseState, type RequestHandler, buildPhaseApp, zeroCounters } from './app.js';
 import { cacheAsideReadPath, singleFlightReadPath } from './cached-read-paths.js';
@@ -35,25 +36,24 @@ interface Phase {
 
 /** A replica's server and phase switching. */
 export class ReplicaService {
-  readonly #init: ReplicaInit;
-  readonly #store: CatalogStore;
-  readonly #clock: Clock;
+  readonly #deps: PhaseDeps;
   readonly #server: Server;
   #phase: Phase;
 
-  private constructor(init: ReplicaInit, store: CatalogStore, clock: Clock, phase: Phase) {
-    this.#init = init;
-    this.#store = store;
-    this.#clock = clock;
+  private constructor(deps: PhaseDeps, phase: Phase) {
+    this.#deps = deps;
     this.#phase = phase;
     this.#server = createServer((request, response) => this.#phase.handler(request, response));
     this.#server.keepAliveTimeout = 30_000;
   }
 
-  /** Makes a replica in the idle phase (not yet listening). */
-  static async create(init: ReplicaInit, store: CatalogStore, clock: Clock): Promise<ReplicaService> {
-    const phase = await buildPhase(init, store, clock, IDLE_PHASE);
-    return new ReplicaService(init, store, clock, phase);
+  /**
+   * Makes a replica in the idle phase (not yet listening).
+   * @param redis - a connected client for the cache's Redis tier (`--redis`), or null; its owner closes it
+   */
+  static async create(init: ReplicaInit, store: CatalogStore, clock: Clock, redis: RedisLike | null = null): Promise<ReplicaService> {
+    const deps: PhaseDeps = { init, store, clock, redis: redis === null ? null : { client: redis, prefix: init.keyPrefix } };
+    return new ReplicaService(deps, await buildPhase(deps, IDLE_PHASE));
   }
 
   /** The current phase's fastify app (for `inject` in tests). */
@@ -77,7 +77,7 @@ export class ReplicaService {
 
   /** Switches to `config` (see the file comment). */
   async configure(config: ReplicaPhaseConfig): Promise<void> {
-    const next = await buildPhase(this.#init, this.#store, this.#clock, config);
+    const next = await buildPhase(this.#deps, config);
     const old = this.#phase;
     this.#phase = next;
     await closePhase(old);
@@ -111,13 +111,21 @@ export class ReplicaService {
   }
 }
 
-async function buildPhase(init: ReplicaInit, store: CatalogStore, clock: Clock, config: ReplicaPhaseConfig): Promise<Phase> {
+/** What every phase of a replica is built from. */
+interface PhaseDeps {
+  readonly init: ReplicaInit;
+  readonly store: CatalogStore;
+  readonly clock: Clock;
+  readonly redis: ReadPathContext['redis'];
+}
+
+async function buildPhase({ init, store, clock, redis }: PhaseDeps, config: ReplicaPhaseConfig): Promise<Phase> {
   // A slow replica is one whose way to the store is slow (a degraded disk or a far zone): every
   // query's round trip is multiplied, which keeps the fault exact however busy the CPU is.
   const gate = new StoreGate({ poolSize: config.store.poolSize, latencyMs: config.store.latencyMs * config.faults.slowFactor, clock });
   const counters = zeroCounters();
   const random = new SeededRandom(config.seed).fork(`replica-${init.index}`);
-  const ctx: ReadPathContext = { config, store, gate, counters };
+  const ctx: ReadPathContext = { config, store, gate, counters, redis };
   const limiter = config.limiter ? overloadLimiter(clock, random.fork('limiter')) : null;
   const state: PhaseState = { config, gate, counters, read: readPath(ctx, clock, random.fork('read-path')), limiter, random };
   const { app, handler } = await buildPhaseApp(store, state, clock);
