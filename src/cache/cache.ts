@@ -16,11 +16,13 @@ import { LruPolicy } from './eviction/lru.js';
 import type { EvictionPolicy } from './eviction/policy.js';
 import { TinyLfuPolicy } from './eviction/tinylfu.js';
 import { backoffDelay, jitteredTtl } from './freshness.js';
-import { loadMany, type BatchLookup } from './load-many.js';
+import { loadMany, type BatchHost, type BatchLookup } from './load-many.js';
 import { LocalStore } from './local-store.js';
 import { positiveDuration, resolveEarlyRefresh, resolveOptions, type ResolvedEarlyRefresh, type ResolvedOptions } from './options.js';
 import { Flight } from './stampede/single-flight.js';
 import { shouldRefreshEarly } from './stampede/xfetch.js';
+import type { SharedTier, TierEntry, TierListener } from './tier.js';
+import { storeBatchResult, tieredBatch, tieredLoad, type TierHost } from './tiered-load.js';
 import type {
   BatchLoader, CacheEvent, CacheOptions, CacheStats, EarlyRefresh, LoadOptions, Loader, RemovalReason, SetOptions, Tags,
 } from './types.js';
@@ -69,6 +71,14 @@ export class Cache<V, K = string> {
   #refreshes = 0;
   #refused = 0;
   #closed = false;
+  readonly #l2: SharedTier<V> | undefined;
+  #attached: Promise<void> = RESOLVED;
+  /** True while the tier's notifications are down: L1 cannot learn of changes, so it only backs stale-if-error. */
+  #tierDown = false;
+  #l2Hits = 0;
+  #l2Errors = 0;
+  #tierHost: TierHost<V> | undefined;
+  readonly #batchHost: BatchHost<V, K>;
   #sweepTimer: TimerHandle | undefined;
   #lastEarlyRaw: EarlyRefresh | false | undefined;
   #lastEarly: ResolvedEarlyRefresh = { strategy: 'none' };
@@ -99,6 +109,15 @@ export class Cache<V, K = string> {
     this.#store = new LocalStore(this.#policy, slots, maxSlots, this.#staleMs, this.#onRemoved);
     if (o.earlyRefresh.strategy !== 'none') this.#store.trackEarlyRefresh();
     if (o.sweepIntervalMs > 0) this.#scheduleSweep();
+    this.#l2 = o.l2;
+    this.#batchHost = this.#makeBatchHost();
+    if (o.l2 !== undefined) {
+      this.#attached = o.l2.attach(o.namespace, this.#tierListener).catch((error: unknown) => {
+        // Without notifications L1 cannot be trusted; calls to the tier fail over on their own.
+        this.#tierDown = true;
+        this.#tierFailed('attach', error);
+      });
+    }
   }
 
   /** Entries held in this process. */
@@ -185,8 +204,12 @@ export class Cache<V, K = string> {
       this.#void(k);
       this.#failures.delete(k);
       const ttlMs = options?.ttl === undefined ? this.#ttlMs : positiveDuration(options.ttl, 'ttl');
-      this.#write(k, value, ttlMs, 0, resolveTags(options?.tags, value));
-      return RESOLVED;
+      const ttl = jitteredTtl(ttlMs, this.#jitter, this.#random);
+      const tags = resolveTags(options?.tags, value);
+      this.#write(k, value, ttl, 0, tags);
+      if (this.#l2 === undefined) return RESOLVED;
+      const entry = this.#entry(value, ttl, tags, false);
+      return this.#tierCall('set', (tier) => tier.set(k, entry));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -203,7 +226,8 @@ export class Cache<V, K = string> {
       this.#failures.delete(k);
       const removed = this.#store.removeKey(k, 'deleted');
       if (this.#events.active) this.#events.emit({ type: 'invalidated', scope: 'key', target: k, origin: 'local' });
-      return Promise.resolve(removed);
+      if (this.#l2 === undefined) return Promise.resolve(removed);
+      return this.#tierCall('delete', (tier) => tier.delete(k)).then(() => removed);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -217,27 +241,17 @@ export class Cache<V, K = string> {
   invalidateTag(tag: string): Promise<number> {
     if (typeof tag !== 'string' || tag === '') return Promise.reject(invalidOption('tag', tag, 'use a non-empty string'));
     if (this.#closed) return Promise.reject(new CacheClosedError('cache'));
-    const tagged = this.#store.keysWithTag(tag);
-    let removed = 0;
-    if (tagged !== undefined) {
-      for (const k of [...tagged]) if (this.#store.removeKey(k, 'invalidated')) removed++;
-    }
-    for (const [k, flight] of this.#flights) {
-      if (flight.tags === 'dynamic' || (flight.tags !== undefined && flight.tags.includes(tag))) this.#void(k);
-    }
-    if (this.#events.active) this.#events.emit({ type: 'invalidated', scope: 'tag', target: tag, origin: 'local' });
-    return Promise.resolve(removed);
+    const removed = this.#invalidateTagHere(tag, 'local');
+    if (this.#l2 === undefined) return Promise.resolve(removed);
+    return this.#tierCall('invalidateTag', (tier) => tier.invalidateTag(tag)).then(() => removed);
   }
 
   /** Retires every entry at once and voids every running load. */
   clear(): Promise<void> {
     if (this.#closed) return Promise.reject(new CacheClosedError('cache'));
-    for (const flight of this.#flights.values()) flight.voided = true;
-    this.#flights.clear();
-    this.#failures.clear();
-    this.#store.clear();
-    if (this.#events.active) this.#events.emit({ type: 'invalidated', scope: 'clear', target: this.namespace, origin: 'local' });
-    return RESOLVED;
+    this.#clearHere('local');
+    if (this.#l2 === undefined) return RESOLVED;
+    return this.#tierCall('clear', (tier) => tier.clear());
   }
 
   /**
@@ -316,6 +330,9 @@ export class Cache<V, K = string> {
       size: this.#store.size,
       weight: this.#policy.weight,
       loadTime: this.#loadTime.snapshot(),
+      l2Hits: this.#l2Hits,
+      l2Errors: this.#l2Errors,
+      l2: this.#l2?.stats(),
     };
   }
 
@@ -336,25 +353,33 @@ export class Cache<V, K = string> {
     for (const flight of this.#flights.values()) flight.abort(reason);
     this.#flights.clear();
     this.#store.clear();
-    return RESOLVED;
+    if (this.#l2 === undefined) return RESOLVED;
+    return this.#attached.then(() => this.#l2!.close()).catch((error: unknown) => this.#tierFailed('close', error));
   }
 
   // ---- internals ----------------------------------------------------------------------------
 
-  /** What `loadMany` needs from the cache, bound once (no closure per call). */
-  readonly #batchHost = {
-    key: (key: K): string => this.#key(key),
-    lookup: (k: string): BatchLookup<V> => this.#lookupForBatch(k),
-    flightOf: (k: string): Flight<V | undefined> | undefined => this.#flights.get(k),
-    newFlight: (k: string, options: LoadOptions<V> | undefined, background: boolean): Flight<V | undefined> => {
-      if (background) this.#refreshes++;
-      return this.#newFlight(k, options, background);
-    },
-    loaded: (flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined): void => this.#loaded(flight, value, options),
-    failed: (flight: Flight<V | undefined>, error: unknown): void => this.#failed(flight, error),
-    countMiss: (): void => void this.#misses++,
-    fallback: (k: string, error: unknown, signal: AbortSignal | undefined): V | undefined => this.#fallback(k, error, signal),
-  };
+  /** What `loadMany` needs from the cache, built once (no closure per call). */
+  #makeBatchHost(): BatchHost<V, K> {
+    return {
+      key: (key: K): string => this.#key(key),
+      lookup: (k: string): BatchLookup<V> => this.#lookupForBatch(k),
+      flightOf: (k: string): Flight<V | undefined> | undefined => this.#flights.get(k),
+      newFlight: (k: string, options: LoadOptions<V> | undefined, background: boolean): Flight<V | undefined> => {
+        if (background) this.#refreshes++;
+        return this.#newFlight(k, options, background);
+      },
+      loaded: (flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined): void => this.#loaded(flight, value, options),
+      failed: (flight: Flight<V | undefined>, error: unknown): void => this.#failed(flight, error),
+      countMiss: (): void => void this.#misses++,
+      fallback: (k: string, error: unknown, signal: AbortSignal | undefined): V | undefined => this.#fallback(k, error, signal),
+      tiered: this.#l2Present() ? (flights: readonly Flight<V | undefined>[]) => tieredBatch(this.#l2Host()!, flights, this.#fillFromTier) : undefined,
+      storeTier: this.#l2Present()
+        ? (flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, token: string | undefined) =>
+          storeBatchResult(this.#l2Host()!, flight, value, options, token)
+        : undefined,
+    };
+  }
 
   /** A key's state for a batch: fresh, stale within stale-while-revalidate (refresh due or not), or missing. */
   #lookupForBatch(k: string): BatchLookup<V> {
@@ -386,10 +411,11 @@ export class Cache<V, K = string> {
     const value = store.values[slot] as V;
     const failure = this.#failures.get(k);
     const backingOff = failure !== undefined && now < failure.retryAt;
-    if (now < soft + this.#swrMs || backingOff) {
+    // While the tier's notifications are down, stale values back errors only: the reader reloads.
+    const revalidate = !this.#tierDown && now < soft + this.#swrMs;
+    if (revalidate || backingOff) {
       this.#policy.access(slot);
       this.#staleHits++;
-      const revalidate = now < soft + this.#swrMs;
       if (revalidate && !backingOff && !this.#closed && !this.#flights.has(k)) this.#refresh(k, loader, options, value, 'stale');
       if (this.#events.active) this.#events.emit({ type: 'stale-served', key: k, reason: revalidate ? 'revalidate' : 'error' });
       return Promise.resolve(value);
@@ -446,7 +472,9 @@ export class Cache<V, K = string> {
     }
     let result: Promise<V | undefined> | V | undefined;
     try {
-      result = loader({ key: k, signal: flight.controller.signal, stale });
+      const context = { key: k, signal: flight.controller.signal, stale };
+      const host = this.#l2Host();
+      result = host === undefined ? loader(context) : tieredLoad(host, flight, loader, context, options);
     } catch (error) {
       this.#failed(flight, error);
       return flight;
@@ -490,7 +518,7 @@ export class Cache<V, K = string> {
       if (this.#events.active) this.#events.emit({ type: 'stale-set-refused', key: k });
     } else {
       try {
-        this.#storeLoaded(k, value, options, durationMs);
+        this.#storeLoaded(flight, value, options, durationMs);
       } catch (error) {
         flight.reject(error);
         return;
@@ -525,13 +553,25 @@ export class Cache<V, K = string> {
     flight.reject(error);
   }
 
-  #storeLoaded(k: string, value: V | undefined, options: LoadOptions<V> | undefined, loadMs: number): void {
-    if (value === undefined || value === null) {
+  #storeLoaded(flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, loadMs: number): void {
+    const k = flight.key;
+    const fromTier = flight.tierEntry;
+    const negative = value === undefined || value === null;
+    if (fromTier !== undefined) {
+      // Adopt the shared entry's expiry (wall clock), so every process expires it together.
+      const now = this.#clock.now();
+      const soft = fromTier.softExpiresAt === Infinity ? Infinity : now + (fromTier.softExpiresAt - this.#clock.wallNow());
+      const weight = negative || this.#sizeOf === undefined ? 1 : this.#weigh(value, k);
+      const ttl = soft === Infinity ? 0 : Math.max(0, soft - now);
+      this.#store.write(k, value, weight, this.#tierDown ? Math.min(soft, now) : soft, negative, ttl, loadMs, fromTier.tags);
+      return;
+    }
+    if (negative) {
       if (this.#negativeTtlMs > 0) {
         const now = this.#clock.now();
         const ttl = jitteredTtl(this.#negativeTtlMs, this.#jitter, this.#random);
         // A negative entry weighs 1 (entry or byte) and is never served stale.
-        this.#store.write(k, value, 1, now + ttl, true, ttl, loadMs, undefined);
+        this.#store.write(k, value, 1, this.#tierDown ? now : now + ttl, true, ttl, loadMs, undefined);
       } else {
         this.#store.removeKey(k, 'deleted');
       }
@@ -540,15 +580,106 @@ export class Cache<V, K = string> {
     const ttlMs = options?.ttl === undefined ? this.#ttlMs : positiveDuration(options.ttl, 'ttl');
     // A per-call early refresh needs the entry's TTL and load time recorded from now on.
     if (options?.earlyRefresh !== undefined) this.#earlyFor(options.earlyRefresh);
-    this.#write(k, value, ttlMs, loadMs, resolveTags(options?.tags, value));
+    this.#write(k, value, jitteredTtl(ttlMs, this.#jitter, this.#random), loadMs, resolveTags(options?.tags, value));
   }
 
-  #write(k: string, value: V, ttlMs: number, loadMs: number, tags: readonly string[] | undefined): void {
-    const ttl = jitteredTtl(ttlMs, this.#jitter, this.#random);
+  /** Writes L1 with an already jittered TTL; while notifications are down the entry is born stale. */
+  #write(k: string, value: V, ttl: number, loadMs: number, tags: readonly string[] | undefined): void {
     let soft = Infinity;
-    if (ttl !== Infinity) soft = this.#clock.now() + ttl;
+    if (this.#tierDown) soft = this.#clock.now();
+    else if (ttl !== Infinity) soft = this.#clock.now() + ttl;
     const weight = this.#sizeOf === undefined ? 1 : this.#weigh(value, k);
     this.#store.write(k, value, weight, soft, false, ttl === Infinity ? 0 : ttl, loadMs, tags);
+  }
+
+  /** The shared-tier entry for a value with an already jittered TTL (wall-clock expiry). */
+  #entry(value: V | undefined, ttl: number, tags: readonly string[] | undefined, negative: boolean): TierEntry<V> {
+    const wall = this.#clock.wallNow();
+    const soft = ttl === Infinity ? Infinity : wall + ttl;
+    const hard = soft === Infinity ? Infinity : negative ? soft : soft + this.#staleMs;
+    return { value: value as V, softExpiresAt: soft, hardExpiresAt: hard, tags };
+  }
+
+  /** Sends a write or invalidation to the tier after the local effect; rejects (after an event) if it fails. */
+  #tierCall(operation: string, call: (tier: SharedTier<V>) => Promise<unknown>): Promise<void> {
+    return this.#attached.then(() => call(this.#l2!)).then(() => undefined, (error: unknown) => {
+      this.#tierFailed(operation, error);
+      throw error;
+    });
+  }
+
+  #tierFailed(operation: string, error: unknown): void {
+    this.#l2Errors++;
+    if (this.#events.active) this.#events.emit({ type: 'tier-error', operation, error: toError(error, `The shared tier's ${operation}`) });
+  }
+
+  #l2Present(): boolean {
+    return this.#l2 !== undefined;
+  }
+
+  /** The tiered-load host, built once. */
+  #l2Host(): TierHost<V> | undefined {
+    if (this.#l2 === undefined) return undefined;
+    return this.#tierHost ??= {
+      tier: this.#l2,
+      attached: this.#attached,
+      fresh: (entry) => entry.softExpiresAt > this.#clock.wallNow(),
+      entryFor: (value, options) => {
+        if (value === undefined || value === null) {
+          return this.#negativeTtlMs > 0 ? this.#entry(value, jitteredTtl(this.#negativeTtlMs, this.#jitter, this.#random), undefined, true) : undefined;
+        }
+        const ttlMs = options?.ttl === undefined ? this.#ttlMs : positiveDuration(options.ttl, 'ttl');
+        return this.#entry(value, jitteredTtl(ttlMs, this.#jitter, this.#random), resolveTags(options?.tags, value), false);
+      },
+      tierFailed: (operation, error) => this.#tierFailed(operation, error),
+      l2Hit: () => void this.#l2Hits++,
+    };
+  }
+
+  readonly #fillFromTier = (flight: Flight<V | undefined>, entry: TierEntry<V>): void => {
+    flight.tierEntry = entry;
+    this.#l2Hits++;
+    this.#loaded(flight, entry.value, undefined);
+  };
+
+  /** Notifications from other processes. */
+  readonly #tierListener: TierListener = {
+    keyChanged: (key) => {
+      this.#void(key);
+      this.#failures.delete(key);
+      this.#store.removeKey(key, 'invalidated');
+      if (this.#events.active) this.#events.emit({ type: 'invalidated', scope: 'key', target: key, origin: 'remote' });
+    },
+    tagInvalidated: (tag) => void this.#invalidateTagHere(tag, 'remote'),
+    cleared: () => this.#clearHere('remote'),
+    connection: (up) => {
+      this.#tierDown = !up;
+      // Changes made elsewhere while we cannot hear them would go unnoticed: stop trusting L1.
+      if (!up) this.#store.markAllStale(this.#clock.now());
+      if (this.#events.active) this.#events.emit({ type: 'tier-connection', up });
+    },
+    codecError: (error) => this.#tierFailed('decode', error),
+  };
+
+  #invalidateTagHere(tag: string, origin: 'local' | 'remote'): number {
+    const tagged = this.#store.keysWithTag(tag);
+    let removed = 0;
+    if (tagged !== undefined) {
+      for (const k of [...tagged]) if (this.#store.removeKey(k, 'invalidated')) removed++;
+    }
+    for (const [k, flight] of this.#flights) {
+      if (flight.tags === 'dynamic' || (flight.tags !== undefined && flight.tags.includes(tag))) this.#void(k);
+    }
+    if (this.#events.active) this.#events.emit({ type: 'invalidated', scope: 'tag', target: tag, origin });
+    return removed;
+  }
+
+  #clearHere(origin: 'local' | 'remote'): void {
+    for (const flight of this.#flights.values()) flight.voided = true;
+    this.#flights.clear();
+    this.#failures.clear();
+    this.#store.clear();
+    if (this.#events.active) this.#events.emit({ type: 'invalidated', scope: 'clear', target: this.namespace, origin });
   }
 
   #weigh(value: V, k: string): number {

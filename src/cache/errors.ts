@@ -51,3 +51,38 @@ export class WriteBehindError extends HeadroomError {
     this.keys = keys;
   }
 }
+
+/** A shared-tier call did not complete within its timeout. */
+export class TierTimeoutError extends HeadroomError {
+  constructor(tier: string, timeoutMs: number) {
+    super('HR_CACHE_TIER_TIMEOUT', `A ${tier} call did not complete within ${timeoutMs} ms; the cache carries on without it.`,
+      { details: { tier, timeoutMs } });
+  }
+}
+
+/** The shared tier's circuit breaker is open: calls are refused at once until it probes again. */
+export class CircuitOpenError extends HeadroomError {
+  /** When the breaker will let a probe through, ms from now. */
+  readonly retryAfterMs: number;
+  constructor(tier: string, retryAfterMs: number) {
+    super('HR_CACHE_CIRCUIT_OPEN', `The ${tier} circuit is open after repeated failures; retrying in ${Math.ceil(retryAfterMs)} ms. The cache runs on L1 and the loader meanwhile.`,
+      { details: { tier, retryAfterMs } });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A shared-tier call failed (connection refused, server error, …); the cause is attached. */
+export class TierError extends HeadroomError {
+  constructor(tier: string, operation: string, cause: unknown) {
+    super('HR_CACHE_TIER_FAILED', `The ${tier} ${operation} call failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause, details: { tier, operation } });
+  }
+}
+
+/** A value read from the shared tier could not be decoded (corrupt, or written by an incompatible codec). */
+export class CodecError extends HeadroomError {
+  constructor(key: string, cause: unknown) {
+    super('HR_CACHE_CODEC', `The shared-tier value of key ${describe(key)} could not be decoded; it is treated as a miss. Check that every instance uses the same codec and namespace version.`,
+      { cause, details: { key: describe(key) } });
+  }
+}

@@ -24,6 +24,10 @@ export interface BatchHost<V, K> {
   failed(flight: Flight<V | undefined>, error: unknown): void;
   countMiss(): void;
   fallback(k: string, error: unknown, signal: AbortSignal | undefined): V | undefined;
+  /** With a shared tier: serve what it holds, lease the rest; resolves to a lease token per flight. */
+  readonly tiered: ((flights: readonly Flight<V | undefined>[]) => Promise<(string | undefined)[]>) | undefined;
+  /** With a shared tier: store a loaded value under its lease before it reaches L1. */
+  readonly storeTier: ((flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, token: string | undefined) => Promise<void>) | undefined;
 }
 
 /** Runs one `getOrLoadMany`; results are aligned with `keys`. */
@@ -68,43 +72,50 @@ export async function loadMany<V, K>(host: BatchHost<V, K>, keys: readonly K[], 
       (error: unknown) => { results[index] = host.fallback(k, error, signal); },
     ));
   }
-  if (batchFlights.length > 0) runBatch(host, batchKeys, batchFlights, batchLoader, options);
+  if (batchFlights.length > 0) void runBatch(host, batchKeys, batchFlights, batchLoader, options);
   await Promise.all(waits);
   for (let j = 0; j < duplicates.length; j += 2) results[duplicates[j]!] = results[duplicates[j + 1]!];
   return results;
 }
 
-function runBatch<V, K>(host: BatchHost<V, K>, keys: readonly K[], flights: readonly Flight<V | undefined>[],
-  batchLoader: BatchLoader<V, K>, options: LoadOptions<V> | undefined): void {
+async function runBatch<V, K>(host: BatchHost<V, K>, allKeys: readonly K[], allFlights: readonly Flight<V | undefined>[],
+  batchLoader: BatchLoader<V, K>, options: LoadOptions<V> | undefined): Promise<void> {
   // The batch stops only when every key's load has been abandoned by all its waiters.
   const controller = new AbortController();
   let abandoned = 0;
-  for (const flight of flights) {
+  for (const flight of allFlights) {
     const signal = flight.controller.signal;
     signal.addEventListener('abort', () => {
-      if (++abandoned === flights.length) controller.abort(signal.reason);
+      if (++abandoned === allFlights.length) controller.abort(signal.reason);
     }, { once: true });
   }
-  const fail = (error: unknown): void => {
-    for (const flight of flights) host.failed(flight, error);
-  };
-  let pending: ReturnType<BatchLoader<V, K>>;
+  let keys = allKeys;
+  let flights = allFlights;
+  let tokens: readonly (string | undefined)[] = [];
   try {
-    pending = batchLoader(keys, { signal: controller.signal });
-  } catch (error) {
-    fail(error);
-    return;
-  }
-  Promise.resolve(pending).then((result) => {
-    if (result instanceof Map) {
-      for (let j = 0; j < flights.length; j++) {
-        const flight = flights[j]!;
-        host.loaded(flight, result.has(keys[j]) ? result.get(keys[j]) : result.get(flight.key), options);
-      }
-    } else if (Array.isArray(result) && result.length === keys.length) {
-      for (let j = 0; j < flights.length; j++) host.loaded(flights[j]!, result[j] as V | undefined, options);
-    } else {
-      fail(new BatchResultError(keys.length, result));
+    if (host.tiered !== undefined) {
+      // The tier serves some keys (settling their flights); only the rest go to the loader.
+      const leased = await host.tiered(flights);
+      const left = flights.map((f, i) => i).filter((i) => !flights[i]!.settled);
+      keys = left.map((i) => keys[i]!);
+      tokens = left.map((i) => leased[i]);
+      flights = left.map((i) => flights[i]!);
+      if (flights.length === 0) return;
     }
-  }, fail);
+    const result = await batchLoader(keys, { signal: controller.signal });
+    let values: (V | undefined)[];
+    if (result instanceof Map) {
+      values = flights.map((flight, j) => (result.has(keys[j]) ? result.get(keys[j]) : result.get(flight.key)));
+    } else if (Array.isArray(result) && result.length === keys.length) {
+      values = result as (V | undefined)[];
+    } else {
+      throw new BatchResultError(keys.length, result);
+    }
+    if (host.storeTier !== undefined) {
+      await Promise.all(flights.map((flight, j) => host.storeTier!(flight, values[j], options, tokens[j])));
+    }
+    flights.forEach((flight, j) => host.loaded(flight, values[j], options));
+  } catch (error) {
+    for (const flight of flights) host.failed(flight, error);
+  }
 }

@@ -162,6 +162,13 @@ export class LocalStore {
     this.#onRemoved(key, value, reason);
   }
 
+  /** Makes every entry stale by `now` at the latest (they stay servable within their stale windows). */
+  markAllStale(now: number): void {
+    if (!this.expiring) this.#startExpiring();
+    const soft = this.softExp;
+    for (const slot of this.index.values()) if (soft[slot]! > now) soft[slot] = now;
+  }
+
   /** Removes `key` if present; true when it was. */
   removeKey(key: string, reason: RemovalReason): boolean {
     const slot = this.index.get(key);

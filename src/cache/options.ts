@@ -9,6 +9,7 @@ import { defaultRandom, type Random } from '../core/random.js';
 import { invalidOption } from './errors.js';
 import type { EvictionKind } from './eviction/policy.js';
 import type { Backoff } from './freshness.js';
+import type { SharedTier } from './tier.js';
 import type { CacheOptions, EarlyRefresh } from './types.js';
 
 /** Early refresh after validation. */
@@ -33,12 +34,13 @@ export interface ResolvedOptions<V, K> {
   readonly namespace: string;
   readonly keyFn: ((key: K) => string) | undefined;
   readonly sweepIntervalMs: number;
+  readonly l2: SharedTier<V> | undefined;
   readonly clock: Clock;
   readonly random: Random;
 }
 
 const KNOWN = new Set(['maxEntries', 'maxBytes', 'sizeOf', 'eviction', 'ttl', 'jitter', 'staleWhileRevalidate',
-  'staleIfError', 'errorBackoff', 'earlyRefresh', 'negativeTtl', 'namespace', 'key', 'sweepInterval', 'clock', 'random']);
+  'staleIfError', 'errorBackoff', 'earlyRefresh', 'negativeTtl', 'namespace', 'key', 'sweepInterval', 'l2', 'clock', 'random']);
 
 /**
  * Validates and fills defaults.
@@ -80,6 +82,10 @@ export function resolveOptions<V, K>(options: CacheOptions<V, K>): ResolvedOptio
     initialMs: errorBackoff.initial === undefined ? 250 : positiveDuration(errorBackoff.initial, 'errorBackoff.initial'),
     maxMs: errorBackoff.max === undefined ? 30_000 : positiveDuration(errorBackoff.max, 'errorBackoff.max'),
   };
+  const l2 = options.l2;
+  if (l2 !== undefined && (typeof l2 !== 'object' || l2 === null || typeof l2.attach !== 'function')) {
+    throw invalidOption('l2', l2, 'pass a shared tier such as redisTier({ client })');
+  }
   if (backoff.maxMs < backoff.initialMs) throw invalidOption('errorBackoff.max', errorBackoff.max, 'use a maximum at least as large as errorBackoff.initial');
   return {
     maximum, weighted, eviction, ttlMs, jitter, backoff, namespace,
@@ -90,6 +96,7 @@ export function resolveOptions<V, K>(options: CacheOptions<V, K>): ResolvedOptio
     negativeTtlMs: duration(options.negativeTtl, 'negativeTtl'),
     keyFn: options.key,
     sweepIntervalMs: duration(options.sweepInterval, 'sweepInterval'),
+    l2,
     clock: options.clock ?? systemClock,
     random: options.random ?? defaultRandom(),
   };

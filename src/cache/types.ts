@@ -6,6 +6,7 @@ import type { Duration } from '../core/duration.js';
 import type { HistogramSnapshot } from '../core/histogram.js';
 import type { Random } from '../core/random.js';
 import type { EvictionKind } from './eviction/policy.js';
+import type { SharedTier, TierStats } from './tier.js';
 
 /** Early refresh of values that are still fresh. */
 export type EarlyRefresh =
@@ -50,6 +51,8 @@ export interface CacheOptions<V, K = string> {
   readonly key?: (key: K) => string;
   /** Every interval, remove hard-expired entries (a bounded slice per run). Default 0: expiry on access only. */
   readonly sweepInterval?: Duration;
+  /** A shared tier under this process's cache (L2), e.g. `redisTier({ client })`. Default none. */
+  readonly l2?: SharedTier<V>;
   /** Time source. Default the system clock. */
   readonly clock?: Clock;
   /** Randomness for jitter, XFetch and admission. Default seeded from `HEADROOM_SEED` or entropy. */
@@ -129,6 +132,12 @@ export interface CacheStats {
   readonly weight: number;
   /** Loader durations, ms. */
   readonly loadTime: HistogramSnapshot;
+  /** Values served by the shared tier (L1 misses that L2 answered). */
+  readonly l2Hits: number;
+  /** Shared-tier failures seen by this cache (each also a `tier-error` event). */
+  readonly l2Errors: number;
+  /** The shared tier's own counters, when there is one. */
+  readonly l2: TierStats | undefined;
 }
 
 /** Why an entry left the cache. */
@@ -142,4 +151,6 @@ export type CacheEvent =
   | { readonly type: 'stale-served'; readonly key: string; readonly reason: 'revalidate' | 'error' }
   | { readonly type: 'removed'; readonly key: string; readonly reason: RemovalReason }
   | { readonly type: 'invalidated'; readonly scope: 'key' | 'tag' | 'clear'; readonly target: string; readonly origin: 'local' | 'remote' }
-  | { readonly type: 'stale-set-refused'; readonly key: string };
+  | { readonly type: 'stale-set-refused'; readonly key: string }
+  | { readonly type: 'tier-error'; readonly operation: string; readonly error: Error }
+  | { readonly type: 'tier-connection'; readonly up: boolean };

@@ -12,6 +12,8 @@
  * O(1) per join and leave; one promise and one listener per caller with a signal.
  */
 
+import type { TierEntry } from '../tier.js';
+
 /** Called when every waiter has left an unsettled flight. */
 export type AbandonHandler<V> = (flight: Flight<V>) => void;
 
@@ -26,6 +28,8 @@ export class Flight<V> {
   readonly promise: Promise<V>;
   /** True for a background refresh (stale-while-revalidate or early refresh). */
   background = false;
+  /** With a shared tier: the entry read from or written to it, whose expiry L1 adopts. */
+  tierEntry: TierEntry<V> | undefined;
   /** True once the result must not be stored (the key changed while loading). */
   voided = false;
   /** Tags the result will carry: a list, a function of the value (unknown until it settles), or none. */

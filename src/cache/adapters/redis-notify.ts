@@ -1,0 +1,209 @@
+/**
+ * How a Redis tier learns what other processes changed:
+ *
+ * - `PubSubNotifier`: every write announces itself on a channel of the namespace (the scripts
+ *   PUBLISH atomically with the write); each process subscribes on a dedicated connection and
+ *   skips its own messages. Works on every Redis and on Cluster (PUBLISH reaches all nodes).
+ * - `TrackingNotifier`: server-assisted client-side caching (RESP3 `CLIENT TRACKING ON BCAST
+ *   PREFIX <namespace>`): Redis itself reports every modified key under the prefix, whoever
+ *   wrote it — one tracking connection per master on Cluster. Needs no publishing, but cannot
+ *   tell this process's writes from others', so a process also drops its own fresh writes from
+ *   L1 (the next read fetches them back from Redis).
+ *
+ * Both report connection loss, so the cache can stop trusting L1 until notifications resume.
+ */
+import type { RedisKeys } from './redis-keys.js';
+
+/** What a notifier reports. */
+export interface NotifyHandler {
+  key(name: string): void;
+  tag(name: string, version: number | undefined): void;
+  version(version: number | undefined): void;
+  connection(up: boolean): void;
+}
+
+/** A connection's event surface, as node-redis exposes it. */
+export interface EventedConnection {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  connect(): Promise<unknown>;
+  close?(): Promise<unknown>;
+  destroy?(): void;
+  readonly isOpen: boolean;
+}
+
+/** A notifier. */
+export interface Notifier {
+  readonly up: boolean;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface SubscriberConnection extends EventedConnection {
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+}
+
+/** Pub/sub messages are JSON arrays: [kind, origin, name, version?]. */
+export function busMessage(kind: 'k' | 't' | 'c', origin: string, name: string): string {
+  return JSON.stringify([kind, origin, name]);
+}
+
+/** The prefix of a version-bump message; the script appends `<version>]`. */
+export function bumpMessagePrefix(kind: 't' | 'c', origin: string, name: string): string {
+  return `${JSON.stringify([kind, origin, name]).slice(0, -1)},`;
+}
+
+export class PubSubNotifier implements Notifier {
+  readonly #subscriber: SubscriberConnection;
+  readonly #channel: string;
+  readonly #origin: string;
+  readonly #handler: NotifyHandler;
+  #up = false;
+  #closed = false;
+
+  /** @param subscriber - a dedicated, not yet connected connection (e.g. `client.duplicate()`) */
+  constructor(subscriber: unknown, channel: string, origin: string, handler: NotifyHandler) {
+    this.#subscriber = subscriber as SubscriberConnection;
+    this.#channel = channel;
+    this.#origin = origin;
+    this.#handler = handler;
+  }
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  async start(): Promise<void> {
+    const sub = this.#subscriber;
+    sub.on('error', () => this.#set(false));
+    sub.on('reconnecting', () => this.#set(false));
+    sub.on('end', () => this.#set(false));
+    sub.on('node-error', () => this.#set(false));
+    sub.on('node-reconnecting', () => this.#set(false));
+    // node-redis re-subscribes by itself after a reconnect; 'ready' follows.
+    sub.on('ready', () => this.#set(true));
+    sub.on('node-ready', () => this.#set(true));
+    await sub.connect();
+    await sub.subscribe(this.#channel, this.#onMessage);
+    this.#set(true);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#up = false;
+    if (this.#subscriber.isOpen) await closeConnection(this.#subscriber);
+  }
+
+  readonly #onMessage = (message: string): void => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(parsed) || parsed[1] === this.#origin || typeof parsed[2] !== 'string') return;
+    const [kind, , name, version] = parsed as [unknown, unknown, string, unknown];
+    const v = typeof version === 'number' ? version : undefined;
+    if (kind === 'k') this.#handler.key(name);
+    else if (kind === 't') this.#handler.tag(name, v);
+    else if (kind === 'c') this.#handler.version(v);
+  };
+
+  #set(up: boolean): void {
+    if (this.#closed || up === this.#up) return;
+    this.#up = up;
+    this.#handler.connection(up);
+  }
+}
+
+interface TrackingConnection extends EventedConnection {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+export class TrackingNotifier implements Notifier {
+  readonly #connections: TrackingConnection[];
+  readonly #keys: RedisKeys;
+  readonly #handler: NotifyHandler;
+  readonly #ready: boolean[];
+  #up = false;
+  #closed = false;
+
+  /** @param connections - dedicated RESP3 connections with `emitInvalidate: true`, one per master, not yet connected */
+  constructor(connections: readonly unknown[], keys: RedisKeys, handler: NotifyHandler) {
+    this.#connections = connections as TrackingConnection[];
+    this.#keys = keys;
+    this.#handler = handler;
+    this.#ready = connections.map(() => false);
+  }
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.#connections.map((conn, i) => new Promise<void>((resolve, reject) => {
+      let first = true;
+      const settle = (error?: unknown): void => {
+        if (!first) return;
+        first = false;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      conn.on('error', () => this.#mark(i, false));
+      conn.on('reconnecting', () => this.#mark(i, false));
+      conn.on('end', () => this.#mark(i, false));
+      // The client turns plain tracking on at every (re)connect; switch it to BCAST on our prefix.
+      conn.on('ready', () => void this.#broadcast(conn).then(() => {
+        this.#mark(i, true);
+        settle();
+      }, (error: unknown) => {
+        this.#mark(i, false);
+        settle(error);
+      }));
+      conn.on('invalidate', (key: unknown) => this.#onInvalidate(key));
+      conn.connect().catch(settle);
+    })));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#up = false;
+    await Promise.all(this.#connections.map((c) => (c.isOpen ? closeConnection(c) : undefined)));
+  }
+
+  async #broadcast(conn: TrackingConnection): Promise<void> {
+    await conn.sendCommand(['CLIENT', 'TRACKING', 'OFF']);
+    await conn.sendCommand(['CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', this.#keys.trackingPrefix]);
+  }
+
+  #onInvalidate(raw: unknown): void {
+    if (raw === null) {
+      // The server flushed, or dropped its tracking state: everything may have changed.
+      this.#handler.version(undefined);
+      return;
+    }
+    const redisKey = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
+    const what = this.#keys.classify(redisKey);
+    if (what === undefined) return;
+    if (what.kind === 'key') this.#handler.key(what.name);
+    else if (what.kind === 'tag') this.#handler.tag(what.name, undefined);
+    else this.#handler.version(undefined);
+  }
+
+  #mark(index: number, up: boolean): void {
+    if (this.#closed) return;
+    this.#ready[index] = up;
+    const all = this.#ready.every(Boolean);
+    if (all === this.#up) return;
+    this.#up = all;
+    this.#handler.connection(all);
+  }
+}
+
+async function closeConnection(conn: EventedConnection): Promise<void> {
+  try {
+    if (conn.close !== undefined) await conn.close();
+    else conn.destroy?.();
+  } catch {
+    conn.destroy?.();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Loading through a shared tier, for one key and for a batch:
+ *
+ * 1. read the tier; a fresh entry is the answer (and fills L1);
+ * 2. otherwise ask for the key's lease: only the process granted it runs the loader and
+ *    stores the result with its lease token — refused if a delete voided the lease meanwhile;
+ * 3. a process that finds the lease taken waits for the key's notification (no polling),
+ *    bounded by the lease's remaining time, then reads again;
+ * 4. if the tier fails (timeout, open circuit) or stays busy, the loader runs here and the
+ *    result stays in L1 only.
+ *
+ * Background refreshes ask for the lease even over a present value, and give up quietly when
+ * another process is already refreshing.
+ */
+import { isHeadroomError } from '../core/errors.js';
+import type { Flight } from './stampede/single-flight.js';
+import type { LeaseOutcome, SharedTier, TierEntry } from './tier.js';
+import type { Loader, LoaderContext, LoadOptions } from './types.js';
+
+/** Error codes meaning "the tier is unavailable", as opposed to a loader failure. */
+const TIER_CODES = new Set(['HR_CACHE_TIER_TIMEOUT', 'HR_CACHE_CIRCUIT_OPEN', 'HR_CACHE_TIER_FAILED']);
+/** Rounds of waiting for another process's lease before loading here. */
+const MAX_WAITS = 3;
+
+/** True when `error` means the shared tier is unavailable. */
+export function isTierError(error: unknown): boolean {
+  return isHeadroomError(error) && TIER_CODES.has(error.code);
+}
+
+/** What the tiered paths need from the cache. */
+export interface TierHost<V> {
+  readonly tier: SharedTier<V>;
+  /** Resolves once the tier is attached (never rejects). */
+  readonly attached: Promise<void>;
+  /** True when the entry is still fresh (by wall clock). */
+  fresh(entry: TierEntry<V>): boolean;
+  /** The entry to store for a value just loaded (jittered TTL, tags); undefined for an uncached miss. */
+  entryFor(value: V | undefined, options: LoadOptions<V> | undefined): TierEntry<V> | undefined;
+  /** Records a tier failure (stats, event). */
+  tierFailed(operation: string, error: unknown): void;
+  /** Counts a value served by the tier. */
+  l2Hit(): void;
+}
+
+/** Loads one key through the tier; the flight's `tierEntry` tells the cache what to put in L1. */
+export async function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
+  context: LoaderContext<V>, options: LoadOptions<V> | undefined): Promise<V | undefined> {
+  const { tier } = host;
+  const key = flight.key;
+  const signal = context.signal;
+  let token: string | undefined;
+  try {
+    await host.attached;
+    if (!flight.background) {
+      const [entry] = await tier.getMany([key]);
+      if (entry !== undefined && host.fresh(entry)) return served(host, flight, entry);
+    }
+    let force = flight.background;
+    for (let waits = 0; token === undefined && waits <= MAX_WAITS && !signal.aborted;) {
+      const outcome: LeaseOutcome<V> = await tier.lease(key, force);
+      if (outcome.kind === 'granted') token = outcome.token;
+      else if (outcome.kind === 'hit') {
+        if (host.fresh(outcome.entry)) return served(host, flight, outcome.entry);
+        force = true; // present but stale: take the lease over it
+      } else if (flight.background) {
+        // Another process is refreshing this key; its notification will replace our stale copy.
+        flight.voided = true;
+        return context.stale;
+      } else {
+        waits++;
+        await tier.waitForKey(key, outcome.remainingMs, signal);
+        if (signal.aborted) break;
+        const [entry] = await tier.getMany([key]);
+        if (entry !== undefined && host.fresh(entry)) return served(host, flight, entry);
+      }
+    }
+  } catch (error) {
+    if (!isTierError(error)) throw error;
+    host.tierFailed('load', error);
+    token = undefined;
+  }
+  if (signal.aborted) throw signal.reason;
+  let value: V | undefined;
+  try {
+    value = await loader(context);
+  } catch (error) {
+    if (token !== undefined) void tier.releaseLease(key, token).catch((e: unknown) => host.tierFailed('releaseLease', e));
+    throw error;
+  }
+  if (token !== undefined) await storeLeased(host, flight, value, options, token);
+  return value;
+}
+
+function served<V>(host: TierHost<V>, flight: Flight<V | undefined>, entry: TierEntry<V>): V {
+  flight.tierEntry = entry;
+  host.l2Hit();
+  return entry.value;
+}
+
+/** Stores a loaded value under its lease; a refusal voids the flight (the key changed meanwhile). */
+async function storeLeased<V>(host: TierHost<V>, flight: Flight<V | undefined>, value: V | undefined,
+  options: LoadOptions<V> | undefined, token: string): Promise<void> {
+  const { tier } = host;
+  const entry = host.entryFor(value, options);
+  try {
+    if (entry === undefined) {
+      // Absent at the source and not negatively cached: free the lease; a refresh also drops the old value.
+      if (flight.background) await tier.delete(flight.key);
+      else await tier.releaseLease(flight.key, token);
+      return;
+    }
+    flight.tierEntry = entry;
+    if (!await tier.set(flight.key, entry, token)) flight.voided = true;
+  } catch (error) {
+    if (!isTierError(error)) throw error;
+    host.tierFailed('set', error);
+  }
+}
+
+/**
+ * A batch through the tier: one read for all keys (grouped by slot by the tier), leases for
+ * the rest, a wait for keys other processes are loading, then `load` once for every key still
+ * missing. Keys loaded under a lease are stored in the tier; the others stay in L1 only.
+ * Resolves to the flights still to load, each with its lease token (or undefined).
+ */
+export async function tieredBatch<V>(host: TierHost<V>, flights: readonly Flight<V | undefined>[],
+  fill: (flight: Flight<V | undefined>, entry: TierEntry<V>) => void): Promise<(string | undefined)[]> {
+  const tokens = new Array<string | undefined>(flights.length);
+  const { tier } = host;
+  try {
+    await host.attached;
+    const pending: number[] = [];
+    const found = await tier.getMany(flights.map((f) => f.key));
+    found.forEach((entry, i) => {
+      if (entry !== undefined && host.fresh(entry) && !flights[i]!.background) fill(flights[i]!, entry);
+      else pending.push(i);
+    });
+    const busy: [number, number][] = [];
+    await Promise.all(pending.map(async (i) => {
+      const flight = flights[i]!;
+      const outcome = await tier.lease(flight.key, flight.background);
+      if (outcome.kind === 'granted') tokens[i] = outcome.token;
+      else if (outcome.kind === 'hit' && host.fresh(outcome.entry)) fill(flight, outcome.entry);
+      else if (outcome.kind === 'busy') busy.push([i, outcome.remainingMs]);
+    }));
+    if (busy.length > 0) {
+      await Promise.all(busy.map(([i, ms]) => tier.waitForKey(flights[i]!.key, ms, flights[i]!.controller.signal)));
+      const again = await tier.getMany(busy.map(([i]) => flights[i]!.key));
+      again.forEach((entry, j) => {
+        if (entry !== undefined && host.fresh(entry)) fill(flights[busy[j]![0]]!, entry);
+      });
+    }
+  } catch (error) {
+    if (!isTierError(error)) throw error;
+    host.tierFailed('batch', error);
+  }
+  return tokens;
+}
+
+/** Stores one batch-loaded value in the tier when it was loaded under a lease. */
+export function storeBatchResult<V>(host: TierHost<V>, flight: Flight<V | undefined>, value: V | undefined,
+  options: LoadOptions<V> | undefined, token: string | undefined): Promise<void> {
+  return token === undefined ? Promise.resolve() : storeLeased(host, flight, value, options, token);
+}

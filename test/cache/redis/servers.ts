@@ -1,0 +1,99 @@
+/**
+ * Real redis-server processes for the cache's Redis tests, on the loopback ports reserved for
+ * this module (7101–7106), each in its own temp dir, stopped by pid.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createClient, createCluster } from 'redis';
+
+/** A redis-server this test started. */
+export interface OwnRedis {
+  readonly port: number;
+  readonly url: string;
+  /** Stops the server (SIGKILL: like a crash) and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and directory. */
+  restart(): Promise<void>;
+  /** Stops it for good and removes its directory. */
+  stop(): Promise<void>;
+}
+
+export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A prefix unique to this test run (the shared Redis is used by other helpers too). */
+export function uniquePrefix(label: string): string {
+  return `hrtest-${label}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function startRedis(port: number, extraArgs: readonly string[] = []): Promise<OwnRedis> {
+  if (port < 7101 || port > 7106) throw new Error(`port ${port} is outside the cache tests' range 7101–7106`);
+  const dir = mkdtempSync(join(tmpdir(), `hr-redis-${port}-`));
+  let child: ChildProcess | undefined;
+  const launch = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
+    await waitFor(async () => ping(port), `redis-server on port ${port} did not start`);
+  };
+  const exit = async (signal: NodeJS.Signals): Promise<void> => {
+    const c = child;
+    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    c.kill(signal);
+    await exited;
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill: () => exit('SIGKILL'),
+    restart: launch,
+    stop: async () => {
+      await exit('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A 3-master Redis Cluster on ports 7101–7103 (no replicas). */
+export async function startCluster(): Promise<{ nodes: OwnRedis[]; stop(): Promise<void> }> {
+  const ports = [7101, 7102, 7103];
+  const nodes = await Promise.all(ports.map((port) => startRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'])));
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+  await waitFor(async () => {
+    const info = spawnSync('redis-cli', ['-p', '7101', 'cluster', 'info'], { encoding: 'utf8' }).stdout;
+    return info.includes('cluster_state:ok');
+  }, 'the cluster did not reach cluster_state:ok');
+  return { nodes, stop: async () => { await Promise.all(nodes.map((n) => n.stop())); } };
+}
+
+/** A connected client that fails fast while disconnected (no offline queue). */
+export async function connectClient(url: string): Promise<ReturnType<typeof createClient>> {
+  const client = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: (retries) => Math.min(50 + retries * 20, 200) } });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** A connected cluster client over the test cluster. */
+export async function connectCluster(): Promise<ReturnType<typeof createCluster>> {
+  const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7101' }], defaults: { disableOfflineQueue: true } });
+  cluster.on('error', () => {});
+  await cluster.connect();
+  return cluster;
+}
+
+async function ping(port: number): Promise<boolean> {
+  return spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
+}
+
+async function waitFor(check: () => Promise<boolean>, message: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(message);
+}
