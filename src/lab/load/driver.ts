@@ -66,6 +66,8 @@ export interface PhaseMeasurement {
   readonly recorder: PhaseRecorder;
   /** Requests sent in the measured window. */
   readonly sent: number;
+  /** From the window's start until its last request finished, ms (the window plus the drain). */
+  readonly spanMs: number;
   /** Counters when the window opened, when it closed, and after its last request finished. */
   readonly start: DriveSnapshot;
   readonly windowEnd: DriveSnapshot;
@@ -108,10 +110,12 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   schedule();
   let sent: number;
   let windowEnd: DriveSnapshot;
+  let spanMs: number;
   try {
     sent = await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.durationMs, clock, random: random.fork('arrivals'), signal, fire: sender.fire });
     windowEnd = await options.snapshot();
     await sender.drained();
+    spanMs = clock.now() - start;
   } finally {
     (timer as TimerHandle | null)?.cancel();
     lag.disable();
@@ -127,6 +131,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   return {
     recorder,
     sent,
+    spanMs,
     start: startSnapshot,
     windowEnd,
     end: endSnapshot,

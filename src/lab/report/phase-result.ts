@@ -28,7 +28,10 @@ export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasur
     durationMs,
     sent: m.sent,
     ok: r.okCount,
-    okPerSec: round(r.okCount / seconds, 1),
+    // Over the span the requests were actually served in: under overload the last ones finish up
+    // to a timeout after the window, and dividing by the window alone would overstate goodput.
+    okPerSec: round(r.okCount / (m.spanMs / 1000), 1),
+    spanMs: Math.round(m.spanMs),
     errors: r.errors,
     errorRate: finished === 0 ? 0 : round(r.errorCount / finished, 4),
     latencyMs: roundSnapshot(r.ok.snapshot()),
