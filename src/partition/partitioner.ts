@@ -160,4 +160,17 @@ export abstract class BasePartitioner implements Partitioner {
   protected nodesWithout(i: number): PartitionNode[] {
     return this.nodes.filter((_, j) => j !== i);
   }
+
+  /**
+   * Replicas for algorithms with no natural successor order (hash-mod, jump, ranges): the owner,
+   * then the next nodes in list order, cyclically.
+   * @throws HR_PARTITION_INVALID_OPTION when n is not a positive integer; HR_PARTITION_NOT_ENOUGH_NODES when n exceeds the node count
+   */
+  protected cyclicReplicas(key: PartitionKey, n: number): string[] {
+    checkReplicaCount(n, this.ids.length);
+    const first = this.locateIndex(key);
+    const out: string[] = [];
+    for (let r = 0; r < n; r++) out.push(this.ids[(first + r) % this.ids.length]!);
+    return out;
+  }
 }

@@ -8,7 +8,7 @@
  */
 import { xxh32 } from '../../core/hash.js';
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes, requireUnitWeights,
+  BasePartitioner, checkKey, normalizeNodes, requireUnitWeights,
   type NodeInput, type PartitionKey, type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError } from '../errors.js';
@@ -48,11 +48,7 @@ export class HashModPartitioner extends BasePartitioner {
   }
 
   locateN(key: PartitionKey, n: number): string[] {
-    checkReplicaCount(n, this.ids.length);
-    const first = this.locateIndex(key);
-    const out: string[] = [];
-    for (let r = 0; r < n; r++) out.push(this.ids[(first + r) % this.ids.length]!);
-    return out;
+    return this.cyclicReplicas(key, n);
   }
 
   protected rebuild(nodes: PartitionNode[]): this {

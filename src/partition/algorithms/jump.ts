@@ -16,7 +16,7 @@
 import { xxh32, xxh64Into } from '../../core/hash.js';
 import { hash64Into } from '../../core/murmur3.js';
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes, requireUnitWeights,
+  BasePartitioner, checkKey, normalizeNodes, requireUnitWeights,
   type NodeInput, type PartitionKey, type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError } from '../errors.js';
@@ -113,11 +113,7 @@ export class JumpPartitioner extends BasePartitioner {
 
   /** Replicas are the buckets after the primary, cyclically (jump has no natural successor order). */
   locateN(key: PartitionKey, n: number): string[] {
-    checkReplicaCount(n, this.ids.length);
-    const first = this.locateIndex(key);
-    const out: string[] = [];
-    for (let r = 0; r < n; r++) out.push(this.ids[(first + r) % this.ids.length]!);
-    return out;
+    return this.cyclicReplicas(key, n);
   }
 
   /** Removing node i moves the last node into slot i (the only order change that keeps others in place). */

@@ -10,7 +10,7 @@
  * loads and `withOwners` to even load instead).
  */
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
+  BasePartitioner, checkKey, normalizeNodes,
   type NodeInput, type PartitionKey, type PartitionNode,
 } from '../partitioner.js';
 import { invalidRangeError, unknownNodeError } from '../errors.js';
@@ -164,11 +164,7 @@ export class RangePartitioner extends BasePartitioner {
 
   /** Owner first, then the next nodes in list order (ranges have no natural replica order). */
   locateN(key: PartitionKey, n: number): string[] {
-    checkReplicaCount(n, this.ids.length);
-    const first = this.locateIndex(key);
-    const out: string[] = [];
-    for (let r = 0; r < n; r++) out.push(this.ids[(first + r) % this.ids.length]!);
-    return out;
+    return this.cyclicReplicas(key, n);
   }
 
   /**
