@@ -61,8 +61,9 @@ test('every phase is internally coherent', () => {
       const errors = p.errors.timeout + p.errors.shed + p.errors.http + p.errors.network;
       assert.ok(p.sent > 0, where);
       assert.equal(p.ok + errors, p.sent, `${where}: every request sent was accounted for`);
-      assert.ok(p.spanMs >= 1_200 && p.spanMs <= 1_200 + 1_100, `${where}: span ${p.spanMs} ms (window + at most a timeout)`);
-      assert.ok(Math.abs(p.okPerSec - p.ok / (p.spanMs / 1000)) < 1, where);
+      // Goodput counts successes arriving in the window; away from overload that is the window's
+      // own requests give or take the few in flight at either edge.
+      if (s.name !== 'overload') assert.ok(Math.abs(p.okPerSec * 1.2 - p.ok) <= 0.05 * p.ok + 10, `${where}: ${p.okPerSec} ok/s vs ${p.ok} ok`);
       const l = p.latencyMs;
       // HDR percentiles report the top of their bucket (within 0.1%), so p99.9 may pass the exact max by that much.
       if (p.ok > 0) assert.ok(l.min <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max * 1.001 + 0.002, `${where}: ${JSON.stringify(l)}`);

@@ -66,8 +66,11 @@ export interface PhaseMeasurement {
   readonly recorder: PhaseRecorder;
   /** Requests sent in the measured window. */
   readonly sent: number;
-  /** From the window's start until its last request finished, ms (the window plus the drain). */
-  readonly spanMs: number;
+  /**
+   * Successful responses that arrived during the window, whichever phase part sent them: the
+   * service's goodput over the window, not flattered by requests that succeed after it closes.
+   */
+  readonly okCompletedInWindow: number;
   /** Counters when the window opened, when it closed, and after its last request finished. */
   readonly start: DriveSnapshot;
   readonly windowEnd: DriveSnapshot;
@@ -80,12 +83,13 @@ export interface PhaseMeasurement {
 export async function drivePhase(options: DriveOptions): Promise<PhaseMeasurement> {
   const { clock, signal } = options;
   const random = new SeededRandom(options.seed);
+  const completions = { ok: 0 };
   if (options.warmupMs > 0) {
-    const warmup = new Sender(options, new PhaseRecorder(), random.fork('warmup'));
+    const warmup = new Sender(options, new PhaseRecorder(), random.fork('warmup'), completions);
     await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.warmupMs, clock, random: random.fork('warmup-arrivals'), signal, fire: warmup.fire });
   }
   const recorder = new PhaseRecorder();
-  const sender = new Sender(options, recorder, random.fork('requests'));
+  const sender = new Sender(options, recorder, random.fork('requests'), completions);
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   const startSnapshot = await options.snapshot();
   let lastQueries = storeQueries(startSnapshot);
@@ -110,12 +114,13 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   schedule();
   let sent: number;
   let windowEnd: DriveSnapshot;
-  let spanMs: number;
+  const okAtStart = completions.ok;
+  let okCompletedInWindow: number;
   try {
     sent = await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.durationMs, clock, random: random.fork('arrivals'), signal, fire: sender.fire });
+    okCompletedInWindow = completions.ok - okAtStart;
     windowEnd = await options.snapshot();
     await sender.drained();
-    spanMs = clock.now() - start;
   } finally {
     (timer as TimerHandle | null)?.cancel();
     lag.disable();
@@ -131,7 +136,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   return {
     recorder,
     sent,
-    spanMs,
+    okCompletedInWindow,
     start: startSnapshot,
     windowEnd,
     end: endSnapshot,
@@ -161,13 +166,16 @@ class Sender {
   readonly #options: DriveOptions;
   readonly #recorder: PhaseRecorder;
   readonly #random: Random;
+  readonly #completions: { ok: number };
   #inFlight = 0;
   #onDrained: (() => void) | null = null;
 
-  constructor(options: DriveOptions, recorder: PhaseRecorder, random: Random) {
+  /** @param completions - successes of every sender of the phase, counted as they arrive */
+  constructor(options: DriveOptions, recorder: PhaseRecorder, random: Random, completions: { ok: number }) {
     this.#options = options;
     this.#recorder = recorder;
     this.#random = random;
+    this.#completions = completions;
   }
 
   readonly fire = (intendedMs: number): void => {
@@ -193,6 +201,7 @@ class Sender {
 
   #done(outcome: Outcome, intendedMs: number, deadline: Deadline): void {
     deadline.dispose();
+    if (outcome === 'ok') this.#completions.ok++;
     this.#recorder.record(outcome, this.#options.clock.now() - intendedMs);
     if (--this.#inFlight === 0) this.#onDrained?.();
   }

@@ -28,10 +28,7 @@ export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasur
     durationMs,
     sent: m.sent,
     ok: r.okCount,
-    // Over the span the requests were actually served in: under overload the last ones finish up
-    // to a timeout after the window, and dividing by the window alone would overstate goodput.
-    okPerSec: round(r.okCount / (m.spanMs / 1000), 1),
-    spanMs: Math.round(m.spanMs),
+    okPerSec: round(m.okCompletedInWindow / seconds, 1),
     errors: r.errors,
     errorRate: finished === 0 ? 0 : round(r.errorCount / finished, 4),
     latencyMs: roundSnapshot(r.ok.snapshot()),

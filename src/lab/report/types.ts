@@ -18,10 +18,8 @@ export interface PhaseResult {
   readonly sent: number;
   /** Requests that succeeded (2xx). */
   readonly ok: number;
-  /** Successful requests per second (goodput), over `spanMs`. */
+  /** Goodput: successful responses that arrived during the window, per second. */
   readonly okPerSec: number;
-  /** From the window's start until its last request finished, ms (the window plus the drain). */
-  readonly spanMs: number;
   readonly errors: ErrorCounts;
   /** Failed requests / finished requests. */
   readonly errorRate: number;
