@@ -21,3 +21,4 @@ export { redisTier, type RedisTierOptions, type RedisLike } from './adapters/red
 export { jsonCodec, bytesCodec, safeJsonParse, type Codec } from './adapters/codec.js';
 export type { CircuitState } from './circuit-breaker.js';
 export { TierTimeoutError, CircuitOpenError, TierError, CodecError } from './errors.js';
+export { durableWriteBehind, type DurableWriteBehind, type DurableWriteBehindOptions } from './adapters/redis-write-behind.js';

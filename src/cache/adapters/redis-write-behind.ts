@@ -1,0 +1,338 @@
+/**
+ * Durable write-behind: writes are acknowledged once appended to a Redis Stream, and drained to
+ * the source by whichever process holds the drain lock — so a process killed with writes
+ * pending loses none: the next lock holder claims its unacknowledged entries (XAUTOCLAIM) and
+ * finishes them.
+ *
+ * Ordering: a hash records the newest stream id queued per key (set atomically with XADD). An
+ * entry reaches the source only if it is still the newest for its key, so an older value never
+ * overwrites a newer one, and superseded entries are skipped (last write wins). One drainer at
+ * a time (the lock) keeps writes to one key sequential.
+ *
+ * Limits: the lock is a lease, not a fence — a drainer paused longer than `lockTtl` (a stop-
+ * the-world pause, not a crash) could write after its successor; keep `lockTtl` well above the
+ * slowest source write. Delivery is at-least-once: a source write may repeat after a crash, so
+ * source writes should be idempotent (plain set/delete are).
+ */
+import { randomUUID } from 'node:crypto';
+import { RESP_TYPES } from 'redis';
+import { sleep, systemClock, type Clock } from '../../core/clock.js';
+import type { Duration } from '../../core/duration.js';
+import { toError } from '../../core/errors.js';
+import { Emitter, type Disposable, type Listener } from '../../core/events.js';
+import { defaultRandom, type Random } from '../../core/random.js';
+import type { Cache } from '../cache.js';
+import { CacheClosedError, WriteBehindError, invalidOption } from '../errors.js';
+import { backoffDelay, type Backoff } from '../freshness.js';
+import { duration, positiveDuration } from '../options.js';
+import type { WriteBehindEvent } from '../write/behind.js';
+import type { CachedSource, Source } from '../write/source.js';
+import { jsonCodec, type Codec } from './codec.js';
+import { NAME_PATTERN, RedisKeys } from './redis-keys.js';
+
+/** The node-redis surface the queue uses. */
+interface StreamClient {
+  eval(script: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
+  sendCommand(args: (string | Buffer)[], options?: { typeMapping: Record<number, unknown> }): Promise<unknown>;
+  duplicate(overrides?: Record<string, unknown>): unknown;
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  readonly isOpen: boolean;
+}
+
+/** Options of {@link durableWriteBehind}. */
+export interface DurableWriteBehindOptions<V> {
+  /** A connected node-redis client (standalone; the stream keys share one hash tag, so Cluster works through a cluster-aware client too). */
+  readonly client: unknown;
+  /** Key prefix. Default `'hr'`. */
+  readonly prefix?: string;
+  /** Codec of queued values. Default JSON. */
+  readonly codec?: Codec<V>;
+  /** Entries drained per round. Default 100. */
+  readonly batchSize?: number;
+  /** How long a drainer blocks waiting for new entries. Default '200ms'. */
+  readonly block?: Duration;
+  /** Drain lock lease; a crashed drainer is replaced after this long. Default '5s'. */
+  readonly lockTtl?: Duration;
+  /** Backoff of failed source writes. Default 100 ms doubling to 10 s. */
+  readonly retry?: { readonly initial?: Duration; readonly max?: Duration };
+  /** This process's consumer name. Default a random id. */
+  readonly consumer?: string;
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+/** A durable write-behind queue in front of a source. */
+export interface DurableWriteBehind<V> extends CachedSource<V> {
+  /** Resolves once the stream is empty (every queued write reached the source), or rejects after `timeoutMs` (default 30 s). */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Stops draining here and releases the lock (queued writes stay in Redis for another drainer). */
+  close(): Promise<void>;
+  /** Subscribes to write events. */
+  on(listener: Listener<WriteBehindEvent>): Disposable;
+  /** Source writes done by this process. */
+  readonly written: number;
+}
+
+/** XADD + record as newest for the key. KEYS: stream, latest. ARGV: key, op, payload. */
+const ENQUEUE = `
+local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'op', ARGV[2], 'v', ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], id)
+return id`;
+/** Forget the key's newest id if it is still `id`. KEYS: latest. ARGV: key, id. */
+const SETTLE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
+/** Take or renew the lock if free or ours. KEYS: lock. ARGV: token, ttl. */
+const LOCK = `
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+/** Release the lock if ours. KEYS: lock. ARGV: token. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+const GROUP = 'hr-drain';
+/** Replies as Buffers: queued values may be binary. */
+const BINARY = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
+
+/**
+ * Puts `cache` in front of `source` with writes queued durably in a Redis Stream.
+ * @throws HR_CACHE_INVALID_OPTION on an invalid option
+ * @example
+ * ```ts
+ * const orders = durableWriteBehind(cache, orderTable, { client });
+ * await orders.set('o-1', order); // durable once this resolves; reaches the table shortly
+ * ```
+ */
+export function durableWriteBehind<V>(cache: Cache<V, string>, source: Source<V>, options: DurableWriteBehindOptions<V>): DurableWriteBehind<V> {
+  return new DurableQueue(cache, source, options);
+}
+
+class DurableQueue<V> implements DurableWriteBehind<V> {
+  readonly #cache: Cache<V, string>;
+  readonly #source: Source<V>;
+  readonly #client: StreamClient;
+  readonly #keys: RedisKeys;
+  readonly #codec: Codec<V>;
+  readonly #batch: number;
+  readonly #blockMs: number;
+  readonly #lockTtlMs: number;
+  readonly #backoff: Backoff;
+  readonly #consumer: string;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #events = new Emitter<WriteBehindEvent>();
+  readonly #token = randomUUID();
+  readonly #stop = new AbortController();
+  readonly #attempts = new Map<string, number>();
+  #reader: StreamClient | undefined;
+  #loop: Promise<void> | undefined;
+  #retryAt = 0;
+  written = 0;
+
+  constructor(cache: Cache<V, string>, source: Source<V>, options: DurableWriteBehindOptions<V>) {
+    const client = options.client as StreamClient;
+    if (typeof client !== 'object' || client === null || typeof client.sendCommand !== 'function') {
+      throw invalidOption('writeBehind.client', client, 'pass a connected node-redis client');
+    }
+    const prefix = options.prefix ?? 'hr';
+    if (!NAME_PATTERN.test(prefix)) throw invalidOption('writeBehind.prefix', prefix, 'use 1–64 characters from letters, digits, _ . : -');
+    const batch = options.batchSize ?? 100;
+    if (!(Number.isInteger(batch) && batch > 0)) throw invalidOption('writeBehind.batchSize', batch, 'use a positive integer');
+    const retry = options.retry ?? {};
+    this.#cache = cache;
+    this.#source = source;
+    this.#client = client;
+    this.#keys = new RedisKeys(prefix, cache.namespace);
+    this.#codec = options.codec ?? jsonCodec<V>();
+    this.#batch = batch;
+    this.#blockMs = positiveDuration(options.block ?? '200ms', 'writeBehind.block');
+    this.#lockTtlMs = positiveDuration(options.lockTtl ?? '5s', 'writeBehind.lockTtl');
+    this.#backoff = { initialMs: duration(retry.initial ?? 100, 'writeBehind.retry.initial'), maxMs: duration(retry.max ?? '10s', 'writeBehind.retry.max') };
+    this.#consumer = options.consumer ?? randomUUID();
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? defaultRandom();
+    // The loop survives Redis errors by itself; this catch only guards its very first connect.
+    this.#loop = this.#run().catch(() => undefined);
+  }
+
+  get(key: string, options?: { readonly signal?: AbortSignal }): Promise<V | undefined> {
+    return this.#cache.getOrLoad(key, this.#load, options);
+  }
+
+  async set(key: string, value: V): Promise<void> {
+    this.#live();
+    // Durable first; the cache update after it may fail on its shared tier (reported as a cache
+    // event) without losing the write.
+    await this.#client.eval(ENQUEUE, { keys: [this.#keys.stream, this.#keys.latest], arguments: [key, 'set', toBuffer(this.#codec.encode(value))] });
+    await this.#cache.set(key, value).catch(() => undefined);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#live();
+    await this.#client.eval(ENQUEUE, { keys: [this.#keys.stream, this.#keys.latest], arguments: [key, 'del', ''] });
+    await this.#cache.delete(key).catch(() => undefined);
+  }
+
+  async flush(timeoutMs = 30_000): Promise<void> {
+    const deadline = this.#clock.now() + timeoutMs;
+    for (;;) {
+      if (Number(await this.#client.sendCommand(['XLEN', this.#keys.stream])) === 0) return;
+      if (this.#clock.now() >= deadline) {
+        throw new WriteBehindError([`stream ${this.#keys.stream}`], new Error(`not drained within ${timeoutMs} ms`));
+      }
+      await sleep(this.#clock, Math.min(50, this.#blockMs));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#stop.signal.aborted) return;
+    this.#stop.abort(new CacheClosedError('durable write-behind queue'));
+    await this.#loop;
+    await this.#client.eval(UNLOCK, { keys: [this.#keys.drainLock], arguments: [this.#token] }).catch(() => undefined);
+    if (this.#reader?.isOpen === true) await this.#reader.close().catch(() => undefined);
+  }
+
+  on(listener: Listener<WriteBehindEvent>): Disposable {
+    return this.#events.on(listener);
+  }
+
+  /** Reads see queued writes first: the newest entry for the key, else the source. */
+  readonly #load = async ({ key, signal }: { key: string; signal: AbortSignal }): Promise<V | undefined> => {
+    const id = await this.#client.sendCommand(['HGET', this.#keys.latest, key]);
+    if (typeof id === 'string') {
+      const found = await this.#client.sendCommand(['XRANGE', this.#keys.stream, id, id], BINARY) as [Buffer, Buffer[]][] | null;
+      const fields = found?.[0]?.[1];
+      if (fields !== undefined) {
+        const entry = fieldsOf(fields);
+        return entry.op === 'del' ? undefined : this.#codec.decode(entry.v);
+      }
+    }
+    return this.#source.get(key, { signal });
+  };
+
+  #live(): void {
+    if (this.#stop.signal.aborted) throw new CacheClosedError('durable write-behind queue');
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    const reader = this.#client.duplicate() as StreamClient;
+    reader.on('error', () => {});
+    await reader.connect();
+    this.#reader = reader;
+    await this.#client.sendCommand(['XGROUP', 'CREATE', this.#keys.stream, GROUP, '0', 'MKSTREAM']).catch(() => undefined);
+    let holding = false;
+    let renewAt = 0;
+    while (!signal.aborted) {
+      try {
+        const now = this.#clock.now();
+        if (!holding || now >= renewAt) {
+          const got = await this.#client.eval(LOCK, { keys: [this.#keys.drainLock], arguments: [this.#token, String(this.#lockTtlMs)] }) === 1;
+          if (got && !holding) await this.#claimOrphans();
+          holding = got;
+          renewAt = now + this.#lockTtlMs / 3;
+          if (!holding) {
+            await sleep(this.#clock, this.#lockTtlMs / 4, signal).catch(() => undefined);
+            continue;
+          }
+        }
+        await this.#drainOnce();
+      } catch {
+        holding = false;
+        await sleep(this.#clock, this.#blockMs, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** After taking the lock: adopt every entry another (dead) consumer read but never acknowledged. */
+  async #claimOrphans(): Promise<void> {
+    let cursor = '0-0';
+    do {
+      const reply = await this.#client.sendCommand(['XAUTOCLAIM', this.#keys.stream, GROUP, this.#consumer, '0', cursor, 'COUNT', '500', 'JUSTID']) as [string, unknown[]];
+      cursor = reply[0];
+    } while (cursor !== '0-0');
+  }
+
+  /** One round: retry own pending entries when their backoff has passed, else read new ones. */
+  async #drainOnce(): Promise<void> {
+    const reader = this.#reader!;
+    const retrying = this.#clock.now() >= this.#retryAt;
+    let reply = retrying
+      ? await reader.sendCommand(['XREADGROUP', 'GROUP', GROUP, this.#consumer, 'COUNT', String(this.#batch), 'STREAMS', this.#keys.stream, '0'], BINARY) as StreamReply
+      : null;
+    if (streamEntries(reply).length === 0) {
+      reply = await reader.sendCommand(['XREADGROUP', 'GROUP', GROUP, this.#consumer, 'COUNT', String(this.#batch), 'BLOCK', String(Math.round(this.#blockMs)), 'STREAMS', this.#keys.stream, '>'], BINARY) as StreamReply;
+    }
+    const gone = deletedEntries(reply);
+    if (gone.length > 0) await this.#ack(gone);
+    const entries = streamEntries(reply);
+    if (entries.length === 0) return;
+    // Last write wins within the round; older entries of a key are acknowledged as superseded.
+    const newest = new Map<string, { id: string; op: string; v: Buffer }>();
+    const superseded: string[] = [];
+    for (const [rawId, fields] of entries) {
+      const id = rawId.toString();
+      const entry = fieldsOf(fields);
+      const previous = newest.get(entry.k);
+      if (previous !== undefined) superseded.push(previous.id);
+      newest.set(entry.k, { id, op: entry.op, v: entry.v });
+    }
+    if (superseded.length > 0) await this.#ack(superseded);
+    let failed = false;
+    await Promise.all([...newest].map(async ([key, entry]) => {
+      const latest = await this.#client.sendCommand(['HGET', this.#keys.latest, key]);
+      if (latest !== entry.id) {
+        await this.#ack([entry.id]); // a newer write is queued; it will be applied instead
+        return;
+      }
+      const attempts = (this.#attempts.get(key) ?? 0) + 1;
+      try {
+        if (entry.op === 'del') await this.#source.delete(key, {});
+        else await this.#source.set(key, this.#codec.decode(entry.v), {});
+      } catch (thrown) {
+        failed = true;
+        this.#attempts.set(key, attempts);
+        const retryInMs = backoffDelay(this.#backoff, attempts, this.#random);
+        this.#events.emit({ type: 'write-error', key, error: toError(thrown, `The durable write-behind write of key ${JSON.stringify(key)}`), attempts, retryInMs });
+        this.#retryAt = Math.max(this.#retryAt, this.#clock.now() + retryInMs);
+        return;
+      }
+      this.#attempts.delete(key);
+      this.written++;
+      await this.#client.eval(SETTLE, { keys: [this.#keys.latest], arguments: [key, entry.id] });
+      await this.#ack([entry.id]);
+      if (this.#events.active) this.#events.emit({ type: 'written', key, attempts });
+    }));
+    if (!failed) this.#retryAt = 0;
+  }
+
+  async #ack(ids: string[]): Promise<void> {
+    await this.#client.sendCommand(['XACK', this.#keys.stream, GROUP, ...ids]);
+    await this.#client.sendCommand(['XDEL', this.#keys.stream, ...ids]);
+  }
+}
+
+type StreamReply = [Buffer, [Buffer, Buffer[]][]][] | null;
+
+function streamEntries(reply: StreamReply): [Buffer, Buffer[]][] {
+  // Entries deleted while pending come back with null fields: nothing left to do for them.
+  return (reply?.[0]?.[1] ?? []).filter((e) => Array.isArray(e[1]));
+}
+
+/** Ids of pending entries whose data was already deleted: only their acknowledgement is left. */
+function deletedEntries(reply: StreamReply): string[] {
+  return (reply?.[0]?.[1] ?? []).filter((e) => !Array.isArray(e[1])).map((e) => e[0].toString());
+}
+
+function fieldsOf(fields: readonly Buffer[]): { k: string; op: string; v: Buffer } {
+  const out: Record<string, Buffer> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!.toString()] = fields[i + 1]!;
+  return { k: out['k']?.toString() ?? '', op: out['op']?.toString() ?? 'set', v: out['v'] ?? Buffer.alloc(0) };
+}
+
+function toBuffer(payload: string | Uint8Array): Buffer {
+  return typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}

@@ -1,0 +1,86 @@
+/**
+ * Durable write-behind on a Redis Stream: a process killed mid-flush loses no write; a second
+ * process drains the rest; per key the last write wins and no older version lands after a
+ * newer one.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createCache, durableWriteBehind, type WriteBehindEvent } from '../../../src/cache/index.js';
+import { SHARED_REDIS_URL, connectClient, uniquePrefix } from './servers.js';
+import { redisHashSource } from './hash-source.js';
+
+const KEYS = 30;
+const VERSIONS = 10;
+const children: ChildProcess[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+});
+
+test('a process killed mid-flush loses no write: a second process drains the rest, last write wins, never older over newer', async () => {
+  const prefix = uniquePrefix('wb');
+  const admin = await connectClient(SHARED_REDIS_URL);
+  cleanups.push(async () => {
+    for await (const keys of admin.scanIterator({ MATCH: `*${prefix}*`, COUNT: 500 })) if (keys.length > 0) await admin.del(keys);
+    await admin.close();
+  });
+  const script = fileURLToPath(new URL('./durable-child.ts', import.meta.url));
+  const child = fork(script, [SHARED_REDIS_URL, prefix, String(KEYS), String(VERSIONS), '15'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (m: { type: string }) => { if (m.type === 'enqueued') resolve(); });
+    child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+  });
+  const applied = async (): Promise<number> => {
+    let n = 0;
+    for (let k = 0; k < KEYS; k++) n += await admin.lLen(`${prefix}:log:k${k}`);
+    return n;
+  };
+  while (await applied() < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  const stream = `{${prefix}:wb:wb}:stream`;
+  const pendingAtKill = await admin.xLen(stream);
+  assert.ok(pendingAtKill > 0, 'the child was killed with writes still queued');
+
+  // A second process (here: this one) takes the lock once the dead drainer's lease expires.
+  const client = await connectClient(SHARED_REDIS_URL);
+  const sourceClient = await connectClient(SHARED_REDIS_URL);
+  const queue = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1), { client, prefix, lockTtl: '1s', block: '50ms' });
+  cleanups.push(() => client.close(), () => sourceClient.close(), () => queue.close());
+  const events: WriteBehindEvent[] = [];
+  queue.on((e) => events.push(e));
+  await queue.flush(15_000);
+  assert.ok(queue.written > 0, 'the second process wrote the rest');
+  for (let k = 0; k < KEYS; k++) {
+    const key = `k${k}`;
+    assert.deepEqual(JSON.parse((await admin.hGet(`${prefix}:source`, key))!), { v: VERSIONS }, `${key}: the last write wins`);
+    const log = (await admin.lRange(`${prefix}:log:${key}`, 0, -1)).map(Number);
+    assert.deepEqual(log, [...log].sort((a, b) => a - b), `${key}: applied in order, never older over newer (${log.join(',')})`);
+  }
+  assert.equal(await admin.xLen(stream), 0);
+  assert.equal(await admin.hLen(`{${prefix}:wb:wb}:latest`), 0);
+  assert.ok(events.every((e) => e.type === 'written'));
+});
+
+test('reads through the durable queue see queued writes before the source has them', async () => {
+  const prefix = uniquePrefix('wb-read');
+  const client = await connectClient(SHARED_REDIS_URL);
+  const sourceClient = await connectClient(SHARED_REDIS_URL);
+  const other = await connectClient(SHARED_REDIS_URL);
+  // The draining process is slow (1 s per write); a second process reads through its own queue object.
+  const writer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1000), { client, prefix, lockTtl: '3s', block: '50ms' });
+  const reader = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(other, prefix, 1000), { client: other, prefix, lockTtl: '3s', block: '50ms' });
+  cleanups.push(async () => {
+    await writer.close();
+    await reader.close();
+    for await (const keys of client.scanIterator({ MATCH: `*${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
+    await Promise.all([client.close(), sourceClient.close(), other.close()]);
+  });
+  await writer.set('a', { v: 1 });
+  await writer.set('a', { v: 2 });
+  assert.deepEqual(await reader.get('a'), { v: 2 });
+});
