@@ -28,13 +28,18 @@ export function uniquePrefix(label: string): string {
   return `hrtest-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function startRedis(port: number, extraArgs: readonly string[] = []): Promise<OwnRedis> {
+/**
+ * Starts redis-server on `port` (7101–7106) in a temp dir.
+ * @param pingArgs - extra redis-cli arguments to reach it (auth, TLS) when checking it is up
+ */
+export async function startRedis(port: number, extraArgs: readonly string[] = [], pingArgs: readonly string[] = []): Promise<OwnRedis> {
   if (port < 7101 || port > 7106) throw new Error(`port ${port} is outside the cache tests' range 7101–7106`);
   const dir = mkdtempSync(join(tmpdir(), `hr-redis-${port}-`));
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
-    await waitFor(async () => ping(port), `redis-server on port ${port} did not start`);
+    const portArgs = extraArgs.includes('--tls-port') ? ['--port', '0'] : ['--port', String(port)];
+    child = spawn('redis-server', [...portArgs, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
+    await waitFor(async () => ping(port, pingArgs), `redis-server on port ${port} did not start`);
   };
   const exit = async (signal: NodeJS.Signals): Promise<void> => {
     const c = child;
@@ -85,8 +90,8 @@ export async function connectCluster(): Promise<ReturnType<typeof createCluster>
   return cluster;
 }
 
-async function ping(port: number): Promise<boolean> {
-  return spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
+async function ping(port: number, extra: readonly string[] = []): Promise<boolean> {
+  return spawnSync('redis-cli', ['-p', String(port), ...extra, 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
 }
 
 async function waitFor(check: () => Promise<boolean>, message: string, timeoutMs = 10_000): Promise<void> {
