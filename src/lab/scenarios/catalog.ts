@@ -72,7 +72,7 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
       hedge: null,
       phases: [
         { label: 'round-robin', role: 'baseline', summary: 'headroom/balance round-robin: each replica gets 1/n', cacheMode: 'off', limiter: false, routing: 'round-robin', hedging: false },
-        { label: 'p2c + peak-ewma', role: 'treatment', summary: 'headroom/balance power of two choices over peak-EWMA latency × (pending + 1)', cacheMode: 'off', limiter: false, routing: 'p2c-peak-ewma', hedging: false },
+        { label: 'p2c + peak-ewma', role: 'treatment', summary: 'headroom/balance power of two choices over peak-EWMA latency × (pending + 1), decay window 1 s', cacheMode: 'off', limiter: false, routing: 'p2c-peak-ewma', hedging: false },
       ],
       highlights: ['slowShare', 'p50', 'p99'],
       extraColumn: 'slowShare',
