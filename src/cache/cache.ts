@@ -19,7 +19,7 @@ import { backoffDelay, jitteredTtl } from './freshness.js';
 import { loadMany, type BatchHost, type BatchLookup } from './load-many.js';
 import { LocalStore } from './local-store.js';
 import { positiveDuration, resolveEarlyRefresh, resolveOptions, type ResolvedEarlyRefresh, type ResolvedOptions } from './options.js';
-import { Flight } from './stampede/single-flight.js';
+import { Flight, FlightContext } from './stampede/single-flight.js';
 import { shouldRefreshEarly } from './stampede/xfetch.js';
 import type { SharedTier, TierEntry, TierListener } from './tier.js';
 import { storeBatchResult, tieredBatch, tieredLoad, type TierHost } from './tiered-load.js';
@@ -77,6 +77,7 @@ export class Cache<V, K = string> {
   #tierDown = false;
   #l2Hits = 0;
   #l2Errors = 0;
+  #isAttached = false;
   #tierHost: TierHost<V> | undefined;
   readonly #batchHost: BatchHost<V, K>;
   #sweepTimer: TimerHandle | undefined;
@@ -116,7 +117,7 @@ export class Cache<V, K = string> {
         // Without notifications L1 cannot be trusted; calls to the tier fail over on their own.
         this.#tierDown = true;
         this.#tierFailed('attach', error);
-      });
+      }).finally(() => { this.#isAttached = true; });
     }
   }
 
@@ -472,7 +473,7 @@ export class Cache<V, K = string> {
     }
     let result: Promise<V | undefined> | V | undefined;
     try {
-      const context = { key: k, signal: flight.controller.signal, stale };
+      const context = new FlightContext(flight, stale);
       const host = this.#l2Host();
       result = host === undefined ? loader(context) : tieredLoad(host, flight, loader, context, options);
     } catch (error) {
@@ -508,8 +509,10 @@ export class Cache<V, K = string> {
     const k = flight.key;
     const now = this.#clock.now();
     const durationMs = Math.max(0, now - flight.startedAt);
-    this.#loads++;
-    this.#loadTime.record(durationMs);
+    if (!flight.servedByTier) {
+      this.#loads++;
+      this.#loadTime.record(durationMs);
+    }
     if (this.#flights.get(k) === flight) this.#flights.delete(k);
     this.#failures.delete(k);
     if (flight.voided) {
@@ -532,7 +535,7 @@ export class Cache<V, K = string> {
     if (flight.settled) return;
     const k = flight.key;
     if (this.#flights.get(k) === flight) this.#flights.delete(k);
-    if (flight.controller.signal.aborted) {
+    if (flight.aborted) {
       // Abandoned by every waiter: nobody is told, and it is no failure of the source.
       flight.reject(thrown);
       return;
@@ -623,6 +626,7 @@ export class Cache<V, K = string> {
     return this.#tierHost ??= {
       tier: this.#l2,
       attached: this.#attached,
+      isAttached: () => this.#isAttached,
       fresh: (entry) => entry.softExpiresAt > this.#clock.wallNow(),
       entryFor: (value, options) => {
         if (value === undefined || value === null) {
@@ -638,6 +642,7 @@ export class Cache<V, K = string> {
 
   readonly #fillFromTier = (flight: Flight<V | undefined>, entry: TierEntry<V>): void => {
     flight.tierEntry = entry;
+    flight.servedByTier = true;
     this.#l2Hits++;
     this.#loaded(flight, entry.value, undefined);
   };

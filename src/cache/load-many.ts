@@ -84,7 +84,7 @@ async function runBatch<V, K>(host: BatchHost<V, K>, allKeys: readonly K[], allF
   const controller = new AbortController();
   let abandoned = 0;
   for (const flight of allFlights) {
-    const signal = flight.controller.signal;
+    const signal = flight.signal;
     signal.addEventListener('abort', () => {
       if (++abandoned === allFlights.length) controller.abort(signal.reason);
     }, { once: true });

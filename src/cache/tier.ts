@@ -46,7 +46,9 @@ export interface SharedTier<V> {
   readonly name: string;
   /** Binds the tier to a cache's namespace and starts delivering notifications. Called once. */
   attach(namespace: string, listener: TierListener): Promise<void>;
-  /** Entries of `keys` (undefined when absent, expired, or retired by a tag or namespace version). */
+  /** The entry of `key` (undefined when absent, expired, or retired by a tag or namespace version). */
+  get(key: string): Promise<TierEntry<V> | undefined>;
+  /** Entries of `keys`, as `get`. */
   getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]>;
   /**
    * Stores an entry and tells the other processes. With `leaseToken` the write succeeds only if

@@ -32,6 +32,8 @@ export interface TierHost<V> {
   readonly tier: SharedTier<V>;
   /** Resolves once the tier is attached (never rejects). */
   readonly attached: Promise<void>;
+  /** True once `attached` has settled (saves an await on every load). */
+  isAttached(): boolean;
   /** True when the entry is still fresh (by wall clock). */
   fresh(entry: TierEntry<V>): boolean;
   /** The entry to store for a value just loaded (jittered TTL, tags); undefined for an uncached miss. */
@@ -43,20 +45,33 @@ export interface TierHost<V> {
 }
 
 /** Loads one key through the tier; the flight's `tierEntry` tells the cache what to put in L1. */
-export async function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
+export function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
   context: LoaderContext<V>, options: LoadOptions<V> | undefined): Promise<V | undefined> {
+  if (flight.background || !host.isAttached()) return leaseAndLoad(host, flight, loader, context, options, false);
+  // The common case, an L1 miss that Redis answers: one read, no async frames on the way.
+  return host.tier.get(flight.key).then((entry) => (entry !== undefined && host.fresh(entry)
+    ? served(host, flight, entry)
+    : leaseAndLoad(host, flight, loader, context, options, true)),
+  (error: unknown) => {
+    if (!isTierError(error)) throw error;
+    host.tierFailed('load', error);
+    return loadHere(flight, loader, context);
+  });
+}
+
+async function leaseAndLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
+  context: LoaderContext<V>, options: LoadOptions<V> | undefined, readDone: boolean): Promise<V | undefined> {
   const { tier } = host;
   const key = flight.key;
-  const signal = context.signal;
   let token: string | undefined;
   try {
-    await host.attached;
-    if (!flight.background) {
-      const [entry] = await tier.getMany([key]);
+    if (!host.isAttached()) await host.attached;
+    if (!flight.background && !readDone) {
+      const entry = await tier.get(key);
       if (entry !== undefined && host.fresh(entry)) return served(host, flight, entry);
     }
     let force = flight.background;
-    for (let waits = 0; token === undefined && waits <= MAX_WAITS && !signal.aborted;) {
+    for (let waits = 0; token === undefined && waits <= MAX_WAITS && !flight.aborted;) {
       const outcome: LeaseOutcome<V> = await tier.lease(key, force);
       if (outcome.kind === 'granted') token = outcome.token;
       else if (outcome.kind === 'hit') {
@@ -68,9 +83,9 @@ export async function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefi
         return context.stale;
       } else {
         waits++;
-        await tier.waitForKey(key, outcome.remainingMs, signal);
-        if (signal.aborted) break;
-        const [entry] = await tier.getMany([key]);
+        await tier.waitForKey(key, outcome.remainingMs, flight.signal);
+        if (flight.aborted) break;
+        const entry = await tier.get(key);
         if (entry !== undefined && host.fresh(entry)) return served(host, flight, entry);
       }
     }
@@ -79,7 +94,7 @@ export async function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefi
     host.tierFailed('load', error);
     token = undefined;
   }
-  if (signal.aborted) throw signal.reason;
+  if (token === undefined) return loadHere(flight, loader, context);
   let value: V | undefined;
   try {
     value = await loader(context);
@@ -87,12 +102,19 @@ export async function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefi
     if (token !== undefined) void tier.releaseLease(key, token).catch((e: unknown) => host.tierFailed('releaseLease', e));
     throw error;
   }
-  if (token !== undefined) await storeLeased(host, flight, value, options, token);
+  await storeLeased(host, flight, value, options, token);
   return value;
+}
+
+/** Without a lease (tier unavailable, or busy too long): load here; the value stays in L1 only. */
+async function loadHere<V>(flight: Flight<V | undefined>, loader: Loader<V>, context: LoaderContext<V>): Promise<V | undefined> {
+  if (flight.aborted) throw flight.signal.reason;
+  return loader(context);
 }
 
 function served<V>(host: TierHost<V>, flight: Flight<V | undefined>, entry: TierEntry<V>): V {
   flight.tierEntry = entry;
+  flight.servedByTier = true;
   host.l2Hit();
   return entry.value;
 }
@@ -144,7 +166,7 @@ export async function tieredBatch<V>(host: TierHost<V>, flights: readonly Flight
       else if (outcome.kind === 'busy') busy.push([i, outcome.remainingMs]);
     }));
     if (busy.length > 0) {
-      await Promise.all(busy.map(([i, ms]) => tier.waitForKey(flights[i]!.key, ms, flights[i]!.controller.signal)));
+      await Promise.all(busy.map(([i, ms]) => tier.waitForKey(flights[i]!.key, ms, flights[i]!.signal)));
       const again = await tier.getMany(busy.map(([i]) => flights[i]!.key));
       again.forEach((entry, j) => {
         if (entry !== undefined && host.fresh(entry)) fill(flights[busy[j]![0]]!, entry);

@@ -1,8 +1,13 @@
 /**
- * Byte layout of an entry in a shared tier: one line of JSON metadata, a newline, then the
- * codec's payload. Metadata: `[softExpiresAt, hardExpiresAt, [tag, version, tag, version, …]]`
- * with epoch ms (null = never). The JSON line cannot contain a raw newline, so the first
- * newline byte always ends it.
+ * Byte layout of an entry in a shared tier — a small binary header, then the codec's payload:
+ *
+ *   u8  format (1)
+ *   f64 softExpiresAt, f64 hardExpiresAt   epoch ms, little-endian (Infinity = never)
+ *   u16 tag count, then per tag: u16 byte length, UTF-8 name, f64 version
+ *   …   payload
+ *
+ * Binary because it is parsed on every L2 hit: reading two doubles costs nothing next to a
+ * JSON.parse of a metadata line.
  */
 import type { Codec } from './codec.js';
 
@@ -15,46 +20,53 @@ export interface StoredEntry<V> {
   readonly tagVersions: readonly (readonly [string, number])[];
 }
 
-const NEWLINE = 10;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const FORMAT = 1;
+const NO_TAGS: readonly (readonly [string, number])[] = [];
 
 /** Serialises an entry. */
 export function encodeEntry<V>(codec: Codec<V>, value: V, softExpiresAt: number, hardExpiresAt: number,
   tagVersions: readonly (readonly [string, number])[]): Buffer {
-  const flat: (string | number)[] = [];
-  for (const [tag, version] of tagVersions) flat.push(tag, version);
-  const meta = JSON.stringify([finite(softExpiresAt), finite(hardExpiresAt), flat]);
   const payload = codec.encode(value);
-  return Buffer.concat([encoder.encode(meta), Buffer.of(NEWLINE), typeof payload === 'string' ? encoder.encode(payload) : payload]);
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  const names = tagVersions.map(([tag]) => Buffer.from(tag, 'utf8'));
+  let size = 19 + body.byteLength;
+  for (const name of names) size += 10 + name.byteLength;
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt8(FORMAT, 0);
+  out.writeDoubleLE(softExpiresAt, 1);
+  out.writeDoubleLE(hardExpiresAt, 9);
+  out.writeUInt16LE(names.length, 17);
+  let at = 19;
+  names.forEach((name, i) => {
+    out.writeUInt16LE(name.byteLength, at);
+    out.set(name, at + 2);
+    out.writeDoubleLE(tagVersions[i]![1], at + 2 + name.byteLength);
+    at += 10 + name.byteLength;
+  });
+  out.set(body, at);
+  return out;
 }
 
 /**
  * Parses an entry.
  * @throws when the bytes are not in this layout or the codec rejects the payload
  */
-export function decodeEntry<V>(codec: Codec<V>, bytes: Uint8Array): StoredEntry<V> {
-  const end = bytes.indexOf(NEWLINE);
-  if (end < 0) throw new Error('no metadata line');
-  const meta: unknown = JSON.parse(decoder.decode(bytes.subarray(0, end)));
-  if (!Array.isArray(meta) || meta.length !== 3 || !Array.isArray(meta[2]) || meta[2].length % 2 !== 0) throw new Error('malformed metadata');
-  const [soft, hard, flat] = meta as [unknown, unknown, unknown[]];
-  const tagVersions: [string, number][] = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    const tag = flat[i];
-    const version = flat[i + 1];
-    if (typeof tag !== 'string' || typeof version !== 'number') throw new Error('malformed tag versions');
-    tagVersions.push([tag, version]);
+export function decodeEntry<V>(codec: Codec<V>, bytes: Buffer): StoredEntry<V> {
+  if (bytes.byteLength < 19 || bytes.readUInt8(0) !== FORMAT) throw new Error('not a headroom entry (unknown format)');
+  const softExpiresAt = bytes.readDoubleLE(1);
+  const hardExpiresAt = bytes.readDoubleLE(9);
+  const count = bytes.readUInt16LE(17);
+  let at = 19;
+  let tagVersions = NO_TAGS;
+  if (count > 0) {
+    const pairs: [string, number][] = [];
+    for (let i = 0; i < count; i++) {
+      const length = bytes.readUInt16LE(at);
+      pairs.push([bytes.toString('utf8', at + 2, at + 2 + length), bytes.readDoubleLE(at + 2 + length)]);
+      at += 10 + length;
+    }
+    tagVersions = pairs;
   }
-  return { value: codec.decode(bytes.subarray(end + 1)), softExpiresAt: time(soft), hardExpiresAt: time(hard), tagVersions };
-}
-
-function finite(t: number): number | null {
-  return Number.isFinite(t) ? Math.round(t) : null;
-}
-
-function time(t: unknown): number {
-  if (t === null) return Infinity;
-  if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error('malformed expiry');
-  return t;
+  if (Number.isNaN(softExpiresAt) || Number.isNaN(hardExpiresAt) || at > bytes.byteLength) throw new Error('malformed entry header');
+  return { value: codec.decode(bytes.subarray(at)), softExpiresAt, hardExpiresAt, tagVersions };
 }

@@ -142,11 +142,30 @@ class RedisTier<V> implements SharedTier<V> {
     await this.#loadVersion().catch(() => undefined);
   }
 
-  async getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]> {
-    const k = await this.#ready();
-    const raw = await this.#mget(keys.map((key) => k.value(key)));
-    const stored = raw.map((bytes, i) => (bytes === null ? undefined : this.#decode(keys[i]!, bytes)));
-    return this.#validate(stored);
+  get(key: string): Promise<TierEntry<V> | undefined> {
+    const k = this.#keys;
+    // Hot path (an L1 miss served from Redis): no extra await once the version is known.
+    if (k === undefined || !this.#versionKnown) return this.#ready().then(() => this.get(key));
+    const bin = this.#bin;
+    const redisKey = k.value(key);
+    return this.#guard.run('get', () => bin.get(redisKey)).then((raw) => {
+      if (raw === null) return undefined;
+      const stored = this.#decode(key, raw as Buffer);
+      if (stored === undefined) return undefined;
+      if (stored.tagVersions.length === 0) return this.#check1(stored, undefined);
+      return this.#tagVersionMap(stored.tagVersions.map(([t]) => t)).then((current) => this.#check1(stored, current));
+    });
+  }
+
+  getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]> {
+    const k = this.#keys;
+    // Hot path (an L1 miss served from Redis): no extra await once the version is known.
+    if (k === undefined || !this.#versionKnown) return this.#ready().then(() => this.getMany(keys));
+    const redisKeys = keys.length === 1 ? [k.value(keys[0]!)] : keys.map((key) => k.value(key));
+    return this.#mget(redisKeys).then((raw) => {
+      const stored = raw.map((bytes, i) => (bytes === null ? undefined : this.#decode(keys[i]!, bytes)));
+      return this.#validate(stored);
+    });
   }
 
   async set(key: string, entry: TierEntry<V>, leaseToken?: string): Promise<boolean> {
@@ -308,11 +327,21 @@ class RedisTier<V> implements SharedTier<V> {
   }
 
   /** Drops expired entries and entries written under an older tag version. */
-  async #validate(stored: readonly (StoredEntry<V> | undefined)[]): Promise<(TierEntry<V> | undefined)[]> {
-    const now = this.#clock.wallNow();
+  #validate(stored: readonly (StoredEntry<V> | undefined)[]): (TierEntry<V> | undefined)[] | Promise<(TierEntry<V> | undefined)[]> {
     const tags = new Set<string>();
     for (const e of stored) if (e !== undefined) for (const [tag] of e.tagVersions) tags.add(tag);
-    const current = tags.size === 0 ? undefined : await this.#tagVersionMap([...tags]);
+    if (tags.size === 0) return this.#check(stored, undefined);
+    return this.#tagVersionMap([...tags]).then((current) => this.#check(stored, current));
+  }
+
+  #check1(e: StoredEntry<V>, current: Map<string, number> | undefined): TierEntry<V> | undefined {
+    if (e.hardExpiresAt <= this.#clock.wallNow()) return undefined;
+    if (current !== undefined && e.tagVersions.some(([tag, v]) => current.get(tag) !== v)) return undefined;
+    return { value: e.value, softExpiresAt: e.softExpiresAt, hardExpiresAt: e.hardExpiresAt, tags: e.tagVersions.length === 0 ? undefined : e.tagVersions.map(([t]) => t) };
+  }
+
+  #check(stored: readonly (StoredEntry<V> | undefined)[], current: Map<string, number> | undefined): (TierEntry<V> | undefined)[] {
+    const now = this.#clock.wallNow();
     return stored.map((e) => {
       if (e === undefined || e.hardExpiresAt <= now) return undefined;
       if (current !== undefined && e.tagVersions.some(([tag, v]) => current.get(tag) !== v)) return undefined;
@@ -350,9 +379,8 @@ class RedisTier<V> implements SharedTier<V> {
   /** MGET, one call per Cluster slot; results aligned with `keys`. */
   async #mget(keys: readonly string[], binary = true): Promise<(Buffer | null)[]> {
     const client = binary ? this.#bin : this.#client;
-    if (!this.#cluster || keys.length <= 1) {
-      return await this.#guard.run('mget', () => client.mGet([...keys])) as (Buffer | null)[];
-    }
+    if (keys.length === 1) return [await this.#guard.run('get', () => client.get(keys[0]!)) as Buffer | null];
+    if (!this.#cluster) return await this.#guard.run('mget', () => client.mGet([...keys])) as (Buffer | null)[];
     const bySlot = new Map<number, number[]>();
     keys.forEach((key, i) => {
       const slot = keySlot(key);

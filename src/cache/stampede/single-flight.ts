@@ -22,12 +22,13 @@ export class Flight<V> {
   readonly key: string;
   /** When the load started (cache clock, ms). */
   readonly startedAt: number;
-  /** Aborted when every waiter has gone; passed to the loader. */
-  readonly controller = new AbortController();
+  #controller: AbortController | undefined;
   /** Settles with the load's outcome. Rejections are marked handled, so nobody is forced to listen. */
   readonly promise: Promise<V>;
   /** True for a background refresh (stale-while-revalidate or early refresh). */
   background = false;
+  /** True when the shared tier answered (no loader ran: not counted as a load). */
+  servedByTier = false;
   /** With a shared tier: the entry read from or written to it, whose expiry L1 adopts. */
   tierEntry: TierEntry<V> | undefined;
   /** True once the result must not be stored (the key changed while loading). */
@@ -37,6 +38,7 @@ export class Flight<V> {
   #settled = false;
   #waiters = 0;
   #pinned = false;
+  #handled = false;
   #resolve!: (value: V) => void;
   #reject!: (error: unknown) => void;
   readonly #onAbandon: AbandonHandler<V>;
@@ -49,7 +51,19 @@ export class Flight<V> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.promise.catch(noop);
+  }
+
+  /**
+   * Aborted when every waiter has gone (or the cache closes); passed to the loader. Created on
+   * first use: a load served by a shared tier never needs one, and AbortControllers are not cheap.
+   */
+  get signal(): AbortSignal {
+    return (this.#controller ??= new AbortController()).signal;
+  }
+
+  /** True once the shared load was aborted. */
+  get aborted(): boolean {
+    return this.#controller?.signal.aborted ?? false;
   }
 
   /** True once resolved or rejected. */
@@ -59,6 +73,8 @@ export class Flight<V> {
 
   /** Keeps the shared load running whatever the signalled waiters do (background refresh, or a waiter without a signal). */
   pin(): void {
+    // Nobody may ever await a pinned background load: keep its failure from going unhandled.
+    this.#markHandled();
     this.#pinned = true;
   }
 
@@ -71,7 +87,10 @@ export class Flight<V> {
       this.#pinned = true;
       return this.promise;
     }
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) {
+      this.#markHandled();
+      return Promise.reject(signal.reason);
+    }
     if (this.#settled) return this.promise;
     this.#waiters++;
     return new Promise<V>((resolve, reject) => {
@@ -107,8 +126,15 @@ export class Flight<V> {
   /** Aborts the shared load (e.g. the cache closes) and rejects every waiter with `reason`. */
   abort(reason: unknown): void {
     this.voided = true;
-    this.controller.abort(reason);
+    (this.#controller ??= new AbortController()).abort(reason);
     this.reject(reason);
+  }
+
+  /** Marks the shared promise's rejection as handled (once): some flights end with no listener. */
+  #markHandled(): void {
+    if (this.#handled) return;
+    this.#handled = true;
+    this.promise.catch(noop);
   }
 
   #leave(reason: unknown): void {
@@ -116,9 +142,26 @@ export class Flight<V> {
     if (this.#waiters > 0 || this.#pinned || this.#settled) return;
     // Nobody is left to receive the result: stop the load, and never store what it returns.
     this.voided = true;
-    this.controller.abort(reason);
+    (this.#controller ??= new AbortController()).abort(reason);
     this.#onAbandon(this);
   }
 }
 
 function noop(): void {}
+
+/** What a loader receives for a flight (the signal is created only if the loader reads it). */
+export class FlightContext<V> {
+  readonly key: string;
+  readonly stale: V | undefined;
+  readonly #flight: Flight<V | undefined>;
+
+  constructor(flight: Flight<V | undefined>, stale: V | undefined) {
+    this.key = flight.key;
+    this.stale = stale;
+    this.#flight = flight;
+  }
+
+  get signal(): AbortSignal {
+    return this.#flight.signal;
+  }
+}

@@ -171,7 +171,16 @@ test('getOrLoadMany with L2: one MGET, one batch call for the keys missing every
 
 test('security: values from Redis are parsed without prototype pollution; odd keys and tags are plain data', async () => {
   const a = await instance<Record<string, unknown>>('sec');
-  await admin.set(`${prefix}:sec:0:{evil}`, `[null,null,[]]\n{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"ok":1}`);
+  // An entry planted by an attacker: a valid header, then JSON that tries to pollute prototypes.
+  const header = Buffer.alloc(19);
+  header.writeUInt8(1, 0);
+  header.writeDoubleLE(Infinity, 1);
+  header.writeDoubleLE(Infinity, 9);
+  const planted = (json: string): Buffer => Buffer.concat([header, Buffer.from(json)]);
+  await admin.set(`${prefix}:sec:0:{evil}`, planted('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"ok":1}'));
+  await admin.set(`${prefix}:sec:0:{evil2}`, planted('{"\\u005f_proto__":{"polluted":true},"ok":2}'));
+  assert.deepEqual(await a.getOrLoad('evil2', () => ({})), { ok: 2 });
+  assert.equal(Object.hasOwn((await a.getOrLoad('evil2', () => ({})))!, '__proto__'), false);
   const value = await a.getOrLoad('evil', () => ({}));
   assert.deepEqual(value, { ok: 1 });
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
