@@ -43,7 +43,7 @@ interface StreamClient {
 
 /** Options of {@link durableWriteBehind}. */
 export interface DurableWriteBehindOptions<V> {
-  /** A connected node-redis client (standalone; the stream keys share one hash tag, so Cluster works through a cluster-aware client too). */
+  /** A connected standalone node-redis client (`createClient`). Redis Cluster clients are not supported by this queue yet. */
   readonly client: unknown;
   /** Key prefix. Default `'hr'`. */
   readonly prefix?: string;
