@@ -16,6 +16,7 @@
 import type { Random } from '../../core/random.js';
 import { FrequencySketch } from './frequency-sketch.js';
 import type { EvictionPolicy } from './policy.js';
+import { READ_BUFFER_SIZE, ReadBuffer } from './read-buffer.js';
 import { Segments } from './segments.js';
 
 const WINDOW = 0;
@@ -39,6 +40,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
   readonly #protectedMax: number;
   #count = 0;
   readonly #sketchLimit: number;
+  /** Hits not yet applied; replayed before every other operation (read-buffer.ts). */
+  readonly #reads = new ReadBuffer();
+  /** Scratch: the buffered slots' key hashes, gathered in one pass. */
+  readonly #readHashes = new Int32Array(READ_BUFFER_SIZE);
 
   /**
    * @param maximum - maximum total weight (entries when unweighted)
@@ -60,20 +65,24 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   get weight(): number {
+    this.#replay();
     const w = this.#lists.weights;
     return w[WINDOW]! + w[PROBATION]! + w[PROTECTED]!;
   }
 
   /** Estimated recent frequency of a key hash (0–15), for tests and diagnostics. */
   frequency(hash: number): number {
+    this.#replay();
     return this.#sketch.frequency(hash);
   }
 
   ensureSlots(capacity: number): void {
+    this.#replay();
     this.#lists.ensureSlots(capacity);
   }
 
   insert(slot: number, hash: number, weight: number): void {
+    this.#replay();
     if (++this.#count > this.#sketch.capacity) this.#sketch.ensureCapacity(Math.min(this.#count * 2, this.#sketchLimit));
     this.#sketch.increment(hash);
     this.#lists.pushHead(WINDOW, slot, weight);
@@ -82,20 +91,19 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   access(slot: number): void {
-    const lists = this.#lists;
-    this.#sketch.increment(lists.hashOf(slot));
-    const segment = lists.segmentOf(slot);
-    if (segment === PROBATION) this.#promote(slot);
-    else lists.touch(slot);
+    if (this.#reads.record(slot)) this.#replay();
   }
 
   update(slot: number, weight: number): void {
+    this.#replay();
     this.#lists.setWeight(slot, weight);
-    this.access(slot);
+    this.#sketch.increment(this.#lists.hashOf(slot));
+    this.#reorder(slot);
     this.#drainWindow();
   }
 
   remove(slot: number): void {
+    this.#replay();
     this.#lists.unlink(slot);
     this.#count--;
     this.#drainWindow();
@@ -103,6 +111,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
 
   victim(): number {
     const lists = this.#lists;
+    this.#replay();
     this.#drainWindow();
     if (lists.weights[WINDOW]! > this.#windowMax) {
       // The window's LRU entry wants into the main region: it duels the main region's victim.
@@ -119,6 +128,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   clear(): void {
+    this.#reads.count = 0;
     this.#lists.clear();
     this.#sketch.clear();
     this.#count = 0;
@@ -132,6 +142,32 @@ export class TinyLfuPolicy implements EvictionPolicy {
     // An attacker can make a victim look hot through hash collisions; admitting warm candidates
     // now and then keeps such a victim from pinning its place forever (Caffeine's guard).
     return candidate >= HASHDOS_THRESHOLD && this.#random.int(128) === 0;
+  }
+
+  /**
+   * Applies the buffered hits in order. Sketch and lists do not read each other, so the hits'
+   * sketch increments run first, then the list moves: each pass is a loop of independent
+   * loads whose cache misses the CPU overlaps.
+   */
+  #replay(): void {
+    const reads = this.#reads;
+    const n = reads.count;
+    if (n === 0) return;
+    reads.count = 0;
+    const slots = reads.slots;
+    const hashes = this.#readHashes;
+    const lists = this.#lists;
+    const sketch = this.#sketch;
+    for (let i = 0; i < n; i++) hashes[i] = lists.hashOf(slots[i]!);
+    for (let i = 0; i < n; i++) sketch.increment(hashes[i]! >>> 0);
+    for (let i = 0; i < n; i++) this.#reorder(slots[i]!);
+  }
+
+  /** A hit's recency: probation moves to protected, the others go to the head of their segment. */
+  #reorder(slot: number): void {
+    const lists = this.#lists;
+    if (lists.segmentOf(slot) === PROBATION) this.#promote(slot);
+    else lists.touch(slot);
   }
 
   /** A probation hit moves to protected; protected overflow is demoted back to probation. */
