@@ -100,6 +100,8 @@ class RedisTier<V> implements SharedTier<V> {
   #versionLoading: Promise<void> | undefined;
   #everKnown = false;
   #leaseSeq = 0;
+  /** Single-key reads waiting for the end of the tick. */
+  #reads = newReadBatch<V>();
 
   constructor(options: RedisTierOptions<V>) {
     const client = options.client;
@@ -143,17 +145,17 @@ class RedisTier<V> implements SharedTier<V> {
   }
 
   get(key: string): Promise<TierEntry<V> | undefined> {
-    const k = this.#keys;
     // Hot path (an L1 miss served from Redis): no extra await once the version is known.
-    if (k === undefined || !this.#versionKnown) return this.#ready().then(() => this.get(key));
-    const bin = this.#bin;
-    const redisKey = k.value(key);
-    return this.#guard.run('get', () => bin.get(redisKey)).then((raw) => {
-      if (raw === null) return undefined;
-      const stored = this.#decode(key, raw as Buffer);
-      if (stored === undefined) return undefined;
-      if (stored.tagVersions.length === 0) return this.#check1(stored, undefined);
-      return this.#tagVersionMap(stored.tagVersions.map(([t]) => t)).then((current) => this.#check1(stored, current));
+    if (this.#keys === undefined || !this.#versionKnown) return this.#ready().then(() => this.get(key));
+    // Single-key reads issued in the same tick are sent together (one GET, or one MGET per
+    // Cluster slot) when the tick's work is done, DataLoader-style: at 100 reads in flight
+    // Redis and the client then handle one command where they handled 100.
+    const batch = this.#reads;
+    if (batch.keys.length === 0) process.nextTick(this.#flushReads);
+    return new Promise<TierEntry<V> | undefined>((resolve, reject) => {
+      batch.keys.push(key);
+      batch.resolve.push(resolve);
+      batch.reject.push(reject);
     });
   }
 
@@ -281,6 +283,50 @@ class RedisTier<V> implements SharedTier<V> {
     },
   };
 
+  /** Sends the tick's single-key reads: one bounded call per Cluster slot (one in all on a single server). */
+  readonly #flushReads = (): void => {
+    const batch = this.#reads;
+    this.#reads = newReadBatch<V>();
+    const { keys } = batch;
+    const k = this.#keys!;
+    if (keys.length === 1) {
+      this.#readGroup(batch, [0], [k.value(keys[0]!)]);
+      return;
+    }
+    if (!this.#cluster) {
+      this.#readGroup(batch, keys.map((_, i) => i), keys.map((key) => k.value(key)));
+      return;
+    }
+    const bySlot = new Map<number, [number[], string[]]>();
+    for (let i = 0; i < keys.length; i++) {
+      const redisKey = k.value(keys[i]!);
+      const slot = keySlot(redisKey);
+      const group = bySlot.get(slot);
+      if (group === undefined) bySlot.set(slot, [[i], [redisKey]]);
+      else {
+        group[0].push(i);
+        group[1].push(redisKey);
+      }
+    }
+    for (const [indices, redisKeys] of bySlot.values()) this.#readGroup(batch, indices, redisKeys);
+  };
+
+  /** Reads `redisKeys` (all in one slot) in one bounded call and settles the batch's callers at `indices`. */
+  #readGroup(batch: ReadBatch<V>, indices: readonly number[], redisKeys: string[]): void {
+    const bin = this.#bin;
+    const call = redisKeys.length === 1
+      ? this.#guard.run('get', () => bin.get(redisKeys[0]!)).then((raw) => [raw as Buffer | null])
+      : this.#guard.run('mget', () => bin.mGet(redisKeys)) as Promise<(Buffer | null)[]>;
+    call.then((raw) => {
+      const stored = raw.map((bytes, j) => (bytes === null ? undefined : this.#decode(batch.keys[indices[j]!]!, bytes)));
+      return this.#validate(stored);
+    }).then((entries) => {
+      for (let j = 0; j < indices.length; j++) batch.resolve[indices[j]!]!(entries[j]);
+    }, (error: unknown) => {
+      for (const i of indices) batch.reject[i]!(error);
+    });
+  }
+
   /** The key layout once the namespace version is known (fetched again after a failure). */
   async #ready(): Promise<RedisKeys> {
     const k = this.#keys;
@@ -332,12 +378,6 @@ class RedisTier<V> implements SharedTier<V> {
     for (const e of stored) if (e !== undefined) for (const [tag] of e.tagVersions) tags.add(tag);
     if (tags.size === 0) return this.#check(stored, undefined);
     return this.#tagVersionMap([...tags]).then((current) => this.#check(stored, current));
-  }
-
-  #check1(e: StoredEntry<V>, current: Map<string, number> | undefined): TierEntry<V> | undefined {
-    if (e.hardExpiresAt <= this.#clock.wallNow()) return undefined;
-    if (current !== undefined && e.tagVersions.some(([tag, v]) => current.get(tag) !== v)) return undefined;
-    return { value: e.value, softExpiresAt: e.softExpiresAt, hardExpiresAt: e.hardExpiresAt, tags: e.tagVersions.length === 0 ? undefined : e.tagVersions.map(([t]) => t) };
   }
 
   #check(stored: readonly (StoredEntry<V> | undefined)[], current: Map<string, number> | undefined): (TierEntry<V> | undefined)[] {
@@ -424,4 +464,15 @@ class RedisTier<V> implements SharedTier<V> {
   #wakeAll(): void {
     for (const waiters of [...this.#waiters.values()]) for (const done of [...waiters]) done();
   }
+}
+
+/** Single-key reads gathered during one tick, aligned by index. */
+interface ReadBatch<V> {
+  readonly keys: string[];
+  readonly resolve: ((entry: TierEntry<V> | undefined) => void)[];
+  readonly reject: ((error: unknown) => void)[];
+}
+
+function newReadBatch<V>(): ReadBatch<V> {
+  return { keys: [], resolve: [], reject: [] };
 }

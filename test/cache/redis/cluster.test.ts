@@ -77,6 +77,18 @@ test('cluster: L2 across slots, batches with one MGET per slot, delete, tags and
   assert.equal(a.stats().l2Errors + b.stats().l2Errors, 0);
 });
 
+test('cluster: single-key reads in one tick become one MGET per slot, each caller gets its own value', async () => {
+  const [a, b] = await pair<string>('tick');
+  for (const [i, k] of keys.entries()) await a.set(k, `v${i}`);
+  await b.getOrLoad('warm-up', () => 'w');
+  const before = b.stats().l2!.calls;
+  const values = await Promise.all(keys.map((k) => b.getOrLoad(k, () => 'loaded')));
+  assert.deepEqual(values, keys.map((_, i) => `v${i}`));
+  const slots = new Set(keys.map((k) => keySlot(`{${k}}`))).size;
+  assert.equal(b.stats().l2!.calls - before, slots);
+  assert.equal(b.stats().l2Errors, 0);
+});
+
 test('cluster: leases across instances — 2 instances × 200 callers, one load', async () => {
   const [a, b] = await pair<string>('lease');
   let calls = 0;

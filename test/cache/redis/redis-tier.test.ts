@@ -169,6 +169,26 @@ test('getOrLoadMany with L2: one MGET, one batch call for the keys missing every
   assert.equal(later, 0);
 });
 
+test('single-key L2 reads issued in one tick go to Redis as one MGET; tags, misses and invalid entries are still told apart', async () => {
+  const a = await instance<string>('auto-batch');
+  const b = await instance<string>('auto-batch');
+  const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+  for (const [i, k] of keys.entries()) await a.set(k, `v${i}`, i < 4 ? { tags: ['t'] } : {});
+  await b.getOrLoad('warm-up', () => 'w'); // b's namespace version is read and its channel is up
+  await b.invalidateTag('t'); // retires k0…k3; b now knows the tag's current version
+  const before = b.stats().l2!.calls;
+  let loads = 0;
+  const values = await Promise.all(keys.slice(4).map((k) => b.getOrLoad(k, () => { loads++; return 'loaded'; })));
+  assert.deepEqual(values, keys.slice(4).map((_, i) => `v${i + 4}`));
+  assert.equal(loads, 0);
+  assert.equal(b.stats().l2!.calls - before, 1, '36 concurrent L2 hits should cost one Redis call');
+  // Entries written under an older tag version are misses: each is loaded (after its lease).
+  const retired = await Promise.all(keys.slice(0, 4).map((k) => b.getOrLoad(k, () => { loads++; return `new ${k}`; })));
+  assert.deepEqual(retired, keys.slice(0, 4).map((k) => `new ${k}`));
+  assert.equal(loads, 4);
+  assert.equal(b.stats().l2Errors, 0);
+});
+
 test('security: values from Redis are parsed without prototype pollution; odd keys and tags are plain data', async () => {
   const a = await instance<Record<string, unknown>>('sec');
   // An entry planted by an attacker: a valid header, then JSON that tries to pollute prototypes.
