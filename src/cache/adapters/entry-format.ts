@@ -9,13 +9,14 @@
  * Binary because it is parsed on every L2 hit: reading two doubles costs nothing next to a
  * JSON.parse of a metadata line.
  */
+import type { TierEntry } from '../tier.js';
 import type { Codec } from './codec.js';
 
-/** An entry decoded from the tier, tag versions included. */
-export interface StoredEntry<V> {
-  readonly value: V;
-  readonly softExpiresAt: number;
-  readonly hardExpiresAt: number;
+/**
+ * An entry decoded from the tier, tag versions included. It is itself the `TierEntry` handed to
+ * the cache (one object per L2 hit, not two).
+ */
+export interface StoredEntry<V> extends TierEntry<V> {
   /** `[tag, version]` pairs as written. */
   readonly tagVersions: readonly (readonly [string, number])[];
 }
@@ -68,5 +69,6 @@ export function decodeEntry<V>(codec: Codec<V>, bytes: Buffer): StoredEntry<V> {
     tagVersions = pairs;
   }
   if (Number.isNaN(softExpiresAt) || Number.isNaN(hardExpiresAt) || at > bytes.byteLength) throw new Error('malformed entry header');
-  return { value: codec.decode(bytes.subarray(at)), softExpiresAt, hardExpiresAt, tagVersions };
+  const tags = count === 0 ? undefined : tagVersions.map(([tag]) => tag);
+  return { value: codec.decode(bytes.subarray(at)), softExpiresAt, hardExpiresAt, tags, tagVersions };
 }

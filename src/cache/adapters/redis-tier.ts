@@ -374,9 +374,9 @@ class RedisTier<V> implements SharedTier<V> {
 
   /** Drops expired entries and entries written under an older tag version. */
   #validate(stored: readonly (StoredEntry<V> | undefined)[]): (TierEntry<V> | undefined)[] | Promise<(TierEntry<V> | undefined)[]> {
-    const tags = new Set<string>();
-    for (const e of stored) if (e !== undefined) for (const [tag] of e.tagVersions) tags.add(tag);
-    if (tags.size === 0) return this.#check(stored, undefined);
+    let tags: Set<string> | undefined;
+    for (const e of stored) if (e !== undefined && e.tagVersions.length > 0) for (const [tag] of e.tagVersions) (tags ??= new Set()).add(tag);
+    if (tags === undefined) return this.#check(stored, undefined);
     return this.#tagVersionMap([...tags]).then((current) => this.#check(stored, current));
   }
 
@@ -385,7 +385,7 @@ class RedisTier<V> implements SharedTier<V> {
     return stored.map((e) => {
       if (e === undefined || e.hardExpiresAt <= now) return undefined;
       if (current !== undefined && e.tagVersions.some(([tag, v]) => current.get(tag) !== v)) return undefined;
-      return { value: e.value, softExpiresAt: e.softExpiresAt, hardExpiresAt: e.hardExpiresAt, tags: e.tagVersions.length === 0 ? undefined : e.tagVersions.map(([t]) => t) };
+      return e;
     });
   }
 
