@@ -3,12 +3,15 @@
  * lru.min and mnemonist (sync `get`), and the async read paths (`getOrLoad`, `get`) against
  * lru-cache's `get`/`fetch`, bentocache's `getOrSet`, cache-manager and cacheable.
  * Keys come from a pre-drawn sequence of 65,536 indices (uniform or Zipf 0.99), so no case
- * pays for drawing a random number.
+ * pays for drawing a random number. The synchronous cases run interleaved (bench/interleaved.ts:
+ * short batches, round-robin, median), so load from other jobs on this shared machine lands on
+ * every case alike.
  */
 import { do_not_optimize } from 'mitata';
 import { createCache } from '../../src/cache/index.js';
 import { SeededRandom } from '../../src/core/random.js';
-import { compare } from '../harness.js';
+import { compare, report } from '../harness.js';
+import { interleaved } from '../interleaved.js';
 import { bento, cacheManager, cacheable, lruCache, lruMin, mnemonist } from './peers.js';
 import { zipfSampler } from './traces.js';
 
@@ -42,16 +45,13 @@ for (const [label, draw] of [
   ['Zipf 0.99', zipfSampler(N, 0.99, random.fork('zipf'))],
 ] as const) {
   const next = sequence(draw);
-  compare(`cache: get hit, 100k keys, ${label}`, {
-    peer: 'lru-cache get',
-    cases: {
-      'headroom tinylfu getSync': () => do_not_optimize(tinylfu.getSync(next())),
-      'headroom lru getSync': () => do_not_optimize(lru.getSync(next())),
-      'lru-cache get': () => do_not_optimize(peerLruCache.get(next())),
-      'lru.min get': () => do_not_optimize(peerLruMin.get(next())),
-      'mnemonist LRUCache get': () => do_not_optimize(peerMnemonist.get(next())),
-    },
-  });
+  report(`cache: get hit, 100k keys, ${label}`, () => interleaved({
+    'headroom tinylfu getSync': () => tinylfu.getSync(next()),
+    'headroom lru getSync': () => lru.getSync(next()),
+    'lru-cache get': () => peerLruCache.get(next()),
+    'lru.min get': () => peerLruMin.get(next()),
+    'mnemonist LRUCache get': () => peerMnemonist.get(next()),
+  }, 'lru-cache get', { rounds: 21, batchMs: 20 }));
 }
 
 {
@@ -63,13 +63,10 @@ for (const [label, draw] of [
     void withTtl.set(keys[i]!, i);
     peerTtl.set(keys[i]!, i);
   }
-  compare('cache: get hit with a 1 h TTL, 100k keys, Zipf 0.99', {
-    peer: 'lru-cache get (ttl)',
-    cases: {
-      'headroom tinylfu getSync (ttl)': () => do_not_optimize(withTtl.getSync(next())),
-      'lru-cache get (ttl)': () => do_not_optimize(peerTtl.get(next())),
-    },
-  });
+  report('cache: get hit with a 1 h TTL, 100k keys, Zipf 0.99', () => interleaved({
+    'headroom tinylfu getSync (ttl)': () => withTtl.getSync(next()),
+    'lru-cache get (ttl)': () => peerTtl.get(next()),
+  }, 'lru-cache get (ttl)', { rounds: 21, batchMs: 20 }));
 }
 
 {

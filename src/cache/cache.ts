@@ -6,11 +6,12 @@
  * Every public operation except `getSync`/`has` returns a promise, so a shared tier (Redis)
  * slots in under the same API.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { SystemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { toError } from '../core/errors.js';
 import { Emitter, type Disposable, type Listener } from '../core/events.js';
 import { LatencyHistogram } from '../core/histogram.js';
 import type { Random } from '../core/random.js';
+import { CoarseNow } from './coarse-now.js';
 import { CacheClosedError, InvalidKeyError, invalidOption } from './errors.js';
 import { LruPolicy } from './eviction/lru.js';
 import type { EvictionPolicy } from './eviction/policy.js';
@@ -28,6 +29,8 @@ import type {
 } from './types.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** On the system clock, hits compare expiry with a time read at most this long ago (coarse-now.ts). */
+const HIT_CLOCK_RESOLUTION_MS = 1;
 /** Slots examined per sweep tick. */
 const SWEEP_BUDGET = 4096;
 
@@ -48,6 +51,8 @@ export class Cache<V, K = string> {
   readonly #store: LocalStore;
   readonly #policy: EvictionPolicy;
   readonly #clock: Clock;
+  /** The time source of fresh-hit checks: the clock itself, or on the system clock a 1 ms coarse reading. */
+  readonly #hitClock: Pick<Clock, 'now'>;
   readonly #random: Random;
   readonly #keyFn: ((key: K) => string) | undefined;
   readonly #sizeOf: ((value: V, key: string) => number) | undefined;
@@ -90,6 +95,8 @@ export class Cache<V, K = string> {
     this.#options = o;
     this.namespace = o.namespace;
     this.#clock = o.clock;
+    // Injected clocks (tests, simulations) are read exactly; the real one coarsely on hits.
+    this.#hitClock = o.clock instanceof SystemClock ? new CoarseNow(o.clock, HIT_CLOCK_RESOLUTION_MS) : o.clock;
     this.#random = o.random;
     this.#keyFn = o.keyFn;
     this.#sizeOf = o.sizeOf;
@@ -150,7 +157,7 @@ export class Cache<V, K = string> {
         return store.values[slot] as V;
       }
       const soft = store.softExp[slot]!;
-      if (soft === Infinity || this.#clock.now() < soft) {
+      if (soft === Infinity || this.#hitClock.now() < soft) {
         this.#policy.access(slot);
         this.#hits++;
         return store.values[slot] as V;
@@ -192,7 +199,7 @@ export class Cache<V, K = string> {
     if (slot === undefined) return false;
     if (!this.#store.expiring) return true;
     const soft = this.#store.softExp[slot]!;
-    return soft === Infinity || this.#clock.now() < soft;
+    return soft === Infinity || this.#hitClock.now() < soft;
   }
 
   /**
@@ -265,17 +272,29 @@ export class Cache<V, K = string> {
    * @example const user = await cache.getOrLoad(`user:${id}`, ({ signal }) => db.user(id, { signal }));
    */
   getOrLoad(key: K, loader: Loader<V>, options?: LoadOptions<V>): Promise<V | undefined> {
-    let k: string;
-    if (typeof key === 'string' && this.#keyFn === undefined) k = key;
-    else {
-      try {
-        k = this.#key(key);
-      } catch (error) {
-        return Promise.reject(error);
+    // The fresh hit without expiry is the hot path: kept small so it inlines into callers.
+    if (typeof key === 'string' && this.#keyFn === undefined) {
+      const store = this.#store;
+      const slot = store.index.get(key);
+      if (slot !== undefined && !store.expiring) {
+        this.#policy.access(slot);
+        this.#hits++;
+        return Promise.resolve(store.values[slot] as V);
       }
+      return this.#getOrLoad(key, slot, loader, options);
     }
+    let k: string;
+    try {
+      k = this.#key(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#getOrLoad(k, this.#store.index.get(k), loader, options);
+  }
+
+  /** getOrLoad past the hot path: `slot` is the key's slot, if held. */
+  #getOrLoad(k: string, slot: number | undefined, loader: Loader<V>, options: LoadOptions<V> | undefined): Promise<V | undefined> {
     const store = this.#store;
-    const slot = store.index.get(k);
     if (slot !== undefined) {
       const soft = store.expiring ? store.softExp[slot]! : Infinity;
       if (soft === Infinity) {
@@ -283,7 +302,7 @@ export class Cache<V, K = string> {
         this.#hits++;
         return Promise.resolve(store.values[slot] as V);
       }
-      const now = this.#clock.now();
+      const now = this.#hitClock.now();
       if (now < soft) {
         this.#policy.access(slot);
         this.#hits++;
