@@ -494,7 +494,12 @@ export class Cache<V, K = string> {
     try {
       const context = new FlightContext(flight, stale);
       const host = this.#l2Host();
-      result = host === undefined ? loader(context) : tieredLoad(host, flight, loader, context, options);
+      if (host !== undefined) {
+        // The tiered load settles the flight itself.
+        tieredLoad(host, flight, loader, context, options);
+        return flight;
+      }
+      result = loader(context);
     } catch (error) {
       this.#failed(flight, error);
       return flight;
@@ -656,6 +661,8 @@ export class Cache<V, K = string> {
       },
       tierFailed: (operation, error) => this.#tierFailed(operation, error),
       l2Hit: () => void this.#l2Hits++,
+      loaded: (flight, value, options) => this.#loaded(flight, value, options),
+      failed: (flight, error) => this.#failed(flight, error),
     };
   }
 

@@ -42,21 +42,43 @@ export interface TierHost<V> {
   tierFailed(operation: string, error: unknown): void;
   /** Counts a value served by the tier. */
   l2Hit(): void;
+  /** Settles a flight with its value (stores it unless voided). */
+  loaded(flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined): void;
+  /** Settles a flight with a failure. */
+  failed(flight: Flight<V | undefined>, error: unknown): void;
 }
 
-/** Loads one key through the tier; the flight's `tierEntry` tells the cache what to put in L1. */
+/**
+ * Loads one key through the tier and settles the flight through `host.loaded`/`host.failed`
+ * (the flight's `tierEntry` tells the cache what to put in L1). Settling directly, rather than
+ * returning a promise for the cache to chain on, saves a promise and two closures per L2 hit.
+ */
 export function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
-  context: LoaderContext<V>, options: LoadOptions<V> | undefined): Promise<V | undefined> {
-  if (flight.background || !host.isAttached()) return leaseAndLoad(host, flight, loader, context, options, false);
+  context: LoaderContext<V>, options: LoadOptions<V> | undefined): void {
+  if (flight.background || !host.isAttached()) {
+    settle(host, flight, leaseAndLoad(host, flight, loader, context, options, false), options);
+    return;
+  }
   // The common case, an L1 miss that Redis answers: one read, no async frames on the way.
-  return host.tier.get(flight.key).then((entry) => (entry !== undefined && host.fresh(entry)
-    ? served(host, flight, entry)
-    : leaseAndLoad(host, flight, loader, context, options, true)),
-  (error: unknown) => {
-    if (!isTierError(error)) throw error;
+  host.tier.get(flight.key).then((entry) => {
+    try {
+      if (entry !== undefined && host.fresh(entry)) host.loaded(flight, served(host, flight, entry), options);
+      else settle(host, flight, leaseAndLoad(host, flight, loader, context, options, true), options);
+    } catch (error) {
+      host.failed(flight, error);
+    }
+  }, (error: unknown) => {
+    if (!isTierError(error)) {
+      host.failed(flight, error);
+      return;
+    }
     host.tierFailed('load', error);
-    return loadHere(flight, loader, context);
+    settle(host, flight, loadHere(flight, loader, context), options);
   });
+}
+
+function settle<V>(host: TierHost<V>, flight: Flight<V | undefined>, result: Promise<V | undefined>, options: LoadOptions<V> | undefined): void {
+  result.then((value) => host.loaded(flight, value, options), (error: unknown) => host.failed(flight, error));
 }
 
 async function leaseAndLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,

@@ -7,6 +7,9 @@
  * Policy", ACM Transactions on Storage 13(4), 2017; segment sizes and the hash-flooding guard
  * follow Caffeine (B. Manes). Segmented LRU: R. Karedla, J. S. Love, B. G. Wherry, 1994.
  *
+ * Hits go through a lossless read buffer (read-buffer.ts): `access` records the slot, and the
+ * buffered hits are applied in a batch when it fills or before any other operation.
+ *
  * Complexity: O(1) per access and per eviction (four sketch counters and a few list links);
  * the sketch halves its counters every 10 × capacity increments (O(table), amortised O(1)).
  *
