@@ -1,5 +1,5 @@
 /**
- * The in-process tier's storage: a `Map` from key to slot number, and per-slot typed arrays for
+ * The in-process tier's storage: an index from key to slot number (key-index.ts), and per-slot typed arrays for
  * expiry and load time (allocated only once some entry needs them), so an entry costs no object
  * of its own. The eviction policy orders the
  * slots; this class keeps the key index, the tag index and the free-slot stack in step with it.
@@ -7,6 +7,7 @@
  * Synchronous and pure: time is passed in, removals are reported through `onRemoved`.
  */
 import { xxh32 } from '../core/hash.js';
+import { KeyIndex } from './key-index.js';
 import type { EvictionPolicy } from './eviction/policy.js';
 import type { RemovalReason } from './types.js';
 
@@ -15,7 +16,7 @@ export type RemovalListener = (key: string, value: unknown, reason: RemovalReaso
 
 export class LocalStore {
   /** Key → slot. */
-  readonly index = new Map<string, number>();
+  readonly index = new KeyIndex();
   /** Slot → key (undefined when free). */
   keys: (string | undefined)[] = [];
   /** Slot → value. */
@@ -124,7 +125,7 @@ export class LocalStore {
     } else {
       slot = this.#allocate();
       this.keys[slot] = key;
-      this.index.set(key, slot);
+      this.index.add(key, slot);
       policy.insert(slot, xxh32(key), weight);
     }
     this.values[slot] = value;
@@ -166,7 +167,7 @@ export class LocalStore {
   markAllStale(now: number): void {
     if (!this.expiring) this.#startExpiring();
     const soft = this.softExp;
-    for (const slot of this.index.values()) if (soft[slot]! > now) soft[slot] = now;
+    for (const [, slot] of this.index.entries()) if (soft[slot]! > now) soft[slot] = now;
   }
 
   /** Removes `key` if present; true when it was. */

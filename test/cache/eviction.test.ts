@@ -36,7 +36,7 @@ test('LRU evicts the least recently used entry', () => {
   for (const k of ['a', 'b', 'c']) write(store, k);
   policy.access(store.index.get('a')!);
   write(store, 'd');
-  assert.deepEqual([...store.index.keys()].sort(), ['a', 'c', 'd']);
+  assert.deepEqual([...store.index.entries()].map(([k]) => k).sort(), ['a', 'c', 'd']);
 });
 
 test('W-TinyLFU keeps a frequently used working set through a one-off scan (LRU does not)', () => {
@@ -93,7 +93,7 @@ for (const kind of ['tinylfu', 'lru'] as const) {
           assert.equal(policy.weight, total);
           assert.ok(policy.weight <= policy.maximum);
           assert.equal(store.size, weights.size);
-          for (const [k, slot] of store.index) assert.equal(store.keys[slot], k);
+          for (const [k, slot] of store.index.entries()) assert.equal(store.keys[slot], k);
         }
       }), { seed: 42, numRuns: 300 });
   });
