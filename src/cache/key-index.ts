@@ -41,7 +41,6 @@ export class KeyIndex {
 
   /** Removes `key`; the caller checked it is present. */
   delete(key: string): void {
-    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- this object is a dictionary
     delete this.#slots[key];
     this.#size--;
   }
