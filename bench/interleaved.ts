@@ -28,43 +28,104 @@ function median(values: number[]): number {
  * ratio of medians to `peer`.
  */
 export function interleaved(cases: Readonly<Record<string, () => unknown>>, peer: string, options: InterleavedOptions = {}): ReportTable {
-  if (!(peer in cases)) throw new Error(`peer "${peer}" is not one of the cases`);
-  const rounds = options.rounds ?? 31;
-  const batchMs = options.batchMs ?? 4;
-  const names = Object.keys(cases);
-  // Calibrate: calls per batch so one batch takes about batchMs (after a warm-up).
-  const batch = new Map<string, number>();
-  for (const name of names) {
+  const plan = new Plan(cases, peer, options);
+  for (const name of plan.names) {
     const fn = cases[name]!;
     for (let i = 0; i < 20_000; i++) do_not_optimize(fn());
     let calls = 0;
     const start = performance.now();
-    while (performance.now() - start < batchMs) {
+    while (performance.now() - start < plan.batchMs) {
       for (let i = 0; i < 100; i++) do_not_optimize(fn());
       calls += 100;
     }
-    batch.set(name, calls);
+    plan.batch.set(name, calls);
   }
-  const samples = new Map<string, number[]>(names.map((n) => [n, []]));
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + r) % names.length]!;
-      const fn = cases[name]!;
-      const calls = batch.get(name)!;
-      const start = performance.now();
-      for (let i = 0; i < calls; i++) do_not_optimize(fn());
-      samples.get(name)!.push(((performance.now() - start) * 1e6) / calls);
+  for (const [name, calls] of plan.order()) {
+    const fn = cases[name]!;
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) do_not_optimize(fn());
+    plan.record(name, start, calls);
+  }
+  return plan.table();
+}
+
+/**
+ * {@link interleaved} for cases that may return promises: a case whose first call returns a
+ * promise is awaited on every call (as an application awaits it); the others run synchronously
+ * in the same batches, so an async path and a synchronous peer are timed side by side.
+ */
+export async function interleavedAsync(cases: Readonly<Record<string, () => unknown>>, peer: string, options: InterleavedOptions = {}): Promise<ReportTable> {
+  const plan = new Plan(cases, peer, options);
+  const awaited = new Set(plan.names.filter((name) => cases[name]!() instanceof Promise));
+  const runBatch = async (name: string, calls: number): Promise<void> => {
+    const fn = cases[name]!;
+    if (awaited.has(name)) for (let i = 0; i < calls; i++) do_not_optimize(await fn());
+    else for (let i = 0; i < calls; i++) do_not_optimize(fn());
+  };
+  for (const name of plan.names) {
+    await runBatch(name, 20_000);
+    let calls = 0;
+    const start = performance.now();
+    while (performance.now() - start < plan.batchMs) {
+      await runBatch(name, 100);
+      calls += 100;
+    }
+    plan.batch.set(name, calls);
+  }
+  for (const [name, calls] of plan.order()) {
+    const start = performance.now();
+    await runBatch(name, calls);
+    plan.record(name, start, calls);
+  }
+  return plan.table();
+}
+
+/** Calibrated batch sizes, the rotating order and the samples of one interleaved run. */
+class Plan {
+  readonly names: string[];
+  readonly batchMs: number;
+  readonly batch = new Map<string, number>();
+  readonly #rounds: number;
+  readonly #peer: string;
+  readonly #notes: readonly string[];
+  readonly #samples: Map<string, number[]>;
+
+  constructor(cases: Readonly<Record<string, unknown>>, peer: string, options: InterleavedOptions) {
+    if (!(peer in cases)) throw new Error(`peer "${peer}" is not one of the cases`);
+    this.names = Object.keys(cases);
+    this.#rounds = options.rounds ?? 31;
+    this.batchMs = options.batchMs ?? 4;
+    this.#peer = peer;
+    this.#notes = options.notes ?? [];
+    this.#samples = new Map(this.names.map((n) => [n, []]));
+  }
+
+  /** Every (case, calls) batch in run order: round-robin, the starting case rotating each round. */
+  *order(): Generator<[string, number]> {
+    for (let r = 0; r < this.#rounds; r++) {
+      for (let k = 0; k < this.names.length; k++) {
+        const name = this.names[(k + r) % this.names.length]!;
+        yield [name, this.batch.get(name)!];
+      }
     }
   }
-  const peerNs = median(samples.get(peer)!);
-  const rows = names.map((name) => {
-    const s = samples.get(name)!;
-    const med = median(s);
-    return [name, med.toFixed(1), Math.min(...s).toFixed(1), Math.round(1e9 / med).toLocaleString('en-US'), `${(peerNs / med).toFixed(2)}×`];
-  });
-  return {
-    header: ['case', 'ns/op (median)', 'ns/op (best)', 'ops/s (median)', `vs ${peer}`],
-    rows,
-    notes: [`${rounds} interleaved batches of ≈ ${batchMs} ms per case.`, ...(options.notes ?? [])],
-  };
+
+  /** Records a batch of `calls` that started at `start` (performance.now()). */
+  record(name: string, start: number, calls: number): void {
+    this.#samples.get(name)!.push(((performance.now() - start) * 1e6) / calls);
+  }
+
+  table(): ReportTable {
+    const peerNs = median(this.#samples.get(this.#peer)!);
+    const rows = this.names.map((name) => {
+      const s = this.#samples.get(name)!;
+      const med = median(s);
+      return [name, med.toFixed(1), Math.min(...s).toFixed(1), Math.round(1e9 / med).toLocaleString('en-US'), `${(peerNs / med).toFixed(2)}×`];
+    });
+    return {
+      header: ['case', 'ns/op (median)', 'ns/op (best)', 'ops/s (median)', `vs ${this.#peer}`],
+      rows,
+      notes: [`${this.#rounds} interleaved batches of ≈ ${this.batchMs} ms per case.`, ...this.#notes],
+    };
+  }
 }

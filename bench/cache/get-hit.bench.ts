@@ -7,11 +7,10 @@
  * short batches, round-robin, median), so load from other jobs on this shared machine lands on
  * every case alike.
  */
-import { do_not_optimize } from 'mitata';
 import { createCache } from '../../src/cache/index.js';
 import { SeededRandom } from '../../src/core/random.js';
-import { compare, report } from '../harness.js';
-import { interleaved } from '../interleaved.js';
+import { report } from '../harness.js';
+import { interleaved, interleavedAsync } from '../interleaved.js';
 import { bento, cacheManager, cacheable, lruCache, lruMin, mnemonist } from './peers.js';
 import { zipfSampler } from './traces.js';
 
@@ -86,6 +85,8 @@ for (const [label, draw] of [
 }
 
 {
+  // The async read paths as an application calls them: every call awaited, interleaved with the
+  // synchronous peer in the same batches.
   const next = sequence(zipfSampler(N, 0.99, random.fork('zipf-async')));
   const loader = (): number => 0;
   const fetching = lruCache<number>(N);
@@ -99,35 +100,13 @@ for (const [label, draw] of [
     await able.set(key, i);
   }));
   await fill;
-  compare('cache: getOrLoad hit (async), 100k keys, Zipf 0.99', {
-    peer: 'lru-cache get (sync)',
-    cases: {
-      'headroom tinylfu getOrLoad': () => tinylfu.getOrLoad(next(), loader),
-      'headroom tinylfu get (async)': () => tinylfu.get(next()),
-      'lru-cache get (sync)': () => do_not_optimize(peerLruCache.get(next())),
-      'lru-cache fetch': () => fetching.fetch(next()),
-      'bentocache getOrSet': () => bentoCache.getOrSet({ key: next(), factory: loader }),
-      'cache-manager get': () => manager.get(next()),
-      'cacheable get': () => able.get(next()),
-    },
-  });
-}
-
-{
-  // The same hit paths as an application calls them: 100 calls per timed iteration, each awaited
-  // inside one async function, so the harness's own per-iteration await is not counted 100 times.
-  const next = sequence(zipfSampler(N, 0.99, random.fork('zipf-async-loop')));
-  const loader = (): number => 0;
-  const fetching = lruCache<number>(N);
-  for (let i = 0; i < N; i++) fetching.set(keys[i]!, i);
-  const CALLS = 100;
-  compare('cache: getOrLoad hit (async), 100 awaited calls per iteration, 100k keys, Zipf 0.99', {
-    peer: 'lru-cache get (sync) ×100',
-    cases: {
-      'headroom tinylfu getOrLoad ×100': async () => { for (let i = 0; i < CALLS; i++) do_not_optimize(await tinylfu.getOrLoad(next(), loader)); },
-      'headroom tinylfu get (async) ×100': async () => { for (let i = 0; i < CALLS; i++) do_not_optimize(await tinylfu.get(next())); },
-      'lru-cache get (sync) ×100': () => { for (let i = 0; i < CALLS; i++) do_not_optimize(peerLruCache.get(next())); },
-      'lru-cache fetch ×100': async () => { for (let i = 0; i < CALLS; i++) do_not_optimize(await fetching.fetch(next())); },
-    },
-  });
+  report('cache: getOrLoad hit (async, each call awaited), 100k keys, Zipf 0.99', () => interleavedAsync({
+    'headroom tinylfu getOrLoad': () => tinylfu.getOrLoad(next(), loader),
+    'headroom tinylfu get (async)': () => tinylfu.get(next()),
+    'lru-cache get (sync)': () => peerLruCache.get(next()),
+    'lru-cache fetch': () => fetching.fetch(next()),
+    'bentocache getOrSet': () => bentoCache.getOrSet({ key: next(), factory: loader }),
+    'cache-manager get': () => manager.get(next()),
+    'cacheable get': () => able.get(next()),
+  }, 'lru-cache get (sync)', { rounds: 21, batchMs: 20 }));
 }
