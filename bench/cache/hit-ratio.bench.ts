@@ -9,7 +9,7 @@ import { createCache } from '../../src/cache/index.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { lruCache } from './peers.js';
-import { beladyHitRatio, scanMixTrace, shiftTrace, zipfTrace } from './traces.js';
+import { a0HitRatio, beladyHitRatio, scanMixTrace, shiftTrace, zipfTrace, type Trace } from './traces.js';
 
 const KEY_SPACE = 1_000_000;
 const LENGTH = Number(process.env['HEADROOM_BENCH_TRACE_LENGTH'] ?? 4_000_000);
@@ -20,15 +20,15 @@ const nameOf = (): string[] => (names ??= Array.from({ length: KEY_SPACE }, (_, 
 
 interface TraceSpec {
   readonly name: string;
-  readonly make: (random: SeededRandom) => Int32Array;
+  readonly make: (random: SeededRandom) => Trace;
   readonly zipf: boolean;
 }
 
 const traces: TraceSpec[] = [
   { name: 'Zipf 0.8', make: (r) => zipfTrace(KEY_SPACE, 0.8, LENGTH, r), zipf: true },
   { name: 'Zipf 0.99', make: (r) => zipfTrace(KEY_SPACE, 0.99, LENGTH, r), zipf: true },
-  { name: 'scan/loop mix (50% Zipf 0.9 over 500k keys, 50% a loop over the other 500k)', make: (r) => scanMixTrace(KEY_SPACE, LENGTH, r), zipf: false },
-  { name: 'popularity shift (Zipf 0.9, popular keys re-drawn 4 times)', make: (r) => shiftTrace(KEY_SPACE, LENGTH, 4, r), zipf: false },
+  { name: 'scan/loop mix (50% Zipf 0.9 over 500k keys, 50% a loop over the other 500k)', make: (r) => ({ trace: scanMixTrace(KEY_SPACE, LENGTH, r) }), zipf: false },
+  { name: 'popularity shift (Zipf 0.9, popular keys re-drawn 4 times)', make: (r) => ({ trace: shiftTrace(KEY_SPACE, LENGTH, 4, r) }), zipf: false },
 ];
 
 function headroom(trace: Int32Array, capacity: number, eviction: 'tinylfu' | 'lru'): number {
@@ -66,10 +66,13 @@ function staticOracle(trace: Int32Array, capacity: number): number {
 }
 
 const pct = (x: number): number => Math.round(x * 10_000) / 100;
+/** "A0 / optimum" per capacity, from the table's rows. */
+const onlineShares = (rows: (string | number)[][]): string => rows.map((row) =>
+  `${row[0]} ${((Number(row[6]) / Number(row[4])) * 100).toFixed(1)}% (tinylfu reaches ${((Number(row[1]) / Number(row[6])) * 100).toFixed(1)}% of A0)`).join(', ');
 
 for (const [index, spec] of traces.entries()) {
   report(`cache: hit ratio (%), ${spec.name}, 1M keys, ${LENGTH / 1e6}M accesses`, () => {
-    const trace = spec.make(new SeededRandom(seed).fork(`trace-${index}`) as SeededRandom);
+    const { trace, rank } = spec.make(new SeededRandom(seed).fork(`trace-${index}`) as SeededRandom);
     const rows: (string | number)[][] = [];
     const notes: string[] = [];
     for (const share of CAPACITIES) {
@@ -79,15 +82,18 @@ for (const [index, spec] of traces.entries()) {
       const peer = lruCachePeer(trace, capacity);
       const optimum = beladyHitRatio(trace, KEY_SPACE, capacity);
       const oracle = staticOracle(trace, capacity);
-      rows.push([`${share * 100}%`, pct(tiny), pct(lru), pct(peer), pct(optimum), pct(oracle),
+      const online = rank === undefined ? undefined : a0HitRatio(trace, rank, capacity);
+      rows.push([`${share * 100}%`, pct(tiny), pct(lru), pct(peer), pct(optimum), pct(oracle), online === undefined ? '–' : pct(online),
         `${((tiny / optimum) * 100).toFixed(1)}%`, `${((tiny - lru) * 100).toFixed(2)}`]);
       const goal = spec.zipf ? tiny >= 0.9 * optimum : tiny >= lru;
       notes.push(`${share * 100}%: tinylfu ${spec.zipf ? `${((tiny / optimum) * 100).toFixed(1)}% of optimum (goal ≥ 90%)` : `${((tiny - lru) * 100).toFixed(2)} points vs LRU (goal ≥ 0${spec.name.startsWith('scan') ? ', ≥ +5 on the scan mix' : ''})`}: ${goal && (!spec.name.startsWith('scan') || tiny - lru >= 0.05) ? 'met' : 'NOT met'}`);
     }
     return {
-      header: ['capacity', 'headroom tinylfu', 'headroom lru', 'lru-cache', 'Bélády (optimum)', 'hindsight top-k', 'tinylfu / optimum', 'tinylfu − lru (points)'],
+      header: ['capacity', 'headroom tinylfu', 'headroom lru', 'lru-cache', 'Bélády (optimum)', 'hindsight top-k', 'A0 (best online)', 'tinylfu / optimum', 'tinylfu − lru (points)'],
       rows,
-      notes: [...notes, 'hindsight top-k: the capacity most frequent keys of the whole trace, held from the start (first accesses count as hits) — a reference, not a policy.'],
+      notes: [...notes,
+        'hindsight top-k: the capacity most frequent keys of the whole trace, held from the start (first accesses count as hits) — a reference, not a policy.',
+        ...(rank === undefined ? [] : [`A0: keeps the capacity most probable keys requested so far, knowing the true probabilities — the optimal online policy for independent references (Aho, Denning, Ullman 1971); A0 / optimum: ${onlineShares(rows)}.`])],
     };
   });
 }

@@ -36,13 +36,78 @@ export function permutation(n: number, random: Random): Int32Array {
   return p;
 }
 
-/** Independent Zipf(s) accesses over `keySpace` keys. */
-export function zipfTrace(keySpace: number, s: number, length: number, random: Random): Int32Array {
+/** A trace of key ids, with each id's popularity rank when the trace is independent draws. */
+export interface Trace {
+  readonly trace: Int32Array;
+  /** rank[id] = 0 for the most probable key (known only for independent-reference traces). */
+  readonly rank?: Int32Array;
+}
+
+/** Independent Zipf(s) accesses over `keySpace` keys, with every key's rank. */
+export function zipfTrace(keySpace: number, s: number, length: number, random: Random): Required<Trace> {
   const sample = zipfSampler(keySpace, s, random);
   const ids = permutation(keySpace, random);
   const trace = new Int32Array(length);
   for (let i = 0; i < length; i++) trace[i] = ids[sample()]!;
-  return trace;
+  const rank = new Int32Array(keySpace);
+  for (let r = 0; r < keySpace; r++) rank[ids[r]!] = r;
+  return { trace, rank };
+}
+
+/**
+ * The optimal online policy for independent references, A0 (Aho, Denning, Ullman, "Principles
+ * of Optimal Page Replacement", JACM 1971): knowing every key's true probability, keep the
+ * `capacity` most probable keys requested so far (a less probable newcomer is not cached).
+ * No online policy has a higher expected hit ratio on such a trace; Bélády's MIN is higher
+ * still only because it knows the actual future. O(n log capacity), a max-heap of ranks.
+ */
+export function a0HitRatio(trace: Int32Array, rank: Int32Array, capacity: number): number {
+  const cached = new Uint8Array(rank.length); // by rank
+  const heap = new Int32Array(capacity); // ranks held, least probable on top
+  let size = 0;
+  let hits = 0;
+  for (let i = 0; i < trace.length; i++) {
+    const r = rank[trace[i]!]!;
+    if (cached[r] === 1) {
+      hits++;
+      continue;
+    }
+    if (size === capacity) {
+      if (heap[0]! < r) continue; // less probable than every cached key: bypass
+      cached[heap[0]!] = 0;
+      siftDown(heap, size, r);
+    } else {
+      siftUp(heap, size++, r);
+    }
+    cached[r] = 1;
+  }
+  return hits / trace.length;
+}
+
+/** Max-heap insert of `value` at position `at`. */
+function siftUp(heap: Int32Array, at: number, value: number): void {
+  let i = at;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent]! >= value) break;
+    heap[i] = heap[parent]!;
+    i = parent;
+  }
+  heap[i] = value;
+}
+
+/** Replaces the max-heap's top with `value`. */
+function siftDown(heap: Int32Array, size: number, value: number): void {
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= size) break;
+    if (child + 1 < size && heap[child + 1]! > heap[child]!) child++;
+    if (heap[child]! <= value) break;
+    heap[i] = heap[child]!;
+    i = child;
+  }
+  heap[i] = value;
 }
 
 /**
