@@ -5,6 +5,7 @@ import { FrequencySketch } from '../../src/cache/eviction/frequency-sketch.js';
 import { LruPolicy } from '../../src/cache/eviction/lru.js';
 import { TinyLfuPolicy } from '../../src/cache/eviction/tinylfu.js';
 import { LocalStore } from '../../src/cache/local-store.js';
+import { Segments } from '../../src/cache/eviction/segments.js';
 import type { EvictionPolicy } from '../../src/cache/eviction/policy.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { xxh32 } from '../../src/core/hash.js';
@@ -29,6 +30,30 @@ test('frequency sketch: counts, saturates at 15, never under-counts, halves afte
   for (let i = 0; i < 15; i++) hot.increment(a);
   for (let i = 0; hot.frequency(a) === 15 && i < 5120; i++) hot.increment(xxh32(`noise${i}`));
   assert.equal(hot.frequency(a), 7);
+});
+
+test('segments: append moves a whole segment behind another one\'s tail, in order, weights included', () => {
+  const lists = new Segments(8, true);
+  for (const slot of [0, 1, 2]) lists.pushHead(1, slot, 10); // probation, LRU → MRU: 0 1 2
+  for (const slot of [3, 4]) lists.pushHead(2, slot, 100); // protected, LRU → MRU: 3 4
+  lists.append(2, 1);
+  assert.deepEqual([lists.heads[2], lists.tails[2], lists.weights[2]], [-1, -1, 0]);
+  assert.equal(lists.weights[1], 230);
+  const order: number[] = [];
+  while (lists.tails[1]! >= 0) {
+    const tail = lists.tails[1]!;
+    assert.equal(lists.segmentOf(tail), 1);
+    order.push(tail);
+    lists.unlink(tail);
+  }
+  // The appended slots are now the least recent: evicted first, in their own LRU order.
+  assert.deepEqual(order, [3, 4, 0, 1, 2]);
+  assert.equal(lists.weights[1], 0);
+  lists.append(2, 1); // appending an empty segment changes nothing
+  assert.deepEqual([lists.heads[1], lists.tails[1]], [-1, -1]);
+  lists.pushHead(2, 5, 1);
+  lists.append(2, 1); // into an empty segment
+  assert.deepEqual([lists.heads[1], lists.tails[1], lists.segmentOf(5)], [5, 5, 1]);
 });
 
 test('LRU evicts the least recently used entry', () => {

@@ -126,6 +126,28 @@ export class Segments {
     this.pushHead(segment, slot, weight);
   }
 
+  /**
+   * Moves every slot of segment `from` behind the tail of segment `to` (they become its least
+   * recently used, in their order), leaving `from` empty. O(slots moved): each is relabelled.
+   */
+  append(from: number, to: number): void {
+    const first = this.heads[from]!;
+    if (first === NONE) return;
+    const nodes = this.#nodes;
+    for (let slot = first; slot !== NONE; slot = nodes[slot * STRIDE + NEXT]!) nodes[slot * STRIDE + SEGMENT] = to;
+    const tail = this.tails[to]!;
+    if (tail === NONE) this.heads[to] = first;
+    else {
+      nodes[tail * STRIDE + NEXT] = first;
+      nodes[first * STRIDE + PREV] = tail;
+    }
+    this.tails[to] = this.tails[from]!;
+    this.weights[to]! += this.weights[from]!;
+    this.heads[from] = NONE;
+    this.tails[from] = NONE;
+    this.weights[from] = 0;
+  }
+
   /** Empties every segment. */
   clear(): void {
     this.heads.fill(NONE);
