@@ -3,25 +3,29 @@
  * Headroom W-TinyLFU and LRU, lru-cache, and Bélády's offline optimum (MIN with bypass). Each
  * access is a cache-aside step: `getSync`, and `set` on a miss. One report per trace.
  *
- * Length: 4M accesses per trace (HEADROOM_BENCH_TRACE_LENGTH to change). Seed: 42 (HEADROOM_SEED).
+ * Length: 4M accesses per trace (plus the one-off scan's keys) (HEADROOM_BENCH_TRACE_LENGTH to change). Seed: 42 (HEADROOM_SEED).
  */
 import { createCache } from '../../src/cache/index.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { lruCache } from './peers.js';
-import { a0HitRatio, beladyHitRatio, scanMixTrace, shiftTrace, zipfTrace, type Trace } from './traces.js';
+import { a0HitRatio, beladyHitRatio, oneOffScanTrace, scanMixTrace, shiftTrace, zipfTrace, type Trace } from './traces.js';
 
 const KEY_SPACE = 1_000_000;
+/** Keys of the one-off scan: 3× the largest capacity tested. */
+const SCAN_KEYS = 300_000;
 const LENGTH = Number(process.env['HEADROOM_BENCH_TRACE_LENGTH'] ?? 4_000_000);
 const CAPACITIES = [0.01, 0.05, 0.1] as const;
 const seed = seedFromEnv(42);
 let names: string[] | undefined;
-const nameOf = (): string[] => (names ??= Array.from({ length: KEY_SPACE }, (_, i) => `k${i}`));
+const nameOf = (): string[] => (names ??= Array.from({ length: KEY_SPACE + SCAN_KEYS }, (_, i) => `k${i}`));
 
 interface TraceSpec {
   readonly name: string;
   readonly make: (random: SeededRandom) => Trace;
   readonly zipf: boolean;
+  /** Ids used, when more than KEY_SPACE. */
+  readonly keySpace?: number;
 }
 
 const traces: TraceSpec[] = [
@@ -29,6 +33,7 @@ const traces: TraceSpec[] = [
   { name: 'Zipf 0.99', make: (r) => zipfTrace(KEY_SPACE, 0.99, LENGTH, r), zipf: true },
   { name: 'scan/loop mix (50% Zipf 0.9 over 500k keys, 50% a loop over the other 500k)', make: (r) => ({ trace: scanMixTrace(KEY_SPACE, LENGTH, r) }), zipf: false },
   { name: 'popularity shift (Zipf 0.9, popular keys re-drawn 4 times)', make: (r) => ({ trace: shiftTrace(KEY_SPACE, LENGTH, 4, r) }), zipf: false },
+  { name: `one-off scan (Zipf 0.99, ${SCAN_KEYS / 1000}k new keys mid-trace, interleaved 1:1)`, make: (r) => ({ trace: oneOffScanTrace(KEY_SPACE, LENGTH, SCAN_KEYS, r) }), zipf: false, keySpace: KEY_SPACE + SCAN_KEYS },
 ];
 
 function headroom(trace: Int32Array, capacity: number, eviction: 'tinylfu' | 'lru'): number {
@@ -56,8 +61,8 @@ function lruCachePeer(trace: Int32Array, capacity: number): number {
 }
 
 /** Hit ratio of the `capacity` keys most frequent over the whole trace, held from the start (hindsight LFU). */
-function staticOracle(trace: Int32Array, capacity: number): number {
-  const counts = new Int32Array(KEY_SPACE);
+function staticOracle(trace: Int32Array, keySpace: number, capacity: number): number {
+  const counts = new Int32Array(keySpace);
   for (let i = 0; i < trace.length; i++) counts[trace[i]!]!++;
   counts.sort().reverse();
   let hits = 0;
@@ -80,8 +85,8 @@ for (const [index, spec] of traces.entries()) {
       const tiny = headroom(trace, capacity, 'tinylfu');
       const lru = headroom(trace, capacity, 'lru');
       const peer = lruCachePeer(trace, capacity);
-      const optimum = beladyHitRatio(trace, KEY_SPACE, capacity);
-      const oracle = staticOracle(trace, capacity);
+      const optimum = beladyHitRatio(trace, spec.keySpace ?? KEY_SPACE, capacity);
+      const oracle = staticOracle(trace, spec.keySpace ?? KEY_SPACE, capacity);
       const online = rank === undefined ? undefined : a0HitRatio(trace, rank, capacity);
       rows.push([`${share * 100}%`, pct(tiny), pct(lru), pct(peer), pct(optimum), pct(oracle), online === undefined ? '–' : pct(online),
         `${((tiny / optimum) * 100).toFixed(1)}%`, `${((tiny - lru) * 100).toFixed(2)}`]);

@@ -130,6 +130,25 @@ export function scanMixTrace(keySpace: number, length: number, random: Random): 
   return trace;
 }
 
+/**
+ * Zipf(0.99) over `keySpace` keys with a one-off scan in the middle: `scanKeys` keys never seen
+ * before (ids `keySpace …`), interleaved one for one with the ongoing traffic — a batch job or
+ * a crawler passing through while users keep reading. Returns ids in [0, keySpace + scanKeys).
+ */
+export function oneOffScanTrace(keySpace: number, length: number, scanKeys: number, random: Random): Int32Array {
+  const sample = zipfSampler(keySpace, 0.99, random);
+  const ids = permutation(keySpace, random);
+  const trace = new Int32Array(length + scanKeys);
+  const scanAt = (length - scanKeys) >>> 1;
+  let at = 0;
+  for (let i = 0; at < trace.length; i++) {
+    const scanning = i >= scanAt && i < scanAt + scanKeys;
+    trace[at++] = ids[sample()]!;
+    if (scanning) trace[at++] = keySpace + i - scanAt;
+  }
+  return trace;
+}
+
 /** Zipf(0.9) whose popular keys are re-drawn at random every `length / phases` accesses. */
 export function shiftTrace(keySpace: number, length: number, phases: number, random: Random): Int32Array {
   const sample = zipfSampler(keySpace, 0.9, random);
