@@ -19,8 +19,8 @@
  * over-counting makes 7–10% of a pure scan's keys look seen once.) A shift is reported only
  * after two such samples in a row: a sample that straddles the start of a scan is half normal
  * traffic and can pass the test alone. A scan mixed with normal traffic can still pass it — its
- * misses include the normal traffic's recurring ones — and then costs a refill (measured: up to
- * 1.6 points of hit ratio on Zipf 0.99 with a one-off mixed scan of 3× capacity, still above LRU).
+ * misses include the normal traffic's recurring ones — and then costs a refill (the benchmark's
+ * one-off-scan trace: 0.5–2.4 points of hit ratio, still above LRU; docs/cache.md).
  *
  * Idea after the restart rule of Caffeine's hill climber (Einziger, Eytan, Friedman, Manes,
  * "Adaptive Software Cache Management", Middleware 2018), which restarts its search when the

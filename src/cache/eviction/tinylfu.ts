@@ -12,8 +12,8 @@
  *
  * Popularity shifts: the sketch ages by halving every 10 × capacity increments, too slowly for
  * an abrupt shift — yesterday's favourites keep high counts, hold the protected segment and win
- * every admission duel. So the policy watches its own hit rate (shift-detector.ts): when a sample
- * falls 5 points below the moving average while the missed keys recur (not a scan), it zeroes
+ * every admission duel. So the policy watches its own hit rate (shift-detector.ts): when two samples
+ * in a row fall 5 points below the moving average while the missed keys recur (not a scan), it zeroes
  * the sketch and moves the whole protected segment behind probation's tail, after which the
  * cache refills as from cold.
  *
