@@ -13,6 +13,12 @@ import { redisHashSource } from './hash-source.js';
 
 const KEYS = 30;
 const VERSIONS = 10;
+/**
+ * The killed child's source takes this long per write, so a batch is still in flight well after
+ * the first writes land: the kill must find writes queued even when polling lags on a busy machine
+ * (at 15 ms the child sometimes drained everything before the kill arrived).
+ */
+const CHILD_WRITE_MS = 250;
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -28,7 +34,7 @@ test('a process killed mid-flush loses no write: a second process drains the res
     await admin.close();
   });
   const script = fileURLToPath(new URL('./durable-child.ts', import.meta.url));
-  const child = fork(script, [SHARED_REDIS_URL, prefix, String(KEYS), String(VERSIONS), '15'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(script, [SHARED_REDIS_URL, prefix, String(KEYS), String(VERSIONS), String(CHILD_WRITE_MS)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
     child.on('message', (m: { type: string }) => { if (m.type === 'enqueued') resolve(); });
