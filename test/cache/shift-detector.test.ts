@@ -40,6 +40,16 @@ test('shift detector: a collapse whose misses are new keys (a scan) is not a shi
   for (let i = 0; i < 20; i++) assert.equal(sample(detector, 0.1, 0.02, random), false, `scan sample ${i}`);
 });
 
+test('shift detector: a lasting change of workload becomes the new normal, not a later false shift', () => {
+  const detector = new ShiftDetector();
+  const random = new SeededRandom(5);
+  for (let i = 0; i < 100; i++) sample(detector, 0.6, 0.4, random);
+  // The traffic turns to mostly new keys for a long while: the hit rate settles at 30%…
+  for (let i = 0; i < 200; i++) assert.equal(sample(detector, 0.3, 0.02, random), false);
+  // …and when its misses recur again at that level, nothing has collapsed.
+  for (let i = 0; i < 50; i++) assert.equal(sample(detector, 0.3, 0.4, random), false, `sample ${i}`);
+});
+
 test('shift detector: nothing is sampled before the cache is first full, and clear forgets', () => {
   const detector = new ShiftDetector();
   const random = new SeededRandom(4);

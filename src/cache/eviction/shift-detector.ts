@@ -76,25 +76,23 @@ export class ShiftDetector {
     this.#recurring = 0;
     if (!full) return false;
     const average = this.#average;
-    if (average >= 0 && rate <= average - COLLAPSE) {
-      // The averages keep their pre-collapse values until the verdict.
-      const recurs = recurringShare >= RECURRING_SHARE * this.#recurringAverage;
-      if (!recurs || !this.#suspect) {
-        this.#suspect = recurs;
-        return false;
-      }
+    if (average < 0) {
+      this.#average = rate;
+      this.#recurringAverage = recurringShare;
+      return false;
+    }
+    const collapsed = rate <= average - COLLAPSE && recurringShare >= RECURRING_SHARE * this.#recurringAverage;
+    if (collapsed && this.#suspect) {
       this.#suspect = false;
       this.#average = rate;
       return true;
     }
-    this.#suspect = false;
-    if (average < 0) {
-      this.#average = rate;
-      this.#recurringAverage = recurringShare;
-    } else {
-      this.#average = average + SMOOTHING * (rate - average);
-      this.#recurringAverage += SMOOTHING * (recurringShare - this.#recurringAverage);
-    }
+    this.#suspect = collapsed;
+    // Every other sample moves the averages (a collapse only by 1/32 of its drop, so the next
+    // sample is still judged against the level before it): a lasting change of workload becomes
+    // the new normal instead of leaving the detector compared with a level that is gone.
+    this.#average = average + SMOOTHING * (rate - average);
+    this.#recurringAverage += SMOOTHING * (recurringShare - this.#recurringAverage);
     return false;
   }
 
