@@ -20,7 +20,8 @@
  * after two such samples in a row: a sample that straddles the start of a scan is half normal
  * traffic and can pass the test alone. A scan mixed with normal traffic can still pass it — its
  * misses include the normal traffic's recurring ones — and then costs a refill (the benchmark's
- * one-off-scan trace: 0.6–2.4 points of hit ratio, still above LRU; docs/cache.md).
+ * one-off-scan trace: 0.6–2.4 points of hit ratio, still above LRU; docs/cache.md), and so can
+ * the late part of a very long pure scan (20× capacity), once the averages have come down.
  *
  * Idea after the restart rule of Caffeine's hill climber (Einziger, Eytan, Friedman, Manes,
  * "Adaptive Software Cache Management", Middleware 2018), which restarts its search when the
