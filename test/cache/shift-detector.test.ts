@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createCache } from '../../src/cache/index.js';
 import { ShiftDetector } from '../../src/cache/eviction/shift-detector.js';
 import { SeededRandom } from '../../src/core/random.js';
+import { zipfSampler } from '../../bench/cache/traces.js';
 
 const ENTRIES = 10_000;
 /** Accesses per sample at ENTRIES entries (a quarter of them, at least 2,048). */
@@ -61,30 +62,12 @@ test('shift detector: nothing is sampled before the cache is first full, and cle
   for (let i = 0; i < 5; i++) assert.equal(sample(detector, 0.1, 0.4, random), false);
 });
 
-/** Zipf(s) ranks over n keys by inversion of a precomputed CDF. */
-function zipf(n: number, s: number, random: SeededRandom): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / Math.pow(i + 1, s);
-  return () => {
-    const u = random.next() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
 test('W-TinyLFU after total popularity shifts: the old favourites give way, and the later phases do as well as LRU', () => {
   // The benchmark's popularity-shift trace at a tenth of its size: a phase is one key space of
   // accesses, as long as the sketch's ageing period at this capacity, so ageing alone is too slow.
   const KEYS = 100_000;
   const PHASES = 4;
-  const draw = zipf(KEYS, 0.9, new SeededRandom(5));
+  const draw = zipfSampler(KEYS, 0.9, new SeededRandom(5));
   const ranks = Int32Array.from({ length: KEYS * PHASES }, () => draw());
   const laterHitRatio = (eviction: 'tinylfu' | 'lru'): number => {
     const cache = createCache<number>({ maxEntries: KEYS / 10, eviction, random: new SeededRandom(6) });

@@ -22,9 +22,10 @@
  * detected shift costs O(table + entries), at most once per sample (a quarter of the entries
  * in accesses), so amortised O(1) as well. The hit path only adds to a counter, once per replay.
  *
- * Limits: the window is a fixed 1% (Caffeine adapts it by hill climbing; a climber sampled
- * every quarter to full capacity was measured here and lost to this on every trace). A shift
- * is only seen once the hit rate has fallen; a gradual drift is left to the sketch's ageing.
+ * Limits: the window is a fixed 1% (Caffeine adapts it by hill climbing; a climber sampled every
+ * half to one capacity of accesses was measured here: below the shift detector on the shift
+ * trace, and it cost the scan mix and Zipf 0.99). A shift is only seen once the hit rate has
+ * fallen; a gradual drift is left to the sketch's ageing.
  */
 import type { Random } from '../../core/random.js';
 import { FrequencySketch } from './frequency-sketch.js';
