@@ -15,6 +15,7 @@ import { InvalidKeyError, invalidOption } from './errors.js';
 import { LruPolicy } from './eviction/lru.js';
 import type { EvictionPolicy } from './eviction/policy.js';
 import { TinyLfuPolicy } from './eviction/tinylfu.js';
+import { KeyIndex } from './key-index.js';
 import { LocalStore } from './local-store.js';
 import { resolveEarlyRefresh, type ResolvedEarlyRefresh, type ResolvedOptions } from './options.js';
 import type { Flight } from './stampede/single-flight.js';
@@ -48,7 +49,7 @@ export class CacheState<V, K> {
   readonly staleMs: number;
   readonly negativeTtlMs: number;
   readonly early: ResolvedEarlyRefresh;
-  readonly flights = new Map<string, Flight<V | undefined>>();
+  readonly flights = new KeyIndex<Flight<V | undefined>>();
   readonly failures = new Map<string, FailureState>();
   readonly events = new Emitter<CacheEvent>();
   readonly loadTime = new LatencyHistogram();
@@ -161,7 +162,7 @@ export function invalidateTagHere<V, K>(state: CacheState<V, K>, tag: string, or
   if (tagged !== undefined) {
     for (const k of [...tagged]) if (state.store.removeKey(k, 'invalidated')) removed++;
   }
-  for (const [k, flight] of state.flights) {
+  for (const [k, flight] of [...state.flights.entries()]) {
     if (flight.tags === 'dynamic' || (flight.tags !== undefined && flight.tags.includes(tag))) voidFlight(state, k);
   }
   if (state.events.active) state.events.emit({ type: 'invalidated', scope: 'tag', target: tag, origin });
@@ -170,7 +171,7 @@ export function invalidateTagHere<V, K>(state: CacheState<V, K>, tag: string, or
 
 /** Retires every entry here and voids every running load. */
 export function clearHere<V, K>(state: CacheState<V, K>, origin: 'local' | 'remote'): void {
-  for (const flight of state.flights.values()) flight.voided = true;
+  for (const [, flight] of state.flights.entries()) flight.voided = true;
   state.flights.clear();
   state.failures.clear();
   state.store.clear();

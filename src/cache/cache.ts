@@ -315,7 +315,7 @@ export class Cache<V, K = string> {
     state.closed = true;
     this.#sweepTimer?.cancel();
     const reason = new CacheClosedError('cache');
-    for (const flight of state.flights.values()) flight.abort(reason);
+    for (const [, flight] of [...state.flights.entries()]) flight.abort(reason);
     state.flights.clear();
     this.#store.clear();
     const tier = this.#tier;

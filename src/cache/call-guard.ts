@@ -14,7 +14,8 @@ import { CircuitOpenError, TierError, TierTimeoutError } from './errors.js';
 interface Pending {
   readonly deadline: number;
   settled: boolean;
-  reject: (error: unknown) => void;
+  /** Dropped once settled: a settled record can wait in the queue behind an older call. */
+  reject: ((error: unknown) => void) | undefined;
 }
 
 /** Options of {@link CallGuard}. */
@@ -80,12 +81,16 @@ export class CallGuard {
       promise.then((value) => {
         if (pending.settled) return;
         pending.settled = true;
+        // The record stays queued until every older call has settled too; it must not keep
+        // the caller's continuation (and all it references) alive meanwhile.
+        pending.reject = undefined;
         this.calls++;
         this.#breaker.success();
         resolve(value);
       }, (error: unknown) => {
         if (pending.settled) return;
         pending.settled = true;
+        pending.reject = undefined;
         reject(this.#failed(operation, error));
       });
     });
@@ -97,7 +102,8 @@ export class CallGuard {
       const pending = this.#queue[i]!;
       if (!pending.settled) {
         pending.settled = true;
-        pending.reject(reason);
+        pending.reject!(reason);
+        pending.reject = undefined;
       }
     }
     this.#queue = [];
@@ -143,7 +149,8 @@ export class CallGuard {
         this.failures++;
         this.timeouts++;
         this.#breaker.failure(now);
-        pending.reject(new TierTimeoutError(this.#tier, this.#timeoutMs));
+        pending.reject!(new TierTimeoutError(this.#tier, this.#timeoutMs));
+        pending.reject = undefined;
       }
       this.#head++;
     }

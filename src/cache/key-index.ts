@@ -1,5 +1,6 @@
 /**
- * The key → slot index of the in-process tier: a prototype-free object used as a dictionary.
+ * A string-keyed table over a prototype-free object used as a dictionary: the key → slot index
+ * of the in-process tier, and the table of running loads.
  *
  * Why not a `Map`: on V8 a lookup in a dictionary-mode object is about twice as fast as
  * `Map#get` for the same 100k string keys — whether the key string was seen before (its
@@ -10,13 +11,21 @@
  * twice `Map`'s (keys seen before cost the same), once per load or eviction, against a hit on
  * every read; and memory, as the dictionary grows with more slack than a `Map`.
  *
+ * Why not a `Map` for the running loads either, whose entries live only as long as a load:
+ * under that churn V8 rebuilds a `Map`'s table again and again, and each retired table keeps
+ * its entries and a link to its successor. Once one retired table has been promoted to the old
+ * generation, every later table and the loads it held survive each young-generation collection
+ * until the next full one. Measured on the Redis-tier benchmark (100 L2 reads in flight): 28% of
+ * the young generation survived each scavenge with a `Map`, 9% with this table, and throughput
+ * rose 10–15%.
+ *
  * Safety: the object has no prototype, so `__proto__`, `constructor` or `toString` are plain
  * keys; nothing here ever evaluates a key.
  *
  * Complexity: O(1) expected per operation; `size` is tracked, iteration is O(entries).
  */
-export class KeyIndex {
-  #slots: Record<string, number> = Object.create(null) as Record<string, number>;
+export class KeyIndex<T = number> {
+  #slots: Record<string, T> = Object.create(null) as Record<string, T>;
   #size = 0;
 
   /** Number of keys. */
@@ -24,8 +33,8 @@ export class KeyIndex {
     return this.#size;
   }
 
-  /** The slot of `key`, or undefined. */
-  get(key: string): number | undefined {
+  /** The value of `key`, or undefined. */
+  get(key: string): T | undefined {
     return this.#slots[key];
   }
 
@@ -34,9 +43,9 @@ export class KeyIndex {
     return this.#slots[key] !== undefined;
   }
 
-  /** Indexes `key` at `slot` (a new key: the caller checked it is absent). */
-  add(key: string, slot: number): void {
-    this.#slots[key] = slot;
+  /** Indexes `key` with `value`, never undefined (a new key: the caller checked it is absent). */
+  add(key: string, value: T): void {
+    this.#slots[key] = value;
     this.#size++;
   }
 
@@ -48,12 +57,12 @@ export class KeyIndex {
 
   /** Removes every key. */
   clear(): void {
-    this.#slots = Object.create(null) as Record<string, number>;
+    this.#slots = Object.create(null) as Record<string, T>;
     this.#size = 0;
   }
 
-  /** Every indexed key with its slot (insertion order, integer-like keys first). */
-  *entries(): IterableIterator<[string, number]> {
+  /** Every indexed key with its value (insertion order, integer-like keys first). */
+  *entries(): IterableIterator<[string, T]> {
     const slots = this.#slots;
     for (const key in slots) yield [key, slots[key]!];
   }

@@ -108,14 +108,13 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
     }
     let result: Promise<V | undefined> | V | undefined;
     try {
-      const context = new FlightContext(flight, stale);
       const tier = this.tier;
       if (tier !== undefined) {
         // The tiered load settles the flight itself.
-        tieredLoad(tier.host, flight, loader, context, options);
+        tieredLoad(tier.host, flight, loader, stale, options);
         return flight;
       }
-      result = loader(context);
+      result = loader(new FlightContext(flight, stale));
     } catch (error) {
       this.failed(flight, error);
       return flight;
@@ -136,7 +135,7 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
     }
     const tags = options?.tags;
     flight.tags = tags === undefined ? undefined : typeof tags === 'function' ? 'dynamic' : tags;
-    this.#state.flights.set(k, flight);
+    this.#state.flights.add(k, flight);
     return flight;
   }
 
@@ -164,7 +163,7 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
       if (state.events.active) state.events.emit({ type: 'stale-set-refused', key: k });
     } else {
       try {
-        this.#storeLoaded(flight, value, options, durationMs);
+        this.#storeLoaded(flight, value, options, durationMs, now);
       } catch (error) {
         flight.reject(error);
         return;
@@ -201,14 +200,13 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
     flight.reject(error);
   }
 
-  #storeLoaded(flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, loadMs: number): void {
+  #storeLoaded(flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, loadMs: number, now: number): void {
     const state = this.#state;
     const k = flight.key;
     const fromTier = flight.tierEntry;
     const negative = value === undefined || value === null;
     if (fromTier !== undefined) {
       // Adopt the shared entry's expiry (wall clock), so every process expires it together.
-      const now = state.clock.now();
       const soft = fromTier.softExpiresAt === Infinity ? Infinity : now + (fromTier.softExpiresAt - state.clock.wallNow());
       const weight = negative || state.sizeOf === undefined ? 1 : weigh(state, value, k);
       const ttl = soft === Infinity ? 0 : Math.max(0, soft - now);
@@ -217,7 +215,6 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
     }
     if (negative) {
       if (state.negativeTtlMs > 0) {
-        const now = state.clock.now();
         const ttl = jitteredTtl(state.negativeTtlMs, state.jitter, state.random);
         // A negative entry weighs 1 (entry or byte) and is never served stale.
         state.store.write(k, value, 1, state.tierDown ? now : now + ttl, true, ttl, loadMs, undefined);

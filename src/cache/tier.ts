@@ -26,6 +26,17 @@ export type LeaseOutcome<V> =
   /** Another process is loading; wait for `waitForKey`, at most `remainingMs`. */
   | { readonly kind: 'busy'; readonly remainingMs: number };
 
+/**
+ * Receives one read's outcome ({@link SharedTier.read}): exactly one of the two is called, once.
+ * A promise's `{ resolve, reject }` pair fits.
+ */
+export interface TierReader<V> {
+  /** The entry, or undefined (absent, expired, or retired), as `get` would resolve. */
+  entry(entry: TierEntry<V> | undefined): void;
+  /** The read failed, as `get` would reject. */
+  error(error: unknown): void;
+}
+
 /** What a tier tells the cache about other processes. */
 export interface TierListener {
   /** Another process wrote or deleted `key`. */
@@ -48,6 +59,11 @@ export interface SharedTier<V> {
   attach(namespace: string, listener: TierListener): Promise<void>;
   /** The entry of `key` (undefined when absent, expired, or retired by a tag or namespace version). */
   get(key: string): Promise<TierEntry<V> | undefined>;
+  /**
+   * `get` for the hot path, an L1 miss that the tier answers: the outcome goes to `reader`, so
+   * a read costs no promise of its own.
+   */
+  read(key: string, reader: TierReader<V>): void;
   /** Entries of `keys`, as `get`. */
   getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]>;
   /**

@@ -13,8 +13,8 @@
  * another process is already refreshing.
  */
 import { isHeadroomError } from '../core/errors.js';
-import type { Flight } from './stampede/single-flight.js';
-import type { LeaseOutcome, SharedTier, TierEntry } from './tier.js';
+import { FlightContext, type Flight } from './stampede/single-flight.js';
+import type { LeaseOutcome, SharedTier, TierEntry, TierReader } from './tier.js';
 import type { Loader, LoaderContext, LoadOptions } from './types.js';
 
 /** Error codes meaning "the tier is unavailable", as opposed to a loader failure. */
@@ -50,31 +50,57 @@ export interface TierHost<V> {
 
 /**
  * Loads one key through the tier and settles the flight through `host.loaded`/`host.failed`
- * (the flight's `tierEntry` tells the cache what to put in L1). Settling directly, rather than
- * returning a promise for the cache to chain on, saves a promise and two closures per L2 hit.
+ * (the flight's `tierEntry` tells the cache what to put in L1). `stale` is the value held here,
+ * for the loader's context.
  */
 export function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
-  context: LoaderContext<V>, options: LoadOptions<V> | undefined): void {
+  stale: V | undefined, options: LoadOptions<V> | undefined): void {
   if (flight.background || !host.isAttached()) {
-    settle(host, flight, leaseAndLoad(host, flight, loader, context, options, false), options);
+    settle(host, flight, leaseAndLoad(host, flight, loader, new FlightContext(flight, stale), options, false), options);
     return;
   }
-  // The common case, an L1 miss that Redis answers: one read, no async frames on the way.
-  host.tier.get(flight.key).then((entry) => {
+  // The common case, an L1 miss that the tier answers: one read reported to one small object,
+  // with no promise, closure or loader context of its own.
+  host.tier.read(flight.key, new TieredRead(host, flight, loader, stale, options));
+}
+
+/** The first read of a tiered load: serves a fresh entry, or goes on to the lease. */
+class TieredRead<V> implements TierReader<V> {
+  readonly #host: TierHost<V>;
+  readonly #flight: Flight<V | undefined>;
+  readonly #loader: Loader<V>;
+  readonly #stale: V | undefined;
+  readonly #options: LoadOptions<V> | undefined;
+
+  constructor(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>, stale: V | undefined, options: LoadOptions<V> | undefined) {
+    this.#host = host;
+    this.#flight = flight;
+    this.#loader = loader;
+    this.#stale = stale;
+    this.#options = options;
+  }
+
+  entry(entry: TierEntry<V> | undefined): void {
+    const host = this.#host;
+    const flight = this.#flight;
     try {
-      if (entry !== undefined && host.fresh(entry)) host.loaded(flight, served(host, flight, entry), options);
-      else settle(host, flight, leaseAndLoad(host, flight, loader, context, options, true), options);
+      if (entry !== undefined && host.fresh(entry)) host.loaded(flight, served(host, flight, entry), this.#options);
+      else settle(host, flight, leaseAndLoad(host, flight, this.#loader, new FlightContext(flight, this.#stale), this.#options, true), this.#options);
     } catch (error) {
       host.failed(flight, error);
     }
-  }, (error: unknown) => {
+  }
+
+  error(error: unknown): void {
+    const host = this.#host;
+    const flight = this.#flight;
     if (!isTierError(error)) {
       host.failed(flight, error);
       return;
     }
     host.tierFailed('load', error);
-    settle(host, flight, loadHere(flight, loader, context), options);
-  });
+    settle(host, flight, loadHere(flight, this.#loader, new FlightContext(flight, this.#stale)), this.#options);
+  }
 }
 
 function settle<V>(host: TierHost<V>, flight: Flight<V | undefined>, result: Promise<V | undefined>, options: LoadOptions<V> | undefined): void {

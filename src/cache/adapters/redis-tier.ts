@@ -26,7 +26,7 @@ import { CallGuard } from '../call-guard.js';
 import type { CircuitState } from '../circuit-breaker.js';
 import { CodecError, invalidOption } from '../errors.js';
 import { duration, positiveDuration } from '../options.js';
-import type { LeaseOutcome, SharedTier, TierEntry, TierListener, TierStats } from '../tier.js';
+import type { LeaseOutcome, SharedTier, TierEntry, TierListener, TierReader, TierStats } from '../tier.js';
 import { jsonCodec, type Codec } from './codec.js';
 import { decodeEntry, encodeEntry, type StoredEntry } from './entry-format.js';
 import { NAME_PATTERN, RedisKeys } from './redis-keys.js';
@@ -145,18 +145,22 @@ class RedisTier<V> implements SharedTier<V> {
   }
 
   get(key: string): Promise<TierEntry<V> | undefined> {
+    return new Promise((resolve, reject) => this.read(key, { entry: resolve, error: reject }));
+  }
+
+  read(key: string, reader: TierReader<V>): void {
     // Hot path (an L1 miss served from Redis): no extra await once the version is known.
-    if (this.#keys === undefined || !this.#versionKnown) return this.#ready().then(() => this.get(key));
+    if (this.#keys === undefined || !this.#versionKnown) {
+      this.#ready().then(() => this.read(key, reader), (error: unknown) => reader.error(error));
+      return;
+    }
     // Single-key reads issued in the same tick are sent together (one GET, or one MGET per
     // Cluster slot) when the tick's work is done, DataLoader-style: at 100 reads in flight
     // Redis and the client then handle one command where they handled 100.
     const batch = this.#reads;
     if (batch.keys.length === 0) process.nextTick(this.#flushReads);
-    return new Promise<TierEntry<V> | undefined>((resolve, reject) => {
-      batch.keys.push(key);
-      batch.resolve.push(resolve);
-      batch.reject.push(reject);
-    });
+    batch.keys.push(key);
+    batch.readers.push(reader);
   }
 
   getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]> {
@@ -321,9 +325,9 @@ class RedisTier<V> implements SharedTier<V> {
       const stored = raw.map((bytes, j) => (bytes === null ? undefined : this.#decode(batch.keys[indices[j]!]!, bytes)));
       return this.#validate(stored);
     }).then((entries) => {
-      for (let j = 0; j < indices.length; j++) batch.resolve[indices[j]!]!(entries[j]);
+      for (let j = 0; j < indices.length; j++) batch.readers[indices[j]!]!.entry(entries[j]);
     }, (error: unknown) => {
-      for (const i of indices) batch.reject[i]!(error);
+      for (const i of indices) batch.readers[i]!.error(error);
     });
   }
 
@@ -469,10 +473,9 @@ class RedisTier<V> implements SharedTier<V> {
 /** Single-key reads gathered during one tick, aligned by index. */
 interface ReadBatch<V> {
   readonly keys: string[];
-  readonly resolve: ((entry: TierEntry<V> | undefined) => void)[];
-  readonly reject: ((error: unknown) => void)[];
+  readonly readers: TierReader<V>[];
 }
 
 function newReadBatch<V>(): ReadBatch<V> {
-  return { keys: [], resolve: [], reject: [] };
+  return { keys: [], readers: [] };
 }
