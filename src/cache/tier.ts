@@ -28,7 +28,8 @@ export type LeaseOutcome<V> =
 
 /**
  * Receives one read's outcome ({@link SharedTier.read}): exactly one of the two is called, once.
- * A promise's `{ resolve, reject }` pair fits.
+ * Neither may throw (a tier settles a batch of readers in one loop). A promise's
+ * `{ resolve, reject }` pair fits.
  */
 export interface TierReader<V> {
   /** The entry, or undefined (absent, expired, or retired), as `get` would resolve. */
