@@ -105,7 +105,13 @@ test('each technique moves its own figure the right way', () => {
   const stalls = scenario('stalls');
   assert.equal(stalls.base.extraRequestRatio, 0);
   assert.ok(stalls.treat.extraRequestRatio > 0 && stalls.treat.extraRequestRatio <= 0.06, `extra ${stalls.treat.extraRequestRatio}`);
-  assert.ok(stalls.treat.latencyMs.p999 < stalls.base.latencyMs.p999, `p99.9 ${stalls.base.latencyMs.p999} → ${stalls.treat.latencyMs.p999}`);
+  // A 1.2 s phase holds ~750 requests, so its p99.9 is its maximum: one request whose hedge
+  // stalled too (1% of ~7 hedged stalls) or one scheduling hiccup pins it at the stall. The tail's
+  // share of the mean (mean − median) is what hedging removes, and one stray stall moves it by
+  // only 250 ms / 750 ≈ 0.33 ms of the ~3 ms the stalls add without hedging.
+  const tail = (l: { mean: number; p50: number }): number => l.mean - l.p50;
+  assert.ok(tail(stalls.treat.latencyMs) < 0.5 * tail(stalls.base.latencyMs),
+    `mean − p50 ${tail(stalls.base.latencyMs).toFixed(2)} → ${tail(stalls.treat.latencyMs).toFixed(2)} ms (p99.9 ${stalls.base.latencyMs.p999} → ${stalls.treat.latencyMs.p999})`);
 
   const overload = scenario('overload');
   assert.equal(overload.base.shedByReplicas, 0);
