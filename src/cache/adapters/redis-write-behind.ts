@@ -309,9 +309,14 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     if (!failed) this.#retryAt = 0;
   }
 
+  /**
+   * Done with `ids`: deleted, then acknowledged. In that order a drainer that dies in between
+   * leaves pending ids without data, which its successor's claim or read clears. The other order
+   * would leave acknowledged entries that nobody reads again and the stream never empties.
+   */
   async #ack(ids: string[]): Promise<void> {
-    await this.#client.sendCommand(['XACK', this.#keys.stream, GROUP, ...ids]);
     await this.#client.sendCommand(['XDEL', this.#keys.stream, ...ids]);
+    await this.#client.sendCommand(['XACK', this.#keys.stream, GROUP, ...ids]);
   }
 }
 
