@@ -67,8 +67,11 @@ export interface HedgeStats {
   readonly refused: number;
   /** Successful calls won by attempt i (index 0 is the original). */
   readonly wins: readonly number[];
-  /** The delay a call starting now would use, ms (NaN while adaptive and warming up with no initial delay). */
-  readonly delayMs: number;
+  /**
+   * The delay a call starting now would use, ms; `undefined` while an adaptive policy without
+   * `initialDelayMs` is still collecting its `minSamples` (no hedge would be sent).
+   */
+  readonly delayMs: number | undefined;
 }
 
 /**
@@ -89,8 +92,11 @@ export class HedgePolicy implements Policy {
     this.#core = new HedgeCore(options);
   }
 
-  /** The hedge delay a call starting now would use, ms; NaN when no hedge would be sent. */
-  delayMs(): number {
+  /**
+   * The hedge delay a call starting now would use, ms; `undefined` when no hedge would be sent
+   * (adaptive, fewer than `minSamples` latencies seen, no `initialDelayMs`).
+   */
+  delayMs(): number | undefined {
     return this.#core.delayMs();
   }
 
@@ -156,10 +162,10 @@ class HedgeCore {
       : new TokenBudget({ clock: this.clock, ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0, ...budget });
   }
 
-  delayMs(): number {
+  delayMs(): number | undefined {
     if (this.fixedMs !== undefined) return this.fixedMs;
     const window = this.window!;
-    if (window.count < this.minSamples) return this.initialMs ?? NaN;
+    if (window.count < this.minSamples) return this.initialMs;
     return Math.max(this.minDelayMs, window.percentile(this.percentile));
   }
 
@@ -206,7 +212,7 @@ class HedgedCall<T> {
   #settled = false;
   #timer: TimerHandle | undefined;
   #reask = false;
-  #delayMs = NaN;
+  #delayMs: number | undefined;
   #callStartMs = 0;
 
   constructor(policy: HedgeCore, fn: Operation<T>, signal: AbortSignal | undefined, deadline: Deadline | undefined,
@@ -219,7 +225,8 @@ class HedgedCall<T> {
     this.#reject = reject;
   }
 
-  start(delayMs: number): void {
+  /** @param delayMs - the hedge delay; `undefined` sends no hedge */
+  start(delayMs: number | undefined): void {
     this.#delayMs = delayMs;
     this.#callStartMs = this.#policy.clock.now();
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -228,7 +235,7 @@ class HedgedCall<T> {
   }
 
   #schedule(): void {
-    if (this.#settled || Number.isNaN(this.#delayMs) || this.#controllers.length > this.#policy.maxExtra) return;
+    if (this.#settled || this.#delayMs === undefined || this.#controllers.length > this.#policy.maxExtra) return;
     this.#timer = this.#policy.clock.setTimer(this.#delayMs, this.#onTimer);
   }
 
