@@ -29,5 +29,5 @@ export {
 } from './health/outlier.js';
 export { type SlowStartOptions, slowStartFactor, resolveSlowStart, type SlowStartConfig } from './slow-start.js';
 export { type BalancerSnapshot, type EndpointSnapshot } from './snapshot.js';
-export { BalancedDispatcher, type BalancedDispatcherOptions } from './adapters/undici-dispatcher.js';
+export { BalancedDispatcher, type BalancedDispatcherOptions, type FetchDispatcher } from './adapters/undici-dispatcher.js';
 export { httpProbe, type HttpProbeOptions } from './adapters/http-probe.js';

@@ -49,11 +49,10 @@ async function load(dispatcher: BalancedDispatcher, total: number, concurrency: 
 test('the dispatcher balances fetch() and undici.request() across real origins, keeping path, method and body', async () => {
   const list = await backends(1, 1, 1);
   const { dispatcher } = balanced(list, { picker: roundRobin(), load: outstanding(), outlier: false });
-  // Node's global fetch (its bundled undici) — typed by @types/node's undici-types, whose FormData
-  // differs from undici 7's, hence the cast — and undici 7's own fetch.
-  const globalDispatcher = dispatcher as unknown as NonNullable<RequestInit['dispatcher']>;
+  // Node's global fetch (its bundled undici, typed by @types/node's undici-types) — no cast: the
+  // dispatcher's type is also the global fetch's — and undici 7's own fetch.
   for (let k = 0; k < 9; k++) {
-    const res = await fetch(`${SERVICE}/items/${k}?q=1`, { dispatcher: globalDispatcher });
+    const res = await fetch(`${SERVICE}/items/${k}?q=1`, { dispatcher });
     assert.equal(await res.text(), `ok GET /items/${k}?q=1`);
   }
   for (let k = 0; k < 6; k++) {

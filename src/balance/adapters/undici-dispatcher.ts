@@ -46,7 +46,7 @@ abstract class Tap {
   #done = false;
 
   constructor(
-    protected readonly owner: BalancedDispatcher,
+    protected readonly owner: BalancedUndiciDispatcher,
     protected readonly endpoint: Endpoint<string>,
     protected readonly startedAtMs: number,
   ) {}
@@ -62,7 +62,7 @@ abstract class Tap {
 }
 
 class LegacyTap extends Tap {
-  constructor(owner: BalancedDispatcher, endpoint: Endpoint<string>, startedAtMs: number, private readonly inner: LegacyHandler) {
+  constructor(owner: BalancedUndiciDispatcher, endpoint: Endpoint<string>, startedAtMs: number, private readonly inner: LegacyHandler) {
     super(owner, endpoint, startedAtMs);
   }
 
@@ -106,7 +106,7 @@ class LegacyTap extends Tap {
 }
 
 class ModernTap extends Tap {
-  constructor(owner: BalancedDispatcher, endpoint: Endpoint<string>, startedAtMs: number,
+  constructor(owner: BalancedUndiciDispatcher, endpoint: Endpoint<string>, startedAtMs: number,
     private readonly inner: Dispatcher.DispatchHandler) {
     super(owner, endpoint, startedAtMs);
   }
@@ -150,18 +150,28 @@ function isAbort(error: unknown): boolean {
 }
 
 /**
- * A `Dispatcher` for undici 7 and Node's `fetch` that spreads requests over a string balancer's
- * origins (endpoint targets such as `'http://10.0.0.7:8080'`).
- *
- * @example
- * ```ts
- * const balancer = createBalancer({ endpoints: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'] });
- * const dispatcher = new BalancedDispatcher(balancer);
- * const res = await fetch('http://users.internal/users/42', { dispatcher }); // origin is chosen per request
- * await dispatcher.close(); balancer.close();
- * ```
+ * What Node's global `fetch` accepts as `dispatcher`, as the user's own typings declare it: the
+ * global `RequestInit['dispatcher']` (from `@types/node`, which types it with its own copy of
+ * undici's types, `undici-types`), or `unknown` where the global `RequestInit` has no such field
+ * (DOM typings).
  */
-export class BalancedDispatcher extends Dispatcher {
+export type FetchDispatcher = RequestInit extends { dispatcher?: infer D } ? NonNullable<D> : unknown;
+
+/**
+ * The instance type of {@link BalancedDispatcher}: an undici 7 `Dispatcher` that is also a
+ * {@link FetchDispatcher}, so both `undici.request(url, { dispatcher })` and the global
+ * `fetch(url, { dispatcher })` type-check without a cast.
+ */
+export type BalancedDispatcher = BalancedUndiciDispatcher & FetchDispatcher;
+
+/**
+ * The implementation. It extends undici 7's `Dispatcher`, whose types differ from the copy that
+ * types Node's global `fetch` (`@types/node`'s `undici-types` 6 declares its own `FormData`,
+ * `on`/`emit` overloads…), so on its own it is not assignable to `RequestInit['dispatcher']`
+ * although Node's fetch only calls `dispatch()` with the handler style handled here (tested with
+ * the global fetch over real sockets).
+ */
+class BalancedUndiciDispatcher extends Dispatcher {
   readonly #balancer: Balancer<string>;
   readonly #poolOptions: Pool.Options;
   readonly #keyOf: ((options: Dispatcher.DispatchOptions) => string | undefined) | undefined;
@@ -259,6 +269,24 @@ export class BalancedDispatcher extends Dispatcher {
     void pool.close();
   }
 }
+
+/**
+ * A `Dispatcher` for undici 7 and Node's global `fetch` that spreads requests over a string
+ * balancer's origins (endpoint targets such as `'http://10.0.0.7:8080'`). Its type,
+ * {@link BalancedDispatcher}, satisfies both undici's `Dispatcher` and the global fetch's.
+ *
+ * @example
+ * ```ts
+ * const balancer = createBalancer({ endpoints: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'] });
+ * const dispatcher = new BalancedDispatcher(balancer);
+ * const res = await fetch('http://users.internal/users/42', { dispatcher }); // origin is chosen per request
+ * await dispatcher.close(); balancer.close();
+ * ```
+ */
+// The one cast: the class is declared once (above) and typed here as also being what the global
+// fetch's typings expect, which it is at runtime.
+export const BalancedDispatcher = BalancedUndiciDispatcher as unknown as
+  new (balancer: Balancer<string>, options?: BalancedDispatcherOptions) => BalancedDispatcher;
 
 /** Delivers a dispatch-time error through whichever handler style the caller used. */
 function fail(handler: Dispatcher.DispatchHandler, error: Error): void {
