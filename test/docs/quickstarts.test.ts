@@ -1,0 +1,116 @@
+/**
+ * The code in docs/balance.md, docs/latency.md, docs/partition.md and docs/core.md compiles and
+ * does what the text around it says. Every ```ts block is type-checked against `src/` with the
+ * repo's strict options (as a user's project would compile it against the published types), then
+ * run as a program with `node --import tsx`; where a block talks to servers, real loopback HTTP
+ * servers stand in for the hosts it names (the only change made to its text). A block added to
+ * these docs is checked and run without touching this file; the checks below add what its
+ * output must show.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractExamples, ExampleWorkspace } from './doc-examples.js';
+import { startBackend, type Backend } from '../balance/http-backends.js';
+
+const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md'];
+const examples = DOCS.flatMap(extractExamples);
+const workspace = new ExampleWorkspace();
+after(() => workspace.dispose());
+
+/** What running one example needs and must show. */
+interface Expectation {
+  /** Code appended for type-checking only (e.g. to check a sketch against the real API). */
+  readonly typecheckTail?: string;
+  /** Starts what the example talks to and says which literal hosts to replace with it. */
+  readonly serve?: () => Promise<{ replace: ReadonlyArray<readonly [string, string]>; close(): Promise<void>; backends: Backend[] }>;
+  /** Checks the run's output (and the servers it talked to). */
+  readonly check?: (stdout: string, backends: Backend[]) => void;
+}
+
+const expectations: Record<string, Expectation> = {
+  'docs/balance.md#1': {
+    serve: async () => {
+      const backends = await Promise.all([5, 5, 50].map((ms) => startBackend(ms)));
+      const hosts = ['http://10.0.0.1:8080', 'http://10.0.0.2:8080', 'http://10.0.0.3:8080'];
+      return {
+        backends,
+        replace: hosts.map((host, i) => [host, backends[i]!.origin] as const),
+        close: async () => { await Promise.all(backends.map((b) => b.close())); },
+      };
+    },
+    check: (stdout, backends) => {
+      // balancer.call, undici.request and the global fetch each reached a replica through the balancer.
+      assert.match(stdout, /^call: ok GET \/users\/42$/m);
+      assert.match(stdout, /^request: 200 ok GET \/users\/42$/m);
+      assert.match(stdout, /^fetch: 200 ok GET \/users\/42$/m);
+      assert.equal(backends.reduce((s, b) => s + b.hits, 0), 3, 'three requests, all to the real replicas');
+      for (const b of backends) assert.ok(stdout.includes(b.origin), `the snapshot table lists ${b.origin}`);
+    },
+  },
+  'docs/latency.md#1': {
+    check: (stdout) => {
+      // Replica 0 hangs on its first request: the hedge after 20 ms goes to replica 1, which answers.
+      const first = /^200 item 7 from replica 1 (\d+) ms left downstream$/m.exec(stdout);
+      assert.ok(first !== null, `a hedged answer from replica 1:\n${stdout}`);
+      assert.ok(Number(first[1]) > 0 && Number(first[1]) < 1000, `the remaining budget travelled downstream: ${first[1]} ms`);
+      assert.match(stdout, /^504 .*"code":"HR_CORE_DEADLINE_EXCEEDED"/m);
+      assert.match(stdout, /hedges: 1,/, 'one hedge was sent');
+      assert.match(stdout, /wins: \[ 0, 1 \]/, 'and the hedge (attempt 1) won');
+    },
+  },
+  'docs/latency.md#2': {
+    check: (stdout) => {
+      const m = /^from the schedule: p90 ([\d.]+) ms; from the send: p90 ([\d.]+) ms$/m.exec(stdout);
+      assert.ok(m !== null, stdout);
+      // Each 200 ms stall delays the ~10+ requests due behind it by ≥ 100 ms: > 10% of the 300.
+      assert.ok(Number(m[1]) >= 100, `the schedule charges the requests queued behind a stall: p90 ${m[1]} ms`);
+      assert.ok(Number(m[1]) >= Number(m[2]), 'timing from the send can only look better');
+      assert.match(stdout, /^p99 [\d.]+ ms, max [\d.]+ ms, event-loop delay max [\d.]+ ms$/m, 'at least one interval was reported');
+    },
+  },
+  'docs/partition.md#1': {
+    // The interface sketch must describe the real one (each member it shows, with its real type).
+    typecheckTail: "\ndeclare const real: import('headroom/partition').Partitioner;\nexport const sketch: Partitioner = real;\n",
+  },
+  'docs/partition.md#2': {
+    check: (stdout) => assert.match(stdout, /^0\.2276$/m, 'the moved fraction the comment quotes'),
+  },
+  'docs/core.md#1': {
+    check: (stdout) => assert.equal(stdout.trim(), '1000020'),
+  },
+};
+
+test('every expectation names an existing example', () => {
+  const names = new Set(examples.map((e) => e.name));
+  assert.deepEqual(Object.keys(expectations).filter((n) => !names.has(n)), []);
+});
+
+test(`the ts examples of ${DOCS.join(', ')} type-check against src/ with the repo's strict options`, () => {
+  for (const example of examples) workspace.write(example, example.code + (expectations[example.name]?.typecheckTail ?? ''));
+  assert.deepEqual(workspace.typecheck(examples), []);
+});
+
+/** Hosts an example may name without a stand-in: loopback, and logical names that are never resolved. */
+function foreignHosts(code: string): string[] {
+  return [...code.matchAll(/https?:\/\/([^/'"`\s:]+)/g)].map((m) => m[1]!)
+    .filter((host) => host !== '127.0.0.1' && host !== 'localhost' && !host.endsWith('.internal'));
+}
+
+for (const example of examples) {
+  test(`${example.name} (line ${example.line}) runs and does what the doc says`, async () => {
+    const expectation = expectations[example.name] ?? {};
+    const served = await expectation.serve?.();
+    try {
+      let code = example.code;
+      for (const [from, to] of served?.replace ?? []) code = code.split(from).join(to);
+      // Never send traffic beyond loopback: a host the doc names needs a local stand-in above.
+      assert.deepEqual(foreignHosts(code), [], `${example.name} names hosts with no local stand-in`);
+      const result = await workspace.run(workspace.write(example, code));
+      assert.ok(!result.hung, `${example.name} did not exit on its own (a server, socket or timer kept it alive)\n${result.stdout}\n${result.stderr}`);
+      assert.equal(result.code, 0, `${example.name} failed:\n${result.stdout}\n${result.stderr}`);
+      expectation.check?.(result.stdout, served?.backends ?? []);
+    } finally {
+      await served?.close();
+    }
+  });
+}
