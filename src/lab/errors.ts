@@ -37,6 +37,16 @@ export function portInUse(port: number, replica: number): HeadroomError {
     { details: { port, replica } });
 }
 
+/**
+ * This user may not listen on a replica's port (EACCES): below the kernel's unprivileged-port
+ * limit a port needs root or CAP_NET_BIND_SERVICE. Not "in use": another port number helps, waiting does not.
+ */
+export function portDenied(port: number, basePort: number, privilegedBelow: number): InvalidOptionError {
+  return invalidLabOption('--base-port', basePort,
+    `this user may not listen on port ${port} of 127.0.0.1 (EACCES: ports below ${privilegedBelow} need root or CAP_NET_BIND_SERVICE); ` +
+    `use ${privilegedBelow} or above, or omit --base-port to let the OS assign free ports`);
+}
+
 /** A replica process exited while the lab needed it. */
 export function replicaDied(replica: number, pid: number | undefined, cause: string): HeadroomError {
   return new HeadroomError('HR_LAB_REPLICA_DIED', `Replica ${replica} (pid ${pid ?? '?'}) died: ${cause}.`,

@@ -61,21 +61,35 @@ export const LAB_DEFAULTS = {
   report: 'lab-report.html',
 } as const;
 
+/** How the results are printed, which decides whether the HTML report is written by default. */
+export interface LabOutput {
+  /** `--json`: JSON on stdout; the HTML report is then written only when `--report` names a file. */
+  readonly json: boolean;
+}
+
 /**
  * Validates raw CLI values.
  * @param known - every scenario name, in tour order
- * @throws HR_LAB_UNKNOWN_SCENARIO, HR_LAB_INVALID_OPTION, HR_CORE_INVALID_DURATION
+ * @param output - with `json`, an omitted `--report` means no HTML report (default: tables, and the report)
+ * @throws HR_LAB_UNKNOWN_SCENARIO, HR_LAB_INVALID_OPTION
  */
-export function parseLabOptions(raw: RawLabOptions, known: readonly string[], envSeed: number | null): LabOptions {
+export function parseLabOptions(raw: RawLabOptions, known: readonly string[], envSeed: number | null,
+  output: LabOutput = { json: false }): LabOptions {
   const scenarios = raw.scenario === undefined || raw.scenario === 'all'
     ? [...known]
     : raw.scenario.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const name of scenarios) if (!known.includes(name)) throw unknownScenario(name, known);
   if (scenarios.length === 0) throw unknownScenario(raw.scenario ?? '', known);
+  const repeated = scenarios.find((name, i) => scenarios.indexOf(name) !== i);
+  if (repeated !== undefined) throw invalidLabOption('--scenario', raw.scenario, `name each scenario once (${repeated} is repeated)`);
 
-  const durationMs = positiveDuration(raw.duration ?? LAB_DEFAULTS.duration, '--duration', 200);
-  const warmupMs = parseDuration(raw.warmup ?? LAB_DEFAULTS.warmup, '--warmup');
-  const intervalMs = positiveDuration(raw.interval ?? LAB_DEFAULTS.interval, '--interval', 50);
+  const duration = raw.duration ?? LAB_DEFAULTS.duration;
+  const durationMs = labDuration(duration, '--duration', 200, '8s or 1500ms');
+  const warmupMs = labDuration(raw.warmup ?? LAB_DEFAULTS.warmup, '--warmup', 0, '1s, or 0ms for none');
+  const interval = raw.interval ?? LAB_DEFAULTS.interval;
+  const intervalMs = labDuration(interval, '--interval', 50, '500ms');
+  // A timeline needs at least one point inside the measured window.
+  if (intervalMs > durationMs) throw invalidLabOption('--interval', interval, `use at most --duration (${duration}), e.g. ${LAB_DEFAULTS.interval}`);
   const replicas = integer(raw.replicas, '--replicas', LAB_DEFAULTS.replicas, 2, 16);
   const products = integer(raw.products, '--products', LAB_DEFAULTS.products, 1_000, 10_000_000);
   const zipfExponent = raw.zipf === undefined ? LAB_DEFAULTS.zipf : Number(raw.zipf);
@@ -96,13 +110,24 @@ export function parseLabOptions(raw: RawLabOptions, known: readonly string[], en
     if (!/^rediss?:\/\//.test(raw.redis)) throw invalidLabOption('--redis', raw.redis, 'use a Redis URL such as redis://127.0.0.1:6379');
     redisUrl = raw.redis;
   }
-  const reportPath = raw.report === false ? null : raw.report ?? LAB_DEFAULTS.report;
+  // JSON on stdout is for tools: a report file nobody asked for would appear silently in the cwd.
+  const reportPath = raw.report === false ? null : raw.report ?? (output.json ? null : LAB_DEFAULTS.report);
   return { scenarios, durationMs, warmupMs, intervalMs, replicas, products, zipfExponent, seed, storeUrl, redisUrl, basePort, reportPath };
 }
 
-function positiveDuration(value: string, option: string, minMs: number): number {
-  const ms = parseDuration(value, option);
-  if (ms < minMs) throw invalidLabOption(option, value, `use at least ${minMs} ms`);
+/**
+ * A duration option: a number with a unit (ms, s, m, h, d), at least `minMs`. The message says what
+ * is accepted — a bare "0", say, is refused for its missing unit, not for being negative.
+ */
+function labDuration(value: string, option: string, minMs: number, example: string): number {
+  const what = minMs > 0 ? `use a duration of at least ${minMs} ms with a unit, e.g. ${example}` : `use a duration with a unit, e.g. ${example}`;
+  let ms: number;
+  try {
+    ms = parseDuration(value, option);
+  } catch {
+    throw invalidLabOption(option, value, what);
+  }
+  if (ms < minMs) throw invalidLabOption(option, value, what);
   return ms;
 }
 

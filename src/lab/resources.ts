@@ -3,14 +3,14 @@
  * PostgreSQL table; Redis keys under a unique prefix — and how each is removed. Every resource is
  * registered the moment it exists, so cleanup after Ctrl-C or a failure removes exactly what was made.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
-import { portInUse, redisUnreachable, storeUnreachable } from './errors.js';
+import { portDenied, portInUse, redisUnreachable, storeUnreachable } from './errors.js';
 import { dropPostgresTable, probePostgres, seedPostgres } from './service/postgres-store.js';
 import { seedSqlite } from './service/sqlite-store.js';
 import type { StoreSpec } from './service/store.js';
@@ -139,16 +139,37 @@ function withDefaultUser(url: string): string {
 
 /**
  * Fails fast, before anything is seeded, when one of the ports `basePort … basePort + count − 1`
- * is taken on 127.0.0.1. (A replica that still loses a race for its port reports the same error.)
- * @throws HR_LAB_PORT_IN_USE naming the first port in use
+ * is taken on 127.0.0.1 or may not be opened by this user. (A replica that still loses a race for
+ * its port reports the same error.)
+ * @throws HR_LAB_PORT_IN_USE naming the first port in use; HR_LAB_INVALID_OPTION (`--base-port`) on EACCES
  */
 export async function checkPortsFree(basePort: number, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const port = basePort + i;
     await new Promise<void>((resolve, reject) => {
       const probe = createServer();
-      probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? portInUse(port, i) : error));
+      probe.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, port, basePort, i)));
       probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
     });
+  }
+}
+
+/**
+ * The lab's error for a failed listen on `port` (replica `replica`), or the error itself when it
+ * is neither "in use" nor "denied".
+ */
+export function listenError(error: NodeJS.ErrnoException, port: number, basePort: number, replica: number): Error {
+  if (error.code === 'EADDRINUSE') return portInUse(port, replica);
+  if (error.code === 'EACCES') return portDenied(port, basePort, unprivilegedPortStart());
+  return error;
+}
+
+/** The first port any user may open (Linux's net.ipv4.ip_unprivileged_port_start; 1024 elsewhere). */
+function unprivilegedPortStart(): number {
+  try {
+    const value = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
+    return Number.isInteger(value) ? value : 1024;
+  } catch {
+    return 1024;
   }
 }

@@ -38,7 +38,7 @@ test('explicit values, scenario lists, HEADROOM_SEED, --no-report', () => {
 test('bad input names the option and the fix', () => {
   const cases: [Record<string, string>, string, RegExp][] = [
     [{ scenario: 'cahce' }, 'HR_LAB_UNKNOWN_SCENARIO', /cahce.*cache, hot-key, slow-replica, stalls, overload/],
-    [{ duration: 'soon' }, 'HR_CORE_INVALID_DURATION', /--duration/],
+    [{ duration: 'soon' }, 'HR_LAB_INVALID_OPTION', /--duration/],
     [{ duration: '10ms' }, 'HR_LAB_INVALID_OPTION', /--duration.*at least 200 ms/],
     [{ replicas: '1' }, 'HR_LAB_INVALID_OPTION', /--replicas.*from 2 to 16/],
     [{ products: 'many' }, 'HR_LAB_INVALID_OPTION', /--products/],
@@ -46,8 +46,21 @@ test('bad input names the option and the fix', () => {
     [{ redis: '127.0.0.1:6379' }, 'HR_LAB_INVALID_OPTION', /--redis.*redis:\/\//],
     [{ basePort: '70000' }, 'HR_LAB_INVALID_OPTION', /--base-port/],
     [{ seed: '1.5' }, 'HR_LAB_INVALID_OPTION', /--seed/],
+    // A bare 0 is not a duration the core parser knows; the message says what is accepted.
+    [{ duration: '0' }, 'HR_LAB_INVALID_OPTION', /--duration: got "0"; use a duration of at least 200 ms with a unit, e\.g\. 8s or 1500ms/],
+    [{ duration: '0s' }, 'HR_LAB_INVALID_OPTION', /--duration: got "0s"; use a duration of at least 200 ms/],
+    [{ interval: '0' }, 'HR_LAB_INVALID_OPTION', /--interval: got "0"; use a duration of at least 50 ms with a unit, e\.g\. 500ms/],
+    [{ warmup: 'soon' }, 'HR_LAB_INVALID_OPTION', /--warmup: got "soon"; use a duration with a unit, e\.g\. 1s, or 0ms for none/],
+    [{ interval: '2s', duration: '1s' }, 'HR_LAB_INVALID_OPTION', /--interval: got "2s"; use at most --duration \(1s\)/],
+    [{ scenario: 'cache,stalls,cache' }, 'HR_LAB_INVALID_OPTION', /--scenario: got "cache,stalls,cache"; name each scenario once \(cache is repeated\)/],
   ];
   for (const [raw, code, message] of cases) {
     assert.throws(() => parseLabOptions(raw, KNOWN, null), (e: unknown) => isHeadroomError(e, code) && message.test((e as Error).message), JSON.stringify(raw));
   }
+});
+
+test('--json alone writes no HTML report; --report with --json does', () => {
+  assert.equal(parseLabOptions({}, KNOWN, null, { json: true }).reportPath, null);
+  assert.equal(parseLabOptions({ report: 'x.html' }, KNOWN, null, { json: true }).reportPath, 'x.html');
+  assert.equal(parseLabOptions({}, KNOWN, null, { json: false }).reportPath, 'lab-report.html');
 });

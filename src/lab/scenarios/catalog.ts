@@ -11,6 +11,8 @@ import type { ScenarioSpec } from './types.js';
 export interface ScenarioContext {
   /** Number of replicas. */
   readonly replicas: number;
+  /** Whether the caches sit on the shared Redis tier (`--redis`); default false. */
+  readonly redis?: boolean;
 }
 
 const NO_FAULTS = { slowFactor: 1, stallProbability: 0, stallMs: 0 } as const;
@@ -30,7 +32,9 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
     {
       name: 'cache',
       title: 'Cache in front of the store',
-      question: 'How much read load does an in-process cache take off the store, and what does it do to latency?',
+      question: ctx.redis === true
+        ? 'How much read load does an in-process cache over a shared Redis tier take off the store, and what does it do to latency?'
+        : 'How much read load does an in-process cache take off the store, and what does it do to latency?',
       load: { ratePerSec: perReplica(200), hotKeyShare: 0, writeShare: 0.01, timeoutMs: TIMEOUT_MS },
       // 2 connections × 8 ms per query = 250 queries/s per replica: the store runs at ~80% without a cache.
       store: { poolSize: 2, latencyMs: 8 },

@@ -7,7 +7,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Clock } from '../../core/clock.js';
 import { HeadroomError } from '../../core/errors.js';
-import { portInUse, replicaDied } from '../errors.js';
+import { replicaDied } from '../errors.js';
+import { listenError } from '../resources.js';
 import type { ParentMessage, ReplicaInit, ReplicaMessage, ReplicaPhaseConfig, ReplicaStats } from './protocol.js';
 
 /** One running replica, as the load generator sees it. */
@@ -59,7 +60,8 @@ export class ReplicaFleet {
 
   /**
    * Starts every replica and resolves once all listen.
-   * @throws HR_LAB_PORT_IN_USE when a requested port is taken; HR_LAB_REPLICA_DIED when one fails to start
+   * @throws HR_LAB_PORT_IN_USE when a requested port is taken, HR_LAB_INVALID_OPTION when this user may
+   * not open it; HR_LAB_REPLICA_DIED when one fails to start
    */
   static async start(options: FleetOptions): Promise<ReplicaFleet> {
     const entry = new URL(`./replica-main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
@@ -137,7 +139,10 @@ export class ReplicaFleet {
           resolve();
         } else if (message.type === 'fatal') {
           timer.cancel();
-          reject(message.code === 'HR_LAB_PORT_IN_USE' ? portInUse(child.port, child.index) : replicaDied(child.index, child.process.pid, message.message));
+          const died = replicaDied(child.index, child.process.pid, message.message);
+          const listen = message.errno === undefined ? died
+            : listenError(Object.assign(new Error(message.message), { code: message.errno }), child.port, child.port - child.index, child.index);
+          reject(listen instanceof HeadroomError ? listen : died);
         } else {
           const pending = child.pending.get(message.id);
           child.pending.delete(message.id);

@@ -84,4 +84,5 @@ export type ParentMessage =
 export type ReplicaMessage =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'reply'; readonly id: number; readonly stats?: ReplicaStats; readonly error?: string }
-  | { readonly type: 'fatal'; readonly code: string; readonly message: string };
+  /** `errno`: the system error code of a failed listen (EADDRINUSE, EACCES…), when that is what failed. */
+  | { readonly type: 'fatal'; readonly code: string; readonly message: string; readonly errno?: string };

@@ -73,8 +73,8 @@ async function main(): Promise<void> {
   try {
     port = await service.listen(init.port);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'HR_LAB_PORT_IN_USE' : 'HR_LAB_REPLICA_DIED';
-    send({ type: 'fatal', code, message: error instanceof Error ? error.message : String(error) });
+    const errno = (error as NodeJS.ErrnoException).code;
+    send({ type: 'fatal', code: 'HR_LAB_REPLICA_DIED', message: error instanceof Error ? error.message : String(error), ...(errno === undefined ? {} : { errno }) });
     process.exit(1);
   }
   send({ type: 'ready', port });
