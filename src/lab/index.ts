@@ -5,11 +5,12 @@
  * {@link runLab}; see docs/lab.md.
  */
 export { runLab, type LabContext } from './run-lab.js';
-export { type LabOptions, type RawLabOptions, LAB_DEFAULTS, parseLabOptions } from './options.js';
+export { type LabOptions, type LabOutput, type RawLabOptions, LAB_DEFAULTS, parseLabOptions } from './options.js';
 export { type Progress, streamProgress, silentProgress } from './progress.js';
 export { scenarioCatalog, overloadCapacityPerSec, type ScenarioContext } from './scenarios/catalog.js';
 export { type ScenarioSpec, type PhaseSpec, type HedgeSpec, type MetricKey, type Routing } from './scenarios/types.js';
 export { type LabReport, type ScenarioResult, type PhaseResult } from './report/types.js';
 export { renderSummary } from './report/terminal.js';
+export { checkReportWritable, writeReport } from './report/report-file.js';
 export { renderHtml, CHART_KINDS } from './report/html.js';
 export { interrupted } from './errors.js';

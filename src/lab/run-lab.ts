@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import type { Clock } from '../core/clock.js';
+import { isHeadroomError } from '../core/errors.js';
 import { SeededRandom } from '../core/random.js';
 import { createPhaseClient } from './client/phase-client.js';
 import { ReplicaClients } from './load/client.js';
@@ -26,7 +27,10 @@ import type { ReplicaInit, ReplicaPhaseConfig } from './service/protocol.js';
 export interface LabContext {
   readonly clock: Clock;
   readonly progress: Progress;
-  /** Aborts the run (Ctrl-C); its reason is rethrown after cleanup. */
+  /**
+   * Stops the run (Ctrl-C): the phase in flight is dropped, everything is cleaned up, and runLab
+   * resolves with the phases completed so far, `interrupted` set to the reason's message.
+   */
   readonly signal: AbortSignal;
   /** The command line to print as "rerun with". */
   readonly command: string;
@@ -38,8 +42,8 @@ export interface LabContext {
 }
 
 /**
- * Runs the lab and returns its report.
- * @throws HR_LAB_* errors (store or Redis unreachable, port in use, replica died, interrupted)
+ * Runs the lab and returns its report (a partial one when `ctx.signal` stopped it).
+ * @throws HR_LAB_* errors (store or Redis unreachable, port in use or denied, replica died)
  */
 export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabReport> {
   const { clock, progress } = ctx;
@@ -57,6 +61,31 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let clients: ReplicaClients | null = null;
   ctx.onForceStop?.(() => resources.releaseNow());
+  const catalog = scenarioCatalog({ replicas: options.replicas, redis: options.redisUrl !== null });
+  const chosen = options.scenarios.map((name) => catalog.find((s) => s.name === name)!);
+  const totalPhases = chosen.reduce((n, s) => n + s.phases.length, 0);
+  // Completed phases, kept outside the try so an interrupted run can still report them.
+  const results: ScenarioResult[] = [];
+  let seedMs = 0;
+  const report = (interrupted: string | null): LabReport => ({
+    tool: 'headroom lab',
+    schemaVersion: 1,
+    startedAt,
+    command: ctx.command,
+    seed: options.seed,
+    settings: {
+      replicas: options.replicas, products: options.products, store: options.storeUrl === null ? 'sqlite' : 'postgres',
+      redis: options.redisUrl !== null, phaseDurationMs: options.durationMs, warmupMs: options.warmupMs, zipfExponent: options.zipfExponent,
+    },
+    environment: {
+      node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length,
+      loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
+    },
+    seedMs: Math.round(seedMs),
+    totalMs: Math.round(clock.now() - started),
+    interrupted: interrupted === null ? null : { reason: interrupted, completedPhases: results.reduce((n, s) => n + s.phases.length, 0), totalPhases },
+    scenarios: results,
+  });
   try {
     ctx.signal.throwIfAborted();
     if (options.basePort !== null) await checkPortsFree(options.basePort, options.replicas);
@@ -66,6 +95,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     }
     progress.status(`seeding ${options.products.toLocaleString('en-US')} products…`);
     const store = await prepareStore(options.storeUrl, options.products, random.fork('catalog'), clock, runId, resources);
+    seedMs = store.seedMs;
     progress.line(`seeded ${options.products.toLocaleString('en-US')} products into ${store.spec.kind} in ${(store.seedMs / 1000).toFixed(1)} s`);
     abort.signal.throwIfAborted();
 
@@ -79,13 +109,10 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     clients = new ReplicaClients(endpoints);
     const keys = new ZipfKeys(options.products, options.zipfExponent, random.fork('keys'));
 
-    const catalog = scenarioCatalog({ replicas: options.replicas });
-    const chosen = options.scenarios.map((name) => catalog.find((s) => s.name === name)!);
-    const totalPhases = chosen.reduce((n, s) => n + s.phases.length, 0);
     let phaseNumber = 0;
-    const results: ScenarioResult[] = [];
     for (const scenario of chosen) {
       const phases: PhaseResult[] = [];
+      let listed = false;
       for (const phase of scenario.phases) {
         phaseNumber++;
         const seed = random.fork(scenario.name).int(2 ** 31);
@@ -108,34 +135,22 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
           });
           const result = phaseResult(phase, options.durationMs, measured);
           phases.push(result);
+          if (!listed) results.push(scenarioResult(scenario, phases));
+          else results[results.length - 1] = scenarioResult(scenario, phases);
+          listed = true;
           const tail = result.ok === 0 ? 'no success' : `p99 ${result.latencyMs.p99.toFixed(1)} ms, p99.9 ${result.latencyMs.p999.toFixed(1)} ms`;
           progress.line(`${tag}: ${Math.round(result.okPerSec)} ok/s, ${tail}, errors ${(result.errorRate * 100).toFixed(1)}%, store ${Math.round(result.storeQps)} q/s`);
         } finally {
           phaseClient.close();
         }
       }
-      results.push(scenarioResult(scenario, phases));
     }
-    return {
-      tool: 'headroom lab',
-      schemaVersion: 1,
-      startedAt,
-      command: ctx.command,
-      seed: options.seed,
-      settings: {
-        replicas: options.replicas, products: options.products, store: store.spec.kind, redis: options.redisUrl !== null,
-        phaseDurationMs: options.durationMs, warmupMs: options.warmupMs, zipfExponent: options.zipfExponent,
-      },
-      environment: {
-        node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length,
-        loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
-      },
-      seedMs: Math.round(store.seedMs),
-      totalMs: Math.round(clock.now() - started),
-      scenarios: results,
-    };
+    return report(null);
   } catch (error) {
-    // A dead replica or Ctrl-C surfaces as whatever the in-flight step threw; report the cause instead.
+    // Ctrl-C: the phase in flight is dropped (a fraction of a window would not compare with the
+    // others), the completed ones are reported.
+    if (ctx.signal.aborted) return report(reasonText(ctx.signal.reason));
+    // A dead replica surfaces as whatever the in-flight step threw; report the cause instead.
     throw abort.signal.aborted ? abort.signal.reason : error;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -144,6 +159,11 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     ctx.onForceStop?.(null);
     for (const failure of failures) progress.line(`cleanup: ${failure}`);
   }
+}
+
+function reasonText(reason: unknown): string {
+  if (isHeadroomError(reason, 'HR_LAB_INTERRUPTED')) return `Interrupted by ${String(reason.details['signal'])}`;
+  return reason instanceof Error ? reason.message : String(reason);
 }
 
 function replicaConfig(scenario: ScenarioSpec, cacheMode: ReplicaPhaseConfig['cache']['mode'], limiter: boolean, label: string,
@@ -167,6 +187,14 @@ function scenarioResult(scenario: ScenarioSpec, phases: PhaseResult[]): Scenario
   return {
     name: scenario.name, title: scenario.title, question: scenario.question, load: scenario.load, phases,
     highlights: scenario.highlights, extraColumn: scenario.extraColumn,
-    verdict: phases.length >= 2 ? verdict(scenario.highlights, phases) : null,
+    verdict: scenarioVerdict(scenario, phases),
   };
+}
+
+/** The verdict of the completed phases; a scenario cut short by Ctrl-C says where it stopped. */
+function scenarioVerdict(scenario: ScenarioSpec, phases: PhaseResult[]): string {
+  const next = scenario.phases[phases.length];
+  if (phases.length < 2) return `interrupted before ${next!.label}; nothing to compare`;
+  const line = verdict(scenario.highlights, phases);
+  return next === undefined ? line : `${line} (interrupted before ${next.label})`;
 }

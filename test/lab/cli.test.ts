@@ -5,8 +5,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { type Server, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,4 +159,90 @@ test('PostgreSQL as the store and the Redis tier under the caches: both used, bo
   redis.destroy();
   assert.deepEqual(keys, [], 'the run\'s Redis keys were deleted');
   assert.deepEqual(leftovers(run), []);
+});
+
+test('an unwritable --report is refused before anything runs', async () => {
+  const run = lab('--report', '/nonexistent-headroom-dir/report.html', '--scenario', 'stalls', '--duration', '300ms', '--interval', '100ms', '--products', '1000');
+  const { code } = await run.exited;
+  assert.equal(code, 1, run.stderr);
+  assert.equal(run.stdout, '');
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0]!, /^headroom: Invalid option --report: got "\/nonexistent-headroom-dir\/report\.html"; use a file this user can write \(ENOENT/);
+  assert.deepEqual(leftovers(run), []);
+});
+
+test('a report that cannot be written at the end still leaves the tables on stdout, then exits 1', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'headroom-lab-out-'));
+  made.push(out);
+  const reportPath = join(out, 'sub', 'report.html');
+  mkdirSync(join(out, 'sub'));
+  const run = lab('--report', reportPath, '--scenario', 'stalls', '--duration', '400ms', '--warmup', '100ms', '--interval', '100ms', '--products', '1000');
+  await untilStderr(run, /replicas listening on/);
+  rmSync(join(out, 'sub'), { recursive: true, force: true });
+  const { code } = await run.exited;
+  assert.equal(code, 1, run.stderr);
+  assert.match(run.stdout, /stalls — 1% of requests stall/);
+  assert.match(run.stdout, /no hedging .*\n.*hedging/);
+  assert.match(run.stderr, /headroom: could not write the HTML report to .*report\.html \(ENOENT/);
+});
+
+test('Ctrl-C after a phase: the completed phases are printed and written to a partial report, exit 130', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'headroom-lab-out-'));
+  made.push(out);
+  const reportPath = join(out, 'partial.html');
+  const run = lab('--scenario', 'stalls,overload', '--duration', '600ms', '--warmup', '100ms', '--interval', '200ms', '--products', '1000', '--report', reportPath);
+  await untilStderr(run, /\[1\/4\] stalls · no hedging: \d+ ok\/s/);
+  run.child.kill('SIGINT');
+  const { code } = await run.exited;
+  assert.equal(code, 130, run.stderr);
+  assert.match(run.stderr, /Interrupted by SIGINT; every replica was stopped and temporary files removed/);
+  assert.match(run.stdout, /Interrupted by SIGINT after \d of 4 phases; the completed phases:/);
+  assert.match(run.stdout, /stalls — 1% of requests stall\n.*\n.*\n.*\nno hedging .*\n→ interrupted before hedging; nothing to compare/);
+  assert.doesNotMatch(run.stdout, /overload — /, 'a scenario with no completed phase is left out');
+  const html = readFileSync(reportPath, 'utf8');
+  assert.match(html, /Interrupted by SIGINT after \d of 4 phases/);
+  assert.match(html, /<td>no hedging<\/td>/);
+  assert.deepEqual(leftovers(run), []);
+});
+
+test('--json writes no HTML report unless --report is given, and then says where', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'headroom-lab-cwd-'));
+  made.push(cwd);
+  const tsx = import.meta.resolve('tsx');
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const runIn = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', tsx, main, 'lab', '--scenario', 'stalls', '--duration', '300ms', '--warmup', '0ms', '--interval', '100ms', '--products', '1000', '--json', ...args],
+      { cwd, env: { ...process.env, TMPDIR: cwd } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+  const plain = await runIn();
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal((JSON.parse(plain.stdout) as LabReport).scenarios.length, 1);
+  assert.deepEqual(readdirSync(cwd).filter((name) => !name.startsWith('tsx-')), [], 'no lab-report.html appeared');
+  assert.doesNotMatch(plain.stderr, /HTML report/);
+  const asked = await runIn('--report', 'asked.html');
+  assert.equal(asked.code, 0, asked.stderr);
+  assert.ok(existsSync(join(cwd, 'asked.html')));
+  assert.ok(asked.stderr.includes(`HTML report: ${join(cwd, 'asked.html')}`), asked.stderr);
+});
+
+test('a port this user may not open is reported as such, not as "already in use"', async () => {
+  // Ports below net.ipv4.ip_unprivileged_port_start need privileges; root has them, so run as nobody.
+  const tmp = mkdtempSync(join(tmpdir(), 'headroom-lab-nobody-'));
+  made.push(tmp);
+  chmodSync(tmp, 0o777);
+  const privileged = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+  assert.ok(privileged > 80, `this kernel lets anyone open port 80 (ip_unprivileged_port_start ${privileged})`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'lab', '--base-port', '80', '--no-report', '--products', '1000'],
+    { uid: 65534, gid: 65534, env: { ...process.env, TMPDIR: tmp, HOME: tmp }, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /already in use/);
+  assert.match(r.stderr, /^headroom: Invalid option --base-port: got 80; this user may not listen on port 80 of 127\.0\.0\.1 \(EACCES: ports below 1024 need root or CAP_NET_BIND_SERVICE\)/);
 });

@@ -1,18 +1,16 @@
 /**
  * `headroom lab`: runs the reference service under load and shows what each technique buys.
- * Tables go to stdout (or JSON with --json), live progress to stderr. Ctrl-C (or SIGTERM, or the
- * terminal closing) stops every replica, removes temporary files and exits 130; a second Ctrl-C
- * kills the replicas at once.
+ * Tables go to stdout (or JSON with --json), live progress to stderr; the HTML report is written
+ * after the results are printed. Ctrl-C (or SIGTERM, or the terminal closing) stops every replica,
+ * removes temporary files, prints the completed phases (and writes them to the report) and exits
+ * 130; a second Ctrl-C kills the replicas at once.
  */
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { systemClock } from '../../core/clock.js';
-import { isHeadroomError } from '../../core/errors.js';
 import { seedFromEnv } from '../../core/random.js';
 import {
-  LAB_DEFAULTS, type RawLabOptions, interrupted, parseLabOptions, renderHtml, renderSummary, runLab,
-  scenarioCatalog, streamProgress,
+  LAB_DEFAULTS, type RawLabOptions, checkReportWritable, interrupted, parseLabOptions, renderHtml, renderSummary, runLab,
+  scenarioCatalog, streamProgress, writeReport,
 } from '../../lab/index.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
@@ -36,11 +34,14 @@ export function registerLab(program: Command): void {
     .option('--store <url>', 'sqlite (embedded file, the default) or a postgres:// URL')
     .option('--redis <url>', 'Redis URL for the cache\'s shared tier (default: in-process cache only)')
     .option('--base-port <port>', 'listen on base-port, base-port+1, … instead of OS-assigned ports')
-    .option('--report <file>', 'where to write the HTML report', LAB_DEFAULTS.report)
+    .option('--report <file>', `where to write the HTML report (default: ${LAB_DEFAULTS.report}; with --json, only when given)`)
     .option('--no-report', 'do not write the HTML report')
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .action(async (raw: RawLabOptions & { json?: boolean }, command: Command) => {
-      const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0));
+      const json = raw.json === true;
+      const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0), { json });
+      // Before anything runs: a path that cannot be written must not throw away a finished tour.
+      const reportPath = options.reportPath === null ? null : checkReportWritable(options.reportPath);
       const rerun = rerunCommand(command, options.seed);
       const progress = streamProgress(process.stderr);
       if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);
@@ -63,19 +64,24 @@ export function registerLab(program: Command): void {
         const report = await runLab(options, {
           clock: systemClock, progress, signal: controller.signal, command: rerun, onForceStop: (f) => { forceStop = f; },
         });
-        let reportPath: string | null = null;
-        if (options.reportPath !== null) {
-          reportPath = resolve(options.reportPath);
-          writeFileSync(reportPath, renderHtml(report));
+        // The results first: nothing that can fail afterwards (the report file) may lose them.
+        process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report, null)}\n`);
+        if (reportPath !== null && report.scenarios.length > 0) {
+          const failure = writeReport(reportPath, renderHtml(report));
+          if (failure !== null) {
+            progress.line(`headroom: could not write the HTML report to ${reportPath} (${failure}); the results are printed above.`);
+            process.exitCode = 1;
+          } else if (json) {
+            progress.line(`HTML report: ${reportPath}`);
+          } else {
+            process.stdout.write(`HTML report: ${reportPath}\n`);
+          }
         }
-        process.stdout.write(raw.json === true ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report, reportPath)}\n`);
-      } catch (error) {
-        if (isHeadroomError(error, 'HR_LAB_INTERRUPTED')) {
-          progress.line(`headroom: ${error.message}`);
+        if (report.interrupted !== null) {
+          const reason: unknown = controller.signal.reason;
+          progress.line(`headroom: ${reason instanceof Error ? reason.message : report.interrupted.reason}`);
           process.exitCode = EXIT_INTERRUPTED;
-          return;
         }
-        throw error;
       } finally {
         for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
         process.off('exit', onExit);

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CHART_SCRIPT } from './chart-script.js';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
-import { lagNotes } from './terminal.js';
+import { interruptedBanner, lagNotes } from './terminal.js';
 import type { LabReport, ScenarioResult } from './types.js';
 
 /** Chart kinds drawn for every scenario that ran. */
@@ -57,7 +57,7 @@ Node ${esc(report.environment.node)} on ${report.environment.cpus} CPUs (load av
 run took ${(report.totalMs / 1000).toFixed(0)} s</p>
 <p>Every phase of a scenario sees the same seeded open-loop load; latencies are of successful requests, timed from each request's
 intended send time, so a stall shows every request that queued behind it. Rerun with <code>${esc(report.command)}</code>.</p>
-${report.scenarios.map(renderScenario).join('\n')}
+${report.interrupted === null ? '' : `<p class="note"><strong>${esc(interruptedBanner(report.interrupted))}</strong></p>\n`}${report.scenarios.map(renderScenario).join('\n')}
 <script>${chartJs()}</script>
 <script id="lab-data" type="application/json">${data}</script>
 <script>${CHART_SCRIPT}</script>
@@ -74,7 +74,7 @@ function renderScenario(s: ScenarioResult): string {
     `<td style="text-align:left;white-space:normal;min-width:280px">${esc(p.summary)}</td></tr>`).join('\n');
   const charts = CHART_KINDS.map((kind) => `<div class="chart"><canvas data-chart="${kind}" data-scenario="${esc(s.name)}" aria-label="${kind} chart"></canvas></div>`).join('\n');
   const notes = lagNotes(s).map((n) => `<p class="note">${esc(n)}</p>`).join('\n');
-  return `${head}\n<table>\n${header}\n${rows}\n</table>\n<p class="verdict">→ ${esc(s.verdict ?? '')}</p>\n${notes}\n<div class="charts">\n${charts}\n</div>\n</section>`;
+  return `${head}\n<table>\n${header}\n${rows}\n</table>\n<p class="verdict">→ ${esc(s.verdict)}</p>\n${notes}\n<div class="charts">\n${charts}\n</div>\n</section>`;
 }
 
 function esc(text: string): string {

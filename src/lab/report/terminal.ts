@@ -3,9 +3,13 @@ import { renderTable } from '../../cli/table.js';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
 import type { LabReport, ScenarioResult } from './types.js';
 
-/** Renders every scenario of `report` as text. */
+/**
+ * Renders every scenario of `report` as text.
+ * @param reportPath - the HTML report's path to name in the footer, or null (e.g. not written yet)
+ */
 export function renderSummary(report: LabReport, reportPath: string | null): string {
   const blocks = report.scenarios.map(renderScenario);
+  if (report.interrupted !== null) blocks.unshift(interruptedBanner(report.interrupted));
   const s = report.settings;
   const env = report.environment;
   const footer = [
@@ -21,6 +25,12 @@ export function renderSummary(report: LabReport, reportPath: string | null): str
   return [...blocks, footer.join('\n')].join('\n\n');
 }
 
+/** The first line of an interrupted run's summary. */
+export function interruptedBanner(i: NonNullable<LabReport['interrupted']>): string {
+  return `${i.reason} after ${i.completedPhases} of ${i.totalPhases} phases; ` +
+    (i.completedPhases === 0 ? 'no phase completed.' : 'the completed phases:');
+}
+
 function renderScenario(scenario: ScenarioResult): string {
   const head = `${scenario.name} — ${scenario.title}\n${scenario.question}`;
   const columns = scenario.extraColumn === null ? STANDARD_COLUMNS : [...STANDARD_COLUMNS, scenario.extraColumn];
@@ -29,7 +39,7 @@ function renderScenario(scenario: ScenarioResult): string {
   // renderTable right-aligns numeric cells only; ours are pre-formatted strings, so align them here.
   const aligned = table.split('\n').map((line, i) => (i === 1 ? line : alignRight(line, table.split('\n')[1]!))).join('\n');
   const notes = lagNotes(scenario).map((n) => `\n${n}`).join('');
-  return `${head}\n${aligned}\n→ ${scenario.verdict ?? ''}${notes}`;
+  return `${head}\n${aligned}\n→ ${scenario.verdict}${notes}`;
 }
 
 /** The load generator's own stall above which a phase's tail says as much about the client as the service. */

@@ -58,8 +58,8 @@ export interface ScenarioResult {
   /** Metrics the verdict compares. */
   readonly highlights: readonly MetricKey[];
   readonly extraColumn: MetricKey | null;
-  /** Baseline vs each treatment in one line, computed from the figures above. */
-  readonly verdict: string | null;
+  /** Baseline vs each treatment in one line, computed from the figures above (after Ctrl-C, where the scenario stopped). */
+  readonly verdict: string;
 }
 
 /** A whole lab run. */
@@ -91,5 +91,10 @@ export interface LabReport {
   readonly seedMs: number;
   /** Wall time of the whole run, ms. */
   readonly totalMs: number;
+  /**
+   * Null when every phase ran; after Ctrl-C, why and how far the run got (`scenarios` then holds
+   * only completed phases: a scenario with none is left out, one with a single phase has no verdict).
+   */
+  readonly interrupted: { readonly reason: string; readonly completedPhases: number; readonly totalPhases: number } | null;
   readonly scenarios: readonly ScenarioResult[];
 }
