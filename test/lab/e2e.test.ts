@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { findChromium } from '../../src/cli/chromium.js';
 import type { LabReport, PhaseResult, ScenarioResult } from '../../src/lab/report/types.js';
 
 const SCENARIOS = ['cache', 'hot-key', 'slow-replica', 'stalls', 'overload'];
@@ -125,8 +126,11 @@ test('each technique moves its own figure the right way', () => {
 });
 
 test('the HTML report opens without a network and every chart is drawn (headless Chromium)', async () => {
+  // CHROME_PATH, the system paths, then Playwright's cache; none: one line saying how to install one.
+  const found = findChromium();
+  if (found.path === null) assert.fail(`this test opens the lab's HTML report in a headless Chromium: ${found.problem}`);
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: found.path,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {

@@ -1,13 +1,17 @@
-/** `headroom doctor`: checks the Node version and that Redis and PostgreSQL answer. */
+/**
+ * `headroom doctor`: checks what `npm test` needs — the Node version, Redis and PostgreSQL answering,
+ * and a Chromium for the lab's headless-browser test.
+ */
 import type { Command } from 'commander';
 import { connect } from 'node:net';
+import { findChromium } from '../chromium.js';
 import { renderTable } from '../table.js';
 
 /** Registers `headroom doctor` on the program. */
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the Node version and whether Redis and PostgreSQL answer on loopback')
+    .description('check the Node version, whether Redis and PostgreSQL answer on loopback, and whether a Chromium is installed (for the tests)')
     .option('--redis <url>', 'Redis URL to check', 'redis://127.0.0.1:6379')
     .option('--store <url>', 'PostgreSQL URL to check', 'postgres://127.0.0.1:5432/test')
     .option('--timeout <ms>', 'connect timeout in ms', '1000')
@@ -15,15 +19,21 @@ export function registerDoctor(program: Command): void {
       const timeoutMs = Number(opts.timeout);
       if (!(timeoutMs > 0)) throw new Error(`--timeout must be a positive number of ms, got "${opts.timeout}"`);
       const major = Number(process.versions.node.split('.')[0]);
-      const rows: string[][] = [['node', process.versions.node, major >= 20 ? 'ok' : 'needs Node 20 or newer']];
+      const checks: { row: string[]; ok: boolean }[] = [
+        { row: ['node', process.versions.node, major >= 20 ? 'ok' : 'needs Node 20 or newer'], ok: major >= 20 },
+      ];
       for (const [name, url] of [['redis', opts.redis], ['postgres', opts.store]] as const) {
         const { hostname, port } = new URL(url);
         const defaultPort = name === 'redis' ? 6379 : 5432;
         const result = await probe(hostname, Number(port || defaultPort), timeoutMs);
-        rows.push([name, `${hostname}:${port || defaultPort}`, result]);
+        checks.push({ row: [name, `${hostname}:${port || defaultPort}`, result], ok: result === 'ok' });
       }
-      process.stdout.write(`${renderTable(['check', 'target', 'result'], rows)}\n`);
-      if (rows.some((r) => r[2] !== 'ok')) process.exitCode = 1;
+      const chromium = findChromium();
+      checks.push(chromium.path === null
+        ? { row: ['chromium', '–', chromium.problem], ok: false }
+        : { row: ['chromium', chromium.path, `ok (${chromium.source}; used by the lab's browser test)`], ok: true });
+      process.stdout.write(`${renderTable(['check', 'target', 'result'], checks.map((c) => c.row))}\n`);
+      if (checks.some((c) => !c.ok)) process.exitCode = 1;
     });
 }
 
