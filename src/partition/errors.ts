@@ -4,7 +4,7 @@
  * branch on `isHeadroomError(e, code)` and the message names the option, the value and the fix.
  * The codes are listed in docs/errors.md (section "partition").
  */
-import { InvalidOptionError, describe } from '../core/errors.js';
+import { InvalidOptionError, describe, type ErrorDetails } from '../core/errors.js';
 
 /** The node list is empty. */
 export function noNodesError(option: string): InvalidOptionError {
@@ -51,6 +51,37 @@ export function notPrimeError(option: string, value: unknown, suggestion: number
 /** More distinct replicas were asked for than there are nodes. */
 export function notEnoughNodesError(requested: number, available: number): InvalidOptionError {
   return new InvalidOptionError('n', requested, `ask for at most ${available} replicas (the number of nodes), or add nodes`, 'HR_PARTITION_NOT_ENOUGH_NODES');
+}
+
+/**
+ * A node's weight is too small for it to get a single point on a ketama continuum (⌊pct·40·n⌋ = 0
+ * digests): no key could ever map to it. libmemcached and libketama keep such a server in their
+ * list and silently never pick it; we refuse the node list instead, so every ring we build places
+ * keys exactly as they do.
+ */
+export class WeightTooSmallError extends InvalidOptionError {
+  /** The node's id. */
+  readonly node: string;
+  /** Its weight. */
+  readonly weight: number;
+  /** The smallest weight that gives it a point, the other weights unchanged (an integer when all weights are). */
+  readonly minimumWeight: number;
+  declare readonly details: ErrorDetails;
+
+  /**
+   * @param option - the weight's option path, e.g. `nodes[1].weight`
+   * @param why - the rounding that gave no digest, for the message
+   */
+  constructor(option: string, node: string, weight: number, minimumWeight: number, why: string) {
+    super(option, weight,
+      `node ${describe(node)} would get no point on the ketama continuum (${why}), so no key could ever map to it; ` +
+      `give it a weight of at least ${minimumWeight} next to the others, or lower theirs`,
+      'HR_PARTITION_WEIGHT_TOO_SMALL');
+    this.node = node;
+    this.weight = weight;
+    this.minimumWeight = minimumWeight;
+    this.details = { ...this.details, node, weight, minimumWeight };
+  }
 }
 
 /** A generic partition option is out of range. */

@@ -7,6 +7,7 @@ export {
 } from './partitioner.js';
 export { HashModPartitioner, type HashModOptions } from './algorithms/hash-mod.js';
 export { KetamaRing, ketamaDigestCount, type KetamaOptions, type KetamaPointsFormula } from './algorithms/ketama.js';
+export { WeightTooSmallError } from './errors.js';
 export { VnodeRing, type VnodeRingOptions } from './algorithms/vnode-ring.js';
 export { JumpPartitioner, jumpHash, type JumpOptions } from './algorithms/jump.js';
 export { RendezvousPartitioner, type RendezvousOptions } from './algorithms/rendezvous.js';

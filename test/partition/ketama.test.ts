@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import HashRing from 'hashring';
 import { isHeadroomError } from '../../src/core/errors.js';
-import { KetamaRing, ketamaDigestCount, ketamaHash, md5Into } from '../../src/partition/index.js';
+import { KetamaRing, WeightTooSmallError, ketamaDigestCount, ketamaHash, md5Into } from '../../src/partition/index.js';
 
 const fixtures = `${createRequire(import.meta.url).resolve('hashring').replace(/index\.js$/, '')}tests/fixtures/`;
 const lines = (file: string): string[] => readFileSync(fixtures + file, 'utf8').split('\n');
@@ -124,8 +124,72 @@ test('ketama rejects bad options and keys with typed errors', () => {
   assert.throws(() => new KetamaRing(['a'], { defaultPort: 0 }), code('HR_PARTITION_INVALID_OPTION'));
   assert.throws(() => new KetamaRing(['a'], { pointsFormula: 'x' as 'hashring' }), code('HR_PARTITION_INVALID_OPTION'));
   assert.throws(() => new KetamaRing(['a']).locate(1 as unknown as string), code('HR_PARTITION_INVALID_KEY'));
-  // A weight so small it rounds to zero digests gets no points, as in libketama: locateN cannot use it.
-  const ring = new KetamaRing([{ id: 'big', weight: 1000 }, { id: 'tiny', weight: 1 }]);
-  assert.equal(ring.locate('anything'), 'big');
-  assert.throws(() => ring.locateN('anything', 2), code('HR_PARTITION_NOT_ENOUGH_NODES'));
 });
+
+test('a node too light for a single point is refused, naming the node, its weight and the minimum', () => {
+  // ⌊1/1001 · 40 · 2⌋ = 0 digests: libmemcached and libketama would keep "tiny" in the list and
+  // never pick it. The smallest integer weight that gets a digest is 13 (⌊13/1013 · 80⌋ = 1).
+  const refused = (node: string, weight: number, minimumWeight: number) => (e: unknown) => {
+    assert.ok(e instanceof WeightTooSmallError && isHeadroomError(e, 'HR_PARTITION_WEIGHT_TOO_SMALL'), String(e));
+    assert.deepEqual({ node: e.node, weight: e.weight, minimumWeight: e.minimumWeight }, { node, weight, minimumWeight });
+    assert.ok(e.message.includes(JSON.stringify(node)) && e.message.includes(`${minimumWeight}`), e.message);
+    return true;
+  };
+  assert.throws(() => new KetamaRing([{ id: 'big', weight: 1000 }, { id: 'tiny', weight: 1 }]), refused('tiny', 1, 13));
+  assert.throws(() => new KetamaRing([{ id: 'big', weight: 1000 }, { id: 'tiny', weight: 12 }]), refused('tiny', 12, 13));
+  const ring = new KetamaRing([{ id: 'big', weight: 1000 }, { id: 'tiny', weight: 13 }]);
+  assert.equal([...ring.continuum.owners].filter((o) => o === 1).length, 4, 'one digest: four points');
+  assert.deepEqual(ring.locateN('anything', 2).sort(), ['big', 'tiny']);
+  // Adding a heavy node can starve an existing one: the new ring is refused, naming it.
+  assert.throws(() => new KetamaRing(['a', 'b']).withNode({ id: 'huge', weight: 1000 }), refused('a', 1, 9));
+  // Fractional weights: the minimum is given to 3 significant digits.
+  assert.throws(() => new KetamaRing([{ id: 'x', weight: 1 }, { id: 'y', weight: 0.01 }]), refused('y', 0.01, 0.0127));
+  for (const formula of ['libmemcached', 'libketama', 'hashring'] as const) {
+    assert.throws(() => new KetamaRing([{ id: 'big', weight: 1000 }, { id: 'tiny', weight: 1 }], { pointsFormula: formula }), (e) => isHeadroomError(e, 'HR_PARTITION_WEIGHT_TOO_SMALL'));
+  }
+});
+
+test('real libmemcached 1.1.4 with a light server: at weight 12 beside 1,000 it is never picked (we refuse it); at 13, our minimum, it gets keys, key for key', () => {
+  const fixture = (file: string) => readFileSync(new URL(`fixtures/${file}`, import.meta.url), 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string]);
+  const starved = fixture('libmemcached-starved.txt');
+  assert.equal(starved.length, 2000);
+  assert.ok(starved.every(([, server]) => server === '10.4.0.1:11211'), 'libmemcached never picks the weight-12 server');
+  assert.throws(() => new KetamaRing([{ id: '10.4.0.1:11211', weight: 1000 }, { id: '10.4.0.2:11211', weight: 12 }], { defaultPort: 11211 }),
+    (e) => e instanceof WeightTooSmallError && e.node === '10.4.0.2:11211' && e.minimumWeight === 13);
+  const light = fixture('libmemcached-light.txt');
+  const ring = new KetamaRing([{ id: '10.4.0.1:11211', weight: 1000 }, { id: '10.4.0.2:11211', weight: 13 }], { defaultPort: 11211 });
+  for (const [key, server] of light) assert.equal(ring.locate(key), server, key);
+  assert.equal(light.filter(([, server]) => server === '10.4.0.2:11211').length, 28, 'the light server gets its keys (28 of 2,000 here)');
+});
+
+test('property: a ketama ring is refused exactly when a node would get no digest; the minimum is the least weight that gets one', () => {
+  const weights = fc.array(fc.oneof(fc.integer({ min: 1, max: 2000 }), fc.double({ min: 0.001, max: 50, noNaN: true })), { minLength: 1, maxLength: 40 });
+  const formulas = fc.constantFrom('libmemcached' as const, 'libketama' as const, 'hashring' as const);
+  fc.assert(fc.property(weights, formulas, (ws, formula) => {
+    const nodes = ws.map((weight, i) => ({ id: `10.0.0.${i}:11211`, weight }));
+    const total = ws.reduce((a, b) => a + b, 0);
+    const starved = ws.findIndex((w) => ketamaDigestCount(w, total, ws.length, formula) === 0);
+    let ring: KetamaRing;
+    try {
+      ring = new KetamaRing(nodes, { pointsFormula: formula });
+    } catch (e) {
+      assert.ok(e instanceof WeightTooSmallError, String(e));
+      assert.equal(e.node, nodes[starved]?.id, 'the first node with no digest is named');
+      const digests = (w: number) => {
+        const list = ws.map((x, i) => (i === starved ? w : x));
+        return ketamaDigestCount(w, list.reduce((a, b) => a + b, 0), list.length, formula);
+      };
+      assert.ok(digests(e.minimumWeight) >= 1, `minimum ${e.minimumWeight} gets a digest`);
+      if (ws.every(Number.isInteger)) assert.equal(digests(e.minimumWeight - 1), 0, `${e.minimumWeight - 1} would not`);
+      else {
+        const below = Number((e.minimumWeight - 10 ** (Math.floor(Math.log10(e.minimumWeight)) - 2)).toPrecision(3));
+        assert.ok(below <= 0 || digests(below) === 0, `the 3-significant-digit weight below, ${below}, would not`);
+      }
+      return;
+    }
+    assert.equal(starved, -1, 'accepted only when every node gets a digest');
+    // Every node is on the continuum, so locateN can return them all.
+    assert.equal(new Set(ring.locateN('some key', nodes.length)).size, nodes.length);
+  }), { numRuns: 300, seed: 63 });
+});
+

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
   BoundedLoadRing, HashModPartitioner, JumpPartitioner, KetamaRing, MaglevPartitioner, RangePartitioner,
@@ -110,4 +111,26 @@ test('bad input is a typed error for every algorithm: empty set, duplicate ids, 
   }
   const err = (() => { try { new VnodeRing([{ id: 'a', weight: -2 }]); } catch (e) { return e as Error; } })()!;
   assert.match(err.message, /nodes\[0\]\.weight.*-2.*positive/);
+});
+
+test('property: every node a partitioner accepts can be returned — locateN(key, node count) gives them all, and one more is refused naming that count', () => {
+  const weights = fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 12 });
+  fc.assert(fc.property(weights, fc.string(), (ws, key) => {
+    // Relative weights, the heaviest 1 (the vnode rings give round(160·w) points, at least one).
+    const weighted = ws.map((w, i) => ({ id: `n${i}`, weight: w / Math.max(...ws) }));
+    for (const [name, make] of CONSTRUCTORS) {
+      let p: Partitioner;
+      try {
+        p = make(weighted);
+      } catch (e) {
+        // Hash-mod and jump take no weights; ketama refuses a node too light for a point.
+        if (isHeadroomError(e, 'HR_PARTITION_WEIGHT_TOO_SMALL')) continue;
+        if (!isHeadroomError(e, 'HR_PARTITION_WEIGHTS_UNSUPPORTED')) throw e;
+        p = make(weighted.map((n) => n.id));
+      }
+      assert.equal(new Set(p.locateN(key, ws.length)).size, ws.length, `${name}: all ${ws.length} nodes`);
+      assert.throws(() => p.locateN(key, ws.length + 1),
+        (e) => isHeadroomError(e, 'HR_PARTITION_NOT_ENOUGH_NODES') && (e as Error).message.includes(`at most ${ws.length} `), name);
+    }
+  }), { numRuns: 60, seed: 64 });
 });

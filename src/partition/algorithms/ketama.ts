@@ -13,6 +13,11 @@
  * servers get 39 digests), libketama in float64 narrowed to float32, `hashring` in float64 (7
  * equal servers get 39); `pointsFormula` selects which, default libmemcached.
  *
+ * A server whose weight rounds to zero digests would get no point: the C libraries keep it and
+ * never pick it; we refuse the node list (`HR_PARTITION_WEIGHT_TOO_SMALL`, naming the node and the
+ * least weight that gets a point), so every ring built here is one the C libraries build, key for
+ * key, and every node can be returned by `locateN`.
+ *
  * Complexity: O(1) expected lookup plus one MD5 of the key; build O(160·n log n). Limits: MD5 is
  * slower than xxHash (use the vnode ring when you need no memcached interop); duplicate points
  * keep the server order (libmemcached's qsort order for equal points is unspecified).
@@ -21,7 +26,7 @@ import {
   BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
   type NodeInput, type PartitionKey, type PartitionNode,
 } from '../partitioner.js';
-import { invalidOptionError, notEnoughNodesError } from '../errors.js';
+import { invalidOptionError, WeightTooSmallError } from '../errors.js';
 import { ketamaHash, md5Into } from '../compat/md5.js';
 import { Continuum } from './ring-core.js';
 
@@ -60,9 +65,40 @@ export function ketamaDigestCount(w: number, total: number, n: number, formula: 
   }
 }
 
+/** Digests per node, with the total summed in list order as the C libraries do. */
+function digestCounts(weights: readonly number[], formula: KetamaPointsFormula): number[] {
+  const total = weights.reduce((s, w) => s + w, 0);
+  return weights.map((w) => ketamaDigestCount(w, total, weights.length, formula));
+}
+
+/**
+ * The least weight that gives node `i` at least one digest, the other weights unchanged: an
+ * integer when every weight is one (libmemcached's weights are), else rounded up to 3 significant
+ * digits. Exact arithmetic puts it at others / (40·n − 1); the float rounding of each formula is
+ * then checked, not assumed.
+ */
+function minimumWeight(weights: readonly number[], i: number, formula: KetamaPointsFormula): number {
+  const others = weights.reduce((s, w, j) => (j === i ? s : s + w), 0);
+  const getsPoint = (w: number): boolean => digestCounts(weights.map((x, j) => (j === i ? w : x)), formula)[i]! >= 1;
+  const estimate = others / (40 * weights.length - 1);
+  if (weights.every(Number.isInteger)) {
+    let w = Math.max(1, Math.ceil(estimate));
+    while (!getsPoint(w)) w++;
+    while (w > 1 && getsPoint(w - 1)) w--;
+    return w;
+  }
+  const step = 10 ** (Math.floor(Math.log10(estimate)) - 2);
+  let w = Number((Math.ceil(estimate / step) * step).toPrecision(3));
+  while (!getsPoint(w)) w = Number((w + step).toPrecision(3));
+  for (let lower = Number((w - step).toPrecision(3)); lower > 0 && getsPoint(lower); lower = Number((lower - step).toPrecision(3))) w = lower;
+  return w;
+}
+
 /**
  * A ketama continuum compatible with libketama / libmemcached (weighted ketama).
  * @throws HR_PARTITION_NO_NODES / HR_PARTITION_DUPLICATE_NODE / HR_PARTITION_INVALID_WEIGHT for a bad node list
+ * @throws HR_PARTITION_WEIGHT_TOO_SMALL ({@link WeightTooSmallError}) when a node's weight is too small
+ * for a single point next to the others' (it names the node and the least weight that gets one)
  * @throws HR_PARTITION_INVALID_OPTION for a bad `defaultPort` or `pointsFormula`
  * @example
  * ```ts
@@ -88,15 +124,22 @@ export class KetamaRing extends BasePartitioner {
       throw invalidOptionError('defaultPort', port, 'use a TCP port number (1..65535), e.g. 11211');
     }
     this.#options = options;
-    const total = resolved.reduce((s, n) => s + n.weight, 0);
+    const weights = resolved.map((n) => n.weight);
+    const counts = digestCounts(weights, formula);
+    const starved = counts.indexOf(0);
+    if (starved >= 0) {
+      const node = resolved[starved]!;
+      const total = weights.reduce((s, w) => s + w, 0);
+      throw new WeightTooSmallError(`nodes[${starved}].weight`, node.id, node.weight, minimumWeight(weights, starved, formula),
+        `⌊${node.weight}/${total} · 40 · ${resolved.length}⌋ = 0 digests with ${formula}'s rounding`);
+    }
     const positions: number[] = [];
     const owners: number[] = [];
     const digest = new Uint32Array(4);
     const suffix = port === undefined ? undefined : `:${port}`;
     resolved.forEach((node, i) => {
       const name = suffix !== undefined && node.id.endsWith(suffix) ? node.id.slice(0, -suffix.length) : node.id;
-      const count = ketamaDigestCount(node.weight, total, resolved.length, formula);
-      for (let k = 0; k < count; k++) {
+      for (let k = 0; k < counts[i]!; k++) {
         md5Into(`${name}-${k}`, digest);
         for (let h = 0; h < 4; h++) {
           positions.push(digest[h]!);
@@ -120,10 +163,8 @@ export class KetamaRing extends BasePartitioner {
 
   locateN(key: PartitionKey, n: number): string[] {
     checkReplicaCount(n, this.ids.length);
-    const owners = this.continuum.distinctOwners(this.hashOf(key), n);
-    // A server whose weight rounds to zero digests has no points, as in libketama.
-    if (owners.length < n) throw notEnoughNodesError(n, owners.length);
-    return owners.map((i) => this.ids[i]!);
+    // Every node has points (the constructor refuses one without), so the walk finds n owners.
+    return this.continuum.distinctOwners(this.hashOf(key), n).map((i) => this.ids[i]!);
   }
 
   protected rebuild(nodes: PartitionNode[]): this {
