@@ -157,3 +157,14 @@ test('router: after a membership change spread keys keep spreading over the new 
   assert.throws(() => new HotKeyRouter(ring, new HotKeyDetector({ clock }), new SeededRandom(1), { cooldownMs: -1 }), code('HR_PARTITION_INVALID_OPTION'));
   assert.equal(new HotKeyPolicy(new VnodeRing(['a', 'b'])).readReplicas, 2, 'replicas clamp to the node count');
 });
+
+test('policy: the replica count asked for survives membership changes — clamped to the nodes there are, restored when nodes come back', () => {
+  const one = new HotKeyPolicy(new VnodeRing(['a']), { readReplicas: 3 });
+  assert.equal(one.readReplicas, 1, 'a single node: one replica');
+  // Before: the clamped 1 was passed on as the requested count and refused ('use an integer ≥ 2').
+  const three = one.withPartitioner(new VnodeRing(['a', 'b', 'c', 'd']));
+  assert.equal(three.readReplicas, 3);
+  assert.equal(new Set(three.replicas('k')).size, 3);
+  // Before: a policy made on two nodes kept 2 replicas after growing to four.
+  assert.equal(new HotKeyPolicy(new VnodeRing(['a', 'b'])).withPartitioner(new VnodeRing(['a', 'b', 'c', 'd'])).readReplicas, 3);
+});

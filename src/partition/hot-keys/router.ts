@@ -59,6 +59,8 @@ export class HotKeyPolicy {
   readonly writeFanout: number;
   /** Replicas per key (≤ node count). */
   readonly readReplicas: number;
+  /** The count asked for, kept so a later, larger partitioner gets it back. */
+  readonly #requestedReplicas: number;
   readonly #subKey: (key: string, salt: number) => string;
 
   constructor(partitioner: Partitioner, options: HotKeyPolicyOptions = {}) {
@@ -68,6 +70,7 @@ export class HotKeyPolicy {
     if (!(Number.isInteger(replicas) && replicas >= 2)) throw invalidOptionError('readReplicas', replicas, 'use an integer ≥ 2');
     this.partitioner = partitioner;
     this.writeFanout = fanout;
+    this.#requestedReplicas = replicas;
     this.readReplicas = Math.min(replicas, partitioner.nodes.length);
     this.#subKey = options.subKey ?? ((key, salt) => `${key}#${salt}`);
   }
@@ -87,7 +90,7 @@ export class HotKeyPolicy {
 
   /** A policy with the same options over another partitioner (after a membership change). */
   withPartitioner(partitioner: Partitioner): HotKeyPolicy {
-    return new HotKeyPolicy(partitioner, { writeFanout: this.writeFanout, readReplicas: this.readReplicas, subKey: this.#subKey });
+    return new HotKeyPolicy(partitioner, { writeFanout: this.writeFanout, readReplicas: this.#requestedReplicas, subKey: this.#subKey });
   }
 }
 
