@@ -38,7 +38,7 @@ function ceilExact(x: number): number {
  * const ring = new BoundedLoadRing(['a', 'b', 'c'], { loadFactor: 1.25 });
  * const inflight = new Float64Array(ring.nodes.length);
  * const i = ring.pickIndex('session:9', inflight); // home node unless it is over its cap
- * inflight[i]++; // … and inflight[i]-- when the request ends
+ * inflight[i]! += 1; // … and inflight[i]! -= 1 when the request ends
  * ```
  */
 export class BoundedLoadRing extends VnodeRing {
