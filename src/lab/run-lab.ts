@@ -19,7 +19,7 @@ import type { LabReport, PhaseResult, ScenarioResult } from './report/types.js';
 import { verdict } from './report/verdict.js';
 import { Resources, checkPortsFree, prepareRedis, prepareStore } from './resources.js';
 import { scenarioCatalog } from './scenarios/catalog.js';
-import type { ScenarioSpec } from './scenarios/types.js';
+import { type ScenarioSpec, storeCapacityPerSec } from './scenarios/types.js';
 import { ReplicaFleet } from './service/fleet.js';
 import type { ReplicaInit, ReplicaPhaseConfig } from './service/protocol.js';
 
@@ -133,7 +133,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
               `p99 ${point.p99 === null ? '–' : point.p99.toFixed(1)} ms  errors ${recorder.errorCount}  store ${Math.round(point.storeQps)} q/s`),
             signal: abort.signal,
           });
-          const result = phaseResult(phase, options.durationMs, measured);
+          const capacity = endpoints.map((_, i) => storeCapacityPerSec(scenario, i));
+          const result = phaseResult(phase, options.durationMs, measured, capacity);
           phases.push(result);
           if (!listed) results.push(scenarioResult(scenario, phases));
           else results[results.length - 1] = scenarioResult(scenario, phases);

@@ -71,6 +71,8 @@ export interface PhaseMeasurement {
    * service's goodput over the window, not flattered by requests that succeed after it closes.
    */
   readonly okCompletedInWindow: number;
+  /** Responses of any HTTP status (not timeouts or connection errors) that arrived during the window. */
+  readonly answeredInWindow: number;
   /** Counters when the window opened, when it closed, and after its last request finished. */
   readonly start: DriveSnapshot;
   readonly windowEnd: DriveSnapshot;
@@ -83,7 +85,7 @@ export interface PhaseMeasurement {
 export async function drivePhase(options: DriveOptions): Promise<PhaseMeasurement> {
   const { clock, signal } = options;
   const random = new SeededRandom(options.seed);
-  const completions = { ok: 0 };
+  const completions: Completions = { ok: 0, answered: 0 };
   if (options.warmupMs > 0) {
     const warmup = new Sender(options, new PhaseRecorder(), random.fork('warmup'), completions);
     await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.warmupMs, clock, random: random.fork('warmup-arrivals'), signal, fire: warmup.fire });
@@ -114,11 +116,13 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   schedule();
   let sent: number;
   let windowEnd: DriveSnapshot;
-  const okAtStart = completions.ok;
+  const atStart = { ...completions };
   let okCompletedInWindow: number;
+  let answeredInWindow: number;
   try {
     sent = await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.durationMs, clock, random: random.fork('arrivals'), signal, fire: sender.fire });
-    okCompletedInWindow = completions.ok - okAtStart;
+    okCompletedInWindow = completions.ok - atStart.ok;
+    answeredInWindow = completions.answered - atStart.answered;
     windowEnd = await options.snapshot();
     await sender.drained();
   } finally {
@@ -137,6 +141,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
     recorder,
     sent,
     okCompletedInWindow,
+    answeredInWindow,
     start: startSnapshot,
     windowEnd,
     end: endSnapshot,
@@ -161,17 +166,24 @@ function storeQueries(snapshot: DriveSnapshot): number {
   return total;
 }
 
+/** Responses counted as they arrive, across the warm-up's and the window's senders. */
+interface Completions {
+  ok: number;
+  /** Any HTTP response, success or not. */
+  answered: number;
+}
+
 /** Turns arrivals into requests and records their outcomes. */
 class Sender {
   readonly #options: DriveOptions;
   readonly #recorder: PhaseRecorder;
   readonly #random: Random;
-  readonly #completions: { ok: number };
+  readonly #completions: Completions;
   #inFlight = 0;
   #onDrained: (() => void) | null = null;
 
-  /** @param completions - successes of every sender of the phase, counted as they arrive */
-  constructor(options: DriveOptions, recorder: PhaseRecorder, random: Random, completions: { ok: number }) {
+  /** @param completions - responses to every sender of the phase, counted as they arrive */
+  constructor(options: DriveOptions, recorder: PhaseRecorder, random: Random, completions: Completions) {
     this.#options = options;
     this.#recorder = recorder;
     this.#random = random;
@@ -202,6 +214,7 @@ class Sender {
   #done(outcome: Outcome, intendedMs: number, deadline: Deadline): void {
     deadline.dispose();
     if (outcome === 'ok') this.#completions.ok++;
+    if (outcome === 'ok' || outcome === 'shed' || outcome === 'http') this.#completions.answered++;
     this.#recorder.record(outcome, this.#options.clock.now() - intendedMs);
     if (--this.#inFlight === 0) this.#onDrained?.();
   }

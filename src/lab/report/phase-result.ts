@@ -3,14 +3,16 @@ import type { PhaseMeasurement } from '../load/driver.js';
 import { cdfPoints, round } from '../load/phase-recorder.js';
 import type { PhaseSpec } from '../scenarios/types.js';
 import type { ReplicaStats } from '../service/protocol.js';
+import { machineLimit } from './keep-up.js';
 import type { PhaseResult } from './types.js';
 
 /**
  * Figures of one phase, from its measurements and the replicas' counters over the measured
  * window (store load is a rate over the window, so it excludes the drain after it; hedges are
  * counted until the last request finished).
+ * @param storeCapacityPerSec - each replica's modelled store capacity, queries/s (index order)
  */
-export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasurement): PhaseResult {
+export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasurement, storeCapacityPerSec: readonly number[]): PhaseResult {
   const r = m.recorder;
   const finished = r.okCount + r.errorCount;
   const delta = (key: keyof ReplicaStats, i: number): number => m.windowEnd.stats[i]![key] - m.start.stats[i]![key];
@@ -21,7 +23,8 @@ export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasur
   const storeQueries = total('storeQueries');
   const seconds = durationMs / 1000;
   const attempts = m.end.attempts - m.start.attempts;
-  return {
+  const utilization = Math.max(0, ...m.windowEnd.stats.map((_, i) => delta('storeQueries', i) / seconds / storeCapacityPerSec[i]!));
+  const figures = {
     label: phase.label,
     role: phase.role,
     summary: phase.summary,
@@ -43,7 +46,11 @@ export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasur
     extraRequestRatio: m.sent === 0 ? 0 : round(Math.max(0, attempts - m.sent) / m.sent, 4),
     shedByReplicas: total('shed'),
     generatorLagMs: m.generatorLagMs,
+    offeredPerSec: round(m.sent / seconds, 1),
+    answeredPerSec: round(m.answeredInWindow / seconds, 1),
+    storeUtilization: round(utilization, 4),
   };
+  return { ...figures, machineLimit: machineLimit(figures) };
 }
 
 function roundSnapshot(s: PhaseResult['latencyMs']): PhaseResult['latencyMs'] {

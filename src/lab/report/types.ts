@@ -46,6 +46,17 @@ export interface PhaseResult {
   readonly shedByReplicas: number;
   /** The load generator's own event-loop delay (ms) — high values mean the client, not the service, was slow. */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Requests sent in the window, per second. */
+  readonly offeredPerSec: number;
+  /** Responses of any status (shed included; timeouts and connection errors not) that arrived during the window, per second. */
+  readonly answeredPerSec: number;
+  /** Store queries ÷ the store's modelled capacity over the window, on the busiest replica. */
+  readonly storeUtilization: number;
+  /**
+   * Null when the phase measured the technique; else why it measured the machine instead (it
+   * answered under 95% of the offered load while its store had room), and its comparisons are not shown.
+   */
+  readonly machineLimit: string | null;
 }
 
 /** One scenario of the tour. */

@@ -75,3 +75,11 @@ export function phaseRequires(phase: PhaseSpec): Integration[] {
   if (phase.hedging || phase.limiter) needs.add('latency');
   return [...needs];
 }
+
+/**
+ * Replica `index`'s modelled store capacity in a scenario, queries/s: its connections ÷ its round
+ * trip (a slow replica's round trip is `slowFactor` times longer).
+ */
+export function storeCapacityPerSec(scenario: ScenarioSpec, index: number): number {
+  return (scenario.store.poolSize * 1000) / (scenario.store.latencyMs * scenario.faults(index).slowFactor);
+}
