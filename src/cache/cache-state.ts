@@ -64,7 +64,10 @@ export class CacheState<V, K> {
   l2Hits = 0;
   l2Errors = 0;
   closed = false;
-  /** True while the tier's notifications are down: L1 cannot learn of changes, so it only backs stale-if-error. */
+  /**
+   * True while the tier's invalidation channel is not live (lost, or silent): L1 cannot learn of
+   * changes made elsewhere, so it only backs stale-if-error (see {@link untrustedSoftExpiry}).
+   */
   tierDown = false;
   lastEarlyRaw: EarlyRefresh | false | undefined;
   lastEarly: ResolvedEarlyRefresh = { strategy: 'none' };
@@ -145,11 +148,21 @@ export function weigh<V, K>(state: CacheState<V, K>, value: V, k: string): numbe
   return size;
 }
 
-/** Writes L1 with an already jittered TTL; while notifications are down the entry is born stale. */
+/**
+ * The soft expiry of an entry L1 cannot vouch for — written while the invalidation channel is
+ * not live, or held when it stopped being live: past the stale-while-revalidate window, so its
+ * next read revalidates it (a reload, through L2) before serving, and it only backs
+ * stale-if-error meanwhile.
+ */
+export function untrustedSoftExpiry<V, K>(state: CacheState<V, K>, now: number): number {
+  return now - state.swrMs;
+}
+
+/** Writes L1 with an already jittered TTL; while the tier's channel is not live the entry is born untrusted. */
 export function writeLocal<V, K>(state: CacheState<V, K>, k: string, value: V, ttl: number, loadMs: number,
   tags: readonly string[] | undefined): void {
   let soft = Infinity;
-  if (state.tierDown) soft = state.clock.now();
+  if (state.tierDown) soft = untrustedSoftExpiry(state, state.clock.now());
   else if (ttl !== Infinity) soft = state.clock.now() + ttl;
   const weight = state.sizeOf === undefined ? 1 : weigh(state, value, k);
   state.store.write(k, value, weight, soft, false, ttl === Infinity ? 0 : ttl, loadMs, tags);

@@ -24,7 +24,7 @@ import type { LocalStore } from './local-store.js';
 import { positiveDuration, resolveOptions } from './options.js';
 import type { TierGlue } from './tier-glue.js';
 import type {
-  BatchLoader, CacheEvent, CacheOptions, CacheStats, LoadOptions, Loader, SetOptions,
+  BatchLoader, CacheEvent, CacheHealth, CacheOptions, CacheStats, LoadOptions, Loader, SetOptions,
 } from './types.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -301,6 +301,19 @@ export class Cache<V, K = string> {
   }
 
   /**
+   * Whether the cache can be relied on now: `ok`, `degraded` (the shared tier's circuit is not
+   * closed, or its invalidation channel is not live — reads then go to the loader), or `closed`.
+   * Cheap enough for every readiness probe; changes are also told by `tier-connection` events.
+   * @example app.get('/ready', (_, reply) => reply.code(cache.health().status === 'closed' ? 503 : 200).send(cache.health()));
+   */
+  health(): CacheHealth {
+    const tier = this.#tier?.tier.health();
+    if (this.#state.closed) return { status: 'closed', tier };
+    const ok = tier === undefined || (tier.circuit === 'closed' && tier.channel === 'live');
+    return { status: ok ? 'ok' : 'degraded', tier };
+  }
+
+  /**
    * Subscribes to cache events (loads, refreshes, stale serves, removals, invalidations).
    * @example const sub = cache.on((e) => e.type === 'load-error' && log.warn(e)); sub.dispose();
    */
@@ -308,7 +321,13 @@ export class Cache<V, K = string> {
     return this.#state.events.on(listener);
   }
 
-  /** Stops the sweep, aborts running loads (rejecting their waiters with HR_CACHE_CLOSED) and drops every entry. */
+  /**
+   * Stops the sweep, aborts running loads (rejecting their waiters with HR_CACHE_CLOSED), drops
+   * every entry, and closes the connections its shared tier opened (subscriber, tracking) — not
+   * the client you gave the tier: close that after this resolves. Then nothing of the cache
+   * keeps the process alive.
+   * @example await cache.close(); await client.close();
+   */
   close(): Promise<void> {
     const state = this.#state;
     if (state.closed) return RESOLVED;

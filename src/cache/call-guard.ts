@@ -28,6 +28,14 @@ export interface CallGuardOptions {
   readonly breaker: CircuitBreakerOptions;
   /** Told about every breaker state change. */
   readonly onStateChange?: (state: CircuitState) => void;
+  /** Told when a call times out (the server may be stalled rather than gone). */
+  readonly onTimeout?: () => void;
+}
+
+/** What an operation can ask about its own call. */
+export interface GuardedCall {
+  /** True once the caller was answered (or gave up): nothing more should be sent for this call. */
+  readonly settled: boolean;
 }
 
 export class CallGuard {
@@ -35,6 +43,7 @@ export class CallGuard {
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #breaker: CircuitBreaker;
+  readonly #onTimeout: (() => void) | undefined;
   #queue: Pending[] = [];
   #head = 0;
   #timer: TimerHandle | undefined;
@@ -50,6 +59,7 @@ export class CallGuard {
     this.#clock = options.clock;
     this.#timeoutMs = options.timeoutMs;
     this.#breaker = new CircuitBreaker(options.breaker, options.onStateChange);
+    this.#onTimeout = options.onTimeout;
   }
 
   /** The breaker's state. */
@@ -60,22 +70,25 @@ export class CallGuard {
   /**
    * Runs `op` unless the circuit is open; rejects with HR_CACHE_TIER_TIMEOUT if it takes longer
    * than the timeout (its late outcome is then ignored), HR_CACHE_CIRCUIT_OPEN when refused,
-   * HR_CACHE_TIER_FAILED wrapping any other failure.
+   * HR_CACHE_TIER_FAILED wrapping any other failure. `op` is given its call's record: a command
+   * it would send after the call settled (a retry, a fallback) could only run late.
    */
-  run<T>(operation: string, op: () => Promise<T>): Promise<T> {
+  run<T>(operation: string, op: (call: GuardedCall) => Promise<T>): Promise<T> {
     const now = this.#clock.now();
     if (!this.#breaker.allow(now)) {
       this.rejected++;
       return Promise.reject(new CircuitOpenError(this.#tier, this.#breaker.retryAfterMs(now)));
     }
+    const pending: Pending = { deadline: now + this.#timeoutMs, settled: false, reject: undefined };
     let promise: Promise<T>;
     try {
-      promise = op();
+      promise = op(pending);
     } catch (error) {
+      pending.settled = true;
       return Promise.reject(this.#failed(operation, error));
     }
     return new Promise<T>((resolve, reject) => {
-      const pending: Pending = { deadline: now + this.#timeoutMs, settled: false, reject };
+      pending.reject = reject;
       this.#queue.push(pending);
       this.#arm();
       promise.then((value) => {
@@ -140,6 +153,7 @@ export class CallGuard {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const now = this.#clock.now();
+    let timedOut = false;
     while (this.#head < this.#queue.length) {
       const pending = this.#queue[this.#head]!;
       if (!pending.settled) {
@@ -151,10 +165,12 @@ export class CallGuard {
         this.#breaker.failure(now);
         pending.reject!(new TierTimeoutError(this.#tier, this.#timeoutMs));
         pending.reject = undefined;
+        timedOut = true;
       }
       this.#head++;
     }
     this.#arm();
+    if (timedOut) this.#onTimeout?.();
   };
 
   #dropSettled(): void {

@@ -7,7 +7,7 @@
  */
 import { toError } from '../core/errors.js';
 import {
-  earlyFor, expireIfHard, keyOf, resolveTags, weigh, writeLocal, type CacheState,
+  earlyFor, expireIfHard, keyOf, resolveTags, untrustedSoftExpiry, weigh, writeLocal, type CacheState,
 } from './cache-state.js';
 import { CacheClosedError, invalidOption } from './errors.js';
 import { backoffDelay, jitteredTtl } from './freshness.js';
@@ -17,7 +17,7 @@ import { Flight, FlightContext } from './stampede/single-flight.js';
 import { shouldRefreshEarly } from './stampede/xfetch.js';
 import type { SharedTier } from './tier.js';
 import { TierGlue, type FlightSettler } from './tier-glue.js';
-import { storeBatchResult, tieredBatch, tieredLoad } from './tiered-load.js';
+import { releaseBatchLease, storeBatchResult, tieredBatch, tieredLoad } from './tiered-load.js';
 import type { Loader, LoadOptions } from './types.js';
 
 const MISS: BatchLookup<never> = { kind: 'miss', value: undefined };
@@ -210,7 +210,7 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
       const soft = fromTier.softExpiresAt === Infinity ? Infinity : now + (fromTier.softExpiresAt - state.clock.wallNow());
       const weight = negative || state.sizeOf === undefined ? 1 : weigh(state, value, k);
       const ttl = soft === Infinity ? 0 : Math.max(0, soft - now);
-      state.store.write(k, value, weight, state.tierDown ? Math.min(soft, now) : soft, negative, ttl, loadMs, fromTier.tags);
+      state.store.write(k, value, weight, state.tierDown ? Math.min(soft, untrustedSoftExpiry(state, now)) : soft, negative, ttl, loadMs, fromTier.tags);
       return;
     }
     if (negative) {
@@ -248,6 +248,7 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
         ? (flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, token: string | undefined) =>
           storeBatchResult(this.tier!.host, flight, value, options, token)
         : undefined,
+      releaseTier: tiered ? (flight: Flight<V | undefined>, token: string | undefined) => releaseBatchLease(this.tier!.host, flight, token) : undefined,
     };
   }
 

@@ -28,6 +28,8 @@ export interface BatchHost<V, K> {
   readonly tiered: ((flights: readonly Flight<V | undefined>[]) => Promise<(string | undefined)[]>) | undefined;
   /** With a shared tier: store a loaded value under its lease before it reaches L1. */
   readonly storeTier: ((flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, token: string | undefined) => Promise<void>) | undefined;
+  /** With a shared tier: give back the lease of a key whose load failed. */
+  readonly releaseTier: ((flight: Flight<V | undefined>, token: string | undefined) => void) | undefined;
 }
 
 /** Runs one `getOrLoadMany`; results are aligned with `keys`. */
@@ -116,6 +118,9 @@ async function runBatch<V, K>(host: BatchHost<V, K>, allKeys: readonly K[], allF
     }
     flights.forEach((flight, j) => host.loaded(flight, values[j], options));
   } catch (error) {
-    for (const flight of flights) host.failed(flight, error);
+    flights.forEach((flight, j) => {
+      host.releaseTier?.(flight, tokens[j]);
+      host.failed(flight, error);
+    });
   }
 }

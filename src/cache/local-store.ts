@@ -163,11 +163,11 @@ export class LocalStore {
     this.#onRemoved(key, value, reason);
   }
 
-  /** Makes every entry stale by `now` at the latest (they stay servable within their stale windows). */
-  markAllStale(now: number): void {
+  /** Makes every entry stale by `softExp` at the latest (they stay servable until their hard expiry). */
+  markAllStale(softExp: number): void {
     if (!this.expiring) this.#startExpiring();
     const soft = this.softExp;
-    for (const [, slot] of this.index.entries()) if (soft[slot]! > now) soft[slot] = now;
+    for (const [, slot] of this.index.entries()) if (soft[slot]! > softExp) soft[slot] = softExp;
   }
 
   /** Removes `key` if present; true when it was. */

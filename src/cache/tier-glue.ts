@@ -6,7 +6,7 @@
  */
 import { toError } from '../core/errors.js';
 import { jitteredTtl } from './freshness.js';
-import { clearHere, invalidateTagHere, resolveTags, voidFlight, type CacheState } from './cache-state.js';
+import { clearHere, invalidateTagHere, resolveTags, untrustedSoftExpiry, voidFlight, type CacheState } from './cache-state.js';
 import { positiveDuration } from './options.js';
 import type { Flight } from './stampede/single-flight.js';
 import type { SharedTier, TierEntry, TierListener } from './tier.js';
@@ -104,8 +104,9 @@ export class TierGlue<V, K> {
     connection: (up) => {
       const state = this.#state;
       state.tierDown = !up;
-      // Changes made elsewhere while we cannot hear them would go unnoticed: stop trusting L1.
-      if (!up) state.store.markAllStale(state.clock.now());
+      // Changes made elsewhere while we cannot hear them would go unnoticed: stop trusting L1,
+      // and revalidate what it holds on each entry's next read once the channel is back.
+      if (!up) state.store.markAllStale(untrustedSoftExpiry(state, state.clock.now()));
       if (state.events.active) state.events.emit({ type: 'tier-connection', up });
     },
     codecError: (error) => this.tierFailed('decode', error),

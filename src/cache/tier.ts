@@ -21,10 +21,30 @@ export interface TierEntry<V> {
 export type LeaseOutcome<V> =
   /** Another process stored the value meanwhile. */
   | { readonly kind: 'hit'; readonly entry: TierEntry<V> }
-  /** This process loads; store with `set(key, entry, token)`. */
+  /** This process loads; store with `set(key, entry, token)` or give it back with `releaseLease`. */
   | { readonly kind: 'granted'; readonly token: string }
-  /** Another process is loading; wait for `waitForKey`, at most `remainingMs`. */
-  | { readonly kind: 'busy'; readonly remainingMs: number };
+  /**
+   * Another process is loading; wait for `waitForKey`, at most `remainingMs`. `holder` names the
+   * lease (the same holder asked again is still the same load, kept alive by its process).
+   */
+  | { readonly kind: 'busy'; readonly remainingMs: number; readonly holder: string };
+
+/**
+ * State of a tier's invalidation channel: `connecting` (not attached yet), `live` (proved to
+ * deliver within the heartbeat), `silent` (connected, but a probe went unanswered: a stalled
+ * server or a partition), `down` (connection lost), `closed`.
+ */
+export type ChannelState = 'connecting' | 'live' | 'silent' | 'down' | 'closed';
+
+/** Whether a shared tier can be relied on now (see {@link SharedTier.health}). */
+export interface TierHealth {
+  /** The circuit breaker: `closed` (calls go through), `open` (refused at once), `half-open` (probing). */
+  readonly circuit: 'closed' | 'open' | 'half-open';
+  /** The invalidation channel; while it is not `live`, the cache does not trust L1. */
+  readonly channel: ChannelState;
+  /** When the channel last proved it delivers, epoch ms (0: never). */
+  readonly lastHeardAt: number;
+}
 
 /**
  * Receives one read's outcome ({@link SharedTier.read}): exactly one of the two is called, once.
@@ -46,7 +66,11 @@ export interface TierListener {
   tagInvalidated(tag: string): void;
   /** Another process cleared the namespace. */
   cleared(): void;
-  /** The channel that carries these notifications went down (false) or came back (true). */
+  /**
+   * The channel that carries these notifications can no longer be trusted (false: lost, or
+   * silent — a probe went unanswered) or can again (true). Changes made elsewhere meanwhile
+   * may have gone unheard.
+   */
   connection(up: boolean): void;
   /** A stored value could not be decoded (it is treated as a miss). */
   codecError?(error: Error): void;
@@ -69,7 +93,10 @@ export interface SharedTier<V> {
   getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]>;
   /**
    * Stores an entry and tells the other processes. With `leaseToken` the write succeeds only if
-   * that lease is still outstanding (not voided by a delete); resolves to false when refused.
+   * that lease is still outstanding (not voided by a delete or a write) and no tag the lease
+   * recorded was invalidated since; resolves to false when refused. Without a token, the write
+   * voids every outstanding lease of the key. A call that rejects (timeout) may still take
+   * effect later, but never over a newer write or invalidation of the key.
    */
   set(key: string, entry: TierEntry<V>, leaseToken?: string): Promise<boolean>;
   /** Stores many entries (no leases) and tells the other processes. */
@@ -80,14 +107,21 @@ export interface SharedTier<V> {
   invalidateTag(tag: string): Promise<void>;
   /** Retires every entry of the namespace at once; tells the other processes. */
   clear(): Promise<void>;
-  /** Asks for the right to load `key`. `force` asks even when a (stale) value is present. */
-  lease(key: string, force: boolean): Promise<LeaseOutcome<V>>;
+  /**
+   * Asks for the right to load `key`. `force` asks even when a (stale) value is present. `tags`
+   * are those the loaded value will carry (`'dynamic'`: computed from it): a granted lease
+   * records their versions now, before the loader reads the source, so an invalidation during
+   * the load retires what it stores. The lease is kept alive until `set`/`releaseLease`.
+   */
+  lease(key: string, force: boolean, tags?: readonly string[] | 'dynamic'): Promise<LeaseOutcome<V>>;
   /** Gives a lease back unused (the loader failed), so another process may try at once. */
   releaseLease(key: string, token: string): Promise<void>;
   /** Resolves when another process changes `key`, after `timeoutMs`, or when `signal` aborts. */
   waitForKey(key: string, timeoutMs: number, signal: AbortSignal): Promise<void>;
   /** Counters of the tier. */
   stats(): TierStats;
+  /** The breaker's and the invalidation channel's state now. */
+  health(): TierHealth;
   /** Stops notifications and releases connections the tier opened (not the ones it was given). */
   close(): Promise<void>;
 }
@@ -104,6 +138,8 @@ export interface TierStats {
   readonly rejected: number;
   /** Circuit state: closed (normal), open (refusing), half-open (probing). */
   readonly circuit: 'closed' | 'open' | 'half-open';
-  /** Whether the notification channel is up. */
+  /** Whether the notification channel is live (trusted). */
   readonly notifications: boolean;
+  /** The notification channel's state. */
+  readonly channel: ChannelState;
 }

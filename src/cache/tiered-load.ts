@@ -5,7 +5,8 @@
  * 2. otherwise ask for the key's lease: only the process granted it runs the loader and
  *    stores the result with its lease token — refused if a delete voided the lease meanwhile;
  * 3. a process that finds the lease taken waits for the key's notification (no polling),
- *    bounded by the lease's remaining time, then reads again;
+ *    bounded by the lease's remaining time, then reads again — for as long as the same holder
+ *    keeps its lease alive, and through at most MAX_WAITS holders;
  * 4. if the tier fails (timeout, open circuit) or stays busy, the loader runs here and the
  *    result stays in L1 only.
  *
@@ -19,7 +20,7 @@ import type { Loader, LoaderContext, LoadOptions } from './types.js';
 
 /** Error codes meaning "the tier is unavailable", as opposed to a loader failure. */
 const TIER_CODES = new Set(['HR_CACHE_TIER_TIMEOUT', 'HR_CACHE_CIRCUIT_OPEN', 'HR_CACHE_TIER_FAILED']);
-/** Rounds of waiting for another process's lease before loading here. */
+/** Holders of a key's lease to wait for, one after another, before loading here. */
 const MAX_WAITS = 3;
 
 /** True when `error` means the shared tier is unavailable. */
@@ -119,8 +120,9 @@ async function leaseAndLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>,
       if (entry !== undefined && host.fresh(entry)) return served(host, flight, entry);
     }
     let force = flight.background;
+    let holder: string | undefined;
     for (let waits = 0; token === undefined && waits <= MAX_WAITS && !flight.aborted;) {
-      const outcome: LeaseOutcome<V> = await tier.lease(key, force);
+      const outcome: LeaseOutcome<V> = await tier.lease(key, force, flight.tags);
       if (outcome.kind === 'granted') token = outcome.token;
       else if (outcome.kind === 'hit') {
         if (host.fresh(outcome.entry)) return served(host, flight, outcome.entry);
@@ -130,7 +132,9 @@ async function leaseAndLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>,
         flight.voided = true;
         return context.stale;
       } else {
-        waits++;
+        // The same holder again is the same load, kept alive by its process: keep waiting.
+        if (outcome.holder !== holder) waits++;
+        holder = outcome.holder;
         await tier.waitForKey(key, outcome.remainingMs, flight.signal);
         if (flight.aborted) break;
         const entry = await tier.get(key);
@@ -171,8 +175,14 @@ function served<V>(host: TierHost<V>, flight: Flight<V | undefined>, entry: Tier
 async function storeLeased<V>(host: TierHost<V>, flight: Flight<V | undefined>, value: V | undefined,
   options: LoadOptions<V> | undefined, token: string): Promise<void> {
   const { tier } = host;
-  const entry = host.entryFor(value, options);
   try {
+    if (flight.voided) {
+      // Invalidated here while it loaded (a delete, set, tag or clear of this process, or one
+      // heard from another): store nothing, and free the lease for the next load.
+      await tier.releaseLease(flight.key, token);
+      return;
+    }
+    const entry = host.entryFor(value, options);
     if (entry === undefined) {
       // Absent at the source and not negatively cached: free the lease; a refresh also drops the old value.
       if (flight.background) await tier.delete(flight.key);
@@ -208,7 +218,7 @@ export async function tieredBatch<V>(host: TierHost<V>, flights: readonly Flight
     const busy: [number, number][] = [];
     await Promise.all(pending.map(async (i) => {
       const flight = flights[i]!;
-      const outcome = await tier.lease(flight.key, flight.background);
+      const outcome = await tier.lease(flight.key, flight.background, flight.tags);
       if (outcome.kind === 'granted') tokens[i] = outcome.token;
       else if (outcome.kind === 'hit' && host.fresh(outcome.entry)) fill(flight, outcome.entry);
       else if (outcome.kind === 'busy') busy.push([i, outcome.remainingMs]);
@@ -231,4 +241,9 @@ export async function tieredBatch<V>(host: TierHost<V>, flights: readonly Flight
 export function storeBatchResult<V>(host: TierHost<V>, flight: Flight<V | undefined>, value: V | undefined,
   options: LoadOptions<V> | undefined, token: string | undefined): Promise<void> {
   return token === undefined ? Promise.resolve() : storeLeased(host, flight, value, options, token);
+}
+
+/** Gives back the lease of a batch-loaded key whose load failed, so another process may try at once. */
+export function releaseBatchLease<V>(host: TierHost<V>, flight: Flight<V | undefined>, token: string | undefined): void {
+  if (token !== undefined) void host.tier.releaseLease(flight.key, token).catch((e: unknown) => host.tierFailed('releaseLease', e));
 }

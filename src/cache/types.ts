@@ -6,7 +6,7 @@ import type { Duration } from '../core/duration.js';
 import type { HistogramSnapshot } from '../core/histogram.js';
 import type { Random } from '../core/random.js';
 import type { EvictionKind } from './eviction/policy.js';
-import type { SharedTier, TierStats } from './tier.js';
+import type { SharedTier, TierHealth, TierStats } from './tier.js';
 
 /** Early refresh of values that are still fresh. */
 export type EarlyRefresh =
@@ -138,6 +138,21 @@ export interface CacheStats {
   readonly l2Errors: number;
   /** The shared tier's own counters, when there is one. */
   readonly l2: TierStats | undefined;
+}
+
+/**
+ * Whether a cache can be relied on now ({@link Cache.health}), for readiness probes and alerts.
+ */
+export interface CacheHealth {
+  /**
+   * `ok`: no shared tier, or its circuit is closed and its invalidation channel live;
+   * `degraded`: the tier is unavailable or its channel is not live — the cache still answers,
+   * from the loader (L1 only backs stale-if-error), so the source takes the reads;
+   * `closed`: `close()` was called.
+   */
+  readonly status: 'ok' | 'degraded' | 'closed';
+  /** The shared tier's breaker and channel, when there is one. */
+  readonly tier: TierHealth | undefined;
 }
 
 /** Why an entry left the cache. */

@@ -5,6 +5,7 @@
  *   p:ns:<v>:{key}              value of `key` under namespace version v
  *   p:ns:<v>:{key}:lease        loading lease of `key` (hash: t = token, w = waiters)
  *   p:ns:tag:{tag}              version of `tag`
+ *   p:ns:taggen                 tag generation (incremented by every tag invalidation)
  *   p:ns:bus                    pub/sub channel of invalidations
  *   {p:ns:wb}:stream, …:latest  durable write-behind queue
  *
@@ -67,6 +68,11 @@ export class RedisKeys {
 
   tag(tag: string): string {
     return `${this.#base}:tag:{${tag}}`;
+  }
+
+  /** The namespace's tag generation (see redis-tag-versions.ts). */
+  get tagGeneration(): string {
+    return `${this.#base}:taggen`;
   }
 
   /**

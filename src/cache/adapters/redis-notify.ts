@@ -10,13 +10,17 @@
  *   tell this process's writes from others', so a process also drops its own fresh writes from
  *   L1 (the next read fetches them back from Redis).
  *
- * Both report connection loss, so the cache can stop trusting L1 until notifications resume.
+ * Both report connection loss, so the cache can stop trusting L1 until notifications resume,
+ * and both can prove the channel still delivers (`probe`, driven by channel-watch.ts): an open
+ * socket to a stalled server delivers nothing.
  */
 import type { RedisKeys } from './redis-keys.js';
 
 /** What a notifier reports. */
 export interface NotifyHandler {
   key(name: string): void;
+  /** Another process gave back its lease of `name` (pub/sub only): waiters may try now. */
+  released(name: string): void;
   tag(name: string, version: number | undefined): void;
   version(version: number | undefined): void;
   connection(up: boolean): void;
@@ -35,6 +39,8 @@ export interface EventedConnection {
 export interface Notifier {
   readonly up: boolean;
   start(): Promise<void>;
+  /** Resolves once a message sent through the channel came back (rejects if it could not be sent). */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,8 +48,11 @@ interface SubscriberConnection extends EventedConnection {
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
 }
 
-/** Pub/sub messages are JSON arrays: [kind, origin, name, version?]. */
-export function busMessage(kind: 'k' | 't' | 'c', origin: string, name: string): string {
+/** Probes of a silent channel kept waiting for their echo at most. */
+const MAX_WAITING_PROBES = 16;
+
+/** Pub/sub messages are JSON arrays: [kind, origin, name, version?]; kinds: k(ey), r(eleased lease), t(ag), c(lear). */
+export function busMessage(kind: 'k' | 'r' | 't' | 'c', origin: string, name: string): string {
   return JSON.stringify([kind, origin, name]);
 }
 
@@ -55,17 +64,29 @@ export function bumpMessagePrefix(kind: 't' | 'c', origin: string, name: string)
 export class PubSubNotifier implements Notifier {
   readonly #subscriber: SubscriberConnection;
   readonly #channel: string;
+  readonly #echoChannel: string;
   readonly #origin: string;
   readonly #handler: NotifyHandler;
+  readonly #publish: (channel: string, message: string) => Promise<unknown>;
+  /** Probes waiting for their message to come back. */
+  #echoes: { resolve(): void; reject(error: Error): void }[] = [];
+  #seq = 0;
   #up = false;
   #closed = false;
 
-  /** @param subscriber - a dedicated, not yet connected connection (e.g. `client.duplicate()`) */
-  constructor(subscriber: unknown, channel: string, origin: string, handler: NotifyHandler) {
+  /**
+   * @param subscriber - a dedicated, not yet connected connection (e.g. `client.duplicate()`)
+   * @param publish - publishes on the tier's command connection (probes go out that way and come back here)
+   */
+  constructor(subscriber: unknown, channel: string, origin: string, handler: NotifyHandler,
+    publish: (channel: string, message: string) => Promise<unknown>) {
     this.#subscriber = subscriber as SubscriberConnection;
     this.#channel = channel;
+    // Probes use a channel of their own: the others do not receive (and parse) them.
+    this.#echoChannel = `${channel}:probe:${origin}`;
     this.#origin = origin;
     this.#handler = handler;
+    this.#publish = publish;
   }
 
   get up(): boolean {
@@ -84,14 +105,32 @@ export class PubSubNotifier implements Notifier {
     sub.on('node-ready', () => this.#set(true));
     await sub.connect();
     await sub.subscribe(this.#channel, this.#onMessage);
+    await sub.subscribe(this.#echoChannel, this.#onEcho);
     this.#set(true);
+  }
+
+  probe(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // While nothing comes back, probes pile up one per heartbeat: keep the newest few.
+      if (this.#echoes.length >= MAX_WAITING_PROBES) this.#echoes.shift()!.reject(new Error('superseded by a newer probe'));
+      this.#echoes.push({ resolve, reject });
+      this.#publish(this.#echoChannel, String(++this.#seq)).catch(reject);
+    });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#up = false;
+    for (const probe of this.#echoes.splice(0)) probe.reject(new Error('the notifier closed'));
     if (this.#subscriber.isOpen) await closeConnection(this.#subscriber);
   }
+
+  /** Any probe's message proves the channel delivers: every waiting probe is answered. */
+  readonly #onEcho = (): void => {
+    const waiting = this.#echoes;
+    this.#echoes = [];
+    for (const probe of waiting) probe.resolve();
+  };
 
   readonly #onMessage = (message: string): void => {
     let parsed: unknown;
@@ -104,6 +143,7 @@ export class PubSubNotifier implements Notifier {
     const [kind, , name, version] = parsed as [unknown, unknown, string, unknown];
     const v = typeof version === 'number' ? version : undefined;
     if (kind === 'k') this.#handler.key(name);
+    else if (kind === 'r') this.#handler.released(name);
     else if (kind === 't') this.#handler.tag(name, v);
     else if (kind === 'c') this.#handler.version(v);
   };
@@ -162,6 +202,11 @@ export class TrackingNotifier implements Notifier {
       conn.on('invalidate', (key: unknown) => this.#onInvalidate(key));
       conn.connect().catch(settle);
     })));
+  }
+
+  /** A PING on every tracking connection: its answer follows every invalidation queued before it. */
+  async probe(): Promise<void> {
+    await Promise.all(this.#connections.map((conn) => conn.sendCommand(['PING'])));
   }
 
   async close(): Promise<void> {

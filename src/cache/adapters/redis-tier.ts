@@ -1,16 +1,22 @@
 /**
  * The shared tier on Redis or Redis Cluster, through node-redis (`redis` v5).
  *
- * - Values: `p:ns:<version>:{key}` holding `<metadata>\n<payload>` (see entry-format.ts), with a
- *   Redis TTL equal to the entry's hard expiry. `clear()` bumps the namespace version: every
- *   old entry is retired at once, without SCAN or multi-slot deletes (no CROSSSLOT on Cluster).
- * - Tags: a version counter per tag; entries record the versions they were written under and
- *   are void once any of them moved on. Versions are cached per process while notifications
- *   flow, and fetched (grouped by slot) otherwise.
+ * - Values: `p:ns:<version>:{key}` holding a binary header and the payload (entry-format.ts),
+ *   with a Redis TTL equal to the entry's hard expiry. `clear()` bumps the namespace version:
+ *   every old entry is retired at once, without SCAN or multi-slot deletes (no CROSSSLOT).
+ * - Tags: a version counter per tag; an entry records its tags' versions *as of its lease*, so
+ *   a tag invalidated during the load retires what the load stores (redis-tag-versions.ts).
  * - Leases (Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013): a missing key is
  *   loaded by the one process granted its lease; the others wait for the key's notification.
  *   A delete or a direct write removes the lease, so the lease holder's late write is refused.
- *   A lease whose holder died expires after `leaseTtl`.
+ *   Leases are short and kept alive by their holder (redis-leases.ts): one nobody renews — its
+ *   holder died, or its request timed out and ran late — lapses within `leaseGrace`.
+ * - Late execution: a call that timed out here may still run on a stalled server once it
+ *   resumes. Every script is harmless when late (redis-scripts.ts); a direct write stores its
+ *   value only after its first step was acknowledged, and a timed-out lease request is followed
+ *   by a tokened release on the same connection.
+ * - The invalidation channel must prove it delivers (channel-watch.ts): while it is silent or
+ *   down the cache does not trust L1.
  * - Every call is bounded by `timeout` and goes through a circuit breaker (call-guard.ts).
  * - Batches group keys by Cluster slot: one MGET per slot.
  *
@@ -19,60 +25,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from 'redis';
-import { systemClock, type Clock } from '../../core/clock.js';
-import type { Duration } from '../../core/duration.js';
+import type { Clock } from '../../core/clock.js';
 import { keySlot } from '../../partition/index.js';
-import { CallGuard } from '../call-guard.js';
-import type { CircuitState } from '../circuit-breaker.js';
-import { CodecError, invalidOption } from '../errors.js';
-import { duration, positiveDuration } from '../options.js';
-import type { LeaseOutcome, SharedTier, TierEntry, TierListener, TierReader, TierStats } from '../tier.js';
-import { jsonCodec, type Codec } from './codec.js';
+import { CallGuard, type GuardedCall } from '../call-guard.js';
+import { CodecError, TierTimeoutError, invalidOption } from '../errors.js';
+import type { LeaseOutcome, SharedTier, TierEntry, TierHealth, TierListener, TierReader, TierStats } from '../tier.js';
+import { ChannelWatch } from './channel-watch.js';
+import type { Codec } from './codec.js';
 import { decodeEntry, encodeEntry, type StoredEntry } from './entry-format.js';
-import { NAME_PATTERN, RedisKeys } from './redis-keys.js';
+import { RedisKeys } from './redis-keys.js';
+import { LeaseKeeper, type TagSnapshot } from './redis-leases.js';
 import { PubSubNotifier, TrackingNotifier, busMessage, bumpMessagePrefix, type NotifyHandler, type Notifier } from './redis-notify.js';
-import { ACQUIRE, BUMP, DELETE, RELEASE, SET_DIRECT, SET_LEASED, type Script } from './redis-scripts.js';
+import { ACQUIRE, BUMP, CLAIM, DELETE, RELEASE, RENEW, SET_LEASED, type Script } from './redis-scripts.js';
+import { TagVersions } from './redis-tag-versions.js';
+import { resolveRedisTierOptions, type RedisLike, type RedisTierOptions } from './redis-tier-options.js';
 
-/** The node-redis client or cluster surface the tier uses. */
-export interface RedisLike {
-  get(key: string): Promise<unknown>;
-  mGet(keys: string[]): Promise<unknown>;
-  evalSha(sha: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
-  withTypeMapping(mapping: Record<number, unknown>): unknown;
-  duplicate(overrides?: Record<string, unknown>): unknown;
-  readonly isOpen: boolean;
-}
-
-/** Options of {@link redisTier}. */
-export interface RedisTierOptions<V> {
-  /** A connected node-redis client (`createClient`) or cluster (`createCluster`). Its AUTH/TLS settings carry over. */
-  readonly client: RedisLike;
-  /** Prefix of every key. Default `'hr'`. */
-  readonly prefix?: string;
-  /** Value codec. Default JSON (parsed without prototype pollution). */
-  readonly codec?: Codec<V>;
-  /** How other processes' changes arrive: `'pubsub'` (default) or `'tracking'` (RESP3 client tracking, BCAST). */
-  readonly invalidation?: 'pubsub' | 'tracking';
-  /** Bound on every Redis call. Default '250ms'. */
-  readonly timeout?: Duration;
-  /** Circuit breaker: opens after `failureThreshold` consecutive failures (default 5) for `open` (default '1s', doubling to `maxOpen`, default '30s'). */
-  readonly circuit?: { readonly failureThreshold?: number; readonly open?: Duration; readonly maxOpen?: Duration };
-  /** How long a loading lease lasts if its holder never finishes (e.g. it died). Default '10s'. */
-  readonly leaseTtl?: Duration;
-  /** Told about every circuit state change. */
-  readonly onCircuitChange?: (state: CircuitState) => void;
-  /** Time source (monotonic for timeouts, wall for expiry). Default the system clock. */
-  readonly clock?: Clock;
-}
+export type { RedisLike, RedisTierOptions } from './redis-tier-options.js';
 
 /**
  * Creates a Redis (or Redis Cluster) shared tier for one cache.
- * @throws HR_CACHE_INVALID_OPTION on an invalid option
+ * @throws HR_CACHE_INVALID_OPTION on an invalid option (unknown names included)
  * @example
  * ```ts
- * const client = await createClient({ url: 'redis://localhost:6379', disableOfflineQueue: true }).connect();
+ * const client = createClient({ url: 'redis://localhost:6379', disableOfflineQueue: true });
+ * client.on('error', (error) => log.warn(error)); // node-redis reconnects by itself; an unheard 'error' ends the process
+ * await client.connect();
  * const cache = createCache<User>({ namespace: 'users', ttl: '1m', l2: redisTier({ client }) });
+ * // … on shutdown: await cache.close(); await client.close();
  * ```
  */
 export function redisTier<V>(options: RedisTierOptions<V>): SharedTier<V> {
@@ -89,13 +68,17 @@ class RedisTier<V> implements SharedTier<V> {
   readonly #mode: 'pubsub' | 'tracking';
   readonly #clock: Clock;
   readonly #guard: CallGuard;
-  readonly #leaseTtlMs: number;
+  readonly #graceMs: number;
+  readonly #heartbeatMs: number;
+  readonly #timeoutMs: number;
   readonly #origin = randomUUID();
-  readonly #tagVersions = new Map<string, number>();
+  readonly #tags: TagVersions;
+  readonly #leases: LeaseKeeper;
   readonly #waiters = new Map<string, Set<() => void>>();
   #keys: RedisKeys | undefined;
   #listener: TierListener | undefined;
   #notifier: Notifier | undefined;
+  #watch: ChannelWatch | undefined;
   #versionKnown = false;
   #versionLoading: Promise<void> | undefined;
   #everKnown = false;
@@ -104,43 +87,52 @@ class RedisTier<V> implements SharedTier<V> {
   #reads = newReadBatch<V>();
 
   constructor(options: RedisTierOptions<V>) {
-    const client = options.client;
-    if (typeof client !== 'object' || client === null || typeof client.evalSha !== 'function') {
-      throw invalidOption('redis.client', client, 'pass a connected node-redis client or cluster (createClient / createCluster from the redis package)');
-    }
-    const prefix = options.prefix ?? 'hr';
-    if (typeof prefix !== 'string' || !NAME_PATTERN.test(prefix)) throw invalidOption('redis.prefix', prefix, 'use 1–64 characters from letters, digits, _ . : -');
-    const mode = options.invalidation ?? 'pubsub';
-    if (mode !== 'pubsub' && mode !== 'tracking') throw invalidOption('redis.invalidation', mode, "use 'pubsub' or 'tracking'");
-    const circuit = options.circuit ?? {};
-    const failureThreshold = circuit.failureThreshold ?? 5;
-    if (!(Number.isInteger(failureThreshold) && failureThreshold > 0)) throw invalidOption('redis.circuit.failureThreshold', failureThreshold, 'use a positive integer');
-    this.#client = client;
-    this.#bin = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }) as RedisLike;
-    this.#cluster = typeof (client as { getSlotMaster?: unknown }).getSlotMaster === 'function';
-    this.#prefix = prefix;
-    this.#codec = options.codec ?? jsonCodec<V>();
-    this.#mode = mode;
-    this.#clock = options.clock ?? systemClock;
-    this.#leaseTtlMs = positiveDuration(options.leaseTtl ?? '10s', 'redis.leaseTtl');
-    const openMs = positiveDuration(circuit.open ?? '1s', 'redis.circuit.open');
+    const o = resolveRedisTierOptions(options);
+    this.#client = o.client;
+    this.#bin = o.client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }) as RedisLike;
+    this.#cluster = typeof (o.client as { getSlotMaster?: unknown }).getSlotMaster === 'function';
+    this.#prefix = o.prefix;
+    this.#codec = o.codec;
+    this.#mode = o.mode;
+    this.#clock = o.clock;
+    this.#graceMs = o.leaseGraceMs;
+    this.#heartbeatMs = o.heartbeatMs;
+    this.#timeoutMs = o.timeoutMs;
     this.#guard = new CallGuard({
-      tier: 'redis',
-      clock: this.#clock,
-      timeoutMs: positiveDuration(options.timeout ?? '250ms', 'redis.timeout'),
-      breaker: { failureThreshold, openMs, maxOpenMs: Math.max(openMs, duration(circuit.maxOpen ?? '30s', 'redis.circuit.maxOpen')) },
-      ...(options.onCircuitChange === undefined ? {} : { onStateChange: options.onCircuitChange }),
+      tier: 'redis', clock: o.clock, timeoutMs: o.timeoutMs, breaker: o.breaker,
+      // A timeout may mean a stalled server rather than a slow call: check the channel now.
+      onTimeout: () => this.#watch?.suspect(),
+      ...(o.onCircuitChange === undefined ? {} : { onStateChange: o.onCircuitChange }),
+    });
+    this.#tags = new TagVersions({
+      mget: (keys) => this.#mget(keys, false),
+      tagKey: (tag) => this.#keys!.tag(tag),
+      generationKey: () => this.#keys!.tagGeneration,
+      trusted: () => this.#watch?.live === true,
+    });
+    this.#leases = new LeaseKeeper(o.clock, o.leaseGraceMs, o.leaseTtlMs, {
+      renew: async (leaseKey, token, px) => await this.#eval('renewLease', RENEW, [leaseKey], [token, String(px)]) === 1,
+      releaseInOrder: async (key, leaseKey, token) => {
+        await this.#send(RELEASE, [leaseKey], [token, ...this.#announce('r', key)]);
+      },
     });
   }
 
   async attach(namespace: string, listener: TierListener): Promise<void> {
     if (this.#keys !== undefined) throw invalidOption('l2', 'a redis tier already attached', 'create one redisTier per cache');
-    this.#keys = new RedisKeys(this.#prefix, namespace);
+    const keys = new RedisKeys(this.#prefix, namespace);
+    this.#keys = keys;
     this.#listener = listener;
-    this.#notifier = this.#mode === 'pubsub'
-      ? new PubSubNotifier(this.#client.duplicate(), this.#keys.channel, this.#origin, this.#notify)
-      : new TrackingNotifier(await this.#trackingConnections(), this.#keys, this.#notify);
-    await this.#notifier.start();
+    const notifier = this.#mode === 'pubsub'
+      ? new PubSubNotifier(this.#client.duplicate(), keys.channel, this.#origin, this.#notify, (channel, message) => this.#client.publish(channel, message))
+      : new TrackingNotifier(await this.#trackingConnections(), keys, this.#notify);
+    this.#notifier = notifier;
+    this.#watch = new ChannelWatch({
+      clock: this.#clock, intervalMs: this.#heartbeatMs, timeoutMs: this.#timeoutMs,
+      probe: () => notifier.probe(),
+      onChange: this.#channelChanged,
+    });
+    await notifier.start();
     await this.#loadVersion().catch(() => undefined);
   }
 
@@ -176,15 +168,21 @@ class RedisTier<V> implements SharedTier<V> {
 
   async set(key: string, entry: TierEntry<V>, leaseToken?: string): Promise<boolean> {
     const k = await this.#ready();
-    const px = this.#px(entry.hardExpiresAt);
-    if (px < 0) return true;
-    const payload = encodeEntry(this.#codec, entry.value, entry.softExpiresAt, entry.hardExpiresAt, await this.#versionsOf(entry.tags));
-    const [channel, message] = this.#announce('k', key);
-    if (leaseToken === undefined) {
-      await this.#eval('set', SET_DIRECT, [k.value(key), k.lease(key)], [payload, String(px), channel, message]);
-      return true;
+    if (leaseToken !== undefined) return this.#storeLeased(k, key, entry, leaseToken, this.#leases.snapshot(leaseToken));
+    // A direct write: take the key's lease over any load in flight (and drop the old value),
+    // then store under that lease once the first step is acknowledged. Run late, the first
+    // step only leaves a lease (given back below); the second is refused if anything newer
+    // touched the key meanwhile.
+    const snapshot: TagSnapshot = { versions: entry.tags === undefined ? new Map() : await this.#tags.current(entry.tags), generation: undefined };
+    const token = this.#newToken();
+    const leaseKey = k.lease(key);
+    try {
+      await this.#eval('set', CLAIM, [k.value(key), leaseKey], [token, String(this.#graceMs), ...this.#announce('k', key)]);
+    } catch (error) {
+      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
+      throw error;
     }
-    return await this.#eval('set', SET_LEASED, [k.value(key), k.lease(key)], [leaseToken, payload, String(px), channel, message]) === 1;
+    return this.#storeLeased(k, key, entry, token, snapshot);
   }
 
   async setMany(entries: readonly (readonly [string, TierEntry<V>])[]): Promise<void> {
@@ -193,15 +191,17 @@ class RedisTier<V> implements SharedTier<V> {
 
   async delete(key: string): Promise<void> {
     const k = await this.#ready();
-    const [channel, message] = this.#announce('k', key);
-    await this.#eval('delete', DELETE, [k.value(key), k.lease(key)], [channel, message]);
+    await this.#eval('delete', DELETE, [k.value(key), k.lease(key)], this.#announce('k', key));
   }
 
   async invalidateTag(tag: string): Promise<void> {
     const k = await this.#ready();
+    // The generation first: a load with value-computed tags that reads a new tag version
+    // then reads the generation after it, and finds it moved (redis-tag-versions.ts).
+    await this.#eval('invalidateTag', BUMP, [k.tagGeneration], ['', '']);
     const channel = this.#mode === 'pubsub' ? k.channel : '';
     const version = Number(await this.#eval('invalidateTag', BUMP, [k.tag(tag)], [channel, bumpMessagePrefix('t', this.#origin, tag)]));
-    this.#tagVersions.set(tag, version);
+    this.#tags.noted(tag, version);
   }
 
   async clear(): Promise<void> {
@@ -212,23 +212,51 @@ class RedisTier<V> implements SharedTier<V> {
     this.#wakeAll();
   }
 
-  async lease(key: string, force: boolean): Promise<LeaseOutcome<V>> {
+  async lease(key: string, force: boolean, tags?: readonly string[] | 'dynamic'): Promise<LeaseOutcome<V>> {
     const k = await this.#ready();
-    const token = `${this.#origin}:${++this.#leaseSeq}`;
-    const reply = await this.#eval('lease', ACQUIRE, [k.value(key), k.lease(key)], [token, String(this.#leaseTtlMs), force ? '1' : '0']) as unknown[];
+    const token = this.#newToken();
+    const leaseKey = k.lease(key);
+    // The versions are read alongside the request: both complete before any loader starts.
+    const snapshot = this.#tags.snapshot(tags);
+    snapshot.catch(() => undefined);
+    let reply: unknown[];
+    try {
+      reply = await this.#eval('lease', ACQUIRE, [k.value(key), leaseKey], [token, String(this.#graceMs), force ? '1' : '0']) as unknown[];
+    } catch (error) {
+      // It may still run once a stalled server resumes: whatever it grants is given back, in order.
+      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
+      throw error;
+    }
     const code = reply[0];
     if (code === 1) {
       const [entry] = await this.#validate([this.#decode(key, reply[1] as Buffer)]);
       // Present but retired (an old tag version, or undecodable): ask again, over the value.
-      return entry !== undefined ? { kind: 'hit', entry } : this.lease(key, true);
+      return entry !== undefined ? { kind: 'hit', entry } : this.lease(key, true, tags);
     }
-    if (code === 2) return { kind: 'granted', token };
-    return { kind: 'busy', remainingMs: Math.max(0, Number(reply[1])) };
+    if (code === 2) {
+      let recorded: TagSnapshot;
+      try {
+        recorded = await snapshot;
+      } catch (error) {
+        this.#leases.inDoubt(key, leaseKey, token);
+        throw error;
+      }
+      this.#leases.hold(leaseKey, token, recorded);
+      return { kind: 'granted', token };
+    }
+    return { kind: 'busy', remainingMs: Math.max(0, Number(reply[1])), holder: String(reply[2] ?? '') };
   }
 
   async releaseLease(key: string, token: string): Promise<void> {
     const k = await this.#ready();
-    await this.#eval('releaseLease', RELEASE, [k.lease(key)], [token]);
+    this.#leases.drop(token);
+    const leaseKey = k.lease(key);
+    try {
+      await this.#eval('releaseLease', RELEASE, [leaseKey], [token, ...this.#announce('r', key)]);
+    } catch (error) {
+      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
+      throw error;
+    }
   }
 
   waitForKey(key: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
@@ -252,11 +280,18 @@ class RedisTier<V> implements SharedTier<V> {
 
   stats(): TierStats {
     const g = this.#guard;
-    return { calls: g.calls, failures: g.failures, timeouts: g.timeouts, rejected: g.rejected, circuit: g.state, notifications: this.#notifier?.up ?? false };
+    const channel = this.#watch?.state ?? 'connecting';
+    return { calls: g.calls, failures: g.failures, timeouts: g.timeouts, rejected: g.rejected, circuit: g.state, notifications: channel === 'live', channel };
+  }
+
+  health(): TierHealth {
+    return { circuit: this.#guard.state, channel: this.#watch?.state ?? 'connecting', lastHeardAt: this.#watch?.lastHeardAt ?? 0 };
   }
 
   async close(): Promise<void> {
     this.#wakeAll();
+    this.#watch?.close();
+    this.#leases.close();
     await this.#notifier?.close();
   }
 
@@ -267,9 +302,9 @@ class RedisTier<V> implements SharedTier<V> {
       this.#listener?.keyChanged(name);
       this.#wake(name);
     },
+    released: (name) => this.#wake(name),
     tag: (name, version) => {
-      if (version === undefined) this.#tagVersions.delete(name);
-      else if ((this.#tagVersions.get(name) ?? -1) < version) this.#tagVersions.set(name, version);
+      this.#tags.noted(name, version);
       this.#listener?.tagInvalidated(name);
     },
     version: (version) => {
@@ -279,13 +314,43 @@ class RedisTier<V> implements SharedTier<V> {
       this.#listener?.cleared();
       this.#wakeAll();
     },
-    connection: (up) => {
-      // Missed messages cannot be replayed: forget cached versions both ways.
-      this.#tagVersions.clear();
-      if (up) this.#versionKnown = false;
-      this.#listener?.connection(up);
-    },
+    connection: (up) => this.#watch?.transport(up),
   };
+
+  /** The channel turned trusted or untrusted (lost, silent, back). */
+  readonly #channelChanged = (live: boolean): void => {
+    // Missed messages cannot be replayed: forget cached versions both ways.
+    this.#tags.forget();
+    if (live) {
+      this.#versionKnown = false;
+      this.#leases.retryOwed();
+    }
+    this.#listener?.connection(live);
+  };
+
+  /** Stores under a lease with the tag versions it recorded; refused (false) when the key or a tag changed since. */
+  async #storeLeased(k: RedisKeys, key: string, entry: TierEntry<V>, token: string, snapshot: TagSnapshot | undefined): Promise<boolean> {
+    const leaseKey = k.lease(key);
+    this.#leases.drop(token);
+    try {
+      // Without a snapshot the lease was not kept (held longer than leaseTtl): it may be anyone's now.
+      const versions = snapshot === undefined ? undefined : await this.#tags.stamp(entry.tags, snapshot);
+      const px = this.#px(entry.hardExpiresAt);
+      if (versions === undefined || px < 0) {
+        await this.#eval('set', RELEASE, [leaseKey], [token, ...this.#announce('r', key)]);
+        return px < 0 && versions !== undefined;
+      }
+      const payload = encodeEntry(this.#codec, entry.value, entry.softExpiresAt, entry.hardExpiresAt, versions);
+      return await this.#eval('set', SET_LEASED, [k.value(key), leaseKey], [token, payload, String(px), ...this.#announce('k', key)]) === 1;
+    } catch (error) {
+      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
+      throw error;
+    }
+  }
+
+  #newToken(): string {
+    return `${this.#origin}:${++this.#leaseSeq}`;
+  }
 
   /** Sends the tick's single-key reads: one bounded call per Cluster slot (one in all on a single server). */
   readonly #flushReads = (): void => {
@@ -357,7 +422,7 @@ class RedisTier<V> implements SharedTier<V> {
     if (changed) this.#listener?.cleared();
   }
 
-  #announce(kind: 'k', key: string): [string, string] {
+  #announce(kind: 'k' | 'r', key: string): [string, string] {
     return this.#mode === 'pubsub' ? [this.#keys!.channel, busMessage(kind, this.#origin, key)] : ['', ''];
   }
 
@@ -381,7 +446,7 @@ class RedisTier<V> implements SharedTier<V> {
     let tags: Set<string> | undefined;
     for (const e of stored) if (e !== undefined && e.tagVersions.length > 0) for (const [tag] of e.tagVersions) (tags ??= new Set()).add(tag);
     if (tags === undefined) return this.#check(stored, undefined);
-    return this.#tagVersionMap([...tags]).then((current) => this.#check(stored, current));
+    return this.#tags.current([...tags]).then((current) => this.#check(stored, current));
   }
 
   #check(stored: readonly (StoredEntry<V> | undefined)[], current: Map<string, number> | undefined): (TierEntry<V> | undefined)[] {
@@ -391,33 +456,6 @@ class RedisTier<V> implements SharedTier<V> {
       if (current !== undefined && e.tagVersions.some(([tag, v]) => current.get(tag) !== v)) return undefined;
       return e;
     });
-  }
-
-  async #versionsOf(tags: readonly string[] | undefined): Promise<[string, number][]> {
-    if (tags === undefined || tags.length === 0) return [];
-    const current = await this.#tagVersionMap(tags);
-    return tags.map((t) => [t, current.get(t)!]);
-  }
-
-  /** Current versions of `tags`: cached while notifications flow, fetched otherwise. */
-  async #tagVersionMap(tags: readonly string[]): Promise<Map<string, number>> {
-    const trusted = this.#notifier?.up === true;
-    const result = new Map<string, number>();
-    const missing: string[] = [];
-    for (const tag of tags) {
-      const v = trusted ? this.#tagVersions.get(tag) : undefined;
-      if (v === undefined) missing.push(tag);
-      else result.set(tag, v);
-    }
-    if (missing.length > 0) {
-      const raw = await this.#mget(missing.map((t) => this.#keys!.tag(t)), false);
-      missing.forEach((tag, i) => {
-        const v = raw[i] === null ? 0 : Number(raw[i]!.toString());
-        result.set(tag, v);
-        if (trusted) this.#tagVersions.set(tag, v);
-      });
-    }
-    return result;
   }
 
   /** MGET, one call per Cluster slot; results aligned with `keys`. */
@@ -442,15 +480,25 @@ class RedisTier<V> implements SharedTier<V> {
 
   /** EVALSHA, loading the script on NOSCRIPT; bounded and circuit-broken. */
   #eval(operation: string, script: Script, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+    return this.#guard.run(operation, (call) => this.#send(script, keys, args, call));
+  }
+
+  /**
+   * EVALSHA straight on the connection, then EVAL on NOSCRIPT — unless the script grants a lease
+   * and its call was already given up (`call.settled`): that fallback would be sent after the
+   * caller's in-order release, and grant a lease nobody holds. (A late invalidation, store or
+   * release is harmless, and is still sent.)
+   */
+  async #send(script: Script, keys: string[], args: (string | Buffer)[], call?: GuardedCall): Promise<unknown> {
     const bin = this.#bin;
-    return this.#guard.run(operation, async () => {
-      try {
-        return await bin.evalSha(script.sha, { keys, arguments: args });
-      } catch (error) {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return bin.eval(script.source, { keys, arguments: args });
-        throw error;
+    try {
+      return await bin.evalSha(script.sha, { keys, arguments: args });
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT') && !(script.grantsLease && call?.settled === true)) {
+        return bin.eval(script.source, { keys, arguments: args });
       }
-    });
+      throw error;
+    }
   }
 
   async #trackingConnections(): Promise<unknown[]> {

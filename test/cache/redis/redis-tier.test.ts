@@ -25,13 +25,16 @@ after(async () => {
   await Promise.all([...clients, admin].map((c) => c.close()));
 });
 
-async function instance<V>(namespace: string, options: Partial<CacheOptions<V>> & { invalidation?: 'pubsub' | 'tracking' } = {}): Promise<Cache<V>> {
+async function instance<V>(namespace: string, options: Partial<CacheOptions<V>> & { invalidation?: 'pubsub' | 'tracking'; leaseGrace?: string; leaseTtl?: string; timeout?: string } = {}): Promise<Cache<V>> {
   const client = await connectClient(SHARED_REDIS_URL);
   clients.push(client);
-  const { invalidation, ...rest } = options;
+  const { invalidation, leaseGrace, leaseTtl, timeout, ...rest } = options;
   const cache = createCache<V>({
     namespace, ttl: '1m', random: new SeededRandom(caches.length + 1),
-    l2: redisTier<V>({ client, prefix, timeout: '1s', leaseTtl: '2s', ...(invalidation === undefined ? {} : { invalidation }) }),
+    l2: redisTier<V>({
+      client, prefix, timeout: timeout ?? '1s', leaseTtl: leaseTtl ?? '2s',
+      ...(invalidation === undefined ? {} : { invalidation }), ...(leaseGrace === undefined ? {} : { leaseGrace }),
+    }),
     ...rest,
   });
   caches.push(cache as Cache<unknown>);
@@ -143,6 +146,22 @@ test('a delete on another instance voids the outstanding lease: the late load is
   assert.equal(a.has('k'), false);
   assert.equal(a.stats().staleSetsRefused, 1);
   assert.equal(await b.getOrLoad('k', () => 'fresh'), 'fresh');
+});
+
+test('a load that outlasts the lease grace keeps its lease alive: the other instance waits for it, one loader run in total', async () => {
+  const a = await instance<string>('renew', { leaseGrace: '1s', leaseTtl: '10s', timeout: '250ms' });
+  const b = await instance<string>('renew', { leaseGrace: '1s', leaseTtl: '10s', timeout: '250ms' });
+  let calls = 0;
+  const loader = async (): Promise<string> => {
+    calls++;
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // 2.5 leases' grace
+    return 'slow';
+  };
+  const first = a.getOrLoad('slow', loader);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // a holds the lease
+  const [x, y] = await Promise.all([first, b.getOrLoad('slow', loader)]);
+  assert.deepEqual([x, y, calls], ['slow', 'slow', 1]);
+  assert.equal(await admin.exists(`${prefix}:renew:0:{slow}:lease`), 0, 'the lease is gone once the value is stored');
 });
 
 test('a lease whose holder died expires by TTL; the waiter then loads', async () => {

@@ -1,9 +1,12 @@
 /**
  * Real redis-server processes for the cache's Redis tests, on the loopback ports reserved for
- * this module (7101–7106), each in its own temp dir, stopped by pid.
+ * this module (7101–7106) or on a free port the OS picks (port 0), each in its own temp dir,
+ * stopped by pid. A server can be frozen (SIGSTOP) and thawed (SIGCONT): its sockets stay open,
+ * commands queue up unanswered, and run late once it resumes — a stall, not a lost connection.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +20,10 @@ export interface OwnRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and directory. */
   restart(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void;
+  /** Resumes a frozen process (SIGCONT): the commands sent meanwhile run now, late. */
+  thaw(): void;
   /** Stops it for good and removes its directory. */
   stop(): Promise<void>;
 }
@@ -29,11 +36,12 @@ export function uniquePrefix(label: string): string {
 }
 
 /**
- * Starts redis-server on `port` (7101–7106) in a temp dir.
+ * Starts redis-server on `port` (7101–7106, or 0 for a free port the OS picks) in a temp dir.
  * @param pingArgs - extra redis-cli arguments to reach it (auth, TLS) when checking it is up
  */
-export async function startRedis(port: number, extraArgs: readonly string[] = [], pingArgs: readonly string[] = []): Promise<OwnRedis> {
-  if (port < 7101 || port > 7106) throw new Error(`port ${port} is outside the cache tests' range 7101–7106`);
+export async function startRedis(requestedPort: number, extraArgs: readonly string[] = [], pingArgs: readonly string[] = []): Promise<OwnRedis> {
+  if (requestedPort !== 0 && (requestedPort < 7101 || requestedPort > 7106)) throw new Error(`port ${requestedPort} is outside the cache tests' range 7101–7106 (pass 0 for a free one)`);
+  const port = requestedPort === 0 ? await freePort() : requestedPort;
   const dir = mkdtempSync(join(tmpdir(), `hr-redis-${port}-`));
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
@@ -54,7 +62,14 @@ export async function startRedis(port: number, extraArgs: readonly string[] = []
     url: `redis://127.0.0.1:${port}`,
     kill: () => exit('SIGKILL'),
     restart: launch,
+    freeze: () => {
+      if (child?.pid === undefined || !child.kill('SIGSTOP')) throw new Error(`could not freeze redis-server on port ${port}`);
+    },
+    thaw: () => {
+      if (child?.pid === undefined || !child.kill('SIGCONT')) throw new Error(`could not thaw redis-server on port ${port}`);
+    },
     stop: async () => {
+      child?.kill('SIGCONT'); // a frozen process still dies of SIGKILL, but be explicit
       await exit('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -88,6 +103,18 @@ export async function connectCluster(): Promise<ReturnType<typeof createCluster>
   cluster.on('error', () => {});
   await cluster.connect();
   return cluster;
+}
+
+/** A loopback port nobody listens on right now (the OS picks it; there is a small race until redis binds it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 async function ping(port: number, extra: readonly string[] = []): Promise<boolean> {
