@@ -7,10 +7,11 @@ import { setMaxListeners } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import type { Clock } from '../core/clock.js';
 import { isHeadroomError } from '../core/errors.js';
-import { SeededRandom } from '../core/random.js';
-import { createPhaseClient } from './client/phase-client.js';
+import { type Random, SeededRandom } from '../core/random.js';
+import { createPhaseClient, phaseRouter } from './client/phase-client.js';
 import { ReplicaClients } from './load/client.js';
 import { drivePhase } from './load/driver.js';
+import { type SteadyWarmupOptions, warmToSteadyState } from './load/steady-warmup.js';
 import { ZipfKeys } from './load/zipf.js';
 import type { LabOptions } from './options.js';
 import type { Progress } from './progress.js';
@@ -19,8 +20,8 @@ import type { LabReport, PhaseResult, ScenarioResult } from './report/types.js';
 import { verdict } from './report/verdict.js';
 import { Resources, checkPortsFree, prepareRedis, prepareStore } from './resources.js';
 import { scenarioCatalog } from './scenarios/catalog.js';
-import { type ScenarioSpec, storeCapacityPerSec } from './scenarios/types.js';
-import { ReplicaFleet } from './service/fleet.js';
+import { type PhaseSpec, type ScenarioSpec, storeCapacityPerSec } from './scenarios/types.js';
+import { type ReplicaEndpoint, ReplicaFleet } from './service/fleet.js';
 import type { ReplicaInit, ReplicaPhaseConfig } from './service/protocol.js';
 
 /** What {@link runLab} needs besides its options. */
@@ -120,6 +121,11 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
         await fleet.configure(configs);
         const phaseClient = createPhaseClient({ phase, scenario, clients, endpoints, clock, random: random.fork(`${scenario.name}/${phase.label}`) });
         const tag = `[${phaseNumber}/${totalPhases}] ${scenario.name} · ${phase.label}`;
+        const steadyWarmup = phase.steadyWarmupMs === undefined ? null : await warmCaches({
+          phase, load: scenario.load, keys, hotKeyId: keys.idAtRank(0), spanMs: phase.steadyWarmupMs, seed, endpoints, clock,
+          random: random.fork(`${scenario.name}/${phase.label}/warm`), warm: (blocks) => fleet.warm(blocks), signal: abort.signal,
+          onBlock: (sec) => progress.status(`${tag}  warming the cache: ${sec}/${phase.steadyWarmupMs! / 1000} s of traffic replayed…`),
+        });
         progress.status(`${tag}  warming up…`);
         const activeClients = clients;
         try {
@@ -134,7 +140,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
             signal: abort.signal,
           });
           const capacity = endpoints.map((_, i) => storeCapacityPerSec(scenario, i));
-          const result = phaseResult(phase, options.durationMs, measured, capacity);
+          const result = phaseResult(phase, options.durationMs, measured, capacity, steadyWarmup);
           phases.push(result);
           if (!listed) results.push(scenarioResult(scenario, phases));
           else results[results.length - 1] = scenarioResult(scenario, phases);
@@ -159,6 +165,20 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     const failures = await resources.release();
     ctx.onForceStop?.(null);
     for (const failure of failures) progress.line(`cleanup: ${failure}`);
+  }
+}
+
+/** Replays past traffic into the replicas' caches (see load/steady-warmup.ts), routed as the phase routes. */
+async function warmCaches(o: Omit<SteadyWarmupOptions, 'route' | 'replicas'> & {
+  readonly phase: PhaseSpec; readonly endpoints: readonly ReplicaEndpoint[]; readonly clock: Clock; readonly random: Random;
+}): Promise<NonNullable<PhaseResult['steadyWarmup']>> {
+  const started = o.clock.now();
+  const router = phaseRouter({ phase: o.phase, endpoints: o.endpoints, clock: o.clock, random: o.random });
+  try {
+    const warmup = await warmToSteadyState({ ...o, replicas: o.endpoints.length, route: router.route });
+    return { ...warmup, tookMs: Math.round(o.clock.now() - started) };
+  } finally {
+    router.close();
   }
 }
 

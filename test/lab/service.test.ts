@@ -143,3 +143,28 @@ test('configure: queries waiting in the old phase fail fast; counters restart fr
     assert.equal(service.stats().requests, 0);
   });
 });
+
+test('warm-up replay: past requests fill the cache on replayed time (TTL, writes), unseen by the phase counters', async () => {
+  for (const cacheMode of ['cache', 'aside'] as const) {
+    await withService(systemClock, async (service) => {
+      await service.configure(phase({ cacheMode }));
+      // One block per step, so each finishes before the next (a block runs up to 16 requests at once).
+      const step = async (atMs: number, id: number, write = false): Promise<number> =>
+        (await service.warm({ atMs: [atMs], ids: [id], writes: [write ? 1 : 0] })).queries;
+      assert.equal(await step(0, 1), 1, `${cacheMode}: first read misses`);
+      assert.equal(await step(10_000, 1), 0, `${cacheMode}: 10 s later, a hit`);
+      assert.equal(await step(20_000, 2), 1);
+      await step(30_000, 2, true); // a stock update drops the cached copy
+      assert.equal(await step(31_000, 2), 1, `${cacheMode}: read after a write misses`);
+      // Loaded at replayed second 0 with a 60 s TTL: gone at second 61, although only milliseconds passed.
+      assert.equal(await step(61_000, 1), 1, `${cacheMode}: expired on replayed time`);
+      const { reads, queries } = await service.warm({ atMs: [62_000, 62_001, 62_002], ids: [1, 2, 3], writes: [0, 0, 0] });
+      assert.deepEqual({ reads, queries }, { reads: 3, queries: 1 });
+      // The replay went to the store directly and past the counters; the live phase starts warm.
+      assert.equal(service.stats().storeQueries, 0);
+      assert.equal(service.stats().requests, 0);
+      assert.equal((await service.app.inject({ method: 'GET', url: '/products/3' })).statusCode, 200);
+      assert.deepEqual({ reads: service.stats().reads, queries: service.stats().storeQueries }, { reads: 1, queries: 0 });
+    });
+  }
+});

@@ -48,17 +48,31 @@ const PICKERS: Readonly<Record<Routing, () => PickerFactory>> = {
   'key-affinity': () => hashAffinity(),
 };
 
-/** Builds the request path of one phase. */
-export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
-  const { clients, clock } = ctx;
-  const balancer = createBalancer<number>({
+function phaseBalancer(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>) {
+  return createBalancer<number>({
     endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
     picker: PICKERS[ctx.phase.routing](),
     load: peakEwma({ decayMs: PEAK_EWMA_DECAY_MS }),
     outlier: false,
-    clock,
+    clock: ctx.clock,
     random: ctx.random.fork('balancer'),
   });
+}
+
+/**
+ * Where the phase's balancer would send each key, with no request in flight — for replaying past
+ * traffic into the replicas' caches (round-robin takes turns, key affinity gives each product's
+ * home replica; P2C, which needs live latencies, is not meant for it).
+ */
+export function phaseRouter(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>): { route(key: string): number; close(): void } {
+  const balancer = phaseBalancer(ctx);
+  return { route: (key) => balancer.pick(key)!.target, close: () => balancer.close() };
+}
+
+/** Builds the request path of one phase. */
+export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
+  const { clients, clock } = ctx;
+  const balancer = phaseBalancer(ctx);
   const attempt = (plan: RequestPlan, deadline: Deadline | undefined, signal: AbortSignal): Promise<number> =>
     balancer.call((endpoint, attemptSignal) =>
       clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)), { signal, key: plan.key });

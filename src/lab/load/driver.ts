@@ -166,6 +166,15 @@ function storeQueries(snapshot: DriveSnapshot): number {
   return total;
 }
 
+/**
+ * What one request of `load` is about: the hot product (with `load.hotKeyShare`) or a Zipf draw,
+ * and whether it is a write (with `load.writeShare`). Shared by the live load and the warm-up replay.
+ */
+export function drawRequest(load: PhaseLoad, keys: ZipfKeys, hotKeyId: number, random: Random): { readonly id: number; readonly write: boolean } {
+  const id = load.hotKeyShare > 0 && random.chance(load.hotKeyShare) ? hotKeyId : keys.next(random);
+  return { id, write: load.writeShare > 0 && random.chance(load.writeShare) };
+}
+
 /** Responses counted as they arrive, across the warm-up's and the window's senders. */
 interface Completions {
   ok: number;
@@ -192,8 +201,8 @@ class Sender {
 
   readonly fire = (intendedMs: number): void => {
     const { load, keys, hotKeyId, clock, call, signal } = this.#options;
-    const id = load.hotKeyShare > 0 && this.#random.chance(load.hotKeyShare) ? hotKeyId : keys.next();
-    const plan: RequestPlan = load.writeShare > 0 && this.#random.chance(load.writeShare)
+    const { id, write } = drawRequest(load, keys, hotKeyId, this.#random);
+    const plan: RequestPlan = write
       ? { method: 'POST', path: `/products/${id}/stock`, body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }), key: String(id) }
       : { method: 'GET', path: `/products/${id}`, body: null, key: String(id) };
     // headroom/latency's Deadline: it fires timeoutMs after the *intended* send, so a late

@@ -38,7 +38,6 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<number> {
   const { ratePerSec, durationMs, clock, random, signal, fire } = options;
   if (!(ratePerSec > 0 && Number.isFinite(ratePerSec))) throw invalidLabOption('rate', ratePerSec, 'use a positive number of requests per second');
   if (!(durationMs > 0 && Number.isFinite(durationMs))) throw invalidLabOption('duration', durationMs, 'use a positive duration');
-  const meanGapMs = 1000 / ratePerSec;
   const start = clock.now();
   const end = start + durationMs;
   let next = start;
@@ -56,7 +55,7 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<number> {
       while (next <= now && next < end) {
         fire(next);
         fired++;
-        next += -Math.log(1 - random.next()) * meanGapMs;
+        next += exponentialGapMs(random, ratePerSec);
       }
       if (next >= end) return finish();
       timer = clock.setTimer(next - clock.now(), tick);
@@ -64,4 +63,9 @@ export function runOpenLoop(options: OpenLoopOptions): Promise<number> {
     signal.addEventListener('abort', finish, { once: true });
     tick();
   });
+}
+
+/** The gap to the next arrival of a Poisson process at `ratePerSec`, ms (exponentially distributed). */
+export function exponentialGapMs(random: Random, ratePerSec: number): number {
+  return -Math.log(1 - random.next()) * (1000 / ratePerSec);
 }

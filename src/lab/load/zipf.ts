@@ -51,9 +51,12 @@ export class ZipfKeys {
     return this.#cdf[rank]! - (rank === 0 ? 0 : this.#cdf[rank - 1]!);
   }
 
-  /** One product id. */
-  next(): number {
-    const u = this.#random.next();
+  /**
+   * One product id.
+   * @param random - draw from this stream instead of the sampler's own (e.g. past traffic for a warm-up)
+   */
+  next(random: Random = this.#random): number {
+    const u = random.next();
     let lo = 0;
     let hi = this.#cdf.length - 1;
     while (lo < hi) {

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CHART_SCRIPT } from './chart-script.js';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
-import { interruptedBanner, lagNotes } from './terminal.js';
+import { interruptedBanner, lagNotes, warmupNotes } from './terminal.js';
 import type { LabReport, ScenarioResult } from './types.js';
 
 /** Chart kinds drawn for every scenario that ran. */
@@ -73,7 +73,7 @@ function renderScenario(s: ScenarioResult): string {
   const rows = s.phases.map((p) => `<tr><td>${esc(p.label)}</td>${columns.map((k) => `<td>${esc(METRICS[k].format(METRICS[k].get(p)))}</td>`).join('')}` +
     `<td style="text-align:left;white-space:normal;min-width:280px">${esc(p.summary)}</td></tr>`).join('\n');
   const charts = CHART_KINDS.map((kind) => `<div class="chart"><canvas data-chart="${kind}" data-scenario="${esc(s.name)}" aria-label="${kind} chart"></canvas></div>`).join('\n');
-  const notes = lagNotes(s).map((n) => `<p class="note">${esc(n)}</p>`).join('\n');
+  const notes = [...warmupNotes(s).map((n) => `<p>${esc(n)}</p>`), ...lagNotes(s).map((n) => `<p class="note">${esc(n)}</p>`)].join('\n');
   return `${head}\n<table>\n${header}\n${rows}\n</table>\n<p class="verdict">→ ${esc(s.verdict)}</p>\n${notes}\n<div class="charts">\n${charts}\n</div>\n</section>`;
 }
 

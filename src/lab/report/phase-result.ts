@@ -11,8 +11,10 @@ import type { PhaseResult } from './types.js';
  * window (store load is a rate over the window, so it excludes the drain after it; hedges are
  * counted until the last request finished).
  * @param storeCapacityPerSec - each replica's modelled store capacity, queries/s (index order)
+ * @param steadyWarmup - the warm-up replay before the phase, if any
  */
-export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasurement, storeCapacityPerSec: readonly number[]): PhaseResult {
+export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasurement, storeCapacityPerSec: readonly number[],
+  steadyWarmup: PhaseResult['steadyWarmup'] = null): PhaseResult {
   const r = m.recorder;
   const finished = r.okCount + r.errorCount;
   const delta = (key: keyof ReplicaStats, i: number): number => m.windowEnd.stats[i]![key] - m.start.stats[i]![key];
@@ -45,7 +47,9 @@ export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasur
     slowShare: totalRequests === 0 ? 0 : round(requests[0]! / totalRequests, 4),
     extraRequestRatio: m.sent === 0 ? 0 : round(Math.max(0, attempts - m.sent) / m.sent, 4),
     shedByReplicas: total('shed'),
+    stalledRequests: total('stalls'),
     generatorLagMs: m.generatorLagMs,
+    steadyWarmup,
     offeredPerSec: round(m.sent / seconds, 1),
     answeredPerSec: round(m.answeredInWindow / seconds, 1),
     storeUtilization: round(utilization, 4),

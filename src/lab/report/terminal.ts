@@ -38,8 +38,42 @@ function renderScenario(scenario: ScenarioResult): string {
   const table = renderTable(['phase', ...columns.map((key) => METRICS[key].label)], rows);
   // renderTable right-aligns numeric cells only; ours are pre-formatted strings, so align them here.
   const aligned = table.split('\n').map((line, i) => (i === 1 ? line : alignRight(line, table.split('\n')[1]!))).join('\n');
-  const notes = lagNotes(scenario).map((n) => `\n${n}`).join('');
+  const notes = [...warmupNotes(scenario), ...lagNotes(scenario)].map((n) => `\n${n}`).join('');
   return `${head}\n${aligned}\n→ ${scenario.verdict}${notes}`;
+}
+
+/**
+ * One line per phase warmed to steady state: how much traffic was replayed into its cache, and the
+ * hit ratio over each third of the replay (a third spans a TTL in the cache scenario, which averages
+ * out the ripple of entries first loaded together expiring together). "Settled" when the last two
+ * thirds agree within a point.
+ */
+export function warmupNotes(scenario: ScenarioResult): string[] {
+  return scenario.phases.flatMap((p) => {
+    const w = p.steadyWarmup;
+    if (w === null) return [];
+    const blockSec = w.replayedSec / Math.max(1, w.hitRatioByBlock.length);
+    const { ratios, blocksEach } = replayThirds(w.hitRatioByBlock);
+    const [previous, last] = ratios.slice(-2);
+    const settled = previous !== undefined && last !== undefined && Math.abs(last - previous) <= 0.01 ? 'settled' : 'not settled yet';
+    return [`· ${p.label}: warmed first by replaying ${w.replayedSec} s of its own traffic (${w.requests.toLocaleString('en-US')} requests, ` +
+      `in ${(w.tookMs / 1000).toFixed(1)} s); hit ratio over each ${(blockSec * blocksEach).toFixed(0)} s of it: ` +
+      `${ratios.map((h) => `${(h * 100).toFixed(1)}%`).join(', ')} (${settled})`];
+  });
+}
+
+/**
+ * Mean hit ratio of each of the last three equal runs of blocks (blocks of equal replayed time
+ * hold about as many reads); with fewer than three blocks, each block alone.
+ */
+export function replayThirds(blocks: readonly number[]): { readonly ratios: number[]; readonly blocksEach: number } {
+  if (blocks.length < 3) return { ratios: [...blocks], blocksEach: 1 };
+  const size = Math.floor(blocks.length / 3);
+  const ratios: number[] = [];
+  for (let start = blocks.length - 3 * size; start < blocks.length; start += size) {
+    ratios.push(blocks.slice(start, start + size).reduce((a, b) => a + b, 0) / size);
+  }
+  return { ratios, blocksEach: size };
 }
 
 /** The load generator's own stall above which a phase's tail says as much about the client as the service. */

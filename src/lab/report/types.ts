@@ -44,8 +44,21 @@ export interface PhaseResult {
   readonly extraRequestRatio: number;
   /** Requests the replicas' limiters rejected. */
   readonly shedByReplicas: number;
+  /** Requests (hedges included) the replicas stalled by fault injection during the window. */
+  readonly stalledRequests: number;
   /** The load generator's own event-loop delay (ms) — high values mean the client, not the service, was slow. */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** How the phase's cache was warmed to steady state before it was measured, or null (it started empty). */
+  readonly steadyWarmup: {
+    /** Replayed time, s. */
+    readonly replayedSec: number;
+    /** Requests replayed, every replica. */
+    readonly requests: number;
+    /** Wall time the replay took, ms. */
+    readonly tookMs: number;
+    /** Hit ratio of each 20 s of the replay: flat at the end once the cache has settled. */
+    readonly hitRatioByBlock: readonly number[];
+  } | null;
   /** Requests sent in the window, per second. */
   readonly offeredPerSec: number;
   /** Responses of any status (shed included; timeouts and connection errors not) that arrived during the window, per second. */

@@ -27,6 +27,11 @@ export interface PhaseSpec {
   readonly routing: Routing;
   /** Whether the client hedges (with the scenario's hedge settings). */
   readonly hedging: boolean;
+  /**
+   * Replayed time of the phase's own traffic to warm its cache with before it is measured, ms
+   * (see load/steady-warmup.ts); absent: the phase starts with an empty cache.
+   */
+  readonly steadyWarmupMs?: number;
 }
 
 /** Hedging settings of a scenario. */

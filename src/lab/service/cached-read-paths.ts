@@ -8,6 +8,9 @@
  * entries are shared by every replica, a write's invalidation reaches them all, and a missing key
  * is loaded by the one replica holding its lease. Each phase uses its own namespace, so every
  * phase starts cold in Redis too.
+ *
+ * Both can replay past traffic into their cache before a steady-state phase (`replay`): misses go
+ * straight to the store, and time is whatever the warm-up's clock says (see warp-clock.ts).
  */
 import { createCache, redisTier } from '../../cache/index.js';
 import type { Clock } from '../../core/clock.js';
@@ -42,6 +45,18 @@ export function singleFlightReadPath(ctx: ReadPathContext, clock: Clock, random:
       await cache.delete(id);
     },
     close: () => cache.close(),
+    replay: async (id, write) => {
+      if (write) {
+        await cache.delete(id);
+        return false;
+      }
+      let queried = false;
+      await cache.getOrLoad(id, () => {
+        queried = true;
+        return ctx.store.getProduct(id);
+      }, { ttl: ttlOf(ctx, id) });
+      return queried;
+    },
   };
 }
 
@@ -60,5 +75,15 @@ export function cacheAsideReadPath(ctx: ReadPathContext, clock: Clock, random: R
       await cache.delete(id);
     },
     close: () => cache.close(),
+    replay: async (id, write) => {
+      if (write) {
+        await cache.delete(id);
+        return false;
+      }
+      if (await cache.get(id) !== undefined) return false;
+      const product = await ctx.store.getProduct(id);
+      if (product !== undefined) await cache.set(id, product, { ttl: ttlOf(ctx, id) });
+      return true;
+    },
   };
 }

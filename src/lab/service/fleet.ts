@@ -9,7 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { HeadroomError } from '../../core/errors.js';
 import { replicaDied } from '../errors.js';
 import { listenError } from '../resources.js';
-import type { ParentMessage, ReplicaInit, ReplicaMessage, ReplicaPhaseConfig, ReplicaStats } from './protocol.js';
+import type { ParentMessage, ReplicaInit, ReplicaMessage, ReplicaPhaseConfig, ReplicaStats, WarmBlock, WarmCount } from './protocol.js';
 
 /** One running replica, as the load generator sees it. */
 export interface ReplicaEndpoint {
@@ -92,6 +92,12 @@ export class ReplicaFleet {
   /** Installs a phase on every replica (`configs[i]` on replica i). */
   async configure(configs: readonly ReplicaPhaseConfig[]): Promise<void> {
     await Promise.all(this.#children.map((child, i) => this.#request(child, { type: 'configure', id: this.#nextId++, config: configs[i]! })));
+  }
+
+  /** Replays `blocks[i]` into replica i's cache (see warm-replay.ts); resolves with what each did. */
+  async warm(blocks: readonly WarmBlock[]): Promise<WarmCount[]> {
+    const replies = await Promise.all(this.#children.map((child, i) => this.#request(child, { type: 'warm', id: this.#nextId++, block: blocks[i]! })));
+    return replies.map((r) => r.warm!);
   }
 
   /** Every replica's counters since its last configure. */

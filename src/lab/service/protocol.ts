@@ -75,14 +75,35 @@ export interface ReplicaStats {
   readonly maxStoreQueue: number;
 }
 
+/**
+ * Past requests a replica replays into its cache before a steady-state phase is measured (see
+ * warm-replay.ts): the next stretch of its share of the phase's traffic.
+ */
+export interface WarmBlock {
+  /** Each request's time, ms since the warm-up began, ascending. */
+  readonly atMs: readonly number[];
+  /** Each request's product id. */
+  readonly ids: readonly number[];
+  /** 1 for a write (a stock update, which drops the cached copy), 0 for a read. */
+  readonly writes: readonly number[];
+}
+
+/** What replaying one {@link WarmBlock} did. */
+export interface WarmCount {
+  readonly reads: number;
+  /** Reads that had to query the store (cache misses). */
+  readonly queries: number;
+}
+
 /** Parent → replica. */
 export type ParentMessage =
   | { readonly type: 'configure'; readonly id: number; readonly config: ReplicaPhaseConfig }
-  | { readonly type: 'stats'; readonly id: number };
+  | { readonly type: 'stats'; readonly id: number }
+  | { readonly type: 'warm'; readonly id: number; readonly block: WarmBlock };
 
 /** Replica → parent. */
 export type ReplicaMessage =
   | { readonly type: 'ready'; readonly port: number }
-  | { readonly type: 'reply'; readonly id: number; readonly stats?: ReplicaStats; readonly error?: string }
+  | { readonly type: 'reply'; readonly id: number; readonly stats?: ReplicaStats; readonly warm?: WarmCount; readonly error?: string }
   /** `errno`: the system error code of a failed listen (EADDRINUSE, EACCES…), when that is what failed. */
   | { readonly type: 'fatal'; readonly code: string; readonly message: string; readonly errno?: string };

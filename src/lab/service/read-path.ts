@@ -18,6 +18,12 @@ export interface ReadPath {
   invalidate(id: number): Promise<void>;
   /** Releases what the path holds (cache timers, connections). */
   close(): Promise<void>;
+  /**
+   * Replays one past request into the cache, straight to the store on a miss (no emulated round
+   * trip, no counters): warm-up, see warm-replay.ts. Resolves true when a read queried the store.
+   * Absent when the path caches nothing.
+   */
+  readonly replay?: (id: number, write: boolean) => Promise<boolean>;
 }
 
 /** What a read path is built from. */

@@ -60,6 +60,8 @@ async function main(): Promise<void> {
         if (raw.type === 'configure') {
           await service.configure(raw.config);
           send({ type: 'reply', id: raw.id });
+        } else if (raw.type === 'warm') {
+          send({ type: 'reply', id: raw.id, warm: await service.warm(raw.block) });
         } else {
           send({ type: 'reply', id: raw.id, stats: service.stats() });
         }

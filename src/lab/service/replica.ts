@@ -13,10 +13,12 @@ import type { RedisLike } from '../../cache/index.js';
 import { ConcurrencyLimiter, VegasLimit, WindowedLimit } from '../../latency/index.js';
 import { type PhaseState, type RequestHandler, buildPhaseApp, zeroCounters } from './app.js';
 import { cacheAsideReadPath, singleFlightReadPath } from './cached-read-paths.js';
-import type { ReplicaInit, ReplicaPhaseConfig, ReplicaStats } from './protocol.js';
+import type { ReplicaInit, ReplicaPhaseConfig, ReplicaStats, WarmBlock, WarmCount } from './protocol.js';
 import { type ReadPath, type ReadPathContext, storeOnlyReadPath } from './read-path.js';
 import type { CatalogStore } from './store.js';
 import { StoreGate } from './store-gate.js';
+import { replayBlock } from './warm-replay.js';
+import { WarpClock } from './warp-clock.js';
 
 /** The phase a replica starts in before the lab configures it: store only, no faults. */
 export const IDLE_PHASE: ReplicaPhaseConfig = {
@@ -32,6 +34,10 @@ interface Phase {
   readonly state: PhaseState;
   readonly app: FastifyInstance;
   readonly handler: RequestHandler;
+  /** The cache's clock, which a warm-up replay moves forward (see warm-replay.ts). */
+  readonly cacheClock: WarpClock;
+  /** Where the phase's warm-up replay began on `cacheClock`, or null before its first block. */
+  warmStartMs: number | null;
 }
 
 /** A replica's server and phase switching. */
@@ -83,6 +89,16 @@ export class ReplicaService {
     await closePhase(old);
   }
 
+  /**
+   * Replays the next block of past traffic into the current phase's cache (the first block of a
+   * phase starts its replayed time line); the phase's counters do not see it.
+   */
+  warm(block: WarmBlock): Promise<WarmCount> {
+    const phase = this.#phase;
+    phase.warmStartMs ??= phase.cacheClock.now();
+    return replayBlock(phase.state.read, phase.cacheClock, phase.warmStartMs, block);
+  }
+
   /** Counters since the last configure. */
   stats(): ReplicaStats {
     const { counters: c, gate, limiter } = this.#phase.state;
@@ -127,9 +143,11 @@ async function buildPhase({ init, store, clock, redis }: PhaseDeps, config: Repl
   const random = new SeededRandom(config.seed).fork(`replica-${init.index}`);
   const ctx: ReadPathContext = { config, store, gate, counters, redis };
   const limiter = config.limiter ? overloadLimiter(clock, random.fork('limiter')) : null;
-  const state: PhaseState = { config, gate, counters, read: readPath(ctx, clock, random.fork('read-path')), limiter, random };
+  // Only the cache reads the warp clock: the store's round trip and the stalls stay in real time.
+  const cacheClock = new WarpClock(clock);
+  const state: PhaseState = { config, gate, counters, read: readPath(ctx, cacheClock, random.fork('read-path')), limiter, random };
   const { app, handler } = await buildPhaseApp(store, state, clock);
-  return { state, app, handler };
+  return { state, app, handler, cacheClock, warmStartMs: null };
 }
 
 /**
