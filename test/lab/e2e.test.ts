@@ -126,6 +126,7 @@ test('each technique moves its own figure the right way', () => {
   const replay = warm!.steadyWarmup!;
   assert.equal(replay.replayedSec, 180);
   assert.equal(replay.hitRatioByBlock.length, 9);
+  assert.equal(replay.failed, 0, replay.error ?? '');
   const tail = (w: PhaseResult): number => w.steadyWarmup!.hitRatioByBlock.slice(-3).reduce((a, b) => a + b, 0) / 3;
   assert.ok(warm!.hitRatio! > cold!.hitRatio! + 0.2, `hit ratio cold ${cold!.hitRatio} → warm ${warm!.hitRatio}`);
   assert.ok(Math.abs(warm!.hitRatio! - tail(warm!)) < 0.05, `warm window ${warm!.hitRatio} vs end of its replay ${tail(warm!).toFixed(4)}`);

@@ -48,11 +48,14 @@ export interface SteadyWarmup {
   readonly requests: number;
   /** Hit ratio of the reads of each block of {@link BLOCK_MS}, every replica; flat at the end when steady. */
   readonly hitRatioByBlock: readonly number[];
+  /** Replayed requests that failed (skipped), and the first failure's message or null. */
+  readonly failed: number;
+  readonly error: string | null;
 }
 
 /**
  * Replays `spanMs` of the phase's traffic into the replicas' caches (see the file comment).
- * @throws the abort reason when `signal` aborts; whatever a replica's replay failed with
+ * @throws the abort reason when `signal` aborts; a replica's failure to answer (a replica that dies)
  */
 export async function warmToSteadyState(o: SteadyWarmupOptions): Promise<SteadyWarmup> {
   const random = new SeededRandom(o.seed).fork('steady-warmup');
@@ -60,6 +63,8 @@ export async function warmToSteadyState(o: SteadyWarmupOptions): Promise<SteadyW
   const requests = random.fork('requests');
   const hitRatioByBlock: number[] = [];
   let total = 0;
+  let failed = 0;
+  let error: string | null = null;
   let t = exponentialGapMs(arrivals, o.load.ratePerSec);
   for (let start = 0; start < o.spanMs; start += BLOCK_MS) {
     o.signal.throwIfAborted();
@@ -76,8 +81,12 @@ export async function warmToSteadyState(o: SteadyWarmupOptions): Promise<SteadyW
     const counts = await o.warm(blocks);
     const reads = counts.reduce((n, c) => n + c.reads, 0);
     const queries = counts.reduce((n, c) => n + c.queries, 0);
+    for (const c of counts) {
+      failed += c.failed;
+      error ??= c.error;
+    }
     hitRatioByBlock.push(reads === 0 ? 0 : Math.round((1 - queries / reads) * 10_000) / 10_000);
     o.onBlock?.(end / 1000);
   }
-  return { replayedSec: o.spanMs / 1000, requests: total, hitRatioByBlock };
+  return { replayedSec: o.spanMs / 1000, requests: total, hitRatioByBlock, failed, error };
 }

@@ -58,7 +58,8 @@ export function warmupNotes(scenario: ScenarioResult): string[] {
     const settled = previous !== undefined && last !== undefined && Math.abs(last - previous) <= 0.01 ? 'settled' : 'not settled yet';
     return [`· ${p.label}: warmed first by replaying ${w.replayedSec} s of its own traffic (${w.requests.toLocaleString('en-US')} requests, ` +
       `in ${(w.tookMs / 1000).toFixed(1)} s); hit ratio over each ${(blockSec * blocksEach).toFixed(0)} s of it: ` +
-      `${ratios.map((h) => `${(h * 100).toFixed(1)}%`).join(', ')} (${settled})`];
+      `${ratios.map((h) => `${(h * 100).toFixed(1)}%`).join(', ')} (${settled})` +
+      (w.failed === 0 ? '' : `; ${w.failed.toLocaleString('en-US')} replayed requests failed and were skipped (${w.error ?? 'no message'})`)];
   });
 }
 

@@ -58,6 +58,9 @@ export interface PhaseResult {
     readonly tookMs: number;
     /** Hit ratio of each 20 s of the replay: flat at the end once the cache has settled. */
     readonly hitRatioByBlock: readonly number[];
+    /** Replayed requests that failed and were skipped (e.g. the Redis tier timed out), and the first failure's message. */
+    readonly failed: number;
+    readonly error: string | null;
   } | null;
   /** Requests sent in the window, per second. */
   readonly offeredPerSec: number;

@@ -90,9 +90,14 @@ export interface WarmBlock {
 
 /** What replaying one {@link WarmBlock} did. */
 export interface WarmCount {
+  /** Reads replayed (failed ones excepted). */
   readonly reads: number;
   /** Reads that had to query the store (cache misses). */
   readonly queries: number;
+  /** Requests whose replay failed (e.g. the Redis tier timed out); a warm-up carries on past them. */
+  readonly failed: number;
+  /** The first failure's message, or null. */
+  readonly error: string | null;
 }
 
 /** Parent → replica. */
