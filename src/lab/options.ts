@@ -1,6 +1,7 @@
 /**
  * `headroom lab` settings, their defaults and their validation. Defaults give a tour of about
- * 100 s on a 2-core laptop: five scenarios × two phases × (1 s warm-up + 8 s measured).
+ * two minutes on a 2-core laptop: twelve phases × (1 s warm-up + 8 s measured), plus about a
+ * second for each of the cache scenario's two warm-up replays (116 s measured, `npm start`).
  */
 import { parseDuration } from '../core/duration.js';
 import { invalidLabOption, unknownScenario } from './errors.js';
