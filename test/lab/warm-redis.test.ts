@@ -5,9 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RedisClientType, createClient } from 'redis';
@@ -16,51 +14,28 @@ import { systemClock } from '../../src/core/clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { IDLE_PHASE, ReplicaService } from '../../src/lab/service/replica.js';
 import { openSqliteStore, seedSqlite } from '../../src/lab/service/sqlite-store.js';
+import { type OwnRedis, startRedis } from '../cache/redis/servers.js';
 
 let dir = '';
-let server: ChildProcess | null = null;
-let port = 0;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port: p } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return p;
-}
+let server: OwnRedis;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'headroom-lab-warm-redis-'));
   seedSqlite(join(dir, 'catalog.db'), 2_000, new SeededRandom(3));
-  port = await freePort();
-  server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const probe = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.destroy();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`redis-server did not answer on port ${port}`);
+  server = await startRedis(0);
 });
 
-after(() => {
-  server?.kill('SIGCONT');
-  server?.kill('SIGKILL');
+after(async () => {
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('a Redis frozen mid-replay: the warm-up finishes, counts its failures, and the cache still serves', async () => {
   const store = openSqliteStore(join(dir, 'catalog.db'));
-  const redis = createClient({ url: `redis://127.0.0.1:${port}`, disableOfflineQueue: true }) as RedisClientType;
+  const redis = createClient({ url: server.url, disableOfflineQueue: true }) as RedisClientType;
   redis.on('error', () => undefined);
   await redis.connect();
-  const init = { index: 0, port: 0, store: { kind: 'sqlite' as const, path: '' }, redisUrl: `redis://127.0.0.1:${port}`, keyPrefix: 'warm-test' };
+  const init = { index: 0, port: 0, store: { kind: 'sqlite' as const, path: '' }, redisUrl: server.url, keyPrefix: 'warm-test' };
   const service = await ReplicaService.create(init, store, systemClock, redis as unknown as RedisLike);
   try {
     await service.configure({ ...IDLE_PHASE, phase: 'warm', cache: { mode: 'cache', maxEntries: 1_000, ttlMs: 60_000, hotKey: null } });
@@ -73,9 +48,9 @@ test('a Redis frozen mid-replay: the warm-up finishes, counts its failures, and 
     const healthy = await service.warm(block(0, 400));
     assert.equal(healthy.failed, 0, healthy.error ?? '');
     assert.ok(healthy.reads > 300 && healthy.queries > 0 && healthy.queries < healthy.reads);
-    server!.kill('SIGSTOP');
+    server.freeze();
     const frozen = await service.warm(block(400, 200));
-    server!.kill('SIGCONT');
+    server.thaw();
     // It finished, and every request is accounted for: a read replayed (from L1, the tier or the
     // store) or a failure counted. Deletes cannot reach a frozen tier and reject (the cache's rule
     // for invalidations); they are what fails here.
@@ -86,7 +61,6 @@ test('a Redis frozen mid-replay: the warm-up finishes, counts its failures, and 
     const product = await service.app.inject({ method: 'GET', url: '/products/5' });
     assert.equal(product.statusCode, 200);
   } finally {
-    server!.kill('SIGCONT');
     await service.close();
     await store.close();
     if (redis.isOpen) redis.destroy();
