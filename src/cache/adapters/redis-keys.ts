@@ -77,17 +77,19 @@ export class RedisKeys {
 
   /**
    * What a changed Redis key means for this namespace: a cache key (any version), a tag, the
-   * namespace version, or nothing (leases, other namespaces, the write-behind queue).
+   * namespace version, a key's lease, or nothing (other namespaces, the write-behind queue).
    */
-  classify(redisKey: string): { kind: 'key' | 'tag' | 'version'; name: string } | undefined {
+  classify(redisKey: string): { kind: 'key' | 'lease' | 'tag' | 'version'; name: string } | undefined {
     const base = this.#base;
     if (!redisKey.startsWith(base) || redisKey.charCodeAt(base.length) !== 58 /* : */) return undefined;
     const rest = redisKey.slice(base.length + 1);
     if (rest === 'ver') return { kind: 'version', name: '' };
     if (rest.startsWith('tag:{') && rest.endsWith('}')) return { kind: 'tag', name: rest.slice(5, -1) };
     const open = rest.indexOf(':{');
-    if (open <= 0 || !/^\d+$/.test(rest.slice(0, open)) || !rest.endsWith('}')) return undefined;
-    return { kind: 'key', name: rest.slice(open + 2, -1) };
+    if (open <= 0 || !/^\d+$/.test(rest.slice(0, open))) return undefined;
+    if (rest.endsWith('}')) return { kind: 'key', name: rest.slice(open + 2, -1) };
+    if (rest.endsWith('}:lease')) return { kind: 'lease', name: rest.slice(open + 2, -7) };
+    return undefined;
   }
 
   /** The durable write-behind stream (hash tag keeps stream and bookkeeping in one slot). */

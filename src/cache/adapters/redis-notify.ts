@@ -19,7 +19,7 @@ import type { RedisKeys } from './redis-keys.js';
 /** What a notifier reports. */
 export interface NotifyHandler {
   key(name: string): void;
-  /** Another process gave back its lease of `name` (pub/sub only): waiters may try now. */
+  /** A lease of `name` was given back (tracking: changed in any way): waiters may try now. */
   released(name: string): void;
   tag(name: string, version: number | undefined): void;
   version(version: number | undefined): void;
@@ -230,6 +230,8 @@ export class TrackingNotifier implements Notifier {
     const what = this.#keys.classify(redisKey);
     if (what === undefined) return;
     if (what.kind === 'key') this.#handler.key(what.name);
+    // A lease changed (taken, renewed, given back): processes waiting for it look again.
+    else if (what.kind === 'lease') this.#handler.released(what.name);
     else if (what.kind === 'tag') this.#handler.tag(what.name, undefined);
     else this.#handler.version(undefined);
   }

@@ -31,6 +31,7 @@ import { CallGuard, type GuardedCall } from '../call-guard.js';
 import { CodecError, TierTimeoutError, invalidOption } from '../errors.js';
 import type { LeaseOutcome, SharedTier, TierEntry, TierHealth, TierListener, TierReader, TierStats } from '../tier.js';
 import { ChannelWatch } from './channel-watch.js';
+import { KeyWaiters } from './key-waiters.js';
 import type { Codec } from './codec.js';
 import { decodeEntry, encodeEntry, type StoredEntry } from './entry-format.js';
 import { RedisKeys } from './redis-keys.js';
@@ -74,7 +75,7 @@ class RedisTier<V> implements SharedTier<V> {
   readonly #origin = randomUUID();
   readonly #tags: TagVersions;
   readonly #leases: LeaseKeeper;
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters: KeyWaiters;
   #keys: RedisKeys | undefined;
   #listener: TierListener | undefined;
   #notifier: Notifier | undefined;
@@ -96,6 +97,7 @@ class RedisTier<V> implements SharedTier<V> {
     this.#mode = o.mode;
     this.#clock = o.clock;
     this.#graceMs = o.leaseGraceMs;
+    this.#waiters = new KeyWaiters(o.clock);
     this.#heartbeatMs = o.heartbeatMs;
     this.#timeoutMs = o.timeoutMs;
     this.#guard = new CallGuard({
@@ -209,13 +211,14 @@ class RedisTier<V> implements SharedTier<V> {
     const channel = this.#mode === 'pubsub' ? k.channel : '';
     const version = Number(await this.#eval('clear', BUMP, [k.versionKey], [channel, bumpMessagePrefix('c', this.#origin, '')]));
     k.setVersion(version);
-    this.#wakeAll();
+    this.#waiters.notifyAll();
   }
 
   async lease(key: string, force: boolean, tags?: readonly string[] | 'dynamic'): Promise<LeaseOutcome<V>> {
     const k = await this.#ready();
     const token = this.#newToken();
     const leaseKey = k.lease(key);
+    const mark = this.#waiters.mark();
     // The versions are read alongside the request: both complete before any loader starts.
     const snapshot = this.#tags.snapshot(tags);
     snapshot.catch(() => undefined);
@@ -244,6 +247,8 @@ class RedisTier<V> implements SharedTier<V> {
       this.#leases.hold(leaseKey, token, recorded);
       return { kind: 'granted', token };
     }
+    // The holder's store may be announced before this reply arrives: the wait must not miss it.
+    this.#waiters.expect(key, mark);
     return { kind: 'busy', remainingMs: Math.max(0, Number(reply[1])), holder: String(reply[2] ?? '') };
   }
 
@@ -260,22 +265,7 @@ class RedisTier<V> implements SharedTier<V> {
   }
 
   waitForKey(key: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      let waiters = this.#waiters.get(key);
-      if (waiters === undefined) this.#waiters.set(key, (waiters = new Set()));
-      const set = waiters;
-      const done = (): void => {
-        timer.cancel();
-        signal.removeEventListener('abort', done);
-        set.delete(done);
-        if (set.size === 0 && this.#waiters.get(key) === set) this.#waiters.delete(key);
-        resolve();
-      };
-      set.add(done);
-      const timer = this.#clock.setTimer(timeoutMs, done);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return this.#waiters.wait(key, timeoutMs, signal);
   }
 
   stats(): TierStats {
@@ -289,7 +279,7 @@ class RedisTier<V> implements SharedTier<V> {
   }
 
   async close(): Promise<void> {
-    this.#wakeAll();
+    this.#waiters.notifyAll();
     this.#watch?.close();
     this.#leases.close();
     await this.#notifier?.close();
@@ -300,9 +290,9 @@ class RedisTier<V> implements SharedTier<V> {
   readonly #notify: NotifyHandler = {
     key: (name) => {
       this.#listener?.keyChanged(name);
-      this.#wake(name);
+      this.#waiters.notify(name);
     },
-    released: (name) => this.#wake(name),
+    released: (name) => this.#waiters.notify(name),
     tag: (name, version) => {
       this.#tags.noted(name, version);
       this.#listener?.tagInvalidated(name);
@@ -312,7 +302,7 @@ class RedisTier<V> implements SharedTier<V> {
       if (version !== undefined) this.#keys?.setVersion(version);
       else this.#versionKnown = false;
       this.#listener?.cleared();
-      this.#wakeAll();
+      this.#waiters.notifyAll();
     },
     connection: (up) => this.#watch?.transport(up),
   };
@@ -506,15 +496,6 @@ class RedisTier<V> implements SharedTier<V> {
     if (!this.#cluster) return [this.#client.duplicate(overrides)];
     const cluster = this.#client as unknown as { masters: unknown[]; nodeClient(node: unknown): Promise<{ duplicate(o: object): unknown }> };
     return Promise.all(cluster.masters.map(async (node) => (await cluster.nodeClient(node)).duplicate(overrides)));
-  }
-
-  #wake(key: string): void {
-    const waiters = this.#waiters.get(key);
-    if (waiters !== undefined) for (const done of [...waiters]) done();
-  }
-
-  #wakeAll(): void {
-    for (const waiters of [...this.#waiters.values()]) for (const done of [...waiters]) done();
   }
 }
 

@@ -14,26 +14,40 @@ interface BarrierClient {
   set(key: string, value: string, options?: { PX: number }): Promise<unknown>;
 }
 
-/**
- * Resolves when every cache in `caches` has seen the marker; rejects after `ms` (a test failure,
- * not a timing assertion: notifications normally arrive within milliseconds).
- */
-export async function notificationBarrier(client: BarrierClient, caches: readonly Cache<unknown>[], where: {
-  prefix: string; namespace: string; invalidation: 'pubsub' | 'tracking';
-}, ms = 10_000): Promise<void> {
-  const marker = `barrier-${randomUUID()}`;
-  const seen = caches.map((cache) => new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`instance ${cache.namespace} did not receive the notification barrier within ${ms} ms`)); }, ms);
+/** Resolves once a listener has seen the remote invalidation of `marker`. */
+export type MarkerWatch = (marker: string) => Promise<void>;
+
+/** Watches a cache's events for the marker. */
+export function cacheWatch(cache: Cache<unknown>): MarkerWatch {
+  return (marker) => new Promise<void>((resolve) => {
     const sub = cache.on((e) => {
       if (e.type === 'invalidated' && e.scope === 'key' && e.target === marker && e.origin === 'remote') {
-        clearTimeout(timer);
         sub.dispose();
         resolve();
       }
     });
-  }));
+  });
+}
+
+/**
+ * Resolves when every watcher has seen the marker; rejects after `ms` (a test failure, not a
+ * timing assertion: notifications normally arrive within milliseconds).
+ */
+export async function notificationBarrier(client: BarrierClient, watched: readonly (Cache<unknown> | MarkerWatch)[], where: {
+  prefix: string; namespace: string; invalidation: 'pubsub' | 'tracking';
+}, ms = 10_000): Promise<void> {
+  const marker = `barrier-${randomUUID()}`;
+  const seen = Promise.all(watched.map((w) => (typeof w === 'function' ? w : cacheWatch(w))(marker)));
   const base = `${where.prefix}:${where.namespace}`;
   if (where.invalidation === 'pubsub') await client.publish(`${base}:bus`, JSON.stringify(['k', 'barrier', marker]));
   else await client.set(`${base}:0:{${marker}}`, '', { PX: 60_000 });
-  await Promise.all(seen);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the notification barrier was not received within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([seen, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
