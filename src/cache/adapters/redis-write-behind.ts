@@ -9,6 +9,10 @@
  * overwrites a newer one, and superseded entries are skipped (last write wins). One drainer at
  * a time (the lock) keeps writes to one key sequential.
  *
+ * A process can opt out of draining (`drain: false`): it queues writes and reads through them,
+ * and another process writes them. `flush()` waits for the writes queued before it was called
+ * (a mark in the stream), not for the stream to be empty — other producers may keep it busy.
+ *
  * Limits: the lock is a lease, not a fence — a drainer paused longer than `lockTtl` (a stop-
  * the-world pause, not a crash) could write after its successor; keep `lockTtl` well above the
  * slowest source write. Delivery is at-least-once: a source write may repeat after a crash, so
@@ -59,13 +63,26 @@ export interface DurableWriteBehindOptions<V> {
   readonly retry?: { readonly initial?: Duration; readonly max?: Duration };
   /** This process's consumer name. Default a random id. */
   readonly consumer?: string;
+  /**
+   * Whether this process drains the queue to the source (takes the drain lock when it is free).
+   * `false`: it only queues writes (and reads through them); a process with `drain` left on
+   * writes them. Default true.
+   */
+  readonly drain?: boolean;
   readonly clock?: Clock;
   readonly random?: Random;
 }
 
 /** A durable write-behind queue in front of a source. */
 export interface DurableWriteBehind<V> extends CachedSource<V> {
-  /** Resolves once the stream is empty (every queued write reached the source), or rejects after `timeoutMs` (default 30 s). */
+  /**
+   * Resolves once every write queued before the call — by this process or any other sharing the
+   * stream — has reached the source, or was superseded by a newer write of its key. Writes
+   * queued after the call, here or elsewhere, are not waited for (another producer cannot keep
+   * it waiting). Whoever holds the drain lock does the writing: this process, or another one
+   * when `drain` is false here.
+   * @throws HR_CACHE_WRITE_BEHIND_FAILED (as a rejection) when they are not all written within `timeoutMs` (default 30 s): a source failing, or no process draining
+   */
   flush(timeoutMs?: number): Promise<void>;
   /** Stops draining here and releases the lock (queued writes stay in Redis for another drainer). */
   close(): Promise<void>;
@@ -102,8 +119,10 @@ const BINARY = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
  * @throws HR_CACHE_INVALID_OPTION on an invalid option
  * @example
  * ```ts
- * const orders = durableWriteBehind(cache, orderTable, { client });
+ * const orders = durableWriteBehind(cache, orderTable, { client }); // client: connected, with an 'error' listener
  * await orders.set('o-1', order); // durable once this resolves; reaches the table shortly
+ * await orders.flush();           // this process's writes are in the table
+ * await orders.close();           // then cache.close() and client.close()
  * ```
  */
 export function durableWriteBehind<V>(cache: Cache<V, string>, source: Source<V>, options: DurableWriteBehindOptions<V>): DurableWriteBehind<V> {
@@ -127,6 +146,7 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
   readonly #token = randomUUID();
   readonly #stop = new AbortController();
   readonly #attempts = new Map<string, number>();
+  readonly #drains: boolean;
   #reader: StreamClient | undefined;
   #loop: Promise<void> | undefined;
   #retryAt = 0;
@@ -154,8 +174,11 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     this.#consumer = options.consumer ?? randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? defaultRandom();
+    const drain = options.drain ?? true;
+    if (typeof drain !== 'boolean') throw invalidOption('writeBehind.drain', drain, 'use true (this process drains the queue) or false (it only queues writes)');
+    this.#drains = drain;
     // The loop survives Redis errors by itself; this catch only guards its very first connect.
-    this.#loop = this.#run().catch(() => undefined);
+    if (drain) this.#loop = this.#run().catch(() => undefined);
   }
 
   get(key: string, options?: { readonly signal?: AbortSignal }): Promise<V | undefined> {
@@ -177,11 +200,18 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
   }
 
   async flush(timeoutMs = 30_000): Promise<void> {
+    // The newest entry now marks "queued before the call"; done entries are deleted from the
+    // stream, so none left up to it means all were written.
+    const [newest] = await this.#client.sendCommand(['XREVRANGE', this.#keys.stream, '+', '-', 'COUNT', '1']) as [string, unknown][];
+    if (newest === undefined) return;
+    const upTo = newest[0];
     const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
-      if (Number(await this.#client.sendCommand(['XLEN', this.#keys.stream])) === 0) return;
+      const left = await this.#client.sendCommand(['XRANGE', this.#keys.stream, '-', upTo, 'COUNT', '1']) as unknown[];
+      if (left.length === 0) return;
       if (this.#clock.now() >= deadline) {
-        throw new WriteBehindError([`stream ${this.#keys.stream}`], new Error(`not drained within ${timeoutMs} ms`));
+        const why = this.#drains ? '' : ' (this queue does not drain — drain: false — so another process must; is one running?)';
+        throw new WriteBehindError([`stream ${this.#keys.stream}`], new Error(`not drained within ${timeoutMs} ms${why}`));
       }
       await sleep(this.#clock, Math.min(50, this.#blockMs));
     }

@@ -19,6 +19,7 @@ const VERSIONS = 10;
  * (at 15 ms the child sometimes drained everything before the kill arrived).
  */
 const CHILD_WRITE_MS = 250;
+type Client = Awaited<ReturnType<typeof connectClient>>;
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -118,4 +119,54 @@ test('a drainer killed between finishing an entry\'s two commands leaves nothing
   while (await pending() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(await pending(), 0, 'no pending id is left');
   assert.equal(await admin.xLen(stream), 0);
+});
+
+test('a producer with drain: false only queues; flush() waits for the writes queued before it, not for the ones other producers keep adding', async () => {
+  const prefix = uniquePrefix('wb-producer');
+  const [admin, drainerClient, sourceClient, producerClient, busyClient] = await Promise.all([0, 1, 2, 3, 4].map(() => connectClient(SHARED_REDIS_URL))) as [Client, Client, Client, Client, Client];
+  let busy = true;
+  let busyLoop: Promise<void> = Promise.resolve();
+  const queues: { close(): Promise<void> }[] = [];
+  cleanups.push(async () => {
+    busy = false;
+    await busyLoop;
+    for (const q of queues) await q.close();
+    for await (const keys of admin.scanIterator({ MATCH: `*${prefix}*`, COUNT: 500 })) if (keys.length > 0) await admin.del(keys);
+    await Promise.all([admin, drainerClient, sourceClient, producerClient, busyClient].map((c) => c.close()));
+  });
+  // The draining process writes slowly (50 ms a write, 20 at a time): the stream never empties
+  // while another producer keeps adding to it as fast as it can.
+  const drainer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 50), { client: drainerClient, prefix, lockTtl: '2s', block: '50ms', batchSize: 20 });
+  queues.push(drainer);
+  const producerWrites: string[] = [];
+  const notMySource = {
+    get: () => Promise.resolve(undefined),
+    set: (key: string) => { producerWrites.push(key); return Promise.resolve(); },
+    delete: (key: string) => { producerWrites.push(key); return Promise.resolve(); },
+  };
+  const producer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), notMySource, { client: producerClient, prefix, drain: false, block: '50ms' });
+  const busyProducer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), notMySource, { client: busyClient, prefix, drain: false, block: '50ms' });
+  queues.push(producer, busyProducer);
+  busyLoop = (async () => {
+    for (let i = 0; busy && i < 50_000; i++) await busyProducer.set(`other-${i}`, { v: i });
+  })();
+  for (let k = 0; k < 5; k++) await producer.set(`mine-${k}`, { v: k });
+  await producer.flush(20_000);
+  for (let k = 0; k < 5; k++) assert.deepEqual(JSON.parse((await admin.hGet(`${prefix}:source`, `mine-${k}`))!), { v: k }, `mine-${k} reached the source`);
+  assert.ok(await admin.xLen(`{${prefix}:wb:wb}:stream`) > 0, 'the other producer\'s writes are still queued (flush did not wait for them)');
+  assert.deepEqual(producerWrites, [], 'a producer with drain: false wrote to the source');
+  assert.equal(producer.written, 0);
+});
+
+test('flush() of a producer that does not drain, with no drainer anywhere, rejects naming the reason', async () => {
+  const prefix = uniquePrefix('wb-nodrain');
+  const client = await connectClient(SHARED_REDIS_URL);
+  const producer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(client, prefix, 1), { client, prefix, drain: false });
+  cleanups.push(async () => {
+    await producer.close();
+    for await (const keys of client.scanIterator({ MATCH: `*${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
+    await client.close();
+  });
+  await producer.set('k', { v: 1 });
+  await assert.rejects(producer.flush(300), (error: Error & { code?: string }) => error.code === 'HR_CACHE_WRITE_BEHIND_FAILED' && /does not drain/.test(String((error as { cause?: unknown }).cause)));
 });
