@@ -94,10 +94,15 @@ export class ChannelWatch {
   }
 
   #probe(): void {
-    const deadline = this.#options.clock.setTimer(this.#options.timeoutMs, () => {
-      if (this.#deadline !== deadline) return;
-      this.#deadline = undefined;
-      this.#silent();
+    const clock = this.#options.clock;
+    const deadline = clock.setTimer(this.#options.timeoutMs, () => {
+      // Decide one timer turn later: after a stalled event loop the timer fires before the I/O
+      // that may hold the answer, and a busy process is not a silent channel.
+      clock.setTimer(0, () => {
+        if (this.#deadline !== deadline) return;
+        this.#deadline = undefined;
+        this.#silent();
+      });
     });
     this.#deadline = deadline;
     let probing: Promise<void>;

@@ -18,7 +18,8 @@
  * - The invalidation channel must prove it delivers (channel-watch.ts): while it is silent or
  *   down the cache does not trust L1.
  * - Every call is bounded by `timeout` and goes through a circuit breaker (call-guard.ts).
- * - Batches group keys by Cluster slot: one MGET per slot.
+ * - Reads (redis-reads.ts): single-key reads coalesced per tick, batches one MGET per Cluster
+ *   slot, every entry checked for expiry and tag versions.
  *
  * AUTH and TLS are whatever the client you pass was created with; the extra connections the
  * tier opens (subscriber, tracking) are `duplicate()`s and inherit them.
@@ -26,17 +27,17 @@
 import { randomUUID } from 'node:crypto';
 import { RESP_TYPES } from 'redis';
 import type { Clock } from '../../core/clock.js';
-import { keySlot } from '../../partition/index.js';
 import { CallGuard, type GuardedCall } from '../call-guard.js';
-import { CodecError, TierTimeoutError, invalidOption } from '../errors.js';
+import { TierTimeoutError, invalidOption } from '../errors.js';
 import type { LeaseOutcome, SharedTier, TierEntry, TierHealth, TierListener, TierReader, TierStats } from '../tier.js';
 import { ChannelWatch } from './channel-watch.js';
 import { KeyWaiters } from './key-waiters.js';
 import type { Codec } from './codec.js';
-import { decodeEntry, encodeEntry, type StoredEntry } from './entry-format.js';
+import { encodeEntry } from './entry-format.js';
 import { RedisKeys } from './redis-keys.js';
 import { LeaseKeeper, type TagSnapshot } from './redis-leases.js';
 import { PubSubNotifier, TrackingNotifier, busMessage, bumpMessagePrefix, type NotifyHandler, type Notifier } from './redis-notify.js';
+import { RedisReads } from './redis-reads.js';
 import { ACQUIRE, BUMP, CLAIM, DELETE, RELEASE, RENEW, SET_LEASED, type Script } from './redis-scripts.js';
 import { TagVersions } from './redis-tag-versions.js';
 import { resolveRedisTierOptions, type RedisLike, type RedisTierOptions } from './redis-tier-options.js';
@@ -84,8 +85,7 @@ class RedisTier<V> implements SharedTier<V> {
   #versionLoading: Promise<void> | undefined;
   #everKnown = false;
   #leaseSeq = 0;
-  /** Single-key reads waiting for the end of the tick. */
-  #reads = newReadBatch<V>();
+  readonly #reads: RedisReads<V>;
 
   constructor(options: RedisTierOptions<V>) {
     const o = resolveRedisTierOptions(options);
@@ -106,8 +106,13 @@ class RedisTier<V> implements SharedTier<V> {
       onTimeout: () => this.#watch?.suspect(),
       ...(o.onCircuitChange === undefined ? {} : { onStateChange: o.onCircuitChange }),
     });
+    this.#reads = new RedisReads<V>({
+      bin: this.#bin, client: o.client, guard: this.#guard, cluster: this.#cluster, codec: o.codec, clock: o.clock,
+      tags: () => this.#tags,
+      codecError: (error) => this.#listener?.codecError?.(error),
+    });
     this.#tags = new TagVersions({
-      mget: (keys) => this.#mget(keys, false),
+      mget: (keys) => this.#reads.mget(keys, false),
       tagKey: (tag) => this.#keys!.tag(tag),
       generationKey: () => this.#keys!.tagGeneration,
       trusted: () => this.#watch?.live === true,
@@ -148,24 +153,14 @@ class RedisTier<V> implements SharedTier<V> {
       this.#ready().then(() => this.read(key, reader), (error: unknown) => reader.error(error));
       return;
     }
-    // Single-key reads issued in the same tick are sent together (one GET, or one MGET per
-    // Cluster slot) when the tick's work is done, DataLoader-style: at 100 reads in flight
-    // Redis and the client then handle one command where they handled 100.
-    const batch = this.#reads;
-    if (batch.keys.length === 0) process.nextTick(this.#flushReads);
-    batch.keys.push(key);
-    batch.readers.push(reader);
+    this.#reads.read(key, this.#keys.value(key), reader);
   }
 
   getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]> {
     const k = this.#keys;
     // Hot path (an L1 miss served from Redis): no extra await once the version is known.
     if (k === undefined || !this.#versionKnown) return this.#ready().then(() => this.getMany(keys));
-    const redisKeys = keys.length === 1 ? [k.value(keys[0]!)] : keys.map((key) => k.value(key));
-    return this.#mget(redisKeys).then((raw) => {
-      const stored = raw.map((bytes, i) => (bytes === null ? undefined : this.#decode(keys[i]!, bytes)));
-      return this.#validate(stored);
-    });
+    return this.#reads.many(keys, keys.length === 1 ? [k.value(keys[0]!)] : keys.map((key) => k.value(key)));
   }
 
   async set(key: string, entry: TierEntry<V>, leaseToken?: string): Promise<boolean> {
@@ -232,7 +227,7 @@ class RedisTier<V> implements SharedTier<V> {
     }
     const code = reply[0];
     if (code === 1) {
-      const [entry] = await this.#validate([this.#decode(key, reply[1] as Buffer)]);
+      const [entry] = await this.#reads.validate([this.#reads.decode(key, reply[1] as Buffer)]);
       // Present but retired (an old tag version, or undecodable): ask again, over the value.
       return entry !== undefined ? { kind: 'hit', entry } : this.lease(key, true, tags);
     }
@@ -342,50 +337,6 @@ class RedisTier<V> implements SharedTier<V> {
     return `${this.#origin}:${++this.#leaseSeq}`;
   }
 
-  /** Sends the tick's single-key reads: one bounded call per Cluster slot (one in all on a single server). */
-  readonly #flushReads = (): void => {
-    const batch = this.#reads;
-    this.#reads = newReadBatch<V>();
-    const { keys } = batch;
-    const k = this.#keys!;
-    if (keys.length === 1) {
-      this.#readGroup(batch, [0], [k.value(keys[0]!)]);
-      return;
-    }
-    if (!this.#cluster) {
-      this.#readGroup(batch, keys.map((_, i) => i), keys.map((key) => k.value(key)));
-      return;
-    }
-    const bySlot = new Map<number, [number[], string[]]>();
-    for (let i = 0; i < keys.length; i++) {
-      const redisKey = k.value(keys[i]!);
-      const slot = keySlot(redisKey);
-      const group = bySlot.get(slot);
-      if (group === undefined) bySlot.set(slot, [[i], [redisKey]]);
-      else {
-        group[0].push(i);
-        group[1].push(redisKey);
-      }
-    }
-    for (const [indices, redisKeys] of bySlot.values()) this.#readGroup(batch, indices, redisKeys);
-  };
-
-  /** Reads `redisKeys` (all in one slot) in one bounded call and settles the batch's callers at `indices`. */
-  #readGroup(batch: ReadBatch<V>, indices: readonly number[], redisKeys: string[]): void {
-    const bin = this.#bin;
-    const call = redisKeys.length === 1
-      ? this.#guard.run('get', () => bin.get(redisKeys[0]!)).then((raw) => [raw as Buffer | null])
-      : this.#guard.run('mget', () => bin.mGet(redisKeys)) as Promise<(Buffer | null)[]>;
-    call.then((raw) => {
-      const stored = raw.map((bytes, j) => (bytes === null ? undefined : this.#decode(batch.keys[indices[j]!]!, bytes)));
-      return this.#validate(stored);
-    }).then((entries) => {
-      for (let j = 0; j < indices.length; j++) batch.readers[indices[j]!]!.entry(entries[j]);
-    }, (error: unknown) => {
-      for (const i of indices) batch.readers[i]!.error(error);
-    });
-  }
-
   /** The key layout once the namespace version is known (fetched again after a failure). */
   async #ready(): Promise<RedisKeys> {
     const k = this.#keys;
@@ -422,52 +373,6 @@ class RedisTier<V> implements SharedTier<V> {
     return px > 0 ? px : -1;
   }
 
-  #decode(key: string, bytes: Buffer): StoredEntry<V> | undefined {
-    try {
-      return decodeEntry(this.#codec, bytes);
-    } catch (error) {
-      this.#listener?.codecError?.(new CodecError(key, error));
-      return undefined;
-    }
-  }
-
-  /** Drops expired entries and entries written under an older tag version. */
-  #validate(stored: readonly (StoredEntry<V> | undefined)[]): (TierEntry<V> | undefined)[] | Promise<(TierEntry<V> | undefined)[]> {
-    let tags: Set<string> | undefined;
-    for (const e of stored) if (e !== undefined && e.tagVersions.length > 0) for (const [tag] of e.tagVersions) (tags ??= new Set()).add(tag);
-    if (tags === undefined) return this.#check(stored, undefined);
-    return this.#tags.current([...tags]).then((current) => this.#check(stored, current));
-  }
-
-  #check(stored: readonly (StoredEntry<V> | undefined)[], current: Map<string, number> | undefined): (TierEntry<V> | undefined)[] {
-    const now = this.#clock.wallNow();
-    return stored.map((e) => {
-      if (e === undefined || e.hardExpiresAt <= now) return undefined;
-      if (current !== undefined && e.tagVersions.some(([tag, v]) => current.get(tag) !== v)) return undefined;
-      return e;
-    });
-  }
-
-  /** MGET, one call per Cluster slot; results aligned with `keys`. */
-  async #mget(keys: readonly string[], binary = true): Promise<(Buffer | null)[]> {
-    const client = binary ? this.#bin : this.#client;
-    if (keys.length === 1) return [await this.#guard.run('get', () => client.get(keys[0]!)) as Buffer | null];
-    if (!this.#cluster) return await this.#guard.run('mget', () => client.mGet([...keys])) as (Buffer | null)[];
-    const bySlot = new Map<number, number[]>();
-    keys.forEach((key, i) => {
-      const slot = keySlot(key);
-      const group = bySlot.get(slot);
-      if (group === undefined) bySlot.set(slot, [i]);
-      else group.push(i);
-    });
-    const out = new Array<Buffer | null>(keys.length).fill(null);
-    await Promise.all([...bySlot.values()].map(async (indices) => {
-      const values = await this.#guard.run('mget', () => client.mGet(indices.map((i) => keys[i]!))) as (Buffer | null)[];
-      indices.forEach((index, j) => { out[index] = values[j] ?? null; });
-    }));
-    return out;
-  }
-
   /** EVALSHA, loading the script on NOSCRIPT; bounded and circuit-broken. */
   #eval(operation: string, script: Script, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
     return this.#guard.run(operation, (call) => this.#send(script, keys, args, call));
@@ -497,14 +402,4 @@ class RedisTier<V> implements SharedTier<V> {
     const cluster = this.#client as unknown as { masters: unknown[]; nodeClient(node: unknown): Promise<{ duplicate(o: object): unknown }> };
     return Promise.all(cluster.masters.map(async (node) => (await cluster.nodeClient(node)).duplicate(overrides)));
   }
-}
-
-/** Single-key reads gathered during one tick, aligned by index. */
-interface ReadBatch<V> {
-  readonly keys: string[];
-  readonly readers: TierReader<V>[];
-}
-
-function newReadBatch<V>(): ReadBatch<V> {
-  return { keys: [], readers: [] };
 }

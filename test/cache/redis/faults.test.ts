@@ -63,6 +63,10 @@ test('Redis killed mid-load and restarted: no caller hangs or fails, the circuit
   const stats = cache.stats();
   assert.equal(stats.l2?.circuit === 'open' || stats.l2?.circuit === 'half-open', true, `circuit ${stats.l2?.circuit}`);
   assert.equal(stats.l2?.notifications, false);
+  const health = cache.health();
+  assert.equal(health.status, 'degraded');
+  assert.equal(health.tier?.channel, 'down');
+  assert.notEqual(health.tier?.circuit, 'closed');
   await server.restart();
   const outcome = await during;
   assert.equal(outcome.errors, 0);
@@ -80,6 +84,7 @@ test('Redis killed mid-load and restarted: no caller hangs or fails, the circuit
   }
   assert.equal(cache.stats().l2?.circuit, 'closed');
   assert.equal(cache.stats().l2?.notifications, true);
+  assert.equal(cache.health().status, 'ok');
   assert.equal(await client.get('hr:faults:0:{after}').then((v) => v?.endsWith('"restart"')), true);
 });
 

@@ -5,37 +5,22 @@
  * must then reach no L1 and no Redis entry that another instance would serve: a third instance
  * reads v2. Under both pub/sub and tracking invalidation.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCache, redisTier, type Cache, type LoadOptions } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { notificationBarrier } from './barrier.js';
-import { SHARED_REDIS_URL, connectClient, uniquePrefix } from './servers.js';
+import { redisFixture } from './fixture.js';
 
-type Client = Awaited<ReturnType<typeof connectClient>>;
-const clients: Client[] = [];
-const caches: Cache<string>[] = [];
-let admin: Client;
-const prefix = uniquePrefix('race');
-
-before(async () => {
-  admin = await connectClient(SHARED_REDIS_URL);
-});
-
-after(async () => {
-  await Promise.all(caches.map((c) => c.close()));
-  for await (const keys of admin.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length > 0) await admin.del(keys);
-  await Promise.all([...clients, admin].map((c) => c.close()));
-});
+const redis = redisFixture(false, 'race');
+let seed = 0;
 
 async function instance(namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
-  const client = await connectClient(SHARED_REDIS_URL);
-  clients.push(client);
-  const cache = createCache<string>({
-    namespace, ttl: '1m', random: new SeededRandom(caches.length + 1),
-    l2: redisTier<string>({ client, prefix, invalidation, timeout: '2s' }),
-  });
-  caches.push(cache);
+  const client = await redis.client();
+  const cache = redis.keep(createCache<string>({
+    namespace, ttl: '1m', random: new SeededRandom(++seed),
+    l2: redisTier<string>({ client, prefix: redis.prefix, invalidation, timeout: '2s' }),
+  }));
   await cache.getOrLoad('warm-up', () => 'w'); // attached, namespace version known
   return cache;
 }
@@ -75,7 +60,7 @@ for (const invalidation of ['pubsub', 'tracking'] as const) {
         await invalidate(by === 'a' ? a : b, path);
         finish();
         assert.equal(await aRead, 'v1'); // A's caller asked before the change
-        await notificationBarrier(admin, [a, b, c] as Cache<unknown>[], { prefix, namespace: ns, invalidation });
+        await notificationBarrier(redis.admin, [a, b, c] as Cache<unknown>[], { prefix: redis.prefix, namespace: ns, invalidation });
         const fromSource = (): string => source;
         assert.equal(await c.getOrLoad('k', fromSource, options), 'v2', 'a third instance was served the value loaded before the invalidation');
         assert.equal(await b.getOrLoad('k', fromSource, options), 'v2', 'instance B was served the value loaded before the invalidation');

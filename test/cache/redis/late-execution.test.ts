@@ -4,39 +4,22 @@
  * that blocks the other instances, or write a value its caller was told had failed.
  * Own server on a free port.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCache, redisTier, type Cache } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
-import { connectClient, startRedis, type OwnRedis } from './servers.js';
+import { redisFixture, type Client } from './fixture.js';
 
-type Client = Awaited<ReturnType<typeof connectClient>>;
-let server: OwnRedis;
-let admin: Client;
-const clients: Client[] = [];
-const caches: Cache<string>[] = [];
-
-before(async () => {
-  server = await startRedis(0);
-  admin = await connectClient(server.url);
-});
-
-after(async () => {
-  server.thaw();
-  await Promise.all(caches.map((c) => c.close()));
-  await Promise.all([...clients, admin].map((c) => c.close().catch(() => {})));
-  await server.stop();
-});
+const redis = redisFixture(true, 'late');
+let seed = 0;
 
 async function instance(namespace: string, options: { staleWhileRevalidate?: number } = {}): Promise<{ cache: Cache<string>; client: Client }> {
-  const client = await connectClient(server.url);
-  clients.push(client);
-  const cache = createCache<string>({
-    namespace, ttl: '1h', random: new SeededRandom(clients.length), ...options,
+  const client = await redis.client();
+  const cache = redis.keep(createCache<string>({
+    namespace, ttl: '1h', random: new SeededRandom(++seed), ...options,
     // The breaker must not refuse the calls this test wants sent (and left to run late).
-    l2: redisTier<string>({ client, timeout: '100ms', circuit: { failureThreshold: 1000 } }),
-  });
-  caches.push(cache);
+    l2: redisTier<string>({ client, timeout: '500ms', circuit: { failureThreshold: 1000 } }),
+  }));
   return { cache, client };
 }
 
@@ -51,7 +34,7 @@ test('a lease request that timed out and ran late leaves no lease behind (backgr
   await a.cache.getOrLoad('warm-up', () => 'w');
   await a.cache.set('k', 'v1', { ttl: 1 });
   await new Promise((resolve) => setTimeout(resolve, 20)); // 'k' is stale now, inside stale-while-revalidate
-  server.freeze();
+  redis.server.freeze();
   let refreshed!: () => void;
   const refresh = new Promise<void>((resolve) => { refreshed = resolve; });
   const sub = a.cache.on((e) => { if (e.type === 'load') refreshed(); });
@@ -61,28 +44,28 @@ test('a lease request that timed out and ran late leaves no lease behind (backgr
     await refresh;
   } finally {
     sub.dispose();
-    server.thaw();
+    redis.server.thaw();
   }
   await drained(a.client);
-  assert.equal(await admin.exists('hr:orphan:0:{k}:lease'), 0, 'the late lease request left a lease nobody holds');
+  assert.equal(await redis.admin.exists('hr:orphan:0:{k}:lease'), 0, 'the late lease request left a lease nobody holds');
   // Another instance is not kept waiting: it takes the lease and stores its load in Redis.
   const b = await instance('orphan', { staleWhileRevalidate: 3_600_000 });
-  await admin.del('hr:orphan:0:{k}');
+  await redis.admin.del('hr:orphan:0:{k}');
   assert.equal(await b.cache.getOrLoad('k', () => 'from-b'), 'from-b');
-  assert.match(String(await admin.get('hr:orphan:0:{k}')), /from-b/);
+  assert.match(String(await redis.admin.get('hr:orphan:0:{k}')), /from-b/);
 });
 
 test('a set whose call timed out does not write its value when it runs late', async () => {
   const a = await instance('late-set');
   await a.cache.set('k', 'before');
-  server.freeze();
+  redis.server.freeze();
   try {
     await assert.rejects(a.cache.set('k', 'timed-out'), { code: 'HR_CACHE_TIER_TIMEOUT' });
   } finally {
-    server.thaw();
+    redis.server.thaw();
   }
   await drained(a.client);
-  const held = await admin.get('hr:late-set:0:{k}');
+  const held = await redis.admin.get('hr:late-set:0:{k}');
   assert.doesNotMatch(String(held), /timed-out/, 'the set was reported failed, yet its value landed in Redis');
-  assert.equal(await admin.exists('hr:late-set:0:{k}:lease'), 0);
+  assert.equal(await redis.admin.exists('hr:late-set:0:{k}:lease'), 0);
 });

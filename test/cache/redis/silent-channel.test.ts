@@ -6,40 +6,22 @@
  * every entry held from before is revalidated on its next read. Own redis-server on a free
  * port, frozen with SIGSTOP and thawed with SIGCONT, under pub/sub and tracking.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCache, redisTier, type Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { notificationBarrier } from './barrier.js';
-import { connectClient, startRedis, type OwnRedis } from './servers.js';
+import { redisFixture } from './fixture.js';
 
-type Client = Awaited<ReturnType<typeof connectClient>>;
-let server: OwnRedis;
-let admin: Client;
-const clients: Client[] = [];
-const caches: Cache<string>[] = [];
-
-before(async () => {
-  server = await startRedis(0);
-  admin = await connectClient(server.url);
-});
-
-after(async () => {
-  server.thaw();
-  await Promise.all(caches.map((c) => c.close()));
-  await Promise.all([...clients, admin].map((c) => c.close().catch(() => {})));
-  await server.stop();
-});
+const redis = redisFixture(true, 'silent');
+let seed = 0;
 
 async function instance(namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
-  const client = await connectClient(server.url);
-  clients.push(client);
-  const cache = createCache<string>({
-    namespace, ttl: '1h', staleIfError: '1h', random: new SeededRandom(clients.length),
-    l2: redisTier<string>({ client, invalidation, timeout: '100ms', heartbeat: '200ms', circuit: { open: '100ms', maxOpen: '200ms' } }),
-  });
-  caches.push(cache);
-  return cache;
+  const client = await redis.client();
+  return redis.keep(createCache<string>({
+    namespace, ttl: '1h', staleIfError: '1h', random: new SeededRandom(++seed),
+    l2: redisTier<string>({ client, invalidation, timeout: '500ms', heartbeat: '200ms', circuit: { open: '100ms', maxOpen: '200ms' } }),
+  }));
 }
 
 /** The next `tier-connection` event of `cache` with `up`; rejects after 10 s (the rule was not applied). */
@@ -62,12 +44,12 @@ for (const invalidation of ['pubsub', 'tracking'] as const) {
     const b = await instance(ns, invalidation);
     let source = 'v1';
     for (const k of ['k1', 'k2', 'k3']) await b.set(k, source);
-    await notificationBarrier(admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
+    await notificationBarrier(redis.admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
     for (const k of ['k1', 'k2', 'k3']) assert.equal(await a.getOrLoad(k, () => 'unexpected load'), 'v1');
     assert.equal(a.getSync('k1'), 'v1'); // held in A's L1, fresh
 
     const silent = connection(a, false);
-    server.freeze();
+    redis.server.freeze();
     try {
       source = 'v2';
       await assert.rejects(b.delete('k1'), { code: 'HR_CACHE_TIER_TIMEOUT' }); // B's invalidation cannot reach A now
@@ -78,7 +60,7 @@ for (const invalidation of ['pubsub', 'tracking'] as const) {
       assert.equal(await a.getOrLoad('k2', () => { throw new Error('the source is down too'); }), 'v1'); // stale-if-error still works
     } finally {
       const live = connection(a, true);
-      server.thaw();
+      redis.server.thaw();
       await live;
     }
     assert.equal(a.health().status, 'ok');
@@ -88,7 +70,7 @@ for (const invalidation of ['pubsub', 'tracking'] as const) {
     assert.equal(a.stats().l2Hits, l2Hits + 1, 'k3 was served from L1 without being revalidated');
     // B's delete was rejected: it may not have happened. B retries it, as the docs say, and A hears it.
     await b.delete('k1');
-    await notificationBarrier(admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
+    await notificationBarrier(redis.admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
     assert.equal(await a.getOrLoad('k1', () => source), 'v2');
   });
 }
