@@ -29,6 +29,7 @@ export interface ChannelWatchOptions {
   readonly onChange: (live: boolean) => void;
 }
 
+/** Decides whether a tier's invalidation channel is live: heartbeat probes with a deadline (see the file comment). */
 export class ChannelWatch {
   readonly #options: ChannelWatchOptions;
   #state: ChannelState = 'connecting';

@@ -17,6 +17,7 @@ import type { Clock } from '../../core/clock.js';
 /** Keys whose last notification is remembered. */
 const RECENT = 4096;
 
+/** Waits for keys' notifications, without missing one that overtook the reply that said to wait. */
 export class KeyWaiters {
   readonly #clock: Clock;
   readonly #waiters = new Map<string, Set<() => void>>();

@@ -44,6 +44,7 @@ interface Held {
 /** Releases still owed after a send failed, retried when the channel is live again. */
 const MAX_OWED = 1024;
 
+/** Keeps this process's leases alive while their loads run, and gives back the ones left in doubt. */
 export class LeaseKeeper {
   readonly #clock: Clock;
   readonly #graceMs: number;

@@ -39,6 +39,7 @@ interface ReadBatch<V> {
   readonly readers: TierReader<V>[];
 }
 
+/** Reads entries from Redis for one tier: coalesced per tick, grouped by slot, checked before use. */
 export class RedisReads<V> {
   readonly #o: RedisReadsOptions<V>;
   #batch: ReadBatch<V> = newReadBatch();

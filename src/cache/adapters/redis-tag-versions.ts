@@ -38,6 +38,7 @@ export interface TagReads {
 const NO_VERSIONS: ReadonlyMap<string, number> = new Map();
 const EMPTY: TagSnapshot = { versions: NO_VERSIONS, generation: undefined };
 
+/** One tier's view of its tag versions: cached while the channel is live, recorded at each lease. */
 export class TagVersions {
   readonly #reads: TagReads;
   readonly #cached = new Map<string, number>();
