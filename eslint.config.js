@@ -1,14 +1,15 @@
 // ESLint flat config. The one house rule beyond the recommended sets: policies never read the
 // real clock, schedule real timers or draw from Math.random — they take an injected Clock and
-// Random. Only src/core/clock.ts and src/core/random.ts may touch those APIs.
+// Random. In the sources of the library and the command (not the test kit), only the library's
+// core/clock.ts and core/random.ts may touch those APIs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const CLOCK_FIX = 'take a Clock (src/core/clock.ts) and call clock.now() / clock.setTimer()';
-const RANDOM_FIX = 'take a Random (src/core/random.ts) and call random.next()';
+const CLOCK_FIX = 'take a Clock (headroom: packages/headroom/src/core/clock.ts) and call clock.now() / clock.setTimer()';
+const RANDOM_FIX = 'take a Random (headroom: packages/headroom/src/core/random.ts) and call random.next()';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'scratch/', 'coverage/'] },
+  { ignores: ['**/dist/', '**/node_modules/', 'scratch/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,8 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
-    ignores: ['src/core/clock.ts', 'src/core/random.ts'],
+    files: ['packages/headroom/src/**/*.ts', 'packages/cli/src/**/*.ts'],
+    ignores: ['packages/headroom/src/core/clock.ts', 'packages/headroom/src/core/random.ts'],
     rules: {
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: `Do not read the wall clock in policies: ${CLOCK_FIX}.` },

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
 import { ESLint } from 'eslint';
 
-const eslint = new ESLint();
+const eslint = new ESLint({ cwd: resolve(import.meta.dirname, '../..') });
 
 async function ruleIds(code: string, filePath: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
@@ -19,17 +20,17 @@ test('a planted Date.now(), performance.now(), Math.random() or setTimeout in sr
     "import { setTimeout as wait } from 'node:timers/promises'; await wait(1);",
   ];
   for (const code of planted) {
-    const ids = await ruleIds(code, 'src/cache/planted.ts');
+    const ids = await ruleIds(code, 'packages/headroom/src/cache/planted.ts');
     assert.ok(ids.some((id) => id.startsWith('no-restricted')), `${code} → ${ids.join(',') || 'no error'}`);
   }
 });
 
 test('the clock and random files, tests and benches may use them', async () => {
-  assert.deepEqual(await ruleIds('export const t = Date.now();\n', 'src/core/clock.ts'), []);
-  assert.deepEqual(await ruleIds('export const r = Math.random();\n', 'src/core/random.ts'), []);
-  assert.deepEqual(await ruleIds('export const t = Date.now();\n', 'test/core/x.test.ts'), []);
+  assert.deepEqual(await ruleIds('export const t = Date.now();\n', 'packages/headroom/src/core/clock.ts'), []);
+  assert.deepEqual(await ruleIds('export const r = Math.random();\n', 'packages/headroom/src/core/random.ts'), []);
+  assert.deepEqual(await ruleIds('export const t = Date.now();\n', 'packages/headroom/test/core/x.test.ts'), []);
 });
 
 test('injected time passes lint in src/', async () => {
-  assert.deepEqual(await ruleIds('import type { Clock } from "../core/clock.js";\nexport const f = (c: Clock): number => c.now();\n', 'src/cache/ok.ts'), []);
+  assert.deepEqual(await ruleIds('import type { Clock } from "../core/clock.js";\nexport const f = (c: Clock): number => c.now();\n', 'packages/headroom/src/cache/ok.ts'), []);
 });

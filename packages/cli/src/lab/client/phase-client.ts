@@ -1,0 +1,94 @@
+/**
+ * How the load generator sends a phase's requests, all through Headroom's modules:
+ * - a headroom/balance balancer picks the replica: round-robin, P2C over peak-EWMA, or key
+ *   affinity (hashAffinity, on headroom/partition's bounded-load ring, keyed by product id);
+ *   outlier ejection is off in every phase, so a comparison shows the picker alone;
+ * - in hedging phases a headroom/latency HedgePolicy sends a backup after the recent p95 latency,
+ *   within a token budget, each attempt balanced on its own (so the backup usually lands elsewhere);
+ * - every attempt carries what is left of the request's headroom/latency Deadline as a header, so
+ *   a replica's limiter never queues work whose caller has given up.
+ */
+import { type PickerFactory, createBalancer, hashAffinity, p2c, peakEwma, roundRobin } from 'headroom/balance';
+import type { Clock, Random } from 'headroom';
+import { type Deadline, HedgePolicy, deadlineHeaders } from 'headroom/latency';
+import type { ReplicaClients, RequestPlan } from '../load/client.js';
+import type { PhaseCall } from '../load/driver.js';
+import type { PhaseSpec, Routing, ScenarioSpec } from '../scenarios/types.js';
+import type { ReplicaEndpoint } from '../service/fleet.js';
+
+/** A phase's request path, and what to release after it. */
+export interface PhaseClient {
+  readonly call: PhaseCall;
+  close(): void;
+}
+
+/** Context for {@link createPhaseClient}. */
+export interface PhaseClientContext {
+  readonly phase: PhaseSpec;
+  readonly scenario: ScenarioSpec;
+  readonly clients: ReplicaClients;
+  readonly endpoints: readonly ReplicaEndpoint[];
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
+/**
+ * Peak-EWMA's decay window τ. Finagle's and Linkerd's 10 s default remembers a fast replica's
+ * one-off latency spike (peak-sensitive) for seconds, long enough to make a 10× slower replica
+ * look competitive; at hundreds of requests per second a 1 s window still averages hundreds of
+ * samples. Measured on the slow-replica scenario here: 10 s sent the slow replica 1–5% of requests
+ * (p99 ≈ its 42 ms), 1 s 0.5–0.7% (p99 8–9 ms).
+ */
+const PEAK_EWMA_DECAY_MS = 1_000;
+
+const PICKERS: Readonly<Record<Routing, () => PickerFactory>> = {
+  'round-robin': roundRobin,
+  'p2c-peak-ewma': () => p2c(),
+  'key-affinity': () => hashAffinity(),
+};
+
+function phaseBalancer(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>) {
+  return createBalancer<number>({
+    endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
+    picker: PICKERS[ctx.phase.routing](),
+    load: peakEwma({ decayMs: PEAK_EWMA_DECAY_MS }),
+    outlier: false,
+    clock: ctx.clock,
+    random: ctx.random.fork('balancer'),
+  });
+}
+
+/**
+ * Where the phase's balancer would send each key, with no request in flight — for replaying past
+ * traffic into the replicas' caches (round-robin takes turns, key affinity gives each product's
+ * home replica; P2C, which needs live latencies, is not meant for it).
+ */
+export function phaseRouter(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>): { route(key: string): number; close(): void } {
+  const balancer = phaseBalancer(ctx);
+  return { route: (key) => balancer.pick(key)!.target, close: () => balancer.close() };
+}
+
+/** Builds the request path of one phase. */
+export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
+  const { clients, clock } = ctx;
+  const balancer = phaseBalancer(ctx);
+  const attempt = (plan: RequestPlan, deadline: Deadline | undefined, signal: AbortSignal): Promise<number> =>
+    balancer.call((endpoint, attemptSignal) =>
+      clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)), { signal, key: plan.key });
+  const hedgeSpec = ctx.scenario.hedge;
+  if (!ctx.phase.hedging || hedgeSpec === null) {
+    return { call: (plan, deadline) => attempt(plan, deadline, deadline.signal), close: () => balancer.close() };
+  }
+  const hedge = new HedgePolicy({
+    percentile: hedgeSpec.delayPercentile,
+    maxExtra: hedgeSpec.maxExtraAttempts,
+    budget: { ratio: hedgeSpec.budgetRatio, minPerSec: 0, maxTokens: 10, initialTokens: 0 },
+    clock,
+    random: ctx.random.fork('hedge'),
+  });
+  return {
+    call: (plan, deadline) => hedge.execute(({ signal, deadline: d }) => attempt(plan, d, signal), { deadline }),
+    close: () => balancer.close(),
+  };
+}
+

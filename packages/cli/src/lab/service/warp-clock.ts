@@ -1,0 +1,47 @@
+/**
+ * A clock that can be moved forward at will, for warming a cache with past traffic faster than it
+ * happened: the cache reads time from this clock, a replay advances it to each past request's
+ * time, and afterwards it simply keeps running with the base clock, ahead of it by however much
+ * the replay skipped. So an entry loaded at replayed second 10 with a 60 s TTL is gone at replayed
+ * second 70, whether the replay took 60 s or 60 ms.
+ *
+ * Time only moves forward (the cache's invariants assume a monotonic clock). Wall time moves by the
+ * same amount, so expiry times a cache writes to a shared tier stay consistent with its own reads.
+ * Timers keep their real delays: they are I/O timeouts and housekeeping, which must not fire
+ * because replayed time jumped.
+ */
+import type { Clock, TimerHandle } from 'headroom';
+
+/** See the file comment. */
+export class WarpClock implements Clock {
+  readonly #base: Clock;
+  #aheadMs = 0;
+
+  /** @param base - the clock it follows (the system clock in a replica) */
+  constructor(base: Clock) {
+    this.#base = base;
+  }
+
+  now(): number {
+    return this.#base.now() + this.#aheadMs;
+  }
+
+  wallNow(): number {
+    return this.#base.wallNow() + this.#aheadMs;
+  }
+
+  setTimer(delayMs: number, fn: () => void): TimerHandle {
+    return this.#base.setTimer(delayMs, fn);
+  }
+
+  /** How far ahead of the base clock it runs, ms. */
+  get aheadMs(): number {
+    return this.#aheadMs;
+  }
+
+  /** Moves time forward to `targetMs` (a value on this clock's scale); a target in the past changes nothing. */
+  advanceTo(targetMs: number): void {
+    const now = this.now();
+    if (targetMs > now) this.#aheadMs += targetMs - now;
+  }
+}
