@@ -27,6 +27,7 @@ async function backends(...delays: number[]): Promise<Backend[]> {
 function balanced(list: Backend[], options: Parameters<typeof createBalancer<string>>[0]): { balancer: Balancer; dispatcher: BalancedDispatcher } {
   const balancer = createBalancer({ endpoints: list.map((b) => b.origin), random: new SeededRandom(42), ...options });
   const dispatcher = new BalancedDispatcher(balancer);
+  assert.ok(dispatcher instanceof BalancedDispatcher);
   open.push(balancer, dispatcher);
   return { balancer, dispatcher };
 }

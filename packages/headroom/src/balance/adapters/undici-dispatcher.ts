@@ -10,8 +10,14 @@
  * styles are supported: the legacy one (`onConnect`/`onHeaders`/…, used by `fetch` and
  * `request` in undici 7) and the new one (`onRequestStart`/`onResponseStart`/…, used by
  * composed interceptors). Cost per request: one pick, one small handler wrapper.
+ *
+ * undici is the user's (an optional peer of headroom): the class that extends its `Dispatcher` is
+ * defined on the first `new BalancedDispatcher(...)`, so importing headroom/balance loads nothing
+ * of undici's.
  */
-import { Dispatcher, Pool } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { loadPeer } from '../../core/peer.js';
 import type { Balancer } from '../balancer.js';
 import type { Endpoint } from '../endpoint.js';
 import { closedError, NoEndpointError } from '../errors.js';
@@ -40,13 +46,19 @@ type LegacyHandler = {
 
 const defaultIsFailureStatus = (status: number): boolean => status >= 500;
 
+/** What a request's tap reports to: the dispatcher that picked its endpoint. */
+interface TapOwner {
+  isFailureStatus(status: number): boolean;
+  release(endpoint: Endpoint<string>, startedAtMs: number, outcome: Outcome): void;
+}
+
 /** Shared per-request bookkeeping of both handler styles. */
 abstract class Tap {
   status = 0;
   #done = false;
 
   constructor(
-    protected readonly owner: BalancedUndiciDispatcher,
+    protected readonly owner: TapOwner,
     protected readonly endpoint: Endpoint<string>,
     protected readonly startedAtMs: number,
   ) {}
@@ -62,7 +74,7 @@ abstract class Tap {
 }
 
 class LegacyTap extends Tap {
-  constructor(owner: BalancedUndiciDispatcher, endpoint: Endpoint<string>, startedAtMs: number, private readonly inner: LegacyHandler) {
+  constructor(owner: TapOwner, endpoint: Endpoint<string>, startedAtMs: number, private readonly inner: LegacyHandler) {
     super(owner, endpoint, startedAtMs);
   }
 
@@ -106,7 +118,7 @@ class LegacyTap extends Tap {
 }
 
 class ModernTap extends Tap {
-  constructor(owner: BalancedUndiciDispatcher, endpoint: Endpoint<string>, startedAtMs: number,
+  constructor(owner: TapOwner, endpoint: Endpoint<string>, startedAtMs: number,
     private readonly inner: Dispatcher.DispatchHandler) {
     super(owner, endpoint, startedAtMs);
   }
@@ -162,114 +174,124 @@ export type FetchDispatcher = RequestInit extends { dispatcher?: infer D } ? Non
  * {@link FetchDispatcher}, so both `undici.request(url, { dispatcher })` and the global
  * `fetch(url, { dispatcher })` type-check without a cast.
  */
-export type BalancedDispatcher = BalancedUndiciDispatcher & FetchDispatcher;
+export type BalancedDispatcher = Dispatcher & FetchDispatcher;
+
+/** The constructor of the implementation, once undici has been loaded. */
+type DispatcherClass = new (balancer: Balancer<string>, options: BalancedDispatcherOptions) => Dispatcher;
+
+let implementation: DispatcherClass | undefined;
 
 /**
- * The implementation. It extends undici 7's `Dispatcher`, whose types differ from the copy that
- * types Node's global `fetch` (`@types/node`'s `undici-types` 6 declares its own `FormData`,
+ * Defines the implementation on `undici`'s `Dispatcher`. undici 7's types differ from the copy
+ * that types Node's global `fetch` (`@types/node`'s `undici-types` 6 declares its own `FormData`,
  * `on`/`emit` overloads…), so on its own it is not assignable to `RequestInit['dispatcher']`
  * although Node's fetch only calls `dispatch()` with the handler style handled here (tested with
  * the global fetch over real sockets).
  */
-class BalancedUndiciDispatcher extends Dispatcher {
-  readonly #balancer: Balancer<string>;
-  readonly #poolOptions: Pool.Options;
-  readonly #keyOf: ((options: Dispatcher.DispatchOptions) => string | undefined) | undefined;
-  readonly #pools = new Map<Endpoint<string>, Pool>();
-  /** Status classifier (public for the per-request taps). */
-  readonly isFailureStatus: (status: number) => boolean;
-  #closed = false;
+function defineDispatcher(undici: typeof Undici): DispatcherClass {
+  return class BalancedUndiciDispatcher extends undici.Dispatcher implements TapOwner {
+    readonly #balancer: Balancer<string>;
+    readonly #poolOptions: Pool.Options;
+    readonly #keyOf: ((options: Dispatcher.DispatchOptions) => string | undefined) | undefined;
+    readonly #pools = new Map<Endpoint<string>, Pool>();
+    /** Status classifier (public for the per-request taps). */
+    readonly isFailureStatus: (status: number) => boolean;
+    #closed = false;
 
-  /** @param balancer - a balancer whose endpoint targets are origins (`http(s)://host:port`) */
-  constructor(balancer: Balancer<string>, options: BalancedDispatcherOptions = {}) {
-    super();
-    this.#balancer = balancer;
-    this.#poolOptions = options.poolOptions ?? {};
-    this.#keyOf = options.keyOf;
-    this.isFailureStatus = options.isFailureStatus ?? defaultIsFailureStatus;
-  }
+    /** @param balancer - a balancer whose endpoint targets are origins (`http(s)://host:port`) */
+    constructor(balancer: Balancer<string>, options: BalancedDispatcherOptions = {}) {
+      super();
+      this.#balancer = balancer;
+      this.#poolOptions = options.poolOptions ?? {};
+      this.#keyOf = options.keyOf;
+      this.isFailureStatus = options.isFailureStatus ?? defaultIsFailureStatus;
+    }
 
-  /**
-   * Picks an origin for one request and hands it to that origin's pool. Dispatch-time errors
-   * (`HR_BALANCE_NO_ENDPOINT`, `HR_BALANCE_KEY_REQUIRED`, `HR_BALANCE_CLOSED`) reach the handler.
-   * @returns the pool's back-pressure signal (false: wait for 'drain')
-   */
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    let endpoint: Endpoint<string> | undefined;
-    try {
-      if (this.#closed) throw closedError('dispatch');
-      const key = this.#keyOf?.(options);
-      endpoint = this.#balancer.pick(key);
-      if (endpoint === undefined) {
-        throw new NoEndpointError('No endpoint can take the request: every origin is draining, unhealthy or ejected, or none was added.');
+    /**
+     * Picks an origin for one request and hands it to that origin's pool. Dispatch-time errors
+     * (`HR_BALANCE_NO_ENDPOINT`, `HR_BALANCE_KEY_REQUIRED`, `HR_BALANCE_CLOSED`) reach the handler.
+     * @returns the pool's back-pressure signal (false: wait for 'drain')
+     */
+    override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+      let endpoint: Endpoint<string> | undefined;
+      try {
+        if (this.#closed) throw closedError('dispatch');
+        const key = this.#keyOf?.(options);
+        endpoint = this.#balancer.pick(key);
+        if (endpoint === undefined) {
+          throw new NoEndpointError('No endpoint can take the request: every origin is draining, unhealthy or ejected, or none was added.');
+        }
+      } catch (error) {
+        fail(handler, error as Error);
+        return true;
       }
-    } catch (error) {
-      fail(handler, error as Error);
-      return true;
+      const startedAtMs = this.#balancer.begin(endpoint);
+      const tap = typeof handler.onRequestStart === 'function'
+        ? new ModernTap(this, endpoint, startedAtMs, handler)
+        : new LegacyTap(this, endpoint, startedAtMs, handler as LegacyHandler);
+      return this.#poolFor(endpoint).dispatch({ ...options, origin: endpoint.target }, tap as Dispatcher.DispatchHandler);
     }
-    const startedAtMs = this.#balancer.begin(endpoint);
-    const tap = typeof handler.onRequestStart === 'function'
-      ? new ModernTap(this, endpoint, startedAtMs, handler)
-      : new LegacyTap(this, endpoint, startedAtMs, handler as LegacyHandler);
-    return this.#poolFor(endpoint).dispatch({ ...options, origin: endpoint.target }, tap as Dispatcher.DispatchHandler);
-  }
 
-  /** Called by a request's tap when it ends; closes pools of endpoints that have left. */
-  release(endpoint: Endpoint<string>, startedAtMs: number, outcome: Outcome): void {
-    this.#balancer.end(endpoint, startedAtMs, outcome);
-    if (endpoint.status === 'removed' && endpoint.outstanding === 0) this.#retire(endpoint);
-  }
-
-  /** Waits for in-flight requests, then closes every origin's pool (the balancer stays open). */
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
-    this.#closed = true;
-    const done = Promise.all([...this.#pools.values()].map((pool) => pool.close())).then(() => undefined);
-    this.#pools.clear();
-    if (callback === undefined) return done;
-    void done.then(callback, callback);
-  }
-
-  /** Aborts in-flight requests and destroys every origin's pool. */
-  override destroy(): Promise<void>;
-  override destroy(err: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(err: Error | null, callback: () => void): void;
-  override destroy(errOrCallback?: Error | null | (() => void), maybeCallback?: () => void): Promise<void> | void {
-    const err = typeof errOrCallback === 'function' ? null : errOrCallback ?? null;
-    const callback = typeof errOrCallback === 'function' ? errOrCallback : maybeCallback;
-    this.#closed = true;
-    const done = Promise.all([...this.#pools.values()].map((pool) => pool.destroy(err))).then(() => undefined);
-    this.#pools.clear();
-    if (callback === undefined) return done;
-    void done.then(callback, callback);
-  }
-
-  #poolFor(endpoint: Endpoint<string>): Pool {
-    let pool = this.#pools.get(endpoint);
-    if (pool === undefined) {
-      // New origin: also close pools of endpoints removed while idle.
-      for (const known of this.#pools.keys()) if (known.status === 'removed' && known.outstanding === 0) this.#retire(known);
-      pool = new Pool(endpoint.target, this.#poolOptions);
-      // Re-emitted like undici's Agent does, so callers that wait for 'drain' make progress.
-      pool.on('drain', (origin: URL) => { this.emit('drain', origin); });
-      pool.on('connect', (origin, targets) => { this.emit('connect', origin, [this, ...targets]); });
-      pool.on('disconnect', (origin, targets, error) => { this.emit('disconnect', origin, [this, ...targets], error); });
-      pool.on('connectionError', (origin, targets, error) => { this.emit('connectionError', origin, [this, ...targets], error); });
-      this.#pools.set(endpoint, pool);
+    /** Called by a request's tap when it ends; closes pools of endpoints that have left. */
+    release(endpoint: Endpoint<string>, startedAtMs: number, outcome: Outcome): void {
+      this.#balancer.end(endpoint, startedAtMs, outcome);
+      if (endpoint.status === 'removed' && endpoint.outstanding === 0) this.#retire(endpoint);
     }
-    return pool;
-  }
 
-  #retire(endpoint: Endpoint<string>): void {
-    const pool = this.#pools.get(endpoint);
-    if (pool === undefined) return;
-    this.#pools.delete(endpoint);
-    void pool.close();
-  }
+    /** Waits for in-flight requests, then closes every origin's pool (the balancer stays open). */
+    override close(): Promise<void>;
+    override close(callback: () => void): void;
+    override close(callback?: () => void): Promise<void> | void {
+      this.#closed = true;
+      const done = Promise.all([...this.#pools.values()].map((pool) => pool.close())).then(() => undefined);
+      this.#pools.clear();
+      if (callback === undefined) return done;
+      void done.then(callback, callback);
+    }
+
+    /** Aborts in-flight requests and destroys every origin's pool. */
+    override destroy(): Promise<void>;
+    override destroy(err: Error | null): Promise<void>;
+    override destroy(callback: () => void): void;
+    override destroy(err: Error | null, callback: () => void): void;
+    override destroy(errOrCallback?: Error | null | (() => void), maybeCallback?: () => void): Promise<void> | void {
+      const err = typeof errOrCallback === 'function' ? null : errOrCallback ?? null;
+      const callback = typeof errOrCallback === 'function' ? errOrCallback : maybeCallback;
+      this.#closed = true;
+      const done = Promise.all([...this.#pools.values()].map((pool) => pool.destroy(err))).then(() => undefined);
+      this.#pools.clear();
+      if (callback === undefined) return done;
+      void done.then(callback, callback);
+    }
+
+    #poolFor(endpoint: Endpoint<string>): Pool {
+      let pool = this.#pools.get(endpoint);
+      if (pool === undefined) {
+        // New origin: also close pools of endpoints removed while idle.
+        for (const known of this.#pools.keys()) if (known.status === 'removed' && known.outstanding === 0) this.#retire(known);
+        pool = new undici.Pool(endpoint.target, this.#poolOptions);
+        // Re-emitted like undici's Agent does, so callers that wait for 'drain' make progress.
+        pool.on('drain', (origin: URL) => { this.emit('drain', origin); });
+        pool.on('connect', (origin, targets) => { this.emit('connect', origin, [this, ...targets]); });
+        pool.on('disconnect', (origin, targets, error) => { this.emit('disconnect', origin, [this, ...targets], error); });
+        pool.on('connectionError', (origin, targets, error) => { this.emit('connectionError', origin, [this, ...targets], error); });
+        this.#pools.set(endpoint, pool);
+      }
+      return pool;
+    }
+
+    #retire(endpoint: Endpoint<string>): void {
+      const pool = this.#pools.get(endpoint);
+      if (pool === undefined) return;
+      this.#pools.delete(endpoint);
+      void pool.close();
+    }
+  };
 }
 
+// The constructor users call: it loads undici and defines the class on first use, then returns
+// an instance of that class (a constructor that returns an object yields that object). The one
+// cast types it as also being what the global fetch's typings expect, which it is at runtime.
 /**
  * A `Dispatcher` for undici 7 and Node's global `fetch` that spreads requests over a string
  * balancer's origins (endpoint targets such as `'http://10.0.0.7:8080'`). Its type,
@@ -282,11 +304,17 @@ class BalancedUndiciDispatcher extends Dispatcher {
  * const res = await fetch('http://users.internal/users/42', { dispatcher }); // origin is chosen per request
  * await dispatcher.close(); balancer.close();
  * ```
+ * @throws HR_CORE_PEER_MISSING when `undici` is not installed
  */
-// The one cast: the class is declared once (above) and typed here as also being what the global
-// fetch's typings expect, which it is at runtime.
-export const BalancedDispatcher = BalancedUndiciDispatcher as unknown as
-  new (balancer: Balancer<string>, options?: BalancedDispatcherOptions) => BalancedDispatcher;
+export const BalancedDispatcher = function BalancedDispatcher(balancer: Balancer<string>, options: BalancedDispatcherOptions = {}): Dispatcher {
+  implementation ??= defineDispatcher(loadPeer<typeof Undici>('undici', 'BalancedDispatcher'));
+  return new implementation(balancer, options);
+} as unknown as new (balancer: Balancer<string>, options?: BalancedDispatcherOptions) => BalancedDispatcher;
+
+// `dispatcher instanceof BalancedDispatcher` asks the class defined on first use.
+Object.defineProperty(BalancedDispatcher, Symbol.hasInstance, {
+  value: (value: unknown): boolean => implementation !== undefined && value instanceof implementation,
+});
 
 /** Delivers a dispatch-time error through whichever handler style the caller used. */
 function fail(handler: Dispatcher.DispatchHandler, error: Error): void {

@@ -10,6 +10,16 @@ import { duration, positiveDuration } from '../options.js';
 import { jsonCodec, type Codec } from './codec.js';
 import { NAME_PATTERN } from './redis-keys.js';
 
+/**
+ * RESP3's type byte of a blob string (`$`), node-redis's `RESP_TYPES.BLOB_STRING`. Written here
+ * rather than imported from `redis`, so that importing headroom/cache loads no Redis client (the
+ * user brings theirs); a test pins it to node-redis's constant.
+ */
+export const RESP_BLOB_STRING = 36;
+
+/** Reply type mapping that returns blob strings as Buffers, so binary values come back intact. */
+export const BUFFER_REPLIES: Record<number, unknown> = { [RESP_BLOB_STRING]: Buffer };
+
 /** The node-redis client or cluster surface the tier uses. */
 export interface RedisLike {
   get(key: string): Promise<unknown>;

@@ -25,7 +25,6 @@
  * tier opens (subscriber, tracking) are `duplicate()`s and inherit them.
  */
 import { randomUUID } from 'node:crypto';
-import { RESP_TYPES } from 'redis';
 import type { Clock } from '../../core/clock.js';
 import { CallGuard, type GuardedCall } from '../call-guard.js';
 import { TierTimeoutError, invalidOption } from '../errors.js';
@@ -40,7 +39,7 @@ import { PubSubNotifier, TrackingNotifier, busMessage, bumpMessagePrefix, type N
 import { RedisReads } from './redis-reads.js';
 import { ACQUIRE, BUMP, CLAIM, DELETE, RELEASE, RENEW, SET_LEASED, type Script } from './redis-scripts.js';
 import { TagVersions } from './redis-tag-versions.js';
-import { resolveRedisTierOptions, type RedisLike, type RedisTierOptions } from './redis-tier-options.js';
+import { BUFFER_REPLIES, resolveRedisTierOptions, type RedisLike, type RedisTierOptions } from './redis-tier-options.js';
 
 export type { RedisLike, RedisTierOptions } from './redis-tier-options.js';
 
@@ -90,7 +89,7 @@ class RedisTier<V> implements SharedTier<V> {
   constructor(options: RedisTierOptions<V>) {
     const o = resolveRedisTierOptions(options);
     this.#client = o.client;
-    this.#bin = o.client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }) as RedisLike;
+    this.#bin = o.client.withTypeMapping(BUFFER_REPLIES) as RedisLike;
     this.#cluster = typeof (o.client as { getSlotMaster?: unknown }).getSlotMaster === 'function';
     this.#prefix = o.prefix;
     this.#codec = o.codec;

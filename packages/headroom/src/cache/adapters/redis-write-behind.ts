@@ -19,7 +19,6 @@
  * source writes should be idempotent (plain set/delete are).
  */
 import { randomUUID } from 'node:crypto';
-import { RESP_TYPES } from 'redis';
 import { sleep, systemClock, type Clock } from '../../core/clock.js';
 import type { Duration } from '../../core/duration.js';
 import { toError } from '../../core/errors.js';
@@ -33,6 +32,7 @@ import type { WriteBehindEvent } from '../write/behind.js';
 import type { CachedSource, Source } from '../write/source.js';
 import { jsonCodec, type Codec } from './codec.js';
 import { NAME_PATTERN, RedisKeys } from './redis-keys.js';
+import { BUFFER_REPLIES } from './redis-tier-options.js';
 
 /** The node-redis surface the queue uses. */
 interface StreamClient {
@@ -112,7 +112,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 const GROUP = 'hr-drain';
 /** Replies as Buffers: queued values may be binary. */
-const BINARY = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
+const BINARY = { typeMapping: BUFFER_REPLIES };
 
 /**
  * Puts `cache` in front of `source` with writes queued durably in a Redis Stream.

@@ -15,8 +15,9 @@
  * let a caller aim the server at an arbitrary URL); a copy naming another peer runs untied.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Agent, request } from 'undici';
+import type * as Undici from 'undici';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { loadPeer } from '../../core/peer.js';
 import { invalidOption, numberOption } from '../options.js';
 import { TiedRegistry, type TieCancelResult, type TieTicket } from '../tied.js';
 
@@ -75,7 +76,8 @@ export interface TiedHttpServerStats {
 
 /**
  * Server side of the tied-request protocol for `node:http`.
- * @throws HR_LATENCY_INVALID_OPTION when a peer is not an http(s) origin
+ * @throws HR_LATENCY_INVALID_OPTION when a peer is not an http(s) origin; HR_CORE_PEER_MISSING when
+ * `undici` is not installed
  * @example
  * ```ts
  * const tied = new TiedHttpServer({ peers: [twinOrigin] });
@@ -92,7 +94,8 @@ export class TiedHttpServer {
   readonly registry: TiedRegistry;
   readonly #peers: ReadonlySet<string>;
   readonly #timeoutMs: number;
-  readonly #agent = new Agent({ keepAliveTimeout: 10_000 });
+  readonly #request: typeof Undici.request;
+  readonly #agent: Undici.Agent;
   readonly #sent = { cancelled: 0, started: 0, unknown: 0, failed: 0 };
   readonly #received = { cancelled: 0, started: 0, unknown: 0 };
   #peerRejected = 0;
@@ -101,6 +104,10 @@ export class TiedHttpServer {
     this.registry = options.registry ?? new TiedRegistry({ clock: options.clock ?? systemClock });
     this.#peers = new Set(options.peers.map((p) => originOf(p)));
     this.#timeoutMs = numberOption('cancelTimeoutMs', options.cancelTimeoutMs, 1000, 1);
+    // undici is the user's (an optional peer): loaded here, not when headroom/latency is imported.
+    const undici = loadPeer<typeof Undici>('undici', 'TiedHttpServer');
+    this.#request = undici.request;
+    this.#agent = new undici.Agent({ keepAliveTimeout: 10_000 });
   }
 
   /** Counters since construction. */
@@ -159,7 +166,7 @@ export class TiedHttpServer {
 
   async #sendCancel(ticket: TieTicket): Promise<void> {
     try {
-      const res = await request(ticket.peer + TIE_CANCEL_PATH, {
+      const res = await this.#request(ticket.peer + TIE_CANCEL_PATH, {
         method: 'POST',
         headers: { [TIE_ID_HEADER]: ticket.id },
         dispatcher: this.#agent,

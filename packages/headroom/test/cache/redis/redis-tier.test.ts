@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { createCache, redisTier, bytesCodec, type Cache, type CacheEvent, type CacheOptions } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { SHARED_REDIS_URL, connectClient, uniquePrefix } from '@headroom/testkit/redis-servers';
+import { RESP_TYPES } from 'redis';
+import { RESP_BLOB_STRING } from '../../../src/cache/adapters/redis-tier-options.js';
 
 type Client = Awaited<ReturnType<typeof connectClient>>;
 const clients: Client[] = [];
@@ -58,6 +60,10 @@ function nextEvent(cache: Cache<unknown>, match: (e: CacheEvent) => boolean, ms 
     });
   });
 }
+
+test("the tier's own RESP blob-string type byte is node-redis's (it is not imported, so the cache loads no Redis client)", () => {
+  assert.equal(RESP_BLOB_STRING, RESP_TYPES.BLOB_STRING);
+});
 
 test('L2 store: a value set on one instance is served to another from Redis, with the hard TTL and the namespace prefix', async () => {
   const a = await instance<{ name: string }>('users', { ttl: 60_000, staleWhileRevalidate: 30_000 });
