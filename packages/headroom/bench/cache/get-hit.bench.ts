@@ -12,7 +12,7 @@ import { SeededRandom } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { interleaved, interleavedAsync } from '../interleaved.js';
 import { bento, cacheManager, cacheable, lruCache, lruMin, mnemonist } from './peers.js';
-import { zipfSampler } from './traces.js';
+import { zipfSampler } from '../../test/cache/traces.js';
 
 const N = 100_000;
 const MASK = 65_535;

@@ -9,7 +9,7 @@ import { createCache } from '../../src/cache/index.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { lruCache } from './peers.js';
-import { a0HitRatio, beladyHitRatio, oneOffScanTrace, scanMixTrace, shiftTrace, zipfTrace, type Trace } from './traces.js';
+import { a0HitRatio, beladyHitRatio, oneOffScanTrace, scanMixTrace, shiftTrace, zipfTrace, type Trace } from '../../test/cache/traces.js';
 
 const KEY_SPACE = 1_000_000;
 /** Keys of the one-off scan: 3× the largest capacity tested. */

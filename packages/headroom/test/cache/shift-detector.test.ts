@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createCache } from '../../src/cache/index.js';
 import { ShiftDetector } from '../../src/cache/eviction/shift-detector.js';
 import { SeededRandom } from '../../src/core/random.js';
-import { zipfSampler } from '../../bench/cache/traces.js';
+import { zipfSampler } from './traces.js';
 
 const ENTRIES = 10_000;
 /** Accesses per sample at ENTRIES entries (a quarter of them, at least 2,048). */

@@ -1,5 +1,6 @@
 /**
- * Seeded synthetic access traces and Bélády's offline optimum, for the hit-ratio benchmark.
+ * Seeded synthetic access traces and Bélády's offline optimum, for the hit-ratio benchmark (and
+ * the tests that need a skewed trace; tests do not import benchmarks, so it lives here).
  * Keys are integer ids in [0, keySpace); the benchmark maps them to strings once.
  */
 import type { Random } from '../../src/core/random.js';
