@@ -6,6 +6,7 @@
  */
 export { type Clock, type TimerHandle, SystemClock, systemClock, sleep } from './core/clock.js';
 export { VirtualClock, type VirtualClockOptions } from './core/virtual-clock.js';
+export { CoarseClock } from './core/coarse-clock.js';
 export { type Random, SeededRandom, seedFromEnv, defaultRandom } from './core/random.js';
 export { type HashInput, xxh32, xxh64, xxh64Into } from './core/hash.js';
 export { murmur3x86128Into, hash64Into, hash53 } from './core/murmur3.js';

@@ -3,14 +3,13 @@
  * API; load-lifecycle.ts, loads and their outcomes; tier-glue.ts, the shared tier), plus the
  * small operations on it that several of them need. Not exported from the module's door.
  *
- * The public class keeps its own references to what a hit reads (store, policy, hit clock, key
+ * The public class keeps its own references to what a hit reads (store, policy, clock, key
  * function, hit counter), so the hot paths pay no indirection through this object.
  */
-import { SystemClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { Emitter } from '../core/events.js';
 import { LatencyHistogram } from '../core/histogram.js';
 import type { Random } from '../core/random.js';
-import { CoarseNow } from './coarse-now.js';
 import { InvalidKeyError, invalidOption } from './errors.js';
 import { LruPolicy } from './eviction/lru.js';
 import type { EvictionPolicy } from './eviction/policy.js';
@@ -20,9 +19,6 @@ import { LocalStore } from './local-store.js';
 import { resolveEarlyRefresh, type ResolvedEarlyRefresh, type ResolvedOptions } from './options.js';
 import type { Flight } from './stampede/single-flight.js';
 import type { CacheEvent, EarlyRefresh, RemovalReason, Tags } from './types.js';
-
-/** On the system clock, hits compare expiry with a time read at most this long ago (coarse-now.ts). */
-const HIT_CLOCK_RESOLUTION_MS = 1;
 
 /** Failure state of a key whose reloads keep failing. */
 export interface FailureState {
@@ -37,8 +33,6 @@ export class CacheState<V, K> {
   readonly store: LocalStore;
   readonly policy: EvictionPolicy;
   readonly clock: Clock;
-  /** The time source of fresh-hit checks: the clock itself, or on the system clock a 1 ms coarse reading. */
-  readonly hitClock: Pick<Clock, 'now'>;
   readonly random: Random;
   readonly keyFn: ((key: K) => string) | undefined;
   readonly sizeOf: ((value: V, key: string) => number) | undefined;
@@ -76,8 +70,6 @@ export class CacheState<V, K> {
     this.options = o;
     this.namespace = o.namespace;
     this.clock = o.clock;
-    // Injected clocks (tests, simulations) are read exactly; the real one coarsely on hits.
-    this.hitClock = o.clock instanceof SystemClock ? new CoarseNow(o.clock, HIT_CLOCK_RESOLUTION_MS) : o.clock;
     this.random = o.random;
     this.keyFn = o.keyFn;
     this.sizeOf = o.sizeOf;

@@ -42,7 +42,7 @@ export class Cache<V, K = string> {
   // What a hit reads, held here (not through #state) so the hot paths stay one lookup deep.
   readonly #store: LocalStore;
   readonly #policy: EvictionPolicy;
-  readonly #hitClock: Pick<Clock, 'now'>;
+  readonly #clock: Clock;
   readonly #keyFn: ((key: K) => string) | undefined;
   /** Fresh hits counted here; batch hits are counted in #state.hits. */
   #hits = 0;
@@ -59,7 +59,7 @@ export class Cache<V, K = string> {
     this.namespace = state.namespace;
     this.#store = state.store;
     this.#policy = state.policy;
-    this.#hitClock = state.hitClock;
+    this.#clock = state.clock;
     this.#keyFn = state.keyFn;
     if (o.sweepIntervalMs > 0) this.#scheduleSweep();
     this.#loads = new LoadLifecycle(state, o.l2);
@@ -95,7 +95,7 @@ export class Cache<V, K = string> {
         return store.values[slot] as V;
       }
       const soft = store.softExp[slot]!;
-      if (soft === Infinity || this.#hitClock.now() < soft) {
+      if (soft === Infinity || this.#clock.now() < soft) {
         this.#policy.access(slot);
         this.#hits++;
         return store.values[slot] as V;
@@ -137,7 +137,7 @@ export class Cache<V, K = string> {
     if (slot === undefined) return false;
     if (!this.#store.expiring) return true;
     const soft = this.#store.softExp[slot]!;
-    return soft === Infinity || this.#hitClock.now() < soft;
+    return soft === Infinity || this.#clock.now() < soft;
   }
 
   /**
@@ -243,7 +243,7 @@ export class Cache<V, K = string> {
         this.#hits++;
         return Promise.resolve(store.values[slot] as V);
       }
-      const now = this.#hitClock.now();
+      const now = this.#clock.now();
       if (now < soft) {
         this.#policy.access(slot);
         this.#hits++;

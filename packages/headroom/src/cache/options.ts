@@ -2,7 +2,8 @@
  * Validation of {@link CacheOptions}: every bad value throws HR_CACHE_INVALID_OPTION at
  * construction, naming the option, the value and the fix.
  */
-import { systemClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { CoarseClock } from '../core/coarse-clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import { isHeadroomError } from '../core/errors.js';
 import { defaultRandom, type Random } from '../core/random.js';
@@ -11,6 +12,14 @@ import type { EvictionKind } from './eviction/policy.js';
 import type { Backoff } from './freshness.js';
 import type { SharedTier } from './tier.js';
 import type { CacheOptions, EarlyRefresh } from './types.js';
+
+/**
+ * The clock of a cache created without one: the system clock read at most once per millisecond,
+ * because every TTL hit compares an expiry with the time and `performance.now()` costs about as
+ * much as the rest of a hit (see core/coarse-clock.ts). Shared by every such cache: one timer per
+ * millisecond while any of them is read, none when idle.
+ */
+const DEFAULT_CLOCK: Clock = new CoarseClock();
 
 /** Early refresh after validation. */
 export type ResolvedEarlyRefresh =
@@ -97,7 +106,7 @@ export function resolveOptions<V, K>(options: CacheOptions<V, K>): ResolvedOptio
     keyFn: options.key,
     sweepIntervalMs: duration(options.sweepInterval, 'sweepInterval'),
     l2,
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? DEFAULT_CLOCK,
     random: options.random ?? defaultRandom(),
   };
 }
