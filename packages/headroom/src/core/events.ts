@@ -24,10 +24,7 @@ export class Emitter<E> {
   readonly #onListenerError: (error: unknown) => void;
 
   /** @param onListenerError - receives errors thrown by listeners; default rethrows on a microtask */
-  // Not timing: the microtask only reports a listener's error as an uncaught exception once
-  // emit() has returned; nothing waits on it, under any clock.
-  // eslint-disable-next-line no-restricted-globals
-  constructor(onListenerError: (error: unknown) => void = (error) => queueMicrotask(() => { throw error; })) {
+  constructor(onListenerError: (error: unknown) => void = rethrowLater) {
     this.#onListenerError = onListenerError;
   }
 
@@ -60,4 +57,15 @@ export class Emitter<E> {
       }
     }
   }
+}
+
+/**
+ * Reports a listener's error as an uncaught exception once `emit()` has returned. Not timing: the
+ * microtask orders nothing that a policy decides, and nothing waits on it, under any clock.
+ */
+function rethrowLater(error: unknown): void {
+  // eslint-disable-next-line no-restricted-globals -- reporting an error, not scheduling work (see above)
+  queueMicrotask(() => {
+    throw error;
+  });
 }
