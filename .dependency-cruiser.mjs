@@ -5,7 +5,8 @@ export default {
   forbidden: [
     {
       name: 'no-folder-cycles',
-      comment: 'Folders depend on each other one way: two folders that import each other are one concern split badly (the lab once imported the CLI\'s table while the CLI imported the lab).',
+      comment:
+        "Folders depend on each other one way: two folders that import each other are one concern split badly (the lab once imported the CLI's table while the CLI imported the lab).",
       severity: 'error',
       scope: 'folder',
       from: {},
@@ -41,7 +42,7 @@ export default {
     },
     {
       name: 'modules-through-doors',
-      comment: 'A library module imports core and other modules\' index.ts, never another module\'s files.',
+      comment: "A library module imports core and other modules' index.ts, never another module's files.",
       severity: 'error',
       from: { path: '^packages/headroom/src/([a-z]+)/' },
       to: {

@@ -21,7 +21,11 @@ const work = mkdtempSync(join(tmpdir(), 'headroom-footprint-'));
 let tarball = args[0] === undefined ? undefined : resolve(args[0]);
 if (tarball === undefined) {
   process.stderr.write('packing packages/headroom (builds it first) …\n');
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: new URL('../packages/headroom', import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: new URL('../packages/headroom', import.meta.url),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   tarball = join(work, JSON.parse(out)[0].filename);
 }
 
@@ -43,18 +47,29 @@ for (let run = 1; run <= runs; run++) {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'cache-user', version: '1.0.0', private: true, type: 'module' }));
   process.stderr.write(`run ${run}/${runs}: npm install --omit=dev --prefer-offline ${tarball} …\n`);
   const started = process.hrtime.bigint();
-  const r = spawnSync('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: app, encoding: 'utf8' });
+  const r = spawnSync('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', tarball], {
+    cwd: app,
+    encoding: 'utf8',
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`npm install failed:\n${r.stderr}`);
   const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8'));
   const packages = Object.keys(lock.packages).filter((k) => k !== '').length;
   const diskKb = Number(execFileSync('du', ['-sk', join(app, 'node_modules')], { encoding: 'utf8' }).split('\t')[0]);
-  rows.push([String(run), String(packages), (fileBytes(join(app, 'node_modules')) / 1e6).toFixed(1), (diskKb * 1024 / 1e6).toFixed(1), seconds.toFixed(1)]);
+  rows.push([
+    String(run),
+    String(packages),
+    (fileBytes(join(app, 'node_modules')) / 1e6).toFixed(1),
+    ((diskKb * 1024) / 1e6).toFixed(1),
+    seconds.toFixed(1),
+  ]);
 }
 rmSync(work, { recursive: true, force: true });
 
 const header = ['run', 'packages', 'unpacked MB', 'on disk MB', 'install s'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-process.stdout.write(`${tarball.split('/').at(-1)}, node ${process.version}, npm ${execFileSync('npm', ['-v'], { encoding: 'utf8' }).trim()}\n`);
+process.stdout.write(
+  `${tarball.split('/').at(-1)}, node ${process.version}, npm ${execFileSync('npm', ['-v'], { encoding: 'utf8' }).trim()}\n`,
+);
 process.stdout.write([line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n');

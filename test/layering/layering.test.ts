@@ -30,7 +30,10 @@ function violations(cwd: string, paths: string[]): Violation[] {
 }
 
 test('the repository obeys its layering rules', () => {
-  assert.deepEqual(violations(REPO, ['packages', 'test']).map((v) => `${v.rule.name}: ${v.from} → ${v.to}`), []);
+  assert.deepEqual(
+    violations(REPO, ['packages', 'test']).map((v) => `${v.rule.name}: ${v.from} → ${v.to}`),
+    [],
+  );
 });
 
 const planted = mkdtempSync(join(tmpdir(), 'headroom-layering-'));
@@ -75,7 +78,10 @@ test('each rule fails on a planted violation, and a door import is allowed', () 
     'modules-through-doors': 'packages/headroom/src/balance/deep.ts → packages/headroom/src/cache/cache.ts',
   };
   for (const [rule, where] of Object.entries(expected)) {
-    assert.ok((byRule.get(rule) ?? []).some((v) => v.includes(where)), `${rule} did not fire on ${where}; found ${JSON.stringify(Object.fromEntries(byRule))}`);
+    assert.ok(
+      (byRule.get(rule) ?? []).some((v) => v.includes(where)),
+      `${rule} did not fire on ${where}; found ${JSON.stringify(Object.fromEntries(byRule))}`,
+    );
   }
   assert.ok(!found.some((v) => v.from === 'packages/cli/src/door.ts'), 'an import through a door is allowed');
 });

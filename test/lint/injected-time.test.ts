@@ -21,7 +21,10 @@ test('a planted Date.now(), performance.now(), Math.random() or setTimeout in sr
   ];
   for (const code of planted) {
     const ids = await ruleIds(code, 'packages/headroom/src/cache/planted.ts');
-    assert.ok(ids.some((id) => id.startsWith('no-restricted')), `${code} → ${ids.join(',') || 'no error'}`);
+    assert.ok(
+      ids.some((id) => id.startsWith('no-restricted')),
+      `${code} → ${ids.join(',') || 'no error'}`,
+    );
   }
 });
 
@@ -32,7 +35,13 @@ test('the clock and random files, tests and benches may use them', async () => {
 });
 
 test('injected time passes lint in src/', async () => {
-  assert.deepEqual(await ruleIds('import type { Clock } from "../core/clock.js";\nexport const f = (c: Clock): number => c.now();\n', 'packages/headroom/src/cache/ok.ts'), []);
+  assert.deepEqual(
+    await ruleIds(
+      'import type { Clock } from "../core/clock.js";\nexport const f = (c: Clock): number => c.now();\n',
+      'packages/headroom/src/cache/ok.ts',
+    ),
+    [],
+  );
 });
 
 test('a planted nextTick, queueMicrotask, setImmediate or randomUUID in policy code fails lint', async () => {
@@ -47,10 +56,17 @@ test('a planted nextTick, queueMicrotask, setImmediate or randomUUID in policy c
     'export const id = crypto.randomUUID();',
     "import * as crypto from 'node:crypto'; export const id = crypto.randomUUID();",
   ];
-  for (const file of ['packages/headroom/src/cache/planted.ts', 'packages/headroom/src/core/planted.ts', 'packages/cli/src/lab/planted.ts']) {
+  for (const file of [
+    'packages/headroom/src/cache/planted.ts',
+    'packages/headroom/src/core/planted.ts',
+    'packages/cli/src/lab/planted.ts',
+  ]) {
     for (const code of planted) {
       const ids = await ruleIds(code, file);
-      assert.ok(ids.some((id) => id.startsWith('no-restricted')), `${file}: ${code} → ${ids.join(',') || 'no error'}`);
+      assert.ok(
+        ids.some((id) => id.startsWith('no-restricted')),
+        `${file}: ${code} → ${ids.join(',') || 'no error'}`,
+      );
     }
   }
 });
@@ -62,5 +78,7 @@ test('adapters may use nextTick, setImmediate and randomUUID (they talk to real 
   assert.ok((await ruleIds('export const t = Date.now();\n', file)).includes('no-restricted-properties'));
   // The virtual clock drains promise chains with setImmediate; it reads no real time either.
   assert.deepEqual(await ruleIds('setImmediate(() => {});\n', 'packages/headroom/src/core/virtual-clock.ts'), []);
-  assert.ok((await ruleIds('export const t = Date.now();\n', 'packages/headroom/src/core/virtual-clock.ts')).includes('no-restricted-properties'));
+  assert.ok(
+    (await ruleIds('export const t = Date.now();\n', 'packages/headroom/src/core/virtual-clock.ts')).includes('no-restricted-properties'),
+  );
 });

@@ -11,12 +11,18 @@ import { join } from 'node:path';
 
 /** Where a system-wide Chromium or Chrome usually lives. */
 export const SYSTEM_CHROMIUM_PATHS: readonly string[] = [
-  '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
 ];
 
 /** How to get one, in one line. */
-export const CHROMIUM_INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install chromium; any OS: npx playwright-core install chromium) or set CHROME_PATH to a Chromium or Chrome binary';
+export const CHROMIUM_INSTALL_HINT =
+  'install it (Debian/Ubuntu: apt-get install chromium; any OS: npx playwright-core install chromium) or set CHROME_PATH to a Chromium or Chrome binary';
 
 /** Where {@link findChromium} looks; every field defaults to this machine's. */
 export interface ChromiumSearch {
@@ -30,8 +36,7 @@ export interface ChromiumSearch {
 
 /** A found binary and where it was found, or why none was. */
 export type ChromiumLookup =
-  | { readonly path: string; readonly source: 'CHROME_PATH' | 'system' | 'playwright' }
-  | { readonly path: null; readonly problem: string };
+  { readonly path: string; readonly source: 'CHROME_PATH' | 'system' | 'playwright' } | { readonly path: null; readonly problem: string };
 
 /**
  * Looks for a Chromium binary (see the file comment). A `CHROME_PATH` that names no executable
@@ -73,8 +78,12 @@ function newestPlaywrightChromium(cache: string): string | null {
     return null;
   }
   dirs.sort((a, b) => Number(b.slice('chromium-'.length)) - Number(a.slice('chromium-'.length)));
-  const binaries = ['chrome-linux64/chrome', 'chrome-linux/chrome', 'chrome-mac/Chromium.app/Contents/MacOS/Chromium',
-    'chrome-mac-arm64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing'];
+  const binaries = [
+    'chrome-linux64/chrome',
+    'chrome-linux/chrome',
+    'chrome-mac/Chromium.app/Contents/MacOS/Chromium',
+    'chrome-mac-arm64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing',
+  ];
   for (const dir of dirs) {
     for (const binary of binaries) {
       const path = join(cache, dir, binary);

@@ -19,7 +19,15 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      outputError: (message, write) => write(`${message.split('\n').find((l) => l.trim() !== '')?.trim() ?? message}\n`),
+      outputError: (message, write) =>
+        write(
+          `${
+            message
+              .split('\n')
+              .find((l) => l.trim() !== '')
+              ?.trim() ?? message
+          }\n`,
+        ),
     });
   registerDoctor(program);
   registerLab(program);
@@ -41,4 +49,3 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 1;
   }
 }
-

@@ -54,7 +54,11 @@ export function interleaved(cases: Readonly<Record<string, () => unknown>>, peer
  * promise is awaited on every call (as an application awaits it); the others run synchronously
  * in the same batches, so an async path and a synchronous peer are timed side by side.
  */
-export async function interleavedAsync(cases: Readonly<Record<string, () => unknown>>, peer: string, options: InterleavedOptions = {}): Promise<ReportTable> {
+export async function interleavedAsync(
+  cases: Readonly<Record<string, () => unknown>>,
+  peer: string,
+  options: InterleavedOptions = {},
+): Promise<ReportTable> {
   const plan = new Plan(cases, peer, options);
   const awaited = new Set(plan.names.filter((name) => cases[name]!() instanceof Promise));
   const runBatch = async (name: string, calls: number): Promise<void> => {
@@ -122,7 +126,13 @@ class Plan {
     const rows = this.names.map((name) => {
       const s = this.#samples.get(name)!;
       const med = median(s);
-      return [name, med.toFixed(1), Math.min(...s).toFixed(1), Math.round(1e9 / med).toLocaleString('en-US'), `${(peerNs / med).toFixed(2)}×`];
+      return [
+        name,
+        med.toFixed(1),
+        Math.min(...s).toFixed(1),
+        Math.round(1e9 / med).toLocaleString('en-US'),
+        `${(peerNs / med).toFixed(2)}×`,
+      ];
     });
     return {
       header: ['case', 'ns/op (median)', 'ns/op (best)', 'ops/s (median)', `vs ${this.#peer}`],

@@ -9,10 +9,12 @@ import { renderTable } from '../src/core/table.js';
 import { setCurrentFile, suites, timeNs, type Suite } from './harness.js';
 
 function benchFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? benchFiles(path) : path.endsWith('.bench.ts') ? [path] : [];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? benchFiles(path) : path.endsWith('.bench.ts') ? [path] : [];
+    })
+    .sort();
 }
 
 const filter = (process.argv[2] ?? '').toLowerCase();

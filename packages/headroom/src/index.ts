@@ -12,8 +12,15 @@ export { type HashInput, xxh32, xxh64, xxh64Into } from './core/hash.js';
 export { murmur3x86128Into, hash64Into, hash53 } from './core/murmur3.js';
 export { type Duration, parseDuration, parseOptionalDuration } from './core/duration.js';
 export {
-  HeadroomError, type HeadroomErrorOptions, type ErrorDetails, isHeadroomError, InvalidOptionError,
-  AssertionFailedError, DeadlineExceededError, LoadShedError, toError,
+  HeadroomError,
+  type HeadroomErrorOptions,
+  type ErrorDetails,
+  isHeadroomError,
+  InvalidOptionError,
+  AssertionFailedError,
+  DeadlineExceededError,
+  LoadShedError,
+  toError,
 } from './core/errors.js';
 export { type Disposable, type Listener, Emitter } from './core/events.js';
 export { assert } from './core/assert.js';

@@ -39,14 +39,21 @@ export function uniquePrefix(label: string): string {
  * Starts redis-server on `port` (7101–7106, or 0 for a free port the OS picks) in a temp dir.
  * @param pingArgs - extra redis-cli arguments to reach it (auth, TLS) when checking it is up
  */
-export async function startRedis(requestedPort: number, extraArgs: readonly string[] = [], pingArgs: readonly string[] = []): Promise<OwnRedis> {
-  if (requestedPort !== 0 && (requestedPort < 7101 || requestedPort > 7106)) throw new Error(`port ${requestedPort} is outside the cache tests' range 7101–7106 (pass 0 for a free one)`);
+export async function startRedis(
+  requestedPort: number,
+  extraArgs: readonly string[] = [],
+  pingArgs: readonly string[] = [],
+): Promise<OwnRedis> {
+  if (requestedPort !== 0 && (requestedPort < 7101 || requestedPort > 7106))
+    throw new Error(`port ${requestedPort} is outside the cache tests' range 7101–7106 (pass 0 for a free one)`);
   const port = requestedPort === 0 ? await freePort() : requestedPort;
   const dir = mkdtempSync(join(tmpdir(), `hr-redis-${port}-`));
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
     const portArgs = extraArgs.includes('--tls-port') ? ['--port', '0'] : ['--port', String(port)];
-    child = spawn('redis-server', [...portArgs, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
+    child = spawn('redis-server', [...portArgs, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], {
+      stdio: 'ignore',
+    });
     await waitFor(async () => ping(port, pingArgs), `redis-server on port ${port} did not start`);
   };
   const exit = async (signal: NodeJS.Signals): Promise<void> => {
@@ -79,19 +86,36 @@ export async function startRedis(requestedPort: number, extraArgs: readonly stri
 /** A 3-master Redis Cluster on ports 7101–7103 (no replicas). */
 export async function startCluster(): Promise<{ nodes: OwnRedis[]; stop(): Promise<void> }> {
   const ports = [7101, 7102, 7103];
-  const nodes = await Promise.all(ports.map((port) => startRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'])));
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  const nodes = await Promise.all(
+    ports.map((port) =>
+      startRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']),
+    ),
+  );
+  const created = spawnSync(
+    'redis-cli',
+    ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+    { encoding: 'utf8' },
+  );
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
   await waitFor(async () => {
     const info = spawnSync('redis-cli', ['-p', '7101', 'cluster', 'info'], { encoding: 'utf8' }).stdout;
     return info.includes('cluster_state:ok');
   }, 'the cluster did not reach cluster_state:ok');
-  return { nodes, stop: async () => { await Promise.all(nodes.map((n) => n.stop())); } };
+  return {
+    nodes,
+    stop: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
 }
 
 /** A connected client that fails fast while disconnected (no offline queue). */
 export async function connectClient(url: string): Promise<ReturnType<typeof createClient>> {
-  const client = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: (retries) => Math.min(50 + retries * 20, 200) } });
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries) => Math.min(50 + retries * 20, 200) },
+  });
   client.on('error', () => {});
   await client.connect();
   return client;

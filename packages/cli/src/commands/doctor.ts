@@ -11,7 +11,9 @@ import { renderTable } from 'headroom';
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the Node version, whether Redis and PostgreSQL answer on loopback, and whether a Chromium is installed (for the tests)')
+    .description(
+      'check the Node version, whether Redis and PostgreSQL answer on loopback, and whether a Chromium is installed (for the tests)',
+    )
     .option('--redis <url>', 'Redis URL to check', 'redis://127.0.0.1:6379')
     .option('--store <url>', 'PostgreSQL URL to check', 'postgres://127.0.0.1:5432/test')
     .option('--timeout <ms>', 'connect timeout in ms', '1000')
@@ -22,17 +24,27 @@ export function registerDoctor(program: Command): void {
       const checks: { row: string[]; ok: boolean }[] = [
         { row: ['node', process.versions.node, major >= 20 ? 'ok' : 'needs Node 20 or newer'], ok: major >= 20 },
       ];
-      for (const [name, url] of [['redis', opts.redis], ['postgres', opts.store]] as const) {
+      for (const [name, url] of [
+        ['redis', opts.redis],
+        ['postgres', opts.store],
+      ] as const) {
         const { hostname, port } = new URL(url);
         const defaultPort = name === 'redis' ? 6379 : 5432;
         const result = await probe(hostname, Number(port || defaultPort), timeoutMs);
         checks.push({ row: [name, `${hostname}:${port || defaultPort}`, result], ok: result === 'ok' });
       }
       const chromium = findChromium();
-      checks.push(chromium.path === null
-        ? { row: ['chromium', '–', chromium.problem], ok: false }
-        : { row: ['chromium', chromium.path, `ok (${chromium.source}; used by the lab's browser test)`], ok: true });
-      process.stdout.write(`${renderTable(['check', 'target', 'result'], checks.map((c) => c.row))}\n`);
+      checks.push(
+        chromium.path === null
+          ? { row: ['chromium', '–', chromium.problem], ok: false }
+          : { row: ['chromium', chromium.path, `ok (${chromium.source}; used by the lab's browser test)`], ok: true },
+      );
+      process.stdout.write(
+        `${renderTable(
+          ['check', 'target', 'result'],
+          checks.map((c) => c.row),
+        )}\n`,
+      );
       if (checks.some((c) => !c.ok)) process.exitCode = 1;
     });
 }
@@ -41,8 +53,14 @@ function probe(host: string, port: number, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     socket.setTimeout(timeoutMs);
-    socket.once('connect', () => { socket.destroy(); resolve('ok'); });
-    socket.once('timeout', () => { socket.destroy(); resolve(`no answer within ${timeoutMs} ms`); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('ok');
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no answer within ${timeoutMs} ms`);
+    });
     socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
   });
 }

@@ -8,8 +8,17 @@
 import type { Command } from 'commander';
 import { systemClock, seedFromEnv } from 'headroom';
 import {
-  LAB_DEFAULTS, type RawLabOptions, checkReportWritable, interrupted, parseLabOptions, renderHtml, renderSummary, runLab,
-  scenarioCatalog, streamProgress, writeReport,
+  LAB_DEFAULTS,
+  type RawLabOptions,
+  checkReportWritable,
+  interrupted,
+  parseLabOptions,
+  renderHtml,
+  renderSummary,
+  runLab,
+  scenarioCatalog,
+  streamProgress,
+  writeReport,
 } from '../lab/index.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
@@ -21,7 +30,9 @@ export function registerLab(program: Command): void {
   const names = scenarioCatalog({ replicas: LAB_DEFAULTS.replicas }).map((s) => s.name);
   program
     .command('lab')
-    .description('run a reference product-catalog service on several replicas, load it, break it, and measure what caching, balancing, hedging and load shedding buy')
+    .description(
+      'run a reference product-catalog service on several replicas, load it, break it, and measure what caching, balancing, hedging and load shedding buy',
+    )
     .option('--scenario <names>', `one scenario or a comma-separated list: ${names.join(', ')} (default: all)`)
     .option('--duration <duration>', 'measured time of each phase', LAB_DEFAULTS.duration)
     .option('--warmup <duration>', 'unmeasured warm-up before each phase', LAB_DEFAULTS.warmup)
@@ -31,7 +42,7 @@ export function registerLab(program: Command): void {
     .option('--zipf <s>', 'Zipf exponent of key popularity', String(LAB_DEFAULTS.zipf))
     .option('--seed <n>', `seed of every random choice (default ${LAB_DEFAULTS.seed}, or HEADROOM_SEED)`)
     .option('--store <url>', 'sqlite (embedded file, the default) or a postgres:// URL')
-    .option('--redis <url>', 'Redis URL for the cache\'s shared tier (default: in-process cache only)')
+    .option('--redis <url>', "Redis URL for the cache's shared tier (default: in-process cache only)")
     .option('--base-port <port>', 'listen on base-port, base-port+1, … instead of OS-assigned ports')
     .option('--report <file>', `where to write the HTML report (default: ${LAB_DEFAULTS.report}; with --json, only when given)`)
     .option('--no-report', 'do not write the HTML report')
@@ -61,7 +72,13 @@ export function registerLab(program: Command): void {
       process.on('exit', onExit);
       try {
         const report = await runLab(options, {
-          clock: systemClock, progress, signal: controller.signal, command: rerun, onForceStop: (f) => { forceStop = f; },
+          clock: systemClock,
+          progress,
+          signal: controller.signal,
+          command: rerun,
+          onForceStop: (f) => {
+            forceStop = f;
+          },
         });
         // The results first: nothing that can fail afterwards (the report file) may lose them.
         process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report, null)}\n`);

@@ -74,11 +74,19 @@ export interface LabOutput {
  * @param output - with `json`, an omitted `--report` means no HTML report (default: tables, and the report)
  * @throws HR_LAB_UNKNOWN_SCENARIO, HR_LAB_INVALID_OPTION
  */
-export function parseLabOptions(raw: RawLabOptions, known: readonly string[], envSeed: number | null,
-  output: LabOutput = { json: false }): LabOptions {
-  const scenarios = raw.scenario === undefined || raw.scenario === 'all'
-    ? [...known]
-    : raw.scenario.split(',').map((s) => s.trim()).filter((s) => s !== '');
+export function parseLabOptions(
+  raw: RawLabOptions,
+  known: readonly string[],
+  envSeed: number | null,
+  output: LabOutput = { json: false },
+): LabOptions {
+  const scenarios =
+    raw.scenario === undefined || raw.scenario === 'all'
+      ? [...known]
+      : raw.scenario
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
   for (const name of scenarios) if (!known.includes(name)) throw unknownScenario(name, known);
   if (scenarios.length === 0) throw unknownScenario(raw.scenario ?? '', known);
   const repeated = scenarios.find((name, i) => scenarios.indexOf(name) !== i);
@@ -90,12 +98,14 @@ export function parseLabOptions(raw: RawLabOptions, known: readonly string[], en
   const interval = raw.interval ?? LAB_DEFAULTS.interval;
   const intervalMs = labDuration(interval, '--interval', 50, '500ms');
   // A timeline needs at least one point inside the measured window.
-  if (intervalMs > durationMs) throw invalidLabOption('--interval', interval, `use at most --duration (${duration}), e.g. ${LAB_DEFAULTS.interval}`);
+  if (intervalMs > durationMs)
+    throw invalidLabOption('--interval', interval, `use at most --duration (${duration}), e.g. ${LAB_DEFAULTS.interval}`);
   const replicas = integer(raw.replicas, '--replicas', LAB_DEFAULTS.replicas, 2, 16);
   const products = integer(raw.products, '--products', LAB_DEFAULTS.products, 1_000, 10_000_000);
   const zipfExponent = raw.zipf === undefined ? LAB_DEFAULTS.zipf : Number(raw.zipf);
-  if (!(zipfExponent >= 0 && zipfExponent <= 3)) throw invalidLabOption('--zipf', raw.zipf, 'use an exponent from 0 (uniform) to 3; 0.99 is typical');
-  const seed = raw.seed === undefined ? envSeed ?? LAB_DEFAULTS.seed : Number(raw.seed);
+  if (!(zipfExponent >= 0 && zipfExponent <= 3))
+    throw invalidLabOption('--zipf', raw.zipf, 'use an exponent from 0 (uniform) to 3; 0.99 is typical');
+  const seed = raw.seed === undefined ? (envSeed ?? LAB_DEFAULTS.seed) : Number(raw.seed);
   if (!Number.isSafeInteger(seed)) throw invalidLabOption('--seed', raw.seed, 'use an integer');
   const basePort = raw.basePort === undefined ? null : integer(raw.basePort, '--base-port', 0, 1, 65_535 - replicas);
 
@@ -112,7 +122,7 @@ export function parseLabOptions(raw: RawLabOptions, known: readonly string[], en
     redisUrl = raw.redis;
   }
   // JSON on stdout is for tools: a report file nobody asked for would appear silently in the cwd.
-  const reportPath = raw.report === false ? null : raw.report ?? (output.json ? null : LAB_DEFAULTS.report);
+  const reportPath = raw.report === false ? null : (raw.report ?? (output.json ? null : LAB_DEFAULTS.report));
   return { scenarios, durationMs, warmupMs, intervalMs, replicas, products, zipfExponent, seed, storeUrl, redisUrl, basePort, reportPath };
 }
 
@@ -121,7 +131,8 @@ export function parseLabOptions(raw: RawLabOptions, known: readonly string[], en
  * is accepted — a bare "0", say, is refused for its missing unit, not for being negative.
  */
 function labDuration(value: string, option: string, minMs: number, example: string): number {
-  const what = minMs > 0 ? `use a duration of at least ${minMs} ms with a unit, e.g. ${example}` : `use a duration with a unit, e.g. ${example}`;
+  const what =
+    minMs > 0 ? `use a duration of at least ${minMs} ms with a unit, e.g. ${example}` : `use a duration with a unit, e.g. ${example}`;
   let ms: number;
   try {
     ms = parseDuration(value, option);

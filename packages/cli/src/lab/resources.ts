@@ -69,8 +69,14 @@ export interface PreparedStore {
  * table when `storeUrl` is a PostgreSQL URL. Registers its removal on `resources`.
  * @throws HR_LAB_STORE_UNREACHABLE when PostgreSQL does not answer
  */
-export async function prepareStore(storeUrl: string | null, products: number, random: Random, clock: Clock, runId: string,
-  resources: Resources): Promise<PreparedStore> {
+export async function prepareStore(
+  storeUrl: string | null,
+  products: number,
+  random: Random,
+  clock: Clock,
+  runId: string,
+  resources: Resources,
+): Promise<PreparedStore> {
   const started = clock.now();
   if (storeUrl === null) {
     const dir = mkdtempSync(join(tmpdir(), 'headroom-lab-'));

@@ -50,7 +50,10 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   const startedAt = new Date(clock.wallNow()).toISOString();
   const loadAtStart = loadavg()[0]!;
   const random = new SeededRandom(options.seed);
-  const runId = `${process.pid}_${random.fork('run-id').int(1 << 30).toString(36)}`;
+  const runId = `${process.pid}_${random
+    .fork('run-id')
+    .int(1 << 30)
+    .toString(36)}`;
   const keyPrefix = `headroom-lab:${runId}`;
   const resources = new Resources();
   const abort = new AbortController();
@@ -73,16 +76,24 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     command: ctx.command,
     seed: options.seed,
     settings: {
-      replicas: options.replicas, products: options.products, store: options.storeUrl === null ? 'sqlite' : 'postgres',
-      redis: options.redisUrl !== null, phaseDurationMs: options.durationMs, warmupMs: options.warmupMs, zipfExponent: options.zipfExponent,
+      replicas: options.replicas,
+      products: options.products,
+      store: options.storeUrl === null ? 'sqlite' : 'postgres',
+      redis: options.redisUrl !== null,
+      phaseDurationMs: options.durationMs,
+      warmupMs: options.warmupMs,
+      zipfExponent: options.zipfExponent,
     },
     environment: {
-      node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length,
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
       loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
     },
     seedMs: Math.round(seedMs),
     totalMs: Math.round(clock.now() - started),
-    interrupted: interrupted === null ? null : { reason: interrupted, completedPhases: results.reduce((n, s) => n + s.phases.length, 0), totalPhases },
+    interrupted:
+      interrupted === null ? null : { reason: interrupted, completedPhases: results.reduce((n, s) => n + s.phases.length, 0), totalPhases },
     scenarios: results,
   });
   try {
@@ -95,14 +106,24 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     progress.status(`seeding ${options.products.toLocaleString('en-US')} products…`);
     const store = await prepareStore(options.storeUrl, options.products, random.fork('catalog'), clock, runId, resources);
     seedMs = store.seedMs;
-    progress.line(`seeded ${options.products.toLocaleString('en-US')} products into ${store.spec.kind} in ${(store.seedMs / 1000).toFixed(1)} s`);
+    progress.line(
+      `seeded ${options.products.toLocaleString('en-US')} products into ${store.spec.kind} in ${(store.seedMs / 1000).toFixed(1)} s`,
+    );
     abort.signal.throwIfAborted();
 
     const inits: ReplicaInit[] = Array.from({ length: options.replicas }, (_, index) => ({
-      index, port: options.basePort === null ? 0 : options.basePort + index, store: store.spec, redisUrl: options.redisUrl, keyPrefix,
+      index,
+      port: options.basePort === null ? 0 : options.basePort + index,
+      store: store.spec,
+      redisUrl: options.redisUrl,
+      keyPrefix,
     }));
     const fleet = await ReplicaFleet.start({ replicas: inits, clock, onDeath: (error) => abort.abort(error) });
-    resources.add('stop the replicas', () => fleet.stop(), () => fleet.killNow());
+    resources.add(
+      'stop the replicas',
+      () => fleet.stop(),
+      () => fleet.killNow(),
+    );
     const endpoints = fleet.endpoints;
     progress.line(`${endpoints.length} replicas listening on ${endpoints.map((e) => `127.0.0.1:${e.port} (pid ${e.pid})`).join(', ')}`);
     clients = new ReplicaClients(endpoints);
@@ -115,26 +136,56 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       for (const phase of scenario.phases) {
         phaseNumber++;
         const seed = random.fork(scenario.name).int(2 ** 31);
-        const configs = endpoints.map((_, i) => replicaConfig(scenario, phase.cacheMode, phase.limiter, phase.label, seed, i, keys.idAtRank(0)));
+        const configs = endpoints.map((_, i) =>
+          replicaConfig(scenario, phase.cacheMode, phase.limiter, phase.label, seed, i, keys.idAtRank(0)),
+        );
         await fleet.configure(configs);
-        const phaseClient = createPhaseClient({ phase, scenario, clients, endpoints, clock, random: random.fork(`${scenario.name}/${phase.label}`) });
-        const tag = `[${phaseNumber}/${totalPhases}] ${scenario.name} · ${phase.label}`;
-        const steadyWarmup = phase.steadyWarmupMs === undefined ? null : await warmCaches({
-          phase, load: scenario.load, keys, hotKeyId: keys.idAtRank(0), spanMs: phase.steadyWarmupMs, seed, endpoints, clock,
-          random: random.fork(`${scenario.name}/${phase.label}/warm`), warm: (blocks) => fleet.warm(blocks), signal: abort.signal,
-          onBlock: (sec) => progress.status(`${tag}  warming the cache: ${sec}/${phase.steadyWarmupMs! / 1000} s of traffic replayed…`),
+        const phaseClient = createPhaseClient({
+          phase,
+          scenario,
+          clients,
+          endpoints,
+          clock,
+          random: random.fork(`${scenario.name}/${phase.label}`),
         });
+        const tag = `[${phaseNumber}/${totalPhases}] ${scenario.name} · ${phase.label}`;
+        const steadyWarmup =
+          phase.steadyWarmupMs === undefined
+            ? null
+            : await warmCaches({
+                phase,
+                load: scenario.load,
+                keys,
+                hotKeyId: keys.idAtRank(0),
+                spanMs: phase.steadyWarmupMs,
+                seed,
+                endpoints,
+                clock,
+                random: random.fork(`${scenario.name}/${phase.label}/warm`),
+                warm: (blocks) => fleet.warm(blocks),
+                signal: abort.signal,
+                onBlock: (sec) =>
+                  progress.status(`${tag}  warming the cache: ${sec}/${phase.steadyWarmupMs! / 1000} s of traffic replayed…`),
+              });
         progress.status(`${tag}  warming up…`);
         const activeClients = clients;
         try {
           const measured = await drivePhase({
-            load: scenario.load, keys, hotKeyId: keys.idAtRank(0), seed, clock,
-            warmupMs: options.warmupMs, durationMs: options.durationMs, intervalMs: options.intervalMs,
+            load: scenario.load,
+            keys,
+            hotKeyId: keys.idAtRank(0),
+            seed,
+            clock,
+            warmupMs: options.warmupMs,
+            durationMs: options.durationMs,
+            intervalMs: options.intervalMs,
             call: phaseClient.call,
             snapshot: async () => ({ stats: await fleet.stats(), attempts: activeClients.attempts }),
-            onInterval: (point, recorder) => progress.status(
-              `${tag}  ${point.tSec.toFixed(1)}/${(options.durationMs / 1000).toFixed(1)} s  ${Math.round(point.okPerSec)} ok/s  ` +
-              `p99 ${point.p99 === null ? '–' : point.p99.toFixed(1)} ms  errors ${recorder.errorCount}  store ${Math.round(point.storeQps)} q/s`),
+            onInterval: (point, recorder) =>
+              progress.status(
+                `${tag}  ${point.tSec.toFixed(1)}/${(options.durationMs / 1000).toFixed(1)} s  ${Math.round(point.okPerSec)} ok/s  ` +
+                  `p99 ${point.p99 === null ? '–' : point.p99.toFixed(1)} ms  errors ${recorder.errorCount}  store ${Math.round(point.storeQps)} q/s`,
+              ),
             signal: abort.signal,
           });
           const capacity = endpoints.map((_, i) => storeCapacityPerSec(scenario, i));
@@ -143,8 +194,11 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
           if (!listed) results.push(scenarioResult(scenario, phases));
           else results[results.length - 1] = scenarioResult(scenario, phases);
           listed = true;
-          const tail = result.ok === 0 ? 'no success' : `p99 ${result.latencyMs.p99.toFixed(1)} ms, p99.9 ${result.latencyMs.p999.toFixed(1)} ms`;
-          progress.line(`${tag}: ${Math.round(result.okPerSec)} ok/s, ${tail}, errors ${(result.errorRate * 100).toFixed(1)}%, store ${Math.round(result.storeQps)} q/s`);
+          const tail =
+            result.ok === 0 ? 'no success' : `p99 ${result.latencyMs.p99.toFixed(1)} ms, p99.9 ${result.latencyMs.p999.toFixed(1)} ms`;
+          progress.line(
+            `${tag}: ${Math.round(result.okPerSec)} ok/s, ${tail}, errors ${(result.errorRate * 100).toFixed(1)}%, store ${Math.round(result.storeQps)} q/s`,
+          );
         } finally {
           phaseClient.close();
         }
@@ -167,9 +221,14 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
 }
 
 /** Replays past traffic into the replicas' caches (see load/steady-warmup.ts), routed as the phase routes. */
-async function warmCaches(o: Omit<SteadyWarmupOptions, 'route' | 'replicas'> & {
-  readonly phase: PhaseSpec; readonly endpoints: readonly ReplicaEndpoint[]; readonly clock: Clock; readonly random: Random;
-}): Promise<NonNullable<PhaseResult['steadyWarmup']>> {
+async function warmCaches(
+  o: Omit<SteadyWarmupOptions, 'route' | 'replicas'> & {
+    readonly phase: PhaseSpec;
+    readonly endpoints: readonly ReplicaEndpoint[];
+    readonly clock: Clock;
+    readonly random: Random;
+  },
+): Promise<NonNullable<PhaseResult['steadyWarmup']>> {
   const started = o.clock.now();
   const router = phaseRouter({ phase: o.phase, endpoints: o.endpoints, clock: o.clock, random: o.random });
   try {
@@ -185,8 +244,15 @@ function reasonText(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
-function replicaConfig(scenario: ScenarioSpec, cacheMode: ReplicaPhaseConfig['cache']['mode'], limiter: boolean, label: string,
-  seed: number, index: number, hotKeyId: number): ReplicaPhaseConfig {
+function replicaConfig(
+  scenario: ScenarioSpec,
+  cacheMode: ReplicaPhaseConfig['cache']['mode'],
+  limiter: boolean,
+  label: string,
+  seed: number,
+  index: number,
+  hotKeyId: number,
+): ReplicaPhaseConfig {
   return {
     phase: `${scenario.name}/${label}`,
     seed,
@@ -204,8 +270,13 @@ function replicaConfig(scenario: ScenarioSpec, cacheMode: ReplicaPhaseConfig['ca
 
 function scenarioResult(scenario: ScenarioSpec, phases: PhaseResult[]): ScenarioResult {
   return {
-    name: scenario.name, title: scenario.title, question: scenario.question, load: scenario.load, phases,
-    highlights: scenario.highlights, extraColumn: scenario.extraColumn,
+    name: scenario.name,
+    title: scenario.title,
+    question: scenario.question,
+    load: scenario.load,
+    phases,
+    highlights: scenario.highlights,
+    extraColumn: scenario.extraColumn,
     verdict: scenarioVerdict(scenario, phases),
   };
 }

@@ -34,11 +34,18 @@ function lab(...args: string[]): Run {
   mkdirSync(join(tmp, 't'));
   const child = spawn(process.execPath, commandArgs('lab', ...args), { env: { ...process.env, TMPDIR: join(tmp, 't') } });
   const run: Run = {
-    child, tmp, stdout: '', stderr: '',
+    child,
+    tmp,
+    stdout: '',
+    stderr: '',
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
   };
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { run.stdout += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { run.stderr += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    run.stdout += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    run.stderr += d;
+  });
   return run;
 }
 
@@ -72,7 +79,10 @@ function alive(pid: number): boolean {
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -134,8 +144,22 @@ test('a replica that dies is reported with its cause; the lab stops the rest and
 });
 
 test('PostgreSQL as the store and the Redis tier under the caches: both used, both cleaned up afterwards', async () => {
-  const run = lab('--store', 'postgres://127.0.0.1:5432/test', '--redis', 'redis://127.0.0.1:6379', '--scenario', 'hot-key',
-    '--duration', '800ms', '--warmup', '200ms', '--products', '5000', '--json', '--no-report');
+  const run = lab(
+    '--store',
+    'postgres://127.0.0.1:5432/test',
+    '--redis',
+    'redis://127.0.0.1:6379',
+    '--scenario',
+    'hot-key',
+    '--duration',
+    '800ms',
+    '--warmup',
+    '200ms',
+    '--products',
+    '5000',
+    '--json',
+    '--no-report',
+  );
   const { code } = await run.exited;
   assert.equal(code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as LabReport;
@@ -148,7 +172,9 @@ test('PostgreSQL as the store and the Redis tier under the caches: both used, bo
   assert.ok(singleFlight!.hotKeyQueries < aside!.hotKeyQueries, `hot-key queries ${aside!.hotKeyQueries} → ${singleFlight!.hotKeyQueries}`);
   const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
   await client.connect();
-  const { rows } = await client.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE $1", [`headroom_lab_${run.child.pid}_%`]);
+  const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE $1', [
+    `headroom_lab_${run.child.pid}_%`,
+  ]);
   await client.end();
   assert.equal(rows[0].n, 0, 'the lab table was dropped');
   const redis = createClient({ url: 'redis://127.0.0.1:6379' });
@@ -158,18 +184,32 @@ test('PostgreSQL as the store and the Redis tier under the caches: both used, bo
     for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
   }
   redis.destroy();
-  assert.deepEqual(keys, [], 'the run\'s Redis keys were deleted');
+  assert.deepEqual(keys, [], "the run's Redis keys were deleted");
   assert.deepEqual(leftovers(run), []);
 });
 
 test('an unwritable --report is refused before anything runs', async () => {
-  const run = lab('--report', '/nonexistent-headroom-dir/report.html', '--scenario', 'stalls', '--duration', '300ms', '--interval', '100ms', '--products', '1000');
+  const run = lab(
+    '--report',
+    '/nonexistent-headroom-dir/report.html',
+    '--scenario',
+    'stalls',
+    '--duration',
+    '300ms',
+    '--interval',
+    '100ms',
+    '--products',
+    '1000',
+  );
   const { code } = await run.exited;
   assert.equal(code, 1, run.stderr);
   assert.equal(run.stdout, '');
   const lines = run.stderr.trim().split('\n');
   assert.equal(lines.length, 1, run.stderr);
-  assert.match(lines[0]!, /^headroom: Invalid option --report: got "\/nonexistent-headroom-dir\/report\.html"; use a file this user can write \(ENOENT/);
+  assert.match(
+    lines[0]!,
+    /^headroom: Invalid option --report: got "\/nonexistent-headroom-dir\/report\.html"; use a file this user can write \(ENOENT/,
+  );
   assert.deepEqual(leftovers(run), []);
 });
 
@@ -178,7 +218,20 @@ test('a report that cannot be written at the end still leaves the tables on stdo
   made.push(out);
   const reportPath = join(out, 'sub', 'report.html');
   mkdirSync(join(out, 'sub'));
-  const run = lab('--report', reportPath, '--scenario', 'stalls', '--duration', '400ms', '--warmup', '100ms', '--interval', '100ms', '--products', '1000');
+  const run = lab(
+    '--report',
+    reportPath,
+    '--scenario',
+    'stalls',
+    '--duration',
+    '400ms',
+    '--warmup',
+    '100ms',
+    '--interval',
+    '100ms',
+    '--products',
+    '1000',
+  );
   await untilStderr(run, /replicas listening on/);
   rmSync(join(out, 'sub'), { recursive: true, force: true });
   const { code } = await run.exited;
@@ -192,7 +245,20 @@ test('Ctrl-C after a phase: the completed phases are printed and written to a pa
   const out = mkdtempSync(join(tmpdir(), 'headroom-lab-out-'));
   made.push(out);
   const reportPath = join(out, 'partial.html');
-  const run = lab('--scenario', 'stalls,overload', '--duration', '600ms', '--warmup', '100ms', '--interval', '200ms', '--products', '1000', '--report', reportPath);
+  const run = lab(
+    '--scenario',
+    'stalls,overload',
+    '--duration',
+    '600ms',
+    '--warmup',
+    '100ms',
+    '--interval',
+    '200ms',
+    '--products',
+    '1000',
+    '--report',
+    reportPath,
+  );
   await untilStderr(run, /\[1\/4\] stalls · no hedging: \d+ ok\/s/);
   run.child.kill('SIGINT');
   const { code } = await run.exited;
@@ -210,19 +276,45 @@ test('Ctrl-C after a phase: the completed phases are printed and written to a pa
 test('--json writes no HTML report unless --report is given, and then says where', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'headroom-lab-cwd-'));
   made.push(cwd);
-  const runIn = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
-    const child = spawn(process.execPath, commandArgs('lab', '--scenario', 'stalls', '--duration', '300ms', '--warmup', '0ms', '--interval', '100ms', '--products', '1000', '--json', ...args),
-      { cwd, env: { ...process.env, TMPDIR: cwd } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  const runIn = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        commandArgs(
+          'lab',
+          '--scenario',
+          'stalls',
+          '--duration',
+          '300ms',
+          '--warmup',
+          '0ms',
+          '--interval',
+          '100ms',
+          '--products',
+          '1000',
+          '--json',
+          ...args,
+        ),
+        { cwd, env: { ...process.env, TMPDIR: cwd } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+      });
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
   const plain = await runIn();
   assert.equal(plain.code, 0, plain.stderr);
   assert.equal((JSON.parse(plain.stdout) as LabReport).scenarios.length, 1);
-  assert.deepEqual(readdirSync(cwd).filter((name) => !name.startsWith('tsx-')), [], 'no lab-report.html appeared');
+  assert.deepEqual(
+    readdirSync(cwd).filter((name) => !name.startsWith('tsx-')),
+    [],
+    'no lab-report.html appeared',
+  );
   assert.doesNotMatch(plain.stderr, /HTML report/);
   const asked = await runIn('--report', 'asked.html');
   assert.equal(asked.code, 0, asked.stderr);
@@ -237,11 +329,18 @@ test('a port this user may not open is reported as such, not as "already in use"
   chmodSync(tmp, 0o777);
   const privileged = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
   assert.ok(privileged > 80, `this kernel lets anyone open port 80 (ip_unprivileged_port_start ${privileged})`);
-  const r = spawnSync(process.execPath, commandArgs('lab', '--base-port', '80', '--no-report', '--products', '1000'),
-    { uid: 65534, gid: 65534, env: { ...process.env, TMPDIR: tmp, HOME: tmp }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, commandArgs('lab', '--base-port', '80', '--no-report', '--products', '1000'), {
+    uid: 65534,
+    gid: 65534,
+    env: { ...process.env, TMPDIR: tmp, HOME: tmp },
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.doesNotMatch(r.stderr, /already in use/);
-  assert.match(r.stderr, /^headroom: Invalid option --base-port: got 80; this user may not listen on port 80 of 127\.0\.0\.1 \(EACCES: ports below 1024 need root or CAP_NET_BIND_SERVICE\)/);
+  assert.match(
+    r.stderr,
+    /^headroom: Invalid option --base-port: got 80; this user may not listen on port 80 of 127\.0\.0\.1 \(EACCES: ports below 1024 need root or CAP_NET_BIND_SERVICE\)/,
+  );
 });

@@ -28,11 +28,31 @@ before(async () => {
   reportPath = join(work, 'report.html');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(labTmp);
-  const child = spawn(process.execPath, commandArgs('lab', '--duration', '1200ms', '--warmup', '300ms',
-    '--interval', '250ms', '--products', '20000', '--json', '--report', reportPath), { env: { ...process.env, TMPDIR: labTmp } });
+  const child = spawn(
+    process.execPath,
+    commandArgs(
+      'lab',
+      '--duration',
+      '1200ms',
+      '--warmup',
+      '300ms',
+      '--interval',
+      '250ms',
+      '--products',
+      '20000',
+      '--json',
+      '--report',
+      reportPath,
+    ),
+    { env: { ...process.env, TMPDIR: labTmp } },
+  );
   let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   assert.equal(exitCode, 0, stderr);
   report = JSON.parse(stdout) as LabReport;
@@ -46,12 +66,19 @@ function scenario(name: string): { s: ScenarioResult; base: PhaseResult; treat: 
 }
 
 test('the tour ran every scenario, printed progress, and left no temporary file behind', () => {
-  assert.deepEqual(report.scenarios.map((s) => s.name), SCENARIOS);
+  assert.deepEqual(
+    report.scenarios.map((s) => s.name),
+    SCENARIOS,
+  );
   assert.equal(report.settings.store, 'sqlite');
   assert.match(stderr, /seeded 20,000 products into sqlite/);
   assert.match(stderr, /3 replicas listening on 127\.0\.0\.1:\d+ \(pid \d+\)/);
   // Only tsx's compile cache (tsx-<uid>, present when running from TypeScript sources) may remain.
-  assert.deepEqual(readdirSync(labTmp).filter((name) => !name.startsWith('tsx-')), [], 'the SQLite folder was removed');
+  assert.deepEqual(
+    readdirSync(labTmp).filter((name) => !name.startsWith('tsx-')),
+    [],
+    'the SQLite folder was removed',
+  );
   assert.ok(existsSync(reportPath));
 });
 
@@ -88,13 +115,17 @@ test('every phase is internally coherent', () => {
       // Goodput counts successes arriving in the window; away from overload that is the window's
       // own successes, give or take those in flight at either edge.
       if (s.name !== 'overload') {
-        assert.ok(Math.abs(p.okPerSec * 1.2 - p.ok) <= edge(p) + 0.02 * p.ok + 5, `${where}: ${p.okPerSec} ok/s vs ${p.ok} ok (edge ${edge(p).toFixed(0)})`);
+        assert.ok(
+          Math.abs(p.okPerSec * 1.2 - p.ok) <= edge(p) + 0.02 * p.ok + 5,
+          `${where}: ${p.okPerSec} ok/s vs ${p.ok} ok (edge ${edge(p).toFixed(0)})`,
+        );
       }
       assert.ok(p.answeredPerSec >= p.okPerSec, `${where}: every success is an answer`);
       assert.ok(p.storeUtilization >= 0 && p.storeUtilization <= 1.05, `${where}: store at ${p.storeUtilization} of its capacity`);
       const l = p.latencyMs;
       // HDR percentiles report the top of their bucket (within 0.1%), so p99.9 may pass the exact max by that much.
-      if (p.ok > 0) assert.ok(l.min <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max * 1.001 + 0.002, `${where}: ${JSON.stringify(l)}`);
+      if (p.ok > 0)
+        assert.ok(l.min <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max * 1.001 + 0.002, `${where}: ${JSON.stringify(l)}`);
       // One point per whole 250 ms interval of the 1.2 s window at least; the fifth, for the last
       // part-interval, is cut only when that part spans half an interval once late timers are counted.
       assert.ok(p.timeline.length >= 4, `${where}: timeline ${JSON.stringify(p.timeline.map((t) => t.tSec))}`);
@@ -105,8 +136,10 @@ test('every phase is internally coherent', () => {
       // take the requests still stalled or queued at either edge of the window).
       if (p.hitRatio === null && s.name !== 'overload') {
         const requests = p.replicaRequests.reduce((a, b) => a + b, 0);
-        assert.ok(Math.abs(p.storeQueries - requests) <= edge(p) + p.errors.timeout + 0.02 * requests + 5,
-          `${where}: ${p.storeQueries} queries for ${requests} requests (edge ${edge(p).toFixed(0)})`);
+        assert.ok(
+          Math.abs(p.storeQueries - requests) <= edge(p) + p.errors.timeout + 0.02 * requests + 5,
+          `${where}: ${p.storeQueries} queries for ${requests} requests (edge ${edge(p).toFixed(0)})`,
+        );
       }
     }
     // Every phase of a scenario sees the same seeded load.
@@ -131,11 +164,17 @@ test('each technique moves its own figure the right way', () => {
   const tail = (w: PhaseResult): number => w.steadyWarmup!.hitRatioByBlock.slice(-3).reduce((a, b) => a + b, 0) / 3;
   assert.ok(warm!.hitRatio! > cold!.hitRatio! + 0.2, `hit ratio cold ${cold!.hitRatio} → warm ${warm!.hitRatio}`);
   assert.ok(Math.abs(warm!.hitRatio! - tail(warm!)) < 0.05, `warm window ${warm!.hitRatio} vs end of its replay ${tail(warm!).toFixed(4)}`);
-  assert.ok(queriesPerRequest(warm!) < queriesPerRequest(cold!) * 0.7, `store queries per request cold ${queriesPerRequest(cold!).toFixed(3)} → warm ${queriesPerRequest(warm!).toFixed(3)}`);
+  assert.ok(
+    queriesPerRequest(warm!) < queriesPerRequest(cold!) * 0.7,
+    `store queries per request cold ${queriesPerRequest(cold!).toFixed(3)} → warm ${queriesPerRequest(warm!).toFixed(3)}`,
+  );
   // Key affinity: each product is cached on its home replica, which sees it three times as often.
   // The replay routes every product home (tens of thousands of reads: a steady figure); live, the
   // bounded-load ring sends some away from a busy home, so the window gains less.
-  assert.ok(tail(affinity!) > tail(warm!) + 0.05, `replayed hit ratio ${tail(warm!).toFixed(4)} → ${tail(affinity!).toFixed(4)} with affinity`);
+  assert.ok(
+    tail(affinity!) > tail(warm!) + 0.05,
+    `replayed hit ratio ${tail(warm!).toFixed(4)} → ${tail(affinity!).toFixed(4)} with affinity`,
+  );
   assert.ok(affinity!.hitRatio! > cold!.hitRatio!, `hit ratio cold ${cold!.hitRatio} → warm with affinity ${affinity!.hitRatio}`);
 
   const hot = scenario('hot-key');
@@ -156,7 +195,10 @@ test('each technique moves its own figure the right way', () => {
   // long is rare, and would show as the generator's lag).
   const slowBase = shareAtOrAbove(stalls.base, 240);
   const slowHedged = shareAtOrAbove(stalls.treat, 240);
-  assert.ok(stalls.base.stalledRequests > 0 && slowBase >= 0.005, `without hedging ${(slowBase * 100).toFixed(2)}% took ≥ 240 ms (${stalls.base.stalledRequests} stalls)`);
+  assert.ok(
+    stalls.base.stalledRequests > 0 && slowBase >= 0.005,
+    `without hedging ${(slowBase * 100).toFixed(2)}% took ≥ 240 ms (${stalls.base.stalledRequests} stalls)`,
+  );
   assert.ok(slowHedged <= slowBase / 4, `≥ 240 ms: ${(slowBase * 100).toFixed(2)}% → ${(slowHedged * 100).toFixed(2)}% with hedging`);
 
   const overload = scenario('overload');
@@ -164,13 +206,25 @@ test('each technique moves its own figure the right way', () => {
   // A phase this short ends before the unlimited queue has made every request miss its deadline
   // (that takes ~1 s of overload per 1 s of timeout), so compare what it does show: without a
   // limiter requests wait until their deadline, with one the excess is turned away at once.
-  assert.ok(overload.base.errors.timeout > 0.2 * overload.base.sent, `without a limiter ${overload.base.errors.timeout} of ${overload.base.sent} time out`);
-  assert.ok(overload.treat.shedByReplicas > 0.2 * overload.treat.sent, `the limiter shed ${overload.treat.shedByReplicas} of ${overload.treat.sent}`);
+  assert.ok(
+    overload.base.errors.timeout > 0.2 * overload.base.sent,
+    `without a limiter ${overload.base.errors.timeout} of ${overload.base.sent} time out`,
+  );
+  assert.ok(
+    overload.treat.shedByReplicas > 0.2 * overload.treat.sent,
+    `the limiter shed ${overload.treat.shedByReplicas} of ${overload.treat.sent}`,
+  );
   assert.ok(overload.treat.errors.timeout <= 0.02 * overload.treat.sent, `with the limiter ${overload.treat.errors.timeout} time out`);
-  assert.ok(overload.treat.latencyMs.p99 < 0.8 * overload.base.latencyMs.p99, `p99 ${overload.base.latencyMs.p99} → ${overload.treat.latencyMs.p99}`);
+  assert.ok(
+    overload.treat.latencyMs.p99 < 0.8 * overload.base.latencyMs.p99,
+    `p99 ${overload.base.latencyMs.p99} → ${overload.treat.latencyMs.p99}`,
+  );
   // The baseline's store runs saturated, so its goodput is the fleet's capacity on this machine in
   // this run: the limiter must keep serving a good part of it (docs/lab.md: 298 of 300 req/s).
-  assert.ok(overload.treat.okPerSec >= 0.5 * overload.base.okPerSec, `goodput ${overload.base.okPerSec} → ${overload.treat.okPerSec} with the limiter`);
+  assert.ok(
+    overload.treat.okPerSec >= 0.5 * overload.base.okPerSec,
+    `goodput ${overload.base.okPerSec} → ${overload.treat.okPerSec} with the limiter`,
+  );
 });
 
 test('the HTML report opens without a network and every chart is drawn (headless Chromium)', async () => {
@@ -184,15 +238,20 @@ test('the HTML report opens without a network and every chart is drawn (headless
   try {
     const context = await browser.newContext();
     const requests: string[] = [];
-    context.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    context.on('request', (r) => {
+      if (!r.url().startsWith('file:')) requests.push(r.url());
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`file://${reportPath}`);
     // Browser-side code as strings: this project's TypeScript has no DOM types.
-    await page.waitForFunction('window.__labCharts !== undefined && window.__labCharts.rendered + window.__labCharts.errors.length === window.__labCharts.expected',
-      undefined, { timeout: 15_000 });
-    const result = await page.evaluate(`(() => {
+    await page.waitForFunction(
+      'window.__labCharts !== undefined && window.__labCharts.rendered + window.__labCharts.errors.length === window.__labCharts.expected',
+      undefined,
+      { timeout: 15_000 },
+    );
+    const result = (await page.evaluate(`(() => {
       const canvases = [...document.querySelectorAll('canvas[data-chart]')];
       return {
         status: window.__labCharts,
@@ -203,7 +262,7 @@ test('the HTML report opens without a network and every chart is drawn (headless
           return { id: c.dataset.scenario + '/' + c.dataset.chart, attached: window.Chart.getChart(c) !== undefined, width: c.width, height: c.height, painted };
         }),
       };
-    })()`) as {
+    })()`)) as {
       status: { expected: number; rendered: number; errors: string[] };
       charts: { id: string; attached: boolean; width: number; height: number; painted: number }[];
     };

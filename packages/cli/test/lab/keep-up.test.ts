@@ -13,29 +13,50 @@ import { verdict } from '../../src/lab/report/verdict.js';
 /** A phase with the figures the verdict reads; `over` overrides them. */
 function phase(label: string, over: Partial<PhaseResult>): PhaseResult {
   const base = {
-    label, role: 'treatment', summary: '', durationMs: 1000, sent: 600, ok: 600, okPerSec: 600,
-    errors: { timeout: 0, shed: 0, http: 0, network: 0 }, errorRate: 0,
+    label,
+    role: 'treatment',
+    summary: '',
+    durationMs: 1000,
+    sent: 600,
+    ok: 600,
+    okPerSec: 600,
+    errors: { timeout: 0, shed: 0, http: 0, network: 0 },
+    errorRate: 0,
     latencyMs: { count: 600, min: 1, mean: 10, p50: 9, p90: 12, p99: 20, p999: 25, max: 30 },
-    cdf: [], timeline: [], storeQueries: 600, storeQps: 600, hotKeyQueries: 0, hitRatio: null,
-    replicaRequests: [200, 200, 200], slowShare: 1 / 3, extraRequestRatio: 0, shedByReplicas: 0,
+    cdf: [],
+    timeline: [],
+    storeQueries: 600,
+    storeQps: 600,
+    hotKeyQueries: 0,
+    hitRatio: null,
+    replicaRequests: [200, 200, 200],
+    slowShare: 1 / 3,
+    extraRequestRatio: 0,
+    shedByReplicas: 0,
     generatorLagMs: { p50: 0.1, p99: 1, max: 2 },
-    offeredPerSec: 600, answeredPerSec: 600, storeUtilization: 0.8,
+    offeredPerSec: 600,
+    answeredPerSec: 600,
+    storeUtilization: 0.8,
   };
   const p = { ...base, ...over } as PhaseResult;
   return { ...p, machineLimit: machineLimit(p) };
 }
 
-test('the criterion: answered < 95% of offered while no replica\'s store ran at 90% of its capacity', () => {
+test("the criterion: answered < 95% of offered while no replica's store ran at 90% of its capacity", () => {
   // The reported case: a 1 s run at load average 4–6, the no-cache baseline at 62% of the offered rate.
-  assert.match(machineLimit(phase('no cache', { answeredPerSec: 372, storeQps: 372, storeUtilization: 0.5 }))!,
-    /^no cache answered 62% of the 600 req\/s offered within the window while its store ran at 50% of capacity$/);
+  assert.match(
+    machineLimit(phase('no cache', { answeredPerSec: 372, storeQps: 372, storeUtilization: 0.5 }))!,
+    /^no cache answered 62% of the 600 req\/s offered within the window while its store ran at 50% of capacity$/,
+  );
   // Kept up: comparable, however slow.
   assert.equal(machineLimit(phase('no cache', { answeredPerSec: 590, storeUtilization: 0.8 })), null);
   // Overload without a limiter: the store, the resource the scenario models, was the limit — that is the finding.
   assert.equal(machineLimit(phase('no limiter', { answeredPerSec: 40, storeUtilization: 0.98 })), null);
   // The load generator's own stall is named when it was long.
-  assert.match(machineLimit(phase('no cache', { answeredPerSec: 91, storeUtilization: 0.5, generatorLagMs: { p50: 448, p99: 705, max: 705 } }))!,
-    /answered 15% .* store ran at 50% of capacity; the load generator itself ran up to 705 ms late$/);
+  assert.match(
+    machineLimit(phase('no cache', { answeredPerSec: 91, storeUtilization: 0.5, generatorLagMs: { p50: 448, p99: 705, max: 705 } }))!,
+    /answered 15% .* store ran at 50% of capacity; the load generator itself ran up to 705 ms late$/,
+  );
 });
 
 test('the verdict flags a machine-limited phase instead of comparing it', () => {
@@ -43,7 +64,10 @@ test('the verdict flags a machine-limited phase instead of comparing it', () => 
   const cache = phase('cache', { storeQueries: 460, storeQps: 460, storeUtilization: 0.61, hitRatio: 0.35 });
   const line = verdict(['storeQps', 'hitRatio', 'p99'], [noCache, cache]);
   assert.doesNotMatch(line, /372 → 460/);
-  assert.match(line, /^not compared: no cache answered 62% of the 600 req\/s offered within the window while its store ran at 50% of capacity — this machine, not the technique, was the limit; rerun on a quieter machine or with a longer --duration$/);
+  assert.match(
+    line,
+    /^not compared: no cache answered 62% of the 600 req\/s offered within the window while its store ran at 50% of capacity — this machine, not the technique, was the limit; rerun on a quieter machine or with a longer --duration$/,
+  );
   // Each treatment is judged with the baseline: a limited treatment loses its own clause only.
   const healthy = phase('no cache', { role: 'baseline' });
   const good = phase('cache', { storeQps: 350, hitRatio: 0.43 });
@@ -75,7 +99,11 @@ test('a real run: replicas frozen (SIGSTOP) for the second half of the baseline 
     },
   };
   const names = scenarioCatalog({ replicas: 3 }).map((s) => s.name);
-  const options = parseLabOptions({ scenario: 'stalls', duration: '1200ms', warmup: '200ms', interval: '200ms', products: '2000', report: false }, names, 7);
+  const options = parseLabOptions(
+    { scenario: 'stalls', duration: '1200ms', warmup: '200ms', interval: '200ms', products: '2000', report: false },
+    names,
+    7,
+  );
   let report: LabReport;
   try {
     report = await runLab(options, { clock: systemClock, progress, signal: new AbortController().signal, command: 'test' });
@@ -86,6 +114,9 @@ test('a real run: replicas frozen (SIGSTOP) for the second half of the baseline 
   assert.notEqual(thaw, null, 'the replicas were frozen during the baseline window');
   const [frozen] = report.scenarios[0]!.phases;
   assert.ok(frozen!.answeredPerSec < 0.8 * frozen!.offeredPerSec, JSON.stringify(frozen));
-  assert.match(frozen!.machineLimit ?? '', /^no hedging answered \d+% of the \d+ req\/s offered within the window while its store ran at \d+% of capacity/);
+  assert.match(
+    frozen!.machineLimit ?? '',
+    /^no hedging answered \d+% of the \d+ req\/s offered within the window while its store ran at \d+% of capacity/,
+  );
   assert.match(report.scenarios[0]!.verdict, /^not compared: no hedging answered/);
 });

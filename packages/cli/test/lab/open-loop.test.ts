@@ -8,7 +8,11 @@ test('Poisson arrivals at the set rate, intended times inside the window and inc
   const start = clock.now();
   const intended: number[] = [];
   const done = runOpenLoop({
-    ratePerSec: 1_000, durationMs: 10_000, clock, random: new SeededRandom(11), signal: new AbortController().signal,
+    ratePerSec: 1_000,
+    durationMs: 10_000,
+    clock,
+    random: new SeededRandom(11),
+    signal: new AbortController().signal,
     fire: (t) => intended.push(t),
   });
   await clock.advanceBy(10_000);
@@ -28,12 +32,23 @@ test('Poisson arrivals at the set rate, intended times inside the window and inc
 test('late timers: every overdue arrival still fires, with its own intended time (no coordinated omission)', async () => {
   const clock = new VirtualClock();
   // A sluggish event loop: every timer fires 50 ms after it was due.
-  const sluggish = { now: () => clock.now(), wallNow: () => clock.wallNow(), setTimer: (ms: number, fn: () => void) => clock.setTimer(ms + 50, fn) };
+  const sluggish = {
+    now: () => clock.now(),
+    wallNow: () => clock.wallNow(),
+    setTimer: (ms: number, fn: () => void) => clock.setTimer(ms + 50, fn),
+  };
   const lateness: number[] = [];
   const intended: number[] = [];
   const done = runOpenLoop({
-    ratePerSec: 1_000, durationMs: 2_000, clock: sluggish, random: new SeededRandom(5), signal: new AbortController().signal,
-    fire: (t) => { intended.push(t); lateness.push(clock.now() - t); },
+    ratePerSec: 1_000,
+    durationMs: 2_000,
+    clock: sluggish,
+    random: new SeededRandom(5),
+    signal: new AbortController().signal,
+    fire: (t) => {
+      intended.push(t);
+      lateness.push(clock.now() - t);
+    },
   });
   await clock.advanceBy(2_100);
   const fired = await done;
@@ -49,7 +64,14 @@ test('same seed, same schedule; abort stops early; bad rate rejected', async () 
     const clock = new VirtualClock();
     const controller = new AbortController();
     const times: number[] = [];
-    const done = runOpenLoop({ ratePerSec: 200, durationMs: 1_000, clock, random: new SeededRandom(seed), signal: controller.signal, fire: (t) => times.push(t) });
+    const done = runOpenLoop({
+      ratePerSec: 200,
+      durationMs: 1_000,
+      clock,
+      random: new SeededRandom(seed),
+      signal: controller.signal,
+      fire: (t) => times.push(t),
+    });
     if (abortAtMs !== undefined) {
       await clock.advanceBy(abortAtMs);
       controller.abort();
@@ -63,6 +85,16 @@ test('same seed, same schedule; abort stops early; bad rate rejected', async () 
   const full = await schedule(9);
   const cut = await schedule(9, 300);
   assert.ok(cut.length < full.length / 2, `${cut.length} vs ${full.length}`);
-  assert.throws(() => runOpenLoop({ ratePerSec: 0, durationMs: 1, clock: new VirtualClock(), random: new SeededRandom(1), signal: new AbortController().signal, fire: () => undefined }),
-    (e) => isHeadroomError(e, 'HR_LAB_INVALID_OPTION'));
+  assert.throws(
+    () =>
+      runOpenLoop({
+        ratePerSec: 0,
+        durationMs: 1,
+        clock: new VirtualClock(),
+        random: new SeededRandom(1),
+        signal: new AbortController().signal,
+        fire: () => undefined,
+      }),
+    (e) => isHeadroomError(e, 'HR_LAB_INVALID_OPTION'),
+  );
 });

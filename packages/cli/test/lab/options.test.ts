@@ -25,7 +25,22 @@ test('defaults: every scenario, 8 s phases, 3 replicas, 100k products, SQLite, s
 });
 
 test('explicit values, scenario lists, HEADROOM_SEED, --no-report', () => {
-  const o = parseLabOptions({ scenario: 'stalls,cache', duration: '2s', warmup: '0ms', replicas: '4', products: '5000', seed: '7', store: 'postgres://127.0.0.1/test', redis: 'redis://127.0.0.1:6379', basePort: '9000', report: false }, KNOWN, 99);
+  const o = parseLabOptions(
+    {
+      scenario: 'stalls,cache',
+      duration: '2s',
+      warmup: '0ms',
+      replicas: '4',
+      products: '5000',
+      seed: '7',
+      store: 'postgres://127.0.0.1/test',
+      redis: 'redis://127.0.0.1:6379',
+      basePort: '9000',
+      report: false,
+    },
+    KNOWN,
+    99,
+  );
   assert.deepEqual(o.scenarios, ['stalls', 'cache']);
   assert.equal(o.durationMs, 2_000);
   assert.equal(o.warmupMs, 0);
@@ -55,10 +70,18 @@ test('bad input names the option and the fix', () => {
     [{ interval: '0' }, 'HR_LAB_INVALID_OPTION', /--interval: got "0"; use a duration of at least 50 ms with a unit, e\.g\. 500ms/],
     [{ warmup: 'soon' }, 'HR_LAB_INVALID_OPTION', /--warmup: got "soon"; use a duration with a unit, e\.g\. 1s, or 0ms for none/],
     [{ interval: '2s', duration: '1s' }, 'HR_LAB_INVALID_OPTION', /--interval: got "2s"; use at most --duration \(1s\)/],
-    [{ scenario: 'cache,stalls,cache' }, 'HR_LAB_INVALID_OPTION', /--scenario: got "cache,stalls,cache"; name each scenario once \(cache is repeated\)/],
+    [
+      { scenario: 'cache,stalls,cache' },
+      'HR_LAB_INVALID_OPTION',
+      /--scenario: got "cache,stalls,cache"; name each scenario once \(cache is repeated\)/,
+    ],
   ];
   for (const [raw, code, message] of cases) {
-    assert.throws(() => parseLabOptions(raw, KNOWN, null), (e: unknown) => isHeadroomError(e, code) && message.test((e as Error).message), JSON.stringify(raw));
+    assert.throws(
+      () => parseLabOptions(raw, KNOWN, null),
+      (e: unknown) => isHeadroomError(e, code) && message.test((e as Error).message),
+      JSON.stringify(raw),
+    );
   }
 });
 

@@ -31,7 +31,10 @@ function phase(overrides: Partial<ReplicaPhaseConfig> & { cacheMode?: ReplicaPha
   };
 }
 
-async function withService(clock: VirtualClock | typeof systemClock, fn: (s: ReplicaService, store: CatalogStore) => Promise<void>): Promise<void> {
+async function withService(
+  clock: VirtualClock | typeof systemClock,
+  fn: (s: ReplicaService, store: CatalogStore) => Promise<void>,
+): Promise<void> {
   const store = openSqliteStore(path);
   const service = await ReplicaService.create(INIT, store, clock);
   try {
@@ -89,7 +92,10 @@ test('cache mode: a repeated read is a hit; a write drops the cached copy so the
   });
 });
 
-for (const [mode, expectedQueries] of [['aside', 20], ['cache', 1]] as const) {
+for (const [mode, expectedQueries] of [
+  ['aside', 20],
+  ['cache', 1],
+] as const) {
   test(`20 concurrent misses of one key: ${mode} → ${expectedQueries} store quer${expectedQueries === 1 ? 'y' : 'ies'}`, async () => {
     const clock = new VirtualClock();
     await withService(clock, async (service) => {
@@ -103,12 +109,15 @@ for (const [mode, expectedQueries] of [['aside', 20], ['cache', 1]] as const) {
   });
 }
 
-test('faults: a stall delays the request by stallMs; a slow replica\'s store round trip is slowFactor × longer', async () => {
+test("faults: a stall delays the request by stallMs; a slow replica's store round trip is slowFactor × longer", async () => {
   const clock = new VirtualClock();
   await withService(clock, async (service) => {
     await service.configure(phase({ faults: { slowFactor: 1, stallProbability: 1, stallMs: 100 }, store: { poolSize: 4, latencyMs: 0 } }));
     let done = false;
-    const stalled = service.app.inject({ method: 'GET', url: '/products/3' }).then((r) => { done = true; return r; });
+    const stalled = service.app.inject({ method: 'GET', url: '/products/3' }).then((r) => {
+      done = true;
+      return r;
+    });
     await until(() => service.stats().stalls === 1);
     await clock.advanceBy(99);
     assert.equal(done, false);
@@ -118,7 +127,10 @@ test('faults: a stall delays the request by stallMs; a slow replica\'s store rou
     await service.configure(phase({ faults: { slowFactor: 3, stallProbability: 0, stallMs: 0 }, store: { poolSize: 4, latencyMs: 10 } }));
     const t0 = clock.now();
     let finishedAt = 0;
-    const slow = service.app.inject({ method: 'GET', url: '/products/3' }).then((r) => { finishedAt = clock.now(); return r; });
+    const slow = service.app.inject({ method: 'GET', url: '/products/3' }).then((r) => {
+      finishedAt = clock.now();
+      return r;
+    });
     await until(() => service.stats().storeQueries === 1);
     await clock.advanceBy(29);
     assert.equal(finishedAt, 0);

@@ -65,9 +65,13 @@ test('PostgreSQL: a uniquely named table with the same rows, dropped on release'
 
 test('unreachable PostgreSQL and Redis fail with one clear error each', async () => {
   const resources = new Resources();
-  await assert.rejects(prepareStore('postgres://127.0.0.1:1/test', 10, new SeededRandom(1), systemClock, 'x', resources),
-    (e) => isHeadroomError(e, 'HR_LAB_STORE_UNREACHABLE') && /127\.0\.0\.1:1.*ECONNREFUSED/.test((e as Error).message));
-  await assert.rejects(prepareRedis('redis://127.0.0.1:1', 'headroom-lab:test:', resources),
-    (e) => isHeadroomError(e, 'HR_LAB_REDIS_UNREACHABLE') && /127\.0\.0\.1:1/.test((e as Error).message));
+  await assert.rejects(
+    prepareStore('postgres://127.0.0.1:1/test', 10, new SeededRandom(1), systemClock, 'x', resources),
+    (e) => isHeadroomError(e, 'HR_LAB_STORE_UNREACHABLE') && /127\.0\.0\.1:1.*ECONNREFUSED/.test((e as Error).message),
+  );
+  await assert.rejects(
+    prepareRedis('redis://127.0.0.1:1', 'headroom-lab:test:', resources),
+    (e) => isHeadroomError(e, 'HR_LAB_REDIS_UNREACHABLE') && /127\.0\.0\.1:1/.test((e as Error).message),
+  );
   assert.deepEqual(await resources.release(), []);
 });

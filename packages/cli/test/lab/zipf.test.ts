@@ -37,7 +37,15 @@ test('ids are a permutation of 1..n, and the same seed gives the same sequence',
 test('exponent 0 is uniform; bad sizes and exponents are rejected with HR_LAB_INVALID_OPTION', () => {
   const uniform = new ZipfKeys(10, 0, new SeededRandom(1));
   for (let r = 0; r < 10; r++) assert.ok(Math.abs(uniform.probabilityOfRank(r) - 0.1) < 1e-12);
-  for (const [n, s] of [[0, 1], [1.5, 1], [10, -1], [10, Number.NaN]] as const) {
-    assert.throws(() => new ZipfKeys(n, s, new SeededRandom(1)), (e) => isHeadroomError(e, 'HR_LAB_INVALID_OPTION'));
+  for (const [n, s] of [
+    [0, 1],
+    [1.5, 1],
+    [10, -1],
+    [10, Number.NaN],
+  ] as const) {
+    assert.throws(
+      () => new ZipfKeys(n, s, new SeededRandom(1)),
+      (e) => isHeadroomError(e, 'HR_LAB_INVALID_OPTION'),
+    );
   }
 });

@@ -23,8 +23,15 @@ import { BalancedPool, request, type Dispatcher } from 'undici';
 import { LatencyHistogram } from '../../src/core/histogram.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import {
-  BalancedDispatcher, createBalancer, leastLoaded, outstanding, p2c, peakEwma, roundRobin,
-  type LoadMetricFactory, type PickerFactory,
+  BalancedDispatcher,
+  createBalancer,
+  leastLoaded,
+  outstanding,
+  p2c,
+  peakEwma,
+  roundRobin,
+  type LoadMetricFactory,
+  type PickerFactory,
 } from '../../src/balance/index.js';
 import { report, type ReportTable } from '../harness.js';
 
@@ -54,15 +61,22 @@ async function openLoop(dispatcher: Dispatcher, ratePerSec: number, durationMs: 
   let lastDone = start;
   await new Promise<void>((resolve) => {
     const fire = (intendedAt: number): void => {
-      request(SERVICE, { dispatcher }).then(async (res) => {
-        if (res.headers['x-origin'] === slowOrigin) slow++;
-        await res.body.dump();
-        if (res.statusCode !== 200) errors++;
-      }, () => { errors++; }).finally(() => {
-        lastDone = performance.now();
-        histogram.record(lastDone - intendedAt);
-        if (++done === total) resolve();
-      });
+      request(SERVICE, { dispatcher })
+        .then(
+          async (res) => {
+            if (res.headers['x-origin'] === slowOrigin) slow++;
+            await res.body.dump();
+            if (res.statusCode !== 200) errors++;
+          },
+          () => {
+            errors++;
+          },
+        )
+        .finally(() => {
+          lastDone = performance.now();
+          histogram.record(lastDone - intendedAt);
+          if (++done === total) resolve();
+        });
     };
     const tick = (): void => {
       const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
@@ -95,11 +109,19 @@ async function withBackends<R>(sets: number, fn: (origins: string[]) => Promise<
 
 type Make = (origins: string[]) => { dispatcher: Dispatcher; close: () => Promise<void> };
 
-const ours = (picker: PickerFactory, load: LoadMetricFactory): Make => (origins) => {
-  const balancer = createBalancer({ endpoints: origins, picker, load, random: new SeededRandom(seedFromEnv(1)) });
-  const dispatcher = new BalancedDispatcher(balancer);
-  return { dispatcher, close: async () => { await dispatcher.close(); balancer.close(); } };
-};
+const ours =
+  (picker: PickerFactory, load: LoadMetricFactory): Make =>
+  (origins) => {
+    const balancer = createBalancer({ endpoints: origins, picker, load, random: new SeededRandom(seedFromEnv(1)) });
+    const dispatcher = new BalancedDispatcher(balancer);
+    return {
+      dispatcher,
+      close: async () => {
+        await dispatcher.close();
+        balancer.close();
+      },
+    };
+  };
 
 const STRATEGIES: ReadonlyArray<readonly [string, Make]> = [
   ['round-robin', ours(roundRobin(), outstanding())],
@@ -107,10 +129,13 @@ const STRATEGIES: ReadonlyArray<readonly [string, Make]> = [
   ['P2C + outstanding', ours(p2c(), outstanding())],
   ['P2C + peak-EWMA', ours(p2c(), peakEwma())],
   ['P2C + peak-EWMA, τ = 1 s', ours(p2c(), peakEwma({ decayMs: 1_000 }))],
-  ['undici BalancedPool', (origins) => {
-    const pool = new BalancedPool(origins);
-    return { dispatcher: pool, close: () => pool.close() };
-  }],
+  [
+    'undici BalancedPool',
+    (origins) => {
+      const pool = new BalancedPool(origins);
+      return { dispatcher: pool, close: () => pool.close() };
+    },
+  ],
 ];
 
 /** Warms up, measures and closes one strategy on its three origins. */
@@ -131,21 +156,26 @@ function table(runs: readonly Run[], setting: string): ReportTable {
     header: ['strategy', 'p50 ms', 'p99 ms', 'max ms', 'req/s', 'to slow', 'errors'],
     rows: runs.map((r, i) => [STRATEGIES[i]![0], r.p50, r.p99, r.max, r.throughput, `${(r.slowShare * 100).toFixed(1)} %`, r.errors]),
     notes: [
-      `${setting}; backends ${BACKENDS.join(', ')} (service ms : workers); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
-      `P2C + peak-EWMA p99 = ${(p2cP99 / rrP99).toFixed(2)} × round-robin's (goal ≤ 0.5: ${p2cP99 <= 0.5 * rrP99 ? 'met' : 'NOT met'}), `
-        + `${(p2cP99 / poolP99).toFixed(2)} × BalancedPool's (goal < 1: ${p2cP99 < poolP99 ? 'met' : 'NOT met'})`,
+      `${setting}; backends ${BACKENDS.join(', ')} (service ms : workers); load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+      `P2C + peak-EWMA p99 = ${(p2cP99 / rrP99).toFixed(2)} × round-robin's (goal ≤ 0.5: ${p2cP99 <= 0.5 * rrP99 ? 'met' : 'NOT met'}), ` +
+        `${(p2cP99 / poolP99).toFixed(2)} × BalancedPool's (goal < 1: ${p2cP99 < poolP99 ? 'met' : 'NOT met'})`,
     ],
   };
 }
 
-report('balance end to end, one at a time: 3 loopback HTTP backends, one 10× slower, open loop', () => withBackends(1, async (origins) => {
-  const runs: Run[] = [];
-  for (const [, make] of STRATEGIES) runs.push(await measure(make, origins, 400, 4_000));
-  return table(runs, 'each strategy alone at 400 req/s for 4 s after a 0.5 s warm-up');
-}));
+report('balance end to end, one at a time: 3 loopback HTTP backends, one 10× slower, open loop', () =>
+  withBackends(1, async (origins) => {
+    const runs: Run[] = [];
+    for (const [, make] of STRATEGIES) runs.push(await measure(make, origins, 400, 4_000));
+    return table(runs, 'each strategy alone at 400 req/s for 4 s after a 0.5 s warm-up');
+  }),
+);
 
 report('balance end to end, all at once (busy client): 3 backends per strategy, one 10× slower, open loop', () =>
   withBackends(STRATEGIES.length, async (all) => {
     const runs = await Promise.all(STRATEGIES.map(([, make], i) => measure(make, all.slice(3 * i, 3 * i + 3), 250, 5_000)));
     return table(runs, 'six strategies concurrently, 250 req/s each for 5 s after a 0.5 s warm-up');
-  }));
+  }),
+);

@@ -7,8 +7,18 @@
 import { do_not_optimize } from 'mitata';
 import { SeededRandom } from '../../src/core/random.js';
 import {
-  BalancerCore, hashAffinity, leastLoaded, outstanding, p2c, peakEwma, roundRobin, uniformRandom, weightedRandom,
-  weightedRoundRobin, type LoadMetricFactory, type PickerFactory,
+  BalancerCore,
+  hashAffinity,
+  leastLoaded,
+  outstanding,
+  p2c,
+  peakEwma,
+  roundRobin,
+  uniformRandom,
+  weightedRandom,
+  weightedRoundRobin,
+  type LoadMetricFactory,
+  type PickerFactory,
 } from '../../src/balance/index.js';
 import { compare } from '../harness.js';
 
@@ -16,15 +26,23 @@ const T0 = 1_000_000;
 
 function core(n: number, picker: PickerFactory, load: LoadMetricFactory): () => void {
   const c = new BalancerCore<string>({
-    picker, load, random: new SeededRandom(1), panicThresholdPercent: 50, slowStart: undefined, outlier: undefined,
-    health: { healthy: 1, unhealthy: 1 }, initiallyHealthy: true, onRemoved: () => {}, wake: () => {},
+    picker,
+    load,
+    random: new SeededRandom(1),
+    panicThresholdPercent: 50,
+    slowStart: undefined,
+    outlier: undefined,
+    health: { healthy: 1, unhealthy: 1 },
+    initiallyHealthy: true,
+    onRemoved: () => {},
+    wake: () => {},
   });
   const seed = new SeededRandom(2);
   const members = Array.from({ length: n }, (_, i) => c.add({ id: `10.0.${i >> 8}.${i & 255}:8080`, target: '' }, 1 + (i % 4), T0, false));
   for (const m of members) {
-    for (let k = seed.int(3); k > 0; k--) c.begin(m, T0);           // 0–2 in flight
+    for (let k = seed.int(3); k > 0; k--) c.begin(m, T0); // 0–2 in flight
     c.begin(m, T0);
-    c.end(m, T0 + 1, 1 + seed.int(20), 'success');                 // an RTT of 1–20 ms
+    c.end(m, T0 + 1, 1 + seed.int(20), 'success'); // an RTT of 1–20 ms
   }
   const keys = Array.from({ length: 1024 }, (_, i) => `user:${100_000 + i}`);
   let now = T0 + 10;
@@ -41,7 +59,7 @@ for (const n of [3, 30, 300]) {
     cases: {
       'round-robin': core(n, roundRobin(), outstanding()),
       'smooth weighted RR (nginx)': core(n, weightedRoundRobin(), outstanding()),
-      'random': core(n, uniformRandom(), outstanding()),
+      random: core(n, uniformRandom(), outstanding()),
       'weighted random': core(n, weightedRandom(), outstanding()),
       'least-outstanding (full scan)': core(n, leastLoaded(), outstanding()),
       'P2C + outstanding': core(n, p2c(), outstanding()),

@@ -44,13 +44,19 @@ for (const [label, draw] of [
   ['Zipf 0.99', zipfSampler(N, 0.99, random.fork('zipf'))],
 ] as const) {
   const next = sequence(draw);
-  report(`cache: get hit, 100k keys, ${label}`, () => interleaved({
-    'headroom tinylfu getSync': () => tinylfu.getSync(next()),
-    'headroom lru getSync': () => lru.getSync(next()),
-    'lru-cache get': () => peerLruCache.get(next()),
-    'lru.min get': () => peerLruMin.get(next()),
-    'mnemonist LRUCache get': () => peerMnemonist.get(next()),
-  }, 'lru-cache get', { rounds: 21, batchMs: 20 }));
+  report(`cache: get hit, 100k keys, ${label}`, () =>
+    interleaved(
+      {
+        'headroom tinylfu getSync': () => tinylfu.getSync(next()),
+        'headroom lru getSync': () => lru.getSync(next()),
+        'lru-cache get': () => peerLruCache.get(next()),
+        'lru.min get': () => peerLruMin.get(next()),
+        'mnemonist LRUCache get': () => peerMnemonist.get(next()),
+      },
+      'lru-cache get',
+      { rounds: 21, batchMs: 20 },
+    ),
+  );
 }
 
 {
@@ -60,13 +66,19 @@ for (const [label, draw] of [
   for (let i = 0; i <= MASK; i++) seq[i] = 100_000 + draw();
   let i = 0;
   const fresh = (): string => `product:${seq[(i = (i + 1) & MASK)]!}`;
-  report('cache: get hit, key string built per call, 100k keys, Zipf 0.99', () => interleaved({
-    'headroom tinylfu getSync': () => tinylfu.getSync(fresh()),
-    'headroom lru getSync': () => lru.getSync(fresh()),
-    'lru-cache get': () => peerLruCache.get(fresh()),
-    'lru.min get': () => peerLruMin.get(fresh()),
-    'mnemonist LRUCache get': () => peerMnemonist.get(fresh()),
-  }, 'lru-cache get', { rounds: 21, batchMs: 20 }));
+  report('cache: get hit, key string built per call, 100k keys, Zipf 0.99', () =>
+    interleaved(
+      {
+        'headroom tinylfu getSync': () => tinylfu.getSync(fresh()),
+        'headroom lru getSync': () => lru.getSync(fresh()),
+        'lru-cache get': () => peerLruCache.get(fresh()),
+        'lru.min get': () => peerLruMin.get(fresh()),
+        'mnemonist LRUCache get': () => peerMnemonist.get(fresh()),
+      },
+      'lru-cache get',
+      { rounds: 21, batchMs: 20 },
+    ),
+  );
 }
 
 {
@@ -78,10 +90,16 @@ for (const [label, draw] of [
     void withTtl.set(keys[i]!, i);
     peerTtl.set(keys[i]!, i);
   }
-  report('cache: get hit with a 1 h TTL, 100k keys, Zipf 0.99', () => interleaved({
-    'headroom tinylfu getSync (ttl)': () => withTtl.getSync(next()),
-    'lru-cache get (ttl)': () => peerTtl.get(next()),
-  }, 'lru-cache get (ttl)', { rounds: 21, batchMs: 20 }));
+  report('cache: get hit with a 1 h TTL, 100k keys, Zipf 0.99', () =>
+    interleaved(
+      {
+        'headroom tinylfu getSync (ttl)': () => withTtl.getSync(next()),
+        'lru-cache get (ttl)': () => peerTtl.get(next()),
+      },
+      'lru-cache get (ttl)',
+      { rounds: 21, batchMs: 20 },
+    ),
+  );
 }
 
 {
@@ -94,19 +112,27 @@ for (const [label, draw] of [
   const manager = cacheManager();
   const able = cacheable();
   for (let i = 0; i < N; i++) fetching.set(keys[i]!, i);
-  const fill = Promise.all(keys.map(async (key, i) => {
-    await bentoCache.set({ key, value: i });
-    await manager.set(key, i);
-    await able.set(key, i);
-  }));
+  const fill = Promise.all(
+    keys.map(async (key, i) => {
+      await bentoCache.set({ key, value: i });
+      await manager.set(key, i);
+      await able.set(key, i);
+    }),
+  );
   await fill;
-  report('cache: getOrLoad hit (async, each call awaited), 100k keys, Zipf 0.99', () => interleavedAsync({
-    'headroom tinylfu getOrLoad': () => tinylfu.getOrLoad(next(), loader),
-    'headroom tinylfu get (async)': () => tinylfu.get(next()),
-    'lru-cache get (sync)': () => peerLruCache.get(next()),
-    'lru-cache fetch': () => fetching.fetch(next()),
-    'bentocache getOrSet': () => bentoCache.getOrSet({ key: next(), factory: loader }),
-    'cache-manager get': () => manager.get(next()),
-    'cacheable get': () => able.get(next()),
-  }, 'lru-cache get (sync)', { rounds: 21, batchMs: 20 }));
+  report('cache: getOrLoad hit (async, each call awaited), 100k keys, Zipf 0.99', () =>
+    interleavedAsync(
+      {
+        'headroom tinylfu getOrLoad': () => tinylfu.getOrLoad(next(), loader),
+        'headroom tinylfu get (async)': () => tinylfu.get(next()),
+        'lru-cache get (sync)': () => peerLruCache.get(next()),
+        'lru-cache fetch': () => fetching.fetch(next()),
+        'bentocache getOrSet': () => bentoCache.getOrSet({ key: next(), factory: loader }),
+        'cache-manager get': () => manager.get(next()),
+        'cacheable get': () => able.get(next()),
+      },
+      'lru-cache get (sync)',
+      { rounds: 21, batchMs: 20 },
+    ),
+  );
 }

@@ -31,9 +31,22 @@ interface TraceSpec {
 const traces: TraceSpec[] = [
   { name: 'Zipf 0.8', make: (r) => zipfTrace(KEY_SPACE, 0.8, LENGTH, r), zipf: true },
   { name: 'Zipf 0.99', make: (r) => zipfTrace(KEY_SPACE, 0.99, LENGTH, r), zipf: true },
-  { name: 'scan/loop mix (50% Zipf 0.9 over 500k keys, 50% a loop over the other 500k)', make: (r) => ({ trace: scanMixTrace(KEY_SPACE, LENGTH, r) }), zipf: false },
-  { name: 'popularity shift (Zipf 0.9, popular keys re-drawn 4 times)', make: (r) => ({ trace: shiftTrace(KEY_SPACE, LENGTH, 4, r) }), zipf: false },
-  { name: `one-off scan (Zipf 0.99, ${SCAN_KEYS / 1000}k new keys mid-trace, interleaved 1:1)`, make: (r) => ({ trace: oneOffScanTrace(KEY_SPACE, LENGTH, SCAN_KEYS, r) }), zipf: false, keySpace: KEY_SPACE + SCAN_KEYS },
+  {
+    name: 'scan/loop mix (50% Zipf 0.9 over 500k keys, 50% a loop over the other 500k)',
+    make: (r) => ({ trace: scanMixTrace(KEY_SPACE, LENGTH, r) }),
+    zipf: false,
+  },
+  {
+    name: 'popularity shift (Zipf 0.9, popular keys re-drawn 4 times)',
+    make: (r) => ({ trace: shiftTrace(KEY_SPACE, LENGTH, 4, r) }),
+    zipf: false,
+  },
+  {
+    name: `one-off scan (Zipf 0.99, ${SCAN_KEYS / 1000}k new keys mid-trace, interleaved 1:1)`,
+    make: (r) => ({ trace: oneOffScanTrace(KEY_SPACE, LENGTH, SCAN_KEYS, r) }),
+    zipf: false,
+    keySpace: KEY_SPACE + SCAN_KEYS,
+  },
 ];
 
 function headroom(trace: Int32Array, capacity: number, eviction: 'tinylfu' | 'lru'): number {
@@ -86,18 +99,48 @@ for (const [index, spec] of traces.entries()) {
       const optimum = beladyHitRatio(trace, spec.keySpace ?? KEY_SPACE, capacity);
       const oracle = staticOracle(trace, spec.keySpace ?? KEY_SPACE, capacity);
       const online = rank === undefined ? undefined : a0HitRatio(trace, rank, capacity);
-      if (online !== undefined) onlineShares.push(`${share * 100}% ${((online / optimum) * 100).toFixed(1)}% (tinylfu reaches ${((tiny / online) * 100).toFixed(1)}% of A0)`);
-      rows.push([`${share * 100}%`, pct(tiny), pct(lru), pct(peer), pct(optimum), pct(oracle), online === undefined ? '–' : pct(online),
-        `${((tiny / optimum) * 100).toFixed(1)}%`, `${((tiny - lru) * 100).toFixed(2)}`]);
+      if (online !== undefined)
+        onlineShares.push(
+          `${share * 100}% ${((online / optimum) * 100).toFixed(1)}% (tinylfu reaches ${((tiny / online) * 100).toFixed(1)}% of A0)`,
+        );
+      rows.push([
+        `${share * 100}%`,
+        pct(tiny),
+        pct(lru),
+        pct(peer),
+        pct(optimum),
+        pct(oracle),
+        online === undefined ? '–' : pct(online),
+        `${((tiny / optimum) * 100).toFixed(1)}%`,
+        `${((tiny - lru) * 100).toFixed(2)}`,
+      ]);
       const goal = spec.zipf ? tiny >= 0.9 * optimum : tiny >= lru;
-      notes.push(`${share * 100}%: tinylfu ${spec.zipf ? `${((tiny / optimum) * 100).toFixed(1)}% of optimum (goal ≥ 90%)` : `${((tiny - lru) * 100).toFixed(2)} points vs LRU (goal ≥ 0${spec.name.startsWith('scan') ? ', ≥ +5 on the scan mix' : ''})`}: ${goal && (!spec.name.startsWith('scan') || tiny - lru >= 0.05) ? 'met' : 'NOT met'}`);
+      notes.push(
+        `${share * 100}%: tinylfu ${spec.zipf ? `${((tiny / optimum) * 100).toFixed(1)}% of optimum (goal ≥ 90%)` : `${((tiny - lru) * 100).toFixed(2)} points vs LRU (goal ≥ 0${spec.name.startsWith('scan') ? ', ≥ +5 on the scan mix' : ''})`}: ${goal && (!spec.name.startsWith('scan') || tiny - lru >= 0.05) ? 'met' : 'NOT met'}`,
+      );
     }
     return {
-      header: ['capacity', 'headroom tinylfu', 'headroom lru', 'lru-cache', 'Bélády (optimum)', 'hindsight top-k', 'A0 (best online)', 'tinylfu / optimum', 'tinylfu − lru (points)'],
+      header: [
+        'capacity',
+        'headroom tinylfu',
+        'headroom lru',
+        'lru-cache',
+        'Bélády (optimum)',
+        'hindsight top-k',
+        'A0 (best online)',
+        'tinylfu / optimum',
+        'tinylfu − lru (points)',
+      ],
       rows,
-      notes: [...notes,
+      notes: [
+        ...notes,
         'hindsight top-k: the capacity most frequent keys of the whole trace, held from the start (first accesses count as hits) — a reference, not a policy.',
-        ...(rank === undefined ? [] : [`A0: keeps the capacity most probable keys requested so far, knowing the true probabilities — the optimal online policy for independent references (Aho, Denning, Ullman 1971); A0 / optimum: ${onlineShares.join(', ')}.`])],
+        ...(rank === undefined
+          ? []
+          : [
+              `A0: keeps the capacity most probable keys requested so far, knowing the true probabilities — the optimal online policy for independent references (Aho, Denning, Ullman 1971); A0 / optimum: ${onlineShares.join(', ')}.`,
+            ]),
+      ],
     };
   });
 }

@@ -34,13 +34,62 @@ report('cache: memory per entry, 1M entries (string key, small-integer value)', 
   const keys = Array.from({ length: N }, (_, i) => `key:${String(i).padStart(7, '0')}`);
   const rows: (string | number)[][] = [];
   const cases: Array<[string, (keys: readonly string[]) => unknown]> = [
-    ['headroom tinylfu', (ks) => { const c = createCache<number>({ maxEntries: N, random: new SeededRandom(1) }); ks.forEach((k, i) => void c.set(k, i)); return c; }],
-    ['headroom lru', (ks) => { const c = createCache<number>({ maxEntries: N, eviction: 'lru' }); ks.forEach((k, i) => void c.set(k, i)); return c; }],
-    ['headroom tinylfu, ttl 1h', (ks) => { const c = createCache<number>({ maxEntries: N, ttl: '1h', random: new SeededRandom(1) }); ks.forEach((k, i) => void c.set(k, i)); return c; }],
-    ['lru-cache', (ks) => { const c = lruCache<number>(N); ks.forEach((k, i) => c.set(k, i)); return c; }],
-    ['lru-cache, ttl 1h', (ks) => { const c = lruCache<number>(N, 3_600_000); ks.forEach((k, i) => c.set(k, i)); return c; }],
-    ['lru.min', (ks) => { const c = lruMin<number>(N); ks.forEach((k, i) => c.set(k, i)); return c; }],
-    ['mnemonist LRUCache', (ks) => { const c = mnemonist<number>(N); ks.forEach((k, i) => c.set(k, i)); return c; }],
+    [
+      'headroom tinylfu',
+      (ks) => {
+        const c = createCache<number>({ maxEntries: N, random: new SeededRandom(1) });
+        ks.forEach((k, i) => void c.set(k, i));
+        return c;
+      },
+    ],
+    [
+      'headroom lru',
+      (ks) => {
+        const c = createCache<number>({ maxEntries: N, eviction: 'lru' });
+        ks.forEach((k, i) => void c.set(k, i));
+        return c;
+      },
+    ],
+    [
+      'headroom tinylfu, ttl 1h',
+      (ks) => {
+        const c = createCache<number>({ maxEntries: N, ttl: '1h', random: new SeededRandom(1) });
+        ks.forEach((k, i) => void c.set(k, i));
+        return c;
+      },
+    ],
+    [
+      'lru-cache',
+      (ks) => {
+        const c = lruCache<number>(N);
+        ks.forEach((k, i) => c.set(k, i));
+        return c;
+      },
+    ],
+    [
+      'lru-cache, ttl 1h',
+      (ks) => {
+        const c = lruCache<number>(N, 3_600_000);
+        ks.forEach((k, i) => c.set(k, i));
+        return c;
+      },
+    ],
+    [
+      'lru.min',
+      (ks) => {
+        const c = lruMin<number>(N);
+        ks.forEach((k, i) => c.set(k, i));
+        return c;
+      },
+    ],
+    [
+      'mnemonist LRUCache',
+      (ks) => {
+        const c = mnemonist<number>(N);
+        ks.forEach((k, i) => c.set(k, i));
+        return c;
+      },
+    ],
   ];
   const measured = cases.map(([name, build]) => [name, bytesPerEntry(build, keys)] as const);
   const peer = measured.find(([name]) => name === 'lru-cache')![1];

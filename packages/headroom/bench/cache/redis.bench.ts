@@ -44,12 +44,14 @@ async function connect(): Promise<ReturnType<typeof createClient>> {
 async function throughput(op: (i: number) => Promise<unknown>, inFlight: number, ms = RUN_MS): Promise<number> {
   const end = performance.now() + ms;
   let done = 0;
-  await Promise.all(Array.from({ length: inFlight }, async (_, w) => {
-    for (let i = w; performance.now() < end; i += inFlight) {
-      await op(i);
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async (_, w) => {
+      for (let i = w; performance.now() < end; i += inFlight) {
+        await op(i);
+        done++;
+      }
+    }),
+  );
   return done / (ms / 1000);
 }
 
@@ -62,7 +64,11 @@ function bento(l1Items: number, bentoPrefix: string): BentoCache<{ tiered: Retur
   return new BentoCache({
     default: 'tiered',
     prefix: bentoPrefix,
-    stores: { tiered: bentostore().useL1Layer(memoryDriver({ maxItems: l1Items })).useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port: 6379 } })) },
+    stores: {
+      tiered: bentostore()
+        .useL1Layer(memoryDriver({ maxItems: l1Items }))
+        .useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port: 6379 } })),
+    },
   });
 }
 
@@ -74,7 +80,13 @@ report('cache L2: throughput at 100 in flight, 20k keys in Redis, L1 holding 1% 
   const admin = await connect();
   const rows: (string | number)[][] = [];
   const headroomClient = await connect();
-  const l2Only = createCache<typeof value>({ namespace: 'bench', maxEntries: KEYS / 100, ttl: '10m', random: new SeededRandom(1), l2: redisTier({ client: headroomClient, prefix }) });
+  const l2Only = createCache<typeof value>({
+    namespace: 'bench',
+    maxEntries: KEYS / 100,
+    ttl: '10m',
+    random: new SeededRandom(1),
+    l2: redisTier({ client: headroomClient, prefix }),
+  });
   const bentoCache = bento(KEYS / 100, `${prefix}-bento`);
   // Filled in slices: a burst of 20k writes would outlast the tier's 250 ms call bound.
   for (let i = 0; i < KEYS; i += 500) {
@@ -97,7 +109,8 @@ report('cache L2: throughput at 100 in flight, 20k keys in Redis, L1 holding 1% 
   const rounds: Record<keyof typeof hitCases, number[]> = { raw: [], headroom: [], bento: [] };
   for (const op of Object.values(hitCases)) await throughput(op, IN_FLIGHT, WARMUP_MS);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, op] of Object.entries(hitCases)) rounds[name as keyof typeof hitCases].push(await throughput(op, IN_FLIGHT, ROUND_MS));
+    for (const [name, op] of Object.entries(hitCases))
+      rounds[name as keyof typeof hitCases].push(await throughput(op, IN_FLIGHT, ROUND_MS));
   }
   const raw = median(rounds.raw);
   const headroomL2 = median(rounds.headroom);
@@ -106,7 +119,11 @@ report('cache L2: throughput at 100 in flight, 20k keys in Redis, L1 holding 1% 
   let miss = 0;
   const headroomMiss = await throughput(() => l2Only.getOrLoad(`miss:${miss++}`, loader), IN_FLIGHT, 1000);
   let bentoMissN = 0;
-  const bentoMiss = await throughput(() => bentoCache.getOrSet({ key: `miss:${bentoMissN++}`, factory: loader, ttl: '10m' }), IN_FLIGHT, 1000);
+  const bentoMiss = await throughput(
+    () => bentoCache.getOrSet({ key: `miss:${bentoMissN++}`, factory: loader, ttl: '10m' }),
+    IN_FLIGHT,
+    1000,
+  );
   const hr = l2Only.stats();
   rows.push(['raw node-redis GET', Math.round(raw), '1.00×']);
   rows.push(['headroom getOrLoad, served from L2', Math.round(headroomL2), `${(headroomL2 / raw).toFixed(2)}×`]);
@@ -131,7 +148,12 @@ report('cache L2: throughput at 100 in flight, 20k keys in Redis, L1 holding 1% 
 report('cache L2: L1 hit cost with and without an L2 configured (sequential getOrLoad, 1k hot keys)', async () => {
   const client = await connect();
   const plain = createCache<typeof value>({ random: new SeededRandom(2) });
-  const tiered = createCache<typeof value>({ namespace: 'bench-l1', ttl: '10m', random: new SeededRandom(3), l2: redisTier({ client, prefix }) });
+  const tiered = createCache<typeof value>({
+    namespace: 'bench-l1',
+    ttl: '10m',
+    random: new SeededRandom(3),
+    l2: redisTier({ client, prefix }),
+  });
   const bentoCache = bento(10_000, `${prefix}-bento-l1`);
   const hot = keys.slice(0, 1000);
   for (const k of hot) {
@@ -170,11 +192,18 @@ report('cache L2: stampede across 4 processes × 1,000 concurrent reads of one m
   const rows: (string | number)[][] = [];
   for (const library of ['headroom', 'bentocache', 'cache-manager', 'cacheable']) {
     const runPrefix = `${prefix}-${library}`;
-    const children = Array.from({ length: 4 }, () => fork(script, [library, URL, runPrefix], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
-    const wait = (child: ReturnType<typeof fork>, type: string): Promise<void> => new Promise((resolve, reject) => {
-      child.on('message', (m: { type: string }) => { if (m.type === type) resolve(); });
-      child.once('exit', (code) => { if (code !== 0) reject(new Error(`${library} child exited with ${code}`)); });
-    });
+    const children = Array.from({ length: 4 }, () =>
+      fork(script, [library, URL, runPrefix], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }),
+    );
+    const wait = (child: ReturnType<typeof fork>, type: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        child.on('message', (m: { type: string }) => {
+          if (m.type === type) resolve();
+        });
+        child.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`${library} child exited with ${code}`));
+        });
+      });
     await Promise.all(children.map((c) => wait(c, 'ready')));
     const done = children.map((c) => wait(c, 'done'));
     for (const c of children) c.send('go');
@@ -183,16 +212,31 @@ report('cache L2: stampede across 4 processes × 1,000 concurrent reads of one m
     const loads = Number(await admin.get(`${runPrefix}:loads`));
     await cleanup(admin);
     await admin.close();
-    rows.push([library, loads, library === 'headroom' ? 'Redis L2 + leases' : library === 'bentocache' ? 'L1 + Redis L2 (ioredis), no bus' : 'in-memory store per process']);
+    rows.push([
+      library,
+      loads,
+      library === 'headroom'
+        ? 'Redis L2 + leases'
+        : library === 'bentocache'
+          ? 'L1 + Redis L2 (ioredis), no bus'
+          : 'in-memory store per process',
+    ]);
   }
   return { header: ['library', 'loader runs (4 processes)', 'setup'], rows, notes: ['Goal: 1 run in total for Headroom.'] };
 });
 
-report('cache L2: invalidation latency, delete on instance A → gone from instance B\'s L1 (500 deletes)', async () => {
+report("cache L2: invalidation latency, delete on instance A → gone from instance B's L1 (500 deletes)", async () => {
   const rows: (string | number)[][] = [];
   for (const mode of ['pubsub', 'tracking'] as const) {
     const clients = [await connect(), await connect()];
-    const [a, b] = clients.map((client, i) => createCache<number>({ namespace: `lat-${mode}`, ttl: '10m', random: new SeededRandom(10 + i), l2: redisTier<number>({ client, prefix, invalidation: mode }) })) as [Cache<number>, Cache<number>];
+    const [a, b] = clients.map((client, i) =>
+      createCache<number>({
+        namespace: `lat-${mode}`,
+        ttl: '10m',
+        random: new SeededRandom(10 + i),
+        l2: redisTier<number>({ client, prefix, invalidation: mode }),
+      }),
+    ) as [Cache<number>, Cache<number>];
     const histogram = new LatencyHistogram();
     let pending: { key: string; started: number; resolve: () => void } | undefined;
     b.on((e) => {
@@ -203,7 +247,10 @@ report('cache L2: invalidation latency, delete on instance A → gone from insta
         p.resolve();
       }
     });
-    const heard = (key: string, started: number): Promise<void> => new Promise((resolve) => { pending = { key, started, resolve }; });
+    const heard = (key: string, started: number): Promise<void> =>
+      new Promise((resolve) => {
+        pending = { key, started, resolve };
+      });
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (let i = 0; i < 500; i++) {
       const key = `k${i % 50}`;
@@ -221,5 +268,9 @@ report('cache L2: invalidation latency, delete on instance A → gone from insta
     await cleanup(clients[0]!);
     await Promise.all(clients.map((c) => c.close()));
   }
-  return { header: ['mode', 'deletes', 'p50 (ms)', 'p99 (ms)', 'max (ms)'], rows, notes: ['Measured from just before delete() on A to the invalidation event on B (same process, separate connections).'] };
+  return {
+    header: ['mode', 'deletes', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
+    rows,
+    notes: ['Measured from just before delete() on A to the invalidation event on B (same process, separate connections).'],
+  };
 });

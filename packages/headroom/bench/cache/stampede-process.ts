@@ -31,9 +31,20 @@ if (library === 'headroom') {
   const client = await connect();
   const cache = createCache<string>({ namespace: 'stampede', ttl: '1m', l2: redisTier<string>({ client, prefix, timeout: '2s' }) });
   read = () => cache.getOrLoad('hot', loader);
-  close = async () => { await cache.close(); await client.close(); };
+  close = async () => {
+    await cache.close();
+    await client.close();
+  };
 } else if (library === 'bentocache') {
-  const bento = new BentoCache({ default: 't', prefix, stores: { t: bentostore().useL1Layer(memoryDriver({ maxItems: 100 })).useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port: 6379 } })) } });
+  const bento = new BentoCache({
+    default: 't',
+    prefix,
+    stores: {
+      t: bentostore()
+        .useL1Layer(memoryDriver({ maxItems: 100 }))
+        .useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port: 6379 } })),
+    },
+  });
   read = () => bento.getOrSet({ key: 'hot', factory: loader, ttl: '1m' });
   close = () => bento.disconnectAll();
 } else if (library === 'cache-manager') {

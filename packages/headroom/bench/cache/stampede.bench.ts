@@ -45,13 +45,16 @@ report(`cache: stampede, ${CALLERS} concurrent reads of one missing key, ${LOAD_
     ['bentocache getOrSet', (load) => bentoCache.getOrSet({ key: 'k', factory: load })],
     ['cache-manager wrap', (load) => manager.wrap('k', load)],
     ['cacheable getOrSet', (load) => able.getOrSet('k', load)],
-    ['naive cache-aside (get, load, set)', async (load) => {
-      const hit = naive.getSync('k');
-      if (hit !== undefined) return hit;
-      const value = await load();
-      await naive.set('k', value);
-      return value;
-    }],
+    [
+      'naive cache-aside (get, load, set)',
+      async (load) => {
+        const hit = naive.getSync('k');
+        if (hit !== undefined) return hit;
+        const value = await load();
+        await naive.set('k', value);
+        return value;
+      },
+    ],
   ];
   const rows: (string | number)[][] = [];
   for (const [name, run] of cases) {

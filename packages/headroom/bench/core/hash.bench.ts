@@ -31,16 +31,30 @@ for (const [label, make] of [
   ['10-char non-ASCII key', (i: number) => `ключ-${String(1000 + i)}`],
 ] as const) {
   const next = keys(make);
-  report(`hash: ${label}`, () => interleaved({
-      'headroom xxh32 (TS)': () => do_not_optimize(xxh32(next())),
-      'headroom xxh64Into (TS, no BigInt)': () => { xxh64Into(next(), out); do_not_optimize(out[1]); },
-      'headroom hash64Into (TS murmur3 x86_128, 64 bits)': () => { hash64Into(next(), out); do_not_optimize(out[1]); },
-      'headroom murmur3x86128Into (TS, 128 bits)': () => { murmur3x86128Into(next(), out4); do_not_optimize(out4[3]); },
-      'murmurhash3js-revisited x86 hash128 (JS)': () => do_not_optimize(murmur.x86.hash128(encoder.encode(next()))),
-      'headroom xxh64 → bigint (TS)': () => do_not_optimize(xxh64(next())),
-      'xxhash-wasm h32': () => do_not_optimize(wasm.h32(next())),
-      'xxhash-wasm h64 → bigint': () => do_not_optimize(wasm.h64(next())),
-      '@node-rs/xxhash xxh32 (native)': () => do_not_optimize(nativeXxh32(next())),
-      '@node-rs/xxhash xxh64 (native)': () => do_not_optimize(nativeXxh64(next())),
-    }, '@node-rs/xxhash xxh64 (native)'));
+  report(`hash: ${label}`, () =>
+    interleaved(
+      {
+        'headroom xxh32 (TS)': () => do_not_optimize(xxh32(next())),
+        'headroom xxh64Into (TS, no BigInt)': () => {
+          xxh64Into(next(), out);
+          do_not_optimize(out[1]);
+        },
+        'headroom hash64Into (TS murmur3 x86_128, 64 bits)': () => {
+          hash64Into(next(), out);
+          do_not_optimize(out[1]);
+        },
+        'headroom murmur3x86128Into (TS, 128 bits)': () => {
+          murmur3x86128Into(next(), out4);
+          do_not_optimize(out4[3]);
+        },
+        'murmurhash3js-revisited x86 hash128 (JS)': () => do_not_optimize(murmur.x86.hash128(encoder.encode(next()))),
+        'headroom xxh64 → bigint (TS)': () => do_not_optimize(xxh64(next())),
+        'xxhash-wasm h32': () => do_not_optimize(wasm.h32(next())),
+        'xxhash-wasm h64 → bigint': () => do_not_optimize(wasm.h64(next())),
+        '@node-rs/xxhash xxh32 (native)': () => do_not_optimize(nativeXxh32(next())),
+        '@node-rs/xxhash xxh64 (native)': () => do_not_optimize(nativeXxh64(next())),
+      },
+      '@node-rs/xxhash xxh64 (native)',
+    ),
+  );
 }

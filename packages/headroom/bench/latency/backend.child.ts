@@ -40,7 +40,13 @@ const backend = await startBackend({
 process.on('message', (message: { type: string; peers?: string[] }) => {
   if (message.type === 'peers') backend.setPeers(message.peers!);
   else if (message.type === 'stats') {
-    process.send!({ type: 'stats', executed: backend.executed(), received: backend.received(), tied: backend.tied()?.stats(), limits: limits.splice(0) });
+    process.send!({
+      type: 'stats',
+      executed: backend.executed(),
+      received: backend.received(),
+      tied: backend.tied()?.stats(),
+      limits: limits.splice(0),
+    });
   } else if (message.type === 'close') void backend.close().then(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

@@ -24,22 +24,32 @@ export interface ChildBackend {
 const entry = fileURLToPath(new URL('./backend.child.ts', import.meta.url));
 
 export async function startChildBackend(config: ChildBackendConfig): Promise<ChildBackend> {
-  const child: ChildProcess = fork(entry, [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(entry, [JSON.stringify(config)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const origin = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { origin: string }) => resolve(m.origin));
     child.once('exit', (code) => reject(new Error(`backend child exited with ${code}`)));
   });
   return {
     origin,
-    stats: () => new Promise<ChildStats>((resolve) => {
-      child.once('message', (m: ChildStats & { type: string }) => resolve(m));
-      child.send({ type: 'stats' });
-    }),
-    setPeers: (peers) => { child.send({ type: 'peers', peers }); },
-    close: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) { resolve(); return; }
-      child.once('exit', () => resolve());
-      child.send({ type: 'close' });
-    }),
+    stats: () =>
+      new Promise<ChildStats>((resolve) => {
+        child.once('message', (m: ChildStats & { type: string }) => resolve(m));
+        child.send({ type: 'stats' });
+      }),
+    setPeers: (peers) => {
+      child.send({ type: 'peers', peers });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
   };
 }

@@ -7,9 +7,7 @@
  */
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom, type Random } from '../../src/core/random.js';
-import {
-  AimdLimit, ConcurrencyLimiter, Gradient2Limit, VegasLimit, WindowedLimit, type LimitAlgorithm,
-} from '../../src/latency/index.js';
+import { AimdLimit, ConcurrencyLimiter, Gradient2Limit, VegasLimit, WindowedLimit, type LimitAlgorithm } from '../../src/latency/index.js';
 import { SimServer, phase } from '../../test/latency/sim-server.js';
 import { report } from '../harness.js';
 
@@ -41,8 +39,16 @@ report('latency: limit algorithms on a simulated server (virtual time; 2× then 
       const over = await phase(clock, server, limiter, arrivals, 2, 10_000, W, S, 5 * S);
       const after = await phase(clock, server, limiter, arrivals, 0.5, 5_000, W, S, 5 * S);
       const p99 = (r: { p99: number }): string | number => (Number.isNaN(r.p99) ? 'none answered' : r.p99);
-      rows.push([`±${spread * 100}%`, name, limiter === undefined ? '—' : over.meanLimit.toFixed(0), over.goodput * 100, p99(over),
-        limiter === undefined ? '—' : after.meanLimit.toFixed(0), after.rejected, p99(after)]);
+      rows.push([
+        `±${spread * 100}%`,
+        name,
+        limiter === undefined ? '—' : over.meanLimit.toFixed(0),
+        over.goodput * 100,
+        p99(over),
+        limiter === undefined ? '—' : after.meanLimit.toFixed(0),
+        after.rejected,
+        p99(after),
+      ]);
     }
   }
   return {

@@ -9,7 +9,12 @@ import { systemClock } from '../../src/core/clock.js';
  * Fires `fire(i, intendedMs)` at `ratePerSec` for `durationMs`; resolves when every call settled.
  * @param tickMs - how often the driver wakes to fire what is due
  */
-export async function openLoop(ratePerSec: number, durationMs: number, fire: (i: number, intendedMs: number) => Promise<void>, tickMs = 2): Promise<number> {
+export async function openLoop(
+  ratePerSec: number,
+  durationMs: number,
+  fire: (i: number, intendedMs: number) => Promise<void>,
+  tickMs = 2,
+): Promise<number> {
   const total = Math.floor((ratePerSec * durationMs) / 1000);
   const gapMs = 1000 / ratePerSec;
   const start = systemClock.now();

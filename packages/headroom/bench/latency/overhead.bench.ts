@@ -6,7 +6,13 @@
 import { do_not_optimize } from 'mitata';
 import { SeededRandom } from '../../src/core/random.js';
 import {
-  ConcurrencyLimiter, DeadlinePolicy, HedgePolicy, RetryPolicy, SlidingPercentile, TokenBudget, FixedLimit,
+  ConcurrencyLimiter,
+  DeadlinePolicy,
+  HedgePolicy,
+  RetryPolicy,
+  SlidingPercentile,
+  TokenBudget,
+  FixedLimit,
 } from '../../src/latency/index.js';
 import { compare } from '../harness.js';
 
@@ -36,7 +42,13 @@ compare('latency: synchronous deciders per call', {
   cases: {
     'limiter tryAcquire + success (FixedLimit)': () => fixed.tryAcquire()!.success(),
     'limiter tryAcquire + success (windowed Gradient2)': () => limiter.tryAcquire()!.success(),
-    'TokenBudget deposit + tryWithdraw': () => { budget.deposit(); do_not_optimize(budget.tryWithdraw()); },
-    'SlidingPercentile(1000) add + p95': () => { window.add(random.next() * 100); do_not_optimize(window.percentile(95)); },
+    'TokenBudget deposit + tryWithdraw': () => {
+      budget.deposit();
+      do_not_optimize(budget.tryWithdraw());
+    },
+    'SlidingPercentile(1000) add + p95': () => {
+      window.add(random.next() * 100);
+      do_not_optimize(window.percentile(95));
+    },
   },
 });

@@ -17,7 +17,14 @@ import { Agent, request } from 'undici';
 import { systemClock } from '../../src/core/clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import {
-  Deadline, HedgePolicy, deadlineHeaders, LatencyRecorder, TiedPolicy, TieCancelledError, isTieCancelled, tieHeaders,
+  Deadline,
+  HedgePolicy,
+  deadlineHeaders,
+  LatencyRecorder,
+  TiedPolicy,
+  TieCancelledError,
+  isTieCancelled,
+  tieHeaders,
 } from '../../src/latency/index.js';
 import { report } from '../harness.js';
 import { startChildBackend, type ChildBackend } from './child-backend.js';
@@ -52,16 +59,26 @@ interface Variant {
 }
 
 async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant): Promise<TailRow> {
-  const backends = await Promise.all([0, 1].map((k) => startChildBackend({
-    workers: 64, serviceMs: MEDIAN_MS, spread: 0.2, seed: 100 + k, stallRate: 0.01, stallMs: STALL_MS, tied: true,
-  })));
+  const backends = await Promise.all(
+    [0, 1].map((k) =>
+      startChildBackend({
+        workers: 64,
+        serviceMs: MEDIAN_MS,
+        spread: 0.2,
+        seed: 100 + k,
+        stallRate: 0.01,
+        stallMs: STALL_MS,
+        tied: true,
+      }),
+    ),
+  );
   backends[0]!.setPeers([backends[1]!.origin]);
   backends[1]!.setPeers([backends[0]!.origin]);
-  await Promise.all(backends.map((b) => b.stats()));          // IPC is ordered: the peers are set
+  await Promise.all(backends.map((b) => b.stats())); // IPC is ordered: the peers are set
   const agent = new Agent({ keepAliveTimeout: 10_000 });
   const { call, extraSent } = make(backends);
   try {
-    await openLoop(200, 1000, (i) => call(i, agent).catch(() => undefined));     // warm-up, not recorded
+    await openLoop(200, 1000, (i) => call(i, agent).catch(() => undefined)); // warm-up, not recorded
     const extra0 = extraSent();
     const executed0 = await executedBy(backends);
     const recorder = new LatencyRecorder({ eventLoopResolutionMs: 1 });
@@ -80,7 +97,12 @@ async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant
     recorder.close();
     const executed = (await executedBy(backends)) - executed0;
     return {
-      name, p50: s.latency.p50, p95: recorder.percentile(95), p99: s.latency.p99, p999: s.latency.p999, max: s.latency.max,
+      name,
+      p50: s.latency.p50,
+      p95: recorder.percentile(95),
+      p99: s.latency.p99,
+      p999: s.latency.p999,
+      max: s.latency.max,
       // Counted at the client: a copy aborted before the server read it still counts as sent.
       extraSentPct: ((extraSent() - extra0) / calls) * 100,
       extraExecutedPct: ((executed - calls) / calls) * 100,
@@ -115,44 +137,80 @@ function hedged(policy: HedgePolicy): (backends: ChildBackend[]) => Variant {
   });
 }
 
-report(`latency: 1% of requests stall 100× the median — hedged and tied requests (2 HTTP replicas, ${RATE} req/s, ${DURATION_MS / 1000} s each)`, async () => {
-  const bare = await tailRun('no hedging', (backends) => ({ call: (i, agent) => get(agent, backends[i % 2]!.origin), extraSent: () => 0 }));
-  const fixedDelay = Math.round(bare.p95 * 10) / 10;
-  const rows: TailRow[] = [bare];
-  rows.push(await tailRun(`hedge at fixed ${fixedDelay} ms (unhedged p95), no budget`, hedged(new HedgePolicy({ delayMs: fixedDelay, budget: false }))));
-  for (const percentile of [95, 97]) {
-    const hedge = new HedgePolicy({ percentile, budget: { ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0 } });
-    rows.push(await tailRun(`hedge at adaptive p${percentile}, 5% budget`, hedged(hedge)));
-  }
-  for (const staggerMs of [1, 3]) {
-    const tied = new TiedPolicy({ random: random.fork(`tied-${staggerMs}`), delayMs: staggerMs });
-    rows.push(await tailRun(`tied requests (2 copies, ${staggerMs} ms stagger)`, (backends) => ({
-      extraSent: () => tied.stats().secondCopies,
-      call: (i, agent) => tied.execute(async ({ signal, attempt, tieId }) => {
-        const self = backends[(i + attempt) % 2]!;
-        const twin = backends[(i + attempt + 1) % 2]!;
-        const res = await request(self.origin + '/work', { dispatcher: agent, signal, headers: tieHeaders(tieId, twin.origin) });
-        if (isTieCancelled(res.statusCode, res.headers)) {
-          await res.body.dump();
-          throw new TieCancelledError(tieId);
-        }
-        if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
-        await res.body.text();
-      }),
-    })));
-  }
-  const base = rows[0]!.p999;
-  return {
-    header: ['variant', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'p99.9 cut', `calls ≥ ${STALL_MS / 2} ms`, 'extra sent %', 'extra executed %', 'client loop delay p99 / max ms'],
-    rows: rows.map((r) => [r.name, r.p50, r.p99, r.p999, r.max, `${(base / r.p999).toFixed(1)}×`, r.stalled, r.extraSentPct, r.extraExecutedPct, `${r.loopP99.toFixed(1)} / ${r.loopMax.toFixed(0)}`]),
-    notes: [
-      `Goal: p99.9 cut ≥ 5× with ≤ 5% extra requests. Stall ${STALL_MS} ms = 100 × ${MEDIAN_MS} ms median; ${(RATE * DURATION_MS) / 1000} recorded calls per variant.`,
-      'extra sent: requests the client sent beyond one per call; extra executed: work the servers actually started beyond one per call.',
-      `calls ≥ ${STALL_MS / 2} ms: injected stalls that got through (machine noise rarely reaches that far, unlike p99.9 of 2,000 calls).`,
-      'client loop delay: the load generator\'s own event-loop delay (monitorEventLoopDelay) — a large max means the client itself stalled.',
-    ],
-  };
-});
+report(
+  `latency: 1% of requests stall 100× the median — hedged and tied requests (2 HTTP replicas, ${RATE} req/s, ${DURATION_MS / 1000} s each)`,
+  async () => {
+    const bare = await tailRun('no hedging', (backends) => ({
+      call: (i, agent) => get(agent, backends[i % 2]!.origin),
+      extraSent: () => 0,
+    }));
+    const fixedDelay = Math.round(bare.p95 * 10) / 10;
+    const rows: TailRow[] = [bare];
+    rows.push(
+      await tailRun(
+        `hedge at fixed ${fixedDelay} ms (unhedged p95), no budget`,
+        hedged(new HedgePolicy({ delayMs: fixedDelay, budget: false })),
+      ),
+    );
+    for (const percentile of [95, 97]) {
+      const hedge = new HedgePolicy({ percentile, budget: { ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0 } });
+      rows.push(await tailRun(`hedge at adaptive p${percentile}, 5% budget`, hedged(hedge)));
+    }
+    for (const staggerMs of [1, 3]) {
+      const tied = new TiedPolicy({ random: random.fork(`tied-${staggerMs}`), delayMs: staggerMs });
+      rows.push(
+        await tailRun(`tied requests (2 copies, ${staggerMs} ms stagger)`, (backends) => ({
+          extraSent: () => tied.stats().secondCopies,
+          call: (i, agent) =>
+            tied.execute(async ({ signal, attempt, tieId }) => {
+              const self = backends[(i + attempt) % 2]!;
+              const twin = backends[(i + attempt + 1) % 2]!;
+              const res = await request(self.origin + '/work', { dispatcher: agent, signal, headers: tieHeaders(tieId, twin.origin) });
+              if (isTieCancelled(res.statusCode, res.headers)) {
+                await res.body.dump();
+                throw new TieCancelledError(tieId);
+              }
+              if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+              await res.body.text();
+            }),
+        })),
+      );
+    }
+    const base = rows[0]!.p999;
+    return {
+      header: [
+        'variant',
+        'p50 ms',
+        'p99 ms',
+        'p99.9 ms',
+        'max ms',
+        'p99.9 cut',
+        `calls ≥ ${STALL_MS / 2} ms`,
+        'extra sent %',
+        'extra executed %',
+        'client loop delay p99 / max ms',
+      ],
+      rows: rows.map((r) => [
+        r.name,
+        r.p50,
+        r.p99,
+        r.p999,
+        r.max,
+        `${(base / r.p999).toFixed(1)}×`,
+        r.stalled,
+        r.extraSentPct,
+        r.extraExecutedPct,
+        `${r.loopP99.toFixed(1)} / ${r.loopMax.toFixed(0)}`,
+      ]),
+      notes: [
+        `Goal: p99.9 cut ≥ 5× with ≤ 5% extra requests. Stall ${STALL_MS} ms = 100 × ${MEDIAN_MS} ms median; ${(RATE * DURATION_MS) / 1000} recorded calls per variant.`,
+        'extra sent: requests the client sent beyond one per call; extra executed: work the servers actually started beyond one per call.',
+        `calls ≥ ${STALL_MS / 2} ms: injected stalls that got through (machine noise rarely reaches that far, unlike p99.9 of 2,000 calls).`,
+        "client loop delay: the load generator's own event-loop delay (monitorEventLoopDelay) — a large max means the client itself stalled.",
+      ],
+    };
+  },
+);
 
 interface OverloadRow {
   readonly name: string;
@@ -172,7 +230,11 @@ const CALLER_TIMEOUT_MS = 500;
 
 async function overloadRun(name: string, limiter: { queueSize: number; queueTimeoutMs: number } | undefined): Promise<OverloadRow> {
   const backend = await startChildBackend({
-    workers: WORKERS, serviceMs: SERVICE_MS, spread: 0.5, seed: 7, abandonOnDisconnect: false,
+    workers: WORKERS,
+    serviceMs: SERVICE_MS,
+    spread: 0.5,
+    seed: 7,
+    abandonOnDisconnect: false,
     ...(limiter === undefined ? {} : { limiter }),
   });
   const agent = new Agent({ keepAliveTimeout: 10_000 });
@@ -186,10 +248,16 @@ async function overloadRun(name: string, limiter: { queueSize: number; queueTime
     const calls = await openLoop(2 * CAPACITY_PER_SEC, durationMs, async (_i, intended) => {
       const deadline = Deadline.after(CALLER_TIMEOUT_MS);
       try {
-        const res = await request(backend.origin + '/work', { dispatcher: agent, signal: deadline.signal, headers: deadlineHeaders(deadline) });
+        const res = await request(backend.origin + '/work', {
+          dispatcher: agent,
+          signal: deadline.signal,
+          headers: deadlineHeaders(deadline),
+        });
         await res.body.text();
-        if (res.statusCode === 200) { ok++; recorder.record(intended); }
-        else if (res.statusCode === 503 || res.statusCode === 504) shed++;
+        if (res.statusCode === 200) {
+          ok++;
+          recorder.record(intended);
+        } else if (res.statusCode === 503 || res.statusCode === 504) shed++;
       } catch {
         timeouts++;
       } finally {
@@ -215,18 +283,30 @@ async function overloadRun(name: string, limiter: { queueSize: number; queueTime
   }
 }
 
-report(`latency: overload at 2× capacity — adaptive limiter vs none (${WORKERS} workers × ${SERVICE_MS} ms = ${CAPACITY_PER_SEC} req/s offered ${2 * CAPACITY_PER_SEC} req/s, 5 s)`, async () => {
-  const rows = [
-    await overloadRun('no limiter', undefined),
-    await overloadRun('adaptive limiter (windowed Gradient2), reject', { queueSize: 0, queueTimeoutMs: 0 }),
-    await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', { queueSize: 50, queueTimeoutMs: 200 }),
-  ];
-  return {
-    header: ['server', 'answered 200/s', 'goodput % of capacity', 'shed 503/504 %', 'caller timeouts %', 'p50 ms (200s)', 'p99 ms (200s)', 'limit p10–p90'],
-    rows: rows.map((r) => [r.name, r.okPerSec, r.goodputPct, r.shedPct, r.timeoutPct, r.p50, r.p99, r.limit]),
-    notes: [
-      `Goal: with the limiter, goodput ≥ 90% of capacity and p99 bounded; without it, collapse. Callers give up after ${CALLER_TIMEOUT_MS} ms;`,
-      'goodput counts 200 answers received within that time. Latency is timed from each request\'s intended start.',
-    ],
-  };
-});
+report(
+  `latency: overload at 2× capacity — adaptive limiter vs none (${WORKERS} workers × ${SERVICE_MS} ms = ${CAPACITY_PER_SEC} req/s offered ${2 * CAPACITY_PER_SEC} req/s, 5 s)`,
+  async () => {
+    const rows = [
+      await overloadRun('no limiter', undefined),
+      await overloadRun('adaptive limiter (windowed Gradient2), reject', { queueSize: 0, queueTimeoutMs: 0 }),
+      await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', { queueSize: 50, queueTimeoutMs: 200 }),
+    ];
+    return {
+      header: [
+        'server',
+        'answered 200/s',
+        'goodput % of capacity',
+        'shed 503/504 %',
+        'caller timeouts %',
+        'p50 ms (200s)',
+        'p99 ms (200s)',
+        'limit p10–p90',
+      ],
+      rows: rows.map((r) => [r.name, r.okPerSec, r.goodputPct, r.shedPct, r.timeoutPct, r.p50, r.p99, r.limit]),
+      notes: [
+        `Goal: with the limiter, goodput ≥ 90% of capacity and p99 bounded; without it, collapse. Callers give up after ${CALLER_TIMEOUT_MS} ms;`,
+        "goodput counts 200 answers received within that time. Latency is timed from each request's intended start.",
+      ],
+    };
+  },
+);

@@ -41,12 +41,29 @@ let i = 0;
 const step = (): number => (++i === N ? (i = 0) : i);
 const jump = new JumpPartitioner(Array.from({ length: BUCKETS }, (_, b) => `s${b}`));
 
-report('partition jump: 100 buckets, where the time goes', () => interleaved({
-    'jumpHash, BigInt LCG (precomputed 64-bit key)': () => { const x = step(); return do_not_optimize(bigintJump(BIG[x]!, BUCKETS)); },
-    'jumpHash, 32-bit halves (precomputed 64-bit key)': () => { const x = step(); return do_not_optimize(jumpHash(HI[x]!, LO[x]!, BUCKETS)); },
-    'core hash64Into alone (default key hash)': () => { hash64Into(KEYS[step()]!, pair); return do_not_optimize(pair[1]); },
-    'core xxh64Into alone': () => { xxh64Into(KEYS[step()]!, pair); return do_not_optimize(pair[1]); },
-    'core xxh32 alone': () => do_not_optimize(xxh32(KEYS[step()]!)),
-    'JumpPartitioner.locate (hash64Into + jumpHash)': () => do_not_optimize(jump.locate(KEYS[step()]!)),
-    'jumpHash over xxh32 (32-bit key)': () => do_not_optimize(jumpHash(0, xxh32(KEYS[step()]!), BUCKETS)),
-  }, 'jumpHash, BigInt LCG (precomputed 64-bit key)'));
+report('partition jump: 100 buckets, where the time goes', () =>
+  interleaved(
+    {
+      'jumpHash, BigInt LCG (precomputed 64-bit key)': () => {
+        const x = step();
+        return do_not_optimize(bigintJump(BIG[x]!, BUCKETS));
+      },
+      'jumpHash, 32-bit halves (precomputed 64-bit key)': () => {
+        const x = step();
+        return do_not_optimize(jumpHash(HI[x]!, LO[x]!, BUCKETS));
+      },
+      'core hash64Into alone (default key hash)': () => {
+        hash64Into(KEYS[step()]!, pair);
+        return do_not_optimize(pair[1]);
+      },
+      'core xxh64Into alone': () => {
+        xxh64Into(KEYS[step()]!, pair);
+        return do_not_optimize(pair[1]);
+      },
+      'core xxh32 alone': () => do_not_optimize(xxh32(KEYS[step()]!)),
+      'JumpPartitioner.locate (hash64Into + jumpHash)': () => do_not_optimize(jump.locate(KEYS[step()]!)),
+      'jumpHash over xxh32 (32-bit key)': () => do_not_optimize(jumpHash(0, xxh32(KEYS[step()]!), BUCKETS)),
+    },
+    'jumpHash, BigInt LCG (precomputed 64-bit key)',
+  ),
+);

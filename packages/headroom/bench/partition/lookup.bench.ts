@@ -8,8 +8,16 @@ import HashRing from 'hashring';
 import { do_not_optimize } from 'mitata';
 import { SeededRandom } from '../../src/core/random.js';
 import {
-  BoundedLoadRing, HashModPartitioner, JumpPartitioner, KetamaRing, MaglevPartitioner, RangePartitioner,
-  RendezvousPartitioner, SlotPartitioner, VnodeRing, compareKeys,
+  BoundedLoadRing,
+  HashModPartitioner,
+  JumpPartitioner,
+  KetamaRing,
+  MaglevPartitioner,
+  RangePartitioner,
+  RendezvousPartitioner,
+  SlotPartitioner,
+  VnodeRing,
+  compareKeys,
 } from '../../src/partition/index.js';
 import { report } from '../harness.js';
 import { interleaved } from '../interleaved.js';
@@ -55,21 +63,26 @@ for (const n of [10, 100, 1000]) {
   const splits = Array.from({ length: 8 * n - 1 }, (_, r) => sorted[Math.floor(((r + 1) * KEY_COUNT) / (8 * n))]!);
   const range = new RangePartitioner(ids, { splits: [...new Set(splits)] });
   const next = cycle(KEYS);
-  report(`partition lookup: ${n} nodes, 100k uniform keys`, () => interleaved({
-      [HASHRING]: () => do_not_optimize(theirs.get(next())),
-      'ketama (libmemcached rounding)': () => do_not_optimize(ketama.locate(next())),
-      'ketama (hashring rounding: identical answers)': () => do_not_optimize(ketamaCompat.locate(next())),
-      'vnode ring (160 vnodes, xxh32)': () => do_not_optimize(ring.locate(next())),
-      'jump (default: hash64Into + 64-bit LCG, no BigInt)': () => do_not_optimize(jump.locate(next())),
-      "jump (keyHash: 'xxh64')": () => do_not_optimize(jumpXx.locate(next())),
-      "jump (keyHash: 'xxh32')": () => do_not_optimize(jump32.locate(next())),
-      'maglev (M = 65537)': () => do_not_optimize(maglev.locate(next())),
-      'rendezvous (unweighted)': () => do_not_optimize(hrw.locate(next())),
-      'bounded-load pickIndex (c = 1.25)': () => do_not_optimize(bounded.pickIndex(next(), loads, total)),
-      'slots (CRC16 + table)': () => do_not_optimize(slots.locate(next())),
-      [`range (${8 * n} ranges)`]: () => do_not_optimize(range.locate(next())),
-      'hash-mod (xxh32 % n)': () => do_not_optimize(hashMod.locate(next())),
-    }, HASHRING));
+  report(`partition lookup: ${n} nodes, 100k uniform keys`, () =>
+    interleaved(
+      {
+        [HASHRING]: () => do_not_optimize(theirs.get(next())),
+        'ketama (libmemcached rounding)': () => do_not_optimize(ketama.locate(next())),
+        'ketama (hashring rounding: identical answers)': () => do_not_optimize(ketamaCompat.locate(next())),
+        'vnode ring (160 vnodes, xxh32)': () => do_not_optimize(ring.locate(next())),
+        'jump (default: hash64Into + 64-bit LCG, no BigInt)': () => do_not_optimize(jump.locate(next())),
+        "jump (keyHash: 'xxh64')": () => do_not_optimize(jumpXx.locate(next())),
+        "jump (keyHash: 'xxh32')": () => do_not_optimize(jump32.locate(next())),
+        'maglev (M = 65537)': () => do_not_optimize(maglev.locate(next())),
+        'rendezvous (unweighted)': () => do_not_optimize(hrw.locate(next())),
+        'bounded-load pickIndex (c = 1.25)': () => do_not_optimize(bounded.pickIndex(next(), loads, total)),
+        'slots (CRC16 + table)': () => do_not_optimize(slots.locate(next())),
+        [`range (${8 * n} ranges)`]: () => do_not_optimize(range.locate(next())),
+        'hash-mod (xxh32 % n)': () => do_not_optimize(hashMod.locate(next())),
+      },
+      HASHRING,
+    ),
+  );
 }
 
 {
@@ -77,12 +90,19 @@ for (const n of [10, 100, 1000]) {
   const weights = Array.from({ length: KEY_COUNT }, (_, r) => 1 / (r + 1));
   const cdf = new Float64Array(KEY_COUNT);
   let acc = 0;
-  weights.forEach((w, r) => { acc += w; cdf[r] = acc; });
+  weights.forEach((w, r) => {
+    acc += w;
+    cdf[r] = acc;
+  });
   const stream = Array.from({ length: 1 << 20 }, () => {
     const u = random.next() * acc;
     let lo = 0;
     let hi = KEY_COUNT - 1;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (cdf[mid]! < u) lo = mid + 1; else hi = mid; }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
     return KEYS[lo]!;
   });
   const ids = Array.from({ length: 100 }, (_, i) => `10.0.0.${i}:11211`);
@@ -92,11 +112,16 @@ for (const n of [10, 100, 1000]) {
   const jump = new JumpPartitioner(ids);
   const maglev = new MaglevPartitioner(ids);
   const next = cycle(stream);
-  report('partition lookup: 100 nodes, Zipf(1.0) keys (hashring\'s cache hits)', () => interleaved({
-      [HASHRING]: () => do_not_optimize(theirs.get(next())),
-      'ketama (hashring rounding)': () => do_not_optimize(ketama.locate(next())),
-      'vnode ring': () => do_not_optimize(ring.locate(next())),
-      'jump': () => do_not_optimize(jump.locate(next())),
-      'maglev': () => do_not_optimize(maglev.locate(next())),
-    }, HASHRING));
+  report("partition lookup: 100 nodes, Zipf(1.0) keys (hashring's cache hits)", () =>
+    interleaved(
+      {
+        [HASHRING]: () => do_not_optimize(theirs.get(next())),
+        'ketama (hashring rounding)': () => do_not_optimize(ketama.locate(next())),
+        'vnode ring': () => do_not_optimize(ring.locate(next())),
+        jump: () => do_not_optimize(jump.locate(next())),
+        maglev: () => do_not_optimize(maglev.locate(next())),
+      },
+      HASHRING,
+    ),
+  );
 }

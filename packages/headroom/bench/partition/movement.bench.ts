@@ -7,8 +7,18 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import HashRing from 'hashring';
 import {
-  BoundedLoadAssigner, BoundedLoadRing, HashModPartitioner, JumpPartitioner, KetamaRing, MaglevPartitioner,
-  RangePartitioner, RendezvousPartitioner, SlotPartitioner, VnodeRing, compareKeys, type Partitioner,
+  BoundedLoadAssigner,
+  BoundedLoadRing,
+  HashModPartitioner,
+  JumpPartitioner,
+  KetamaRing,
+  MaglevPartitioner,
+  RangePartitioner,
+  RendezvousPartitioner,
+  SlotPartitioner,
+  VnodeRing,
+  compareKeys,
+  type Partitioner,
 } from '../../src/partition/index.js';
 import { report } from '../harness.js';
 
@@ -65,7 +75,10 @@ function movedFraction(a: Placer, b: Placer): number {
 
 function maxOverAvg(p: Placer, n: number): number {
   const counts = new Map<string, number>();
-  for (const k of KEYS) { const o = p.locate(k); counts.set(o, (counts.get(o) ?? 0) + 1); }
+  for (const k of KEYS) {
+    const o = p.locate(k);
+    counts.set(o, (counts.get(o) ?? 0) + 1);
+  }
   return Math.max(...counts.values()) / (KEYS.length / n);
 }
 
@@ -76,7 +89,13 @@ report('partition movement and balance: 100,000 keys, 10 → 11 nodes (add) and 
     const eleven = ten.withNode('10.9.9.9:11211');
     const hundred = make(ids(100));
     const ninetyNine = hundred.withoutNode(ids(100)[42]!);
-    rows.push([name, f4(movedFraction(ten, eleven)), f3(maxOverAvg(ten, 10)), f4(movedFraction(hundred, ninetyNine)), f3(maxOverAvg(hundred, 100))]);
+    rows.push([
+      name,
+      f4(movedFraction(ten, eleven)),
+      f3(maxOverAvg(ten, 10)),
+      f4(movedFraction(hundred, ninetyNine)),
+      f3(maxOverAvg(hundred, 100)),
+    ]);
   }
   // Bounded loads: tracked assignments (every key assigned once), c = 1.25.
   const bounded = (n: number): BoundedLoadAssigner => {
@@ -105,7 +124,12 @@ report('partition movement and balance: 100,000 keys, 10 → 11 nodes (add) and 
 report('partition memory per node (heap + typed arrays after GC, 5 instances)', () => {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const used = (): number => { gc(); gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+  const used = (): number => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
   const rows: (string | number)[][] = [];
   for (const [name, make] of SUBJECTS) {
     const row: (string | number)[] = [name];
@@ -122,6 +146,8 @@ report('partition memory per node (heap + typed arrays after GC, 5 instances)', 
   return {
     header: ['algorithm', 'bytes/node @100', 'bytes/node @1000'],
     rows,
-    notes: ['Includes the node list itself (ids, objects). Maglev\'s table is fixed (M = 65537 × 2 bytes), so its per-node cost falls as n grows.'],
+    notes: [
+      "Includes the node list itself (ids, objects). Maglev's table is fixed (M = 65537 × 2 bytes), so its per-node cost falls as n grows.",
+    ],
   };
 });

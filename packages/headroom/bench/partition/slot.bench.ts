@@ -22,10 +22,15 @@ for (const [label, make] of [
   const buffers = strings.map((s) => Buffer.from(s));
   const nextString = cycle(strings);
   const nextBuffer = cycle(buffers);
-  report(`partition slot: ${label}`, () => interleaved({
-      'cluster-key-slot (string)': () => do_not_optimize(clusterKeySlot(nextString())),
-      'headroom keySlot (string)': () => do_not_optimize(keySlot(nextString())),
-      'cluster-key-slot (Buffer)': () => do_not_optimize(clusterKeySlot(nextBuffer())),
-      'headroom keySlot (Buffer)': () => do_not_optimize(keySlot(nextBuffer())),
-    }, 'cluster-key-slot (string)'));
+  report(`partition slot: ${label}`, () =>
+    interleaved(
+      {
+        'cluster-key-slot (string)': () => do_not_optimize(clusterKeySlot(nextString())),
+        'headroom keySlot (string)': () => do_not_optimize(keySlot(nextString())),
+        'cluster-key-slot (Buffer)': () => do_not_optimize(clusterKeySlot(nextBuffer())),
+        'headroom keySlot (Buffer)': () => do_not_optimize(keySlot(nextBuffer())),
+      },
+      'cluster-key-slot (string)',
+    ),
+  );
 }

@@ -87,7 +87,11 @@ export class Balancer<T = string> {
     const picker = options.picker ?? p2c();
     const slowStart = options.slowStart === undefined ? undefined : resolveSlowStart(options.slowStart);
     if (slowStart !== undefined && !picker.supportsSlowStart) {
-      throw invalidOption('slowStart', options.slowStart, `the ${picker.name} picker does not follow ramping weights, so slow start would do nothing; use weightedRoundRobin(), weightedRandom(), leastLoaded() or p2c()`);
+      throw invalidOption(
+        'slowStart',
+        options.slowStart,
+        `the ${picker.name} picker does not follow ramping weights, so slow start would do nothing; use weightedRoundRobin(), weightedRandom(), leastLoaded() or p2c()`,
+      );
     }
     const outlier = options.outlier === false ? undefined : resolveOutlier(options.outlier ?? {});
     const health = options.health === undefined ? undefined : resolveActiveHealth(options.health);
@@ -106,8 +110,12 @@ export class Balancer<T = string> {
       onRemoved: (member) => this.#onRemoved(member),
       wake: (atMs) => this.#wake(atMs),
     });
-    this.#health = health === undefined ? undefined : new ActiveHealthChecker(health, this.#clock, random.fork('health'),
-      (endpoint, ok, error) => this.#core.probeResult(endpoint as Member<T>, ok, this.#clock.now(), error));
+    this.#health =
+      health === undefined
+        ? undefined
+        : new ActiveHealthChecker(health, this.#clock, random.fork('health'), (endpoint, ok, error) =>
+            this.#core.probeResult(endpoint as Member<T>, ok, this.#clock.now(), error),
+          );
     for (const input of options.endpoints ?? []) this.#add(input, false);
     if (outlier !== undefined && (outlier.successRate !== undefined || outlier.latency !== undefined)) {
       const every = outlier.intervalMs;
@@ -167,8 +175,14 @@ export class Balancer<T = string> {
       signal?.addEventListener('abort', onAbort, { once: true });
       const waiters = this.#drains.get(member) ?? [];
       waiters.push({
-        resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); },
-        reject: (e) => { signal?.removeEventListener('abort', onAbort); reject(e); },
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
       });
       this.#drains.set(member, waiters);
     });
@@ -299,9 +313,12 @@ export class Balancer<T = string> {
   #noEndpoint(): NoEndpointError {
     const { endpoints, panic } = this.#core.snapshot(this.#clock.now());
     const active = endpoints.filter((e) => e.status === 'active').length;
-    const why = endpoints.length === 0 ? 'the balancer has no endpoints; add() some'
-      : active === 0 ? 'every endpoint is draining; add() new ones'
-        : 'every endpoint is unhealthy or ejected and the panic threshold is 0; raise panicThresholdPercent or fix the endpoints';
+    const why =
+      endpoints.length === 0
+        ? 'the balancer has no endpoints; add() some'
+        : active === 0
+          ? 'every endpoint is draining; add() new ones'
+          : 'every endpoint is unhealthy or ejected and the panic threshold is 0; raise panicThresholdPercent or fix the endpoints';
     return new NoEndpointError(`No endpoint can take the request: ${why}.`, { endpoints: endpoints.length, active, panic });
   }
 }
@@ -334,7 +351,7 @@ function normalize<T>(input: EndpointInput<T>): EndpointSpec<T> {
 }
 
 function asMember<T>(endpoint: Endpoint<T>): Member<T> {
-  if (!(endpoint instanceof Member)) throw invalidOption('endpoint', endpoint, 'pass an endpoint returned by this balancer\'s pick()');
+  if (!(endpoint instanceof Member)) throw invalidOption('endpoint', endpoint, "pass an endpoint returned by this balancer's pick()");
   return endpoint;
 }
 
@@ -343,8 +360,14 @@ function raceAbort<R>(settled: Promise<R>, signal: AbortSignal): Promise<R> {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     settled.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
     );
   });
 }

@@ -287,7 +287,12 @@ export class BalancerCore<T> {
       candidate: this.#view.members.includes(m),
     }));
     return {
-      atMs: now, picker: this.#config.picker.name, load: this.#config.load.name, panic: this.#panic, candidates: this.#view.size, endpoints,
+      atMs: now,
+      picker: this.#config.picker.name,
+      load: this.#config.load.name,
+      panic: this.#panic,
+      candidates: this.#view.size,
+      endpoints,
     };
   }
 
@@ -342,7 +347,13 @@ export class BalancerCore<T> {
       this.#config.wake(member.ejectedUntilMs);
     }
     this.events.emit({
-      type: 'ejection', atMs: now, endpoint: member, reason, durationMs, untilMs: member.ejectedUntilMs, ejections: member.ejections,
+      type: 'ejection',
+      atMs: now,
+      endpoint: member,
+      reason,
+      durationMs,
+      untilMs: member.ejectedUntilMs,
+      ejections: member.ejections,
     });
     this.#changed(now);
   }

@@ -20,16 +20,22 @@ export function closedError(operation: string): HeadroomError {
 
 /** Thrown by `add` for an id already present (also while it drains). */
 export function duplicateEndpointError(id: string): HeadroomError {
-  return new HeadroomError('HR_BALANCE_DUPLICATE_ENDPOINT',
+  return new HeadroomError(
+    'HR_BALANCE_DUPLICATE_ENDPOINT',
     `Endpoint "${id}" is already in the balancer; use update() to change its weight or metadata, or wait for its drain to finish.`,
-    { details: { id } });
+    { details: { id } },
+  );
 }
 
 /** Thrown by `update`, `drain`, `remove` for an id that is not a member. */
 export function unknownEndpointError(id: string): HeadroomError {
-  return new HeadroomError('HR_BALANCE_UNKNOWN_ENDPOINT', `No endpoint "${id}" in the balancer; check the id (list them with endpoints()).`, {
-    details: { id },
-  });
+  return new HeadroomError(
+    'HR_BALANCE_UNKNOWN_ENDPOINT',
+    `No endpoint "${id}" in the balancer; check the id (list them with endpoints()).`,
+    {
+      details: { id },
+    },
+  );
 }
 
 /** Thrown by a pick without a key on a key-placing picker (hash affinity). */

@@ -73,5 +73,4 @@ export interface MembershipEvent<T> {
 
 /** Any balancer event. */
 export type BalanceEvent<T = string> =
-  | PickEvent<T> | EjectionEvent<T> | EjectionRefusedEvent<T> | ReadmissionEvent<T>
-  | HealthEvent<T> | PanicEvent | MembershipEvent<T>;
+  PickEvent<T> | EjectionEvent<T> | EjectionRefusedEvent<T> | ReadmissionEvent<T> | HealthEvent<T> | PanicEvent | MembershipEvent<T>;

@@ -9,8 +9,15 @@ export { BalancerCore, type CoreConfig, type HealthThresholds } from './core.js'
 export { type Endpoint, type EndpointSpec, type EndpointInput, type EndpointStatus } from './endpoint.js';
 export { NoEndpointError } from './errors.js';
 export {
-  type BalanceEvent, type PickEvent, type EjectionEvent, type EjectionRefusedEvent, type ReadmissionEvent,
-  type HealthEvent, type PanicEvent, type MembershipEvent, type EjectionReason,
+  type BalanceEvent,
+  type PickEvent,
+  type EjectionEvent,
+  type EjectionRefusedEvent,
+  type ReadmissionEvent,
+  type HealthEvent,
+  type PanicEvent,
+  type MembershipEvent,
+  type EjectionReason,
 } from './events.js';
 export { type Candidates, type Picker, type PickerFactory } from './picker.js';
 export { type LoadMetric, type LoadMetricFactory, type Outcome } from './load-metric.js';
@@ -23,9 +30,19 @@ export { p2c, type P2cOptions } from './pickers/p2c.js';
 export { hashAffinity, type HashAffinityOptions } from './pickers/hash-affinity.js';
 export { outstanding } from './load/outstanding.js';
 export { peakEwma, type PeakEwmaOptions } from './load/peak-ewma.js';
-export { type ActiveHealthOptions, type Probe, ActiveHealthChecker, resolveActiveHealth, type ActiveHealthConfig } from './health/active.js';
 export {
-  type OutlierOptions, type SuccessRateOutlierOptions, type LatencyOutlierOptions, type OutlierConfig, resolveOutlier,
+  type ActiveHealthOptions,
+  type Probe,
+  ActiveHealthChecker,
+  resolveActiveHealth,
+  type ActiveHealthConfig,
+} from './health/active.js';
+export {
+  type OutlierOptions,
+  type SuccessRateOutlierOptions,
+  type LatencyOutlierOptions,
+  type OutlierConfig,
+  resolveOutlier,
 } from './health/outlier.js';
 export { type SlowStartOptions, slowStartFactor, resolveSlowStart, type SlowStartConfig } from './slow-start.js';
 export { type BalancerSnapshot, type EndpointSnapshot } from './snapshot.js';

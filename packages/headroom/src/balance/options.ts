@@ -5,19 +5,22 @@ const CODE = 'HR_BALANCE_INVALID_OPTION';
 
 /** Throws unless `value` is a finite number > 0. */
 export function requirePositive(option: string, value: number, example: string): number {
-  if (!(value > 0 && Number.isFinite(value))) throw new InvalidOptionError(option, value, `use a positive finite number, e.g. ${example}`, CODE);
+  if (!(value > 0 && Number.isFinite(value)))
+    throw new InvalidOptionError(option, value, `use a positive finite number, e.g. ${example}`, CODE);
   return value;
 }
 
 /** Throws unless `value` is a finite number ≥ 0. */
 export function requireNonNegative(option: string, value: number, example: string): number {
-  if (!(value >= 0 && Number.isFinite(value))) throw new InvalidOptionError(option, value, `use a non-negative finite number, e.g. ${example}`, CODE);
+  if (!(value >= 0 && Number.isFinite(value)))
+    throw new InvalidOptionError(option, value, `use a non-negative finite number, e.g. ${example}`, CODE);
   return value;
 }
 
 /** Throws unless `value` is an integer ≥ `min`. */
 export function requireInteger(option: string, value: number, min: number, example: string): number {
-  if (!(Number.isInteger(value) && value >= min)) throw new InvalidOptionError(option, value, `use an integer ≥ ${min}, e.g. ${example}`, CODE);
+  if (!(Number.isInteger(value) && value >= min))
+    throw new InvalidOptionError(option, value, `use an integer ≥ ${min}, e.g. ${example}`, CODE);
   return value;
 }
 

@@ -84,9 +84,10 @@ export class CacheState<V, K> {
     // until used). Entries are inserted before the victim is chosen, hence one spare slot.
     const maxSlots = o.weighted ? Infinity : o.maximum + 1;
     const slots = Math.min(maxSlots, 1024);
-    this.policy = o.eviction === 'lru'
-      ? new LruPolicy(o.maximum, slots, o.weighted)
-      : new TinyLfuPolicy(o.maximum, slots, o.weighted, o.random.fork('cache.admission'));
+    this.policy =
+      o.eviction === 'lru'
+        ? new LruPolicy(o.maximum, slots, o.weighted)
+        : new TinyLfuPolicy(o.maximum, slots, o.weighted, o.random.fork('cache.admission'));
     this.store = new LocalStore(this.policy, slots, maxSlots, this.staleMs, this.#onRemoved);
     if (o.earlyRefresh.strategy !== 'none') this.store.trackEarlyRefresh();
   }
@@ -135,7 +136,11 @@ export function earlyFor<V, K>(state: CacheState<V, K>, raw: EarlyRefresh | fals
 export function weigh<V, K>(state: CacheState<V, K>, value: V, k: string): number {
   const size = state.sizeOf!(value, k);
   if (!(Number.isInteger(size) && size >= 0 && size < 2 ** 32)) {
-    throw invalidOption('sizeOf', size, `sizeOf returned this for key ${JSON.stringify(k)}; it must return a non-negative integer number of bytes below 2^32`);
+    throw invalidOption(
+      'sizeOf',
+      size,
+      `sizeOf returned this for key ${JSON.stringify(k)}; it must return a non-negative integer number of bytes below 2^32`,
+    );
   }
   return size;
 }
@@ -151,8 +156,14 @@ export function untrustedSoftExpiry<V, K>(state: CacheState<V, K>, now: number):
 }
 
 /** Writes L1 with an already jittered TTL; while the tier's channel is not live the entry is born untrusted. */
-export function writeLocal<V, K>(state: CacheState<V, K>, k: string, value: V, ttl: number, loadMs: number,
-  tags: readonly string[] | undefined): void {
+export function writeLocal<V, K>(
+  state: CacheState<V, K>,
+  k: string,
+  value: V,
+  ttl: number,
+  loadMs: number,
+  tags: readonly string[] | undefined,
+): void {
   let soft = Infinity;
   if (state.tierDown) soft = untrustedSoftExpiry(state, state.clock.now());
   else if (ttl !== Infinity) soft = state.clock.now() + ttl;

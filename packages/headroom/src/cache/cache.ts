@@ -13,7 +13,15 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Disposable, Listener } from '../core/events.js';
 import {
-  CacheState, clearHere, earlyFor, expireIfHard, invalidateTagHere, keyOf, resolveTags, voidFlight, writeLocal,
+  CacheState,
+  clearHere,
+  earlyFor,
+  expireIfHard,
+  invalidateTagHere,
+  keyOf,
+  resolveTags,
+  voidFlight,
+  writeLocal,
 } from './cache-state.js';
 import { CacheClosedError, invalidOption } from './errors.js';
 import type { EvictionPolicy } from './eviction/policy.js';
@@ -23,9 +31,7 @@ import { LoadLifecycle } from './load-lifecycle.js';
 import type { LocalStore } from './local-store.js';
 import { positiveDuration, resolveOptions } from './options.js';
 import type { TierGlue } from './tier-glue.js';
-import type {
-  BatchLoader, CacheEvent, CacheHealth, CacheOptions, CacheStats, LoadOptions, Loader, SetOptions,
-} from './types.js';
+import type { BatchLoader, CacheEvent, CacheHealth, CacheOptions, CacheStats, LoadOptions, Loader, SetOptions } from './types.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 /** Slots examined per sweep tick. */
@@ -127,7 +133,7 @@ export class Cache<V, K = string> {
     const slot = this.#store.index.get(k);
     if (slot === undefined) return undefined;
     const hard = this.#store.hardExpOf(slot);
-    return hard === Infinity || this.#state.clock.now() < hard ? this.#store.values[slot] as V : undefined;
+    return hard === Infinity || this.#state.clock.now() < hard ? (this.#store.values[slot] as V) : undefined;
   }
 
   /** True when a fresh value for `key` is held here; changes no counters and no recency. */
@@ -269,7 +275,8 @@ export class Cache<V, K = string> {
    */
   getOrLoadMany(keys: readonly K[], batchLoader: BatchLoader<V, K>, options?: LoadOptions<V>): Promise<(V | undefined)[]> {
     if (!Array.isArray(keys)) return Promise.reject(invalidOption('keys', keys, 'pass an array of keys'));
-    if (typeof batchLoader !== 'function') return Promise.reject(invalidOption('batchLoader', batchLoader, 'pass a function (keys, { signal }) => Promise<Map | array>'));
+    if (typeof batchLoader !== 'function')
+      return Promise.reject(invalidOption('batchLoader', batchLoader, 'pass a function (keys, { signal }) => Promise<Map | array>'));
     if (this.#state.closed) return Promise.reject(new CacheClosedError('cache'));
     return loadMany(this.#loads.batchHost, keys, batchLoader, options);
   }

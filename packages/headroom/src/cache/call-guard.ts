@@ -91,21 +91,24 @@ export class CallGuard {
       pending.reject = reject;
       this.#queue.push(pending);
       this.#arm();
-      promise.then((value) => {
-        if (pending.settled) return;
-        pending.settled = true;
-        // The record stays queued until every older call has settled too; it must not keep
-        // the caller's continuation (and all it references) alive meanwhile.
-        pending.reject = undefined;
-        this.calls++;
-        this.#breaker.success();
-        resolve(value);
-      }, (error: unknown) => {
-        if (pending.settled) return;
-        pending.settled = true;
-        pending.reject = undefined;
-        reject(this.#failed(operation, error));
-      });
+      promise.then(
+        (value) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          // The record stays queued until every older call has settled too; it must not keep
+          // the caller's continuation (and all it references) alive meanwhile.
+          pending.reject = undefined;
+          this.calls++;
+          this.#breaker.success();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          pending.reject = undefined;
+          reject(this.#failed(operation, error));
+        },
+      );
     });
   }
 

@@ -17,10 +17,13 @@ export function invalidOption(option: string, value: unknown, expected: string):
  */
 export class InvalidKeyError extends HeadroomError {
   constructor(key: unknown, viaKeyFunction: boolean) {
-    super('HR_CACHE_INVALID_KEY', viaKeyFunction
-      ? `The cache's key function returned ${describe(key)}; it must return a string.`
-      : `Cache keys must be strings; got ${describe(key)}. Pass a key function: createCache({ key: (k) => string }).`,
-    { details: { key: describe(key), viaKeyFunction } });
+    super(
+      'HR_CACHE_INVALID_KEY',
+      viaKeyFunction
+        ? `The cache's key function returned ${describe(key)}; it must return a string.`
+        : `Cache keys must be strings; got ${describe(key)}. Pass a key function: createCache({ key: (k) => string }).`,
+      { details: { key: describe(key), viaKeyFunction } },
+    );
   }
 }
 
@@ -34,9 +37,11 @@ export class CacheClosedError extends HeadroomError {
 /** A batch loader returned a value of the wrong shape. */
 export class BatchResultError extends HeadroomError {
   constructor(expected: number, got: unknown) {
-    super('HR_CACHE_BATCH_RESULT',
+    super(
+      'HR_CACHE_BATCH_RESULT',
       `The batch loader must resolve to a Map or to an array with one entry per requested key (${expected}); got ${describe(got)}.`,
-      { details: { expected, got: describe(got) } });
+      { details: { expected, got: describe(got) } },
+    );
   }
 }
 
@@ -45,9 +50,11 @@ export class WriteBehindError extends HeadroomError {
   /** Keys whose write failed. */
   readonly keys: readonly string[];
   constructor(keys: readonly string[], cause: unknown) {
-    super('HR_CACHE_WRITE_BEHIND_FAILED',
+    super(
+      'HR_CACHE_WRITE_BEHIND_FAILED',
       `${keys.length} write-behind write(s) failed and remain queued for retry (first key ${describe(keys[0])}).`,
-      { cause, details: { keys: keys.slice(0, 20), count: keys.length } });
+      { cause, details: { keys: keys.slice(0, 20), count: keys.length } },
+    );
     this.keys = keys;
   }
 }
@@ -55,8 +62,9 @@ export class WriteBehindError extends HeadroomError {
 /** A shared-tier call did not complete within its timeout. */
 export class TierTimeoutError extends HeadroomError {
   constructor(tier: string, timeoutMs: number) {
-    super('HR_CACHE_TIER_TIMEOUT', `A ${tier} call did not complete within ${timeoutMs} ms; the cache carries on without it.`,
-      { details: { tier, timeoutMs } });
+    super('HR_CACHE_TIER_TIMEOUT', `A ${tier} call did not complete within ${timeoutMs} ms; the cache carries on without it.`, {
+      details: { tier, timeoutMs },
+    });
   }
 }
 
@@ -65,8 +73,11 @@ export class CircuitOpenError extends HeadroomError {
   /** When the breaker will let a probe through, ms from now. */
   readonly retryAfterMs: number;
   constructor(tier: string, retryAfterMs: number) {
-    super('HR_CACHE_CIRCUIT_OPEN', `The ${tier} circuit is open after repeated failures; retrying in ${Math.ceil(retryAfterMs)} ms. The cache runs on L1 and the loader meanwhile.`,
-      { details: { tier, retryAfterMs } });
+    super(
+      'HR_CACHE_CIRCUIT_OPEN',
+      `The ${tier} circuit is open after repeated failures; retrying in ${Math.ceil(retryAfterMs)} ms. The cache runs on L1 and the loader meanwhile.`,
+      { details: { tier, retryAfterMs } },
+    );
     this.retryAfterMs = retryAfterMs;
   }
 }
@@ -74,15 +85,20 @@ export class CircuitOpenError extends HeadroomError {
 /** A shared-tier call failed (connection refused, server error, …); the cause is attached. */
 export class TierError extends HeadroomError {
   constructor(tier: string, operation: string, cause: unknown) {
-    super('HR_CACHE_TIER_FAILED', `The ${tier} ${operation} call failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause, details: { tier, operation } });
+    super('HR_CACHE_TIER_FAILED', `The ${tier} ${operation} call failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+      details: { tier, operation },
+    });
   }
 }
 
 /** A value read from the shared tier could not be decoded (corrupt, or written by an incompatible codec). */
 export class CodecError extends HeadroomError {
   constructor(key: string, cause: unknown) {
-    super('HR_CACHE_CODEC', `The shared-tier value of key ${describe(key)} could not be decoded; it is treated as a miss. Check that every instance uses the same codec and namespace version.`,
-      { cause, details: { key: describe(key) } });
+    super(
+      'HR_CACHE_CODEC',
+      `The shared-tier value of key ${describe(key)} could not be decoded; it is treated as a miss. Check that every instance uses the same codec and namespace version.`,
+      { cause, details: { key: describe(key) } },
+    );
   }
 }

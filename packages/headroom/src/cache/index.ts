@@ -5,20 +5,27 @@
  */
 export { Cache, createCache } from './cache.js';
 export type {
-  CacheOptions, SetOptions, LoadOptions, Loader, LoaderContext, BatchLoader, BatchLoaderContext, Tags, EarlyRefresh,
-  CacheStats, CacheEvent, CacheHealth, RemovalReason,
+  CacheOptions,
+  SetOptions,
+  LoadOptions,
+  Loader,
+  LoaderContext,
+  BatchLoader,
+  BatchLoaderContext,
+  Tags,
+  EarlyRefresh,
+  CacheStats,
+  CacheEvent,
+  CacheHealth,
+  RemovalReason,
 } from './types.js';
 export type { EvictionKind } from './eviction/policy.js';
 export { InvalidKeyError, CacheClosedError, BatchResultError, WriteBehindError } from './errors.js';
 export type { Source, SourceContext, CachedSource } from './write/source.js';
 export { writeThrough } from './write/through.js';
-export {
-  writeBehind, type WriteBehind, type WriteBehindOptions, type WriteBehindEvent, type WriteBehindStats,
-} from './write/behind.js';
+export { writeBehind, type WriteBehind, type WriteBehindOptions, type WriteBehindEvent, type WriteBehindStats } from './write/behind.js';
 export { refreshAhead, type RefreshAheadOptions } from './write/refresh-ahead.js';
-export type {
-  SharedTier, TierEntry, TierListener, TierReader, TierStats, TierHealth, ChannelState, LeaseOutcome,
-} from './tier.js';
+export type { SharedTier, TierEntry, TierListener, TierReader, TierStats, TierHealth, ChannelState, LeaseOutcome } from './tier.js';
 export { redisTier, type RedisTierOptions, type RedisLike } from './adapters/redis-tier.js';
 export { jsonCodec, bytesCodec, safeJsonParse, type Codec } from './adapters/codec.js';
 export type { CircuitState } from './circuit-breaker.js';

@@ -6,9 +6,7 @@
  * Also the batch path's view of the cache (load-many.ts).
  */
 import { toError } from '../core/errors.js';
-import {
-  earlyFor, expireIfHard, keyOf, resolveTags, untrustedSoftExpiry, weigh, writeLocal, type CacheState,
-} from './cache-state.js';
+import { earlyFor, expireIfHard, keyOf, resolveTags, untrustedSoftExpiry, weigh, writeLocal, type CacheState } from './cache-state.js';
 import { CacheClosedError, invalidOption } from './errors.js';
 import { backoffDelay, jitteredTtl } from './freshness.js';
 import type { BatchHost, BatchLookup } from './load-many.js';
@@ -38,7 +36,14 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
   }
 
   /** Entry in [soft, hard): stale-while-revalidate, or a reload with stale-if-error fallback. */
-  serveStale(k: string, slot: number, now: number, soft: number, loader: Loader<V>, options: LoadOptions<V> | undefined): Promise<V | undefined> {
+  serveStale(
+    k: string,
+    slot: number,
+    now: number,
+    soft: number,
+    loader: Loader<V>,
+    options: LoadOptions<V> | undefined,
+  ): Promise<V | undefined> {
     const state = this.#state;
     const value = state.store.values[slot] as V;
     const failure = state.failures.get(k);
@@ -57,7 +62,9 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
     if (state.closed) return Promise.reject(new CacheClosedError('cache'));
     state.misses++;
     const signal = options?.signal;
-    return this.flight(k, loader, options, value).join(signal).catch((error: unknown) => this.#fallback(k, error, signal));
+    return this.flight(k, loader, options, value)
+      .join(signal)
+      .catch((error: unknown) => this.#fallback(k, error, signal));
   }
 
   /** Stale-if-error: the held value when the reload failed within the window; else rethrows. */
@@ -75,13 +82,21 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
   }
 
   /** After a fresh hit: starts a background refresh when the early-refresh strategy says it is due. */
-  maybeRefreshEarly(k: string, slot: number, now: number, soft: number, early: ResolvedEarlyRefresh,
-    loader: Loader<V>, options: LoadOptions<V> | undefined): void {
+  maybeRefreshEarly(
+    k: string,
+    slot: number,
+    now: number,
+    soft: number,
+    early: ResolvedEarlyRefresh,
+    loader: Loader<V>,
+    options: LoadOptions<V> | undefined,
+  ): void {
     const state = this.#state;
     const store = state.store;
-    const due = early.strategy === 'xfetch'
-      ? shouldRefreshEarly(now, soft, store.loadMsOf(slot), early.beta, state.random)
-      : early.strategy === 'ahead' && now >= soft - (1 - early.at) * store.ttlOf(slot);
+    const due =
+      early.strategy === 'xfetch'
+        ? shouldRefreshEarly(now, soft, store.loadMsOf(slot), early.beta, state.random)
+        : early.strategy === 'ahead' && now >= soft - (1 - early.at) * store.ttlOf(slot);
     if (!due || state.closed || state.flights.has(k)) return;
     const failure = state.failures.get(k);
     if (failure !== undefined && now < failure.retryAt) return;
@@ -98,7 +113,13 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
   }
 
   /** The running load of `k`, or a new one. */
-  flight(k: string, loader: Loader<V>, options: LoadOptions<V> | undefined, stale: V | undefined, background = false): Flight<V | undefined> {
+  flight(
+    k: string,
+    loader: Loader<V>,
+    options: LoadOptions<V> | undefined,
+    stale: V | undefined,
+    background = false,
+  ): Flight<V | undefined> {
     const running = this.#state.flights.get(k);
     if (running !== undefined) return running;
     const flight = this.#newFlight(k, options, background);
@@ -120,7 +141,10 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
       return flight;
     }
     if (isThenable(result)) {
-      result.then((value) => this.loaded(flight, value, options), (error: unknown) => this.failed(flight, error));
+      result.then(
+        (value) => this.loaded(flight, value, options),
+        (error: unknown) => this.failed(flight, error),
+      );
     } else {
       this.loaded(flight, result, options);
     }
@@ -195,12 +219,24 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
       state.failures.set(k, failure);
     }
     if (state.events.active) {
-      state.events.emit({ type: 'load-error', key: k, durationMs: Math.max(0, now - flight.startedAt), error, background: flight.background });
+      state.events.emit({
+        type: 'load-error',
+        key: k,
+        durationMs: Math.max(0, now - flight.startedAt),
+        error,
+        background: flight.background,
+      });
     }
     flight.reject(error);
   }
 
-  #storeLoaded(flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, loadMs: number, now: number): void {
+  #storeLoaded(
+    flight: Flight<V | undefined>,
+    value: V | undefined,
+    options: LoadOptions<V> | undefined,
+    loadMs: number,
+    now: number,
+  ): void {
     const state = this.#state;
     const k = flight.key;
     const fromTier = flight.tierEntry;
@@ -210,7 +246,16 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
       const soft = fromTier.softExpiresAt === Infinity ? Infinity : now + (fromTier.softExpiresAt - state.clock.wallNow());
       const weight = negative || state.sizeOf === undefined ? 1 : weigh(state, value, k);
       const ttl = soft === Infinity ? 0 : Math.max(0, soft - now);
-      state.store.write(k, value, weight, state.tierDown ? Math.min(soft, untrustedSoftExpiry(state, now)) : soft, negative, ttl, loadMs, fromTier.tags);
+      state.store.write(
+        k,
+        value,
+        weight,
+        state.tierDown ? Math.min(soft, untrustedSoftExpiry(state, now)) : soft,
+        negative,
+        ttl,
+        loadMs,
+        fromTier.tags,
+      );
       return;
     }
     if (negative) {
@@ -239,16 +284,21 @@ export class LoadLifecycle<V, K> implements FlightSettler<V> {
         if (background) state.refreshes++;
         return this.#newFlight(k, options, background);
       },
-      loaded: (flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined): void => this.loaded(flight, value, options),
+      loaded: (flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined): void =>
+        this.loaded(flight, value, options),
       failed: (flight: Flight<V | undefined>, error: unknown): void => this.failed(flight, error),
       countMiss: (): void => void state.misses++,
       fallback: (k: string, error: unknown, signal: AbortSignal | undefined): V | undefined => this.#fallback(k, error, signal),
-      tiered: tiered ? (flights: readonly Flight<V | undefined>[]) => tieredBatch(this.tier!.host, flights, this.tier!.fillFromTier) : undefined,
+      tiered: tiered
+        ? (flights: readonly Flight<V | undefined>[]) => tieredBatch(this.tier!.host, flights, this.tier!.fillFromTier)
+        : undefined,
       storeTier: tiered
         ? (flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, token: string | undefined) =>
-          storeBatchResult(this.tier!.host, flight, value, options, token)
+            storeBatchResult(this.tier!.host, flight, value, options, token)
         : undefined,
-      releaseTier: tiered ? (flight: Flight<V | undefined>, token: string | undefined) => releaseBatchLease(this.tier!.host, flight, token) : undefined,
+      releaseTier: tiered
+        ? (flight: Flight<V | undefined>, token: string | undefined) => releaseBatchLease(this.tier!.host, flight, token)
+        : undefined,
     };
   }
 

@@ -27,14 +27,25 @@ export interface BatchHost<V, K> {
   /** With a shared tier: serve what it holds, lease the rest; resolves to a lease token per flight. */
   readonly tiered: ((flights: readonly Flight<V | undefined>[]) => Promise<(string | undefined)[]>) | undefined;
   /** With a shared tier: store a loaded value under its lease before it reaches L1. */
-  readonly storeTier: ((flight: Flight<V | undefined>, value: V | undefined, options: LoadOptions<V> | undefined, token: string | undefined) => Promise<void>) | undefined;
+  readonly storeTier:
+    | ((
+        flight: Flight<V | undefined>,
+        value: V | undefined,
+        options: LoadOptions<V> | undefined,
+        token: string | undefined,
+      ) => Promise<void>)
+    | undefined;
   /** With a shared tier: give back the lease of a key whose load failed. */
   readonly releaseTier: ((flight: Flight<V | undefined>, token: string | undefined) => void) | undefined;
 }
 
 /** Runs one `getOrLoadMany`; results are aligned with `keys`. */
-export async function loadMany<V, K>(host: BatchHost<V, K>, keys: readonly K[], batchLoader: BatchLoader<V, K>,
-  options: LoadOptions<V> | undefined): Promise<(V | undefined)[]> {
+export async function loadMany<V, K>(
+  host: BatchHost<V, K>,
+  keys: readonly K[],
+  batchLoader: BatchLoader<V, K>,
+  options: LoadOptions<V> | undefined,
+): Promise<(V | undefined)[]> {
   const n = keys.length;
   const results = new Array<V | undefined>(n);
   const waits: Promise<void>[] = [];
@@ -69,10 +80,16 @@ export async function loadMany<V, K>(host: BatchHost<V, K>, keys: readonly K[], 
       batchFlights.push(flight);
     }
     const index = i;
-    waits.push(flight.join(signal).then(
-      (value) => { results[index] = value; },
-      (error: unknown) => { results[index] = host.fallback(k, error, signal); },
-    ));
+    waits.push(
+      flight.join(signal).then(
+        (value) => {
+          results[index] = value;
+        },
+        (error: unknown) => {
+          results[index] = host.fallback(k, error, signal);
+        },
+      ),
+    );
   }
   if (batchFlights.length > 0) void runBatch(host, batchKeys, batchFlights, batchLoader, options);
   await Promise.all(waits);
@@ -80,16 +97,25 @@ export async function loadMany<V, K>(host: BatchHost<V, K>, keys: readonly K[], 
   return results;
 }
 
-async function runBatch<V, K>(host: BatchHost<V, K>, allKeys: readonly K[], allFlights: readonly Flight<V | undefined>[],
-  batchLoader: BatchLoader<V, K>, options: LoadOptions<V> | undefined): Promise<void> {
+async function runBatch<V, K>(
+  host: BatchHost<V, K>,
+  allKeys: readonly K[],
+  allFlights: readonly Flight<V | undefined>[],
+  batchLoader: BatchLoader<V, K>,
+  options: LoadOptions<V> | undefined,
+): Promise<void> {
   // The batch stops only when every key's load has been abandoned by all its waiters.
   const controller = new AbortController();
   let abandoned = 0;
   for (const flight of allFlights) {
     const signal = flight.signal;
-    signal.addEventListener('abort', () => {
-      if (++abandoned === allFlights.length) controller.abort(signal.reason);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        if (++abandoned === allFlights.length) controller.abort(signal.reason);
+      },
+      { once: true },
+    );
   }
   let keys = allKeys;
   let flights = allFlights;

@@ -110,8 +110,16 @@ export class LocalStore {
    * @param softExp - when it turns stale (Infinity = never)
    * @param noStale - true for entries never served stale (negative entries)
    */
-  write(key: string, value: unknown, weight: number, softExp: number, noStale: boolean, ttlMs: number,
-    loadMs: number, tags: readonly string[] | undefined): number {
+  write(
+    key: string,
+    value: unknown,
+    weight: number,
+    softExp: number,
+    noStale: boolean,
+    ttlMs: number,
+    loadMs: number,
+    tags: readonly string[] | undefined,
+  ): number {
     const policy = this.#policy;
     let slot = this.index.get(key);
     if (weight > policy.maximum) {

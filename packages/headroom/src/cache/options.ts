@@ -48,17 +48,36 @@ export interface ResolvedOptions<V, K> {
   readonly random: Random;
 }
 
-const KNOWN = new Set(['maxEntries', 'maxBytes', 'sizeOf', 'eviction', 'ttl', 'jitter', 'staleWhileRevalidate',
-  'staleIfError', 'errorBackoff', 'earlyRefresh', 'negativeTtl', 'namespace', 'key', 'sweepInterval', 'l2', 'clock', 'random']);
+const KNOWN = new Set([
+  'maxEntries',
+  'maxBytes',
+  'sizeOf',
+  'eviction',
+  'ttl',
+  'jitter',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'errorBackoff',
+  'earlyRefresh',
+  'negativeTtl',
+  'namespace',
+  'key',
+  'sweepInterval',
+  'l2',
+  'clock',
+  'random',
+]);
 
 /**
  * Validates and fills defaults.
  * @throws HR_CACHE_INVALID_OPTION for any invalid option (unknown names included, to catch typos)
  */
 export function resolveOptions<V, K>(options: CacheOptions<V, K>): ResolvedOptions<V, K> {
-  if (typeof options !== 'object' || options === null) throw invalidOption('options', options, 'pass an options object, e.g. { maxEntries: 10_000 }');
+  if (typeof options !== 'object' || options === null)
+    throw invalidOption('options', options, 'pass an options object, e.g. { maxEntries: 10_000 }');
   for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw invalidOption(name, (options as Record<string, unknown>)[name], `remove it; known options are ${[...KNOWN].join(', ')}`);
+    if (!KNOWN.has(name))
+      throw invalidOption(name, (options as Record<string, unknown>)[name], `remove it; known options are ${[...KNOWN].join(', ')}`);
   }
   const { maxEntries, maxBytes, sizeOf } = options;
   if (maxEntries !== undefined && maxBytes !== undefined) {
@@ -72,20 +91,24 @@ export function resolveOptions<V, K>(options: CacheOptions<V, K>): ResolvedOptio
     maximum = maxBytes;
     weighted = true;
   } else if (maxEntries !== undefined) {
-    if (!isPositiveInt(maxEntries) || maxEntries > 2 ** 26) throw invalidOption('maxEntries', maxEntries, 'use a positive integer up to 67,108,864');
+    if (!isPositiveInt(maxEntries) || maxEntries > 2 ** 26)
+      throw invalidOption('maxEntries', maxEntries, 'use a positive integer up to 67,108,864');
     maximum = maxEntries;
   }
-  if (sizeOf !== undefined && !weighted) throw invalidOption('sizeOf', sizeOf, 'sizeOf only applies with maxBytes; add maxBytes or remove sizeOf');
+  if (sizeOf !== undefined && !weighted)
+    throw invalidOption('sizeOf', sizeOf, 'sizeOf only applies with maxBytes; add maxBytes or remove sizeOf');
   const eviction = options.eviction ?? 'tinylfu';
   if (eviction !== 'tinylfu' && eviction !== 'lru') throw invalidOption('eviction', eviction, "use 'tinylfu' or 'lru'");
   const jitter = options.jitter ?? 0;
-  if (!(typeof jitter === 'number' && jitter >= 0 && jitter < 1)) throw invalidOption('jitter', jitter, 'use a fraction from 0 (no jitter) up to, not including, 1, e.g. 0.1');
+  if (!(typeof jitter === 'number' && jitter >= 0 && jitter < 1))
+    throw invalidOption('jitter', jitter, 'use a fraction from 0 (no jitter) up to, not including, 1, e.g. 0.1');
   const ttlMs = options.ttl === undefined ? Infinity : positiveDuration(options.ttl, 'ttl');
   const namespace = options.namespace ?? 'default';
   if (typeof namespace !== 'string' || !/^[\w.:-]{1,64}$/.test(namespace)) {
     throw invalidOption('namespace', namespace, 'use 1–64 characters from letters, digits, _ . : -');
   }
-  if (options.key !== undefined && typeof options.key !== 'function') throw invalidOption('key', options.key, 'pass a function (key) => string');
+  if (options.key !== undefined && typeof options.key !== 'function')
+    throw invalidOption('key', options.key, 'pass a function (key) => string');
   const errorBackoff = options.errorBackoff ?? {};
   const backoff = {
     initialMs: errorBackoff.initial === undefined ? 250 : positiveDuration(errorBackoff.initial, 'errorBackoff.initial'),
@@ -95,9 +118,16 @@ export function resolveOptions<V, K>(options: CacheOptions<V, K>): ResolvedOptio
   if (l2 !== undefined && (typeof l2 !== 'object' || l2 === null || typeof l2.attach !== 'function')) {
     throw invalidOption('l2', l2, 'pass a shared tier such as redisTier({ client })');
   }
-  if (backoff.maxMs < backoff.initialMs) throw invalidOption('errorBackoff.max', errorBackoff.max, 'use a maximum at least as large as errorBackoff.initial');
+  if (backoff.maxMs < backoff.initialMs)
+    throw invalidOption('errorBackoff.max', errorBackoff.max, 'use a maximum at least as large as errorBackoff.initial');
   return {
-    maximum, weighted, eviction, ttlMs, jitter, backoff, namespace,
+    maximum,
+    weighted,
+    eviction,
+    ttlMs,
+    jitter,
+    backoff,
+    namespace,
     sizeOf: weighted ? sizeOf : undefined,
     swrMs: duration(options.staleWhileRevalidate, 'staleWhileRevalidate'),
     sieMs: duration(options.staleIfError, 'staleIfError'),
@@ -119,12 +149,14 @@ export function resolveEarlyRefresh(value: EarlyRefresh | false | undefined, opt
   if (value === undefined || value === false) return { strategy: 'none' };
   if (typeof value === 'object' && value !== null && value.strategy === 'xfetch') {
     const beta = value.beta ?? 1;
-    if (!(typeof beta === 'number' && beta > 0 && beta <= 100)) throw invalidOption(`${option}.beta`, beta, 'use a number in (0, 100]; 1 is the optimum of Vattani et al.');
+    if (!(typeof beta === 'number' && beta > 0 && beta <= 100))
+      throw invalidOption(`${option}.beta`, beta, 'use a number in (0, 100]; 1 is the optimum of Vattani et al.');
     return { strategy: 'xfetch', beta };
   }
   if (typeof value === 'object' && value !== null && value.strategy === 'ahead') {
     const at = value.at ?? 0.8;
-    if (!(typeof at === 'number' && at > 0 && at < 1)) throw invalidOption(`${option}.at`, at, 'use a fraction of the TTL in (0, 1), e.g. 0.8');
+    if (!(typeof at === 'number' && at > 0 && at < 1))
+      throw invalidOption(`${option}.at`, at, 'use a fraction of the TTL in (0, 1), e.g. 0.8');
     return { strategy: 'ahead', at };
   }
   throw invalidOption(option, value, "use false, { strategy: 'xfetch', beta? } or { strategy: 'ahead', at? }");

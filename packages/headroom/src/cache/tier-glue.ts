@@ -35,11 +35,16 @@ export class TierGlue<V, K> {
     this.#state = state;
     this.tier = tier;
     this.#settler = settler;
-    this.attached = tier.attach(state.namespace, this.#listener).catch((error: unknown) => {
-      // Without notifications L1 cannot be trusted; calls to the tier fail over on their own.
-      state.tierDown = true;
-      this.tierFailed('attach', error);
-    }).finally(() => { this.#isAttached = true; });
+    this.attached = tier
+      .attach(state.namespace, this.#listener)
+      .catch((error: unknown) => {
+        // Without notifications L1 cannot be trusted; calls to the tier fail over on their own.
+        state.tierDown = true;
+        this.tierFailed('attach', error);
+      })
+      .finally(() => {
+        this.#isAttached = true;
+      });
     this.host = {
       tier,
       attached: this.attached,
@@ -47,7 +52,9 @@ export class TierGlue<V, K> {
       fresh: (entry) => entry.softExpiresAt > state.clock.wallNow(),
       entryFor: (value, options) => {
         if (value === undefined || value === null) {
-          return state.negativeTtlMs > 0 ? this.entry(value, jitteredTtl(state.negativeTtlMs, state.jitter, state.random), undefined, true) : undefined;
+          return state.negativeTtlMs > 0
+            ? this.entry(value, jitteredTtl(state.negativeTtlMs, state.jitter, state.random), undefined, true)
+            : undefined;
         }
         const ttlMs = options?.ttl === undefined ? state.ttlMs : positiveDuration(options.ttl, 'ttl');
         return this.entry(value, jitteredTtl(ttlMs, state.jitter, state.random), resolveTags(options?.tags, value), false);
@@ -69,10 +76,15 @@ export class TierGlue<V, K> {
 
   /** Sends a write or invalidation to the tier after the local effect; rejects (after an event) if it fails. */
   call(operation: string, call: (tier: SharedTier<V>) => Promise<unknown>): Promise<void> {
-    return this.attached.then(() => call(this.tier)).then(() => undefined, (error: unknown) => {
-      this.tierFailed(operation, error);
-      throw error;
-    });
+    return this.attached
+      .then(() => call(this.tier))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.tierFailed(operation, error);
+          throw error;
+        },
+      );
   }
 
   /** Records a tier failure (stats, event). */

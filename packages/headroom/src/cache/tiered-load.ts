@@ -54,8 +54,13 @@ export interface TierHost<V> {
  * (the flight's `tierEntry` tells the cache what to put in L1). `stale` is the value held here,
  * for the loader's context.
  */
-export function tieredLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
-  stale: V | undefined, options: LoadOptions<V> | undefined): void {
+export function tieredLoad<V>(
+  host: TierHost<V>,
+  flight: Flight<V | undefined>,
+  loader: Loader<V>,
+  stale: V | undefined,
+  options: LoadOptions<V> | undefined,
+): void {
   if (flight.background || !host.isAttached()) {
     settle(host, flight, leaseAndLoad(host, flight, loader, new FlightContext(flight, stale), options, false), options);
     return;
@@ -73,7 +78,13 @@ class TieredRead<V> implements TierReader<V> {
   readonly #stale: V | undefined;
   readonly #options: LoadOptions<V> | undefined;
 
-  constructor(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>, stale: V | undefined, options: LoadOptions<V> | undefined) {
+  constructor(
+    host: TierHost<V>,
+    flight: Flight<V | undefined>,
+    loader: Loader<V>,
+    stale: V | undefined,
+    options: LoadOptions<V> | undefined,
+  ) {
     this.#host = host;
     this.#flight = flight;
     this.#loader = loader;
@@ -86,7 +97,13 @@ class TieredRead<V> implements TierReader<V> {
     const flight = this.#flight;
     try {
       if (entry !== undefined && host.fresh(entry)) host.loaded(flight, served(host, flight, entry), this.#options);
-      else settle(host, flight, leaseAndLoad(host, flight, this.#loader, new FlightContext(flight, this.#stale), this.#options, true), this.#options);
+      else
+        settle(
+          host,
+          flight,
+          leaseAndLoad(host, flight, this.#loader, new FlightContext(flight, this.#stale), this.#options, true),
+          this.#options,
+        );
     } catch (error) {
       host.failed(flight, error);
     }
@@ -104,12 +121,26 @@ class TieredRead<V> implements TierReader<V> {
   }
 }
 
-function settle<V>(host: TierHost<V>, flight: Flight<V | undefined>, result: Promise<V | undefined>, options: LoadOptions<V> | undefined): void {
-  result.then((value) => host.loaded(flight, value, options), (error: unknown) => host.failed(flight, error));
+function settle<V>(
+  host: TierHost<V>,
+  flight: Flight<V | undefined>,
+  result: Promise<V | undefined>,
+  options: LoadOptions<V> | undefined,
+): void {
+  result.then(
+    (value) => host.loaded(flight, value, options),
+    (error: unknown) => host.failed(flight, error),
+  );
 }
 
-async function leaseAndLoad<V>(host: TierHost<V>, flight: Flight<V | undefined>, loader: Loader<V>,
-  context: LoaderContext<V>, options: LoadOptions<V> | undefined, readDone: boolean): Promise<V | undefined> {
+async function leaseAndLoad<V>(
+  host: TierHost<V>,
+  flight: Flight<V | undefined>,
+  loader: Loader<V>,
+  context: LoaderContext<V>,
+  options: LoadOptions<V> | undefined,
+  readDone: boolean,
+): Promise<V | undefined> {
   const { tier } = host;
   const key = flight.key;
   let token: string | undefined;
@@ -172,8 +203,13 @@ function served<V>(host: TierHost<V>, flight: Flight<V | undefined>, entry: Tier
 }
 
 /** Stores a loaded value under its lease; a refusal voids the flight (the key changed meanwhile). */
-async function storeLeased<V>(host: TierHost<V>, flight: Flight<V | undefined>, value: V | undefined,
-  options: LoadOptions<V> | undefined, token: string): Promise<void> {
+async function storeLeased<V>(
+  host: TierHost<V>,
+  flight: Flight<V | undefined>,
+  value: V | undefined,
+  options: LoadOptions<V> | undefined,
+  token: string,
+): Promise<void> {
   const { tier } = host;
   try {
     if (flight.voided) {
@@ -190,7 +226,7 @@ async function storeLeased<V>(host: TierHost<V>, flight: Flight<V | undefined>, 
       return;
     }
     flight.tierEntry = entry;
-    if (!await tier.set(flight.key, entry, token)) flight.voided = true;
+    if (!(await tier.set(flight.key, entry, token))) flight.voided = true;
   } catch (error) {
     if (!isTierError(error)) throw error;
     host.tierFailed('set', error);
@@ -203,8 +239,11 @@ async function storeLeased<V>(host: TierHost<V>, flight: Flight<V | undefined>, 
  * missing. Keys loaded under a lease are stored in the tier; the others stay in L1 only.
  * Resolves to the flights still to load, each with its lease token (or undefined).
  */
-export async function tieredBatch<V>(host: TierHost<V>, flights: readonly Flight<V | undefined>[],
-  fill: (flight: Flight<V | undefined>, entry: TierEntry<V>) => void): Promise<(string | undefined)[]> {
+export async function tieredBatch<V>(
+  host: TierHost<V>,
+  flights: readonly Flight<V | undefined>[],
+  fill: (flight: Flight<V | undefined>, entry: TierEntry<V>) => void,
+): Promise<(string | undefined)[]> {
   const tokens = new Array<string | undefined>(flights.length);
   const { tier } = host;
   try {
@@ -216,13 +255,15 @@ export async function tieredBatch<V>(host: TierHost<V>, flights: readonly Flight
       else pending.push(i);
     });
     const busy: [number, number][] = [];
-    await Promise.all(pending.map(async (i) => {
-      const flight = flights[i]!;
-      const outcome = await tier.lease(flight.key, flight.background, flight.tags);
-      if (outcome.kind === 'granted') tokens[i] = outcome.token;
-      else if (outcome.kind === 'hit' && host.fresh(outcome.entry)) fill(flight, outcome.entry);
-      else if (outcome.kind === 'busy') busy.push([i, outcome.remainingMs]);
-    }));
+    await Promise.all(
+      pending.map(async (i) => {
+        const flight = flights[i]!;
+        const outcome = await tier.lease(flight.key, flight.background, flight.tags);
+        if (outcome.kind === 'granted') tokens[i] = outcome.token;
+        else if (outcome.kind === 'hit' && host.fresh(outcome.entry)) fill(flight, outcome.entry);
+        else if (outcome.kind === 'busy') busy.push([i, outcome.remainingMs]);
+      }),
+    );
     if (busy.length > 0) {
       await Promise.all(busy.map(([i, ms]) => tier.waitForKey(flights[i]!.key, ms, flights[i]!.signal)));
       const again = await tier.getMany(busy.map(([i]) => flights[i]!.key));
@@ -238,8 +279,13 @@ export async function tieredBatch<V>(host: TierHost<V>, flights: readonly Flight
 }
 
 /** Stores one batch-loaded value in the tier when it was loaded under a lease. */
-export function storeBatchResult<V>(host: TierHost<V>, flight: Flight<V | undefined>, value: V | undefined,
-  options: LoadOptions<V> | undefined, token: string | undefined): Promise<void> {
+export function storeBatchResult<V>(
+  host: TierHost<V>,
+  flight: Flight<V | undefined>,
+  value: V | undefined,
+  options: LoadOptions<V> | undefined,
+  token: string | undefined,
+): Promise<void> {
   return token === undefined ? Promise.resolve() : storeLeased(host, flight, value, options, token);
 }
 

@@ -106,8 +106,10 @@ export interface BatchLoaderContext {
  * Loads many missing values at once: resolves to a Map from key to value (missing keys are
  * absent) or to an array aligned with `keys`.
  */
-export type BatchLoader<V, K> = (keys: readonly K[], context: BatchLoaderContext) =>
-  Promise<ReadonlyMap<K, V | undefined> | readonly (V | undefined)[]>;
+export type BatchLoader<V, K> = (
+  keys: readonly K[],
+  context: BatchLoaderContext,
+) => Promise<ReadonlyMap<K, V | undefined> | readonly (V | undefined)[]>;
 
 /** Counters since creation (or the last `resetStats`). */
 export interface CacheStats {

@@ -34,7 +34,10 @@ export function parseOptionalDuration(value: Duration | undefined, option: strin
 }
 
 function invalid(option: string, value: unknown): InvalidOptionError {
-  return new InvalidOptionError(option, value,
+  return new InvalidOptionError(
+    option,
+    value,
     "use a non-negative number of milliseconds or a string like '250ms', '5s', '5m', '1h', '1d'",
-    'HR_CORE_INVALID_DURATION');
+    'HR_CORE_INVALID_DURATION',
+  );
 }

@@ -43,8 +43,12 @@ export class HeadroomError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
-      && (this === HeadroomError || Function.prototype[Symbol.hasInstance].call(this, value));
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true &&
+      (this === HeadroomError || Function.prototype[Symbol.hasInstance].call(this, value))
+    );
   }
 }
 
@@ -78,8 +82,11 @@ export class InvalidOptionError extends HeadroomError {
 /** A broken internal invariant: a bug in Headroom, never the caller's fault. */
 export class AssertionFailedError extends HeadroomError {
   constructor(message: string, details?: ErrorDetails) {
-    super('HR_CORE_ASSERTION', `Headroom invariant violated: ${message}. Please report this as a bug.`,
-      details === undefined ? {} : { details });
+    super(
+      'HR_CORE_ASSERTION',
+      `Headroom invariant violated: ${message}. Please report this as a bug.`,
+      details === undefined ? {} : { details },
+    );
   }
 }
 

@@ -77,13 +77,19 @@ export function xxh32(input: HashInput, seed = 0): number {
 
 // ---- xxHash64 on (hi, lo) pairs of unsigned 32-bit halves -------------------------------------
 
-const P1H = 0x9e3779b1 | 0, P1L = 0x85ebca87 | 0;
-const P2H = 0xc2b2ae3d | 0, P2L = 0x27d4eb4f | 0;
-const P3H = 0x165667b1 | 0, P3L = 0x9e3779f9 | 0;
-const P4H = 0x85ebca77 | 0, P4L = 0xc2b2ae63 | 0;
-const P5H = 0x27d4eb2f | 0, P5L = 0x165667c5 | 0;
+const P1H = 0x9e3779b1 | 0,
+  P1L = 0x85ebca87 | 0;
+const P2H = 0xc2b2ae3d | 0,
+  P2L = 0x27d4eb4f | 0;
+const P3H = 0x165667b1 | 0,
+  P3L = 0x9e3779f9 | 0;
+const P4H = 0x85ebca77 | 0,
+  P4L = 0xc2b2ae63 | 0;
+const P5H = 0x27d4eb2f | 0,
+  P5L = 0x165667c5 | 0;
 // 2^64 - P1 (two's complement), used for v4 = seed - P1.
-const NEG_P1H = ~P1H, NEG_P1L = -P1L | 0;
+const NEG_P1H = ~P1H,
+  NEG_P1L = -P1L | 0;
 
 // Result registers of the 64-bit helpers (module-level to avoid allocating pairs).
 let rh = 0;
@@ -99,7 +105,10 @@ function add64(ah: number, al: number, bh: number, bl: number): void {
 
 /** (ah:al) * (bh:bl) mod 2^64. */
 function mul64(ah: number, al: number, bh: number, bl: number): void {
-  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
+  const a0 = al & 0xffff,
+    a1 = al >>> 16,
+    b0 = bl & 0xffff,
+    b1 = bl >>> 16;
   const t = a0 * b0;
   const m1 = a1 * b0 + (t >>> 16);
   const m2 = a0 * b1 + (m1 & 0xffff);
@@ -129,7 +138,8 @@ function round64(acch: number, accl: number, laneh: number, lanel: number): void
 
 function mergeRound(hh: number, hl: number, vh: number, vl: number): void {
   round64(0, 0, vh, vl);
-  const xh = hh ^ rh, xl = hl ^ rl;
+  const xh = hh ^ rh,
+    xl = hl ^ rl;
   mul64(xh, xl, P1H, P1L);
   add64(rh, rl, P4H, P4L);
 }
@@ -148,64 +158,96 @@ export function xxh64Into(input: HashInput, out: Uint32Array, seedHi = 0, seedLo
   let i = 0;
   let hh: number, hl: number;
   if (len >= 32) {
-    add64(seedHi, seedLo, P1H, P1L); add64(rh, rl, P2H, P2L);
-    let v1h = rh, v1l = rl;
+    add64(seedHi, seedLo, P1H, P1L);
+    add64(rh, rl, P2H, P2L);
+    let v1h = rh,
+      v1l = rl;
     add64(seedHi, seedLo, P2H, P2L);
-    let v2h = rh, v2l = rl;
-    let v3h = seedHi | 0, v3l = seedLo | 0;
+    let v2h = rh,
+      v2l = rl;
+    let v3h = seedHi | 0,
+      v3l = seedLo | 0;
     // seed - P1 = seed + (2^64 - P1)
     add64(seedHi, seedLo, NEG_P1H, NEG_P1L);
-    let v4h = rh, v4l = rl;
+    let v4h = rh,
+      v4l = rl;
     const limit = len - 32;
     do {
-      round64(v1h, v1l, read32(b, i + 4), read32(b, i)); v1h = rh; v1l = rl;
-      round64(v2h, v2l, read32(b, i + 12), read32(b, i + 8)); v2h = rh; v2l = rl;
-      round64(v3h, v3l, read32(b, i + 20), read32(b, i + 16)); v3h = rh; v3l = rl;
-      round64(v4h, v4l, read32(b, i + 28), read32(b, i + 24)); v4h = rh; v4l = rl;
+      round64(v1h, v1l, read32(b, i + 4), read32(b, i));
+      v1h = rh;
+      v1l = rl;
+      round64(v2h, v2l, read32(b, i + 12), read32(b, i + 8));
+      v2h = rh;
+      v2l = rl;
+      round64(v3h, v3l, read32(b, i + 20), read32(b, i + 16));
+      v3h = rh;
+      v3l = rl;
+      round64(v4h, v4l, read32(b, i + 28), read32(b, i + 24));
+      v4h = rh;
+      v4l = rl;
       i += 32;
     } while (i <= limit);
-    rotl64(v1h, v1l, 1); let ah = rh, al = rl;
-    rotl64(v2h, v2l, 7); add64(ah, al, rh, rl); ah = rh; al = rl;
-    rotl64(v3h, v3l, 12); add64(ah, al, rh, rl); ah = rh; al = rl;
-    rotl64(v4h, v4l, 18); add64(ah, al, rh, rl);
+    rotl64(v1h, v1l, 1);
+    let ah = rh,
+      al = rl;
+    rotl64(v2h, v2l, 7);
+    add64(ah, al, rh, rl);
+    ah = rh;
+    al = rl;
+    rotl64(v3h, v3l, 12);
+    add64(ah, al, rh, rl);
+    ah = rh;
+    al = rl;
+    rotl64(v4h, v4l, 18);
+    add64(ah, al, rh, rl);
     mergeRound(rh, rl, v1h, v1l);
     mergeRound(rh, rl, v2h, v2l);
     mergeRound(rh, rl, v3h, v3l);
     mergeRound(rh, rl, v4h, v4l);
-    hh = rh; hl = rl;
+    hh = rh;
+    hl = rl;
   } else {
     add64(seedHi, seedLo, P5H, P5L);
-    hh = rh; hl = rl;
+    hh = rh;
+    hl = rl;
   }
   add64(hh, hl, 0, len);
-  hh = rh; hl = rl;
+  hh = rh;
+  hl = rl;
   for (; i + 8 <= len; i += 8) {
     round64(0, 0, read32(b, i + 4), read32(b, i));
     rotl64(hh ^ rh, hl ^ rl, 27);
     mul64(rh, rl, P1H, P1L);
     add64(rh, rl, P4H, P4L);
-    hh = rh; hl = rl;
+    hh = rh;
+    hl = rl;
   }
   if (i + 4 <= len) {
     mul64(0, read32(b, i), P1H, P1L);
     rotl64(hh ^ rh, hl ^ rl, 23);
     mul64(rh, rl, P2H, P2L);
     add64(rh, rl, P3H, P3L);
-    hh = rh; hl = rl;
+    hh = rh;
+    hl = rl;
     i += 4;
   }
   for (; i < len; i++) {
     mul64(0, b[i]!, P5H, P5L);
     rotl64(hh ^ rh, hl ^ rl, 11);
     mul64(rh, rl, P1H, P1L);
-    hh = rh; hl = rl;
+    hh = rh;
+    hl = rl;
   }
   // avalanche: h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32
   hl ^= hh >>> 1;
-  mul64(hh, hl, P2H, P2L); hh = rh; hl = rl;
+  mul64(hh, hl, P2H, P2L);
+  hh = rh;
+  hl = rl;
   hl ^= (hl >>> 29) | (hh << 3);
   hh ^= hh >>> 29;
-  mul64(hh, hl, P3H, P3L); hh = rh; hl = rl;
+  mul64(hh, hl, P3H, P3L);
+  hh = rh;
+  hl = rl;
   hl ^= hh;
   out[0] = hh;
   out[1] = hl;

@@ -57,18 +57,29 @@ function mixK4(k: number): number {
 export function murmur3x86128Into(input: HashInput, out: Uint32Array, seed = 0): void {
   const len = loadKey(input);
   const b = keyBytes;
-  let h1 = seed | 0, h2 = h1, h3 = h1, h4 = h1;
+  let h1 = seed | 0,
+    h2 = h1,
+    h3 = h1,
+    h4 = h1;
   const blocks = len & ~15;
   let i = 0;
   for (; i < blocks; i += 16) {
     h1 ^= mixK1(read32(b, i));
-    h1 = (h1 << 19) | (h1 >>> 13); h1 = (h1 + h2) | 0; h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (h1 + h2) | 0;
+    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
     h2 ^= mixK2(read32(b, i + 4));
-    h2 = (h2 << 17) | (h2 >>> 15); h2 = (h2 + h3) | 0; h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (h2 + h3) | 0;
+    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
     h3 ^= mixK3(read32(b, i + 8));
-    h3 = (h3 << 15) | (h3 >>> 17); h3 = (h3 + h4) | 0; h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (h3 + h4) | 0;
+    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
     h4 ^= mixK4(read32(b, i + 12));
-    h4 = (h4 << 13) | (h4 >>> 19); h4 = (h4 + h1) | 0; h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (h4 + h1) | 0;
+    h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
   }
   // Tail: up to 15 bytes, little-endian into k1..k4 (the reference's fall-through switch).
   const tail = len - i;
@@ -76,11 +87,26 @@ export function murmur3x86128Into(input: HashInput, out: Uint32Array, seed = 0):
   if (tail > 8) h3 ^= mixK3(tail >= 12 ? read32(b, i + 8) : partial(b, i + 8, tail - 8));
   if (tail > 4) h2 ^= mixK2(tail >= 8 ? read32(b, i + 4) : partial(b, i + 4, tail - 4));
   if (tail > 0) h1 ^= mixK1(tail >= 4 ? read32(b, i) : partial(b, i, tail));
-  h1 ^= len; h2 ^= len; h3 ^= len; h4 ^= len;
-  h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
-  h1 = fmix32(h1); h2 = fmix32(h2); h3 = fmix32(h3); h4 = fmix32(h4);
-  h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
-  out[0] = h1; out[1] = h2; out[2] = h3; out[3] = h4;
+  h1 ^= len;
+  h2 ^= len;
+  h3 ^= len;
+  h4 ^= len;
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  h1 = fmix32(h1);
+  h2 = fmix32(h2);
+  h3 = fmix32(h3);
+  h4 = fmix32(h4);
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  out[0] = h1;
+  out[1] = h2;
+  out[2] = h3;
+  out[3] = h4;
 }
 
 /** 1–3 trailing bytes (or 4 when called for a full word by the caller's choice) as a little-endian word. */

@@ -26,9 +26,11 @@ export function loadPeer<T>(name: string, user: string): T {
     // A missing module inside an installed peer is that peer's problem, not a missing peer.
     if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).startsWith(`Cannot find module '${name}'`)) throw error;
     const range = peerRange(name);
-    throw new HeadroomError('HR_CORE_PEER_MISSING',
+    throw new HeadroomError(
+      'HR_CORE_PEER_MISSING',
       `${user} needs the optional peer dependency '${name}', which is not installed: npm install ${name}@'${range}'.`,
-      { cause: error, details: { peer: name, range, user } });
+      { cause: error, details: { peer: name, range, user } },
+    );
   }
 }
 

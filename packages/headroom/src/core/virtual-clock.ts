@@ -108,9 +108,11 @@ export class VirtualClock implements Clock {
     let fired = 0;
     while (this.#heap.length > 0) {
       if (fired++ >= maxTimers) {
-        throw new HeadroomError('HR_CORE_INVALID_STATE',
+        throw new HeadroomError(
+          'HR_CORE_INVALID_STATE',
           `VirtualClock.runUntilIdle fired ${maxTimers} timers and timers remain; a timer probably reschedules itself forever. Use advanceBy/advanceTo instead.`,
-          { details: { maxTimers, pending: this.#heap.length } });
+          { details: { maxTimers, pending: this.#heap.length } },
+        );
       }
       this.#fireNext();
       await drainMicrotasks();

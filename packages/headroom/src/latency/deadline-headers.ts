@@ -21,9 +21,7 @@ export const TIMEOUT_HEADER = 'headroom-timeout-ms';
 export const GRPC_TIMEOUT_HEADER = 'grpc-timeout';
 
 /** Header bags we can read: Node's `IncomingHttpHeaders`, a plain record, or a fetch `Headers`. */
-export type HeaderSource =
-  | Readonly<Record<string, string | readonly string[] | undefined>>
-  | { get(name: string): string | null };
+export type HeaderSource = Readonly<Record<string, string | readonly string[] | undefined>> | { get(name: string): string | null };
 
 /** Options of {@link readDeadline}. */
 export interface ReadDeadlineOptions {
@@ -97,8 +95,10 @@ export function deadlineHeaders(deadline: Deadline, options: WriteDeadlineOption
   const reserveMs = numberOption('reserveMs', options.reserveMs, 0, 0);
   const remainingMs = deadline.remainingMs() - reserveMs;
   if (remainingMs < 1) {
-    throw new DeadlineExceededError(`Deadline too close to call downstream: ${Math.max(0, remainingMs).toFixed(3)} ms left`,
-      { remainingMs: Math.max(0, remainingMs), reserveMs });
+    throw new DeadlineExceededError(`Deadline too close to call downstream: ${Math.max(0, remainingMs).toFixed(3)} ms left`, {
+      remainingMs: Math.max(0, remainingMs),
+      reserveMs,
+    });
   }
   const out = options.into ?? {};
   out[options.header ?? TIMEOUT_HEADER] = String(Math.floor(remainingMs));
@@ -110,7 +110,12 @@ const GRPC_UNITS_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_00
 // Finest first, so the written value keeps the most precision that fits in 8 digits.
 // Each unit as a multiplier of ms (exact for n, u, m) or a divisor (S, M, H), to avoid 1e-3 rounding.
 const GRPC_WRITE_ORDER: ReadonlyArray<readonly [string, number, number]> = [
-  ['n', 1e6, 1], ['u', 1e3, 1], ['m', 1, 1], ['S', 1, 1000], ['M', 1, 60_000], ['H', 1, 3_600_000],
+  ['n', 1e6, 1],
+  ['u', 1e3, 1],
+  ['m', 1, 1],
+  ['S', 1, 1000],
+  ['M', 1, 60_000],
+  ['H', 1, 3_600_000],
 ];
 const GRPC_MAX_VALUE = 99_999_999;
 
@@ -151,7 +156,9 @@ function headerValue(headers: HeaderSource, name: string): string | undefined {
 }
 
 function invalidHeader(header: string, value: string, expected: string): HeadroomError {
-  return new HeadroomError('HR_LATENCY_INVALID_DEADLINE_HEADER',
+  return new HeadroomError(
+    'HR_LATENCY_INVALID_DEADLINE_HEADER',
     `Invalid ${header} header: got ${JSON.stringify(value.slice(0, 40))}; the caller must send ${expected}.`,
-    { details: { header, value: value.slice(0, 40) } });
+    { details: { header, value: value.slice(0, 40) } },
+  );
 }

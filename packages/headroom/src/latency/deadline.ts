@@ -68,7 +68,11 @@ export class Deadline {
     }
     const delayMs = atMs - clock.now();
     if (delayMs <= 0) this.#fire(this.#exceeded());
-    else this.#timer = clock.setTimer(delayMs, () => { this.#timer = undefined; this.#fire(this.#exceeded()); });
+    else
+      this.#timer = clock.setTimer(delayMs, () => {
+        this.#timer = undefined;
+        this.#fire(this.#exceeded());
+      });
   }
 
   /**
@@ -119,10 +123,11 @@ export class Deadline {
     if (signal.aborted) throw signal.reason;
     const remainingMs = this.remainingMs();
     if (remainingMs <= 0 || remainingMs < neededMs) {
-      throw new DeadlineExceededError(
-        `Deadline too close: ${fmt(remainingMs)} ms left, the work needs ${fmt(neededMs)} ms; not started`,
-        { remainingMs, neededMs, atMs: this.atMs },
-      );
+      throw new DeadlineExceededError(`Deadline too close: ${fmt(remainingMs)} ms left, the work needs ${fmt(neededMs)} ms; not started`, {
+        remainingMs,
+        neededMs,
+        atMs: this.atMs,
+      });
     }
   }
 
@@ -166,4 +171,3 @@ export class Deadline {
 function fmt(ms: number): string {
   return Number.isInteger(ms) ? String(ms) : ms.toFixed(3);
 }
-

@@ -71,8 +71,11 @@ export interface FanOutResult<B, T> {
  * if (!r.complete) console.warn('partial', r.results.map((x) => x.status));
  * ```
  */
-export function fanOut<B, T>(backends: readonly B[], call: (backend: B, context: AttemptContext) => Promise<T>,
-  options: FanOutOptions = {}): Promise<FanOutResult<B, T>> {
+export function fanOut<B, T>(
+  backends: readonly B[],
+  call: (backend: B, context: AttemptContext) => Promise<T>,
+  options: FanOutOptions = {},
+): Promise<FanOutResult<B, T>> {
   const n = backends.length;
   const wait = options.wait ?? 'all';
   const need = wait === 'all' ? n : intOption('wait.quorum', wait.quorum, 1, 1, Math.max(1, n));
@@ -144,7 +147,10 @@ export function fanOut<B, T>(backends: readonly B[], call: (backend: B, context:
     }
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     if (deadline !== undefined) {
-      if (deadline.signal.aborted) { onDeadline(); return; }
+      if (deadline.signal.aborted) {
+        onDeadline();
+        return;
+      }
       deadline.signal.addEventListener('abort', onDeadline, { once: true });
     }
     for (let i = 0; i < n && !done; i++) {

@@ -151,15 +151,19 @@ class HedgeCore {
     }
     this.fixedMs = options.delayMs === undefined ? undefined : durationOption('delayMs', options.delayMs, 0);
     this.percentile = numberOption('percentile', options.percentile, 95, 0, 100);
-    this.window = this.fixedMs === undefined ? new SlidingPercentile(intOption('windowSize', options.windowSize, 1000, 1, 1_000_000)) : undefined;
+    this.window =
+      this.fixedMs === undefined ? new SlidingPercentile(intOption('windowSize', options.windowSize, 1000, 1, 1_000_000)) : undefined;
     this.minSamples = intOption('minSamples', options.minSamples, 100, 1);
     this.initialMs = options.initialDelayMs === undefined ? undefined : numberOption('initialDelayMs', options.initialDelayMs, 0, 0);
     this.minDelayMs = numberOption('minDelayMs', options.minDelayMs, 1, 0);
     this.maxExtra = intOption('maxExtra', options.maxExtra, 1, 0, 16);
     const budget = options.budget;
-    this.budget = budget === false ? undefined
-      : budget instanceof TokenBudget ? budget
-      : new TokenBudget({ clock: this.clock, ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0, ...budget });
+    this.budget =
+      budget === false
+        ? undefined
+        : budget instanceof TokenBudget
+          ? budget
+          : new TokenBudget({ clock: this.clock, ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0, ...budget });
   }
 
   delayMs(): number | undefined {
@@ -215,8 +219,14 @@ class HedgedCall<T> {
   #delayMs: number | undefined;
   #callStartMs = 0;
 
-  constructor(policy: HedgeCore, fn: Operation<T>, signal: AbortSignal | undefined, deadline: Deadline | undefined,
-    resolve: (value: T) => void, reject: (error: unknown) => void) {
+  constructor(
+    policy: HedgeCore,
+    fn: Operation<T>,
+    signal: AbortSignal | undefined,
+    deadline: Deadline | undefined,
+    resolve: (value: T) => void,
+    reject: (error: unknown) => void,
+  ) {
     this.#policy = policy;
     this.#fn = fn;
     this.#signal = signal;

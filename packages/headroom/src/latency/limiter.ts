@@ -193,7 +193,7 @@ export class ConcurrencyLimiter implements Policy {
    */
   async execute<T>(fn: Operation<T>, options: LimitedExecuteOptions = {}): Promise<T> {
     const signal = options.signal ?? options.deadline?.signal;
-    const permit = this.#core.tryAcquire() ?? await this.#core.acquire(options);
+    const permit = this.#core.tryAcquire() ?? (await this.#core.acquire(options));
     let value: T;
     try {
       value = await invoke(fn, { signal: signal ?? NEVER, attempt: 0, deadline: options.deadline });
@@ -245,8 +245,7 @@ class LimiterCore {
   constructor(options: LimiterOptions) {
     this.clock = options.clock ?? systemClock;
     const limit = options.limit;
-    this.algorithm = limit === undefined ? defaultLimit()
-      : typeof limit === 'number' ? new FixedLimit(limit) : limit;
+    this.algorithm = limit === undefined ? defaultLimit() : typeof limit === 'number' ? new FixedLimit(limit) : limit;
     this.limit = this.algorithm.limit;
     this.queueSize = intOption('queueSize', options.queueSize, 0, 0);
     this.queueTimeoutMs = durationOption('queueTimeoutMs', options.queueTimeoutMs, 1000);
@@ -343,13 +342,17 @@ class LimiterCore {
     if (this.events.active) this.events.emit({ type: 'shed', reason, retryAfterMs });
     return new LoadShedError(
       `Load shed (${reason}): ${this.inflight} in flight at limit ${this.limit}, ${this.queue.size} queued; retry after ${retryAfterMs} ms`,
-      retryAfterMs, { reason, limit: this.limit, inflight: this.inflight, queued: this.queue.size });
+      retryAfterMs,
+      { reason, limit: this.limit, inflight: this.inflight, queued: this.queue.size },
+    );
   }
 
   #deadlineError(deadline: Deadline): DeadlineExceededError {
     this.shed++;
     if (this.events.active) this.events.emit({ type: 'shed', reason: 'deadline', retryAfterMs: 0 });
-    return new DeadlineExceededError('Deadline too close to start after waiting for the concurrency limit',
-      { remainingMs: deadline.remainingMs(), serviceMs: this.rttMs });
+    return new DeadlineExceededError('Deadline too close to start after waiting for the concurrency limit', {
+      remainingMs: deadline.remainingMs(),
+      serviceMs: this.rttMs,
+    });
   }
 }

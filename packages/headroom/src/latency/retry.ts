@@ -54,7 +54,12 @@ export interface RetryOptions extends PolicyOptions {
 /** Events of a {@link RetryPolicy}. */
 export type RetryEvent =
   | { readonly type: 'retry'; readonly attempt: number; readonly backoffMs: number; readonly error: unknown }
-  | { readonly type: 'give-up'; readonly attempt: number; readonly reason: 'attempts' | 'budget' | 'deadline' | 'not-retryable'; readonly error: unknown };
+  | {
+      readonly type: 'give-up';
+      readonly attempt: number;
+      readonly reason: 'attempts' | 'budget' | 'deadline' | 'not-retryable';
+      readonly error: unknown;
+    };
 
 /**
  * Retries within a budget and a deadline, with jittered backoff.
@@ -83,9 +88,8 @@ export class RetryPolicy implements Policy {
     this.#random = (options.random ?? defaultRandom()).fork('retry');
     this.#maxAttempts = intOption('maxAttempts', options.maxAttempts, 3, 1, 100);
     const budget = options.budget;
-    this.#budget = budget === false ? undefined
-      : budget instanceof TokenBudget ? budget
-      : new TokenBudget({ clock: this.#clock, ...budget });
+    this.#budget =
+      budget === false ? undefined : budget instanceof TokenBudget ? budget : new TokenBudget({ clock: this.#clock, ...budget });
     const backoff = options.backoff ?? {};
     this.#baseMs = numberOption('backoff.baseMs', backoff.baseMs, 25, 0);
     this.#maxMs = numberOption('backoff.maxMs', backoff.maxMs, 1000, this.#baseMs);
@@ -112,10 +116,14 @@ export class RetryPolicy implements Policy {
     const capped = Math.min(this.#maxMs, this.#baseMs * this.#multiplier ** (retry - 1));
     const r = this.#random.next();
     switch (this.#jitter) {
-      case 'none': return capped;
-      case 'full': return r * capped;
-      case 'equal': return capped / 2 + (r * capped) / 2;
-      case 'decorrelated': return Math.min(this.#maxMs, this.#baseMs + r * (Math.max(this.#baseMs, previousMs * 3) - this.#baseMs));
+      case 'none':
+        return capped;
+      case 'full':
+        return r * capped;
+      case 'equal':
+        return capped / 2 + (r * capped) / 2;
+      case 'decorrelated':
+        return Math.min(this.#maxMs, this.#baseMs + r * (Math.max(this.#baseMs, previousMs * 3) - this.#baseMs));
     }
   }
 

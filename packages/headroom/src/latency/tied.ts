@@ -87,7 +87,12 @@ export class TiedPolicy {
 
   /** Counters since construction. */
   stats(): TiedStats {
-    return { calls: this.#calls, secondCopies: this.#secondCopies, wins: [this.#wins[0], this.#wins[1]], cancelledByServer: this.#cancelled };
+    return {
+      calls: this.#calls,
+      secondCopies: this.#secondCopies,
+      wins: [this.#wins[0], this.#wins[1]],
+      cancelledByServer: this.#cancelled,
+    };
   }
 
   /** A fresh 64-bit tie id (hex) from the injected Random. */
@@ -124,22 +129,25 @@ export class TiedPolicy {
       };
       const launch = (attempt: 0 | 1): void => {
         const context: TiedContext = { signal: controllers[attempt].signal, attempt, deadline: options.deadline, tieId };
-        invoke(fn, context).then((value) => {
-          if (settled) return;
-          finish();
-          this.#wins[attempt]++;
-          controllers[1 - attempt]!.abort(new CancelledError('tie-lost'));
-          resolve(value);
-        }, (e: unknown) => {
-          if (isHeadroomError(e, 'HR_LATENCY_TIE_CANCELLED')) this.#cancelled++;
-          if (settled) return;
-          if (error === undefined || isHeadroomError(error, 'HR_LATENCY_TIE_CANCELLED')) error = e;
-          // Copy 1 is always sent (unless the call settled), so the call fails when both have.
-          if (++failures === 2) {
+        invoke(fn, context).then(
+          (value) => {
+            if (settled) return;
             finish();
-            reject(error);
-          }
-        });
+            this.#wins[attempt]++;
+            controllers[1 - attempt]!.abort(new CancelledError('tie-lost'));
+            resolve(value);
+          },
+          (e: unknown) => {
+            if (isHeadroomError(e, 'HR_LATENCY_TIE_CANCELLED')) this.#cancelled++;
+            if (settled) return;
+            if (error === undefined || isHeadroomError(error, 'HR_LATENCY_TIE_CANCELLED')) error = e;
+            // Copy 1 is always sent (unless the call settled), so the call fails when both have.
+            if (++failures === 2) {
+              finish();
+              reject(error);
+            }
+          },
+        );
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       launch(0);

@@ -59,9 +59,10 @@ export class DeadlinePolicy implements Policy {
     if (parent === undefined && timeoutMs === undefined) {
       return Promise.reject(invalidOption('timeoutMs', undefined, 'set timeoutMs, or pass a deadline to execute()'));
     }
-    const deadline = parent === undefined
-      ? Deadline.after(timeoutMs!, { clock: this.#clock, signal: options.signal })
-      : parent.child(timeoutMs === undefined ? { signal: options.signal } : { timeoutMs, signal: options.signal });
+    const deadline =
+      parent === undefined
+        ? Deadline.after(timeoutMs!, { clock: this.#clock, signal: options.signal })
+        : parent.child(timeoutMs === undefined ? { signal: options.signal } : { timeoutMs, signal: options.signal });
     try {
       const min = this.#minRemaining;
       deadline.check(typeof min === 'number' ? min : min());
@@ -73,4 +74,3 @@ export class DeadlinePolicy implements Policy {
     return done.finally(() => deadline.dispose());
   }
 }
-

@@ -18,7 +18,12 @@ export function duplicateNodeError(option: string, id: string): InvalidOptionErr
 
 /** A node is not a non-empty string id or a `{ id, weight? }` object. */
 export function invalidNodeError(option: string, value: unknown): InvalidOptionError {
-  return new InvalidOptionError(option, value, 'use a non-empty string id or an object { id: string, weight?: number }', 'HR_PARTITION_INVALID_NODE');
+  return new InvalidOptionError(
+    option,
+    value,
+    'use a non-empty string id or an object { id: string, weight?: number }',
+    'HR_PARTITION_INVALID_NODE',
+  );
 }
 
 /** A weight is not a positive finite number. */
@@ -28,9 +33,12 @@ export function invalidWeightError(option: string, value: unknown): InvalidOptio
 
 /** The algorithm cannot honour weights but a node has a weight other than 1. */
 export function weightsUnsupportedError(algorithm: string, option: string, value: unknown): InvalidOptionError {
-  return new InvalidOptionError(option, value,
+  return new InvalidOptionError(
+    option,
+    value,
     `${algorithm} gives every node the same share: drop the weight, or use rendezvous, maglev or the vnode ring for weighted nodes`,
-    'HR_PARTITION_WEIGHTS_UNSUPPORTED');
+    'HR_PARTITION_WEIGHTS_UNSUPPORTED',
+  );
 }
 
 /** `withoutNode` / a plan named a node that is not in the set. */
@@ -40,7 +48,12 @@ export function unknownNodeError(option: string, id: unknown): InvalidOptionErro
 
 /** A key is neither a string nor a Uint8Array. */
 export function invalidKeyError(value: unknown): InvalidOptionError {
-  return new InvalidOptionError('key', value, 'pass a string (hashed as UTF-8) or a Uint8Array/Buffer; convert numbers with String(n)', 'HR_PARTITION_INVALID_KEY');
+  return new InvalidOptionError(
+    'key',
+    value,
+    'pass a string (hashed as UTF-8) or a Uint8Array/Buffer; convert numbers with String(n)',
+    'HR_PARTITION_INVALID_KEY',
+  );
 }
 
 /** A Maglev table size is not a prime. */
@@ -50,7 +63,12 @@ export function notPrimeError(option: string, value: unknown, suggestion: number
 
 /** More distinct replicas were asked for than there are nodes. */
 export function notEnoughNodesError(requested: number, available: number): InvalidOptionError {
-  return new InvalidOptionError('n', requested, `ask for at most ${available} replicas (the number of nodes), or add nodes`, 'HR_PARTITION_NOT_ENOUGH_NODES');
+  return new InvalidOptionError(
+    'n',
+    requested,
+    `ask for at most ${available} replicas (the number of nodes), or add nodes`,
+    'HR_PARTITION_NOT_ENOUGH_NODES',
+  );
 }
 
 /**
@@ -73,10 +91,13 @@ export class WeightTooSmallError extends InvalidOptionError {
    * @param why - the rounding that gave no digest, for the message
    */
   constructor(option: string, node: string, weight: number, minimumWeight: number, why: string) {
-    super(option, weight,
+    super(
+      option,
+      weight,
       `node ${describe(node)} would get no point on the ketama continuum (${why}), so no key could ever map to it; ` +
-      `give it a weight of at least ${minimumWeight} next to the others, or lower theirs`,
-      'HR_PARTITION_WEIGHT_TOO_SMALL');
+        `give it a weight of at least ${minimumWeight} next to the others, or lower theirs`,
+      'HR_PARTITION_WEIGHT_TOO_SMALL',
+    );
     this.node = node;
     this.weight = weight;
     this.minimumWeight = minimumWeight;

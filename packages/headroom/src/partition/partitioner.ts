@@ -7,8 +7,15 @@
  * Node ids are strings; weights are positive numbers (default 1) relative to one another.
  */
 import {
-  duplicateNodeError, invalidKeyError, invalidNodeError, invalidOptionError, invalidWeightError,
-  noNodesError, notEnoughNodesError, unknownNodeError, weightsUnsupportedError,
+  duplicateNodeError,
+  invalidKeyError,
+  invalidNodeError,
+  invalidOptionError,
+  invalidWeightError,
+  noNodesError,
+  notEnoughNodesError,
+  unknownNodeError,
+  weightsUnsupportedError,
 } from './errors.js';
 
 /** A key to place: a string (hashed as its UTF-8 bytes) or raw bytes. */

@@ -88,8 +88,13 @@ export interface PartitionPlan {
  * @param loads - optional load per partition; when given, movedFraction is the moved load share
  * @throws HR_PARTITION_INVALID_OPTION when the tables differ in length
  */
-export function diffPartitionTables(before: readonly (string | undefined)[], after: readonly string[], loads?: readonly number[]): PartitionPlan {
-  if (before.length !== after.length) throw invalidOptionError('after', after, `pass a table of the same length as before (${before.length})`);
+export function diffPartitionTables(
+  before: readonly (string | undefined)[],
+  after: readonly string[],
+  loads?: readonly number[],
+): PartitionPlan {
+  if (before.length !== after.length)
+    throw invalidOptionError('after', after, `pass a table of the same length as before (${before.length})`);
   checkLoads(loads, after.length);
   const moves: PartitionMove[] = [];
   const totals = new Map<string, number>();
@@ -155,9 +160,15 @@ function countTargets(total: number, nodes: readonly PartitionNode[], current: r
   const exact = nodes.map((n) => (total * n.weight) / weightSum);
   const targets = exact.map(Math.floor);
   let extra = total - targets.reduce((s, t) => s + t, 0);
-  const order = nodes.map((_, i) => i).filter((i) => exact[i]! > targets[i]!).sort((a, b) =>
-    (current[b]! > targets[b]! ? 1 : 0) - (current[a]! > targets[a]! ? 1 : 0)
-    || (exact[b]! - targets[b]!) - (exact[a]! - targets[a]!) || a - b);
+  const order = nodes
+    .map((_, i) => i)
+    .filter((i) => exact[i]! > targets[i]!)
+    .sort(
+      (a, b) =>
+        (current[b]! > targets[b]! ? 1 : 0) - (current[a]! > targets[a]! ? 1 : 0) ||
+        exact[b]! - targets[b]! - (exact[a]! - targets[a]!) ||
+        a - b,
+    );
   for (const i of order) {
     if (extra === 0) break;
     targets[i]!++;
@@ -172,12 +183,19 @@ function rebalanceByCount(owners: readonly (string | undefined)[], nodes: readon
   const orphans: number[] = [];
   owners.forEach((owner, p) => {
     const i = owner === undefined ? undefined : index.get(owner);
-    if (i === undefined) orphans.push(p); else held[i]!.push(p);
+    if (i === undefined) orphans.push(p);
+    else held[i]!.push(p);
   });
-  const targets = countTargets(owners.length, nodes, held.map((h) => h.length));
+  const targets = countTargets(
+    owners.length,
+    nodes,
+    held.map((h) => h.length),
+  );
   // Over-target nodes give up their highest-numbered partitions (keeps slot runs contiguous).
   const pool = orphans;
-  held.forEach((list, i) => { while (list.length > targets[i]!) pool.push(list.pop()!); });
+  held.forEach((list, i) => {
+    while (list.length > targets[i]!) pool.push(list.pop()!);
+  });
   pool.sort((a, b) => a - b);
   const after = owners.slice() as string[];
   let next = 0;
@@ -187,7 +205,12 @@ function rebalanceByCount(owners: readonly (string | undefined)[], nodes: readon
   return after;
 }
 
-function rebalanceByLoad(owners: readonly (string | undefined)[], nodes: readonly PartitionNode[], loads: readonly number[], tolerance: number): string[] {
+function rebalanceByLoad(
+  owners: readonly (string | undefined)[],
+  nodes: readonly PartitionNode[],
+  loads: readonly number[],
+  tolerance: number,
+): string[] {
   const index = new Map(nodes.map((n, i) => [n.id, i]));
   const weightSum = nodes.reduce((s, n) => s + n.weight, 0);
   const totalLoad = loads.reduce((s, l) => s + l, 0);
@@ -199,13 +222,24 @@ function rebalanceByLoad(owners: readonly (string | undefined)[], nodes: readonl
   owners.forEach((owner, p) => {
     const i = owner === undefined ? undefined : index.get(owner);
     if (i === undefined) orphans.push(p);
-    else { held[i]!.add(p); load[i]! += loads[p]!; }
+    else {
+      held[i]!.add(p);
+      load[i]! += loads[p]!;
+    }
   });
   const excess = (i: number): number => load[i]! - target[i]!;
-  const assign = (p: number, i: number): void => { held[i]!.add(p); load[i]! += loads[p]!; after[p] = nodes[i]!.id; };
+  const assign = (p: number, i: number): void => {
+    held[i]!.add(p);
+    load[i]! += loads[p]!;
+    after[p] = nodes[i]!.id;
+  };
   // Orphans: heaviest first onto the node with the largest deficit (LPT), so they need no second move.
   orphans.sort((a, b) => loads[b]! - loads[a]! || a - b);
-  for (const p of orphans) assign(p, argBest(nodes.length, (i) => -excess(i)));
+  for (const p of orphans)
+    assign(
+      p,
+      argBest(nodes.length, (i) => -excess(i)),
+    );
   const slack = tolerance * (totalLoad / nodes.length);
   for (let guard = owners.length * 2; guard > 0; guard--) {
     const donor = argBest(nodes.length, excess);
@@ -219,7 +253,10 @@ function rebalanceByLoad(owners: readonly (string | undefined)[], nodes: readonl
       const x = loads[p]!;
       if (x <= 0 || x >= gap) continue;
       const score = Math.abs(x - gap / 2);
-      if (score < bestScore || (score === bestScore && p < best)) { best = p; bestScore = score; }
+      if (score < bestScore || (score === bestScore && p < best)) {
+        best = p;
+        bestScore = score;
+      }
     }
     if (best < 0) break;
     held[donor]!.delete(best);

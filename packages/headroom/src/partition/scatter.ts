@@ -25,7 +25,8 @@ export function groupByOwner<K extends PartitionKey>(partitioner: Partitioner, k
   for (const key of keys) {
     const node = partitioner.locate(key);
     const group = groups.get(node);
-    if (group === undefined) groups.set(node, [key]); else group.push(key);
+    if (group === undefined) groups.set(node, [key]);
+    else group.push(key);
   }
   return groups;
 }
@@ -39,7 +40,8 @@ export function groupBySlot<K extends PartitionKey>(keys: Iterable<K>): Map<numb
   for (const key of keys) {
     const slot = keySlot(key);
     const group = groups.get(slot);
-    if (group === undefined) groups.set(slot, [key]); else group.push(key);
+    if (group === undefined) groups.set(slot, [key]);
+    else group.push(key);
   }
   return groups;
 }
@@ -141,7 +143,9 @@ export function scatterGather<K extends PartitionKey, V>(options: ScatterOptions
       if (settled) return;
       settled = true;
       cleanup();
-      controllers.forEach((c, i) => { if (outcomes[i] === undefined) c.abort(signal!.reason); });
+      controllers.forEach((c, i) => {
+        if (outcomes[i] === undefined) c.abort(signal!.reason);
+      });
       reject(signal!.reason);
     };
     const onDeadline = (): void => finish();
@@ -153,7 +157,10 @@ export function scatterGather<K extends PartitionKey, V>(options: ScatterOptions
     };
     signal?.addEventListener('abort', onCancel, { once: true });
     deadline?.addEventListener('abort', onDeadline, { once: true });
-    if (pending === 0 || deadline?.aborted) { finish(); return; }
+    if (pending === 0 || deadline?.aborted) {
+      finish();
+      return;
+    }
 
     nodes.forEach((node, i) => {
       const keys = groups.get(node)!;
@@ -169,18 +176,23 @@ export function scatterGather<K extends PartitionKey, V>(options: ScatterOptions
       } catch (e) {
         call = Promise.reject(e);
       }
-      call.then((answer) => {
-        if (!Array.isArray(answer) || answer.length !== keys.length) {
-          const error = new HeadroomError('HR_PARTITION_SHARD_RESULT',
-            `scatter-gather fetch for node ${node} returned ${Array.isArray(answer) ? `${answer.length} values` : typeof answer} for ${keys.length} keys; return one value (or undefined) per key, in order`,
-            { details: { node, keys: keys.length } });
-          done({ node, keys, status: 'error', error, elapsedMs: clock.now() - start });
-          return;
-        }
-        done({ node, keys, status: 'ok', elapsedMs: clock.now() - start }, answer);
-      }, (e: unknown) => {
-        done({ node, keys, status: 'error', error: toError(e, `scatter-gather fetch for node ${node}`), elapsedMs: clock.now() - start });
-      });
+      call.then(
+        (answer) => {
+          if (!Array.isArray(answer) || answer.length !== keys.length) {
+            const error = new HeadroomError(
+              'HR_PARTITION_SHARD_RESULT',
+              `scatter-gather fetch for node ${node} returned ${Array.isArray(answer) ? `${answer.length} values` : typeof answer} for ${keys.length} keys; return one value (or undefined) per key, in order`,
+              { details: { node, keys: keys.length } },
+            );
+            done({ node, keys, status: 'error', error, elapsedMs: clock.now() - start });
+            return;
+          }
+          done({ node, keys, status: 'ok', elapsedMs: clock.now() - start }, answer);
+        },
+        (e: unknown) => {
+          done({ node, keys, status: 'error', error: toError(e, `scatter-gather fetch for node ${node}`), elapsedMs: clock.now() - start });
+        },
+      );
     });
   });
 }
@@ -190,7 +202,10 @@ function merge<K, V>(shards: ShardOutcome<K>[], answers: readonly (readonly (V |
   const missing: K[] = [];
   shards.forEach((shard, i) => {
     const answer = answers[i];
-    if (shard.status !== 'ok' || answer === undefined) { missing.push(...shard.keys); return; }
+    if (shard.status !== 'ok' || answer === undefined) {
+      missing.push(...shard.keys);
+      return;
+    }
     shard.keys.forEach((key, j) => {
       const v = answer[j];
       if (v !== undefined) values.set(key, v);

@@ -5,18 +5,32 @@ import { SeededRandom } from '../../src/core/random.js';
 import { sleep } from '../../src/core/clock.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  createBalancer, roundRobin, weightedRoundRobin, p2c, outstanding, peakEwma, NoEndpointError,
-  type BalanceEvent, type Endpoint,
+  createBalancer,
+  roundRobin,
+  weightedRoundRobin,
+  p2c,
+  outstanding,
+  peakEwma,
+  NoEndpointError,
+  type BalanceEvent,
+  type Endpoint,
 } from '../../src/balance/index.js';
 
 function setup(extra: Parameters<typeof createBalancer<string>>[0] = {}) {
   const clock = new VirtualClock();
   const events: BalanceEvent[] = [];
   const balancer = createBalancer({
-    endpoints: ['a', 'b', 'c'], picker: roundRobin(), load: outstanding(), outlier: false,
-    clock, random: new SeededRandom(1), ...extra,
+    endpoints: ['a', 'b', 'c'],
+    picker: roundRobin(),
+    load: outstanding(),
+    outlier: false,
+    clock,
+    random: new SeededRandom(1),
+    ...extra,
   });
-  balancer.on((e) => { if (e.type !== 'pick') events.push(e); });
+  balancer.on((e) => {
+    if (e.type !== 'pick') events.push(e);
+  });
   return { clock, balancer, events };
 }
 
@@ -71,27 +85,50 @@ test('call(): an abort rejects at once with signal.reason; the endpoint stays bu
   assert.equal(snap!.ejected, false, 'a cancelled call is not the endpoint failing');
   const pre = new AbortController();
   pre.abort(reason);
-  await assert.rejects(balancer.call(() => 1, { signal: pre.signal }), (e) => e === reason);
+  await assert.rejects(
+    balancer.call(() => 1, { signal: pre.signal }),
+    (e) => e === reason,
+  );
 });
 
 test('call(): failures count unless isFailure says otherwise; synchronous throws are handled', async () => {
   const notFound = new Error('404');
   const { balancer } = setup({ endpoints: ['a'], outlier: { consecutiveErrors: 2, successRate: false }, isFailure: (e) => e !== notFound });
-  await assert.rejects(balancer.call(() => { throw notFound; }), (e) => e === notFound);
+  await assert.rejects(
+    balancer.call(() => {
+      throw notFound;
+    }),
+    (e) => e === notFound,
+  );
   await assert.rejects(balancer.call(() => Promise.reject(notFound)));
   assert.equal(balancer.snapshot().endpoints[0]!.consecutiveFailures, 0);
-  await assert.rejects(balancer.call(() => { throw new Error('500'); }));
+  await assert.rejects(
+    balancer.call(() => {
+      throw new Error('500');
+    }),
+  );
   assert.equal(balancer.snapshot().endpoints[0]!.consecutiveFailures, 1);
 });
 
 test('call(): NoEndpointError when empty or all draining; KEY_REQUIRED is checked before picking', async () => {
   const { balancer } = setup({ endpoints: [] });
-  await assert.rejects(balancer.call(() => 1), (e) => e instanceof NoEndpointError && /no endpoints/.test(e.message));
+  await assert.rejects(
+    balancer.call(() => 1),
+    (e) => e instanceof NoEndpointError && /no endpoints/.test(e.message),
+  );
   balancer.add('a');
   let release!: () => void;
-  const inflight = balancer.call(() => new Promise<void>((r) => { release = r; }));
+  const inflight = balancer.call(
+    () =>
+      new Promise<void>((r) => {
+        release = r;
+      }),
+  );
   const drained = balancer.drain('a');
-  await assert.rejects(balancer.call(() => 1), (e) => isHeadroomError(e, 'HR_BALANCE_NO_ENDPOINT') && /draining/.test((e as Error).message));
+  await assert.rejects(
+    balancer.call(() => 1),
+    (e) => isHeadroomError(e, 'HR_BALANCE_NO_ENDPOINT') && /draining/.test((e as Error).message),
+  );
   release();
   await inflight;
   await drained;
@@ -103,7 +140,9 @@ test('draining: no new picks, in-flight requests finish, then the endpoint leave
   const t1 = balancer.begin(a!);
   const t2 = balancer.begin(a!);
   let drained = false;
-  const done = balancer.drain('a').then(() => { drained = true; });
+  const done = balancer.drain('a').then(() => {
+    drained = true;
+  });
   for (let k = 0; k < 30; k++) assert.notEqual(balancer.pick()!.id, 'a');
   assert.equal(a!.status, 'draining');
   await clock.advanceBy(5);
@@ -114,11 +153,19 @@ test('draining: no new picks, in-flight requests finish, then the endpoint leave
   balancer.end(a!, t2, 'failure');
   await done;
   assert.equal(a!.status, 'removed');
-  assert.deepEqual(balancer.endpoints().map((e) => e.id), ['b', 'c']);
-  assert.deepEqual(events.map((e) => e.type === 'membership' ? `${e.change}:${e.endpoint.id}@${e.atMs - 1_000_000}` : e.type),
-    ['draining:a@0', 'removed:a@5']);
+  assert.deepEqual(
+    balancer.endpoints().map((e) => e.id),
+    ['b', 'c'],
+  );
+  assert.deepEqual(
+    events.map((e) => (e.type === 'membership' ? `${e.change}:${e.endpoint.id}@${e.atMs - 1_000_000}` : e.type)),
+    ['draining:a@0', 'removed:a@5'],
+  );
   await balancer.drain('b'); // idle: resolves at once
-  assert.throws(() => balancer.drain('zz'), (e) => isHeadroomError(e, 'HR_BALANCE_UNKNOWN_ENDPOINT'));
+  assert.throws(
+    () => balancer.drain('zz'),
+    (e) => isHeadroomError(e, 'HR_BALANCE_UNKNOWN_ENDPOINT'),
+  );
 });
 
 test('drain(): an aborted signal rejects with its reason, close() rejects pending drains', async () => {
@@ -133,8 +180,14 @@ test('drain(): an aborted signal rejects with its reason, close() rejects pendin
   const second = balancer.drain('b');
   balancer.close();
   await assert.rejects(second, (e) => isHeadroomError(e, 'HR_BALANCE_CLOSED'));
-  await assert.rejects(balancer.call(() => 1), (e) => isHeadroomError(e, 'HR_BALANCE_CLOSED'));
-  assert.throws(() => balancer.add('z'), (e) => isHeadroomError(e, 'HR_BALANCE_CLOSED'));
+  await assert.rejects(
+    balancer.call(() => 1),
+    (e) => isHeadroomError(e, 'HR_BALANCE_CLOSED'),
+  );
+  assert.throws(
+    () => balancer.add('z'),
+    (e) => isHeadroomError(e, 'HR_BALANCE_CLOSED'),
+  );
 });
 
 test('membership: add() and remove() take effect on the next pick; removed in-flight requests end harmlessly', () => {
@@ -149,7 +202,10 @@ test('membership: add() and remove() take effect on the next pick; removed in-fl
   const ids = new Set(Array.from({ length: 10 }, () => balancer.pick()!.id));
   assert.deepEqual([...ids].sort(), ['b', 'c', 'd']);
   assert.deepEqual(balancer.endpoints().find((e) => e.id === 'd')!.metadata, { zone: 'z1' });
-  assert.throws(() => balancer.add('b'), (e) => isHeadroomError(e, 'HR_BALANCE_DUPLICATE_ENDPOINT'));
+  assert.throws(
+    () => balancer.add('b'),
+    (e) => isHeadroomError(e, 'HR_BALANCE_DUPLICATE_ENDPOINT'),
+  );
 });
 
 test('update(): a weight change moves the smooth-WRR shares; pick events only while someone listens', () => {
@@ -157,7 +213,9 @@ test('update(): a weight change moves the smooth-WRR shares; pick events only wh
   balancer.update('a', { weight: 3 });
   const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
   const picks: string[] = [];
-  const sub = balancer.on((e) => { if (e.type === 'pick') picks.push(e.endpoint.id); });
+  const sub = balancer.on((e) => {
+    if (e.type === 'pick') picks.push(e.endpoint.id);
+  });
   for (let k = 0; k < 50; k++) counts[balancer.pick()!.id]!++;
   sub.dispose();
   balancer.pick();

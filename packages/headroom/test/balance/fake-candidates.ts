@@ -6,7 +6,10 @@ export class FakeCandidates implements Candidates {
   weightVersion = 1;
   readonly inflight: number[];
 
-  constructor(public weights: number[], public loads: number[] = weights.map(() => 1)) {
+  constructor(
+    public weights: number[],
+    public loads: number[] = weights.map(() => 1),
+  ) {
     this.inflight = weights.map(() => 0);
   }
 

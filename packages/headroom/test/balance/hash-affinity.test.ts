@@ -10,8 +10,12 @@ const KEYS = Array.from({ length: 2_000 }, (_, i) => `user:${i}`);
 
 function balancer(seed: number, loadFactor = 1.25): Balancer {
   return createBalancer({
-    endpoints: IDS, picker: hashAffinity({ loadFactor }), load: outstanding(), outlier: false,
-    clock: new VirtualClock(), random: new SeededRandom(seed),
+    endpoints: IDS,
+    picker: hashAffinity({ loadFactor }),
+    load: outstanding(),
+    outlier: false,
+    clock: new VirtualClock(),
+    random: new SeededRandom(seed),
   });
 }
 
@@ -56,17 +60,34 @@ test('hash affinity: bounded load â€” a hot key overflows once its home holds âŒ
   assert.ok(homeShare >= Math.floor((1.25 * 40) / 4) - 1, `home took only ${homeShare} of 40`);
   assert.ok(new Set(chosen).size > 1, 'overflow went elsewhere');
   const loads = b.snapshot().endpoints.map((e) => e.outstanding);
-  assert.equal(loads.reduce((a, x) => a + x, 0), 40);
+  assert.equal(
+    loads.reduce((a, x) => a + x, 0),
+    40,
+  );
   for (const load of loads) assert.ok(load <= Math.ceil((1.25 * 40) / 4), `loads ${loads}`);
 });
 
 test('hash affinity needs a key, rejects c < 1 and slow start', async () => {
   const b = balancer(1);
-  assert.throws(() => b.pick(), (e) => isHeadroomError(e, 'HR_BALANCE_KEY_REQUIRED'));
-  await assert.rejects(b.call(() => 1), (e) => isHeadroomError(e, 'HR_BALANCE_KEY_REQUIRED'));
+  assert.throws(
+    () => b.pick(),
+    (e) => isHeadroomError(e, 'HR_BALANCE_KEY_REQUIRED'),
+  );
+  await assert.rejects(
+    b.call(() => 1),
+    (e) => isHeadroomError(e, 'HR_BALANCE_KEY_REQUIRED'),
+  );
   assert.equal(await b.call((ep) => ep.id, { key: 'user:1' }), b.pick('user:1')!.id);
-  assert.throws(() => hashAffinity({ loadFactor: 0.9 }), (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'));
-  assert.throws(() => hashAffinity({ vnodes: 0 }), (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'));
-  assert.throws(() => createBalancer({ picker: hashAffinity(), slowStart: { windowMs: 1000 } }),
-    (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'));
+  assert.throws(
+    () => hashAffinity({ loadFactor: 0.9 }),
+    (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => hashAffinity({ vnodes: 0 }),
+    (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => createBalancer({ picker: hashAffinity(), slowStart: { windowMs: 1000 } }),
+    (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'),
+  );
 });

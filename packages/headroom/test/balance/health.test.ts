@@ -20,18 +20,29 @@ function setup(ids: string[], health: Partial<NonNullable<BalancerOptions['healt
     if (m === 'fail') return Promise.reject(new Error(`${ep.id} down`));
     if (m === 'false') return false;
     if (m === 'hang') {
-      return new Promise((_, reject) => signal.addEventListener('abort', () => { aborts.push(signal.reason); reject(signal.reason); }));
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => {
+          aborts.push(signal.reason);
+          reject(signal.reason);
+        }),
+      );
     }
     return Promise.resolve();
   };
   const balancer = createBalancer({
-    endpoints: ids, picker: roundRobin(), load: outstanding(), outlier: false, clock, random: new SeededRandom(5),
+    endpoints: ids,
+    picker: roundRobin(),
+    load: outstanding(),
+    outlier: false,
+    clock,
+    random: new SeededRandom(5),
     health: { probe, intervalMs: 1_000, jitterPercent: 10, timeoutMs: 200, healthyThreshold: 2, unhealthyThreshold: 3, ...health },
     ...extra,
   });
   balancer.on((e) => {
     const at = e.atMs - T0;
-    if (e.type === 'health') log.push(`${Math.round(at)} ${e.endpoint.id} ${e.healthy ? 'healthy' : `unhealthy (${(e.error as Error).message.slice(0, 24)})`}`);
+    if (e.type === 'health')
+      log.push(`${Math.round(at)} ${e.endpoint.id} ${e.healthy ? 'healthy' : `unhealthy (${(e.error as Error).message.slice(0, 24)})`}`);
     if (e.type === 'panic') log.push(`${Math.round(at)} panic ${e.active} ${e.healthy}/${e.total}`);
   });
   const picks = (n: number): string[] => Array.from({ length: n }, () => balancer.pick()?.id ?? '-');
@@ -79,7 +90,13 @@ test('active checks: a probe that hangs fails at the timeout with its signal abo
   await clock.advanceBy(2_500);
   assert.ok(aborts.length >= 2);
   assert.ok(aborts.every((r) => isHeadroomError(r, 'HR_BALANCE_PROBE_TIMEOUT')));
-  assert.deepEqual(log.filter((l) => !l.includes('panic')).map((l) => l.replace(/^\d+ /, '')).sort(), ['a unhealthy (Health probe of "a" did )', 'b unhealthy (Health probe of "b" repo)']);
+  assert.deepEqual(
+    log
+      .filter((l) => !l.includes('panic'))
+      .map((l) => l.replace(/^\d+ /, ''))
+      .sort(),
+    ['a unhealthy (Health probe of "a" did )', 'b unhealthy (Health probe of "b" repo)'],
+  );
   balancer.close();
   assert.equal(clock.pendingTimers, 0);
 });
@@ -109,16 +126,26 @@ test('panic threshold: below 50 % healthy, traffic spreads over every endpoint; 
   mode.set('a', 'fail');
   mode.set('b', 'fail');
   await clock.advanceBy(150);
-  assert.deepEqual(log.filter((l) => l.includes('panic')), [], '2 of 4 healthy is not below 50 %');
+  assert.deepEqual(
+    log.filter((l) => l.includes('panic')),
+    [],
+    '2 of 4 healthy is not below 50 %',
+  );
   assert.deepEqual([...new Set(picks(20))].sort(), ['c', 'd']);
   mode.set('c', 'fail');
   await clock.advanceBy(1_100);
-  assert.ok(log.some((l) => / panic true 1\/4$/.test(l)), log.join('\n'));
+  assert.ok(
+    log.some((l) => / panic true 1\/4$/.test(l)),
+    log.join('\n'),
+  );
   const spread = picks(400);
   for (const id of ['a', 'b', 'c', 'd']) assert.equal(spread.filter((x) => x === id).length, 100, id);
   mode.set('a', 'ok');
   await clock.advanceBy(1_100);
-  assert.ok(log.some((l) => / panic false 2\/4$/.test(l)), log.join('\n'));
+  assert.ok(
+    log.some((l) => / panic false 2\/4$/.test(l)),
+    log.join('\n'),
+  );
   assert.deepEqual([...new Set(picks(20))].sort(), ['a', 'd']);
   balancer.close();
 });
@@ -128,6 +155,9 @@ test('panic threshold 0: with every endpoint unhealthy, calls fail with HR_BALAN
   mode.set('a', 'fail');
   mode.set('b', 'fail');
   await clock.advanceBy(150);
-  await assert.rejects(balancer.call(() => 1), (e) => isHeadroomError(e, 'HR_BALANCE_NO_ENDPOINT') && /panic threshold is 0/.test((e as Error).message));
+  await assert.rejects(
+    balancer.call(() => 1),
+    (e) => isHeadroomError(e, 'HR_BALANCE_NO_ENDPOINT') && /panic threshold is 0/.test((e as Error).message),
+  );
   balancer.close();
 });

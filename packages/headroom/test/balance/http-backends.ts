@@ -25,7 +25,10 @@ export async function startBackend(delayMs: number, concurrency = Infinity): Pro
   const release = (): void => {
     busy--;
     const next = queue.shift();
-    if (next !== undefined) { busy++; next(); }
+    if (next !== undefined) {
+      busy++;
+      next();
+    }
   };
   const backend = { origin: '', hits: 0, delayMs, mode: 'ok' as 'ok' | 'fail', close: async () => {} };
   const server: Server = createServer((req, res) => {
@@ -51,14 +54,18 @@ export async function startBackend(delayMs: number, concurrency = Infinity): Pro
       }, delayMs);
     };
     req.resume();
-    if (busy < concurrency) { busy++; serve(); } else queue.push(serve);
+    if (busy < concurrency) {
+      busy++;
+      serve();
+    } else queue.push(serve);
   });
   server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   backend.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  backend.close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  backend.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return backend;
 }

@@ -9,14 +9,24 @@ import { fetch as undiciFetch, request } from 'undici';
 import { SeededRandom } from '../../src/core/random.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  BalancedDispatcher, createBalancer, hashAffinity, httpProbe, outstanding, p2c, peakEwma, roundRobin,
-  type BalanceEvent, type Balancer,
+  BalancedDispatcher,
+  createBalancer,
+  hashAffinity,
+  httpProbe,
+  outstanding,
+  p2c,
+  peakEwma,
+  roundRobin,
+  type BalanceEvent,
+  type Balancer,
 } from '../../src/balance/index.js';
 import { startBackend, type Backend } from './http-backends.js';
 
 const SERVICE = 'http://service.internal';
 const open: Array<{ close(): unknown }> = [];
-after(async () => { for (const x of open.reverse()) await x.close(); });
+after(async () => {
+  for (const x of open.reverse()) await x.close();
+});
 
 async function backends(...delays: number[]): Promise<Backend[]> {
   const list = await Promise.all(delays.map((d) => startBackend(d)));
@@ -24,7 +34,10 @@ async function backends(...delays: number[]): Promise<Backend[]> {
   return list;
 }
 
-function balanced(list: Backend[], options: Parameters<typeof createBalancer<string>>[0]): { balancer: Balancer; dispatcher: BalancedDispatcher } {
+function balanced(
+  list: Backend[],
+  options: Parameters<typeof createBalancer<string>>[0],
+): { balancer: Balancer; dispatcher: BalancedDispatcher } {
   const balancer = createBalancer({ endpoints: list.map((b) => b.origin), random: new SeededRandom(42), ...options });
   const dispatcher = new BalancedDispatcher(balancer);
   assert.ok(dispatcher instanceof BalancedDispatcher);
@@ -36,14 +49,16 @@ function balanced(list: Backend[], options: Parameters<typeof createBalancer<str
 async function load(dispatcher: BalancedDispatcher, total: number, concurrency: number): Promise<number[]> {
   const statuses: number[] = [];
   let sent = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (sent < total) {
-      sent++;
-      const res = await request(`${SERVICE}/work`, { dispatcher });
-      await res.body.dump();
-      statuses.push(res.statusCode);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < total) {
+        sent++;
+        const res = await request(`${SERVICE}/work`, { dispatcher });
+        await res.body.dump();
+        statuses.push(res.statusCode);
+      }
+    }),
+  );
   return statuses;
 }
 
@@ -64,7 +79,10 @@ test('the dispatcher balances fetch() and undici.request() across real origins, 
     const res = await request(`${SERVICE}/items`, { dispatcher, method: 'POST', body: JSON.stringify({ k }) });
     assert.equal(await res.body.text(), 'ok POST /items');
   }
-  assert.deepEqual(list.map((b) => b.hits), [10, 10, 10]);
+  assert.deepEqual(
+    list.map((b) => b.hits),
+    [10, 10, 10],
+  );
 });
 
 test('P2C + peak-EWMA sends < 10 % to a 10× slower server; round-robin sends it 1/3', async () => {
@@ -74,9 +92,10 @@ test('P2C + peak-EWMA sends < 10 % to a 10× slower server; round-robin sends it
   // first request on a loaded machine can take 60 ms+, which a 2-second test would never forget.
   const slowShare = async (picker: 'p2c' | 'rr', n: number, concurrency: number): Promise<number> => {
     const list = await backends(10, 10, 100);
-    const { dispatcher } = balanced(list, picker === 'p2c'
-      ? { picker: p2c(), load: peakEwma({ decayMs: 1_000 }) }
-      : { picker: roundRobin(), load: outstanding() });
+    const { dispatcher } = balanced(
+      list,
+      picker === 'p2c' ? { picker: p2c(), load: peakEwma({ decayMs: 1_000 }) } : { picker: roundRobin(), load: outstanding() },
+    );
     await load(dispatcher, 12, 2); // warm-up: open the connections (not counted)
     const before = list[2]!.hits;
     const statuses = await load(dispatcher, n, concurrency);
@@ -85,7 +104,7 @@ test('P2C + peak-EWMA sends < 10 % to a 10× slower server; round-robin sends it
   };
   const p2cShare = await slowShare('p2c', 200, 2);
   const rrShare = await slowShare('rr', 150, 6);
-  assert.ok(p2cShare < 0.10, `P2C + peak-EWMA sent ${(p2cShare * 100).toFixed(1)} % to the slow server`);
+  assert.ok(p2cShare < 0.1, `P2C + peak-EWMA sent ${(p2cShare * 100).toFixed(1)} % to the slow server`);
   assert.ok(Math.abs(rrShare - 1 / 3) <= 1 / 150, `round-robin sent ${(rrShare * 100).toFixed(1)} %`);
 });
 
@@ -95,11 +114,14 @@ test('a server that starts failing is ejected after the configured consecutive f
   // A short decay window: with the default 10 s, a replica whose cold first request was the
   // slowest keeps the highest cost for seconds and may get no traffic at all in a short test.
   const { balancer, dispatcher } = balanced(list, {
-    picker: p2c(), load: peakEwma({ decayMs: 200 }),
+    picker: p2c(),
+    load: peakEwma({ decayMs: 200 }),
     outlier: { consecutiveErrors: 3, baseEjectionMs: 400, successRate: false, maxEjectionPercent: 34 },
   });
   const events: BalanceEvent[] = [];
-  balancer.on((e) => { if (e.type === 'ejection' || e.type === 'readmission') events.push(e); });
+  balancer.on((e) => {
+    if (e.type === 'ejection' || e.type === 'readmission') events.push(e);
+  });
   await load(dispatcher, 30, 1);
   failing.mode = 'fail';
   const failuresBefore = failing.hits;
@@ -114,7 +136,14 @@ test('a server that starts failing is ejected after the configured consecutive f
   await load(dispatcher, 40, 2);
   assert.equal(failing.hits, hitsWhileEjected, 'no traffic while ejected');
   failing.mode = 'ok';
-  await new Promise<void>((resolve) => { const sub = balancer.on((e) => { if (e.type === 'readmission') { sub.dispose(); resolve(); } }); });
+  await new Promise<void>((resolve) => {
+    const sub = balancer.on((e) => {
+      if (e.type === 'readmission') {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
   assert.equal(events.at(-1)!.type, 'readmission');
   const hitsAtReadmission = failing.hits;
   const after = await load(dispatcher, 60, 2);
@@ -126,17 +155,30 @@ test('a server that starts failing is ejected after the configured consecutive f
 test('httpProbe: a real /health endpoint turning 503 makes the origin unhealthy, then healthy again', async () => {
   const list = await backends(1, 1);
   const { balancer } = balanced(list, {
-    picker: roundRobin(), load: outstanding(), outlier: false,
-    health: { probe: httpProbe({ path: '/health' }), intervalMs: 30, jitterPercent: 0, timeoutMs: 500, unhealthyThreshold: 2, healthyThreshold: 2 },
+    picker: roundRobin(),
+    load: outstanding(),
+    outlier: false,
+    health: {
+      probe: httpProbe({ path: '/health' }),
+      intervalMs: 30,
+      jitterPercent: 0,
+      timeoutMs: 500,
+      unhealthyThreshold: 2,
+      healthyThreshold: 2,
+    },
   });
   const flips: string[] = [];
-  const flipped = (n: number) => new Promise<void>((resolve) => {
-    const sub = balancer.on((e) => {
-      if (e.type !== 'health') return;
-      flips.push(`${e.healthy ? 'healthy' : 'unhealthy'}${e.error === undefined ? '' : ` ${(e.error as { code?: string }).code}`}`);
-      if (flips.length === n) { sub.dispose(); resolve(); }
+  const flipped = (n: number) =>
+    new Promise<void>((resolve) => {
+      const sub = balancer.on((e) => {
+        if (e.type !== 'health') return;
+        flips.push(`${e.healthy ? 'healthy' : 'unhealthy'}${e.error === undefined ? '' : ` ${(e.error as { code?: string }).code}`}`);
+        if (flips.length === n) {
+          sub.dispose();
+          resolve();
+        }
+      });
     });
-  });
   list[1]!.mode = 'fail';
   await flipped(1);
   assert.deepEqual(flips, ['unhealthy HR_BALANCE_PROBE_FAILED']);
@@ -149,7 +191,9 @@ test('httpProbe: a real /health endpoint turning 503 makes the origin unhealthy,
 test('hash affinity through the dispatcher: keyOf reads a header, the same key reaches the same origin', async () => {
   const list = await backends(1, 1, 1);
   const { dispatcher } = balanced(list, {
-    picker: hashAffinity(), load: outstanding(), outlier: false,
+    picker: hashAffinity(),
+    load: outstanding(),
+    outlier: false,
   });
   const keyed = new BalancedDispatcher(createBalancer({ endpoints: list.map((b) => b.origin), picker: hashAffinity(), outlier: false }), {
     keyOf: (options) => {
@@ -178,7 +222,9 @@ test('draining an origin over real HTTP: its in-flight response completes, new r
   const busy = balancer.snapshot().endpoints.find((e) => e.outstanding === 1)!;
   const other = list.find((b) => b.origin !== busy.id)!;
   let drained = false;
-  const drain = balancer.drain(busy.id).then(() => { drained = true; });
+  const drain = balancer.drain(busy.id).then(() => {
+    drained = true;
+  });
   const hitsBefore = other.hits;
   for (let k = 0; k < 5; k++) await (await request(`${SERVICE}/short`, { dispatcher })).body.dump();
   assert.equal(other.hits - hitsBefore, 5);
@@ -186,5 +232,8 @@ test('draining an origin over real HTTP: its in-flight response completes, new r
   const res = await slowRequest;
   assert.equal(await res.body.text(), 'ok GET /long?delayMs=400');
   await drain;
-  assert.deepEqual(balancer.endpoints().map((e) => e.id), [other.origin]);
+  assert.deepEqual(
+    balancer.endpoints().map((e) => e.id),
+    [other.origin],
+  );
 });

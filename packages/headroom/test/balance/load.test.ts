@@ -12,9 +12,12 @@ const close = (actual: number, expected: number, what: string): void =>
 test('outstanding: load = pending + 1, never below 1', () => {
   const m = outstanding().create();
   assert.equal(m.load(T0), 1);
-  m.start(T0); m.start(T0);
+  m.start(T0);
+  m.start(T0);
   assert.equal(m.load(T0), 3);
-  m.end(T0, 5, 'success'); m.end(T0, 5, 'failure'); m.end(T0, 5, 'cancelled');
+  m.end(T0, 5, 'success');
+  m.end(T0, 5, 'failure');
+  m.end(T0, 5, 'cancelled');
   assert.equal(m.load(T0), 1);
 });
 
@@ -25,7 +28,8 @@ test('peak-EWMA (Finagle): unknown idle node costs 0, a pending probe costs the 
   assert.ok(m.load(T0) > 1e12, 'no history + a request in flight → penalty');
   m.end(T0 + 10, 10, 'success');
   close(m.load(T0 + 10), 10, 'cost after one 10 ms answer');
-  m.start(T0 + 10); m.start(T0 + 10);
+  m.start(T0 + 10);
+  m.start(T0 + 10);
   close(m.load(T0 + 10), 30, 'cost × (pending + 1)');
 });
 
@@ -58,15 +62,22 @@ test('peak-EWMA (Linkerd): defaultRttMs seeds unknown nodes', () => {
 
 test('peak-EWMA: a cancelled request may raise the estimate (a lower bound on RTT) but never lowers it', () => {
   const m = peakEwma({ decayMs: TAU }).create();
-  m.start(T0); m.end(T0, 20, 'success');
-  m.start(T0); m.end(T0, 5, 'cancelled');
+  m.start(T0);
+  m.end(T0, 20, 'success');
+  m.start(T0);
+  m.end(T0, 5, 'cancelled');
   close(m.load(T0), 20, 'short cancel ignored');
-  m.start(T0); m.end(T0, 80, 'cancelled');
+  m.start(T0);
+  m.end(T0, 80, 'cancelled');
   close(m.load(T0), 80, 'long cancel raises');
 });
 
 test('peak-EWMA validates its options', () => {
   for (const bad of [{ decayMs: 0 }, { decayMs: Number.NaN }, { defaultRttMs: -1 }]) {
-    assert.throws(() => peakEwma(bad), (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'), JSON.stringify(bad));
+    assert.throws(
+      () => peakEwma(bad),
+      (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'),
+      JSON.stringify(bad),
+    );
   }
 });

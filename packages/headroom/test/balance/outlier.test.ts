@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import {
-  BalancerCore, resolveOutlier, createBalancer, roundRobin, outstanding, type Balancer, type BalanceEvent, type BalancerOptions, type Endpoint, type OutlierOptions,
+  BalancerCore,
+  resolveOutlier,
+  createBalancer,
+  roundRobin,
+  outstanding,
+  type Balancer,
+  type BalanceEvent,
+  type BalancerOptions,
+  type Endpoint,
+  type OutlierOptions,
 } from '../../src/balance/index.js';
 
 const T0 = 1_000_000;
@@ -11,7 +20,15 @@ const T0 = 1_000_000;
 function setup(ids: string[], outlier: OutlierOptions | false, extra: Partial<BalancerOptions> = {}) {
   const clock = new VirtualClock({ startMs: T0 });
   const log: string[] = [];
-  const balancer = createBalancer({ endpoints: ids, picker: roundRobin(), load: outstanding(), outlier, clock, random: new SeededRandom(3), ...extra });
+  const balancer = createBalancer({
+    endpoints: ids,
+    picker: roundRobin(),
+    load: outstanding(),
+    outlier,
+    clock,
+    random: new SeededRandom(3),
+    ...extra,
+  });
   balancer.on((e: BalanceEvent) => {
     const at = e.atMs - T0;
     if (e.type === 'ejection') log.push(`${at} eject ${e.endpoint.id} ${e.reason} for ${e.durationMs}`);
@@ -29,7 +46,12 @@ function results(balancer: Balancer, ep: Endpoint, outcome: 'success' | 'failure
 }
 
 test('consecutive errors: ejected at the Nth failure in a row; a success resets the streak', () => {
-  const { balancer, log, byId } = setup(['a', 'b', 'c'], { consecutiveErrors: 3, successRate: false, baseEjectionMs: 1_000, maxEjectionPercent: 50 });
+  const { balancer, log, byId } = setup(['a', 'b', 'c'], {
+    consecutiveErrors: 3,
+    successRate: false,
+    baseEjectionMs: 1_000,
+    maxEjectionPercent: 50,
+  });
   results(balancer, byId('a'), 'failure', 2);
   results(balancer, byId('a'), 'success', 1);
   results(balancer, byId('a'), 'failure', 2);
@@ -41,20 +63,25 @@ test('consecutive errors: ejected at the Nth failure in a row; a success resets 
 });
 
 test('ejection timeline: readmitted on time by the clock alone; each re-ejection lasts longer, capped; quiet time forgives', async () => {
-  const { clock, balancer, log, byId } = setup(['a', 'b', 'c'],
-    { consecutiveErrors: 2, successRate: false, baseEjectionMs: 1_000, maxEjectionMs: 2_500, maxEjectionPercent: 50 });
+  const { clock, balancer, log, byId } = setup(['a', 'b', 'c'], {
+    consecutiveErrors: 2,
+    successRate: false,
+    baseEjectionMs: 1_000,
+    maxEjectionMs: 2_500,
+    maxEjectionPercent: 50,
+  });
   const a = byId('a');
-  results(balancer, a, 'failure', 2);             // t=0: 1st ejection, 1 s
+  results(balancer, a, 'failure', 2); // t=0: 1st ejection, 1 s
   await clock.advanceBy(999);
   assert.ok(a.ejected);
-  await clock.advanceBy(1);                        // t=1000: readmitted by its timer, no pick needed
+  await clock.advanceBy(1); // t=1000: readmitted by its timer, no pick needed
   assert.ok(!a.ejected);
-  results(balancer, a, 'failure', 2);             // t=1000: 2nd, 2 s
-  await clock.advanceTo(T0 + 3_000);               // readmit
-  results(balancer, a, 'failure', 2);             // t=3000: 3rd, 3 s capped at 2.5 s
-  await clock.advanceTo(T0 + 5_500);               // readmit
-  await clock.advanceTo(T0 + 7_500);               // 2 s in service forgive two of three ejections
-  results(balancer, a, 'failure', 2);             // t=7500: counts as the 2nd → 2 s
+  results(balancer, a, 'failure', 2); // t=1000: 2nd, 2 s
+  await clock.advanceTo(T0 + 3_000); // readmit
+  results(balancer, a, 'failure', 2); // t=3000: 3rd, 3 s capped at 2.5 s
+  await clock.advanceTo(T0 + 5_500); // readmit
+  await clock.advanceTo(T0 + 7_500); // 2 s in service forgive two of three ejections
+  results(balancer, a, 'failure', 2); // t=7500: counts as the 2nd → 2 s
   await clock.advanceTo(T0 + 20_000);
   assert.deepEqual(log, [
     '0 eject a consecutive-errors for 1000',
@@ -72,9 +99,16 @@ test('ejection timeline: readmitted on time by the clock alone; each re-ejection
 test('the synchronous core readmits lazily on pick when driven with a later now (no timers at all)', () => {
   const woken: number[] = [];
   const core = new BalancerCore<string>({
-    picker: roundRobin(), load: outstanding(), random: new SeededRandom(1), panicThresholdPercent: 50, slowStart: undefined,
+    picker: roundRobin(),
+    load: outstanding(),
+    random: new SeededRandom(1),
+    panicThresholdPercent: 50,
+    slowStart: undefined,
     outlier: resolveOutlier({ consecutiveErrors: 1, successRate: false, baseEjectionMs: 100, maxEjectionPercent: 50 }),
-    health: { healthy: 1, unhealthy: 1 }, initiallyHealthy: true, onRemoved: () => {}, wake: (at) => woken.push(at),
+    health: { healthy: 1, unhealthy: 1 },
+    initiallyHealthy: true,
+    onRemoved: () => {},
+    wake: (at) => woken.push(at),
   });
   const a = core.add({ id: 'a', target: 'a' }, 1, T0, false);
   core.add({ id: 'b', target: 'b' }, 1, T0, false);
@@ -106,7 +140,10 @@ test('max ejection %: at most ⌊n·p⌋ (at least one) ejected; refusals are re
 test('success-rate outlier: evaluated every interval among endpoints with enough volume (mean − 1.9σ)', async () => {
   const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
   const { clock, balancer, log, byId } = setup(ids, {
-    consecutiveErrors: false, intervalMs: 10_000, maxEjectionPercent: 50, baseEjectionMs: 5_000,
+    consecutiveErrors: false,
+    intervalMs: 10_000,
+    maxEjectionPercent: 50,
+    baseEjectionMs: 5_000,
     successRate: { minimumHosts: 5, requestVolume: 100, stdevFactor: 1.9 },
   });
   // Interval 1: only four endpoints have volume → no verdict even though 'a' is bad.
@@ -126,9 +163,13 @@ test('success-rate outlier: evaluated every interval among endpoints with enough
   assert.equal(clock.pendingTimers, 0);
 });
 
-test('latency outlier: an endpoint whose p99 exceeds 3 × its peers\' median is ejected at the interval', async () => {
+test("latency outlier: an endpoint whose p99 exceeds 3 × its peers' median is ejected at the interval", async () => {
   const { clock, balancer, log, byId } = setup(['a', 'b', 'c', 'd'], {
-    consecutiveErrors: false, successRate: false, intervalMs: 1_000, maxEjectionPercent: 50, baseEjectionMs: 1_000,
+    consecutiveErrors: false,
+    successRate: false,
+    intervalMs: 1_000,
+    maxEjectionPercent: 50,
+    baseEjectionMs: 1_000,
     latency: { percentile: 99, factor: 3, minLatencyMs: 5, minimumHosts: 3, requestVolume: 50 },
   });
   // Each request is begun and ended with a start time `latencyMs` in the past (no virtual time passes).
@@ -140,10 +181,16 @@ test('latency outlier: an endpoint whose p99 exceeds 3 × its peers\' median is 
     }
   };
   // 'd' is 10× slower, 'c' 2× (under the factor). Interval 1: d has too few samples to be judged.
-  serve('a', 2, 60); serve('b', 2, 60); serve('c', 4, 60); serve('d', 20, 10);
+  serve('a', 2, 60);
+  serve('b', 2, 60);
+  serve('c', 4, 60);
+  serve('d', 20, 10);
   await clock.advanceTo(T0 + 1_000);
   assert.deepEqual(log, []);
-  serve('a', 2, 60); serve('b', 2, 60); serve('c', 4, 60); serve('d', 20, 60);
+  serve('a', 2, 60);
+  serve('b', 2, 60);
+  serve('c', 4, 60);
+  serve('d', 20, 60);
   await clock.advanceTo(T0 + 2_000);
   assert.deepEqual(log, ['2000 eject d latency for 1000']);
   balancer.close();

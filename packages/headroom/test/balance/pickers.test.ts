@@ -10,10 +10,24 @@ import { leastLoaded } from '../../src/balance/pickers/least-loaded.js';
 import { p2c } from '../../src/balance/pickers/p2c.js';
 import { binomialCheck, FakeCandidates, histogram } from './fake-candidates.js';
 
-const WEIGHT_SETS: number[][] = [[1, 1, 1], [5, 1, 1], [1, 2, 3, 4], [100, 1], [3, 0.5, 0.25]];
+const WEIGHT_SETS: number[][] = [
+  [1, 1, 1],
+  [5, 1, 1],
+  [1, 2, 3, 4],
+  [100, 1],
+  [3, 0.5, 0.25],
+];
 
 test('every picker returns -1 on no candidates and 0 on one', () => {
-  for (const factory of [roundRobin(), weightedRoundRobin(), uniformRandom(), weightedRandom(), leastLoaded(), p2c(), p2c({ choices: 3 })]) {
+  for (const factory of [
+    roundRobin(),
+    weightedRoundRobin(),
+    uniformRandom(),
+    weightedRandom(),
+    leastLoaded(),
+    p2c(),
+    p2c({ choices: 3 }),
+  ]) {
     const picker = factory.create(new SeededRandom(1));
     assert.equal(picker.pick(new FakeCandidates([]), 0, undefined), -1, factory.name);
     assert.equal(picker.pick(new FakeCandidates([2]), 0, undefined), 0, factory.name);
@@ -25,10 +39,16 @@ test('round-robin: exact 1/n shares, cyclic order from a seeded random start', (
   const picker = roundRobin().create(new SeededRandom(7));
   const seq = Array.from({ length: 9 }, () => picker.pick(c, 0, undefined));
   for (let k = 1; k < seq.length; k++) assert.equal(seq[k], (seq[k - 1]! + 1) % 3);
-  assert.deepEqual(histogram(3, 3000, () => picker.pick(c, 0, undefined)), [1000, 1000, 1000]);
+  assert.deepEqual(
+    histogram(3, 3000, () => picker.pick(c, 0, undefined)),
+    [1000, 1000, 1000],
+  );
   // Shrinking the list keeps the cursor in range.
   const two = new FakeCandidates([1, 1]);
-  assert.deepEqual(histogram(2, 10, () => picker.pick(two, 0, undefined)), [5, 5]);
+  assert.deepEqual(
+    histogram(2, 10, () => picker.pick(two, 0, undefined)),
+    [5, 5],
+  );
 });
 
 test('smooth weighted round-robin: NGINX order for {5,1,1} is a a b a c a a', () => {
@@ -46,7 +66,11 @@ test('smooth weighted round-robin: exact shares per weight set over whole cycles
     const scale = 4;
     const cycle = weights.reduce((a, w) => a + w * scale, 0);
     const counts = histogram(weights.length, cycle * 10, () => picker.pick(c, 0, undefined));
-    assert.deepEqual(counts, weights.map((w) => w * scale * 10), `weights ${weights.join(',')}`);
+    assert.deepEqual(
+      counts,
+      weights.map((w) => w * scale * 10),
+      `weights ${weights.join(',')}`,
+    );
   }
 });
 
@@ -64,7 +88,10 @@ test('smooth weighted round-robin: scores survive a weight change and reset on a
 test('uniform random: binomial shares within 5σ at N = 60,000, and ignores weights', () => {
   const c = new FakeCandidates([1, 5, 1]);
   const picker = uniformRandom().create(new SeededRandom(11));
-  const { ok, table } = binomialCheck(histogram(3, 60_000, () => picker.pick(c, 0, undefined)), [1, 1, 1]);
+  const { ok, table } = binomialCheck(
+    histogram(3, 60_000, () => picker.pick(c, 0, undefined)),
+    [1, 1, 1],
+  );
   assert.ok(ok, table);
 });
 
@@ -72,7 +99,10 @@ test('weighted random: shares ∝ weight within 5σ at N = 100,000 for every wei
   for (const [k, weights] of WEIGHT_SETS.entries()) {
     const c = new FakeCandidates(weights);
     const picker = weightedRandom().create(new SeededRandom(100 + k));
-    const { ok, table } = binomialCheck(histogram(weights.length, 100_000, () => picker.pick(c, 0, undefined)), weights);
+    const { ok, table } = binomialCheck(
+      histogram(weights.length, 100_000, () => picker.pick(c, 0, undefined)),
+      weights,
+    );
     assert.ok(ok, `weights ${weights.join(',')}\n${table}`);
   }
 });
@@ -87,7 +117,10 @@ test('weighted random: rebuilds its wheel when weights change; 300 endpoints', (
   const gen = new SeededRandom(9);
   const weights = Array.from({ length: 300 }, () => 1 + gen.int(10));
   const big = new FakeCandidates(weights);
-  const { ok, table } = binomialCheck(histogram(300, 300_000, () => picker.pick(big, 0, undefined)), weights);
+  const { ok, table } = binomialCheck(
+    histogram(300, 300_000, () => picker.pick(big, 0, undefined)),
+    weights,
+  );
   assert.ok(ok, table);
 });
 
@@ -96,7 +129,10 @@ test('least loaded: takes the minimum of load ÷ weight; ties are broken at rand
   assert.equal(picker.pick(new FakeCandidates([1, 1, 1], [3, 1, 2]), 0, undefined), 1);
   assert.equal(picker.pick(new FakeCandidates([1, 4, 1], [3, 7, 2]), 0, undefined), 1); // 7/4 < 2/1 < 3/1
   const ties = new FakeCandidates([1, 1, 1], [2, 2, 2]);
-  const { ok, table } = binomialCheck(histogram(3, 30_000, () => picker.pick(ties, 0, undefined)), [1, 1, 1]);
+  const { ok, table } = binomialCheck(
+    histogram(3, 30_000, () => picker.pick(ties, 0, undefined)),
+    [1, 1, 1],
+  );
   assert.ok(ok, table);
 });
 
@@ -112,7 +148,10 @@ test('P2C: with distinct loads rank k is picked with probability 2(n−1−k)/(n
 test('P2C: compares load ÷ weight; p3c never picks the worst either and favours the best more', () => {
   const weighted = new FakeCandidates([2, 1], [3, 2]); // 1.5 vs 2 → e0 always
   const picker = p2c().create(new SeededRandom(2));
-  assert.deepEqual(histogram(2, 100, () => picker.pick(weighted, 0, undefined)), [100, 0]);
+  assert.deepEqual(
+    histogram(2, 100, () => picker.pick(weighted, 0, undefined)),
+    [100, 0],
+  );
   const c = new FakeCandidates([1, 1, 1, 1], [1, 2, 3, 4]);
   const two = histogram(4, 40_000, () => picker.pick(c, 0, undefined));
   const p3 = p2c({ choices: 3 }).create(new SeededRandom(4));
@@ -121,6 +160,12 @@ test('P2C: compares load ÷ weight; p3c never picks the worst either and favours
   assert.ok(three[0]! > two[0]!, `p3c best share ${three[0]} should exceed p2c's ${two[0]}`);
 });
 test('P2C rejects fewer than two choices', () => {
-  assert.throws(() => p2c({ choices: 1 }), (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'));
-  assert.throws(() => p2c({ choices: 2.5 }), (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'));
+  assert.throws(
+    () => p2c({ choices: 1 }),
+    (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => p2c({ choices: 2.5 }),
+    (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'),
+  );
 });

@@ -9,13 +9,24 @@ import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { sleep } from '../../src/core/clock.js';
 import {
-  createBalancer, hashAffinity, leastLoaded, outstanding, p2c, peakEwma, roundRobin, uniformRandom, weightedRandom,
-  weightedRoundRobin, type EndpointSpec, type LoadMetricFactory, type PickerFactory,
+  createBalancer,
+  hashAffinity,
+  leastLoaded,
+  outstanding,
+  p2c,
+  peakEwma,
+  roundRobin,
+  uniformRandom,
+  weightedRandom,
+  weightedRoundRobin,
+  type EndpointSpec,
+  type LoadMetricFactory,
+  type PickerFactory,
 } from '../../src/balance/index.js';
 import { binomialCheck } from './fake-candidates.js';
 
 const N = 2_000;
-const GAP_MS = 5;               // 200 requests/s offered
+const GAP_MS = 5; // 200 requests/s offered
 const SERVICE_MS = [10, 10, 100];
 
 async function simulate(picker: PickerFactory, load: LoadMetricFactory, weights: number[], seed = 1): Promise<number[]> {
@@ -26,10 +37,15 @@ async function simulate(picker: PickerFactory, load: LoadMetricFactory, weights:
   const calls: Promise<unknown>[] = [];
   for (let k = 0; k < N; k++) {
     clock.setTimer(k * GAP_MS, () => {
-      calls.push(balancer.call(async (ep) => {
-        counts[ep.target]!++;
-        await sleep(clock, SERVICE_MS[ep.target]!);
-      }, { key: `user:${k % 500}` }));
+      calls.push(
+        balancer.call(
+          async (ep) => {
+            counts[ep.target]!++;
+            await sleep(clock, SERVICE_MS[ep.target]!);
+          },
+          { key: `user:${k % 500}` },
+        ),
+      );
     });
   }
   await clock.advanceBy(N * GAP_MS + 1_000);
@@ -39,7 +55,8 @@ async function simulate(picker: PickerFactory, load: LoadMetricFactory, weights:
   return counts;
 }
 
-const table = (counts: number[]): string => counts.map((c, i) => `e${i} (${SERVICE_MS[i]} ms): ${c} = ${(100 * c / N).toFixed(1)} %`).join('\n');
+const table = (counts: number[]): string =>
+  counts.map((c, i) => `e${i} (${SERVICE_MS[i]} ms): ${c} = ${((100 * c) / N).toFixed(1)} %`).join('\n');
 
 test('round-robin: exactly 1/3 each, the slow one included', async () => {
   const counts = await simulate(roundRobin(), outstanding(), [1, 1, 1]);
@@ -53,7 +70,9 @@ test('smooth weighted RR {2,1,1}: exactly 1/2, 1/4, 1/4', async () => {
 
 test('random and weighted random {1,1,1} and {1,2,1}: binomial shares (5σ, N = 2,000)', async () => {
   for (const [picker, weights, shares] of [
-    [uniformRandom(), [1, 2, 1], [1, 1, 1]], [weightedRandom(), [1, 1, 1], [1, 1, 1]], [weightedRandom(), [1, 2, 1], [1, 2, 1]],
+    [uniformRandom(), [1, 2, 1], [1, 1, 1]],
+    [weightedRandom(), [1, 1, 1], [1, 1, 1]],
+    [weightedRandom(), [1, 2, 1], [1, 2, 1]],
   ] as const) {
     const counts = await simulate(picker, outstanding(), [...weights]);
     const { ok, table: t } = binomialCheck(counts, [...shares]);
@@ -65,7 +84,10 @@ test('least-outstanding and P2C over outstanding send the slow endpoint less tha
   for (const picker of [leastLoaded(), p2c()]) {
     const counts = await simulate(picker, outstanding(), [1, 1, 1]);
     assert.ok(counts[2]! < N / 4, `${picker.name}\n${table(counts)}`);
-    assert.equal(counts.reduce((a, b) => a + b, 0), N);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      N,
+    );
   }
 });
 
@@ -81,6 +103,9 @@ test('P2C + peak-EWMA sends < 10 % to the 10× slower endpoint (and keeps probin
 
 test('hash affinity: 500 keys placed by the ring, every request of a key on one endpoint while under the bound', async () => {
   const counts = await simulate(hashAffinity({ loadFactor: 2 }), outstanding(), [1, 1, 1]);
-  assert.equal(counts.reduce((a, b) => a + b, 0), N);
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    N,
+  );
   for (const c of counts) assert.ok(c > N / 10, table(counts));
 });

@@ -35,19 +35,29 @@ test('bounded by entries: never holds more than maxEntries, for both policies', 
 test('bounded by bytes through sizeOf; an entry larger than the cache is not stored', async () => {
   const removed: string[] = [];
   const { cache } = testCache<string>({ maxBytes: 1000, sizeOf: (v) => v.length });
-  cache.on((e) => { if (e.type === 'removed') removed.push(e.reason); });
+  cache.on((e) => {
+    if (e.type === 'removed') removed.push(e.reason);
+  });
   for (let i = 0; i < 100; i++) await cache.set(`k${i}`, 'x'.repeat(40 + (i % 30)));
   assert.ok(cache.stats().weight <= 1000);
   await cache.set('big', 'y'.repeat(1001));
   assert.equal(cache.has('big'), false);
   assert.ok(removed.includes('too-large'));
-  await assert.rejects(createCache<string>({ maxBytes: 10, sizeOf: () => -1 }).set('a', 'b'), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'));
+  await assert.rejects(createCache<string>({ maxBytes: 10, sizeOf: () => -1 }).set('a', 'b'), (e) =>
+    isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'),
+  );
 });
 
 test('keys: non-string keys need a key function; the key function is applied everywhere', async () => {
   const plain = createCache<number, string>();
-  assert.throws(() => plain.getSync(42 as unknown as string), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'));
-  await assert.rejects(plain.getOrLoad(42 as unknown as string, () => 1), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'));
+  assert.throws(
+    () => plain.getSync(42 as unknown as string),
+    (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'),
+  );
+  await assert.rejects(
+    plain.getOrLoad(42 as unknown as string, () => 1),
+    (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'),
+  );
   await assert.rejects(plain.set({} as unknown as string, 1), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'));
   const byId = createCache<string, { id: number }>({ key: (k) => `user:${k.id}` });
   await byId.set({ id: 7 }, 'ann');
@@ -55,7 +65,10 @@ test('keys: non-string keys need a key function; the key function is applied eve
   assert.equal(byId.keyOf({ id: 7 }), 'user:7');
   assert.equal(await byId.getOrLoad({ id: 8 }, ({ key }) => key.toUpperCase()), 'USER:8');
   const broken = createCache<number, number>({ key: () => 5 as unknown as string });
-  assert.throws(() => broken.getSync(1), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'));
+  assert.throws(
+    () => broken.getSync(1),
+    (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'),
+  );
 });
 
 test('invalid options throw at construction naming the option, the value and the fix', () => {
@@ -78,11 +91,15 @@ test('invalid options throw at construction naming the option, the value and the
     [{ maxEntrys: 5 }, /cache\.maxEntrys.*known options/],
   ];
   for (const [options, message] of cases) {
-    assert.throws(() => createCache(options), (e: unknown) => {
-      assert.ok(isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'), String(e));
-      assert.match((e as Error).message, message);
-      return true;
-    }, JSON.stringify(options));
+    assert.throws(
+      () => createCache(options),
+      (e: unknown) => {
+        assert.ok(isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'), String(e));
+        assert.match((e as Error).message, message);
+        return true;
+      },
+      JSON.stringify(options),
+    );
   }
 });
 
@@ -121,7 +138,10 @@ test('hard expiry is a miss; expired entries are removed on access or by the clo
 
 test('negative caching: off by default; with negativeTtl undefined/null results are cached for their own TTL', async () => {
   let calls = 0;
-  const loader = (): undefined => { calls++; return undefined; };
+  const loader = (): undefined => {
+    calls++;
+    return undefined;
+  };
   const { cache: off } = testCache<number>();
   await off.getOrLoad('x', loader);
   await off.getOrLoad('x', loader);
@@ -142,7 +162,10 @@ test('tags: invalidateTag removes exactly the tagged entries (static and value-d
   await cache.set('p2', { cat: 'toys' }, { tags: (v) => ['product', `cat:${v.cat}`] });
   await cache.set('u1', { cat: 'none' });
   assert.equal(await cache.invalidateTag('cat:books'), 1);
-  assert.deepEqual(['p1', 'p2', 'u1'].map((k) => cache.has(k)), [false, true, true]);
+  assert.deepEqual(
+    ['p1', 'p2', 'u1'].map((k) => cache.has(k)),
+    [false, true, true],
+  );
   // Re-setting without tags drops the old tags.
   await cache.set('p2', { cat: 'toys' });
   assert.equal(await cache.invalidateTag('product'), 0);
@@ -159,7 +182,10 @@ test('clear retires everything at once; close rejects later operations with HR_C
   assert.equal(cache.getSync('a'), 1);
   await cache.close();
   await assert.rejects(cache.set('a', 1), (e) => isHeadroomError(e, 'HR_CACHE_CLOSED'));
-  await assert.rejects(cache.getOrLoad('b', () => 1), (e) => isHeadroomError(e, 'HR_CACHE_CLOSED'));
+  await assert.rejects(
+    cache.getOrLoad('b', () => 1),
+    (e) => isHeadroomError(e, 'HR_CACHE_CLOSED'),
+  );
 });
 
 test('events: loads, load errors and removals are reported; listeners can be disposed', async () => {
@@ -167,12 +193,20 @@ test('events: loads, load errors and removals are reported; listeners can be dis
   const events: CacheEvent[] = [];
   const sub = cache.on((e) => events.push(e));
   await cache.getOrLoad('a', () => 1);
-  await assert.rejects(cache.getOrLoad('b', () => { throw new Error('db down'); }), /db down/);
+  await assert.rejects(
+    cache.getOrLoad('b', () => {
+      throw new Error('db down');
+    }),
+    /db down/,
+  );
   await cache.set('c', 3);
   await cache.delete('c');
   sub.dispose();
   await cache.set('d', 4);
-  assert.deepEqual(events.map((e) => e.type), ['load', 'load-error', 'removed', 'removed', 'invalidated']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['load', 'load-error', 'removed', 'removed', 'invalidated'],
+  );
   const removed = events.filter((e) => e.type === 'removed').map((e) => e.type === 'removed' && `${e.key}:${e.reason}`);
   assert.deepEqual(removed, ['a:evicted', 'c:deleted']);
   const s = cache.stats();

@@ -37,8 +37,14 @@ test('call guard: every call is bounded by the timeout with one timer; late resu
   const guard = new CallGuard({ tier: 'test', clock, timeoutMs: 100, breaker: { failureThreshold: 100, openMs: 1000, maxOpenMs: 1000 } });
   const slow = deferred<string>();
   const results: string[] = [];
-  const calls = Array.from({ length: 50 }, (_, i) => guard.run('op', () => (i === 0 ? slow.promise : new Promise<string>(() => {})))
-    .then((v) => results.push(v), (e: unknown) => results.push((e as { code: string }).code)));
+  const calls = Array.from({ length: 50 }, (_, i) =>
+    guard
+      .run('op', () => (i === 0 ? slow.promise : new Promise<string>(() => {})))
+      .then(
+        (v) => results.push(v),
+        (e: unknown) => results.push((e as { code: string }).code),
+      ),
+  );
   assert.equal(clock.pendingTimers, 1);
   await clock.advanceBy(99);
   assert.equal(results.length, 0);
@@ -54,10 +60,18 @@ test('call guard: failures open the circuit; calls are then refused at once with
   const clock = new VirtualClock();
   const guard = new CallGuard({ tier: 'test', clock, timeoutMs: 100, breaker: { failureThreshold: 2, openMs: 500, maxOpenMs: 500 } });
   for (let i = 0; i < 2; i++) {
-    await assert.rejects(guard.run('op', () => Promise.reject(new Error('ECONNREFUSED'))), (e) => isHeadroomError(e, 'HR_CACHE_TIER_FAILED') && /ECONNREFUSED/.test((e as Error).message));
+    await assert.rejects(
+      guard.run('op', () => Promise.reject(new Error('ECONNREFUSED'))),
+      (e) => isHeadroomError(e, 'HR_CACHE_TIER_FAILED') && /ECONNREFUSED/.test((e as Error).message),
+    );
   }
   let ran = false;
-  await assert.rejects(guard.run('op', async () => { ran = true; }), (e) => isHeadroomError(e, 'HR_CACHE_CIRCUIT_OPEN'));
+  await assert.rejects(
+    guard.run('op', async () => {
+      ran = true;
+    }),
+    (e) => isHeadroomError(e, 'HR_CACHE_CIRCUIT_OPEN'),
+  );
   assert.equal(ran, false);
   await clock.advanceBy(500);
   assert.equal(await guard.run('op', async () => 'ok'), 'ok');

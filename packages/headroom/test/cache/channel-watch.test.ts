@@ -15,8 +15,14 @@ function setup(): { clock: VirtualClock; watch: ChannelWatch; probes: Deferred<v
   const probes: Deferred<void>[] = [];
   const changes: boolean[] = [];
   const watch = new ChannelWatch({
-    clock, intervalMs: 1000, timeoutMs: 100,
-    probe: () => { const d = deferred<void>(); probes.push(d); return d.promise; },
+    clock,
+    intervalMs: 1000,
+    timeoutMs: 100,
+    probe: () => {
+      const d = deferred<void>();
+      probes.push(d);
+      return d.promise;
+    },
     onChange: (live) => changes.push(live),
   });
   return { clock, watch, probes, changes };

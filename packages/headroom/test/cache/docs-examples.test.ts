@@ -31,16 +31,25 @@ after(async () => {
 /** Every fenced block of a markdown file, and every doc comment of a source file, with where it is. */
 function snippets(): { where: string; text: string }[] {
   const out: { where: string; text: string }[] = [];
-  const docs = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const docs = [
+    'README.md',
+    ...readdirSync(join(REPO, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   for (const doc of docs) {
     const text = readFileSync(join(REPO, doc), 'utf8');
-    for (const m of text.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)) out.push({ where: `${doc}:${text.slice(0, m.index).split('\n').length}`, text: m[1]! });
+    for (const m of text.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm))
+      out.push({ where: `${doc}:${text.slice(0, m.index).split('\n').length}`, text: m[1]! });
   }
-  const walk = (dir: string): string[] => readdirSync(join(REPO, dir), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : []));
+  const walk = (dir: string): string[] =>
+    readdirSync(join(REPO, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
+    );
   for (const file of walk('packages/headroom/src/cache')) {
     const text = readFileSync(join(REPO, file), 'utf8');
-    for (const m of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) out.push({ where: `${file}:${text.slice(0, m.index).split('\n').length}`, text: m[0] });
+    for (const m of text.matchAll(/\/\*\*[\s\S]*?\*\//g))
+      out.push({ where: `${file}:${text.slice(0, m.index).split('\n').length}`, text: m[0] });
   }
   return out;
 }
@@ -79,8 +88,10 @@ test('the docs examples run against a real Redis and exit by themselves', async 
 function pausedLifecycle(withoutErrorListener: boolean): { file: string } {
   const example = examples.find((e) => e.code.includes('cache.health()') && e.code.includes('createClient('));
   assert.ok(example, 'docs/cache.md has a lifecycle example that creates a client and reads health()');
-  let code = example.code.replace(/^(console\.log\('health:'.*\/\/ ok)$/m,
-    "$1\nawait new Promise((resolve) => process.stdin.once('data', resolve));\nprocess.stdin.destroy();");
+  let code = example.code.replace(
+    /^(console\.log\('health:'.*\/\/ ok)$/m,
+    "$1\nawait new Promise((resolve) => process.stdin.once('data', resolve));\nprocess.stdin.destroy();",
+  );
   assert.notEqual(code, example.code, 'the pause point (the ok health line) was not found');
   if (withoutErrorListener) {
     const stripped = code.replace(/^client\.on\('error'.*$/m, '');
@@ -91,16 +102,36 @@ function pausedLifecycle(withoutErrorListener: boolean): { file: string } {
 }
 
 /** Starts a written example with stdin open; resolves its output so far on demand. */
-function start(file: string): { out: () => string; err: () => string; exited: Promise<number | null>; resume(): void; waitFor(re: RegExp): Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: workspace.dir, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: server.url } });
+function start(file: string): {
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+  resume(): void;
+  waitFor(re: RegExp): Promise<void>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    cwd: workspace.dir,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, REDIS_URL: server.url },
+  });
   let stdout = '';
   let stderr = '';
   const waiting: { re: RegExp; resolve(): void }[] = [];
   const check = (): void => {
-    for (const w of [...waiting]) if (w.re.test(stdout + stderr)) { waiting.splice(waiting.indexOf(w), 1); w.resolve(); }
+    for (const w of [...waiting])
+      if (w.re.test(stdout + stderr)) {
+        waiting.splice(waiting.indexOf(w), 1);
+        w.resolve();
+      }
   };
-  child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; check(); });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; check(); });
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+    check();
+  });
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+    check();
+  });
   const exited = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
   void exited.then(() => clearTimeout(guard));
@@ -109,11 +140,12 @@ function start(file: string): { out: () => string; err: () => string; exited: Pr
     err: () => stderr,
     exited,
     resume: () => child.stdin.end('go\n'),
-    waitFor: (re) => new Promise<void>((resolveWait, reject) => {
-      waiting.push({ re, resolve: resolveWait });
-      check();
-      void exited.then(() => reject(new Error(`the example exited before printing ${re}:\n${stdout}\n${stderr}`)));
-    }),
+    waitFor: (re) =>
+      new Promise<void>((resolveWait, reject) => {
+        waiting.push({ re, resolve: resolveWait });
+        check();
+        void exited.then(() => reject(new Error(`the example exited before printing ${re}:\n${stdout}\n${stderr}`)));
+      }),
   };
 }
 

@@ -32,7 +32,7 @@ test('frequency sketch: counts, saturates at 15, never under-counts, halves afte
   assert.equal(hot.frequency(a), 7);
 });
 
-test('segments: append moves a whole segment behind another one\'s tail, in order, weights included', () => {
+test("segments: append moves a whole segment behind another one's tail, in order, weights included", () => {
   const lists = new Segments(8, true);
   for (const slot of [0, 1, 2]) lists.pushHead(1, slot, 10); // probation, LRU → MRU: 0 1 2
   for (const slot of [3, 4]) lists.pushHead(2, slot, 100); // protected, LRU → MRU: 3 4
@@ -93,34 +93,45 @@ test('weighted W-TinyLFU stays within its byte budget and rejects an entry heavi
 
 for (const kind of ['tinylfu', 'lru'] as const) {
   test(`${kind}: after any sequence of writes, hits, deletes and weight changes the store is consistent and within bounds`, () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 20 }),
-      fc.boolean(),
-      fc.array(fc.tuple(fc.constantFrom('write', 'hit', 'delete'), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 8 })), { minLength: 50, maxLength: 300, size: 'max' }),
-      (maximum, weighted, ops) => {
-        const policy = kind === 'lru' ? new LruPolicy(maximum * (weighted ? 4 : 1), 2, weighted) : new TinyLfuPolicy(maximum * (weighted ? 4 : 1), 2, weighted, new SeededRandom(7));
-        const store = new LocalStore(policy, 2, weighted ? Infinity : maximum + 1, 0, () => {});
-        const weights = new Map<string, number>();
-        for (const [op, n, w] of ops) {
-          const key = `k${n}`;
-          const weight = weighted ? w : 1;
-          if (op === 'write') {
-            const slot = store.write(key, n, weight, Infinity, false, 0, 0, undefined);
-            if (slot >= 0) weights.set(key, weight);
-          } else if (op === 'hit') {
-            const slot = store.index.get(key);
-            if (slot !== undefined) policy.access(slot);
-          } else {
-            store.removeKey(key, 'deleted');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.constantFrom('write', 'hit', 'delete'), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 8 })), {
+          minLength: 50,
+          maxLength: 300,
+          size: 'max',
+        }),
+        (maximum, weighted, ops) => {
+          const policy =
+            kind === 'lru'
+              ? new LruPolicy(maximum * (weighted ? 4 : 1), 2, weighted)
+              : new TinyLfuPolicy(maximum * (weighted ? 4 : 1), 2, weighted, new SeededRandom(7));
+          const store = new LocalStore(policy, 2, weighted ? Infinity : maximum + 1, 0, () => {});
+          const weights = new Map<string, number>();
+          for (const [op, n, w] of ops) {
+            const key = `k${n}`;
+            const weight = weighted ? w : 1;
+            if (op === 'write') {
+              const slot = store.write(key, n, weight, Infinity, false, 0, 0, undefined);
+              if (slot >= 0) weights.set(key, weight);
+            } else if (op === 'hit') {
+              const slot = store.index.get(key);
+              if (slot !== undefined) policy.access(slot);
+            } else {
+              store.removeKey(key, 'deleted');
+            }
+            for (const k of weights.keys()) if (!store.index.has(k)) weights.delete(k);
+            const total = [...weights.values()].reduce((a, b) => a + b, 0);
+            assert.equal(policy.weight, total);
+            assert.ok(policy.weight <= policy.maximum);
+            assert.equal(store.size, weights.size);
+            for (const [k, slot] of store.index.entries()) assert.equal(store.keys[slot], k);
           }
-          for (const k of weights.keys()) if (!store.index.has(k)) weights.delete(k);
-          const total = [...weights.values()].reduce((a, b) => a + b, 0);
-          assert.equal(policy.weight, total);
-          assert.ok(policy.weight <= policy.maximum);
-          assert.equal(store.size, weights.size);
-          for (const [k, slot] of store.index.entries()) assert.equal(store.keys[slot], k);
-        }
-      }), { seed: 42, numRuns: 300 });
+        },
+      ),
+      { seed: 42, numRuns: 300 },
+    );
   });
 }
 

@@ -11,7 +11,10 @@ test('stale-while-revalidate: after the soft TTL the stale value is served and r
   const gate = deferred<string>();
   await cache.set('k', 'v1');
   await clock.advanceBy(100);
-  const loader = (): Promise<string> => { calls++; return gate.promise; };
+  const loader = (): Promise<string> => {
+    calls++;
+    return gate.promise;
+  };
   assert.equal(await cache.getOrLoad('k', loader), 'v1');
   assert.equal(await cache.getOrLoad('k', loader), 'v1');
   assert.equal(calls, 1);
@@ -27,7 +30,13 @@ test('after the hard expiry the value is a miss: the caller waits for the loader
   await cache.set('k', 'v1');
   await clock.advanceBy(150);
   let calls = 0;
-  assert.equal(await cache.getOrLoad('k', () => { calls++; return 'v2'; }), 'v2');
+  assert.equal(
+    await cache.getOrLoad('k', () => {
+      calls++;
+      return 'v2';
+    }),
+    'v2',
+  );
   assert.equal(calls, 1);
   assert.equal(cache.stats().staleHits, 0);
 });
@@ -39,7 +48,10 @@ test('stale-if-error: a failed reload serves the stale value, then backs off bef
   await cache.set('k', 'v1');
   await clock.advanceBy(100);
   let calls = 0;
-  const failing = (): Promise<string> => { calls++; return Promise.reject(new Error('db down')); };
+  const failing = (): Promise<string> => {
+    calls++;
+    return Promise.reject(new Error('db down'));
+  };
   assert.equal(await cache.getOrLoad('k', failing), 'v1');
   assert.equal(calls, 1);
   // Backoff with equal jitter: the first retry is not before 500 ms.
@@ -73,7 +85,12 @@ test('XFetch fires early with probability exp(−gap/(δβ)), gap = expiry − n
   // now − δβ·ln(u) ≥ expiry  ⇔  u ≤ exp(−gap/(δβ)), u uniform: so P = exp(−gap/(δβ)).
   const random = new SeededRandom(11);
   const n = 20_000;
-  for (const [gap, delta, beta] of [[10, 10, 1], [50, 10, 1], [50, 10, 2], [1, 100, 1]] as const) {
+  for (const [gap, delta, beta] of [
+    [10, 10, 1],
+    [50, 10, 1],
+    [50, 10, 2],
+    [1, 100, 1],
+  ] as const) {
     let fired = 0;
     for (let i = 0; i < n; i++) if (shouldRefreshEarly(1000 - gap, 1000, delta, beta, random)) fired++;
     const p = Math.exp(-gap / (delta * beta));

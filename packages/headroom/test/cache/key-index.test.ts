@@ -5,8 +5,26 @@ import { createCache } from '../../src/cache/index.js';
 import { KeyIndex } from '../../src/cache/key-index.js';
 
 /** Keys a plain object would treat specially: prototype names, array indices, the empty string. */
-const SPECIAL = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '0', '1', '4294967294',
-  '4294967295', '-1', '1e3', '', ' ', 'NaN', 'undefined', 'null', '__defineGetter__', 'prototype'];
+const SPECIAL = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '0',
+  '1',
+  '4294967294',
+  '4294967295',
+  '-1',
+  '1e3',
+  '',
+  ' ',
+  'NaN',
+  'undefined',
+  'null',
+  '__defineGetter__',
+  'prototype',
+];
 
 test('key index: prototype names, array-index-like keys and the empty string are plain keys', () => {
   const index = new KeyIndex();
@@ -34,27 +52,29 @@ test('key index: agrees with a Map over random adds, deletes and clears', () => 
     fc.record({ kind: fc.constant('delete' as const), key }),
     fc.record({ kind: fc.constant('clear' as const) }),
   );
-  fc.assert(fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
-    const index = new KeyIndex();
-    const model = new Map<string, number>();
-    for (const o of ops) {
-      if (o.kind === 'add') {
-        if (model.has(o.key)) continue; // add is for new keys only
-        index.add(o.key, o.slot);
-        model.set(o.key, o.slot);
-      } else if (o.kind === 'delete') {
-        if (!model.has(o.key)) continue; // delete is for present keys only
-        index.delete(o.key);
-        model.delete(o.key);
-      } else {
-        index.clear();
-        model.clear();
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+      const index = new KeyIndex();
+      const model = new Map<string, number>();
+      for (const o of ops) {
+        if (o.kind === 'add') {
+          if (model.has(o.key)) continue; // add is for new keys only
+          index.add(o.key, o.slot);
+          model.set(o.key, o.slot);
+        } else if (o.kind === 'delete') {
+          if (!model.has(o.key)) continue; // delete is for present keys only
+          index.delete(o.key);
+          model.delete(o.key);
+        } else {
+          index.clear();
+          model.clear();
+        }
+        assert.equal(index.size, model.size);
       }
-      assert.equal(index.size, model.size);
-    }
-    assert.deepEqual(new Map(index.entries()), model);
-    for (const k of SPECIAL) assert.equal(index.get(k), model.get(k));
-  }));
+      assert.deepEqual(new Map(index.entries()), model);
+      for (const k of SPECIAL) assert.equal(index.get(k), model.get(k));
+    }),
+  );
 });
 
 test('cache: special keys are stored, read, evicted and deleted like any other', async () => {

@@ -11,7 +11,9 @@ import { flushMicrotasks } from './helpers.js';
 
 function settledFlag(p: Promise<void>): { done: boolean } {
   const flag = { done: false };
-  void p.then(() => { flag.done = true; });
+  void p.then(() => {
+    flag.done = true;
+  });
   return flag;
 }
 

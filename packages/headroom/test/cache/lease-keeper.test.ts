@@ -13,13 +13,22 @@ import { flushMicrotasks } from './helpers.js';
 
 const SNAPSHOT = { versions: new Map<string, number>(), generation: undefined };
 
-function setup(renewResult: () => Promise<boolean> = () => Promise.resolve(true), releaseResult: () => Promise<void> = () => Promise.resolve()) {
+function setup(
+  renewResult: () => Promise<boolean> = () => Promise.resolve(true),
+  releaseResult: () => Promise<void> = () => Promise.resolve(),
+) {
   const clock = new VirtualClock();
   const renewals: { token: string; px: number; at: number }[] = [];
   const releases: string[] = [];
   const keeper = new LeaseKeeper(clock, 900, 2000, {
-    renew: (_leaseKey, token, px) => { renewals.push({ token, px, at: clock.now() }); return renewResult(); },
-    releaseInOrder: (_key, _leaseKey, token) => { releases.push(token); return releaseResult(); },
+    renew: (_leaseKey, token, px) => {
+      renewals.push({ token, px, at: clock.now() });
+      return renewResult();
+    },
+    releaseInOrder: (_key, _leaseKey, token) => {
+      releases.push(token);
+      return releaseResult();
+    },
   });
   return { clock, keeper, renewals, releases };
 }
@@ -30,8 +39,14 @@ test('a held lease is renewed every third of the grace, by at most what is left 
   keeper.hold('lease', 't1', SNAPSHOT);
   assert.equal(keeper.snapshot('t1'), SNAPSHOT);
   await clock.advanceBy(3000);
-  assert.deepEqual(renewals.map((r) => r.at - start), [300, 600, 900, 1200, 1500, 1800]);
-  assert.deepEqual(renewals.map((r) => r.px), [900, 900, 900, 800, 500, 200]);
+  assert.deepEqual(
+    renewals.map((r) => r.at - start),
+    [300, 600, 900, 1200, 1500, 1800],
+  );
+  assert.deepEqual(
+    renewals.map((r) => r.px),
+    [900, 900, 900, 800, 500, 200],
+  );
   assert.equal(keeper.size, 0, 'past the longest hold the lease is no longer kept');
 });
 
@@ -46,7 +61,10 @@ test('renewals stop when the lease is dropped or found lost', async () => {
   kept = false;
   await clock.advanceBy(300);
   await flushMicrotasks();
-  assert.deepEqual(renewals.map((r) => r.token), ['dropped', 'lost', 'lost']);
+  assert.deepEqual(
+    renewals.map((r) => r.token),
+    ['dropped', 'lost', 'lost'],
+  );
   await clock.advanceBy(1000);
   assert.equal(renewals.length, 3);
   assert.equal(keeper.size, 0);
@@ -54,7 +72,9 @@ test('renewals stop when the lease is dropped or found lost', async () => {
 
 test('an in-doubt lease is released at once; a release whose send failed is retried when asked', async () => {
   let fail = true;
-  const { clock, keeper, renewals, releases } = setup(undefined, () => (fail ? Promise.reject(new Error('socket closed')) : Promise.resolve()));
+  const { clock, keeper, renewals, releases } = setup(undefined, () =>
+    fail ? Promise.reject(new Error('socket closed')) : Promise.resolve(),
+  );
   keeper.hold('lease', 't1', SNAPSHOT);
   keeper.inDoubt('k', 'lease', 't1');
   await flushMicrotasks();

@@ -23,7 +23,10 @@ test('getOrLoadMany joins single loads already running and does not reload those
   const gate = deferred<string>();
   const single = cache.getOrLoad('x', () => gate.promise);
   let batchKeys: readonly string[] = [];
-  const many = cache.getOrLoadMany(['x', 'y'], async (keys) => { batchKeys = keys; return keys.map((k) => k); });
+  const many = cache.getOrLoadMany(['x', 'y'], async (keys) => {
+    batchKeys = keys;
+    return keys.map((k) => k);
+  });
   await flushMicrotasks();
   assert.deepEqual(batchKeys, ['y']);
   gate.resolve('X');
@@ -33,9 +36,20 @@ test('getOrLoadMany joins single loads already running and does not reload those
 
 test('getOrLoadMany: a wrong-shaped result rejects with HR_CACHE_BATCH_RESULT; loader errors reach the caller', async () => {
   const { cache } = testCache<string>();
-  await assert.rejects(cache.getOrLoadMany(['a', 'b'], async () => ['only one']), (e) => isHeadroomError(e, 'HR_CACHE_BATCH_RESULT'));
-  await assert.rejects(cache.getOrLoadMany(['a'], async () => { throw new Error('db down'); }), /db down/);
-  await assert.rejects(cache.getOrLoadMany('a' as unknown as string[], async () => []), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'));
+  await assert.rejects(
+    cache.getOrLoadMany(['a', 'b'], async () => ['only one']),
+    (e) => isHeadroomError(e, 'HR_CACHE_BATCH_RESULT'),
+  );
+  await assert.rejects(
+    cache.getOrLoadMany(['a'], async () => {
+      throw new Error('db down');
+    }),
+    /db down/,
+  );
+  await assert.rejects(
+    cache.getOrLoadMany('a' as unknown as string[], async () => []),
+    (e) => isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'),
+  );
 });
 
 test('getOrLoadMany: stale keys within stale-while-revalidate are served and refreshed in the same batch', async () => {
@@ -43,7 +57,10 @@ test('getOrLoadMany: stale keys within stale-while-revalidate are served and ref
   await cache.set('a', 'old');
   await clock.advanceBy(150);
   const calls: string[][] = [];
-  const result = await cache.getOrLoadMany(['a', 'b'], async (keys) => { calls.push([...keys]); return keys.map((k) => `${k}-new`); });
+  const result = await cache.getOrLoadMany(['a', 'b'], async (keys) => {
+    calls.push([...keys]);
+    return keys.map((k) => `${k}-new`);
+  });
   assert.deepEqual(result, ['old', 'b-new']);
   assert.deepEqual(calls, [['a', 'b']]);
   assert.equal(cache.getSync('a'), 'a-new');
@@ -54,7 +71,14 @@ test('getOrLoadMany: the batch is aborted only when every waiter of every key ha
   let batchSignal: AbortSignal | undefined;
   const c1 = new AbortController();
   const c2 = new AbortController();
-  const p1 = cache.getOrLoadMany(['a', 'b'], ({ length }, { signal }) => { batchSignal = signal; return new Promise(() => void length); }, { signal: c1.signal });
+  const p1 = cache.getOrLoadMany(
+    ['a', 'b'],
+    ({ length }, { signal }) => {
+      batchSignal = signal;
+      return new Promise(() => void length);
+    },
+    { signal: c1.signal },
+  );
   const p2 = cache.getOrLoad('a', () => 'never', { signal: c2.signal });
   c1.abort(new Error('one'));
   await assert.rejects(p1, /one/);

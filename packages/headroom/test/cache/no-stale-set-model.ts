@@ -49,7 +49,10 @@ export function commandsFor(instances: number, maxLength = 120): fc.Arbitrary<Co
   const via = fc.nat(instances - 1);
   const command: fc.Arbitrary<Command> = fc.oneof(
     { arbitrary: fc.record({ t: fc.constant('read' as const), key: fc.nat(2), withSignal: fc.boolean(), via }), weight: 4 },
-    { arbitrary: fc.record({ t: fc.constant('readMany' as const), keys: fc.array(fc.nat(2), { minLength: 1, maxLength: 4 }), via }), weight: 1 },
+    {
+      arbitrary: fc.record({ t: fc.constant('readMany' as const), keys: fc.array(fc.nat(2), { minLength: 1, maxLength: 4 }), via }),
+      weight: 1,
+    },
     { arbitrary: fc.record({ t: fc.constant('complete' as const), i: fc.nat(7) }), weight: 4 },
     { arbitrary: fc.record({ t: fc.constant('fail' as const), i: fc.nat(7) }), weight: 1 },
     { arbitrary: fc.record({ t: fc.constant('abort' as const), i: fc.nat(7) }), weight: 1 },
@@ -94,22 +97,32 @@ export async function runModel(commands: readonly Command[], harness: Harness): 
   // A loader reads the source now and completes when the commands settle it.
   const load = (key: string): Promise<string> => {
     const value = readSource(key);
-    return new Promise<string>((resolve, reject) => pending.push({ settle: (ok) => (ok ? resolve(value) : reject(new Error('source failed'))) }));
+    return new Promise<string>((resolve, reject) =>
+      pending.push({ settle: (ok) => (ok ? resolve(value) : reject(new Error('source failed'))) }),
+    );
   };
   const check = async (where: string): Promise<void> => {
     for (const key of KEYS) {
       for (const [i, cache] of caches.entries()) {
         const held = cache.peek(key);
-        if (held !== undefined && versionOf(held) < hearing(i).get(key)!) failures.push(`${where}: instance ${i} holds ${held}, source is at ${version.get(key)}, invalidated as far as it knows at ${hearing(i).get(key)}`);
+        if (held !== undefined && versionOf(held) < hearing(i).get(key)!)
+          failures.push(
+            `${where}: instance ${i} holds ${held}, source is at ${version.get(key)}, invalidated as far as it knows at ${hearing(i).get(key)}`,
+          );
       }
       const served = await harness.served?.(key);
-      if (served !== undefined && versionOf(served) !== version.get(key)) failures.push(`${where}: the shared tier serves ${served}, source is at ${version.get(key)}`);
+      if (served !== undefined && versionOf(served) !== version.get(key))
+        failures.push(`${where}: the shared tier serves ${served}, source is at ${version.get(key)}`);
     }
   };
   const expectFresh = (p: Promise<unknown>, key: string, minVersion: number): void => {
-    p.then((value) => {
-      if (typeof value === 'string' && versionOf(value) < minVersion) failures.push(`read of ${key} begun at v${minVersion} returned ${value}`);
-    }, () => {});
+    p.then(
+      (value) => {
+        if (typeof value === 'string' && versionOf(value) < minVersion)
+          failures.push(`read of ${key} begun at v${minVersion} returned ${value}`);
+      },
+      () => {},
+    );
   };
   const bump = (key: string): void => void version.set(key, version.get(key)! + 1);
   for (const [step, c] of commands.entries()) {
@@ -119,20 +132,35 @@ export async function runModel(commands: readonly Command[], harness: Harness): 
         const controller = new AbortController();
         aborters.push(controller);
         const options = { tags: [tagOf(key)], ...(c.withSignal ? { signal: controller.signal } : {}) };
-        expectFresh(instance(c.via).getOrLoad(key, ({ key: k }) => load(k), options), key, hearing(c.via).get(key)!);
+        expectFresh(
+          instance(c.via).getOrLoad(key, ({ key: k }) => load(k), options),
+          key,
+          hearing(c.via).get(key)!,
+        );
         break;
       }
       case 'readMany': {
         const keys = c.keys.map((i) => KEYS[i]!);
         const before = keys.map((k) => hearing(c.via).get(k)!);
-        const p = instance(c.via).getOrLoadMany(keys, async (missing) => {
-          const values = missing.map(readSource);
-          await new Promise<void>((resolve, reject) => pending.push({ settle: (ok) => (ok ? resolve() : reject(new Error('source failed'))) }));
-          return values;
-        }, { tags: (v: string) => [tagOf(v.split('@')[0]!)] });
-        p.then((values) => values.forEach((v, j) => {
-          if (v !== undefined && versionOf(v) < before[j]!) failures.push(`batch read of ${keys[j]} begun at v${before[j]} returned ${v}`);
-        }), () => {});
+        const p = instance(c.via).getOrLoadMany(
+          keys,
+          async (missing) => {
+            const values = missing.map(readSource);
+            await new Promise<void>((resolve, reject) =>
+              pending.push({ settle: (ok) => (ok ? resolve() : reject(new Error('source failed'))) }),
+            );
+            return values;
+          },
+          { tags: (v: string) => [tagOf(v.split('@')[0]!)] },
+        );
+        p.then(
+          (values) =>
+            values.forEach((v, j) => {
+              if (v !== undefined && versionOf(v) < before[j]!)
+                failures.push(`batch read of ${keys[j]} begun at v${before[j]} returned ${v}`);
+            }),
+          () => {},
+        );
         break;
       }
       case 'complete':

@@ -26,7 +26,10 @@ async function run(commands: readonly Command[], make: (clock: VirtualClock) => 
 const real = (clock: VirtualClock): Cache<string> => createCache<string>({ clock, random: new SeededRandom(3), ...OPTIONS });
 
 test(`no stale set and fresh reads after invalidation, over random interleavings (fast-check, seed ${SEED})`, async () => {
-  await fc.assert(fc.asyncProperty(commandsFor(1), (commands) => run(commands, real)), { seed: SEED, numRuns: 300 });
+  await fc.assert(
+    fc.asyncProperty(commandsFor(1), (commands) => run(commands, real)),
+    { seed: SEED, numRuns: 300 },
+  );
 });
 
 /**
@@ -36,17 +39,25 @@ test(`no stale set and fresh reads after invalidation, over random interleavings
  */
 class WriteBackCache extends Cache<string> {
   override getOrLoad(key: string, loader: Loader<string>, options?: LoadOptions<string>): Promise<string | undefined> {
-    return super.getOrLoad(key, async (context) => {
-      const value = await loader(context);
-      if (value !== undefined) await this.set(key, value, options?.tags === undefined ? {} : { tags: options.tags });
-      return value;
-    }, options);
+    return super.getOrLoad(
+      key,
+      async (context) => {
+        const value = await loader(context);
+        if (value !== undefined) await this.set(key, value, options?.tags === undefined ? {} : { tags: options.tags });
+        return value;
+      },
+      options,
+    );
   }
 }
 
-test('the property catches a racing invalidation: a mutant that stores a load\'s result over the invalidation fails, with a read, an invalidation and the completion in its counterexample', async () => {
-  const result = await fc.check(fc.asyncProperty(commandsFor(1), (commands) => run(commands,
-    (clock) => new WriteBackCache({ clock, random: new SeededRandom(3), ...OPTIONS }))), { seed: SEED, numRuns: 300 });
+test("the property catches a racing invalidation: a mutant that stores a load's result over the invalidation fails, with a read, an invalidation and the completion in its counterexample", async () => {
+  const result = await fc.check(
+    fc.asyncProperty(commandsFor(1), (commands) =>
+      run(commands, (clock) => new WriteBackCache({ clock, random: new SeededRandom(3), ...OPTIONS })),
+    ),
+    { seed: SEED, numRuns: 300 },
+  );
   assert.equal(result.failed, true, 'the mutant passed: the property cannot see the race');
   const [commands] = result.counterexample!;
   assert.ok(hasRacingInvalidation(commands), `the counterexample has no racing invalidation: ${JSON.stringify(commands)}`);

@@ -26,8 +26,16 @@ test('a failing load rejects every waiter with its error; a non-Error is wrapped
   const waits = Array.from({ length: 5 }, () => cache.getOrLoad('k', () => gate.promise));
   gate.reject(new Error('db down'));
   for (const w of waits) await assert.rejects(w, /db down/);
-  await assert.rejects(cache.getOrLoad('k2', () => { throw 'plain string'; }), (e) => isHeadroomError(e, 'HR_CORE_NON_ERROR_THROWN') && (e as Error).cause === 'plain string');
-  await assert.rejects(cache.getOrLoad('k3', () => Promise.reject(42)), (e) => isHeadroomError(e, 'HR_CORE_NON_ERROR_THROWN'));
+  await assert.rejects(
+    cache.getOrLoad('k2', () => {
+      throw 'plain string';
+    }),
+    (e) => isHeadroomError(e, 'HR_CORE_NON_ERROR_THROWN') && (e as Error).cause === 'plain string',
+  );
+  await assert.rejects(
+    cache.getOrLoad('k3', () => Promise.reject(42)),
+    (e) => isHeadroomError(e, 'HR_CORE_NON_ERROR_THROWN'),
+  );
   // Nothing was cached: the next call loads again.
   assert.equal(await cache.getOrLoad('k', () => 'ok'), 'ok');
 });
@@ -38,7 +46,14 @@ test("a caller's abort cancels only its own wait; the shared load continues for 
   let loadSignal: AbortSignal | undefined;
   const a = new AbortController();
   const b = new AbortController();
-  const pa = cache.getOrLoad('k', ({ signal }) => { loadSignal = signal; return gate.promise; }, { signal: a.signal });
+  const pa = cache.getOrLoad(
+    'k',
+    ({ signal }) => {
+      loadSignal = signal;
+      return gate.promise;
+    },
+    { signal: a.signal },
+  );
   const pb = cache.getOrLoad('k', () => 'never', { signal: b.signal });
   a.abort(new Error('a gave up'));
   await assert.rejects(pa, /a gave up/);
@@ -53,7 +68,16 @@ test('the shared load is aborted when every waiter has gone, and its late result
   const gate = deferred<string>();
   let loadSignal: AbortSignal | undefined;
   const controllers = [new AbortController(), new AbortController()];
-  const waits = controllers.map((c) => cache.getOrLoad('k', ({ signal }) => { loadSignal = signal; return gate.promise; }, { signal: c.signal }));
+  const waits = controllers.map((c) =>
+    cache.getOrLoad(
+      'k',
+      ({ signal }) => {
+        loadSignal = signal;
+        return gate.promise;
+      },
+      { signal: c.signal },
+    ),
+  );
   controllers[0]!.abort(new Error('first'));
   assert.equal(loadSignal!.aborted, false);
   controllers[1]!.abort(new Error('second'));
@@ -68,7 +92,10 @@ test('the shared load is aborted when every waiter has gone, and its late result
   // An already-aborted signal rejects at once with its reason.
   const done = new AbortController();
   done.abort(new Error('already'));
-  await assert.rejects(cache.getOrLoad('z', () => 'x', { signal: done.signal }), /already/);
+  await assert.rejects(
+    cache.getOrLoad('z', () => 'x', { signal: done.signal }),
+    /already/,
+  );
 });
 
 test('a waiter without a signal pins the shared load: other callers leaving do not abort it', async () => {
@@ -76,7 +103,14 @@ test('a waiter without a signal pins the shared load: other callers leaving do n
   const gate = deferred<string>();
   let loadSignal: AbortSignal | undefined;
   const c = new AbortController();
-  const withSignal = cache.getOrLoad('k', ({ signal }) => { loadSignal = signal; return gate.promise; }, { signal: c.signal });
+  const withSignal = cache.getOrLoad(
+    'k',
+    ({ signal }) => {
+      loadSignal = signal;
+      return gate.promise;
+    },
+    { signal: c.signal },
+  );
   const without = cache.getOrLoad('k', () => 'never');
   c.abort(new Error('left'));
   await assert.rejects(withSignal, /left/);
@@ -88,7 +122,10 @@ test('a waiter without a signal pins the shared load: other callers leaving do n
 test('close aborts running loads and rejects their waiters with HR_CACHE_CLOSED', async () => {
   const { cache } = testCache<string>();
   let loadSignal: AbortSignal | undefined;
-  const wait = cache.getOrLoad('k', ({ signal }) => { loadSignal = signal; return new Promise<string>(() => {}); });
+  const wait = cache.getOrLoad('k', ({ signal }) => {
+    loadSignal = signal;
+    return new Promise<string>(() => {});
+  });
   await cache.close();
   await assert.rejects(wait, (e) => isHeadroomError(e, 'HR_CACHE_CLOSED'));
   assert.equal(loadSignal!.aborted, true);

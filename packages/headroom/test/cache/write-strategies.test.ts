@@ -68,7 +68,16 @@ test('write-through: a read racing a write cannot put the old value back (the wr
   const source = new TestSource();
   source.data.set('k', 'old');
   const gate = deferred<void>();
-  const slowSource: Source<string> = { ...source, get: async (key) => { const v = source.data.get(key); await gate.promise; return v; }, set: (k, v) => source.set(k, v), delete: (k) => source.delete(k) };
+  const slowSource: Source<string> = {
+    ...source,
+    get: async (key) => {
+      const v = source.data.get(key);
+      await gate.promise;
+      return v;
+    },
+    set: (k, v) => source.set(k, v),
+    delete: (k) => source.delete(k),
+  };
   const store = writeThrough(cache, slowSource);
   const read = store.get('k');
   await store.set('k', 'new');
@@ -78,7 +87,14 @@ test('write-through: a read racing a write cannot put the old value back (the wr
 });
 
 function behind(clock: VirtualClock, cache: ReturnType<typeof testCache<string>>['cache'], source: TestSource, options = {}) {
-  return writeBehind(cache, source, { clock, random: new SeededRandom(9), flushInterval: 1000, maxBatch: 3, retry: { initial: 100, max: 1000 }, ...options });
+  return writeBehind(cache, source, {
+    clock,
+    random: new SeededRandom(9),
+    flushInterval: 1000,
+    maxBatch: 3,
+    retry: { initial: 100, max: 1000 },
+    ...options,
+  });
 }
 
 test('write-behind: acknowledged at once, visible at once, coalesced per key, flushed by interval', async () => {
@@ -138,11 +154,17 @@ test('write-behind: failed writes retry with backoff and are reported; flush rej
   await wb.set('k', 'v');
   await clock.advanceBy(50);
   assert.equal(events[0]?.type, 'write-error');
-  await assert.rejects(wb.flush(), (e) => isHeadroomError(e, 'HR_CACHE_WRITE_BEHIND_FAILED') && (e as unknown as { keys: string[] }).keys[0] === 'k');
+  await assert.rejects(
+    wb.flush(),
+    (e) => isHeadroomError(e, 'HR_CACHE_WRITE_BEHIND_FAILED') && (e as unknown as { keys: string[] }).keys[0] === 'k',
+  );
   assert.equal(wb.stats().pending, 1);
   await clock.advanceBy(2000);
   assert.deepEqual(source.applied, ['k=v']);
-  assert.deepEqual(events.map((e) => e.type), ['write-error', 'write-error', 'written']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['write-error', 'write-error', 'written'],
+  );
   const retry = events[1]!;
   assert.ok(retry.type === 'write-error' && retry.attempts === 2 && retry.retryInMs >= 100 && retry.retryInMs <= 200);
   await wb.close();
@@ -176,7 +198,9 @@ test('write-behind: backpressure — at maxPending keys, a write waits until a w
   await wb.set('a', '1');
   await wb.set('b', '1');
   let third = false;
-  const p = wb.set('c', '1').then(() => { third = true; });
+  const p = wb.set('c', '1').then(() => {
+    third = true;
+  });
   await flushMicrotasks();
   assert.equal(third, true); // room was made by starting the queued writes
   assert.equal(wb.stats().inFlight, 2);
@@ -201,5 +225,8 @@ test('refresh-ahead over a source: reads near expiry refresh in the background; 
   assert.equal(await store.get('k'), 'v2');
   await store.set('k', 'v3');
   assert.equal(source.data.get('k'), 'v3');
-  assert.throws(() => refreshAhead(cache, source, { at: 1.5 }), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'));
+  assert.throws(
+    () => refreshAhead(cache, source, { at: 1.5 }),
+    (e) => isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'),
+  );
 });

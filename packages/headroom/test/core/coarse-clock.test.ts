@@ -18,7 +18,7 @@ test('coarse clock: reuses one reading for the resolution, then reads the base c
   assert.equal(coarse.now(), t0 + 101);
 });
 
-test('coarse clock: wall time and timers are the base clock\'s; a bad resolution is refused', async () => {
+test("coarse clock: wall time and timers are the base clock's; a bad resolution is refused", async () => {
   const base = new VirtualClock();
   const coarse = new CoarseClock(base, 5);
   assert.equal(coarse.wallNow(), base.wallNow());
@@ -27,6 +27,9 @@ test('coarse clock: wall time and timers are the base clock\'s; a bad resolution
   await base.advanceBy(3);
   assert.equal(fired, 1, 'the timer ran on the base clock at its exact time, not the coarse one');
   for (const bad of [0, -1, Number.NaN, Infinity]) {
-    assert.throws(() => new CoarseClock(base, bad), (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'));
+    assert.throws(
+      () => new CoarseClock(base, bad),
+      (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'),
+    );
   }
 });

@@ -17,11 +17,14 @@ test('parses numbers and unit strings', () => {
 
 test('a bad value throws an error naming the option and the value', () => {
   for (const bad of [-1, Number.NaN, Infinity, '5', '5 parsecs', '', 'ms', '-5s']) {
-    assert.throws(() => parseDuration(bad, 'cache.ttl'), (e: unknown) => {
-      assert.ok(isHeadroomError(e, 'HR_CORE_INVALID_DURATION'));
-      assert.match((e as Error).message, /cache\.ttl/);
-      assert.match((e as Error).message, /'5s'/);
-      return true;
-    });
+    assert.throws(
+      () => parseDuration(bad, 'cache.ttl'),
+      (e: unknown) => {
+        assert.ok(isHeadroomError(e, 'HR_CORE_INVALID_DURATION'));
+        assert.match((e as Error).message, /cache\.ttl/);
+        assert.match((e as Error).message, /'5s'/);
+        return true;
+      },
+    );
   }
 });

@@ -9,7 +9,9 @@ test('on returns a disposable; dispose is idempotent; a throwing listener does n
   const events = new Emitter<number>((e) => errors.push(e));
   const seen: number[] = [];
   assert.equal(events.active, false);
-  const a = events.on(() => { throw new Error('bad listener'); });
+  const a = events.on(() => {
+    throw new Error('bad listener');
+  });
   const b = events.on((n) => seen.push(n));
   assert.equal(events.active, true);
   events.emit(1);
@@ -24,6 +26,9 @@ test('on returns a disposable; dispose is idempotent; a throwing listener does n
 });
 
 test('assert throws HR_CORE_ASSERTION with details', () => {
-  assert.throws(() => invariant(false, 'heap order', { index: 3 }), (e) => isHeadroomError(e, 'HR_CORE_ASSERTION'));
+  assert.throws(
+    () => invariant(false, 'heap order', { index: 3 }),
+    (e) => isHeadroomError(e, 'HR_CORE_ASSERTION'),
+  );
   invariant(true, 'never thrown');
 });

@@ -26,13 +26,24 @@ test('golden vectors: xxh32 and xxh64 match the reference implementation', () =>
 });
 
 test('property: any string or byte array, any seed, agrees with the reference', () => {
-  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.nat(), (s, seed64, seed32) => {
-    assert.equal(xxh64(s, seed64), referenceXxh64(s, seed64));
-    assert.equal(xxh32(s, seed32), referenceXxh32(s, seed32));
-  }), { numRuns: 2000, seed: 11 });
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
-    assert.equal(xxh64(bytes), referenceXxh64(Buffer.from(bytes), 0n));
-  }), { numRuns: 500, seed: 12 });
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      fc.nat(),
+      (s, seed64, seed32) => {
+        assert.equal(xxh64(s, seed64), referenceXxh64(s, seed64));
+        assert.equal(xxh32(s, seed32), referenceXxh32(s, seed32));
+      },
+    ),
+    { numRuns: 2000, seed: 11 },
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+      assert.equal(xxh64(bytes), referenceXxh64(Buffer.from(bytes), 0n));
+    }),
+    { numRuns: 500, seed: 12 },
+  );
 });
 
 test('xxh64Into writes [hi, lo] without allocating', () => {

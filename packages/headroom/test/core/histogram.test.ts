@@ -17,8 +17,12 @@ test('coordinated-omission correction back-fills the hidden samples', () => {
   // A closed-loop generator meant to send every 10 ms; 99 requests take 1 ms, one stalls 1 s.
   const naive = new LatencyHistogram();
   const corrected = new LatencyHistogram();
-  for (let i = 0; i < 99; i++) { naive.record(1); corrected.recordCorrected(1, 10); }
-  naive.record(1000); corrected.recordCorrected(1000, 10);
+  for (let i = 0; i < 99; i++) {
+    naive.record(1);
+    corrected.recordCorrected(1, 10);
+  }
+  naive.record(1000);
+  corrected.recordCorrected(1000, 10);
   assert.equal(naive.count, 100);
   // 1000 ms stall at a 10 ms interval hides 99 requests: 990, 980, ..., 10 ms.
   assert.equal(corrected.count, 199);
@@ -29,7 +33,8 @@ test('coordinated-omission correction back-fills the hidden samples', () => {
 test('merge, clone, reset; bad values rejected', () => {
   const a = new LatencyHistogram();
   const b = new LatencyHistogram();
-  a.record(1); b.record(100);
+  a.record(1);
+  b.record(100);
   const c = a.clone();
   a.merge(b);
   assert.equal(a.count, 2);

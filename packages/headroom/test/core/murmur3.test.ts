@@ -35,12 +35,18 @@ test('golden vectors: MurmurHash3 x86_128 matches the reference C implementation
 
 test('property: any string or byte array and seed agrees with murmurhash3js-revisited', () => {
   const encoder = new TextEncoder();
-  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.nat(), (s, seed) => {
-    assert.equal(digest(s, seed), murmur.x86.hash128(encoder.encode(s), seed));
-  }), { numRuns: 2000, seed: 21 });
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 70 }), (bytes) => {
-    assert.equal(digest(bytes, 0), murmur.x86.hash128(bytes, 0));
-  }), { numRuns: 500, seed: 22 });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.nat(), (s, seed) => {
+      assert.equal(digest(s, seed), murmur.x86.hash128(encoder.encode(s), seed));
+    }),
+    { numRuns: 2000, seed: 21 },
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 70 }), (bytes) => {
+      assert.equal(digest(bytes, 0), murmur.x86.hash128(bytes, 0));
+    }),
+    { numRuns: 500, seed: 22 },
+  );
 });
 
 test('hash64Into is the first 64 bits; hash53 its top 53 bits', () => {

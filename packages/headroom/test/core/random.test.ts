@@ -8,7 +8,10 @@ test('golden: seed 42 gives a pinned sequence (changing it breaks replays)', () 
   const seq = Array.from({ length: 5 }, () => r.int(1_000_000));
   assert.deepEqual(seq, GOLDEN_42);
   const f = new SeededRandom(42).fork('jitter');
-  assert.deepEqual(Array.from({ length: 3 }, () => f.int(1_000_000)), GOLDEN_42_JITTER);
+  assert.deepEqual(
+    Array.from({ length: 3 }, () => f.int(1_000_000)),
+    GOLDEN_42_JITTER,
+  );
 });
 
 test('fork gives independent streams: drawing from one never shifts another', () => {
@@ -19,8 +22,14 @@ test('fork gives independent streams: drawing from one never shifts another', ()
   b.fork('y').next();
   for (let i = 0; i < 100; i++) b.next();
   const x2 = b.fork('x');
-  assert.deepEqual(Array.from({ length: 10 }, () => x2.next()), xs1);
-  assert.notDeepEqual(Array.from({ length: 10 }, () => new SeededRandom(1).fork('y').next()), xs1);
+  assert.deepEqual(
+    Array.from({ length: 10 }, () => x2.next()),
+    xs1,
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 10 }, () => new SeededRandom(1).fork('y').next()),
+    xs1,
+  );
 });
 
 test('int(n) is uniform: chi-square over 10 buckets, N = 100,000', () => {
@@ -50,8 +59,14 @@ test('next() is in [0,1); chance() follows p within 4 sigma at N = 100,000', () 
 });
 
 test('bad input is rejected with a typed error', () => {
-  assert.throws(() => new SeededRandom(1.5), (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'));
-  assert.throws(() => new SeededRandom(1).int(0), (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'));
+  assert.throws(
+    () => new SeededRandom(1.5),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => new SeededRandom(1).int(0),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'),
+  );
 });
 
 test('HEADROOM_SEED replays a run', () => {

@@ -9,7 +9,10 @@ test('starts at a non-zero epoch', () => {
   const clock = new VirtualClock();
   assert.ok(clock.now() > 0);
   assert.ok(clock.wallNow() > 1_600_000_000_000);
-  assert.throws(() => new VirtualClock({ startMs: 0 }), (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'));
+  assert.throws(
+    () => new VirtualClock({ startMs: 0 }),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_OPTION'),
+  );
 });
 
 async function fireTenThousand(seed: number): Promise<Array<[number, number]>> {
@@ -97,7 +100,9 @@ test('advanceTo never moves time backwards; runUntilIdle catches runaway timers'
   const t = clock.now();
   await clock.advanceTo(t - 100);
   assert.equal(clock.now(), t);
-  const again = (): void => { clock.setTimer(1, again); };
+  const again = (): void => {
+    clock.setTimer(1, again);
+  };
   again();
   await assert.rejects(clock.runUntilIdle(100), (e) => isHeadroomError(e, 'HR_CORE_INVALID_STATE'));
 });

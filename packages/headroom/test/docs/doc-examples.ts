@@ -57,14 +57,21 @@ export class ExampleWorkspace {
     this.dir = mkdtempSync(join(tmpdir(), 'headroom-doc-examples-'));
     symlinkSync(join(REPO, 'node_modules'), join(this.dir, 'node_modules'), 'dir');
     const base = JSON.parse(readFileSync(join(REPO, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
-    writeFileSync(join(this.dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        ...base.compilerOptions,
-        noEmit: true,
-        customConditions: ['headroom-source'],
-      },
-      include: ['*.mts'],
-    }, null, 2));
+    writeFileSync(
+      join(this.dir, 'tsconfig.json'),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            ...base.compilerOptions,
+            noEmit: true,
+            customConditions: ['headroom-source'],
+          },
+          include: ['*.mts'],
+        },
+        null,
+        2,
+      ),
+    );
   }
 
   /** The file an example is written to. */
@@ -84,10 +91,16 @@ export class ExampleWorkspace {
    * @returns one line per diagnostic, located in the doc (`docs/x.md:LINE: TSxxxx message`)
    */
   typecheck(examples: readonly DocExample[]): string[] {
-    const config = ts.getParsedCommandLineOfConfigFile(join(this.dir, 'tsconfig.json'), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
-    });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(this.dir, 'tsconfig.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+        },
+      },
+    );
     if (config === undefined) throw new Error('could not read the examples tsconfig');
     const byFile = new Map(examples.map((e) => [this.fileOf(e), e]));
     const program = ts.createProgram({ rootNames: [...byFile.keys()], options: config.options });
@@ -109,13 +122,23 @@ export class ExampleWorkspace {
    */
   run(file: string, hangMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string; hung: boolean }> {
     return new Promise((resolvePromise) => {
-      const child = spawn(process.execPath, ['--conditions=headroom-source', '--import', 'tsx', file], { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--conditions=headroom-source', '--import', 'tsx', file], {
+        cwd: this.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       let hung = false;
-      child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-      child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-      const guard = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, hangMs);
+      child.stdout.setEncoding('utf8').on('data', (s: string) => {
+        stdout += s;
+      });
+      child.stderr.setEncoding('utf8').on('data', (s: string) => {
+        stderr += s;
+      });
+      const guard = setTimeout(() => {
+        hung = true;
+        child.kill('SIGKILL');
+      }, hangMs);
       child.on('close', (code) => {
         clearTimeout(guard);
         resolvePromise({ code, stdout, stderr, hung });

@@ -35,7 +35,9 @@ const expectations: Record<string, Expectation> = {
       return {
         backends,
         replace: hosts.map((host, i) => [host, backends[i]!.origin] as const),
-        close: async () => { await Promise.all(backends.map((b) => b.close())); },
+        close: async () => {
+          await Promise.all(backends.map((b) => b.close()));
+        },
       };
     },
     check: (stdout, backends) => {
@@ -43,7 +45,11 @@ const expectations: Record<string, Expectation> = {
       assert.match(stdout, /^call: ok GET \/users\/42$/m);
       assert.match(stdout, /^request: 200 ok GET \/users\/42$/m);
       assert.match(stdout, /^fetch: 200 ok GET \/users\/42$/m);
-      assert.equal(backends.reduce((s, b) => s + b.hits, 0), 3, 'three requests, all to the real replicas');
+      assert.equal(
+        backends.reduce((s, b) => s + b.hits, 0),
+        3,
+        'three requests, all to the real replicas',
+      );
       for (const b of backends) assert.ok(stdout.includes(b.origin), `the snapshot table lists ${b.origin}`);
     },
   },
@@ -82,7 +88,10 @@ const expectations: Record<string, Expectation> = {
 
 test('every expectation names an existing example', () => {
   const names = new Set(examples.map((e) => e.name));
-  assert.deepEqual(Object.keys(expectations).filter((n) => !names.has(n)), []);
+  assert.deepEqual(
+    Object.keys(expectations).filter((n) => !names.has(n)),
+    [],
+  );
 });
 
 test(`the ts examples of ${DOCS.join(', ')} type-check against src/ with the repo's strict options`, () => {
@@ -92,7 +101,8 @@ test(`the ts examples of ${DOCS.join(', ')} type-check against src/ with the rep
 
 /** Hosts an example may name without a stand-in: loopback, and logical names that are never resolved. */
 function foreignHosts(code: string): string[] {
-  return [...code.matchAll(/https?:\/\/([^/'"`\s:]+)/g)].map((m) => m[1]!)
+  return [...code.matchAll(/https?:\/\/([^/'"`\s:]+)/g)]
+    .map((m) => m[1]!)
     .filter((host) => host !== '127.0.0.1' && host !== 'localhost' && !host.endsWith('.internal'));
 }
 
@@ -106,7 +116,10 @@ for (const example of examples) {
       // Never send traffic beyond loopback: a host the doc names needs a local stand-in above.
       assert.deepEqual(foreignHosts(code), [], `${example.name} names hosts with no local stand-in`);
       const result = await workspace.run(workspace.write(example, code));
-      assert.ok(!result.hung, `${example.name} did not exit on its own (a server, socket or timer kept it alive)\n${result.stdout}\n${result.stderr}`);
+      assert.ok(
+        !result.hung,
+        `${example.name} did not exit on its own (a server, socket or timer kept it alive)\n${result.stdout}\n${result.stderr}`,
+      );
       assert.equal(result.code, 0, `${example.name} failed:\n${result.stdout}\n${result.stderr}`);
       expectation.check?.(result.stdout, served?.backends ?? []);
     } finally {

@@ -15,8 +15,13 @@ export interface BimodalRun {
 }
 
 /** Runs `calls` calls, one every `gapMs`, through `policy` (or bare when undefined). */
-export async function runBimodal(clock: VirtualClock, random: Random, policy: Policy | undefined, calls: number,
-  options: { medianMs?: number; stallRate?: number; stallFactor?: number; gapMs?: number } = {}): Promise<BimodalRun> {
+export async function runBimodal(
+  clock: VirtualClock,
+  random: Random,
+  policy: Policy | undefined,
+  calls: number,
+  options: { medianMs?: number; stallRate?: number; stallFactor?: number; gapMs?: number } = {},
+): Promise<BimodalRun> {
   const medianMs = options.medianMs ?? 10;
   const stallRate = options.stallRate ?? 0.01;
   const stallFactor = options.stallFactor ?? 100;

@@ -7,29 +7,42 @@ import { isHeadroomError, LoadShedError } from '../../src/core/errors.js';
 import { Deadline, RetryPolicy, TokenBudget } from '../../src/latency/index.js';
 
 test('TokenBudget: extras never exceed ratio × requests + minPerSec × seconds + initial tokens (property)', async () => {
-  fc.assert(fc.property(
-    fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true }),
-    fc.integer({ min: 1, max: 50 }),
-    fc.array(fc.tuple(fc.constantFrom('request', 'extra', 'wait'), fc.integer({ min: 0, max: 500 })), { maxLength: 400 }),
-    (ratio, minPerSec, maxTokens, ops) => {
-      let now = 1000;
-      const initialTokens = maxTokens / 2;
-      const budget = new TokenBudget({ clock: { now: () => now, wallNow: () => now, setTimer: () => ({ cancel() {} }) }, ratio, minPerSec, maxTokens, initialTokens });
-      let requests = 0;
-      let extras = 0;
-      const start = now;
-      for (const [op, n] of ops) {
-        if (op === 'request') { budget.deposit(); requests++; }
-        else if (op === 'extra') { if (budget.tryWithdraw()) extras++; }
-        else now += n;
-      }
-      const bound = ratio * requests + (minPerSec * (now - start)) / 1000 + initialTokens;
-      assert.ok(extras <= bound + 1e-6 * (requests + 1), `extras ${extras} > bound ${bound}`);
-      const s = budget.stats();
-      assert.equal(s.withdrawn, extras);
-      assert.equal(s.requests, requests);
-    },
-  ), { seed: 3, numRuns: 500 });
+  fc.assert(
+    fc.property(
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.double({ min: 0, max: 50, noNaN: true }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.array(fc.tuple(fc.constantFrom('request', 'extra', 'wait'), fc.integer({ min: 0, max: 500 })), { maxLength: 400 }),
+      (ratio, minPerSec, maxTokens, ops) => {
+        let now = 1000;
+        const initialTokens = maxTokens / 2;
+        const budget = new TokenBudget({
+          clock: { now: () => now, wallNow: () => now, setTimer: () => ({ cancel() {} }) },
+          ratio,
+          minPerSec,
+          maxTokens,
+          initialTokens,
+        });
+        let requests = 0;
+        let extras = 0;
+        const start = now;
+        for (const [op, n] of ops) {
+          if (op === 'request') {
+            budget.deposit();
+            requests++;
+          } else if (op === 'extra') {
+            if (budget.tryWithdraw()) extras++;
+          } else now += n;
+        }
+        const bound = ratio * requests + (minPerSec * (now - start)) / 1000 + initialTokens;
+        assert.ok(extras <= bound + 1e-6 * (requests + 1), `extras ${extras} > bound ${bound}`);
+        const s = budget.stats();
+        assert.equal(s.withdrawn, extras);
+        assert.equal(s.requests, requests);
+      },
+    ),
+    { seed: 3, numRuns: 500 },
+  );
 });
 
 test('TokenBudget: 20 requests at 5% earn exactly one extra; the balance is capped', () => {
@@ -41,7 +54,10 @@ test('TokenBudget: 20 requests at 5% earn exactly one extra; the balance is capp
   assert.equal(budget.tryWithdraw(), true);
   for (let i = 0; i < 1000; i++) budget.deposit();
   assert.equal(budget.stats().tokens, 2);
-  assert.throws(() => new TokenBudget({ ratio: 2 }), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'));
+  assert.throws(
+    () => new TokenBudget({ ratio: 2 }),
+    (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
+  );
 });
 
 test('RetryPolicy never retries beyond its budget while the backend is down', async () => {
@@ -53,7 +69,14 @@ test('RetryPolicy never retries beyond its budget while the backend is down', as
   const N = 2000;
   const calls: Array<Promise<unknown>> = [];
   for (let i = 0; i < N; i++) {
-    calls.push(retry.execute(async () => { attempts++; throw new Error('down'); }).catch(() => undefined));
+    calls.push(
+      retry
+        .execute(async () => {
+          attempts++;
+          throw new Error('down');
+        })
+        .catch(() => undefined),
+    );
     await clock.advanceBy(1);
   }
   await clock.runUntilIdle();
@@ -65,13 +88,25 @@ test('RetryPolicy never retries beyond its budget while the backend is down', as
 
 test('RetryPolicy respects the deadline: no retry whose backoff + minAttemptMs does not fit', async () => {
   const clock = new VirtualClock();
-  const retry = new RetryPolicy({ clock, random: new SeededRandom(2), maxAttempts: 5, budget: false,
-    backoff: { baseMs: 40, jitter: 'none' }, minAttemptMs: 10 });
+  const retry = new RetryPolicy({
+    clock,
+    random: new SeededRandom(2),
+    maxAttempts: 5,
+    budget: false,
+    backoff: { baseMs: 40, jitter: 'none' },
+    minAttemptMs: 10,
+  });
   const events: string[] = [];
   retry.on((e) => events.push(e.type === 'give-up' ? `give-up:${e.reason}` : `retry:${e.backoffMs}`));
   let attempts = 0;
   const deadline = Deadline.after(100, { clock });
-  const call = retry.execute(async () => { attempts++; throw new Error('x'); }, { deadline });
+  const call = retry.execute(
+    async () => {
+      attempts++;
+      throw new Error('x');
+    },
+    { deadline },
+  );
   const settled = call.catch((e: unknown) => e);
   await clock.runUntilIdle();
   assert.equal(((await settled) as Error).message, 'x');
@@ -108,7 +143,14 @@ test('a LoadShedError from downstream is retried no sooner than its retryAfterMs
 
   const caller = new AbortController();
   let attempts = 0;
-  const aborted = retry.execute(async () => { attempts++; caller.abort(new Error('gone')); throw new Error('x'); }, { signal: caller.signal });
+  const aborted = retry.execute(
+    async () => {
+      attempts++;
+      caller.abort(new Error('gone'));
+      throw new Error('x');
+    },
+    { signal: caller.signal },
+  );
   await assert.rejects(aborted, /gone/);
   assert.equal(attempts, 1);
 });

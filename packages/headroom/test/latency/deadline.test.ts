@@ -5,14 +5,27 @@ import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { sleep, type Clock, type TimerHandle } from '../../src/core/clock.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  Deadline, DeadlinePolicy, readDeadline, deadlineHeaders, parseGrpcTimeout, formatGrpcTimeout, wrap,
+  Deadline,
+  DeadlinePolicy,
+  readDeadline,
+  deadlineHeaders,
+  parseGrpcTimeout,
+  formatGrpcTimeout,
+  wrap,
 } from '../../src/latency/index.js';
 
 /** A clock whose timers fire only on multiples of `granularityMs`, like a timer wheel. */
 class CoarseClock implements Clock {
-  constructor(readonly inner: VirtualClock, readonly granularityMs: number) {}
-  now(): number { return this.inner.now(); }
-  wallNow(): number { return this.inner.wallNow(); }
+  constructor(
+    readonly inner: VirtualClock,
+    readonly granularityMs: number,
+  ) {}
+  now(): number {
+    return this.inner.now();
+  }
+  wallNow(): number {
+    return this.inner.wallNow();
+  }
   setTimer(delayMs: number, fn: () => void): TimerHandle {
     const g = this.granularityMs;
     const now = this.inner.now();
@@ -66,9 +79,15 @@ test('check() refuses work that cannot finish in the time left', async () => {
   const clock = new VirtualClock();
   const d = Deadline.after(20, { clock });
   d.check(10);
-  assert.throws(() => d.check(25), (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED') && /20 ms left.*25 ms/.test((e as Error).message));
+  assert.throws(
+    () => d.check(25),
+    (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED') && /20 ms left.*25 ms/.test((e as Error).message),
+  );
   await clock.advanceBy(20);
-  assert.throws(() => d.check(), (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'));
+  assert.throws(
+    () => d.check(),
+    (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'),
+  );
 });
 
 test('DeadlinePolicy does not start work when less than minRemainingMs is left', async () => {
@@ -76,9 +95,20 @@ test('DeadlinePolicy does not start work when less than minRemainingMs is left',
   const policy = new DeadlinePolicy({ clock, minRemainingMs: () => 15 });
   let calls = 0;
   const caller = Deadline.after(10, { clock });
-  await assert.rejects(policy.execute(async () => { calls++; }, { deadline: caller }), (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'));
+  await assert.rejects(
+    policy.execute(
+      async () => {
+        calls++;
+      },
+      { deadline: caller },
+    ),
+    (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'),
+  );
   assert.equal(calls, 0);
-  await assert.rejects(new DeadlinePolicy({ clock }).execute(async () => 1), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'));
+  await assert.rejects(
+    new DeadlinePolicy({ clock }).execute(async () => 1),
+    (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
+  );
 });
 
 test('DeadlinePolicy takes the sooner of its timeout and the caller deadline, and passes it down', async () => {
@@ -86,48 +116,66 @@ test('DeadlinePolicy takes the sooner of its timeout and the caller deadline, an
   const policy = new DeadlinePolicy({ clock, timeoutMs: 50 });
   const seen: number[] = [];
   const caller = Deadline.after(30, { clock });
-  await policy.execute(async ({ deadline }) => { seen.push(deadline!.remainingMs()); }, { deadline: caller });
-  await policy.execute(async ({ deadline }) => { seen.push(deadline!.remainingMs()); });
+  await policy.execute(
+    async ({ deadline }) => {
+      seen.push(deadline!.remainingMs());
+    },
+    { deadline: caller },
+  );
+  await policy.execute(async ({ deadline }) => {
+    seen.push(deadline!.remainingMs());
+  });
   assert.deepEqual(seen, [30, 50]);
 });
 
 test('a call never overruns its deadline by more than the timer granularity, even when the work ignores its signal', async () => {
   // Property: for any work duration, timeout and timer granularity g, the call settles at or
   // before max(work end, deadline + g) and never later than deadline + g when the work is slower.
-  await fc.assert(fc.asyncProperty(
-    fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 200 }), fc.constantFrom(0, 1, 4, 10),
-    fc.boolean(),
-    async (workMs, timeoutMs, g, honoursSignal) => {
-      const inner = new VirtualClock();
-      const clock = new CoarseClock(inner, g);
-      const policy = new DeadlinePolicy({ clock, timeoutMs });
-      const start = inner.now();
-      let settledAt = -1;
-      let outcome = '';
-      const work = policy.execute(({ signal }) => sleep(inner, workMs, honoursSignal ? signal : undefined).then(() => 'done'));
-      void work.then((v) => { outcome = v; settledAt = inner.now(); }, (e: unknown) => {
-        outcome = isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED') ? 'deadline' : 'other';
-        settledAt = inner.now();
-      });
-      await inner.runUntilIdle();
-      const atMs = start + timeoutMs;
-      if (workMs < timeoutMs) {
-        assert.equal(outcome, 'done');
-      } else {
-        assert.ok(outcome === 'deadline' || (outcome === 'done' && workMs <= timeoutMs + g), `outcome ${outcome}`);
-        assert.ok(settledAt - atMs <= g, `overran by ${settledAt - atMs} ms with granularity ${g}`);
-      }
-    },
-  ), { seed: 7, numRuns: 200 });
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: 1, max: 200 }),
+      fc.constantFrom(0, 1, 4, 10),
+      fc.boolean(),
+      async (workMs, timeoutMs, g, honoursSignal) => {
+        const inner = new VirtualClock();
+        const clock = new CoarseClock(inner, g);
+        const policy = new DeadlinePolicy({ clock, timeoutMs });
+        const start = inner.now();
+        let settledAt = -1;
+        let outcome = '';
+        const work = policy.execute(({ signal }) => sleep(inner, workMs, honoursSignal ? signal : undefined).then(() => 'done'));
+        void work.then(
+          (v) => {
+            outcome = v;
+            settledAt = inner.now();
+          },
+          (e: unknown) => {
+            outcome = isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED') ? 'deadline' : 'other';
+            settledAt = inner.now();
+          },
+        );
+        await inner.runUntilIdle();
+        const atMs = start + timeoutMs;
+        if (workMs < timeoutMs) {
+          assert.equal(outcome, 'done');
+        } else {
+          assert.ok(outcome === 'deadline' || (outcome === 'done' && workMs <= timeoutMs + g), `outcome ${outcome}`);
+          assert.ok(settledAt - atMs <= g, `overran by ${settledAt - atMs} ms with granularity ${g}`);
+        }
+      },
+    ),
+    { seed: 7, numRuns: 200 },
+  );
 });
 
 test('deadline headers: remaining ms shrinks across hops; grpc-timeout is read and written', async () => {
   const clock = new VirtualClock();
   const edge = Deadline.after(250, { clock });
-  await clock.advanceBy(40);                                 // the edge works for 40 ms
+  await clock.advanceBy(40); // the edge works for 40 ms
   const wire = deadlineHeaders(edge, { grpc: true, reserveMs: 5 });
   assert.deepEqual(wire, { 'headroom-timeout-ms': '205', 'grpc-timeout': '205000u' });
-  const hop = readDeadline(wire, { clock })!;                // next hop: 205 ms from its arrival
+  const hop = readDeadline(wire, { clock })!; // next hop: 205 ms from its arrival
   assert.equal(hop.remainingMs(), 205);
   await clock.advanceBy(100);
   assert.equal(deadlineHeaders(hop)['headroom-timeout-ms'], '105');
@@ -137,11 +185,22 @@ test('deadline headers: remaining ms shrinks across hops; grpc-timeout is read a
   assert.equal(readDeadline({ 'headroom-timeout-ms': '999999' }, { clock, maxMs: 1000 })!.remainingMs(), 1000);
   assert.equal(readDeadline({}, { clock }), undefined);
   assert.equal(readDeadline({}, { clock, defaultMs: 300 })!.remainingMs(), 300);
-  for (const bad of [{ 'headroom-timeout-ms': '-5' }, { 'headroom-timeout-ms': 'soon' }, { 'grpc-timeout': '123456789m' }, { 'grpc-timeout': '5x' }]) {
-    assert.throws(() => readDeadline(bad, { clock }), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_DEADLINE_HEADER'));
+  for (const bad of [
+    { 'headroom-timeout-ms': '-5' },
+    { 'headroom-timeout-ms': 'soon' },
+    { 'grpc-timeout': '123456789m' },
+    { 'grpc-timeout': '5x' },
+  ]) {
+    assert.throws(
+      () => readDeadline(bad, { clock }),
+      (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_DEADLINE_HEADER'),
+    );
   }
   await clock.advanceBy(200);
-  assert.throws(() => deadlineHeaders(hop), (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'));
+  assert.throws(
+    () => deadlineHeaders(hop),
+    (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'),
+  );
 });
 
 test('grpc-timeout: finest unit that fits 8 digits, never more time than given (property)', () => {
@@ -152,14 +211,17 @@ test('grpc-timeout: finest unit that fits 8 digits, never more time than given (
   assert.equal(formatGrpcTimeout(200_000_000), '200000S');
   assert.equal(parseGrpcTimeout('1H'), 3_600_000);
   assert.equal(parseGrpcTimeout('7M'), 420_000);
-  fc.assert(fc.property(fc.double({ min: 1e-6, max: 1e10, noNaN: true }), (ms) => {
-    const text = formatGrpcTimeout(ms);
-    assert.match(text, /^\d{1,8}[HMSmun]$/);
-    const back = parseGrpcTimeout(text);
-    assert.ok(back <= ms * (1 + 1e-12), `${text} = ${back} > ${ms}`);
-    // When a unit overflows 8 digits the next one holds ≥ 10^5 of its steps: ≤ 1e-5 relative loss.
-    assert.ok(back >= ms * (1 - 1e-5) - 1e-6, `${text} lost too much of ${ms}`);
-  }), { seed: 11, numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.double({ min: 1e-6, max: 1e10, noNaN: true }), (ms) => {
+      const text = formatGrpcTimeout(ms);
+      assert.match(text, /^\d{1,8}[HMSmun]$/);
+      const back = parseGrpcTimeout(text);
+      assert.ok(back <= ms * (1 + 1e-12), `${text} = ${back} > ${ms}`);
+      // When a unit overflows 8 digits the next one holds ≥ 10^5 of its steps: ≤ 1e-5 relative loss.
+      assert.ok(back >= ms * (1 - 1e-5) - 1e-6, `${text} lost too much of ${ms}`);
+    }),
+    { seed: 11, numRuns: 2000 },
+  );
 });
 
 test('wrap passes the outer deadline and signal to the inner policy', async () => {

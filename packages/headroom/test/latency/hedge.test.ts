@@ -27,9 +27,15 @@ test('hedging cuts p99.9 of a bimodal source ≥ 5× while extra load stays with
   const stats = hedge.stats();
   assert.equal(stats.hedges, extras);
   assert.equal(stats.calls, N);
-  assert.equal(stats.wins.reduce((a, b) => a + b, 0), N);
+  assert.equal(
+    stats.wins.reduce((a, b) => a + b, 0),
+    N,
+  );
   assert.ok(stats.wins[1]! >= 80, `hedges won ${stats.wins[1]} times; expected most of the ~100 stalls`);
-  assert.ok(stats.delayMs !== undefined && Math.abs(stats.delayMs - 11.8) < 0.5, `adaptive delay ${stats.delayMs} should sit near p95 of U(8,12) = 11.8 ms`);
+  assert.ok(
+    stats.delayMs !== undefined && Math.abs(stats.delayMs - 11.8) < 0.5,
+    `adaptive delay ${stats.delayMs} should sit near p95 of U(8,12) = 11.8 ms`,
+  );
   // The median is untouched: hedging only acts on the tail.
   assert.ok(Math.abs(hedged.histogram.percentile(50) - bare.histogram.percentile(50)) < 0.5);
 });
@@ -59,7 +65,10 @@ test('losers are cancelled through their signals, the winner is reported, at mos
   assert.equal(await call, 2);
   assert.equal(reasons.length, 2);
   for (const [, reason] of reasons as Array<[number, unknown]>) assert.ok(isHeadroomError(reason, 'HR_LATENCY_CANCELLED'));
-  assert.deepEqual(events.map((e) => e.type), ['hedge', 'hedge', 'win']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['hedge', 'hedge', 'win'],
+  );
   assert.deepEqual(events[2], { type: 'win', attempt: 2, latencyMs: 25, attempts: 3 });
   assert.deepEqual(hedge.stats().wins, [0, 0, 1]);
   assert.equal(clock.pendingTimers, 0);
@@ -68,7 +77,9 @@ test('losers are cancelled through their signals, the winner is reported, at mos
 test('failures: a lone failed attempt fails the call; one failing while a hedge runs waits for the hedge', async () => {
   const clock = new VirtualClock();
   const hedge = new HedgePolicy({ clock, delayMs: 10, budget: false });
-  const fast = hedge.execute(async () => { throw new Error('boom'); });
+  const fast = hedge.execute(async () => {
+    throw new Error('boom');
+  });
   await assert.rejects(fast, /boom/);
   assert.equal(clock.pendingTimers, 0, 'the hedge timer was cancelled');
   const rescued = hedge.execute(async ({ attempt, signal }) => {
@@ -85,17 +96,24 @@ test('the caller aborting rejects with its reason and aborts every attempt; budg
   const hedge = new HedgePolicy({ clock, delayMs: 10, budget: false });
   const caller = new AbortController();
   const seen: unknown[] = [];
-  const call = hedge.execute(async ({ signal }) => {
-    signal.addEventListener('abort', () => seen.push(signal.reason));
-    await sleep(clock, 100, signal);
-  }, { signal: caller.signal });
+  const call = hedge.execute(
+    async ({ signal }) => {
+      signal.addEventListener('abort', () => seen.push(signal.reason));
+      await sleep(clock, 100, signal);
+    },
+    { signal: caller.signal },
+  );
   await clock.advanceBy(15);
   const reason = new Error('user left');
   caller.abort(reason);
   await assert.rejects(call, (e) => e === reason);
   assert.deepEqual(seen, [reason, reason]);
 
-  const stingy = new HedgePolicy({ clock, delayMs: 1, budget: new TokenBudget({ clock, ratio: 0, minPerSec: 0, maxTokens: 1, initialTokens: 0 }) });
+  const stingy = new HedgePolicy({
+    clock,
+    delayMs: 1,
+    budget: new TokenBudget({ clock, ratio: 0, minPerSec: 0, maxTokens: 1, initialTokens: 0 }),
+  });
   const events: string[] = [];
   stingy.on((e) => events.push(e.type));
   const single = stingy.execute(({ signal }) => sleep(clock, 5, signal));
@@ -124,7 +142,16 @@ test('adaptive delay: absent (undefined, not NaN) while warming up unless initia
   assert.equal(fresh.stats().hedges, 0, 'and no hedge was sent while it was absent');
   assert.equal(new HedgePolicy({ clock, initialDelayMs: 50 }).delayMs(), 50);
   assert.equal(new HedgePolicy({ clock, initialDelayMs: 50 }).stats().delayMs, 50);
-  assert.throws(() => new HedgePolicy({ delayMs: 5, percentile: 90 }), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'));
-  assert.throws(() => new HedgePolicy({ percentile: 120 }), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'));
-  assert.throws(() => new HedgePolicy({ maxExtra: -1 }), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'));
+  assert.throws(
+    () => new HedgePolicy({ delayMs: 5, percentile: 90 }),
+    (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => new HedgePolicy({ percentile: 120 }),
+    (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => new HedgePolicy({ maxExtra: -1 }),
+    (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
+  );
 });

@@ -51,7 +51,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const grant = (): void => { signal.removeEventListener('abort', onAbort); busy++; resolve(); };
+      const grant = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        busy++;
+        resolve();
+      };
       const onAbort = (): void => {
         const i = waiting.indexOf(grant);
         if (i >= 0) waiting.splice(i, 1);
@@ -73,7 +77,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     req.resume();
     const ticket: TieTicket | undefined = tied?.arrive(req);
     const gone = new AbortController();
-    if (options.abandonOnDisconnect !== false) res.once('close', () => { if (!res.writableFinished) gone.abort(new Error('client went away')); });
+    if (options.abandonOnDisconnect !== false)
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort(new Error('client went away'));
+      });
     const signal = ticket === undefined ? gone.signal : AbortSignal.any([gone.signal, ticket.signal]);
     try {
       await acquire(signal);
@@ -100,7 +107,9 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       releaseWorker();
     }
   };
-  const listener = (req: IncomingMessage, res: ServerResponse): void => { void handle(req, res); };
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    void handle(req, res);
+  };
   const server: Server = createServer(options.limiter === undefined ? listener : limitHttp(options.limiter, listener));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

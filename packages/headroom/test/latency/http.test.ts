@@ -6,7 +6,13 @@ import Fastify from 'fastify';
 import { request } from 'undici';
 import { sleep, systemClock } from '../../src/core/clock.js';
 import {
-  ConcurrencyLimiter, FixedLimit, deadlineHeaders, fastifyLimiter, readDeadline, shedResponse, RETRY_AFTER_MS_HEADER,
+  ConcurrencyLimiter,
+  FixedLimit,
+  deadlineHeaders,
+  fastifyLimiter,
+  readDeadline,
+  shedResponse,
+  RETRY_AFTER_MS_HEADER,
 } from '../../src/latency/index.js';
 import { startBackend } from './http-backend.js';
 
@@ -25,7 +31,7 @@ test('node:http middleware: past the limit a request gets 503 with Retry-After; 
     const shed = responses.find((r) => r.statusCode === 503)!;
     assert.equal(shed.headers['retry-after'], '2');
     assert.equal(shed.headers[RETRY_AFTER_MS_HEADER], '1500');
-    const body = await shed.body.json() as { code: string; retryAfterMs: number };
+    const body = (await shed.body.json()) as { code: string; retryAfterMs: number };
     assert.equal(body.code, 'HR_CORE_LOAD_SHED');
     for (const r of responses) await r.body.dump();
     assert.equal(limiter.inflight, 0);
@@ -46,7 +52,7 @@ test('node:http middleware: a queued request waits no longer than its incoming d
     await hurried.body.dump();
     const malformed = await request(backend.origin + '/work', { headers: { 'grpc-timeout': 'soon' } });
     assert.equal(malformed.statusCode, 400);
-    assert.equal((await malformed.body.json() as { code: string }).code, 'HR_LATENCY_INVALID_DEADLINE_HEADER');
+    assert.equal(((await malformed.body.json()) as { code: string }).code, 'HR_LATENCY_INVALID_DEADLINE_HEADER');
     assert.equal((await first).statusCode, 200);
     await (await first).body.dump();
     assert.equal(backend.executed(), 1);
@@ -59,7 +65,10 @@ test('fastify plugin: sheds with 503 past the limit and releases permits on resp
   const limiter = new ConcurrencyLimiter({ limit: 1 });
   const app = Fastify();
   await app.register(fastifyLimiter(limiter));
-  app.get('/work', async () => { await sleep(systemClock, 100); return { ok: true }; });
+  app.get('/work', async () => {
+    await sleep(systemClock, 100);
+    return { ok: true };
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   try {
@@ -67,7 +76,7 @@ test('fastify plugin: sheds with 503 past the limit and releases permits on resp
     assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 503]);
     const shed = a.statusCode === 503 ? a : b;
     assert.ok(Number(shed.headers['retry-after']) >= 1);
-    assert.equal((await shed.body.json() as { code: string }).code, 'HR_CORE_LOAD_SHED');
+    assert.equal(((await shed.body.json()) as { code: string }).code, 'HR_CORE_LOAD_SHED');
     await (a.statusCode === 200 ? a : b).body.dump();
     assert.equal(limiter.inflight, 0);
     const again = await request(origin + '/work');
@@ -94,7 +103,7 @@ test('deadline propagation across two real hops: the budget shrinks, an expired 
       let deadline;
       try {
         deadline = readDeadline(req.headers, { defaultMs: 1000 })!;
-        await sleep(systemClock, 50, deadline.signal);          // the edge's own work
+        await sleep(systemClock, 50, deadline.signal); // the edge's own work
         deadline.check(1);
         calledBackend++;
         const down = await request(backendOrigin + '/', { headers: deadlineHeaders(deadline, { grpc: true }), signal: deadline.signal });

@@ -4,7 +4,13 @@ import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { DeadlineExceededError, isHeadroomError, LoadShedError } from '../../src/core/errors.js';
 import {
-  AimdLimit, ConcurrencyLimiter, Deadline, Gradient2Limit, VegasLimit, WindowedLimit, type LimitAlgorithm,
+  AimdLimit,
+  ConcurrencyLimiter,
+  Deadline,
+  Gradient2Limit,
+  VegasLimit,
+  WindowedLimit,
+  type LimitAlgorithm,
 } from '../../src/latency/index.js';
 import { SimServer, phase, type PhaseResult } from './sim-server.js';
 
@@ -31,7 +37,10 @@ test('queue: higher priority first, newest first within a priority (LIFO)', asyn
   const holder = limiter.tryAcquire()!;
   const order: string[] = [];
   const wait = (name: string, priority: number): Promise<void> =>
-    limiter.acquire({ priority }).then((p) => { order.push(name); p.success(); });
+    limiter.acquire({ priority }).then((p) => {
+      order.push(name);
+      p.success();
+    });
   const all = [wait('old-low', 0), wait('high', 5), wait('new-low', 0), wait('mid', 1)];
   assert.equal(limiter.queued, 4);
   holder.success();
@@ -82,10 +91,10 @@ test('a queued request whose deadline leaves less than a typical service time is
   const limiter = new ConcurrencyLimiter({ clock, limit: 1, queueSize: 5 });
   const warm = limiter.tryAcquire()!;
   await clock.advanceBy(40);
-  warm.success();                                          // smoothed service time: 40 ms
+  warm.success(); // smoothed service time: 40 ms
   const holder = limiter.tryAcquire()!;
   const tight = limiter.acquire({ deadline: Deadline.after(60, { clock }) });
-  await clock.advanceBy(25);                               // 35 ms left < 40 ms of service
+  await clock.advanceBy(25); // 35 ms left < 40 ms of service
   holder.success();
   await assert.rejects(tight, (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'));
   assert.equal(limiter.inflight, 0);
@@ -95,9 +104,17 @@ test('execute: success feeds a sample, a deadline error is a drop, other errors 
   const clock = new VirtualClock();
   const aimd = new AimdLimit({ initialLimit: 10, minLimit: 1 });
   const limiter = new ConcurrencyLimiter({ clock, limit: aimd });
-  await assert.rejects(limiter.execute(async () => { throw new DeadlineExceededError(); }));
+  await assert.rejects(
+    limiter.execute(async () => {
+      throw new DeadlineExceededError();
+    }),
+  );
   assert.equal(limiter.limit, 9);
-  await assert.rejects(limiter.execute(async () => { throw new Error('bad input'); }));
+  await assert.rejects(
+    limiter.execute(async () => {
+      throw new Error('bad input');
+    }),
+  );
   assert.equal(limiter.limit, 9);
   assert.equal(await limiter.execute(async () => 'ok'), 'ok');
   assert.equal(limiter.inflight, 0);
@@ -129,7 +146,10 @@ test('without a limiter the simulated server collapses at 2× capacity (the base
 });
 
 test('Gradient2 (windowed 100 ms, Netflix defaults) converges near capacity at 2× load and recovers', async () => {
-  const [overload, recovery] = await overloadThenRecover(new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 100 }), 0.5);
+  const [overload, recovery] = await overloadThenRecover(
+    new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 100 }),
+    0.5,
+  );
   assert.ok(overload.meanLimit >= W && overload.meanLimit <= 2 * W, `mean limit ${overload.meanLimit}`);
   assert.ok(overload.goodput >= 0.9, `goodput ${overload.goodput}`);
   assert.ok(overload.p99 <= 3 * 20, `p99 ${overload.p99}`);
@@ -141,19 +161,35 @@ test('the default limiter (windowed Gradient2) behaves the same', async () => {
   const clock = new VirtualClock();
   const limiter = new ConcurrencyLimiter({ clock });
   const random = new SeededRandom(7);
-  const result = await phase(clock, new SimServer(clock, random.fork('server'), W, 20), limiter, random.fork('arrivals'), 2, 10_000, W, 20, 100);
+  const result = await phase(
+    clock,
+    new SimServer(clock, random.fork('server'), W, 20),
+    limiter,
+    random.fork('arrivals'),
+    2,
+    10_000,
+    W,
+    20,
+    100,
+  );
   assert.ok(result.goodput >= 0.9 && result.meanLimit <= 2 * W, JSON.stringify(result));
 });
 
 test('Vegas (windowed) converges to within 25% of capacity on a steady server and recovers', async () => {
-  const [overload, recovery] = await overloadThenRecover(new WindowedLimit(new VegasLimit({ random: new SeededRandom(1) }), { minWindowMs: 100, maxWindowMs: 100 }), 0.1);
+  const [overload, recovery] = await overloadThenRecover(
+    new WindowedLimit(new VegasLimit({ random: new SeededRandom(1) }), { minWindowMs: 100, maxWindowMs: 100 }),
+    0.1,
+  );
   assert.ok(overload.meanLimit >= 0.9 * W && overload.meanLimit <= 1.25 * W, `mean limit ${overload.meanLimit}`);
   assert.ok(overload.goodput >= 0.9, `goodput ${overload.goodput}`);
   assert.equal(recovery.rejected, 0);
 });
 
 test('AIMD (windowed, timeout 2 × service time) keeps goodput ≥ 90% with a bounded limit and recovers', async () => {
-  const [overload, recovery] = await overloadThenRecover(new WindowedLimit(new AimdLimit({ minLimit: 1, timeoutMs: 40 }), { minWindowMs: 100, maxWindowMs: 100 }), 0.5);
+  const [overload, recovery] = await overloadThenRecover(
+    new WindowedLimit(new AimdLimit({ minLimit: 1, timeoutMs: 40 }), { minWindowMs: 100, maxWindowMs: 100 }),
+    0.5,
+  );
   assert.ok(overload.meanLimit >= W && overload.meanLimit <= 2.5 * W, `mean limit ${overload.meanLimit}`);
   assert.ok(overload.goodput >= 0.9, `goodput ${overload.goodput}`);
   assert.ok(overload.p99 <= 3 * 20, `p99 ${overload.p99}`);

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { SeededRandom } from '../../src/core/random.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  AimdLimit, FixedLimit, Gradient2Limit, VegasLimit, WindowedLimit, log10Root, type LimitAlgorithm,
+  AimdLimit,
+  FixedLimit,
+  Gradient2Limit,
+  VegasLimit,
+  WindowedLimit,
+  log10Root,
+  type LimitAlgorithm,
 } from '../../src/latency/index.js';
 
 test('log10Root matches Netflix Log10RootFunction', () => {
@@ -21,8 +27,14 @@ test('AIMD: Netflix defaults and rules (×0.9 on drop or timeout, +1 when half u
   assert.equal(a.update(0, 10, 22, false), 22, 'maxLimit');
   assert.equal(a.update(0, 150, 22, false), 19, 'rtt > timeout is a drop: trunc(22 × 0.9)');
   assert.equal(a.update(0, 10, 19, true), 17);
-  assert.throws(() => new AimdLimit({ backoffRatio: 0.3 }), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'));
-  assert.throws(() => new AimdLimit({ minLimit: 50, maxLimit: 10 }), (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'));
+  assert.throws(
+    () => new AimdLimit({ backoffRatio: 0.3 }),
+    (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => new AimdLimit({ minLimit: 50, maxLimit: 10 }),
+    (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
+  );
 });
 
 test('Vegas: queue estimate limit × (1 − rttNoLoad/rtt) drives +beta / +log / −log / hold', () => {
@@ -45,7 +57,7 @@ test('Vegas re-probes rttNoLoad every probeMultiplier × limit × U[0.5, 1) samp
     const v = new VegasLimit({ random: new SeededRandom(seed), probeMultiplier: 2, initialLimit: 10 });
     v.update(0, 5, 1, false);
     for (let i = 1; i <= 40; i++) {
-      v.update(0, 50, 1, false);          // app-limited samples: the limit stays 10
+      v.update(0, 50, 1, false); // app-limited samples: the limit stays 10
       if (v.rttNoLoadMs === 50) return i;
     }
     return -1;
@@ -58,16 +70,16 @@ test('Vegas re-probes rttNoLoad every probeMultiplier × limit × U[0.5, 1) samp
 test('Gradient2: warm-up mean, gradient clamp, smoothing, queueSize, app-limited hold, long-RTT decay', () => {
   const g = new Gradient2Limit({ minLimit: 1 });
   assert.equal(g.limit, 20);
-  g.update(0, 10, 20, false);                           // long 10, gradient 1 → 20·0.8 + 24·0.2 = 20.8
+  g.update(0, 10, 20, false); // long 10, gradient 1 → 20·0.8 + 24·0.2 = 20.8
   assert.equal(g.limit, 20);
-  g.update(0, 30, 20, false);                           // long 20, 1.5·20/30 = 1 → 20.8·0.8 + 24.8·0.2 = 21.6
+  g.update(0, 30, 20, false); // long 20, 1.5·20/30 = 1 → 20.8·0.8 + 24.8·0.2 = 21.6
   assert.equal(g.limit, 21);
-  g.update(0, 100, 21, false);                          // long 46.67, 1.5·46.67/100 = 0.7 → 21.104
+  g.update(0, 100, 21, false); // long 46.67, 1.5·46.67/100 = 0.7 → 21.104
   assert.equal(g.limit, 21);
   assert.ok(Math.abs(g.longRttMs - 140 / 3) < 1e-9);
-  g.update(0, 10, 5, false);                            // app-limited: limit held, long RTT still learns
+  g.update(0, 10, 5, false); // app-limited: limit held, long RTT still learns
   assert.equal(g.limit, 21);
-  assert.equal(g.longRttMs, 150 / 4 * 0.95, 'long/short > 2 decays the long RTT by 5%');
+  assert.equal(g.longRttMs, (150 / 4) * 0.95, 'long/short > 2 decays the long RTT by 5%');
   const drop = new Gradient2Limit({ minLimit: 1 });
   drop.update(0, 10, 20, true);
   assert.equal(drop.limit, 20, 'drops are ignored, as in Netflix Gradient2');
@@ -78,13 +90,19 @@ test('Gradient2: warm-up mean, gradient clamp, smoothing, queueSize, app-limited
 
 test('WindowedLimit hands its delegate one sample per window: mean RTT, max inflight, any drop', () => {
   const seen: Array<[number, number, boolean]> = [];
-  const delegate: LimitAlgorithm = { limit: 7, update: (_s, rtt, inflight, dropped) => { seen.push([rtt, inflight, dropped]); return 7; } };
+  const delegate: LimitAlgorithm = {
+    limit: 7,
+    update: (_s, rtt, inflight, dropped) => {
+      seen.push([rtt, inflight, dropped]);
+      return 7;
+    },
+  };
   const w = new WindowedLimit(delegate, { minWindowMs: 100, maxWindowMs: 100, windowSize: 3 });
-  w.update(0, 0.01, 50, false);                   // below minRttThresholdMs: ignored entirely
+  w.update(0, 0.01, 50, false); // below minRttThresholdMs: ignored entirely
   for (let i = 0; i < 4; i++) w.update(i, 10 + i, i + 1, i === 2);
   // 3 non-dropped samples (10, 11, 13) is not > windowSize 3 yet.
   assert.equal(seen.length, 0);
-  w.update(5, 16, 2, false);                      // 4 samples, end 21 > next update (−∞): close
+  w.update(5, 16, 2, false); // 4 samples, end 21 > next update (−∞): close
   assert.deepEqual(seen, [[(10 + 11 + 13 + 16) / 4, 4, true]]);
   for (let i = 0; i < 5; i++) w.update(30 + i, 10, 1, false);
   assert.equal(seen.length, 1, 'the next window closes only 100 ms after the last');

@@ -9,10 +9,10 @@ test('latency is measured from the intended start: a stalled generator is charge
   const clock = new VirtualClock();
   const recorder = new LatencyRecorder({ clock, eventLoop: false });
   const start = clock.now();
-  await clock.advanceBy(100);                                // the stall
+  await clock.advanceBy(100); // the stall
   for (let i = 0; i < 10; i++) {
     const intended = start + i * 10;
-    await clock.advanceBy(1);                                 // service time
+    await clock.advanceBy(1); // service time
     recorder.record(intended);
   }
   const s = recorder.total();
@@ -32,8 +32,18 @@ test('interval snapshots close an interval and start the next; every() emits on 
   const clock = new VirtualClock();
   const loop: EventLoopDelaySource = {
     enabled: 0,
-    enable() { this.enabled++; }, disable() { this.enabled--; }, reset() { this.max = 0; },
-    percentile: (p: number) => p * 1e5, max: 7e6, mean: 3e6,
+    enable() {
+      this.enabled++;
+    },
+    disable() {
+      this.enabled--;
+    },
+    reset() {
+      this.max = 0;
+    },
+    percentile: (p: number) => p * 1e5,
+    max: 7e6,
+    mean: 3e6,
   } as EventLoopDelaySource & { enabled: number; max: number };
   const recorder = new LatencyRecorder({ clock, eventLoop: loop });
   const seen: IntervalSnapshot[] = [];
@@ -65,7 +75,9 @@ test('the built-in monitor sees a blocked event loop (a local stall, not the bac
   const recorder = new LatencyRecorder({ eventLoopResolutionMs: 1 });
   await new Promise((resolve) => setImmediate(resolve));
   const until = performance.now() + 60;
-  while (performance.now() < until) { /* block the loop for 60 ms */ }
+  while (performance.now() < until) {
+    /* block the loop for 60 ms */
+  }
   await new Promise((resolve) => setImmediate(resolve));
   const delay = recorder.snapshot().eventLoopDelay!;
   recorder.close();

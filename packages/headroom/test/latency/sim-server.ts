@@ -70,8 +70,17 @@ export interface PhaseResult {
  * Drives a SimServer (workers W, service S ms) with Poisson arrivals at `load` × capacity through
  * the limiter (or none) for `durationMs`, in virtual time.
  */
-export async function phase(clock: VirtualClock, server: SimServer, limiter: ConcurrencyLimiter | undefined, arrivals: Random,
-  load: number, durationMs: number, W: number, S: number, sloMs: number): Promise<PhaseResult> {
+export async function phase(
+  clock: VirtualClock,
+  server: SimServer,
+  limiter: ConcurrencyLimiter | undefined,
+  arrivals: Random,
+  load: number,
+  durationMs: number,
+  W: number,
+  S: number,
+  sloMs: number,
+): Promise<PhaseResult> {
   const capacityPerMs = W / S;
   const end = clock.now() + durationMs;
   const half = clock.now() + durationMs / 2;
@@ -101,7 +110,15 @@ export async function phase(clock: VirtualClock, server: SimServer, limiter: Con
   let samples = 0;
   while (clock.now() < end) {
     await clock.advanceBy(10);
-    if (clock.now() > half) { sum += limiter?.limit ?? 0; samples++; }
+    if (clock.now() > half) {
+      sum += limiter?.limit ?? 0;
+      samples++;
+    }
   }
-  return { meanLimit: sum / samples, goodput: good / ((durationMs / 2) * capacityPerMs), rejected, p99: latency.count === 0 ? NaN : latency.percentile(99) };
+  return {
+    meanLimit: sum / samples,
+    goodput: good / ((durationMs / 2) * capacityPerMs),
+    rejected,
+    p99: latency.count === 0 ? NaN : latency.percentile(99),
+  };
 }

@@ -5,48 +5,62 @@ import { SlidingPercentile } from '../../src/latency/index.js';
 import { PriorityLifoQueue, type QueueEntry } from '../../src/latency/queue.js';
 
 test('SlidingPercentile equals nearest-rank over the last n samples (property, against a sort)', () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 50 }), fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 300 }),
-    fc.integer({ min: 0, max: 100 }), (size, values, p) => {
-      const w = new SlidingPercentile(size);
-      for (const v of values) w.add(v);
-      const last = values.slice(-size).sort((a, b) => a - b);
-      if (last.length === 0) return assert.ok(Number.isNaN(w.percentile(p)));
-      const rank = Math.max(1, Math.ceil((p / 100) * last.length));
-      assert.equal(w.percentile(p), last[rank - 1]);
-      assert.equal(w.count, last.length);
-    }), { seed: 5, numRuns: 500 });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 50 }),
+      fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 300 }),
+      fc.integer({ min: 0, max: 100 }),
+      (size, values, p) => {
+        const w = new SlidingPercentile(size);
+        for (const v of values) w.add(v);
+        const last = values.slice(-size).sort((a, b) => a - b);
+        if (last.length === 0) return assert.ok(Number.isNaN(w.percentile(p)));
+        const rank = Math.max(1, Math.ceil((p / 100) * last.length));
+        assert.equal(w.percentile(p), last[rank - 1]);
+        assert.equal(w.count, last.length);
+      },
+    ),
+    { seed: 5, numRuns: 500 },
+  );
 });
 
-interface Item extends QueueEntry { readonly id: number }
+interface Item extends QueueEntry {
+  readonly id: number;
+}
 
 test('PriorityLifoQueue matches a reference model under push/pop/remove/evict (property)', () => {
-  fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom('push', 'pop', 'remove', 'evict'), fc.integer({ min: 0, max: 3 }), fc.nat(50)), { maxLength: 300 }),
-    (ops) => {
-      const q = new PriorityLifoQueue<Item>();
-      let model: Item[] = [];                     // in arrival order
-      let next = 0;
-      for (const [op, priority, pick] of ops) {
-        if (op === 'push') {
-          const item: Item = { id: next++, priority, queued: false };
-          q.push(item);
-          model.push(item);
-        } else if (op === 'pop') {
-          const top = Math.max(...model.map((m) => m.priority));
-          const expected = [...model].reverse().find((m) => m.priority === top);
-          assert.equal(q.pop(), expected);
-          model = model.filter((m) => m !== expected);
-        } else if (op === 'evict') {
-          const low = Math.min(...model.map((m) => m.priority));
-          const expected = model.find((m) => m.priority === low);
-          assert.equal(q.evict(), expected);
-          model = model.filter((m) => m !== expected);
-        } else if (model.length > 0) {
-          const victim = model[pick % model.length]!;
-          q.remove(victim);
-          assert.equal(victim.queued, false);
-          model = model.filter((m) => m !== victim);
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.constantFrom('push', 'pop', 'remove', 'evict'), fc.integer({ min: 0, max: 3 }), fc.nat(50)), { maxLength: 300 }),
+      (ops) => {
+        const q = new PriorityLifoQueue<Item>();
+        let model: Item[] = []; // in arrival order
+        let next = 0;
+        for (const [op, priority, pick] of ops) {
+          if (op === 'push') {
+            const item: Item = { id: next++, priority, queued: false };
+            q.push(item);
+            model.push(item);
+          } else if (op === 'pop') {
+            const top = Math.max(...model.map((m) => m.priority));
+            const expected = [...model].reverse().find((m) => m.priority === top);
+            assert.equal(q.pop(), expected);
+            model = model.filter((m) => m !== expected);
+          } else if (op === 'evict') {
+            const low = Math.min(...model.map((m) => m.priority));
+            const expected = model.find((m) => m.priority === low);
+            assert.equal(q.evict(), expected);
+            model = model.filter((m) => m !== expected);
+          } else if (model.length > 0) {
+            const victim = model[pick % model.length]!;
+            q.remove(victim);
+            assert.equal(victim.queued, false);
+            model = model.filter((m) => m !== victim);
+          }
+          assert.equal(q.size, model.length);
         }
-        assert.equal(q.size, model.length);
-      }
-    }), { seed: 9, numRuns: 300 });
+      },
+    ),
+    { seed: 9, numRuns: 300 },
+  );
 });

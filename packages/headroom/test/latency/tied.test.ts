@@ -6,7 +6,13 @@ import { SeededRandom } from '../../src/core/random.js';
 import { sleep, systemClock } from '../../src/core/clock.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  TiedPolicy, TiedRegistry, TieCancelledError, tieHeaders, isTieCancelled, TIE_CANCEL_PATH, TIE_ID_HEADER,
+  TiedPolicy,
+  TiedRegistry,
+  TieCancelledError,
+  tieHeaders,
+  isTieCancelled,
+  TIE_CANCEL_PATH,
+  TIE_ID_HEADER,
 } from '../../src/latency/index.js';
 import { startBackend } from './http-backend.js';
 
@@ -64,12 +70,14 @@ test('TiedRegistry: waiting → started | cancelled; early cancels are remembere
   assert.ok(isHeadroomError(b.signal.reason, 'HR_LATENCY_TIE_CANCELLED'));
   assert.equal(b.start(), false);
   b.finish();
-  assert.equal(registry.cancel('cc'), 'unknown');          // the cancel overtook the copy
+  assert.equal(registry.cancel('cc'), 'unknown'); // the cancel overtook the copy
   assert.equal(registry.arrive('cc', 'http://peer').state, 'cancelled');
   assert.equal(registry.cancel('dd'), 'unknown');
   await clock.advanceBy(1001);
   assert.equal(registry.arrive('dd', 'http://peer').state, 'waiting', 'tombstone expired');
-  registry.cancel('e1'); registry.cancel('e2'); registry.cancel('e3');
+  registry.cancel('e1');
+  registry.cancel('e2');
+  registry.cancel('e3');
   assert.equal(registry.arrive('e1', 'http://peer').state, 'waiting', 'oldest tombstone dropped at maxTombstones');
   assert.equal(registry.arrive('e3', 'http://peer').state, 'cancelled');
 });

@@ -1,7 +1,16 @@
 // Run by peers-absent.test.ts in a child process whose optional peers cannot be resolved
 // (block-peers.mjs). Imports every door like a user does, uses what needs no peer, and reports,
 // as one JSON line, what each piece that does need a peer said.
-const doors = ['headroom', 'headroom/cache', 'headroom/partition', 'headroom/balance', 'headroom/latency', 'headroom/chaos', 'headroom/scale', 'headroom/sim'];
+const doors = [
+  'headroom',
+  'headroom/cache',
+  'headroom/partition',
+  'headroom/balance',
+  'headroom/latency',
+  'headroom/chaos',
+  'headroom/scale',
+  'headroom/sim',
+];
 const imported: string[] = [];
 for (const door of doors) {
   await import(door);
@@ -30,7 +39,10 @@ const balancer = createBalancer({ endpoints: ['http://127.0.0.1:9'] });
 const result = {
   imported,
   loaded,
-  blockedImport: await import('redis').then(() => 'loaded', (error: { code?: string }) => error.code),
+  blockedImport: await import('redis').then(
+    () => 'loaded',
+    (error: { code?: string }) => error.code,
+  ),
   dispatcher: thrown(() => new BalancedDispatcher(balancer)),
   probe: thrown(() => httpProbe()),
   tied: thrown(() => new TiedHttpServer({ peers: ['http://127.0.0.1:9'] })),

@@ -49,7 +49,9 @@ function npm(args: string[], cwd: string): string {
 /** Runs `file` (TypeScript, through tsx) in the app, as the app's own code: `headroom` is the installed copy. */
 function runInApp(file: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), file], {
-    cwd: app, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', REDIS_URL: server.url },
+    cwd: app,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '', REDIS_URL: server.url },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -57,22 +59,41 @@ function runInApp(file: string): { status: number | null; stdout: string; stderr
 /** Packages under the app's node_modules, from npm's lock file. */
 function installed(): string[] {
   const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
-  return Object.keys(lock.packages).filter((k) => k !== '').map((k) => k.replace(/^.*node_modules\//, '')).sort();
+  return Object.keys(lock.packages)
+    .filter((k) => k !== '')
+    .map((k) => k.replace(/^.*node_modules\//, ''))
+    .sort();
 }
 
 test('packed library: installs without Redis, HTTP or native packages and runs the cache quick start', async () => {
-  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], LIBRARY)) as { filename: string; files: { path: string }[] }[];
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], LIBRARY)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   assert.ok(packed !== undefined);
-  assert.ok(packed.files.some((f) => f.path === 'dist/cache/index.js'), 'the tarball holds the built cache');
-  assert.ok(packed.files.every((f) => !f.path.startsWith('src/') && !f.path.startsWith('test/')), 'no sources or tests in the tarball');
+  assert.ok(
+    packed.files.some((f) => f.path === 'dist/cache/index.js'),
+    'the tarball holds the built cache',
+  );
+  assert.ok(
+    packed.files.every((f) => !f.path.startsWith('src/') && !f.path.startsWith('test/')),
+    'no sources or tests in the tarball',
+  );
 
   npm(['install', ...INSTALL_FLAGS, join(work, packed.filename)], app);
   assert.deepEqual(installed(), ['@assemblyscript/loader', 'base64-js', 'hdr-histogram-js', 'headroom', 'pako']);
 
   const [quickStart] = extractExamples('docs/cache.md');
-  assert.ok(quickStart !== undefined && quickStart.code.includes(SHARED_TIER_MARKER), `docs/cache.md's first example has a "${SHARED_TIER_MARKER}" part`);
-  const local = quickStart.code.slice(0, quickStart.code.indexOf(SHARED_TIER_MARKER))
-    .split('\n').filter((line) => !line.includes("from 'redis'")).join('\n') + 'await local.close();\n';
+  assert.ok(
+    quickStart !== undefined && quickStart.code.includes(SHARED_TIER_MARKER),
+    `docs/cache.md's first example has a "${SHARED_TIER_MARKER}" part`,
+  );
+  const local =
+    quickStart.code
+      .slice(0, quickStart.code.indexOf(SHARED_TIER_MARKER))
+      .split('\n')
+      .filter((line) => !line.includes("from 'redis'"))
+      .join('\n') + 'await local.close();\n';
   writeFileSync(join(app, 'local.mts'), local);
   const inProcess = runInApp('local.mts');
   assert.equal(inProcess.status, 0, inProcess.stderr);
@@ -90,9 +111,15 @@ test('packed library: installs without Redis, HTTP or native packages and runs t
 /** Type errors of `file` against what is installed in the app, with the repository's strict options. */
 function typecheck(file: string): string[] {
   const base = JSON.parse(readFileSync(join(REPO, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
-  const { options, errors } = ts.convertCompilerOptionsFromJson({
-    ...base.compilerOptions, noEmit: true, skipLibCheck: false, typeRoots: [join(REPO, 'node_modules/@types')],
-  }, app);
+  const { options, errors } = ts.convertCompilerOptionsFromJson(
+    {
+      ...base.compilerOptions,
+      noEmit: true,
+      skipLibCheck: false,
+      typeRoots: [join(REPO, 'node_modules/@types')],
+    },
+    app,
+  );
   assert.deepEqual(errors, []);
   const program = ts.createProgram({ rootNames: [file], options });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));

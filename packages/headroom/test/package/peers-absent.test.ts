@@ -13,23 +13,45 @@ import { fileURLToPath } from 'node:url';
 const PEERS = ['redis', 'ioredis', 'undici', 'fastify'];
 
 test('every door imports, and the in-process cache runs, with redis, ioredis, undici and fastify absent', () => {
-  const r = spawnSync(process.execPath, [
-    '--conditions=headroom-source', '--import', import.meta.resolve('tsx'),
-    '--import', import.meta.resolve('./block-peers.mjs'),
-    fileURLToPath(new URL('./doors-without-peers.mts', import.meta.url)),
-  ], { encoding: 'utf8', env: { ...process.env, HEADROOM_BLOCKED_PEERS: PEERS.join(',') } });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--conditions=headroom-source',
+      '--import',
+      import.meta.resolve('tsx'),
+      '--import',
+      import.meta.resolve('./block-peers.mjs'),
+      fileURLToPath(new URL('./doors-without-peers.mts', import.meta.url)),
+    ],
+    { encoding: 'utf8', env: { ...process.env, HEADROOM_BLOCKED_PEERS: PEERS.join(',') } },
+  );
   assert.equal(r.status, 0, `the child failed:\n${r.stderr}`);
   const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
-    imported: string[]; loaded: string; blockedImport: string;
+    imported: string[];
+    loaded: string;
+    blockedImport: string;
     dispatcher: { code: string; message: string } | null;
     probe: { code: string; message: string } | null;
     tied: { code: string; message: string } | null;
   };
-  assert.deepEqual(result.imported, ['headroom', 'headroom/cache', 'headroom/partition', 'headroom/balance', 'headroom/latency', 'headroom/chaos', 'headroom/scale', 'headroom/sim']);
+  assert.deepEqual(result.imported, [
+    'headroom',
+    'headroom/cache',
+    'headroom/partition',
+    'headroom/balance',
+    'headroom/latency',
+    'headroom/chaos',
+    'headroom/scale',
+    'headroom/sim',
+  ]);
   assert.equal(result.loaded, 'v');
   // The blocker really hides them (so the imports above did succeed without them).
   assert.equal(result.blockedImport, 'ERR_MODULE_NOT_FOUND');
-  for (const [what, error] of [['BalancedDispatcher', result.dispatcher], ['httpProbe', result.probe], ['TiedHttpServer', result.tied]] as const) {
+  for (const [what, error] of [
+    ['BalancedDispatcher', result.dispatcher],
+    ['httpProbe', result.probe],
+    ['TiedHttpServer', result.tied],
+  ] as const) {
     assert.ok(error !== null, `${what} was created without undici`);
     assert.equal(error.code, 'HR_CORE_PEER_MISSING', `${what}: ${error.message}`);
     assert.match(error.message, new RegExp(`${what}.*'undici'.*npm install undici`), `${what}: ${error.message}`);

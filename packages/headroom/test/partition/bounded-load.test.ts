@@ -16,28 +16,37 @@ test('property: every node stays within ⌈c·m·w/W⌉ after every assign and r
   const factor = fc.constantFrom([1, 1], [5, 4], [3, 2], [2, 1]);
   const weights = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 8 });
   const ops = fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 300 });
-  fc.assert(fc.property(factor, weights, ops, ([p, q], ws, script) => {
-    const ring = new BoundedLoadRing(ws.map((w, i) => ({ id: `n${i}`, weight: w })), { loadFactor: p / q, vnodes: 20 });
-    const table = new BoundedLoadAssigner(ring);
-    const weightSum = ws.reduce((a, b) => a + b, 0);
-    const live = new Set<string>();
-    for (const [add, k] of script) {
-      const key = `k${k}`;
-      if (add) { table.assign(key); live.add(key); } else {
-        for (const move of table.release(key)) assert.equal(table.ownerOf(move.key), move.to);
-        live.delete(key);
+  fc.assert(
+    fc.property(factor, weights, ops, ([p, q], ws, script) => {
+      const ring = new BoundedLoadRing(
+        ws.map((w, i) => ({ id: `n${i}`, weight: w })),
+        { loadFactor: p / q, vnodes: 20 },
+      );
+      const table = new BoundedLoadAssigner(ring);
+      const weightSum = ws.reduce((a, b) => a + b, 0);
+      const live = new Set<string>();
+      for (const [add, k] of script) {
+        const key = `k${k}`;
+        if (add) {
+          table.assign(key);
+          live.add(key);
+        } else {
+          for (const move of table.release(key)) assert.equal(table.ownerOf(move.key), move.to);
+          live.delete(key);
+        }
+        assert.equal(table.size, live.size);
+        let total = 0;
+        ws.forEach((w, i) => {
+          const load = table.loadOf(`n${i}`);
+          total += load;
+          assert.ok(load <= exactCap(p, q, live.size, w, weightSum), `n${i} load ${load} > cap at m=${live.size}`);
+          assert.equal(table.capacityOf(`n${i}`), exactCap(p, q, live.size, w, weightSum));
+        });
+        assert.equal(total, live.size);
       }
-      assert.equal(table.size, live.size);
-      let total = 0;
-      ws.forEach((w, i) => {
-        const load = table.loadOf(`n${i}`);
-        total += load;
-        assert.ok(load <= exactCap(p, q, live.size, w, weightSum), `n${i} load ${load} > cap at m=${live.size}`);
-        assert.equal(table.capacityOf(`n${i}`), exactCap(p, q, live.size, w, weightSum));
-      });
-      assert.equal(total, live.size);
-    }
-  }), { numRuns: 300, seed: 71 });
+    }),
+    { numRuns: 300, seed: 71 },
+  );
 });
 
 test('bounded-load: keys stay on their ring home while it is under the cap, and spill clockwise when it is full', () => {
@@ -53,7 +62,10 @@ test('bounded-load: keys stay on their ring home while it is under the cap, and 
 });
 
 test('bounded-load: a skewed stream (half the keys homed on one node, N=20k) never pushes any node past the cap', () => {
-  const ring = new BoundedLoadRing(Array.from({ length: 10 }, (_, i) => `n${i}`), { loadFactor: 1.25 });
+  const ring = new BoundedLoadRing(
+    Array.from({ length: 10 }, (_, i) => `n${i}`),
+    { loadFactor: 1.25 },
+  );
   const table = new BoundedLoadAssigner(ring);
   const random = new SeededRandom(3);
   const homedOnN0: string[] = [];
@@ -83,7 +95,10 @@ test('bounded-load assigner: migrate re-places keys of a departed node and keeps
 });
 
 test('bounded-load assigner: adding a node moves ≈ 1/(n+1) of keys to it (N = 10,000, n = 9) and keeps every cap', () => {
-  const ring = new BoundedLoadRing(Array.from({ length: 9 }, (_, i) => `n${i}`), { loadFactor: 1.25 });
+  const ring = new BoundedLoadRing(
+    Array.from({ length: 9 }, (_, i) => `n${i}`),
+    { loadFactor: 1.25 },
+  );
   const table = new BoundedLoadAssigner(ring);
   const N = 10_000;
   for (let i = 0; i < N; i++) table.assign(`k${i}`);
@@ -95,7 +110,7 @@ test('bounded-load assigner: adding a node moves ≈ 1/(n+1) of keys to it (N = 
   }
   const p = 1 / 10;
   // The ring share of one node with 160 vnodes varies by ≈ 1/√160 (relative); allow 5 of those plus 5σ of sampling.
-  const tol = 5 * Math.sqrt((p * (1 - p)) / N) + 5 * p / Math.sqrt(160);
+  const tol = 5 * Math.sqrt((p * (1 - p)) / N) + (5 * p) / Math.sqrt(160);
   assert.ok(Math.abs(table.loadOf('n9') / N - p) <= tol, `new node holds ${table.loadOf('n9') / N}`);
   assert.ok(Math.abs(moves.length / N - p) <= tol + 0.02, `moved ${moves.length / N}`);
   for (let i = 0; i < 10; i++) assert.ok(table.loadOf(`n${i}`) <= table.capacityOf(`n${i}`));

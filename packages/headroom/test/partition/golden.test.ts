@@ -6,11 +6,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BoundedLoadRing, HashModPartitioner, JumpPartitioner, KetamaRing, MaglevPartitioner, RangePartitioner,
-  RendezvousPartitioner, SlotPartitioner, VnodeRing, type Partitioner,
+  BoundedLoadRing,
+  HashModPartitioner,
+  JumpPartitioner,
+  KetamaRing,
+  MaglevPartitioner,
+  RangePartitioner,
+  RendezvousPartitioner,
+  SlotPartitioner,
+  VnodeRing,
+  type Partitioner,
 } from '../../src/partition/index.js';
 
-const KEYS = ['', 'a', 'user:42', 'user:{42}:cart', 'ключ', '😀', 'order/2024/10/31/000017', ...Array.from({ length: 25 }, (_, i) => `k${i * 7919}`)];
+const KEYS = [
+  '',
+  'a',
+  'user:42',
+  'user:{42}:cart',
+  'ключ',
+  '😀',
+  'order/2024/10/31/000017',
+  ...Array.from({ length: 25 }, (_, i) => `k${i * 7919}`),
+];
 const IDS = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
 const WEIGHTED = IDS.map((id, i) => ({ id, weight: 1 + (i % 3) }));
 
@@ -45,7 +62,7 @@ const GOLDEN: ReadonlyArray<readonly [string, string, string]> = [
   ['range', '00556641322223333333222222222222', 'n5,n6,n0'],
 ];
 
-test('golden vectors pin every algorithm\'s placement', () => {
+test("golden vectors pin every algorithm's placement", () => {
   assert.deepEqual(GOLDEN.map(([name]) => name).sort(), Object.keys(MAKE).sort());
   for (const [name, owners, replicas] of GOLDEN) {
     const p = MAKE[name]!();

@@ -4,43 +4,50 @@ import fc from 'fast-check';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { isHeadroomError } from '../../src/core/errors.js';
-import {
-  CountMinSketch, HotKeyDetector, HotKeyPolicy, HotKeyRouter, SpaceSaving, VnodeRing,
-} from '../../src/partition/index.js';
+import { CountMinSketch, HotKeyDetector, HotKeyPolicy, HotKeyRouter, SpaceSaving, VnodeRing } from '../../src/partition/index.js';
 
 const code = (c: string) => (e: unknown) => isHeadroomError(e, c);
 
 test('property: space-saving bounds — count − error ≤ true ≤ count, Σcounts = stream weight, every key above W/k is tracked', () => {
   const stream = fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.constantFrom(1, 0.5, 2.25)), { maxLength: 600 });
-  fc.assert(fc.property(fc.integer({ min: 1, max: 16 }), stream, (k, items) => {
-    const top = new SpaceSaving(k);
-    const truth = new Map<string, number>();
-    let total = 0;
-    for (const [id, w] of items) {
-      const key = `k${id}`;
-      top.add(key, w);
-      truth.set(key, (truth.get(key) ?? 0) + w);
-      total += w;
-    }
-    const entries = top.top();
-    const sum = entries.reduce((s, e) => s + e.count, 0);
-    assert.ok(Math.abs(sum - total) < 1e-9);
-    for (const e of entries) {
-      const t = truth.get(e.key) ?? 0;
-      assert.ok(e.count - e.error <= t + 1e-9 && t <= e.count + 1e-9, `${e.key}: ${t} vs ${e.count}±${e.error}`);
-    }
-    for (const [key, t] of truth) if (t > total / k) assert.ok(top.count(key) > 0, `${key} (${t} > ${total / k}) must be tracked`);
-    for (let i = 1; i < entries.length; i++) assert.ok(entries[i - 1]!.count >= entries[i]!.count);
-  }), { numRuns: 400, seed: 111 });
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 16 }), stream, (k, items) => {
+      const top = new SpaceSaving(k);
+      const truth = new Map<string, number>();
+      let total = 0;
+      for (const [id, w] of items) {
+        const key = `k${id}`;
+        top.add(key, w);
+        truth.set(key, (truth.get(key) ?? 0) + w);
+        total += w;
+      }
+      const entries = top.top();
+      const sum = entries.reduce((s, e) => s + e.count, 0);
+      assert.ok(Math.abs(sum - total) < 1e-9);
+      for (const e of entries) {
+        const t = truth.get(e.key) ?? 0;
+        assert.ok(e.count - e.error <= t + 1e-9 && t <= e.count + 1e-9, `${e.key}: ${t} vs ${e.count}±${e.error}`);
+      }
+      for (const [key, t] of truth) if (t > total / k) assert.ok(top.count(key) > 0, `${key} (${t} > ${total / k}) must be tracked`);
+      for (let i = 1; i < entries.length; i++) assert.ok(entries[i - 1]!.count >= entries[i]!.count);
+    }),
+    { numRuns: 400, seed: 111 },
+  );
 });
 
 test('property: count-min never underestimates', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 2000 }), (ids) => {
-    const cms = new CountMinSketch({ width: 64, depth: 3 });
-    const truth = new Map<string, number>();
-    for (const id of ids) { cms.add(`k${id}`); truth.set(`k${id}`, (truth.get(`k${id}`) ?? 0) + 1); }
-    for (const [key, t] of truth) assert.ok(cms.estimate(key) >= t);
-  }), { numRuns: 200, seed: 112 });
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 2000 }), (ids) => {
+      const cms = new CountMinSketch({ width: 64, depth: 3 });
+      const truth = new Map<string, number>();
+      for (const id of ids) {
+        cms.add(`k${id}`);
+        truth.set(`k${id}`, (truth.get(`k${id}`) ?? 0) + 1);
+      }
+      for (const [key, t] of truth) assert.ok(cms.estimate(key) >= t);
+    }),
+    { numRuns: 200, seed: 112 },
+  );
 });
 
 test('count-min error: with width 272 (ε = e/272 ≈ 1%) and depth 3 (δ = e⁻³ ≈ 5%), N = 50,000 Zipf-ish updates', () => {
@@ -109,7 +116,7 @@ test('detector options are validated', () => {
   assert.throws(() => new HotKeyDetector().record(5 as unknown as string), code('HR_PARTITION_INVALID_KEY'));
 });
 
-test('router: a hot key\'s reads spread over its replicas, writes reach all replicas, salted writes and gathers cover every sub-key', async () => {
+test("router: a hot key's reads spread over its replicas, writes reach all replicas, salted writes and gathers cover every sub-key", async () => {
   const clock = new VirtualClock();
   const ring = new VnodeRing(Array.from({ length: 10 }, (_, i) => `n${i}`));
   const detector = new HotKeyDetector({ clock, halfLifeMs: 1000, hotShare: 0.2, minRatePerSec: 10 });
@@ -126,16 +133,28 @@ test('router: a hot key\'s reads spread over its replicas, writes reach all repl
   }
   assert.ok(router.isSpread('p'));
   const replicas = ring.locateN('p', 3);
-  assert.ok([...seen].every((n) => replicas.includes(n)), 'reads land on replicas (the owner, replicas[0], before it got hot)');
-  assert.ok(replicas.every((r) => seen.has(r)), 'every replica serves reads');
+  assert.ok(
+    [...seen].every((n) => replicas.includes(n)),
+    'reads land on replicas (the owner, replicas[0], before it got hot)',
+  );
+  assert.ok(
+    replicas.every((r) => seen.has(r)),
+    'every replica serves reads',
+  );
   assert.deepEqual(router.write('p'), replicas);
   const subKeys = router.policy.saltedTargets('p');
-  assert.deepEqual(subKeys.map((t) => t.key), ['p#0', 'p#1', 'p#2', 'p#3']);
+  assert.deepEqual(
+    subKeys.map((t) => t.key),
+    ['p#0', 'p#1', 'p#2', 'p#3'],
+  );
   assert.ok(subKeys.every((t) => t.node === ring.locate(t.key)));
   const used = new Set<string>();
   for (let i = 0; i < 200; i++) used.add(router.writeSalted('p').key);
   assert.equal(used.size, 4, 'salted writes use every sub-key');
-  assert.deepEqual(router.readSalted('p').map((t) => t.key), ['p', 'p#0', 'p#1', 'p#2', 'p#3']);
+  assert.deepEqual(
+    router.readSalted('p').map((t) => t.key),
+    ['p', 'p#0', 'p#1', 'p#2', 'p#3'],
+  );
   // Traffic stops: the key stays spread through its cooldown, then returns to its owner.
   await clock.advanceBy(4000);
   assert.ok(router.isSpread('p'));
@@ -147,14 +166,22 @@ test('router: a hot key\'s reads spread over its replicas, writes reach all repl
 test('router: after a membership change spread keys keep spreading over the new replicas', async () => {
   const clock = new VirtualClock();
   const ring = new VnodeRing(['a', 'b', 'c', 'd']);
-  const router = new HotKeyRouter(ring, new HotKeyDetector({ clock, hotShare: 0.5, minRatePerSec: 1 }), new SeededRandom(116), { readReplicas: 2 });
-  for (let i = 0; i < 100; i++) { router.read('x'); await clock.advanceBy(10); }
+  const router = new HotKeyRouter(ring, new HotKeyDetector({ clock, hotShare: 0.5, minRatePerSec: 1 }), new SeededRandom(116), {
+    readReplicas: 2,
+  });
+  for (let i = 0; i < 100; i++) {
+    router.read('x');
+    await clock.advanceBy(10);
+  }
   assert.ok(router.isSpread('x'));
   const bigger = ring.withNode('e');
   router.usePartitioner(bigger);
   assert.deepEqual(router.write('x'), bigger.locateN('x', 2));
   assert.throws(() => new HotKeyPolicy(ring, { writeFanout: 1 }), code('HR_PARTITION_INVALID_OPTION'));
-  assert.throws(() => new HotKeyRouter(ring, new HotKeyDetector({ clock }), new SeededRandom(1), { cooldownMs: -1 }), code('HR_PARTITION_INVALID_OPTION'));
+  assert.throws(
+    () => new HotKeyRouter(ring, new HotKeyDetector({ clock }), new SeededRandom(1), { cooldownMs: -1 }),
+    code('HR_PARTITION_INVALID_OPTION'),
+  );
   assert.equal(new HotKeyPolicy(new VnodeRing(['a', 'b'])).readReplicas, 2, 'replicas clamp to the node count');
 });
 

@@ -36,12 +36,18 @@ test('published vectors: go-jump (generated from the reference C++) and the pyth
 });
 
 test('property: jumpHash (no BigInt) equals the BigInt reference for any 64-bit key and bucket count', () => {
-  fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (key, buckets) => {
-    assert.equal(jumpHash(...split(key), buckets), referenceJump(key, buckets));
-  }), { numRuns: 3000, seed: 81 });
-  fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 2000 }), (key, buckets) => {
-    assert.equal(jumpHash(...split(key), buckets), referenceJump(key, buckets));
-  }), { numRuns: 3000, seed: 82 });
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (key, buckets) => {
+      assert.equal(jumpHash(...split(key), buckets), referenceJump(key, buckets));
+    }),
+    { numRuns: 3000, seed: 81 },
+  );
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 2000 }), (key, buckets) => {
+      assert.equal(jumpHash(...split(key), buckets), referenceJump(key, buckets));
+    }),
+    { numRuns: 3000, seed: 82 },
+  );
 });
 
 function hash64(key: string): bigint {
@@ -55,27 +61,39 @@ test('JumpPartitioner places a string key at jumpHash(hash64(key)), node order =
   for (const key of ['a', 'user:42', 'ключ', '']) {
     assert.equal(p.locate(key), `s${referenceJump(hash64(key), 5)}`);
   }
-  assert.deepEqual(p.locateN('user:42', 3), [0, 1, 2].map((r) => `s${(referenceJump(hash64('user:42'), 5) + r) % 5}`));
+  assert.deepEqual(
+    p.locateN('user:42', 3),
+    [0, 1, 2].map((r) => `s${(referenceJump(hash64('user:42'), 5) + r) % 5}`),
+  );
   const xx = new JumpPartitioner(['s0', 's1', 's2', 's3', 's4'], { keyHash: 'xxh64' });
   for (const key of ['a', 'user:42', 'ключ', '']) assert.equal(xx.locate(key), `s${referenceJump(xxh64(key), 5)}`);
   assert.equal(xx.withNode('s5').locate('user:42'), `s${referenceJump(xxh64('user:42'), 6)}`);
   const short = new JumpPartitioner(['s0', 's1', 's2', 's3', 's4'], { keyHash: 'xxh32' });
   for (const key of ['a', 'user:42', 'ключ', '']) assert.equal(short.locate(key), `s${referenceJump(BigInt(xxh32(key)), 5)}`);
   assert.equal(short.withNode('s5').locate('user:42'), `s${referenceJump(BigInt(xxh32('user:42')), 6)}`);
-  assert.throws(() => new JumpPartitioner(['a'], { keyHash: 'md5' as 'xxh32' }), (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'));
+  assert.throws(
+    () => new JumpPartitioner(['a'], { keyHash: 'md5' as 'xxh32' }),
+    (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'),
+  );
 });
 
 test('jump: removing a middle node swaps the last one into its bucket, moving ≈ 2/n (N = 20,000 keys)', () => {
   const n = 10;
   const p = new JumpPartitioner(Array.from({ length: n }, (_, i) => `s${i}`));
   const q = p.withoutNode('s3');
-  assert.deepEqual(q.nodes.map((x) => x.id), ['s0', 's1', 's2', 's9', 's4', 's5', 's6', 's7', 's8']);
+  assert.deepEqual(
+    q.nodes.map((x) => x.id),
+    ['s0', 's1', 's2', 's9', 's4', 's5', 's6', 's7', 's8'],
+  );
   const N = 20_000;
   let moved = 0;
   for (let i = 0; i < N; i++) {
     const before = p.locate(`k${i}`);
     const after = q.locate(`k${i}`);
-    if (before !== after) { moved++; assert.ok(before === 's3' || before === 's9', 'only s3 and s9 keys move'); }
+    if (before !== after) {
+      moved++;
+      assert.ok(before === 's3' || before === 's9', 'only s3 and s9 keys move');
+    }
   }
   // s3's keys all move; s9's keys re-jump over n−1 buckets and stay put only when they land on bucket 3 (now s9).
   const expected = 1 / n + (1 / n) * (1 - 1 / (n - 1));

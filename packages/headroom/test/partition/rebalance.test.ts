@@ -2,9 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isHeadroomError } from '../../src/core/errors.js';
-import {
-  JumpPartitioner, VnodeRing, diffPartitionTables, planKeyMoves, planPartitionRebalance,
-} from '../../src/partition/index.js';
+import { JumpPartitioner, VnodeRing, diffPartitionTables, planKeyMoves, planPartitionRebalance } from '../../src/partition/index.js';
 
 test('planKeyMoves lists exactly the keys whose owner changes, with from/to', () => {
   const before = new VnodeRing(['a', 'b', 'c']);
@@ -29,37 +27,46 @@ test('property: by count, the plan is balanced (floor/ceil of weighted shares) a
     weights: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 8 }),
     seed: fc.nat(),
   });
-  fc.assert(fc.property(arb, ({ partitions, before, weights, seed }) => {
-    // A random current table over `before` old nodes, some of which survive as the new nodes.
-    let x = seed;
-    const owners = Array.from({ length: partitions }, () => `n${(x = (x * 1103515245 + 12345) >>> 0) % before}`);
-    const nodes = weights.map((weight, i) => ({ id: `n${i}`, weight }));
-    const plan = planPartitionRebalance({ owners, nodes });
-    const W = weights.reduce((a, b) => a + b, 0);
-    const counts = new Map(nodes.map((n) => [n.id, 0]));
-    for (const o of plan.owners) counts.set(o, counts.get(o)! + 1);
-    nodes.forEach((n) => {
-      const exact = (partitions * n.weight) / W;
-      assert.ok(counts.get(n.id)! >= Math.floor(exact) && counts.get(n.id)! <= Math.ceil(exact), `${n.id}: ${counts.get(n.id)} vs ${exact}`);
-    });
-    // The minimum over all floor/ceil-balanced outcomes: orphans, plus each node's excess over its
-    // floor, minus one for every leftover ceiling that can go to a node holding more than its floor.
-    const held = new Map<string, number>();
-    let orphans = 0;
-    for (const o of owners) { if (counts.has(o)) held.set(o, (held.get(o) ?? 0) + 1); else orphans++; }
-    const floors = nodes.map((n) => Math.floor((partitions * n.weight) / W));
-    const extra = partitions - floors.reduce((a, b) => a + b, 0);
-    let overFloor = 0;
-    let canKeep = 0;
-    nodes.forEach((n, i) => {
-      const h = held.get(n.id) ?? 0;
-      overFloor += Math.max(0, h - floors[i]!);
-      if (h > floors[i]! && (partitions * n.weight) / W > floors[i]!) canKeep++;
-    });
-    assert.equal(plan.moves.length, orphans + overFloor - Math.min(extra, canKeep));
-    assert.equal(plan.moves.length, owners.filter((o, p) => o !== plan.owners[p]).length);
-    assert.ok(plan.moves.every((m) => m.from !== m.to));
-  }), { numRuns: 400, seed: 92 });
+  fc.assert(
+    fc.property(arb, ({ partitions, before, weights, seed }) => {
+      // A random current table over `before` old nodes, some of which survive as the new nodes.
+      let x = seed;
+      const owners = Array.from({ length: partitions }, () => `n${(x = (x * 1103515245 + 12345) >>> 0) % before}`);
+      const nodes = weights.map((weight, i) => ({ id: `n${i}`, weight }));
+      const plan = planPartitionRebalance({ owners, nodes });
+      const W = weights.reduce((a, b) => a + b, 0);
+      const counts = new Map(nodes.map((n) => [n.id, 0]));
+      for (const o of plan.owners) counts.set(o, counts.get(o)! + 1);
+      nodes.forEach((n) => {
+        const exact = (partitions * n.weight) / W;
+        assert.ok(
+          counts.get(n.id)! >= Math.floor(exact) && counts.get(n.id)! <= Math.ceil(exact),
+          `${n.id}: ${counts.get(n.id)} vs ${exact}`,
+        );
+      });
+      // The minimum over all floor/ceil-balanced outcomes: orphans, plus each node's excess over its
+      // floor, minus one for every leftover ceiling that can go to a node holding more than its floor.
+      const held = new Map<string, number>();
+      let orphans = 0;
+      for (const o of owners) {
+        if (counts.has(o)) held.set(o, (held.get(o) ?? 0) + 1);
+        else orphans++;
+      }
+      const floors = nodes.map((n) => Math.floor((partitions * n.weight) / W));
+      const extra = partitions - floors.reduce((a, b) => a + b, 0);
+      let overFloor = 0;
+      let canKeep = 0;
+      nodes.forEach((n, i) => {
+        const h = held.get(n.id) ?? 0;
+        overFloor += Math.max(0, h - floors[i]!);
+        if (h > floors[i]! && (partitions * n.weight) / W > floors[i]!) canKeep++;
+      });
+      assert.equal(plan.moves.length, orphans + overFloor - Math.min(extra, canKeep));
+      assert.equal(plan.moves.length, owners.filter((o, p) => o !== plan.owners[p]).length);
+      assert.ok(plan.moves.every((m) => m.from !== m.to));
+    }),
+    { numRuns: 400, seed: 92 },
+  );
 });
 
 test('by count: a node with more than its floor keeps the extra partition instead of shedding it', () => {

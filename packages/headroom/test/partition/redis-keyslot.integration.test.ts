@@ -59,7 +59,10 @@ async function clusterKeySlots(keys: readonly Uint8Array[]): Promise<number[]> {
         while ((nl = pending.indexOf('\r\n')) >= 0) {
           const line = pending.slice(0, nl);
           pending = pending.slice(nl + 2);
-          if (line[0] !== ':') { reject(new Error(`unexpected reply ${line}`)); return; }
+          if (line[0] !== ':') {
+            reject(new Error(`unexpected reply ${line}`));
+            return;
+          }
           replies.push(Number(line.slice(1)));
         }
         if (replies.length === keys.length) resolve();
@@ -78,10 +81,26 @@ async function clusterKeySlots(keys: readonly Uint8Array[]): Promise<number[]> {
 before(async () => {
   port = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'headroom-keyslot-'));
-  server = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
-    '--cluster-config-file', join(dir, 'nodes.conf'), '--dir', dir, '--save', '', '--appendonly', 'no',
-  ], { stdio: 'ignore' });
+  server = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(dir, 'nodes.conf'),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { stdio: 'ignore' },
+  );
   await new Promise<void>((resolve, reject) => {
     server!.once('error', (e) => reject(new Error(`cannot start redis-server (is it installed?): ${e.message}`)));
     server!.once('spawn', () => resolve());
@@ -112,7 +131,11 @@ test('keySlot equals CLUSTER KEYSLOT of a real redis-server for 4000 varied keys
   const wire = [...strings.map((s) => Buffer.from(s)), ...bytes];
   const redis = await clusterKeySlots(wire);
   const ours = [...strings.map((s) => keySlot(s)), ...bytes.map((b) => keySlot(b))];
-  const mismatches = ours.flatMap((slot, i) => (slot === redis[i] ? [] : [{ key: i < strings.length ? strings[i] : Buffer.from(wire[i]!).toString('hex'), ours: slot, redis: redis[i] }]));
+  const mismatches = ours.flatMap((slot, i) =>
+    slot === redis[i]
+      ? []
+      : [{ key: i < strings.length ? strings[i] : Buffer.from(wire[i]!).toString('hex'), ours: slot, redis: redis[i] }],
+  );
   assert.deepEqual(mismatches.slice(0, 5), []);
   assert.equal(redis.length, 4000);
 });

@@ -22,7 +22,10 @@ test('scatter-gather: one call per node, values merged, every shard ok', async (
   const result = await scatterGather({
     partitioner: ring,
     keys: KEYS,
-    fetch: async (node, keys) => { calls.push(node); return keys.map((k) => `${k}@${node}`); },
+    fetch: async (node, keys) => {
+      calls.push(node);
+      return keys.map((k) => `${k}@${node}`);
+    },
   });
   assert.deepEqual(calls.sort(), [...groupByOwner(ring, KEYS).keys()].sort());
   assert.ok(result.complete);
@@ -36,7 +39,10 @@ test('scatter-gather: at the deadline, slow shards are aborted and reported as t
   const aborted: string[] = [];
   const slow = ring.locate('key:0');
   const pending = scatterGather({
-    partitioner: ring, keys: KEYS, clock, timeoutMs: 50,
+    partitioner: ring,
+    keys: KEYS,
+    clock,
+    timeoutMs: 50,
     fetch: async (node, keys, signal) => {
       signal.addEventListener('abort', () => aborted.push(node));
       await sleep(clock, node === slow ? 500 : 10, signal);
@@ -62,7 +68,8 @@ test('scatter-gather: at the deadline, slow shards are aborted and reported as t
 test('scatter-gather: a failing shard is reported with its error; undefined values are absent', async () => {
   const bad = ring.locate('key:1');
   const result = await scatterGather({
-    partitioner: ring, keys: KEYS,
+    partitioner: ring,
+    keys: KEYS,
     fetch: async (node, keys) => {
       if (node === bad) throw new Error('connection reset');
       return keys.map((k) => (k === 'key:2' ? undefined : 1));
@@ -75,7 +82,13 @@ test('scatter-gather: a failing shard is reported with its error; undefined valu
   assert.ok(result.missing.includes('key:1'));
   const wrong = await scatterGather({ partitioner: ring, keys: ['key:0'], fetch: async () => [1, 2] });
   assert.ok(isHeadroomError(wrong.shards[0]!.error, 'HR_PARTITION_SHARD_RESULT'));
-  const thrown = await scatterGather({ partitioner: ring, keys: ['key:0'], fetch: () => { throw 'not an error'; } });
+  const thrown = await scatterGather({
+    partitioner: ring,
+    keys: ['key:0'],
+    fetch: () => {
+      throw 'not an error';
+    },
+  });
   assert.ok(isHeadroomError(thrown.shards[0]!.error, 'HR_CORE_NON_ERROR_THROWN'));
 });
 
@@ -84,13 +97,22 @@ test('scatter-gather: a deadline AbortSignal (e.g. from the latency module) reso
   const deadline = new AbortController();
   const fast = ring.locate('key:0');
   const pending = scatterGather({
-    partitioner: ring, keys: KEYS, clock, deadline: deadline.signal,
-    fetch: async (node, keys, signal) => { await sleep(clock, node === fast ? 5 : 1000, signal); return keys; },
+    partitioner: ring,
+    keys: KEYS,
+    clock,
+    deadline: deadline.signal,
+    fetch: async (node, keys, signal) => {
+      await sleep(clock, node === fast ? 5 : 1000, signal);
+      return keys;
+    },
   });
   await clock.advanceBy(20);
   deadline.abort();
   const result = await pending;
-  assert.deepEqual(result.shards.filter((s) => s.status === 'ok').map((s) => s.node), [fast]);
+  assert.deepEqual(
+    result.shards.filter((s) => s.status === 'ok').map((s) => s.node),
+    [fast],
+  );
   assert.ok(result.shards.filter((s) => s.node !== fast).every((s) => s.status === 'timeout' && s.elapsedMs === 20));
   const late = new AbortController();
   late.abort();
@@ -103,7 +125,10 @@ test('scatter-gather: cancelling rejects with signal.reason and aborts the calls
   const controller = new AbortController();
   let abortedCalls = 0;
   const pending = scatterGather({
-    partitioner: ring, keys: KEYS, clock, signal: controller.signal,
+    partitioner: ring,
+    keys: KEYS,
+    clock,
+    signal: controller.signal,
     fetch: async (_node, keys, signal) => {
       signal.addEventListener('abort', () => abortedCalls++);
       await sleep(clock, 100, signal);
@@ -116,15 +141,28 @@ test('scatter-gather: cancelling rejects with signal.reason and aborts the calls
   assert.equal(abortedCalls, groupByOwner(ring, KEYS).size);
   const already = new AbortController();
   already.abort(reason);
-  await assert.rejects(scatterGather({ partitioner: ring, keys: KEYS, signal: already.signal, fetch: async (_n, k) => k }), (e) => e === reason);
-  assert.throws(() => scatterGather({ partitioner: ring, keys: KEYS, timeoutMs: -1, fetch: async (_n, k) => k }), (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'));
+  await assert.rejects(
+    scatterGather({ partitioner: ring, keys: KEYS, signal: already.signal, fetch: async (_n, k) => k }),
+    (e) => e === reason,
+  );
+  assert.throws(
+    () => scatterGather({ partitioner: ring, keys: KEYS, timeoutMs: -1, fetch: async (_n, k) => k }),
+    (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'),
+  );
 });
 
 test('scatter-gather over Redis Cluster slots: keys sharing a hash tag go to one node in one call', async () => {
   const slots = new SlotPartitioner(['r1', 'r2', 'r3']);
   const keys = ['{cart:9}:items', '{cart:9}:total', '{cart:9}:owner'];
   const calls: (readonly string[])[] = [];
-  const result = await scatterGather({ partitioner: slots, keys, fetch: async (_n, k) => { calls.push(k); return k.map(() => 'v'); } });
+  const result = await scatterGather({
+    partitioner: slots,
+    keys,
+    fetch: async (_n, k) => {
+      calls.push(k);
+      return k.map(() => 'v');
+    },
+  });
   assert.equal(calls.length, 1);
   assert.equal(result.values.size, 3);
 });

@@ -8,8 +8,19 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  BoundedLoadRing, HashModPartitioner, JumpPartitioner, KetamaRing, MaglevPartitioner, RangePartitioner,
-  RendezvousPartitioner, SlotPartitioner, VnodeRing, isPrime, nextPrime, type NodeInput, type Partitioner,
+  BoundedLoadRing,
+  HashModPartitioner,
+  JumpPartitioner,
+  KetamaRing,
+  MaglevPartitioner,
+  RangePartitioner,
+  RendezvousPartitioner,
+  SlotPartitioner,
+  VnodeRing,
+  isPrime,
+  nextPrime,
+  type NodeInput,
+  type Partitioner,
 } from '../../src/partition/index.js';
 
 const N = 60_000;
@@ -34,13 +45,13 @@ for (const [name, make, spread] of [
     const total = WEIGHTS.reduce((a, b) => a + b, 0);
     shares(make()).forEach((share, i) => {
       const p = WEIGHTS[i]! / total;
-      const tol = 5 * Math.sqrt((p * (1 - p)) / N) + 5 * spread * p / Math.sqrt(WEIGHTS[i]!);
+      const tol = 5 * Math.sqrt((p * (1 - p)) / N) + (5 * spread * p) / Math.sqrt(WEIGHTS[i]!);
       assert.ok(Math.abs(share - p) <= tol, `node ${i}: share ${share.toFixed(4)} vs ${p.toFixed(4)} ± ${tol.toFixed(4)}`);
     });
   });
 }
 
-test('rendezvous: changing one node\'s weight moves keys only to or from that node', () => {
+test("rendezvous: changing one node's weight moves keys only to or from that node", () => {
   const before = new RendezvousPartitioner(NODES);
   const after = new RendezvousPartitioner(NODES.map((n) => (n.id === 'w1' ? { ...n, weight: 5 } : n)));
   for (const k of KEYS.slice(0, 10_000)) {
@@ -56,7 +67,10 @@ test('maglev: every node owns ⌊M·wᵢ/W⌋-ish slots; removal disruption beyo
   const table = m.tableSnapshot();
   const counts = new Array<number>(50).fill(0);
   for (const owner of table) counts[owner]!++;
-  assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, 'unweighted Maglev fills the table round-robin: shares differ by at most one slot');
+  assert.ok(
+    Math.max(...counts) - Math.min(...counts) <= 1,
+    'unweighted Maglev fills the table round-robin: shares differ by at most one slot',
+  );
   const removed = m.withoutNode('m17');
   const after = removed.tableSnapshot();
   let own = 0;
@@ -74,7 +88,10 @@ test('maglev: every node owns ⌊M·wᵢ/W⌋-ish slots; removal disruption beyo
 
 test('maglev: tableSize must be a prime larger than the node count', () => {
   const code = (c: string) => (e: unknown) => isHeadroomError(e, c);
-  assert.throws(() => new MaglevPartitioner(['a'], { tableSize: 65536 }), (e) => isHeadroomError(e, 'HR_PARTITION_NOT_PRIME') && /65537/.test((e as Error).message));
+  assert.throws(
+    () => new MaglevPartitioner(['a'], { tableSize: 65536 }),
+    (e) => isHeadroomError(e, 'HR_PARTITION_NOT_PRIME') && /65537/.test((e as Error).message),
+  );
   assert.throws(() => new MaglevPartitioner(['a', 'b', 'c'], { tableSize: 3 }), code('HR_PARTITION_INVALID_OPTION'));
   assert.throws(() => new MaglevPartitioner(['a'], { tableSize: 2.5 }), code('HR_PARTITION_INVALID_OPTION'));
   assert.ok(isPrime(65537) && !isPrime(65535) && !isPrime(1) && isPrime(2));
@@ -99,38 +116,52 @@ test('bad input is a typed error for every algorithm: empty set, duplicate ids, 
   for (const [name, make] of CONSTRUCTORS) {
     assert.throws(() => make([]), code('HR_PARTITION_NO_NODES'), name);
     assert.throws(() => make(['a', 'b', 'a']), code('HR_PARTITION_DUPLICATE_NODE'), name);
-    for (const weight of [0, -1, Number.NaN, Infinity]) assert.throws(() => make([{ id: 'a', weight }]), code('HR_PARTITION_INVALID_WEIGHT'), `${name} ${weight}`);
+    for (const weight of [0, -1, Number.NaN, Infinity])
+      assert.throws(() => make([{ id: 'a', weight }]), code('HR_PARTITION_INVALID_WEIGHT'), `${name} ${weight}`);
     for (const bad of ['', 42, null, { weight: 1 }]) assert.throws(() => make([bad as NodeInput]), code('HR_PARTITION_INVALID_NODE'), name);
     assert.throws(() => make('abc' as unknown as NodeInput[]), code('HR_PARTITION_INVALID_NODE'), name);
     const p = make(['a', 'b']);
-    for (const key of [1, null, undefined, {}, [1]]) assert.throws(() => p.locate(key as unknown as string), code('HR_PARTITION_INVALID_KEY'), name);
+    for (const key of [1, null, undefined, {}, [1]])
+      assert.throws(() => p.locate(key as unknown as string), code('HR_PARTITION_INVALID_KEY'), name);
     assert.throws(() => p.locateN('k', 3), code('HR_PARTITION_NOT_ENOUGH_NODES'), name);
     assert.throws(() => p.locateN('k', 0), code('HR_PARTITION_INVALID_OPTION'), name);
     assert.throws(() => p.withNode('a'), code('HR_PARTITION_DUPLICATE_NODE'), name);
     assert.throws(() => p.withoutNode('zz'), code('HR_PARTITION_UNKNOWN_NODE'), name);
   }
-  const err = (() => { try { new VnodeRing([{ id: 'a', weight: -2 }]); } catch (e) { return e as Error; } })()!;
+  const err = (() => {
+    try {
+      new VnodeRing([{ id: 'a', weight: -2 }]);
+    } catch (e) {
+      return e as Error;
+    }
+  })()!;
   assert.match(err.message, /nodes\[0\]\.weight.*-2.*positive/);
 });
 
 test('property: every node a partitioner accepts can be returned — locateN(key, node count) gives them all, and one more is refused naming that count', () => {
   const weights = fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 12 });
-  fc.assert(fc.property(weights, fc.string(), (ws, key) => {
-    // Relative weights, the heaviest 1 (the vnode rings give round(160·w) points, at least one).
-    const weighted = ws.map((w, i) => ({ id: `n${i}`, weight: w / Math.max(...ws) }));
-    for (const [name, make] of CONSTRUCTORS) {
-      let p: Partitioner;
-      try {
-        p = make(weighted);
-      } catch (e) {
-        // Hash-mod and jump take no weights; ketama refuses a node too light for a point.
-        if (isHeadroomError(e, 'HR_PARTITION_WEIGHT_TOO_SMALL')) continue;
-        if (!isHeadroomError(e, 'HR_PARTITION_WEIGHTS_UNSUPPORTED')) throw e;
-        p = make(weighted.map((n) => n.id));
+  fc.assert(
+    fc.property(weights, fc.string(), (ws, key) => {
+      // Relative weights, the heaviest 1 (the vnode rings give round(160·w) points, at least one).
+      const weighted = ws.map((w, i) => ({ id: `n${i}`, weight: w / Math.max(...ws) }));
+      for (const [name, make] of CONSTRUCTORS) {
+        let p: Partitioner;
+        try {
+          p = make(weighted);
+        } catch (e) {
+          // Hash-mod and jump take no weights; ketama refuses a node too light for a point.
+          if (isHeadroomError(e, 'HR_PARTITION_WEIGHT_TOO_SMALL')) continue;
+          if (!isHeadroomError(e, 'HR_PARTITION_WEIGHTS_UNSUPPORTED')) throw e;
+          p = make(weighted.map((n) => n.id));
+        }
+        assert.equal(new Set(p.locateN(key, ws.length)).size, ws.length, `${name}: all ${ws.length} nodes`);
+        assert.throws(
+          () => p.locateN(key, ws.length + 1),
+          (e) => isHeadroomError(e, 'HR_PARTITION_NOT_ENOUGH_NODES') && (e as Error).message.includes(`at most ${ws.length} `),
+          name,
+        );
       }
-      assert.equal(new Set(p.locateN(key, ws.length)).size, ws.length, `${name}: all ${ws.length} nodes`);
-      assert.throws(() => p.locateN(key, ws.length + 1),
-        (e) => isHeadroomError(e, 'HR_PARTITION_NOT_ENOUGH_NODES') && (e as Error).message.includes(`at most ${ws.length} `), name);
-    }
-  }), { numRuns: 60, seed: 64 });
+    }),
+    { numRuns: 60, seed: 64 },
+  );
 });

@@ -63,7 +63,10 @@ function phaseBalancer(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'cl
  * traffic into the replicas' caches (round-robin takes turns, key affinity gives each product's
  * home replica; P2C, which needs live latencies, is not meant for it).
  */
-export function phaseRouter(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>): { route(key: string): number; close(): void } {
+export function phaseRouter(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>): {
+  route(key: string): number;
+  close(): void;
+} {
   const balancer = phaseBalancer(ctx);
   return { route: (key) => balancer.pick(key)!.target, close: () => balancer.close() };
 }
@@ -73,8 +76,11 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
   const { clients, clock } = ctx;
   const balancer = phaseBalancer(ctx);
   const attempt = (plan: RequestPlan, deadline: Deadline | undefined, signal: AbortSignal): Promise<number> =>
-    balancer.call((endpoint, attemptSignal) =>
-      clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)), { signal, key: plan.key });
+    balancer.call(
+      (endpoint, attemptSignal) =>
+        clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)),
+      { signal, key: plan.key },
+    );
   const hedgeSpec = ctx.scenario.hedge;
   if (!ctx.phase.hedging || hedgeSpec === null) {
     return { call: (plan, deadline) => attempt(plan, deadline, deadline.signal), close: () => balancer.close() };
@@ -91,4 +97,3 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
     close: () => balancer.close(),
   };
 }
-

@@ -86,7 +86,14 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   const completions: Completions = { ok: 0, answered: 0 };
   if (options.warmupMs > 0) {
     const warmup = new Sender(options, new PhaseRecorder(), random.fork('warmup'), completions);
-    await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.warmupMs, clock, random: random.fork('warmup-arrivals'), signal, fire: warmup.fire });
+    await runOpenLoop({
+      ratePerSec: options.load.ratePerSec,
+      durationMs: options.warmupMs,
+      clock,
+      random: random.fork('warmup-arrivals'),
+      signal,
+      fire: warmup.fire,
+    });
   }
   const recorder = new PhaseRecorder();
   const sender = new Sender(options, recorder, random.fork('requests'), completions);
@@ -118,7 +125,14 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   let okCompletedInWindow: number;
   let answeredInWindow: number;
   try {
-    sent = await runOpenLoop({ ratePerSec: options.load.ratePerSec, durationMs: options.durationMs, clock, random: random.fork('arrivals'), signal, fire: sender.fire });
+    sent = await runOpenLoop({
+      ratePerSec: options.load.ratePerSec,
+      durationMs: options.durationMs,
+      clock,
+      random: random.fork('arrivals'),
+      signal,
+      fire: sender.fire,
+    });
     okCompletedInWindow = completions.ok - atStart.ok;
     answeredInWindow = completions.answered - atStart.answered;
     windowEnd = await options.snapshot();
@@ -168,7 +182,12 @@ function storeQueries(snapshot: DriveSnapshot): number {
  * What one request of `load` is about: the hot product (with `load.hotKeyShare`) or a Zipf draw,
  * and whether it is a write (with `load.writeShare`). Shared by the live load and the warm-up replay.
  */
-export function drawRequest(load: PhaseLoad, keys: ZipfKeys, hotKeyId: number, random: Random): { readonly id: number; readonly write: boolean } {
+export function drawRequest(
+  load: PhaseLoad,
+  keys: ZipfKeys,
+  hotKeyId: number,
+  random: Random,
+): { readonly id: number; readonly write: boolean } {
   const id = load.hotKeyShare > 0 && random.chance(load.hotKeyShare) ? hotKeyId : keys.next(random);
   return { id, write: load.writeShare > 0 && random.chance(load.writeShare) };
 }
@@ -201,7 +220,12 @@ class Sender {
     const { load, keys, hotKeyId, clock, call, signal } = this.#options;
     const { id, write } = drawRequest(load, keys, hotKeyId, this.#random);
     const plan: RequestPlan = write
-      ? { method: 'POST', path: `/products/${id}/stock`, body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }), key: String(id) }
+      ? {
+          method: 'POST',
+          path: `/products/${id}/stock`,
+          body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }),
+          key: String(id),
+        }
       : { method: 'GET', path: `/products/${id}`, body: null, key: String(id) };
     // headroom/latency's Deadline: it fires timeoutMs after the *intended* send, so a late
     // generator eats into the request's budget instead of extending it.
@@ -214,7 +238,12 @@ class Sender {
     this.#inFlight++;
     call(plan, deadline).then(
       (status) => this.#done(status < 300 ? 'ok' : status === 503 ? 'shed' : 'http', intendedMs, deadline),
-      (error: unknown) => this.#done(!signal.aborted && (deadline.expired || isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED')) ? 'timeout' : 'network', intendedMs, deadline),
+      (error: unknown) =>
+        this.#done(
+          !signal.aborted && (deadline.expired || isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED')) ? 'timeout' : 'network',
+          intendedMs,
+          deadline,
+        ),
     );
   };
 

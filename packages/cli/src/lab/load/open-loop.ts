@@ -35,7 +35,8 @@ export interface OpenLoopOptions {
  */
 export function runOpenLoop(options: OpenLoopOptions): Promise<number> {
   const { ratePerSec, durationMs, clock, random, signal, fire } = options;
-  if (!(ratePerSec > 0 && Number.isFinite(ratePerSec))) throw invalidLabOption('rate', ratePerSec, 'use a positive number of requests per second');
+  if (!(ratePerSec > 0 && Number.isFinite(ratePerSec)))
+    throw invalidLabOption('rate', ratePerSec, 'use a positive number of requests per second');
   if (!(durationMs > 0 && Number.isFinite(durationMs))) throw invalidLabOption('duration', durationMs, 'use a positive duration');
   const start = clock.now();
   const end = start + durationMs;

@@ -70,9 +70,16 @@ function renderScenario(s: ScenarioResult): string {
   const head = `<section id="${esc(s.name)}">\n<h2>${esc(s.title)} <small><code>--scenario ${esc(s.name)}</code></small></h2>\n<p class="question">${esc(s.question)}</p>`;
   const columns = s.extraColumn === null ? STANDARD_COLUMNS : [...STANDARD_COLUMNS, s.extraColumn];
   const header = `<tr><th>phase</th>${columns.map((k) => `<th>${esc(METRICS[k].label)}</th>`).join('')}<th style="text-align:left">what it does</th></tr>`;
-  const rows = s.phases.map((p) => `<tr><td>${esc(p.label)}</td>${columns.map((k) => `<td>${esc(METRICS[k].format(METRICS[k].get(p)))}</td>`).join('')}` +
-    `<td style="text-align:left;white-space:normal;min-width:280px">${esc(p.summary)}</td></tr>`).join('\n');
-  const charts = CHART_KINDS.map((kind) => `<div class="chart"><canvas data-chart="${kind}" data-scenario="${esc(s.name)}" aria-label="${kind} chart"></canvas></div>`).join('\n');
+  const rows = s.phases
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.label)}</td>${columns.map((k) => `<td>${esc(METRICS[k].format(METRICS[k].get(p)))}</td>`).join('')}` +
+        `<td style="text-align:left;white-space:normal;min-width:280px">${esc(p.summary)}</td></tr>`,
+    )
+    .join('\n');
+  const charts = CHART_KINDS.map(
+    (kind) => `<div class="chart"><canvas data-chart="${kind}" data-scenario="${esc(s.name)}" aria-label="${kind} chart"></canvas></div>`,
+  ).join('\n');
   const notes = [...warmupNotes(s).map((n) => `<p>${esc(n)}</p>`), ...lagNotes(s).map((n) => `<p class="note">${esc(n)}</p>`)].join('\n');
   return `${head}\n<table>\n${header}\n${rows}\n</table>\n<p class="verdict">→ ${esc(s.verdict)}</p>\n${notes}\n<div class="charts">\n${charts}\n</div>\n</section>`;
 }

@@ -34,7 +34,12 @@ export function machineLimit(phase: KeepUpFigures): string | null {
   if (phase.offeredPerSec <= 0) return null;
   const share = phase.answeredPerSec / phase.offeredPerSec;
   if (share >= KEEP_UP_SHARE || phase.storeUtilization >= STORE_BUSY_SHARE) return null;
-  const lag = phase.generatorLagMs.max > GENERATOR_STALL_MS ? `; the load generator itself ran up to ${phase.generatorLagMs.max.toFixed(0)} ms late` : '';
-  return `${phase.label} answered ${(share * 100).toFixed(0)}% of the ${Math.round(phase.offeredPerSec)} req/s offered within the window ` +
-    `while its store ran at ${(phase.storeUtilization * 100).toFixed(0)}% of capacity${lag}`;
+  const lag =
+    phase.generatorLagMs.max > GENERATOR_STALL_MS
+      ? `; the load generator itself ran up to ${phase.generatorLagMs.max.toFixed(0)} ms late`
+      : '';
+  return (
+    `${phase.label} answered ${(share * 100).toFixed(0)}% of the ${Math.round(phase.offeredPerSec)} req/s offered within the window ` +
+    `while its store ran at ${(phase.storeUtilization * 100).toFixed(0)}% of capacity${lag}`
+  );
 }

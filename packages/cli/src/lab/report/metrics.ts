@@ -46,9 +46,14 @@ export function compare(def: MetricDef, a: number | null, b: number | null): str
   const text = `${def.format(a)} → ${def.format(b)}`;
   if (def.percent || a === null || b === null || a <= 0 || b <= 0 || a === b) return text;
   const ratio = b / a;
-  const change = ratio < 1
-    ? ratio <= 0.5 ? `${times(1 / ratio)} lower` : `−${((1 - ratio) * 100).toFixed(0)}%`
-    : ratio >= 2 ? `${times(ratio)} higher` : `+${((ratio - 1) * 100).toFixed(0)}%`;
+  const change =
+    ratio < 1
+      ? ratio <= 0.5
+        ? `${times(1 / ratio)} lower`
+        : `−${((1 - ratio) * 100).toFixed(0)}%`
+      : ratio >= 2
+        ? `${times(ratio)} higher`
+        : `+${((ratio - 1) * 100).toFixed(0)}%`;
   return `${text} (${change})`;
 }
 

@@ -13,8 +13,13 @@ import type { PhaseResult } from './types.js';
  * @param storeCapacityPerSec - each replica's modelled store capacity, queries/s (index order)
  * @param steadyWarmup - the warm-up replay before the phase, if any
  */
-export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasurement, storeCapacityPerSec: readonly number[],
-  steadyWarmup: PhaseResult['steadyWarmup'] = null): PhaseResult {
+export function phaseResult(
+  phase: PhaseSpec,
+  durationMs: number,
+  m: PhaseMeasurement,
+  storeCapacityPerSec: readonly number[],
+  steadyWarmup: PhaseResult['steadyWarmup'] = null,
+): PhaseResult {
   const r = m.recorder;
   const finished = r.okCount + r.errorCount;
   const delta = (key: keyof ReplicaStats, i: number): number => m.windowEnd.stats[i]![key] - m.start.stats[i]![key];
@@ -59,7 +64,13 @@ export function phaseResult(phase: PhaseSpec, durationMs: number, m: PhaseMeasur
 
 function roundSnapshot(s: PhaseResult['latencyMs']): PhaseResult['latencyMs'] {
   return {
-    count: s.count, min: round(s.min, 3), mean: round(s.mean, 3), p50: round(s.p50, 3), p90: round(s.p90, 3),
-    p99: round(s.p99, 3), p999: round(s.p999, 3), max: round(s.max, 3),
+    count: s.count,
+    min: round(s.min, 3),
+    mean: round(s.mean, 3),
+    p50: round(s.p50, 3),
+    p90: round(s.p90, 3),
+    p99: round(s.p99, 3),
+    p999: round(s.p999, 3),
+    max: round(s.max, 3),
   };
 }

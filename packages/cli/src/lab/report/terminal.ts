@@ -16,9 +16,11 @@ export function renderSummary(report: LabReport, reportPath: string | null): str
     `${s.replicas} replicas · ${s.products.toLocaleString('en-US')} products on ${s.store}${s.redis ? ' + Redis' : ''} · ` +
       `${s.phaseDurationMs / 1000} s per phase after ${s.warmupMs / 1000} s warm-up · Zipf ${s.zipfExponent} · seed ${report.seed} · ` +
       `total ${(report.totalMs / 1000).toFixed(0)} s`,
-    'Latency: successful requests, timed from each request\'s intended send time (open loop, no coordinated omission).',
+    "Latency: successful requests, timed from each request's intended send time (open loop, no coordinated omission).",
     `Machine: ${env.cpus} CPUs, load average ${env.loadAverage.start} → ${env.loadAverage.end}` +
-      (Math.max(env.loadAverage.start, env.loadAverage.end) > env.cpus ? ' — other work competed for the CPUs, so tails are noisier than on an idle machine.' : '.'),
+      (Math.max(env.loadAverage.start, env.loadAverage.end) > env.cpus
+        ? ' — other work competed for the CPUs, so tails are noisier than on an idle machine.'
+        : '.'),
     ...(reportPath === null ? [] : [`HTML report: ${reportPath}`]),
     `Rerun: ${report.command}`,
   ];
@@ -27,8 +29,10 @@ export function renderSummary(report: LabReport, reportPath: string | null): str
 
 /** The first line of an interrupted run's summary. */
 export function interruptedBanner(i: NonNullable<LabReport['interrupted']>): string {
-  return `${i.reason} after ${i.completedPhases} of ${i.totalPhases} phases; ` +
-    (i.completedPhases === 0 ? 'no phase completed.' : 'the completed phases:');
+  return (
+    `${i.reason} after ${i.completedPhases} of ${i.totalPhases} phases; ` +
+    (i.completedPhases === 0 ? 'no phase completed.' : 'the completed phases:')
+  );
 }
 
 function renderScenario(scenario: ScenarioResult): string {
@@ -37,7 +41,10 @@ function renderScenario(scenario: ScenarioResult): string {
   const rows = scenario.phases.map((p) => [p.label, ...columns.map((key) => METRICS[key].format(METRICS[key].get(p)))]);
   const table = renderTable(['phase', ...columns.map((key) => METRICS[key].label)], rows);
   // renderTable right-aligns numeric cells only; ours are pre-formatted strings, so align them here.
-  const aligned = table.split('\n').map((line, i) => (i === 1 ? line : alignRight(line, table.split('\n')[1]!))).join('\n');
+  const aligned = table
+    .split('\n')
+    .map((line, i) => (i === 1 ? line : alignRight(line, table.split('\n')[1]!)))
+    .join('\n');
   const notes = [...warmupNotes(scenario), ...lagNotes(scenario)].map((n) => `\n${n}`).join('');
   return `${head}\n${aligned}\n→ ${scenario.verdict}${notes}`;
 }
@@ -56,10 +63,14 @@ export function warmupNotes(scenario: ScenarioResult): string[] {
     const { ratios, blocksEach } = replayThirds(w.hitRatioByBlock);
     const [previous, last] = ratios.slice(-2);
     const settled = previous !== undefined && last !== undefined && Math.abs(last - previous) <= 0.01 ? 'settled' : 'not settled yet';
-    return [`· ${p.label}: warmed first by replaying ${w.replayedSec} s of its own traffic (${w.requests.toLocaleString('en-US')} requests, ` +
-      `in ${(w.tookMs / 1000).toFixed(1)} s); hit ratio over each ${(blockSec * blocksEach).toFixed(0)} s of it: ` +
-      `${ratios.map((h) => `${(h * 100).toFixed(1)}%`).join(', ')} (${settled})` +
-      (w.failed === 0 ? '' : `; ${w.failed.toLocaleString('en-US')} replayed requests failed and were skipped (${w.error ?? 'no message'})`)];
+    return [
+      `· ${p.label}: warmed first by replaying ${w.replayedSec} s of its own traffic (${w.requests.toLocaleString('en-US')} requests, ` +
+        `in ${(w.tookMs / 1000).toFixed(1)} s); hit ratio over each ${(blockSec * blocksEach).toFixed(0)} s of it: ` +
+        `${ratios.map((h) => `${(h * 100).toFixed(1)}%`).join(', ')} (${settled})` +
+        (w.failed === 0
+          ? ''
+          : `; ${w.failed.toLocaleString('en-US')} replayed requests failed and were skipped (${w.error ?? 'no message'})`),
+    ];
   });
 }
 
@@ -82,8 +93,12 @@ export const LAG_WARN_MS = 50;
 
 /** One warning per phase whose load generator itself stalled, e.g. on a busy machine. */
 export function lagNotes(scenario: ScenarioResult): string[] {
-  return scenario.phases.filter((p) => p.generatorLagMs.max > LAG_WARN_MS).map((p) =>
-    `! ${p.label}: the load generator itself stalled up to ${p.generatorLagMs.max.toFixed(0)} ms (event-loop delay), so its tail includes client-side delay.`);
+  return scenario.phases
+    .filter((p) => p.generatorLagMs.max > LAG_WARN_MS)
+    .map(
+      (p) =>
+        `! ${p.label}: the load generator itself stalled up to ${p.generatorLagMs.max.toFixed(0)} ms (event-loop delay), so its tail includes client-side delay.`,
+    );
 }
 
 /** Right-aligns every column but the first, using the dash rule to find column widths. */

@@ -10,14 +10,19 @@ import type { PhaseResult } from './types.js';
  */
 export function verdict(highlights: readonly MetricKey[], phases: readonly PhaseResult[]): string {
   const [baseline, ...treatments] = phases;
-  return treatments.map((treatment) => {
-    const limit = baseline!.machineLimit ?? treatment.machineLimit;
-    const figures = limit !== null
-      ? `not compared: ${limit} — this machine, not the technique, was the limit; rerun on a quieter machine or with a longer --duration`
-      : highlights.map((key) => {
-        const def = METRICS[key];
-        return `${def.label} ${compare(def, def.get(baseline!), def.get(treatment))}`;
-      }).join(' · ');
-    return treatments.length > 1 ? `${treatment.label}: ${figures}` : figures;
-  }).join(' | ');
+  return treatments
+    .map((treatment) => {
+      const limit = baseline!.machineLimit ?? treatment.machineLimit;
+      const figures =
+        limit !== null
+          ? `not compared: ${limit} — this machine, not the technique, was the limit; rerun on a quieter machine or with a longer --duration`
+          : highlights
+              .map((key) => {
+                const def = METRICS[key];
+                return `${def.label} ${compare(def, def.get(baseline!), def.get(treatment))}`;
+              })
+              .join(' · ');
+      return treatments.length > 1 ? `${treatment.label}: ${figures}` : figures;
+    })
+    .join(' | ');
 }

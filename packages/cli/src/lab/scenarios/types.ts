@@ -45,7 +45,8 @@ export interface HedgeSpec {
 }
 
 /** A measured figure a verdict can compare between phases. */
-export type MetricKey = 'p50' | 'p99' | 'p999' | 'okPerSec' | 'errorRate' | 'storeQps' | 'hitRatio' | 'hotKeyQueries' | 'slowShare' | 'extraRequestRatio';
+export type MetricKey =
+  'p50' | 'p99' | 'p999' | 'okPerSec' | 'errorRate' | 'storeQps' | 'hitRatio' | 'hotKeyQueries' | 'slowShare' | 'extraRequestRatio';
 
 /** A scenario: see the file comment. */
 export interface ScenarioSpec {

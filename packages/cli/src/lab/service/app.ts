@@ -56,10 +56,20 @@ const MAX_LIST = 100;
  * Builds and readies the phase's fastify app over `store`.
  * @returns the app and its request handler, to be served by the replica's listening server
  */
-export async function buildPhaseApp(store: CatalogStore, state: PhaseState, clock: Clock): Promise<{ app: FastifyInstance; handler: RequestHandler }> {
+export async function buildPhaseApp(
+  store: CatalogStore,
+  state: PhaseState,
+  clock: Clock,
+): Promise<{ app: FastifyInstance; handler: RequestHandler }> {
   let handler: RequestHandler | null = null;
   // The server fastify gets is never listened on: the replica's own server forwards to `handler`.
-  const app = Fastify({ logger: false, serverFactory: (h) => { handler = h; return createServer(); } });
+  const app = Fastify({
+    logger: false,
+    serverFactory: (h) => {
+      handler = h;
+      return createServer();
+    },
+  });
   const { counters, config } = state;
   app.addHook('onRequest', async () => {
     counters.requests++;

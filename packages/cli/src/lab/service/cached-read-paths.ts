@@ -50,10 +50,14 @@ export function singleFlightReadPath(ctx: ReadPathContext, clock: Clock, random:
         return false;
       }
       let queried = false;
-      await cache.getOrLoad(id, () => {
-        queried = true;
-        return ctx.store.getProduct(id);
-      }, { ttl: ttlOf(ctx, id) });
+      await cache.getOrLoad(
+        id,
+        () => {
+          queried = true;
+          return ctx.store.getProduct(id);
+        },
+        { ttl: ttlOf(ctx, id) },
+      );
       return queried;
     },
   };
@@ -79,7 +83,7 @@ export function cacheAsideReadPath(ctx: ReadPathContext, clock: Clock, random: R
         await cache.delete(id);
         return false;
       }
-      if (await cache.get(id) !== undefined) return false;
+      if ((await cache.get(id)) !== undefined) return false;
       const product = await ctx.store.getProduct(id);
       if (product !== undefined) await cache.set(id, product, { ttl: ttlOf(ctx, id) });
       return true;

@@ -90,12 +90,16 @@ export class ReplicaFleet {
 
   /** Installs a phase on every replica (`configs[i]` on replica i). */
   async configure(configs: readonly ReplicaPhaseConfig[]): Promise<void> {
-    await Promise.all(this.#children.map((child, i) => this.#request(child, { type: 'configure', id: this.#nextId++, config: configs[i]! })));
+    await Promise.all(
+      this.#children.map((child, i) => this.#request(child, { type: 'configure', id: this.#nextId++, config: configs[i]! })),
+    );
   }
 
   /** Replays `blocks[i]` into replica i's cache (see warm-replay.ts); resolves with what each did. */
   async warm(blocks: readonly WarmBlock[]): Promise<WarmCount[]> {
-    const replies = await Promise.all(this.#children.map((child, i) => this.#request(child, { type: 'warm', id: this.#nextId++, block: blocks[i]! })));
+    const replies = await Promise.all(
+      this.#children.map((child, i) => this.#request(child, { type: 'warm', id: this.#nextId++, block: blocks[i]! })),
+    );
     return replies.map((r) => r.warm!);
   }
 
@@ -110,14 +114,19 @@ export class ReplicaFleet {
     this.#stopping = true;
     const alive = this.#children.filter((c) => !c.exited);
     for (const c of alive) c.process.kill('SIGTERM');
-    await Promise.all(alive.map((c) => new Promise<void>((resolve) => {
-      if (c.exited) return resolve();
-      const timer = this.#clock.setTimer(STOP_GRACE_MS, () => c.process.kill('SIGKILL'));
-      c.process.once('exit', () => {
-        timer.cancel();
-        resolve();
-      });
-    })));
+    await Promise.all(
+      alive.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exited) return resolve();
+            const timer = this.#clock.setTimer(STOP_GRACE_MS, () => c.process.kill('SIGKILL'));
+            c.process.once('exit', () => {
+              timer.cancel();
+              resolve();
+            });
+          }),
+      ),
+    );
   }
 
   /** Kills every replica at once (second Ctrl-C, or the parent exiting). */
@@ -130,7 +139,13 @@ export class ReplicaFleet {
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       const timer = this.#clock.setTimer(options.startTimeoutMs ?? 30_000, () => {
-        reject(replicaDied(child.index, child.process.pid, `did not start listening within ${options.startTimeoutMs ?? 30_000} ms${lastLine(child.stderr)}`));
+        reject(
+          replicaDied(
+            child.index,
+            child.process.pid,
+            `did not start listening within ${options.startTimeoutMs ?? 30_000} ms${lastLine(child.stderr)}`,
+          ),
+        );
       });
       child.process.stderr?.setEncoding('utf8');
       child.process.stderr?.on('data', (chunk: string) => {
@@ -145,13 +160,21 @@ export class ReplicaFleet {
         } else if (message.type === 'fatal') {
           timer.cancel();
           const died = replicaDied(child.index, child.process.pid, message.message);
-          const listen = message.errno === undefined ? died
-            : listenError(Object.assign(new Error(message.message), { code: message.errno }), child.port, child.port - child.index, child.index);
+          const listen =
+            message.errno === undefined
+              ? died
+              : listenError(
+                  Object.assign(new Error(message.message), { code: message.errno }),
+                  child.port,
+                  child.port - child.index,
+                  child.index,
+                );
           reject(listen instanceof HeadroomError ? listen : died);
         } else {
           const pending = child.pending.get(message.id);
           child.pending.delete(message.id);
-          if (message.error !== undefined) pending?.reject(new HeadroomError('HR_LAB_REPLICA_FAILED', `Replica ${child.index}: ${message.error}`));
+          if (message.error !== undefined)
+            pending?.reject(new HeadroomError('HR_LAB_REPLICA_FAILED', `Replica ${child.index}: ${message.error}`));
           else pending?.resolve(message);
         }
       });
@@ -177,11 +200,22 @@ export class ReplicaFleet {
     return new Promise((resolve, reject) => {
       const timer = this.#clock.setTimer(REPLY_TIMEOUT_MS, () => {
         child.pending.delete(message.id);
-        reject(new HeadroomError('HR_LAB_REPLICA_FAILED', `Replica ${child.index} did not answer "${message.type}" within ${REPLY_TIMEOUT_MS} ms.`));
+        reject(
+          new HeadroomError(
+            'HR_LAB_REPLICA_FAILED',
+            `Replica ${child.index} did not answer "${message.type}" within ${REPLY_TIMEOUT_MS} ms.`,
+          ),
+        );
       });
       child.pending.set(message.id, {
-        resolve: (m) => { timer.cancel(); resolve(m); },
-        reject: (e) => { timer.cancel(); reject(e); },
+        resolve: (m) => {
+          timer.cancel();
+          resolve(m);
+        },
+        reject: (e) => {
+          timer.cancel();
+          reject(e);
+        },
       });
       child.process.send(message, (error) => {
         if (error === null) return;
@@ -211,7 +245,10 @@ function loaderFlags(execArgv: readonly string[]): string[] {
 }
 
 function lastLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('at '));
   const line = lines.find((l) => /Error|error:/.test(l)) ?? lines.at(-1);
   return line === undefined ? '' : ` (stderr: ${line.slice(0, 300)})`;
 }

@@ -6,9 +6,7 @@
 import pg from 'pg';
 import type { Random } from 'headroom';
 import { makeProduct } from './catalog-data.js';
-import {
-  type CatalogStore, type ProductRow, type ProductSummary, PRODUCT_COLUMNS, productValues, rowToProduct,
-} from './store.js';
+import { type CatalogStore, type ProductRow, type ProductSummary, PRODUCT_COLUMNS, productValues, rowToProduct } from './store.js';
 
 const BATCH_ROWS = 5_000;
 const COLUMN_TYPES = ['int', 'text', 'text', 'text', 'text', 'int', 'int', 'real', 'int', 'text', 'bigint'];

@@ -26,9 +26,8 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => undefined);
   process.on('disconnect', () => process.exit(0));
 
-  const store: CatalogStore = init.store.kind === 'sqlite'
-    ? openSqliteStore(init.store.path)
-    : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);
+  const store: CatalogStore =
+    init.store.kind === 'sqlite' ? openSqliteStore(init.store.path) : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);
   let redis: RedisClientType | null = null;
   if (init.redisUrl !== null) {
     try {
@@ -76,7 +75,12 @@ async function main(): Promise<void> {
     port = await service.listen(init.port);
   } catch (error) {
     const errno = (error as NodeJS.ErrnoException).code;
-    send({ type: 'fatal', code: 'HR_LAB_REPLICA_DIED', message: error instanceof Error ? error.message : String(error), ...(errno === undefined ? {} : { errno }) });
+    send({
+      type: 'fatal',
+      code: 'HR_LAB_REPLICA_DIED',
+      message: error instanceof Error ? error.message : String(error),
+      ...(errno === undefined ? {} : { errno }),
+    });
     process.exit(1);
   }
   send({ type: 'ready', port });

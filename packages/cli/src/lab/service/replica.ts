@@ -157,7 +157,11 @@ async function buildPhase({ init, store, clock, redis }: PhaseDeps, config: Repl
  * connections) let requests queue for ~0.3 s; see docs/lab.md.
  */
 function overloadLimiter(clock: Clock, random: Random): ConcurrencyLimiter {
-  return new ConcurrencyLimiter({ limit: new WindowedLimit(new VegasLimit({ random }), { minWindowMs: 100, maxWindowMs: 1_000 }), clock, random });
+  return new ConcurrencyLimiter({
+    limit: new WindowedLimit(new VegasLimit({ random }), { minWindowMs: 100, maxWindowMs: 1_000 }),
+    clock,
+    random,
+  });
 }
 
 function readPath(ctx: ReadPathContext, clock: Clock, random: Random): ReadPath {

@@ -6,9 +6,7 @@
 import Database from 'better-sqlite3';
 import type { Random } from 'headroom';
 import { makeProduct } from './catalog-data.js';
-import {
-  type CatalogStore, type ProductRow, type ProductSummary, PRODUCT_COLUMNS, productValues, rowToProduct,
-} from './store.js';
+import { type CatalogStore, type ProductRow, type ProductSummary, PRODUCT_COLUMNS, productValues, rowToProduct } from './store.js';
 
 const CREATE = `CREATE TABLE products (
   id INTEGER PRIMARY KEY, sku TEXT NOT NULL, name TEXT NOT NULL, category TEXT NOT NULL, brand TEXT NOT NULL,
@@ -44,9 +42,11 @@ export function openSqliteStore(path: string): CatalogStore {
   db.pragma('synchronous = NORMAL');
   const byId = db.prepare<[number], ProductRow>('SELECT * FROM products WHERE id = ?');
   const byCategory = db.prepare<[string, number], ProductSummary>(
-    'SELECT id, name, price_cents AS priceCents FROM products WHERE category = ? ORDER BY price_cents LIMIT ?');
+    'SELECT id, name, price_cents AS priceCents FROM products WHERE category = ? ORDER BY price_cents LIMIT ?',
+  );
   const adjust = db.prepare<[number, number, number], ProductRow>(
-    'UPDATE products SET stock = MAX(0, stock + ?), updated_at = ? WHERE id = ? RETURNING *');
+    'UPDATE products SET stock = MAX(0, stock + ?), updated_at = ? WHERE id = ? RETURNING *',
+  );
   return {
     getProduct: (id) => {
       const row = byId.get(id);

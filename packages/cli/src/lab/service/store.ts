@@ -6,8 +6,7 @@ import type { Product } from './catalog-data.js';
 
 /** Where the catalog lives; made by the parent, passed to every replica. */
 export type StoreSpec =
-  | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly url: string; readonly table: string };
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string; readonly table: string };
 
 /** A page of products in one category, cheapest first. */
 export interface ProductSummary {
@@ -30,7 +29,17 @@ export interface CatalogStore {
 
 /** Column list shared by both stores, in the order rows are inserted. */
 export const PRODUCT_COLUMNS = [
-  'id', 'sku', 'name', 'category', 'brand', 'price_cents', 'stock', 'rating', 'review_count', 'description', 'updated_at',
+  'id',
+  'sku',
+  'name',
+  'category',
+  'brand',
+  'price_cents',
+  'stock',
+  'rating',
+  'review_count',
+  'description',
+  'updated_at',
 ] as const;
 
 /** A database row (snake_case, as both stores return it). */

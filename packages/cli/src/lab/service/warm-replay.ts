@@ -28,17 +28,19 @@ export async function replayBlock(path: ReadPath, clock: WarpClock, startMs: num
   for (let i = 0; i < block.ids.length; i++) {
     clock.advanceTo(startMs + block.atMs[i]!);
     const write = block.writes[i] === 1;
-    const done: Promise<void> = replay(block.ids[i]!, write).then(
-      (queried) => {
-        if (write) return;
-        reads++;
-        if (queried) queries++;
-      },
-      (cause: unknown) => {
-        failed++;
-        error ??= cause instanceof Error ? cause.message : String(cause);
-      },
-    ).finally(() => inFlight.delete(done));
+    const done: Promise<void> = replay(block.ids[i]!, write)
+      .then(
+        (queried) => {
+          if (write) return;
+          reads++;
+          if (queried) queries++;
+        },
+        (cause: unknown) => {
+          failed++;
+          error ??= cause instanceof Error ? cause.message : String(cause);
+        },
+      )
+      .finally(() => inFlight.delete(done));
     inFlight.add(done);
     if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
   }

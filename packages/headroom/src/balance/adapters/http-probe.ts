@@ -37,7 +37,10 @@ export function httpProbe(options: HttpProbeOptions = {}): Probe<string> {
   const { request } = loadPeer<typeof Undici>('undici', 'httpProbe');
   return async (endpoint: Endpoint<string>, signal: AbortSignal) => {
     const response = await request(new URL(path, endpoint.target), {
-      method: 'GET', headers, signal, ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+      method: 'GET',
+      headers,
+      signal,
+      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     });
     await response.body.dump();
     if (!isHealthy(response.statusCode)) {

@@ -66,15 +66,19 @@ abstract class Tap {
   protected finish(error: unknown): void {
     if (this.#done) return;
     this.#done = true;
-    const outcome: Outcome = error === undefined
-      ? (this.owner.isFailureStatus(this.status) ? 'failure' : 'success')
-      : isAbort(error) ? 'cancelled' : 'failure';
+    const outcome: Outcome =
+      error === undefined ? (this.owner.isFailureStatus(this.status) ? 'failure' : 'success') : isAbort(error) ? 'cancelled' : 'failure';
     this.owner.release(this.endpoint, this.startedAtMs, outcome);
   }
 }
 
 class LegacyTap extends Tap {
-  constructor(owner: TapOwner, endpoint: Endpoint<string>, startedAtMs: number, private readonly inner: LegacyHandler) {
+  constructor(
+    owner: TapOwner,
+    endpoint: Endpoint<string>,
+    startedAtMs: number,
+    private readonly inner: LegacyHandler,
+  ) {
     super(owner, endpoint, startedAtMs);
   }
 
@@ -118,8 +122,12 @@ class LegacyTap extends Tap {
 }
 
 class ModernTap extends Tap {
-  constructor(owner: TapOwner, endpoint: Endpoint<string>, startedAtMs: number,
-    private readonly inner: Dispatcher.DispatchHandler) {
+  constructor(
+    owner: TapOwner,
+    endpoint: Endpoint<string>,
+    startedAtMs: number,
+    private readonly inner: Dispatcher.DispatchHandler,
+  ) {
     super(owner, endpoint, startedAtMs);
   }
 
@@ -127,13 +135,23 @@ class ModernTap extends Tap {
     this.inner.onRequestStart?.(controller, context);
   }
 
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[2], socket: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[3]): void {
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[2],
+    socket: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[3],
+  ): void {
     this.status = statusCode;
     this.finish(undefined);
     this.inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2], statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2],
+    statusMessage?: string,
+  ): void {
     if (statusCode >= 200) this.status = statusCode;
     this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
@@ -142,7 +160,10 @@ class ModernTap extends Tap {
     this.inner.onResponseData?.(controller, chunk);
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1]): void {
+  onResponseEnd(
+    controller: Dispatcher.DispatchController,
+    trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1],
+  ): void {
     this.finish(undefined);
     this.inner.onResponseEnd?.(controller, trailers);
   }
@@ -226,9 +247,10 @@ function defineDispatcher(undici: typeof Undici): DispatcherClass {
         return true;
       }
       const startedAtMs = this.#balancer.begin(endpoint);
-      const tap = typeof handler.onRequestStart === 'function'
-        ? new ModernTap(this, endpoint, startedAtMs, handler)
-        : new LegacyTap(this, endpoint, startedAtMs, handler as LegacyHandler);
+      const tap =
+        typeof handler.onRequestStart === 'function'
+          ? new ModernTap(this, endpoint, startedAtMs, handler)
+          : new LegacyTap(this, endpoint, startedAtMs, handler as LegacyHandler);
       return this.#poolFor(endpoint).dispatch({ ...options, origin: endpoint.target }, tap as Dispatcher.DispatchHandler);
     }
 
@@ -255,7 +277,7 @@ function defineDispatcher(undici: typeof Undici): DispatcherClass {
     override destroy(callback: () => void): void;
     override destroy(err: Error | null, callback: () => void): void;
     override destroy(errOrCallback?: Error | null | (() => void), maybeCallback?: () => void): Promise<void> | void {
-      const err = typeof errOrCallback === 'function' ? null : errOrCallback ?? null;
+      const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null);
       const callback = typeof errOrCallback === 'function' ? errOrCallback : maybeCallback;
       this.#closed = true;
       const done = Promise.all([...this.#pools.values()].map((pool) => pool.destroy(err))).then(() => undefined);
@@ -271,10 +293,18 @@ function defineDispatcher(undici: typeof Undici): DispatcherClass {
         for (const known of this.#pools.keys()) if (known.status === 'removed' && known.outstanding === 0) this.#retire(known);
         pool = new undici.Pool(endpoint.target, this.#poolOptions);
         // Re-emitted like undici's Agent does, so callers that wait for 'drain' make progress.
-        pool.on('drain', (origin: URL) => { this.emit('drain', origin); });
-        pool.on('connect', (origin, targets) => { this.emit('connect', origin, [this, ...targets]); });
-        pool.on('disconnect', (origin, targets, error) => { this.emit('disconnect', origin, [this, ...targets], error); });
-        pool.on('connectionError', (origin, targets, error) => { this.emit('connectionError', origin, [this, ...targets], error); });
+        pool.on('drain', (origin: URL) => {
+          this.emit('drain', origin);
+        });
+        pool.on('connect', (origin, targets) => {
+          this.emit('connect', origin, [this, ...targets]);
+        });
+        pool.on('disconnect', (origin, targets, error) => {
+          this.emit('disconnect', origin, [this, ...targets], error);
+        });
+        pool.on('connectionError', (origin, targets, error) => {
+          this.emit('connectionError', origin, [this, ...targets], error);
+        });
         this.#pools.set(endpoint, pool);
       }
       return pool;
@@ -306,7 +336,10 @@ function defineDispatcher(undici: typeof Undici): DispatcherClass {
  * ```
  * @throws HR_CORE_PEER_MISSING when `undici` is not installed
  */
-export const BalancedDispatcher = function BalancedDispatcher(balancer: Balancer<string>, options: BalancedDispatcherOptions = {}): Dispatcher {
+export const BalancedDispatcher = function BalancedDispatcher(
+  balancer: Balancer<string>,
+  options: BalancedDispatcherOptions = {},
+): Dispatcher {
   implementation ??= defineDispatcher(loadPeer<typeof Undici>('undici', 'BalancedDispatcher'));
   return new implementation(balancer, options);
 } as unknown as new (balancer: Balancer<string>, options?: BalancedDispatcherOptions) => BalancedDispatcher;
@@ -320,9 +353,17 @@ Object.defineProperty(BalancedDispatcher, Symbol.hasInstance, {
 function fail(handler: Dispatcher.DispatchHandler, error: Error): void {
   const legacy = handler as LegacyHandler;
   if (typeof handler.onResponseError === 'function') {
-    handler.onResponseError({
-      aborted: true, paused: false, reason: error, abort: () => {}, pause: () => {}, resume: () => {},
-    }, error);
+    handler.onResponseError(
+      {
+        aborted: true,
+        paused: false,
+        reason: error,
+        abort: () => {},
+        pause: () => {},
+        resume: () => {},
+      },
+      error,
+    );
   } else if (typeof legacy.onError === 'function') {
     legacy.onError(error);
   } else {

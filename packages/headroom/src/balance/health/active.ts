@@ -57,9 +57,11 @@ export interface ActiveHealthConfig<T> {
  */
 export function resolveActiveHealth<T>(options: ActiveHealthOptions<T>): ActiveHealthConfig<T> {
   if (typeof options.probe !== 'function') {
-    throw new HeadroomError('HR_BALANCE_INVALID_OPTION',
+    throw new HeadroomError(
+      'HR_BALANCE_INVALID_OPTION',
       'Invalid option health.probe: use a function (endpoint, signal) => Promise, or httpProbe({ path }) for HTTP origins.',
-      { details: { option: 'health.probe' } });
+      { details: { option: 'health.probe' } },
+    );
   }
   return {
     probe: options.probe,
@@ -91,8 +93,12 @@ export class ActiveHealthChecker<T> {
   /**
    * @param report - receives each probe's result (ok, and the error when not ok)
    */
-  constructor(config: ActiveHealthConfig<T>, clock: Clock, random: Random,
-    report: (endpoint: Endpoint<T>, ok: boolean, error: unknown) => void) {
+  constructor(
+    config: ActiveHealthConfig<T>,
+    clock: Clock,
+    random: Random,
+    report: (endpoint: Endpoint<T>, ok: boolean, error: unknown) => void,
+  ) {
     this.#config = config;
     this.#clock = clock;
     this.#random = random;
@@ -147,9 +153,11 @@ export class ActiveHealthChecker<T> {
       }
     };
     watch.timeout = this.#clock.setTimer(this.#config.timeoutMs, () => {
-      const error = new HeadroomError('HR_BALANCE_PROBE_TIMEOUT',
+      const error = new HeadroomError(
+        'HR_BALANCE_PROBE_TIMEOUT',
         `Health probe of "${endpoint.id}" did not settle within ${this.#config.timeoutMs} ms; raise health.timeoutMs or fix the endpoint.`,
-        { details: { id: endpoint.id, timeoutMs: this.#config.timeoutMs } });
+        { details: { id: endpoint.id, timeoutMs: this.#config.timeoutMs } },
+      );
       controller.abort(error);
       finish(false, error);
     });

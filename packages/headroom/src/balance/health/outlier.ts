@@ -89,18 +89,29 @@ export function resolveOutlier(options: OutlierOptions): OutlierConfig {
     baseEjectionMs: base,
     maxEjectionMs: Math.max(base, requirePositive('outlier.maxEjectionMs', options.maxEjectionMs ?? 300_000, '300000')),
     maxEjectionPercent: requirePercent('outlier.maxEjectionPercent', options.maxEjectionPercent ?? 10, '10'),
-    successRate: sr === false ? undefined : {
-      minimumHosts: requireInteger('outlier.successRate.minimumHosts', (sr === true ? undefined : sr.minimumHosts) ?? 5, 2, '5'),
-      requestVolume: requireInteger('outlier.successRate.requestVolume', (sr === true ? undefined : sr.requestVolume) ?? 100, 1, '100'),
-      stdevFactor: requireNonNegative('outlier.successRate.stdevFactor', (sr === true ? undefined : sr.stdevFactor) ?? 1.9, '1.9'),
-    },
-    latency: lat === false ? undefined : {
-      percentile: requirePercent('outlier.latency.percentile', (lat === true ? undefined : lat.percentile) ?? 99, '99'),
-      factor: requirePositive('outlier.latency.factor', (lat === true ? undefined : lat.factor) ?? 3, '3'),
-      minLatencyMs: requireNonNegative('outlier.latency.minLatencyMs', (lat === true ? undefined : lat.minLatencyMs) ?? 5, '5'),
-      minimumHosts: requireInteger('outlier.latency.minimumHosts', (lat === true ? undefined : lat.minimumHosts) ?? 3, 2, '3'),
-      requestVolume: requireInteger('outlier.latency.requestVolume', (lat === true ? undefined : lat.requestVolume) ?? 100, 1, '100'),
-    },
+    successRate:
+      sr === false
+        ? undefined
+        : {
+            minimumHosts: requireInteger('outlier.successRate.minimumHosts', (sr === true ? undefined : sr.minimumHosts) ?? 5, 2, '5'),
+            requestVolume: requireInteger(
+              'outlier.successRate.requestVolume',
+              (sr === true ? undefined : sr.requestVolume) ?? 100,
+              1,
+              '100',
+            ),
+            stdevFactor: requireNonNegative('outlier.successRate.stdevFactor', (sr === true ? undefined : sr.stdevFactor) ?? 1.9, '1.9'),
+          },
+    latency:
+      lat === false
+        ? undefined
+        : {
+            percentile: requirePercent('outlier.latency.percentile', (lat === true ? undefined : lat.percentile) ?? 99, '99'),
+            factor: requirePositive('outlier.latency.factor', (lat === true ? undefined : lat.factor) ?? 3, '3'),
+            minLatencyMs: requireNonNegative('outlier.latency.minLatencyMs', (lat === true ? undefined : lat.minLatencyMs) ?? 5, '5'),
+            minimumHosts: requireInteger('outlier.latency.minimumHosts', (lat === true ? undefined : lat.minimumHosts) ?? 3, 2, '3'),
+            requestVolume: requireInteger('outlier.latency.requestVolume', (lat === true ? undefined : lat.requestVolume) ?? 100, 1, '100'),
+          },
   };
 }
 

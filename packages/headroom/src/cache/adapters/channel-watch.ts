@@ -112,15 +112,18 @@ export class ChannelWatch {
     } catch (error) {
       probing = Promise.reject(error);
     }
-    probing.then(() => {
-      // Any answer, even one that comes after its deadline, proves the channel delivers now.
-      if (this.#deadline === deadline) this.#cancelProbe();
-      this.#heard();
-    }, () => {
-      if (this.#deadline !== deadline) return;
-      this.#cancelProbe();
-      this.#silent();
-    });
+    probing.then(
+      () => {
+        // Any answer, even one that comes after its deadline, proves the channel delivers now.
+        if (this.#deadline === deadline) this.#cancelProbe();
+        this.#heard();
+      },
+      () => {
+        if (this.#deadline !== deadline) return;
+        this.#cancelProbe();
+        this.#silent();
+      },
+    );
   }
 
   #heard(): void {

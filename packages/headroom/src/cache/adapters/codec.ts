@@ -19,7 +19,8 @@ export function jsonCodec<V>(): Codec<V> {
   return {
     name: 'json',
     encode: (value) => JSON.stringify(value),
-    decode: (bytes) => safeJsonParse((Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8')) as V,
+    decode: (bytes) =>
+      safeJsonParse((Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8')) as V,
   };
 }
 

@@ -25,8 +25,13 @@ const FORMAT = 1;
 const NO_TAGS: readonly (readonly [string, number])[] = [];
 
 /** Serialises an entry. */
-export function encodeEntry<V>(codec: Codec<V>, value: V, softExpiresAt: number, hardExpiresAt: number,
-  tagVersions: readonly (readonly [string, number])[]): Buffer {
+export function encodeEntry<V>(
+  codec: Codec<V>,
+  value: V,
+  softExpiresAt: number,
+  hardExpiresAt: number,
+  tagVersions: readonly (readonly [string, number])[],
+): Buffer {
   const payload = codec.encode(value);
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   const names = tagVersions.map(([tag]) => Buffer.from(tag, 'utf8'));

@@ -123,9 +123,14 @@ export class LeaseKeeper {
         this.#held.delete(token);
         return;
       }
-      this.#calls.renew(held.leaseKey, token, Math.ceil(Math.min(this.#graceMs, left))).then((kept) => {
-        if (!kept) this.drop(token);
-      }, () => { /* a missed renewal; the next one may still make it within the grace */ });
+      this.#calls.renew(held.leaseKey, token, Math.ceil(Math.min(this.#graceMs, left))).then(
+        (kept) => {
+          if (!kept) this.drop(token);
+        },
+        () => {
+          /* a missed renewal; the next one may still make it within the grace */
+        },
+      );
       this.#schedule(token, held);
     });
   }

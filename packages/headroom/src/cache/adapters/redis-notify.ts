@@ -78,8 +78,13 @@ export class PubSubNotifier implements Notifier {
    * @param subscriber - a dedicated, not yet connected connection (e.g. `client.duplicate()`)
    * @param publish - publishes on the tier's command connection (probes go out that way and come back here)
    */
-  constructor(subscriber: unknown, channel: string, origin: string, handler: NotifyHandler,
-    publish: (channel: string, message: string) => Promise<unknown>) {
+  constructor(
+    subscriber: unknown,
+    channel: string,
+    origin: string,
+    handler: NotifyHandler,
+    publish: (channel: string, message: string) => Promise<unknown>,
+  ) {
     this.#subscriber = subscriber as SubscriberConnection;
     this.#channel = channel;
     // Probes use a channel of their own: the others do not receive (and parse) them.
@@ -180,28 +185,40 @@ export class TrackingNotifier implements Notifier {
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.#connections.map((conn, i) => new Promise<void>((resolve, reject) => {
-      let first = true;
-      const settle = (error?: unknown): void => {
-        if (!first) return;
-        first = false;
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      conn.on('error', () => this.#mark(i, false));
-      conn.on('reconnecting', () => this.#mark(i, false));
-      conn.on('end', () => this.#mark(i, false));
-      // The client turns plain tracking on at every (re)connect; switch it to BCAST on our prefix.
-      conn.on('ready', () => void this.#broadcast(conn).then(() => {
-        this.#mark(i, true);
-        settle();
-      }, (error: unknown) => {
-        this.#mark(i, false);
-        settle(error);
-      }));
-      conn.on('invalidate', (key: unknown) => this.#onInvalidate(key));
-      conn.connect().catch(settle);
-    })));
+    await Promise.all(
+      this.#connections.map(
+        (conn, i) =>
+          new Promise<void>((resolve, reject) => {
+            let first = true;
+            const settle = (error?: unknown): void => {
+              if (!first) return;
+              first = false;
+              if (error === undefined) resolve();
+              else reject(error);
+            };
+            conn.on('error', () => this.#mark(i, false));
+            conn.on('reconnecting', () => this.#mark(i, false));
+            conn.on('end', () => this.#mark(i, false));
+            // The client turns plain tracking on at every (re)connect; switch it to BCAST on our prefix.
+            conn.on(
+              'ready',
+              () =>
+                void this.#broadcast(conn).then(
+                  () => {
+                    this.#mark(i, true);
+                    settle();
+                  },
+                  (error: unknown) => {
+                    this.#mark(i, false);
+                    settle(error);
+                  },
+                ),
+            );
+            conn.on('invalidate', (key: unknown) => this.#onInvalidate(key));
+            conn.connect().catch(settle);
+          }),
+      ),
+    );
   }
 
   /** A PING on every tracking connection: its answer follows every invalidation queued before it. */

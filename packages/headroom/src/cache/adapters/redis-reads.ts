@@ -59,7 +59,9 @@ export class RedisReads<V> {
 
   /** The checked entries of `keys` (stored at `redisKeys`), one bounded call per Cluster slot. */
   many(keys: readonly string[], redisKeys: readonly string[]): Promise<(TierEntry<V> | undefined)[]> {
-    return this.mget(redisKeys).then((raw) => this.validate(raw.map((bytes, i) => (bytes === null ? undefined : this.decode(keys[i]!, bytes)))));
+    return this.mget(redisKeys).then((raw) =>
+      this.validate(raw.map((bytes, i) => (bytes === null ? undefined : this.decode(keys[i]!, bytes)))),
+    );
   }
 
   /** The entry in `bytes`, or undefined (reported) when it cannot be decoded. */
@@ -75,22 +77,30 @@ export class RedisReads<V> {
   /** Drops expired entries and entries written under an older tag version. */
   validate(stored: readonly (StoredEntry<V> | undefined)[]): (TierEntry<V> | undefined)[] | Promise<(TierEntry<V> | undefined)[]> {
     let tags: Set<string> | undefined;
-    for (const e of stored) if (e !== undefined && e.tagVersions.length > 0) for (const [tag] of e.tagVersions) (tags ??= new Set()).add(tag);
+    for (const e of stored)
+      if (e !== undefined && e.tagVersions.length > 0) for (const [tag] of e.tagVersions) (tags ??= new Set()).add(tag);
     if (tags === undefined) return this.#check(stored, undefined);
-    return this.#o.tags().current([...tags]).then((current) => this.#check(stored, current));
+    return this.#o
+      .tags()
+      .current([...tags])
+      .then((current) => this.#check(stored, current));
   }
 
   /** MGET (GET for one key), one bounded call per Cluster slot; results aligned with `keys`. */
   async mget(keys: readonly string[], binary = true): Promise<(Buffer | null)[]> {
     const { guard, cluster } = this.#o;
     const client = binary ? this.#o.bin : this.#o.client;
-    if (keys.length === 1) return [await guard.run('get', () => client.get(keys[0]!)) as Buffer | null];
-    if (!cluster) return await guard.run('mget', () => client.mGet([...keys])) as (Buffer | null)[];
+    if (keys.length === 1) return [(await guard.run('get', () => client.get(keys[0]!))) as Buffer | null];
+    if (!cluster) return (await guard.run('mget', () => client.mGet([...keys]))) as (Buffer | null)[];
     const out = new Array<Buffer | null>(keys.length).fill(null);
-    await Promise.all([...bySlot(keys).values()].map(async (indices) => {
-      const values = await guard.run('mget', () => client.mGet(indices.map((i) => keys[i]!))) as (Buffer | null)[];
-      indices.forEach((index, j) => { out[index] = values[j] ?? null; });
-    }));
+    await Promise.all(
+      [...bySlot(keys).values()].map(async (indices) => {
+        const values = (await guard.run('mget', () => client.mGet(indices.map((i) => keys[i]!)))) as (Buffer | null)[];
+        indices.forEach((index, j) => {
+          out[index] = values[j] ?? null;
+        });
+      }),
+    );
     return out;
   }
 
@@ -100,26 +110,41 @@ export class RedisReads<V> {
     this.#batch = newReadBatch();
     const { redisKeys } = batch;
     if (redisKeys.length === 1 || !this.#o.cluster) {
-      this.#readGroup(batch, redisKeys.map((_, i) => i), redisKeys);
+      this.#readGroup(
+        batch,
+        redisKeys.map((_, i) => i),
+        redisKeys,
+      );
       return;
     }
-    for (const indices of bySlot(redisKeys).values()) this.#readGroup(batch, indices, indices.map((i) => redisKeys[i]!));
+    for (const indices of bySlot(redisKeys).values())
+      this.#readGroup(
+        batch,
+        indices,
+        indices.map((i) => redisKeys[i]!),
+      );
   };
 
   /** Reads `redisKeys` (all in one slot) in one bounded call and settles the batch's readers at `indices`. */
   #readGroup(batch: ReadBatch<V>, indices: readonly number[], redisKeys: string[]): void {
     const { bin, guard } = this.#o;
-    const call = redisKeys.length === 1
-      ? guard.run('get', () => bin.get(redisKeys[0]!)).then((raw) => [raw as Buffer | null])
-      : guard.run('mget', () => bin.mGet(redisKeys)) as Promise<(Buffer | null)[]>;
-    call.then((raw) => {
-      const stored = raw.map((bytes, j) => (bytes === null ? undefined : this.decode(batch.keys[indices[j]!]!, bytes)));
-      return this.validate(stored);
-    }).then((entries) => {
-      for (let j = 0; j < indices.length; j++) batch.readers[indices[j]!]!.entry(entries[j]);
-    }, (error: unknown) => {
-      for (const i of indices) batch.readers[i]!.error(error);
-    });
+    const call =
+      redisKeys.length === 1
+        ? guard.run('get', () => bin.get(redisKeys[0]!)).then((raw) => [raw as Buffer | null])
+        : (guard.run('mget', () => bin.mGet(redisKeys)) as Promise<(Buffer | null)[]>);
+    call
+      .then((raw) => {
+        const stored = raw.map((bytes, j) => (bytes === null ? undefined : this.decode(batch.keys[indices[j]!]!, bytes)));
+        return this.validate(stored);
+      })
+      .then(
+        (entries) => {
+          for (let j = 0; j < indices.length; j++) batch.readers[indices[j]!]!.entry(entries[j]);
+        },
+        (error: unknown) => {
+          for (const i of indices) batch.readers[i]!.error(error);
+        },
+      );
   }
 
   #check(stored: readonly (StoredEntry<V> | undefined)[], current: Map<string, number> | undefined): (TierEntry<V> | undefined)[] {

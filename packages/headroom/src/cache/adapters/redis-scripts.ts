@@ -29,14 +29,17 @@ function script(source: string, grantsLease = false): Script {
  * force ('1' skips the value check). Returns {1, value} (present), {2} (lease granted) or
  * {3, remaining lease ms, holder's token} (busy).
  */
-export const ACQUIRE = script(`
+export const ACQUIRE = script(
+  `
 if ARGV[3] ~= '1' then
   local v = redis.call('GET', KEYS[1])
   if v then return {1, v} end
 end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
 return {3, redis.call('PTTL', KEYS[2]), redis.call('GET', KEYS[2]) or ''}
-`, true);
+`,
+  true,
+);
 
 /** Keep a held lease alive. KEYS: lease. ARGV: token, px. Returns 1, or 0 when the lease is no longer this token's. */
 export const RENEW = script(`
@@ -51,12 +54,15 @@ return 1
  * this step's reply came back, so a write whose first step ran late never stores anything.
  * KEYS: value, lease. ARGV: token, grace ms, channel ('' = no message), message.
  */
-export const CLAIM = script(`
+export const CLAIM = script(
+  `
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return 1
-`, true);
+`,
+  true,
+);
 
 /**
  * Store under a lease. KEYS: value, lease. ARGV: token, payload, px ms ('0' = no expiry),

@@ -85,7 +85,7 @@ export class TagVersions {
     const unknown = tags.filter((t) => !recorded.has(t));
     if (unknown.length === 0) return tags.map((t) => [t, recorded.get(t)!]);
     const now = await this.current(unknown);
-    if (snapshot?.generation !== undefined && await this.#generation() !== snapshot.generation) return undefined;
+    if (snapshot?.generation !== undefined && (await this.#generation()) !== snapshot.generation) return undefined;
     return tags.map((t) => [t, recorded.get(t) ?? now.get(t)!]);
   }
 

@@ -85,41 +85,74 @@ export interface ResolvedRedisTierOptions<V> {
   readonly clock: Clock;
 }
 
-const KNOWN = new Set(['client', 'prefix', 'codec', 'invalidation', 'timeout', 'heartbeat', 'circuit', 'leaseTtl', 'leaseGrace', 'onCircuitChange', 'clock']);
+const KNOWN = new Set([
+  'client',
+  'prefix',
+  'codec',
+  'invalidation',
+  'timeout',
+  'heartbeat',
+  'circuit',
+  'leaseTtl',
+  'leaseGrace',
+  'onCircuitChange',
+  'clock',
+]);
 
 /**
  * Validates and fills defaults.
  * @throws HR_CACHE_INVALID_OPTION for any invalid option (unknown names included, to catch typos)
  */
 export function resolveRedisTierOptions<V>(options: RedisTierOptions<V>): ResolvedRedisTierOptions<V> {
-  if (typeof options !== 'object' || options === null) throw invalidOption('redis', options, 'pass an options object, e.g. redisTier({ client })');
+  if (typeof options !== 'object' || options === null)
+    throw invalidOption('redis', options, 'pass an options object, e.g. redisTier({ client })');
   for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw invalidOption(`redis.${name}`, (options as unknown as Record<string, unknown>)[name], `remove it; known options are ${[...KNOWN].join(', ')}`);
+    if (!KNOWN.has(name))
+      throw invalidOption(
+        `redis.${name}`,
+        (options as unknown as Record<string, unknown>)[name],
+        `remove it; known options are ${[...KNOWN].join(', ')}`,
+      );
   }
   const client = options.client;
   if (typeof client !== 'object' || client === null || typeof client.evalSha !== 'function') {
-    throw invalidOption('redis.client', client, 'pass a connected node-redis client or cluster (createClient / createCluster from the redis package)');
+    throw invalidOption(
+      'redis.client',
+      client,
+      'pass a connected node-redis client or cluster (createClient / createCluster from the redis package)',
+    );
   }
   const prefix = options.prefix ?? 'hr';
-  if (typeof prefix !== 'string' || !NAME_PATTERN.test(prefix)) throw invalidOption('redis.prefix', prefix, 'use 1–64 characters from letters, digits, _ . : -');
+  if (typeof prefix !== 'string' || !NAME_PATTERN.test(prefix))
+    throw invalidOption('redis.prefix', prefix, 'use 1–64 characters from letters, digits, _ . : -');
   const mode = options.invalidation ?? 'pubsub';
   if (mode !== 'pubsub' && mode !== 'tracking') throw invalidOption('redis.invalidation', mode, "use 'pubsub' or 'tracking'");
   const circuit = options.circuit ?? {};
   const failureThreshold = circuit.failureThreshold ?? 5;
-  if (!(Number.isInteger(failureThreshold) && failureThreshold > 0)) throw invalidOption('redis.circuit.failureThreshold', failureThreshold, 'use a positive integer');
+  if (!(Number.isInteger(failureThreshold) && failureThreshold > 0))
+    throw invalidOption('redis.circuit.failureThreshold', failureThreshold, 'use a positive integer');
   const openMs = positiveDuration(circuit.open ?? '1s', 'redis.circuit.open');
   const timeoutMs = positiveDuration(options.timeout ?? '250ms', 'redis.timeout');
   const leaseTtlMs = positiveDuration(options.leaseTtl ?? '10s', 'redis.leaseTtl');
-  const leaseGraceMs = options.leaseGrace === undefined
-    ? Math.min(leaseTtlMs, Math.max(1000, 4 * timeoutMs))
-    : positiveDuration(options.leaseGrace, 'redis.leaseGrace');
+  const leaseGraceMs =
+    options.leaseGrace === undefined
+      ? Math.min(leaseTtlMs, Math.max(1000, 4 * timeoutMs))
+      : positiveDuration(options.leaseGrace, 'redis.leaseGrace');
   if (leaseGraceMs > leaseTtlMs) throw invalidOption('redis.leaseGrace', options.leaseGrace, `use at most leaseTtl (${leaseTtlMs} ms)`);
   if (leaseGraceMs <= timeoutMs) {
-    throw invalidOption(options.leaseGrace === undefined ? 'redis.leaseTtl' : 'redis.leaseGrace', options.leaseGrace ?? options.leaseTtl,
-      `a lease must outlast a renewal call: use a grace longer than timeout (${timeoutMs} ms), ideally 3–4× it`);
+    throw invalidOption(
+      options.leaseGrace === undefined ? 'redis.leaseTtl' : 'redis.leaseGrace',
+      options.leaseGrace ?? options.leaseTtl,
+      `a lease must outlast a renewal call: use a grace longer than timeout (${timeoutMs} ms), ideally 3–4× it`,
+    );
   }
   return {
-    client, prefix, mode, timeoutMs, leaseTtlMs, leaseGraceMs,
+    client,
+    prefix,
+    mode,
+    timeoutMs,
+    leaseTtlMs,
+    leaseGraceMs,
     codec: options.codec ?? jsonCodec<V>(),
     heartbeatMs: positiveDuration(options.heartbeat ?? '1s', 'redis.heartbeat'),
     breaker: { failureThreshold, openMs, maxOpenMs: Math.max(openMs, duration(circuit.maxOpen ?? '30s', 'redis.circuit.maxOpen')) },

@@ -100,13 +100,21 @@ class RedisTier<V> implements SharedTier<V> {
     this.#heartbeatMs = o.heartbeatMs;
     this.#timeoutMs = o.timeoutMs;
     this.#guard = new CallGuard({
-      tier: 'redis', clock: o.clock, timeoutMs: o.timeoutMs, breaker: o.breaker,
+      tier: 'redis',
+      clock: o.clock,
+      timeoutMs: o.timeoutMs,
+      breaker: o.breaker,
       // A timeout may mean a stalled server rather than a slow call: check the channel now.
       onTimeout: () => this.#watch?.suspect(),
       ...(o.onCircuitChange === undefined ? {} : { onStateChange: o.onCircuitChange }),
     });
     this.#reads = new RedisReads<V>({
-      bin: this.#bin, client: o.client, guard: this.#guard, cluster: this.#cluster, codec: o.codec, clock: o.clock,
+      bin: this.#bin,
+      client: o.client,
+      guard: this.#guard,
+      cluster: this.#cluster,
+      codec: o.codec,
+      clock: o.clock,
       tags: () => this.#tags,
       codecError: (error) => this.#listener?.codecError?.(error),
     });
@@ -117,7 +125,7 @@ class RedisTier<V> implements SharedTier<V> {
       trusted: () => this.#watch?.live === true,
     });
     this.#leases = new LeaseKeeper(o.clock, o.leaseGraceMs, o.leaseTtlMs, {
-      renew: async (leaseKey, token, px) => await this.#eval('renewLease', RENEW, [leaseKey], [token, String(px)]) === 1,
+      renew: async (leaseKey, token, px) => (await this.#eval('renewLease', RENEW, [leaseKey], [token, String(px)])) === 1,
       releaseInOrder: async (key, leaseKey, token) => {
         await this.#send(RELEASE, [leaseKey], [token, ...this.#announce('r', key)]);
       },
@@ -129,12 +137,17 @@ class RedisTier<V> implements SharedTier<V> {
     const keys = new RedisKeys(this.#prefix, namespace);
     this.#keys = keys;
     this.#listener = listener;
-    const notifier = this.#mode === 'pubsub'
-      ? new PubSubNotifier(this.#client.duplicate(), keys.channel, this.#origin, this.#notify, (channel, message) => this.#client.publish(channel, message))
-      : new TrackingNotifier(await this.#trackingConnections(), keys, this.#notify);
+    const notifier =
+      this.#mode === 'pubsub'
+        ? new PubSubNotifier(this.#client.duplicate(), keys.channel, this.#origin, this.#notify, (channel, message) =>
+            this.#client.publish(channel, message),
+          )
+        : new TrackingNotifier(await this.#trackingConnections(), keys, this.#notify);
     this.#notifier = notifier;
     this.#watch = new ChannelWatch({
-      clock: this.#clock, intervalMs: this.#heartbeatMs, timeoutMs: this.#timeoutMs,
+      clock: this.#clock,
+      intervalMs: this.#heartbeatMs,
+      timeoutMs: this.#timeoutMs,
       probe: () => notifier.probe(),
       onChange: this.#channelChanged,
     });
@@ -149,7 +162,10 @@ class RedisTier<V> implements SharedTier<V> {
   read(key: string, reader: TierReader<V>): void {
     // Hot path (an L1 miss served from Redis): no extra await once the version is known.
     if (this.#keys === undefined || !this.#versionKnown) {
-      this.#ready().then(() => this.read(key, reader), (error: unknown) => reader.error(error));
+      this.#ready().then(
+        () => this.read(key, reader),
+        (error: unknown) => reader.error(error),
+      );
       return;
     }
     this.#reads.read(key, this.#keys.value(key), reader);
@@ -169,7 +185,10 @@ class RedisTier<V> implements SharedTier<V> {
     // then store under that lease once the first step is acknowledged. Run late, the first
     // step only leaves a lease (given back below); the second is refused if anything newer
     // touched the key meanwhile.
-    const snapshot: TagSnapshot = { versions: entry.tags === undefined ? new Map() : await this.#tags.current(entry.tags), generation: undefined };
+    const snapshot: TagSnapshot = {
+      versions: entry.tags === undefined ? new Map() : await this.#tags.current(entry.tags),
+      generation: undefined,
+    };
     const token = this.#newToken();
     const leaseKey = k.lease(key);
     try {
@@ -218,7 +237,12 @@ class RedisTier<V> implements SharedTier<V> {
     snapshot.catch(() => undefined);
     let reply: unknown[];
     try {
-      reply = await this.#eval('lease', ACQUIRE, [k.value(key), leaseKey], [token, String(this.#graceMs), force ? '1' : '0']) as unknown[];
+      reply = (await this.#eval(
+        'lease',
+        ACQUIRE,
+        [k.value(key), leaseKey],
+        [token, String(this.#graceMs), force ? '1' : '0'],
+      )) as unknown[];
     } catch (error) {
       // It may still run once a stalled server resumes: whatever it grants is given back, in order.
       if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
@@ -265,7 +289,15 @@ class RedisTier<V> implements SharedTier<V> {
   stats(): TierStats {
     const g = this.#guard;
     const channel = this.#watch?.state ?? 'connecting';
-    return { calls: g.calls, failures: g.failures, timeouts: g.timeouts, rejected: g.rejected, circuit: g.state, notifications: channel === 'live', channel };
+    return {
+      calls: g.calls,
+      failures: g.failures,
+      timeouts: g.timeouts,
+      rejected: g.rejected,
+      circuit: g.state,
+      notifications: channel === 'live',
+      channel,
+    };
   }
 
   health(): TierHealth {
@@ -325,7 +357,9 @@ class RedisTier<V> implements SharedTier<V> {
         return px < 0 && versions !== undefined;
       }
       const payload = encodeEntry(this.#codec, entry.value, entry.softExpiresAt, entry.hardExpiresAt, versions);
-      return await this.#eval('set', SET_LEASED, [k.value(key), leaseKey], [token, payload, String(px), ...this.#announce('k', key)]) === 1;
+      return (
+        (await this.#eval('set', SET_LEASED, [k.value(key), leaseKey], [token, payload, String(px), ...this.#announce('k', key)])) === 1
+      );
     } catch (error) {
       if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
       throw error;
@@ -346,7 +380,9 @@ class RedisTier<V> implements SharedTier<V> {
 
   #loadVersion(): Promise<void> {
     // One fetch at a time, shared by every caller waiting for it.
-    this.#versionLoading ??= this.#fetchVersion().finally(() => { this.#versionLoading = undefined; });
+    this.#versionLoading ??= this.#fetchVersion().finally(() => {
+      this.#versionLoading = undefined;
+    });
     return this.#versionLoading;
   }
 
@@ -398,7 +434,10 @@ class RedisTier<V> implements SharedTier<V> {
   async #trackingConnections(): Promise<unknown[]> {
     const overrides = { RESP: 3, emitInvalidate: true };
     if (!this.#cluster) return [this.#client.duplicate(overrides)];
-    const cluster = this.#client as unknown as { masters: unknown[]; nodeClient(node: unknown): Promise<{ duplicate(o: object): unknown }> };
+    const cluster = this.#client as unknown as {
+      masters: unknown[];
+      nodeClient(node: unknown): Promise<{ duplicate(o: object): unknown }>;
+    };
     return Promise.all(cluster.masters.map(async (node) => (await cluster.nodeClient(node)).duplicate(overrides)));
   }
 }

@@ -125,7 +125,11 @@ const BINARY = { typeMapping: BUFFER_REPLIES };
  * await orders.close();           // then cache.close() and client.close()
  * ```
  */
-export function durableWriteBehind<V>(cache: Cache<V, string>, source: Source<V>, options: DurableWriteBehindOptions<V>): DurableWriteBehind<V> {
+export function durableWriteBehind<V>(
+  cache: Cache<V, string>,
+  source: Source<V>,
+  options: DurableWriteBehindOptions<V>,
+): DurableWriteBehind<V> {
   return new DurableQueue(cache, source, options);
 }
 
@@ -170,12 +174,16 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     this.#batch = batch;
     this.#blockMs = positiveDuration(options.block ?? '200ms', 'writeBehind.block');
     this.#lockTtlMs = positiveDuration(options.lockTtl ?? '5s', 'writeBehind.lockTtl');
-    this.#backoff = { initialMs: duration(retry.initial ?? 100, 'writeBehind.retry.initial'), maxMs: duration(retry.max ?? '10s', 'writeBehind.retry.max') };
+    this.#backoff = {
+      initialMs: duration(retry.initial ?? 100, 'writeBehind.retry.initial'),
+      maxMs: duration(retry.max ?? '10s', 'writeBehind.retry.max'),
+    };
     this.#consumer = options.consumer ?? randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? defaultRandom();
     const drain = options.drain ?? true;
-    if (typeof drain !== 'boolean') throw invalidOption('writeBehind.drain', drain, 'use true (this process drains the queue) or false (it only queues writes)');
+    if (typeof drain !== 'boolean')
+      throw invalidOption('writeBehind.drain', drain, 'use true (this process drains the queue) or false (it only queues writes)');
     this.#drains = drain;
     // The loop survives Redis errors by itself; this catch only guards its very first connect.
     if (drain) this.#loop = this.#run().catch(() => undefined);
@@ -189,7 +197,10 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     this.#live();
     // Durable first; the cache update after it may fail on its shared tier (reported as a cache
     // event) without losing the write.
-    await this.#client.eval(ENQUEUE, { keys: [this.#keys.stream, this.#keys.latest], arguments: [key, 'set', toBuffer(this.#codec.encode(value))] });
+    await this.#client.eval(ENQUEUE, {
+      keys: [this.#keys.stream, this.#keys.latest],
+      arguments: [key, 'set', toBuffer(this.#codec.encode(value))],
+    });
     await this.#cache.set(key, value).catch(() => undefined);
   }
 
@@ -202,12 +213,12 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
   async flush(timeoutMs = 30_000): Promise<void> {
     // The newest entry now marks "queued before the call"; done entries are deleted from the
     // stream, so none left up to it means all were written.
-    const [newest] = await this.#client.sendCommand(['XREVRANGE', this.#keys.stream, '+', '-', 'COUNT', '1']) as [string, unknown][];
+    const [newest] = (await this.#client.sendCommand(['XREVRANGE', this.#keys.stream, '+', '-', 'COUNT', '1'])) as [string, unknown][];
     if (newest === undefined) return;
     const upTo = newest[0];
     const deadline = this.#clock.now() + timeoutMs;
     for (;;) {
-      const left = await this.#client.sendCommand(['XRANGE', this.#keys.stream, '-', upTo, 'COUNT', '1']) as unknown[];
+      const left = (await this.#client.sendCommand(['XRANGE', this.#keys.stream, '-', upTo, 'COUNT', '1'])) as unknown[];
       if (left.length === 0) return;
       if (this.#clock.now() >= deadline) {
         const why = this.#drains ? '' : ' (this queue does not drain — drain: false — so another process must; is one running?)';
@@ -233,7 +244,7 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
   readonly #load = async ({ key, signal }: { key: string; signal: AbortSignal }): Promise<V | undefined> => {
     const id = await this.#client.sendCommand(['HGET', this.#keys.latest, key]);
     if (typeof id === 'string') {
-      const found = await this.#client.sendCommand(['XRANGE', this.#keys.stream, id, id], BINARY) as [Buffer, Buffer[]][] | null;
+      const found = (await this.#client.sendCommand(['XRANGE', this.#keys.stream, id, id], BINARY)) as [Buffer, Buffer[]][] | null;
       const fields = found?.[0]?.[1];
       if (fields !== undefined) {
         const entry = fieldsOf(fields);
@@ -260,7 +271,8 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
       try {
         const now = this.#clock.now();
         if (!holding || now >= renewAt) {
-          const got = await this.#client.eval(LOCK, { keys: [this.#keys.drainLock], arguments: [this.#token, String(this.#lockTtlMs)] }) === 1;
+          const got =
+            (await this.#client.eval(LOCK, { keys: [this.#keys.drainLock], arguments: [this.#token, String(this.#lockTtlMs)] })) === 1;
           if (got && !holding) await this.#claimOrphans();
           holding = got;
           renewAt = now + this.#lockTtlMs / 3;
@@ -281,7 +293,17 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
   async #claimOrphans(): Promise<void> {
     let cursor = '0-0';
     do {
-      const reply = await this.#client.sendCommand(['XAUTOCLAIM', this.#keys.stream, GROUP, this.#consumer, '0', cursor, 'COUNT', '500', 'JUSTID']) as [string, unknown[]];
+      const reply = (await this.#client.sendCommand([
+        'XAUTOCLAIM',
+        this.#keys.stream,
+        GROUP,
+        this.#consumer,
+        '0',
+        cursor,
+        'COUNT',
+        '500',
+        'JUSTID',
+      ])) as [string, unknown[]];
       cursor = reply[0];
     } while (cursor !== '0-0');
   }
@@ -291,10 +313,28 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     const reader = this.#reader!;
     const retrying = this.#clock.now() >= this.#retryAt;
     let reply = retrying
-      ? await reader.sendCommand(['XREADGROUP', 'GROUP', GROUP, this.#consumer, 'COUNT', String(this.#batch), 'STREAMS', this.#keys.stream, '0'], BINARY) as StreamReply
+      ? ((await reader.sendCommand(
+          ['XREADGROUP', 'GROUP', GROUP, this.#consumer, 'COUNT', String(this.#batch), 'STREAMS', this.#keys.stream, '0'],
+          BINARY,
+        )) as StreamReply)
       : null;
     if (streamEntries(reply).length === 0) {
-      reply = await reader.sendCommand(['XREADGROUP', 'GROUP', GROUP, this.#consumer, 'COUNT', String(this.#batch), 'BLOCK', String(Math.round(this.#blockMs)), 'STREAMS', this.#keys.stream, '>'], BINARY) as StreamReply;
+      reply = (await reader.sendCommand(
+        [
+          'XREADGROUP',
+          'GROUP',
+          GROUP,
+          this.#consumer,
+          'COUNT',
+          String(this.#batch),
+          'BLOCK',
+          String(Math.round(this.#blockMs)),
+          'STREAMS',
+          this.#keys.stream,
+          '>',
+        ],
+        BINARY,
+      )) as StreamReply;
     }
     const gone = deletedEntries(reply);
     if (gone.length > 0) await this.#ack(gone);
@@ -312,30 +352,38 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     }
     if (superseded.length > 0) await this.#ack(superseded);
     let failed = false;
-    await Promise.all([...newest].map(async ([key, entry]) => {
-      const latest = await this.#client.sendCommand(['HGET', this.#keys.latest, key]);
-      if (latest !== entry.id) {
-        await this.#ack([entry.id]); // a newer write is queued; it will be applied instead
-        return;
-      }
-      const attempts = (this.#attempts.get(key) ?? 0) + 1;
-      try {
-        if (entry.op === 'del') await this.#source.delete(key, {});
-        else await this.#source.set(key, this.#codec.decode(entry.v), {});
-      } catch (thrown) {
-        failed = true;
-        this.#attempts.set(key, attempts);
-        const retryInMs = backoffDelay(this.#backoff, attempts, this.#random);
-        this.#events.emit({ type: 'write-error', key, error: toError(thrown, `The durable write-behind write of key ${JSON.stringify(key)}`), attempts, retryInMs });
-        this.#retryAt = Math.max(this.#retryAt, this.#clock.now() + retryInMs);
-        return;
-      }
-      this.#attempts.delete(key);
-      this.written++;
-      await this.#client.eval(SETTLE, { keys: [this.#keys.latest], arguments: [key, entry.id] });
-      await this.#ack([entry.id]);
-      if (this.#events.active) this.#events.emit({ type: 'written', key, attempts });
-    }));
+    await Promise.all(
+      [...newest].map(async ([key, entry]) => {
+        const latest = await this.#client.sendCommand(['HGET', this.#keys.latest, key]);
+        if (latest !== entry.id) {
+          await this.#ack([entry.id]); // a newer write is queued; it will be applied instead
+          return;
+        }
+        const attempts = (this.#attempts.get(key) ?? 0) + 1;
+        try {
+          if (entry.op === 'del') await this.#source.delete(key, {});
+          else await this.#source.set(key, this.#codec.decode(entry.v), {});
+        } catch (thrown) {
+          failed = true;
+          this.#attempts.set(key, attempts);
+          const retryInMs = backoffDelay(this.#backoff, attempts, this.#random);
+          this.#events.emit({
+            type: 'write-error',
+            key,
+            error: toError(thrown, `The durable write-behind write of key ${JSON.stringify(key)}`),
+            attempts,
+            retryInMs,
+          });
+          this.#retryAt = Math.max(this.#retryAt, this.#clock.now() + retryInMs);
+          return;
+        }
+        this.#attempts.delete(key);
+        this.written++;
+        await this.#client.eval(SETTLE, { keys: [this.#keys.latest], arguments: [key, entry.id] });
+        await this.#ack([entry.id]);
+        if (this.#events.active) this.#events.emit({ type: 'written', key, attempts });
+      }),
+    );
     if (!failed) this.#retryAt = 0;
   }
 

@@ -71,10 +71,11 @@ export class FrequencySketch {
     const table = this.#table;
     const block = (hash & this.#blockMask) * BLOCK_WORDS;
     // Four counters, one per 4-word quarter of the block (unrolled: this runs on every hit).
-    const added = bump(table, block + (counterHash & 3), ((counterHash >>> 2) & 7) << 2)
-      | bump(table, block + 4 + ((counterHash >>> 8) & 3), ((counterHash >>> 10) & 7) << 2)
-      | bump(table, block + 8 + ((counterHash >>> 16) & 3), ((counterHash >>> 18) & 7) << 2)
-      | bump(table, block + 12 + ((counterHash >>> 24) & 3), ((counterHash >>> 26) & 7) << 2);
+    const added =
+      bump(table, block + (counterHash & 3), ((counterHash >>> 2) & 7) << 2) |
+      bump(table, block + 4 + ((counterHash >>> 8) & 3), ((counterHash >>> 10) & 7) << 2) |
+      bump(table, block + 8 + ((counterHash >>> 16) & 3), ((counterHash >>> 18) & 7) << 2) |
+      bump(table, block + 12 + ((counterHash >>> 24) & 3), ((counterHash >>> 26) & 7) << 2);
     if (added !== 0 && ++this.#size >= this.#sampleSize) this.#halve();
   }
 
@@ -117,5 +118,5 @@ function rehash(x: number): number {
 function popcount(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }

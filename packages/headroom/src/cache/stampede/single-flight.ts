@@ -99,13 +99,16 @@ export class Flight<V> {
         this.#leave(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.promise.then((value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      }, (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      });
+      this.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
     });
   }
 

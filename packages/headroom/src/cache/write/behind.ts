@@ -189,8 +189,12 @@ class WriteBehindQueue<V> implements WriteBehind<V> {
 
   stats(): WriteBehindStats {
     return {
-      pending: this.#pending.size, inFlight: this.#inFlight.size, written: this.#written,
-      coalesced: this.#coalesced, failed: this.#failed, dropped: this.#dropped,
+      pending: this.#pending.size,
+      inFlight: this.#inFlight.size,
+      written: this.#written,
+      coalesced: this.#coalesced,
+      failed: this.#failed,
+      dropped: this.#dropped,
     };
   }
 

@@ -29,7 +29,8 @@ export interface RefreshAheadOptions {
  */
 export function refreshAhead<V>(cache: Cache<V, string>, source: Source<V>, options: RefreshAheadOptions = {}): CachedSource<V> {
   const at = options.at ?? 0.8;
-  if (!(typeof at === 'number' && at > 0 && at < 1)) throw invalidOption('refreshAhead.at', at, 'use a fraction of the TTL in (0, 1), e.g. 0.8');
+  if (!(typeof at === 'number' && at > 0 && at < 1))
+    throw invalidOption('refreshAhead.at', at, 'use a fraction of the TTL in (0, 1), e.g. 0.8');
   const early: EarlyRefresh = { strategy: 'ahead', at };
   // Built once: a read without a signal allocates nothing here.
   const plain = { earlyRefresh: early };

@@ -40,22 +40,24 @@ export function writeThrough<V>(cache: Cache<V, string>, source: Source<V>): Cac
   const load = ({ key, signal }: { key: string; signal: AbortSignal }): Promise<V | undefined> => source.get(key, { signal });
   return {
     get: (key, options) => cache.getOrLoad(key, load, options),
-    set: (key, value) => chain.run(key, async () => {
-      try {
-        await source.set(key, value, {});
-      } catch (error) {
-        await cache.delete(key);
-        throw error;
-      }
-      await cache.set(key, value);
-    }),
-    delete: (key) => chain.run(key, async () => {
-      try {
-        await source.delete(key, {});
-      } finally {
-        await cache.delete(key);
-      }
-    }),
+    set: (key, value) =>
+      chain.run(key, async () => {
+        try {
+          await source.set(key, value, {});
+        } catch (error) {
+          await cache.delete(key);
+          throw error;
+        }
+        await cache.set(key, value);
+      }),
+    delete: (key) =>
+      chain.run(key, async () => {
+        try {
+          await source.delete(key, {});
+        } finally {
+          await cache.delete(key);
+        }
+      }),
   };
 }
 

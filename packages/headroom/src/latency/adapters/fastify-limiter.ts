@@ -18,8 +18,9 @@ export interface FastifyLimiterOptions {
 }
 
 /** A fastify plugin function (callback style) that applies to the whole instance. */
-export type FastifyLimiterPlugin = ((instance: FastifyInstance, opts: unknown, done: (err?: Error) => void) => void)
-  & { readonly [key: symbol]: unknown };
+export type FastifyLimiterPlugin = ((instance: FastifyInstance, opts: unknown, done: (err?: Error) => void) => void) & {
+  readonly [key: symbol]: unknown;
+};
 
 /**
  * The limiter as a fastify plugin.

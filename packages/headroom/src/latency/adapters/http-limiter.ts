@@ -49,21 +49,27 @@ export function limitHttp(limiter: ConcurrencyLimiter, handler: RequestListener,
     req.once('close', onClose);
     let deadline;
     try {
-      deadline = deadlineOptions === false ? undefined : readDeadline(req.headers, { ...deadlineOptions, clock: limiter.clock, signal: abandon.signal });
+      deadline =
+        deadlineOptions === false
+          ? undefined
+          : readDeadline(req.headers, { ...deadlineOptions, clock: limiter.clock, signal: abandon.signal });
     } catch (error) {
       req.off('close', onClose);
       reject(res, error);
       return;
     }
-    limiter.acquire({ priority: priorityOf?.(req) ?? 0, signal: abandon.signal, deadline }).then((granted) => {
-      req.off('close', onClose);
-      deadline?.dispose();
-      run(granted, req, res);
-    }, (error: unknown) => {
-      req.off('close', onClose);
-      deadline?.dispose();
-      reject(res, error);
-    });
+    limiter.acquire({ priority: priorityOf?.(req) ?? 0, signal: abandon.signal, deadline }).then(
+      (granted) => {
+        req.off('close', onClose);
+        deadline?.dispose();
+        run(granted, req, res);
+      },
+      (error: unknown) => {
+        req.off('close', onClose);
+        deadline?.dispose();
+        reject(res, error);
+      },
+    );
   };
 }
 

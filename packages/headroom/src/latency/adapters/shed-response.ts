@@ -25,8 +25,10 @@ export function shedResponse(error: unknown): ShedResponse | undefined {
       body: { error: error.message, code: error.code, retryAfterMs: ms },
     };
   }
-  if (isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED')) return { status: 504, headers: {}, body: { error: error.message, code: error.code } };
-  if (isHeadroomError(error, 'HR_LATENCY_INVALID_DEADLINE_HEADER')) return { status: 400, headers: {}, body: { error: error.message, code: error.code } };
+  if (isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED'))
+    return { status: 504, headers: {}, body: { error: error.message, code: error.code } };
+  if (isHeadroomError(error, 'HR_LATENCY_INVALID_DEADLINE_HEADER'))
+    return { status: 400, headers: {}, body: { error: error.message, code: error.code } };
   return undefined;
 }
 

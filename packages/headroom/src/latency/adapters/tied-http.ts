@@ -44,11 +44,15 @@ export function tieHeaders(tieId: string, peerOrigin: string, into: Record<strin
 }
 
 /** True when a response says the server dropped this copy because its twin started. */
-export function isTieCancelled(statusCode: number, headers: Readonly<Record<string, string | string[] | undefined>> | { get(name: string): string | null }): boolean {
+export function isTieCancelled(
+  statusCode: number,
+  headers: Readonly<Record<string, string | string[] | undefined>> | { get(name: string): string | null },
+): boolean {
   if (statusCode !== 409) return false;
-  const value = typeof (headers as { get?: unknown }).get === 'function'
-    ? (headers as { get(name: string): string | null }).get(TIE_OUTCOME_HEADER)
-    : (headers as Readonly<Record<string, string | string[] | undefined>>)[TIE_OUTCOME_HEADER];
+  const value =
+    typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get(name: string): string | null }).get(TIE_OUTCOME_HEADER)
+      : (headers as Readonly<Record<string, string | string[] | undefined>>)[TIE_OUTCOME_HEADER];
   return value === 'cancelled';
 }
 
@@ -173,7 +177,7 @@ export class TiedHttpServer {
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
-      const body = await res.body.json() as { result?: unknown };
+      const body = (await res.body.json()) as { result?: unknown };
       const result = body.result;
       if (res.statusCode === 200 && (result === 'cancelled' || result === 'started' || result === 'unknown')) this.#sent[result]++;
       else this.#sent.failed++;

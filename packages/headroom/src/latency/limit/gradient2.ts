@@ -56,7 +56,8 @@ export class Gradient2Limit implements LimitAlgorithm {
     this.#estimated = intOption('initialLimit', options.initialLimit, 20, 1);
     this.#minLimit = intOption('minLimit', options.minLimit, 20, 1);
     this.#maxLimit = intOption('maxConcurrency', options.maxConcurrency, 200, 1);
-    if (this.#minLimit > this.#maxLimit) throw invalidOption('minLimit', this.#minLimit, `use a value ≤ maxConcurrency (${this.#maxLimit})`);
+    if (this.#minLimit > this.#maxLimit)
+      throw invalidOption('minLimit', this.#minLimit, `use a value ≤ maxConcurrency (${this.#maxLimit})`);
     this.#smoothing = numberOption('smoothing', options.smoothing, 0.2, 0, 1);
     const queueSize = options.queueSize ?? 4;
     if (typeof queueSize === 'number') {

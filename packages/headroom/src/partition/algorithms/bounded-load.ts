@@ -226,7 +226,10 @@ export class BoundedLoadAssigner {
     const rehome: (readonly [string, string, number])[] = [];
     for (const [key, from] of entries) {
       const j = ring.indexOf(from);
-      if (j < 0) { homeless.push([key, from]); continue; }
+      if (j < 0) {
+        homeless.push([key, from]);
+        continue;
+      }
       const home = ring.locateIndex(key);
       if (home !== j && old.locate(key) !== ring.nodes[home]!.id) rehome.push([key, from, home]);
       this.#put(key, j);

@@ -8,8 +8,13 @@
  */
 import { xxh32 } from '../../core/hash.js';
 import {
-  BasePartitioner, checkKey, normalizeNodes, requireUnitWeights,
-  type NodeInput, type PartitionKey, type PartitionNode,
+  BasePartitioner,
+  checkKey,
+  normalizeNodes,
+  requireUnitWeights,
+  type NodeInput,
+  type PartitionKey,
+  type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError } from '../errors.js';
 

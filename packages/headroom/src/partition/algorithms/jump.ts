@@ -16,8 +16,13 @@
 import { xxh32, xxh64Into } from '../../core/hash.js';
 import { hash64Into } from '../../core/murmur3.js';
 import {
-  BasePartitioner, checkKey, normalizeNodes, requireUnitWeights,
-  type NodeInput, type PartitionKey, type PartitionNode,
+  BasePartitioner,
+  checkKey,
+  normalizeNodes,
+  requireUnitWeights,
+  type NodeInput,
+  type PartitionKey,
+  type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError } from '../errors.js';
 

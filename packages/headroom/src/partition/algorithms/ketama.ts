@@ -23,8 +23,13 @@
  * keep the server order (libmemcached's qsort order for equal points is unspecified).
  */
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
-  type NodeInput, type PartitionKey, type PartitionNode,
+  BasePartitioner,
+  checkKey,
+  checkReplicaCount,
+  normalizeNodes,
+  type NodeInput,
+  type PartitionKey,
+  type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError, WeightTooSmallError } from '../errors.js';
 import { ketamaHash, md5Into } from '../compat/md5.js';
@@ -79,7 +84,11 @@ function digestCounts(weights: readonly number[], formula: KetamaPointsFormula):
  */
 function minimumWeight(weights: readonly number[], i: number, formula: KetamaPointsFormula): number {
   const others = weights.reduce((s, w, j) => (j === i ? s : s + w), 0);
-  const getsPoint = (w: number): boolean => digestCounts(weights.map((x, j) => (j === i ? w : x)), formula)[i]! >= 1;
+  const getsPoint = (w: number): boolean =>
+    digestCounts(
+      weights.map((x, j) => (j === i ? w : x)),
+      formula,
+    )[i]! >= 1;
   const estimate = others / (40 * weights.length - 1);
   if (weights.every(Number.isInteger)) {
     let w = Math.max(1, Math.ceil(estimate));
@@ -90,7 +99,8 @@ function minimumWeight(weights: readonly number[], i: number, formula: KetamaPoi
   const step = 10 ** (Math.floor(Math.log10(estimate)) - 2);
   let w = Number((Math.ceil(estimate / step) * step).toPrecision(3));
   while (!getsPoint(w)) w = Number((w + step).toPrecision(3));
-  for (let lower = Number((w - step).toPrecision(3)); lower > 0 && getsPoint(lower); lower = Number((lower - step).toPrecision(3))) w = lower;
+  for (let lower = Number((w - step).toPrecision(3)); lower > 0 && getsPoint(lower); lower = Number((lower - step).toPrecision(3)))
+    w = lower;
   return w;
 }
 
@@ -130,8 +140,13 @@ export class KetamaRing extends BasePartitioner {
     if (starved >= 0) {
       const node = resolved[starved]!;
       const total = weights.reduce((s, w) => s + w, 0);
-      throw new WeightTooSmallError(`nodes[${starved}].weight`, node.id, node.weight, minimumWeight(weights, starved, formula),
-        `⌊${node.weight}/${total} · 40 · ${resolved.length}⌋ = 0 digests with ${formula}'s rounding`);
+      throw new WeightTooSmallError(
+        `nodes[${starved}].weight`,
+        node.id,
+        node.weight,
+        minimumWeight(weights, starved, formula),
+        `⌊${node.weight}/${total} · 40 · ${resolved.length}⌋ = 0 digests with ${formula}'s rounding`,
+      );
     }
     const positions: number[] = [];
     const owners: number[] = [];

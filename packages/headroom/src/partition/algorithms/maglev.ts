@@ -13,8 +13,13 @@
  */
 import { xxh32 } from '../../core/hash.js';
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
-  type NodeInput, type PartitionKey, type PartitionNode,
+  BasePartitioner,
+  checkKey,
+  checkReplicaCount,
+  normalizeNodes,
+  type NodeInput,
+  type PartitionKey,
+  type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError, notPrimeError } from '../errors.js';
 
@@ -66,7 +71,11 @@ export class MaglevPartitioner extends BasePartitioner {
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed)) throw invalidOptionError('seed', seed, 'use an integer seed');
     if (!(Number.isInteger(m) && m > resolved.length && m <= 2 ** 26)) {
-      throw invalidOptionError('tableSize', m, `use a prime larger than the node count (${resolved.length}) and ≤ 2^26, ideally ≥ 100 × nodes`);
+      throw invalidOptionError(
+        'tableSize',
+        m,
+        `use a prime larger than the node count (${resolved.length}) and ≤ 2^26, ideally ≥ 100 × nodes`,
+      );
     }
     if (!isPrime(m)) throw notPrimeError('tableSize', m, nextPrime(m));
     this.tableSize = m;

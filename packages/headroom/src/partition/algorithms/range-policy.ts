@@ -61,11 +61,19 @@ const MiB = 1024 * 1024;
  * table = applyRangeActions(table, actions);
  * ```
  */
-export function planRangeMaintenance(table: RangePartitioner, stats: readonly RangeStats[], options: RangePolicyOptions = {}): RangeAction[] {
+export function planRangeMaintenance(
+  table: RangePartitioner,
+  stats: readonly RangeStats[],
+  options: RangePolicyOptions = {},
+): RangeAction[] {
   const maxSize = options.maxSizeBytes ?? 512 * MiB;
   const minSize = options.minSizeBytes ?? 128 * MiB;
   const splitOps = options.splitOpsPerSec ?? 2500;
-  for (const [name, v] of [['maxSizeBytes', maxSize], ['minSizeBytes', minSize], ['splitOpsPerSec', splitOps]] as const) {
+  for (const [name, v] of [
+    ['maxSizeBytes', maxSize],
+    ['minSizeBytes', minSize],
+    ['splitOpsPerSec', splitOps],
+  ] as const) {
     if (!(Number.isFinite(v) && v > 0)) throw invalidOptionError(name, v, 'use a positive number');
   }
   if (minSize >= maxSize) throw invalidOptionError('minSizeBytes', minSize, `keep it below maxSizeBytes (${maxSize})`);
@@ -75,8 +83,8 @@ export function planRangeMaintenance(table: RangePartitioner, stats: readonly Ra
   const splitting = new Set<number>();
   stats.forEach((s, r) => {
     const range = ranges[r]!;
-    const inside = (k: PartitionKey): boolean => (range.start === undefined || compareKeys(range.start, k) < 0)
-      && (range.end === undefined || compareKeys(k, range.end) < 0);
+    const inside = (k: PartitionKey): boolean =>
+      (range.start === undefined || compareKeys(range.start, k) < 0) && (range.end === undefined || compareKeys(k, range.end) < 0);
     if ((s.sizeBytes ?? 0) > maxSize && s.midKey !== undefined) {
       checkKey(s.midKey);
       if (!inside(s.midKey)) throw invalidRangeError(`stats[${r}].midKey`, s.midKey, 'give a key strictly inside the range');
@@ -107,8 +115,14 @@ export function planRangeMaintenance(table: RangePartitioner, stats: readonly Ra
 }
 
 /** The sampled key where cumulative access weight first reaches half, if it is strictly inside the range. */
-function balancedSplitKey(sample: ReadonlyArray<readonly [PartitionKey, number]>, inside: (k: PartitionKey) => boolean): PartitionKey | undefined {
-  const usable = sample.filter(([k, w]) => { checkKey(k); return w > 0 && inside(k); });
+function balancedSplitKey(
+  sample: ReadonlyArray<readonly [PartitionKey, number]>,
+  inside: (k: PartitionKey) => boolean,
+): PartitionKey | undefined {
+  const usable = sample.filter(([k, w]) => {
+    checkKey(k);
+    return w > 0 && inside(k);
+  });
   if (usable.length < 2) return undefined;
   usable.sort((x, y) => compareKeys(x[0], y[0]));
   const total = usable.reduce((s, [, w]) => s + w, 0);

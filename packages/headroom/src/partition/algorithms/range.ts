@@ -9,10 +9,7 @@
  * membership changes move whole ranges (fewest by count; use `planPartitionRebalance` with measured
  * loads and `withOwners` to even load instead).
  */
-import {
-  BasePartitioner, checkKey, normalizeNodes,
-  type NodeInput, type PartitionKey, type PartitionNode,
-} from '../partitioner.js';
+import { BasePartitioner, checkKey, normalizeNodes, type NodeInput, type PartitionKey, type PartitionNode } from '../partitioner.js';
 import { invalidRangeError, unknownNodeError } from '../errors.js';
 import { planPartitionRebalance } from '../rebalance.js';
 
@@ -121,7 +118,10 @@ export class RangePartitioner extends BasePartitioner {
   /** All ranges, lowest first. */
   ranges(): RangeInfo[] {
     return Array.from(this.#owners, (owner, r) => ({
-      index: r, start: this.#splitKeys[r - 1], end: this.#splitKeys[r], node: this.ids[owner]!,
+      index: r,
+      start: this.#splitKeys[r - 1],
+      end: this.#splitKeys[r],
+      node: this.ids[owner]!,
     }));
   }
 
@@ -141,7 +141,8 @@ export class RangePartitioner extends BasePartitioner {
       let hi = ascii.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (ascii[mid]! <= key) lo = mid + 1; else hi = mid;
+        if (ascii[mid]! <= key) lo = mid + 1;
+        else hi = mid;
       }
       return lo;
     }
@@ -153,7 +154,8 @@ export class RangePartitioner extends BasePartitioner {
     let hi = splits.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareBytes(splits[mid]!, bytes) <= 0) lo = mid + 1; else hi = mid;
+      if (compareBytes(splits[mid]!, bytes) <= 0) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
   }

@@ -12,8 +12,13 @@
  */
 import { xxh32 } from '../../core/hash.js';
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
-  type NodeInput, type PartitionKey, type PartitionNode,
+  BasePartitioner,
+  checkKey,
+  checkReplicaCount,
+  normalizeNodes,
+  type NodeInput,
+  type PartitionKey,
+  type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError } from '../errors.js';
 
@@ -80,14 +85,20 @@ export class RendezvousPartitioner extends BasePartitioner {
       let bestU = fmix32(kh ^ seeds[0]!);
       for (let i = 1; i < n; i++) {
         const u = fmix32(kh ^ seeds[i]!);
-        if (u > bestU) { bestU = u; best = i; }
+        if (u > bestU) {
+          bestU = u;
+          best = i;
+        }
       }
       return best;
     }
     let bestScore = this.#score(kh, 0);
     for (let i = 1; i < n; i++) {
       const s = this.#score(kh, i);
-      if (s > bestScore) { bestScore = s; best = i; }
+      if (s > bestScore) {
+        bestScore = s;
+        best = i;
+      }
     }
     return best;
   }
@@ -106,7 +117,10 @@ export class RendezvousPartitioner extends BasePartitioner {
       while (at > 0 && topScore[at - 1]! < s) at--;
       topScore.splice(at, 0, s);
       topIndex.splice(at, 0, i);
-      if (topScore.length > n) { topScore.pop(); topIndex.pop(); }
+      if (topScore.length > n) {
+        topScore.pop();
+        topIndex.pop();
+      }
     }
     return topIndex.map((i) => this.ids[i]!);
   }

@@ -11,8 +11,13 @@
  */
 import { CRC16_TABLE, crc16String } from '../compat/crc16.js';
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
-  type NodeInput, type PartitionKey, type PartitionNode,
+  BasePartitioner,
+  checkKey,
+  checkReplicaCount,
+  normalizeNodes,
+  type NodeInput,
+  type PartitionKey,
+  type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError, invalidSlotTableError } from '../errors.js';
 import { planPartitionRebalance } from '../rebalance.js';
@@ -123,7 +128,8 @@ export class SlotPartitioner extends BasePartitioner {
 
   /** The owner of `slot`. */
   slotOwner(slot: number): string {
-    if (!(Number.isInteger(slot) && slot >= 0 && slot < SLOT_COUNT)) throw invalidOptionError('slot', slot, 'use an integer slot in 0..16383');
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < SLOT_COUNT))
+      throw invalidOptionError('slot', slot, 'use an integer slot in 0..16383');
     return this.ids[this.#table[slot]!]!;
   }
 

@@ -10,8 +10,13 @@
  */
 import { xxh32 } from '../../core/hash.js';
 import {
-  BasePartitioner, checkKey, checkReplicaCount, normalizeNodes,
-  type NodeInput, type PartitionKey, type PartitionNode,
+  BasePartitioner,
+  checkKey,
+  checkReplicaCount,
+  normalizeNodes,
+  type NodeInput,
+  type PartitionKey,
+  type PartitionNode,
 } from '../partitioner.js';
 import { invalidOptionError } from '../errors.js';
 import { Continuum } from './ring-core.js';
@@ -34,7 +39,8 @@ export interface ResolvedRingOptions {
 export function resolveRingOptions(options: VnodeRingOptions): ResolvedRingOptions {
   const vnodes = options.vnodes ?? 160;
   const seed = options.seed ?? 0;
-  if (!(Number.isInteger(vnodes) && vnodes >= 1 && vnodes <= 100_000)) throw invalidOptionError('vnodes', vnodes, 'use an integer in 1..100000 (160 is a good default)');
+  if (!(Number.isInteger(vnodes) && vnodes >= 1 && vnodes <= 100_000))
+    throw invalidOptionError('vnodes', vnodes, 'use an integer in 1..100000 (160 is a good default)');
   if (!Number.isInteger(seed)) throw invalidOptionError('seed', seed, 'use an integer seed');
   return { vnodes, seed: seed >>> 0 };
 }

@@ -45,7 +45,8 @@ export class CountMinSketch {
     const width = options.width ?? 2048;
     const depth = options.depth ?? 4;
     const seed = options.seed ?? 0;
-    if (!(Number.isInteger(width) && width >= 16 && width <= 2 ** 24)) throw invalidOptionError('width', width, 'use an integer in 16..16777216');
+    if (!(Number.isInteger(width) && width >= 16 && width <= 2 ** 24))
+      throw invalidOptionError('width', width, 'use an integer in 16..16777216');
     if (!(Number.isInteger(depth) && depth >= 1 && depth <= 16)) throw invalidOptionError('depth', depth, 'use an integer in 1..16');
     if (!Number.isInteger(seed)) throw invalidOptionError('seed', seed, 'use an integer seed');
     this.width = width;
@@ -58,7 +59,7 @@ export class CountMinSketch {
   #locate(key: string): void {
     const h1 = xxh32(key, this.#seed);
     const h2 = xxh32(key, this.#seed ^ 0x9e3779b9) | 1;
-    for (let r = 0; r < this.depth; r++) this.#index[r] = r * this.width + ((h1 + Math.imul(r, h2)) >>> 0) % this.width;
+    for (let r = 0; r < this.depth; r++) this.#index[r] = r * this.width + (((h1 + Math.imul(r, h2)) >>> 0) % this.width);
   }
 
   /**

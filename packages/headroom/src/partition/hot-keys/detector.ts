@@ -71,7 +71,8 @@ export class HotKeyDetector {
     const halfLifeMs = options.halfLifeMs ?? 10_000;
     const hotShare = options.hotShare ?? 0.01;
     const minRate = options.minRatePerSec ?? 100;
-    if (!(Number.isFinite(halfLifeMs) && halfLifeMs > 0)) throw invalidOptionError('halfLifeMs', halfLifeMs, 'use a positive number of milliseconds, e.g. 10000');
+    if (!(Number.isFinite(halfLifeMs) && halfLifeMs > 0))
+      throw invalidOptionError('halfLifeMs', halfLifeMs, 'use a positive number of milliseconds, e.g. 10000');
     if (!(hotShare > 0 && hotShare <= 1)) throw invalidOptionError('hotShare', hotShare, 'use a fraction in (0, 1], e.g. 0.01');
     if (!(Number.isFinite(minRate) && minRate >= 0)) throw invalidOptionError('minRatePerSec', minRate, 'use a rate ≥ 0');
     this.halfLifeMs = halfLifeMs;
@@ -149,10 +150,13 @@ export class HotKeyDetector {
   top(n = 10): HotKey[] {
     const g = this.#gain(this.#clock.now());
     const total = this.#total / g;
-    return this.#top.top(n).map(({ key, count }) => {
-      // Both summaries overestimate; the smaller is the tighter bound.
-      const decayed = Math.min(count, this.#sketch.estimate(key)) / g;
-      return { key, ratePerSec: this.#toRate(decayed), share: total > 0 ? decayed / total : 0 };
-    }).sort((a, b) => b.ratePerSec - a.ratePerSec);
+    return this.#top
+      .top(n)
+      .map(({ key, count }) => {
+        // Both summaries overestimate; the smaller is the tighter bound.
+        const decayed = Math.min(count, this.#sketch.estimate(key)) / g;
+        return { key, ratePerSec: this.#toRate(decayed), share: total > 0 ? decayed / total : 0 };
+      })
+      .sort((a, b) => b.ratePerSec - a.ratePerSec);
   }
 }

@@ -66,7 +66,8 @@ export class HotKeyPolicy {
   constructor(partitioner: Partitioner, options: HotKeyPolicyOptions = {}) {
     const fanout = options.writeFanout ?? 8;
     const replicas = options.readReplicas ?? 3;
-    if (!(Number.isInteger(fanout) && fanout >= 2 && fanout <= 1024)) throw invalidOptionError('writeFanout', fanout, 'use an integer in 2..1024');
+    if (!(Number.isInteger(fanout) && fanout >= 2 && fanout <= 1024))
+      throw invalidOptionError('writeFanout', fanout, 'use an integer in 2..1024');
     if (!(Number.isInteger(replicas) && replicas >= 2)) throw invalidOptionError('readReplicas', replicas, 'use an integer ≥ 2');
     this.partitioner = partitioner;
     this.writeFanout = fanout;
@@ -122,7 +123,8 @@ export class HotKeyRouter {
 
   constructor(partitioner: Partitioner, detector: HotKeyDetector, random: Random, options: HotKeyRouterOptions = {}) {
     const cooldownMs = options.cooldownMs ?? 60_000;
-    if (!(Number.isFinite(cooldownMs) && cooldownMs >= 0)) throw invalidOptionError('cooldownMs', cooldownMs, 'use a number of milliseconds ≥ 0');
+    if (!(Number.isFinite(cooldownMs) && cooldownMs >= 0))
+      throw invalidOptionError('cooldownMs', cooldownMs, 'use a number of milliseconds ≥ 0');
     this.#policy = new HotKeyPolicy(partitioner, options);
     this.#detector = detector;
     this.#random = random;

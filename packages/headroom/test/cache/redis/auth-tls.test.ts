@@ -23,10 +23,40 @@ before(() => {
     const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
   };
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=headroom-test-ca']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=headroom-test-ca',
+  ]);
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'ext.cnf']);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  ]);
 });
 
 after(async () => {
@@ -38,14 +68,19 @@ after(async () => {
 type Client = ReturnType<typeof createClient>;
 
 async function twoInstances(makeClient: () => Client, invalidation: 'pubsub' | 'tracking'): Promise<[Cache<string>, Cache<string>]> {
-  const caches = await Promise.all([0, 1].map(async () => {
-    const client = makeClient();
-    client.on('error', () => {});
-    await client.connect();
-    const cache = createCache<string>({ namespace: 'secure', ttl: '1m', l2: redisTier<string>({ client, invalidation }) });
-    cleanups.push(() => cache.close(), () => client.close());
-    return cache;
-  }));
+  const caches = await Promise.all(
+    [0, 1].map(async () => {
+      const client = makeClient();
+      client.on('error', () => {});
+      await client.connect();
+      const cache = createCache<string>({ namespace: 'secure', ttl: '1m', l2: redisTier<string>({ client, invalidation }) });
+      cleanups.push(
+        () => cache.close(),
+        () => client.close(),
+      );
+      return cache;
+    }),
+  );
   return caches as [Cache<string>, Cache<string>];
 }
 
@@ -54,16 +89,28 @@ async function invalidationWorks(a: Cache<string>, b: Cache<string>): Promise<vo
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(await b.getOrLoad('k', () => 'db'), 'v1');
   assert.equal(b.stats().l2Hits, 1);
-  const heard = new Promise<void>((resolve) => { const sub = b.on((e) => { if (e.type === 'invalidated' && e.origin === 'remote') { sub.dispose(); resolve(); } }); });
+  const heard = new Promise<void>((resolve) => {
+    const sub = b.on((e) => {
+      if (e.type === 'invalidated' && e.origin === 'remote') {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
   await a.delete('k');
   await heard; // the subscriber / tracking connection authenticated and is listening
   assert.equal(b.has('k'), false);
 }
 
 test('AUTH: an ACL user and password on the client carry over to every connection the tier opens', async () => {
-  const server = await startRedis(7105, ['--user', 'default', 'off', '--user', 'app', 'on', '>app-secret', '~*', '&*', '+@all'], ['--user', 'app', '--pass', 'app-secret', '--no-auth-warning']);
+  const server = await startRedis(
+    7105,
+    ['--user', 'default', 'off', '--user', 'app', 'on', '>app-secret', '~*', '&*', '+@all'],
+    ['--user', 'app', '--pass', 'app-secret', '--no-auth-warning'],
+  );
   servers.push(server);
-  const make = (): Client => createClient({ url: 'redis://127.0.0.1:7105', username: 'app', password: 'app-secret', disableOfflineQueue: true });
+  const make = (): Client =>
+    createClient({ url: 'redis://127.0.0.1:7105', username: 'app', password: 'app-secret', disableOfflineQueue: true });
   for (const mode of ['pubsub', 'tracking'] as const) {
     const [a, b] = await twoInstances(make, mode);
     await invalidationWorks(a, b);
@@ -74,8 +121,22 @@ test('AUTH: an ACL user and password on the client carry over to every connectio
 });
 
 test('TLS: a TLS client carries over to the subscriber and tracking connections', async () => {
-  const server = await startRedis(7106, ['--tls-port', '7106', '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'),
-    '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'], ['--tls', '--cacert', join(dir, 'ca.crt')]);
+  const server = await startRedis(
+    7106,
+    [
+      '--tls-port',
+      '7106',
+      '--tls-cert-file',
+      join(dir, 'server.crt'),
+      '--tls-key-file',
+      join(dir, 'server.key'),
+      '--tls-ca-cert-file',
+      join(dir, 'ca.crt'),
+      '--tls-auth-clients',
+      'no',
+    ],
+    ['--tls', '--cacert', join(dir, 'ca.crt')],
+  );
   servers.push(server);
   const ca = readFileSync(join(dir, 'ca.crt'));
   const make = (): Client => createClient({ socket: { host: '127.0.0.1', port: 7106, tls: true, ca }, disableOfflineQueue: true });

@@ -19,23 +19,31 @@ export type MarkerWatch = (marker: string) => Promise<void>;
 
 /** Watches a cache's events for the marker. */
 export function cacheWatch(cache: Cache<unknown>): MarkerWatch {
-  return (marker) => new Promise<void>((resolve) => {
-    const sub = cache.on((e) => {
-      if (e.type === 'invalidated' && e.scope === 'key' && e.target === marker && e.origin === 'remote') {
-        sub.dispose();
-        resolve();
-      }
+  return (marker) =>
+    new Promise<void>((resolve) => {
+      const sub = cache.on((e) => {
+        if (e.type === 'invalidated' && e.scope === 'key' && e.target === marker && e.origin === 'remote') {
+          sub.dispose();
+          resolve();
+        }
+      });
     });
-  });
 }
 
 /**
  * Resolves when every watcher has seen the marker; rejects after `ms` (a test failure, not a
  * timing assertion: notifications normally arrive within milliseconds).
  */
-export async function notificationBarrier(client: BarrierClient, watched: readonly (Cache<unknown> | MarkerWatch)[], where: {
-  prefix: string; namespace: string; invalidation: 'pubsub' | 'tracking';
-}, ms = 10_000): Promise<void> {
+export async function notificationBarrier(
+  client: BarrierClient,
+  watched: readonly (Cache<unknown> | MarkerWatch)[],
+  where: {
+    prefix: string;
+    namespace: string;
+    invalidation: 'pubsub' | 'tracking';
+  },
+  ms = 10_000,
+): Promise<void> {
   const marker = `barrier-${randomUUID()}`;
   const seen = Promise.all(watched.map((w) => (typeof w === 'function' ? w : cacheWatch(w))(marker)));
   const base = `${where.prefix}:${where.namespace}`;

@@ -27,19 +27,32 @@ after(async () => {
 function pair<V>(namespace: string, invalidation: 'pubsub' | 'tracking' = 'pubsub'): Promise<[Cache<V>, Cache<V>]> {
   // Both instances must share the prefix: build them on one prefix.
   const prefix = uniquePrefix('cl');
-  return Promise.all([0, 1].map(async (i) => {
-    const client = await connectCluster();
-    connections.push(client);
-    const cache = createCache<V>({ namespace, ttl: '1m', random: new SeededRandom(i + 21), l2: redisTier<V>({ client, prefix, invalidation, timeout: '1s' }) });
-    caches.push(cache as Cache<unknown>);
-    return cache;
-  })) as Promise<[Cache<V>, Cache<V>]>;
+  return Promise.all(
+    [0, 1].map(async (i) => {
+      const client = await connectCluster();
+      connections.push(client);
+      const cache = createCache<V>({
+        namespace,
+        ttl: '1m',
+        random: new SeededRandom(i + 21),
+        l2: redisTier<V>({ client, prefix, invalidation, timeout: '1s' }),
+      });
+      caches.push(cache as Cache<unknown>);
+      return cache;
+    }),
+  ) as Promise<[Cache<V>, Cache<V>]>;
 }
 
 function waitFor(cache: Cache<unknown>, match: (e: CacheEvent) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('event did not arrive')), 3000);
-    const sub = cache.on((e) => { if (match(e)) { clearTimeout(timer); sub.dispose(); resolve(); } });
+    const sub = cache.on((e) => {
+      if (match(e)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+    });
   });
 }
 
@@ -53,8 +66,14 @@ test('cluster: L2 across slots, batches with one MGET per slot, delete, tags and
   const [a, b] = await pair<string>('catalog');
   for (const [i, k] of keys.entries()) await a.set(k, `v${i}`, { tags: [i % 2 === 0 ? 'even' : 'odd'] });
   const calls: string[][] = [];
-  const values = await b.getOrLoadMany([...keys, 'missing:1', 'missing:2'], async (missing) => { calls.push([...missing]); return missing.map((k) => `loaded ${k}`); });
-  assert.deepEqual(values.slice(0, 60), keys.map((_, i) => `v${i}`));
+  const values = await b.getOrLoadMany([...keys, 'missing:1', 'missing:2'], async (missing) => {
+    calls.push([...missing]);
+    return missing.map((k) => `loaded ${k}`);
+  });
+  assert.deepEqual(
+    values.slice(0, 60),
+    keys.map((_, i) => `v${i}`),
+  );
   assert.deepEqual(calls, [['missing:1', 'missing:2']]);
   assert.equal(b.stats().l2Errors, 0);
 
@@ -83,7 +102,10 @@ test('cluster: single-key reads in one tick become one MGET per slot, each calle
   await b.getOrLoad('warm-up', () => 'w');
   const before = b.stats().l2!.calls;
   const values = await Promise.all(keys.map((k) => b.getOrLoad(k, () => 'loaded')));
-  assert.deepEqual(values, keys.map((_, i) => `v${i}`));
+  assert.deepEqual(
+    values,
+    keys.map((_, i) => `v${i}`),
+  );
   const slots = new Set(keys.map((k) => keySlot(`{${k}}`))).size;
   assert.equal(b.stats().l2!.calls - before, slots);
   assert.equal(b.stats().l2Errors, 0);
@@ -92,8 +114,15 @@ test('cluster: single-key reads in one tick become one MGET per slot, each calle
 test('cluster: leases across instances — 2 instances × 200 callers, one load', async () => {
   const [a, b] = await pair<string>('lease');
   let calls = 0;
-  const loader = async (): Promise<string> => { calls++; await new Promise((r) => setTimeout(r, 100)); return 'once'; };
-  const all = await Promise.all([...Array.from({ length: 200 }, () => a.getOrLoad('hot', loader)), ...Array.from({ length: 200 }, () => b.getOrLoad('hot', loader))]);
+  const loader = async (): Promise<string> => {
+    calls++;
+    await new Promise((r) => setTimeout(r, 100));
+    return 'once';
+  };
+  const all = await Promise.all([
+    ...Array.from({ length: 200 }, () => a.getOrLoad('hot', loader)),
+    ...Array.from({ length: 200 }, () => b.getOrLoad('hot', loader)),
+  ]);
   assert.equal(calls, 1);
   assert.ok(all.every((v) => v === 'once'));
 });
@@ -112,4 +141,3 @@ for (const mode of ['pubsub', 'tracking'] as const) {
     }
   });
 }
-

@@ -47,7 +47,9 @@ export class CountingTier implements SharedTier<string> {
 
   #count<T>(call: Promise<T>): Promise<T> {
     this.#inFlight++;
-    return call.finally(() => { this.#inFlight--; });
+    return call.finally(() => {
+      this.#inFlight--;
+    });
   }
 
   /** Resolves when the notification of `marker` (a barrier's key) has reached this tier. */
@@ -78,24 +80,56 @@ export class CountingTier implements SharedTier<string> {
       codecError: (error) => listener.codecError?.(error),
     });
   }
-  get(key: string): Promise<TierEntry<string> | undefined> { return this.#count(this.#inner.get(key)); }
+  get(key: string): Promise<TierEntry<string> | undefined> {
+    return this.#count(this.#inner.get(key));
+  }
   read(key: string, reader: TierReader<string>): void {
     this.#inFlight++;
     this.#inner.read(key, {
-      entry: (entry) => { this.#inFlight--; reader.entry(entry); },
-      error: (error) => { this.#inFlight--; reader.error(error); },
+      entry: (entry) => {
+        this.#inFlight--;
+        reader.entry(entry);
+      },
+      error: (error) => {
+        this.#inFlight--;
+        reader.error(error);
+      },
     });
   }
-  getMany(keys: readonly string[]): Promise<(TierEntry<string> | undefined)[]> { return this.#count(this.#inner.getMany(keys)); }
-  set(key: string, entry: TierEntry<string>, leaseToken?: string): Promise<boolean> { return this.#count(this.#set(key, entry, leaseToken)); }
-  setMany(entries: readonly (readonly [string, TierEntry<string>])[]): Promise<void> { return this.#count(this.#inner.setMany(entries)); }
-  delete(key: string): Promise<void> { return this.#count(this.#inner.delete(key)); }
-  invalidateTag(tag: string): Promise<void> { return this.#count(this.#inner.invalidateTag(tag)); }
-  clear(): Promise<void> { return this.#count(this.#inner.clear()); }
-  lease(key: string, force: boolean, tags?: readonly string[] | 'dynamic'): Promise<LeaseOutcome<string>> { return this.#count(this.#lease(key, force, tags)); }
-  releaseLease(key: string, token: string): Promise<void> { return this.#count(this.#inner.releaseLease(key, token)); }
-  waitForKey(key: string, timeoutMs: number, signal: AbortSignal): Promise<void> { return this.#inner.waitForKey(key, timeoutMs, signal); }
-  stats(): TierStats { return this.#inner.stats(); }
-  health(): TierHealth { return this.#inner.health(); }
-  close(): Promise<void> { return this.#inner.close(); }
+  getMany(keys: readonly string[]): Promise<(TierEntry<string> | undefined)[]> {
+    return this.#count(this.#inner.getMany(keys));
+  }
+  set(key: string, entry: TierEntry<string>, leaseToken?: string): Promise<boolean> {
+    return this.#count(this.#set(key, entry, leaseToken));
+  }
+  setMany(entries: readonly (readonly [string, TierEntry<string>])[]): Promise<void> {
+    return this.#count(this.#inner.setMany(entries));
+  }
+  delete(key: string): Promise<void> {
+    return this.#count(this.#inner.delete(key));
+  }
+  invalidateTag(tag: string): Promise<void> {
+    return this.#count(this.#inner.invalidateTag(tag));
+  }
+  clear(): Promise<void> {
+    return this.#count(this.#inner.clear());
+  }
+  lease(key: string, force: boolean, tags?: readonly string[] | 'dynamic'): Promise<LeaseOutcome<string>> {
+    return this.#count(this.#lease(key, force, tags));
+  }
+  releaseLease(key: string, token: string): Promise<void> {
+    return this.#count(this.#inner.releaseLease(key, token));
+  }
+  waitForKey(key: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return this.#inner.waitForKey(key, timeoutMs, signal);
+  }
+  stats(): TierStats {
+    return this.#inner.stats();
+  }
+  health(): TierHealth {
+    return this.#inner.health();
+  }
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
 }

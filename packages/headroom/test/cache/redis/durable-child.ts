@@ -8,10 +8,22 @@ import { createCache, durableWriteBehind } from '../../../src/cache/index.js';
 import { connectClient } from '@headroom/testkit/redis-servers';
 import { redisHashSource } from './hash-source.js';
 
-const [url, prefix, keyCount, versions, writeMs] = process.argv.slice(2).map((a, i) => (i < 2 ? a : Number(a))) as [string, string, number, number, number];
+const [url, prefix, keyCount, versions, writeMs] = process.argv.slice(2).map((a, i) => (i < 2 ? a : Number(a))) as [
+  string,
+  string,
+  number,
+  number,
+  number,
+];
 const client = await connectClient(url);
 const source = redisHashSource(await connectClient(url), prefix, writeMs);
-const queue = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), source, { client, prefix, lockTtl: '1s', block: '50ms', batchSize: 20 });
+const queue = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), source, {
+  client,
+  prefix,
+  lockTtl: '1s',
+  block: '50ms',
+  batchSize: 20,
+});
 for (let v = 1; v <= versions; v++) {
   await Promise.all(Array.from({ length: keyCount }, (_, k) => queue.set(`k${k}`, { v })));
 }

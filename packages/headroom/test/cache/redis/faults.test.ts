@@ -19,10 +19,15 @@ before(async () => {
   server = await startRedis(7104, ['--enable-debug-command', 'yes']);
   client = await connectClient(server.url);
   cache = createCache<string>({
-    namespace: 'faults', ttl: '1h', staleIfError: '1h', random: new SeededRandom(4),
+    namespace: 'faults',
+    ttl: '1h',
+    staleIfError: '1h',
+    random: new SeededRandom(4),
     l2: redisTier<string>({ client, timeout: '100ms', circuit: { failureThreshold: 3, open: '200ms', maxOpen: '400ms' } }),
   });
-  cache.on((e) => { if (e.type === 'tier-error' || e.type === 'tier-connection') events.push(e); });
+  cache.on((e) => {
+    if (e.type === 'tier-error' || e.type === 'tier-connection') events.push(e);
+  });
 });
 
 after(async () => {
@@ -32,25 +37,31 @@ after(async () => {
 });
 
 /** Runs `readers` loops of getOrLoad for `ms`; returns the slowest call and the values seen. */
-async function load(ms: number, loader: (key: string) => string, readers = 20): Promise<{ slowestMs: number; errors: number; calls: number }> {
+async function load(
+  ms: number,
+  loader: (key: string) => string,
+  readers = 20,
+): Promise<{ slowestMs: number; errors: number; calls: number }> {
   const end = Date.now() + ms;
   let slowestMs = 0;
   let errors = 0;
   let calls = 0;
-  await Promise.all(Array.from({ length: readers }, async (_, r) => {
-    for (let i = 0; Date.now() < end; i++) {
-      const key = `k${(r * 7 + i) % 30}`;
-      const started = Date.now();
-      try {
-        await cache.getOrLoad(key, ({ key: k }) => loader(k));
-      } catch {
-        errors++;
+  await Promise.all(
+    Array.from({ length: readers }, async (_, r) => {
+      for (let i = 0; Date.now() < end; i++) {
+        const key = `k${(r * 7 + i) % 30}`;
+        const started = Date.now();
+        try {
+          await cache.getOrLoad(key, ({ key: k }) => loader(k));
+        } catch {
+          errors++;
+        }
+        calls++;
+        slowestMs = Math.max(slowestMs, Date.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      calls++;
-      slowestMs = Math.max(slowestMs, Date.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  }));
+    }),
+  );
   return { slowestMs, errors, calls };
 }
 
@@ -79,7 +90,9 @@ test('Redis killed mid-load and restarted: no caller hangs or fails, the circuit
     try {
       await cache.set('after', 'restart');
       if (cache.stats().l2?.circuit === 'closed' && cache.stats().l2?.notifications) break;
-    } catch { /* still opening */ }
+    } catch {
+      /* still opening */
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.equal(cache.stats().l2?.circuit, 'closed');
@@ -92,13 +105,25 @@ test('while notifications are down, L1 entries are stale: reads reload, and a fa
   await cache.set('s', 'held-s');
   await cache.set('t', 'held-t');
   assert.equal(cache.getSync('s'), 'held-s');
-  const down = new Promise<void>((resolve) => { const sub = cache.on((e) => { if (e.type === 'tier-connection' && !e.up) { sub.dispose(); resolve(); } }); });
+  const down = new Promise<void>((resolve) => {
+    const sub = cache.on((e) => {
+      if (e.type === 'tier-connection' && !e.up) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
   await server.kill();
   try {
     await down;
     assert.equal(cache.getSync('s'), undefined); // no longer fresh
     assert.equal(await cache.getOrLoad('s', () => 'from-db'), 'from-db'); // reloaded, not served from L1
-    assert.equal(await cache.getOrLoad('t', () => { throw new Error('db down too'); }), 'held-t'); // stale-if-error
+    assert.equal(
+      await cache.getOrLoad('t', () => {
+        throw new Error('db down too');
+      }),
+      'held-t',
+    ); // stale-if-error
   } finally {
     await server.restart();
   }
@@ -111,7 +136,9 @@ test('slow Redis (DEBUG SLEEP): calls time out at the bound and the loader answe
   const before = cache.stats().l2!.timeouts;
   const sleeper = spawnSync('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0'], { encoding: 'utf8' });
   assert.equal(sleeper.stdout.trim(), 'OK');
-  const blocking = import('node:child_process').then(({ spawn }) => new Promise<void>((resolve) => spawn('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0.6']).on('exit', () => resolve())));
+  const blocking = import('node:child_process').then(
+    ({ spawn }) => new Promise<void>((resolve) => spawn('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0.6']).on('exit', () => resolve())),
+  );
   await new Promise((resolve) => setTimeout(resolve, 50));
   const started = Date.now();
   assert.equal(await cache.getOrLoad('slow-key', () => 'from-loader'), 'from-loader');

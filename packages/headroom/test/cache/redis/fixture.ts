@@ -42,17 +42,22 @@ export function redisFixture(own: boolean, label: string): RedisFixture {
   after(async () => {
     server?.thaw();
     await Promise.all(closables.map((c) => c.close().catch(() => {})));
-    if (!own) for await (const keys of admin!.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length > 0) await admin!.del(keys);
+    if (!own)
+      for await (const keys of admin!.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length > 0) await admin!.del(keys);
     await Promise.all([...clients, admin!].map((c) => c.close().catch(() => {})));
     await server?.stop();
   });
   return {
-    get url() { return url(); },
+    get url() {
+      return url();
+    },
     get server() {
-      if (server === undefined) throw new Error('this fixture uses the machine\'s Redis, not an own server');
+      if (server === undefined) throw new Error("this fixture uses the machine's Redis, not an own server");
       return server;
     },
-    get admin() { return admin!; },
+    get admin() {
+      return admin!;
+    },
     prefix,
     async client() {
       const client = await connectClient(url());

@@ -10,7 +10,7 @@ export function redisHashSource(client: Awaited<ReturnType<typeof connectClient>
   return {
     async get(key) {
       const raw = await client.hGet(`${prefix}:source`, key);
-      return raw === null || raw === undefined ? undefined : JSON.parse(raw) as { v: number };
+      return raw === null || raw === undefined ? undefined : (JSON.parse(raw) as { v: number });
     },
     async set(key, value) {
       await pause();

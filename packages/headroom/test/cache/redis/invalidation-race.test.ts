@@ -17,10 +17,14 @@ let seed = 0;
 
 async function instance(namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
   const client = await redis.client();
-  const cache = redis.keep(createCache<string>({
-    namespace, ttl: '1m', random: new SeededRandom(++seed),
-    l2: redisTier<string>({ client, prefix: redis.prefix, invalidation, timeout: '2s' }),
-  }));
+  const cache = redis.keep(
+    createCache<string>({
+      namespace,
+      ttl: '1m',
+      random: new SeededRandom(++seed),
+      l2: redisTier<string>({ client, prefix: redis.prefix, invalidation, timeout: '2s' }),
+    }),
+  );
   await cache.getOrLoad('warm-up', () => 'w'); // attached, namespace version known
   return cache;
 }
@@ -44,17 +48,25 @@ for (const invalidation of ['pubsub', 'tracking'] as const) {
         const [a, b, c] = [await instance(ns, invalidation), await instance(ns, invalidation), await instance(ns, invalidation)];
         let source = 'v1';
         let started!: () => void;
-        const loading = new Promise<void>((resolve) => { started = resolve; });
+        const loading = new Promise<void>((resolve) => {
+          started = resolve;
+        });
         let finish!: () => void;
-        const gate = new Promise<void>((resolve) => { finish = resolve; });
+        const gate = new Promise<void>((resolve) => {
+          finish = resolve;
+        });
         const options: LoadOptions<string> = path === 'dynamic tags' ? { tags: () => ['t'] } : { tags: ['t'] };
         // A's loader reads the source, then takes its time.
-        const aRead = a.getOrLoad('k', async () => {
-          const read = source;
-          started();
-          await gate;
-          return read;
-        }, options);
+        const aRead = a.getOrLoad(
+          'k',
+          async () => {
+            const read = source;
+            started();
+            await gate;
+            return read;
+          },
+          options,
+        );
         await loading; // A holds the key's lease and has read v1
         source = 'v2';
         await invalidate(by === 'a' ? a : b, path);
@@ -62,7 +74,11 @@ for (const invalidation of ['pubsub', 'tracking'] as const) {
         assert.equal(await aRead, 'v1'); // A's caller asked before the change
         await notificationBarrier(redis.admin, [a, b, c] as Cache<unknown>[], { prefix: redis.prefix, namespace: ns, invalidation });
         const fromSource = (): string => source;
-        assert.equal(await c.getOrLoad('k', fromSource, options), 'v2', 'a third instance was served the value loaded before the invalidation');
+        assert.equal(
+          await c.getOrLoad('k', fromSource, options),
+          'v2',
+          'a third instance was served the value loaded before the invalidation',
+        );
         assert.equal(await b.getOrLoad('k', fromSource, options), 'v2', 'instance B was served the value loaded before the invalidation');
         assert.equal(await a.getOrLoad('k', fromSource, options), 'v2', 'instance A kept the value it loaded before the invalidation');
       });

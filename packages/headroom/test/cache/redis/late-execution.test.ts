@@ -13,13 +13,21 @@ import { redisFixture, type Client } from './fixture.js';
 const redis = redisFixture(true, 'late');
 let seed = 0;
 
-async function instance(namespace: string, options: { staleWhileRevalidate?: number } = {}): Promise<{ cache: Cache<string>; client: Client }> {
+async function instance(
+  namespace: string,
+  options: { staleWhileRevalidate?: number } = {},
+): Promise<{ cache: Cache<string>; client: Client }> {
   const client = await redis.client();
-  const cache = redis.keep(createCache<string>({
-    namespace, ttl: '1h', random: new SeededRandom(++seed), ...options,
-    // The breaker must not refuse the calls this test wants sent (and left to run late).
-    l2: redisTier<string>({ client, timeout: '500ms', circuit: { failureThreshold: 1000 } }),
-  }));
+  const cache = redis.keep(
+    createCache<string>({
+      namespace,
+      ttl: '1h',
+      random: new SeededRandom(++seed),
+      ...options,
+      // The breaker must not refuse the calls this test wants sent (and left to run late).
+      l2: redisTier<string>({ client, timeout: '500ms', circuit: { failureThreshold: 1000 } }),
+    }),
+  );
   return { cache, client };
 }
 
@@ -36,8 +44,12 @@ test('a lease request that timed out and ran late leaves no lease behind (backgr
   await new Promise((resolve) => setTimeout(resolve, 20)); // 'k' is stale now, inside stale-while-revalidate
   redis.server.freeze();
   let refreshed!: () => void;
-  const refresh = new Promise<void>((resolve) => { refreshed = resolve; });
-  const sub = a.cache.on((e) => { if (e.type === 'load') refreshed(); });
+  const refresh = new Promise<void>((resolve) => {
+    refreshed = resolve;
+  });
+  const sub = a.cache.on((e) => {
+    if (e.type === 'load') refreshed();
+  });
   try {
     // Served stale at once; the background refresh asks for the lease, times out, and loads without it.
     assert.equal(await a.cache.getOrLoad('k', () => 'v2'), 'v1');

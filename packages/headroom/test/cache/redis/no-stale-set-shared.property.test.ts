@@ -59,15 +59,26 @@ async function run(commands: readonly Command[], invalidation: Mode, mutate: Mut
   const namespace = `r${++runs}`;
   const clock = new VirtualClock();
   const tiers = [0, 1].map((i) => new CountingTier(tier(clients[i]!, invalidation, clock), mutate));
-  const caches = tiers.map((l2, i) => createCache<string>({
-    namespace, clock, random: new SeededRandom(3 + i), ttl: 100, staleWhileRevalidate: 100, staleIfError: 300, l2,
-  }));
+  const caches = tiers.map((l2, i) =>
+    createCache<string>({
+      namespace,
+      clock,
+      random: new SeededRandom(3 + i),
+      ttl: 100,
+      staleWhileRevalidate: 100,
+      staleIfError: 300,
+      l2,
+    }),
+  );
   // A third instance that only reads Redis, as a process arriving later would.
   const observer = tier(clients[2]!, invalidation, clock);
   const observerMarkers = new Map<string, () => void>();
   const observerWatch: MarkerWatch = (marker) => new Promise<void>((resolve) => observerMarkers.set(marker, resolve));
   const listener: TierListener = {
-    keyChanged: (key) => observerMarkers.get(key)?.(), tagInvalidated: () => {}, cleared: () => {}, connection: () => {},
+    keyChanged: (key) => observerMarkers.get(key)?.(),
+    tagInvalidated: () => {},
+    cleared: () => {},
+    connection: () => {},
   };
   await observer.attach(namespace, listener);
   for (const cache of caches) await cache.getOrLoad('warm-up', () => 'w'); // attached, versions known
@@ -92,7 +103,10 @@ async function run(commands: readonly Command[], invalidation: Mode, mutate: Mut
 
 for (const invalidation of ['pubsub', 'tracking'] as const) {
   test(`${invalidation}: two instances on one Redis — no stale set anywhere, fresh reads after every kind of invalidation (fast-check, seed ${SEED}, ${RUNS} runs)`, async () => {
-    await fc.assert(fc.asyncProperty(commandsFor(2, 80), (commands) => run(commands, invalidation, undefined)), { seed: SEED, numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(commandsFor(2, 80), (commands) => run(commands, invalidation, undefined)),
+      { seed: SEED, numRuns: RUNS },
+    );
   });
 }
 
@@ -102,9 +116,15 @@ const ignoreLease: Mutate = (inner) => ({ set: (key, entry) => inner.set(key, en
 /** Tag versions read at store time (the lease records none): a tag invalidated during the load is absorbed. */
 const versionsAtStore: Mutate = (inner) => ({ lease: (key, force) => inner.lease(key, force) });
 
-for (const [name, mutate, invalidation] of [['stores ignore their lease', ignoreLease, 'pubsub'], ['tag versions read at store time', versionsAtStore, 'tracking']] as const) {
+for (const [name, mutate, invalidation] of [
+  ['stores ignore their lease', ignoreLease, 'pubsub'],
+  ['tag versions read at store time', versionsAtStore, 'tracking'],
+] as const) {
   test(`the property catches a racing invalidation across instances: the mutant whose ${name} fails, with the race in its counterexample`, async () => {
-    const result = await fc.check(fc.asyncProperty(commandsFor(2, 80), (commands) => run(commands, invalidation, mutate)), { seed: SEED, numRuns: RUNS });
+    const result = await fc.check(
+      fc.asyncProperty(commandsFor(2, 80), (commands) => run(commands, invalidation, mutate)),
+      { seed: SEED, numRuns: RUNS },
+    );
     assert.equal(result.failed, true, `the mutant (${name}) passed: the property cannot see the race`);
     const [commands] = result.counterexample!;
     assert.ok(hasRacingInvalidation(commands), `the counterexample has no racing invalidation: ${JSON.stringify(commands)}`);

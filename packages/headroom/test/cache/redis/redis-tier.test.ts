@@ -27,15 +27,29 @@ after(async () => {
   await Promise.all([...clients, admin].map((c) => c.close()));
 });
 
-async function instance<V>(namespace: string, options: Partial<CacheOptions<V>> & { invalidation?: 'pubsub' | 'tracking'; leaseGrace?: string; leaseTtl?: string; timeout?: string } = {}): Promise<Cache<V>> {
+async function instance<V>(
+  namespace: string,
+  options: Partial<CacheOptions<V>> & {
+    invalidation?: 'pubsub' | 'tracking';
+    leaseGrace?: string;
+    leaseTtl?: string;
+    timeout?: string;
+  } = {},
+): Promise<Cache<V>> {
   const client = await connectClient(SHARED_REDIS_URL);
   clients.push(client);
   const { invalidation, leaseGrace, leaseTtl, timeout, ...rest } = options;
   const cache = createCache<V>({
-    namespace, ttl: '1m', random: new SeededRandom(caches.length + 1),
+    namespace,
+    ttl: '1m',
+    random: new SeededRandom(caches.length + 1),
     l2: redisTier<V>({
-      client, prefix, timeout: timeout ?? '1s', leaseTtl: leaseTtl ?? '2s',
-      ...(invalidation === undefined ? {} : { invalidation }), ...(leaseGrace === undefined ? {} : { leaseGrace }),
+      client,
+      prefix,
+      timeout: timeout ?? '1s',
+      leaseTtl: leaseTtl ?? '2s',
+      ...(invalidation === undefined ? {} : { invalidation }),
+      ...(leaseGrace === undefined ? {} : { leaseGrace }),
     }),
     ...rest,
   });
@@ -51,7 +65,10 @@ function settle(): Promise<void> {
 /** Resolves with the first event matching `match`, or rejects after `ms`. */
 function nextEvent(cache: Cache<unknown>, match: (e: CacheEvent) => boolean, ms = 2000): Promise<CacheEvent> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error('event did not arrive')); }, ms);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error('event did not arrive'));
+    }, ms);
     const sub = cache.on((e) => {
       if (!match(e)) return;
       clearTimeout(timer);
@@ -74,7 +91,13 @@ test('L2 store: a value set on one instance is served to another from Redis, wit
   const pttl = await admin.pTTL(keys[0]!);
   assert.ok(pttl > 85_000 && pttl <= 90_000, `PTTL ${pttl} should match the hard TTL (60 s + 30 s)`);
   let calls = 0;
-  assert.deepEqual(await b.getOrLoad('u1', () => { calls++; return { name: 'db' }; }), { name: 'ann' });
+  assert.deepEqual(
+    await b.getOrLoad('u1', () => {
+      calls++;
+      return { name: 'db' };
+    }),
+    { name: 'ann' },
+  );
   assert.equal(calls, 0);
   assert.equal(b.stats().l2Hits, 1);
   assert.deepEqual(b.getSync('u1'), { name: 'ann' }); // the L2 hit filled L1
@@ -133,7 +156,10 @@ test('cross-instance single-flight: two instances, 200 concurrent callers each, 
     await new Promise((resolve) => setTimeout(resolve, 100));
     return 'loaded';
   };
-  const all = await Promise.all([...Array.from({ length: 200 }, () => a.getOrLoad('hot', loader)), ...Array.from({ length: 200 }, () => b.getOrLoad('hot', loader))]);
+  const all = await Promise.all([
+    ...Array.from({ length: 200 }, () => a.getOrLoad('hot', loader)),
+    ...Array.from({ length: 200 }, () => b.getOrLoad('hot', loader)),
+  ]);
   assert.equal(calls, 1);
   assert.ok(all.every((v) => v === 'loaded'));
 });
@@ -142,8 +168,13 @@ test('a delete on another instance voids the outstanding lease: the late load is
   const a = await instance<string>('void');
   const b = await instance<string>('void');
   let release!: () => void;
-  const gate = new Promise<void>((resolve) => { release = resolve; });
-  const loading = a.getOrLoad('k', async () => { await gate; return 'old'; });
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const loading = a.getOrLoad('k', async () => {
+    await gate;
+    return 'old';
+  });
   await new Promise((resolve) => setTimeout(resolve, 50)); // a holds the lease now
   await b.delete('k');
   release();
@@ -186,11 +217,20 @@ test('getOrLoadMany with L2: one MGET, one batch call for the keys missing every
   await a.set('a', 'A');
   await a.set('b', 'B');
   const calls: string[][] = [];
-  const values = await b.getOrLoadMany(['a', 'b', 'c', 'd', 'c'], async (keys) => { calls.push([...keys]); return keys.map((k) => k.toUpperCase()); });
+  const values = await b.getOrLoadMany(['a', 'b', 'c', 'd', 'c'], async (keys) => {
+    calls.push([...keys]);
+    return keys.map((k) => k.toUpperCase());
+  });
   assert.deepEqual(values, ['A', 'B', 'C', 'D', 'C']);
   assert.deepEqual(calls, [['c', 'd']]);
   let later = 0;
-  assert.equal(await a.getOrLoad('d', () => { later++; return 'x'; }), 'D'); // written back to L2
+  assert.equal(
+    await a.getOrLoad('d', () => {
+      later++;
+      return 'x';
+    }),
+    'D',
+  ); // written back to L2
   assert.equal(later, 0);
 });
 
@@ -203,13 +243,33 @@ test('single-key L2 reads issued in one tick go to Redis as one MGET; tags, miss
   await b.invalidateTag('t'); // retires k0…k3; b now knows the tag's current version
   const before = b.stats().l2!.calls;
   let loads = 0;
-  const values = await Promise.all(keys.slice(4).map((k) => b.getOrLoad(k, () => { loads++; return 'loaded'; })));
-  assert.deepEqual(values, keys.slice(4).map((_, i) => `v${i + 4}`));
+  const values = await Promise.all(
+    keys.slice(4).map((k) =>
+      b.getOrLoad(k, () => {
+        loads++;
+        return 'loaded';
+      }),
+    ),
+  );
+  assert.deepEqual(
+    values,
+    keys.slice(4).map((_, i) => `v${i + 4}`),
+  );
   assert.equal(loads, 0);
   assert.equal(b.stats().l2!.calls - before, 1, '36 concurrent L2 hits should cost one Redis call');
   // Entries written under an older tag version are misses: each is loaded (after its lease).
-  const retired = await Promise.all(keys.slice(0, 4).map((k) => b.getOrLoad(k, () => { loads++; return `new ${k}`; })));
-  assert.deepEqual(retired, keys.slice(0, 4).map((k) => `new ${k}`));
+  const retired = await Promise.all(
+    keys.slice(0, 4).map((k) =>
+      b.getOrLoad(k, () => {
+        loads++;
+        return `new ${k}`;
+      }),
+    ),
+  );
+  assert.deepEqual(
+    retired,
+    keys.slice(0, 4).map((k) => `new ${k}`),
+  );
   assert.equal(loads, 4);
   assert.equal(b.stats().l2Errors, 0);
 });
@@ -222,7 +282,10 @@ test('security: values from Redis are parsed without prototype pollution; odd ke
   header.writeDoubleLE(Infinity, 1);
   header.writeDoubleLE(Infinity, 9);
   const planted = (json: string): Buffer => Buffer.concat([header, Buffer.from(json)]);
-  await admin.set(`${prefix}:sec:0:{evil}`, planted('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"ok":1}'));
+  await admin.set(
+    `${prefix}:sec:0:{evil}`,
+    planted('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"ok":1}'),
+  );
   await admin.set(`${prefix}:sec:0:{evil2}`, planted('{"\\u005f_proto__":{"polluted":true},"ok":2}'));
   assert.deepEqual(await a.getOrLoad('evil2', () => ({})), { ok: 2 });
   assert.equal(Object.hasOwn((await a.getOrLoad('evil2', () => ({})))!, '__proto__'), false);
@@ -240,7 +303,17 @@ test('bytes codec: Buffers round-trip through Redis unchanged', async () => {
   const client = await connectClient(SHARED_REDIS_URL);
   clients.push(client);
   const a = createCache<Uint8Array>({ namespace: 'bytes', l2: redisTier({ client, prefix, codec: bytesCodec() }) });
-  const b = createCache<Uint8Array>({ namespace: 'bytes', l2: redisTier({ client: await connectClient(SHARED_REDIS_URL).then((c) => { clients.push(c); return c; }), prefix, codec: bytesCodec() }) });
+  const b = createCache<Uint8Array>({
+    namespace: 'bytes',
+    l2: redisTier({
+      client: await connectClient(SHARED_REDIS_URL).then((c) => {
+        clients.push(c);
+        return c;
+      }),
+      prefix,
+      codec: bytesCodec(),
+    }),
+  });
   caches.push(a as Cache<unknown>, b as Cache<unknown>);
   const bytes = Buffer.from([0, 10, 255, 13, 10, 0]);
   await a.set('blob', bytes);

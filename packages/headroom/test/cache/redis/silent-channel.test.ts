@@ -18,16 +18,24 @@ let seed = 0;
 
 async function instance(namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
   const client = await redis.client();
-  return redis.keep(createCache<string>({
-    namespace, ttl: '1h', staleIfError: '1h', random: new SeededRandom(++seed),
-    l2: redisTier<string>({ client, invalidation, timeout: '500ms', heartbeat: '200ms', circuit: { open: '100ms', maxOpen: '200ms' } }),
-  }));
+  return redis.keep(
+    createCache<string>({
+      namespace,
+      ttl: '1h',
+      staleIfError: '1h',
+      random: new SeededRandom(++seed),
+      l2: redisTier<string>({ client, invalidation, timeout: '500ms', heartbeat: '200ms', circuit: { open: '100ms', maxOpen: '200ms' } }),
+    }),
+  );
 }
 
 /** The next `tier-connection` event of `cache` with `up`; rejects after 10 s (the rule was not applied). */
 function connection(cache: Cache<string>, up: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`no tier-connection ${up ? 'up' : 'down'} event within 10 s`)); }, 10_000);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no tier-connection ${up ? 'up' : 'down'} event within 10 s`));
+    }, 10_000);
     const sub = cache.on((e: CacheEvent) => {
       if (e.type !== 'tier-connection' || e.up !== up) return;
       clearTimeout(timer);
@@ -57,7 +65,12 @@ for (const invalidation of ['pubsub', 'tracking'] as const) {
       assert.equal(a.health().status, 'degraded');
       assert.equal(a.getSync('k1'), undefined, 'A still trusts an L1 entry while it cannot hear invalidations');
       assert.equal(await a.getOrLoad('k1', () => source), 'v2'); // reloaded, not served from L1
-      assert.equal(await a.getOrLoad('k2', () => { throw new Error('the source is down too'); }), 'v1'); // stale-if-error still works
+      assert.equal(
+        await a.getOrLoad('k2', () => {
+          throw new Error('the source is down too');
+        }),
+        'v1',
+      ); // stale-if-error still works
     } finally {
       const live = connection(a, true);
       redis.server.thaw();

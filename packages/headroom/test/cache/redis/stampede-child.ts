@@ -9,7 +9,11 @@ import { connectClient } from '@headroom/testkit/redis-servers';
 const [url, prefix, callers] = process.argv.slice(2) as [string, string, string];
 const client = await connectClient(url);
 const counter = await connectClient(url);
-const cache = createCache<string>({ namespace: 'stampede', ttl: '1m', l2: redisTier<string>({ client, prefix, timeout: '2s', leaseTtl: '5s' }) });
+const cache = createCache<string>({
+  namespace: 'stampede',
+  ttl: '1m',
+  l2: redisTier<string>({ client, prefix, timeout: '2s', leaseTtl: '5s' }),
+});
 const loader = async (): Promise<string> => {
   await counter.incr(`${prefix}:loads`);
   await new Promise((resolve) => setTimeout(resolve, 100));

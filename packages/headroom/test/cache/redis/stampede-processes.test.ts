@@ -16,12 +16,17 @@ after(() => {
 test('4 processes × 1,000 concurrent getOrLoad of one missing key → the loader runs once in total', async () => {
   const prefix = uniquePrefix('stampede');
   const script = fileURLToPath(new URL('./stampede-child.ts', import.meta.url));
-  const spawned = Array.from({ length: 4 }, () => fork(script, [SHARED_REDIS_URL, prefix, '1000'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
+  const spawned = Array.from({ length: 4 }, () =>
+    fork(script, [SHARED_REDIS_URL, prefix, '1000'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }),
+  );
   children.push(...spawned);
-  const next = (child: ChildProcess, type: string): Promise<Record<string, number>> => new Promise((resolve, reject) => {
-    child.on('message', (m: { type: string }) => { if (m.type === type) resolve(m as unknown as Record<string, number>); });
-    child.once('exit', (code) => reject(new Error(`child exited with ${code} before ${type}`)));
-  });
+  const next = (child: ChildProcess, type: string): Promise<Record<string, number>> =>
+    new Promise((resolve, reject) => {
+      child.on('message', (m: { type: string }) => {
+        if (m.type === type) resolve(m as unknown as Record<string, number>);
+      });
+      child.once('exit', (code) => reject(new Error(`child exited with ${code} before ${type}`)));
+    });
   await Promise.all(spawned.map((c) => next(c, 'ready')));
   const done = spawned.map((c) => next(c, 'done'));
   for (const child of spawned) child.send('go');
@@ -31,5 +36,8 @@ test('4 processes × 1,000 concurrent getOrLoad of one missing key → the loade
   for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await admin.del(keys);
   await admin.close();
   assert.equal(loads, 1);
-  assert.deepEqual(results.map((r) => r['correct']), [1000, 1000, 1000, 1000]);
+  assert.deepEqual(
+    results.map((r) => r['correct']),
+    [1000, 1000, 1000, 1000],
+  );
 });
