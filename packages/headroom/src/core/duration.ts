@@ -33,11 +33,22 @@ export function parseOptionalDuration(value: Duration | undefined, option: strin
   return value === undefined ? fallbackMs : parseDuration(value, option);
 }
 
-function invalid(option: string, value: unknown): InvalidOptionError {
-  return new InvalidOptionError(
-    option,
-    value,
-    "use a non-negative number of milliseconds or a string like '250ms', '5s', '5m', '1h', '1d'",
-    'HR_CORE_INVALID_DURATION',
-  );
+/**
+ * Like {@link parseOptionalDuration} for options where 0 makes no sense (an interval, a timeout
+ * that must wait at all): 0 is refused too.
+ * @throws HR_CORE_INVALID_DURATION when the value is not a duration or is 0
+ * @example parsePositiveDuration(options.interval, 'health.interval', 10_000)
+ */
+export function parsePositiveDuration(value: Duration | undefined, option: string, fallbackMs: number): number {
+  const ms = parseOptionalDuration(value, option, fallbackMs);
+  if (ms > 0) return ms;
+  throw invalid(option, value, "use a positive number of milliseconds or a string like '250ms', '5s', '5m'");
+}
+
+function invalid(
+  option: string,
+  value: unknown,
+  fix = "use a non-negative number of milliseconds or a string like '250ms', '5s', '5m', '1h', '1d'",
+): InvalidOptionError {
+  return new InvalidOptionError(option, value, fix, 'HR_CORE_INVALID_DURATION');
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration, parseOptionalDuration } from '../../src/core/duration.js';
+import { parseDuration, parseOptionalDuration, parsePositiveDuration } from '../../src/core/duration.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 
 test('parses numbers and unit strings', () => {
@@ -27,4 +27,17 @@ test('a bad value throws an error naming the option and the value', () => {
       },
     );
   }
+});
+
+test('parsePositiveDuration refuses 0 and names the option; undefined gives the fallback', () => {
+  assert.equal(parsePositiveDuration(undefined, 'x', 10), 10);
+  assert.equal(parsePositiveDuration('2s', 'x', 10), 2_000);
+  assert.throws(
+    () => parsePositiveDuration(0, 'health.interval', 10),
+    (e: unknown) =>
+      isHeadroomError(e, 'HR_CORE_INVALID_DURATION') &&
+      /health\.interval/.test((e as Error).message) &&
+      /positive/.test((e as Error).message),
+  );
+  assert.throws(() => parsePositiveDuration('0s', 'health.interval', 10), /health\.interval/);
 });

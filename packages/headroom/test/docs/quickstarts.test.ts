@@ -84,6 +84,9 @@ const expectations: Record<string, Expectation> = {
   'docs/core.md#1': {
     check: (stdout) => assert.equal(stdout.trim(), '1000020'),
   },
+  'docs/core.md#3': {
+    check: (stdout) => assert.equal(stdout.trim(), 'true', 'backoff delays under their ceilings'),
+  },
 };
 
 test('every expectation names an existing example', () => {
