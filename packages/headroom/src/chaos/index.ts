@@ -1,4 +1,24 @@
 /**
- * headroom/chaos — public door of the chaos module. Nothing is exported yet: see the open issues.
+ * headroom/chaos — break things on purpose, safely: in-process faults (latency, errors, status
+ * codes, timeouts, hangs, resets, event-loop stalls) with a seeded blast radius, schedules and a
+ * global kill switch. See docs/chaos.md.
  */
-export {};
+export { InjectedFaultError, INJECTED_FAULT_CODE, type InjectedFaultKind } from './errors.js';
+export { latencyModel, type LatencyModel, type LatencySpec } from './latency-model.js';
+export { compileSchedule, type Schedule, type ScheduleSpec } from './schedule.js';
+export { compileSelector, seededChoice, type Selector, type SelectorSpec } from './blast-radius.js';
+export { KillSwitch, killSwitch } from './kill-switch.js';
+export {
+  FaultInjector,
+  type FaultInjectorOptions,
+  type FaultRule,
+  type FaultDecision,
+  type FaultEvent,
+  type FaultOutcome,
+  type FaultRuleStats,
+} from './injector.js';
+export { withFaults, type WithFaultsOptions } from './wrap.js';
+export { stallEventLoop, EventLoopStaller, type EventLoopStallerOptions } from './stall.js';
+export { faultyHandler, CHAOS_RULE_HEADER, type FaultyHandlerOptions } from './adapters/http-handler.js';
+export { faultyFetch, type FetchLike, type FaultyFetchOptions } from './adapters/fetch.js';
+export { faultyRedis, type FaultyRedisOptions } from './adapters/redis.js';
