@@ -1,4 +1,21 @@
 /**
- * headroom/scale — public door of the scale module. Nothing is exported yet: see the open issues.
+ * headroom/scale — how far a service scales and why it stops: Amdahl's and Gustafson's laws, the
+ * Universal Scalability Law fitted by bounded least squares (the R `usl` package's conventions),
+ * prediction with intervals, and capacity planning on a fit.
  */
-export {};
+export { amdahlSpeedup, amdahlLimit, gustafsonSpeedup } from './models/amdahl.js';
+export { uslThroughput, uslPeak, uslAmdahlLimit, uslOptimal, type UslCoefficients, type UslPoint } from './models/usl.js';
+export { type ScaleMeasurement, type ThroughputPoint } from './models/measurements.js';
+export {
+  fitUsl,
+  uslGradient,
+  type FitUslOptions,
+  type UslFit,
+  type UslEstimate,
+  type UslFittedPoint,
+  type UslIntervalMethod,
+} from './models/fit-usl.js';
+export { predictUsl, type PredictUslOptions, type UslPrediction } from './models/predict.js';
+export { studentTQuantile, studentTCdf } from './models/student-t.js';
+export { ScaleDataError, type ScaleDataErrorCode } from './models/errors.js';
+export { planCapacity, type CapacityPlan } from './plan/capacity.js';
