@@ -26,7 +26,7 @@ export { writeThrough } from './write/through.js';
 export { writeBehind, type WriteBehind, type WriteBehindOptions, type WriteBehindEvent, type WriteBehindStats } from './write/behind.js';
 export { refreshAhead, type RefreshAheadOptions } from './write/refresh-ahead.js';
 export type { SharedTier, TierEntry, TierListener, TierReader, TierStats, TierHealth, ChannelState, LeaseOutcome } from './tier.js';
-export { redisTier, type RedisTierOptions, type RedisLike } from './adapters/redis-tier.js';
+export { redisTier, type RedisTierOptions, type RedisLike, type IoRedisLike } from './adapters/redis-tier.js';
 export { jsonCodec, bytesCodec, safeJsonParse, type Codec } from './adapters/codec.js';
 export type { CircuitState } from './circuit-breaker.js';
 export { TierTimeoutError, CircuitOpenError, TierError, CodecError } from './errors.js';

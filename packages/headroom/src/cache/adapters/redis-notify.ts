@@ -14,6 +14,7 @@
  * and both can prove the channel still delivers (`probe`, driven by channel-watch.ts): an open
  * socket to a stalled server delivers nothing.
  */
+import type { SubscriberConnection, TrackingConnection } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** What a notifier reports. */
@@ -26,15 +27,6 @@ export interface NotifyHandler {
   connection(up: boolean): void;
 }
 
-/** A connection's event surface, as node-redis exposes it. */
-export interface EventedConnection {
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  connect(): Promise<unknown>;
-  close?(): Promise<unknown>;
-  destroy?(): void;
-  readonly isOpen: boolean;
-}
-
 /** A notifier. */
 export interface Notifier {
   readonly up: boolean;
@@ -42,10 +34,6 @@ export interface Notifier {
   /** Resolves once a message sent through the channel came back (rejects if it could not be sent). */
   probe(): Promise<void>;
   close(): Promise<void>;
-}
-
-interface SubscriberConnection extends EventedConnection {
-  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
 }
 
 /** Probes of a silent channel kept waiting for their echo at most. */
@@ -75,17 +63,17 @@ export class PubSubNotifier implements Notifier {
   #closed = false;
 
   /**
-   * @param subscriber - a dedicated, not yet connected connection (e.g. `client.duplicate()`)
+   * @param subscriber - a dedicated, not yet connected pub/sub connection
    * @param publish - publishes on the tier's command connection (probes go out that way and come back here)
    */
   constructor(
-    subscriber: unknown,
+    subscriber: SubscriberConnection,
     channel: string,
     origin: string,
     handler: NotifyHandler,
     publish: (channel: string, message: string) => Promise<unknown>,
   ) {
-    this.#subscriber = subscriber as SubscriberConnection;
+    this.#subscriber = subscriber;
     this.#channel = channel;
     // Probes use a channel of their own: the others do not receive (and parse) them.
     this.#echoChannel = `${channel}:probe:${origin}`;
@@ -99,18 +87,13 @@ export class PubSubNotifier implements Notifier {
   }
 
   async start(): Promise<void> {
-    const sub = this.#subscriber;
-    sub.on('error', () => this.#set(false));
-    sub.on('reconnecting', () => this.#set(false));
-    sub.on('end', () => this.#set(false));
-    sub.on('node-error', () => this.#set(false));
-    sub.on('node-reconnecting', () => this.#set(false));
-    // node-redis re-subscribes by itself after a reconnect; 'ready' follows.
-    sub.on('ready', () => this.#set(true));
-    sub.on('node-ready', () => this.#set(true));
-    await sub.connect();
-    await sub.subscribe(this.#channel, this.#onMessage);
-    await sub.subscribe(this.#echoChannel, this.#onEcho);
+    this.#subscriber.onState((up) => this.#set(up));
+    await this.#subscriber.start(
+      new Map([
+        [this.#channel, this.#onMessage],
+        [this.#echoChannel, this.#onEcho],
+      ]),
+    );
     this.#set(true);
   }
 
@@ -127,7 +110,7 @@ export class PubSubNotifier implements Notifier {
     this.#closed = true;
     this.#up = false;
     for (const probe of this.#echoes.splice(0)) probe.reject(new Error('the notifier closed'));
-    if (this.#subscriber.isOpen) await closeConnection(this.#subscriber);
+    await this.#subscriber.close();
   }
 
   /** Any probe's message proves the channel delivers: every waiting probe is answered. */
@@ -160,10 +143,6 @@ export class PubSubNotifier implements Notifier {
   }
 }
 
-interface TrackingConnection extends EventedConnection {
-  sendCommand(args: string[]): Promise<unknown>;
-}
-
 export class TrackingNotifier implements Notifier {
   readonly #connections: TrackingConnection[];
   readonly #keys: RedisKeys;
@@ -172,9 +151,9 @@ export class TrackingNotifier implements Notifier {
   #up = false;
   #closed = false;
 
-  /** @param connections - dedicated RESP3 connections with `emitInvalidate: true`, one per master, not yet connected */
-  constructor(connections: readonly unknown[], keys: RedisKeys, handler: NotifyHandler) {
-    this.#connections = connections as TrackingConnection[];
+  /** @param connections - dedicated tracking connections, one per master, not yet connected */
+  constructor(connections: readonly TrackingConnection[], keys: RedisKeys, handler: NotifyHandler) {
+    this.#connections = [...connections];
     this.#keys = keys;
     this.#handler = handler;
     this.#ready = connections.map(() => false);
@@ -186,64 +165,30 @@ export class TrackingNotifier implements Notifier {
 
   async start(): Promise<void> {
     await Promise.all(
-      this.#connections.map(
-        (conn, i) =>
-          new Promise<void>((resolve, reject) => {
-            let first = true;
-            const settle = (error?: unknown): void => {
-              if (!first) return;
-              first = false;
-              if (error === undefined) resolve();
-              else reject(error);
-            };
-            conn.on('error', () => this.#mark(i, false));
-            conn.on('reconnecting', () => this.#mark(i, false));
-            conn.on('end', () => this.#mark(i, false));
-            // The client turns plain tracking on at every (re)connect; switch it to BCAST on our prefix.
-            conn.on(
-              'ready',
-              () =>
-                void this.#broadcast(conn).then(
-                  () => {
-                    this.#mark(i, true);
-                    settle();
-                  },
-                  (error: unknown) => {
-                    this.#mark(i, false);
-                    settle(error);
-                  },
-                ),
-            );
-            conn.on('invalidate', (key: unknown) => this.#onInvalidate(key));
-            conn.connect().catch(settle);
-          }),
-      ),
+      this.#connections.map((conn, i) => {
+        conn.onState((up) => this.#mark(i, up));
+        return conn.start(this.#keys.trackingPrefix, (key) => this.#onInvalidate(key));
+      }),
     );
   }
 
   /** A PING on every tracking connection: its answer follows every invalidation queued before it. */
   async probe(): Promise<void> {
-    await Promise.all(this.#connections.map((conn) => conn.sendCommand(['PING'])));
+    await Promise.all(this.#connections.map((conn) => conn.ping()));
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#up = false;
-    await Promise.all(this.#connections.map((c) => (c.isOpen ? closeConnection(c) : undefined)));
+    await Promise.all(this.#connections.map((c) => c.close()));
   }
 
-  async #broadcast(conn: TrackingConnection): Promise<void> {
-    await conn.sendCommand(['CLIENT', 'TRACKING', 'OFF']);
-    await conn.sendCommand(['CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', this.#keys.trackingPrefix]);
-  }
-
-  #onInvalidate(raw: unknown): void {
-    if (raw === null) {
+  #onInvalidate(redisKey: string | null): void {
+    if (redisKey === null) {
       // The server flushed, or dropped its tracking state: everything may have changed.
       this.#handler.version(undefined);
       return;
     }
-    const redisKey = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
     const what = this.#keys.classify(redisKey);
     if (what === undefined) return;
     if (what.kind === 'key') this.#handler.key(what.name);
@@ -260,14 +205,5 @@ export class TrackingNotifier implements Notifier {
     if (all === this.#up) return;
     this.#up = all;
     this.#handler.connection(all);
-  }
-}
-
-async function closeConnection(conn: EventedConnection): Promise<void> {
-  try {
-    if (conn.close !== undefined) await conn.close();
-    else conn.destroy?.();
-  } catch {
-    conn.destroy?.();
   }
 }

@@ -15,16 +15,13 @@ import type { TierEntry, TierReader } from '../tier.js';
 import type { Codec } from './codec.js';
 import { decodeEntry, type StoredEntry } from './entry-format.js';
 import type { TagVersions } from './redis-tag-versions.js';
-import type { RedisLike } from './redis-tier-options.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** What the reads need from the tier. */
 export interface RedisReadsOptions<V> {
-  /** The client with replies as Buffers (values are binary). */
-  readonly bin: RedisLike;
-  /** The client with replies as strings (counters). */
-  readonly client: RedisLike;
+  /** The client, behind the tier's seam. */
+  readonly connection: RedisConnection;
   readonly guard: CallGuard;
-  readonly cluster: boolean;
   readonly codec: Codec<V>;
   readonly clock: Clock;
   readonly tags: () => TagVersions;
@@ -60,7 +57,7 @@ export class RedisReads<V> {
   /** The checked entries of `keys` (stored at `redisKeys`), one bounded call per Cluster slot. */
   many(keys: readonly string[], redisKeys: readonly string[]): Promise<(TierEntry<V> | undefined)[]> {
     return this.mget(redisKeys).then((raw) =>
-      this.validate(raw.map((bytes, i) => (bytes === null ? undefined : this.decode(keys[i]!, bytes)))),
+      this.validate(raw.map((bytes, i) => (bytes === null ? undefined : this.decode(keys[i]!, bytes as Buffer)))),
     );
   }
 
@@ -87,15 +84,16 @@ export class RedisReads<V> {
   }
 
   /** MGET (GET for one key), one bounded call per Cluster slot; results aligned with `keys`. */
-  async mget(keys: readonly string[], binary = true): Promise<(Buffer | null)[]> {
-    const { guard, cluster } = this.#o;
-    const client = binary ? this.#o.bin : this.#o.client;
-    if (keys.length === 1) return [(await guard.run('get', () => client.get(keys[0]!))) as Buffer | null];
-    if (!cluster) return (await guard.run('mget', () => client.mGet([...keys]))) as (Buffer | null)[];
-    const out = new Array<Buffer | null>(keys.length).fill(null);
+  async mget(keys: readonly string[], binary = true): Promise<(Buffer | string | null)[]> {
+    const { guard, connection: c } = this.#o;
+    const get = (key: string): Promise<Buffer | string | null> => (binary ? c.getBuffer(key) : c.getString(key));
+    const mget = (some: string[]): Promise<(Buffer | string | null)[]> => (binary ? c.mgetBuffer(some) : c.mgetString(some));
+    if (keys.length === 1) return [await guard.run('get', () => get(keys[0]!))];
+    if (!c.cluster) return guard.run('mget', () => mget([...keys]));
+    const out = new Array<Buffer | string | null>(keys.length).fill(null);
     await Promise.all(
       [...bySlot(keys).values()].map(async (indices) => {
-        const values = (await guard.run('mget', () => client.mGet(indices.map((i) => keys[i]!)))) as (Buffer | null)[];
+        const values = await guard.run('mget', () => mget(indices.map((i) => keys[i]!)));
         indices.forEach((index, j) => {
           out[index] = values[j] ?? null;
         });
@@ -109,7 +107,7 @@ export class RedisReads<V> {
     const batch = this.#batch;
     this.#batch = newReadBatch();
     const { redisKeys } = batch;
-    if (redisKeys.length === 1 || !this.#o.cluster) {
+    if (redisKeys.length === 1 || !this.#o.connection.cluster) {
       this.#readGroup(
         batch,
         redisKeys.map((_, i) => i),
@@ -127,11 +125,11 @@ export class RedisReads<V> {
 
   /** Reads `redisKeys` (all in one slot) in one bounded call and settles the batch's readers at `indices`. */
   #readGroup(batch: ReadBatch<V>, indices: readonly number[], redisKeys: string[]): void {
-    const { bin, guard } = this.#o;
+    const { connection: c, guard } = this.#o;
     const call =
       redisKeys.length === 1
-        ? guard.run('get', () => bin.get(redisKeys[0]!)).then((raw) => [raw as Buffer | null])
-        : (guard.run('mget', () => bin.mGet(redisKeys)) as Promise<(Buffer | null)[]>);
+        ? guard.run('get', () => c.getBuffer(redisKeys[0]!)).then((raw) => [raw])
+        : guard.run('mget', () => c.mgetBuffer(redisKeys));
     call
       .then((raw) => {
         const stored = raw.map((bytes, j) => (bytes === null ? undefined : this.decode(batch.keys[indices[j]!]!, bytes)));

@@ -11,6 +11,8 @@
  * touch their own token.
  */
 import { createHash } from 'node:crypto';
+import type { GuardedCall } from '../call-guard.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** A script with its SHA1. */
 export interface Script {
@@ -101,3 +103,26 @@ local v = redis.call('INCR', KEYS[1])
 if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2] .. v .. ']') end
 return v
 `);
+
+/**
+ * EVALSHA straight on the connection, then EVAL on NOSCRIPT — unless the script grants a lease
+ * and its call was already given up (`call.settled`): that fallback would be sent after the
+ * caller's in-order release, and grant a lease nobody holds. (A late invalidation, store or
+ * release is harmless, and is still sent.)
+ */
+export async function runScript(
+  connection: RedisConnection,
+  script: Script,
+  keys: string[],
+  args: (string | Buffer)[],
+  call?: GuardedCall,
+): Promise<unknown> {
+  try {
+    return await connection.evalSha(script.sha, keys, args);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT') && !(script.grantsLease && call?.settled === true)) {
+      return connection.eval(script.source, keys, args);
+    }
+    throw error;
+  }
+}

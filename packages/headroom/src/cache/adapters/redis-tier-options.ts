@@ -8,39 +8,21 @@ import type { CircuitState } from '../circuit-breaker.js';
 import { invalidOption } from '../errors.js';
 import { duration, positiveDuration } from '../options.js';
 import { jsonCodec, type Codec } from './codec.js';
+import { ioRedisConnection, isIoRedis, type IoRedisLike } from './client-ioredis.js';
+import { isNodeRedis, nodeRedisConnection, type RedisLike } from './client-node-redis.js';
+import type { RedisConnection } from './redis-connection.js';
 import { NAME_PATTERN } from './redis-keys.js';
-
-/**
- * RESP3's type byte of a blob string (`$`), node-redis's `RESP_TYPES.BLOB_STRING`. Written here
- * rather than imported from `redis`, so that importing headroom/cache loads no Redis client (the
- * user brings theirs); a test pins it to node-redis's constant.
- */
-export const RESP_BLOB_STRING = 36;
-
-/** Reply type mapping that returns blob strings as Buffers, so binary values come back intact. */
-export const BUFFER_REPLIES: Record<number, unknown> = { [RESP_BLOB_STRING]: Buffer };
-
-/** The node-redis client or cluster surface the tier uses. */
-export interface RedisLike {
-  get(key: string): Promise<unknown>;
-  mGet(keys: string[]): Promise<unknown>;
-  publish(channel: string, message: string): Promise<unknown>;
-  evalSha(sha: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
-  withTypeMapping(mapping: Record<number, unknown>): unknown;
-  duplicate(overrides?: Record<string, unknown>): unknown;
-  readonly isOpen: boolean;
-}
 
 /** Options of {@link redisTier}. */
 export interface RedisTierOptions<V> {
   /**
-   * A connected node-redis client (`createClient`) or cluster (`createCluster`), with an `error`
-   * listener attached (node-redis emits `error` on every connection problem and reconnects by
-   * itself; without a listener Node ends the process). Its AUTH/TLS settings carry over. The
+   * A connected client: node-redis (`createClient` / `createCluster` from `redis`) or ioredis
+   * (`new Redis(…)` / `new Cluster(…)` from `ioredis`), with an `error` listener attached (both
+   * emit `error` on connection problems and reconnect by themselves; without a listener Node
+   * ends the process). Its AUTH/TLS settings carry over to the connections the tier opens. The
    * tier does not close it: close the cache, then the client.
    */
-  readonly client: RedisLike;
+  readonly client: RedisLike | IoRedisLike;
   /** Prefix of every key. Default `'hr'`. */
   readonly prefix?: string;
   /** Value codec. Default JSON (parsed without prototype pollution). */
@@ -72,7 +54,8 @@ export interface RedisTierOptions<V> {
 
 /** Options after validation, durations in ms. */
 export interface ResolvedRedisTierOptions<V> {
-  readonly client: RedisLike;
+  /** The client behind the tier's seam. */
+  readonly connection: RedisConnection;
   readonly prefix: string;
   readonly codec: Codec<V>;
   readonly mode: 'pubsub' | 'tracking';
@@ -114,12 +97,13 @@ export function resolveRedisTierOptions<V>(options: RedisTierOptions<V>): Resolv
         `remove it; known options are ${[...KNOWN].join(', ')}`,
       );
   }
-  const client = options.client;
-  if (typeof client !== 'object' || client === null || typeof client.evalSha !== 'function') {
+  const client: unknown = options.client;
+  const connection = isNodeRedis(client) ? nodeRedisConnection(client) : isIoRedis(client) ? ioRedisConnection(client) : undefined;
+  if (connection === undefined) {
     throw invalidOption(
       'redis.client',
       client,
-      'pass a connected node-redis client or cluster (createClient / createCluster from the redis package)',
+      'pass a connected node-redis client or cluster (createClient / createCluster from redis), or an ioredis Redis or Cluster',
     );
   }
   const prefix = options.prefix ?? 'hr';
@@ -147,7 +131,7 @@ export function resolveRedisTierOptions<V>(options: RedisTierOptions<V>): Resolv
     );
   }
   return {
-    client,
+    connection,
     prefix,
     mode,
     timeoutMs,

@@ -1,5 +1,6 @@
 /**
- * The shared tier on Redis or Redis Cluster, through node-redis (`redis` v5).
+ * The shared tier on Redis or Redis Cluster, through the user's node-redis or ioredis client
+ * (one adapter each behind redis-connection.ts).
  *
  * - Values: `p:ns:<version>:{key}` holding a binary header and the payload (entry-format.ts),
  *   with a Redis TTL equal to the entry's hard expiry. `clear()` bumps the namespace version:
@@ -22,26 +23,30 @@
  *   slot, every entry checked for expiry and tag versions.
  *
  * AUTH and TLS are whatever the client you pass was created with; the extra connections the
- * tier opens (subscriber, tracking) are `duplicate()`s and inherit them.
+ * tier opens (subscriber, tracking) are `duplicate()`s and inherit them. The namespace version
+ * (retired by `clear()`) is kept by redis-namespace.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { CallGuard, type GuardedCall } from '../call-guard.js';
-import { TierTimeoutError, invalidOption } from '../errors.js';
+import { CallGuard } from '../call-guard.js';
+import { invalidOption } from '../errors.js';
 import type { LeaseOutcome, SharedTier, TierEntry, TierHealth, TierListener, TierReader, TierStats } from '../tier.js';
 import { ChannelWatch } from './channel-watch.js';
 import { KeyWaiters } from './key-waiters.js';
-import type { Codec } from './codec.js';
-import { encodeEntry } from './entry-format.js';
+import type { RedisConnection } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
-import { LeaseKeeper, type TagSnapshot } from './redis-leases.js';
+import { LeaseWrites } from './redis-lease-writes.js';
+import { LeaseKeeper } from './redis-leases.js';
+import { NamespaceVersion } from './redis-namespace.js';
 import { PubSubNotifier, TrackingNotifier, busMessage, bumpMessagePrefix, type NotifyHandler, type Notifier } from './redis-notify.js';
 import { RedisReads } from './redis-reads.js';
-import { ACQUIRE, BUMP, CLAIM, DELETE, RELEASE, RENEW, SET_LEASED, type Script } from './redis-scripts.js';
+import { BUMP, DELETE, RELEASE, RENEW, runScript, type Script } from './redis-scripts.js';
 import { TagVersions } from './redis-tag-versions.js';
-import { BUFFER_REPLIES, resolveRedisTierOptions, type RedisLike, type RedisTierOptions } from './redis-tier-options.js';
+import { resolveRedisTierOptions, type RedisTierOptions } from './redis-tier-options.js';
 
-export type { RedisLike, RedisTierOptions } from './redis-tier-options.js';
+export type { RedisTierOptions } from './redis-tier-options.js';
+export type { RedisLike } from './client-node-redis.js';
+export type { IoRedisLike } from './client-ioredis.js';
 
 /**
  * Creates a Redis (or Redis Cluster) shared tier for one cache.
@@ -53,6 +58,7 @@ export type { RedisLike, RedisTierOptions } from './redis-tier-options.js';
  * await client.connect();
  * const cache = createCache<User>({ namespace: 'users', ttl: '1m', l2: redisTier({ client }) });
  * // … on shutdown: await cache.close(); await client.close();
+ * // ioredis works the same: redisTier({ client: new Redis({ enableOfflineQueue: false }) }) (or a Cluster)
  * ```
  */
 export function redisTier<V>(options: RedisTierOptions<V>): SharedTier<V> {
@@ -61,15 +67,11 @@ export function redisTier<V>(options: RedisTierOptions<V>): SharedTier<V> {
 
 class RedisTier<V> implements SharedTier<V> {
   readonly name = 'redis';
-  readonly #client: RedisLike;
-  readonly #bin: RedisLike;
-  readonly #cluster: boolean;
+  readonly #connection: RedisConnection;
   readonly #prefix: string;
-  readonly #codec: Codec<V>;
   readonly #mode: 'pubsub' | 'tracking';
   readonly #clock: Clock;
   readonly #guard: CallGuard;
-  readonly #graceMs: number;
   readonly #heartbeatMs: number;
   readonly #timeoutMs: number;
   readonly #origin = randomUUID();
@@ -77,25 +79,20 @@ class RedisTier<V> implements SharedTier<V> {
   readonly #leases: LeaseKeeper;
   readonly #waiters: KeyWaiters;
   #keys: RedisKeys | undefined;
+  #version: NamespaceVersion | undefined;
   #listener: TierListener | undefined;
   #notifier: Notifier | undefined;
   #watch: ChannelWatch | undefined;
-  #versionKnown = false;
-  #versionLoading: Promise<void> | undefined;
-  #everKnown = false;
   #leaseSeq = 0;
   readonly #reads: RedisReads<V>;
+  readonly #writes: LeaseWrites<V>;
 
   constructor(options: RedisTierOptions<V>) {
     const o = resolveRedisTierOptions(options);
-    this.#client = o.client;
-    this.#bin = o.client.withTypeMapping(BUFFER_REPLIES) as RedisLike;
-    this.#cluster = typeof (o.client as { getSlotMaster?: unknown }).getSlotMaster === 'function';
+    this.#connection = o.connection;
     this.#prefix = o.prefix;
-    this.#codec = o.codec;
     this.#mode = o.mode;
     this.#clock = o.clock;
-    this.#graceMs = o.leaseGraceMs;
     this.#waiters = new KeyWaiters(o.clock);
     this.#heartbeatMs = o.heartbeatMs;
     this.#timeoutMs = o.timeoutMs;
@@ -109,10 +106,8 @@ class RedisTier<V> implements SharedTier<V> {
       ...(o.onCircuitChange === undefined ? {} : { onStateChange: o.onCircuitChange }),
     });
     this.#reads = new RedisReads<V>({
-      bin: this.#bin,
-      client: o.client,
+      connection: o.connection,
       guard: this.#guard,
-      cluster: this.#cluster,
       codec: o.codec,
       clock: o.clock,
       tags: () => this.#tags,
@@ -130,19 +125,35 @@ class RedisTier<V> implements SharedTier<V> {
         await this.#send(RELEASE, [leaseKey], [token, ...this.#announce('r', key)]);
       },
     });
+    this.#writes = new LeaseWrites<V>({
+      codec: o.codec,
+      clock: o.clock,
+      graceMs: o.leaseGraceMs,
+      leases: this.#leases,
+      tags: this.#tags,
+      reads: this.#reads,
+      waiters: this.#waiters,
+      eval: (operation, script, keys, args) => this.#eval(operation, script, keys, args),
+      announce: (kind, key) => this.#announce(kind, key),
+      newToken: () => `${this.#origin}:${++this.#leaseSeq}`,
+    });
   }
 
   async attach(namespace: string, listener: TierListener): Promise<void> {
     if (this.#keys !== undefined) throw invalidOption('l2', 'a redis tier already attached', 'create one redisTier per cache');
     const keys = new RedisKeys(this.#prefix, namespace);
+    const c = this.#connection;
     this.#keys = keys;
+    this.#version = new NamespaceVersion(
+      keys,
+      (versionKey) => this.#guard.run('version', () => c.getString(versionKey)),
+      () => this.#listener?.cleared(),
+    );
     this.#listener = listener;
     const notifier =
       this.#mode === 'pubsub'
-        ? new PubSubNotifier(this.#client.duplicate(), keys.channel, this.#origin, this.#notify, (channel, message) =>
-            this.#client.publish(channel, message),
-          )
-        : new TrackingNotifier(await this.#trackingConnections(), keys, this.#notify);
+        ? new PubSubNotifier(c.subscriber(), keys.channel, this.#origin, this.#notify, (channel, message) => c.publish(channel, message))
+        : new TrackingNotifier(await c.tracking(), keys, this.#notify);
     this.#notifier = notifier;
     this.#watch = new ChannelWatch({
       clock: this.#clock,
@@ -152,7 +163,7 @@ class RedisTier<V> implements SharedTier<V> {
       onChange: this.#channelChanged,
     });
     await notifier.start();
-    await this.#loadVersion().catch(() => undefined);
+    await this.#version.ensure().catch(() => undefined);
   }
 
   get(key: string): Promise<TierEntry<V> | undefined> {
@@ -161,7 +172,7 @@ class RedisTier<V> implements SharedTier<V> {
 
   read(key: string, reader: TierReader<V>): void {
     // Hot path (an L1 miss served from Redis): no extra await once the version is known.
-    if (this.#keys === undefined || !this.#versionKnown) {
+    if (this.#keys === undefined || !this.#version!.known) {
       this.#ready().then(
         () => this.read(key, reader),
         (error: unknown) => reader.error(error),
@@ -174,30 +185,12 @@ class RedisTier<V> implements SharedTier<V> {
   getMany(keys: readonly string[]): Promise<(TierEntry<V> | undefined)[]> {
     const k = this.#keys;
     // Hot path (an L1 miss served from Redis): no extra await once the version is known.
-    if (k === undefined || !this.#versionKnown) return this.#ready().then(() => this.getMany(keys));
+    if (k === undefined || !this.#version!.known) return this.#ready().then(() => this.getMany(keys));
     return this.#reads.many(keys, keys.length === 1 ? [k.value(keys[0]!)] : keys.map((key) => k.value(key)));
   }
 
   async set(key: string, entry: TierEntry<V>, leaseToken?: string): Promise<boolean> {
-    const k = await this.#ready();
-    if (leaseToken !== undefined) return this.#storeLeased(k, key, entry, leaseToken, this.#leases.snapshot(leaseToken));
-    // A direct write: take the key's lease over any load in flight (and drop the old value),
-    // then store under that lease once the first step is acknowledged. Run late, the first
-    // step only leaves a lease (given back below); the second is refused if anything newer
-    // touched the key meanwhile.
-    const snapshot: TagSnapshot = {
-      versions: entry.tags === undefined ? new Map() : await this.#tags.current(entry.tags),
-      generation: undefined,
-    };
-    const token = this.#newToken();
-    const leaseKey = k.lease(key);
-    try {
-      await this.#eval('set', CLAIM, [k.value(key), leaseKey], [token, String(this.#graceMs), ...this.#announce('k', key)]);
-    } catch (error) {
-      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
-      throw error;
-    }
-    return this.#storeLeased(k, key, entry, token, snapshot);
+    return this.#writes.set(await this.#ready(), key, entry, leaseToken);
   }
 
   async setMany(entries: readonly (readonly [string, TierEntry<V>])[]): Promise<void> {
@@ -223,63 +216,16 @@ class RedisTier<V> implements SharedTier<V> {
     const k = await this.#ready();
     const channel = this.#mode === 'pubsub' ? k.channel : '';
     const version = Number(await this.#eval('clear', BUMP, [k.versionKey], [channel, bumpMessagePrefix('c', this.#origin, '')]));
-    k.setVersion(version);
+    this.#version!.set(version);
     this.#waiters.notifyAll();
   }
 
   async lease(key: string, force: boolean, tags?: readonly string[] | 'dynamic'): Promise<LeaseOutcome<V>> {
-    const k = await this.#ready();
-    const token = this.#newToken();
-    const leaseKey = k.lease(key);
-    const mark = this.#waiters.mark();
-    // The versions are read alongside the request: both complete before any loader starts.
-    const snapshot = this.#tags.snapshot(tags);
-    snapshot.catch(() => undefined);
-    let reply: unknown[];
-    try {
-      reply = (await this.#eval(
-        'lease',
-        ACQUIRE,
-        [k.value(key), leaseKey],
-        [token, String(this.#graceMs), force ? '1' : '0'],
-      )) as unknown[];
-    } catch (error) {
-      // It may still run once a stalled server resumes: whatever it grants is given back, in order.
-      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
-      throw error;
-    }
-    const code = reply[0];
-    if (code === 1) {
-      const [entry] = await this.#reads.validate([this.#reads.decode(key, reply[1] as Buffer)]);
-      // Present but retired (an old tag version, or undecodable): ask again, over the value.
-      return entry !== undefined ? { kind: 'hit', entry } : this.lease(key, true, tags);
-    }
-    if (code === 2) {
-      let recorded: TagSnapshot;
-      try {
-        recorded = await snapshot;
-      } catch (error) {
-        this.#leases.inDoubt(key, leaseKey, token);
-        throw error;
-      }
-      this.#leases.hold(leaseKey, token, recorded);
-      return { kind: 'granted', token };
-    }
-    // The holder's store may be announced before this reply arrives: the wait must not miss it.
-    this.#waiters.expect(key, mark);
-    return { kind: 'busy', remainingMs: Math.max(0, Number(reply[1])), holder: String(reply[2] ?? '') };
+    return this.#writes.lease(await this.#ready(), key, force, tags);
   }
 
   async releaseLease(key: string, token: string): Promise<void> {
-    const k = await this.#ready();
-    this.#leases.drop(token);
-    const leaseKey = k.lease(key);
-    try {
-      await this.#eval('releaseLease', RELEASE, [leaseKey], [token, ...this.#announce('r', key)]);
-    } catch (error) {
-      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
-      throw error;
-    }
+    return this.#writes.releaseLease(await this.#ready(), key, token);
   }
 
   waitForKey(key: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
@@ -325,8 +271,8 @@ class RedisTier<V> implements SharedTier<V> {
     },
     version: (version) => {
       // Without the new number (tracking mode), read it before the next use of any key.
-      if (version !== undefined) this.#keys?.setVersion(version);
-      else this.#versionKnown = false;
+      if (version !== undefined) this.#version?.set(version);
+      else this.#version?.forget();
       this.#listener?.cleared();
       this.#waiters.notifyAll();
     },
@@ -338,106 +284,31 @@ class RedisTier<V> implements SharedTier<V> {
     // Missed messages cannot be replayed: forget cached versions both ways.
     this.#tags.forget();
     if (live) {
-      this.#versionKnown = false;
+      this.#version?.forget();
       this.#leases.retryOwed();
     }
     this.#listener?.connection(live);
   };
 
-  /** Stores under a lease with the tag versions it recorded; refused (false) when the key or a tag changed since. */
-  async #storeLeased(k: RedisKeys, key: string, entry: TierEntry<V>, token: string, snapshot: TagSnapshot | undefined): Promise<boolean> {
-    const leaseKey = k.lease(key);
-    this.#leases.drop(token);
-    try {
-      // Without a snapshot the lease was not kept (held longer than leaseTtl): it may be anyone's now.
-      const versions = snapshot === undefined ? undefined : await this.#tags.stamp(entry.tags, snapshot);
-      const px = this.#px(entry.hardExpiresAt);
-      if (versions === undefined || px < 0) {
-        await this.#eval('set', RELEASE, [leaseKey], [token, ...this.#announce('r', key)]);
-        return px < 0 && versions !== undefined;
-      }
-      const payload = encodeEntry(this.#codec, entry.value, entry.softExpiresAt, entry.hardExpiresAt, versions);
-      return (
-        (await this.#eval('set', SET_LEASED, [k.value(key), leaseKey], [token, payload, String(px), ...this.#announce('k', key)])) === 1
-      );
-    } catch (error) {
-      if (error instanceof TierTimeoutError) this.#leases.inDoubt(key, leaseKey, token);
-      throw error;
-    }
-  }
-
-  #newToken(): string {
-    return `${this.#origin}:${++this.#leaseSeq}`;
-  }
-
   /** The key layout once the namespace version is known (fetched again after a failure). */
   async #ready(): Promise<RedisKeys> {
     const k = this.#keys;
     if (k === undefined) throw invalidOption('l2', 'an unattached redis tier', 'pass the tier to createCache({ l2 }) before use');
-    if (!this.#versionKnown) await this.#loadVersion();
+    await this.#version!.ensure();
     return k;
-  }
-
-  #loadVersion(): Promise<void> {
-    // One fetch at a time, shared by every caller waiting for it.
-    this.#versionLoading ??= this.#fetchVersion().finally(() => {
-      this.#versionLoading = undefined;
-    });
-    return this.#versionLoading;
-  }
-
-  async #fetchVersion(): Promise<void> {
-    const k = this.#keys!;
-    const raw = await this.#guard.run('version', () => this.#client.get(k.versionKey));
-    const version = raw === null ? 0 : Number(raw);
-    // Changed while we were not listening (reconnect): L1 holds retired entries.
-    const changed = this.#everKnown && version !== k.version;
-    k.setVersion(version);
-    this.#versionKnown = true;
-    this.#everKnown = true;
-    if (changed) this.#listener?.cleared();
   }
 
   #announce(kind: 'k' | 'r', key: string): [string, string] {
     return this.#mode === 'pubsub' ? [this.#keys!.channel, busMessage(kind, this.#origin, key)] : ['', ''];
   }
 
-  #px(hardExpiresAt: number): number {
-    if (hardExpiresAt === Infinity) return 0;
-    const px = Math.ceil(hardExpiresAt - this.#clock.wallNow());
-    return px > 0 ? px : -1;
-  }
-
   /** EVALSHA, loading the script on NOSCRIPT; bounded and circuit-broken. */
   #eval(operation: string, script: Script, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
-    return this.#guard.run(operation, (call) => this.#send(script, keys, args, call));
+    return this.#guard.run(operation, (call) => runScript(this.#connection, script, keys, args, call));
   }
 
-  /**
-   * EVALSHA straight on the connection, then EVAL on NOSCRIPT — unless the script grants a lease
-   * and its call was already given up (`call.settled`): that fallback would be sent after the
-   * caller's in-order release, and grant a lease nobody holds. (A late invalidation, store or
-   * release is harmless, and is still sent.)
-   */
-  async #send(script: Script, keys: string[], args: (string | Buffer)[], call?: GuardedCall): Promise<unknown> {
-    const bin = this.#bin;
-    try {
-      return await bin.evalSha(script.sha, { keys, arguments: args });
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT') && !(script.grantsLease && call?.settled === true)) {
-        return bin.eval(script.source, { keys, arguments: args });
-      }
-      throw error;
-    }
-  }
-
-  async #trackingConnections(): Promise<unknown[]> {
-    const overrides = { RESP: 3, emitInvalidate: true };
-    if (!this.#cluster) return [this.#client.duplicate(overrides)];
-    const cluster = this.#client as unknown as {
-      masters: unknown[];
-      nodeClient(node: unknown): Promise<{ duplicate(o: object): unknown }>;
-    };
-    return Promise.all(cluster.masters.map(async (node) => (await cluster.nodeClient(node)).duplicate(overrides)));
+  /** The same, unbounded and outside the breaker (a release that must follow its request in order). */
+  #send(script: Script, keys: string[], args: (string | Buffer)[]): Promise<unknown> {
+    return runScript(this.#connection, script, keys, args);
   }
 }

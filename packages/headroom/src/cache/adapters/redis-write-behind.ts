@@ -20,7 +20,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sleep, systemClock, type Clock } from '../../core/clock.js';
-import type { Duration } from '../../core/duration.js';
 import { toError } from '../../core/errors.js';
 import { Emitter, type Disposable, type Listener } from '../../core/events.js';
 import { defaultRandom, type Random } from '../../core/random.js';
@@ -29,90 +28,26 @@ import { CacheClosedError, WriteBehindError, invalidOption } from '../errors.js'
 import { backoffDelay, type Backoff } from '../freshness.js';
 import { duration, positiveDuration } from '../options.js';
 import type { WriteBehindEvent } from '../write/behind.js';
-import type { CachedSource, Source } from '../write/source.js';
+import type { Source } from '../write/source.js';
 import { jsonCodec, type Codec } from './codec.js';
 import { NAME_PATTERN, RedisKeys } from './redis-keys.js';
-import { BUFFER_REPLIES } from './redis-tier-options.js';
+import {
+  BINARY,
+  ENQUEUE,
+  GROUP,
+  LOCK,
+  SETTLE,
+  UNLOCK,
+  deletedEntries,
+  fieldsOf,
+  streamEntries,
+  toBuffer,
+  type StreamClient,
+  type StreamReply,
+} from './redis-stream.js';
+import type { DurableWriteBehind, DurableWriteBehindOptions } from './redis-write-behind-options.js';
 
-/** The node-redis surface the queue uses. */
-interface StreamClient {
-  eval(script: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
-  sendCommand(args: (string | Buffer)[], options?: { typeMapping: Record<number, unknown> }): Promise<unknown>;
-  duplicate(overrides?: Record<string, unknown>): unknown;
-  connect(): Promise<unknown>;
-  close(): Promise<unknown>;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  readonly isOpen: boolean;
-}
-
-/** Options of {@link durableWriteBehind}. */
-export interface DurableWriteBehindOptions<V> {
-  /** A connected standalone node-redis client (`createClient`). Redis Cluster clients are not supported by this queue yet. */
-  readonly client: unknown;
-  /** Key prefix. Default `'hr'`. */
-  readonly prefix?: string;
-  /** Codec of queued values. Default JSON. */
-  readonly codec?: Codec<V>;
-  /** Entries drained per round. Default 100. */
-  readonly batchSize?: number;
-  /** How long a drainer blocks waiting for new entries. Default '200ms'. */
-  readonly block?: Duration;
-  /** Drain lock lease; a crashed drainer is replaced after this long. Default '5s'. */
-  readonly lockTtl?: Duration;
-  /** Backoff of failed source writes. Default 100 ms doubling to 10 s. */
-  readonly retry?: { readonly initial?: Duration; readonly max?: Duration };
-  /** This process's consumer name. Default a random id. */
-  readonly consumer?: string;
-  /**
-   * Whether this process drains the queue to the source (takes the drain lock when it is free).
-   * `false`: it only queues writes (and reads through them); a process with `drain` left on
-   * writes them. Default true.
-   */
-  readonly drain?: boolean;
-  readonly clock?: Clock;
-  readonly random?: Random;
-}
-
-/** A durable write-behind queue in front of a source. */
-export interface DurableWriteBehind<V> extends CachedSource<V> {
-  /**
-   * Resolves once every write queued before the call — by this process or any other sharing the
-   * stream — has reached the source, or was superseded by a newer write of its key. Writes
-   * queued after the call, here or elsewhere, are not waited for (another producer cannot keep
-   * it waiting). Whoever holds the drain lock does the writing: this process, or another one
-   * when `drain` is false here.
-   * @throws HR_CACHE_WRITE_BEHIND_FAILED (as a rejection) when they are not all written within `timeoutMs` (default 30 s): a source failing, or no process draining
-   */
-  flush(timeoutMs?: number): Promise<void>;
-  /** Stops draining here and releases the lock (queued writes stay in Redis for another drainer). */
-  close(): Promise<void>;
-  /** Subscribes to write events. */
-  on(listener: Listener<WriteBehindEvent>): Disposable;
-  /** Source writes done by this process. */
-  readonly written: number;
-}
-
-/** XADD + record as newest for the key. KEYS: stream, latest. ARGV: key, op, payload. */
-const ENQUEUE = `
-local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'op', ARGV[2], 'v', ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[1], id)
-return id`;
-/** Forget the key's newest id if it is still `id`. KEYS: latest. ARGV: key, id. */
-const SETTLE = `
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
-return 1`;
-/** Take or renew the lock if free or ours. KEYS: lock. ARGV: token, ttl. */
-const LOCK = `
-local holder = redis.call('GET', KEYS[1])
-if holder == false or holder == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-return 0`;
-/** Release the lock if ours. KEYS: lock. ARGV: token. */
-const UNLOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1`;
-const GROUP = 'hr-drain';
-/** Replies as Buffers: queued values may be binary. */
-const BINARY = { typeMapping: BUFFER_REPLIES };
+export type { DurableWriteBehind, DurableWriteBehindOptions } from './redis-write-behind-options.js';
 
 /**
  * Puts `cache` in front of `source` with writes queued durably in a Redis Stream.
@@ -396,26 +331,4 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     await this.#client.sendCommand(['XDEL', this.#keys.stream, ...ids]);
     await this.#client.sendCommand(['XACK', this.#keys.stream, GROUP, ...ids]);
   }
-}
-
-type StreamReply = [Buffer, [Buffer, Buffer[]][]][] | null;
-
-function streamEntries(reply: StreamReply): [Buffer, Buffer[]][] {
-  // Entries deleted while pending come back with null fields: nothing left to do for them.
-  return (reply?.[0]?.[1] ?? []).filter((e) => Array.isArray(e[1]));
-}
-
-/** Ids of pending entries whose data was already deleted: only their acknowledgement is left. */
-function deletedEntries(reply: StreamReply): string[] {
-  return (reply?.[0]?.[1] ?? []).filter((e) => !Array.isArray(e[1])).map((e) => e[0].toString());
-}
-
-function fieldsOf(fields: readonly Buffer[]): { k: string; op: string; v: Buffer } {
-  const out: Record<string, Buffer> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!.toString()] = fields[i + 1]!;
-  return { k: out['k']?.toString() ?? '', op: out['op']?.toString() ?? 'set', v: out['v'] ?? Buffer.alloc(0) };
-}
-
-function toBuffer(payload: string | Uint8Array): Buffer {
-  return typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }

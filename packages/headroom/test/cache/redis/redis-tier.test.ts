@@ -8,7 +8,7 @@ import { createCache, redisTier, bytesCodec, type Cache, type CacheEvent, type C
 import { SeededRandom } from '../../../src/core/random.js';
 import { SHARED_REDIS_URL, connectClient, uniquePrefix } from '@headroom/testkit/redis-servers';
 import { RESP_TYPES } from 'redis';
-import { RESP_BLOB_STRING } from '../../../src/cache/adapters/redis-tier-options.js';
+import { RESP_BLOB_STRING } from '../../../src/cache/adapters/client-node-redis.js';
 
 type Client = Awaited<ReturnType<typeof connectClient>>;
 const clients: Client[] = [];
