@@ -81,6 +81,7 @@ export class LatencyRecorder {
   #intervalStartMs: number;
   #intervalFailures = 0;
   #totalFailures = 0;
+  readonly #failuresByKind = new Map<string, number>();
   #closed = false;
 
   constructor(options: RecorderOptions = {}) {
@@ -107,10 +108,14 @@ export class LatencyRecorder {
     this.#interval.record(ms);
   }
 
-  /** Records a failure (counted, not in the latency histogram). */
-  recordFailure(): void {
+  /**
+   * Records a failure (counted, not in the latency histogram).
+   * @param kind - what kind of failure (e.g. `'timeout'`, `'shed'`), for {@link failuresByKind}; default `'failure'`
+   */
+  recordFailure(kind = 'failure'): void {
     this.#intervalFailures++;
     this.#totalFailures++;
+    this.#failuresByKind.set(kind, (this.#failuresByKind.get(kind) ?? 0) + 1);
   }
 
   /**
@@ -130,6 +135,16 @@ export class LatencyRecorder {
   /** Failures since construction. */
   get failures(): number {
     return this.#totalFailures;
+  }
+
+  /** Failures since construction by the kind given to {@link recordFailure}, in first-seen order. */
+  failuresByKind(): Record<string, number> {
+    return Object.fromEntries(this.#failuresByKind);
+  }
+
+  /** A copy of the latency histogram of every success since construction (to merge, or read any percentile). */
+  histogram(): LatencyHistogram {
+    return this.#total.clone();
   }
 
   /** A percentile of all latency since construction, ms (0 when empty). */

@@ -1,8 +1,30 @@
 /**
- * headroom/scale — how far a service scales and why it stops: Amdahl's and Gustafson's laws, the
- * Universal Scalability Law fitted by bounded least squares (the R `usl` package's conventions),
- * prediction with intervals, and capacity planning on a fit.
+ * headroom/scale — how far a service scales and why it stops: load that measures honestly (the
+ * open-loop driver: arrival schedules as data, latency from intended send times, the driver's own
+ * lag; the Zipf key sampler), Amdahl's and Gustafson's laws, the Universal Scalability Law fitted
+ * by bounded least squares (the R `usl` package's conventions), prediction with intervals, and
+ * capacity planning on a fit.
  */
+export {
+  runOpenLoop,
+  SUCCESS,
+  type Arrival,
+  type Settled,
+  type OpenLoopOptions,
+  type LoadProgress,
+  type OpenLoopResult,
+} from './open-loop.js';
+export {
+  arrivalOffsets,
+  constantRate,
+  poissonRate,
+  resolveSchedule,
+  scheduleDurationMs,
+  type ArrivalSchedule,
+  type RateStep,
+  type ResolvedStep,
+} from './schedule.js';
+export { ZipfSampler, type ZipfOptions } from './zipf.js';
 export { amdahlSpeedup, amdahlLimit, gustafsonSpeedup } from './models/amdahl.js';
 export { uslThroughput, uslPeak, uslAmdahlLimit, uslOptimal, type UslCoefficients, type UslPoint } from './models/usl.js';
 export { type ScaleMeasurement, type ThroughputPoint } from './models/measurements.js';

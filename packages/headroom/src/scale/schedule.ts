@@ -1,0 +1,111 @@
+/**
+ * Arrival schedules as data: when an open-loop generator *intends* to send each request. A
+ * schedule is a list of steps, each a rate held for a duration, and an arrival process:
+ *
+ * - `'constant'`: evenly spaced arrivals, 1/rate apart (wrk2's schedule), the first at the step's start;
+ * - `'poisson'`: exponentially distributed gaps of mean 1/rate drawn from the injected Random — the
+ *   arrivals of many independent users. The first arrival is at the schedule's start; when a gap
+ *   crosses into the next step, the process restarts at the boundary with a gap at the new rate
+ *   (exact for a piecewise constant rate, because exponential gaps are memoryless).
+ *
+ * One step is a constant or Poisson rate; several are a stepped rate (a rate of 0 is a pause).
+ * {@link arrivalOffsets} turns a schedule into intended send times, with no timers: the driver, a
+ * replay and a simulator can all read the same schedule.
+ */
+import type { Duration } from '../core/duration.js';
+import type { Random } from '../core/random.js';
+import { durationMs, finiteAtLeast, invalidScaleOption } from './options.js';
+
+/** One step of a schedule: a rate held for a duration. */
+export interface RateStep {
+  /** Arrivals per second, ≥ 0 (0 = a pause). */
+  readonly ratePerSec: number;
+  /** How long the step lasts: a number of ms or a string like '10s'; > 0. */
+  readonly duration: Duration;
+}
+
+/** When an open-loop generator intends to send: see the file comment. */
+export interface ArrivalSchedule {
+  /** Evenly spaced (`'constant'`) or exponential (`'poisson'`) gaps. */
+  readonly arrivals: 'constant' | 'poisson';
+  /** The steps, in order; at least one. */
+  readonly steps: readonly RateStep[];
+}
+
+/** A validated step, in ms. */
+export interface ResolvedStep {
+  readonly ratePerSec: number;
+  readonly durationMs: number;
+}
+
+/** One rate for `duration` with evenly spaced arrivals. */
+export function constantRate(ratePerSec: number, duration: Duration): ArrivalSchedule {
+  return { arrivals: 'constant', steps: [{ ratePerSec, duration }] };
+}
+
+/** One mean rate for `duration` with Poisson arrivals. */
+export function poissonRate(ratePerSec: number, duration: Duration): ArrivalSchedule {
+  return { arrivals: 'poisson', steps: [{ ratePerSec, duration }] };
+}
+
+/**
+ * Validates a schedule and returns its steps in ms.
+ * @throws HR_SCALE_INVALID_OPTION on an unknown arrival process, no steps, a negative or
+ *   non-finite rate, or a schedule with no arrivals at all; HR_CORE_INVALID_DURATION on a bad duration
+ */
+export function resolveSchedule(schedule: ArrivalSchedule, option = 'schedule'): ResolvedStep[] {
+  if (schedule.arrivals !== 'constant' && schedule.arrivals !== 'poisson') {
+    throw invalidScaleOption(`${option}.arrivals`, schedule.arrivals, "use 'constant' or 'poisson'");
+  }
+  if (!Array.isArray(schedule.steps) || schedule.steps.length === 0) {
+    throw invalidScaleOption(`${option}.steps`, schedule.steps, 'give at least one { ratePerSec, duration } step');
+  }
+  const steps = schedule.steps.map((step, i) => {
+    const ratePerSec = finiteAtLeast(`${option}.steps[${i}].ratePerSec`, step.ratePerSec, 0);
+    const ms = durationMs(`${option}.steps[${i}].duration`, step.duration, 0);
+    if (!(ms > 0)) throw invalidScaleOption(`${option}.steps[${i}].duration`, step.duration, "use a positive duration such as '10s'");
+    return { ratePerSec, durationMs: ms };
+  });
+  if (!steps.some((s) => s.ratePerSec > 0)) {
+    throw invalidScaleOption(`${option}.steps`, schedule.steps, 'give at least one step a positive ratePerSec');
+  }
+  return steps;
+}
+
+/** Total length of a schedule, ms. */
+export function scheduleDurationMs(steps: readonly ResolvedStep[]): number {
+  return steps.reduce((sum, s) => sum + s.durationMs, 0);
+}
+
+/**
+ * The intended send times of `schedule`, in ms from its start, in increasing order. Poisson gaps
+ * take one draw each from `random` (constant schedules draw nothing), so the same seed gives the
+ * same schedule.
+ * @throws as {@link resolveSchedule}, when called
+ */
+export function* arrivalOffsets(schedule: ArrivalSchedule, random: Random): Generator<number, void, undefined> {
+  const steps = resolveSchedule(schedule);
+  const poisson = schedule.arrivals === 'poisson';
+  let stepStart = 0;
+  let first = true;
+  for (const { ratePerSec, durationMs: length } of steps) {
+    const end = stepStart + length;
+    if (ratePerSec > 0) {
+      const meanGapMs = 1000 / ratePerSec;
+      if (poisson) {
+        let t = first ? stepStart : stepStart + exponentialGapMs(random, meanGapMs);
+        for (; t < end; t += exponentialGapMs(random, meanGapMs)) yield t;
+      } else {
+        // Multiply rather than accumulate, so the millionth arrival is not off by a million roundings.
+        for (let k = 0; stepStart + k * meanGapMs < end; k++) yield stepStart + k * meanGapMs;
+      }
+      first = false;
+    }
+    stepStart = end;
+  }
+}
+
+/** An exponentially distributed gap of mean `meanGapMs` (one draw). */
+function exponentialGapMs(random: Random, meanGapMs: number): number {
+  return -Math.log(1 - random.next()) * meanGapMs;
+}
