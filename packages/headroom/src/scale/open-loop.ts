@@ -14,11 +14,11 @@
  * check every send time; on the SystemClock timers are real (and unref'd).
  */
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
-import type { Duration } from '../core/duration.js';
+import { parseOptionalDuration, parsePositiveDuration, type Duration } from '../core/duration.js';
 import { LatencyHistogram, type HistogramSnapshot } from '../core/histogram.js';
 import { defaultRandom, type Random } from '../core/random.js';
 import { LatencyRecorder, type IntervalSnapshot } from '../latency/index.js';
-import { durationMs, invalidScaleOption } from './options.js';
+import { invalidScaleOption } from './models/errors.js';
 import { arrivalOffsets, type ArrivalSchedule } from './schedule.js';
 
 /** One request as the driver hands it to the target. */
@@ -120,9 +120,8 @@ export interface OpenLoopResult {
 export function runOpenLoop<T>(target: (arrival: Arrival) => Promise<T>, options: OpenLoopOptions<T>): Promise<OpenLoopResult> {
   if (typeof target !== 'function') throw invalidScaleOption('target', target, 'pass an async function that sends one request');
   const clock = options.clock ?? systemClock;
-  const progressMs = durationMs('progressInterval', options.progressInterval, 1000);
-  if (!(progressMs > 0)) throw invalidScaleOption('progressInterval', options.progressInterval, "use a positive duration such as '1s'");
-  const lagToleranceMs = durationMs('lagTolerance', options.lagTolerance, 10);
+  const progressMs = parsePositiveDuration(options.progressInterval, 'progressInterval', 1000);
+  const lagToleranceMs = parseOptionalDuration(options.lagTolerance, 'lagTolerance', 10);
   const arrivals = arrivalOffsets(options.schedule, options.random ?? defaultRandom());
   const first = arrivals.next(); // validates the schedule now, before anything starts
   const signal = options.signal ?? new AbortController().signal;

@@ -14,7 +14,8 @@
  */
 import type { Duration } from '../core/duration.js';
 import type { Random } from '../core/random.js';
-import { durationMs, finiteAtLeast, invalidScaleOption } from './options.js';
+import { parsePositiveDuration } from '../core/duration.js';
+import { invalidScaleOption } from './models/errors.js';
 
 /** One step of a schedule: a rate held for a duration. */
 export interface RateStep {
@@ -50,8 +51,9 @@ export function poissonRate(ratePerSec: number, duration: Duration): ArrivalSche
 
 /**
  * Validates a schedule and returns its steps in ms.
- * @throws HR_SCALE_INVALID_OPTION on an unknown arrival process, no steps, a negative or
- *   non-finite rate, or a schedule with no arrivals at all; HR_CORE_INVALID_DURATION on a bad duration
+ * @throws HR_SCALE_INVALID_OPTION on an unknown arrival process, no steps, a step without a
+ *   duration, a negative or non-finite rate, or a schedule with no arrivals at all;
+ *   HR_CORE_INVALID_DURATION on a duration that is not positive
  */
 export function resolveSchedule(schedule: ArrivalSchedule, option = 'schedule'): ResolvedStep[] {
   if (schedule.arrivals !== 'constant' && schedule.arrivals !== 'poisson') {
@@ -61,10 +63,13 @@ export function resolveSchedule(schedule: ArrivalSchedule, option = 'schedule'):
     throw invalidScaleOption(`${option}.steps`, schedule.steps, 'give at least one { ratePerSec, duration } step');
   }
   const steps = schedule.steps.map((step, i) => {
-    const ratePerSec = finiteAtLeast(`${option}.steps[${i}].ratePerSec`, step.ratePerSec, 0);
-    const ms = durationMs(`${option}.steps[${i}].duration`, step.duration, 0);
-    if (!(ms > 0)) throw invalidScaleOption(`${option}.steps[${i}].duration`, step.duration, "use a positive duration such as '10s'");
-    return { ratePerSec, durationMs: ms };
+    const ratePerSec = step.ratePerSec;
+    if (!(typeof ratePerSec === 'number' && Number.isFinite(ratePerSec) && ratePerSec >= 0)) {
+      throw invalidScaleOption(`${option}.steps[${i}].ratePerSec`, ratePerSec, 'use a finite number of requests per second ≥ 0');
+    }
+    if (step.duration === undefined)
+      throw invalidScaleOption(`${option}.steps[${i}].duration`, undefined, "give each step a duration such as '10s'");
+    return { ratePerSec, durationMs: parsePositiveDuration(step.duration, `${option}.steps[${i}].duration`, 0) };
   });
   if (!steps.some((s) => s.ratePerSec > 0)) {
     throw invalidScaleOption(`${option}.steps`, schedule.steps, 'give at least one step a positive ratePerSec');

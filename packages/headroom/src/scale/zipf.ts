@@ -10,7 +10,7 @@
  * spaces up to a few million the table is the better trade.
  */
 import type { Random } from '../core/random.js';
-import { invalidScaleOption } from './options.js';
+import { invalidScaleOption } from './models/errors.js';
 
 /** Options of {@link ZipfSampler}. */
 export interface ZipfOptions {

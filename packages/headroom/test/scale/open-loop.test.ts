@@ -244,7 +244,6 @@ test('bad input: a schedule without arrivals, a negative rate, an unknown proces
     { arrivals: 'constant', steps: [{ ratePerSec: 0, duration: '1s' }] },
     { arrivals: 'constant', steps: [{ ratePerSec: -1, duration: '1s' }] },
     { arrivals: 'bursty', steps: [{ ratePerSec: 1, duration: '1s' }] },
-    { arrivals: 'poisson', steps: [{ ratePerSec: 1, duration: 0 }] },
   ];
   for (const schedule of bad) {
     assert.throws(
@@ -255,6 +254,14 @@ test('bad input: a schedule without arrivals, a negative rate, an unknown proces
   }
   assert.throws(
     () => runOpenLoop(async () => undefined, { schedule: constantRate(1, '5 parsecs'), clock }),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION'),
+  );
+  assert.throws(
+    () => runOpenLoop(async () => undefined, { schedule: poissonRate(1, 0), clock }),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION') && /schedule\.steps\[0\]\.duration/.test(e.message),
+  );
+  assert.throws(
+    () => runOpenLoop(async () => undefined, { schedule: constantRate(1, '1s'), clock, progressInterval: 0 }),
     (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION'),
   );
   assert.throws(
