@@ -13,7 +13,15 @@
  *
  * Nothing here is a mock: it is the system under load.
  */
-import { systemClock, type Clock, type Random } from 'headroom';
+
+/**
+ * The time source: headroom's `Clock` (VirtualClock, systemClock) fits. Declared here because the
+ * test kit does not import the library (the library's tests import the test kit).
+ */
+export interface FifoClock {
+  now(): number;
+  setTimer(delayMs: number, fn: () => void): { cancel(): void };
+}
 
 /** Options of {@link FifoBackend}. */
 export interface FifoBackendOptions {
@@ -21,10 +29,10 @@ export interface FifoBackendOptions {
   readonly workers: number;
   /** Service time of the next request, ms (drawn once per request, when its service starts). */
   readonly serviceMs: () => number;
-  /** Time source; default `systemClock`. */
-  readonly clock?: Clock;
-  /** Per-request stall before service: probability `rate`, for `ms`, drawn from `random`. */
-  readonly stall?: { readonly rate: number; readonly ms: number; readonly random: Random };
+  /** Time source (required: `systemClock` behind real HTTP, a `VirtualClock` in virtual time). */
+  readonly clock: FifoClock;
+  /** Per-request stall before service: probability `rate`, for `ms`, drawn from `random` (a headroom `Random`). */
+  readonly stall?: { readonly rate: number; readonly ms: number; readonly random: { chance(p: number): boolean } };
 }
 
 /** Per-request hooks of {@link FifoBackend.serve}. */
@@ -45,7 +53,7 @@ export interface ServeOptions {
 /** The FIFO server; see the file comment. */
 export class FifoBackend {
   readonly #options: FifoBackendOptions;
-  readonly #clock: Clock;
+  readonly #clock: FifoClock;
   readonly #waiting: Array<() => void> = [];
   #busy = 0;
   #pausedUntilMs = -Infinity;
@@ -58,7 +66,7 @@ export class FifoBackend {
       throw new RangeError(`workers must be an integer ≥ 1 or Infinity, got ${options.workers}`);
     }
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock;
   }
 
   /** Requests waiting for a worker. */
