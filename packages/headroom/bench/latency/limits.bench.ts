@@ -14,11 +14,11 @@ import { report } from '../harness.js';
 const W = 40;
 const S = 20;
 
-const windowed = (limit: LimitAlgorithm): LimitAlgorithm => new WindowedLimit(limit, { minWindowMs: 100, maxWindowMs: 100 });
+const windowed = (limit: LimitAlgorithm): LimitAlgorithm => new WindowedLimit(limit, { minWindow: 100, maxWindow: 100 });
 const algorithms: Array<[string, (random: Random) => LimitAlgorithm | undefined]> = [
   ['none', () => undefined],
-  ['AIMD per request (timeout 40 ms)', () => new AimdLimit({ minLimit: 1, timeoutMs: 2 * S })],
-  ['AIMD windowed 100 ms (timeout 40 ms)', () => windowed(new AimdLimit({ minLimit: 1, timeoutMs: 2 * S }))],
+  ['AIMD per request (timeout 40 ms)', () => new AimdLimit({ minLimit: 1, timeout: 2 * S })],
+  ['AIMD windowed 100 ms (timeout 40 ms)', () => windowed(new AimdLimit({ minLimit: 1, timeout: 2 * S }))],
   ['Vegas per request (Netflix defaults)', (r) => new VegasLimit({ random: r })],
   ['Vegas windowed 100 ms', (r) => windowed(new VegasLimit({ random: r }))],
   ['Gradient2 per request (Netflix defaults)', () => new Gradient2Limit()],

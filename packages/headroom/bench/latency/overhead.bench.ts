@@ -17,8 +17,8 @@ import {
 import { compare } from '../harness.js';
 
 const op = async (): Promise<number> => 1;
-const deadline = new DeadlinePolicy({ timeoutMs: 1000 });
-const hedge = new HedgePolicy({ delayMs: 1000, budget: false });
+const deadline = new DeadlinePolicy({ timeout: 1000 });
+const hedge = new HedgePolicy({ delay: 1000, budget: false });
 const retry = new RetryPolicy({ random: new SeededRandom(1) });
 const limiter = new ConcurrencyLimiter();
 const fixed = new ConcurrencyLimiter({ limit: new FixedLimit(1_000_000) });
@@ -40,8 +40,8 @@ const random = new SeededRandom(2);
 compare('latency: synchronous deciders per call', {
   peer: 'limiter tryAcquire + success (FixedLimit)',
   cases: {
-    'limiter tryAcquire + success (FixedLimit)': () => fixed.tryAcquire()!.success(),
-    'limiter tryAcquire + success (windowed Gradient2)': () => limiter.tryAcquire()!.success(),
+    'limiter tryAcquire + success (FixedLimit)': () => fixed.tryAcquire()!.release('success'),
+    'limiter tryAcquire + success (windowed Gradient2)': () => limiter.tryAcquire()!.release('success'),
     'TokenBudget deposit + tryWithdraw': () => {
       budget.deposit();
       do_not_optimize(budget.tryWithdraw());

@@ -81,7 +81,7 @@ async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant
     await openLoop(200, 1000, (i) => call(i, agent).catch(() => undefined)); // warm-up, not recorded
     const extra0 = extraSent();
     const executed0 = await executedBy(backends);
-    const recorder = new LatencyRecorder({ eventLoopResolutionMs: 1 });
+    const recorder = new LatencyRecorder({ eventLoopResolution: 1 });
     let stalled = 0;
     recorder.snapshot();
     const calls = await openLoop(RATE, DURATION_MS, async (i, intended) => {
@@ -149,7 +149,7 @@ report(
     rows.push(
       await tailRun(
         `hedge at fixed ${fixedDelay} ms (unhedged p95), no budget`,
-        hedged(new HedgePolicy({ delayMs: fixedDelay, budget: false })),
+        hedged(new HedgePolicy({ delay: fixedDelay, budget: false })),
       ),
     );
     for (const percentile of [95, 97]) {
@@ -157,7 +157,7 @@ report(
       rows.push(await tailRun(`hedge at adaptive p${percentile}, 5% budget`, hedged(hedge)));
     }
     for (const staggerMs of [1, 3]) {
-      const tied = new TiedPolicy({ random: random.fork(`tied-${staggerMs}`), delayMs: staggerMs });
+      const tied = new TiedPolicy({ random: random.fork(`tied-${staggerMs}`), delay: staggerMs });
       rows.push(
         await tailRun(`tied requests (2 copies, ${staggerMs} ms stagger)`, (backends) => ({
           extraSent: () => tied.stats().secondCopies,

@@ -7,13 +7,14 @@
  *   "Timeout"): written with the finest unit that fits 8 digits, rounded *down* so a hop never
  *   grants more time than it has.
  *
- * The reader takes the smaller of the two when both are present, caps it at `maxMs` (never let a
- * caller reserve your server for an hour) and falls back to `defaultMs`.
+ * The reader takes the smaller of the two when both are present, caps it at `maxTimeout` (never let a
+ * caller reserve your server for an hour) and falls back to `defaultTimeout`.
  */
 import { systemClock, type Clock } from '../core/clock.js';
 import { HeadroomError, DeadlineExceededError } from '../core/errors.js';
 import { Deadline } from './deadline.js';
-import { numberOption } from './options.js';
+import type { Duration } from '../core/duration.js';
+import { durationOption, numberOption } from './options.js';
 
 /** Default header carrying the remaining budget in integer milliseconds. */
 export const TIMEOUT_HEADER = 'headroom-timeout-ms';
@@ -34,9 +35,9 @@ export interface ReadDeadlineOptions {
   /** Also read `grpc-timeout`; default true. */
   readonly grpc?: boolean;
   /** Budget when no header is present, ms; default none (returns undefined). */
-  readonly defaultMs?: number;
+  readonly defaultTimeout?: Duration;
   /** Largest budget accepted from a caller, ms; default 60,000. */
-  readonly maxMs?: number;
+  readonly maxTimeout?: Duration;
 }
 
 /** Options of {@link deadlineHeaders}. */
@@ -46,25 +47,25 @@ export interface WriteDeadlineOptions {
   /** Also write `grpc-timeout`; default false. */
   readonly grpc?: boolean;
   /** Time kept back for the response's way back and our own work after it, ms; default 0. */
-  readonly reserveMs?: number;
+  readonly reserve?: Duration;
   /** Headers to add to (mutated and returned); default a new object. */
   readonly into?: Record<string, string>;
 }
 
 /**
  * Reads the caller's deadline from request headers.
- * @returns a deadline (dispose it when the request ends), or undefined when no header and no `defaultMs`
+ * @returns a deadline (dispose it when the request ends), or undefined when no header and no `defaultTimeout`
  * @throws HR_LATENCY_INVALID_DEADLINE_HEADER when a deadline header is malformed (answer 400)
  * @example
  * ```ts
  * http.createServer((req, res) => {
- *   const deadline = readDeadline(req.headers, { defaultMs: 1000 })!;
+ *   const deadline = readDeadline(req.headers, { defaultTimeout: '1s' })!;
  *   // … pass deadline to every outbound call, then deadline.dispose()
  * });
  * ```
  */
 export function readDeadline(headers: HeaderSource, options: ReadDeadlineOptions = {}): Deadline | undefined {
-  const maxMs = numberOption('maxMs', options.maxMs, 60_000, 0);
+  const maxMs = durationOption('maxTimeout', options.maxTimeout, 60_000);
   const name = options.header ?? TIMEOUT_HEADER;
   let budgetMs: number | undefined;
   const plain = headerValue(headers, name);
@@ -80,19 +81,19 @@ export function readDeadline(headers: HeaderSource, options: ReadDeadlineOptions
     }
   }
   if (budgetMs === undefined) {
-    if (options.defaultMs === undefined) return undefined;
-    budgetMs = numberOption('defaultMs', options.defaultMs, 0, 0);
+    if (options.defaultTimeout === undefined) return undefined;
+    budgetMs = durationOption('defaultTimeout', options.defaultTimeout, 0);
   }
   return Deadline.after(Math.min(budgetMs, maxMs), { clock: options.clock ?? systemClock, signal: options.signal });
 }
 
 /**
- * Headers that carry what is left of `deadline` (minus `reserveMs`) to the next hop.
+ * Headers that carry what is left of `deadline` (minus `reserve`) to the next hop.
  * @throws HR_CORE_DEADLINE_EXCEEDED when nothing (or less than 1 ms) is left: do not send the request
  * @example await fetch(url, { headers: deadlineHeaders(deadline, { grpc: true }) })
  */
 export function deadlineHeaders(deadline: Deadline, options: WriteDeadlineOptions = {}): Record<string, string> {
-  const reserveMs = numberOption('reserveMs', options.reserveMs, 0, 0);
+  const reserveMs = durationOption('reserve', options.reserve, 0);
   const remainingMs = deadline.remainingMs() - reserveMs;
   if (remainingMs < 1) {
     throw new DeadlineExceededError(`Deadline too close to call downstream: ${Math.max(0, remainingMs).toFixed(3)} ms left`, {

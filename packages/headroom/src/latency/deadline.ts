@@ -23,9 +23,9 @@ export interface DeadlineOptions {
 /** Options of {@link Deadline.child}. */
 export interface ChildDeadlineOptions {
   /** Upper bound for the child, ms from now (or '250ms'); the child is never later than the parent. Default: the parent's time. */
-  readonly timeoutMs?: Duration;
+  readonly timeout?: Duration;
   /** Time kept back from the child for work after it returns (e.g. the response's way back), ms; default 0. */
-  readonly reserveMs?: number;
+  readonly reserve?: Duration;
   /** Extra cancellation for the child only (e.g. one attempt's signal). */
   readonly signal?: AbortSignal | undefined;
 }
@@ -76,13 +76,13 @@ export class Deadline {
   }
 
   /**
-   * A deadline `timeoutMs` from now.
-   * @param timeoutMs - ms (or a string like '250ms'); 0 is already expired
-   * @throws HR_LATENCY_INVALID_OPTION when the timeout is negative or malformed
+   * A deadline `timeout` from now.
+   * @param timeout - ms (or a string like '250ms'); 0 is already expired
+   * @throws HR_CORE_INVALID_DURATION when the timeout is negative or malformed
    */
-  static after(timeoutMs: Duration, options: DeadlineOptions = {}): Deadline {
+  static after(timeout: Duration, options: DeadlineOptions = {}): Deadline {
     const clock = options.clock ?? systemClock;
-    const ms = durationOption('timeoutMs', timeoutMs, 0);
+    const ms = durationOption('timeout', timeout, 0);
     return new Deadline(clock.now() + ms, clock, [options.signal]);
   }
 
@@ -132,14 +132,14 @@ export class Deadline {
   }
 
   /**
-   * A deadline for a sub-call: no later than this one (minus `reserveMs`), optionally sooner.
+   * A deadline for a sub-call: no later than this one (minus `reserve`), optionally sooner.
    * Dispose it when the sub-call is done so this deadline's signal does not keep its listener.
    * @throws HR_LATENCY_INVALID_OPTION on a negative or malformed timeout or reserve
    */
   child(options: ChildDeadlineOptions = {}): Deadline {
-    const reserveMs = numberOption('reserveMs', options.reserveMs, 0, 0);
+    const reserveMs = durationOption('reserve', options.reserve, 0);
     let atMs = this.atMs - reserveMs;
-    if (options.timeoutMs !== undefined) atMs = Math.min(atMs, this.clock.now() + durationOption('timeoutMs', options.timeoutMs, 0));
+    if (options.timeout !== undefined) atMs = Math.min(atMs, this.clock.now() + durationOption('timeout', options.timeout, 0));
     return new Deadline(atMs, this.clock, [this.#controller.signal, options.signal]);
   }
 

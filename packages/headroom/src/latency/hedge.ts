@@ -31,17 +31,17 @@ import { SlidingPercentile } from './window.js';
 /** Options of {@link HedgePolicy}. */
 export interface HedgeOptions extends PolicyOptions {
   /** Fixed hedge delay, ms or '10ms'. When set, the adaptive delay is off. */
-  readonly delayMs?: Duration;
+  readonly delay?: Duration;
   /** Adaptive delay: this percentile of recent attempt latencies, 0–100; default 95. */
   readonly percentile?: number;
   /** Attempt latencies kept for the adaptive delay; default 1,000. */
   readonly windowSize?: number;
   /** Samples needed before the adaptive delay is trusted; default 100. */
   readonly minSamples?: number;
-  /** Delay used until `minSamples` are in, ms; default none (no hedging until then). */
-  readonly initialDelayMs?: number;
-  /** Smallest adaptive delay, ms; default 1 (a near-zero p95 would otherwise hedge every call). */
-  readonly minDelayMs?: number;
+  /** Delay used until `minSamples` are in, ms or '20ms'; default none (no hedging until then). */
+  readonly initialDelay?: Duration;
+  /** Smallest adaptive delay, ms or '1ms'; default 1 (a near-zero p95 would otherwise hedge every call). */
+  readonly minDelay?: Duration;
   /** Most extra attempts per call (k); default 1. */
   readonly maxExtra?: number;
   /**
@@ -146,16 +146,16 @@ class HedgeCore {
 
   constructor(options: HedgeOptions) {
     this.clock = options.clock ?? systemClock;
-    if (options.delayMs !== undefined && options.percentile !== undefined) {
-      throw invalidOption('percentile', options.percentile, 'set either delayMs (fixed) or percentile (adaptive), not both');
+    if (options.delay !== undefined && options.percentile !== undefined) {
+      throw invalidOption('percentile', options.percentile, 'set either delay (fixed) or percentile (adaptive), not both');
     }
-    this.fixedMs = options.delayMs === undefined ? undefined : durationOption('delayMs', options.delayMs, 0);
+    this.fixedMs = options.delay === undefined ? undefined : durationOption('delay', options.delay, 0);
     this.percentile = numberOption('percentile', options.percentile, 95, 0, 100);
     this.window =
       this.fixedMs === undefined ? new SlidingPercentile(intOption('windowSize', options.windowSize, 1000, 1, 1_000_000)) : undefined;
     this.minSamples = intOption('minSamples', options.minSamples, 100, 1);
-    this.initialMs = options.initialDelayMs === undefined ? undefined : numberOption('initialDelayMs', options.initialDelayMs, 0, 0);
-    this.minDelayMs = numberOption('minDelayMs', options.minDelayMs, 1, 0);
+    this.initialMs = options.initialDelay === undefined ? undefined : durationOption('initialDelay', options.initialDelay, 0);
+    this.minDelayMs = durationOption('minDelay', options.minDelay, 1);
     this.maxExtra = intOption('maxExtra', options.maxExtra, 1, 0, 16);
     const budget = options.budget;
     this.budget =

@@ -19,7 +19,7 @@ export {
 export { DeadlinePolicy, type DeadlinePolicyOptions } from './timeout.js';
 export { TokenBudget, type TokenBudgetOptions, type TokenBudgetStats } from './budget.js';
 export { HedgePolicy, type HedgeOptions, type HedgeEvent, type HedgeStats } from './hedge.js';
-export { RetryPolicy, type RetryOptions, type RetryEvent, type BackoffOptions, type Jitter } from './retry.js';
+export { RetryPolicy, type RetryOptions, type RetryEvent } from './retry.js';
 export {
   TiedPolicy,
   TiedRegistry,

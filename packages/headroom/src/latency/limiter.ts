@@ -2,12 +2,12 @@
  * ConcurrencyLimiter: admits at most `limit` requests at once, where `limit` comes from an
  * adaptive {@link LimitAlgorithm} (Netflix concurrency-limits' SimpleLimiter + LifoBlockingLimiter).
  * Past the limit a request is either rejected at once with `LoadShedError` (`retryAfterMs` set) or,
- * with `queueSize > 0`, waits in a bounded priority-LIFO queue for at most `queueTimeoutMs` and
+ * with `queueSize > 0`, waits in a bounded priority-LIFO queue for at most `queueTimeout` and
  * never past its deadline; a waiter whose deadline leaves less than the typical service time is
  * refused instead of started. A full queue evicts its oldest lowest-priority waiter for a
  * higher-priority arrival.
  *
- * Synchronous core: `tryAcquire()` and `Permit.success()/dropped()/ignore()` read the clock and
+ * Synchronous core: `tryAcquire()` and `Permit.release(outcome)` read the clock and
  * return decisions; `acquire()` only adds the waiting. O(1) per admission, O(levels) per queue op.
  */
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
@@ -17,17 +17,18 @@ import type { Deadline } from './deadline.js';
 import { FixedLimit, type LimitAlgorithm } from './limit/limit-algorithm.js';
 import { Gradient2Limit } from './limit/gradient2.js';
 import { WindowedLimit } from './limit/windowed.js';
-import { durationOption, intOption, numberOption } from './options.js';
+import { durationOption, intOption } from './options.js';
 import type { ExecuteOptions, Operation, Policy, PolicyOptions } from './policy.js';
 import { PriorityLifoQueue } from './queue.js';
 import { invoke } from './signals.js';
 import type { Duration } from '../core/duration.js';
+import type { Outcome } from '../core/outcome.js';
 
 /** Options of {@link ConcurrencyLimiter}. */
 export interface LimiterOptions extends PolicyOptions {
   /**
    * The limit: an algorithm (AimdLimit, VegasLimit, Gradient2Limit, FixedLimit, any of them in a
-   * WindowedLimit) or a fixed number. Default `new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 1000 })`:
+   * WindowedLimit) or a fixed number. Default `new WindowedLimit(new Gradient2Limit(), { minWindow: 100, maxWindow: 1000 })`:
    * Netflix defaults to per-request Vegas, but measured here (docs/latency.md) Vegas underestimates
    * when service times vary and per-request Gradient2 drifts under sustained overload.
    */
@@ -35,9 +36,9 @@ export interface LimiterOptions extends PolicyOptions {
   /** Waiters allowed when the limit is reached; 0 rejects at once. Default 0. */
   readonly queueSize?: number;
   /** Longest wait in the queue, ms or '1s'; default 1,000 (Netflix's LIFO backlog timeout). */
-  readonly queueTimeoutMs?: Duration;
-  /** Floor of the `retryAfterMs` advertised on rejection, ms; default 1. */
-  readonly minRetryAfterMs?: number;
+  readonly queueTimeout?: Duration;
+  /** Floor of the `retryAfterMs` advertised on rejection, ms or '1ms'; default 1. */
+  readonly minRetryAfter?: Duration;
 }
 
 /** Per-request options of {@link ConcurrencyLimiter.acquire}. */
@@ -78,8 +79,9 @@ export interface LimiterStats {
 }
 
 /**
- * The right to run one request; report how it went exactly once.
- * `success()` and `dropped()` feed the limit algorithm; `ignore()` does not (e.g. a client error).
+ * The right to run one request; report how it went exactly once with {@link Permit.release}.
+ * `'success'` and `'failure'` feed the limit algorithm (a failure is a drop: report only overload —
+ * a timeout, a 503/504 — as `'failure'`); `'ignored'` frees the slot and teaches the algorithm nothing.
  */
 export class Permit {
   /** When the permit was granted, clock ms. */
@@ -96,22 +98,13 @@ export class Permit {
     this.inflight = inflight;
   }
 
-  /** The request succeeded: its hold time is a latency sample. */
-  success(): void {
-    this.#release(0);
-  }
-
-  /** The request timed out or met overload downstream: a congestion signal. */
-  dropped(): void {
-    this.#release(1);
-  }
-
-  /** The outcome says nothing about load (bad request, caller aborted early): just free the slot. */
-  ignore(): void {
-    this.#release(2);
-  }
-
-  #release(outcome: 0 | 1 | 2): void {
+  /**
+   * Frees the permit; later calls do nothing.
+   * @param outcome - `'success'`: the hold time is a latency sample; `'failure'`: the request timed out
+   *   or met overload downstream, a congestion signal; `'ignored'`: says nothing about load (a bad
+   *   request, a caller that aborted early), just free the slot
+   */
+  release(outcome: Outcome): void {
     if (this.#released) return;
     this.#released = true;
     this.#core.release(this, outcome);
@@ -126,7 +119,7 @@ export class Permit {
  * const limiter = new ConcurrencyLimiter({ limit: new Gradient2Limit(), queueSize: 50 });
  * const permit = limiter.tryAcquire();
  * if (permit === undefined) return reply503(limiter.retryAfterMs());
- * try { await handle(); permit.success(); } catch { permit.ignore(); }
+ * try { await handle(); permit.release('success'); } catch { permit.release('ignored'); }
  * ```
  */
 export class ConcurrencyLimiter implements Policy {
@@ -198,11 +191,10 @@ export class ConcurrencyLimiter implements Policy {
     try {
       value = await invoke(fn, { signal: signal ?? NEVER, attempt: 0, deadline: options.deadline });
     } catch (error) {
-      if (error instanceof DeadlineExceededError || error instanceof LoadShedError) permit.dropped();
-      else permit.ignore();
+      permit.release(error instanceof DeadlineExceededError || error instanceof LoadShedError ? 'failure' : 'ignored');
       throw error;
     }
-    permit.success();
+    permit.release('success');
     return value;
   }
 }
@@ -211,7 +203,7 @@ const NEVER = new AbortController().signal;
 const RTT_WEIGHT = 0.1;
 
 function defaultLimit(): LimitAlgorithm {
-  return new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 1000 });
+  return new WindowedLimit(new Gradient2Limit(), { minWindow: 100, maxWindow: 1000 });
 }
 
 class Waiter {
@@ -248,8 +240,8 @@ class LimiterCore {
     this.algorithm = limit === undefined ? defaultLimit() : typeof limit === 'number' ? new FixedLimit(limit) : limit;
     this.limit = this.algorithm.limit;
     this.queueSize = intOption('queueSize', options.queueSize, 0, 0);
-    this.queueTimeoutMs = durationOption('queueTimeoutMs', options.queueTimeoutMs, 1000);
-    this.minRetryAfterMs = numberOption('minRetryAfterMs', options.minRetryAfterMs, 1, 0);
+    this.queueTimeoutMs = durationOption('queueTimeout', options.queueTimeout, 1000);
+    this.minRetryAfterMs = durationOption('minRetryAfter', options.minRetryAfter, 1);
   }
 
   retryAfterMs(): number {
@@ -298,14 +290,14 @@ class LimiterCore {
     });
   }
 
-  release(permit: Permit, outcome: 0 | 1 | 2): void {
+  release(permit: Permit, outcome: Outcome): void {
     this.inflight--;
-    if (outcome !== 2) {
+    if (outcome !== 'ignored') {
       const now = this.clock.now();
       const rttMs = now - permit.startMs;
       this.rttMs = this.rttMs === 0 ? rttMs : this.rttMs + RTT_WEIGHT * (rttMs - this.rttMs);
       const previous = this.limit;
-      this.limit = this.algorithm.update(permit.startMs, rttMs, permit.inflight, outcome === 1);
+      this.limit = this.algorithm.update(permit.startMs, rttMs, permit.inflight, outcome === 'failure');
       if (this.limit !== previous && this.events.active) this.events.emit({ type: 'limit', limit: this.limit, previous });
     }
     this.#drain();

@@ -26,14 +26,22 @@ export function intOption(option: string, value: number | undefined, fallback: n
   return value;
 }
 
-/** A duration in ms (number or string like '250ms'), or `fallback` when undefined. */
+/**
+ * A duration in ms (number or string like '250ms'), or `fallback` when undefined.
+ * @throws HR_CORE_INVALID_DURATION naming the option, as every module's durations do
+ */
 export function durationOption(option: string, value: Duration | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  try {
-    return parseDuration(value, option);
-  } catch {
-    throw new InvalidOptionError(option, value, "use a non-negative number of milliseconds or a string like '250ms' or '5s'", CODE);
-  }
+  return value === undefined ? fallback : parseDuration(value, option);
+}
+
+/**
+ * A duration of at least 1 ms (a timer period, a resolution), or `fallback` when undefined.
+ * @throws HR_CORE_INVALID_DURATION when malformed; HR_LATENCY_INVALID_OPTION when below 1 ms
+ */
+export function atLeastOneMs(option: string, value: Duration | undefined, fallback: number): number {
+  const ms = durationOption(option, value, fallback);
+  if (ms < 1) throw new InvalidOptionError(option, value, "use a duration of at least 1 ms, e.g. '10ms'", CODE);
+  return ms;
 }
 
 /** Throws the module's invalid-option error. */

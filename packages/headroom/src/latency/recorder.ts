@@ -13,7 +13,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Disposable, Listener } from '../core/events.js';
 import { LatencyHistogram, type HistogramSnapshot } from '../core/histogram.js';
-import { numberOption } from './options.js';
+import type { Duration } from '../core/duration.js';
+import { atLeastOneMs } from './options.js';
 
 /** A source of event-loop delay, in nanoseconds (the shape of Node's `IntervalHistogram`). */
 export interface EventLoopDelaySource {
@@ -58,8 +59,8 @@ export interface RecorderOptions {
    * or your own source. Call `close()` to stop it.
    */
   readonly eventLoop?: boolean | EventLoopDelaySource;
-  /** Sampling resolution of the built-in event-loop monitor, ms; default 10 (Node's default). */
-  readonly eventLoopResolutionMs?: number;
+  /** Sampling resolution of the built-in event-loop monitor, ms or '10ms' (at least 1 ms); default 10 (Node's default). */
+  readonly eventLoopResolution?: Duration;
 }
 
 /**
@@ -89,7 +90,7 @@ export class LatencyRecorder {
     this.#intervalStartMs = this.#clock.now();
     const loop = options.eventLoop ?? true;
     if (loop === true) {
-      const resolution = Math.max(1, Math.round(numberOption('eventLoopResolutionMs', options.eventLoopResolutionMs, 10, 1)));
+      const resolution = Math.max(1, Math.round(atLeastOneMs('eventLoopResolution', options.eventLoopResolution, 10)));
       this.#loop = monitorEventLoopDelay({ resolution });
     } else {
       this.#loop = loop === false ? undefined : loop;
@@ -174,12 +175,12 @@ export class LatencyRecorder {
   }
 
   /**
-   * Takes a snapshot every `intervalMs` on the clock and hands it to `listener`. Snapshots close
+   * Takes a snapshot every `interval` (ms or '1s', at least 1 ms) on the clock and hands it to `listener`. Snapshots close
    * intervals, so use one consumer (this, or your own `snapshot()` calls), not both.
    * @returns a handle that stops the timer
    */
-  every(intervalMs: number, listener: Listener<IntervalSnapshot>): Disposable {
-    const ms = numberOption('intervalMs', intervalMs, 1000, 1);
+  every(interval: Duration, listener: Listener<IntervalSnapshot>): Disposable {
+    const ms = atLeastOneMs('interval', interval, 1000);
     let timer: TimerHandle | undefined;
     const tick = (): void => {
       if (this.#closed) return;

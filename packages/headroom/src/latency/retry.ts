@@ -2,33 +2,20 @@
  * RetryPolicy: retries failed calls, but only within a {@link TokenBudget} (Finagle's retry
  * budget: a ratio of calls plus a minimum rate), only while the deadline leaves room for the
  * backoff and another attempt, and with exponential backoff jittered from the injected Random
- * (AWS Architecture Blog, "Exponential Backoff and Jitter", Brooker 2015: full, equal,
- * decorrelated). A `LoadShedError` from downstream is honoured: the wait is at least its
+ * through the core backoff helper (AWS Architecture Blog, "Exponential Backoff and Jitter",
+ * Brooker 2015: full or equal jitter). A `LoadShedError` from downstream is honoured: the wait is at least its
  * `retryAfterMs`. O(1) per attempt plus one timer per backoff.
  */
 import { systemClock, sleep, type Clock } from '../core/clock.js';
+import { backoffDelay, resolveBackoff, type Backoff, type BackoffOptions } from '../core/backoff.js';
+import { type Duration } from '../core/duration.js';
 import { Emitter, type Disposable, type Listener } from '../core/events.js';
 import { defaultRandom, type Random } from '../core/random.js';
 import { isHeadroomError, LoadShedError } from '../core/errors.js';
 import { TokenBudget, type TokenBudgetOptions } from './budget.js';
-import { intOption, invalidOption, numberOption } from './options.js';
+import { durationOption, intOption } from './options.js';
 import type { ExecuteOptions, Operation, Policy, PolicyOptions } from './policy.js';
 import { invoke } from './signals.js';
-
-/** Jitter strategies of the AWS backoff article. */
-export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
-
-/** Backoff settings of {@link RetryPolicy}. */
-export interface BackoffOptions {
-  /** First backoff, ms; default 25. */
-  readonly baseMs?: number;
-  /** Largest backoff, ms; default 1,000. */
-  readonly maxMs?: number;
-  /** Growth per retry; default 2. */
-  readonly multiplier?: number;
-  /** Jitter; default 'full' (uniform in [0, backoff]). */
-  readonly jitter?: Jitter;
-}
 
 /** Options of {@link RetryPolicy}. */
 export interface RetryOptions extends PolicyOptions {
@@ -39,7 +26,7 @@ export interface RetryOptions extends PolicyOptions {
    * Default: Finagle's — 20% of calls plus 10 retries/s, at most 100 banked.
    */
   readonly budget?: TokenBudget | TokenBudgetOptions | false;
-  /** Backoff between attempts. */
+  /** Backoff between attempts; default `{ initial: 25, max: 1000, multiplier: 2, jitter: 'full' }` (uniform in [0, ceiling]). */
   readonly backoff?: BackoffOptions;
   /**
    * Which errors are worth another attempt; default: all except aborts, deadlines and invalid options.
@@ -47,8 +34,8 @@ export interface RetryOptions extends PolicyOptions {
    * @param attempt - index of the attempt that failed (0 = first)
    */
   readonly retryOn?: (error: unknown, attempt: number) => boolean;
-  /** Least time a retry needs after its backoff, ms; a retry that would not fit the deadline is not made. Default 0. */
-  readonly minAttemptMs?: number;
+  /** Least time a retry needs after its backoff (ms or '20ms'); a retry that would not fit the deadline is not made. Default 0. */
+  readonly minAttempt?: Duration;
 }
 
 /** Events of a {@link RetryPolicy}. */
@@ -66,7 +53,7 @@ export type RetryEvent =
  * @throws HR_LATENCY_INVALID_OPTION on an out-of-range option
  * @example
  * ```ts
- * const retry = new RetryPolicy({ maxAttempts: 3, backoff: { baseMs: 20, jitter: 'full' } });
+ * const retry = new RetryPolicy({ maxAttempts: 3, backoff: { initial: '20ms', jitter: 'full' } });
  * const data = await retry.execute(({ signal }) => fetch(url, { signal }).then((r) => r.json()));
  * ```
  */
@@ -75,10 +62,7 @@ export class RetryPolicy implements Policy {
   readonly #random: Random;
   readonly #maxAttempts: number;
   readonly #budget: TokenBudget | undefined;
-  readonly #baseMs: number;
-  readonly #maxMs: number;
-  readonly #multiplier: number;
-  readonly #jitter: Jitter;
+  readonly #backoff: Backoff;
   readonly #retryOn: (error: unknown, attempt: number) => boolean;
   readonly #minAttemptMs: number;
   readonly #events = new Emitter<RetryEvent>();
@@ -90,17 +74,9 @@ export class RetryPolicy implements Policy {
     const budget = options.budget;
     this.#budget =
       budget === false ? undefined : budget instanceof TokenBudget ? budget : new TokenBudget({ clock: this.#clock, ...budget });
-    const backoff = options.backoff ?? {};
-    this.#baseMs = numberOption('backoff.baseMs', backoff.baseMs, 25, 0);
-    this.#maxMs = numberOption('backoff.maxMs', backoff.maxMs, 1000, this.#baseMs);
-    this.#multiplier = numberOption('backoff.multiplier', backoff.multiplier, 2, 1);
-    const jitter = backoff.jitter ?? 'full';
-    if (!['none', 'full', 'equal', 'decorrelated'].includes(jitter)) {
-      throw invalidOption('backoff.jitter', jitter, "use 'none', 'full', 'equal' or 'decorrelated'");
-    }
-    this.#jitter = jitter;
+    this.#backoff = resolveBackoff(options.backoff, 'backoff', { initialMs: 25, maxMs: 1000, multiplier: 2, jitter: 'full' });
     this.#retryOn = options.retryOn ?? defaultRetryOn;
-    this.#minAttemptMs = numberOption('minAttemptMs', options.minAttemptMs, 0, 0);
+    this.#minAttemptMs = durationOption('minAttempt', options.minAttempt, 0);
   }
 
   /** Subscribes to retry and give-up events. */
@@ -108,23 +84,9 @@ export class RetryPolicy implements Policy {
     return this.#events.on(listener);
   }
 
-  /**
-   * The backoff before retry number `retry` (1 = first retry), ms, drawn with the configured jitter.
-   * @param previousMs - the previous backoff (decorrelated jitter grows from it)
-   */
-  backoffMs(retry: number, previousMs = this.#baseMs): number {
-    const capped = Math.min(this.#maxMs, this.#baseMs * this.#multiplier ** (retry - 1));
-    const r = this.#random.next();
-    switch (this.#jitter) {
-      case 'none':
-        return capped;
-      case 'full':
-        return r * capped;
-      case 'equal':
-        return capped / 2 + (r * capped) / 2;
-      case 'decorrelated':
-        return Math.min(this.#maxMs, this.#baseMs + r * (Math.max(this.#baseMs, previousMs * 3) - this.#baseMs));
-    }
+  /** The backoff before retry number `retry` (1 = first retry), ms, drawn with the configured jitter. */
+  backoffMs(retry: number): number {
+    return backoffDelay(this.#backoff, retry, this.#random);
   }
 
   /**
@@ -135,7 +97,6 @@ export class RetryPolicy implements Policy {
     const signal = options.signal ?? options.deadline?.signal;
     const deadline = options.deadline;
     this.#budget?.deposit();
-    let previousMs = this.#baseMs;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted === true) throw signal.reason;
       try {
@@ -145,8 +106,7 @@ export class RetryPolicy implements Policy {
         if (aborted(signal)) throw signal!.reason;
         const giveUp = this.#giveUp(error, attempt);
         if (giveUp !== undefined) throw this.#emitGiveUp(attempt, giveUp, error);
-        let backoffMs = this.backoffMs(attempt + 1, previousMs);
-        previousMs = backoffMs;
+        let backoffMs = this.backoffMs(attempt + 1);
         if (error instanceof LoadShedError) backoffMs = Math.max(backoffMs, error.retryAfterMs);
         if (deadline !== undefined && deadline.remainingMs() < backoffMs + this.#minAttemptMs) {
           throw this.#emitGiveUp(attempt, 'deadline', error);

@@ -14,7 +14,8 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { HeadroomError, isHeadroomError } from '../core/errors.js';
 import { defaultRandom, type Random } from '../core/random.js';
 import { CancelledError } from './cancelled.js';
-import { intOption, numberOption } from './options.js';
+import type { Duration } from '../core/duration.js';
+import { durationOption, intOption } from './options.js';
 import type { AttemptContext, ExecuteOptions, PolicyOptions } from './policy.js';
 import { invoke } from './signals.js';
 
@@ -39,15 +40,15 @@ export interface TiedOptions extends PolicyOptions {
   /**
    * Delay before the second copy, ms; default 1. Dean suggests about twice the one-way network
    * delay, so that when both queues are empty the first server starts and cancels the twin before
-   * it arrives (otherwise both may execute).
+   * it arrives (otherwise both may execute). Ms or '2ms'.
    */
-  readonly delayMs?: number;
+  readonly delay?: Duration;
 }
 
 /** Counters of a {@link TiedPolicy}. */
 export interface TiedStats {
   readonly calls: number;
-  /** Second copies sent (every call sends one unless it settled within `delayMs`). */
+  /** Second copies sent (every call sends one unless it settled within `delay`). */
   readonly secondCopies: number;
   /** Successes won by copy 0 and copy 1. */
   readonly wins: readonly [number, number];
@@ -82,7 +83,7 @@ export class TiedPolicy {
   constructor(options: TiedOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#random = (options.random ?? defaultRandom()).fork('tied');
-    this.#delayMs = numberOption('delayMs', options.delayMs, 1, 0);
+    this.#delayMs = durationOption('delay', options.delay, 1);
   }
 
   /** Counters since construction. */
@@ -225,8 +226,8 @@ export class TieTicket {
 export interface TiedRegistryOptions {
   /** Clock for tombstone expiry; default `systemClock`. */
   readonly clock?: Clock;
-  /** How long a cancel for a copy not yet arrived is remembered, ms; default 10,000. */
-  readonly tombstoneTtlMs?: number;
+  /** How long a cancel for a copy not yet arrived is remembered, ms or '10s'; default 10,000. */
+  readonly tombstoneTtl?: Duration;
   /** Most remembered early cancels (oldest forgotten first); default 100,000. */
   readonly maxTombstones?: number;
 }
@@ -255,7 +256,7 @@ export class TiedRegistry {
 
   constructor(options: TiedRegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#ttlMs = numberOption('tombstoneTtlMs', options.tombstoneTtlMs, 10_000, 0);
+    this.#ttlMs = durationOption('tombstoneTtl', options.tombstoneTtl, 10_000);
     this.#maxTombstones = intOption('maxTombstones', options.maxTombstones, 100_000, 0);
   }
 

@@ -1,6 +1,6 @@
 /**
- * DeadlinePolicy: runs an operation under a deadline — the caller's, shortened to `timeoutMs` —
- * and refuses to start it when less than `minRemainingMs` is left ("don't start work that cannot
+ * DeadlinePolicy: runs an operation under a deadline — the caller's, shortened to `timeout` —
+ * and refuses to start it when less than `minRemaining` is left ("don't start work that cannot
  * finish", Google SRE book ch. 22). The returned promise rejects at the deadline even when the
  * operation ignores its signal, so a call never overruns its deadline by more than the clock's
  * timer granularity. O(1) per call: one deadline (one timer).
@@ -15,20 +15,20 @@ import { invoke, raceAbort } from './signals.js';
 /** Options of {@link DeadlinePolicy}. */
 export interface DeadlinePolicyOptions extends PolicyOptions {
   /** Longest a call may take, ms or '250ms'; the caller's deadline still wins when sooner. Default: no own bound. */
-  readonly timeoutMs?: Duration;
+  readonly timeout?: Duration;
   /**
-   * Least time that must remain to start the call, ms — a number, or a function read at each call
-   * (e.g. `() => recorder.percentile(50)`). Default 0 (only an expired deadline is refused).
+   * Least time that must remain to start the call: a duration (ms or '5ms'), or a function read at each
+   * call returning ms (e.g. `() => recorder.percentile(50)`). Default 0 (only an expired deadline is refused).
    */
-  readonly minRemainingMs?: number | (() => number);
+  readonly minRemaining?: Duration | (() => number);
 }
 
 /**
  * Bounds every call by a deadline and refuses calls that cannot finish in time.
- * @throws HR_LATENCY_INVALID_OPTION when `timeoutMs` is malformed or neither a timeout nor a caller deadline exists at call time
+ * @throws HR_CORE_INVALID_DURATION when `timeout` or `minRemaining` is malformed; HR_LATENCY_INVALID_OPTION when neither a timeout nor a caller deadline exists at call time
  * @example
  * ```ts
- * const policy = new DeadlinePolicy({ timeoutMs: '300ms', minRemainingMs: 5 });
+ * const policy = new DeadlinePolicy({ timeout: '300ms', minRemaining: '5ms' });
  * const body = await policy.execute(({ signal, deadline }) =>
  *   fetch(url, { signal, headers: deadlineHeaders(deadline!) }).then((r) => r.text()));
  * ```
@@ -40,12 +40,9 @@ export class DeadlinePolicy implements Policy {
 
   constructor(options: DeadlinePolicyOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#timeoutMs = options.timeoutMs === undefined ? undefined : durationOption('timeoutMs', options.timeoutMs, 0);
-    const min = options.minRemainingMs ?? 0;
-    if (typeof min === 'number' && !(min >= 0 && Number.isFinite(min))) {
-      throw invalidOption('minRemainingMs', min, 'use a finite number ≥ 0 or a function returning one');
-    }
-    this.#minRemaining = min;
+    this.#timeoutMs = options.timeout === undefined ? undefined : durationOption('timeout', options.timeout, 0);
+    const min = options.minRemaining ?? 0;
+    this.#minRemaining = typeof min === 'function' ? min : durationOption('minRemaining', min, 0);
   }
 
   /**
@@ -57,12 +54,12 @@ export class DeadlinePolicy implements Policy {
     const parent = options.deadline;
     const timeoutMs = this.#timeoutMs;
     if (parent === undefined && timeoutMs === undefined) {
-      return Promise.reject(invalidOption('timeoutMs', undefined, 'set timeoutMs, or pass a deadline to execute()'));
+      return Promise.reject(invalidOption('timeout', undefined, 'set timeout, or pass a deadline to execute()'));
     }
     const deadline =
       parent === undefined
         ? Deadline.after(timeoutMs!, { clock: this.#clock, signal: options.signal })
-        : parent.child(timeoutMs === undefined ? { signal: options.signal } : { timeoutMs, signal: options.signal });
+        : parent.child(timeoutMs === undefined ? { signal: options.signal } : { timeout: timeoutMs, signal: options.signal });
     try {
       const min = this.#minRemaining;
       deadline.check(typeof min === 'number' ? min : min());

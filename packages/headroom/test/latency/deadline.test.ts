@@ -52,9 +52,9 @@ test('a child deadline is never later than its parent; reserve and timeout shrin
   const clock = new VirtualClock();
   const caller = new AbortController();
   const parent = Deadline.after(100, { clock, signal: caller.signal });
-  const longer = parent.child({ timeoutMs: 500 });
-  const shorter = parent.child({ timeoutMs: '30ms' });
-  const reserved = parent.child({ reserveMs: 10 });
+  const longer = parent.child({ timeout: 500 });
+  const shorter = parent.child({ timeout: '30ms' });
+  const reserved = parent.child({ reserve: 10 });
   assert.equal(longer.atMs, parent.atMs);
   assert.equal(shorter.atMs, clock.now() + 30);
   assert.equal(reserved.atMs, parent.atMs - 10);
@@ -68,7 +68,7 @@ test('a child deadline is never later than its parent; reserve and timeout shrin
 test('dispose cancels the timer and unlinks the parent', async () => {
   const clock = new VirtualClock();
   const parent = Deadline.after(100, { clock });
-  const child = parent.child({ timeoutMs: 50 });
+  const child = parent.child({ timeout: 50 });
   child.dispose();
   await clock.advanceBy(100);
   assert.equal(parent.signal.aborted, true);
@@ -92,7 +92,7 @@ test('check() refuses work that cannot finish in the time left', async () => {
 
 test('DeadlinePolicy does not start work when less than minRemainingMs is left', async () => {
   const clock = new VirtualClock();
-  const policy = new DeadlinePolicy({ clock, minRemainingMs: () => 15 });
+  const policy = new DeadlinePolicy({ clock, minRemaining: () => 15 });
   let calls = 0;
   const caller = Deadline.after(10, { clock });
   await assert.rejects(
@@ -113,7 +113,7 @@ test('DeadlinePolicy does not start work when less than minRemainingMs is left',
 
 test('DeadlinePolicy takes the sooner of its timeout and the caller deadline, and passes it down', async () => {
   const clock = new VirtualClock();
-  const policy = new DeadlinePolicy({ clock, timeoutMs: 50 });
+  const policy = new DeadlinePolicy({ clock, timeout: 50 });
   const seen: number[] = [];
   const caller = Deadline.after(30, { clock });
   await policy.execute(
@@ -140,7 +140,7 @@ test('a call never overruns its deadline by more than the timer granularity, eve
       async (workMs, timeoutMs, g, honoursSignal) => {
         const inner = new VirtualClock();
         const clock = new CoarseClock(inner, g);
-        const policy = new DeadlinePolicy({ clock, timeoutMs });
+        const policy = new DeadlinePolicy({ clock, timeout: timeoutMs });
         const start = inner.now();
         let settledAt = -1;
         let outcome = '';
@@ -173,7 +173,7 @@ test('deadline headers: remaining ms shrinks across hops; grpc-timeout is read a
   const clock = new VirtualClock();
   const edge = Deadline.after(250, { clock });
   await clock.advanceBy(40); // the edge works for 40 ms
-  const wire = deadlineHeaders(edge, { grpc: true, reserveMs: 5 });
+  const wire = deadlineHeaders(edge, { grpc: true, reserve: 5 });
   assert.deepEqual(wire, { 'headroom-timeout-ms': '205', 'grpc-timeout': '205000u' });
   const hop = readDeadline(wire, { clock })!; // next hop: 205 ms from its arrival
   assert.equal(hop.remainingMs(), 205);
@@ -182,9 +182,9 @@ test('deadline headers: remaining ms shrinks across hops; grpc-timeout is read a
   // grpc-timeout alone, Headers instances, the smaller of two, the cap and the default.
   assert.equal(readDeadline(new Headers({ 'grpc-timeout': '2S' }), { clock })!.remainingMs(), 2000);
   assert.equal(readDeadline({ 'headroom-timeout-ms': '90', 'grpc-timeout': '50m' }, { clock })!.remainingMs(), 50);
-  assert.equal(readDeadline({ 'headroom-timeout-ms': '999999' }, { clock, maxMs: 1000 })!.remainingMs(), 1000);
+  assert.equal(readDeadline({ 'headroom-timeout-ms': '999999' }, { clock, maxTimeout: 1000 })!.remainingMs(), 1000);
   assert.equal(readDeadline({}, { clock }), undefined);
-  assert.equal(readDeadline({}, { clock, defaultMs: 300 })!.remainingMs(), 300);
+  assert.equal(readDeadline({}, { clock, defaultTimeout: 300 })!.remainingMs(), 300);
   for (const bad of [
     { 'headroom-timeout-ms': '-5' },
     { 'headroom-timeout-ms': 'soon' },
@@ -226,8 +226,8 @@ test('grpc-timeout: finest unit that fits 8 digits, never more time than given (
 
 test('wrap passes the outer deadline and signal to the inner policy', async () => {
   const clock = new VirtualClock();
-  const outer = new DeadlinePolicy({ clock, timeoutMs: 100 });
-  const inner = new DeadlinePolicy({ clock, timeoutMs: 500 });
+  const outer = new DeadlinePolicy({ clock, timeout: 100 });
+  const inner = new DeadlinePolicy({ clock, timeout: 500 });
   const remaining = await wrap(outer, inner).execute(async ({ deadline }) => deadline!.remainingMs());
   assert.equal(remaining, 100);
   assert.equal(await wrap().execute(async ({ attempt }) => attempt), 0);

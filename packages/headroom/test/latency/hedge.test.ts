@@ -43,7 +43,7 @@ test('hedging cuts p99.9 of a bimodal source ≥ 5× while extra load stays with
 test('a fleet-wide slowdown cannot double the load: every call slow, extras stay at the budget', async () => {
   const N = 2000;
   const clock = new VirtualClock();
-  const hedge = new HedgePolicy({ clock, delayMs: 5, budget: { ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0 } });
+  const hedge = new HedgePolicy({ clock, delay: 5, budget: { ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0 } });
   const run = await runBimodal(clock, new SeededRandom(1), hedge, N, { medianMs: 50, stallRate: 0 });
   assert.ok(run.attempts - N <= 0.05 * N, `extras ${run.attempts - N}`);
   assert.ok(hedge.stats().refused > N * 0.9);
@@ -51,7 +51,7 @@ test('a fleet-wide slowdown cannot double the load: every call slow, extras stay
 
 test('losers are cancelled through their signals, the winner is reported, at most k extras are sent', async () => {
   const clock = new VirtualClock();
-  const hedge = new HedgePolicy({ clock, delayMs: 10, maxExtra: 2, budget: false });
+  const hedge = new HedgePolicy({ clock, delay: 10, maxExtra: 2, budget: false });
   const events: HedgeEvent[] = [];
   hedge.on((e) => events.push(e));
   const reasons: unknown[] = [];
@@ -76,7 +76,7 @@ test('losers are cancelled through their signals, the winner is reported, at mos
 
 test('failures: a lone failed attempt fails the call; one failing while a hedge runs waits for the hedge', async () => {
   const clock = new VirtualClock();
-  const hedge = new HedgePolicy({ clock, delayMs: 10, budget: false });
+  const hedge = new HedgePolicy({ clock, delay: 10, budget: false });
   const fast = hedge.execute(async () => {
     throw new Error('boom');
   });
@@ -93,7 +93,7 @@ test('failures: a lone failed attempt fails the call; one failing while a hedge 
 
 test('the caller aborting rejects with its reason and aborts every attempt; budget refusal is reported', async () => {
   const clock = new VirtualClock();
-  const hedge = new HedgePolicy({ clock, delayMs: 10, budget: false });
+  const hedge = new HedgePolicy({ clock, delay: 10, budget: false });
   const caller = new AbortController();
   const seen: unknown[] = [];
   const call = hedge.execute(
@@ -111,7 +111,7 @@ test('the caller aborting rejects with its reason and aborts every attempt; budg
 
   const stingy = new HedgePolicy({
     clock,
-    delayMs: 1,
+    delay: 1,
     budget: new TokenBudget({ clock, ratio: 0, minPerSec: 0, maxTokens: 1, initialTokens: 0 }),
   });
   const events: string[] = [];
@@ -140,10 +140,10 @@ test('adaptive delay: absent (undefined, not NaN) while warming up unless initia
   const warm = fresh.delayMs();
   assert.ok(warm !== undefined && warm >= 4 && warm <= 8, `present once minSamples latencies are in: ${warm}`);
   assert.equal(fresh.stats().hedges, 0, 'and no hedge was sent while it was absent');
-  assert.equal(new HedgePolicy({ clock, initialDelayMs: 50 }).delayMs(), 50);
-  assert.equal(new HedgePolicy({ clock, initialDelayMs: 50 }).stats().delayMs, 50);
+  assert.equal(new HedgePolicy({ clock, initialDelay: 50 }).delayMs(), 50);
+  assert.equal(new HedgePolicy({ clock, initialDelay: 50 }).stats().delayMs, 50);
   assert.throws(
-    () => new HedgePolicy({ delayMs: 5, percentile: 90 }),
+    () => new HedgePolicy({ delay: 5, percentile: 90 }),
     (e) => isHeadroomError(e, 'HR_LATENCY_INVALID_OPTION'),
   );
   assert.throws(

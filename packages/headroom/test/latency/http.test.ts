@@ -22,7 +22,7 @@ async function listen(server: Server): Promise<string> {
 }
 
 test('node:http middleware: past the limit a request gets 503 with Retry-After; permits come back', async () => {
-  const limiter = new ConcurrencyLimiter({ limit: new FixedLimit(2), minRetryAfterMs: 1500 });
+  const limiter = new ConcurrencyLimiter({ limit: new FixedLimit(2), minRetryAfter: 1500 });
   const backend = await startBackend({ workers: 4, serviceMs: () => 100, limiter });
   try {
     const responses = await Promise.all([0, 1, 2].map(() => request(backend.origin + '/work')));
@@ -42,7 +42,7 @@ test('node:http middleware: past the limit a request gets 503 with Retry-After; 
 });
 
 test('node:http middleware: a queued request waits no longer than its incoming deadline (504); bad headers get 400', async () => {
-  const limiter = new ConcurrencyLimiter({ limit: 1, queueSize: 10, queueTimeoutMs: 5000 });
+  const limiter = new ConcurrencyLimiter({ limit: 1, queueSize: 10, queueTimeout: 5000 });
   const backend = await startBackend({ workers: 4, serviceMs: () => 300, limiter });
   try {
     const first = request(backend.origin + '/work');
@@ -102,7 +102,7 @@ test('deadline propagation across two real hops: the budget shrinks, an expired 
     void (async () => {
       let deadline;
       try {
-        deadline = readDeadline(req.headers, { defaultMs: 1000 })!;
+        deadline = readDeadline(req.headers, { defaultTimeout: 1000 })!;
         await sleep(systemClock, 50, deadline.signal); // the edge's own work
         deadline.check(1);
         calledBackend++;

@@ -16,17 +16,17 @@ import { SimServer, phase, type PhaseResult } from './sim-server.js';
 
 test('rejects past the limit with LoadShedError carrying retryAfterMs; permits release once', async () => {
   const clock = new VirtualClock();
-  const limiter = new ConcurrencyLimiter({ clock, limit: 2, minRetryAfterMs: 5 });
+  const limiter = new ConcurrencyLimiter({ clock, limit: 2, minRetryAfter: 5 });
   const a = limiter.tryAcquire()!;
   const b = limiter.tryAcquire()!;
   assert.equal(limiter.tryAcquire(), undefined);
   await assert.rejects(limiter.acquire(), (e) => e instanceof LoadShedError && e.retryAfterMs === 5 && e.details['reason'] === 'limit');
   await clock.advanceBy(30);
-  a.success();
-  a.success();
+  a.release('success');
+  a.release('success');
   assert.equal(limiter.inflight, 1);
   assert.equal(limiter.retryAfterMs(), 30, 'about one smoothed service time');
-  b.ignore();
+  b.release('ignored');
   assert.equal(limiter.stats().admitted, 2);
   assert.equal(limiter.stats().shed, 1);
 });
@@ -39,11 +39,11 @@ test('queue: higher priority first, newest first within a priority (LIFO)', asyn
   const wait = (name: string, priority: number): Promise<void> =>
     limiter.acquire({ priority }).then((p) => {
       order.push(name);
-      p.success();
+      p.release('success');
     });
   const all = [wait('old-low', 0), wait('high', 5), wait('new-low', 0), wait('mid', 1)];
   assert.equal(limiter.queued, 4);
-  holder.success();
+  holder.release('success');
   await Promise.all(all);
   assert.deepEqual(order, ['high', 'mid', 'new-low', 'old-low']);
 });
@@ -64,7 +64,7 @@ test('a full queue sheds the arrival, or evicts its oldest lowest-priority waite
 
 test('waiting ends at the queue timeout (shed), at the deadline (deadline exceeded) or on abort (its reason)', async () => {
   const clock = new VirtualClock();
-  const limiter = new ConcurrencyLimiter({ clock, limit: 1, queueSize: 5, queueTimeoutMs: '100ms' });
+  const limiter = new ConcurrencyLimiter({ clock, limit: 1, queueSize: 5, queueTimeout: '100ms' });
   const holder = limiter.tryAcquire()!;
   const timedOut = limiter.acquire().catch((e: unknown) => [e, clock.now()]);
   const deadline = Deadline.after(30, { clock });
@@ -83,7 +83,7 @@ test('waiting ends at the queue timeout (shed), at the deadline (deadline exceed
   assert.equal(shedAt - start, 100);
   assert.equal(limiter.queued, 0);
   assert.equal(clock.pendingTimers, 0);
-  holder.success();
+  holder.release('success');
 });
 
 test('a queued request whose deadline leaves less than a typical service time is refused, not started', async () => {
@@ -91,11 +91,11 @@ test('a queued request whose deadline leaves less than a typical service time is
   const limiter = new ConcurrencyLimiter({ clock, limit: 1, queueSize: 5 });
   const warm = limiter.tryAcquire()!;
   await clock.advanceBy(40);
-  warm.success(); // smoothed service time: 40 ms
+  warm.release('success'); // smoothed service time: 40 ms
   const holder = limiter.tryAcquire()!;
   const tight = limiter.acquire({ deadline: Deadline.after(60, { clock }) });
   await clock.advanceBy(25); // 35 ms left < 40 ms of service
-  holder.success();
+  holder.release('success');
   await assert.rejects(tight, (e) => isHeadroomError(e, 'HR_CORE_DEADLINE_EXCEEDED'));
   assert.equal(limiter.inflight, 0);
 });
@@ -146,10 +146,7 @@ test('without a limiter the simulated server collapses at 2× capacity (the base
 });
 
 test('Gradient2 (windowed 100 ms, Netflix defaults) converges near capacity at 2× load and recovers', async () => {
-  const [overload, recovery] = await overloadThenRecover(
-    new WindowedLimit(new Gradient2Limit(), { minWindowMs: 100, maxWindowMs: 100 }),
-    0.5,
-  );
+  const [overload, recovery] = await overloadThenRecover(new WindowedLimit(new Gradient2Limit(), { minWindow: 100, maxWindow: 100 }), 0.5);
   assert.ok(overload.meanLimit >= W && overload.meanLimit <= 2 * W, `mean limit ${overload.meanLimit}`);
   assert.ok(overload.goodput >= 0.9, `goodput ${overload.goodput}`);
   assert.ok(overload.p99 <= 3 * 20, `p99 ${overload.p99}`);
@@ -177,7 +174,7 @@ test('the default limiter (windowed Gradient2) behaves the same', async () => {
 
 test('Vegas (windowed) converges to within 25% of capacity on a steady server and recovers', async () => {
   const [overload, recovery] = await overloadThenRecover(
-    new WindowedLimit(new VegasLimit({ random: new SeededRandom(1) }), { minWindowMs: 100, maxWindowMs: 100 }),
+    new WindowedLimit(new VegasLimit({ random: new SeededRandom(1) }), { minWindow: 100, maxWindow: 100 }),
     0.1,
   );
   assert.ok(overload.meanLimit >= 0.9 * W && overload.meanLimit <= 1.25 * W, `mean limit ${overload.meanLimit}`);
@@ -187,7 +184,7 @@ test('Vegas (windowed) converges to within 25% of capacity on a steady server an
 
 test('AIMD (windowed, timeout 2 × service time) keeps goodput ≥ 90% with a bounded limit and recovers', async () => {
   const [overload, recovery] = await overloadThenRecover(
-    new WindowedLimit(new AimdLimit({ minLimit: 1, timeoutMs: 40 }), { minWindowMs: 100, maxWindowMs: 100 }),
+    new WindowedLimit(new AimdLimit({ minLimit: 1, timeout: 40 }), { minWindow: 100, maxWindow: 100 }),
     0.5,
   );
   assert.ok(overload.meanLimit >= W && overload.meanLimit <= 2.5 * W, `mean limit ${overload.meanLimit}`);

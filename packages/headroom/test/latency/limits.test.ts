@@ -20,7 +20,7 @@ test('AIMD: Netflix defaults and rules (×0.9 on drop or timeout, +1 when half u
   const aimd = new AimdLimit();
   assert.equal(aimd.limit, 20);
   assert.equal(aimd.update(0, 10, 20, true), 20, 'minLimit 20 holds the default at 20');
-  const a = new AimdLimit({ minLimit: 1, maxLimit: 22, timeoutMs: 100 });
+  const a = new AimdLimit({ minLimit: 1, maxLimit: 22, timeout: 100 });
   assert.equal(a.update(0, 10, 10, false), 21, 'inflight 10 ≥ 20/2 → +1');
   assert.equal(a.update(0, 10, 5, false), 21, 'app-limited: no growth');
   assert.equal(a.update(0, 10, 21, false), 22);
@@ -97,7 +97,7 @@ test('WindowedLimit hands its delegate one sample per window: mean RTT, max infl
       return 7;
     },
   };
-  const w = new WindowedLimit(delegate, { minWindowMs: 100, maxWindowMs: 100, windowSize: 3 });
+  const w = new WindowedLimit(delegate, { minWindow: 100, maxWindow: 100, windowSize: 3 });
   w.update(0, 0.01, 50, false); // below minRttThresholdMs: ignored entirely
   for (let i = 0; i < 4; i++) w.update(i, 10 + i, i + 1, i === 2);
   // 3 non-dropped samples (10, 11, 13) is not > windowSize 3 yet.

@@ -72,7 +72,7 @@ test('interval snapshots close an interval and start the next; every() emits on 
 });
 
 test('the built-in monitor sees a blocked event loop (a local stall, not the backend)', async () => {
-  const recorder = new LatencyRecorder({ eventLoopResolutionMs: 1 });
+  const recorder = new LatencyRecorder({ eventLoopResolution: 1 });
   await new Promise((resolve) => setImmediate(resolve));
   const until = performance.now() + 60;
   while (performance.now() < until) {

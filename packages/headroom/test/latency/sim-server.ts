@@ -95,7 +95,7 @@ export async function phase(
       if (now >= half) rejected++;
     } else {
       void server.serve().then(() => {
-        permit?.success();
+        permit?.release('success');
         const ms = clock.now() - now;
         if (now >= half) {
           latency.record(ms);

@@ -18,7 +18,7 @@ import { startBackend } from './http-backend.js';
 
 test('TiedPolicy: copy 1 follows after delayMs with the same tie id; first success wins; the loser is aborted', async () => {
   const clock = new VirtualClock();
-  const tied = new TiedPolicy({ clock, random: new SeededRandom(4), delayMs: 2 });
+  const tied = new TiedPolicy({ clock, random: new SeededRandom(4), delay: 2 });
   const starts: Array<[number, string, number]> = [];
   const reasons: unknown[] = [];
   const call = tied.execute(async ({ attempt, tieId, signal }) => {
@@ -60,7 +60,7 @@ test('TiedPolicy: a copy the server dropped is not a failure; both failing rejec
 
 test('TiedRegistry: waiting → started | cancelled; early cancels are remembered for a while', async () => {
   const clock = new VirtualClock();
-  const registry = new TiedRegistry({ clock, tombstoneTtlMs: 1000, maxTombstones: 2 });
+  const registry = new TiedRegistry({ clock, tombstoneTtl: 1000, maxTombstones: 2 });
   const a = registry.arrive('aa', 'http://peer');
   assert.equal(a.start(), true);
   assert.equal(registry.cancel('aa'), 'started');
@@ -92,7 +92,7 @@ test('tied requests between two real HTTP servers: the idle server starts, the b
   try {
     const blocker = request(a.origin + '/work').then((r) => r.body.text());
     await sleep(systemClock, 20);
-    const tied = new TiedPolicy({ random: new SeededRandom(9), delayMs: 1 });
+    const tied = new TiedPolicy({ random: new SeededRandom(9), delay: 1 });
     const statuses: number[] = [];
     const answer = await tied.execute(async ({ attempt, tieId, signal }) => {
       const [self, twin] = attempt === 0 ? [a.origin, b.origin] : [b.origin, a.origin];

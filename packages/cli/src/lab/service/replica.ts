@@ -158,7 +158,7 @@ async function buildPhase({ init, store, clock, redis }: PhaseDeps, config: Repl
  */
 function overloadLimiter(clock: Clock, random: Random): ConcurrencyLimiter {
   return new ConcurrencyLimiter({
-    limit: new WindowedLimit(new VegasLimit({ random }), { minWindowMs: 100, maxWindowMs: 1_000 }),
+    limit: new WindowedLimit(new VegasLimit({ random }), { minWindow: 100, maxWindow: 1_000 }),
     clock,
     random,
   });

@@ -4,6 +4,7 @@
  * outcome. Registered without encapsulation (the `skip-override` symbol, as fastify-plugin sets),
  * so it guards every route of the instance it is registered on.
  */
+import type { Outcome } from '../../core/outcome.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readDeadline, type ReadDeadlineOptions } from '../deadline-headers.js';
 import type { ConcurrencyLimiter, Permit } from '../limiter.js';
@@ -34,13 +35,11 @@ export type FastifyLimiterPlugin = ((instance: FastifyInstance, opts: unknown, d
 export function fastifyLimiter(limiter: ConcurrencyLimiter, options: FastifyLimiterOptions = {}): FastifyLimiterPlugin {
   const permits = new WeakMap<FastifyRequest, Permit>();
   const deadlineOptions = options.deadline ?? {};
-  const release = (request: FastifyRequest, outcome: 0 | 1 | 2): void => {
+  const release = (request: FastifyRequest, outcome: Outcome): void => {
     const permit = permits.get(request);
     if (permit === undefined) return;
     permits.delete(request);
-    if (outcome === 0) permit.success();
-    else if (outcome === 1) permit.dropped();
-    else permit.ignore();
+    permit.release(outcome);
   };
   const plugin = (instance: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
     instance.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -67,7 +66,7 @@ export function fastifyLimiter(limiter: ConcurrencyLimiter, options: FastifyLimi
       next();
     });
     instance.addHook('onRequestAbort', (request: FastifyRequest, next: () => void) => {
-      release(request, 1);
+      release(request, 'failure');
       next();
     });
     done();

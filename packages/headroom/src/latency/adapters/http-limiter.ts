@@ -74,10 +74,7 @@ export function limitHttp(limiter: ConcurrencyLimiter, handler: RequestListener,
 }
 
 function release(permit: Permit, res: ServerResponse): void {
-  const outcome = outcomeOf(res.statusCode, res.writableFinished);
-  if (outcome === 0) permit.success();
-  else if (outcome === 1) permit.dropped();
-  else permit.ignore();
+  permit.release(outcomeOf(res.statusCode, res.writableFinished));
 }
 
 function reject(res: ServerResponse, error: unknown): void {

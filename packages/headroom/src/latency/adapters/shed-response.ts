@@ -3,6 +3,7 @@
  * shed → 503 with `Retry-After` (whole seconds, RFC 9110 §10.2.3) and the exact
  * `headroom-retry-after-ms`; deadline → 504; malformed deadline header → 400.
  */
+import type { Outcome } from '../../core/outcome.js';
 import { isHeadroomError, LoadShedError } from '../../core/errors.js';
 
 /** Header with the exact advised wait, ms (Retry-After only has whole seconds). */
@@ -32,10 +33,10 @@ export function shedResponse(error: unknown): ShedResponse | undefined {
   return undefined;
 }
 
-/** How a finished (or abandoned) response feeds the limit: 0 success, 1 dropped, 2 ignore. */
-export function outcomeOf(statusCode: number, finished: boolean): 0 | 1 | 2 {
+/** How a finished (or abandoned) response feeds the limit: 503/504 or a hang-up is an overload `'failure'`, another 5xx is `'ignored'`. */
+export function outcomeOf(statusCode: number, finished: boolean): Outcome {
   // A client that hung up before the answer was complete most often timed out: an overload signal.
-  if (!finished) return 1;
-  if (statusCode === 503 || statusCode === 504) return 1;
-  return statusCode >= 500 ? 2 : 0;
+  if (!finished) return 'failure';
+  if (statusCode === 503 || statusCode === 504) return 'failure';
+  return statusCode >= 500 ? 'ignored' : 'success';
 }

@@ -18,7 +18,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as Undici from 'undici';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { loadPeer } from '../../core/peer.js';
-import { invalidOption, numberOption } from '../options.js';
+import type { Duration } from '../../core/duration.js';
+import { atLeastOneMs, invalidOption } from '../options.js';
 import { TiedRegistry, type TieCancelResult, type TieTicket } from '../tied.js';
 
 /** Header with the id both copies share. */
@@ -64,8 +65,8 @@ export interface TiedHttpServerOptions {
   readonly clock?: Clock;
   /** The registry; default a new one on `clock`. */
   readonly registry?: TiedRegistry;
-  /** Give up on a cancel call after this long, ms; default 1,000. */
-  readonly cancelTimeoutMs?: number;
+  /** Give up on a cancel call after this long, ms or '1s' (at least 1 ms); default 1,000. */
+  readonly cancelTimeout?: Duration;
 }
 
 /** Counters of a {@link TiedHttpServer}. */
@@ -107,7 +108,7 @@ export class TiedHttpServer {
   constructor(options: TiedHttpServerOptions) {
     this.registry = options.registry ?? new TiedRegistry({ clock: options.clock ?? systemClock });
     this.#peers = new Set(options.peers.map((p) => originOf(p)));
-    this.#timeoutMs = numberOption('cancelTimeoutMs', options.cancelTimeoutMs, 1000, 1);
+    this.#timeoutMs = atLeastOneMs('cancelTimeout', options.cancelTimeout, 1000);
     // undici is the user's (an optional peer): loaded here, not when headroom/latency is imported.
     const undici = loadPeer<typeof Undici>('undici', 'TiedHttpServer');
     this.#request = undici.request;

@@ -6,6 +6,7 @@
  * Loss-based: it reacts only to drops and timeouts, not to latency creeping up below the timeout.
  * O(1) per sample.
  */
+import { parsePositiveDuration, type Duration } from '../../core/duration.js';
 import { intOption, invalidOption, numberOption } from '../options.js';
 import type { LimitAlgorithm } from './limit-algorithm.js';
 
@@ -19,8 +20,8 @@ export interface AimdLimitOptions {
   readonly maxLimit?: number;
   /** Factor applied on a drop, in [0.5, 1); default 0.9. */
   readonly backoffRatio?: number;
-  /** A request slower than this counts as a drop, ms; default 5,000. */
-  readonly timeoutMs?: number;
+  /** A request slower than this counts as a drop, ms or '5s'; default 5,000. */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -41,7 +42,7 @@ export class AimdLimit implements LimitAlgorithm {
     if (this.#minLimit > this.#maxLimit) throw invalidOption('minLimit', this.#minLimit, `use a value ≤ maxLimit (${this.#maxLimit})`);
     this.#limit = intOption('initialLimit', options.initialLimit, 20, 1);
     this.#backoffRatio = numberOption('backoffRatio', options.backoffRatio, 0.9, 0.5, 0.999999);
-    this.#timeoutMs = numberOption('timeoutMs', options.timeoutMs, 5000, Number.MIN_VALUE);
+    this.#timeoutMs = parsePositiveDuration(options.timeout, 'timeout', 5000);
   }
 
   get limit(): number {

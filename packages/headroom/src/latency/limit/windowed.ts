@@ -11,19 +11,20 @@
  * requests/s) instead of `longWindow` windows (minutes), so sustained queueing becomes the new
  * baseline. O(1) per sample.
  */
-import { intOption, numberOption } from '../options.js';
+import type { Duration } from '../../core/duration.js';
+import { durationOption, intOption, invalidOption } from '../options.js';
 import type { LimitAlgorithm } from './limit-algorithm.js';
 
 /** Options of {@link WindowedLimit} (defaults are Netflix's). */
 export interface WindowedLimitOptions {
-  /** Shortest window, ms; default 1,000. */
-  readonly minWindowMs?: number;
-  /** Longest window, ms; default 1,000. */
-  readonly maxWindowMs?: number;
+  /** Shortest window, ms or '1s'; default 1,000. */
+  readonly minWindow?: Duration;
+  /** Longest window (at least `minWindow`), ms or '1s'; default 1,000. */
+  readonly maxWindow?: Duration;
   /** Samples a window needs (strictly more than this) before it is used; default 10. */
   readonly windowSize?: number;
-  /** Samples faster than this are ignored, ms; default 0.1. */
-  readonly minRttThresholdMs?: number;
+  /** Samples faster than this are ignored, ms (a number such as 0.1) or a string such as '1ms'; default 0.1. */
+  readonly minRttThreshold?: Duration;
 }
 
 /**
@@ -46,10 +47,13 @@ export class WindowedLimit implements LimitAlgorithm {
 
   constructor(delegate: LimitAlgorithm, options: WindowedLimitOptions = {}) {
     this.#delegate = delegate;
-    this.#minWindowMs = numberOption('minWindowMs', options.minWindowMs, 1000, 0);
-    this.#maxWindowMs = numberOption('maxWindowMs', options.maxWindowMs, 1000, this.#minWindowMs);
+    this.#minWindowMs = durationOption('minWindow', options.minWindow, 1000);
+    this.#maxWindowMs = durationOption('maxWindow', options.maxWindow, Math.max(1000, this.#minWindowMs));
+    if (this.#maxWindowMs < this.#minWindowMs) {
+      throw invalidOption('maxWindow', options.maxWindow, `use a duration of at least minWindow (${this.#minWindowMs} ms)`);
+    }
     this.#windowSize = intOption('windowSize', options.windowSize, 10, 1);
-    this.#minRttMs = numberOption('minRttThresholdMs', options.minRttThresholdMs, 0.1, 0);
+    this.#minRttMs = durationOption('minRttThreshold', options.minRttThreshold, 0.1);
   }
 
   get limit(): number {
