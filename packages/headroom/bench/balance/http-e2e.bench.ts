@@ -24,7 +24,7 @@ import { LatencyHistogram } from '../../src/core/histogram.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import {
   BalancedDispatcher,
-  createBalancer,
+  Balancer,
   leastLoaded,
   outstanding,
   p2c,
@@ -112,7 +112,7 @@ type Make = (origins: string[]) => { dispatcher: Dispatcher; close: () => Promis
 const ours =
   (picker: PickerFactory, load: LoadMetricFactory): Make =>
   (origins) => {
-    const balancer = createBalancer({ endpoints: origins, picker, load, random: new SeededRandom(seedFromEnv(1)) });
+    const balancer = new Balancer({ endpoints: origins, picker, load, random: new SeededRandom(seedFromEnv(1)) });
     const dispatcher = new BalancedDispatcher(balancer);
     return {
       dispatcher,
@@ -128,7 +128,7 @@ const STRATEGIES: ReadonlyArray<readonly [string, Make]> = [
   ['least-request (full scan)', ours(leastLoaded(), outstanding())],
   ['P2C + outstanding', ours(p2c(), outstanding())],
   ['P2C + peak-EWMA', ours(p2c(), peakEwma())],
-  ['P2C + peak-EWMA, τ = 1 s', ours(p2c(), peakEwma({ decayMs: 1_000 }))],
+  ['P2C + peak-EWMA, τ = 1 s', ours(p2c(), peakEwma({ decay: 1_000 }))],
   [
     'undici BalancedPool',
     (origins) => {

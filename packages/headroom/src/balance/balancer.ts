@@ -14,14 +14,15 @@ import type { BalanceEvent } from './events.js';
 import { ActiveHealthChecker, resolveActiveHealth, type ActiveHealthOptions } from './health/active.js';
 import { resolveOutlier, type OutlierOptions } from './health/outlier.js';
 import { peakEwma } from './load/peak-ewma.js';
-import type { LoadMetricFactory, Outcome } from './load-metric.js';
+import type { Outcome } from '../core/outcome.js';
+import type { LoadMetricFactory } from './load-metric.js';
 import { invalidOption, requirePercent, requirePositive } from './options.js';
 import type { PickerFactory } from './picker.js';
 import { p2c } from './pickers/p2c.js';
 import { resolveSlowStart, type SlowStartOptions } from './slow-start.js';
 import type { BalancerSnapshot } from './snapshot.js';
 
-/** Options of {@link createBalancer}. */
+/** Options of {@link Balancer}. */
 export interface BalancerOptions<T = string> {
   /** Initial endpoints (they do not go through slow start). Default none. */
   readonly endpoints?: readonly EndpointInput<T>[];
@@ -63,7 +64,11 @@ const ALWAYS_FAILURE = (): boolean => true;
  *
  * @example
  * ```ts
- * const balancer = createBalancer({ endpoints: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'] });
+ * const balancer = new Balancer({
+ *   endpoints: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'],
+ *   picker: p2c(), load: peakEwma({ decay: '10s' }),
+ *   outlier: { consecutiveErrors: 5, ejectionBackoff: { initial: '30s', max: '5m' } },
+ * });
  * const rows = await balancer.call((endpoint, signal) => query(endpoint.target, sql, { signal }));
  * ```
  */
@@ -222,7 +227,7 @@ export class Balancer<T = string> {
   /**
    * Runs `fn` against a chosen endpoint, feeding its latency and outcome back into the load
    * metric and outlier detection. A rejection counts as a failure of the endpoint unless the
-   * caller's signal aborted (cancelled) or `isFailure` says otherwise.
+   * caller's signal aborted (`'ignored'`) or `isFailure` says otherwise.
    * @throws HR_BALANCE_NO_ENDPOINT when no endpoint is eligible; HR_BALANCE_KEY_REQUIRED; HR_BALANCE_CLOSED
    * @example const user = await balancer.call((ep, signal) => fetchUser(ep.target, id, signal), { signal: AbortSignal.timeout(200) });
    */
@@ -257,7 +262,7 @@ export class Balancer<T = string> {
       },
       (error: unknown) => {
         const now = clock.now();
-        const outcome: Outcome = signal?.aborted ? 'cancelled' : this.#isFailure(error) ? 'failure' : 'success';
+        const outcome: Outcome = signal?.aborted ? 'ignored' : this.#isFailure(error) ? 'failure' : 'success';
         core.end(target, now, now - startedAt, outcome);
         throw error;
       },
@@ -321,22 +326,6 @@ export class Balancer<T = string> {
           : 'every endpoint is unhealthy or ejected and the panic threshold is 0; raise panicThresholdPercent or fix the endpoints';
     return new NoEndpointError(`No endpoint can take the request: ${why}.`, { endpoints: endpoints.length, active, panic });
   }
-}
-
-/**
- * Creates a {@link Balancer}.
- * @throws HR_BALANCE_INVALID_OPTION naming the first bad option; HR_BALANCE_DUPLICATE_ENDPOINT for a repeated id
- * @example
- * ```ts
- * const balancer = createBalancer({
- *   endpoints: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080', 'http://10.0.0.3:8080'],
- *   picker: p2c(), load: peakEwma({ decayMs: 10_000 }),
- *   outlier: { consecutiveErrors: 5, baseEjectionMs: 30_000 },
- * });
- * ```
- */
-export function createBalancer<T = string>(options: BalancerOptions<T> = {}): Balancer<T> {
-  return new Balancer<T>(options);
 }
 
 function normalize<T>(input: EndpointInput<T>): EndpointSpec<T> {

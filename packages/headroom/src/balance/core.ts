@@ -16,7 +16,8 @@ import { Member, type Endpoint, type EndpointSpec } from './endpoint.js';
 import { duplicateEndpointError, unknownEndpointError } from './errors.js';
 import type { BalanceEvent, EjectionReason } from './events.js';
 import { latencyOutliers, nextEjectionMs, successRateOutliers, type OutlierConfig } from './health/outlier.js';
-import type { LoadMetricFactory, Outcome } from './load-metric.js';
+import type { Outcome } from '../core/outcome.js';
+import type { LoadMetricFactory } from './load-metric.js';
 import type { Candidates, Picker, PickerFactory } from './picker.js';
 import { slowStartFactor, type SlowStartConfig } from './slow-start.js';
 import type { BalancerSnapshot, EndpointSnapshot } from './snapshot.js';
@@ -69,13 +70,14 @@ class CandidateView<T> implements Candidates {
 }
 
 /**
- * Synchronous balancer state machine. Use {@link createBalancer} unless you drive time yourself.
+ * Synchronous balancer state machine. Use {@link Balancer} unless you drive time yourself.
  */
 export class BalancerCore<T> {
   /** Every decision, as events. */
   readonly events = new Emitter<BalanceEvent<T>>();
   readonly #config: CoreConfig<T>;
   readonly #picker: Picker;
+  readonly #ejectionRandom: Random;
   readonly #members: Member<T>[] = [];
   readonly #byId = new Map<string, Member<T>>();
   readonly #view = new CandidateView<T>();
@@ -87,7 +89,8 @@ export class BalancerCore<T> {
 
   constructor(config: CoreConfig<T>) {
     this.#config = config;
-    this.#picker = config.picker.create(config.random.fork('picker'));
+    this.#picker = config.picker.create({ random: config.random.fork('picker') });
+    this.#ejectionRandom = config.random.fork('ejection');
   }
 
   /** The picker's description. */
@@ -193,7 +196,7 @@ export class BalancerCore<T> {
     member.metric.end(now, latencyMs, outcome);
     if (member.status === 'draining' && member.outstanding === 0) this.#removeMember(member, now);
     const outlier = this.#config.outlier;
-    if (outlier === undefined || outcome === 'cancelled' || member.status !== 'active') return;
+    if (outlier === undefined || outcome === 'ignored' || member.status !== 'active') return;
     member.latencies?.record(latencyMs);
     if (outcome === 'success') {
       member.intervalSuccesses++;
@@ -337,7 +340,7 @@ export class BalancerCore<T> {
       }
       return;
     }
-    const durationMs = nextEjectionMs(outlier, member, now);
+    const durationMs = nextEjectionMs(outlier, member, now, this.#ejectionRandom);
     member.ejected = true;
     member.ejectedUntilMs = now + durationMs;
     member.consecutiveFailures = 0;

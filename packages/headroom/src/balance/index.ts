@@ -4,7 +4,7 @@
  * threshold, slow start, draining; `balancer.call()` for any client and an undici `Dispatcher`
  * for `fetch` / `undici.request`. See docs/balance.md.
  */
-export { Balancer, createBalancer, type BalancerOptions, type CallOptions } from './balancer.js';
+export { Balancer, type BalancerOptions, type CallOptions } from './balancer.js';
 export { BalancerCore, type CoreConfig, type HealthThresholds } from './core.js';
 export { type Endpoint, type EndpointSpec, type EndpointInput, type EndpointStatus } from './endpoint.js';
 export { NoEndpointError } from './errors.js';
@@ -20,7 +20,7 @@ export {
   type EjectionReason,
 } from './events.js';
 export { type Candidates, type Picker, type PickerFactory } from './picker.js';
-export { type LoadMetric, type LoadMetricFactory, type Outcome } from './load-metric.js';
+export { type LoadMetric, type LoadMetricFactory } from './load-metric.js';
 export { roundRobin } from './pickers/round-robin.js';
 export { weightedRoundRobin } from './pickers/weighted-round-robin.js';
 export { uniformRandom } from './pickers/random.js';
@@ -42,6 +42,7 @@ export {
   type SuccessRateOutlierOptions,
   type LatencyOutlierOptions,
   type OutlierConfig,
+  type LatencyOutlierConfig,
   resolveOutlier,
 } from './health/outlier.js';
 export { type SlowStartOptions, slowStartFactor, resolveSlowStart, type SlowStartConfig } from './slow-start.js';

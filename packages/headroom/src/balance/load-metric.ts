@@ -3,14 +3,7 @@
  * apart from the picker that compares endpoints. The balancer owns one metric per endpoint and
  * calls `start` when a request is sent and `end` when it finishes; pickers read `load`.
  */
-
-/**
- * How a request ended, as far as the endpoint's health is concerned:
- * - `'success'`: the endpoint answered well;
- * - `'failure'`: the endpoint failed (error, 5xx, refused connection) — counts toward outlier ejection;
- * - `'cancelled'`: the caller gave up (abort, hedge lost); says nothing about the endpoint's health.
- */
-export type Outcome = 'success' | 'failure' | 'cancelled';
+import type { Outcome } from '../core/outcome.js';
 
 /** Load of one endpoint. Synchronous, allocation-free, driven by the balancer's clock. */
 export interface LoadMetric {
@@ -20,7 +13,7 @@ export interface LoadMetric {
    * A request sent `latencyMs` ago finished at `now` with `outcome`.
    * @param now - ms
    * @param latencyMs - the request's round-trip time, ms (≥ 0)
-   * @param outcome - how it ended
+   * @param outcome - how it ended (core `Outcome`): `'failure'` counts toward outlier ejection, `'ignored'` (the caller gave up, a hedge lost) says nothing about the endpoint
    */
   end(now: number, latencyMs: number, outcome: Outcome): void;
   /** The expected cost of sending one more request at `now`: larger is busier. Always ≥ 0. */

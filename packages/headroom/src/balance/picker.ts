@@ -54,5 +54,5 @@ export interface PickerFactory {
   /** True when the picker needs a `key` on every pick (hash affinity). */
   readonly needsKey: boolean;
   /** Makes a picker drawing from `random` (the balancer passes its own fork). */
-  create(random: Random): Picker;
+  create(context: { readonly random: Random }): Picker;
 }

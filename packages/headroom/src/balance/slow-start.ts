@@ -7,12 +7,13 @@
  * ramps. Limits: acts through weights, so it needs a picker that honours them (smooth WRR,
  * weighted random, least-loaded, P2C).
  */
+import { parsePositiveDuration, type Duration } from '../core/duration.js';
 import { requirePercent, requirePositive } from './options.js';
 
 /** Options of slow start. */
 export interface SlowStartOptions {
-  /** Length of the ramp, ms (required, > 0). */
-  readonly windowMs: number;
+  /** Length of the ramp, ms or '30s' (required, > 0). */
+  readonly window: Duration;
   /** Curve shape: 1 is linear, > 1 ramps faster at first, < 1 slower; default 1. */
   readonly aggression?: number;
   /** Weight at the start of the ramp, % of the configured weight; default 10. */
@@ -36,7 +37,7 @@ const STEPS_PER_WINDOW = 50;
  * @throws HR_BALANCE_INVALID_OPTION on a non-positive window or aggression, or a percentage outside [0, 100]
  */
 export function resolveSlowStart(options: SlowStartOptions): SlowStartConfig {
-  const windowMs = requirePositive('slowStart.windowMs', options.windowMs, '30000');
+  const windowMs = parsePositiveDuration(options.window, 'slowStart.window', Number.NaN);
   const aggression = requirePositive('slowStart.aggression', options.aggression ?? 1, '1');
   const minPercent = requirePercent('slowStart.minWeightPercent', options.minWeightPercent ?? 10, '10');
   return { windowMs, exponent: 1 / aggression, minFraction: minPercent / 100, stepMs: windowMs / STEPS_PER_WINDOW };
@@ -44,7 +45,7 @@ export function resolveSlowStart(options: SlowStartOptions): SlowStartConfig {
 
 /**
  * The fraction of its weight an endpoint gets `elapsedMs` into its ramp: 1 once the window has passed.
- * @example slowStartFactor(resolveSlowStart({ windowMs: 10_000 }), 2_500) // 0.25
+ * @example slowStartFactor(resolveSlowStart({ window: '10s' }), 2_500) // 0.25
  */
 export function slowStartFactor(config: SlowStartConfig, elapsedMs: number): number {
   if (elapsedMs >= config.windowMs) return 1;

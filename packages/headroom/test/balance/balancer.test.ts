@@ -5,7 +5,8 @@ import { SeededRandom } from '../../src/core/random.js';
 import { sleep } from '../../src/core/clock.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
-  createBalancer,
+  Balancer,
+  type BalancerOptions,
   roundRobin,
   weightedRoundRobin,
   p2c,
@@ -16,10 +17,10 @@ import {
   type Endpoint,
 } from '../../src/balance/index.js';
 
-function setup(extra: Parameters<typeof createBalancer<string>>[0] = {}) {
+function setup(extra: BalancerOptions<string> = {}) {
   const clock = new VirtualClock();
   const events: BalanceEvent[] = [];
-  const balancer = createBalancer({
+  const balancer = new Balancer({
     endpoints: ['a', 'b', 'c'],
     picker: roundRobin(),
     load: outstanding(),
@@ -36,14 +37,14 @@ function setup(extra: Parameters<typeof createBalancer<string>>[0] = {}) {
 
 test('validates options and endpoints with typed errors', () => {
   const code = (fn: () => unknown, expected: string) => assert.throws(fn, (e) => isHeadroomError(e, expected));
-  code(() => createBalancer({ endpoints: ['a', 'a'] }), 'HR_BALANCE_DUPLICATE_ENDPOINT');
-  code(() => createBalancer({ endpoints: [{ id: 'a', target: 'a', weight: 0 }] }), 'HR_BALANCE_INVALID_OPTION');
-  code(() => createBalancer({ endpoints: [''] }), 'HR_BALANCE_INVALID_OPTION');
-  code(() => createBalancer({ picker: roundRobin(), slowStart: { windowMs: 1000 } }), 'HR_BALANCE_INVALID_OPTION');
-  code(() => createBalancer({ panicThresholdPercent: 150 }), 'HR_BALANCE_INVALID_OPTION');
-  code(() => createBalancer({ outlier: { consecutiveErrors: 0 } }), 'HR_BALANCE_INVALID_OPTION');
-  code(() => createBalancer({ health: { probe: 'GET /' as never } }), 'HR_BALANCE_INVALID_OPTION');
-  const b = createBalancer({ endpoints: ['a'], outlier: false });
+  code(() => new Balancer({ endpoints: ['a', 'a'] }), 'HR_BALANCE_DUPLICATE_ENDPOINT');
+  code(() => new Balancer({ endpoints: [{ id: 'a', target: 'a', weight: 0 }] }), 'HR_BALANCE_INVALID_OPTION');
+  code(() => new Balancer({ endpoints: [''] }), 'HR_BALANCE_INVALID_OPTION');
+  code(() => new Balancer({ picker: roundRobin(), slowStart: { window: 1000 } }), 'HR_BALANCE_INVALID_OPTION');
+  code(() => new Balancer({ panicThresholdPercent: 150 }), 'HR_BALANCE_INVALID_OPTION');
+  code(() => new Balancer({ outlier: { consecutiveErrors: 0 } }), 'HR_BALANCE_INVALID_OPTION');
+  code(() => new Balancer({ health: { probe: 'GET /' as never } }), 'HR_BALANCE_INVALID_OPTION');
+  const b = new Balancer({ endpoints: ['a'], outlier: false });
   code(() => b.update('zz', { weight: 2 }), 'HR_BALANCE_UNKNOWN_ENDPOINT');
   code(() => b.update('a', { weight: -1 }), 'HR_BALANCE_INVALID_OPTION');
   code(() => b.end({ id: 'a' } as Endpoint, 0, 'success'), 'HR_BALANCE_INVALID_OPTION');
@@ -51,7 +52,7 @@ test('validates options and endpoints with typed errors', () => {
 
 test('call(): passes the endpoint and a signal, returns the result and feeds the load metric', async () => {
   const clock = new VirtualClock();
-  const balancer = createBalancer({ endpoints: ['a'], load: peakEwma(), outlier: false, clock, random: new SeededRandom(1) });
+  const balancer = new Balancer({ endpoints: ['a'], load: peakEwma(), outlier: false, clock, random: new SeededRandom(1) });
   const done = balancer.call(async (endpoint, signal) => {
     assert.equal(endpoint.id, 'a');
     assert.equal(endpoint.outstanding, 1);

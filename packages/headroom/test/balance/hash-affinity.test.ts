@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { isHeadroomError } from '../../src/core/errors.js';
-import { createBalancer, hashAffinity, outstanding, type Balancer } from '../../src/balance/index.js';
+import { Balancer, hashAffinity, outstanding } from '../../src/balance/index.js';
 
 const IDS = ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.4:80'];
 const KEYS = Array.from({ length: 2_000 }, (_, i) => `user:${i}`);
 
 function balancer(seed: number, loadFactor = 1.25): Balancer {
-  return createBalancer({
+  return new Balancer({
     endpoints: IDS,
     picker: hashAffinity({ loadFactor }),
     load: outstanding(),
@@ -87,7 +87,7 @@ test('hash affinity needs a key, rejects c < 1 and slow start', async () => {
     (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'),
   );
   assert.throws(
-    () => createBalancer({ picker: hashAffinity(), slowStart: { windowMs: 1000 } }),
+    () => new Balancer({ picker: hashAffinity(), slowStart: { window: 1000 } }),
     (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'),
   );
 });

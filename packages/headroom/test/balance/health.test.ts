@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { isHeadroomError } from '../../src/core/errors.js';
-import { createBalancer, roundRobin, outstanding, type BalancerOptions, type Endpoint } from '../../src/balance/index.js';
+import { Balancer, roundRobin, outstanding, type BalancerOptions, type Endpoint } from '../../src/balance/index.js';
 
 const T0 = 1_000_000;
 type Mode = 'ok' | 'fail' | 'false' | 'hang';
@@ -29,14 +29,14 @@ function setup(ids: string[], health: Partial<NonNullable<BalancerOptions['healt
     }
     return Promise.resolve();
   };
-  const balancer = createBalancer({
+  const balancer = new Balancer({
     endpoints: ids,
     picker: roundRobin(),
     load: outstanding(),
     outlier: false,
     clock,
     random: new SeededRandom(5),
-    health: { probe, intervalMs: 1_000, jitterPercent: 10, timeoutMs: 200, healthyThreshold: 2, unhealthyThreshold: 3, ...health },
+    health: { probe, interval: 1_000, jitterPercent: 10, timeout: 200, healthyThreshold: 2, unhealthyThreshold: 3, ...health },
     ...extra,
   });
   balancer.on((e) => {
@@ -102,7 +102,7 @@ test('active checks: a probe that hangs fails at the timeout with its signal abo
 });
 
 test('active checks: startHealthy false keeps a new endpoint out until its first probe passes (one pass is enough)', async () => {
-  const { clock, balancer, picks, mode } = setup(['a', 'b'], { startHealthy: false, intervalMs: 1_000 });
+  const { clock, balancer, picks, mode } = setup(['a', 'b'], { startHealthy: false, interval: 1_000 });
   mode.set('b', 'fail');
   assert.equal(balancer.snapshot().candidates, 2, 'none healthy yet → panic spreads over all');
   await clock.advanceBy(150);
@@ -111,7 +111,7 @@ test('active checks: startHealthy false keeps a new endpoint out until its first
 });
 
 test('closing stops probes and aborts an in-flight one', async () => {
-  const { clock, balancer, mode, aborts } = setup(['a'], { timeoutMs: 5_000 });
+  const { clock, balancer, mode, aborts } = setup(['a'], { timeout: 5_000 });
   mode.set('a', 'hang');
   await clock.advanceBy(150);
   balancer.close();

@@ -10,7 +10,6 @@ import { SeededRandom } from '../../src/core/random.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import {
   BalancedDispatcher,
-  createBalancer,
   hashAffinity,
   httpProbe,
   outstanding,
@@ -18,7 +17,8 @@ import {
   peakEwma,
   roundRobin,
   type BalanceEvent,
-  type Balancer,
+  Balancer,
+  type BalancerOptions,
 } from '../../src/balance/index.js';
 import { startBackend, type Backend } from './http-backends.js';
 
@@ -34,11 +34,8 @@ async function backends(...delays: number[]): Promise<Backend[]> {
   return list;
 }
 
-function balanced(
-  list: Backend[],
-  options: Parameters<typeof createBalancer<string>>[0],
-): { balancer: Balancer; dispatcher: BalancedDispatcher } {
-  const balancer = createBalancer({ endpoints: list.map((b) => b.origin), random: new SeededRandom(42), ...options });
+function balanced(list: Backend[], options: BalancerOptions<string>): { balancer: Balancer; dispatcher: BalancedDispatcher } {
+  const balancer = new Balancer({ endpoints: list.map((b) => b.origin), random: new SeededRandom(42), ...options });
   const dispatcher = new BalancedDispatcher(balancer);
   assert.ok(dispatcher instanceof BalancedDispatcher);
   open.push(balancer, dispatcher);
@@ -94,7 +91,7 @@ test('P2C + peak-EWMA sends < 10 % to a 10× slower server; round-robin sends it
     const list = await backends(10, 10, 100);
     const { dispatcher } = balanced(
       list,
-      picker === 'p2c' ? { picker: p2c(), load: peakEwma({ decayMs: 1_000 }) } : { picker: roundRobin(), load: outstanding() },
+      picker === 'p2c' ? { picker: p2c(), load: peakEwma({ decay: 1_000 }) } : { picker: roundRobin(), load: outstanding() },
     );
     await load(dispatcher, 12, 2); // warm-up: open the connections (not counted)
     const before = list[2]!.hits;
@@ -115,8 +112,8 @@ test('a server that starts failing is ejected after the configured consecutive f
   // slowest keeps the highest cost for seconds and may get no traffic at all in a short test.
   const { balancer, dispatcher } = balanced(list, {
     picker: p2c(),
-    load: peakEwma({ decayMs: 200 }),
-    outlier: { consecutiveErrors: 3, baseEjectionMs: 400, successRate: false, maxEjectionPercent: 34 },
+    load: peakEwma({ decay: 200 }),
+    outlier: { consecutiveErrors: 3, ejectionBackoff: { initial: 400 }, successRate: false, maxEjectionPercent: 34 },
   });
   const events: BalanceEvent[] = [];
   balancer.on((e) => {
@@ -160,9 +157,9 @@ test('httpProbe: a real /health endpoint turning 503 makes the origin unhealthy,
     outlier: false,
     health: {
       probe: httpProbe({ path: '/health' }),
-      intervalMs: 30,
+      interval: 30,
       jitterPercent: 0,
-      timeoutMs: 500,
+      timeout: 500,
       unhealthyThreshold: 2,
       healthyThreshold: 2,
     },
@@ -195,7 +192,7 @@ test('hash affinity through the dispatcher: keyOf reads a header, the same key r
     load: outstanding(),
     outlier: false,
   });
-  const keyed = new BalancedDispatcher(createBalancer({ endpoints: list.map((b) => b.origin), picker: hashAffinity(), outlier: false }), {
+  const keyed = new BalancedDispatcher(new Balancer({ endpoints: list.map((b) => b.origin), picker: hashAffinity(), outlier: false }), {
     keyOf: (options) => {
       const headers = options.headers as Record<string, string> | undefined;
       return headers?.['x-user'];

@@ -17,12 +17,12 @@ test('outstanding: load = pending + 1, never below 1', () => {
   assert.equal(m.load(T0), 3);
   m.end(T0, 5, 'success');
   m.end(T0, 5, 'failure');
-  m.end(T0, 5, 'cancelled');
+  m.end(T0, 5, 'ignored');
   assert.equal(m.load(T0), 1);
 });
 
 test('peak-EWMA (Finagle): unknown idle node costs 0, a pending probe costs the penalty, the first RTT sets the cost', () => {
-  const m = peakEwma({ decayMs: TAU }).create();
+  const m = peakEwma({ decay: TAU }).create();
   assert.equal(m.load(T0), 0);
   m.start(T0);
   assert.ok(m.load(T0) > 1e12, 'no history + a request in flight → penalty');
@@ -34,7 +34,7 @@ test('peak-EWMA (Finagle): unknown idle node costs 0, a pending probe costs the 
 });
 
 test('peak-EWMA: a higher RTT replaces the estimate at once; a lower one blends in with weight 1 − e^(−Δt/τ)', () => {
-  const m = peakEwma({ decayMs: TAU }).create();
+  const m = peakEwma({ decay: TAU }).create();
   m.start(T0);
   m.end(T0, 10, 'success');
   m.start(T0);
@@ -46,7 +46,7 @@ test('peak-EWMA: a higher RTT replaces the estimate at once; a lower one blends 
 });
 
 test('peak-EWMA: reading decays the estimate toward 0 (idle nodes get probed again)', () => {
-  const m = peakEwma({ decayMs: TAU }).create();
+  const m = peakEwma({ decay: TAU }).create();
   m.start(T0);
   m.end(T0, 100, 'success');
   close(m.load(T0 + TAU), 100 * Math.exp(-1), 'one τ idle');
@@ -54,29 +54,29 @@ test('peak-EWMA: reading decays the estimate toward 0 (idle nodes get probed aga
 });
 
 test('peak-EWMA (Linkerd): defaultRttMs seeds unknown nodes', () => {
-  const m = peakEwma({ decayMs: TAU, defaultRttMs: 30 }).create();
+  const m = peakEwma({ decay: TAU, defaultRtt: 30 }).create();
   close(m.load(T0), 30, 'idle');
   m.start(T0);
   close(m.load(T0), 60, 'one pending');
 });
 
 test('peak-EWMA: a cancelled request may raise the estimate (a lower bound on RTT) but never lowers it', () => {
-  const m = peakEwma({ decayMs: TAU }).create();
+  const m = peakEwma({ decay: TAU }).create();
   m.start(T0);
   m.end(T0, 20, 'success');
   m.start(T0);
-  m.end(T0, 5, 'cancelled');
+  m.end(T0, 5, 'ignored');
   close(m.load(T0), 20, 'short cancel ignored');
   m.start(T0);
-  m.end(T0, 80, 'cancelled');
+  m.end(T0, 80, 'ignored');
   close(m.load(T0), 80, 'long cancel raises');
 });
 
 test('peak-EWMA validates its options', () => {
-  for (const bad of [{ decayMs: 0 }, { decayMs: Number.NaN }, { defaultRttMs: -1 }]) {
+  for (const bad of [{ decay: 0 }, { decay: Number.NaN }, { decay: 'soon' }, { defaultRtt: -1 }]) {
     assert.throws(
       () => peakEwma(bad),
-      (e) => isHeadroomError(e, 'HR_BALANCE_INVALID_OPTION'),
+      (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION') && /peakEwma\./.test((e as Error).message),
       JSON.stringify(bad),
     );
   }

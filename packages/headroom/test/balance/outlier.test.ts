@@ -5,10 +5,9 @@ import { SeededRandom } from '../../src/core/random.js';
 import {
   BalancerCore,
   resolveOutlier,
-  createBalancer,
   roundRobin,
   outstanding,
-  type Balancer,
+  Balancer,
   type BalanceEvent,
   type BalancerOptions,
   type Endpoint,
@@ -20,7 +19,7 @@ const T0 = 1_000_000;
 function setup(ids: string[], outlier: OutlierOptions | false, extra: Partial<BalancerOptions> = {}) {
   const clock = new VirtualClock({ startMs: T0 });
   const log: string[] = [];
-  const balancer = createBalancer({
+  const balancer = new Balancer({
     endpoints: ids,
     picker: roundRobin(),
     load: outstanding(),
@@ -49,7 +48,7 @@ test('consecutive errors: ejected at the Nth failure in a row; a success resets 
   const { balancer, log, byId } = setup(['a', 'b', 'c'], {
     consecutiveErrors: 3,
     successRate: false,
-    baseEjectionMs: 1_000,
+    ejectionBackoff: { initial: 1_000 },
     maxEjectionPercent: 50,
   });
   results(balancer, byId('a'), 'failure', 2);
@@ -66,8 +65,7 @@ test('ejection timeline: readmitted on time by the clock alone; each re-ejection
   const { clock, balancer, log, byId } = setup(['a', 'b', 'c'], {
     consecutiveErrors: 2,
     successRate: false,
-    baseEjectionMs: 1_000,
-    maxEjectionMs: 2_500,
+    ejectionBackoff: { initial: 1_000, max: 2_500 },
     maxEjectionPercent: 50,
   });
   const a = byId('a');
@@ -78,7 +76,7 @@ test('ejection timeline: readmitted on time by the clock alone; each re-ejection
   assert.ok(!a.ejected);
   results(balancer, a, 'failure', 2); // t=1000: 2nd, 2 s
   await clock.advanceTo(T0 + 3_000); // readmit
-  results(balancer, a, 'failure', 2); // t=3000: 3rd, 3 s capped at 2.5 s
+  results(balancer, a, 'failure', 2); // t=3000: 3rd, 4 s (×2 per ejection) capped at 2.5 s
   await clock.advanceTo(T0 + 5_500); // readmit
   await clock.advanceTo(T0 + 7_500); // 2 s in service forgive two of three ejections
   results(balancer, a, 'failure', 2); // t=7500: counts as the 2nd → 2 s
@@ -104,7 +102,7 @@ test('the synchronous core readmits lazily on pick when driven with a later now 
     random: new SeededRandom(1),
     panicThresholdPercent: 50,
     slowStart: undefined,
-    outlier: resolveOutlier({ consecutiveErrors: 1, successRate: false, baseEjectionMs: 100, maxEjectionPercent: 50 }),
+    outlier: resolveOutlier({ consecutiveErrors: 1, successRate: false, ejectionBackoff: { initial: 100 }, maxEjectionPercent: 50 }),
     health: { healthy: 1, unhealthy: 1 },
     initiallyHealthy: true,
     onRemoved: () => {},
@@ -124,7 +122,12 @@ test('the synchronous core readmits lazily on pick when driven with a later now 
 
 test('max ejection %: at most ⌊n·p⌋ (at least one) ejected; refusals are reported once per streak', () => {
   const ids = Array.from({ length: 10 }, (_, i) => `n${i}`);
-  const { balancer, log, byId } = setup(ids, { consecutiveErrors: 2, successRate: false, maxEjectionPercent: 20, baseEjectionMs: 1_000 });
+  const { balancer, log, byId } = setup(ids, {
+    consecutiveErrors: 2,
+    successRate: false,
+    maxEjectionPercent: 20,
+    ejectionBackoff: { initial: 1_000 },
+  });
   for (const id of ['n0', 'n1', 'n2']) results(balancer, byId(id), 'failure', 4);
   assert.deepEqual(log, [
     '0 eject n0 consecutive-errors for 1000',
@@ -141,9 +144,9 @@ test('success-rate outlier: evaluated every interval among endpoints with enough
   const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
   const { clock, balancer, log, byId } = setup(ids, {
     consecutiveErrors: false,
-    intervalMs: 10_000,
+    interval: 10_000,
     maxEjectionPercent: 50,
-    baseEjectionMs: 5_000,
+    ejectionBackoff: { initial: 5_000 },
     successRate: { minimumHosts: 5, requestVolume: 100, stdevFactor: 1.9 },
   });
   // Interval 1: only four endpoints have volume → no verdict even though 'a' is bad.
@@ -167,10 +170,10 @@ test("latency outlier: an endpoint whose p99 exceeds 3 × its peers' median is e
   const { clock, balancer, log, byId } = setup(['a', 'b', 'c', 'd'], {
     consecutiveErrors: false,
     successRate: false,
-    intervalMs: 1_000,
+    interval: 1_000,
     maxEjectionPercent: 50,
-    baseEjectionMs: 1_000,
-    latency: { percentile: 99, factor: 3, minLatencyMs: 5, minimumHosts: 3, requestVolume: 50 },
+    ejectionBackoff: { initial: 1_000 },
+    latency: { percentile: 99, factor: 3, minLatency: 5, minimumHosts: 3, requestVolume: 50 },
   });
   // Each request is begun and ended with a start time `latencyMs` in the past (no virtual time passes).
   const serve = (id: string, latencyMs: number, n: number): void => {

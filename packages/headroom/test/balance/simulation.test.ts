@@ -9,7 +9,7 @@ import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { sleep } from '../../src/core/clock.js';
 import {
-  createBalancer,
+  Balancer,
   hashAffinity,
   leastLoaded,
   outstanding,
@@ -32,7 +32,7 @@ const SERVICE_MS = [10, 10, 100];
 async function simulate(picker: PickerFactory, load: LoadMetricFactory, weights: number[], seed = 1): Promise<number[]> {
   const clock = new VirtualClock();
   const endpoints: EndpointSpec<number>[] = weights.map((weight, i) => ({ id: `e${i}`, target: i, weight }));
-  const balancer = createBalancer<number>({ endpoints, picker, load, outlier: false, clock, random: new SeededRandom(seed) });
+  const balancer = new Balancer<number>({ endpoints, picker, load, outlier: false, clock, random: new SeededRandom(seed) });
   const counts = weights.map(() => 0);
   const calls: Promise<unknown>[] = [];
   for (let k = 0; k < N; k++) {

@@ -22,7 +22,7 @@ const cache = createCache<string>({ maxEntries: 100, ttl: '1m' });
 const loaded = await cache.getOrLoad('k', () => 'v');
 await cache.close();
 
-const { createBalancer, BalancedDispatcher, httpProbe } = await import('headroom/balance');
+const { Balancer, BalancedDispatcher, httpProbe } = await import('headroom/balance');
 const { TiedHttpServer } = await import('headroom/latency');
 
 /** What `fn` throws: its code and message, or null when it does not throw. */
@@ -35,7 +35,7 @@ function thrown(fn: () => unknown): { code: unknown; message: string } | null {
   }
 }
 
-const balancer = createBalancer({ endpoints: ['http://127.0.0.1:9'] });
+const balancer = new Balancer({ endpoints: ['http://127.0.0.1:9'] });
 const result = {
   imported,
   loaded,

@@ -8,7 +8,7 @@
  * - every attempt carries what is left of the request's headroom/latency Deadline as a header, so
  *   a replica's limiter never queues work whose caller has given up.
  */
-import { type PickerFactory, createBalancer, hashAffinity, p2c, peakEwma, roundRobin } from 'headroom/balance';
+import { type PickerFactory, Balancer, hashAffinity, p2c, peakEwma, roundRobin } from 'headroom/balance';
 import type { Clock, Random } from 'headroom';
 import { type Deadline, HedgePolicy, deadlineHeaders } from 'headroom/latency';
 import type { ReplicaClients, RequestPlan } from '../load/client.js';
@@ -48,10 +48,10 @@ const PICKERS: Readonly<Record<Routing, () => PickerFactory>> = {
 };
 
 function phaseBalancer(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>) {
-  return createBalancer<number>({
+  return new Balancer<number>({
     endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
     picker: PICKERS[ctx.phase.routing](),
-    load: peakEwma({ decayMs: PEAK_EWMA_DECAY_MS }),
+    load: peakEwma({ decay: PEAK_EWMA_DECAY_MS }),
     outlier: false,
     clock: ctx.clock,
     random: ctx.random.fork('balancer'),

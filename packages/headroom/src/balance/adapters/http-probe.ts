@@ -27,7 +27,7 @@ export interface HttpProbeOptions {
  * Builds an HTTP probe for `health.probe`.
  * @throws HR_BALANCE_INVALID_OPTION when `path` does not start with `/`; HR_CORE_PEER_MISSING
  * when `undici` is not installed
- * @example createBalancer({ endpoints: origins, health: { probe: httpProbe({ path: '/healthz' }), intervalMs: 5_000 } })
+ * @example new Balancer({ endpoints: origins, health: { probe: httpProbe({ path: '/healthz' }), interval: '5s' } })
  */
 export function httpProbe(options: HttpProbeOptions = {}): Probe<string> {
   const path = options.path ?? '/health';

@@ -21,7 +21,7 @@ import { loadPeer } from '../../core/peer.js';
 import type { Balancer } from '../balancer.js';
 import type { Endpoint } from '../endpoint.js';
 import { closedError, NoEndpointError } from '../errors.js';
-import type { Outcome } from '../load-metric.js';
+import type { Outcome } from '../../core/outcome.js';
 
 /** Options of {@link BalancedDispatcher}. */
 export interface BalancedDispatcherOptions {
@@ -67,7 +67,7 @@ abstract class Tap {
     if (this.#done) return;
     this.#done = true;
     const outcome: Outcome =
-      error === undefined ? (this.owner.isFailureStatus(this.status) ? 'failure' : 'success') : isAbort(error) ? 'cancelled' : 'failure';
+      error === undefined ? (this.owner.isFailureStatus(this.status) ? 'failure' : 'success') : isAbort(error) ? 'ignored' : 'failure';
     this.owner.release(this.endpoint, this.startedAtMs, outcome);
   }
 }
@@ -329,7 +329,7 @@ function defineDispatcher(undici: typeof Undici): DispatcherClass {
  *
  * @example
  * ```ts
- * const balancer = createBalancer({ endpoints: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'] });
+ * const balancer = new Balancer({ endpoints: ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'] });
  * const dispatcher = new BalancedDispatcher(balancer);
  * const res = await fetch('http://users.internal/users/42', { dispatcher }); // origin is chosen per request
  * await dispatcher.close(); balancer.close();

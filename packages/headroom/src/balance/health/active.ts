@@ -10,11 +10,12 @@
  * says whether an endpoint answers the probe, not whether it serves real requests well — pair it
  * with outlier detection.
  */
+import { parsePositiveDuration, type Duration } from '../../core/duration.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { HeadroomError } from '../../core/errors.js';
 import type { Random } from '../../core/random.js';
 import type { Endpoint } from '../endpoint.js';
-import { requireInteger, requirePercent, requirePositive } from '../options.js';
+import { requireInteger, requirePercent } from '../options.js';
 
 /**
  * A health probe: resolve (with anything but `false`) when the endpoint is healthy; reject or
@@ -26,12 +27,12 @@ export type Probe<T> = (endpoint: Endpoint<T>, signal: AbortSignal) => unknown;
 export interface ActiveHealthOptions<T> {
   /** The probe: a function, or `httpProbe({ path: '/healthz' })` for HTTP origins. */
   readonly probe: Probe<T>;
-  /** Time between the end of one probe and the start of the next, ms; default 10,000. */
-  readonly intervalMs?: number;
+  /** Time between the end of one probe and the start of the next, ms or '10s'; default 10 s. */
+  readonly interval?: Duration;
   /** Each interval is drawn uniformly within ± this % so probes of many clients spread out; default 10. */
   readonly jitterPercent?: number;
-  /** A probe not settled after this long fails, ms; default 1,000. */
-  readonly timeoutMs?: number;
+  /** A probe not settled after this long fails, ms or '1s'; default 1 s. */
+  readonly timeout?: Duration;
   /** Passes in a row that make an unhealthy endpoint healthy; default 2. */
   readonly healthyThreshold?: number;
   /** Failures in a row that make a healthy endpoint unhealthy; default 3. */
@@ -65,9 +66,9 @@ export function resolveActiveHealth<T>(options: ActiveHealthOptions<T>): ActiveH
   }
   return {
     probe: options.probe,
-    intervalMs: requirePositive('health.intervalMs', options.intervalMs ?? 10_000, '10000'),
+    intervalMs: parsePositiveDuration(options.interval, 'health.interval', 10_000),
     jitterFraction: requirePercent('health.jitterPercent', options.jitterPercent ?? 10, '10') / 100,
-    timeoutMs: requirePositive('health.timeoutMs', options.timeoutMs ?? 1_000, '1000'),
+    timeoutMs: parsePositiveDuration(options.timeout, 'health.timeout', 1_000),
     healthyThreshold: requireInteger('health.healthyThreshold', options.healthyThreshold ?? 2, 1, '2'),
     unhealthyThreshold: requireInteger('health.unhealthyThreshold', options.unhealthyThreshold ?? 3, 1, '3'),
     startHealthy: options.startHealthy ?? true,

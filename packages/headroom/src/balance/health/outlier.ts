@@ -4,13 +4,15 @@
  * ejection time, max ejection %), plus a latency rule in the same spirit (Envoy has none):
  *
  * - **consecutive errors**: N failures in a row eject at once;
- * - **success rate**: every `intervalMs`, among endpoints with ≥ `requestVolume` requests (at least
+ * - **success rate**: every `interval`, among endpoints with ≥ `requestVolume` requests (at least
  *   `minimumHosts` of them), eject those below mean − `stdevFactor`·σ;
- * - **latency**: every `intervalMs`, among endpoints with ≥ `requestVolume` requests (at least
+ * - **latency**: every `interval`, among endpoints with ≥ `requestVolume` requests (at least
  *   `minimumHosts`), eject those whose p`percentile` exceeds `factor` × the median of the others'
- *   and `minLatencyMs`;
- * - an ejection lasts `baseEjectionMs` × (its ejection count), at most `maxEjectionMs`; each
- *   `baseEjectionMs` an endpoint then stays in service forgives one past ejection;
+ *   and `minLatency`;
+ * - an ejection lasts the `ejectionBackoff` delay for its ejection count (the core backoff:
+ *   `initial`·`multiplier`^(n−1), at most `max`; Envoy grows linearly, base × n, which the
+ *   default multiplier 2 matches for the first two ejections and then outgrows); each `initial`
+ *   an endpoint then stays in service forgives one past ejection;
  * - at most `maxEjectionPercent` of the endpoints are ejected at once (always at least one).
  *
  * The interval rules cost O(n log n) per interval; nothing here runs per request except two
@@ -18,6 +20,9 @@
  * ≥ 5 busy endpoints by default (statistics on 3 are noise); ejection cannot fix a fleet-wide
  * problem — that is what the panic threshold is for.
  */
+import { backoffDelay, resolveBackoff, type Backoff, type BackoffOptions } from '../../core/backoff.js';
+import { parseOptionalDuration, parsePositiveDuration, type Duration } from '../../core/duration.js';
+import type { Random } from '../../core/random.js';
 import type { Member } from '../endpoint.js';
 import { requireInteger, requireNonNegative, requirePercent, requirePositive } from '../options.js';
 
@@ -37,8 +42,8 @@ export interface LatencyOutlierOptions {
   readonly percentile?: number;
   /** Eject when the endpoint's percentile exceeds factor × the peers' median; default 3. */
   readonly factor?: number;
-  /** Never eject for a percentile below this, ms; default 5. */
-  readonly minLatencyMs?: number;
+  /** Never eject for a percentile below this, ms or '5ms'; default 5 ms. */
+  readonly minLatency?: Duration;
   /** Endpoints with enough volume needed before the rule runs; default 3. */
   readonly minimumHosts?: number;
   /** Requests an endpoint needs in the interval to be judged; default 100. */
@@ -49,12 +54,13 @@ export interface LatencyOutlierOptions {
 export interface OutlierOptions {
   /** Failures in a row that eject an endpoint, or `false` to disable the rule; default 5. */
   readonly consecutiveErrors?: number | false;
-  /** Evaluation interval of the success-rate and latency rules, ms; default 10,000. */
-  readonly intervalMs?: number;
-  /** Duration of a first ejection, ms; default 30,000. */
-  readonly baseEjectionMs?: number;
-  /** Cap on an ejection's duration, ms; default 300,000. */
-  readonly maxEjectionMs?: number;
+  /** Evaluation interval of the success-rate and latency rules, ms or '10s'; default 10 s. */
+  readonly interval?: Duration;
+  /**
+   * How long an ejection lasts, by its count: default `{ initial: '30s', max: '300s', multiplier: 2, jitter: 'none' }`
+   * (30 s, 60 s, 120 s, 240 s, then 300 s). `initial` is also how long in service forgives one past ejection.
+   */
+  readonly ejectionBackoff?: BackoffOptions;
   /** Most endpoints ejected at once, % of those not draining (at least one is always allowed); default 10. */
   readonly maxEjectionPercent?: number;
   /** Success-rate rule: options, `true` for defaults, `false` to disable; default enabled. */
@@ -67,11 +73,19 @@ export interface OutlierOptions {
 export interface OutlierConfig {
   readonly consecutiveErrors: number;
   readonly intervalMs: number;
-  readonly baseEjectionMs: number;
-  readonly maxEjectionMs: number;
+  readonly ejectionBackoff: Backoff;
   readonly maxEjectionPercent: number;
   readonly successRate: Required<SuccessRateOutlierOptions> | undefined;
-  readonly latency: Required<LatencyOutlierOptions> | undefined;
+  readonly latency: LatencyOutlierConfig | undefined;
+}
+
+/** Latency rule settings after validation. */
+export interface LatencyOutlierConfig {
+  readonly percentile: number;
+  readonly factor: number;
+  readonly minLatencyMs: number;
+  readonly minimumHosts: number;
+  readonly requestVolume: number;
 }
 
 /**
@@ -82,12 +96,15 @@ export function resolveOutlier(options: OutlierOptions): OutlierConfig {
   const ce = options.consecutiveErrors ?? 5;
   const sr = options.successRate ?? true;
   const lat = options.latency ?? false;
-  const base = requirePositive('outlier.baseEjectionMs', options.baseEjectionMs ?? 30_000, '30000');
   return {
     consecutiveErrors: ce === false ? 0 : requireInteger('outlier.consecutiveErrors', ce, 1, '5'),
-    intervalMs: requirePositive('outlier.intervalMs', options.intervalMs ?? 10_000, '10000'),
-    baseEjectionMs: base,
-    maxEjectionMs: Math.max(base, requirePositive('outlier.maxEjectionMs', options.maxEjectionMs ?? 300_000, '300000')),
+    intervalMs: parsePositiveDuration(options.interval, 'outlier.interval', 10_000),
+    ejectionBackoff: resolveBackoff(options.ejectionBackoff, 'outlier.ejectionBackoff', {
+      initialMs: 30_000,
+      maxMs: 300_000,
+      multiplier: 2,
+      jitter: 'none',
+    }),
     maxEjectionPercent: requirePercent('outlier.maxEjectionPercent', options.maxEjectionPercent ?? 10, '10'),
     successRate:
       sr === false
@@ -108,7 +125,7 @@ export function resolveOutlier(options: OutlierOptions): OutlierConfig {
         : {
             percentile: requirePercent('outlier.latency.percentile', (lat === true ? undefined : lat.percentile) ?? 99, '99'),
             factor: requirePositive('outlier.latency.factor', (lat === true ? undefined : lat.factor) ?? 3, '3'),
-            minLatencyMs: requireNonNegative('outlier.latency.minLatencyMs', (lat === true ? undefined : lat.minLatencyMs) ?? 5, '5'),
+            minLatencyMs: parseOptionalDuration(lat === true ? undefined : lat.minLatency, 'outlier.latency.minLatency', 5),
             minimumHosts: requireInteger('outlier.latency.minimumHosts', (lat === true ? undefined : lat.minimumHosts) ?? 3, 2, '3'),
             requestVolume: requireInteger('outlier.latency.requestVolume', (lat === true ? undefined : lat.requestVolume) ?? 100, 1, '100'),
           },
@@ -116,16 +133,18 @@ export function resolveOutlier(options: OutlierOptions): OutlierConfig {
 }
 
 /**
- * Duration of the next ejection of `member` at `now`, after forgiving one past ejection per
- * `baseEjectionMs` spent in service since its last readmission. Updates `member.ejections`.
+ * Duration of the next ejection of `member` at `now`: the ejection backoff's delay for its
+ * ejection count, after forgiving one past ejection per `initial` spent in service since its last
+ * readmission. Updates `member.ejections`; draws from `random` only when the backoff has jitter.
  */
-export function nextEjectionMs<T>(config: OutlierConfig, member: Member<T>, now: number): number {
+export function nextEjectionMs<T>(config: OutlierConfig, member: Member<T>, now: number, random: Random): number {
+  const backoff = config.ejectionBackoff;
   if (member.ejections > 0) {
-    const forgiven = Math.floor((now - member.readmittedAtMs) / config.baseEjectionMs);
+    const forgiven = Math.floor((now - member.readmittedAtMs) / backoff.initialMs);
     member.ejections = Math.max(0, member.ejections - forgiven);
   }
   member.ejections++;
-  return Math.min(config.baseEjectionMs * member.ejections, config.maxEjectionMs);
+  return backoffDelay(backoff, member.ejections, random);
 }
 
 /** Endpoints whose interval success rate is below mean − k·σ of those with enough volume. */
@@ -140,7 +159,7 @@ export function successRateOutliers<T>(rule: Required<SuccessRateOutlierOptions>
 }
 
 /** Endpoints whose interval latency percentile exceeds factor × the median of the others'. */
-export function latencyOutliers<T>(rule: Required<LatencyOutlierOptions>, members: readonly Member<T>[]): Member<T>[] {
+export function latencyOutliers<T>(rule: LatencyOutlierConfig, members: readonly Member<T>[]): Member<T>[] {
   const judged = members.filter((m) => m.latencies !== undefined && m.latencies.count >= rule.requestVolume);
   if (judged.length < rule.minimumHosts) return [];
   const values = judged.map((m) => m.latencies!.percentile(rule.percentile));

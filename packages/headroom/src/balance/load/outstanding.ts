@@ -6,7 +6,8 @@
  * O(1) per call, no allocation. Limits: blind to latency — a slow endpoint that answers its few
  * requests slowly looks as good as a fast idle one until requests pile up on it.
  */
-import type { LoadMetric, LoadMetricFactory, Outcome } from '../load-metric.js';
+import type { Outcome } from '../../core/outcome.js';
+import type { LoadMetric, LoadMetricFactory } from '../load-metric.js';
 
 class OutstandingMetric implements LoadMetric {
   #pending = 0;
@@ -28,7 +29,7 @@ class OutstandingMetric implements LoadMetric {
  * Load = outstanding requests + 1 (the cost of sending one more). The balancer's default metric;
  * with {@link leastLoaded} it makes least-outstanding-requests, with {@link p2c} Envoy's
  * `LEAST_REQUEST`.
- * @example createBalancer({ endpoints, picker: p2c(), load: outstanding() })
+ * @example new Balancer({ endpoints, picker: p2c(), load: outstanding() })
  */
 export function outstanding(): LoadMetricFactory {
   return { name: 'outstanding', create: () => new OutstandingMetric() };

@@ -10,28 +10,29 @@
  * - **decays when read**: reading the load first decays the estimate toward 0 over the time
  *   since it was last touched (Finagle's `observe(0.0)` in `get()`, tower's `decay()` in
  *   `load()`), so a node that was slow and is now idle is probed again after a few τ;
- * - **unknown nodes**: with `defaultRttMs` = 0 (Finagle) a node with no history costs 0 while
+ * - **unknown nodes**: with `defaultRtt` = 0 (Finagle) a node with no history costs 0 while
  *   idle — it gets one probe request — and a huge penalty while that probe is pending; with
- *   `defaultRttMs` > 0 (Linkerd, 30 ms there) it starts from that estimate.
+ *   `defaultRtt` > 0 (Linkerd, 30 ms there) it starts from that estimate.
  *
- * One addition: a cancelled request's latency is a lower bound on the node's RTT, so it may
+ * One addition: an `'ignored'` request's latency (the caller gave up) is a lower bound on the node's RTT, so it may
  * raise the estimate (peak) but never lowers it.
  *
  * O(1) per call (one `Math.exp`), no allocation. Limits: fast failures look cheap (pair it with
  * outlier detection); after a long idle period every node looks equally fast.
  */
-import { requireNonNegative, requirePositive } from '../options.js';
-import type { LoadMetric, LoadMetricFactory, Outcome } from '../load-metric.js';
+import { parseOptionalDuration, parsePositiveDuration, type Duration } from '../../core/duration.js';
+import type { Outcome } from '../../core/outcome.js';
+import type { LoadMetric, LoadMetricFactory } from '../load-metric.js';
 
 /** Cost of a node with no RTT history and a request in flight (Finagle's `Long.MaxValue >> 16`, in ms). */
 const PENALTY = 2 ** 47;
 
 /** Options of {@link peakEwma}. */
 export interface PeakEwmaOptions {
-  /** Decay window τ in ms: how fast old RTTs are forgotten; default 10,000 (Finagle's and Linkerd's 10 s). */
-  readonly decayMs?: number;
-  /** RTT estimate of a node with no history, ms; default 0 (Finagle: probe once, then wait for the answer). */
-  readonly defaultRttMs?: number;
+  /** Decay window τ, ms or '10s': how fast old RTTs are forgotten; default 10,000 (Finagle's and Linkerd's 10 s). */
+  readonly decay?: Duration;
+  /** RTT estimate of a node with no history, ms or '30ms'; default 0 (Finagle: probe once, then wait for the answer). */
+  readonly defaultRtt?: Duration;
 }
 
 class PeakEwmaMetric implements LoadMetric {
@@ -60,7 +61,7 @@ class PeakEwmaMetric implements LoadMetric {
 
   end(now: number, latencyMs: number, outcome: Outcome): void {
     if (this.#pending > 0) this.#pending--;
-    if (outcome === 'cancelled') {
+    if (outcome === 'ignored') {
       this.#observe(now, 0);
       if (latencyMs > this.#costMs) this.#costMs = latencyMs;
     } else {
@@ -82,15 +83,13 @@ class PeakEwmaMetric implements LoadMetric {
 /**
  * Load = peak-sensitive, time-decayed RTT estimate × (pending + 1), in ms. Compose it with
  * {@link p2c} for Linkerd's and Finagle's default balancer.
- * @param options.decayMs - decay window τ, ms; default 10,000
- * @param options.defaultRttMs - estimate for a node with no history, ms; default 0
- * @throws HR_BALANCE_INVALID_OPTION when `decayMs` is not a positive finite number or `defaultRttMs` is negative
- * @example createBalancer({ endpoints, picker: p2c(), load: peakEwma({ decayMs: 10_000 }) })
+ * @param options.decay - decay window τ; default 10 s
+ * @param options.defaultRtt - estimate for a node with no history; default 0
+ * @throws HR_CORE_INVALID_DURATION when `decay` is not a positive duration or `defaultRtt` not a duration
+ * @example new Balancer({ endpoints, picker: p2c(), load: peakEwma({ decay: '10s' }) })
  */
 export function peakEwma(options: PeakEwmaOptions = {}): LoadMetricFactory {
-  const decayMs = options.decayMs ?? 10_000;
-  const defaultRttMs = options.defaultRttMs ?? 0;
-  requirePositive('peakEwma.decayMs', decayMs, '10000');
-  requireNonNegative('peakEwma.defaultRttMs', defaultRttMs, '0 (probe unknown nodes once) or 30');
+  const decayMs = parsePositiveDuration(options.decay, 'peakEwma.decay', 10_000);
+  const defaultRttMs = parseOptionalDuration(options.defaultRtt, 'peakEwma.defaultRtt', 0);
   return { name: 'peak-ewma', create: () => new PeakEwmaMetric(decayMs, defaultRttMs) };
 }

@@ -56,7 +56,7 @@ class HashAffinityPicker implements Picker {
  * @throws HR_BALANCE_INVALID_OPTION when `loadFactor` is below 1 (ring options are checked by `headroom/partition`)
  * @example
  * ```ts
- * const balancer = createBalancer({ endpoints, picker: hashAffinity({ loadFactor: 1.25 }) });
+ * const balancer = new Balancer({ endpoints, picker: hashAffinity({ loadFactor: 1.25 }) });
  * await balancer.call((ep) => getCart(ep.target, userId), { key: userId });
  * ```
  */

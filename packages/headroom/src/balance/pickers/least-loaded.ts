@@ -39,8 +39,8 @@ class LeastLoadedPicker implements Picker {
 
 /**
  * Full scan for the lowest load ÷ weight (least-outstanding-requests with the default metric).
- * @example createBalancer({ endpoints, picker: leastLoaded(), load: outstanding() })
+ * @example new Balancer({ endpoints, picker: leastLoaded(), load: outstanding() })
  */
 export function leastLoaded(): PickerFactory {
-  return { name: 'least-loaded', supportsSlowStart: true, needsKey: false, create: (random) => new LeastLoadedPicker(random) };
+  return { name: 'least-loaded', supportsSlowStart: true, needsKey: false, create: ({ random }) => new LeastLoadedPicker(random) };
 }

@@ -60,7 +60,7 @@ export interface P2cOptions {
  * Power of two (or k) choices over the balancer's load metric.
  * @param options.choices - candidates sampled per pick, integer ≥ 2; default 2
  * @throws HR_BALANCE_INVALID_OPTION when `choices` is not an integer ≥ 2
- * @example createBalancer({ endpoints, picker: p2c(), load: peakEwma() }) // Linkerd's default
+ * @example new Balancer({ endpoints, picker: p2c(), load: peakEwma() }) // Linkerd's default
  */
 export function p2c(options: P2cOptions = {}): PickerFactory {
   const choices = requireInteger('p2c.choices', options.choices ?? 2, 2, '2');
@@ -68,6 +68,6 @@ export function p2c(options: P2cOptions = {}): PickerFactory {
     name: choices === 2 ? 'p2c' : `p${choices}c`,
     supportsSlowStart: true,
     needsKey: false,
-    create: (random) => new PowerOfChoicesPicker(random, choices),
+    create: ({ random }) => new PowerOfChoicesPicker(random, choices),
   };
 }

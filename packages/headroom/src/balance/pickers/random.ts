@@ -22,8 +22,8 @@ class UniformRandomPicker implements Picker {
 
 /**
  * Uniform random choice (stateless, so many clients never synchronise).
- * @example createBalancer({ endpoints, picker: uniformRandom(), random: new SeededRandom(1) })
+ * @example new Balancer({ endpoints, picker: uniformRandom(), random: new SeededRandom(1) })
  */
 export function uniformRandom(): PickerFactory {
-  return { name: 'random', supportsSlowStart: false, needsKey: false, create: (random) => new UniformRandomPicker(random) };
+  return { name: 'random', supportsSlowStart: false, needsKey: false, create: ({ random }) => new UniformRandomPicker(random) };
 }

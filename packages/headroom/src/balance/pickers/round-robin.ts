@@ -28,8 +28,8 @@ class RoundRobinPicker implements Picker {
 
 /**
  * Plain round-robin over the candidates (weights ignored; use {@link weightedRoundRobin} for weights).
- * @example createBalancer({ endpoints: ['http://a:80', 'http://b:80'], picker: roundRobin() })
+ * @example new Balancer({ endpoints: ['http://a:80', 'http://b:80'], picker: roundRobin() })
  */
 export function roundRobin(): PickerFactory {
-  return { name: 'round-robin', supportsSlowStart: false, needsKey: false, create: (random) => new RoundRobinPicker(random) };
+  return { name: 'round-robin', supportsSlowStart: false, needsKey: false, create: ({ random }) => new RoundRobinPicker(random) };
 }

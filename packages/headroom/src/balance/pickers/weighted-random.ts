@@ -47,8 +47,8 @@ class WeightedRandomPicker implements Picker {
 
 /**
  * Random choice in proportion to the effective weights (slow start included).
- * @example createBalancer({ endpoints: [{ id: 'big', target: 'http://big:80', weight: 3 }, 'http://small:80'], picker: weightedRandom() })
+ * @example new Balancer({ endpoints: [{ id: 'big', target: 'http://big:80', weight: 3 }, 'http://small:80'], picker: weightedRandom() })
  */
 export function weightedRandom(): PickerFactory {
-  return { name: 'weighted-random', supportsSlowStart: true, needsKey: false, create: (random) => new WeightedRandomPicker(random) };
+  return { name: 'weighted-random', supportsSlowStart: true, needsKey: false, create: ({ random }) => new WeightedRandomPicker(random) };
 }

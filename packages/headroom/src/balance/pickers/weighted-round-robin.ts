@@ -43,7 +43,7 @@ class SmoothWeightedRoundRobinPicker implements Picker {
 
 /**
  * NGINX's smooth weighted round-robin: deterministic, interleaved, exact shares per weight.
- * @example createBalancer({ endpoints: [{ id: 'a', target: 'http://a:80', weight: 5 }, 'http://b:80'], picker: weightedRoundRobin() })
+ * @example new Balancer({ endpoints: [{ id: 'a', target: 'http://a:80', weight: 5 }, 'http://b:80'], picker: weightedRoundRobin() })
  */
 export function weightedRoundRobin(): PickerFactory {
   return { name: 'smooth-wrr', supportsSlowStart: true, needsKey: false, create: () => new SmoothWeightedRoundRobinPicker() };
