@@ -10,16 +10,16 @@ import { systemClock, seedFromEnv } from 'headroom';
 import {
   LAB_DEFAULTS,
   type RawLabOptions,
-  checkReportWritable,
   interrupted,
+  invalidLabOption,
   parseLabOptions,
   renderHtml,
   renderSummary,
   runLab,
   scenarioCatalog,
   streamProgress,
-  writeReport,
 } from '../lab/index.js';
+import { checkReportWritable, writeReport } from '../report/report-file.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
 const EXIT_INTERRUPTED = 130;
@@ -51,7 +51,12 @@ export function registerLab(program: Command): void {
       const json = raw.json === true;
       const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0), { json });
       // Before anything runs: a path that cannot be written must not throw away a finished tour.
-      const reportPath = options.reportPath === null ? null : checkReportWritable(options.reportPath);
+      const reportPath =
+        options.reportPath === null
+          ? null
+          : checkReportWritable(options.reportPath, (reason) =>
+              invalidLabOption('--report', options.reportPath, `use a file this user can write (${reason}), or --no-report`),
+            );
       const rerun = rerunCommand(command, options.seed);
       const progress = streamProgress(process.stderr);
       if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);

@@ -11,6 +11,5 @@ export { scenarioCatalog, overloadCapacityPerSec, type ScenarioContext } from '.
 export { type ScenarioSpec, type PhaseSpec, type HedgeSpec, type MetricKey, type Routing } from './scenarios/types.js';
 export { type LabReport, type ScenarioResult, type PhaseResult } from './report/types.js';
 export { renderSummary } from './report/terminal.js';
-export { checkReportWritable, writeReport } from './report/report-file.js';
 export { renderHtml, CHART_KINDS } from './report/html.js';
-export { interrupted } from './errors.js';
+export { interrupted, invalidLabOption } from './errors.js';

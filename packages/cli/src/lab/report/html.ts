@@ -2,9 +2,7 @@
  * The self-contained HTML report: tables, verdicts and charts for every scenario in one file that
  * opens without a network — Chart.js's UMD build and the data are inlined.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { escapeHtml as esc, renderReportPage } from '../../report/page.js';
 import { CHART_SCRIPT } from './chart-script.js';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
 import { interruptedBanner, lagNotes, warmupNotes } from './terminal.js';
@@ -13,57 +11,25 @@ import type { LabReport, ScenarioResult } from './types.js';
 /** Chart kinds drawn for every scenario that ran. */
 export const CHART_KINDS = ['latency', 'cdf', 'throughput', 'store'] as const;
 
-let chartJsSource: string | null = null;
-
-/** Chart.js's UMD build, read once from node_modules. */
-function chartJs(): string {
-  if (chartJsSource === null) {
-    const main = createRequire(import.meta.url).resolve('chart.js');
-    chartJsSource = readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8').replaceAll('</script', '<\\/script');
-  }
-  return chartJsSource;
-}
-
 /** Renders the report page. */
 export function renderHtml(report: LabReport): string {
   const s = report.settings;
-  const data = JSON.stringify(report).replaceAll('<', '\\u003c');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Headroom lab report — ${esc(report.startedAt)}</title>
-<style>
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1200px; padding: 24px; color: #1b1f24; }
-h1 { margin-bottom: 4px; } .meta { color: #57606a; margin-top: 0; }
-section { border-top: 1px solid #d0d7de; margin-top: 32px; padding-top: 8px; }
-.question { color: #57606a; font-style: italic; }
-table { border-collapse: collapse; margin: 12px 0; }
-th, td { padding: 4px 12px; border-bottom: 1px solid #eaeef2; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
-.verdict { font-weight: 600; }
-.note { color: #9a6700; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
-.chart { position: relative; height: 300px; }
-code { background: #f6f8fa; padding: 1px 4px; border-radius: 4px; }
-</style>
-</head>
-<body>
-<h1>Headroom lab</h1>
+  const body = `<h1>Headroom lab</h1>
 <p class="meta">${esc(report.startedAt)} · ${s.replicas} replicas · ${s.products.toLocaleString('en-US')} products on ${esc(s.store)}${s.redis ? ' + Redis' : ''} ·
 ${s.phaseDurationMs / 1000} s per phase after ${s.warmupMs / 1000} s warm-up · Zipf ${s.zipfExponent} · seed ${report.seed} ·
 Node ${esc(report.environment.node)} on ${report.environment.cpus} CPUs (load average ${report.environment.loadAverage.start} → ${report.environment.loadAverage.end}) ·
 run took ${(report.totalMs / 1000).toFixed(0)} s</p>
 <p>Every phase of a scenario sees the same seeded open-loop load; latencies are of successful requests, timed from each request's
 intended send time, so a stall shows every request that queued behind it. Rerun with <code>${esc(report.command)}</code>.</p>
-${report.interrupted === null ? '' : `<p class="note"><strong>${esc(interruptedBanner(report.interrupted))}</strong></p>\n`}${report.scenarios.map(renderScenario).join('\n')}
-<script>${chartJs()}</script>
-<script id="lab-data" type="application/json">${data}</script>
-<script>${CHART_SCRIPT}</script>
-</body>
-</html>
-`;
+${report.interrupted === null ? '' : `<p class="note"><strong>${esc(interruptedBanner(report.interrupted))}</strong></p>\n`}${report.scenarios.map(renderScenario).join('\n')}`;
+  return renderReportPage({
+    title: `Headroom lab report — ${report.startedAt}`,
+    style: '.question { color: #57606a; font-style: italic; }\n.verdict { font-weight: 600; }',
+    body,
+    dataId: 'lab-data',
+    data: report,
+    script: CHART_SCRIPT,
+  });
 }
 
 function renderScenario(s: ScenarioResult): string {
@@ -82,8 +48,4 @@ function renderScenario(s: ScenarioResult): string {
   ).join('\n');
   const notes = [...warmupNotes(s).map((n) => `<p>${esc(n)}</p>`), ...lagNotes(s).map((n) => `<p class="note">${esc(n)}</p>`)].join('\n');
   return `${head}\n<table>\n${header}\n${rows}\n</table>\n<p class="verdict">→ ${esc(s.verdict)}</p>\n${notes}\n<div class="charts">\n${charts}\n</div>\n</section>`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,24 +1,25 @@
 /**
- * The HTML report's file: checked before the run (a path that cannot be written must not throw
- * away a finished tour) and written after the tables are printed.
+ * An HTML report's file, for every verb that writes one: checked before the run (a path that
+ * cannot be written must not throw away a finished run) and written after the tables are printed.
  */
 import { closeSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { invalidLabOption } from '../errors.js';
 
 /**
  * Resolves `path` and proves it can be written by opening it for appending (which neither
  * truncates an existing report nor, once the probe is removed, leaves an empty new file behind).
+ * @param path - the path the user gave
+ * @param invalid - builds the verb's own error from the system's reason (ENOENT, EISDIR, EACCES…)
  * @returns the absolute path
- * @throws HR_LAB_INVALID_OPTION naming `--report`, the path and the system's reason (ENOENT, EISDIR, EACCES…)
+ * @throws what `invalid` returns, when the file cannot be written
  */
-export function checkReportWritable(path: string): string {
+export function checkReportWritable(path: string, invalid: (reason: string) => Error): string {
   const absolute = resolve(path);
   const existed = existsSync(absolute);
   try {
     closeSync(openSync(absolute, 'a'));
   } catch (error) {
-    throw invalidLabOption('--report', path, `use a file this user can write (${describeFsError(error)}), or --no-report`);
+    throw invalid(describeFsError(error));
   }
   if (!existed) rmSync(absolute, { force: true });
   return absolute;
