@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLab } from './commands/lab.js';
+import { registerScale } from './commands/scale.js';
 
 /** Exit code for usage errors (unknown command, bad flag). */
 export const EXIT_USAGE = 2;
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     });
   registerDoctor(program);
   registerLab(program);
+  registerScale(program);
   return program;
 }
 

@@ -33,3 +33,10 @@ test('plan: a target past the peak is refused with the peak named; past the Amda
     (e: unknown) => isHeadroomError(e, 'HR_SCALE_INVALID_OPTION'),
   );
 });
+
+test('plan from bare coefficients (no points): the same N, no margin', () => {
+  const fit = fitUsl(measurements(CISCO));
+  const bare = planCapacity({ coefficients: fit.coefficients }, 5000);
+  const full = planCapacity(fit, 5000);
+  assert.ok(bare.reachable && full.reachable && bare.n === full.n && bare.nWithMargin === null && full.nWithMargin !== null);
+});

@@ -8,7 +8,7 @@
  */
 import { invalidScaleOption } from '../models/errors.js';
 import { predictUsl } from '../models/predict.js';
-import { uslThroughput, type UslCoefficients, type UslPoint } from '../models/usl.js';
+import { uslPeak, uslThroughput, type UslCoefficients, type UslPoint } from '../models/usl.js';
 import type { UslFit } from '../models/fit-usl.js';
 
 /** The answer to "how many for this throughput?". */
@@ -24,7 +24,10 @@ export type CapacityPlan =
       readonly n: number;
       /** X at that whole N. */
       readonly throughputAtN: number;
-      /** N so that the lower end of the fit's prediction interval reaches the target, or `null` if that is past the peak. */
+      /**
+       * N so that the lower end of the fit's prediction interval (R `usl`'s band) reaches the
+       * target; `null` if that is past the peak, or when only coefficients were given.
+       */
       readonly nWithMargin: number | null;
       /** The peak, if the curve has one. */
       readonly peak: UslPoint | null;
@@ -44,12 +47,12 @@ export type CapacityPlan =
 
 /**
  * How many nodes (or whatever N counted) a target throughput needs.
- * @param fit - a fit from `fitUsl` (or its JSON read back)
+ * @param fit - a fit from `fitUsl` (or its JSON read back), or bare coefficients (then no margin)
  * @param targetThroughput - the throughput to reach, in the fit's units (> 0)
  * @throws HR_SCALE_INVALID_OPTION when the target is not a positive finite number
  * @example planCapacity(fit, 5000) // { reachable: true, n: 7, … } or { reachable: false, reason: 'past-peak', peak }
  */
-export function planCapacity(fit: UslFit, targetThroughput: number): CapacityPlan {
+export function planCapacity(fit: UslFit | { readonly coefficients: UslCoefficients }, targetThroughput: number): CapacityPlan {
   if (!(targetThroughput > 0 && Number.isFinite(targetThroughput))) {
     throw invalidScaleOption('target', targetThroughput, 'pass a positive throughput, e.g. 5000 (requests per second)');
   }
@@ -57,10 +60,10 @@ export function planCapacity(fit: UslFit, targetThroughput: number): CapacityPla
   const exactN = solveForN(c, targetThroughput);
   const limit = c.alpha > 0 ? c.gamma / c.alpha : Infinity;
   if (exactN === null) {
-    return { reachable: false, target: targetThroughput, reason: c.beta > 0 ? 'past-peak' : 'past-limit', peak: fit.peak, limit };
+    return { reachable: false, target: targetThroughput, reason: c.beta > 0 ? 'past-peak' : 'past-limit', peak: uslPeak(c), limit };
   }
   const n = Math.max(1, Math.ceil(exactN - 1e-9));
-  const [band] = predictUsl(fit, [1]);
+  const band = 'points' in fit ? predictUsl(fit, [1])[0] : undefined;
   const margin = band === undefined ? NaN : band.throughput - band.lower;
   const withMargin = Number.isFinite(margin) ? solveForN(c, targetThroughput + margin) : null;
   return {
@@ -70,7 +73,7 @@ export function planCapacity(fit: UslFit, targetThroughput: number): CapacityPla
     n,
     throughputAtN: uslThroughput(c, n),
     nWithMargin: withMargin === null ? null : Math.max(1, Math.ceil(withMargin - 1e-9)),
-    peak: fit.peak,
+    peak: uslPeak(c),
   };
 }
 

@@ -1,0 +1,106 @@
+/**
+ * `headroom scale`: fit the Universal Scalability Law to measurements and plan capacity on a fit.
+ *
+ * - `headroom scale fit <file>`: CSV or JSON of (N, X) or (N, latency); prints the coefficients
+ *   with intervals, the peak, the Amdahl limit and the residuals (or the fit as JSON with `--json`)
+ *   and writes the HTML report with the fitted curve, its confidence band and the points.
+ * - `headroom scale plan --fit fit.json --target 5000rps`: how many N reach the target, or that the
+ *   target is past the peak (exit 1), naming the peak.
+ */
+import type { Command } from 'commander';
+import { renderTable } from 'headroom';
+import { fitUsl, planCapacity, type CapacityPlan, type UslIntervalMethod } from 'headroom/scale';
+import { checkReportWritable, writeReport } from '../report/report-file.js';
+import { invalidScaleFlag } from '../scale/errors.js';
+import { renderFitReport } from '../scale/fit-report.js';
+import { renderFitSummary } from '../scale/fit-summary.js';
+import { sig } from '../scale/format.js';
+import { readMeasurements } from '../scale/read-measurements.js';
+import { parseThroughput, readFit } from '../scale/read-fit.js';
+
+/** Where `scale fit` writes its report unless told otherwise (not with --json). */
+const DEFAULT_REPORT = 'scale-report.html';
+
+interface FitFlags {
+  readonly json?: boolean;
+  readonly report?: string | false;
+  readonly level: string;
+  readonly interval: string;
+}
+
+/** Registers `headroom scale` and its subcommands on the program. */
+export function registerScale(program: Command): void {
+  const scale = program.command('scale').description('fit the Universal Scalability Law to measurements, and plan capacity on a fit');
+  scale
+    .command('fit')
+    .description('fit X(N) = γN / (1 + α(N−1) + βN(N−1)) to a CSV or JSON file of (N, throughput) or (N, latency_ms)')
+    .argument('<file>', 'measurements: CSV with a header (n,throughput | n,latency_ms) or headerless N,X rows; or JSON')
+    .option('--json', 'print the fit as JSON (what `scale plan --fit` reads) instead of tables')
+    .option('--report <file>', `where to write the HTML report (default: ${DEFAULT_REPORT}; with --json, only when given)`)
+    .option('--no-report', 'do not write the HTML report')
+    .option('--level <p>', 'confidence level of the intervals', '0.95')
+    .option('--interval <method>', "coefficient intervals: 'usl' (R usl's ± SE·qt(level, n−1)) or 'two-sided'", 'usl')
+    .action((file: string, flags: FitFlags, command: Command) => {
+      const level = Number(flags.level);
+      if (!(level > 0 && level < 1)) throw invalidScaleFlag('--level', flags.level, 'pass a level between 0 and 1, e.g. 0.95');
+      if (flags.interval !== 'usl' && flags.interval !== 'two-sided')
+        throw invalidScaleFlag('--interval', flags.interval, "pass 'usl' or 'two-sided'");
+      const reportFile = flags.report === false ? null : (flags.report ?? (flags.json === true ? null : DEFAULT_REPORT));
+      const reportPath =
+        reportFile === null
+          ? null
+          : checkReportWritable(reportFile, (reason) =>
+              invalidScaleFlag('--report', reportFile, `use a file this user can write (${reason}), or --no-report`),
+            );
+      const fit = fitUsl(readMeasurements(file), { level, interval: flags.interval as UslIntervalMethod });
+      process.stdout.write(flags.json === true ? `${JSON.stringify(fit, null, 2)}\n` : `${renderFitSummary(fit, file)}\n`);
+      if (reportPath !== null) {
+        const failure = writeReport(reportPath, renderFitReport(fit, file, commandLine(command, file)));
+        process.stderr.write(failure === null ? `report: ${reportPath}\n` : `report not written: ${failure}\n`);
+        if (failure !== null) process.exitCode = 1;
+      }
+    });
+  scale
+    .command('plan')
+    .description('how many N (nodes, workers) reach a target throughput, or whether it is past the peak')
+    .requiredOption('--fit <file>', 'a fit: the JSON `headroom scale fit --json` prints, or {"alpha","beta","gamma"}')
+    .requiredOption('--target <throughput>', 'the throughput to reach, e.g. 5000rps, 5k, 1200/s')
+    .option('--json', 'print the plan as JSON')
+    .action((flags: { fit: string; target: string; json?: boolean }) => {
+      const target = parseThroughput(flags.target);
+      if (!(target > 0)) throw invalidScaleFlag('--target', flags.target, 'pass a positive throughput such as 5000rps, 5k or 1200/s');
+      const plan = planCapacity(readFit(flags.fit), target);
+      process.stdout.write(flags.json === true ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n`);
+      if (!plan.reachable) process.exitCode = 1;
+    });
+}
+
+/** The plan as a sentence and a table. */
+function renderPlan(plan: CapacityPlan): string {
+  if (!plan.reachable) {
+    const where =
+      plan.reason === 'past-peak' && plan.peak !== null
+        ? `throughput peaks at ${sig(plan.peak.throughput)}/s at N* = ${sig(plan.peak.n)}; past that, adding more makes it slower`
+        : `throughput approaches the Amdahl limit γ/α = ${sig(plan.limit)}/s and never reaches it`;
+    return `target ${sig(plan.target)}/s is out of reach: ${where}.`;
+  }
+  const rows: string[][] = [
+    ['target', `${sig(plan.target)}/s`],
+    ['N needed', String(plan.n)],
+    ['X at that N', `${sig(plan.throughputAtN)}/s`],
+    ['N with margin (lower end of the prediction band)', plan.nWithMargin === null ? '–' : String(plan.nWithMargin)],
+    ['peak N*', plan.peak === null ? 'none (β = 0)' : `${sig(plan.peak.n)} (X = ${sig(plan.peak.throughput)}/s)`],
+  ];
+  return renderTable(['plan', 'value'], rows);
+}
+
+function commandLine(command: Command, file: string): string {
+  const flags = command.opts<Record<string, unknown>>();
+  const extra = [
+    flags['level'] !== '0.95' ? `--level ${String(flags['level'])}` : '',
+    flags['interval'] !== 'usl' ? `--interval ${String(flags['interval'])}` : '',
+  ]
+    .filter((s) => s !== '')
+    .join(' ');
+  return `npx headroom scale fit ${file}${extra === '' ? '' : ` ${extra}`}`;
+}
