@@ -1,4 +1,26 @@
 /**
- * headroom/sim — public door of the sim module. Nothing is exported yet: see the open issues.
+ * headroom/sim — a deterministic discrete-event simulator that runs the policy objects users
+ * deploy (balance pickers and load metrics, partitioners, cache eviction, latency policies' cores)
+ * in virtual time, at fleet scale. See docs/sim.md.
  */
-export {};
+export { SimEngine, type SimEngineOptions, type SimHandler } from './engine.js';
+export { ScenarioError } from './errors.js';
+export { runModel } from './fleet.js';
+export { type RunResult } from './result.js';
+export { sampler, type DistributionSpec, type Sampler } from './distributions.js';
+export { meanCi, type MeanCi } from './stats.js';
+export {
+  type ModelSpec,
+  type ArrivalSpec,
+  type ClientSpec,
+  type PickerSpec,
+  type LoadSpec,
+  type HedgeSpec,
+  type PauseSpec,
+  type Discipline,
+  type ServerGroupSpec,
+  type NetworkSpec,
+  type FanOutSpec,
+  type FaultSpec,
+} from './model-spec.js';
+export { erlangC, mmcMeanSojourn, md1MeanSojourn, supermarketMeanSojourn, supermarketTail, fanOutSlowProbability } from './queueing.js';

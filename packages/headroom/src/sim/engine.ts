@@ -1,0 +1,264 @@
+/**
+ * The simulator's engine: virtual time and one event queue, run by a synchronous loop — no
+ * promise, microtask or macrotask per event, so a run costs the model's work plus an O(log n)
+ * heap operation per event (the `VirtualClock` of `core` instead drains microtasks with one
+ * `setImmediate` per timer, about 6 µs each).
+ *
+ * The queue is a binary min-heap of event slots ordered by (time, insertion order), held in
+ * typed arrays; a cancelled event is dropped when it reaches the top (lazy deletion). Each event
+ * names a {@link SimHandler} and two numbers, so the model schedules without allocating a closure.
+ * `clock` is a {@link Clock} view of the same time and queue, so the policy objects a user deploys
+ * (they take `{ clock, random }`) run inside the simulation unchanged; `random` is the seeded root
+ * that every component forks its own stream from. `traceHash` folds every executed event's time
+ * and kind, so two runs of one scenario and seed can be compared with one number.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { SeededRandom, type Random } from '../core/random.js';
+import { invalidOption } from './errors.js';
+
+/** Receives the events scheduled for it: `kind` and `arg` are whatever the scheduler passed. */
+export interface SimHandler {
+  /** Runs the event; `engine.now` is its time. */
+  handle(kind: number, arg: number): void;
+}
+
+/** Options of {@link SimEngine}. */
+export interface SimEngineOptions {
+  /** Seed of the root random stream; default 1. */
+  readonly seed?: number;
+  /** Virtual start time, ms; default 0. */
+  readonly startMs?: number;
+  /** Wall-clock time at the start (epoch ms), only for `clock.wallNow()`; default 2025-01-01T00:00:00Z. */
+  readonly wallEpochMs?: number;
+}
+
+const SLOT_BITS = 2 ** 26;
+const GENERATIONS = 2 ** 26;
+const DEFAULT_WALL_EPOCH_MS = Date.UTC(2025, 0, 1);
+/** The kind under which `clock.setTimer` callbacks run. */
+const TIMER_KIND = -1;
+
+class TimerEvent implements SimHandler {
+  constructor(readonly fn: () => void) {}
+  handle(): void {
+    this.fn();
+  }
+}
+
+/**
+ * A discrete-event engine. Schedule with {@link SimEngine.at} or {@link SimEngine.after}, then
+ * {@link SimEngine.run} up to a time or {@link SimEngine.step} one event at a time.
+ *
+ * @example
+ * ```ts
+ * const engine = new SimEngine({ seed: 42 });
+ * engine.after(5, { handle: (kind, arg) => console.log(engine.now, kind, arg) }, 1, 2);
+ * engine.run(10); // prints 5 1 2; engine.now is 10
+ * ```
+ */
+export class SimEngine {
+  /** The root random stream; fork it per component (`engine.random.fork('arrivals')`). */
+  readonly random: Random;
+  /** A {@link Clock} on this engine's virtual time; its timers are engine events. */
+  readonly clock: Clock;
+  #now: number;
+  #seq = 0;
+  #size = 0;
+  #executed = 0;
+  #hash = 0x811c9dc5;
+  #stopped = false;
+  #heap = new Int32Array(1024);
+  #times = new Float64Array(1024);
+  #seqs = new Float64Array(1024);
+  #kinds = new Int32Array(1024);
+  #args = new Float64Array(1024);
+  #gens = new Int32Array(1024);
+  #handlers: (SimHandler | null)[] = new Array<SimHandler | null>(1024).fill(null);
+  #free = new Int32Array(1024);
+  #freeTop = 0;
+  #slots = 0;
+  readonly #bits = new Float64Array(1);
+  readonly #words = new Uint32Array(this.#bits.buffer);
+
+  constructor(options: SimEngineOptions = {}) {
+    const seed = options.seed ?? 1;
+    if (!Number.isInteger(seed)) throw invalidOption('engine.seed', seed, 'use an integer seed, e.g. 42');
+    const start = options.startMs ?? 0;
+    if (!Number.isFinite(start)) throw invalidOption('engine.startMs', start, 'use a finite number of milliseconds, e.g. 0');
+    this.#now = start;
+    this.random = new SeededRandom(seed);
+    const wallOffset = (options.wallEpochMs ?? DEFAULT_WALL_EPOCH_MS) - start;
+    this.clock = {
+      now: () => this.#now,
+      wallNow: () => this.#now + wallOffset,
+      setTimer: (delayMs: number, fn: () => void): TimerHandle => {
+        const id = this.after(delayMs > 0 ? delayMs : 0, new TimerEvent(fn), TIMER_KIND, 0);
+        return { cancel: () => this.cancel(id) };
+      },
+    };
+  }
+
+  /** Current virtual time, ms. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Events scheduled and not yet run (cancelled ones still count until they reach the top). */
+  get pending(): number {
+    return this.#size;
+  }
+
+  /** Events run so far. */
+  get executed(): number {
+    return this.#executed;
+  }
+
+  /** A 32-bit hash of every event run so far (time and kind, in order), as 8 hex digits. */
+  get traceHash(): string {
+    return (this.#hash >>> 0).toString(16).padStart(8, '0');
+  }
+
+  /**
+   * Schedules `handler.handle(kind, arg)` at absolute time `timeMs` (a time in the past runs at
+   * `now`, after the events already due). Returns an id for {@link SimEngine.cancel}.
+   */
+  at(timeMs: number, handler: SimHandler, kind: number, arg: number): number {
+    if (timeMs !== timeMs) throw invalidOption('engine.at(timeMs)', timeMs, 'schedule at a number of milliseconds, not NaN');
+    const t = timeMs > this.#now ? timeMs : this.#now;
+    const slot = this.#alloc();
+    this.#times[slot] = t;
+    this.#seqs[slot] = this.#seq++;
+    this.#kinds[slot] = kind;
+    this.#args[slot] = arg;
+    this.#handlers[slot] = handler;
+    this.#siftUp(this.#size++, slot);
+    return this.#gens[slot]! * SLOT_BITS + slot;
+  }
+
+  /** Schedules `handler.handle(kind, arg)` `delayMs` from now; see {@link SimEngine.at}. */
+  after(delayMs: number, handler: SimHandler, kind: number, arg: number): number {
+    return this.at(this.#now + delayMs, handler, kind, arg);
+  }
+
+  /** Cancels a scheduled event; harmless if it already ran or was cancelled. */
+  cancel(id: number): void {
+    const slot = id % SLOT_BITS;
+    if (slot < this.#slots && this.#gens[slot] === (id - slot) / SLOT_BITS) this.#handlers[slot] = null;
+  }
+
+  /** Ends the current {@link SimEngine.run} after the event being run. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Runs the next event, if any; returns false when the queue is empty. */
+  step(): boolean {
+    while (this.#size > 0) {
+      if (this.#runTop()) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs every event due at or before `untilMs` (default: until the queue is empty or
+   * {@link SimEngine.stop} is called), then moves time to `untilMs` when that is finite.
+   * @returns the number of events run
+   */
+  run(untilMs = Infinity): number {
+    const before = this.#executed;
+    this.#stopped = false;
+    while (this.#size > 0 && !this.#stopped) {
+      if (this.#times[this.#heap[0]!]! > untilMs) break;
+      this.#runTop();
+    }
+    if (!this.#stopped && untilMs !== Infinity && untilMs > this.#now) this.#now = untilMs;
+    return this.#executed - before;
+  }
+
+  /** Pops the top event and runs it unless it was cancelled; returns whether it ran. */
+  #runTop(): boolean {
+    const slot = this.#heap[0]!;
+    const last = this.#heap[--this.#size]!;
+    if (this.#size > 0) this.#siftDown(0, last);
+    const handler = this.#handlers[slot] ?? null;
+    const kind = this.#kinds[slot]!;
+    const arg = this.#args[slot]!;
+    const t = this.#times[slot]!;
+    this.#release(slot);
+    if (handler === null) return false;
+    this.#now = t;
+    this.#executed++;
+    this.#bits[0] = t;
+    let h = Math.imul(this.#hash ^ this.#words[0]!, 0x01000193);
+    h = Math.imul(h ^ this.#words[1]!, 0x01000193);
+    this.#hash = Math.imul(h ^ kind, 0x01000193);
+    handler.handle(kind, arg);
+    return true;
+  }
+
+  #less(a: number, b: number): boolean {
+    const ta = this.#times[a]!;
+    const tb = this.#times[b]!;
+    return ta < tb || (ta === tb && this.#seqs[a]! < this.#seqs[b]!);
+  }
+
+  #siftUp(pos: number, slot: number): void {
+    const heap = this.#heap;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      const p = heap[parent]!;
+      if (!this.#less(slot, p)) break;
+      heap[pos] = p;
+      pos = parent;
+    }
+    heap[pos] = slot;
+  }
+
+  #siftDown(pos: number, slot: number): void {
+    const heap = this.#heap;
+    const size = this.#size;
+    for (;;) {
+      let child = 2 * pos + 1;
+      if (child >= size) break;
+      const right = child + 1;
+      if (right < size && this.#less(heap[right]!, heap[child]!)) child = right;
+      const c = heap[child]!;
+      if (!this.#less(c, slot)) break;
+      heap[pos] = c;
+      pos = child;
+    }
+    heap[pos] = slot;
+  }
+
+  #alloc(): number {
+    if (this.#freeTop > 0) return this.#free[--this.#freeTop]!;
+    if (this.#slots === this.#times.length) this.#grow();
+    return this.#slots++;
+  }
+
+  #release(slot: number): void {
+    this.#handlers[slot] = null;
+    this.#gens[slot] = (this.#gens[slot]! + 1) % GENERATIONS;
+    this.#free[this.#freeTop++] = slot;
+  }
+
+  #grow(): void {
+    const n = this.#times.length * 2;
+    if (n > SLOT_BITS) throw invalidOption('engine events pending', n, `keep fewer than ${SLOT_BITS} events scheduled at once`);
+    const grow = <A extends Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.#heap = grow(this.#heap, (k) => new Int32Array(k));
+    this.#times = grow(this.#times, (k) => new Float64Array(k));
+    this.#seqs = grow(this.#seqs, (k) => new Float64Array(k));
+    this.#kinds = grow(this.#kinds, (k) => new Int32Array(k));
+    this.#args = grow(this.#args, (k) => new Float64Array(k));
+    this.#gens = grow(this.#gens, (k) => new Int32Array(k));
+    this.#free = grow(this.#free, (k) => new Int32Array(k));
+    const handlers = new Array<SimHandler | null>(n).fill(null);
+    for (let i = 0; i < this.#handlers.length; i++) handlers[i] = this.#handlers[i]!;
+    this.#handlers = handlers;
+  }
+}

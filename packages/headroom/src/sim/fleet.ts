@@ -1,0 +1,331 @@
+/**
+ * One run of a {@link ModelSpec}: arrivals → clients (real pickers and load metrics) → network →
+ * servers → network → clients, with hedging, timeouts, fan-out and faults, in an engine's virtual
+ * time. Calls arriving after warm-up are measured; the run ends when the arrivals have stopped and
+ * every call has finished (so Little's law is checked on whole sojourns).
+ */
+import { LatencyHistogram } from '../core/histogram.js';
+import type { Random } from '../core/random.js';
+import { Arrivals } from './arrivals.js';
+import type { Attempt } from './call.js';
+import { AT_SERVER, Call, RESPONSE_FAILED, RESPONSE_OK, type CallHost } from './call.js';
+import { Client, hedgeConfig, loadFactory, pickerFactory } from './client.js';
+import { sampler, type Sampler } from './distributions.js';
+import { SimEngine, type SimHandler } from './engine.js';
+import { invalidOption } from './errors.js';
+import type { FaultSpec, ModelSpec } from './model-spec.js';
+import type { RunResult } from './result.js';
+import { Server, type Job, type ServerHost } from './server.js';
+import { LengthTail } from './stats.js';
+
+const WARMUP_END = 1;
+const FAULT = 2;
+const STALL_START = 3;
+const STALL_END = 4;
+
+/**
+ * Runs one model with one seed and returns what it measured.
+ * @throws HR_SIM_INVALID_OPTION when the model names an impossible value (the message names the field)
+ * @example runModel({ durationMs: 60_000, arrivals: { type: 'poisson', ratePerSec: 800 }, servers: [{ count: 1, service: { type: 'exponential', meanMs: 1 } }] }, 1)
+ */
+export function runModel(spec: ModelSpec, seed: number): RunResult {
+  return new Fleet(spec, seed).run();
+}
+
+class Fleet implements ServerHost, CallHost, SimHandler {
+  readonly engine: SimEngine;
+  readonly servers: Server[] = [];
+  readonly clients: Client[] = [];
+  readonly warmupMs: number;
+  readonly endMs: number;
+  readonly netDelay: Sampler | undefined;
+  readonly loss: number;
+  readonly netRandom: Random;
+  readonly timeoutMs: number | undefined;
+  readonly histogram = new LatencyHistogram();
+  readonly tail: LengthTail;
+  readonly arrivals: Arrivals;
+  blocked: Uint8Array | undefined;
+  measuring = false;
+  // counters (measured calls only, except where named)
+  calls = 0;
+  ok = 0;
+  failed = 0;
+  timedOut = 0;
+  partial = 0;
+  latencySum = 0;
+  attempts = 0;
+  hedges = 0;
+  refused = 0;
+  lost = 0;
+  inSystem = 0;
+  #areaInSystem = 0;
+  #stamp = 0;
+  readonly #faults: readonly FaultSpec[];
+  readonly #stallRandom: Random;
+  readonly #stalls: { readonly interval: Sampler; readonly duration: Sampler } | undefined;
+  readonly #fanOut: ModelSpec['fanOut'];
+
+  constructor(
+    readonly spec: ModelSpec,
+    seed: number,
+  ) {
+    this.engine = new SimEngine({ seed });
+    const root = this.engine.random;
+    if (!(spec.durationMs > 0 && Number.isFinite(spec.durationMs)))
+      throw invalidOption('durationMs', spec.durationMs, 'use a positive number of ms, e.g. 60000');
+    this.endMs = spec.durationMs;
+    this.warmupMs = spec.warmupMs ?? spec.durationMs / 10;
+    if (!(this.warmupMs >= 0 && this.warmupMs < this.endMs))
+      throw invalidOption('warmupMs', spec.warmupMs, `use a time from 0 to below durationMs (${spec.durationMs})`);
+    if (!Array.isArray(spec.servers) || spec.servers.length === 0)
+      throw invalidOption('servers', spec.servers, 'use a non-empty list of server groups');
+    spec.servers.forEach((g, gi) => {
+      const path = `servers.${gi}`;
+      if (!(Number.isInteger(g.count) && g.count >= 1)) throw invalidOption(`${path}.count`, g.count, 'use a positive integer, e.g. 10');
+      const workers = g.workers === 'unbounded' ? Infinity : (g.workers ?? 1);
+      if (!(workers === Infinity || (Number.isInteger(workers) && workers >= 1)))
+        throw invalidOption(`${path}.workers`, g.workers, 'use a positive integer or "unbounded"');
+      const discipline = g.discipline ?? 'fifo';
+      if (!['fifo', 'lifo', 'ps'].includes(discipline)) throw invalidOption(`${path}.discipline`, g.discipline, 'use fifo, lifo or ps');
+      const service = sampler(g.service, `${path}.service`);
+      const pauses =
+        g.pauses === undefined
+          ? undefined
+          : {
+              interval: sampler(g.pauses.interval, `${path}.pauses.interval`),
+              duration: sampler(g.pauses.duration, `${path}.pauses.duration`),
+            };
+      for (let i = 0; i < g.count; i++) {
+        const index = this.servers.length;
+        this.servers.push(new Server(index, workers, discipline, service, root.fork(`server-${index}`), this.engine, this, pauses));
+      }
+    });
+    const c = spec.clients ?? {};
+    const count = c.count ?? 1;
+    if (!(Number.isInteger(count) && count >= 1)) throw invalidOption('clients.count', c.count, 'use a positive integer, e.g. 1');
+    const picker = pickerFactory(c.picker);
+    const load = loadFactory(c.load);
+    const hedge = c.hedge === undefined ? undefined : hedgeConfig(c.hedge);
+    for (let i = 0; i < count; i++)
+      this.clients.push(new Client(i, this.servers.length, picker, load, hedge, root.fork(`client-${i}`), this.engine));
+    if (c.timeoutMs !== undefined && !(c.timeoutMs > 0))
+      throw invalidOption('clients.timeoutMs', c.timeoutMs, 'use a positive number of ms, e.g. 1000');
+    this.timeoutMs = c.timeoutMs;
+    this.#stalls =
+      c.stalls === undefined
+        ? undefined
+        : {
+            interval: sampler(c.stalls.interval, 'clients.stalls.interval'),
+            duration: sampler(c.stalls.duration, 'clients.stalls.duration'),
+          };
+    this.#stallRandom = root.fork('client-stalls');
+    const net = spec.network ?? {};
+    this.netDelay = net.delay === undefined ? undefined : sampler(net.delay, 'network.delay');
+    this.loss = net.loss ?? 0;
+    if (!(this.loss >= 0 && this.loss < 1))
+      throw invalidOption('network.loss', net.loss, 'use a probability from 0 to below 1, e.g. 0.001');
+    this.netRandom = root.fork('network');
+    this.#fanOut = spec.fanOut;
+    if (spec.fanOut !== undefined) validateFanOut(spec.fanOut);
+    this.#faults = spec.faults ?? [];
+    this.#faults.forEach((f, i) => this.#checkFault(f, i));
+    const tailLength = spec.queueTailLength ?? 16;
+    this.tail = new LengthTail(this.servers.length, tailLength, 0);
+    this.arrivals = new Arrivals(spec.arrivals, this.engine, root.fork('arrivals'), this.endMs, (i) => this.#arrive(i));
+  }
+
+  run(): RunResult {
+    const engine = this.engine;
+    engine.at(this.warmupMs, this, WARMUP_END, 0);
+    this.#faults.forEach((f, i) => engine.at(f.atMs, this, FAULT, i));
+    if (this.#stalls !== undefined)
+      for (const client of this.clients) engine.after(this.#stalls.interval.sample(this.#stallRandom), this, STALL_START, client.index);
+    // Arrivals stop at endMs; pauses and stalls recur forever, so run until the last call is answered.
+    engine.run(this.endMs);
+    while (this.inSystem > 0 && engine.step()) {
+      /* drain the calls in flight */
+    }
+    const now = engine.now;
+    this.#integrate(now);
+    const window = now - this.warmupMs;
+    const measuredMs = this.endMs - this.warmupMs;
+    const served = this.servers.map((s) => s.served);
+    const capacity = this.servers.reduce((a, s) => a + (s.workers === Infinity ? 0 : s.workers), 0);
+    const busy = this.servers.reduce((a, s) => a + (s.workers === Infinity ? 0 : s.busyMs(now)), 0);
+    const h = this.histogram;
+    const L = this.#areaInSystem / window;
+    const lambda = this.calls / window;
+    const W = this.calls > 0 ? this.latencySum / (this.ok + this.failed) : 0;
+    return {
+      calls: this.calls,
+      ok: this.ok,
+      failed: this.failed,
+      timedOut: this.timedOut,
+      partial: this.partial,
+      lost: this.lost,
+      latency: (({ mean, p50, p90, p99, p999, max }) => ({ mean, p50, p90, p99, p999, max }))(h.snapshot()),
+      meanSojournMs: W,
+      attempts: this.attempts,
+      hedges: this.hedges,
+      hedgesRefused: this.refused,
+      extraLoad: this.calls > 0 ? this.hedges / this.attempts : 0,
+      throughputPerSec: (this.ok * 1000) / measuredMs,
+      waitProbability: ((arrived, waited) => (arrived > 0 ? waited / arrived : 0))(
+        this.servers.reduce((a, s) => a + s.arrived, 0),
+        this.servers.reduce((a, s) => a + s.waited, 0),
+      ),
+      utilization: capacity > 0 ? busy / (capacity * window) : Number.NaN,
+      served,
+      queueTail: this.tail.fractionsAtLeast(now),
+      little: { L, lambdaW: lambda * W, relativeError: L > 0 ? Math.abs(L - lambda * W) / L : 0 },
+      events: engine.executed,
+      simulatedMs: now,
+      traceHash: engine.traceHash,
+    };
+  }
+
+  handle(kind: number, arg: number): void {
+    const now = this.engine.now;
+    if (kind === WARMUP_END) {
+      this.#integrate(now);
+      this.#areaInSystem = 0;
+      this.measuring = true;
+      this.tail.reset(now);
+      for (const s of this.servers) s.resetBusy(now);
+    } else if (kind === FAULT) {
+      this.#applyFault(this.#faults[arg]!);
+    } else if (kind === STALL_START) {
+      const client = this.clients[arg]!;
+      client.stalledUntil = now + this.#stalls!.duration.sample(this.#stallRandom);
+      this.engine.at(client.stalledUntil, this, STALL_END, arg);
+    } else if (kind === STALL_END) {
+      this.engine.after(this.#stalls!.interval.sample(this.#stallRandom), this, STALL_START, arg);
+    }
+  }
+
+  // ---- CallHost ----
+
+  /** A top-level call ended (`ok` false: failed or timed out). */
+  callEnded(call: Call, ok: boolean, timedOut: boolean, partial: boolean): void {
+    const now = this.engine.now;
+    this.#integrate(now);
+    this.inSystem--;
+    if (!call.measured) return;
+    const latency = now - call.startMs;
+    this.latencySum += latency;
+    if (ok) {
+      this.ok++;
+      this.histogram.record(latency);
+      if (partial) this.partial++;
+    } else {
+      this.failed++;
+      if (timedOut) this.timedOut++;
+    }
+  }
+
+  /** Sends an attempt: network out (maybe lost), then the server. */
+  send(a: Attempt): void {
+    if (this.measuring) this.attempts++;
+    if (this.#dropped(a.client, a.server)) return;
+    const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
+    if (d > 0) this.engine.after(d, a, AT_SERVER, 0);
+    else this.servers[a.server]!.arrive(a);
+  }
+
+  countHedge(sent: boolean): void {
+    if (!this.measuring) return;
+    if (sent) this.hedges++;
+    else this.refused++;
+  }
+
+  owner(): number {
+    return -1;
+  }
+
+  // ---- ServerHost ----
+
+  finished(server: Server, job: Job, ok: boolean): void {
+    const a = job as Attempt;
+    if (this.#dropped(a.client, server.index)) return;
+    const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
+    if (d > 0) this.engine.after(d, a, ok ? RESPONSE_OK : RESPONSE_FAILED, 0);
+    else a.call.response(a, ok);
+  }
+
+  lengthChanged(from: number, to: number): void {
+    this.tail.change(from, to, this.engine.now);
+  }
+
+  // ---- internals ----
+
+  #arrive(index: number): void {
+    const now = this.engine.now;
+    this.#integrate(now);
+    this.inSystem++;
+    const measured = now >= this.warmupMs;
+    if (measured) this.calls++;
+    const client = this.clients[index % this.clients.length]!;
+    const call = new Call(this, client, now, measured, null, -1);
+    call.begin(this.#fanOut, this.timeoutMs);
+  }
+
+  #dropped(client: number, server: number): boolean {
+    if (this.blocked !== undefined && this.blocked[client * this.servers.length + server] === 1) return this.#lose();
+    if (this.loss > 0 && this.netRandom.next() < this.loss) return this.#lose();
+    return false;
+  }
+
+  #lose(): boolean {
+    if (this.measuring) this.lost++;
+    return true;
+  }
+
+  #integrate(now: number): void {
+    this.#areaInSystem += this.inSystem * (now - this.#stamp);
+    this.#stamp = now;
+  }
+
+  #checkFault(f: FaultSpec, i: number): void {
+    const path = `faults.${i}`;
+    if (!(f.atMs >= 0)) throw invalidOption(`${path}.atMs`, f.atMs, 'use a time in ms ≥ 0');
+    if (!Array.isArray(f.servers) || f.servers.some((s) => !(Number.isInteger(s) && s >= 0 && s < this.servers.length)))
+      throw invalidOption(`${path}.servers`, f.servers, `list server indexes from 0 to ${this.servers.length - 1}`);
+    if (f.action === 'slow' && !(f.factor > 0)) throw invalidOption(`${path}.factor`, f.factor, 'use a positive factor, e.g. 10');
+    if (
+      (f.action === 'partition' || f.action === 'heal') &&
+      (!Array.isArray(f.clients) || f.clients.some((c) => !(Number.isInteger(c) && c >= 0 && c < this.clients.length)))
+    )
+      throw invalidOption(`${path}.clients`, f.clients, `list client indexes from 0 to ${this.clients.length - 1}`);
+    if (!['crash', 'restart', 'recover', 'slow', 'partition', 'heal'].includes(f.action))
+      throw invalidOption(`${path}.action`, f.action, 'use crash, restart, slow, recover, partition or heal');
+  }
+
+  #applyFault(f: FaultSpec): void {
+    for (const index of f.servers) {
+      const s = this.servers[index]!;
+      if (f.action === 'crash') s.crash();
+      else if (f.action === 'restart') s.restart();
+      else if (f.action === 'slow') s.factor = f.factor;
+      else if (f.action === 'recover') s.factor = 1;
+      else if (f.action === 'partition' || f.action === 'heal') {
+        this.blocked ??= new Uint8Array(this.clients.length * this.servers.length);
+        for (const c of f.clients) this.blocked[c * this.servers.length + index] = f.action === 'partition' ? 1 : 0;
+      }
+    }
+  }
+}
+
+function validateFanOut(f: NonNullable<ModelSpec['fanOut']>): void {
+  if (!(Number.isInteger(f.leaves) && f.leaves >= 1)) throw invalidOption('fanOut.leaves', f.leaves, 'use a positive integer, e.g. 100');
+  const c = f.complete ?? 'all';
+  if (c === 'all') return;
+  if (typeof c === 'object' && 'quorum' in c) {
+    if (!(Number.isInteger(c.quorum) && c.quorum >= 1 && c.quorum <= f.leaves))
+      throw invalidOption('fanOut.complete.quorum', c.quorum, `use an integer from 1 to leaves (${f.leaves})`);
+  } else if (typeof c === 'object' && 'deadlineMs' in c) {
+    if (!(c.deadlineMs > 0)) throw invalidOption('fanOut.complete.deadlineMs', c.deadlineMs, 'use a positive number of ms, e.g. 50');
+  } else {
+    throw invalidOption('fanOut.complete', c, 'use "all", { "quorum": n } or { "deadlineMs": ms }');
+  }
+}

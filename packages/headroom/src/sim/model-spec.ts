@@ -1,0 +1,135 @@
+/**
+ * The model a simulation runs, as plain data (what a scenario file holds after validation, and
+ * what a TypeScript scenario writes directly). Times are milliseconds, rates per second.
+ */
+import type { DistributionSpec } from './distributions.js';
+
+/** How requests arrive (open loop: arrivals never wait for answers). */
+export type ArrivalSpec =
+  /** Poisson arrivals (exponential gaps) at a fixed rate, or evenly spaced ones (`constant`). */
+  | { readonly type: 'poisson' | 'constant'; readonly ratePerSec: number }
+  /**
+   * A Markov-modulated Poisson process: the rate of state i holds for an exponential time of mean
+   * `meanDurationMs`, then the next state (cyclically) takes over — bursts, diurnal swings.
+   */
+  | { readonly type: 'mmpp'; readonly states: readonly { readonly ratePerSec: number; readonly meanDurationMs: number }[] }
+  /**
+   * A recorded rate timeline: from `atMs` on, requests arrive at `ratePerSec` (piecewise constant,
+   * the first point at 0); Poisson unless `poisson` is false.
+   */
+  | { readonly type: 'timeline'; readonly points: readonly (readonly [atMs: number, ratePerSec: number])[]; readonly poisson?: boolean };
+
+/** A picker from `headroom/balance`, by name (with its options). */
+export type PickerSpec =
+  | 'round-robin'
+  | 'random'
+  | 'least-loaded'
+  | 'p2c'
+  | { readonly type: 'p2c'; readonly choices?: number }
+  | { readonly type: 'round-robin' | 'random' | 'least-loaded' };
+
+/** A load metric from `headroom/balance`, by name (with its options). */
+export type LoadSpec =
+  'outstanding' | 'peak-ewma' | { readonly type: 'peak-ewma'; readonly decayMs?: number; readonly defaultRttMs?: number };
+
+/** Hedged requests (Dean & Barroso): a backup attempt to another server after a delay, within a budget. */
+export interface HedgeSpec {
+  /** Fixed delay, ms; when absent, the adaptive delay (`percentile` of recent attempt latencies). */
+  readonly delayMs?: number;
+  /** Adaptive delay percentile, 0–100; default 95. */
+  readonly percentile?: number;
+  /** Attempt latencies kept for the adaptive delay; default 1,000. */
+  readonly windowSize?: number;
+  /** Samples needed before the adaptive delay is used (no hedging before); default 100. */
+  readonly minSamples?: number;
+  /** Most backup attempts per call; default 1. */
+  readonly maxExtra?: number;
+  /** Extra attempts allowed as a fraction of calls (a token budget, burst `maxTokens`); `false` for none. Default `{ ratio: 0.05, maxTokens: 10 }`. */
+  readonly budget?: false | { readonly ratio: number; readonly maxTokens?: number };
+  /** Remove the losing attempts from their servers' queues when one wins (tied-request style cancel); default false. */
+  readonly cancelQueued?: boolean;
+}
+
+/** The clients: each has its own picker and load metrics over every server, as separate processes would. */
+export interface ClientSpec {
+  /** Number of clients; arrivals go to them in turn. Default 1. */
+  readonly count?: number;
+  /** Picker; default `'p2c'`. */
+  readonly picker?: PickerSpec;
+  /** Load metric; default `'outstanding'`. */
+  readonly load?: LoadSpec;
+  /** Hedging of each call (each leaf of a fan-out); default none. */
+  readonly hedge?: HedgeSpec;
+  /** A call not answered within this time fails (its attempts are cancelled); default none. */
+  readonly timeoutMs?: number;
+  /** Event-loop stalls of the client process: responses that arrive during one are seen when it ends. */
+  readonly stalls?: PauseSpec;
+}
+
+/** Process-wide pauses (GC, event-loop stalls): every worker stops for `duration`, every `interval`. */
+export interface PauseSpec {
+  /** Time from the end of one pause to the start of the next, ms. */
+  readonly interval: DistributionSpec;
+  /** Length of a pause, ms. */
+  readonly duration: DistributionSpec;
+}
+
+/** Queue discipline of a server: first-in-first-out, last-in-first-out, or processor sharing. */
+export type Discipline = 'fifo' | 'lifo' | 'ps';
+
+/** A group of identical servers (the fleet is the concatenation of its groups). */
+export interface ServerGroupSpec {
+  /** Servers in this group. */
+  readonly count: number;
+  /** Workers per server, or `'unbounded'` (a pure delay: no queueing); default 1. */
+  readonly workers?: number | 'unbounded';
+  /** Queue discipline; default `'fifo'`. */
+  readonly discipline?: Discipline;
+  /** Service time of one request on an idle worker. */
+  readonly service: DistributionSpec;
+  /** Process-wide pauses that stop every worker; default none. */
+  readonly pauses?: PauseSpec;
+}
+
+/** Network between clients and servers: one-way delay each way, and loss of a message. */
+export interface NetworkSpec {
+  /** One-way delay, ms; default 0. */
+  readonly delay?: DistributionSpec;
+  /** Probability that a message (request or response) is lost; default 0. Lost calls end only by `timeoutMs`. */
+  readonly loss?: number;
+}
+
+/** Each call goes to `leaves` servers and completes on all of them, a quorum, or a deadline. */
+export interface FanOutSpec {
+  /** Sub-requests per call. */
+  readonly leaves: number;
+  /** When the call completes; default `'all'`. */
+  readonly complete?: 'all' | { readonly quorum: number } | { readonly deadlineMs: number };
+}
+
+/** A change to the fleet at a time: crash, restart, slow down by a factor, partition clients away. */
+export type FaultSpec =
+  | { readonly atMs: number; readonly action: 'crash' | 'restart' | 'recover'; readonly servers: readonly number[] }
+  | { readonly atMs: number; readonly action: 'slow'; readonly servers: readonly number[]; readonly factor: number }
+  | {
+      readonly atMs: number;
+      readonly action: 'partition' | 'heal';
+      readonly servers: readonly number[];
+      readonly clients: readonly number[];
+    };
+
+/** One model: arrivals, clients, servers, network, optional fan-out and faults. */
+export interface ModelSpec {
+  /** Simulated time of arrivals, ms (the run then lets calls in flight finish). */
+  readonly durationMs: number;
+  /** Calls arriving before this time are not measured; default 10% of `durationMs`. */
+  readonly warmupMs?: number;
+  readonly arrivals: ArrivalSpec;
+  readonly clients?: ClientSpec;
+  readonly servers: readonly ServerGroupSpec[];
+  readonly network?: NetworkSpec;
+  readonly fanOut?: FanOutSpec;
+  readonly faults?: readonly FaultSpec[];
+  /** Queue lengths tracked for the time-averaged tail (fraction of servers with ≥ k queued); default 16. */
+  readonly queueTailLength?: number;
+}

@@ -1,0 +1,52 @@
+/** What one simulation run measured (calls arriving after warm-up; times in ms). */
+export interface RunResult {
+  /** Calls that arrived after warm-up. */
+  readonly calls: number;
+  /** Of those, answered successfully (a fan-out call: enough leaves answered, or its deadline came). */
+  readonly ok: number;
+  /** Failed: every attempt failed, a quorum became impossible, or the timeout fired. */
+  readonly failed: number;
+  /** Failed by the client's timeout. */
+  readonly timedOut: number;
+  /** Fan-out calls completed by their deadline or quorum before every leaf answered. */
+  readonly partial: number;
+  /** Messages lost by the network or a partition. */
+  readonly lost: number;
+  /** Latency of successful calls, ms (HDR histogram, 3 significant digits). */
+  readonly latency: {
+    readonly mean: number;
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly p999: number;
+    readonly max: number;
+  };
+  /** Exact mean time in system of every measured call (successful or not), ms. */
+  readonly meanSojournMs: number;
+  /** Attempts sent after warm-up (originals + hedges). */
+  readonly attempts: number;
+  /** Hedged (backup) attempts sent after warm-up. */
+  readonly hedges: number;
+  /** Hedges the budget refused. */
+  readonly hedgesRefused: number;
+  /** Hedges as a fraction of attempts. */
+  readonly extraLoad: number;
+  /** Successful calls per second of measured time. */
+  readonly throughputPerSec: number;
+  /** Fraction of jobs arriving at a server after warm-up that found every worker busy (Erlang C's P(wait)). */
+  readonly waitProbability: number;
+  /** Busy worker time ÷ worker capacity over the measured window (NaN when every server is unbounded). */
+  readonly utilization: number;
+  /** Requests each server completed over the whole run. */
+  readonly served: readonly number[];
+  /** Time-averaged fraction of servers holding at least k jobs (queued + in service), k = 0 … `queueTailLength`. */
+  readonly queueTail: readonly number[];
+  /** Little's law over the measured window: L (time-averaged calls in system) vs λ·W. */
+  readonly little: { readonly L: number; readonly lambdaW: number; readonly relativeError: number };
+  /** Engine events run. */
+  readonly events: number;
+  /** Virtual time at the end of the run (arrivals stop at `durationMs`; calls in flight then finish). */
+  readonly simulatedMs: number;
+  /** Hash of the event trace: the same scenario and seed always print the same one. */
+  readonly traceHash: string;
+}
