@@ -4,6 +4,7 @@
  * rate changes, the pending Poisson arrival is redrawn at the new rate — exact, because
  * exponential gaps are memoryless.
  */
+import { parseDuration } from '../core/duration.js';
 import type { Random } from '../core/random.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import { invalidOption } from './errors.js';
@@ -37,11 +38,11 @@ export class Arrivals implements SimHandler {
         break;
       case 'mmpp':
         if (!Array.isArray(spec.states) || spec.states.length === 0)
-          throw invalidOption('arrivals.states', spec.states, 'use a non-empty list of { ratePerSec, meanDurationMs }');
+          throw invalidOption('arrivals.states', spec.states, 'use a non-empty list of { ratePerSec, meanDuration }');
         spec.states.forEach((s, i) => {
           rate(`arrivals.states.${i}.ratePerSec`, s.ratePerSec);
-          if (!(s.meanDurationMs > 0))
-            throw invalidOption(`arrivals.states.${i}.meanDurationMs`, s.meanDurationMs, 'use a positive number of ms, e.g. 1000');
+          if (!(parseDuration(s.meanDuration, `arrivals.states.${i}.meanDuration`) > 0))
+            throw invalidOption(`arrivals.states.${i}.meanDuration`, s.meanDuration, "use a positive duration, e.g. '1s'");
         });
         this.#enterState(0);
         break;
@@ -84,7 +85,7 @@ export class Arrivals implements SimHandler {
     this.#state = i;
     const s = this.spec.states[i]!;
     this.#setRate(s.ratePerSec / 1000);
-    this.engine.after(-Math.log(1 - this.random.next()) * s.meanDurationMs, this, SWITCH, 0);
+    this.engine.after(-Math.log(1 - this.random.next()) * parseDuration(s.meanDuration, 'arrivals.meanDuration'), this, SWITCH, 0);
   }
 
   #setRate(perMs: number): void {

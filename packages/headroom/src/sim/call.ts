@@ -5,6 +5,7 @@
  * `'cancelled'`, and with `cancelQueued` they leave their servers' queues). A fan-out call is a
  * parent of `leaves` child calls and completes on all, a quorum, or a deadline.
  */
+import { parseDuration } from '../core/duration.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import type { Client } from './client.js';
 import type { FanOutSpec } from './model-spec.js';
@@ -92,7 +93,8 @@ export class Call implements SimHandler {
     if (fanOut !== undefined) {
       const complete = fanOut.complete ?? 'all';
       this.#need = typeof complete === 'object' && 'quorum' in complete ? complete.quorum : fanOut.leaves;
-      if (typeof complete === 'object' && 'deadlineMs' in complete) engine.after(complete.deadlineMs, this, DEADLINE, 0);
+      if (typeof complete === 'object' && 'deadline' in complete)
+        engine.after(parseDuration(complete.deadline, 'fanOut.complete.deadline'), this, DEADLINE, 0);
       this.#children = [];
       for (let i = 0; i < fanOut.leaves && !this.done; i++) {
         const child = new Call(this.host, this.client, this.startMs, this.measured, this, this.key);

@@ -21,6 +21,7 @@ import {
   type PickerFactory,
 } from '../balance/index.js';
 import { SlidingPercentile, TokenBudget } from '../latency/index.js';
+import { parseDuration } from '../core/duration.js';
 import type { Random } from '../core/random.js';
 import type { SimEngine } from './engine.js';
 import { invalidOption } from './errors.js';
@@ -51,11 +52,11 @@ export function loadFactory(spec: LoadSpec | undefined, path = 'clients.load'): 
   if (s === 'peak-ewma') return peakEwma();
   if (typeof s === 'object' && s.type === 'peak-ewma') {
     return peakEwma({
-      ...(s.decayMs === undefined ? {} : { decayMs: s.decayMs }),
-      ...(s.defaultRttMs === undefined ? {} : { defaultRttMs: s.defaultRttMs }),
+      ...(s.decay === undefined ? {} : { decayMs: parseDuration(s.decay, `${path}.decay`) }),
+      ...(s.defaultRtt === undefined ? {} : { defaultRttMs: parseDuration(s.defaultRtt, `${path}.defaultRtt`) }),
     });
   }
-  throw invalidOption(path, spec, 'use outstanding, peak-ewma or { "type": "peak-ewma", "decayMs": 10000 }');
+  throw invalidOption(path, spec, 'use outstanding, peak-ewma or { "type": "peak-ewma", "decay": "1s" }');
 }
 
 /** Resolved hedging settings of a client. */
@@ -76,10 +77,7 @@ export function hedgeConfig(spec: HedgeSpec, path = 'clients.hedge'): HedgeConfi
     if (!(typeof x === 'number' && ok(x))) throw invalidOption(`${path}.${name}`, v, expected);
     return x;
   };
-  const delayMs =
-    spec.delayMs === undefined
-      ? undefined
-      : num('delayMs', spec.delayMs, 0, (x) => x >= 0 && Number.isFinite(x), 'use a delay in ms ≥ 0, e.g. 10');
+  const delayMs = spec.delay === undefined ? undefined : parseDuration(spec.delay, `${path}.delay`);
   const budget = spec.budget ?? { ratio: 0.05, maxTokens: 10 };
   return {
     delayMs,

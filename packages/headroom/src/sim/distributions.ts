@@ -10,16 +10,17 @@
  *   by its count (binary search over the cumulative counts) and a uniform point between the
  *   previous bucket's value and its own, as HdrHistogram's linear iteration does.
  */
+import { parseDuration, type Duration } from '../core/duration.js';
 import type { Random } from '../core/random.js';
 import { invalidOption } from './errors.js';
 
 /** A distribution of times in ms, as scenario data. */
 export type DistributionSpec =
-  | { readonly type: 'constant'; readonly ms: number }
-  | { readonly type: 'exponential'; readonly meanMs: number }
-  | { readonly type: 'uniform'; readonly minMs: number; readonly maxMs: number }
-  | { readonly type: 'lognormal'; readonly medianMs: number; readonly sigma: number }
-  | { readonly type: 'pareto'; readonly scaleMs: number; readonly shape: number }
+  | { readonly type: 'constant'; readonly value: Duration }
+  | { readonly type: 'exponential'; readonly mean: Duration }
+  | { readonly type: 'uniform'; readonly min: Duration; readonly max: Duration }
+  | { readonly type: 'lognormal'; readonly median: Duration; readonly sigma: number }
+  | { readonly type: 'pareto'; readonly scale: Duration; readonly shape: number }
   | { readonly type: 'bimodal'; readonly fast: DistributionSpec; readonly slow: DistributionSpec; readonly slowProbability: number }
   | { readonly type: 'mixture'; readonly parts: readonly { readonly weight: number; readonly dist: DistributionSpec }[] }
   | { readonly type: 'empirical'; readonly buckets: readonly (readonly [valueMs: number, count: number])[] };
@@ -37,6 +38,12 @@ function positive(path: string, v: unknown, example: string): number {
   return v;
 }
 
+function positiveDuration(path: string, v: Duration): number {
+  const ms = parseDuration(v, path);
+  if (ms > 0) return ms;
+  throw invalidOption(path, v, "use a positive duration, e.g. '5ms'");
+}
+
 function nonNegative(path: string, v: unknown, example: string): number {
   if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw invalidOption(path, v, `use a non-negative number, e.g. ${example}`);
   return v;
@@ -51,28 +58,28 @@ function probability(path: string, v: unknown): number {
  * Compiles a distribution spec.
  * @param path - where the spec sits in its scenario, for error messages (e.g. `servers.service`)
  * @throws HR_SIM_INVALID_OPTION naming the field and what is accepted
- * @example sampler({ type: 'lognormal', medianMs: 5, sigma: 0.8 }).sample(random)
+ * @example sampler({ type: 'lognormal', median: '5ms', sigma: 0.8 }).sample(random)
  */
 export function sampler(spec: DistributionSpec, path = 'distribution'): Sampler {
   if (typeof spec !== 'object' || spec === null)
-    throw invalidOption(path, spec, 'use an object with a type, e.g. { "type": "exponential", "meanMs": 1 }');
+    throw invalidOption(path, spec, 'use an object with a type, e.g. { "type": "exponential", "mean": "1ms" }');
   switch (spec.type) {
     case 'constant': {
-      const ms = nonNegative(`${path}.ms`, spec.ms, '10');
+      const ms = parseDuration(spec.value, `${path}.value`);
       return { meanMs: ms, sample: () => ms };
     }
     case 'exponential': {
-      const mean = positive(`${path}.meanMs`, spec.meanMs, '1');
+      const mean = positiveDuration(`${path}.mean`, spec.mean);
       return { meanMs: mean, sample: (r) => -Math.log(1 - r.next()) * mean };
     }
     case 'uniform': {
-      const min = nonNegative(`${path}.minMs`, spec.minMs, '0');
-      const max = nonNegative(`${path}.maxMs`, spec.maxMs, '10');
-      if (max < min) throw invalidOption(`${path}.maxMs`, max, `use a value ≥ minMs (${min})`);
+      const min = parseDuration(spec.min, `${path}.min`);
+      const max = parseDuration(spec.max, `${path}.max`);
+      if (max < min) throw invalidOption(`${path}.max`, spec.max, `use a duration ≥ min (${min} ms)`);
       return { meanMs: (min + max) / 2, sample: (r) => min + (max - min) * r.next() };
     }
     case 'lognormal': {
-      const median = positive(`${path}.medianMs`, spec.medianMs, '5');
+      const median = positiveDuration(`${path}.median`, spec.median);
       const sigma = nonNegative(`${path}.sigma`, spec.sigma, '0.5');
       return {
         meanMs: median * Math.exp((sigma * sigma) / 2),
@@ -80,7 +87,7 @@ export function sampler(spec: DistributionSpec, path = 'distribution'): Sampler 
       };
     }
     case 'pareto': {
-      const scale = positive(`${path}.scaleMs`, spec.scaleMs, '1');
+      const scale = positiveDuration(`${path}.scale`, spec.scale);
       const shape = positive(`${path}.shape`, spec.shape, '2.5');
       return {
         meanMs: shape > 1 ? (shape * scale) / (shape - 1) : Infinity,

@@ -4,6 +4,7 @@
  * time. Calls arriving after warm-up are measured; the run ends when the arrivals have stopped and
  * every call has finished (so Little's law is checked on whole sojourns).
  */
+import { parseOptionalDuration, parsePositiveDuration } from '../core/duration.js';
 import { LatencyHistogram } from '../core/histogram.js';
 import type { Random } from '../core/random.js';
 import { Arrivals } from './arrivals.js';
@@ -26,7 +27,7 @@ const STALL_END = 4;
 /**
  * Runs one model with one seed and returns what it measured.
  * @throws HR_SIM_INVALID_OPTION when the model names an impossible value (the message names the field)
- * @example runModel({ durationMs: 60_000, arrivals: { type: 'poisson', ratePerSec: 800 }, servers: [{ count: 1, service: { type: 'exponential', meanMs: 1 } }] }, 1)
+ * @example runModel({ duration: '60s', arrivals: { type: 'poisson', ratePerSec: 800 }, servers: [{ count: 1, service: { type: 'exponential', mean: '1ms' } }] }, 1)
  */
 export function runModel(spec: ModelSpec, seed: number): RunResult {
   return new Fleet(spec, seed).run();
@@ -42,6 +43,8 @@ class Fleet implements ServerHost, CallHost, SimHandler {
   readonly loss: number;
   readonly netRandom: Random;
   readonly timeoutMs: number | undefined;
+  readonly sloMs: number;
+  aboveSlo = 0;
   readonly histogram = new LatencyHistogram();
   readonly tail: LengthTail;
   readonly arrivals: Arrivals;
@@ -72,12 +75,9 @@ class Fleet implements ServerHost, CallHost, SimHandler {
   ) {
     this.engine = new SimEngine({ seed });
     const root = this.engine.random;
-    if (!(spec.durationMs > 0 && Number.isFinite(spec.durationMs)))
-      throw invalidOption('durationMs', spec.durationMs, 'use a positive number of ms, e.g. 60000');
-    this.endMs = spec.durationMs;
-    this.warmupMs = spec.warmupMs ?? spec.durationMs / 10;
-    if (!(this.warmupMs >= 0 && this.warmupMs < this.endMs))
-      throw invalidOption('warmupMs', spec.warmupMs, `use a time from 0 to below durationMs (${spec.durationMs})`);
+    this.endMs = parsePositiveDuration(spec.duration, 'duration', 0);
+    this.warmupMs = parseOptionalDuration(spec.warmup, 'warmup', this.endMs / 10);
+    if (!(this.warmupMs < this.endMs)) throw invalidOption('warmup', spec.warmup, `use a duration below duration (${this.endMs} ms)`);
     if (!Array.isArray(spec.servers) || spec.servers.length === 0)
       throw invalidOption('servers', spec.servers, 'use a non-empty list of server groups');
     spec.servers.forEach((g, gi) => {
@@ -109,9 +109,8 @@ class Fleet implements ServerHost, CallHost, SimHandler {
     const hedge = c.hedge === undefined ? undefined : hedgeConfig(c.hedge);
     for (let i = 0; i < count; i++)
       this.clients.push(new Client(i, this.servers.length, picker, load, hedge, root.fork(`client-${i}`), this.engine));
-    if (c.timeoutMs !== undefined && !(c.timeoutMs > 0))
-      throw invalidOption('clients.timeoutMs', c.timeoutMs, 'use a positive number of ms, e.g. 1000');
-    this.timeoutMs = c.timeoutMs;
+    this.sloMs = spec.slo === undefined ? Infinity : parsePositiveDuration(spec.slo, 'slo', 0);
+    this.timeoutMs = c.timeout === undefined ? undefined : parsePositiveDuration(c.timeout, 'clients.timeout', 0);
     this.#stalls =
       c.stalls === undefined
         ? undefined
@@ -165,6 +164,7 @@ class Fleet implements ServerHost, CallHost, SimHandler {
       partial: this.partial,
       lost: this.lost,
       latency: (({ mean, p50, p90, p99, p999, max }) => ({ mean, p50, p90, p99, p999, max }))(h.snapshot()),
+      aboveSlo: this.ok > 0 ? this.aboveSlo / this.ok : 0,
       meanSojournMs: W,
       attempts: this.attempts,
       hedges: this.hedges,
@@ -217,6 +217,7 @@ class Fleet implements ServerHost, CallHost, SimHandler {
     if (ok) {
       this.ok++;
       this.histogram.record(latency);
+      if (latency > this.sloMs) this.aboveSlo++;
       if (partial) this.partial++;
     } else {
       this.failed++;
@@ -323,9 +324,9 @@ function validateFanOut(f: NonNullable<ModelSpec['fanOut']>): void {
   if (typeof c === 'object' && 'quorum' in c) {
     if (!(Number.isInteger(c.quorum) && c.quorum >= 1 && c.quorum <= f.leaves))
       throw invalidOption('fanOut.complete.quorum', c.quorum, `use an integer from 1 to leaves (${f.leaves})`);
-  } else if (typeof c === 'object' && 'deadlineMs' in c) {
-    if (!(c.deadlineMs > 0)) throw invalidOption('fanOut.complete.deadlineMs', c.deadlineMs, 'use a positive number of ms, e.g. 50');
+  } else if (typeof c === 'object' && 'deadline' in c) {
+    parsePositiveDuration(c.deadline, 'fanOut.complete.deadline', 0);
   } else {
-    throw invalidOption('fanOut.complete', c, 'use "all", { "quorum": n } or { "deadlineMs": ms }');
+    throw invalidOption('fanOut.complete', c, 'use "all", { "quorum": n } or { "deadline": "50ms" }');
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The model a simulation runs, as plain data (what a scenario file holds after validation, and
- * what a TypeScript scenario writes directly). Times are milliseconds, rates per second.
+ * what a TypeScript scenario writes directly). Lengths of time are `Duration`s (a number of ms or
+ * '250ms', '5s'), instants are `…Ms` numbers of virtual time, rates are per second.
  */
+import type { Duration } from '../core/duration.js';
 import type { DistributionSpec } from './distributions.js';
 
 /** How requests arrive (open loop: arrivals never wait for answers). */
@@ -10,9 +12,9 @@ export type ArrivalSpec =
   | { readonly type: 'poisson' | 'constant'; readonly ratePerSec: number }
   /**
    * A Markov-modulated Poisson process: the rate of state i holds for an exponential time of mean
-   * `meanDurationMs`, then the next state (cyclically) takes over — bursts, diurnal swings.
+   * `meanDuration`, then the next state (cyclically) takes over — bursts, diurnal swings.
    */
-  | { readonly type: 'mmpp'; readonly states: readonly { readonly ratePerSec: number; readonly meanDurationMs: number }[] }
+  | { readonly type: 'mmpp'; readonly states: readonly { readonly ratePerSec: number; readonly meanDuration: Duration }[] }
   /**
    * A recorded rate timeline: from `atMs` on, requests arrive at `ratePerSec` (piecewise constant,
    * the first point at 0); Poisson unless `poisson` is false.
@@ -30,12 +32,12 @@ export type PickerSpec =
 
 /** A load metric from `headroom/balance`, by name (with its options). */
 export type LoadSpec =
-  'outstanding' | 'peak-ewma' | { readonly type: 'peak-ewma'; readonly decayMs?: number; readonly defaultRttMs?: number };
+  'outstanding' | 'peak-ewma' | { readonly type: 'peak-ewma'; readonly decay?: Duration; readonly defaultRtt?: Duration };
 
 /** Hedged requests (Dean & Barroso): a backup attempt to another server after a delay, within a budget. */
 export interface HedgeSpec {
-  /** Fixed delay, ms; when absent, the adaptive delay (`percentile` of recent attempt latencies). */
-  readonly delayMs?: number;
+  /** Fixed delay; when absent, the adaptive delay (`percentile` of recent attempt latencies). */
+  readonly delay?: Duration;
   /** Adaptive delay percentile, 0–100; default 95. */
   readonly percentile?: number;
   /** Attempt latencies kept for the adaptive delay; default 1,000. */
@@ -61,16 +63,16 @@ export interface ClientSpec {
   /** Hedging of each call (each leaf of a fan-out); default none. */
   readonly hedge?: HedgeSpec;
   /** A call not answered within this time fails (its attempts are cancelled); default none. */
-  readonly timeoutMs?: number;
+  readonly timeout?: Duration;
   /** Event-loop stalls of the client process: responses that arrive during one are seen when it ends. */
   readonly stalls?: PauseSpec;
 }
 
 /** Process-wide pauses (GC, event-loop stalls): every worker stops for `duration`, every `interval`. */
 export interface PauseSpec {
-  /** Time from the end of one pause to the start of the next, ms. */
+  /** Time from the end of one pause to the start of the next. */
   readonly interval: DistributionSpec;
-  /** Length of a pause, ms. */
+  /** Length of a pause. */
   readonly duration: DistributionSpec;
 }
 
@@ -93,9 +95,9 @@ export interface ServerGroupSpec {
 
 /** Network between clients and servers: one-way delay each way, and loss of a message. */
 export interface NetworkSpec {
-  /** One-way delay, ms; default 0. */
+  /** One-way delay; default 0. */
   readonly delay?: DistributionSpec;
-  /** Probability that a message (request or response) is lost; default 0. Lost calls end only by `timeoutMs`. */
+  /** Probability that a message (request or response) is lost; default 0. Lost calls end only by `clients.timeout`. */
   readonly loss?: number;
 }
 
@@ -104,7 +106,7 @@ export interface FanOutSpec {
   /** Sub-requests per call. */
   readonly leaves: number;
   /** When the call completes; default `'all'`. */
-  readonly complete?: 'all' | { readonly quorum: number } | { readonly deadlineMs: number };
+  readonly complete?: 'all' | { readonly quorum: number } | { readonly deadline: Duration };
 }
 
 /** A change to the fleet at a time: crash, restart, slow down by a factor, partition clients away. */
@@ -120,16 +122,18 @@ export type FaultSpec =
 
 /** One model: arrivals, clients, servers, network, optional fan-out and faults. */
 export interface ModelSpec {
-  /** Simulated time of arrivals, ms (the run then lets calls in flight finish). */
-  readonly durationMs: number;
-  /** Calls arriving before this time are not measured; default 10% of `durationMs`. */
-  readonly warmupMs?: number;
+  /** Simulated time of arrivals (the run then lets calls in flight finish). */
+  readonly duration: Duration;
+  /** Calls arriving before this time are not measured; default 10% of `duration`. */
+  readonly warmup?: Duration;
   readonly arrivals: ArrivalSpec;
   readonly clients?: ClientSpec;
   readonly servers: readonly ServerGroupSpec[];
   readonly network?: NetworkSpec;
   readonly fanOut?: FanOutSpec;
   readonly faults?: readonly FaultSpec[];
+  /** Latency objective: the result counts the measured calls slower than this (`aboveSlo`); default none. */
+  readonly slo?: Duration;
   /** Queue lengths tracked for the time-averaged tail (fraction of servers with ≥ k queued); default 16. */
   readonly queueTailLength?: number;
 }

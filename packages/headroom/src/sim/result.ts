@@ -21,6 +21,8 @@ export interface RunResult {
     readonly p999: number;
     readonly max: number;
   };
+  /** Fraction of successful measured calls slower than the model's `slo` (0 without one). */
+  readonly aboveSlo: number;
   /** Exact mean time in system of every measured call (successful or not), ms. */
   readonly meanSojournMs: number;
   /** Attempts sent after warm-up (originals + hedges). */

@@ -18,7 +18,7 @@ const R = 5;
 function mmc(c: number, rho: number, arrivals: number, service: ModelSpec['servers'][number]['service']): ModelSpec {
   const ratePerSec = rho * c * 1000; // mean service 1 ms
   return {
-    durationMs: (arrivals / ratePerSec) * 1000 * (10 / 9),
+    duration: (arrivals / ratePerSec) * 1000 * (10 / 9),
     arrivals: { type: 'poisson', ratePerSec },
     servers: [{ count: 1, workers: c, service }],
   };
@@ -48,7 +48,7 @@ for (const [c, rho, arrivals, width] of [
   [4, 0.95, 2_000_000, 0.05],
 ] as const) {
   test(`M/M/${c} at ρ = ${rho}: mean time in system and P(wait) match Erlang C; Little's law holds in every run`, () => {
-    const { seeds, runs } = replicate(mmc(c, rho, arrivals, { type: 'exponential', meanMs: 1 }), 1000 + c * 10 + rho * 100, R);
+    const { seeds, runs } = replicate(mmc(c, rho, arrivals, { type: 'exponential', mean: 1 }), 1000 + c * 10 + rho * 100, R);
     assertMeanNear(
       `M/M/${c} ρ=${rho} W`,
       runs.map((r) => r.meanSojournMs),
@@ -69,7 +69,7 @@ for (const [c, rho, arrivals, width] of [
 }
 
 test('M/D/1 at ρ = 0.8: mean time in system matches Pollaczek–Khinchine (3 service times)', () => {
-  const { seeds, runs } = replicate(mmc(1, 0.8, 400_000, { type: 'constant', ms: 1 }), 2000, R);
+  const { seeds, runs } = replicate(mmc(1, 0.8, 400_000, { type: 'constant', value: 1 }), 2000, R);
   assertMeanNear(
     'M/D/1 ρ=0.8 W',
     runs.map((r) => r.meanSojournMs),
@@ -80,7 +80,7 @@ test('M/D/1 at ρ = 0.8: mean time in system matches Pollaczek–Khinchine (3 se
 });
 
 test('processor sharing: M/M/1-PS has the FIFO mean (1/(1−ρ)); LIFO too, with a longer tail', () => {
-  const base = mmc(1, 0.8, 300_000, { type: 'exponential', meanMs: 1 });
+  const base = mmc(1, 0.8, 300_000, { type: 'exponential', mean: 1 });
   const ps = replicate({ ...base, servers: [{ ...base.servers[0]!, discipline: 'ps' }] }, 3000, R);
   assertMeanNear(
     'M/M/1-PS ρ=0.8 W',
