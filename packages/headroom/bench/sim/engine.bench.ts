@@ -81,7 +81,13 @@ report('sim: engine events/s vs VirtualClock (1,000 timer chains)', async () => 
     header: ['case', 'events/s (median)', 'range over rounds', 'events/minute', 'vs VirtualClock'],
     rows: names.map((n) => {
       const v = runs[n]!;
-      return [n, fmt(median(v)), `${fmt(Math.min(...v))}–${fmt(Math.max(...v))}`, `${(median(v) * 60).toExponential(2)}`, `${(median(v) / peer).toFixed(1)}×`];
+      return [
+        n,
+        fmt(median(v)),
+        `${fmt(Math.min(...v))}–${fmt(Math.max(...v))}`,
+        `${(median(v) * 60).toExponential(2)}`,
+        `${(median(v) / peer).toFixed(1)}×`,
+      ];
     }),
     notes: [`${ROUNDS} interleaved rounds; engine rounds run 2,000,000 events, VirtualClock rounds 200,000.`],
   };
