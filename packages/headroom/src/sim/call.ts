@@ -2,7 +2,7 @@
  * A call and its attempts, as a client sees them: the first attempt goes to the server the picker
  * chooses; a hedge timer may send backups (to servers this call has not used) while the budget
  * allows; the first answer wins and the others are cancelled (their load metrics told
- * `'cancelled'`, and with `cancelQueued` they leave their servers' queues). A fan-out call is a
+ * `'ignored'`, and with `cancelQueued` they leave their servers' queues). A fan-out call is a
  * parent of `leaves` child calls and completes on all, a quorum, or a deadline.
  */
 import { parseDuration } from '../core/duration.js';
@@ -193,7 +193,7 @@ export class Call implements SimHandler {
     for (const a of this.attempts) {
       if (a.cancelled) continue;
       a.cancelled = true;
-      client.metrics[a.server]!.end(now, now - a.sentAt, 'cancelled');
+      client.metrics[a.server]!.end(now, now - a.sentAt, 'ignored');
       client.inflight[a.server]!--;
       client.totalInflight--;
       client.window?.add(now - a.sentAt);

@@ -52,8 +52,8 @@ export function loadFactory(spec: LoadSpec | undefined, path = 'clients.load'): 
   if (s === 'peak-ewma') return peakEwma();
   if (typeof s === 'object' && s.type === 'peak-ewma') {
     return peakEwma({
-      ...(s.decay === undefined ? {} : { decayMs: parseDuration(s.decay, `${path}.decay`) }),
-      ...(s.defaultRtt === undefined ? {} : { defaultRttMs: parseDuration(s.defaultRtt, `${path}.defaultRtt`) }),
+      ...(s.decay === undefined ? {} : { decay: s.decay }),
+      ...(s.defaultRtt === undefined ? {} : { defaultRtt: s.defaultRtt }),
     });
   }
   throw invalidOption(path, spec, 'use outstanding, peak-ewma or { "type": "peak-ewma", "decay": "1s" }');
@@ -122,7 +122,7 @@ export class Client implements Candidates {
     this.size = servers;
     this.inflight = new Int32Array(servers);
     this.metrics = Array.from({ length: servers }, () => loadSpec.create());
-    this.picker = pickerSpec.create(random.fork('picker'));
+    this.picker = pickerSpec.create({ random: random.fork('picker') });
     this.window = hedge !== undefined && hedge.delayMs === undefined ? new SlidingPercentile(hedge.windowSize) : undefined;
     this.budget =
       hedge !== undefined && hedge.budget !== false
