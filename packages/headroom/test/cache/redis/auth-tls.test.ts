@@ -1,7 +1,8 @@
 /**
  * AUTH and TLS pass through: the Redis tier uses the client it is given, and the extra
  * connections it opens (pub/sub subscriber, tracking) are duplicates that inherit the
- * credentials and TLS settings. Own servers: ACL user on 7105, TLS-only on 7106.
+ * credentials and TLS settings — with node-redis and with ioredis. Own servers: ACL user on
+ * 7105, TLS-only on 7106.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,8 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
-import { createCache, redisTier, type Cache } from '../../../src/cache/index.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import { createClient, type RedisClientOptions } from 'redis';
+import { createCache, redisTier, type Cache, type RedisTierOptions } from '../../../src/cache/index.js';
 import { startRedis, type OwnRedis } from '@headroom/testkit/redis-servers';
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-tls-'));
@@ -65,19 +67,43 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Client = ReturnType<typeof createClient>;
+/** A connected client of either library, made from its own options. */
+type Connect = () => Promise<{ client: RedisTierOptions<string>['client']; close(): Promise<unknown> }>;
 
-async function twoInstances(makeClient: () => Client, invalidation: 'pubsub' | 'tracking'): Promise<[Cache<string>, Cache<string>]> {
+/** The same server and credentials through node-redis and through ioredis. */
+function clients(nodeRedis: RedisClientOptions, ioredis: RedisOptions): [string, Connect][] {
+  return [
+    [
+      'node-redis',
+      async () => {
+        const client = createClient({ ...nodeRedis, disableOfflineQueue: true });
+        client.on('error', () => {});
+        await client.connect();
+        return { client, close: () => client.close() };
+      },
+    ],
+    [
+      'ioredis',
+      async () => {
+        const client = new Redis({ ...ioredis, enableOfflineQueue: false, lazyConnect: true });
+        client.on('error', () => {});
+        await client.connect();
+        return { client, close: async () => client.disconnect() };
+      },
+    ],
+  ];
+}
+
+async function twoInstances(connect: Connect, invalidation: 'pubsub' | 'tracking'): Promise<[Cache<string>, Cache<string>]> {
   const caches = await Promise.all(
     [0, 1].map(async () => {
-      const client = makeClient();
-      client.on('error', () => {});
-      await client.connect();
-      const cache = createCache<string>({ namespace: 'secure', ttl: '1m', l2: redisTier<string>({ client, invalidation }) });
-      cleanups.push(
-        () => cache.close(),
-        () => client.close(),
-      );
+      const { client, close } = await connect();
+      const cache = createCache<string>({
+        namespace: `secure-${invalidation}`,
+        ttl: '1m',
+        l2: redisTier<string>({ client, invalidation }),
+      });
+      cleanups.push(() => cache.close(), close);
       return cache;
     }),
   );
@@ -102,25 +128,29 @@ async function invalidationWorks(a: Cache<string>, b: Cache<string>): Promise<vo
   assert.equal(b.has('k'), false);
 }
 
-test('AUTH: an ACL user and password on the client carry over to every connection the tier opens', async () => {
+test('AUTH: an ACL user and password on the client (node-redis, ioredis) carry over to every connection the tier opens', async () => {
   const server = await startRedis(
     7105,
     ['--user', 'default', 'off', '--user', 'app', 'on', '>app-secret', '~*', '&*', '+@all'],
     ['--user', 'app', '--pass', 'app-secret', '--no-auth-warning'],
   );
   servers.push(server);
-  const make = (): Client =>
-    createClient({ url: 'redis://127.0.0.1:7105', username: 'app', password: 'app-secret', disableOfflineQueue: true });
-  for (const mode of ['pubsub', 'tracking'] as const) {
-    const [a, b] = await twoInstances(make, mode);
-    await invalidationWorks(a, b);
+  const libraries = clients(
+    { url: 'redis://127.0.0.1:7105', username: 'app', password: 'app-secret' },
+    { host: '127.0.0.1', port: 7105, username: 'app', password: 'app-secret' },
+  );
+  for (const [library, connect] of libraries) {
+    for (const mode of ['pubsub', 'tracking'] as const) {
+      const [a, b] = await twoInstances(connect, mode);
+      await invalidationWorks(a, b).catch((error: Error) => assert.fail(`${library}, ${mode}: ${error.message}`));
+    }
   }
   const wrong = createClient({ url: 'redis://127.0.0.1:7105', username: 'app', password: 'nope', socket: { reconnectStrategy: false } });
   wrong.on('error', () => {});
   await assert.rejects(wrong.connect(), /WRONGPASS|invalid username-password/);
 });
 
-test('TLS: a TLS client carries over to the subscriber and tracking connections', async () => {
+test('TLS: a TLS client (node-redis, ioredis) carries over to the subscriber and tracking connections', async () => {
   const server = await startRedis(
     7106,
     [
@@ -139,9 +169,11 @@ test('TLS: a TLS client carries over to the subscriber and tracking connections'
   );
   servers.push(server);
   const ca = readFileSync(join(dir, 'ca.crt'));
-  const make = (): Client => createClient({ socket: { host: '127.0.0.1', port: 7106, tls: true, ca }, disableOfflineQueue: true });
-  for (const mode of ['pubsub', 'tracking'] as const) {
-    const [a, b] = await twoInstances(make, mode);
-    await invalidationWorks(a, b);
+  const libraries = clients({ socket: { host: '127.0.0.1', port: 7106, tls: true, ca } }, { host: '127.0.0.1', port: 7106, tls: { ca } });
+  for (const [library, connect] of libraries) {
+    for (const mode of ['pubsub', 'tracking'] as const) {
+      const [a, b] = await twoInstances(connect, mode);
+      await invalidationWorks(a, b).catch((error: Error) => assert.fail(`${library}, ${mode}: ${error.message}`));
+    }
   }
 });

@@ -1,40 +1,20 @@
 /**
  * Redis down, slow and restarting, with a redis-server this test owns (port 7104): callers
  * never hang or fail because of Redis; the circuit opens and closes; L1 turns stale while the
- * notifications are down.
+ * notifications are down. Once with node-redis, then with ioredis (a fresh server each).
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createCache, redisTier, type Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
-import { connectClient, startRedis, type OwnRedis } from '@headroom/testkit/redis-servers';
+import { startRedis, type OwnRedis } from '@headroom/testkit/redis-servers';
+import { CLIENT_LIBRARIES, type TestClient } from './clients.js';
 
 let server: OwnRedis;
-let client: Awaited<ReturnType<typeof connectClient>>;
+let client: TestClient;
 let cache: Cache<string>;
-const events: CacheEvent[] = [];
-
-before(async () => {
-  server = await startRedis(7104, ['--enable-debug-command', 'yes']);
-  client = await connectClient(server.url);
-  cache = createCache<string>({
-    namespace: 'faults',
-    ttl: '1h',
-    staleIfError: '1h',
-    random: new SeededRandom(4),
-    l2: redisTier<string>({ client, timeout: '100ms', circuit: { failureThreshold: 3, open: '200ms', maxOpen: '400ms' } }),
-  });
-  cache.on((e) => {
-    if (e.type === 'tier-error' || e.type === 'tier-connection') events.push(e);
-  });
-});
-
-after(async () => {
-  await cache.close();
-  await client.close().catch(() => {});
-  await server.stop();
-});
+let events: CacheEvent[] = [];
 
 /** Runs `readers` loops of getOrLoad for `ms`; returns the slowest call and the values seen. */
 async function load(
@@ -65,84 +45,114 @@ async function load(
   return { slowestMs, errors, calls };
 }
 
-test('Redis killed mid-load and restarted: no caller hangs or fails, the circuit opens then closes, L2 is used again', async () => {
-  for (let i = 0; i < 30; i++) await cache.set(`k${i}`, `v${i}`);
-  const during = load(1500, (k) => `db-${k}`);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await server.kill();
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  const stats = cache.stats();
-  assert.equal(stats.l2?.circuit === 'open' || stats.l2?.circuit === 'half-open', true, `circuit ${stats.l2?.circuit}`);
-  assert.equal(stats.l2?.notifications, false);
-  const health = cache.health();
-  assert.equal(health.status, 'degraded');
-  assert.equal(health.tier?.channel, 'down');
-  assert.notEqual(health.tier?.circuit, 'closed');
-  await server.restart();
-  const outcome = await during;
-  assert.equal(outcome.errors, 0);
-  assert.ok(outcome.slowestMs < 1000, `slowest call took ${outcome.slowestMs} ms`);
-  assert.ok(events.some((e) => e.type === 'tier-connection' && !e.up));
-  assert.ok(events.some((e) => e.type === 'tier-error'));
-  // Back to normal: the breaker closes after a probe and writes reach Redis again.
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    try {
-      await cache.set('after', 'restart');
-      if (cache.stats().l2?.circuit === 'closed' && cache.stats().l2?.notifications) break;
-    } catch {
-      /* still opening */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.equal(cache.stats().l2?.circuit, 'closed');
-  assert.equal(cache.stats().l2?.notifications, true);
-  assert.equal(cache.health().status, 'ok');
-  assert.equal(await client.get('hr:faults:0:{after}').then((v) => v?.endsWith('"restart"')), true);
-});
+for (const library of CLIENT_LIBRARIES)
+  describe(library.name, () => {
+    before(async () => {
+      events = [];
+      server = await startRedis(7104, ['--enable-debug-command', 'yes']);
+      client = await library.connect(server.url);
+      cache = createCache<string>({
+        namespace: 'faults',
+        ttl: '1h',
+        staleIfError: '1h',
+        random: new SeededRandom(4),
+        l2: redisTier<string>({
+          client: client.client,
+          timeout: '100ms',
+          circuit: { failureThreshold: 3, open: '200ms', maxOpen: '400ms' },
+        }),
+      });
+      cache.on((e) => {
+        if (e.type === 'tier-error' || e.type === 'tier-connection') events.push(e);
+      });
+    });
 
-test('while notifications are down, L1 entries are stale: reads reload, and a failing loader gets them through stale-if-error', async () => {
-  await cache.set('s', 'held-s');
-  await cache.set('t', 'held-t');
-  assert.equal(cache.getSync('s'), 'held-s');
-  const down = new Promise<void>((resolve) => {
-    const sub = cache.on((e) => {
-      if (e.type === 'tier-connection' && !e.up) {
-        sub.dispose();
-        resolve();
+    after(async () => {
+      await cache.close();
+      await client.close().catch(() => {});
+      await server.stop();
+    });
+
+    test('Redis killed mid-load and restarted: no caller hangs or fails, the circuit opens then closes, L2 is used again', async () => {
+      for (let i = 0; i < 30; i++) await cache.set(`k${i}`, `v${i}`);
+      const during = load(1500, (k) => `db-${k}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const stats = cache.stats();
+      assert.equal(stats.l2?.circuit === 'open' || stats.l2?.circuit === 'half-open', true, `circuit ${stats.l2?.circuit}`);
+      assert.equal(stats.l2?.notifications, false);
+      const health = cache.health();
+      assert.equal(health.status, 'degraded');
+      assert.equal(health.tier?.channel, 'down');
+      assert.notEqual(health.tier?.circuit, 'closed');
+      await server.restart();
+      const outcome = await during;
+      assert.equal(outcome.errors, 0);
+      assert.ok(outcome.slowestMs < 1000, `slowest call took ${outcome.slowestMs} ms`);
+      assert.ok(events.some((e) => e.type === 'tier-connection' && !e.up));
+      assert.ok(events.some((e) => e.type === 'tier-error'));
+      // Back to normal: the breaker closes after a probe and writes reach Redis again.
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        try {
+          await cache.set('after', 'restart');
+          if (cache.stats().l2?.circuit === 'closed' && cache.stats().l2?.notifications) break;
+        } catch {
+          /* still opening */
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(cache.stats().l2?.circuit, 'closed');
+      assert.equal(cache.stats().l2?.notifications, true);
+      assert.equal(cache.health().status, 'ok');
+      assert.equal(await client.get('hr:faults:0:{after}').then((v) => v?.endsWith('"restart"')), true);
+    });
+
+    test('while notifications are down, L1 entries are stale: reads reload, and a failing loader gets them through stale-if-error', async () => {
+      await cache.set('s', 'held-s');
+      await cache.set('t', 'held-t');
+      assert.equal(cache.getSync('s'), 'held-s');
+      const down = new Promise<void>((resolve) => {
+        const sub = cache.on((e) => {
+          if (e.type === 'tier-connection' && !e.up) {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await server.kill();
+      try {
+        await down;
+        assert.equal(cache.getSync('s'), undefined); // no longer fresh
+        assert.equal(await cache.getOrLoad('s', () => 'from-db'), 'from-db'); // reloaded, not served from L1
+        assert.equal(
+          await cache.getOrLoad('t', () => {
+            throw new Error('db down too');
+          }),
+          'held-t',
+        ); // stale-if-error
+      } finally {
+        await server.restart();
       }
     });
-  });
-  await server.kill();
-  try {
-    await down;
-    assert.equal(cache.getSync('s'), undefined); // no longer fresh
-    assert.equal(await cache.getOrLoad('s', () => 'from-db'), 'from-db'); // reloaded, not served from L1
-    assert.equal(
-      await cache.getOrLoad('t', () => {
-        throw new Error('db down too');
-      }),
-      'held-t',
-    ); // stale-if-error
-  } finally {
-    await server.restart();
-  }
-});
 
-test('slow Redis (DEBUG SLEEP): calls time out at the bound and the loader answers', async () => {
-  // Wait until the restarted server is back in use.
-  const deadline = Date.now() + 5000;
-  while (cache.stats().l2?.notifications !== true && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  const before = cache.stats().l2!.timeouts;
-  const sleeper = spawnSync('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0'], { encoding: 'utf8' });
-  assert.equal(sleeper.stdout.trim(), 'OK');
-  const blocking = import('node:child_process').then(
-    ({ spawn }) => new Promise<void>((resolve) => spawn('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0.6']).on('exit', () => resolve())),
-  );
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const started = Date.now();
-  assert.equal(await cache.getOrLoad('slow-key', () => 'from-loader'), 'from-loader');
-  assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
-  assert.ok(cache.stats().l2!.timeouts > before);
-  await blocking;
-});
+    test('slow Redis (DEBUG SLEEP): calls time out at the bound and the loader answers', async () => {
+      // Wait until the restarted server is back in use.
+      const deadline = Date.now() + 5000;
+      while (cache.stats().l2?.notifications !== true && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const before = cache.stats().l2!.timeouts;
+      const sleeper = spawnSync('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0'], { encoding: 'utf8' });
+      assert.equal(sleeper.stdout.trim(), 'OK');
+      const blocking = import('node:child_process').then(
+        ({ spawn }) =>
+          new Promise<void>((resolve) => spawn('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0.6']).on('exit', () => resolve())),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = Date.now();
+      assert.equal(await cache.getOrLoad('slow-key', () => 'from-loader'), 'from-loader');
+      assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+      assert.ok(cache.stats().l2!.timeouts > before);
+      await blocking;
+    });
+  });

@@ -5,6 +5,7 @@
  */
 import { after, before } from 'node:test';
 import { SHARED_REDIS_URL, connectClient, startRedis, uniquePrefix, type OwnRedis } from '@headroom/testkit/redis-servers';
+import type { ClientLibrary, TestClient } from './clients.js';
 
 export type Client = Awaited<ReturnType<typeof connectClient>>;
 
@@ -18,8 +19,8 @@ export interface RedisFixture {
   readonly admin: Client;
   /** The key prefix the file's caches use. */
   readonly prefix: string;
-  /** A new connection, closed after the file. */
-  client(): Promise<Client>;
+  /** A new connection of `library`, closed after the file. */
+  client(library: ClientLibrary): Promise<TestClient>;
   /** Closes `closable` after the file (before the connections). */
   keep<T extends { close(): Promise<unknown> }>(closable: T): T;
 }
@@ -31,7 +32,7 @@ export interface RedisFixture {
 export function redisFixture(own: boolean, label: string): RedisFixture {
   let server: OwnRedis | undefined;
   let admin: Client | undefined;
-  const clients: Client[] = [];
+  const clients: TestClient[] = [];
   const closables: { close(): Promise<unknown> }[] = [];
   const prefix = own ? 'hr' : uniquePrefix(label);
   const url = (): string => server?.url ?? SHARED_REDIS_URL;
@@ -44,7 +45,8 @@ export function redisFixture(own: boolean, label: string): RedisFixture {
     await Promise.all(closables.map((c) => c.close().catch(() => {})));
     if (!own)
       for await (const keys of admin!.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) if (keys.length > 0) await admin!.del(keys);
-    await Promise.all([...clients, admin!].map((c) => c.close().catch(() => {})));
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await admin!.close().catch(() => {});
     await server?.stop();
   });
   return {
@@ -59,8 +61,8 @@ export function redisFixture(own: boolean, label: string): RedisFixture {
       return admin!;
     },
     prefix,
-    async client() {
-      const client = await connectClient(url());
+    async client(library) {
+      const client = await library.connect(url());
       clients.push(client);
       return client;
     },

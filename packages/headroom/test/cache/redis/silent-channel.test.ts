@@ -4,20 +4,22 @@
  * falls silent"): once a heartbeat (or a call) goes unanswered for `timeout`, L1 is no longer
  * trusted — reads reload, L1 only backs stale-if-error — and once the channel answers again,
  * every entry held from before is revalidated on its next read. Own redis-server on a free
- * port, frozen with SIGSTOP and thawed with SIGCONT, under pub/sub and tracking.
+ * port, frozen with SIGSTOP and thawed with SIGCONT, under pub/sub and tracking, with node-redis
+ * and with ioredis.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCache, redisTier, type Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { notificationBarrier } from './barrier.js';
+import { CLIENT_LIBRARIES, type ClientLibrary } from './clients.js';
 import { redisFixture } from './fixture.js';
 
 const redis = redisFixture(true, 'silent');
 let seed = 0;
 
-async function instance(namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
-  const client = await redis.client();
+async function instance(library: ClientLibrary, namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
+  const { client } = await redis.client(library);
   return redis.keep(
     createCache<string>({
       namespace,
@@ -45,45 +47,46 @@ function connection(cache: Cache<string>, up: boolean): Promise<void> {
   });
 }
 
-for (const invalidation of ['pubsub', 'tracking'] as const) {
-  test(`${invalidation}: while Redis is frozen L1 is not trusted, and after it resumes held entries are revalidated`, async () => {
-    const ns = `silent-${invalidation}`;
-    const a = await instance(ns, invalidation);
-    const b = await instance(ns, invalidation);
-    let source = 'v1';
-    for (const k of ['k1', 'k2', 'k3']) await b.set(k, source);
-    await notificationBarrier(redis.admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
-    for (const k of ['k1', 'k2', 'k3']) assert.equal(await a.getOrLoad(k, () => 'unexpected load'), 'v1');
-    assert.equal(a.getSync('k1'), 'v1'); // held in A's L1, fresh
+for (const library of CLIENT_LIBRARIES)
+  for (const invalidation of ['pubsub', 'tracking'] as const) {
+    test(`${library.name}, ${invalidation}: while Redis is frozen L1 is not trusted, and after it resumes held entries are revalidated`, async () => {
+      const ns = `silent-${library.name}-${invalidation}`;
+      const a = await instance(library, ns, invalidation);
+      const b = await instance(library, ns, invalidation);
+      let source = 'v1';
+      for (const k of ['k1', 'k2', 'k3']) await b.set(k, source);
+      await notificationBarrier(redis.admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
+      for (const k of ['k1', 'k2', 'k3']) assert.equal(await a.getOrLoad(k, () => 'unexpected load'), 'v1');
+      assert.equal(a.getSync('k1'), 'v1'); // held in A's L1, fresh
 
-    const silent = connection(a, false);
-    redis.server.freeze();
-    try {
-      source = 'v2';
-      await assert.rejects(b.delete('k1'), { code: 'HR_CACHE_TIER_TIMEOUT' }); // B's invalidation cannot reach A now
-      await silent; // A noticed the silence by itself (A made no call)
-      assert.equal(a.health().status, 'degraded');
-      assert.equal(a.getSync('k1'), undefined, 'A still trusts an L1 entry while it cannot hear invalidations');
-      assert.equal(await a.getOrLoad('k1', () => source), 'v2'); // reloaded, not served from L1
-      assert.equal(
-        await a.getOrLoad('k2', () => {
-          throw new Error('the source is down too');
-        }),
-        'v1',
-      ); // stale-if-error still works
-    } finally {
-      const live = connection(a, true);
-      redis.server.thaw();
-      await live;
-    }
-    assert.equal(a.health().status, 'ok');
-    // k3 was held from before the silence: its next read asks Redis instead of trusting L1.
-    const l2Hits = a.stats().l2Hits;
-    assert.equal(await a.getOrLoad('k3', () => 'unexpected load'), 'v1');
-    assert.equal(a.stats().l2Hits, l2Hits + 1, 'k3 was served from L1 without being revalidated');
-    // B's delete was rejected: it may not have happened. B retries it, as the docs say, and A hears it.
-    await b.delete('k1');
-    await notificationBarrier(redis.admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
-    assert.equal(await a.getOrLoad('k1', () => source), 'v2');
-  });
-}
+      const silent = connection(a, false);
+      redis.server.freeze();
+      try {
+        source = 'v2';
+        await assert.rejects(b.delete('k1'), { code: 'HR_CACHE_TIER_TIMEOUT' }); // B's invalidation cannot reach A now
+        await silent; // A noticed the silence by itself (A made no call)
+        assert.equal(a.health().status, 'degraded');
+        assert.equal(a.getSync('k1'), undefined, 'A still trusts an L1 entry while it cannot hear invalidations');
+        assert.equal(await a.getOrLoad('k1', () => source), 'v2'); // reloaded, not served from L1
+        assert.equal(
+          await a.getOrLoad('k2', () => {
+            throw new Error('the source is down too');
+          }),
+          'v1',
+        ); // stale-if-error still works
+      } finally {
+        const live = connection(a, true);
+        redis.server.thaw();
+        await live;
+      }
+      assert.equal(a.health().status, 'ok');
+      // k3 was held from before the silence: its next read asks Redis instead of trusting L1.
+      const l2Hits = a.stats().l2Hits;
+      assert.equal(await a.getOrLoad('k3', () => 'unexpected load'), 'v1');
+      assert.equal(a.stats().l2Hits, l2Hits + 1, 'k3 was served from L1 without being revalidated');
+      // B's delete was rejected: it may not have happened. B retries it, as the docs say, and A hears it.
+      await b.delete('k1');
+      await notificationBarrier(redis.admin, [a, b] as Cache<unknown>[], { prefix: 'hr', namespace: ns, invalidation });
+      assert.equal(await a.getOrLoad('k1', () => source), 'v2');
+    });
+  }
