@@ -22,3 +22,17 @@ export { stallEventLoop, EventLoopStaller, type EventLoopStallerOptions } from '
 export { faultyHandler, CHAOS_RULE_HEADER, type FaultyHandlerOptions } from './adapters/http-handler.js';
 export { faultyFetch, type FetchLike, type FaultyFetchOptions } from './adapters/fetch.js';
 export { faultyRedis, type FaultyRedisOptions } from './adapters/redis.js';
+export {
+  ChaosProxyServer,
+  TokenRequiredError,
+  isLoopbackHost,
+  TOXIPROXY_API_VERSION,
+  type ChaosProxyServerOptions,
+  type ProxyWithToxics,
+} from './adapters/proxy-server.js';
+export { TcpChaosProxy, splitHostPort, type ProxyState, type ProxyCounters } from './adapters/tcp-proxy.js';
+export { ToxiproxyApiError } from './proxy/api-error.js';
+export { parseToxic, updateToxic, TOXIC_ATTRIBUTES, type ToxicSpec, type ToxicStream, type ToxicType } from './proxy/toxics.js';
+export { ToxicLink, type LinkContext, type LinkSink } from './proxy/link.js';
+export { TimedQueue, type Chunk, type Stage, type StageOutput } from './proxy/stage.js';
+export { sliceBounds } from './proxy/tcp-toxics.js';

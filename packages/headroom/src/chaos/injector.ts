@@ -29,7 +29,7 @@ export interface FaultRule {
   /** Fail with this HTTP status (HTTP adapters answer it; elsewhere an InjectedFaultError with `status`). */
   readonly status?: number;
   /** Wait this long, then fail as a timeout. */
-  readonly timeoutMs?: Duration;
+  readonly timeout?: Duration;
   /** Never answer until the caller's signal aborts (or the fault is disarmed or killed: then the call goes through). */
   readonly hang?: true;
   /** Fail as a reset connection (HTTP server adapters destroy the socket). */
@@ -62,6 +62,7 @@ export interface FaultDecision {
 
 /** An event: a fault fired for `key` at `atMs` (the clock's `now()`). */
 export interface FaultEvent extends FaultDecision {
+  readonly type: 'fault-fired';
   readonly key: string | undefined;
   readonly atMs: number;
 }
@@ -106,7 +107,7 @@ interface CompiledRule {
  * @example
  * ```ts
  * const chaos = new FaultInjector({ faults: [{ latency: { uniform: [50, 200] }, probability: 0.1,
- *   select: { prefix: 'tenant-7:' } }, { status: 503, schedule: { kind: 'flap', onMs: '5s', offMs: '25s' } }] });
+ *   select: { prefix: 'tenant-7:' } }, { status: 503, schedule: { kind: 'flap', on: '5s', off: '25s' } }] });
  * const user = await chaos.run(({ signal }) => db.load(id, signal), { key: `tenant-7:${id}` });
  * ```
  */
@@ -179,7 +180,7 @@ export class FaultInjector {
         ...(rule.timeoutMs === undefined ? {} : { timeoutMs: rule.timeoutMs }),
         ...(rule.message === undefined ? {} : { message: rule.message }),
       };
-      if (this.#events.active) this.#events.emit({ ...decision, key, atMs: this.#clock.now() });
+      if (this.#events.active) this.#events.emit({ type: 'fault-fired', ...decision, key, atMs: this.#clock.now() });
       return decision;
     }
     return undefined;
@@ -275,12 +276,12 @@ function compileRule(rule: FaultRule, index: number, random: Random): CompiledRu
   const outcomes: FaultOutcome[] = [];
   if (rule.error !== undefined) outcomes.push('error');
   if (rule.status !== undefined) outcomes.push('status');
-  if (rule.timeoutMs !== undefined) outcomes.push('timeout');
+  if (rule.timeout !== undefined) outcomes.push('timeout');
   if (rule.hang !== undefined) outcomes.push('hang');
   if (rule.abort !== undefined) outcomes.push('abort');
-  if (outcomes.length > 1) throw chaosOption(at, outcomes.join('+'), 'give at most one of error, status, timeoutMs, hang, abort per rule');
+  if (outcomes.length > 1) throw chaosOption(at, outcomes.join('+'), 'give at most one of error, status, timeout, hang, abort per rule');
   if (outcomes.length === 0 && rule.latency === undefined)
-    throw chaosOption(at, rule, 'give a latency, an outcome (error, status, timeoutMs, hang, abort), or both');
+    throw chaosOption(at, rule, 'give a latency, an outcome (error, status, timeout, hang, abort), or both');
   if (rule.status !== undefined && !(Number.isInteger(rule.status) && rule.status >= 100 && rule.status <= 599)) {
     throw chaosOption(`${at}.status`, rule.status, 'use an HTTP status between 100 and 599');
   }
@@ -293,7 +294,7 @@ function compileRule(rule: FaultRule, index: number, random: Random): CompiledRu
     latency: rule.latency === undefined ? undefined : latencyModel(rule.latency, `${at}.latency`),
     outcome: outcomes[0] ?? 'pass',
     status: rule.status,
-    timeoutMs: rule.timeoutMs === undefined ? undefined : parseDuration(rule.timeoutMs, `${at}.timeoutMs`),
+    timeoutMs: rule.timeout === undefined ? undefined : parseDuration(rule.timeout, `${at}.timeout`),
     message: typeof rule.error === 'string' ? rule.error : undefined,
     probability: probabilityOption(`${at}.probability`, rule.probability, 1),
     maxCount,

@@ -9,20 +9,20 @@ import type { Random } from '../core/random.js';
 import { chaosOption } from './errors.js';
 
 /**
- * A latency: a {@link Duration} (fixed), or one of the distributions. All values in ms.
- * - `{ uniform: [minMs, maxMs] }`
- * - `{ normal: { meanMs, stddevMs } }` (clamped at 0)
- * - `{ lognormal: { medianMs, sigma } }` (sigma of the underlying normal)
- * - `{ exponential: { meanMs } }`
+ * A latency: a {@link Duration} (fixed), or one of the distributions (times are Durations):
+ * - `{ uniform: [min, max] }`
+ * - `{ normal: { mean, stddev } }` (clamped at 0)
+ * - `{ lognormal: { median, sigma } }` (sigma of the underlying normal, unitless)
+ * - `{ exponential: { mean } }`
  * - `{ samples: [ms, ...] }` recorded latencies, each equally likely
  * - `{ percentiles: { '50': ms, '99': ms, '100': ms } }` a recorded histogram's percentiles
  */
 export type LatencySpec =
   | Duration
-  | { readonly uniform: readonly [number, number] }
-  | { readonly normal: { readonly meanMs: number; readonly stddevMs: number } }
-  | { readonly lognormal: { readonly medianMs: number; readonly sigma: number } }
-  | { readonly exponential: { readonly meanMs: number } }
+  | { readonly uniform: readonly [Duration, Duration] }
+  | { readonly normal: { readonly mean: Duration; readonly stddev: Duration } }
+  | { readonly lognormal: { readonly median: Duration; readonly sigma: number } }
+  | { readonly exponential: { readonly mean: Duration } }
   | { readonly samples: readonly number[] }
   | { readonly percentiles: Readonly<Record<string, number>> };
 
@@ -46,28 +46,27 @@ export function latencyModel(spec: LatencySpec, option = 'latency'): LatencyMode
   }
   if (typeof spec !== 'object' || spec === null) throw chaosOption(option, spec, 'use a duration or a distribution object');
   if ('uniform' in spec) {
-    const [min, max] = spec.uniform;
-    if (!finite(min) || !finite(max) || min < 0 || max < min)
-      throw chaosOption(`${option}.uniform`, spec.uniform, 'use [minMs, maxMs] with 0 ≤ min ≤ max');
+    if (!Array.isArray(spec.uniform) || spec.uniform.length !== 2) throw chaosOption(`${option}.uniform`, spec.uniform, 'use [min, max]');
+    const min = parseDuration(spec.uniform[0], `${option}.uniform[0]`);
+    const max = parseDuration(spec.uniform[1], `${option}.uniform[1]`);
+    if (max < min) throw chaosOption(`${option}.uniform`, spec.uniform, 'use [min, max] with min ≤ max');
     return { spec, draw: (r) => min + r.next() * (max - min) };
   }
   if ('normal' in spec) {
-    const { meanMs, stddevMs } = spec.normal;
-    if (!finite(meanMs) || !finite(stddevMs) || stddevMs < 0)
-      throw chaosOption(`${option}.normal`, spec.normal, 'use { meanMs, stddevMs ≥ 0 }');
+    const meanMs = parseDuration(spec.normal.mean, `${option}.normal.mean`);
+    const stddevMs = parseDuration(spec.normal.stddev, `${option}.normal.stddev`);
     return { spec, draw: (r) => Math.max(0, meanMs + stddevMs * gaussian(r)) };
   }
   if ('lognormal' in spec) {
-    const { medianMs, sigma } = spec.lognormal;
-    if (!finite(medianMs) || medianMs <= 0 || !finite(sigma) || sigma < 0) {
-      throw chaosOption(`${option}.lognormal`, spec.lognormal, 'use { medianMs > 0, sigma ≥ 0 }');
-    }
+    const medianMs = parseDuration(spec.lognormal.median, `${option}.lognormal.median`);
+    const sigma = spec.lognormal.sigma;
+    if (medianMs <= 0 || !finite(sigma) || sigma < 0)
+      throw chaosOption(`${option}.lognormal`, spec.lognormal, 'use { median > 0, sigma ≥ 0 }');
     const mu = Math.log(medianMs);
     return { spec, draw: (r) => Math.exp(mu + sigma * gaussian(r)) };
   }
   if ('exponential' in spec) {
-    const { meanMs } = spec.exponential;
-    if (!finite(meanMs) || meanMs < 0) throw chaosOption(`${option}.exponential`, spec.exponential, 'use { meanMs ≥ 0 }');
+    const meanMs = parseDuration(spec.exponential.mean, `${option}.exponential.mean`);
     return { spec, draw: (r) => -meanMs * Math.log(1 - r.next()) };
   }
   if ('samples' in spec) {

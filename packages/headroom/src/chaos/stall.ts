@@ -10,11 +10,11 @@ import { killSwitch } from './kill-switch.js';
 import { compileSchedule, type Schedule, type ScheduleSpec } from './schedule.js';
 
 /**
- * Blocks the event loop for `durationMs` on `clock` (unless the kill switch is engaged).
+ * Blocks the event loop for `duration` on `clock` (unless the kill switch is engaged).
  * @returns how long it blocked, ms
  */
-export function stallEventLoop(durationMs: Duration, clock: Clock = systemClock): number {
-  const ms = parseDuration(durationMs, 'durationMs');
+export function stallEventLoop(duration: Duration, clock: Clock = systemClock): number {
+  const ms = parseDuration(duration, 'duration');
   if (killSwitch.engaged) return 0;
   const start = clock.now();
   const end = start + ms;
@@ -32,9 +32,9 @@ export function stallEventLoop(durationMs: Duration, clock: Clock = systemClock)
 /** Options of {@link EventLoopStaller}. */
 export interface EventLoopStallerOptions {
   /** Length of each stall. */
-  readonly stallMs: Duration;
+  readonly stall: Duration;
   /** Time from the start of one stall to the start of the next. */
-  readonly everyMs: Duration;
+  readonly every: Duration;
   /** When stalls happen (from {@link EventLoopStaller.start}); default always. */
   readonly schedule?: ScheduleSpec;
   /** Default: the system clock. */
@@ -43,7 +43,7 @@ export interface EventLoopStallerOptions {
 
 /**
  * Stalls the event loop periodically until stopped.
- * @example const staller = new EventLoopStaller({ stallMs: 200, everyMs: '2s' }).start(); // … staller.stop();
+ * @example const staller = new EventLoopStaller({ stall: 200, every: '2s' }).start(); // … staller.stop();
  */
 export class EventLoopStaller {
   readonly #clock: Clock;
@@ -56,12 +56,12 @@ export class EventLoopStaller {
 
   constructor(options: EventLoopStallerOptions) {
     this.#clock = options.clock ?? systemClock;
-    this.#stallMs = parseDuration(options.stallMs, 'stallMs');
-    this.#everyMs = Math.max(1, parseDuration(options.everyMs, 'everyMs'));
+    this.#stallMs = parseDuration(options.stall, 'stall');
+    this.#everyMs = Math.max(1, parseDuration(options.every, 'every'));
     this.#schedule = compileSchedule(options.schedule);
   }
 
-  /** Starts stalling (the first stall after `everyMs`). Returns this. */
+  /** Starts stalling (the first stall after `every`). Returns this. */
   start(): this {
     this.stop();
     this.#startMs = this.#clock.now();

@@ -65,7 +65,7 @@ test('faultyRedis on the real Redis: selected keys fail, others and the client i
   const client = createClient({ url: 'redis://127.0.0.1:6379' });
   await client.connect();
   t.after(() => client.close());
-  const chaos = new FaultInjector({ faults: [{ timeoutMs: 50, select: { prefix: 'h7chaos:bad:' } }] });
+  const chaos = new FaultInjector({ faults: [{ timeout: 50, select: { prefix: 'h7chaos:bad:' } }] });
   const redis = faultyRedis(client, chaos, { commands: ['get', 'set'] });
   await redis.set('h7chaos:good', 'v');
   assert.equal(await redis.get('h7chaos:good'), 'v');
@@ -80,7 +80,7 @@ test('stallEventLoop blocks the loop: a 1 ms timer fires only after the stall', 
   const blocked = stallEventLoop(150, systemClock);
   assert.ok(blocked >= 150);
   assert.ok((await fired) >= 150);
-  const staller = new EventLoopStaller({ stallMs: 20, everyMs: 30 }).start();
+  const staller = new EventLoopStaller({ stall: 20, every: 30 }).start();
   await new Promise((resolve) => setTimeout(resolve, 400));
   staller.stop();
   assert.ok(staller.stalls >= 2, `stalls ${staller.stalls}`);

@@ -30,7 +30,7 @@ test('error, status, timeout and abort faults reject with HR_CHAOS_INJECTED of t
   const { chaos, clock } = injector([
     { name: 'e', error: 'boom', select: { keys: ['e'] } },
     { status: 503, select: { keys: ['s'] } },
-    { timeoutMs: 100, select: { keys: ['t'] } },
+    { timeout: 100, select: { keys: ['t'] } },
     { abort: true, select: { keys: ['a'] } },
   ]);
   await assert.rejects(
@@ -111,15 +111,15 @@ test('schedules: window, flap, ramp and fail-then-heal shape when the fault fire
     for (let i = 0; i < n; i++) if (chaos.decide() !== undefined) fired++;
     return fired / n;
   };
-  const win = injector([{ error: true, schedule: { kind: 'window', startMs: '1s', forMs: '2s' } }], clock).chaos;
+  const win = injector([{ error: true, schedule: { kind: 'window', start: '1s', duration: '2s' } }], clock).chaos;
   assert.deepEqual([await at(win, 500), await at(win, 1500), await at(win, 3500)], [0, 1, 0]);
-  const flap = injector([{ error: true, schedule: { kind: 'flap', onMs: 100, offMs: 300 } }], clock).chaos;
+  const flap = injector([{ error: true, schedule: { kind: 'flap', on: 100, off: 300 } }], clock).chaos;
   assert.deepEqual([await at(flap, 4050), await at(flap, 4150), await at(flap, 4450)], [1, 0, 1]);
-  const ramp = injector([{ error: true, schedule: { kind: 'ramp', overMs: '10s' } }], clock, 3).chaos;
+  const ramp = injector([{ error: true, schedule: { kind: 'ramp', over: '10s' } }], clock, 3).chaos;
   const mid = await at(ramp, 5000, 4000);
   assert.ok(mid > 0.45 && mid < 0.55, `ramp at half-way fired ${mid}`);
   assert.equal(await at(ramp, 20_000), 1);
-  const heal = injector([{ error: true, schedule: { kind: 'fail-then-heal', failMs: '1s', healMs: '1s' } }], clock, 4).chaos;
+  const heal = injector([{ error: true, schedule: { kind: 'fail-then-heal', fail: '1s', heal: '1s' } }], clock, 4).chaos;
   assert.equal(await at(heal, 900), 1);
   const healing = await at(heal, 1750, 4000);
   assert.ok(healing > 0.2 && healing < 0.3, `healing at 75% fired ${healing}`);

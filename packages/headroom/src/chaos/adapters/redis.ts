@@ -39,7 +39,7 @@ export interface FaultyRedisOptions {
 /**
  * Returns a view of `client` whose commands suffer the injector's faults; the client itself is
  * unchanged (close it as usual).
- * @example const redis = faultyRedis(client, new FaultInjector({ faults: [{ timeoutMs: 500, select: { prefix: 'session:' } }] }));
+ * @example const redis = faultyRedis(client, new FaultInjector({ faults: [{ timeout: 500, select: { prefix: 'session:' } }] }));
  */
 export function faultyRedis<T extends object>(client: T, injector: FaultInjector, options: FaultyRedisOptions = {}): T {
   const only = options.commands === undefined ? undefined : new Set(options.commands.map((c) => c.toLowerCase()));
