@@ -4,8 +4,9 @@
  * parent over IPC: it sends `{ origin }` once listening, answers `{ type: 'stats' }` with its
  * counters, takes `{ type: 'peers', peers }`, and exits on `{ type: 'close' }` or when the parent goes.
  */
+import { systemClock } from '../../src/core/clock.js';
 import { SeededRandom } from '../../src/core/random.js';
-import { ConcurrencyLimiter } from '../../src/latency/index.js';
+import { ConcurrencyLimiter, FixedLimit } from '../../src/latency/index.js';
 import { startBackend } from '../../test/latency/http-backend.js';
 
 /** The backend's configuration, as JSON. */
@@ -19,13 +20,30 @@ export interface ChildBackendConfig {
   readonly stallMs?: number;
   readonly tied?: boolean;
   readonly abandonOnDisconnect?: boolean;
-  /** Put the default adaptive limiter in front, optionally with a queue. */
-  readonly limiter?: { readonly queueSize: number; readonly queueTimeoutMs: number };
+  /**
+   * Put a concurrency limiter in front, optionally with a queue: the default adaptive one, or a
+   * fixed limit of `fixed` requests.
+   */
+  readonly limiter?: { readonly queueSize: number; readonly queueTimeoutMs: number; readonly fixed?: number };
+  /** Deadline-aware server: drop work that cannot finish by its caller's deadline (test/latency/http-backend.ts). */
+  readonly deadlineAware?: { readonly needMs: number };
+  /**
+   * Process-wide pauses, GC-like: every `everyMs`, starting `offsetMs` after start, the whole
+   * process stops for `ms` (its event loop blocked: no request on this replica progresses).
+   */
+  readonly pause?: { readonly everyMs: number; readonly ms: number; readonly offsetMs: number };
 }
 
 const config = JSON.parse(process.argv[2]!) as ChildBackendConfig;
 const random = new SeededRandom(config.seed);
-const limiter = config.limiter === undefined ? undefined : new ConcurrencyLimiter(config.limiter);
+const limiter =
+  config.limiter === undefined
+    ? undefined
+    : new ConcurrencyLimiter({
+        queueSize: config.limiter.queueSize,
+        queueTimeoutMs: config.limiter.queueTimeoutMs,
+        ...(config.limiter.fixed === undefined ? {} : { limit: new FixedLimit(config.limiter.fixed) }),
+      });
 const limits: number[] = [];
 if (limiter !== undefined) setInterval(() => limits.push(limiter.limit), 50).unref();
 const backend = await startBackend({
@@ -36,7 +54,23 @@ const backend = await startBackend({
   ...(config.tied === undefined ? {} : { tied: config.tied }),
   ...(config.abandonOnDisconnect === undefined ? {} : { abandonOnDisconnect: config.abandonOnDisconnect }),
   ...(limiter === undefined ? {} : { limiter }),
+  ...(config.deadlineAware === undefined ? {} : { deadlineAware: config.deadlineAware }),
 });
+let pauses = 0;
+if (config.pause !== undefined) {
+  const { everyMs, ms, offsetMs } = config.pause;
+  // Atomics.wait blocks this thread as a stop-the-world collection does, without spinning a core.
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const started = systemClock.now();
+  const pauseAt = (k: number): void => {
+    systemClock.setTimer(Math.max(0, started + offsetMs + k * everyMs - systemClock.now()), () => {
+      Atomics.wait(cell, 0, 0, ms);
+      pauses++;
+      pauseAt(k + 1);
+    });
+  };
+  pauseAt(0);
+}
 process.on('message', (message: { type: string; peers?: string[] }) => {
   if (message.type === 'peers') backend.setPeers(message.peers!);
   else if (message.type === 'stats') {
@@ -44,6 +78,8 @@ process.on('message', (message: { type: string; peers?: string[] }) => {
       type: 'stats',
       executed: backend.executed(),
       received: backend.received(),
+      dropped: backend.dropped(),
+      pauses,
       tied: backend.tied()?.stats(),
       limits: limits.splice(0),
     });

@@ -8,6 +8,10 @@ import type { TiedHttpServerStats } from '../../src/latency/index.js';
 export interface ChildStats {
   readonly executed: number;
   readonly received: number;
+  /** Requests answered 504 unexecuted by a deadline-aware server. */
+  readonly dropped: number;
+  /** Process-wide pauses taken so far. */
+  readonly pauses: number;
   readonly tied: TiedHttpServerStats | undefined;
   /** Limits sampled every 50 ms since the last stats call. */
   readonly limits: number[];

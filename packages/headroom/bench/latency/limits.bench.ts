@@ -2,12 +2,21 @@
  * Limit algorithms side by side on a simulated server in virtual time (run: `npm run bench -- latency/limits`):
  * 40 workers × 20 ms (2,000 requests/s, true concurrency 40), Poisson arrivals at 2× capacity for
  * 10 s, then 0.5× for 5 s. Service times are uniform in ±50% (a varied server) or ±10% (a steady
- * one) of 20 ms. Figures are over the second half of each phase; SLO for goodput 100 ms.
+ * one) of 20 ms. Figures are over the second half of each phase; SLO for goodput 100 ms. Fixed
+ * limits of 20, 40 and 80 (half, equal to and twice the true concurrency) are the static peers.
  * Deterministic (seeded), so the table is the same on every machine.
  */
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom, type Random } from '../../src/core/random.js';
-import { AimdLimit, ConcurrencyLimiter, Gradient2Limit, VegasLimit, WindowedLimit, type LimitAlgorithm } from '../../src/latency/index.js';
+import {
+  AimdLimit,
+  ConcurrencyLimiter,
+  FixedLimit,
+  Gradient2Limit,
+  VegasLimit,
+  WindowedLimit,
+  type LimitAlgorithm,
+} from '../../src/latency/index.js';
 import { SimServer, phase } from '../../test/latency/sim-server.js';
 import { report } from '../harness.js';
 
@@ -17,6 +26,8 @@ const S = 20;
 const windowed = (limit: LimitAlgorithm): LimitAlgorithm => new WindowedLimit(limit, { minWindow: 100, maxWindow: 100 });
 const algorithms: Array<[string, (random: Random) => LimitAlgorithm | undefined]> = [
   ['none', () => undefined],
+  // Static limits: half, equal to and twice the true concurrency (the best is what adaptive must match).
+  ...[W / 2, W, 2 * W].map((n): [string, () => LimitAlgorithm] => [`fixed ${n}`, () => new FixedLimit(n)]),
   ['AIMD per request (timeout 40 ms)', () => new AimdLimit({ minLimit: 1, timeout: 2 * S })],
   ['AIMD windowed 100 ms (timeout 40 ms)', () => windowed(new AimdLimit({ minLimit: 1, timeout: 2 * S }))],
   ['Vegas per request (Netflix defaults)', (r) => new VegasLimit({ random: r })],

@@ -8,10 +8,18 @@
  *    not recorded; every latency is timed from its intended start. Variants: no hedging, hedging
  *    at a fixed delay (the p95 of the unhedged run, no budget), adaptive hedging (p95 of a sliding
  *    window) with a 5% token budget, and tied requests (both replicas speak the tie protocol).
- * 2. Overload: one server with 32 workers × 80 ms (capacity 400 requests/s) offered 800 requests/s
+ *    Hedges go to the other replica, and once to the same replica.
+ * 2. Process-wide pauses: the same two replicas without per-request stalls, but each process
+ *    stops entirely for 100 ms every 4 s (a GC-like stop-the-world pause: every request on that
+ *    replica waits), the two replicas 2 s apart. Hedging with the backup sent to the other
+ *    replica, and to the same one.
+ * 3. Overload: one server with 32 workers × 80 ms (capacity 400 requests/s) offered 800 requests/s
  *    for 5 s; each caller gives up after 500 ms (and says so in `headroom-timeout-ms`). The server
  *    is the common naive kind that keeps working for callers who left. Without a limiter, then with
  *    the default adaptive limiter (windowed Gradient2), then with it plus a 50-deep priority-LIFO queue.
+ *    Against it, static choices: fixed limits of 16, 32 and 64 (a small sweep around the server's
+ *    32 workers; the best of them is what adaptive must beat), and the same naive server made
+ *    deadline-aware (it drops work whose caller's deadline passed, or that cannot finish in time).
  */
 import { Agent, request } from 'undici';
 import { systemClock } from '../../src/core/clock.js';
@@ -26,7 +34,7 @@ import {
   isTieCancelled,
   tieHeaders,
 } from '../../src/latency/index.js';
-import { report } from '../harness.js';
+import { report, type ReportTable } from '../harness.js';
 import { startChildBackend, type ChildBackend } from './child-backend.js';
 import { openLoop } from './open-loop.js';
 
@@ -58,7 +66,12 @@ interface Variant {
   readonly extraSent: () => number;
 }
 
-async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant): Promise<TailRow> {
+/** How replicas stall: 1% of requests each wait alone, or the whole process pauses. */
+type StallModel = 'per-request' | 'process-wide';
+const PAUSE_MS = 100;
+const PAUSE_EVERY_MS = 4000;
+
+async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant, model: StallModel = 'per-request'): Promise<TailRow> {
   const backends = await Promise.all(
     [0, 1].map((k) =>
       startChildBackend({
@@ -66,12 +79,14 @@ async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant
         serviceMs: MEDIAN_MS,
         spread: 0.2,
         seed: 100 + k,
-        stallRate: 0.01,
-        stallMs: STALL_MS,
+        ...(model === 'per-request'
+          ? { stallRate: 0.01, stallMs: STALL_MS }
+          : { pause: { everyMs: PAUSE_EVERY_MS, ms: PAUSE_MS, offsetMs: 500 + (k * PAUSE_EVERY_MS) / 2 } }),
         tied: true,
       }),
     ),
   );
+  const stallMs = model === 'per-request' ? STALL_MS : PAUSE_MS;
   backends[0]!.setPeers([backends[1]!.origin]);
   backends[1]!.setPeers([backends[0]!.origin]);
   await Promise.all(backends.map((b) => b.stats())); // IPC is ordered: the peers are set
@@ -88,7 +103,7 @@ async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant
       try {
         await call(i, agent);
         recorder.record(intended);
-        if (systemClock.now() - intended >= STALL_MS / 2) stalled++;
+        if (systemClock.now() - intended >= stallMs / 2) stalled++;
       } catch {
         recorder.recordFailure();
       }
@@ -130,20 +145,62 @@ async function get(agent: Agent, origin: string, signal?: AbortSignal): Promise<
   await res.body.text();
 }
 
-function hedged(policy: HedgePolicy): (backends: ChildBackend[]) => Variant {
+/** Hedged calls; the backup goes to the other replica, or with `sameReplica` to the first one's. */
+function hedged(policy: HedgePolicy, sameReplica = false): (backends: ChildBackend[]) => Variant {
   return (backends) => ({
-    call: (i, agent) => policy.execute(({ signal, attempt }) => get(agent, backends[(i + attempt) % 2]!.origin, signal)),
+    call: (i, agent) =>
+      policy.execute(({ signal, attempt }) => get(agent, backends[(i + (sameReplica ? 0 : attempt)) % 2]!.origin, signal)),
     extraSent: () => policy.stats().hedges,
   });
+}
+
+const adaptiveHedge = (percentile: number): HedgePolicy =>
+  new HedgePolicy({ percentile, budget: { ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0 } });
+
+const bareVariant = (backends: ChildBackend[]): Variant => ({
+  call: (i, agent) => get(agent, backends[i % 2]!.origin),
+  extraSent: () => 0,
+});
+
+function tailTable(rows: readonly TailRow[], stallMs: number, notes: readonly string[]): ReportTable {
+  const base = rows[0]!.p999;
+  return {
+    header: [
+      'variant',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'max ms',
+      'p99.9 cut',
+      `calls ≥ ${stallMs / 2} ms`,
+      'extra sent %',
+      'extra executed %',
+      'client loop delay p99 / max ms',
+    ],
+    rows: rows.map((r) => [
+      r.name,
+      r.p50,
+      r.p99,
+      r.p999,
+      r.max,
+      `${(base / r.p999).toFixed(1)}×`,
+      r.stalled,
+      r.extraSentPct,
+      r.extraExecutedPct,
+      `${r.loopP99.toFixed(1)} / ${r.loopMax.toFixed(0)}`,
+    ]),
+    notes: [
+      ...notes,
+      'extra sent: requests the client sent beyond one per call; extra executed: work the servers actually started beyond one per call.',
+      "client loop delay: the load generator's own event-loop delay (monitorEventLoopDelay) — a large max means the client itself stalled.",
+    ],
+  };
 }
 
 report(
   `latency: 1% of requests stall 100× the median — hedged and tied requests (2 HTTP replicas, ${RATE} req/s, ${DURATION_MS / 1000} s each)`,
   async () => {
-    const bare = await tailRun('no hedging', (backends) => ({
-      call: (i, agent) => get(agent, backends[i % 2]!.origin),
-      extraSent: () => 0,
-    }));
+    const bare = await tailRun('no hedging', bareVariant);
     const fixedDelay = Math.round(bare.p95 * 10) / 10;
     const rows: TailRow[] = [bare];
     rows.push(
@@ -152,10 +209,9 @@ report(
         hedged(new HedgePolicy({ delay: fixedDelay, budget: false })),
       ),
     );
-    for (const percentile of [95, 97]) {
-      const hedge = new HedgePolicy({ percentile, budget: { ratio: 0.05, minPerSec: 0, maxTokens: 10, initialTokens: 0 } });
-      rows.push(await tailRun(`hedge at adaptive p${percentile}, 5% budget`, hedged(hedge)));
-    }
+    for (const percentile of [95, 97])
+      rows.push(await tailRun(`hedge at adaptive p${percentile}, 5% budget`, hedged(adaptiveHedge(percentile))));
+    rows.push(await tailRun('hedge at adaptive p95, 5% budget, backup to the same replica', hedged(adaptiveHedge(95), true)));
     for (const staggerMs of [1, 3]) {
       const tied = new TiedPolicy({ random: random.fork(`tied-${staggerMs}`), delay: staggerMs });
       rows.push(
@@ -176,39 +232,25 @@ report(
         })),
       );
     }
-    const base = rows[0]!.p999;
-    return {
-      header: [
-        'variant',
-        'p50 ms',
-        'p99 ms',
-        'p99.9 ms',
-        'max ms',
-        'p99.9 cut',
-        `calls ≥ ${STALL_MS / 2} ms`,
-        'extra sent %',
-        'extra executed %',
-        'client loop delay p99 / max ms',
-      ],
-      rows: rows.map((r) => [
-        r.name,
-        r.p50,
-        r.p99,
-        r.p999,
-        r.max,
-        `${(base / r.p999).toFixed(1)}×`,
-        r.stalled,
-        r.extraSentPct,
-        r.extraExecutedPct,
-        `${r.loopP99.toFixed(1)} / ${r.loopMax.toFixed(0)}`,
-      ]),
-      notes: [
-        `Goal: p99.9 cut ≥ 5× with ≤ 5% extra requests. Stall ${STALL_MS} ms = 100 × ${MEDIAN_MS} ms median; ${(RATE * DURATION_MS) / 1000} recorded calls per variant.`,
-        'extra sent: requests the client sent beyond one per call; extra executed: work the servers actually started beyond one per call.',
-        `calls ≥ ${STALL_MS / 2} ms: injected stalls that got through (machine noise rarely reaches that far, unlike p99.9 of 2,000 calls).`,
-        "client loop delay: the load generator's own event-loop delay (monitorEventLoopDelay) — a large max means the client itself stalled.",
-      ],
-    };
+    return tailTable(rows, STALL_MS, [
+      `Goal: p99.9 cut ≥ 5× with ≤ 5% extra requests. Stall ${STALL_MS} ms = 100 × ${MEDIAN_MS} ms median; ${(RATE * DURATION_MS) / 1000} recorded calls per variant.`,
+      `calls ≥ ${STALL_MS / 2} ms: injected stalls that got through (machine noise rarely reaches that far, unlike p99.9 of 2,000 calls).`,
+    ]);
+  },
+);
+
+report(
+  `latency: process-wide pauses (${PAUSE_MS} ms every ${PAUSE_EVERY_MS / 1000} s per replica, GC-like) — hedging to the other replica or the same one (2 HTTP replicas, ${RATE} req/s, ${DURATION_MS / 1000} s each)`,
+  async () => {
+    const rows: TailRow[] = [await tailRun('no hedging', bareVariant, 'process-wide')];
+    rows.push(await tailRun('hedge at adaptive p95, 5% budget, backup to the other replica', hedged(adaptiveHedge(95)), 'process-wide'));
+    rows.push(
+      await tailRun('hedge at adaptive p95, 5% budget, backup to the same replica', hedged(adaptiveHedge(95), true), 'process-wide'),
+    );
+    return tailTable(rows, PAUSE_MS, [
+      `Each replica's whole process stops for ${PAUSE_MS} ms every ${PAUSE_EVERY_MS / 1000} s (the two ${PAUSE_EVERY_MS / 2000} s apart): ${(DURATION_MS / PAUSE_EVERY_MS) * 2} pauses per variant, every request on the paused replica waits.`,
+      `calls ≥ ${PAUSE_MS / 2} ms: calls held by a pause for at least half of it. A backup sent to the paused replica waits behind the same pause.`,
+    ]);
   },
 );
 
@@ -221,21 +263,30 @@ interface OverloadRow {
   readonly p50: number;
   readonly p99: number;
   readonly limit: string;
+  readonly executedPerSec: number;
 }
 
 const WORKERS = 32;
 const SERVICE_MS = 80;
 const CAPACITY_PER_SEC = (WORKERS * 1000) / SERVICE_MS;
 const CALLER_TIMEOUT_MS = 500;
+/** Static limits tried: half, equal to and twice the server's worker count. */
+const FIXED_SWEEP = [WORKERS / 2, WORKERS, WORKERS * 2];
 
-async function overloadRun(name: string, limiter: { queueSize: number; queueTimeoutMs: number } | undefined): Promise<OverloadRow> {
+/** The server in front of the workers: a limiter (adaptive, or `fixed`), deadline awareness, or neither. */
+interface OverloadServer {
+  readonly limiter?: { readonly queueSize: number; readonly queueTimeoutMs: number; readonly fixed?: number };
+  readonly deadlineAware?: { readonly needMs: number };
+}
+
+async function overloadRun(name: string, server: OverloadServer): Promise<OverloadRow> {
   const backend = await startChildBackend({
     workers: WORKERS,
     serviceMs: SERVICE_MS,
     spread: 0.5,
     seed: 7,
     abandonOnDisconnect: false,
-    ...(limiter === undefined ? {} : { limiter }),
+    ...server,
   });
   const agent = new Agent({ keepAliveTimeout: 10_000 });
   const recorder = new LatencyRecorder({ eventLoop: false });
@@ -265,7 +316,8 @@ async function overloadRun(name: string, limiter: { queueSize: number; queueTime
       }
     });
     const s = recorder.total();
-    const limits = (await backend.stats()).limits.sort((a, b) => a - b);
+    const stats = await backend.stats();
+    const limits = stats.limits.sort((a, b) => a - b);
     return {
       name,
       okPerSec: ok / (durationMs / 1000),
@@ -275,6 +327,7 @@ async function overloadRun(name: string, limiter: { queueSize: number; queueTime
       p50: s.p50,
       p99: s.p99,
       limit: limits.length === 0 ? '—' : `${limits[Math.floor(limits.length * 0.1)]}–${limits[Math.floor(limits.length * 0.9)]}`,
+      executedPerSec: stats.executed / (durationMs / 1000),
     };
   } finally {
     recorder.close();
@@ -284,13 +337,24 @@ async function overloadRun(name: string, limiter: { queueSize: number; queueTime
 }
 
 report(
-  `latency: overload at 2× capacity — adaptive limiter vs none (${WORKERS} workers × ${SERVICE_MS} ms = ${CAPACITY_PER_SEC} req/s offered ${2 * CAPACITY_PER_SEC} req/s, 5 s)`,
+  `latency: overload at 2× capacity — adaptive limiter vs none, fixed limits and a deadline-aware server (${WORKERS} workers × ${SERVICE_MS} ms = ${CAPACITY_PER_SEC} req/s offered ${2 * CAPACITY_PER_SEC} req/s, 5 s)`,
   async () => {
     const rows = [
-      await overloadRun('no limiter', undefined),
-      await overloadRun('adaptive limiter (windowed Gradient2), reject', { queueSize: 0, queueTimeoutMs: 0 }),
-      await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', { queueSize: 50, queueTimeoutMs: 200 }),
+      await overloadRun('no limiter', {}),
+      await overloadRun('no limiter, deadline-aware: drops work whose deadline passed', { deadlineAware: { needMs: 0 } }),
+      await overloadRun(`no limiter, deadline-aware: drops work that cannot finish in time (< ${SERVICE_MS} ms left)`, {
+        deadlineAware: { needMs: SERVICE_MS },
+      }),
     ];
+    const fixed: OverloadRow[] = [];
+    for (const n of FIXED_SWEEP)
+      fixed.push(await overloadRun(`fixed limit ${n}, reject`, { limiter: { queueSize: 0, queueTimeoutMs: 0, fixed: n } }));
+    const best = fixed.reduce((a, b) => (b.goodputPct > a.goodputPct ? b : a));
+    rows.push(...fixed.map((r) => (r === best ? { ...r, name: `${r.name} (best of the sweep)` } : r)));
+    rows.push(
+      await overloadRun('adaptive limiter (windowed Gradient2), reject', { limiter: { queueSize: 0, queueTimeoutMs: 0 } }),
+      await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', { limiter: { queueSize: 50, queueTimeoutMs: 200 } }),
+    );
     return {
       header: [
         'server',
@@ -301,11 +365,14 @@ report(
         'p50 ms (200s)',
         'p99 ms (200s)',
         'limit p10–p90',
+        'work started/s',
       ],
-      rows: rows.map((r) => [r.name, r.okPerSec, r.goodputPct, r.shedPct, r.timeoutPct, r.p50, r.p99, r.limit]),
+      rows: rows.map((r) => [r.name, r.okPerSec, r.goodputPct, r.shedPct, r.timeoutPct, r.p50, r.p99, r.limit, r.executedPerSec]),
       notes: [
         `Goal: with the limiter, goodput ≥ 90% of capacity and p99 bounded; without it, collapse. Callers give up after ${CALLER_TIMEOUT_MS} ms;`,
         "goodput counts 200 answers received within that time. Latency is timed from each request's intended start.",
+        `Fixed limits: a sweep of ${FIXED_SWEEP.join(', ')} (half, equal to and twice the ${WORKERS} workers), run in this suite; the best by goodput is marked — the static limit adaptive is compared to.`,
+        'Deadline-aware: the naive server reading headroom-timeout-ms, answering 504 unexecuted instead of starting work too late. work started/s: work the server began (capacity is spent on it).',
       ],
     };
   },

@@ -4,13 +4,14 @@
  * `serviceMs()` of timer time (a downstream call, not CPU), and with probability `stallRate` a
  * request waits `stallMs` before it can start (a GC pause, a compaction, a noisy neighbour: time
  * before execution begins). It speaks the tied-request protocol when `tied` is set, and can sit
- * behind the concurrency limiter. It counts what it actually executed.
+ * behind the concurrency limiter, and can be deadline-aware (`deadlineAware`). It counts what it
+ * actually executed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sleep, systemClock } from '../../src/core/clock.js';
 import type { Random } from '../../src/core/random.js';
-import { limitHttp, TiedHttpServer, type ConcurrencyLimiter, type TieTicket } from '../../src/latency/index.js';
+import { limitHttp, readDeadline, TiedHttpServer, type ConcurrencyLimiter, type TieTicket } from '../../src/latency/index.js';
 
 export interface BackendOptions {
   readonly workers: number;
@@ -26,6 +27,13 @@ export interface BackendOptions {
    * naive server that keeps serving requests whose callers have given up.
    */
   readonly abandonOnDisconnect?: boolean;
+  /**
+   * Deadline-aware: read the caller's deadline (`headroom-timeout-ms`) and drop work that cannot
+   * be done in time — stop waiting for a worker once less than `needMs` of it is left, and never
+   * start work then (answer 504 unexecuted). `needMs: 0` drops only work whose deadline passed.
+   * Default: not deadline-aware (the common naive server).
+   */
+  readonly deadlineAware?: { readonly needMs: number };
 }
 
 export interface Backend {
@@ -34,6 +42,8 @@ export interface Backend {
   readonly executed: () => number;
   /** Requests received (all, including tied copies and cancels). */
   readonly received: () => number;
+  /** Requests answered 504 unexecuted because they could not finish in time (`deadlineAware`). */
+  readonly dropped: () => number;
   readonly tied: () => TiedHttpServer | undefined;
   setPeers(peers: readonly string[]): void;
   close(): Promise<void>;
@@ -43,6 +53,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   let tied: TiedHttpServer | undefined;
   let executed = 0;
   let received = 0;
+  let dropped = 0;
   let busy = 0;
   const waiting: Array<() => void> = [];
   const acquire = (signal: AbortSignal): Promise<void> => {
@@ -81,17 +92,28 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       res.once('close', () => {
         if (!res.writableFinished) gone.abort(new Error('client went away'));
       });
-    const signal = ticket === undefined ? gone.signal : AbortSignal.any([gone.signal, ticket.signal]);
+    const callerDeadline = options.deadlineAware === undefined ? undefined : readDeadline(req.headers);
+    // The time by which work must start to finish in time.
+    const deadline = callerDeadline?.child({ reserveMs: options.deadlineAware!.needMs });
+    const signals = [gone.signal, ...(ticket === undefined ? [] : [ticket.signal]), ...(deadline === undefined ? [] : [deadline.signal])];
+    const signal = signals.length === 1 ? gone.signal : AbortSignal.any(signals);
     try {
       await acquire(signal);
     } catch {
       if (ticket !== undefined && ticket.state === 'cancelled' && !res.destroyed) tied!.respondCancelled(res, ticket);
+      else if (deadline?.expired === true && !res.destroyed) expired(res);
       else res.destroy();
+      deadline?.dispose();
+      callerDeadline?.dispose();
       return;
     }
     try {
       // The stall happens before execution begins, so a tied twin can still take over.
       if (options.stallRate !== undefined && options.random!.chance(options.stallRate)) await sleep(systemClock, options.stallMs!, signal);
+      if (deadline?.expired === true) {
+        expired(res);
+        return;
+      }
       if (ticket !== undefined && !tied!.start(ticket)) {
         tied!.respondCancelled(res, ticket);
         return;
@@ -101,11 +123,18 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     } catch {
       if (ticket !== undefined && ticket.state === 'cancelled' && !res.destroyed) tied!.respondCancelled(res, ticket);
+      else if (deadline?.expired === true && !res.destroyed) expired(res);
       else res.destroy();
     } finally {
+      deadline?.dispose();
+      callerDeadline?.dispose();
       ticket?.finish();
       releaseWorker();
     }
+  };
+  const expired = (res: ServerResponse): void => {
+    dropped++;
+    res.writeHead(504, { 'content-type': 'text/plain' }).end('deadline passed');
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(req, res);
@@ -118,6 +147,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     origin,
     executed: () => executed,
     received: () => received,
+    dropped: () => dropped,
     tied: () => tied,
     setPeers(peers) {
       if (options.tied === true) tied = new TiedHttpServer({ peers });

@@ -133,3 +133,29 @@ test('deadline propagation across two real hops: the budget shrinks, an expired 
     await new Promise((resolve) => backend.close(resolve));
   }
 });
+
+test('test backend, deadline-aware: work that cannot finish by the caller deadline is answered 504 unexecuted; the rest runs', async () => {
+  // One worker busy for 600 ms; behind it, a request with 100 ms left (its deadline passes while it
+  // waits), one with 1,000 ms left that must start within 200 ms to finish in time (needMs 800:
+  // it would start after ~550 ms), and one with no deadline at all. Margins of 350 ms or more.
+  const backend = await startBackend({ workers: 1, serviceMs: () => 600, deadlineAware: { needMs: 800 } });
+  try {
+    const first = request(backend.origin + '/work');
+    await sleep(systemClock, 50);
+    const expired = request(backend.origin + '/work', { headers: { 'headroom-timeout-ms': '100' } });
+    const tooLate = request(backend.origin + '/work', { headers: { 'headroom-timeout-ms': '1000' } });
+    const unbounded = request(backend.origin + '/work');
+    const codes = await Promise.all(
+      [first, expired, tooLate, unbounded].map(async (pending) => {
+        const res = await pending;
+        await res.body.dump();
+        return res.statusCode;
+      }),
+    );
+    assert.deepEqual(codes, [200, 504, 504, 200]);
+    assert.equal(backend.executed(), 2);
+    assert.equal(backend.dropped(), 2);
+  } finally {
+    await backend.close();
+  }
+});
