@@ -24,7 +24,7 @@ export interface ChildBackendConfig {
    * Put a concurrency limiter in front, optionally with a queue: the default adaptive one, or a
    * fixed limit of `fixed` requests.
    */
-  readonly limiter?: { readonly queueSize: number; readonly queueTimeoutMs: number; readonly fixed?: number };
+  readonly limiter?: { readonly queueSize: number; readonly queueTimeout: number; readonly fixed?: number };
   /** Deadline-aware server: drop work that cannot finish by its caller's deadline (test/latency/http-backend.ts). */
   readonly deadlineAware?: { readonly needMs: number };
   /**
@@ -41,7 +41,7 @@ const limiter =
     ? undefined
     : new ConcurrencyLimiter({
         queueSize: config.limiter.queueSize,
-        queueTimeoutMs: config.limiter.queueTimeoutMs,
+        queueTimeout: config.limiter.queueTimeout,
         ...(config.limiter.fixed === undefined ? {} : { limit: new FixedLimit(config.limiter.fixed) }),
       });
 const limits: number[] = [];

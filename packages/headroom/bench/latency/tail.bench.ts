@@ -275,7 +275,7 @@ const FIXED_SWEEP = [WORKERS / 2, WORKERS, WORKERS * 2];
 
 /** The server in front of the workers: a limiter (adaptive, or `fixed`), deadline awareness, or neither. */
 interface OverloadServer {
-  readonly limiter?: { readonly queueSize: number; readonly queueTimeoutMs: number; readonly fixed?: number };
+  readonly limiter?: { readonly queueSize: number; readonly queueTimeout: number; readonly fixed?: number };
   readonly deadlineAware?: { readonly needMs: number };
 }
 
@@ -348,12 +348,12 @@ report(
     ];
     const fixed: OverloadRow[] = [];
     for (const n of FIXED_SWEEP)
-      fixed.push(await overloadRun(`fixed limit ${n}, reject`, { limiter: { queueSize: 0, queueTimeoutMs: 0, fixed: n } }));
+      fixed.push(await overloadRun(`fixed limit ${n}, reject`, { limiter: { queueSize: 0, queueTimeout: 0, fixed: n } }));
     const best = fixed.reduce((a, b) => (b.goodputPct > a.goodputPct ? b : a));
     rows.push(...fixed.map((r) => (r === best ? { ...r, name: `${r.name} (best of the sweep)` } : r)));
     rows.push(
-      await overloadRun('adaptive limiter (windowed Gradient2), reject', { limiter: { queueSize: 0, queueTimeoutMs: 0 } }),
-      await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', { limiter: { queueSize: 50, queueTimeoutMs: 200 } }),
+      await overloadRun('adaptive limiter (windowed Gradient2), reject', { limiter: { queueSize: 0, queueTimeout: 0 } }),
+      await overloadRun('adaptive limiter + 50-deep priority-LIFO queue', { limiter: { queueSize: 50, queueTimeout: 200 } }),
     );
     return {
       header: [

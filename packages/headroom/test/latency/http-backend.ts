@@ -94,7 +94,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       });
     const callerDeadline = options.deadlineAware === undefined ? undefined : readDeadline(req.headers);
     // The time by which work must start to finish in time.
-    const deadline = callerDeadline?.child({ reserveMs: options.deadlineAware!.needMs });
+    const deadline = callerDeadline?.child({ reserve: options.deadlineAware!.needMs });
     const signals = [gone.signal, ...(ticket === undefined ? [] : [ticket.signal]), ...(deadline === undefined ? [] : [deadline.signal])];
     const signal = signals.length === 1 ? gone.signal : AbortSignal.any(signals);
     try {
