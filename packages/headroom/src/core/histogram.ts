@@ -111,6 +111,45 @@ export class LatencyHistogram {
     return copy;
   }
 
+  /**
+   * The histogram as compressed base64 (HdrHistogram's V2 encoding), to send to another thread or
+   * process; {@link LatencyHistogram.decode} restores it exactly, so merged histograms equal one
+   * histogram of every sample.
+   */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.#h);
+  }
+
+  /**
+   * Restores a histogram from {@link LatencyHistogram.encode}.
+   * @throws HR_CORE_INVALID_OPTION when the text is not an encoded histogram
+   */
+  static decode(text: string): LatencyHistogram {
+    let decoded: hdr.Histogram;
+    try {
+      decoded = hdr.decodeFromCompressedBase64(text, 32, false);
+    } catch (error) {
+      throw new InvalidOptionError(
+        'encoded histogram',
+        text.slice(0, 32),
+        `pass the output of LatencyHistogram.encode() (${String(error)})`,
+      );
+    }
+    const h = new LatencyHistogram();
+    h.#h.add(decoded);
+    return h;
+  }
+
+  /**
+   * HdrHistogram's percentile-distribution text (`outputPercentileDistribution`, the `.hgrm` format
+   * HdrHistogram plotters read): one line per percentile step, values in ms, then the mean, max and
+   * count footer.
+   * @param ticksPerHalfDistance - percentile lines per halving of the distance to 100%, default 5 (as HdrHistogram)
+   */
+  percentileDistribution(ticksPerHalfDistance = 5): string {
+    return this.#h.outputPercentileDistribution(ticksPerHalfDistance, US_PER_MS);
+  }
+
   /** Count, min, mean, p50, p90, p99, p99.9 and max, in ms. */
   snapshot(): HistogramSnapshot {
     const h = this.#h;

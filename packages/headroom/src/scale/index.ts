@@ -41,3 +41,6 @@ export { predictUsl, type PredictUslOptions, type UslPrediction } from './models
 export { studentTQuantile, studentTCdf } from './models/student-t.js';
 export { ScaleDataError, type ScaleDataErrorCode } from './models/errors.js';
 export { planCapacity, type CapacityPlan } from './plan/capacity.js';
+export { runClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './generator/closed-loop.js';
+export { parseThreshold, evaluateThresholds, type Threshold, type ThresholdInput, type ThresholdResult } from './generator/thresholds.js';
+export { HttpTarget, classifyHttp, type HttpTargetOptions } from './adapters/http-target.js';
