@@ -55,7 +55,7 @@ function snippets(): { where: string; text: string }[] {
 }
 
 test('every docs example (and cache TSDoc example) that creates a Redis client attaches an error listener', () => {
-  const creating = snippets().filter((s) => /create(Client|Cluster)\(/.test(s.text));
+  const creating = snippets().filter((s) => /create(Client|Cluster)\(|new (Redis|Cluster)\(/.test(s.text));
   assert.ok(creating.length >= 3, `expected the cache docs to create clients in several examples; found ${creating.length}`);
   const bare = creating.filter((s) => !/\.on\(\s*'error'/.test(s.text)).map((s) => s.where);
   assert.deepEqual(bare, [], 'these examples create a Redis client without an error listener');
@@ -78,9 +78,15 @@ async function runs(example: DocExample): Promise<string> {
 test('the docs examples run against a real Redis and exit by themselves', async () => {
   const redisExamples = examples.filter((e) => e.code.includes('createClient('));
   assert.ok(redisExamples.length >= 2);
+  assert.ok(
+    examples.some((e) => e.code.includes("from 'ioredis'")),
+    'docs/cache.md shows the tier with an ioredis client',
+  );
   for (const example of examples) {
     const stdout = await runs(example);
     if (example === redisExamples[0]) assert.match(stdout, /name: 'Ada' }[\s\S]*name: 'Ada' }[\s\S]*name: 'Ada Lovelace' }/);
+    // Bring your own client: the ioredis client serves the tier, whose tracking channel is up.
+    if (example.code.includes("from 'ioredis'")) assert.match(stdout, /sku: 'sku-1'[\s\S]*health: ok/);
   }
 });
 

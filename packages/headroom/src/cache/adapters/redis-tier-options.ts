@@ -17,7 +17,7 @@ import { NAME_PATTERN } from './redis-keys.js';
 export interface RedisTierOptions<V> {
   /**
    * A connected client: node-redis (`createClient` / `createCluster` from `redis`) or ioredis
-   * (`new Redis(…)` / `new Cluster(…)` from `ioredis`), with an `error` listener attached (both
+   * (`Redis` / `Cluster` from `ioredis`), with an `error` listener attached (both
    * emit `error` on connection problems and reconnect by themselves; without a listener Node
    * ends the process). Its AUTH/TLS settings carry over to the connections the tier opens. The
    * tier does not close it: close the cache, then the client.

@@ -5,7 +5,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, redisTier, bytesCodec, type Cache, type CacheEvent, type CacheOptions } from '../../../src/cache/index.js';
+import {
+  createCache,
+  redisTier,
+  bytesCodec,
+  type Cache,
+  type CacheEvent,
+  type CacheOptions,
+  type RedisTierOptions,
+} from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { SHARED_REDIS_URL, connectClient, uniquePrefix } from '@headroom/testkit/redis-servers';
 import { RESP_TYPES } from 'redis';
@@ -91,6 +99,16 @@ function nextEvent(cache: Cache<unknown>, match: (e: CacheEvent) => boolean, ms 
 
 test("the tier's own RESP blob-string type byte is node-redis's (it is not imported, so the cache loads no Redis client)", () => {
   assert.equal(RESP_BLOB_STRING, RESP_TYPES.BLOB_STRING);
+});
+
+test('a client of neither library is refused at construction, naming both', () => {
+  for (const client of [{}, { get: () => Promise.resolve(null) }, null]) {
+    assert.throws(
+      () => redisTier({ client: client as unknown as RedisTierOptions<unknown>['client'] }),
+      (error: { code?: string; message?: string }) =>
+        error.code === 'HR_CACHE_INVALID_OPTION' && /node-redis/.test(error.message ?? '') && /ioredis/.test(error.message ?? ''),
+    );
+  }
 });
 
 for (const library of CLIENT_LIBRARIES) suite(library);
