@@ -36,3 +36,18 @@ export { parseToxic, updateToxic, TOXIC_ATTRIBUTES, type ToxicSpec, type ToxicSt
 export { ToxicLink, type LinkContext, type LinkSink } from './proxy/link.js';
 export { TimedQueue, type Chunk, type Stage, type StageOutput } from './proxy/stage.js';
 export { sliceBounds } from './proxy/tcp-toxics.js';
+export { validateExperiment, ExperimentInvalidError } from './experiment/validate.js';
+export { withinTolerance } from './experiment/tolerance.js';
+export { runExperiment, type RunExperimentOptions, type ProviderRunner, type LiveProbe, type RunEvent } from './experiment/run.js';
+export type {
+  Experiment,
+  Activity,
+  Provider,
+  Tolerance,
+  Journal,
+  ActivityRun,
+  FaultWindow,
+  ProbeSample,
+  ExperimentStatus,
+} from './experiment/types.js';
+export { realProviders, type RealProvidersOptions } from './adapters/experiment-providers.js';
