@@ -2,6 +2,7 @@
  * The warm-up replay through the Redis tier when Redis stops answering: a real redis-server,
  * frozen with SIGSTOP mid-replay. The replay must finish, count what failed, and leave the cache
  * usable — a warm-up is best effort, and one frozen dependency must not throw away the lab's run.
+ * And while Redis answers, nothing fails, however far the replay jumps ahead in replayed time.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,21 +30,61 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a Redis frozen mid-replay: the warm-up finishes, counts its failures, and the cache still serves', async () => {
+/**
+ * A replica on the test's redis-server, its cache configured for one phase, passed to `use`.
+ * The tier's per-call timeout is 500 ms, as in the cache's own frozen-server tests: on a busy
+ * machine (load 8–15, CPU hogs beside) a healthy call now and then takes 300+ ms, which the default
+ * 250 ms would count as a failure. A frozen server answers nothing, so its calls still time out.
+ */
+async function withReplica(phase: string, use: (service: ReplicaService) => Promise<void>): Promise<void> {
   const store = openSqliteStore(join(dir, 'catalog.db'));
   const redis = createClient({ url: server.url, disableOfflineQueue: true }) as RedisClientType;
   redis.on('error', () => undefined);
   await redis.connect();
-  const init = { index: 0, port: 0, store: { kind: 'sqlite' as const, path: '' }, redisUrl: server.url, keyPrefix: 'warm-test' };
+  const init = {
+    index: 0,
+    port: 0,
+    store: { kind: 'sqlite' as const, path: '' },
+    redisUrl: server.url,
+    keyPrefix: `warm-test-${phase}`,
+    redisTimeoutMs: 500,
+  };
   const service = await ReplicaService.create(init, store, systemClock, redis as unknown as RedisLike);
   try {
-    await service.configure({ ...IDLE_PHASE, phase: 'warm', cache: { mode: 'cache', maxEntries: 1_000, ttlMs: 60_000, hotKey: null } });
-    // Request i at 10·i ms: product 1 + i mod 200 (the frozen block's products 201–400 are new), every tenth a write.
-    const block = (from: number, n: number) => ({
-      atMs: Array.from({ length: n }, (_, i) => (from + i) * 10),
-      ids: Array.from({ length: n }, (_, i) => 1 + ((from + i) % 200) + (from >= 400 ? 200 : 0)),
-      writes: Array.from({ length: n }, (_, i) => ((from + i) % 10 === 9 ? 1 : 0)),
-    });
+    await service.configure({ ...IDLE_PHASE, phase, cache: { mode: 'cache', maxEntries: 1_000, ttlMs: 60_000, hotKey: null } });
+    await use(service);
+  } finally {
+    await service.close();
+    await store.close();
+    if (redis.isOpen) redis.destroy();
+  }
+}
+
+/** Request i at `stepMs`·i ms of replayed time: product 1 + i mod 200 (in a block from request 400 on: 201–400, new to the cache), every tenth a write. */
+function block(from: number, n: number, stepMs = 10) {
+  return {
+    atMs: Array.from({ length: n }, (_, i) => (from + i) * stepMs),
+    ids: Array.from({ length: n }, (_, i) => 1 + ((from + i) % 200) + (from >= 400 ? 200 : 0)),
+    writes: Array.from({ length: n }, (_, i) => ((from + i) % 10 === 9 ? 1 : 0)),
+  };
+}
+
+test('a replay seconds apart per request: the tier times its calls in real time, and none fails', async () => {
+  // 2 s of replayed time pass between requests while a dozen of them are on the wire: timed on
+  // replayed time, every call would be seconds old at once, and time out whenever the tier's timer
+  // next fires (3,000 requests keep the replay going for seconds of real time, so it does; measured
+  // before the fix: 117 and 197 failed, the breaker open). Each product comes back after 400 s, past its
+  // 60 s TTL: every read misses and goes through the tier (read, lease, store).
+  await withReplica('spread', async (service) => {
+    const spread = await service.warm(block(0, 3_000, 2_000));
+    assert.equal(spread.failed, 0, spread.error ?? '');
+    assert.equal(spread.reads, 2_700);
+    assert.equal(spread.queries, spread.reads, JSON.stringify(spread));
+  });
+});
+
+test('a Redis frozen mid-replay: the warm-up finishes, counts its failures, and the cache still serves', async () => {
+  await withReplica('warm', async (service) => {
     const healthy = await service.warm(block(0, 400));
     assert.equal(healthy.failed, 0, healthy.error ?? '');
     assert.ok(healthy.reads > 300 && healthy.queries > 0 && healthy.queries < healthy.reads);
@@ -59,9 +100,5 @@ test('a Redis frozen mid-replay: the warm-up finishes, counts its failures, and 
     // Redis is back: the cache serves reads again.
     const product = await service.app.inject({ method: 'GET', url: '/products/5' });
     assert.equal(product.statusCode, 200);
-  } finally {
-    await service.close();
-    await store.close();
-    if (redis.isOpen) redis.destroy();
-  }
+  });
 });

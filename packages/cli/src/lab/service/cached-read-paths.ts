@@ -10,14 +10,16 @@
  * phase starts cold in Redis too.
  *
  * Both can replay past traffic into their cache before a steady-state phase (`replay`): misses go
- * straight to the store, and time is whatever the warm-up's clock says (see warp-clock.ts).
+ * straight to the store, and time is whatever the warm-up's clock says (see warp-clock.ts); the
+ * tier times its calls in real time (`WarpClock.tier`).
  */
 import { createCache, redisTier } from 'headroom/cache';
-import type { Clock, Random } from 'headroom';
+import type { Random } from 'headroom';
 import type { Product } from './catalog-data.js';
 import { type ReadPath, type ReadPathContext, loadProduct } from './read-path.js';
+import type { WarpClock } from './warp-clock.js';
 
-function productCache(ctx: ReadPathContext, clock: Clock, random: Random) {
+function productCache(ctx: ReadPathContext, clock: WarpClock, random: Random) {
   const redis = ctx.redis;
   return createCache<Product, number>({
     maxEntries: Math.max(1, ctx.config.cache.maxEntries),
@@ -26,7 +28,16 @@ function productCache(ctx: ReadPathContext, clock: Clock, random: Random) {
     namespace: `products.${ctx.config.phase}`.replace(/[^\w.:-]/g, '-').slice(0, 64),
     clock,
     random: random.fork('cache'),
-    ...(redis === null ? {} : { l2: redisTier<Product>({ client: redis.client, prefix: redis.prefix, clock }) }),
+    ...(redis === null
+      ? {}
+      : {
+          l2: redisTier<Product>({
+            client: redis.client,
+            prefix: redis.prefix,
+            clock: clock.tier,
+            ...(redis.timeoutMs === undefined ? {} : { timeout: redis.timeoutMs }),
+          }),
+        }),
   });
 }
 
@@ -36,7 +47,7 @@ function ttlOf(ctx: ReadPathContext, id: number): number {
 }
 
 /** Reads through `cache.getOrLoad`: concurrent misses of one key share one store query. */
-export function singleFlightReadPath(ctx: ReadPathContext, clock: Clock, random: Random): ReadPath {
+export function singleFlightReadPath(ctx: ReadPathContext, clock: WarpClock, random: Random): ReadPath {
   const cache = productCache(ctx, clock, random);
   return {
     read: (id) => cache.getOrLoad(id, () => loadProduct(ctx, id), { ttl: ttlOf(ctx, id) }),
@@ -64,7 +75,7 @@ export function singleFlightReadPath(ctx: ReadPathContext, clock: Clock, random:
 }
 
 /** Naive cache-aside over the same cache: every concurrent miss queries the store. */
-export function cacheAsideReadPath(ctx: ReadPathContext, clock: Clock, random: Random): ReadPath {
+export function cacheAsideReadPath(ctx: ReadPathContext, clock: WarpClock, random: Random): ReadPath {
   const cache = productCache(ctx, clock, random);
   return {
     read: async (id) => {

@@ -17,6 +17,8 @@ export interface ReplicaInit {
   readonly redisUrl: string | null;
   /** Redis key prefix unique to this lab run: every key the run writes starts with `<prefix>:` (or `{<prefix>:`). */
   readonly keyPrefix: string;
+  /** Per-call timeout of the Redis tier, ms; absent: the tier's default (250 ms). */
+  readonly redisTimeoutMs?: number;
 }
 
 /** How the replica caches product reads in a phase. */

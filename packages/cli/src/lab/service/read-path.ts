@@ -32,8 +32,11 @@ export interface ReadPathContext {
   readonly store: CatalogStore;
   readonly gate: StoreGate;
   readonly counters: MutableCounters;
-  /** The replica's Redis connection and the run's key prefix (`--redis`), or null for in-process caching only. */
-  readonly redis: { readonly client: RedisLike; readonly prefix: string } | null;
+  /**
+   * The replica's Redis connection, the run's key prefix and the tier's per-call timeout (`--redis`;
+   * undefined: the tier's default), or null for in-process caching only.
+   */
+  readonly redis: { readonly client: RedisLike; readonly prefix: string; readonly timeoutMs: number | undefined } | null;
 }
 
 /** Loads one product through the gate, counting the query (shared by every mode). */

@@ -57,7 +57,12 @@ export class ReplicaService {
    * @param redis - a connected client for the cache's Redis tier (`--redis`), or null; its owner closes it
    */
   static async create(init: ReplicaInit, store: CatalogStore, clock: Clock, redis: RedisLike | null = null): Promise<ReplicaService> {
-    const deps: PhaseDeps = { init, store, clock, redis: redis === null ? null : { client: redis, prefix: init.keyPrefix } };
+    const deps: PhaseDeps = {
+      init,
+      store,
+      clock,
+      redis: redis === null ? null : { client: redis, prefix: init.keyPrefix, timeoutMs: init.redisTimeoutMs },
+    };
     return new ReplicaService(deps, await buildPhase(deps, IDLE_PHASE));
   }
 
@@ -164,7 +169,7 @@ function overloadLimiter(clock: Clock, random: Random): ConcurrencyLimiter {
   });
 }
 
-function readPath(ctx: ReadPathContext, clock: Clock, random: Random): ReadPath {
+function readPath(ctx: ReadPathContext, clock: WarpClock, random: Random): ReadPath {
   switch (ctx.config.cache.mode) {
     case 'off':
       return storeOnlyReadPath(ctx);

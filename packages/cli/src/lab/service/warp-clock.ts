@@ -8,7 +8,9 @@
  * Time only moves forward (the cache's invariants assume a monotonic clock). Wall time moves by the
  * same amount, so expiry times a cache writes to a shared tier stay consistent with its own reads.
  * Timers keep their real delays: they are I/O timeouts and housekeeping, which must not fire
- * because replayed time jumped.
+ * because replayed time jumped. For the same reason a shared tier gets {@link WarpClock.tier}: it
+ * measures its calls on monotonic time (deadlines, breaker, lease holds), and a call is not late
+ * because the replay jumped ahead while it was on the wire.
  */
 import type { Clock, TimerHandle } from 'headroom';
 
@@ -16,10 +18,22 @@ import type { Clock, TimerHandle } from 'headroom';
 export class WarpClock implements Clock {
   readonly #base: Clock;
   #aheadMs = 0;
+  /**
+   * This clock as a cache's shared tier must see it: wall time warps (so the expiry the tier writes
+   * and reads agrees with the cache's), monotonic time and timers are the base clock's, because the
+   * tier times its I/O with them. On the warped monotonic time a replay stepping 10 ms per request
+   * made calls answered in 8–130 ms look 250–790 ms old, and time out.
+   */
+  readonly tier: Clock;
 
   /** @param base - the clock it follows (the system clock in a replica) */
   constructor(base: Clock) {
     this.#base = base;
+    this.tier = {
+      now: () => base.now(),
+      wallNow: () => this.wallNow(),
+      setTimer: (delayMs, fn) => base.setTimer(delayMs, fn),
+    };
   }
 
   now(): number {
