@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { systemClock, SeededRandom, VirtualClock } from 'headroom';
 import type { ReplicaPhaseConfig } from '../../src/lab/service/protocol.js';
@@ -43,6 +44,12 @@ async function withService(
     await service.close();
     await store.close();
   }
+}
+
+/** Waits until `done()` holds across real socket I/O (polls every 5 ms, up to 10 s). */
+async function untilReal(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2_000 && !done(); i++) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+  assert.ok(done(), 'condition not reached');
 }
 
 /** Lets fastify's asynchronous routing run until `done()` holds (event-loop turns, no timers). */
@@ -137,6 +144,30 @@ test("faults: a stall delays the request by stallMs; a slow replica's store roun
     await clock.advanceBy(1);
     assert.equal((await slow).statusCode, 200);
     assert.equal(finishedAt - t0, 30, 'a 10 ms store round trip × 3');
+  });
+});
+
+test('stalls a caller hangs up on are noted by number as it happens; stalls waited out are not', async () => {
+  const clock = new VirtualClock();
+  await withService(clock, async (service) => {
+    await service.configure(phase({ faults: { slowFactor: 1, stallProbability: 1, stallMs: 100 }, store: { poolSize: 4, latencyMs: 0 } }));
+    const port = await service.listen(0);
+    const waiting = new Promise<number>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: '/products/3', agent: false }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    await untilReal(() => service.stats().stalls === 1);
+    const hangingUp = get({ host: '127.0.0.1', port, path: '/products/4', agent: false });
+    hangingUp.on('error', () => undefined);
+    await untilReal(() => service.stats().stalls === 2);
+    hangingUp.destroy(); // what the load generator does to the losing attempt of a hedged request
+    await untilReal(() => service.stats().abandonedStalls.length === 1);
+    assert.deepEqual(service.stats().abandonedStalls, [1]);
+    await clock.advanceBy(100);
+    assert.equal(await waiting, 200);
+    assert.deepEqual(service.stats().abandonedStalls, [1], 'the first stall was waited out');
   });
 });
 

@@ -8,8 +8,8 @@ import type { PhaseResult } from './types.js';
 
 /**
  * Figures of one phase, from its measurements and the replicas' counters over the measured
- * window (store load is a rate over the window, so it excludes the drain after it; hedges are
- * counted until the last request finished).
+ * window (store load is a rate over the window, so it excludes the drain after it; hedges, and
+ * whether the window's stalls were abandoned, are counted until the last request finished).
  * @param storeCapacityPerSec - each replica's modelled store capacity, queries/s (index order)
  * @param steadyWarmup - the warm-up replay before the phase, if any
  */
@@ -22,8 +22,8 @@ export function phaseResult(
 ): PhaseResult {
   const r = m.recorder;
   const finished = r.okCount + r.errorCount;
-  const delta = (key: keyof ReplicaStats, i: number): number => m.windowEnd.stats[i]![key] - m.start.stats[i]![key];
-  const total = (key: keyof ReplicaStats): number => m.windowEnd.stats.reduce((n, _, i) => n + delta(key, i), 0);
+  const delta = (key: Count, i: number): number => m.windowEnd.stats[i]![key] - m.start.stats[i]![key];
+  const total = (key: Count): number => m.windowEnd.stats.reduce((n, _, i) => n + delta(key, i), 0);
   const requests = m.windowEnd.stats.map((_, i) => delta('requests', i));
   const totalRequests = requests.reduce((a, b) => a + b, 0);
   const reads = total('reads');
@@ -53,6 +53,7 @@ export function phaseResult(
     extraRequestRatio: m.sent === 0 ? 0 : round(Math.max(0, attempts - m.sent) / m.sent, 4),
     shedByReplicas: total('shed'),
     stalledRequests: total('stalls'),
+    stalledAbandoned: m.end.stats.reduce((n, s, i) => n + abandonedInWindow(s, m.start.stats[i]!, m.windowEnd.stats[i]!), 0),
     generatorLagMs: m.generatorLagMs,
     steadyWarmup,
     offeredPerSec: round(m.sent / seconds, 1),
@@ -60,6 +61,14 @@ export function phaseResult(
     storeUtilization: round(utilization, 4),
   };
   return { ...figures, machineLimit: machineLimit(figures) };
+}
+
+/** The replica counters that are counts. */
+type Count = { [K in keyof ReplicaStats]: ReplicaStats[K] extends number ? K : never }[keyof ReplicaStats];
+
+/** How many of the stalls a replica began within the window (numbered from `start` to `windowEnd`) were abandoned by the time of `end`. */
+function abandonedInWindow(end: ReplicaStats, start: ReplicaStats, windowEnd: ReplicaStats): number {
+  return end.abandonedStalls.filter((n) => n >= start.stalls && n < windowEnd.stalls).length;
 }
 
 function roundSnapshot(s: PhaseResult['latencyMs']): PhaseResult['latencyMs'] {

@@ -46,6 +46,12 @@ export interface PhaseResult {
   readonly shedByReplicas: number;
   /** Requests (hedges included) the replicas stalled by fault injection during the window. */
   readonly stalledRequests: number;
+  /**
+   * Of `stalledRequests`, those whose caller hung up before the stall ended: a hedge answered first
+   * (or the deadline passed), seen by the replicas until the phase's last request finished. What
+   * hedging controls; a busy machine's own stalls, which slow every request alike, do not enter it.
+   */
+  readonly stalledAbandoned: number;
   /** The load generator's own event-loop delay (ms) — high values mean the client, not the service, was slow. */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** How the phase's cache was warmed to steady state before it was measured, or null (it started empty). */

@@ -39,11 +39,13 @@ export interface MutableCounters {
   writes: number;
   readQueries: number;
   stalls: number;
+  /** Stalls whose caller hung up before they ended, by number (0-based, in the order they began). */
+  abandonedStalls: number[];
 }
 
 /** A fresh set of zeroed counters. */
 export function zeroCounters(): MutableCounters {
-  return { requests: 0, reads: 0, writes: 0, readQueries: 0, stalls: 0 };
+  return { requests: 0, reads: 0, writes: 0, readQueries: 0, stalls: 0, abandonedStalls: [] };
 }
 
 /** Node's request listener signature, as fastify hands it to `serverFactory`. */
@@ -77,10 +79,21 @@ export async function buildPhaseApp(
   if (state.limiter !== null) await app.register(fastifyLimiter(state.limiter));
   const { stallProbability, stallMs } = config.faults;
   if (stallProbability > 0) {
-    app.addHook('onRequest', async () => {
+    app.addHook('onRequest', async (_request, reply) => {
       if (!state.random.chance(stallProbability)) return;
-      counters.stalls++;
-      await sleep(clock, stallMs);
+      const stall = counters.stalls++;
+      // A response that closes before it was sent lost its connection: the caller hung up (a hedge
+      // answered first, or its deadline passed). Noted by number, so the lab can tell which of a
+      // window's stalls were abandoned, whenever that happened.
+      const hungUp = (): void => {
+        counters.abandonedStalls.push(stall);
+      };
+      reply.raw.once('close', hungUp);
+      try {
+        await sleep(clock, stallMs);
+      } finally {
+        reply.raw.off('close', hungUp);
+      }
     });
   }
 

@@ -74,6 +74,11 @@ export interface ReplicaStats {
   readonly shed: number;
   /** Requests stalled by fault injection. */
   readonly stalls: number;
+  /**
+   * Stalls whose caller hung up before they ended (a hedge answered first, or the deadline passed),
+   * by number: stall n is the (n+1)th since the last configure.
+   */
+  readonly abandonedStalls: readonly number[];
   readonly maxStoreQueue: number;
 }
 

@@ -116,6 +116,7 @@ export class ReplicaService {
       hotKeyQueries: g.hotKeyQueries,
       shed: limiter?.stats().shed ?? 0,
       stalls: c.stalls,
+      abandonedStalls: [...c.abandonedStalls],
       maxStoreQueue: g.maxQueued,
     };
   }
