@@ -148,7 +148,7 @@ test('every phase is internally coherent', () => {
   }
 });
 
-test('each technique moves its own figure the right way', () => {
+test('each technique moves its own figure the right way', (t) => {
   // Within the run, and per request rather than per second wherever a busy machine could change
   // how many requests a 1.2 s window holds; each bound below says which claim of docs/lab.md it checks.
   const [noCache, cold, warm, affinity] = report.scenarios.find((x) => x.name === 'cache')!.phases;
@@ -190,16 +190,34 @@ test('each technique moves its own figure the right way', () => {
   assert.equal(stalls.base.extraRequestRatio, 0);
   assert.ok(stalls.treat.extraRequestRatio > 0 && stalls.treat.extraRequestRatio <= 0.06, `extra ${stalls.treat.extraRequestRatio}`);
   // What hedging removes is the requests that sit out a 250 ms stall. A 1.2 s phase holds ~750
-  // requests and ~8 stalls, so its p99.9 is its maximum and its mean moves with any hiccup of a
-  // busy machine; the share of successes at ≥ 240 ms counts the stalls themselves (a hiccup that
-  // long is rare, and would show as the generator's lag).
+  // requests and ~8 stalls, so its p99.9 is its maximum, and on a busy machine its share of
+  // successes at ≥ 240 ms counts the machine's own stalls too, which slow every request in flight
+  // in either phase (seen at load 8: 1.00% → 6.31% with hedging). So the slow share only shows that
+  // the stalls are in the baseline's tail, and hedging is judged on the stalls themselves, which
+  // the replicas count: each is sat out by its caller, or abandoned (its hedge answered first).
   const slowBase = shareAtOrAbove(stalls.base, 240);
-  const slowHedged = shareAtOrAbove(stalls.treat, 240);
   assert.ok(
     stalls.base.stalledRequests > 0 && slowBase >= 0.005,
     `without hedging ${(slowBase * 100).toFixed(2)}% took ≥ 240 ms (${stalls.base.stalledRequests} stalls)`,
   );
-  assert.ok(slowHedged <= slowBase / 4, `≥ 240 ms: ${(slowBase * 100).toFixed(2)}% → ${(slowHedged * 100).toFixed(2)}% with hedging`);
+  const outcomes = (p: PhaseResult): string =>
+    `${p.stalledAbandoned} of ${p.stalledRequests} stalls abandoned, ${p.errors.timeout} timeouts`;
+  // Without hedging only a passed deadline abandons a stall.
+  assert.ok(stalls.base.stalledAbandoned <= stalls.base.errors.timeout, `without hedging: ${outcomes(stalls.base)}`);
+  // A hedge can only beat a stall when it is sent well before the stall ends: the scenario's premise
+  // (stalls ~100× the median) holds when the phase kept up and its p98, where hedges go out, is
+  // under half the stall. Neither depends on whether hedging works; when a machine this busy breaks
+  // the premise (seen at load 19: p50 180–550 ms), the technique cannot be judged, and saying so
+  // beats a verdict on the machine.
+  const p98 = stalls.treat.cdf.find((c) => c.percentile >= 98)?.ms ?? Infinity;
+  if (stalls.treat.machineLimit !== null || p98 > 125) {
+    t.diagnostic(`hedging not judged: the machine broke the scenario's premise (p98 ${p98} ms; ${stalls.treat.machineLimit ?? 'kept up'})`);
+  } else {
+    // At most a quarter of the stalls were still sat out (a timeout counts as a stall not rescued).
+    const treat = stalls.treat;
+    const notRescued = treat.stalledRequests - treat.stalledAbandoned + treat.errors.timeout;
+    assert.ok(treat.stalledRequests > 0 && notRescued <= treat.stalledRequests / 4, `with hedging: ${outcomes(treat)} (p98 ${p98} ms)`);
+  }
 
   const overload = scenario('overload');
   assert.equal(overload.base.shedByReplicas, 0);
