@@ -31,9 +31,10 @@ test('closed forms: M/M/4 mean sojourn at ρ = .5/.8/.95 is 1.08696/1.74554/5.45
   assert.equal(mmcMeanSojourn(1, 0.8).toFixed(5), '5.00000'); // M/M/1: 1/(1-ρ)
   assert.equal(erlangC(1, 0.8).toFixed(5), '0.80000');
   assert.equal(md1MeanSojourn(0.8).toFixed(9), '3.000000000');
-  assert.equal(supermarketMeanSojourn(2, 0.9).toFixed(4), '2.6136');
+  // Σ 0.9^(2^i − 2) = 1 + 0.81 + 0.5314 + 0.2288 + 0.0424 + 0.0015 + … = 2.6141 (issue #15 quotes 2.6136).
+  assert.equal(supermarketMeanSojourn(2, 0.9).toFixed(4), '2.6141');
   assert.equal(supermarketMeanSojourn(2, 0.99).toFixed(3), '5.432');
-  assert.equal(supermarketMeanSojourn(1, 0.9), 10);
+  assert.equal(supermarketMeanSojourn(1, 0.9).toFixed(9), '10.000000000');
   assert.equal(fanOutSlowProbability(0.01, 100).toFixed(3), '0.634');
 });
 
