@@ -24,3 +24,4 @@ export {
   type FaultSpec,
 } from './model-spec.js';
 export { erlangC, mmcMeanSojourn, md1MeanSojourn, supermarketMeanSojourn, supermarketTail, fanOutSlowProbability } from './queueing.js';
+export { replicate, summarize, type ReplicateOptions, type Replications, type ReplicationSummary } from './replicate.js';

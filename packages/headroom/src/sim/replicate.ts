@@ -1,0 +1,142 @@
+/**
+ * Replications: one model over several seeds, run in parallel worker threads (or in this thread),
+ * summarised as means with 95% confidence intervals. Each run is deterministic, so a seed gives
+ * the same result and trace hash whichever thread runs it.
+ */
+import { Worker } from 'node:worker_threads';
+import { runModel } from './fleet.js';
+import { invalidOption } from './errors.js';
+import type { ModelSpec } from './model-spec.js';
+import type { RunResult } from './result.js';
+import { meanCi, type MeanCi } from './stats.js';
+
+/** Options of {@link replicate}. */
+export interface ReplicateOptions {
+  /** Seeds to run, one replication each. */
+  readonly seeds: readonly number[];
+  /** Worker threads; 0 runs every replication in this thread. Default 0. */
+  readonly threads?: number;
+  /** Called after each replication finishes. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The runs of one model and their summary. */
+export interface Replications {
+  /** Seeds, in the order given. */
+  readonly seeds: readonly number[];
+  /** One result per seed, in the same order. */
+  readonly runs: readonly RunResult[];
+  /** Means with 95% confidence intervals over the runs. */
+  readonly summary: ReplicationSummary;
+}
+
+/** Means with 95% confidence intervals (Student's t) of the headline figures. */
+export interface ReplicationSummary {
+  readonly meanSojournMs: MeanCi;
+  readonly p50Ms: MeanCi;
+  readonly p99Ms: MeanCi;
+  readonly p999Ms: MeanCi;
+  readonly throughputPerSec: MeanCi;
+  readonly extraLoad: MeanCi;
+  readonly aboveSlo: MeanCi;
+  readonly failedFraction: MeanCi;
+}
+
+/** Summarises runs of one model. */
+export function summarize(runs: readonly RunResult[]): ReplicationSummary {
+  const of = (f: (r: RunResult) => number): MeanCi => meanCi(runs.map(f));
+  return {
+    meanSojournMs: of((r) => r.meanSojournMs),
+    p50Ms: of((r) => r.latency.p50),
+    p99Ms: of((r) => r.latency.p99),
+    p999Ms: of((r) => r.latency.p999),
+    throughputPerSec: of((r) => r.throughputPerSec),
+    extraLoad: of((r) => r.extraLoad),
+    aboveSlo: of((r) => r.aboveSlo),
+    failedFraction: of((r) => (r.calls > 0 ? r.failed / r.calls : 0)),
+  };
+}
+
+/**
+ * Runs `spec` once per seed and summarises the runs.
+ * @throws HR_SIM_INVALID_OPTION when `seeds` is empty or `threads` is not an integer ≥ 0; a model
+ * error from the first replication (in whichever thread) rejects the promise
+ * @example const { summary } = await replicate(model, { seeds: [1, 2, 3, 4], threads: 2 });
+ */
+export async function replicate(spec: ModelSpec, options: ReplicateOptions): Promise<Replications> {
+  const seeds = options.seeds;
+  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.some((s) => !Number.isInteger(s)))
+    throw invalidOption('replicate.seeds', seeds, 'use a non-empty list of integer seeds');
+  const threads = options.threads ?? 0;
+  if (!(Number.isInteger(threads) && threads >= 0)) throw invalidOption('replicate.threads', threads, 'use an integer ≥ 0, e.g. 2');
+  const runs: RunResult[] = new Array<RunResult>(seeds.length);
+  let done = 0;
+  const finished = (i: number, r: RunResult): void => {
+    runs[i] = r;
+    options.onProgress?.(++done, seeds.length);
+  };
+  if (threads === 0) {
+    for (let i = 0; i < seeds.length; i++) finished(i, runModel(spec, seeds[i]!));
+  } else {
+    await inWorkers(spec, seeds, Math.min(threads, seeds.length), finished);
+  }
+  return { seeds: [...seeds], runs, summary: summarize(runs) };
+}
+
+const here = import.meta.url;
+const fromSource = here.endsWith('.ts');
+const workerUrl = new URL(`./replicate-worker${fromSource ? '.ts' : '.js'}`, here);
+
+/**
+ * A worker running the worker module. Run from the TypeScript sources (this repository's tests
+ * and benches), a worker does not inherit the `--import tsx` hooks on Node 20, so it registers
+ * tsx itself before importing the module.
+ */
+function startWorker(): Worker {
+  if (!fromSource) return new Worker(workerUrl);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return new Worker(code, { eval: true });
+}
+
+function inWorkers(spec: ModelSpec, seeds: readonly number[], threads: number, finished: (i: number, r: RunResult) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let live = threads;
+    let failed = false;
+    const workers: Worker[] = [];
+    const feed = (w: Worker): void => {
+      if (failed) return;
+      if (next >= seeds.length) {
+        void w.terminate();
+        if (--live === 0) resolve();
+        return;
+      }
+      const index = next++;
+      w.postMessage({ spec, seed: seeds[index], index });
+    };
+    for (let t = 0; t < threads; t++) {
+      const w = startWorker();
+      workers.push(w);
+      w.on('message', (m: { ready?: true; index: number; result?: RunResult; error?: { message: string; code?: string } }) => {
+        if (m.ready === true) {
+          feed(w);
+          return;
+        }
+        if (m.error !== undefined) {
+          failed = true;
+          for (const x of workers) void x.terminate();
+          reject(Object.assign(new Error(m.error.message), m.error.code === undefined ? {} : { code: m.error.code }));
+          return;
+        }
+        finished(m.index, m.result!);
+        feed(w);
+      });
+      w.on('error', (e) => {
+        failed = true;
+        for (const x of workers) void x.terminate();
+        reject(e);
+      });
+    }
+  });
+}
