@@ -6,6 +6,11 @@
  *   and writes the HTML report with the fitted curve, its confidence band and the points.
  * - `headroom scale plan --fit fit.json --target 5000rps`: how many N reach the target, or that the
  *   target is past the peak (exit 1), naming the peak.
+ * - `headroom scale run <url>`: load a URL closed loop (`--concurrency`) or open loop (`--rate`),
+ *   with a progress line every second, a final table, `--threshold`s (exit 99 when one fails), and
+ *   the latency as `.hgrm` and the timeline as CSV on request.
+ * - `headroom scale sweep <url> --concurrency 1,2,4,8`: a closed-loop run per concurrency, X(N)
+ *   fitted, the fit's tables and report.
  */
 import type { Command } from 'commander';
 import { renderTable } from 'headroom';
@@ -17,6 +22,7 @@ import { renderFitSummary } from '../scale/fit-summary.js';
 import { sig } from '../scale/format.js';
 import { readMeasurements } from '../scale/read-measurements.js';
 import { parseThroughput, readFit } from '../scale/read-fit.js';
+import { scaleRun, scaleSweep, type RunFlags, type SweepFlags } from '../scale/run-command.js';
 
 /** Where `scale fit` writes its report unless told otherwise (not with --json). */
 const DEFAULT_REPORT = 'scale-report.html';
@@ -60,6 +66,37 @@ export function registerScale(program: Command): void {
         if (failure !== null) process.exitCode = 1;
       }
     });
+  const loadFlags = (c: Command): Command =>
+    c
+      .option('--duration <time>', 'how long to send (per concurrency, for sweep)', '10s')
+      .option('--connections <n>', 'keep-alive connections (default: the concurrency; 64 for --rate)')
+      .option('--pipelining <n>', 'HTTP/1.1 requests pipelined per connection', '1')
+      .option('--method <method>', 'HTTP method', 'GET')
+      .option('--header <name: value>', 'request header (repeatable)', collect, [])
+      .option('--body <text>', 'request body')
+      .option('--json', 'print the result as JSON');
+  loadFlags(
+    scale
+      .command('run')
+      .description('load a URL closed loop (--concurrency) or open loop (--rate) and report latency, throughput and thresholds')
+      .argument('<url>', 'the http(s) URL to request')
+      .option('--concurrency <n>', 'closed loop: requests in flight (default 10)')
+      .option('--rate <per-second>', 'open loop: requests per second, latency timed from intended send times')
+      .option('--threshold <rule>', "fail (exit 99) unless it holds, e.g. 'p99<50ms', 'errors<1%', 'rps>=1000' (repeatable)", collect, [])
+      .option('--hgrm <file>', "write the latency distribution in HdrHistogram's .hgrm text format")
+      .option('--csv <file>', 'write the per-second timeline as CSV'),
+  ).action((url: string, flags: RunFlags) => scaleRun(url, flags));
+  loadFlags(
+    scale
+      .command('sweep')
+      .description('measure X(N) closed loop at each concurrency, fit the USL, and write the report')
+      .argument('<url>', 'the http(s) URL to request')
+      .requiredOption('--concurrency <list>', 'comma-separated concurrencies, e.g. 1,2,4,8,16,32')
+      .option('--report <file>', `where to write the HTML report (default: ${DEFAULT_REPORT}; with --json, only when given)`)
+      .option('--no-report', 'do not write the HTML report'),
+  ).action((url: string, flags: SweepFlags) =>
+    scaleSweep(url, flags, `npx headroom scale sweep ${url} --concurrency ${flags.concurrency} --duration ${flags.duration}`),
+  );
   scale
     .command('plan')
     .description('how many N (nodes, workers) reach a target throughput, or whether it is past the peak')
@@ -92,6 +129,10 @@ function renderPlan(plan: CapacityPlan): string {
     ['peak N*', plan.peak === null ? 'none (β = 0)' : `${sig(plan.peak.n)} (X = ${sig(plan.peak.throughput)}/s)`],
   ];
   return renderTable(['plan', 'value'], rows);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function commandLine(command: Command, file: string): string {

@@ -1,5 +1,5 @@
 /**
- * The code in docs/balance.md, docs/latency.md, docs/partition.md and docs/core.md compiles and
+ * The code in docs/balance.md, docs/latency.md, docs/partition.md, docs/core.md and docs/scale.md compiles and
  * does what the text around it says. Every ```ts block is type-checked against `src/` with the
  * repo's strict options (as a user's project would compile it against the published types), then
  * run as a program with `node --import tsx`; where a block talks to servers, real loopback HTTP
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { extractExamples, ExampleWorkspace } from './doc-examples.js';
 import { startBackend, type Backend } from '../balance/http-backends.js';
 
-const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md'];
+const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md', 'docs/scale.md'];
 const examples = DOCS.flatMap(extractExamples);
 const workspace = new ExampleWorkspace();
 after(() => workspace.dispose());
@@ -28,6 +28,16 @@ interface Expectation {
 }
 
 const expectations: Record<string, Expectation> = {
+  'docs/scale.md#1': {
+    check: (stdout) => {
+      // The R usl package's published fit of SPEC SDM91 and what the text says about it.
+      assert.match(stdout, /^alpha 0\.02773 \[0\.01000, 0\.04545\]$/m);
+      assert.match(stdout, /^beta 1\.044e-4, gamma 90\.00$/m);
+      assert.match(stdout, /^peak N\* 96\.52 at X 1884, limit 3246$/m);
+      assert.match(stdout, /^1500\/s needs N = 34$/m);
+      assert.match(stdout, /^2000\/s is out of reach: peak 1884 at N\* 96\.5$/m);
+    },
+  },
   'docs/balance.md#1': {
     serve: async () => {
       const backends = await Promise.all([5, 5, 50].map((ms) => startBackend(ms)));
