@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerChaos } from './commands/chaos.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLab } from './commands/lab.js';
 import { registerScale } from './commands/scale.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerLab(program);
   registerScale(program);
+  registerChaos(program);
   return program;
 }
 
