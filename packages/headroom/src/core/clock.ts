@@ -20,6 +20,12 @@ export interface Clock {
    * @param delayMs - delay in milliseconds; negative values count as 0
    */
   setTimer(delayMs: number, fn: () => void): TimerHandle;
+  /**
+   * Keeps the process alive until the handle is cancelled: for work a caller awaits on purpose (a
+   * load run), whose own timers, like every Headroom timer, would not. Optional; a clock without
+   * it (a virtual clock) has no process to keep alive.
+   */
+  keepAlive?(): TimerHandle;
 }
 
 /**
@@ -39,6 +45,12 @@ export class SystemClock implements Clock {
     const timer = setTimeout(fn, Math.max(0, delayMs));
     timer.unref();
     return { cancel: () => clearTimeout(timer) };
+  }
+
+  keepAlive(): TimerHandle {
+    // A referenced timer that never fires (the longest delay Node accepts, re-armed) holds the event loop open.
+    const timer = setInterval(() => undefined, 2 ** 31 - 1);
+    return { cancel: () => clearInterval(timer) };
   }
 }
 

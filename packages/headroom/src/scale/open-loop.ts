@@ -54,10 +54,20 @@ export interface OpenLoopOptions<T> {
   readonly classify?: (settled: Settled<T>) => string;
   /** How often {@link OpenLoopOptions.onProgress} is called; default `'1s'`. */
   readonly progressInterval?: Duration;
-  /** Called every `progressInterval` and once more when the last request has settled. Must not throw. */
+  /**
+   * Called every `progressInterval` and once more when the last request has settled, with the
+   * recorder's interval snapshot (so only then does the driver close the recorder's intervals).
+   * Must not throw.
+   */
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Called once when the whole schedule has been sent, before the requests in flight settle. Must not throw. */
   readonly onSent?: (sent: number) => void;
+  /**
+   * Where successes and failures are recorded (give your own to watch it live, or to monitor the
+   * event loop); default a new `LatencyRecorder` on `clock` without event-loop monitoring. With
+   * `onProgress` the driver takes its interval snapshots, so nothing else should.
+   */
+  readonly recorder?: LatencyRecorder;
   /** Send lag (p99) above which the result says the driver fell behind; default `'10ms'`. */
   readonly lagTolerance?: Duration;
 }
@@ -86,9 +96,9 @@ export interface OpenLoopResult {
   readonly endMs: number;
   /** Requests sent. */
   readonly sent: number;
-  /** Successes; their latency, from intended send time, is in `recorder`. */
+  /** Successes of this run; their latency, from intended send time, is in `recorder`. */
   readonly ok: number;
-  /** Failures by the kind `classify` named. */
+  /** Failures of this run by the kind `classify` named. */
   readonly failures: Readonly<Record<string, number>>;
   /** Every success's latency and every failure, as recorded (total, interval and histogram views). */
   readonly recorder: LatencyRecorder;
@@ -127,11 +137,13 @@ export function runOpenLoop<T>(target: (arrival: Arrival) => Promise<T>, options
   const signal = options.signal ?? new AbortController().signal;
   const classify = options.classify ?? defaultClassify;
   return new Promise<OpenLoopResult>((resolve) => {
-    const recorder = new LatencyRecorder({ clock, eventLoop: false });
+    const recorder = options.recorder ?? new LatencyRecorder({ clock, eventLoop: false });
     const sendLag = new LatencyHistogram();
     const startMs = clock.now();
     let next = first;
     let sent = 0;
+    let ok = 0;
+    const failures: Record<string, number> = {};
     let inFlight = 0;
     let sentEndMs = -1;
     let intervalLagMs = 0;
@@ -147,16 +159,17 @@ export function runOpenLoop<T>(target: (arrival: Arrival) => Promise<T>, options
     const finishIfDone = (): void => {
       if (sentEndMs < 0 || inFlight > 0) return;
       progressTimer?.cancel();
-      progress(true);
-      recorder.close();
+      if (options.onProgress !== undefined) progress(true);
+      if (options.recorder === undefined) recorder.close();
+      alive?.cancel();
       const lagSnapshot = sendLag.snapshot();
       resolve({
         startMs,
         sentEndMs,
         endMs: clock.now(),
         sent,
-        ok: recorder.total().count,
-        failures: recorder.failuresByKind(),
+        ok,
+        failures,
         recorder,
         sendLag: lagSnapshot,
         driverBehind: lagSnapshot.p99 > lagToleranceMs,
@@ -165,8 +178,13 @@ export function runOpenLoop<T>(target: (arrival: Arrival) => Promise<T>, options
     };
     const settle = (arrival: Arrival, settled: Settled<T>): void => {
       const kind = classify(settled);
-      if (kind === SUCCESS) recorder.record(arrival.intendedMs);
-      else recorder.recordFailure(kind);
+      if (kind === SUCCESS) {
+        ok++;
+        recorder.record(arrival.intendedMs);
+      } else {
+        failures[kind] = (failures[kind] ?? 0) + 1;
+        recorder.recordFailure(kind);
+      }
       inFlight--;
       finishIfDone();
     };
@@ -209,9 +227,11 @@ export function runOpenLoop<T>(target: (arrival: Arrival) => Promise<T>, options
       progress(false);
     };
 
+    // The driver's timers, like every Headroom timer, do not keep the process alive; the run does.
+    const alive = clock.keepAlive?.();
     if (signal.aborted) return endSending();
     signal.addEventListener('abort', endSending, { once: true });
-    progressTimer = clock.setTimer(progressMs, everyInterval);
+    if (options.onProgress !== undefined) progressTimer = clock.setTimer(progressMs, everyInterval);
     tick();
   });
 }

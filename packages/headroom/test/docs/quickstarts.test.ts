@@ -10,7 +10,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractExamples, ExampleWorkspace } from './doc-examples.js';
-import { startBackend, type Backend } from '../balance/http-backends.js';
+import { startHttpBackend, type HttpBackend as Backend } from '../support/http-backend.js';
 
 const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md', 'docs/scale.md'];
 const examples = DOCS.flatMap(extractExamples);
@@ -40,7 +40,7 @@ const expectations: Record<string, Expectation> = {
   },
   'docs/balance.md#1': {
     serve: async () => {
-      const backends = await Promise.all([5, 5, 50].map((ms) => startBackend(ms)));
+      const backends = await Promise.all([5, 5, 50].map((ms) => startHttpBackend({ serviceMs: ms })));
       const hosts = ['http://10.0.0.1:8080', 'http://10.0.0.2:8080', 'http://10.0.0.3:8080'];
       return {
         backends,
@@ -93,6 +93,26 @@ const expectations: Record<string, Expectation> = {
   },
   'docs/core.md#1': {
     check: (stdout) => assert.equal(stdout.trim(), '1000020'),
+  },
+  'docs/scale.md#2': {
+    check: (stdout) => {
+      const [steady, users, stepped] = stdout.trim().split('\n').map(Number);
+      assert.equal(steady, 6_000);
+      // Poisson counts: 6,000 ± 4σ (σ ≈ 77) and 5,000 ± 4σ (σ ≈ 71).
+      assert.ok(Math.abs(users! - 6_000) <= 310 && Math.abs(stepped! - 5_000) <= 290, stdout);
+    },
+  },
+  'docs/scale.md#3': {
+    check: (stdout) => {
+      assert.match(stdout, /^drained: 0 in flight$/m);
+      assert.match(stdout, /^sent 200, ok 196, errors 4$/m, 'every 50th of 200 calls failed');
+      const m = /^p50 ([\d.]+) ms, p99 ([\d.]+) ms \(from intended send times\)$/m.exec(stdout);
+      assert.ok(m !== null && Number(m[1]) >= 2, `latency includes the 2 ms call:\n${stdout}`);
+      assert.match(stdout, /^send lag p99 [\d.]+ ms, driver behind: (true|false)$/m);
+    },
+  },
+  'docs/scale.md#4': {
+    check: (stdout) => assert.equal(stdout.trim(), 'true 0.078'),
   },
   'docs/core.md#3': {
     check: (stdout) => assert.equal(stdout.trim(), 'true', 'backoff delays under their ceilings'),
