@@ -10,7 +10,7 @@ import { createPhaseClient, phaseRouter } from './client/phase-client.js';
 import { ReplicaClients } from './load/client.js';
 import { drivePhase } from './load/driver.js';
 import { type SteadyWarmupOptions, warmToSteadyState } from './load/steady-warmup.js';
-import { ZipfKeys } from './load/zipf.js';
+import { ProductKeys } from './load/product-keys.js';
 import type { LabOptions } from './options.js';
 import type { Progress } from './progress.js';
 import { phaseResult } from './report/phase-result.js';
@@ -127,7 +127,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     const endpoints = fleet.endpoints;
     progress.line(`${endpoints.length} replicas listening on ${endpoints.map((e) => `127.0.0.1:${e.port} (pid ${e.pid})`).join(', ')}`);
     clients = new ReplicaClients(endpoints);
-    const keys = new ZipfKeys(options.products, options.zipfExponent, random.fork('keys'));
+    const keys = new ProductKeys(options.products, options.zipfExponent, random.fork('keys'));
 
     let phaseNumber = 0;
     for (const scenario of chosen) {

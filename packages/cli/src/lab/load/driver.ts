@@ -1,16 +1,16 @@
 /**
- * Drives one phase: a warm-up (sent but not recorded), then the measured window, both open-loop
- * with seeded arrivals and keys; each request gets a deadline of `timeoutMs` from its intended
- * send time. Every `intervalMs` it cuts a timeline point with the replicas' store load.
+ * Drives one phase with headroom/scale's open-loop driver: a warm-up (sent but not recorded), then
+ * the measured window, both Poisson arrivals from the phase's seed, keys from its Zipf stream;
+ * each request gets a deadline of `timeoutMs` from its intended send time. Every `intervalMs` (the
+ * driver's progress report) it cuts a timeline point with the replicas' store load.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { type Clock, type TimerHandle, type Random, SeededRandom, isHeadroomError } from 'headroom';
+import { type Clock, type Random, SeededRandom, isHeadroomError } from 'headroom';
 import { Deadline } from 'headroom/latency';
+import { type Arrival, type Settled, poissonRate, runOpenLoop } from 'headroom/scale';
 import type { ReplicaStats } from '../service/protocol.js';
 import type { RequestPlan } from './client.js';
-import { runOpenLoop } from './open-loop.js';
-import { type Outcome, PhaseRecorder, type TimelinePoint, round } from './phase-recorder.js';
-import type { ZipfKeys } from './zipf.js';
+import { PhaseRecorder, type RequestOutcome, type TimelinePoint, round } from './phase-recorder.js';
+import type { ProductKeys } from './product-keys.js';
 
 /** The offered load of a phase. */
 export interface PhaseLoad {
@@ -33,7 +33,7 @@ export type PhaseCall = (plan: RequestPlan, deadline: Deadline) => Promise<numbe
 /** Options of {@link drivePhase}. */
 export interface DriveOptions {
   readonly load: PhaseLoad;
-  readonly keys: ZipfKeys;
+  readonly keys: ProductKeys;
   /** The hot product id (used when `load.hotKeyShare` > 0). */
   readonly hotKeyId: number;
   /** Seed of the arrival and key streams: the same seed gives the same requests in every phase. */
@@ -75,7 +75,10 @@ export interface PhaseMeasurement {
   readonly start: DriveSnapshot;
   readonly windowEnd: DriveSnapshot;
   readonly end: DriveSnapshot;
-  /** The load generator's own event-loop delay during the window, ms. */
+  /**
+   * How late the load generator sent the window's requests (actual − intended send time, the
+   * driver's send lag), ms: its own stalls, which the latencies include.
+   */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
@@ -84,92 +87,76 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   const { clock, signal } = options;
   const random = new SeededRandom(options.seed);
   const completions: Completions = { ok: 0, answered: 0 };
+  const classify = (settled: Settled<RequestOutcome>): string => (settled.status === 'fulfilled' ? settled.value : 'network');
+  let warmup: Promise<unknown> = Promise.resolve();
   if (options.warmupMs > 0) {
-    const warmup = new Sender(options, new PhaseRecorder(), random.fork('warmup'), completions);
-    await runOpenLoop({
-      ratePerSec: options.load.ratePerSec,
-      durationMs: options.warmupMs,
-      clock,
-      random: random.fork('warmup-arrivals'),
-      signal,
-      fire: warmup.fire,
+    // Sent, not recorded; its requests may still be in flight when the window opens (as real traffic would be).
+    const target = requestTarget(options, random.fork('warmup'), completions);
+    await new Promise<void>((sent) => {
+      warmup = runOpenLoop(target, {
+        schedule: poissonRate(options.load.ratePerSec, options.warmupMs),
+        clock,
+        random: random.fork('warmup-arrivals'),
+        signal,
+        classify,
+        onSent: () => sent(),
+      });
     });
   }
-  const recorder = new PhaseRecorder();
-  const sender = new Sender(options, recorder, random.fork('requests'), completions);
-  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  const phase = new PhaseRecorder(clock);
+  const target = requestTarget(options, random.fork('requests'), completions);
   const startSnapshot = await options.snapshot();
   let lastQueries = storeQueries(startSnapshot);
-  let endSnapshot = startSnapshot;
-  const start = clock.now();
+  let lastCutSec = 0;
   let sampling = Promise.resolve();
-  let timer: TimerHandle | null = null;
-  const sample = async (): Promise<void> => {
-    endSnapshot = await options.snapshot();
-    const queries = storeQueries(endSnapshot);
-    const point = recorder.cut((clock.now() - start) / 1000, queries - lastQueries);
-    lastQueries = queries;
-    options.onInterval?.(point, recorder);
-  };
-  const schedule = (): void => {
-    timer = clock.setTimer(options.intervalMs, () => {
-      sampling = sampling.then(sample).catch(() => undefined);
-      schedule();
-    });
-  };
-  lag.enable();
-  schedule();
-  let sent: number;
-  let windowEnd: DriveSnapshot;
   const atStart = { ...completions };
-  let okCompletedInWindow: number;
-  let answeredInWindow: number;
-  try {
-    sent = await runOpenLoop({
-      ratePerSec: options.load.ratePerSec,
-      durationMs: options.durationMs,
-      clock,
-      random: random.fork('arrivals'),
-      signal,
-      fire: sender.fire,
-    });
-    okCompletedInWindow = completions.ok - atStart.ok;
-    answeredInWindow = completions.answered - atStart.answered;
-    windowEnd = await options.snapshot();
-    await sender.drained();
-  } finally {
-    (timer as TimerHandle | null)?.cancel();
-    lag.disable();
-  }
+  let okCompletedInWindow = 0;
+  let answeredInWindow = 0;
+  let windowEnd: Promise<DriveSnapshot> = Promise.resolve(startSnapshot);
+  const result = await runOpenLoop(target, {
+    schedule: poissonRate(options.load.ratePerSec, options.durationMs),
+    clock,
+    random: random.fork('arrivals'),
+    signal,
+    classify,
+    recorder: phase.recorder,
+    progressInterval: options.intervalMs,
+    onProgress: (p) => {
+      const tSec = p.elapsedMs / 1000;
+      // The requests that finished after the last interval: a sliver of an interval would plot as a
+      // misleading dip in the rates, so it becomes a timeline point only when it spans half an interval.
+      if (p.final && tSec - lastCutSec < options.intervalMs / 2000) return;
+      lastCutSec = tSec;
+      sampling = sampling
+        .then(async () => {
+          const queries = storeQueries(await options.snapshot());
+          const point = phase.cut(p.interval, tSec, queries - lastQueries);
+          lastQueries = queries;
+          if (!p.final) options.onInterval?.(point, phase);
+        })
+        .catch(() => undefined);
+    },
+    onSent: () => {
+      okCompletedInWindow = completions.ok - atStart.ok;
+      answeredInWindow = completions.answered - atStart.answered;
+      windowEnd = options.snapshot();
+      windowEnd.catch(() => undefined);
+    },
+  });
+  await warmup;
   await sampling;
   signal.throwIfAborted();
-  // Count the requests that finished after the window closed; a sliver of an interval would plot as a
-  // misleading dip in the rates, so it becomes a timeline point only when it spans half an interval.
-  endSnapshot = await options.snapshot();
-  if ((clock.now() - start) / 1000 - lastCutSec(recorder) >= options.intervalMs / 2000) {
-    recorder.cut((clock.now() - start) / 1000, storeQueries(endSnapshot) - lastQueries);
-  }
+  const sendLag = result.sendLag;
   return {
-    recorder,
-    sent,
+    recorder: phase,
+    sent: result.sent,
     okCompletedInWindow,
     answeredInWindow,
     start: startSnapshot,
-    windowEnd,
-    end: endSnapshot,
-    generatorLagMs: { p50: lagMs(lag.percentile(50)), p99: lagMs(lag.percentile(99)), max: lagMs(lag.max) },
+    windowEnd: await windowEnd,
+    end: await options.snapshot(),
+    generatorLagMs: { p50: round(sendLag.p50, 3), p99: round(sendLag.p99, 3), max: round(sendLag.max, 3) },
   };
-}
-
-/** The event-loop monitor samples every LAG_RESOLUTION_MS and records the whole gap; the lag is the excess. */
-const LAG_RESOLUTION_MS = 5;
-
-function lagMs(ns: number): number {
-  return round(Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS), 3);
-}
-
-function lastCutSec(recorder: PhaseRecorder): number {
-  return recorder.timeline.at(-1)?.tSec ?? 0;
 }
 
 function storeQueries(snapshot: DriveSnapshot): number {
@@ -184,7 +171,7 @@ function storeQueries(snapshot: DriveSnapshot): number {
  */
 export function drawRequest(
   load: PhaseLoad,
-  keys: ZipfKeys,
+  keys: ProductKeys,
   hotKeyId: number,
   random: Random,
 ): { readonly id: number; readonly write: boolean } {
@@ -199,31 +186,16 @@ interface Completions {
   answered: number;
 }
 
-/** Turns arrivals into requests and records their outcomes. */
-class Sender {
-  readonly #options: DriveOptions;
-  readonly #recorder: PhaseRecorder;
-  readonly #random: Random;
-  readonly #completions: Completions;
-  #inFlight = 0;
-  #onDrained: (() => void) | null = null;
-
-  /** @param completions - responses to every sender of the phase, counted as they arrive */
-  constructor(options: DriveOptions, recorder: PhaseRecorder, random: Random, completions: Completions) {
-    this.#options = options;
-    this.#recorder = recorder;
-    this.#random = random;
-    this.#completions = completions;
-  }
-
-  readonly fire = (intendedMs: number): void => {
-    const { load, keys, hotKeyId, clock, call, signal } = this.#options;
-    const { id, write } = drawRequest(load, keys, hotKeyId, this.#random);
+/** The driver's target: turns one arrival into a request of the phase and names how it ended. */
+function requestTarget(options: DriveOptions, random: Random, completions: Completions): (arrival: Arrival) => Promise<RequestOutcome> {
+  const { load, keys, hotKeyId, clock, call, signal } = options;
+  return async ({ intendedMs }) => {
+    const { id, write } = drawRequest(load, keys, hotKeyId, random);
     const plan: RequestPlan = write
       ? {
           method: 'POST',
           path: `/products/${id}/stock`,
-          body: JSON.stringify({ delta: this.#random.chance(0.5) ? 1 : -1 }),
+          body: JSON.stringify({ delta: random.chance(0.5) ? 1 : -1 }),
           key: String(id),
         }
       : { method: 'GET', path: `/products/${id}`, body: null, key: String(id) };
@@ -232,34 +204,19 @@ class Sender {
     const deadline = Deadline.at(intendedMs + load.timeoutMs, { clock, signal });
     if (deadline.expired) {
       deadline.dispose();
-      this.#recorder.record('timeout', clock.now() - intendedMs);
-      return;
+      return 'timeout';
     }
-    this.#inFlight++;
-    call(plan, deadline).then(
-      (status) => this.#done(status < 300 ? 'ok' : status === 503 ? 'shed' : 'http', intendedMs, deadline),
-      (error: unknown) =>
-        this.#done(
-          !signal.aborted && (deadline.expired || isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED')) ? 'timeout' : 'network',
-          intendedMs,
-          deadline,
-        ),
-    );
+    let outcome: RequestOutcome;
+    try {
+      const status = await call(plan, deadline);
+      outcome = status < 300 ? 'ok' : status === 503 ? 'shed' : 'http';
+    } catch (error) {
+      outcome = !signal.aborted && (deadline.expired || isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED')) ? 'timeout' : 'network';
+    } finally {
+      deadline.dispose();
+    }
+    if (outcome === 'ok') completions.ok++;
+    if (outcome === 'ok' || outcome === 'shed' || outcome === 'http') completions.answered++;
+    return outcome;
   };
-
-  #done(outcome: Outcome, intendedMs: number, deadline: Deadline): void {
-    deadline.dispose();
-    if (outcome === 'ok') this.#completions.ok++;
-    if (outcome === 'ok' || outcome === 'shed' || outcome === 'http') this.#completions.answered++;
-    this.#recorder.record(outcome, this.#options.clock.now() - intendedMs);
-    if (--this.#inFlight === 0) this.#onDrained?.();
-  }
-
-  /** Resolves when no request is in flight. */
-  drained(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#onDrained = resolve;
-    });
-  }
 }

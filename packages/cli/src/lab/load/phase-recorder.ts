@@ -1,13 +1,15 @@
 /**
- * Collects one phase's measurements: latency of successful requests (whole phase and per interval)
- * in core LatencyHistograms, outcome counts, and a timeline of interval points. Latency percentiles
+ * One phase's measurements, kept by headroom/latency's `LatencyRecorder` (the load driver records
+ * into it): latency of successful requests from their intended send times, errors by kind, and a
+ * timeline of interval points cut from the driver's interval snapshots. Latency percentiles
  * cover successful responses only — a rejected request answered in 1 ms would otherwise make an
  * overloaded service look fast — and errors are counted beside them, by kind.
  */
-import { LatencyHistogram } from 'headroom';
+import type { Clock, LatencyHistogram } from 'headroom';
+import { LatencyRecorder, type IntervalSnapshot } from 'headroom/latency';
 
-/** How a request ended. */
-export type Outcome = 'ok' | 'timeout' | 'shed' | 'http' | 'network';
+/** How a request ended (the kinds the load driver is told; `'ok'` is its success label). */
+export type RequestOutcome = 'ok' | 'timeout' | 'shed' | 'http' | 'network';
 
 /** Errors by kind. */
 export interface ErrorCounts {
@@ -39,70 +41,59 @@ export interface TimelinePoint {
   readonly storeQps: number;
 }
 
-/** Records outcomes and cuts the timeline. */
+/** A phase's recorder and timeline. */
 export class PhaseRecorder {
-  /** Successes over the whole measured phase. */
-  readonly ok = new LatencyHistogram();
-  readonly #interval = new LatencyHistogram();
+  /** Where the load driver records (successes' latency, failures by kind). */
+  readonly recorder: LatencyRecorder;
   readonly timeline: TimelinePoint[] = [];
-  #errors = { timeout: 0, shed: 0, http: 0, network: 0 };
-  #okCount = 0;
-  #intervalOk = 0;
-  #intervalErrors = 0;
-  #lastCutSec = 0;
 
-  /** Records one finished request. */
-  record(outcome: Outcome, latencyMs: number): void {
-    if (outcome === 'ok') {
-      this.ok.record(latencyMs);
-      this.#interval.record(latencyMs);
-      this.#okCount++;
-      this.#intervalOk++;
-    } else {
-      this.#errors[outcome]++;
-      this.#intervalErrors++;
-    }
+  /** @param clock - the phase's clock (interval snapshots are timed on it) */
+  constructor(clock: Clock) {
+    this.recorder = new LatencyRecorder({ clock, eventLoop: false });
+  }
+
+  /** Successes over the whole measured phase (a copy). */
+  get ok(): LatencyHistogram {
+    return this.recorder.histogram();
   }
 
   /** Successful requests so far. */
   get okCount(): number {
-    return this.#okCount;
+    return this.recorder.total().count;
   }
 
   /** Errors so far, by kind. */
   get errors(): ErrorCounts {
-    return { ...this.#errors };
+    const byKind = this.recorder.failuresByKind();
+    return { timeout: byKind['timeout'] ?? 0, shed: byKind['shed'] ?? 0, http: byKind['http'] ?? 0, network: byKind['network'] ?? 0 };
   }
 
   /** Total errors so far. */
   get errorCount(): number {
-    const e = this.#errors;
-    return e.timeout + e.shed + e.http + e.network;
+    return this.recorder.failures;
   }
 
   /**
-   * Closes the current interval and appends its point.
-   * @param tSec - seconds since the phase started measuring
+   * Appends the point of one closed interval.
+   * @param interval - the recorder's snapshot of the interval (the driver's progress report)
+   * @param tSec - seconds since the phase started measuring, at the interval's end
    * @param storeQueries - store queries made during the interval (all replicas)
    */
-  cut(tSec: number, storeQueries: number): TimelinePoint {
-    const spanSec = Math.max(1e-3, tSec - this.#lastCutSec);
-    const has = this.#intervalOk > 0;
+  cut(interval: IntervalSnapshot, tSec: number, storeQueries: number): TimelinePoint {
+    const spanSec = Math.max(1e-3, (interval.endMs - interval.startMs) / 1000);
+    const ok = interval.latency.count;
+    const has = ok > 0;
     const point: TimelinePoint = {
       tSec: round(tSec, 3),
-      completedPerSec: round((this.#intervalOk + this.#intervalErrors) / spanSec, 1),
-      okPerSec: round(this.#intervalOk / spanSec, 1),
-      errorsPerSec: round(this.#intervalErrors / spanSec, 1),
-      p50: has ? round(this.#interval.percentile(50), 3) : null,
-      p99: has ? round(this.#interval.percentile(99), 3) : null,
-      p999: has ? round(this.#interval.percentile(99.9), 3) : null,
+      completedPerSec: round((ok + interval.failures) / spanSec, 1),
+      okPerSec: round(ok / spanSec, 1),
+      errorsPerSec: round(interval.failures / spanSec, 1),
+      p50: has ? round(interval.latency.p50, 3) : null,
+      p99: has ? round(interval.latency.p99, 3) : null,
+      p999: has ? round(interval.latency.p999, 3) : null,
       storeQps: round(storeQueries / spanSec, 1),
     };
     this.timeline.push(point);
-    this.#interval.reset();
-    this.#intervalOk = 0;
-    this.#intervalErrors = 0;
-    this.#lastCutSec = tSec;
     return point;
   }
 }

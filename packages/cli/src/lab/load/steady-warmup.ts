@@ -11,10 +11,10 @@
  * a block as they would be. Each block's hit ratio shows whether the cache has settled.
  */
 import { SeededRandom } from 'headroom';
+import { arrivalOffsets, poissonRate } from 'headroom/scale';
 import type { WarmBlock, WarmCount } from '../service/protocol.js';
 import { type PhaseLoad, drawRequest } from './driver.js';
-import { exponentialGapMs } from './open-loop.js';
-import type { ZipfKeys } from './zipf.js';
+import type { ProductKeys } from './product-keys.js';
 
 /** Replayed time per block, ms: the granularity of the hit-ratio trace and of the replicas' lockstep. */
 export const BLOCK_MS = 20_000;
@@ -22,7 +22,7 @@ export const BLOCK_MS = 20_000;
 /** Options of {@link warmToSteadyState}. */
 export interface SteadyWarmupOptions {
   readonly load: PhaseLoad;
-  readonly keys: ZipfKeys;
+  readonly keys: ProductKeys;
   /** The hot product id (used when `load.hotKeyShare` > 0). */
   readonly hotKeyId: number;
   /** How much past traffic to replay, ms of replayed time. */
@@ -65,12 +65,15 @@ export async function warmToSteadyState(o: SteadyWarmupOptions): Promise<SteadyW
   let total = 0;
   let failed = 0;
   let error: string | null = null;
-  let t = exponentialGapMs(arrivals, o.load.ratePerSec);
+  // The same arrival process as the live phase (headroom/scale's Poisson schedule), on replayed time.
+  const times = arrivalOffsets(poissonRate(o.load.ratePerSec, o.spanMs), arrivals);
+  let next = times.next();
   for (let start = 0; start < o.spanMs; start += BLOCK_MS) {
     o.signal.throwIfAborted();
     const end = Math.min(start + BLOCK_MS, o.spanMs);
     const blocks = Array.from({ length: o.replicas }, () => ({ atMs: [] as number[], ids: [] as number[], writes: [] as number[] }));
-    for (; t < end; t += exponentialGapMs(arrivals, o.load.ratePerSec)) {
+    for (; next.done !== true && next.value < end; next = times.next()) {
+      const t = next.value;
       const { id, write } = drawRequest(o.load, o.keys, o.hotKeyId, requests);
       const block = blocks[o.route(String(id))]!;
       block.atMs.push(Math.round(t));

@@ -97,7 +97,7 @@ export function lagNotes(scenario: ScenarioResult): string[] {
     .filter((p) => p.generatorLagMs.max > LAG_WARN_MS)
     .map(
       (p) =>
-        `! ${p.label}: the load generator itself stalled up to ${p.generatorLagMs.max.toFixed(0)} ms (event-loop delay), so its tail includes client-side delay.`,
+        `! ${p.label}: the load generator itself sent up to ${p.generatorLagMs.max.toFixed(0)} ms late (its own stalls), so its tail includes client-side delay.`,
     );
 }
 

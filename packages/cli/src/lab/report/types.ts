@@ -52,7 +52,7 @@ export interface PhaseResult {
    * hedging controls; a busy machine's own stalls, which slow every request alike, do not enter it.
    */
   readonly stalledAbandoned: number;
-  /** The load generator's own event-loop delay (ms) — high values mean the client, not the service, was slow. */
+  /** How late the load generator sent requests (actual − intended send time, ms) — high values mean the client, not the service, was slow. */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** How the phase's cache was warmed to steady state before it was measured, or null (it started empty). */
   readonly steadyWarmup: {
