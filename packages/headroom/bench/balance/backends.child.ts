@@ -3,10 +3,10 @@
  * argument `<serviceMs>:<workers>` (so server work never shares the load generator's event loop)
  * and prints their origins as one JSON line. Exits when its stdin closes.
  */
-import { startBackend } from '../../test/balance/http-backends.js';
+import { startHttpBackend } from '../../test/support/http-backend.js';
 
 const specs = process.argv.slice(2).map((arg) => arg.split(':').map(Number) as [number, number]);
-const backends = await Promise.all(specs.map(([ms, workers]) => startBackend(ms, workers)));
+const backends = await Promise.all(specs.map(([serviceMs, workers]) => startHttpBackend({ serviceMs, workers })));
 process.stdout.write(`${JSON.stringify(backends.map((b) => b.origin))}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => {

@@ -1,9 +1,9 @@
 /**
  * End to end over loopback HTTP: three backends in a child process, one 10× slower (5 ms vs
  * 50 ms service time, 8 workers each, so the slow one also has a tenth of the capacity), the
- * same open-loop load for each strategy (fixed arrival rate; latency measured from each
- * request's intended send time, so a stalled client cannot hide queueing — no coordinated
- * omission). Strategies: round-robin, least-request (full scan over outstanding), P2C + outstanding
+ * same open-loop load for each strategy (headroom/scale's driver at a fixed arrival rate; latency
+ * of the 200s measured from each request's intended send time, so a stalled client cannot hide
+ * queueing — no coordinated omission). Strategies: round-robin, least-request (full scan over outstanding), P2C + outstanding
  * (Envoy's LEAST_REQUEST), P2C + peak-EWMA (Linkerd/Finagle; default τ = 10 s, and τ = 1 s, which
  * forgets spikes sooner) through `BalancedDispatcher`, and undici's own `BalancedPool`.
  *
@@ -20,7 +20,6 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BalancedPool, request, type Dispatcher } from 'undici';
-import { LatencyHistogram } from '../../src/core/histogram.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import {
   BalancedDispatcher,
@@ -33,6 +32,7 @@ import {
   type LoadMetricFactory,
   type PickerFactory,
 } from '../../src/balance/index.js';
+import { constantRate, runOpenLoop, SUCCESS } from '../../src/scale/index.js';
 import { report, type ReportTable } from '../harness.js';
 
 const WARMUP_MS = 500;
@@ -48,45 +48,34 @@ interface Run {
   readonly slowShare: number;
 }
 
-/** Sends `ratePerSec` GETs per second for `durationMs`; latency is measured from each intended send time. */
+/**
+ * Sends `ratePerSec` GETs per second for `durationMs` with headroom/scale's open-loop driver
+ * (evenly spaced arrivals); latency of the 200s is measured from each intended send time.
+ */
 async function openLoop(dispatcher: Dispatcher, ratePerSec: number, durationMs: number, slowOrigin: string): Promise<Run> {
-  const histogram = new LatencyHistogram();
-  const intervalMs = 1000 / ratePerSec;
-  const total = Math.round((durationMs / 1000) * ratePerSec);
-  const start = performance.now();
-  let sent = 0;
-  let done = 0;
-  let errors = 0;
   let slow = 0;
-  let lastDone = start;
-  await new Promise<void>((resolve) => {
-    const fire = (intendedAt: number): void => {
-      request(SERVICE, { dispatcher })
-        .then(
-          async (res) => {
-            if (res.headers['x-origin'] === slowOrigin) slow++;
-            await res.body.dump();
-            if (res.statusCode !== 200) errors++;
-          },
-          () => {
-            errors++;
-          },
-        )
-        .finally(() => {
-          lastDone = performance.now();
-          histogram.record(lastDone - intendedAt);
-          if (++done === total) resolve();
-        });
-    };
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
-      while (sent < due) fire(start + sent++ * intervalMs);
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-  const s = histogram.snapshot();
-  return { p50: s.p50, p99: s.p99, max: s.max, throughput: (done * 1000) / (lastDone - start), errors, slowShare: slow / total };
+  const result = await runOpenLoop(
+    async () => {
+      const res = await request(SERVICE, { dispatcher });
+      if (res.headers['x-origin'] === slowOrigin) slow++;
+      await res.body.dump();
+      return res.statusCode;
+    },
+    {
+      schedule: constantRate(ratePerSec, durationMs),
+      classify: (settled) => (settled.status === 'rejected' ? 'network' : settled.value === 200 ? SUCCESS : 'http'),
+    },
+  );
+  const s = result.recorder.total();
+  const errors = result.sent - result.ok;
+  return {
+    p50: s.p50,
+    p99: s.p99,
+    max: s.max,
+    throughput: (result.sent * 1000) / (result.endMs - result.startMs),
+    errors,
+    slowShare: slow / result.sent,
+  };
 }
 
 /** Starts `sets` × 3 backends in a child process (server work off the client's event loop). */

@@ -1,5 +1,5 @@
 /**
- * Child process hosting one latency-experiment backend (test/latency/http-backend.ts), so server
+ * Child process hosting one latency-experiment backend (test/support/http-backend.ts), so server
  * work never shares the load generator's event loop. Configured by one JSON argument; talks to the
  * parent over IPC: it sends `{ origin }` once listening, answers `{ type: 'stats' }` with its
  * counters, takes `{ type: 'peers', peers }`, and exits on `{ type: 'close' }` or when the parent goes.
@@ -7,7 +7,7 @@
 import { systemClock } from '../../src/core/clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { ConcurrencyLimiter, FixedLimit } from '../../src/latency/index.js';
-import { startBackend } from '../../test/latency/http-backend.js';
+import { startHttpBackend } from '../../test/support/http-backend.js';
 
 /** The backend's configuration, as JSON. */
 export interface ChildBackendConfig {
@@ -25,7 +25,7 @@ export interface ChildBackendConfig {
    * fixed limit of `fixed` requests.
    */
   readonly limiter?: { readonly queueSize: number; readonly queueTimeout: number; readonly fixed?: number };
-  /** Deadline-aware server: drop work that cannot finish by its caller's deadline (test/latency/http-backend.ts). */
+  /** Deadline-aware server: drop work that cannot finish by its caller's deadline (test/support/http-backend.ts). */
   readonly deadlineAware?: { readonly needMs: number };
   /**
    * Process-wide pauses, GC-like: every `everyMs`, starting `offsetMs` after start, the whole
@@ -46,11 +46,10 @@ const limiter =
       });
 const limits: number[] = [];
 if (limiter !== undefined) setInterval(() => limits.push(limiter.limit), 50).unref();
-const backend = await startBackend({
+const backend = await startHttpBackend({
   workers: config.workers,
   serviceMs: () => config.serviceMs * (1 - config.spread + 2 * config.spread * random.next()),
-  random: random.fork('stall'),
-  ...(config.stallRate === undefined ? {} : { stallRate: config.stallRate, stallMs: config.stallMs! }),
+  ...(config.stallRate === undefined ? {} : { stall: { rate: config.stallRate, ms: config.stallMs!, random: random.fork('stall') } }),
   ...(config.tied === undefined ? {} : { tied: config.tied }),
   ...(config.abandonOnDisconnect === undefined ? {} : { abandonOnDisconnect: config.abandonOnDisconnect }),
   ...(limiter === undefined ? {} : { limiter }),
@@ -76,11 +75,11 @@ process.on('message', (message: { type: string; peers?: string[] }) => {
   else if (message.type === 'stats') {
     process.send!({
       type: 'stats',
-      executed: backend.executed(),
-      received: backend.received(),
-      dropped: backend.dropped(),
+      executed: backend.fifo.executed,
+      received: backend.hits,
+      dropped: backend.dropped,
       pauses,
-      tied: backend.tied()?.stats(),
+      tied: backend.tied?.stats(),
       limits: limits.splice(0),
     });
   } else if (message.type === 'close') void backend.close().then(() => process.exit(0));

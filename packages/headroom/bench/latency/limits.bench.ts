@@ -17,7 +17,7 @@ import {
   WindowedLimit,
   type LimitAlgorithm,
 } from '../../src/latency/index.js';
-import { SimServer, phase } from '../../test/latency/sim-server.js';
+import { simServer, phase } from '../../test/latency/overload-phase.js';
 import { report } from '../harness.js';
 
 const W = 40;
@@ -43,7 +43,7 @@ report('latency: limit algorithms on a simulated server (virtual time; 2× then 
     for (const [name, make] of algorithms) {
       const clock = new VirtualClock();
       const random = new SeededRandom(7);
-      const server = new SimServer(clock, random.fork('server'), W, S, spread);
+      const server = simServer(clock, random.fork('server'), W, S, spread);
       const algorithm = make(random.fork('limit'));
       const limiter = algorithm === undefined ? undefined : new ConcurrencyLimiter({ clock, limit: algorithm });
       const arrivals = random.fork('arrivals');

@@ -36,7 +36,7 @@ import {
 } from '../../src/latency/index.js';
 import { report, type ReportTable } from '../harness.js';
 import { startChildBackend, type ChildBackend } from './child-backend.js';
-import { openLoop } from './open-loop.js';
+import { constantRate, runOpenLoop } from '../../src/scale/index.js';
 
 const random = new SeededRandom(2013);
 const MEDIAN_MS = 5;
@@ -93,21 +93,20 @@ async function tailRun(name: string, make: (backends: ChildBackend[]) => Variant
   const agent = new Agent({ keepAliveTimeout: 10_000 });
   const { call, extraSent } = make(backends);
   try {
-    await openLoop(200, 1000, (i) => call(i, agent).catch(() => undefined)); // warm-up, not recorded
+    await runOpenLoop((a) => call(a.index, agent), { schedule: constantRate(200, 1000) }); // warm-up, not recorded
     const extra0 = extraSent();
     const executed0 = await executedBy(backends);
     const recorder = new LatencyRecorder({ eventLoopResolution: 1 });
     let stalled = 0;
     recorder.snapshot();
-    const calls = await openLoop(RATE, DURATION_MS, async (i, intended) => {
-      try {
-        await call(i, agent);
-        recorder.record(intended);
-        if (systemClock.now() - intended >= stallMs / 2) stalled++;
-      } catch {
-        recorder.recordFailure();
-      }
-    });
+    // headroom/scale's open-loop driver records each call from its intended send time into `recorder`.
+    const { sent: calls } = await runOpenLoop(
+      async ({ index, intendedMs }) => {
+        await call(index, agent);
+        if (systemClock.now() - intendedMs >= stallMs / 2) stalled++;
+      },
+      { schedule: constantRate(RATE, DURATION_MS), recorder },
+    );
     const s = recorder.snapshot();
     recorder.close();
     const executed = (await executedBy(backends)) - executed0;
@@ -296,25 +295,28 @@ async function overloadRun(name: string, server: OverloadServer): Promise<Overlo
   const durationMs = 5000;
   await backend.stats();
   try {
-    const calls = await openLoop(2 * CAPACITY_PER_SEC, durationMs, async (_i, intended) => {
-      const deadline = Deadline.after(CALLER_TIMEOUT_MS);
-      try {
-        const res = await request(backend.origin + '/work', {
-          dispatcher: agent,
-          signal: deadline.signal,
-          headers: deadlineHeaders(deadline),
-        });
-        await res.body.text();
-        if (res.statusCode === 200) {
-          ok++;
-          recorder.record(intended);
-        } else if (res.statusCode === 503 || res.statusCode === 504) shed++;
-      } catch {
-        timeouts++;
-      } finally {
-        deadline.dispose();
-      }
-    });
+    const { sent: calls } = await runOpenLoop(
+      async ({ intendedMs: intended }) => {
+        const deadline = Deadline.after(CALLER_TIMEOUT_MS);
+        try {
+          const res = await request(backend.origin + '/work', {
+            dispatcher: agent,
+            signal: deadline.signal,
+            headers: deadlineHeaders(deadline),
+          });
+          await res.body.text();
+          if (res.statusCode === 200) {
+            ok++;
+            recorder.record(intended);
+          } else if (res.statusCode === 503 || res.statusCode === 504) shed++;
+        } catch {
+          timeouts++;
+        } finally {
+          deadline.dispose();
+        }
+      },
+      { schedule: constantRate(2 * CAPACITY_PER_SEC, durationMs) },
+    );
     const s = recorder.total();
     const stats = await backend.stats();
     const limits = stats.limits.sort((a, b) => a - b);

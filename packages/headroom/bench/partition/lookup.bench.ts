@@ -19,6 +19,7 @@ import {
   VnodeRing,
   compareKeys,
 } from '../../src/partition/index.js';
+import { ZipfSampler } from '../../src/scale/index.js';
 import { report } from '../harness.js';
 import { interleaved } from '../interleaved.js';
 
@@ -86,25 +87,9 @@ for (const n of [10, 100, 1000]) {
 }
 
 {
-  // Zipf(1.0) over the same keys: rank r drawn with probability ∝ 1/r (inverse-CDF table).
-  const weights = Array.from({ length: KEY_COUNT }, (_, r) => 1 / (r + 1));
-  const cdf = new Float64Array(KEY_COUNT);
-  let acc = 0;
-  weights.forEach((w, r) => {
-    acc += w;
-    cdf[r] = acc;
-  });
-  const stream = Array.from({ length: 1 << 20 }, () => {
-    const u = random.next() * acc;
-    let lo = 0;
-    let hi = KEY_COUNT - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return KEYS[lo]!;
-  });
+  // Zipf(1.0) over the same keys: rank r drawn with probability ∝ 1/(r + 1) (headroom/scale's sampler).
+  const zipf = new ZipfSampler({ n: KEY_COUNT, exponent: 1, random });
+  const stream = Array.from({ length: 1 << 20 }, () => KEYS[zipf.next()]!);
   const ids = Array.from({ length: 100 }, (_, i) => `10.0.0.${i}:11211`);
   const theirs = new HashRing(ids);
   const ketama = new KetamaRing(ids, { pointsFormula: 'hashring' });

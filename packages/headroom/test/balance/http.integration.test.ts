@@ -20,7 +20,7 @@ import {
   Balancer,
   type BalancerOptions,
 } from '../../src/balance/index.js';
-import { startBackend, type Backend } from './http-backends.js';
+import { startHttpBackend, type HttpBackend as Backend } from '../support/http-backend.js';
 
 const SERVICE = 'http://service.internal';
 const open: Array<{ close(): unknown }> = [];
@@ -29,7 +29,7 @@ after(async () => {
 });
 
 async function backends(...delays: number[]): Promise<Backend[]> {
-  const list = await Promise.all(delays.map((d) => startBackend(d)));
+  const list = await Promise.all(delays.map((d) => startHttpBackend({ serviceMs: d })));
   open.push(...list);
   return list;
 }

@@ -4,24 +4,12 @@
  * Keys are integer ids in [0, keySpace); the benchmark maps them to strings once.
  */
 import type { Random } from '../../src/core/random.js';
+import { ZipfSampler } from '../../src/scale/index.js';
 
-/** Samples ranks 0..n-1 with P(rank r) ∝ 1/(r+1)^s by binary search over the CDF. */
+/** Samples ranks 0..n-1 with P(rank r) ∝ 1/(r+1)^s: headroom/scale's `ZipfSampler`, as a function. */
 export function zipfSampler(n: number, s: number, random: Random): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / Math.pow(i + 1, s);
-  for (let i = 0; i < n; i++) cdf[i]! /= sum;
-  return () => {
-    const u = random.next();
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const zipf = new ZipfSampler({ n, exponent: s, random });
+  return () => zipf.next();
 }
 
 /** A random permutation of 0..n-1 (so popular ranks are not adjacent ids). */

@@ -14,7 +14,7 @@ import {
   shedResponse,
   RETRY_AFTER_MS_HEADER,
 } from '../../src/latency/index.js';
-import { startBackend } from './http-backend.js';
+import { startHttpBackend } from '../support/http-backend.js';
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -23,7 +23,7 @@ async function listen(server: Server): Promise<string> {
 
 test('node:http middleware: past the limit a request gets 503 with Retry-After; permits come back', async () => {
   const limiter = new ConcurrencyLimiter({ limit: new FixedLimit(2), minRetryAfter: 1500 });
-  const backend = await startBackend({ workers: 4, serviceMs: () => 100, limiter });
+  const backend = await startHttpBackend({ workers: 4, serviceMs: () => 100, limiter });
   try {
     const responses = await Promise.all([0, 1, 2].map(() => request(backend.origin + '/work')));
     const codes = responses.map((r) => r.statusCode).sort();
@@ -35,7 +35,7 @@ test('node:http middleware: past the limit a request gets 503 with Retry-After; 
     assert.equal(body.code, 'HR_CORE_LOAD_SHED');
     for (const r of responses) await r.body.dump();
     assert.equal(limiter.inflight, 0);
-    assert.equal(backend.executed(), 2);
+    assert.equal(backend.fifo.executed, 2);
   } finally {
     await backend.close();
   }
@@ -43,7 +43,7 @@ test('node:http middleware: past the limit a request gets 503 with Retry-After; 
 
 test('node:http middleware: a queued request waits no longer than its incoming deadline (504); bad headers get 400', async () => {
   const limiter = new ConcurrencyLimiter({ limit: 1, queueSize: 10, queueTimeout: 5000 });
-  const backend = await startBackend({ workers: 4, serviceMs: () => 300, limiter });
+  const backend = await startHttpBackend({ workers: 4, serviceMs: () => 300, limiter });
   try {
     const first = request(backend.origin + '/work');
     await sleep(systemClock, 20);
@@ -55,7 +55,7 @@ test('node:http middleware: a queued request waits no longer than its incoming d
     assert.equal(((await malformed.body.json()) as { code: string }).code, 'HR_LATENCY_INVALID_DEADLINE_HEADER');
     assert.equal((await first).statusCode, 200);
     await (await first).body.dump();
-    assert.equal(backend.executed(), 1);
+    assert.equal(backend.fifo.executed, 1);
   } finally {
     await backend.close();
   }
@@ -138,7 +138,7 @@ test('test backend, deadline-aware: work that cannot finish by the caller deadli
   // One worker busy for 600 ms; behind it, a request with 100 ms left (its deadline passes while it
   // waits), one with 1,000 ms left that must start within 200 ms to finish in time (needMs 800:
   // it would start after ~550 ms), and one with no deadline at all. Margins of 350 ms or more.
-  const backend = await startBackend({ workers: 1, serviceMs: () => 600, deadlineAware: { needMs: 800 } });
+  const backend = await startHttpBackend({ workers: 1, serviceMs: () => 600, deadlineAware: { needMs: 800 } });
   try {
     const first = request(backend.origin + '/work');
     await sleep(systemClock, 50);
@@ -153,8 +153,8 @@ test('test backend, deadline-aware: work that cannot finish by the caller deadli
       }),
     );
     assert.deepEqual(codes, [200, 504, 504, 200]);
-    assert.equal(backend.executed(), 2);
-    assert.equal(backend.dropped(), 2);
+    assert.equal(backend.fifo.executed, 2);
+    assert.equal(backend.dropped, 2);
   } finally {
     await backend.close();
   }

@@ -12,7 +12,7 @@ import {
   WindowedLimit,
   type LimitAlgorithm,
 } from '../../src/latency/index.js';
-import { SimServer, phase, type PhaseResult } from './sim-server.js';
+import { simServer, phase, type PhaseResult } from './overload-phase.js';
 
 test('rejects past the limit with LoadShedError carrying retryAfterMs; permits release once', async () => {
   const clock = new VirtualClock();
@@ -126,7 +126,7 @@ async function overloadThenRecover(algorithm: LimitAlgorithm | undefined, spread
   const S = 20;
   const clock = new VirtualClock();
   const random = new SeededRandom(7);
-  const server = new SimServer(clock, random.fork('server'), W, S, spread);
+  const server = simServer(clock, random.fork('server'), W, S, spread);
   const limiter = algorithm === undefined ? undefined : new ConcurrencyLimiter({ clock, limit: algorithm });
   const arrivals = random.fork('arrivals');
   const overload = await phase(clock, server, limiter, arrivals, 2, 10_000, W, S, 5 * S);
@@ -160,7 +160,7 @@ test('the default limiter (windowed Gradient2) behaves the same', async () => {
   const random = new SeededRandom(7);
   const result = await phase(
     clock,
-    new SimServer(clock, random.fork('server'), W, 20),
+    simServer(clock, random.fork('server'), W, 20),
     limiter,
     random.fork('arrivals'),
     2,

@@ -84,3 +84,22 @@ test('the built-in monitor sees a blocked event loop (a local stall, not the bac
   // The monitor's timer could not run during the 60 ms block, so it saw at least one long delay.
   assert.ok(delay.max >= 40, `event-loop max delay ${delay.max} ms after a 60 ms block`);
 });
+
+test('failures are counted by kind (default "failure"); histogram() is a copy of every success', () => {
+  const clock = new VirtualClock();
+  const recorder = new LatencyRecorder({ clock, eventLoop: false });
+  recorder.recordFailure('timeout');
+  recorder.recordFailure('shed');
+  recorder.recordFailure('timeout');
+  recorder.recordFailure();
+  assert.deepEqual(recorder.failuresByKind(), { timeout: 2, shed: 1, failure: 1 });
+  assert.equal(recorder.failures, 4);
+  recorder.record(clock.now() - 5);
+  recorder.record(clock.now() - 7);
+  const copy = recorder.histogram();
+  assert.equal(copy.count, 2);
+  assert.ok(Math.abs(copy.percentile(100) - 7) <= 0.007, 'HDR: 3 significant digits');
+  copy.reset();
+  assert.equal(recorder.total().count, 2, 'the copy is independent');
+  assert.equal(recorder.snapshot().failures, 4, 'the interval saw every failure');
+});

@@ -14,7 +14,7 @@ import {
   TIE_CANCEL_PATH,
   TIE_ID_HEADER,
 } from '../../src/latency/index.js';
-import { startBackend } from './http-backend.js';
+import { startHttpBackend } from '../support/http-backend.js';
 
 test('TiedPolicy: copy 1 follows after delayMs with the same tie id; first success wins; the loser is aborted', async () => {
   const clock = new VirtualClock();
@@ -85,8 +85,8 @@ test('TiedRegistry: waiting → started | cancelled; early cancels are remembere
 test('tied requests between two real HTTP servers: the idle server starts, the busy one drops its queued copy', async () => {
   // A has one worker, kept busy by an untied 400 ms request; B has one idle worker and takes
   // 150 ms. The tied copy queued at A must be dropped when B starts, and answered 409.
-  const a = await startBackend({ workers: 1, serviceMs: () => 400, tied: true });
-  const b = await startBackend({ workers: 1, serviceMs: () => 150, tied: true });
+  const a = await startHttpBackend({ workers: 1, serviceMs: () => 400, tied: true });
+  const b = await startHttpBackend({ workers: 1, serviceMs: () => 150, tied: true });
   a.setPeers([b.origin]);
   b.setPeers([a.origin]);
   try {
@@ -104,14 +104,14 @@ test('tied requests between two real HTTP servers: the idle server starts, the b
       }
       return `${attempt}:${await res.body.text()}`;
     });
-    assert.equal(answer, '1:ok');
+    assert.equal(answer, '1:ok GET /work');
     assert.deepEqual(statuses, [409, 200], 'A answered "dropped" first, then B answered');
     assert.deepEqual(tied.stats(), { calls: 1, secondCopies: 1, wins: [0, 1], cancelledByServer: 1 });
-    assert.equal(b.tied()!.stats().sent.cancelled, 1);
-    assert.equal(a.tied()!.stats().received.cancelled, 1);
+    assert.equal(b.tied!.stats().sent.cancelled, 1);
+    assert.equal(a.tied!.stats().received.cancelled, 1);
     await blocker;
-    assert.equal(a.executed(), 1, 'A executed only the blocker, never the tied copy');
-    assert.equal(b.executed(), 1);
+    assert.equal(a.fifo.executed, 1, 'A executed only the blocker, never the tied copy');
+    assert.equal(b.fifo.executed, 1);
   } finally {
     await a.close();
     await b.close();
@@ -119,7 +119,7 @@ test('tied requests between two real HTTP servers: the idle server starts, the b
 });
 
 test('the cancel endpoint: malformed ids are refused; peers outside the allow-list run untied', async () => {
-  const a = await startBackend({ workers: 4, serviceMs: () => 1, tied: true });
+  const a = await startHttpBackend({ workers: 4, serviceMs: () => 1, tied: true });
   a.setPeers(['http://127.0.0.1:1']);
   try {
     const bad = await request(a.origin + TIE_CANCEL_PATH, { method: 'POST', headers: { [TIE_ID_HEADER]: 'not hex!' } });
@@ -130,8 +130,8 @@ test('the cancel endpoint: malformed ids are refused; peers outside the allow-li
     const stranger = await request(a.origin + '/work', { headers: tieHeaders('abc124', 'http://evil.example:80') });
     assert.equal(stranger.statusCode, 200);
     await stranger.body.dump();
-    assert.equal(a.tied()!.stats().peerRejected, 1);
-    assert.equal(a.tied()!.stats().sent.cancelled + a.tied()!.stats().sent.failed, 0, 'no cancel sent to a stranger');
+    assert.equal(a.tied!.stats().peerRejected, 1);
+    assert.equal(a.tied!.stats().sent.cancelled + a.tied!.stats().sent.failed, 0, 'no cancel sent to a stranger');
   } finally {
     await a.close();
   }

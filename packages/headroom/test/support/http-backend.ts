@@ -10,14 +10,16 @@
  * - `tied: true` speaks headroom/latency's tied-request protocol (peers set with `setPeers`);
  * - `limiter` puts headroom/latency's concurrency limiter in front;
  * - by default a request whose client disconnected stops waiting and working; `abandonOnDisconnect:
- *   false` models the common naive server that keeps serving callers who left.
+ *   false` models the common naive server that keeps serving callers who left;
+ * - `deadlineAware` reads the caller's deadline (`headroom-timeout-ms`) and answers 504 unexecuted
+ *   work that cannot finish in time.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FifoBackend } from '@headroom/testkit/fifo-backend';
 import { systemClock } from '../../src/core/clock.js';
 import type { Random } from '../../src/core/random.js';
-import { limitHttp, TiedHttpServer, type ConcurrencyLimiter, type TieTicket } from '../../src/latency/index.js';
+import { limitHttp, readDeadline, TiedHttpServer, type ConcurrencyLimiter, type TieTicket } from '../../src/latency/index.js';
 
 /** Options of {@link startHttpBackend}. */
 export interface HttpBackendOptions {
@@ -33,6 +35,13 @@ export interface HttpBackendOptions {
   readonly limiter?: ConcurrencyLimiter;
   /** Stop waiting and working when the client disconnects; default true. */
   readonly abandonOnDisconnect?: boolean;
+  /**
+   * Deadline-aware: read the caller's deadline (`headroom-timeout-ms`) and drop work that cannot
+   * be done in time — stop waiting for a worker once less than `needMs` of it is left, and never
+   * start work then (answer 504 unexecuted). `needMs: 0` drops only work whose deadline passed.
+   * Default: not deadline-aware (the common naive server).
+   */
+  readonly deadlineAware?: { readonly needMs: number };
 }
 
 /** A running backend. */
@@ -42,6 +51,8 @@ export interface HttpBackend {
   readonly fifo: FifoBackend;
   /** Requests received, /health excluded (failed ones and tie cancels included). */
   readonly hits: number;
+  /** Requests answered 504 unexecuted because they could not finish in time (`deadlineAware`). */
+  readonly dropped: number;
   /** `'fail'` answers 503 at once, requests and /health. */
   mode: 'ok' | 'fail';
   /** The tied-protocol server once `setPeers` was called on a tied backend. */
@@ -61,6 +72,7 @@ export async function startHttpBackend(options: HttpBackendOptions = {}): Promis
   });
   let tied: TiedHttpServer | undefined;
   let hits = 0;
+  let dropped = 0;
   let mode: 'ok' | 'fail' = 'ok';
   let origin = '';
 
@@ -85,22 +97,35 @@ export async function startHttpBackend(options: HttpBackendOptions = {}): Promis
       });
     }
     const override = /[?&]delayMs=(\d+)/.exec(req.url ?? '');
+    const callerDeadline = options.deadlineAware === undefined ? undefined : readDeadline(req.headers);
+    // The time by which work must start to finish in time.
+    const deadline = callerDeadline?.child({ reserve: options.deadlineAware!.needMs });
+    const signals = [gone.signal, ...(ticket === undefined ? [] : [ticket.signal]), ...(deadline === undefined ? [] : [deadline.signal])];
     try {
       const served = await fifo.serve({
-        signal: ticket === undefined ? gone.signal : AbortSignal.any([gone.signal, ticket.signal]),
+        signal: signals.length === 1 ? gone.signal : AbortSignal.any(signals),
         serviceSignal: gone.signal,
         // The stall happens before service begins, so a tied twin can still take over.
-        ...(ticket === undefined ? {} : { beforeService: () => tied!.start(ticket) }),
+        beforeService: () => deadline?.expired !== true && (ticket === undefined || tied!.start(ticket)),
         ...(override === null ? {} : { serviceMs: Number(override[1]) }),
       });
-      if (!served) tied!.respondCancelled(res, ticket!);
-      else if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end(`ok ${req.method} ${req.url}`);
+      if (served) {
+        if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end(`ok ${req.method} ${req.url}`);
+      } else if (deadline?.expired === true) expired(res);
+      else tied!.respondCancelled(res, ticket!);
     } catch {
       if (ticket !== undefined && ticket.state === 'cancelled' && !res.destroyed) tied!.respondCancelled(res, ticket);
+      else if (deadline?.expired === true && !res.destroyed) expired(res);
       else res.destroy();
     } finally {
+      deadline?.dispose();
+      callerDeadline?.dispose();
       ticket?.finish();
     }
+  };
+  const expired = (res: ServerResponse): void => {
+    dropped++;
+    res.writeHead(504, { 'content-type': 'text/plain' }).end('deadline passed');
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(req, res);
@@ -114,6 +139,9 @@ export async function startHttpBackend(options: HttpBackendOptions = {}): Promis
     fifo,
     get hits() {
       return hits;
+    },
+    get dropped() {
+      return dropped;
     },
     get mode() {
       return mode;
