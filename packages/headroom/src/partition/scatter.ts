@@ -10,9 +10,9 @@
  * running marked `timeout` and their calls aborted. Late answers are ignored (their promises are
  * still observed, so nothing rejects unhandled). Complexity O(keys) plus the calls.
  */
+import { parseDuration, type Duration } from '../core/duration.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { DeadlineExceededError, HeadroomError, toError } from '../core/errors.js';
-import { invalidOptionError } from './errors.js';
 import { keySlot } from './algorithms/slots.js';
 import type { PartitionKey, Partitioner } from './partitioner.js';
 
@@ -90,30 +90,28 @@ export interface ScatterOptions<K extends PartitionKey, V> {
   readonly signal?: AbortSignal;
   /** When this aborts, resolve with what has arrived (partial results). */
   readonly deadline?: AbortSignal;
-  /** Same as `deadline`, as a duration on `clock`; milliseconds, default none. */
-  readonly timeoutMs?: number;
-  /** Clock for `timeoutMs` and `elapsedMs`; default the system clock. */
+  /** Same as `deadline`, as a duration on `clock` (ms or '50ms'); default none. */
+  readonly timeout?: Duration;
+  /** Clock for `timeout` and `elapsedMs`; default the system clock. */
   readonly clock?: Clock;
 }
 
 /**
  * Fetches `keys` from their owners in parallel, one call per node, with a deadline.
- * @throws HR_PARTITION_INVALID_OPTION for a negative or non-finite timeoutMs
+ * @throws HR_CORE_INVALID_DURATION for a `timeout` that is not a duration
  * @throws HR_PARTITION_INVALID_KEY for a bad key
  * @returns partial results with per-shard status; rejects with `signal.reason` when `signal` aborts
  * @example
  * ```ts
  * const { values, shards, complete } = await scatterGather({
- *   partitioner: ring, keys: ['u:1', 'u:2', 'u:3'], timeoutMs: 50,
+ *   partitioner: ring, keys: ['u:1', 'u:2', 'u:3'], timeout: '50ms',
  *   fetch: (node, keys, signal) => clients.get(node)!.mget(keys, { signal }),
  * });
  * ```
  */
 export function scatterGather<K extends PartitionKey, V>(options: ScatterOptions<K, V>): Promise<ScatterResult<K, V>> {
-  const { signal, deadline, timeoutMs } = options;
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-    throw invalidOptionError('timeoutMs', timeoutMs, 'use a number of milliseconds ≥ 0');
-  }
+  const { signal, deadline } = options;
+  const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, 'timeout');
   const groups = groupByOwner(options.partitioner, options.keys);
   if (signal?.aborted) return Promise.reject(signal.reason);
   const clock = options.clock ?? systemClock;

@@ -72,7 +72,7 @@ test('count-min error: with width 272 (ε = e/272 ≈ 1%) and depth 3 (δ = e⁻
 
 test('detector: a 200/s key among 50/s of background is hot, its rate is estimated, and it cools after traffic stops', async () => {
   const clock = new VirtualClock();
-  const hot = new HotKeyDetector({ clock, halfLifeMs: 2000, hotShare: 0.05, minRatePerSec: 20 });
+  const hot = new HotKeyDetector({ clock, halfLife: 2000, hotShare: 0.05, minRatePerSec: 20 });
   const random = new SeededRandom(114);
   // 60 s of traffic in 10 ms steps: "a" twice per step (200/s), one background key per 20 ms (50/s over 10,000 keys).
   for (let step = 0; step < 6000; step++) {
@@ -97,7 +97,7 @@ test('detector: a 200/s key among 50/s of background is hot, its rate is estimat
 
 test('detector: forward-decay landmarks move over long runs without overflow (1 h at half-life 1 s)', async () => {
   const clock = new VirtualClock();
-  const hot = new HotKeyDetector({ clock, halfLifeMs: 1000, minRatePerSec: 1 });
+  const hot = new HotKeyDetector({ clock, halfLife: 1000, minRatePerSec: 1 });
   for (let s = 0; s < 3600; s++) {
     for (let i = 0; i < 10; i++) hot.record('steady');
     await clock.advanceBy(1000);
@@ -108,7 +108,7 @@ test('detector: forward-decay landmarks move over long runs without overflow (1 
 });
 
 test('detector options are validated', () => {
-  assert.throws(() => new HotKeyDetector({ halfLifeMs: 0 }), code('HR_PARTITION_INVALID_OPTION'));
+  assert.throws(() => new HotKeyDetector({ halfLife: 0 }), code('HR_CORE_INVALID_DURATION'));
   assert.throws(() => new HotKeyDetector({ hotShare: 2 }), code('HR_PARTITION_INVALID_OPTION'));
   assert.throws(() => new HotKeyDetector({ minRatePerSec: -1 }), code('HR_PARTITION_INVALID_OPTION'));
   assert.throws(() => new SpaceSaving(0), code('HR_PARTITION_INVALID_OPTION'));
@@ -119,8 +119,8 @@ test('detector options are validated', () => {
 test("router: a hot key's reads spread over its replicas, writes reach all replicas, salted writes and gathers cover every sub-key", async () => {
   const clock = new VirtualClock();
   const ring = new VnodeRing(Array.from({ length: 10 }, (_, i) => `n${i}`));
-  const detector = new HotKeyDetector({ clock, halfLifeMs: 1000, hotShare: 0.2, minRatePerSec: 10 });
-  const router = new HotKeyRouter(ring, detector, new SeededRandom(115), { readReplicas: 3, writeFanout: 4, cooldownMs: 5000 });
+  const detector = new HotKeyDetector({ clock, halfLife: 1000, hotShare: 0.2, minRatePerSec: 10 });
+  const router = new HotKeyRouter(ring, detector, { random: new SeededRandom(115), readReplicas: 3, writeFanout: 4, cooldown: '5s' });
   // Cold: owner only.
   assert.equal(router.read('cold'), ring.locate('cold'));
   assert.deepEqual(router.write('cold'), [ring.locate('cold')]);
@@ -166,7 +166,8 @@ test("router: a hot key's reads spread over its replicas, writes reach all repli
 test('router: after a membership change spread keys keep spreading over the new replicas', async () => {
   const clock = new VirtualClock();
   const ring = new VnodeRing(['a', 'b', 'c', 'd']);
-  const router = new HotKeyRouter(ring, new HotKeyDetector({ clock, hotShare: 0.5, minRatePerSec: 1 }), new SeededRandom(116), {
+  const router = new HotKeyRouter(ring, new HotKeyDetector({ clock, hotShare: 0.5, minRatePerSec: 1 }), {
+    random: new SeededRandom(116),
     readReplicas: 2,
   });
   for (let i = 0; i < 100; i++) {
@@ -178,9 +179,15 @@ test('router: after a membership change spread keys keep spreading over the new 
   router.usePartitioner(bigger);
   assert.deepEqual(router.write('x'), bigger.locateN('x', 2));
   assert.throws(() => new HotKeyPolicy(ring, { writeFanout: 1 }), code('HR_PARTITION_INVALID_OPTION'));
+  for (const cooldown of [-1, '5 minutes']) {
+    assert.throws(
+      () => new HotKeyRouter(ring, new HotKeyDetector({ clock }), { random: new SeededRandom(1), cooldown }),
+      (e: unknown) => code('HR_CORE_INVALID_DURATION')(e) && /cooldown/.test((e as Error).message),
+    );
+  }
   assert.throws(
-    () => new HotKeyRouter(ring, new HotKeyDetector({ clock }), new SeededRandom(1), { cooldownMs: -1 }),
-    code('HR_PARTITION_INVALID_OPTION'),
+    () => new HotKeyDetector({ clock, halfLife: 0 }),
+    (e: unknown) => code('HR_CORE_INVALID_DURATION')(e) && /halfLife/.test((e as Error).message),
   );
   assert.equal(new HotKeyPolicy(new VnodeRing(['a', 'b'])).readReplicas, 2, 'replicas clamp to the node count');
 });

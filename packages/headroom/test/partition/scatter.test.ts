@@ -42,7 +42,7 @@ test('scatter-gather: at the deadline, slow shards are aborted and reported as t
     partitioner: ring,
     keys: KEYS,
     clock,
-    timeoutMs: 50,
+    timeout: 50,
     fetch: async (node, keys, signal) => {
       signal.addEventListener('abort', () => aborted.push(node));
       await sleep(clock, node === slow ? 500 : 10, signal);
@@ -146,8 +146,8 @@ test('scatter-gather: cancelling rejects with signal.reason and aborts the calls
     (e) => e === reason,
   );
   assert.throws(
-    () => scatterGather({ partitioner: ring, keys: KEYS, timeoutMs: -1, fetch: async (_n, k) => k }),
-    (e) => isHeadroomError(e, 'HR_PARTITION_INVALID_OPTION'),
+    () => scatterGather({ partitioner: ring, keys: KEYS, timeout: -1, fetch: async (_n, k) => k }),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION') && /timeout/.test((e as Error).message),
   );
 });
 

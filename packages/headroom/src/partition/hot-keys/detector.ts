@@ -13,6 +13,7 @@
  * error (see count-min.ts). Time comes from the injected Clock.
  */
 import { systemClock, type Clock } from '../../core/clock.js';
+import { parsePositiveDuration, type Duration } from '../../core/duration.js';
 import { invalidKeyError, invalidOptionError } from '../errors.js';
 import { CountMinSketch, type CountMinOptions } from './count-min.js';
 import { SpaceSaving } from './space-saving.js';
@@ -21,8 +22,8 @@ import { SpaceSaving } from './space-saving.js';
 export interface HotKeyDetectorOptions {
   /** Time source; default the system clock. */
   readonly clock?: Clock;
-  /** Half-life of an access's weight; milliseconds, default 10,000 (TiKV's load split also looks at 10 s). */
-  readonly halfLifeMs?: number;
+  /** Half-life of an access's weight, ms or '10s'; default 10 s (TiKV's load split also looks at 10 s). */
+  readonly halfLife?: Duration;
   /** Candidate counters for `top()`; default 256. */
   readonly capacity?: number;
   /** A key is hot when it carries at least this fraction of recent traffic; default 0.01. */
@@ -47,10 +48,10 @@ const RENORMALISE_EXPONENT = 32; // e^32 ≈ 2^46
 
 /**
  * Finds hot keys in a stream of accesses.
- * @throws HR_PARTITION_INVALID_OPTION for a non-positive half-life, a share outside (0, 1] or a negative rate
+ * @throws HR_CORE_INVALID_DURATION for a half-life that is not a positive duration; HR_PARTITION_INVALID_OPTION for a share outside (0, 1] or a negative rate
  * @example
  * ```ts
- * const hot = new HotKeyDetector({ clock, halfLifeMs: 10_000, hotShare: 0.01 });
+ * const hot = new HotKeyDetector({ clock, halfLife: '10s', hotShare: 0.01 });
  * if (hot.record(key)) metrics.hotKeyHit(key);
  * hot.top(10); // [{ key, ratePerSec, share }]
  * ```
@@ -68,11 +69,9 @@ export class HotKeyDetector {
   #total = 0;
 
   constructor(options: HotKeyDetectorOptions = {}) {
-    const halfLifeMs = options.halfLifeMs ?? 10_000;
+    const halfLifeMs = parsePositiveDuration(options.halfLife, 'halfLife', 10_000);
     const hotShare = options.hotShare ?? 0.01;
     const minRate = options.minRatePerSec ?? 100;
-    if (!(Number.isFinite(halfLifeMs) && halfLifeMs > 0))
-      throw invalidOptionError('halfLifeMs', halfLifeMs, 'use a positive number of milliseconds, e.g. 10000');
     if (!(hotShare > 0 && hotShare <= 1)) throw invalidOptionError('hotShare', hotShare, 'use a fraction in (0, 1], e.g. 0.01');
     if (!(Number.isFinite(minRate) && minRate >= 0)) throw invalidOptionError('minRatePerSec', minRate, 'use a rate ≥ 0');
     this.halfLifeMs = halfLifeMs;

@@ -14,7 +14,8 @@
  * each spread key's targets. Limits: salted sub-keys of a key with a Redis `{hash tag}` share the
  * tag's slot — give `subKey` a format that changes the tag; spread state is per process.
  */
-import type { Random } from '../../core/random.js';
+import { parseOptionalDuration, type Duration } from '../../core/duration.js';
+import { defaultRandom, type Random } from '../../core/random.js';
 import { invalidOptionError } from '../errors.js';
 import type { Partitioner } from '../partitioner.js';
 import type { HotKeyDetector } from './detector.js';
@@ -97,16 +98,18 @@ export class HotKeyPolicy {
 
 /** Options of {@link HotKeyRouter}. */
 export interface HotKeyRouterOptions extends HotKeyPolicyOptions {
-  /** Keeps a key spread this long after it was last seen hot; milliseconds, default 60,000. */
-  readonly cooldownMs?: number;
+  /** Keeps a key spread this long after it was last seen hot, ms or '1m'; default 60 s. */
+  readonly cooldown?: Duration;
+  /** Draws which replica serves a spread read; default `defaultRandom()`. */
+  readonly random?: Random;
 }
 
 /**
  * Routes reads and writes, spreading the keys its detector finds hot.
- * @throws HR_PARTITION_INVALID_OPTION for a negative cooldown (and as {@link HotKeyPolicy})
+ * @throws HR_CORE_INVALID_DURATION for a cooldown that is not a duration; HR_PARTITION_INVALID_OPTION as {@link HotKeyPolicy}
  * @example
  * ```ts
- * const router = new HotKeyRouter(ring, new HotKeyDetector({ clock }), new SeededRandom(1));
+ * const router = new HotKeyRouter(ring, new HotKeyDetector({ clock }), { random: new SeededRandom(1) });
  * const node = router.read('product:7');          // a replica when product:7 is hot
  * const nodes = router.write('product:7');        // all replicas when hot, else [owner]
  * const t = router.writeSalted('likes:7');        // { key: 'likes:7#3', node } when hot
@@ -121,13 +124,11 @@ export class HotKeyRouter {
   /** Spread keys → expiry (clock ms) and their cached targets. */
   readonly #spread = new Map<string, { until: number; targets: SpreadTargets | undefined }>();
 
-  constructor(partitioner: Partitioner, detector: HotKeyDetector, random: Random, options: HotKeyRouterOptions = {}) {
-    const cooldownMs = options.cooldownMs ?? 60_000;
-    if (!(Number.isFinite(cooldownMs) && cooldownMs >= 0))
-      throw invalidOptionError('cooldownMs', cooldownMs, 'use a number of milliseconds ≥ 0');
+  constructor(partitioner: Partitioner, detector: HotKeyDetector, options: HotKeyRouterOptions = {}) {
+    const cooldownMs = parseOptionalDuration(options.cooldown, 'cooldown', 60_000);
     this.#policy = new HotKeyPolicy(partitioner, options);
     this.#detector = detector;
-    this.#random = random;
+    this.#random = options.random ?? defaultRandom();
     this.#cooldownMs = cooldownMs;
   }
 
