@@ -72,7 +72,7 @@ function zipfSequence(seed: number): () => string {
 }
 
 function filled(module: CacheModule, options: cacheNew.CacheOptions<number>): cacheNew.Cache<number> {
-  const cache = module.createCache<number>(options);
+  const cache = new module.Cache<number>(options);
   for (let i = 0; i < N; i++) void cache.set(keys[i]!, i);
   return cache;
 }
@@ -169,14 +169,15 @@ report('baseline: cache L2 hits at 100 in flight (20k keys in Redis, L1 holding 
     [OLD, base.cache],
   ] as const;
   const clients = await Promise.all(sides.map(() => connect()));
-  const caches = sides.map(([side, module], k) =>
-    module.createCache<typeof value>({
-      namespace: 'bench',
-      maxEntries: KEYS / 100,
-      ttl: '10m',
-      random: new SeededRandom(1),
-      l2: module.redisTier({ client: clients[k]! as never, prefix: `${prefix}-${side === NEW ? 'new' : 'old'}` }),
-    }),
+  const caches = sides.map(
+    ([side, module], k) =>
+      new module.Cache<typeof value>({
+        namespace: 'bench',
+        maxEntries: KEYS / 100,
+        ttl: '10m',
+        random: new SeededRandom(1),
+        l2: module.redisTier({ client: clients[k]! as never, prefix: `${prefix}-${side === NEW ? 'new' : 'old'}` }),
+      }),
   );
   const names = Array.from({ length: KEYS }, (_, i) => `item:${i}`);
   for (const cache of caches)

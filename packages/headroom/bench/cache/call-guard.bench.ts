@@ -7,6 +7,7 @@
  * `npm run bench -- "cache L2: a bound on every call"`. Keys use a prefix unique to the run and are
  * deleted afterwards.
  */
+import { SeededRandom } from '../../src/core/random.js';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { CallGuard } from '../../src/cache/call-guard.js';
@@ -42,7 +43,11 @@ report('cache L2: a bound on every call — node-redis per-command timeout vs th
     tier: 'redis',
     clock: systemClock,
     timeoutMs: TIMEOUT_MS,
-    breaker: { failureThreshold: 5, openMs: 1000, maxOpenMs: 30_000 },
+    breaker: {
+      failureThreshold: 5,
+      backoff: { initialMs: 1000, maxMs: 30_000, multiplier: 2, jitter: 'none' },
+      random: new SeededRandom(1),
+    },
   });
   const cases: Record<string, (i: number) => Promise<unknown>> = {
     'raw GET, no bound': (i) => client.get(keys[i % 1000]!),

@@ -7,7 +7,7 @@
  * short batches, round-robin, median), so load from other jobs on this shared machine lands on
  * every case alike.
  */
-import { createCache } from '../../src/cache/index.js';
+import { Cache } from '../../src/cache/index.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { interleaved, interleavedAsync } from '../interleaved.js';
@@ -26,8 +26,8 @@ function sequence(draw: () => number): () => string {
   return () => keys[seq[(i = (i + 1) & MASK)]!]!;
 }
 
-const tinylfu = createCache<number>({ maxEntries: N, random: random.fork('tinylfu') });
-const lru = createCache<number>({ maxEntries: N, eviction: 'lru' });
+const tinylfu = new Cache<number>({ maxEntries: N, random: random.fork('tinylfu') });
+const lru = new Cache<number>({ maxEntries: N, eviction: 'lru' });
 const peerLruCache = lruCache<number>(N);
 const peerLruMin = lruMin<number>(N);
 const peerMnemonist = mnemonist<number>(N);
@@ -84,7 +84,7 @@ for (const [label, draw] of [
 {
   // With a TTL every hit reads the clock: Headroom (1 h soft TTL) against lru-cache (1 h ttl).
   const next = sequence(zipfSampler(N, 0.99, random.fork('zipf-ttl')));
-  const withTtl = createCache<number>({ maxEntries: N, ttl: '1h', random: random.fork('ttl') });
+  const withTtl = new Cache<number>({ maxEntries: N, ttl: '1h', random: random.fork('ttl') });
   const peerTtl = lruCache<number>(N, 3_600_000);
   for (let i = 0; i < N; i++) {
     void withTtl.set(keys[i]!, i);

@@ -5,7 +5,7 @@
  *
  * Length: 4M accesses per trace, plus the one-off scan's keys (HEADROOM_BENCH_TRACE_LENGTH to change). Seed: 42 (HEADROOM_SEED).
  */
-import { createCache } from '../../src/cache/index.js';
+import { Cache } from '../../src/cache/index.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { lruCache } from './peers.js';
@@ -51,7 +51,7 @@ const traces: TraceSpec[] = [
 
 function headroom(trace: Int32Array, capacity: number, eviction: 'tinylfu' | 'lru'): number {
   const keys = nameOf();
-  const cache = createCache<number>({ maxEntries: capacity, eviction, random: new SeededRandom(seed) });
+  const cache = new Cache<number>({ maxEntries: capacity, eviction, random: new SeededRandom(seed) });
   let hits = 0;
   for (let i = 0; i < trace.length; i++) {
     const key = keys[trace[i]!]!;

@@ -5,7 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createCache } from '../../src/cache/index.js';
+import { Cache } from '../../src/cache/index.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { lruCache, lruMin, mnemonist } from './peers.js';
@@ -37,7 +37,7 @@ report('cache: memory per entry, 1M entries (string key, small-integer value)', 
     [
       'headroom tinylfu',
       (ks) => {
-        const c = createCache<number>({ maxEntries: N, random: new SeededRandom(1) });
+        const c = new Cache<number>({ maxEntries: N, random: new SeededRandom(1) });
         ks.forEach((k, i) => void c.set(k, i));
         return c;
       },
@@ -45,7 +45,7 @@ report('cache: memory per entry, 1M entries (string key, small-integer value)', 
     [
       'headroom lru',
       (ks) => {
-        const c = createCache<number>({ maxEntries: N, eviction: 'lru' });
+        const c = new Cache<number>({ maxEntries: N, eviction: 'lru' });
         ks.forEach((k, i) => void c.set(k, i));
         return c;
       },
@@ -53,7 +53,7 @@ report('cache: memory per entry, 1M entries (string key, small-integer value)', 
     [
       'headroom tinylfu, ttl 1h',
       (ks) => {
-        const c = createCache<number>({ maxEntries: N, ttl: '1h', random: new SeededRandom(1) });
+        const c = new Cache<number>({ maxEntries: N, ttl: '1h', random: new SeededRandom(1) });
         ks.forEach((k, i) => void c.set(k, i));
         return c;
       },

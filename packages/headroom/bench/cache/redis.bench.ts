@@ -18,7 +18,7 @@ import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisDriver } from 'bentocache/drivers/redis';
 import { createClient } from 'redis';
-import { createCache, redisTier, type Cache } from '../../src/cache/index.js';
+import { redisTier, Cache } from '../../src/cache/index.js';
 import { LatencyHistogram } from '../../src/core/histogram.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { report } from '../harness.js';
@@ -82,7 +82,7 @@ report('cache L2: throughput at 100 in flight, 20k keys in Redis, L1 holding 1% 
   const admin = await connect();
   const rows: (string | number)[][] = [];
   const headroomClient = await connect();
-  const l2Only = createCache<typeof value>({
+  const l2Only = new Cache<typeof value>({
     namespace: 'bench',
     maxEntries: KEYS / 100,
     ttl: '10m',
@@ -149,8 +149,8 @@ report('cache L2: throughput at 100 in flight, 20k keys in Redis, L1 holding 1% 
 
 report('cache L2: L1 hit cost with and without an L2 configured (getOrLoad, each call awaited, 1k hot keys, interleaved)', async () => {
   const client = await connect();
-  const plain = createCache<typeof value>({ random: new SeededRandom(2) });
-  const tiered = createCache<typeof value>({
+  const plain = new Cache<typeof value>({ random: new SeededRandom(2) });
+  const tiered = new Cache<typeof value>({
     namespace: 'bench-l1',
     ttl: '10m',
     random: new SeededRandom(3),
@@ -232,13 +232,14 @@ report("cache L2: invalidation latency, delete on instance A → gone from insta
   const rows: (string | number)[][] = [];
   for (const mode of ['pubsub', 'tracking'] as const) {
     const clients = [await connect(), await connect()];
-    const [a, b] = clients.map((client, i) =>
-      createCache<number>({
-        namespace: `lat-${mode}`,
-        ttl: '10m',
-        random: new SeededRandom(10 + i),
-        l2: redisTier<number>({ client, prefix, invalidation: mode }),
-      }),
+    const [a, b] = clients.map(
+      (client, i) =>
+        new Cache<number>({
+          namespace: `lat-${mode}`,
+          ttl: '10m',
+          random: new SeededRandom(10 + i),
+          l2: redisTier<number>({ client, prefix, invalidation: mode }),
+        }),
     ) as [Cache<number>, Cache<number>];
     const histogram = new LatencyHistogram();
     let pending: { key: string; started: number; resolve: () => void } | undefined;

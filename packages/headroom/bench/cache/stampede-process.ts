@@ -9,7 +9,7 @@ import { redisDriver } from 'bentocache/drivers/redis';
 import { createCache as createCacheManager } from 'cache-manager';
 import { Cacheable } from 'cacheable';
 import { createClient } from 'redis';
-import { createCache, redisTier } from '../../src/cache/index.js';
+import { Cache, redisTier } from '../../src/cache/index.js';
 
 const [library, url, prefix] = process.argv.slice(2) as [string, string, string];
 const connect = async (): Promise<ReturnType<typeof createClient>> => {
@@ -29,7 +29,7 @@ let read: () => Promise<unknown>;
 let close: () => Promise<unknown>;
 if (library === 'headroom') {
   const client = await connect();
-  const cache = createCache<string>({ namespace: 'stampede', ttl: '1m', l2: redisTier<string>({ client, prefix, timeout: '2s' }) });
+  const cache = new Cache<string>({ namespace: 'stampede', ttl: '1m', l2: redisTier<string>({ client, prefix, timeout: '2s' }) });
   read = () => cache.getOrLoad('hot', loader);
   close = async () => {
     await cache.close();

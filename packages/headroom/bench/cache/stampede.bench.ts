@@ -4,7 +4,7 @@
  * cache-manager's `wrap`, cacheable's `getOrSet`, and naive cache-aside (get, load on a miss,
  * set) as the baseline that stampedes.
  */
-import { createCache } from '../../src/cache/index.js';
+import { Cache } from '../../src/cache/index.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { bento, cacheManager, cacheable } from './peers.js';
@@ -32,13 +32,13 @@ async function measure(run: (load: () => Promise<string>) => Promise<unknown>): 
 }
 
 report(`cache: stampede, ${CALLERS} concurrent reads of one missing key, ${LOAD_MS} ms loader`, async () => {
-  const headroom = createCache<string>({ random: new SeededRandom(1) });
+  const headroom = new Cache<string>({ random: new SeededRandom(1) });
   // lru-cache's fetchMethod receives the per-call loader through `context`.
   const fetching = new LRUCache<string, string, () => Promise<string>>({ max: 100, fetchMethod: (_key, _stale, { context }) => context() });
   const bentoCache = bento(100);
   const manager = cacheManager();
   const able = cacheable();
-  const naive = createCache<string>({ random: new SeededRandom(2) });
+  const naive = new Cache<string>({ random: new SeededRandom(2) });
   const cases: Array<[string, (load: () => Promise<string>) => Promise<unknown>]> = [
     ['headroom getOrLoad', (load) => headroom.getOrLoad('k', load)],
     ['lru-cache fetch', (load) => fetching.fetch('k', { context: load })],

@@ -38,9 +38,14 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const SWEEP_BUDGET = 4096;
 
 /**
- * An in-process cache. Create it with {@link createCache}.
+ * An in-process cache, optionally in front of a shared tier (`l2`).
  * @typeParam V - value type
  * @typeParam K - key type (strings, or anything the `key` option turns into a string)
+ * @example
+ * ```ts
+ * const cache = new Cache<User>({ maxEntries: 50_000, ttl: '30s', staleWhileRevalidate: '10s', jitter: 0.1 });
+ * const user = await cache.getOrLoad(`user:${id}`, ({ signal }) => db.findUser(id, { signal }));
+ * ```
  */
 export class Cache<V, K = string> {
   /** This cache's key space. */
@@ -57,7 +62,10 @@ export class Cache<V, K = string> {
   readonly #tier: TierGlue<V, K> | undefined;
   #sweepTimer: TimerHandle | undefined;
 
-  /** @throws HR_CACHE_INVALID_OPTION on any invalid option */
+  /**
+   * @param options - see {@link CacheOptions}; all optional (default 10,000 entries, W-TinyLFU, no TTL)
+   * @throws HR_CACHE_INVALID_OPTION on any invalid option, naming it, its value and the fix; HR_CORE_INVALID_DURATION for a bad duration
+   */
   constructor(options: CacheOptions<V, K> = {}) {
     const o = resolveOptions(options);
     const state = new CacheState<V, K>(o);
@@ -362,18 +370,4 @@ export class Cache<V, K = string> {
       this.#scheduleSweep();
     });
   }
-}
-
-/**
- * Creates an in-process cache.
- * @param options - see {@link CacheOptions}; all optional (default 10,000 entries, W-TinyLFU, no TTL)
- * @throws HR_CACHE_INVALID_OPTION on any invalid option, naming it, its value and the fix
- * @example
- * ```ts
- * const cache = createCache<User>({ maxEntries: 50_000, ttl: '30s', staleWhileRevalidate: '10s', jitter: 0.1 });
- * const user = await cache.getOrLoad(`user:${id}`, ({ signal }) => db.findUser(id, { signal }));
- * ```
- */
-export function createCache<V, K = string>(options: CacheOptions<V, K> = {}): Cache<V, K> {
-  return new Cache<V, K>(options);
 }

@@ -99,7 +99,7 @@ export class CallGuard {
           // the caller's continuation (and all it references) alive meanwhile.
           pending.reject = undefined;
           this.calls++;
-          this.#breaker.success();
+          this.#breaker.record(this.#clock.now(), 'success');
           resolve(value);
         },
         (error: unknown) => {
@@ -132,7 +132,7 @@ export class CallGuard {
   #failed(operation: string, error: unknown): Error {
     this.calls++;
     this.failures++;
-    this.#breaker.failure(this.#clock.now());
+    this.#breaker.record(this.#clock.now(), 'failure');
     return new TierError(this.#tier, operation, error);
   }
 
@@ -165,7 +165,7 @@ export class CallGuard {
         this.calls++;
         this.failures++;
         this.timeouts++;
-        this.#breaker.failure(now);
+        this.#breaker.record(now, 'failure');
         pending.reject!(new TierTimeoutError(this.#tier, this.#timeoutMs));
         pending.reject = undefined;
         timedOut = true;

@@ -1,21 +1,25 @@
 /**
  * A circuit breaker as a pure decider: it is told about outcomes and the time, and answers
  * whether to try. After `failureThreshold` consecutive failures it opens and refuses calls for
- * `openMs`; then it lets one probe through (half-open): success closes it, failure re-opens it
- * for twice as long (up to `maxOpenMs`), so a dead dependency is probed ever less often.
+ * the first delay of its backoff; then it lets one probe through (half-open): success closes it,
+ * failure re-opens it for the backoff's next delay (by default twice as long, up to 30 s), so a
+ * dead dependency is probed ever less often.
  *
- * Source: M. Nygard, "Release It!" (2007); the exponential re-open follows common practice
- * (e.g. Envoy's outlier ejection doubles its ejection time). O(1) per call, no timers.
+ * Source: M. Nygard, "Release It!" (2007); the open periods are the core backoff
+ * (core/backoff.ts), so jitter can spread the probes of many processes. O(1) per call, no timers.
  */
+import { backoffDelay, type Backoff } from '../core/backoff.js';
+import type { Outcome } from '../core/outcome.js';
+import type { Random } from '../core/random.js';
 
-/** Options of {@link CircuitBreaker}. */
+/** Options of {@link CircuitBreaker}, validated. */
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit. */
   readonly failureThreshold: number;
-  /** First open period, ms. */
-  readonly openMs: number;
-  /** Longest open period after repeated failed probes, ms. */
-  readonly maxOpenMs: number;
+  /** Open periods: the first open uses attempt 1, each failed probe the next attempt. */
+  readonly backoff: Backoff;
+  /** Draws the jitter of open periods (none with `jitter: 'none'`). */
+  readonly random: Random;
 }
 
 /** Breaker state. */
@@ -27,13 +31,13 @@ export class CircuitBreaker {
   #state: CircuitState = 'closed';
   #failures = 0;
   #openUntil = 0;
-  #openMs: number;
+  /** Opens since the circuit last closed: the backoff attempt of the next open period. */
+  #opens = 0;
   #probing = false;
 
   /** @param onChange - told about every state change */
   constructor(options: CircuitBreakerOptions, onChange: (state: CircuitState) => void = () => {}) {
     this.#options = options;
-    this.#openMs = options.openMs;
     this.#onChange = onChange;
   }
 
@@ -59,30 +63,34 @@ export class CircuitBreaker {
     return true;
   }
 
-  /** A call succeeded. */
-  success(): void {
-    this.#failures = 0;
-    if (this.#state !== 'closed') {
+  /**
+   * A call ended at `now` with `outcome`: `'success'` closes the circuit, `'failure'` counts toward
+   * opening it (or re-opens a half-open one), `'ignored'` changes nothing but frees a probe slot.
+   */
+  record(now: number, outcome: Outcome): void {
+    if (outcome === 'success') {
+      this.#failures = 0;
+      if (this.#state !== 'closed') {
+        this.#probing = false;
+        this.#opens = 0;
+        this.#set('closed');
+      }
+    } else if (outcome === 'failure') {
+      if (this.#state === 'half-open') {
+        this.#probing = false;
+        this.#open(now);
+      } else if (this.#state === 'closed' && ++this.#failures >= this.#options.failureThreshold) {
+        this.#open(now);
+      }
+    } else if (this.#state === 'half-open') {
       this.#probing = false;
-      this.#openMs = this.#options.openMs;
-      this.#set('closed');
-    }
-  }
-
-  /** A call failed at `now`. */
-  failure(now: number): void {
-    if (this.#state === 'half-open') {
-      this.#probing = false;
-      this.#openMs = Math.min(this.#options.maxOpenMs, this.#openMs * 2);
-      this.#open(now);
-    } else if (this.#state === 'closed' && ++this.#failures >= this.#options.failureThreshold) {
-      this.#open(now);
     }
   }
 
   #open(now: number): void {
     this.#failures = 0;
-    this.#openUntil = now + this.#openMs;
+    this.#opens++;
+    this.#openUntil = now + backoffDelay(this.#options.backoff, this.#opens, this.#options.random);
     this.#set('open');
   }
 

@@ -21,7 +21,7 @@ export class InvalidKeyError extends HeadroomError {
       'HR_CACHE_INVALID_KEY',
       viaKeyFunction
         ? `The cache's key function returned ${describe(key)}; it must return a string.`
-        : `Cache keys must be strings; got ${describe(key)}. Pass a key function: createCache({ key: (k) => string }).`,
+        : `Cache keys must be strings; got ${describe(key)}. Pass a key function: new Cache({ key: (k) => string }).`,
       { details: { key: describe(key), viaKeyFunction } },
     );
   }

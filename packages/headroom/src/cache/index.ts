@@ -3,7 +3,7 @@
  * only within the budget you set, and never stores a value that was invalidated while loading.
  * See docs/cache.md.
  */
-export { Cache, createCache } from './cache.js';
+export { Cache } from './cache.js';
 export type {
   CacheOptions,
   SetOptions,

@@ -8,7 +8,8 @@
 import { toError } from '../core/errors.js';
 import { earlyFor, expireIfHard, keyOf, resolveTags, untrustedSoftExpiry, weigh, writeLocal, type CacheState } from './cache-state.js';
 import { CacheClosedError, invalidOption } from './errors.js';
-import { backoffDelay, jitteredTtl } from './freshness.js';
+import { backoffDelay } from '../core/backoff.js';
+import { jitteredTtl } from './freshness.js';
 import type { BatchHost, BatchLookup } from './load-many.js';
 import { positiveDuration, type ResolvedEarlyRefresh } from './options.js';
 import { Flight, FlightContext } from './stampede/single-flight.js';

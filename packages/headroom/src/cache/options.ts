@@ -5,11 +5,10 @@
 import type { Clock } from '../core/clock.js';
 import { CoarseClock } from '../core/coarse-clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
-import { isHeadroomError } from '../core/errors.js';
 import { defaultRandom, type Random } from '../core/random.js';
 import { invalidOption } from './errors.js';
 import type { EvictionKind } from './eviction/policy.js';
-import type { Backoff } from './freshness.js';
+import { resolveBackoff, type Backoff } from '../core/backoff.js';
 import type { SharedTier } from './tier.js';
 import type { CacheOptions, EarlyRefresh } from './types.js';
 
@@ -109,17 +108,16 @@ export function resolveOptions<V, K>(options: CacheOptions<V, K>): ResolvedOptio
   }
   if (options.key !== undefined && typeof options.key !== 'function')
     throw invalidOption('key', options.key, 'pass a function (key) => string');
-  const errorBackoff = options.errorBackoff ?? {};
-  const backoff = {
-    initialMs: errorBackoff.initial === undefined ? 250 : positiveDuration(errorBackoff.initial, 'errorBackoff.initial'),
-    maxMs: errorBackoff.max === undefined ? 30_000 : positiveDuration(errorBackoff.max, 'errorBackoff.max'),
-  };
+  const backoff = resolveBackoff(options.errorBackoff, 'cache.errorBackoff', {
+    initialMs: 250,
+    maxMs: 30_000,
+    multiplier: 2,
+    jitter: 'equal',
+  });
   const l2 = options.l2;
   if (l2 !== undefined && (typeof l2 !== 'object' || l2 === null || typeof l2.attach !== 'function')) {
     throw invalidOption('l2', l2, 'pass a shared tier such as redisTier({ client })');
   }
-  if (backoff.maxMs < backoff.initialMs)
-    throw invalidOption('errorBackoff.max', errorBackoff.max, 'use a maximum at least as large as errorBackoff.initial');
   return {
     maximum,
     weighted,
@@ -164,23 +162,15 @@ export function resolveEarlyRefresh(value: EarlyRefresh | false | undefined, opt
 
 /**
  * Parses a duration option (cache-wide or per call) as ms; `undefined` → 0.
- * @throws HR_CACHE_INVALID_OPTION when it is not a valid duration
+ * @throws HR_CORE_INVALID_DURATION naming the option when it is not a valid duration
  */
 export function duration(value: Duration | undefined, option: string): number {
-  if (value === undefined) return 0;
-  try {
-    return parseDuration(value, option);
-  } catch (error) {
-    if (isHeadroomError(error)) {
-      throw invalidOption(option, value, "use a non-negative number of milliseconds or a string like '250ms', '5s', '5m', '1h'");
-    }
-    throw error;
-  }
+  return value === undefined ? 0 : parseDuration(value, `cache.${option}`);
 }
 
 /**
  * Parses a strictly positive duration (a TTL).
- * @throws HR_CACHE_INVALID_OPTION when it is not a positive duration
+ * @throws HR_CORE_INVALID_DURATION when it is not a duration; HR_CACHE_INVALID_OPTION when it is 0
  */
 export function positiveDuration(value: Duration, option: string): number {
   const ms = duration(value, option);

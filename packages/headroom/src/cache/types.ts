@@ -1,6 +1,7 @@
 /**
  * Public types of headroom/cache: options, per-call options, loader context, stats and events.
  */
+import type { BackoffOptions } from '../core/backoff.js';
 import type { Clock } from '../core/clock.js';
 import type { Duration } from '../core/duration.js';
 import type { HistogramSnapshot } from '../core/histogram.js';
@@ -19,7 +20,7 @@ export type EarlyRefresh =
 export type Tags<V> = readonly string[] | ((value: V) => readonly string[]);
 
 /**
- * Options of {@link createCache}.
+ * Options of {@link Cache}.
  * @typeParam K - the key type; anything but `string` needs a `key` function
  */
 export interface CacheOptions<V, K = string> {
@@ -39,8 +40,11 @@ export interface CacheOptions<V, K = string> {
   readonly staleWhileRevalidate?: Duration;
   /** After the soft TTL, serve the stale value for this long when reloading fails. Default 0. */
   readonly staleIfError?: Duration;
-  /** Backoff between reloads of a key that keeps failing inside `staleIfError`. Default 250 ms doubling to 30 s. */
-  readonly errorBackoff?: { readonly initial?: Duration; readonly max?: Duration };
+  /**
+   * Backoff between reloads of a key that keeps failing inside `staleIfError`. Default
+   * `{ initial: '250ms', max: '30s', multiplier: 2, jitter: 'equal' }` (equal jitter keeps half of each delay as a floor).
+   */
+  readonly errorBackoff?: BackoffOptions;
   /** Refresh popular values before they turn stale. Default off. */
   readonly earlyRefresh?: EarlyRefresh | false;
   /** Cache `undefined`/`null` loader results for this long. Default 0 (off). */

@@ -25,7 +25,7 @@ import { InvalidOptionError } from './errors.js';
  * @example
  * ```ts
  * const clock = new CoarseClock(systemClock, 1); // the cache's default
- * const cache = createCache({ ttl: '30s', clock: new CoarseClock(new VirtualClock(), 1) }); // production's behaviour, in virtual time
+ * const cache = new Cache({ ttl: '30s', clock: new CoarseClock(new VirtualClock(), 1) }); // production's behaviour, in virtual time
  * ```
  */
 export class CoarseClock implements Clock {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, type CacheEvent } from '../../src/cache/index.js';
+import { Cache, type CacheEvent } from '../../src/cache/index.js';
 import { isHeadroomError } from '../../src/core/errors.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -43,13 +43,13 @@ test('bounded by bytes through sizeOf; an entry larger than the cache is not sto
   await cache.set('big', 'y'.repeat(1001));
   assert.equal(cache.has('big'), false);
   assert.ok(removed.includes('too-large'));
-  await assert.rejects(createCache<string>({ maxBytes: 10, sizeOf: () => -1 }).set('a', 'b'), (e) =>
+  await assert.rejects(new Cache<string>({ maxBytes: 10, sizeOf: () => -1 }).set('a', 'b'), (e) =>
     isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'),
   );
 });
 
 test('keys: non-string keys need a key function; the key function is applied everywhere', async () => {
-  const plain = createCache<number, string>();
+  const plain = new Cache<number, string>();
   assert.throws(
     () => plain.getSync(42 as unknown as string),
     (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'),
@@ -59,12 +59,12 @@ test('keys: non-string keys need a key function; the key function is applied eve
     (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'),
   );
   await assert.rejects(plain.set({} as unknown as string, 1), (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'));
-  const byId = createCache<string, { id: number }>({ key: (k) => `user:${k.id}` });
+  const byId = new Cache<string, { id: number }>({ key: (k) => `user:${k.id}` });
   await byId.set({ id: 7 }, 'ann');
   assert.equal(byId.getSync({ id: 7 }), 'ann');
   assert.equal(byId.keyOf({ id: 7 }), 'user:7');
   assert.equal(await byId.getOrLoad({ id: 8 }, ({ key }) => key.toUpperCase()), 'USER:8');
-  const broken = createCache<number, number>({ key: () => 5 as unknown as string });
+  const broken = new Cache<number, number>({ key: () => 5 as unknown as string });
   assert.throws(
     () => broken.getSync(1),
     (e) => isHeadroomError(e, 'HR_CACHE_INVALID_KEY'),
@@ -72,7 +72,7 @@ test('keys: non-string keys need a key function; the key function is applied eve
 });
 
 test('invalid options throw at construction naming the option, the value and the fix', () => {
-  const cases: Array<[Record<string, unknown>, RegExp]> = [
+  const cases: Array<[Record<string, unknown>, RegExp, string?]> = [
     [{ maxEntries: 0 }, /cache\.maxEntries.*0.*positive integer/],
     [{ maxEntries: 1.5 }, /cache\.maxEntries/],
     [{ maxBytes: 100 }, /cache\.sizeOf.*sizeOf/],
@@ -80,21 +80,23 @@ test('invalid options throw at construction naming the option, the value and the
     [{ sizeOf: () => 1 }, /sizeOf only applies with maxBytes/],
     [{ eviction: 'lfu' }, /cache\.eviction.*"lfu".*'tinylfu' or 'lru'/],
     [{ ttl: 0 }, /cache\.ttl.*positive duration/],
-    [{ ttl: '5 parsecs' }, /cache\.ttl.*"5 parsecs"/],
+    [{ ttl: '5 parsecs' }, /cache\.ttl.*"5 parsecs"/, 'HR_CORE_INVALID_DURATION'],
     [{ jitter: 1 }, /cache\.jitter.*fraction/],
-    [{ staleWhileRevalidate: -1 }, /cache\.staleWhileRevalidate/],
+    [{ staleWhileRevalidate: -1 }, /cache\.staleWhileRevalidate/, 'HR_CORE_INVALID_DURATION'],
     [{ earlyRefresh: { strategy: 'xfetch', beta: 0 } }, /cache\.earlyRefresh\.beta/],
     [{ earlyRefresh: { strategy: 'ahead', at: 1 } }, /cache\.earlyRefresh\.at/],
     [{ earlyRefresh: 'soon' }, /cache\.earlyRefresh/],
     [{ namespace: 'has space' }, /cache\.namespace/],
-    [{ errorBackoff: { initial: '2s', max: '1s' } }, /cache\.errorBackoff\.max/],
+    [{ errorBackoff: { initial: '2s', max: '1s' } }, /cache\.errorBackoff\.max/, 'HR_CORE_INVALID_OPTION'],
+    [{ errorBackoff: { initial: 'soon' } }, /cache\.errorBackoff\.initial/, 'HR_CORE_INVALID_DURATION'],
+    [{ errorBackoff: { jitter: 'decorrelated' } }, /cache\.errorBackoff\.jitter/, 'HR_CORE_INVALID_OPTION'],
     [{ maxEntrys: 5 }, /cache\.maxEntrys.*known options/],
   ];
-  for (const [options, message] of cases) {
+  for (const [options, message, code = 'HR_CACHE_INVALID_OPTION'] of cases) {
     assert.throws(
-      () => createCache(options),
+      () => new Cache(options),
       (e: unknown) => {
-        assert.ok(isHeadroomError(e, 'HR_CACHE_INVALID_OPTION'), String(e));
+        assert.ok(isHeadroomError(e, code), String(e));
         assert.match((e as Error).message, message);
         return true;
       },
@@ -105,7 +107,7 @@ test('invalid options throw at construction naming the option, the value and the
 
 test('soft TTL with jitter: values written together expire over [ttl·(1−j), ttl·(1+j)) (N = 2,000)', async () => {
   const clock = new VirtualClock();
-  const cache = createCache<number>({ clock, random: new SeededRandom(5), ttl: 1000, jitter: 0.2, maxEntries: 5000 });
+  const cache = new Cache<number>({ clock, random: new SeededRandom(5), ttl: 1000, jitter: 0.2, maxEntries: 5000 });
   const n = 2000;
   for (let i = 0; i < n; i++) await cache.set(`k${i}`, i);
   const alive = (): number => Array.from({ length: n }, (_, i) => cache.has(`k${i}`)).filter(Boolean).length;
@@ -119,7 +121,7 @@ test('soft TTL with jitter: values written together expire over [ttl·(1−j), t
 
 test('hard expiry is a miss; expired entries are removed on access or by the clock-driven sweep', async () => {
   const clock = new VirtualClock();
-  const cache = createCache<number>({ clock, random: new SeededRandom(1), ttl: 100, sweepInterval: 150 });
+  const cache = new Cache<number>({ clock, random: new SeededRandom(1), ttl: 100, sweepInterval: 150 });
   await cache.set('a', 1);
   await cache.set('b', 2);
   await clock.advanceBy(99);

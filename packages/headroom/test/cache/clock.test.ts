@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache } from '../../src/cache/index.js';
+import { Cache } from '../../src/cache/index.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { CoarseClock } from '../../src/core/coarse-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
@@ -19,7 +19,7 @@ test('every TTL hit reads the injected clock, a system clock included (no specia
       return super.now();
     }
   }
-  const cache = createCache<string>({ ttl: '1h', clock: new CountingSystemClock(), random: new SeededRandom(1) });
+  const cache = new Cache<string>({ ttl: '1h', clock: new CountingSystemClock(), random: new SeededRandom(1) });
   await cache.set('k', 'v');
   const before = reads;
   for (let i = 0; i < 100; i++) assert.equal(cache.getSync('k'), 'v');
@@ -31,7 +31,7 @@ test('every TTL hit reads the injected clock, a system clock included (no specia
 
 test('a coarse clock over a virtual clock: a hit compares expiry with a reading up to 1 ms old, as in production', async () => {
   const base = new VirtualClock();
-  const cache = createCache<string>({ ttl: 10, clock: new CoarseClock(base, 1), random: new SeededRandom(1) });
+  const cache = new Cache<string>({ ttl: 10, clock: new CoarseClock(base, 1), random: new SeededRandom(1) });
   await cache.set('k', 'v');
   await base.advanceBy(9.5);
   assert.equal(cache.getSync('k'), 'v', 'fresh; this read is reused for 1 ms');

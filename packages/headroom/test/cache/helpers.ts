@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
-import { createCache, type Cache, type CacheOptions } from '../../src/cache/index.js';
+import { Cache, type CacheOptions } from '../../src/cache/index.js';
 
 export interface Deferred<T> {
   promise: Promise<T>;
@@ -21,7 +21,7 @@ export function deferred<T>(): Deferred<T> {
 /** A cache on a virtual clock with a fixed seed. */
 export function testCache<V>(options: CacheOptions<V> = {}, seed = 1): { cache: Cache<V>; clock: VirtualClock } {
   const clock = new VirtualClock();
-  const cache = createCache<V>({ clock, random: new SeededRandom(seed), ...options });
+  const cache = new Cache<V>({ clock, random: new SeededRandom(seed), ...options });
   return { cache, clock };
 }
 

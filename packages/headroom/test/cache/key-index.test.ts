@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createCache } from '../../src/cache/index.js';
+import { Cache } from '../../src/cache/index.js';
 import { KeyIndex } from '../../src/cache/key-index.js';
 
 /** Keys a plain object would treat specially: prototype names, array indices, the empty string. */
@@ -78,7 +78,7 @@ test('key index: agrees with a Map over random adds, deletes and clears', () => 
 });
 
 test('cache: special keys are stored, read, evicted and deleted like any other', async () => {
-  const cache = createCache<string>({ maxEntries: 1000 });
+  const cache = new Cache<string>({ maxEntries: 1000 });
   for (const key of SPECIAL) await cache.set(key, `v:${key}`);
   for (const key of SPECIAL) assert.equal(cache.getSync(key), `v:${key}`, JSON.stringify(key));
   assert.equal(cache.stats().size, SPECIAL.length);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Cache, createCache, type Loader, type LoadOptions } from '../../src/cache/index.js';
+import { Cache, type Loader, type LoadOptions } from '../../src/cache/index.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { flushMicrotasks } from './helpers.js';
@@ -23,7 +23,7 @@ async function run(commands: readonly Command[], make: (clock: VirtualClock) => 
   assert.deepEqual(failures, []);
 }
 
-const real = (clock: VirtualClock): Cache<string> => createCache<string>({ clock, random: new SeededRandom(3), ...OPTIONS });
+const real = (clock: VirtualClock): Cache<string> => new Cache<string>({ clock, random: new SeededRandom(3), ...OPTIONS });
 
 test(`no stale set and fresh reads after invalidation, over random interleavings (fast-check, seed ${SEED})`, async () => {
   await fc.assert(

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache } from '../../src/cache/index.js';
+import { Cache } from '../../src/cache/index.js';
 import { ShiftDetector } from '../../src/cache/eviction/shift-detector.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { zipfSampler } from './traces.js';
@@ -70,7 +70,7 @@ test('W-TinyLFU after total popularity shifts: the old favourites give way, and 
   const draw = zipfSampler(KEYS, 0.9, new SeededRandom(5));
   const ranks = Int32Array.from({ length: KEYS * PHASES }, () => draw());
   const laterHitRatio = (eviction: 'tinylfu' | 'lru'): number => {
-    const cache = createCache<number>({ maxEntries: KEYS / 10, eviction, random: new SeededRandom(6) });
+    const cache = new Cache<number>({ maxEntries: KEYS / 10, eviction, random: new SeededRandom(6) });
     let hits = 0;
     for (let i = 0; i < ranks.length; i++) {
       // Each phase maps the ranks to a disjoint set of keys: every favourite changes.

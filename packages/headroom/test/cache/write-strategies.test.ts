@@ -92,7 +92,7 @@ function behind(clock: VirtualClock, cache: ReturnType<typeof testCache<string>>
     random: new SeededRandom(9),
     flushInterval: 1000,
     maxBatch: 3,
-    retry: { initial: 100, max: 1000 },
+    retryBackoff: { initial: 100, max: 1000 },
     ...options,
   });
 }
@@ -173,7 +173,7 @@ test('write-behind: failed writes retry with backoff and are reported; flush rej
 test('write-behind: maxAttempts drops a write with an event; close drains and then refuses writes', async () => {
   const { cache, clock } = testCache<string>();
   const source = new TestSource();
-  const wb = behind(clock, cache, source, { maxBatch: 100, flushInterval: 10, retry: { initial: 1, max: 1, maxAttempts: 2 } });
+  const wb = behind(clock, cache, source, { maxBatch: 100, flushInterval: 10, retryBackoff: { initial: 1, max: 1 }, maxAttempts: 2 });
   const events: string[] = [];
   wb.on((e) => events.push(e.type));
   source.failNext = 5;

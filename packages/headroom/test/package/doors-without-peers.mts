@@ -17,8 +17,8 @@ for (const door of doors) {
   imported.push(door);
 }
 
-const { createCache } = await import('headroom/cache');
-const cache = createCache<string>({ maxEntries: 100, ttl: '1m' });
+const { Cache } = await import('headroom/cache');
+const cache = new Cache<string>({ maxEntries: 100, ttl: '1m' });
 const loaded = await cache.getOrLoad('k', () => 'v');
 await cache.close();
 

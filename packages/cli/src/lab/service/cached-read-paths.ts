@@ -13,7 +13,7 @@
  * straight to the store, and time is whatever the warm-up's clock says (see warp-clock.ts); the
  * tier times its calls in real time (`WarpClock.tier`).
  */
-import { createCache, redisTier } from 'headroom/cache';
+import { Cache, redisTier } from 'headroom/cache';
 import type { Random } from 'headroom';
 import type { Product } from './catalog-data.js';
 import { type ReadPath, type ReadPathContext, loadProduct } from './read-path.js';
@@ -21,7 +21,7 @@ import type { WarpClock } from './warp-clock.js';
 
 function productCache(ctx: ReadPathContext, clock: WarpClock, random: Random) {
   const redis = ctx.redis;
-  return createCache<Product, number>({
+  return new Cache<Product, number>({
     maxEntries: Math.max(1, ctx.config.cache.maxEntries),
     ttl: ctx.config.cache.ttlMs,
     key: (id) => String(id),

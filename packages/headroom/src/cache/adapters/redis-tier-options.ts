@@ -4,9 +4,11 @@
  */
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { Duration } from '../../core/duration.js';
-import type { CircuitState } from '../circuit-breaker.js';
+import { resolveBackoff, type BackoffOptions } from '../../core/backoff.js';
+import { defaultRandom, type Random } from '../../core/random.js';
+import type { CircuitBreakerOptions, CircuitState } from '../circuit-breaker.js';
 import { invalidOption } from '../errors.js';
-import { duration, positiveDuration } from '../options.js';
+import { positiveDuration } from '../options.js';
 import { jsonCodec, type Codec } from './codec.js';
 import { ioRedisConnection, isIoRedis, type IoRedisLike } from './client-ioredis.js';
 import { isNodeRedis, nodeRedisConnection, type RedisLike } from './client-node-redis.js';
@@ -36,8 +38,11 @@ export interface RedisTierOptions<V> {
    * within `timeout`); until it does again, L1 is not trusted. Default '1s'.
    */
   readonly heartbeat?: Duration;
-  /** Circuit breaker: opens after `failureThreshold` consecutive failures (default 5) for `open` (default '1s', doubling to `maxOpen`, default '30s'). */
-  readonly circuit?: { readonly failureThreshold?: number; readonly open?: Duration; readonly maxOpen?: Duration };
+  /**
+   * Circuit breaker: opens after `failureThreshold` consecutive failures (default 5) for the
+   * `backoff`'s delays, default `{ initial: '1s', max: '30s', multiplier: 2, jitter: 'none' }`.
+   */
+  readonly circuit?: { readonly failureThreshold?: number; readonly backoff?: BackoffOptions };
   /** The longest one load holds a key's lease (it is kept alive while the load runs, up to this). Default '10s'. */
   readonly leaseTtl?: Duration;
   /**
@@ -50,6 +55,8 @@ export interface RedisTierOptions<V> {
   readonly onCircuitChange?: (state: CircuitState) => void;
   /** Time source (monotonic for timeouts, wall for expiry). Default the system clock. */
   readonly clock?: Clock;
+  /** Draws the circuit backoff's jitter (only when `circuit.backoff.jitter` is not `'none'`). Default `defaultRandom()`. */
+  readonly random?: Random;
 }
 
 /** Options after validation, durations in ms. */
@@ -61,7 +68,7 @@ export interface ResolvedRedisTierOptions<V> {
   readonly mode: 'pubsub' | 'tracking';
   readonly timeoutMs: number;
   readonly heartbeatMs: number;
-  readonly breaker: { readonly failureThreshold: number; readonly openMs: number; readonly maxOpenMs: number };
+  readonly breaker: CircuitBreakerOptions;
   readonly leaseTtlMs: number;
   readonly leaseGraceMs: number;
   readonly onCircuitChange: ((state: CircuitState) => void) | undefined;
@@ -80,6 +87,7 @@ const KNOWN = new Set([
   'leaseGrace',
   'onCircuitChange',
   'clock',
+  'random',
 ]);
 
 /**
@@ -112,10 +120,24 @@ export function resolveRedisTierOptions<V>(options: RedisTierOptions<V>): Resolv
   const mode = options.invalidation ?? 'pubsub';
   if (mode !== 'pubsub' && mode !== 'tracking') throw invalidOption('redis.invalidation', mode, "use 'pubsub' or 'tracking'");
   const circuit = options.circuit ?? {};
+  for (const name of Object.keys(circuit)) {
+    if (name !== 'failureThreshold' && name !== 'backoff') {
+      throw invalidOption(
+        `redis.circuit.${name}`,
+        (circuit as Record<string, unknown>)[name],
+        "use { failureThreshold, backoff: { initial: '1s', max: '30s' } }",
+      );
+    }
+  }
   const failureThreshold = circuit.failureThreshold ?? 5;
   if (!(Number.isInteger(failureThreshold) && failureThreshold > 0))
     throw invalidOption('redis.circuit.failureThreshold', failureThreshold, 'use a positive integer');
-  const openMs = positiveDuration(circuit.open ?? '1s', 'redis.circuit.open');
+  const backoff = resolveBackoff(circuit.backoff, 'cache.redis.circuit.backoff', {
+    initialMs: 1_000,
+    maxMs: 30_000,
+    multiplier: 2,
+    jitter: 'none',
+  });
   const timeoutMs = positiveDuration(options.timeout ?? '250ms', 'redis.timeout');
   const leaseTtlMs = positiveDuration(options.leaseTtl ?? '10s', 'redis.leaseTtl');
   const leaseGraceMs =
@@ -139,7 +161,7 @@ export function resolveRedisTierOptions<V>(options: RedisTierOptions<V>): Resolv
     leaseGraceMs,
     codec: options.codec ?? jsonCodec<V>(),
     heartbeatMs: positiveDuration(options.heartbeat ?? '1s', 'redis.heartbeat'),
-    breaker: { failureThreshold, openMs, maxOpenMs: Math.max(openMs, duration(circuit.maxOpen ?? '30s', 'redis.circuit.maxOpen')) },
+    breaker: { failureThreshold, backoff, random: (options.random ?? defaultRandom()).fork('circuit') },
     onCircuitChange: options.onCircuitChange,
     clock: options.clock ?? systemClock,
   };

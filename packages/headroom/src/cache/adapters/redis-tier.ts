@@ -56,7 +56,7 @@ export type { IoRedisLike } from './client-ioredis.js';
  * const client = createClient({ url: 'redis://localhost:6379', disableOfflineQueue: true });
  * client.on('error', (error) => log.warn(error)); // node-redis reconnects by itself; an unheard 'error' ends the process
  * await client.connect();
- * const cache = createCache<User>({ namespace: 'users', ttl: '1m', l2: redisTier({ client }) });
+ * const cache = new Cache<User>({ namespace: 'users', ttl: '1m', l2: redisTier({ client }) });
  * // … on shutdown: await cache.close(); await client.close();
  * // ioredis works the same: redisTier({ client: new Redis({ enableOfflineQueue: false }) }) (or a Cluster)
  * ```
@@ -293,7 +293,7 @@ class RedisTier<V> implements SharedTier<V> {
   /** The key layout once the namespace version is known (fetched again after a failure). */
   async #ready(): Promise<RedisKeys> {
     const k = this.#keys;
-    if (k === undefined) throw invalidOption('l2', 'an unattached redis tier', 'pass the tier to createCache({ l2 }) before use');
+    if (k === undefined) throw invalidOption('l2', 'an unattached redis tier', 'pass the tier to new Cache({ l2 }) before use');
     await this.#version!.ensure();
     return k;
   }

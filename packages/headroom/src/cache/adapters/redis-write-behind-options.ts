@@ -2,6 +2,7 @@
  * The public shape of the durable write-behind queue (redis-write-behind.ts): its options and
  * what it offers beyond a cached source.
  */
+import type { BackoffOptions } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
 import type { Duration } from '../../core/duration.js';
 import type { Disposable, Listener } from '../../core/events.js';
@@ -24,8 +25,8 @@ export interface DurableWriteBehindOptions<V> {
   readonly block?: Duration;
   /** Drain lock lease; a crashed drainer is replaced after this long. Default '5s'. */
   readonly lockTtl?: Duration;
-  /** Backoff of failed source writes. Default 100 ms doubling to 10 s. */
-  readonly retry?: { readonly initial?: Duration; readonly max?: Duration };
+  /** Backoff of failed source writes. Default `{ initial: '100ms', max: '10s', multiplier: 2, jitter: 'equal' }`. */
+  readonly retryBackoff?: BackoffOptions;
   /** This process's consumer name. Default a random id. */
   readonly consumer?: string;
   /**

@@ -25,8 +25,8 @@ import { Emitter, type Disposable, type Listener } from '../../core/events.js';
 import { defaultRandom, type Random } from '../../core/random.js';
 import type { Cache } from '../cache.js';
 import { CacheClosedError, WriteBehindError, invalidOption } from '../errors.js';
-import { backoffDelay, type Backoff } from '../freshness.js';
-import { duration, positiveDuration } from '../options.js';
+import { backoffDelay, resolveBackoff, type Backoff } from '../../core/backoff.js';
+import { positiveDuration } from '../options.js';
 import type { WriteBehindEvent } from '../write/behind.js';
 import type { Source } from '../write/source.js';
 import { jsonCodec, type Codec } from './codec.js';
@@ -100,7 +100,6 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     if (!NAME_PATTERN.test(prefix)) throw invalidOption('writeBehind.prefix', prefix, 'use 1–64 characters from letters, digits, _ . : -');
     const batch = options.batchSize ?? 100;
     if (!(Number.isInteger(batch) && batch > 0)) throw invalidOption('writeBehind.batchSize', batch, 'use a positive integer');
-    const retry = options.retry ?? {};
     this.#cache = cache;
     this.#source = source;
     this.#client = client;
@@ -109,10 +108,12 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     this.#batch = batch;
     this.#blockMs = positiveDuration(options.block ?? '200ms', 'writeBehind.block');
     this.#lockTtlMs = positiveDuration(options.lockTtl ?? '5s', 'writeBehind.lockTtl');
-    this.#backoff = {
-      initialMs: duration(retry.initial ?? 100, 'writeBehind.retry.initial'),
-      maxMs: duration(retry.max ?? '10s', 'writeBehind.retry.max'),
-    };
+    this.#backoff = resolveBackoff(options.retryBackoff, 'cache.writeBehind.retryBackoff', {
+      initialMs: 100,
+      maxMs: 10_000,
+      multiplier: 2,
+      jitter: 'equal',
+    });
     this.#consumer = options.consumer ?? randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? defaultRandom();

@@ -17,8 +17,8 @@ import { Emitter, type Disposable, type Listener } from '../../core/events.js';
 import { defaultRandom, type Random } from '../../core/random.js';
 import type { Cache } from '../cache.js';
 import { CacheClosedError, WriteBehindError, invalidOption } from '../errors.js';
-import { backoffDelay, type Backoff } from '../freshness.js';
-import { duration, positiveDuration } from '../options.js';
+import { backoffDelay, resolveBackoff, type Backoff, type BackoffOptions } from '../../core/backoff.js';
+import { positiveDuration } from '../options.js';
 import type { CachedSource, Source } from './source.js';
 
 /** Options of {@link writeBehind}. */
@@ -31,8 +31,10 @@ export interface WriteBehindOptions {
   readonly concurrency?: number;
   /** When this many keys are queued, `set`/`delete` wait for room (backpressure). Default 10,000. */
   readonly maxPending?: number;
-  /** Retry delays of a failed write: exponential from `initial` to `max`. Default 100 ms to 30 s. */
-  readonly retry?: { readonly initial?: Duration; readonly max?: Duration; readonly maxAttempts?: number };
+  /** Retry delays of a failed write. Default `{ initial: '100ms', max: '30s', multiplier: 2, jitter: 'equal' }`. */
+  readonly retryBackoff?: BackoffOptions;
+  /** Attempts per write before it is given up (reported, dropped). Default Infinity: retry until it succeeds. */
+  readonly maxAttempts?: number;
   /** Time source for the interval and backoff. Default the system clock. */
   readonly clock?: Clock;
   /** Randomness for backoff jitter. */
@@ -85,7 +87,7 @@ interface Write<V> {
  * @throws HR_CACHE_INVALID_OPTION on an invalid option
  * @example
  * ```ts
- * const counters = writeBehind(createCache<number>(), counterTable, { flushInterval: '500ms' });
+ * const counters = writeBehind(new Cache<number>(), counterTable, { flushInterval: '500ms' });
  * await counters.set('views:home', 42); // acknowledged now, written within 500 ms
  * await counters.close();               // drains the queue
  * ```
@@ -129,14 +131,15 @@ class WriteBehindQueue<V> implements WriteBehind<V> {
     this.#concurrency = positiveInt(options.concurrency ?? 8, 'writeBehind.concurrency');
     this.#maxPending = positiveInt(options.maxPending ?? 10_000, 'writeBehind.maxPending');
     this.#intervalMs = positiveDuration(options.flushInterval ?? '1s', 'writeBehind.flushInterval');
-    const retry = options.retry ?? {};
-    this.#backoff = {
-      initialMs: retry.initial === undefined ? 100 : duration(retry.initial, 'writeBehind.retry.initial'),
-      maxMs: retry.max === undefined ? 30_000 : duration(retry.max, 'writeBehind.retry.max'),
-    };
-    const maxAttempts = retry.maxAttempts ?? Infinity;
+    this.#backoff = resolveBackoff(options.retryBackoff, 'cache.writeBehind.retryBackoff', {
+      initialMs: 100,
+      maxMs: 30_000,
+      multiplier: 2,
+      jitter: 'equal',
+    });
+    const maxAttempts = options.maxAttempts ?? Infinity;
     if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts > 0))) {
-      throw invalidOption('writeBehind.retry.maxAttempts', maxAttempts, 'use a positive integer, or Infinity to retry until it succeeds');
+      throw invalidOption('writeBehind.maxAttempts', maxAttempts, 'use a positive integer, or Infinity to retry until it succeeds');
     }
     this.#maxAttempts = maxAttempts;
     this.#schedule();

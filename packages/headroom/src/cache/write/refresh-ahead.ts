@@ -23,7 +23,7 @@ export interface RefreshAheadOptions {
  * @throws HR_CACHE_INVALID_OPTION when `at` is not in (0, 1)
  * @example
  * ```ts
- * const prices = refreshAhead(createCache<Price>({ ttl: '10s' }), priceSource, { at: 0.75 });
+ * const prices = refreshAhead(new Cache<Price>({ ttl: '10s' }), priceSource, { at: 0.75 });
  * await prices.get('sku-1'); // after 7.5 s, the next read refreshes in the background
  * ```
  */

@@ -31,7 +31,7 @@ export class KeyedChain {
  * Puts `cache` in front of `source` with write-through writes.
  * @example
  * ```ts
- * const users = writeThrough(createCache<User>({ ttl: '1m' }), { get: db.get, set: db.put, delete: db.del });
+ * const users = writeThrough(new Cache<User>({ ttl: '1m' }), { get: db.get, set: db.put, delete: db.del });
  * await users.set('u1', alice); // the database first, then the cache
  * ```
  */

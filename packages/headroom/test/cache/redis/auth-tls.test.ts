@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { createClient, type RedisClientOptions } from 'redis';
-import { createCache, redisTier, type Cache, type RedisTierOptions } from '../../../src/cache/index.js';
+import { redisTier, Cache, type RedisTierOptions } from '../../../src/cache/index.js';
 import { startRedis, type OwnRedis } from '@headroom/testkit/redis-servers';
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-tls-'));
@@ -98,7 +98,7 @@ async function twoInstances(connect: Connect, invalidation: 'pubsub' | 'tracking
   const caches = await Promise.all(
     [0, 1].map(async () => {
       const { client, close } = await connect();
-      const cache = createCache<string>({
+      const cache = new Cache<string>({
         namespace: `secure-${invalidation}`,
         ttl: '1m',
         l2: redisTier<string>({ client, invalidation }),

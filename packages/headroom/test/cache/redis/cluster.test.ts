@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, redisTier, type Cache, type CacheEvent } from '../../../src/cache/index.js';
+import { redisTier, Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { keySlot } from '../../../src/partition/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { startCluster, uniquePrefix } from '@headroom/testkit/redis-servers';
@@ -34,7 +34,7 @@ function pair<V>(library: ClientLibrary, namespace: string, invalidation: 'pubsu
       const connection = await library.connectCluster();
       connections.push(connection);
       const client = connection.client;
-      const cache = createCache<V>({
+      const cache = new Cache<V>({
         namespace,
         ttl: '1m',
         random: new SeededRandom(i + 21),

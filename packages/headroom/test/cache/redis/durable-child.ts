@@ -4,7 +4,7 @@
  * The "source" is a Redis hash plus a per-key log of applied versions, so the parent can see
  * exactly what reached it. Args: redis url, prefix, keys, versions, source write ms.
  */
-import { createCache, durableWriteBehind } from '../../../src/cache/index.js';
+import { Cache, durableWriteBehind } from '../../../src/cache/index.js';
 import { connectClient } from '@headroom/testkit/redis-servers';
 import { redisHashSource } from './hash-source.js';
 
@@ -17,7 +17,7 @@ const [url, prefix, keyCount, versions, writeMs] = process.argv.slice(2).map((a,
 ];
 const client = await connectClient(url);
 const source = redisHashSource(await connectClient(url), prefix, writeMs);
-const queue = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), source, {
+const queue = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), source, {
   client,
   prefix,
   lockTtl: '1s',

@@ -3,7 +3,7 @@
  * the source, and is killed (SIGKILL) right after the first of the two commands that finish an
  * entry (XDEL/XACK) reaches Redis. Args: redis url, prefix.
  */
-import { createCache, durableWriteBehind } from '../../../src/cache/index.js';
+import { Cache, durableWriteBehind } from '../../../src/cache/index.js';
 import { connectClient } from '@headroom/testkit/redis-servers';
 import { redisHashSource } from './hash-source.js';
 
@@ -16,5 +16,5 @@ client.sendCommand = (async (...args: Parameters<typeof send>) => {
   return reply;
 }) as typeof client.sendCommand;
 const source = redisHashSource(await connectClient(url), prefix, 1);
-const queue = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), source, { client, prefix, lockTtl: '1s', block: '50ms' });
+const queue = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), source, { client, prefix, lockTtl: '1s', block: '50ms' });
 await queue.set('a', { v: 1 });

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createCache, durableWriteBehind, type WriteBehindEvent } from '../../../src/cache/index.js';
+import { Cache, durableWriteBehind, type WriteBehindEvent } from '../../../src/cache/index.js';
 import { SHARED_REDIS_URL, connectClient, uniquePrefix } from '@headroom/testkit/redis-servers';
 import { redisHashSource } from './hash-source.js';
 
@@ -61,7 +61,7 @@ test('a process killed mid-flush loses no write: a second process drains the res
   // A second process (here: this one) takes the lock once the dead drainer's lease expires.
   const client = await connectClient(SHARED_REDIS_URL);
   const sourceClient = await connectClient(SHARED_REDIS_URL);
-  const queue = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1), {
+  const queue = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1), {
     client,
     prefix,
     lockTtl: '1s',
@@ -97,13 +97,13 @@ test('reads through the durable queue see queued writes before the source has th
   const sourceClient = await connectClient(SHARED_REDIS_URL);
   const other = await connectClient(SHARED_REDIS_URL);
   // The draining process is slow (1 s per write); a second process reads through its own queue object.
-  const writer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1000), {
+  const writer = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1000), {
     client,
     prefix,
     lockTtl: '3s',
     block: '50ms',
   });
-  const reader = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(other, prefix, 1000), {
+  const reader = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), redisHashSource(other, prefix, 1000), {
     client: other,
     prefix,
     lockTtl: '3s',
@@ -137,7 +137,7 @@ test("a drainer killed between finishing an entry's two commands leaves nothing 
   assert.deepEqual(await admin.lRange(`${prefix}:log:a`, 0, -1), ['1'], 'the child applied its write before dying');
 
   // The successor takes over once the dead drainer's lock expires; the stream must empty.
-  const queue = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1), {
+  const queue = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 1), {
     client,
     prefix,
     lockTtl: '1s',
@@ -171,7 +171,7 @@ test('a producer with drain: false only queues; flush() waits for the writes que
   });
   // The draining process writes slowly (50 ms a write, 20 at a time): the stream never empties
   // while another producer keeps adding to it as fast as it can.
-  const drainer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 50), {
+  const drainer = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), redisHashSource(sourceClient, prefix, 50), {
     client: drainerClient,
     prefix,
     lockTtl: '2s',
@@ -191,13 +191,13 @@ test('a producer with drain: false only queues; flush() waits for the writes que
       return Promise.resolve();
     },
   };
-  const producer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), notMySource, {
+  const producer = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), notMySource, {
     client: producerClient,
     prefix,
     drain: false,
     block: '50ms',
   });
-  const busyProducer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), notMySource, {
+  const busyProducer = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), notMySource, {
     client: busyClient,
     prefix,
     drain: false,
@@ -222,7 +222,7 @@ test('a producer with drain: false only queues; flush() waits for the writes que
 test('flush() of a producer that does not drain, with no drainer anywhere, rejects naming the reason', async () => {
   const prefix = uniquePrefix('wb-nodrain');
   const client = await connectClient(SHARED_REDIS_URL);
-  const producer = durableWriteBehind(createCache<{ v: number }>({ namespace: 'wb' }), redisHashSource(client, prefix, 1), {
+  const producer = durableWriteBehind(new Cache<{ v: number }>({ namespace: 'wb' }), redisHashSource(client, prefix, 1), {
     client,
     prefix,
     drain: false,

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createCache, redisTier, type Cache, type CacheEvent } from '../../../src/cache/index.js';
+import { redisTier, Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { startRedis, type OwnRedis } from '@headroom/testkit/redis-servers';
 import { CLIENT_LIBRARIES, type TestClient } from './clients.js';
@@ -51,7 +51,7 @@ for (const library of CLIENT_LIBRARIES)
       events = [];
       server = await startRedis(7104, ['--enable-debug-command', 'yes']);
       client = await library.connect(server.url);
-      cache = createCache<string>({
+      cache = new Cache<string>({
         namespace: 'faults',
         ttl: '1h',
         staleIfError: '1h',
@@ -59,7 +59,7 @@ for (const library of CLIENT_LIBRARIES)
         l2: redisTier<string>({
           client: client.client,
           timeout: '100ms',
-          circuit: { failureThreshold: 3, open: '200ms', maxOpen: '400ms' },
+          circuit: { failureThreshold: 3, backoff: { initial: '200ms', max: '400ms' } },
         }),
       });
       cache.on((e) => {

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, redisTier, type Cache, type LoadOptions } from '../../../src/cache/index.js';
+import { redisTier, Cache, type LoadOptions } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { notificationBarrier } from './barrier.js';
 import { CLIENT_LIBRARIES, type ClientLibrary } from './clients.js';
@@ -19,7 +19,7 @@ let seed = 0;
 async function instance(library: ClientLibrary, namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
   const { client } = await redis.client(library);
   const cache = redis.keep(
-    createCache<string>({
+    new Cache<string>({
       namespace,
       ttl: '1m',
       random: new SeededRandom(++seed),

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, redisTier, type Cache } from '../../../src/cache/index.js';
+import { redisTier, Cache } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { CLIENT_LIBRARIES, type ClientLibrary, type TestClient } from './clients.js';
 import { redisFixture } from './fixture.js';
@@ -21,7 +21,7 @@ async function instance(
 ): Promise<{ cache: Cache<string>; client: TestClient }> {
   const client = await redis.client(library);
   const cache = redis.keep(
-    createCache<string>({
+    new Cache<string>({
       namespace,
       ttl: '1h',
       random: new SeededRandom(++seed),

@@ -26,7 +26,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createCache, redisTier, type SharedTier, type TierListener } from '../../../src/cache/index.js';
+import { Cache, redisTier, type SharedTier, type TierListener } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { commandsFor, hasRacingInvalidation, runModel, type Command } from '../no-stale-set-model.js';
@@ -80,16 +80,17 @@ async function run(library: ClientLibrary, commands: readonly Command[], invalid
   const connections = clients.get(library.name)!;
   const clock = new VirtualClock();
   const tiers = [0, 1].map((i) => new CountingTier(tier(connections[i]!, invalidation, clock), mutate));
-  const caches = tiers.map((l2, i) =>
-    createCache<string>({
-      namespace,
-      clock,
-      random: new SeededRandom(3 + i),
-      ttl: 100,
-      staleWhileRevalidate: 100,
-      staleIfError: 300,
-      l2,
-    }),
+  const caches = tiers.map(
+    (l2, i) =>
+      new Cache<string>({
+        namespace,
+        clock,
+        random: new SeededRandom(3 + i),
+        ttl: 100,
+        staleWhileRevalidate: 100,
+        staleIfError: 300,
+        l2,
+      }),
   );
   // A third instance that only reads Redis, as a process arriving later would.
   const observer = tier(connections[2]!, invalidation, clock);

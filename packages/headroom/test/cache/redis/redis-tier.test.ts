@@ -5,15 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  createCache,
-  redisTier,
-  bytesCodec,
-  type Cache,
-  type CacheEvent,
-  type CacheOptions,
-  type RedisTierOptions,
-} from '../../../src/cache/index.js';
+import { redisTier, bytesCodec, Cache, type CacheEvent, type CacheOptions, type RedisTierOptions } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { SHARED_REDIS_URL, connectClient, uniquePrefix } from '@headroom/testkit/redis-servers';
 import { RESP_TYPES } from 'redis';
@@ -58,7 +50,7 @@ async function instanceOf<V>(
 ): Promise<Cache<V>> {
   const client = await connect(library);
   const { invalidation, leaseGrace, leaseTtl, timeout, ...rest } = options;
-  const cache = createCache<V>({
+  const cache = new Cache<V>({
     namespace,
     ttl: '1m',
     random: new SeededRandom(caches.length + 1),
@@ -337,11 +329,11 @@ function suite(library: ClientLibrary): void {
   });
 
   test(`${library.name}: bytes codec: Buffers round-trip through Redis unchanged`, async () => {
-    const a = createCache<Uint8Array>({
+    const a = new Cache<Uint8Array>({
       namespace: 'bytes',
       l2: redisTier({ client: await connect(library), prefix, codec: bytesCodec() }),
     });
-    const b = createCache<Uint8Array>({
+    const b = new Cache<Uint8Array>({
       namespace: 'bytes',
       l2: redisTier({ client: await connect(library), prefix, codec: bytesCodec() }),
     });

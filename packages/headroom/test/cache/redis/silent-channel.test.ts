@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, redisTier, type Cache, type CacheEvent } from '../../../src/cache/index.js';
+import { redisTier, Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { notificationBarrier } from './barrier.js';
 import { CLIENT_LIBRARIES, type ClientLibrary } from './clients.js';
@@ -21,12 +21,18 @@ let seed = 0;
 async function instance(library: ClientLibrary, namespace: string, invalidation: 'pubsub' | 'tracking'): Promise<Cache<string>> {
   const { client } = await redis.client(library);
   return redis.keep(
-    createCache<string>({
+    new Cache<string>({
       namespace,
       ttl: '1h',
       staleIfError: '1h',
       random: new SeededRandom(++seed),
-      l2: redisTier<string>({ client, invalidation, timeout: '500ms', heartbeat: '200ms', circuit: { open: '100ms', maxOpen: '200ms' } }),
+      l2: redisTier<string>({
+        client,
+        invalidation,
+        timeout: '500ms',
+        heartbeat: '200ms',
+        circuit: { backoff: { initial: '100ms', max: '200ms' } },
+      }),
     }),
   );
 }

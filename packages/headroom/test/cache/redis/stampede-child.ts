@@ -3,13 +3,13 @@
  * "go", then fires N concurrent getOrLoad of one missing key whose loader counts its runs in
  * Redis. Args: redis url, key prefix, callers.
  */
-import { createCache, redisTier } from '../../../src/cache/index.js';
+import { Cache, redisTier } from '../../../src/cache/index.js';
 import { connectClient } from '@headroom/testkit/redis-servers';
 
 const [url, prefix, callers] = process.argv.slice(2) as [string, string, string];
 const client = await connectClient(url);
 const counter = await connectClient(url);
-const cache = createCache<string>({
+const cache = new Cache<string>({
   namespace: 'stampede',
   ttl: '1m',
   l2: redisTier<string>({ client, prefix, timeout: '2s', leaseTtl: '5s' }),
