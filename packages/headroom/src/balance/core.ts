@@ -1,6 +1,7 @@
 /**
- * The balancer's synchronous decider: membership, eligibility (health, ejection, draining, panic),
- * effective weights (slow start), outlier bookkeeping and the pick itself. Every method takes
+ * The balancer's synchronous decider: membership, eligibility (health, ejection, draining, panic)
+ * and the pick itself, over the candidate list (candidates.ts: effective weights, slow start) and
+ * outlier ejection (ejection.ts). Every method takes
  * `now` and returns at once; the async driver (`Balancer`) adds the clock's timers, active health
  * probes and `call()`. The simulator and unit tests drive this class directly.
  *
@@ -11,14 +12,16 @@
  */
 import { Emitter } from '../core/events.js';
 import { LatencyHistogram } from '../core/histogram.js';
+import type { Outcome } from '../core/outcome.js';
 import type { Random } from '../core/random.js';
+import { CandidateView } from './candidates.js';
+import { Ejections } from './ejection.js';
 import { Member, type Endpoint, type EndpointSpec } from './endpoint.js';
 import { duplicateEndpointError, unknownEndpointError } from './errors.js';
-import type { BalanceEvent, EjectionReason } from './events.js';
-import { latencyOutliers, nextEjectionMs, successRateOutliers, type OutlierConfig } from './health/outlier.js';
-import type { Outcome } from '../core/outcome.js';
+import type { BalanceEvent } from './events.js';
+import type { OutlierConfig } from './health/outlier.js';
 import type { LoadMetricFactory } from './load-metric.js';
-import type { Candidates, Picker, PickerFactory } from './picker.js';
+import type { Picker, PickerFactory } from './picker.js';
 import { slowStartFactor, type SlowStartConfig } from './slow-start.js';
 import type { BalancerSnapshot, EndpointSnapshot } from './snapshot.js';
 
@@ -46,29 +49,6 @@ export interface CoreConfig<T> {
   readonly wake: (atMs: number) => void;
 }
 
-/** The candidate list handed to pickers: dense arrays rebuilt only when something changes. */
-class CandidateView<T> implements Candidates {
-  members: Member<T>[] = [];
-  weights = new Float64Array(8);
-  inflight = new Float64Array(0);
-  totalInflight = 0;
-  size = 0;
-  listVersion = 0;
-  weightVersion = 0;
-
-  weight(i: number): number {
-    return this.weights[i]!;
-  }
-
-  load(i: number, now: number): number {
-    return this.members[i]!.metric.load(now);
-  }
-
-  id(i: number): string {
-    return this.members[i]!.id;
-  }
-}
-
 /**
  * Synchronous balancer state machine. Use {@link Balancer} unless you drive time yourself.
  */
@@ -77,20 +57,35 @@ export class BalancerCore<T> {
   readonly events = new Emitter<BalanceEvent<T>>();
   readonly #config: CoreConfig<T>;
   readonly #picker: Picker;
-  readonly #ejectionRandom: Random;
+  readonly #ejections: Ejections<T> | undefined;
   readonly #members: Member<T>[] = [];
   readonly #byId = new Map<string, Member<T>>();
   readonly #view = new CandidateView<T>();
   #dirty = true;
   #panic = false;
-  #readmitDueMs = Infinity;
   #weightsDueMs = Infinity;
   #dueMs = Infinity;
 
   constructor(config: CoreConfig<T>) {
     this.#config = config;
     this.#picker = config.picker.create({ random: config.random.fork('picker') });
-    this.#ejectionRandom = config.random.fork('ejection');
+    this.#ejections =
+      config.outlier === undefined
+        ? undefined
+        : new Ejections<T>(
+            config.outlier,
+            {
+              members: this.#members,
+              events: this.events,
+              changed: (now) => this.#changed(now),
+              startRamp: (member, now) => this.#startRamp(member, now),
+              readmissionDue: (atMs) => {
+                this.#updateDue();
+                config.wake(atMs);
+              },
+            },
+            config.random.fork('ejection'),
+          );
   }
 
   /** The picker's description. */
@@ -178,36 +173,18 @@ export class BalancerCore<T> {
   begin(member: Member<T>, now: number): void {
     member.outstanding++;
     member.metric.start(now);
-    if (member.slot >= 0) {
-      this.#view.inflight[member.slot]!++;
-      this.#view.totalInflight++;
-    }
+    this.#view.adjustInflight(member, 1);
   }
 
   /** A request to `member` that took `latencyMs` ended at `now` with `outcome`. */
   end(member: Member<T>, now: number, latencyMs: number, outcome: Outcome): void {
     if (member.outstanding > 0) {
       member.outstanding--;
-      if (member.slot >= 0) {
-        this.#view.inflight[member.slot]!--;
-        this.#view.totalInflight--;
-      }
+      this.#view.adjustInflight(member, -1);
     }
     member.metric.end(now, latencyMs, outcome);
     if (member.status === 'draining' && member.outstanding === 0) this.#removeMember(member, now);
-    const outlier = this.#config.outlier;
-    if (outlier === undefined || outcome === 'ignored' || member.status !== 'active') return;
-    member.latencies?.record(latencyMs);
-    if (outcome === 'success') {
-      member.intervalSuccesses++;
-      member.consecutiveFailures = 0;
-      return;
-    }
-    member.intervalFailures++;
-    member.consecutiveFailures++;
-    if (outlier.consecutiveErrors > 0 && member.consecutiveFailures >= outlier.consecutiveErrors) {
-      this.#eject(member, 'consecutive-errors', now, member.consecutiveFailures === outlier.consecutiveErrors);
-    }
+    if (this.#ejections !== undefined && member.status === 'active') this.#ejections.record(member, now, latencyMs, outcome);
   }
 
   /** Records one active-health-probe result for `member`. */
@@ -234,30 +211,14 @@ export class BalancerCore<T> {
 
   /** Runs the interval rules of outlier detection (success rate, latency) and starts a new interval. */
   evaluateOutliers(now: number): void {
-    const outlier = this.#config.outlier;
-    if (outlier === undefined) return;
-    const judged = this.#members.filter((m) => m.status === 'active' && !m.ejected);
-    const bySuccess = outlier.successRate === undefined ? [] : successRateOutliers(outlier.successRate, judged);
-    const byLatency = outlier.latency === undefined ? [] : latencyOutliers(outlier.latency, judged);
-    for (const m of bySuccess) this.#eject(m, 'success-rate', now, true);
-    for (const m of byLatency) this.#eject(m, 'latency', now, true);
-    for (const m of this.#members) {
-      m.intervalSuccesses = 0;
-      m.intervalFailures = 0;
-      m.latencies?.reset();
-    }
+    this.#ejections?.evaluate(now);
   }
 
   /** Readmits endpoints whose ejection is over and refreshes slow-start weights; `pick` calls it when due. */
   tick(now: number): void {
-    if (now >= this.#readmitDueMs) {
-      let next = Infinity;
-      for (const m of this.#members) {
-        if (!m.ejected) continue;
-        if (m.ejectedUntilMs <= now) this.#readmit(m, now);
-        else if (m.ejectedUntilMs < next) next = m.ejectedUntilMs;
-      }
-      this.#readmitDueMs = next;
+    const ejections = this.#ejections;
+    if (ejections !== undefined && now >= ejections.readmitDueMs) {
+      ejections.readmitDue(now);
       this.#updateDue();
     }
     if (this.#dirty) this.#rebuild(now);
@@ -266,7 +227,7 @@ export class BalancerCore<T> {
 
   /** When the next readmission is due, ms (Infinity when none). */
   get nextReadmissionMs(): number {
-    return this.#readmitDueMs;
+    return this.#ejections?.readmitDueMs ?? Infinity;
   }
 
   /** Plain, inspectable state at `now` (brings readmissions and the candidate list up to date first). */
@@ -323,53 +284,6 @@ export class BalancerCore<T> {
     this.#dirty = true;
   }
 
-  #eject(member: Member<T>, reason: EjectionReason, now: number, reportRefusal: boolean): void {
-    const outlier = this.#config.outlier!;
-    if (member.ejected || member.status !== 'active') return;
-    let active = 0;
-    let ejected = 0;
-    for (const m of this.#members) {
-      if (m.status !== 'active') continue;
-      active++;
-      if (m.ejected) ejected++;
-    }
-    const maxEjected = Math.max(1, Math.floor((active * outlier.maxEjectionPercent) / 100));
-    if (ejected >= maxEjected) {
-      if (reportRefusal) {
-        this.events.emit({ type: 'ejection-refused', atMs: now, endpoint: member, reason, ejectedCount: ejected, maxEjected });
-      }
-      return;
-    }
-    const durationMs = nextEjectionMs(outlier, member, now, this.#ejectionRandom);
-    member.ejected = true;
-    member.ejectedUntilMs = now + durationMs;
-    member.consecutiveFailures = 0;
-    if (member.ejectedUntilMs < this.#readmitDueMs) {
-      this.#readmitDueMs = member.ejectedUntilMs;
-      this.#updateDue();
-      this.#config.wake(member.ejectedUntilMs);
-    }
-    this.events.emit({
-      type: 'ejection',
-      atMs: now,
-      endpoint: member,
-      reason,
-      durationMs,
-      untilMs: member.ejectedUntilMs,
-      ejections: member.ejections,
-    });
-    this.#changed(now);
-  }
-
-  #readmit(member: Member<T>, now: number): void {
-    member.ejected = false;
-    member.readmittedAtMs = now;
-    member.consecutiveFailures = 0;
-    this.#startRamp(member, now);
-    this.events.emit({ type: 'readmission', atMs: now, endpoint: member });
-    this.#changed(now);
-  }
-
   /** Marks the candidate list stale after a change at `now`; panic is re-judged at once so its event is timely. */
   #changed(now: number): void {
     this.#dirty = true;
@@ -394,52 +308,18 @@ export class BalancerCore<T> {
 
   /** Rebuilds the candidate list (and the effective weights) at `now`. */
   #rebuild(now: number): void {
-    const panic = this.#updatePanic(now);
-    const view = this.#view;
-    const list = view.members;
-    for (const m of list) m.slot = -1;
-    let n = 0;
-    for (const m of this.#members) {
-      if (m.status === 'active' && (panic || (m.healthy && !m.ejected))) list[n++] = m;
-    }
-    list.length = n;
-    view.size = n;
-    view.listVersion++;
-    if (view.weights.length < n) view.weights = new Float64Array(Math.max(n, view.weights.length * 2));
-    // Exactly n long (placement code checks one load per candidate); allocated only on list changes.
-    view.inflight = new Float64Array(n);
-    let inflight = 0;
-    for (let i = 0; i < n; i++) {
-      const m = list[i]!;
-      m.slot = i;
-      view.inflight[i] = m.outstanding;
-      inflight += m.outstanding;
-    }
-    view.totalInflight = inflight;
+    this.#view.rebuild(this.#members, this.#updatePanic(now));
     this.#dirty = false;
     this.#refreshWeights(now);
   }
 
   #refreshWeights(now: number): void {
-    const view = this.#view;
-    const slow = this.#config.slowStart;
-    let ramping = false;
-    for (let i = 0; i < view.size; i++) {
-      const m = view.members[i]!;
-      let factor = 1;
-      if (slow !== undefined && now - m.rampStartMs < slow.windowMs) {
-        factor = slowStartFactor(slow, now - m.rampStartMs);
-        ramping = true;
-      }
-      view.weights[i] = m.weight * factor;
-    }
-    view.weightVersion++;
-    this.#weightsDueMs = ramping ? now + slow!.stepMs : Infinity;
+    this.#weightsDueMs = this.#view.refreshWeights(this.#config.slowStart, now);
     this.#updateDue();
   }
 
   #updateDue(): void {
-    this.#dueMs = Math.min(this.#readmitDueMs, this.#weightsDueMs);
+    this.#dueMs = Math.min(this.#ejections?.readmitDueMs ?? Infinity, this.#weightsDueMs);
   }
 
   #emitMembership(member: Member<T>, change: 'added' | 'updated' | 'draining' | 'removed', now: number): void {
