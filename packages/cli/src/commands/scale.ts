@@ -84,7 +84,8 @@ export function registerScale(program: Command): void {
       .option('--rate <per-second>', 'open loop: requests per second, latency timed from intended send times')
       .option('--threshold <rule>', "fail (exit 99) unless it holds, e.g. 'p99<50ms', 'errors<1%', 'rps>=1000' (repeatable)", collect, [])
       .option('--hgrm <file>', "write the latency distribution in HdrHistogram's .hgrm text format")
-      .option('--csv <file>', 'write the per-second timeline as CSV'),
+      .option('--csv <file>', 'write the per-second timeline as CSV')
+      .option('--workers <n>', 'worker threads sharing the load (histograms merged exactly)', '1'),
   ).action((url: string, flags: RunFlags) => scaleRun(url, flags));
   loadFlags(
     scale

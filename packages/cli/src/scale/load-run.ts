@@ -74,6 +74,8 @@ export interface LoadRunOptions {
   readonly signal: AbortSignal;
   /** Receives the live progress line (without newline) every second; null for none. */
   readonly onLine: ((line: string) => void) | null;
+  /** Receives each second's row (a worker thread forwards them); optional. */
+  readonly onRow?: (row: TimelineRow) => void;
 }
 
 /** Runs the load and gathers the result. */
@@ -102,6 +104,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       inFlight: p.inFlight,
     };
     timeline.push(row);
+    options.onRow?.(row);
     options.onLine?.(progressLine(row));
   };
   try {

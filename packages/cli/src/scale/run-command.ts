@@ -11,6 +11,7 @@ import { renderFitReport } from './fit-report.js';
 import { renderFitSummary } from './fit-summary.js';
 import { sig } from './format.js';
 import { runLoad, timelineCsv, type LoadMode, type LoadRunResult } from './load-run.js';
+import { runWorkerPool } from './worker-pool.js';
 
 /** Exit code when a threshold fails (k6's). */
 export const EXIT_THRESHOLD = 99;
@@ -33,6 +34,7 @@ export interface RunFlags extends LoadFlags {
   readonly threshold: string[];
   readonly hgrm?: string;
   readonly csv?: string;
+  readonly workers: string;
 }
 
 /** `scale sweep` flags. */
@@ -51,9 +53,14 @@ export async function scaleRun(url: string, flags: RunFlags): Promise<void> {
       : { kind: 'closed', concurrency: positive('--concurrency', flags.concurrency ?? '10', true) };
   const thresholds = flags.threshold.map(parseThreshold);
   const durationMs = duration(flags.duration);
+  const workers = positive('--workers', flags.workers, true);
+  const onLine = (line: string): void => void process.stderr.write(`${line}\n`);
   const result = await withInterrupt((signal) =>
-    runLoad({ url, mode, durationMs, http: httpOptions(flags), signal, onLine: (line) => process.stderr.write(`${line}\n`) }),
+    workers === 1
+      ? runLoad({ url, mode, durationMs, http: httpOptions(flags), signal, onLine })
+      : runWorkerPool({ url, mode, durationMs, http: httpOptions(flags), signal, onLine, workers }),
   );
+  for (const w of result.warnings) if (w.includes('before reporting') || w.includes('failed:')) process.stderr.write(`warning: ${w}\n`);
   const checked = evaluateThresholds(thresholds, {
     latency: result.latency,
     errorRate: result.errorRate,
@@ -63,6 +70,7 @@ export async function scaleRun(url: string, flags: RunFlags): Promise<void> {
   if (flags.csv !== undefined) writeFileSync(flags.csv, timelineCsv(result.timeline));
   process.stdout.write(flags.json === true ? `${JSON.stringify(toJson(result, checked), null, 2)}\n` : `${renderRun(result, checked)}\n`);
   if (checked.some((t) => !t.passed)) process.exitCode = EXIT_THRESHOLD;
+  else if ('workers' in result && (result.workers as { lost: string | null }[]).some((w) => w.lost !== null)) process.exitCode = 1;
 }
 
 /** Runs `headroom scale sweep`: a closed-loop run per concurrency, X(N) fitted, report written. */
