@@ -1,5 +1,5 @@
 /**
- * The code in docs/balance.md, docs/latency.md, docs/partition.md, docs/core.md and docs/scale.md compiles and
+ * The code in docs/balance.md, docs/latency.md, docs/partition.md, docs/core.md, docs/scale.md and docs/chaos.md compiles and
  * does what the text around it says. Every ```ts block is type-checked against `src/` with the
  * repo's strict options (as a user's project would compile it against the published types), then
  * run as a program with `node --import tsx`; where a block talks to servers, real loopback HTTP
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { extractExamples, ExampleWorkspace } from './doc-examples.js';
 import { startHttpBackend, type HttpBackend as Backend } from '../support/http-backend.js';
 
-const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md', 'docs/scale.md'];
+const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md', 'docs/scale.md', 'docs/chaos.md'];
 const examples = DOCS.flatMap(extractExamples);
 const workspace = new ExampleWorkspace();
 after(() => workspace.dispose());
@@ -28,6 +28,14 @@ interface Expectation {
 }
 
 const expectations: Record<string, Expectation> = {
+  'docs/chaos.md#1': {
+    check: (stdout) => {
+      // The seeded 1% of users: the same ten on every run; the flap is on at first; the kill switch stops it.
+      assert.match(stdout, /^failing users: 10 of 1000, first 173$/m);
+      assert.match(stdout, /^orders: 503$/m);
+      assert.match(stdout, /^orders, kill switch engaged: 200$/m);
+    },
+  },
   'docs/scale.md#1': {
     check: (stdout) => {
       // The R usl package's published fit of SPEC SDM91 and what the text says about it.
