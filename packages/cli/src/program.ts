@@ -8,6 +8,7 @@ import { registerChaos } from './commands/chaos.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLab } from './commands/lab.js';
 import { registerScale } from './commands/scale.js';
+import { registerSim } from './commands/sim.js';
 
 /** Exit code for usage errors (unknown command, bad flag). */
 export const EXIT_USAGE = 2;
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerLab(program);
   registerScale(program);
   registerChaos(program);
+  registerSim(program);
   return program;
 }
 

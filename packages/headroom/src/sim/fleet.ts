@@ -33,6 +33,14 @@ export function runModel(spec: ModelSpec, seed: number): RunResult {
   return new Fleet(spec, seed).run();
 }
 
+/**
+ * Checks a model without running it (builds its fleet).
+ * @throws HR_SIM_INVALID_OPTION (or HR_CORE_INVALID_DURATION) naming the field, as {@link runModel} would
+ */
+export function checkModel(spec: ModelSpec): void {
+  new Fleet(spec, 1);
+}
+
 class Fleet implements ServerHost, CallHost, SimHandler {
   readonly engine: SimEngine;
   readonly servers: Server[] = [];

@@ -5,7 +5,7 @@
  */
 export { SimEngine, type SimEngineOptions, type SimHandler } from './engine.js';
 export { ScenarioError } from './errors.js';
-export { runModel } from './fleet.js';
+export { runModel, checkModel } from './fleet.js';
 export { type RunResult } from './result.js';
 export { sampler, type DistributionSpec, type Sampler } from './distributions.js';
 export { meanCi, type MeanCi } from './stats.js';
@@ -25,3 +25,13 @@ export {
 } from './model-spec.js';
 export { erlangC, mmcMeanSojourn, md1MeanSojourn, supermarketMeanSojourn, supermarketTail, fanOutSlowProbability } from './queueing.js';
 export { replicate, summarize, type ReplicateOptions, type Replications, type ReplicationSummary } from './replicate.js';
+export {
+  validateScenario,
+  readScenarioFile,
+  runScenario,
+  variantModels,
+  type Scenario,
+  type VariantSpec,
+  type RunScenarioOptions,
+} from './scenario.js';
+export { builtinScenarios, builtinScenario } from './scenarios/builtins.js';

@@ -1,0 +1,95 @@
+/**
+ * `headroom sim <file|built-in>`: run a simulator scenario (a JSON file, or a built-in by name) —
+ * every variant on the same seeds, replicated in worker threads — print progress, a side-by-side
+ * table (or JSON with --json) and write an HTML report.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { systemClock } from 'headroom';
+import { builtinScenario, builtinScenarios, readScenarioFile, runScenario, validateScenario, ScenarioError } from 'headroom/sim';
+import { checkReportWritable, writeReport } from '../report/report-file.js';
+import { applyOverrides } from '../sim/overrides.js';
+import { renderSimReport } from '../sim/report.js';
+import { renderSimTable } from '../sim/table.js';
+
+interface SimFlags {
+  readonly seed?: string;
+  readonly servers?: string;
+  readonly rps?: string;
+  readonly duration?: string;
+  readonly replications: string;
+  readonly threads?: string;
+  readonly json?: boolean;
+  readonly report?: string | false;
+  readonly print?: boolean;
+}
+
+function integer(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= min)) throw new ScenarioError(flag, `got "${value}"; pass an integer ≥ ${min}`);
+  return n;
+}
+
+/** Registers `headroom sim` on the program. */
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('simulate a fleet in virtual time with the real policy objects (a scenario file, or a built-in by name)')
+    .argument('<scenario>', `a JSON scenario file, or one of: ${builtinScenarios.map((s) => s.name).join(', ')}`)
+    .option('--seed <n>', 'seed of the first replication (default: the scenario’s, else 1)')
+    .option('--servers <n>', 'servers in the (single) server group')
+    .option('--rps <n>', 'arrival rate, requests per second (fixed-rate arrivals only)')
+    .option('--duration <d>', "simulated time, e.g. '60s' (warm-up: 10% of it)")
+    .option('--replications <n>', 'replications per variant (seeds seed … seed+n−1)', '1')
+    .option('--threads <n>', 'worker threads for the replications (default: 2 when replicating, else 0)')
+    .option('--json', 'print every run as JSON instead of the table')
+    .option('--report <file>', 'where to write the HTML report (default: sim-report.html; with --json, only when given)')
+    .option('--no-report', 'do not write the HTML report')
+    .option('--print', 'print the scenario as JSON (a file to start from) and exit')
+    .action(async (name: string, flags: SimFlags) => {
+      const base = existsSync(name) ? readScenarioFile(name) : builtinScenario(name);
+      const scenario = validateScenario(
+        applyOverrides(base, {
+          ...(flags.servers === undefined ? {} : { servers: integer('--servers', flags.servers, 1)! }),
+          ...(flags.rps === undefined ? {} : { rps: Number(flags.rps) }),
+          ...(flags.duration === undefined ? {} : { duration: flags.duration }),
+        }),
+        existsSync(name) ? name : undefined,
+      );
+      if (flags.print === true) {
+        process.stdout.write(`${JSON.stringify(scenario, null, 2)}\n`);
+        return;
+      }
+      const replications = integer('--replications', flags.replications, 1)!;
+      const threads = integer('--threads', flags.threads, 0) ?? (replications > 1 ? 2 : 0);
+      const seed = integer('--seed', flags.seed, 0);
+      const reportFile = flags.report === false ? null : (flags.report ?? (flags.json === true ? null : 'sim-report.html'));
+      const reportPath =
+        reportFile === null
+          ? null
+          : checkReportWritable(
+              reportFile,
+              (reason) => new ScenarioError('--report', `cannot write ${reportFile} (${reason}); pass another file or --no-report`),
+            );
+      const started = systemClock.now();
+      const results = await runScenario(scenario, {
+        ...(seed === undefined ? {} : { seed }),
+        replications,
+        threads,
+        onProgress: (variant, done, total) =>
+          process.stderr.write(`  ${variant}: ${done}/${total} replication(s) (${((systemClock.now() - started) / 1000).toFixed(1)} s)\n`),
+      });
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify({ scenario: scenario.name, variants: results }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${scenario.name}: ${scenario.description ?? ''}\n${renderSimTable(results)}\n`);
+      }
+      if (reportPath !== null) {
+        const line = ['headroom sim', name, ...process.argv.slice(process.argv.indexOf('sim') + 2)].join(' ');
+        const failure = writeReport(reportPath, renderSimReport(scenario, results, line));
+        process.stderr.write(failure === null ? `report: ${reportPath}\n` : `report not written: ${failure}\n`);
+        if (failure !== null) process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,43 @@
+/**
+ * The `headroom sim` flags that change a scenario (--servers, --rps, --duration), applied to the
+ * base model and every variant, each refused with a reason where it would be ambiguous.
+ */
+import { ScenarioError, type Scenario, type ModelSpec, type VariantSpec } from 'headroom/sim';
+
+/** Flags that change the model. */
+export interface ModelOverrides {
+  readonly servers?: number;
+  readonly rps?: number;
+  readonly duration?: string;
+}
+
+function apply(m: Partial<ModelSpec>, o: ModelOverrides, path: string): Partial<ModelSpec> {
+  let out = { ...m };
+  if (o.servers !== undefined && m.servers !== undefined) {
+    if (m.servers.length !== 1)
+      throw new ScenarioError(`${path}.servers`, `--servers needs a single server group, this has ${m.servers.length}`);
+    out = { ...out, servers: [{ ...m.servers[0]!, count: o.servers }] };
+  }
+  if (o.rps !== undefined && m.arrivals !== undefined) {
+    if (m.arrivals.type !== 'poisson' && m.arrivals.type !== 'constant')
+      throw new ScenarioError(`${path}.arrivals`, `--rps sets a fixed rate; this scenario's arrivals are ${m.arrivals.type}`);
+    out = { ...out, arrivals: { ...m.arrivals, ratePerSec: o.rps } };
+  }
+  if (o.duration !== undefined && m.duration !== undefined) {
+    out = { ...out, duration: o.duration };
+    if (m.warmup !== undefined) {
+      const { warmup: _dropped, ...rest } = out;
+      out = rest;
+    }
+  }
+  return out;
+}
+
+/** The scenario with the flags applied (a given --duration also drops a fixed warm-up: 10% of it). */
+export function applyOverrides(s: Scenario, o: ModelOverrides): Scenario {
+  return {
+    ...s,
+    model: apply(s.model, o, 'model') as ModelSpec,
+    ...(s.variants === undefined ? {} : { variants: s.variants.map((v, i) => apply(v, o, `variants.${i}`) as VariantSpec) }),
+  };
+}

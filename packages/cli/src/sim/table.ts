@@ -1,0 +1,58 @@
+/** The side-by-side table of `headroom sim`: one column per variant, one row per figure. */
+import { renderTable } from 'headroom';
+import type { MeanCi, Replications } from 'headroom/sim';
+
+/** One variant's replications, by name. */
+export interface VariantResult {
+  readonly name: string;
+  readonly replications: Replications;
+}
+
+function num(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '–';
+  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(digits);
+}
+
+function ci(c: MeanCi, digits = 3): string {
+  return Number.isFinite(c.halfWidth) ? `${num(c.mean, digits)} ± ${num(c.halfWidth, 2)}` : num(c.mean, digits);
+}
+
+function pct(c: MeanCi): string {
+  return Number.isFinite(c.halfWidth)
+    ? `${(c.mean * 100).toFixed(2)}% ± ${(c.halfWidth * 100).toFixed(2)}`
+    : `${(c.mean * 100).toFixed(2)}%`;
+}
+
+/** Requests per server as the spread Finagle's simulation tables show: (max − min) / mean and the coefficient of variation. */
+export function loadSpread(served: readonly number[]): { readonly cv: number; readonly range: number } {
+  const mean = served.reduce((a, b) => a + b, 0) / served.length;
+  if (mean === 0) return { cv: 0, range: 0 };
+  const sd = Math.sqrt(served.reduce((a, v) => a + (v - mean) ** 2, 0) / served.length);
+  return { cv: sd / mean, range: (Math.max(...served) - Math.min(...served)) / mean };
+}
+
+/** Renders the table (means ± 95% half-widths when there are several replications). */
+export function renderSimTable(results: readonly VariantResult[]): string {
+  const rows: [string, (r: VariantResult) => string][] = [
+    ['calls measured', (r) => String(r.replications.runs[0]!.calls)],
+    ['mean time in system (ms)', (r) => ci(r.replications.summary.meanSojournMs, 4)],
+    ['p50 (ms)', (r) => ci(r.replications.summary.p50Ms)],
+    ['p99 (ms)', (r) => ci(r.replications.summary.p99Ms)],
+    ['p99.9 (ms)', (r) => ci(r.replications.summary.p999Ms)],
+    ['above SLO', (r) => pct(r.replications.summary.aboveSlo)],
+    ['failed', (r) => pct(r.replications.summary.failedFraction)],
+    ['extra attempts (hedges)', (r) => pct(r.replications.summary.extraLoad)],
+    [
+      'utilization',
+      (r) => (Number.isFinite(r.replications.runs[0]!.utilization) ? `${(r.replications.runs[0]!.utilization * 100).toFixed(1)}%` : '–'),
+    ],
+    ['per-server load CV', (r) => loadSpread(r.replications.runs[0]!.served).cv.toFixed(3)],
+    ["Little's law |L−λW|/L", (r) => r.replications.runs[0]!.little.relativeError.toExponential(1)],
+    ['events', (r) => String(r.replications.runs[0]!.events)],
+    ['trace hash (first seed)', (r) => r.replications.runs[0]!.traceHash],
+  ];
+  return renderTable(
+    ['', ...results.map((r) => r.name)],
+    rows.map(([label, f]) => [label, ...results.map(f)]),
+  );
+}

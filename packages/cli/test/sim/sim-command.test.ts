@@ -1,0 +1,132 @@
+/**
+ * `headroom sim`, run from the sources as a user runs it: a scenario file's side-by-side table,
+ * the same trace hashes on every run and in any number of threads, overriding flags, one error
+ * naming the path of a bad field, and the HTML report opened in headless Chromium.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { findChromium } from '../../src/chromium.js';
+import { commandArgs } from '../command.js';
+
+let work = '';
+
+const scenario = {
+  name: 'two-pickers',
+  description: 'one slow server among 6',
+  model: {
+    duration: '4s',
+    arrivals: { type: 'poisson', ratePerSec: 600 },
+    servers: [{ count: 6, workers: 2, service: { type: 'exponential', mean: '5ms' } }],
+    faults: [{ atMs: 0, action: 'slow', servers: [2], factor: 8 }],
+  },
+  variants: [
+    { name: 'round-robin', clients: { picker: 'round-robin' } },
+    { name: 'p2c+peak-ewma', clients: { picker: 'p2c', load: 'peak-ewma' } },
+  ],
+};
+
+function headroom(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, commandArgs(...args), { cwd: work, encoding: 'utf8', timeout: 180_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonOut {
+  variants: { name: string; replications: { seeds: number[]; runs: { traceHash: string; calls: number; latency: { p99: number } }[] } }[];
+}
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'headroom-sim-'));
+  writeFileSync(join(work, 'two.json'), JSON.stringify(scenario));
+  writeFileSync(
+    join(work, 'bad.json'),
+    JSON.stringify({ ...scenario, variants: [scenario.variants[0], { name: 'x', clients: { picker: 'fastest' } }] }),
+  );
+  writeFileSync(join(work, 'unknown.json'), JSON.stringify({ ...scenario, model: { ...scenario.model, sevrers: [] } }));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('a scenario file prints progress and a side-by-side table; p2c + peak-EWMA beats round-robin on the slow server', () => {
+  const r = headroom('sim', 'two.json', '--no-report');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /round-robin: 1\/1 replication/);
+  const lines = r.stdout.split('\n');
+  assert.match(
+    lines.find((l) => l.startsWith('p99 (ms)'))!,
+    /^p99 \(ms\)\s+\S+\s+\S+/,
+  );
+  const json = JSON.parse(headroom('sim', 'two.json', '--json').stdout) as JsonOut;
+  const [rr, ewma] = json.variants;
+  assert.ok(
+    ewma!.replications.runs[0]!.latency.p99 < rr!.replications.runs[0]!.latency.p99 / 2,
+    JSON.stringify(json.variants.map((v) => v.replications.runs[0]!.latency)),
+  );
+});
+
+test('same seed, same trace hashes: on every run, and with replications in 0 or 2 worker threads', () => {
+  const hashes = (...args: string[]): string[] => {
+    const r = headroom('sim', 'two.json', '--json', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(r.stdout) as JsonOut).variants.flatMap((v) => v.replications.runs.map((x) => x.traceHash));
+  };
+  const a = hashes('--seed', '9', '--replications', '3', '--threads', '0');
+  assert.equal(a.length, 6);
+  assert.deepEqual(hashes('--seed', '9', '--replications', '3', '--threads', '2'), a);
+  assert.notDeepEqual(hashes('--seed', '10', '--replications', '3'), a);
+});
+
+test('--rps, --servers and --duration change the model; a built-in runs by name', () => {
+  const r = headroom('sim', 'two.json', '--json', '--rps', '300', '--duration', '2s', '--servers', '8');
+  assert.equal(r.status, 0, r.stderr);
+  const run = (JSON.parse(r.stdout) as JsonOut).variants[0]!.replications.runs[0]!;
+  assert.ok(run.calls > 400 && run.calls < 700, `${run.calls} calls`);
+  const printed = headroom('sim', 'finagle-coldstart', '--print');
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.equal((JSON.parse(printed.stdout) as { name: string }).name, 'finagle-coldstart');
+});
+
+test('a bad scenario fails with one error naming the file, the path and the reason', () => {
+  const bad = headroom('sim', 'bad.json', '--no-report');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /bad\.json: variants\.1\.clients\.picker: .*fastest.*p2c, round-robin/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  const unknown = headroom('sim', 'unknown.json', '--no-report');
+  assert.match(unknown.stderr, /unknown\.json: model\.sevrers: unknown field/);
+  const missing = headroom('sim', 'no-such-scenario');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no-such-scenario.*tail-at-scale/);
+});
+
+test('the HTML report opens offline in headless Chromium with both charts drawn', async () => {
+  const reportPath = join(work, 'report.html');
+  const r = headroom('sim', 'two.json', '--report', reportPath);
+  assert.equal(r.status, 0, r.stderr);
+  const found = findChromium();
+  if (found.path === null) assert.fail(`this test opens the sim report in a headless Chromium: ${found.problem}`);
+  const browser = await chromium.launch({
+    executablePath: found.path,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`file://${reportPath}`);
+    await page.waitForFunction(
+      'window.__simCharts !== undefined && window.__simCharts.rendered + window.__simCharts.errors.length === window.__simCharts.expected',
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    const status = (await page.evaluate('window.__simCharts')) as { expected: number; rendered: number; errors: string[] };
+    assert.deepEqual(errors, []);
+    assert.deepEqual(status, { expected: 2, rendered: 2, errors: [] });
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,166 @@
+/**
+ * Scenarios: a model plus named variants (each replaces some of the model's top-level fields —
+ * `clients`, `servers`, `fanOut`, … — to compare policies side by side), as a TypeScript object or
+ * a JSON file. Validation ends at the first problem with one {@link ScenarioError} naming the
+ * field's path and the reason: unknown or missing fields here, impossible values by building
+ * every variant's model (the engine's own checks, re-labelled with the path).
+ */
+import { readFileSync } from 'node:fs';
+import { isHeadroomError } from '../core/errors.js';
+import { checkModel } from './fleet.js';
+import { ScenarioError } from './errors.js';
+import type { ModelSpec } from './model-spec.js';
+import { replicate, type Replications } from './replicate.js';
+
+/** A variant: a name and the model fields it replaces. */
+export type VariantSpec = { readonly name: string } & Partial<ModelSpec>;
+
+/** A simulation scenario. */
+export interface Scenario {
+  /** Short name (built-ins are run by it). */
+  readonly name: string;
+  /** What it shows, one or two sentences. */
+  readonly description?: string;
+  /** Default seed of the first replication; default 1. */
+  readonly seed?: number;
+  /** The base model. */
+  readonly model: ModelSpec;
+  /** Variants compared side by side; default one variant, the base model, named "base". */
+  readonly variants?: readonly VariantSpec[];
+}
+
+const SCENARIO_KEYS = ['name', 'description', 'seed', 'model', 'variants'];
+const MODEL_KEYS = ['duration', 'warmup', 'arrivals', 'clients', 'servers', 'network', 'fanOut', 'faults', 'slo', 'queueTailLength'];
+const CLIENT_KEYS = ['count', 'picker', 'load', 'hedge', 'timeout', 'stalls'];
+const GROUP_KEYS = ['count', 'workers', 'discipline', 'service', 'pauses'];
+const HEDGE_KEYS = ['delay', 'percentile', 'windowSize', 'minSamples', 'maxExtra', 'budget', 'cancelQueued'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function keys(v: unknown, allowed: readonly string[], path: string, source: string | undefined): void {
+  if (!isObject(v)) throw new ScenarioError(path, 'expected an object', source);
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k))
+      throw new ScenarioError(path === '' ? k : `${path}.${k}`, `unknown field; expected one of ${allowed.join(', ')}`, source);
+  }
+}
+
+function checkModelFields(m: Record<string, unknown>, path: string, source: string | undefined): void {
+  const at = (k: string): string => (path === '' ? k : `${path}.${k}`);
+  if (m['clients'] !== undefined) {
+    keys(m['clients'], CLIENT_KEYS, at('clients'), source);
+    const hedge = (m['clients'] as Record<string, unknown>)['hedge'];
+    if (hedge !== undefined) keys(hedge, HEDGE_KEYS, at('clients.hedge'), source);
+  }
+  if (m['servers'] !== undefined) {
+    if (!Array.isArray(m['servers'])) throw new ScenarioError(at('servers'), 'expected a list of server groups', source);
+    m['servers'].forEach((g, i) => keys(g, GROUP_KEYS, at(`servers.${i}`), source));
+  }
+}
+
+/** The model of each variant (the base model alone when there are none). */
+export function variantModels(scenario: Scenario): { readonly name: string; readonly model: ModelSpec }[] {
+  const variants = scenario.variants ?? [];
+  if (variants.length === 0) return [{ name: 'base', model: scenario.model }];
+  return variants.map(({ name, ...fields }) => ({ name, model: { ...scenario.model, ...fields } }));
+}
+
+/**
+ * Validates a scenario (an object from a file or from code) and returns it typed.
+ * @param source - the file it came from, for the error message
+ * @throws HR_SIM_INVALID_SCENARIO naming the path of the first bad field and the reason
+ */
+export function validateScenario(value: unknown, source?: string): Scenario {
+  keys(value, SCENARIO_KEYS, '', source);
+  const s = value as Record<string, unknown>;
+  if (typeof s['name'] !== 'string' || s['name'] === '') throw new ScenarioError('name', 'expected a non-empty string', source);
+  if (s['description'] !== undefined && typeof s['description'] !== 'string')
+    throw new ScenarioError('description', 'expected a string', source);
+  if (s['seed'] !== undefined && !Number.isInteger(s['seed'])) throw new ScenarioError('seed', 'expected an integer', source);
+  if (s['model'] === undefined) throw new ScenarioError('model', 'missing; give the base model (duration, arrivals, servers, …)', source);
+  keys(s['model'], MODEL_KEYS, 'model', source);
+  for (const required of ['duration', 'arrivals', 'servers']) {
+    if ((s['model'] as Record<string, unknown>)[required] === undefined) throw new ScenarioError(`model.${required}`, 'missing', source);
+  }
+  checkModelFields(s['model'] as Record<string, unknown>, 'model', source);
+  const variants = s['variants'];
+  if (variants !== undefined) {
+    if (!Array.isArray(variants)) throw new ScenarioError('variants', 'expected a list of { name, …model fields }', source);
+    const names = new Set<string>();
+    variants.forEach((v, i) => {
+      keys(v, ['name', ...MODEL_KEYS], `variants.${i}`, source);
+      const name = (v as Record<string, unknown>)['name'];
+      if (typeof name !== 'string' || name === '') throw new ScenarioError(`variants.${i}.name`, 'expected a non-empty string', source);
+      if (names.has(name))
+        throw new ScenarioError(`variants.${i}.name`, `"${name}" is used by an earlier variant; names must differ`, source);
+      names.add(name);
+      checkModelFields(v as Record<string, unknown>, `variants.${i}`, source);
+    });
+  }
+  const scenario = value as Scenario;
+  variantModels(scenario).forEach(({ model }, i) => {
+    try {
+      checkModel(model);
+    } catch (e) {
+      if (!isHeadroomError(e)) throw e;
+      const option = String((e.details as { option?: unknown }).option ?? '');
+      const inVariant = variants !== undefined && Object.keys(variants[i] as object).includes(option.split('.')[0]!);
+      const path = `${inVariant ? `variants.${i}` : 'model'}.${option}`;
+      throw new ScenarioError(path, e.message.replace(/^Invalid option [^:]*: /, ''), source);
+    }
+  });
+  return scenario;
+}
+
+/**
+ * Reads and validates a JSON scenario file.
+ * @throws HR_SIM_INVALID_SCENARIO when the file cannot be read, is not JSON, or is not a scenario
+ */
+export function readScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ScenarioError('', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError('', `not valid JSON: ${(e as Error).message}`, path);
+  }
+  return validateScenario(value, path);
+}
+
+/** Options of {@link runScenario}. */
+export interface RunScenarioOptions {
+  /** First seed; default the scenario's seed, else 1. */
+  readonly seed?: number;
+  /** Replications per variant (seeds seed … seed + n − 1); default 1. */
+  readonly replications?: number;
+  /** Worker threads; default 0 (this thread). */
+  readonly threads?: number;
+  /** Called after each replication. */
+  readonly onProgress?: (variant: string, done: number, total: number) => void;
+}
+
+/** Every variant of a scenario, replicated on the same seeds. */
+export async function runScenario(
+  scenario: Scenario,
+  options: RunScenarioOptions = {},
+): Promise<{ readonly name: string; readonly replications: Replications }[]> {
+  const first = options.seed ?? scenario.seed ?? 1;
+  const seeds = Array.from({ length: options.replications ?? 1 }, (_, i) => first + i);
+  const out: { name: string; replications: Replications }[] = [];
+  for (const { name, model } of variantModels(scenario)) {
+    const replications = await replicate(model, {
+      seeds,
+      threads: options.threads ?? 0,
+      onProgress: (done, total) => options.onProgress?.(name, done, total),
+    });
+    out.push({ name, replications });
+  }
+  return out;
+}

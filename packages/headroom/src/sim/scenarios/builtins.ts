@@ -1,0 +1,208 @@
+/**
+ * The built-in scenarios: one per reproduction in docs/sim.md, plus a "what if" to copy and fill
+ * with your own histogram, fleet and rate. `headroom sim <name>` runs them; each is also a plain
+ * {@link Scenario} object to start a file from (`headroom sim <name> --print`).
+ */
+import { invalidOption } from '../errors.js';
+import type { Scenario } from '../scenario.js';
+import type { DistributionSpec } from '../distributions.js';
+
+/**
+ * Leaf latency calibrated to "The Tail at Scale"'s BigTable benchmark: P(> 10 ms) = 2%,
+ * P(> 70 ms) = 0.1%, P(> 1.8 s) = 10⁻⁶ (piecewise uniform between those points).
+ */
+export const TAIL_AT_SCALE_LEAF: DistributionSpec = {
+  type: 'empirical',
+  buckets: [
+    [1, 0],
+    [10, 980_000],
+    [70, 19_000],
+    [1800, 999],
+    [3000, 1],
+  ],
+};
+
+/** A service-time histogram shaped like a small web service's (ms, count): a body near 4 ms, a GC-ish hump near 40 ms. */
+const WHAT_IF_HISTOGRAM: DistributionSpec = {
+  type: 'empirical',
+  buckets: [
+    [1, 0],
+    [2, 1200],
+    [3, 3100],
+    [4, 2600],
+    [6, 1700],
+    [10, 900],
+    [20, 300],
+    [40, 150],
+    [80, 40],
+    [200, 10],
+  ],
+};
+
+const finagle = (name: string, from: number, to: number, description: string): Scenario => ({
+  name,
+  description,
+  model: {
+    duration: '45s',
+    warmup: '1s',
+    arrivals: { type: 'poisson', ratePerSec: 1250 },
+    servers: [{ count: 10, workers: 4, service: { type: 'lognormal', median: '8ms', sigma: 0.5 } }],
+    faults: [
+      { atMs: from, action: 'slow', servers: [5], factor: 10 },
+      { atMs: to, action: 'recover', servers: [5] },
+    ],
+  },
+  variants: [
+    { name: 'round-robin', clients: { picker: 'round-robin', load: 'outstanding' } },
+    { name: 'p2c', clients: { picker: 'p2c', load: 'outstanding' } },
+    { name: 'p2c+peak-ewma', clients: { picker: 'p2c', load: 'peak-ewma' } },
+  ],
+});
+
+/** Every built-in scenario, by name. */
+export const builtinScenarios: readonly Scenario[] = [
+  {
+    name: 'mmc',
+    description:
+      'M/M/4 at ρ = 0.8 (mean service 1 ms): FIFO, LIFO and processor sharing have the same mean time in system (Erlang C: 1.7455 ms) and very different tails.',
+    model: {
+      duration: '200s',
+      arrivals: { type: 'poisson', ratePerSec: 3200 },
+      servers: [{ count: 1, workers: 4, service: { type: 'exponential', mean: 1 } }],
+    },
+    variants: [
+      { name: 'fifo', servers: [{ count: 1, workers: 4, discipline: 'fifo', service: { type: 'exponential', mean: 1 } }] },
+      { name: 'lifo', servers: [{ count: 1, workers: 4, discipline: 'lifo', service: { type: 'exponential', mean: 1 } }] },
+      { name: 'ps', servers: [{ count: 1, workers: 4, discipline: 'ps', service: { type: 'exponential', mean: 1 } }] },
+    ],
+  },
+  {
+    name: 'tail-at-scale',
+    description:
+      'Leaves answer in 10 ms, or 1 s for 1 request in 100: the share of calls slower than 500 ms is 1 − 0.99ⁿ (1%, 9.6%, 63.4%) for n = 1, 10, 100 leaves.',
+    model: {
+      duration: '22s',
+      slo: '500ms',
+      arrivals: { type: 'poisson', ratePerSec: 1000 },
+      servers: [
+        {
+          count: 100,
+          workers: 'unbounded',
+          service: {
+            type: 'bimodal',
+            fast: { type: 'constant', value: 10 },
+            slow: { type: 'constant', value: 1000 },
+            slowProbability: 0.01,
+          },
+        },
+      ],
+    },
+    variants: [
+      { name: '1 leaf', fanOut: { leaves: 1 } },
+      { name: '10 leaves', fanOut: { leaves: 10 } },
+      { name: '100 leaves', fanOut: { leaves: 100 } },
+    ],
+  },
+  {
+    name: 'power-of-d',
+    description:
+      "Mitzenmacher's supermarket model: 1,000 FIFO servers at λ = 0.9, each call to 1, 2 or 3 random choices (the real p2c picker over the outstanding metric). T = 10, 2.614, 1.973 service times as n → ∞.",
+    model: {
+      duration: '2333ms',
+      warmup: '1000ms',
+      arrivals: { type: 'poisson', ratePerSec: 900_000 },
+      servers: [{ count: 1000, service: { type: 'exponential', mean: 1 } }],
+    },
+    variants: [
+      { name: 'd=1 (random)', clients: { picker: 'random', load: 'outstanding' } },
+      { name: 'd=2 (p2c)', clients: { picker: 'p2c', load: 'outstanding' } },
+      { name: 'd=3', clients: { picker: { type: 'p2c', choices: 3 }, load: 'outstanding' } },
+    ],
+  },
+  {
+    name: 'hedging',
+    description:
+      'The Tail at Scale benchmark: 1,000 leaves per call over 100 idle servers, leaf latency P(>10 ms) = 2%, P(>70 ms) = 0.1%, P(>1.8 s) = 10⁻⁶; a hedge after 10 ms takes p99.9 from ≈1.8 s to ≈75 ms for ≈2% more requests.',
+    model: {
+      duration: '22s',
+      arrivals: { type: 'poisson', ratePerSec: 100 },
+      servers: [{ count: 100, workers: 'unbounded', service: TAIL_AT_SCALE_LEAF }],
+      fanOut: { leaves: 1000 },
+    },
+    variants: [
+      { name: 'no hedge', clients: { picker: 'random' } },
+      { name: 'hedge after 10ms', clients: { picker: 'random', hedge: { delay: '10ms', budget: { ratio: 0.05, maxTokens: 1000 } } } },
+    ],
+  },
+  finagle(
+    'finagle-slowmiddle',
+    15_000,
+    45_000,
+    "Finagle's balancer simulation, slowmiddle: 10 backends at 1,250 req/s for 45 s, backend 5 ten times slower from 15 s on.",
+  ),
+  finagle(
+    'finagle-coldstart',
+    19_000,
+    23_000,
+    "Finagle's balancer simulation, coldstart: 10 backends at 1,250 req/s for 45 s, backend 5 ten times slower from 19 to 23 s.",
+  ),
+  {
+    name: 'client-stalls',
+    description:
+      'One of 10 replicas is 10× slower and the client stalls its event loop for 30 ms about once a second: a stalled RTT becomes a fast replica’s peak-EWMA cost, so τ = 10 s keeps fast replicas looking slow for longer than τ = 1 s.',
+    model: {
+      duration: '60s',
+      arrivals: { type: 'poisson', ratePerSec: 400 },
+      servers: [{ count: 10, workers: 8, service: { type: 'lognormal', median: '2ms', sigma: 0.3 } }],
+      faults: [{ atMs: 0, action: 'slow', servers: [9], factor: 10 }],
+      network: { delay: { type: 'constant', value: '0.2ms' } },
+    },
+    variants: [
+      { name: 'round-robin', clients: { picker: 'round-robin' } },
+      {
+        name: 'p2c+ewma τ=10s',
+        clients: {
+          picker: 'p2c',
+          load: { type: 'peak-ewma', decay: '10s' },
+          stalls: { interval: { type: 'exponential', mean: '1s' }, duration: { type: 'constant', value: '30ms' } },
+        },
+      },
+      {
+        name: 'p2c+ewma τ=1s',
+        clients: {
+          picker: 'p2c',
+          load: { type: 'peak-ewma', decay: '1s' },
+          stalls: { interval: { type: 'exponential', mean: '1s' }, duration: { type: 'constant', value: '30ms' } },
+        },
+      },
+    ],
+  },
+  {
+    name: 'what-if',
+    description:
+      'A recorded service-time histogram (replace model.servers.0.service.buckets with yours), 20 servers of 4 workers, 2,000 req/s: round-robin vs p2c + peak-EWMA, with and without hedging at the p95.',
+    model: {
+      duration: '60s',
+      slo: '50ms',
+      arrivals: { type: 'poisson', ratePerSec: 2000 },
+      servers: [{ count: 20, workers: 4, service: WHAT_IF_HISTOGRAM }],
+      network: { delay: { type: 'constant', value: '0.25ms' } },
+    },
+    variants: [
+      { name: 'round-robin', clients: { picker: 'round-robin' } },
+      { name: 'p2c+peak-ewma', clients: { picker: 'p2c', load: 'peak-ewma' } },
+      { name: 'p2c+peak-ewma+hedge p95', clients: { picker: 'p2c', load: 'peak-ewma', hedge: { percentile: 95 } } },
+    ],
+  },
+];
+
+/**
+ * The built-in scenario of that name.
+ * @throws HR_SIM_INVALID_OPTION listing the names when there is none
+ */
+export function builtinScenario(name: string): Scenario {
+  const s = builtinScenarios.find((x) => x.name === name);
+  if (s === undefined)
+    throw invalidOption('scenario', name, `use a scenario file or one of ${builtinScenarios.map((x) => x.name).join(', ')}`);
+  return s;
+}
