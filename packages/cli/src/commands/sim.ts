@@ -3,10 +3,19 @@
  * every variant on the same seeds, replicated in worker threads — print progress, a side-by-side
  * table (or JSON with --json) and write an HTML report.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import type { Command } from 'commander';
 import { systemClock } from 'headroom';
-import { builtinScenario, builtinScenarios, readScenarioFile, runScenario, validateScenario, ScenarioError } from 'headroom/sim';
+import {
+  builtinScenario,
+  builtinScenarios,
+  readScenarioFile,
+  runScenario,
+  validateScenario,
+  ScenarioError,
+  type Scenario,
+} from 'headroom/sim';
 import { checkReportWritable, writeReport } from '../report/report-file.js';
 import { applyOverrides } from '../sim/overrides.js';
 import { renderSimReport } from '../sim/report.js';
@@ -31,12 +40,24 @@ function integer(flag: string, value: string | undefined, min: number): number |
   return n;
 }
 
+/** A scenario file: YAML (.yaml, .yml) or JSON, validated. */
+function readScenario(path: string): Scenario {
+  if (!/\.ya?ml$/i.test(path)) return readScenarioFile(path);
+  let value: unknown;
+  try {
+    value = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ScenarioError('', `not valid YAML: ${(e as Error).message.split('\n')[0]}`, path);
+  }
+  return validateScenario(value, path);
+}
+
 /** Registers `headroom sim` on the program. */
 export function registerSim(program: Command): void {
   program
     .command('sim')
     .description('simulate a fleet in virtual time with the real policy objects (a scenario file, or a built-in by name)')
-    .argument('<scenario>', `a JSON scenario file, or one of: ${builtinScenarios.map((s) => s.name).join(', ')}`)
+    .argument('<scenario>', `a scenario file (JSON or YAML), or a built-in: ${builtinScenarios.map((s) => s.name).join(', ')}`)
     .option('--seed <n>', 'seed of the first replication (default: the scenario’s, else 1)')
     .option('--servers <n>', 'servers in the (single) server group')
     .option('--rps <n>', 'arrival rate, requests per second (fixed-rate arrivals only)')
@@ -48,7 +69,7 @@ export function registerSim(program: Command): void {
     .option('--no-report', 'do not write the HTML report')
     .option('--print', 'print the scenario as JSON (a file to start from) and exit')
     .action(async (name: string, flags: SimFlags) => {
-      const base = existsSync(name) ? readScenarioFile(name) : builtinScenario(name);
+      const base = existsSync(name) ? readScenario(name) : builtinScenario(name);
       const scenario = validateScenario(
         applyOverrides(base, {
           ...(flags.servers === undefined ? {} : { servers: integer('--servers', flags.servers, 1)! }),

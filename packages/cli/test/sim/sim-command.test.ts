@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { stringify as toYaml } from 'yaml';
 import { findChromium } from '../../src/chromium.js';
 import { commandArgs } from '../command.js';
 
@@ -42,6 +43,7 @@ interface JsonOut {
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'headroom-sim-'));
   writeFileSync(join(work, 'two.json'), JSON.stringify(scenario));
+  writeFileSync(join(work, 'two.yaml'), toYaml(scenario));
   writeFileSync(
     join(work, 'bad.json'),
     JSON.stringify({ ...scenario, variants: [scenario.variants[0], { name: 'x', clients: { picker: 'fastest' } }] }),
@@ -75,6 +77,12 @@ test('same seed, same trace hashes: on every run, and with replications in 0 or 
   };
   const a = hashes('--seed', '9', '--replications', '3', '--threads', '0');
   assert.equal(a.length, 6);
+  const yaml = headroom('sim', 'two.yaml', '--json', '--seed', '9', '--replications', '3');
+  assert.deepEqual(
+    (JSON.parse(yaml.stdout) as JsonOut).variants.flatMap((v) => v.replications.runs.map((x) => x.traceHash)),
+    a,
+    'the YAML file is the same scenario',
+  );
   assert.deepEqual(hashes('--seed', '9', '--replications', '3', '--threads', '2'), a);
   assert.notDeepEqual(hashes('--seed', '10', '--replications', '3'), a);
 });
