@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { findChromium } from '../../src/chromium.js';
 import type { LabReport, PhaseResult, ScenarioResult } from '../../src/lab/report/types.js';
+import { LAG_WARN_MS } from '../../src/lab/report/terminal.js';
 import { commandArgs } from '../command.js';
 
 const SCENARIOS = ['cache', 'hot-key', 'slow-replica', 'stalls', 'overload'];
@@ -128,7 +129,13 @@ test('every phase is internally coherent', () => {
         assert.ok(l.min <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max * 1.001 + 0.002, `${where}: ${JSON.stringify(l)}`);
       // One point per whole 250 ms interval of the 1.2 s window at least; the fifth, for the last
       // part-interval, is cut only when that part spans half an interval once late timers are counted.
-      assert.ok(p.timeline.length >= 4, `${where}: timeline ${JSON.stringify(p.timeline.map((t) => t.tSec))}`);
+      // A generator whose own event loop stalled for an interval or more (load 20 with CPU hogs: its
+      // first point at 1.6 s) cannot cut on time; its lag says so, and one point is the least then.
+      const points = p.generatorLagMs.max < 250 ? 4 : 1;
+      assert.ok(
+        p.timeline.length >= points,
+        `${where}: timeline ${JSON.stringify(p.timeline.map((t) => t.tSec))}, generator lag ≤ ${p.generatorLagMs.max} ms`,
+      );
       for (let i = 1; i < p.cdf.length; i++) assert.ok(p.cdf[i]!.ms >= p.cdf[i - 1]!.ms, `${where}: CDF rises`);
       assert.equal(p.replicaRequests.length, 3);
       assert.ok(p.storeQueries >= 0 && p.storeQps >= 0);
@@ -181,10 +188,25 @@ test('each technique moves its own figure the right way', (t) => {
   assert.ok(hot.treat.hotKeyQueries < hot.base.hotKeyQueries, `hot-key queries ${hot.base.hotKeyQueries} → ${hot.treat.hotKeyQueries}`);
 
   const slow = scenario('slow-replica');
-  assert.ok(Math.abs(slow.base.slowShare - 1 / 3) < 0.03, `round-robin share ${slow.base.slowShare}`);
+  // Round-robin sends replica 0 every third request; the replicas count the requests arriving in the
+  // window, which may differ from those sent in it by the ones in flight at its edges (a third of them
+  // replica 0's): a few on a quiet machine, hundreds when a busy one holds them (0.30 seen at load 20).
+  const received = slow.base.replicaRequests.reduce((a, b) => a + b, 0);
+  assert.ok(
+    Math.abs(slow.base.slowShare - 1 / 3) < 0.03 + edge(slow.base) / 3 / received,
+    `round-robin share ${slow.base.slowShare} (edge ${edge(slow.base).toFixed(0)} of ${received})`,
+  );
   // Seconds-long phases leave peak-EWMA little history, and a busy machine's spikes on the fast
-  // replicas make the slow one look competitive now and then: 2–16% seen in 1.2 s phases here.
-  assert.ok(slow.treat.slowShare < 0.2, `P2C share ${slow.treat.slowShare}`);
+  // replicas make the slow one look competitive now and then: 2–16% seen in 1.2 s phases here. The
+  // scenario's premise is a replica 10× slower than the others (40 ms vs 4 ms a query): when the
+  // machine makes the fast ones as slow (median ≥ 20 ms, or the phase not keeping up; 25% seen at
+  // load 20 with CPU hogs), P2C can only be asked to send the slow replica less than round-robin.
+  if (slow.treat.machineLimit === null && slow.treat.latencyMs.p50 < 20) {
+    assert.ok(slow.treat.slowShare < 0.2, `P2C share ${slow.treat.slowShare}`);
+  } else {
+    t.diagnostic(`P2C judged on direction only: p50 ${slow.treat.latencyMs.p50} ms; ${slow.treat.machineLimit ?? 'kept up'}`);
+    assert.ok(slow.treat.slowShare < slow.base.slowShare, `P2C share ${slow.base.slowShare} → ${slow.treat.slowShare}`);
+  }
 
   const stalls = scenario('stalls');
   assert.equal(stalls.base.extraRequestRatio, 0);
@@ -216,6 +238,7 @@ test('each technique moves its own figure the right way', (t) => {
     // At most a quarter of the stalls were still sat out (a timeout counts as a stall not rescued).
     const treat = stalls.treat;
     const notRescued = treat.stalledRequests - treat.stalledAbandoned + treat.errors.timeout;
+    t.diagnostic(`hedging: ${outcomes(treat)} (p98 ${p98} ms)`);
     assert.ok(treat.stalledRequests > 0 && notRescued <= treat.stalledRequests / 4, `with hedging: ${outcomes(treat)} (p98 ${p98} ms)`);
   }
 
@@ -232,11 +255,26 @@ test('each technique moves its own figure the right way', (t) => {
     overload.treat.shedByReplicas > 0.2 * overload.treat.sent,
     `the limiter shed ${overload.treat.shedByReplicas} of ${overload.treat.sent}`,
   );
-  assert.ok(overload.treat.errors.timeout <= 0.02 * overload.treat.sent, `with the limiter ${overload.treat.errors.timeout} time out`);
-  assert.ok(
-    overload.treat.latencyMs.p99 < 0.8 * overload.base.latencyMs.p99,
-    `p99 ${overload.base.latencyMs.p99} → ${overload.treat.latencyMs.p99}`,
-  );
+  // The limiter's tail is the service's only while the machine keeps up with it: the lab flags a
+  // phase it could not drive, and notes a generator that ran over LAG_WARN_MS late (its tail then
+  // includes client-side delay; at load 20: 24 timeouts, p99 1003 → 1222 ms). Then only the
+  // direction is asked: the limiter leaves fewer requests to time out.
+  const tailHonest = [overload.base, overload.treat].every((p) => p.machineLimit === null && p.generatorLagMs.max <= LAG_WARN_MS);
+  if (tailHonest) {
+    assert.ok(overload.treat.errors.timeout <= 0.02 * overload.treat.sent, `with the limiter ${overload.treat.errors.timeout} time out`);
+    assert.ok(
+      overload.treat.latencyMs.p99 < 0.8 * overload.base.latencyMs.p99,
+      `p99 ${overload.base.latencyMs.p99} → ${overload.treat.latencyMs.p99}`,
+    );
+  } else {
+    t.diagnostic(
+      `overload tail judged on direction only: ${overload.treat.machineLimit ?? `generator lag ≤ ${overload.treat.generatorLagMs.max} ms`}`,
+    );
+    assert.ok(
+      overload.treat.errors.timeout < overload.base.errors.timeout,
+      `timeouts ${overload.base.errors.timeout} → ${overload.treat.errors.timeout} with the limiter`,
+    );
+  }
   // The baseline's store runs saturated, so its goodput is the fleet's capacity on this machine in
   // this run: the limiter must keep serving a good part of it (docs/lab.md: 298 of 300 req/s).
   assert.ok(
