@@ -118,9 +118,11 @@ export class Balancer<T = string> {
     this.#health =
       health === undefined
         ? undefined
-        : new ActiveHealthChecker(health, this.#clock, random.fork('health'), (endpoint, ok, error) =>
-            this.#core.probeResult(endpoint as Member<T>, ok, this.#clock.now(), error),
-          );
+        : new ActiveHealthChecker(health, {
+            clock: this.#clock,
+            random: random.fork('health'),
+            report: (endpoint, ok, error) => this.#core.probeResult(endpoint as Member<T>, ok, this.#clock.now(), error),
+          });
     for (const input of options.endpoints ?? []) this.#add(input, false);
     if (outlier !== undefined && (outlier.successRate !== undefined || outlier.latency !== undefined)) {
       const every = outlier.intervalMs;

@@ -92,18 +92,23 @@ export class ActiveHealthChecker<T> {
   readonly #watches = new Map<Endpoint<T>, Watch>();
 
   /**
-   * @param report - receives each probe's result (ok, and the error when not ok)
+   * @param config - validated settings ({@link resolveActiveHealth})
+   * @param options.clock - schedules the probes
+   * @param options.random - draws the interval jitter
+   * @param options.report - receives each probe's result (ok, and the error when not ok)
    */
   constructor(
     config: ActiveHealthConfig<T>,
-    clock: Clock,
-    random: Random,
-    report: (endpoint: Endpoint<T>, ok: boolean, error: unknown) => void,
+    options: {
+      readonly clock: Clock;
+      readonly random: Random;
+      readonly report: (endpoint: Endpoint<T>, ok: boolean, error: unknown) => void;
+    },
   ) {
     this.#config = config;
-    this.#clock = clock;
-    this.#random = random;
-    this.#report = report;
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#report = options.report;
   }
 
   /** Starts probing `endpoint`; the first probe runs within the jitter window of now. */
