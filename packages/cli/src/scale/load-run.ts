@@ -30,8 +30,9 @@ export interface TimelineRow {
   readonly okPerSec: number;
   /** Failures in the interval. */
   readonly errors: number;
-  /** Latency percentiles of the interval's successes, ms. */
+  /** Median latency of the interval's successes, ms. */
   readonly p50Ms: number;
+  /** 99th-percentile latency of the interval's successes, ms. */
   readonly p99Ms: number;
   /** Requests in flight at the end of the interval. */
   readonly inFlight: number;
@@ -45,9 +46,11 @@ export interface LoadRunResult {
   readonly mode: LoadMode;
   /** Sending time, ms. */
   readonly durationMs: number;
-  /** Requests sent, successes, failures by kind. */
+  /** Requests sent. */
   readonly sent: number;
+  /** Successes (2xx and 3xx). */
   readonly ok: number;
+  /** Failures by kind (`http_503`, `ECONNREFUSED`…). */
   readonly failures: Readonly<Record<string, number>>;
   /** Successes per second over the sending period. */
   readonly throughputPerSec: number;
@@ -67,10 +70,15 @@ export interface LoadRunResult {
 
 /** Options of {@link runLoad}. */
 export interface LoadRunOptions {
+  /** The http(s) URL to request. */
   readonly url: string;
+  /** Closed loop at a concurrency, or open loop at a rate. */
   readonly mode: LoadMode;
+  /** How long to send, ms. */
   readonly durationMs: number;
+  /** Method, headers, body, connections (default: the concurrency, or 64 open loop), pipelining. */
   readonly http: HttpTargetOptions;
+  /** Stops sending when aborted (Ctrl-C). */
   readonly signal: AbortSignal;
   /** Receives the live progress line (without newline) every second; null for none. */
   readonly onLine: ((line: string) => void) | null;
