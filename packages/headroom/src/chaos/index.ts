@@ -51,3 +51,4 @@ export type {
   ExperimentStatus,
 } from './experiment/types.js';
 export { realProviders, type RealProvidersOptions } from './adapters/experiment-providers.js';
+export { NetworkLab, NODE_ADDRESS, type NetworkNode } from './adapters/netns.js';

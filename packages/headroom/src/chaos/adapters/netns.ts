@@ -1,0 +1,163 @@
+/**
+ * Network faults between real processes (Linux, root): two network namespaces, `a` (10.201.0.1)
+ * and `b` (10.201.0.2), joined by a veth pair; processes started in a node talk to the other over
+ * it, and faults are iptables rules inside the namespaces — a partition (everything from the peer
+ * dropped) and random loss (`-m statistic --mode random`). (`tc netem` delay and reorder are not
+ * offered: this kernel has no sch_netem; use the chaos proxy's latency toxic for delay.)
+ *
+ * Cleanup is guaranteed by construction: each namespace is held by an `unshare --net cat` whose
+ * stdin is a pipe from this process, so when this process exits — even killed with SIGKILL — the
+ * pipe closes, the holder exits, and the namespace goes with its veth end and every rule in it.
+ * Nothing is added to the host's namespace. Processes you start with {@link NetworkLab.spawn}
+ * are killed by {@link NetworkLab.close}; after a crash they keep the namespace until they exit.
+ */
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { HeadroomError } from '../../core/errors.js';
+
+/** The lab's two nodes. */
+export type NetworkNode = 'a' | 'b';
+
+/** Addresses of the nodes on the veth link. */
+export const NODE_ADDRESS: Readonly<Record<NetworkNode, string>> = { a: '10.201.0.1', b: '10.201.0.2' };
+
+const TOOLS = ['unshare', 'nsenter', 'ip', 'iptables'];
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, (error, stdout, stderr) => {
+      if (error !== null)
+        reject(
+          new HeadroomError('HR_CHAOS_NETWORK', `${cmd} ${args.join(' ')} failed: ${stderr.trim() || error.message}`, { cause: error }),
+        );
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Two namespaces joined by a veth pair, with iptables faults. */
+export class NetworkLab {
+  readonly #holders: Record<NetworkNode, ChildProcess>;
+  readonly #children = new Set<ChildProcess>();
+
+  private constructor(holders: Record<NetworkNode, ChildProcess>) {
+    this.#holders = holders;
+  }
+
+  /**
+   * Why the lab cannot run here (not root, a tool missing), or `undefined` when it can.
+   */
+  static async unavailable(): Promise<string | undefined> {
+    if (process.platform !== 'linux') return 'network namespaces need Linux';
+    if (process.getuid?.() !== 0) return 'network namespaces and iptables need root';
+    for (const tool of TOOLS) {
+      try {
+        await run('sh', ['-c', `command -v ${tool}`]);
+      } catch {
+        return `${tool} is not installed`;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Creates the two namespaces and the link.
+   * @throws HR_CHAOS_NETWORK when a command fails (not root, a tool or kernel module missing)
+   */
+  static async create(): Promise<NetworkLab> {
+    const hold = (): ChildProcess => spawn('unshare', ['--net', 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const lab = new NetworkLab({ a: hold(), b: hold() });
+    try {
+      await Promise.all(
+        Object.values(lab.#holders).map((h) => new Promise<void>((resolve, reject) => (h.once('spawn', resolve), h.once('error', reject)))),
+      );
+      const [pa, pb] = [lab.#holders.a.pid!, lab.#holders.b.pid!];
+      // unshare execs cat once the namespace exists; wait until the pid's namespace differs from ours.
+      for (const pid of [pa, pb]) await lab.#waitForNamespace(pid);
+      const tag = (pa % 100_000).toString(36);
+      await run('ip', ['link', 'add', `hr${tag}a`, 'netns', String(pa), 'type', 'veth', 'peer', 'name', `hr${tag}b`, 'netns', String(pb)]);
+      for (const [node, dev] of [
+        ['a', `hr${tag}a`],
+        ['b', `hr${tag}b`],
+      ] as const) {
+        await lab.exec(node, 'ip', ['link', 'set', 'lo', 'up']);
+        await lab.exec(node, 'ip', ['addr', 'add', `${NODE_ADDRESS[node]}/24`, 'dev', dev]);
+        await lab.exec(node, 'ip', ['link', 'set', dev, 'up']);
+      }
+      return lab;
+    } catch (error) {
+      await lab.close();
+      throw error;
+    }
+  }
+
+  /** Pids of the namespace holders (for tests of the cleanup). */
+  get holderPids(): Record<NetworkNode, number> {
+    return { a: this.#holders.a.pid!, b: this.#holders.b.pid! };
+  }
+
+  /** Runs a command in `node`'s namespace and resolves to its stdout. @throws HR_CHAOS_NETWORK */
+  exec(node: NetworkNode, cmd: string, args: string[]): Promise<string> {
+    return run('nsenter', [`--net=/proc/${this.#holders[node].pid}/ns/net`, '--', cmd, ...args]);
+  }
+
+  /** Starts a long-running process in `node`'s namespace; {@link close} kills it. */
+  spawn(node: NetworkNode, cmd: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+    const child = spawn('nsenter', [`--net=/proc/${this.#holders[node].pid}/ns/net`, '--', cmd, ...args], options);
+    this.#children.add(child);
+    child.once('exit', () => this.#children.delete(child));
+    return child;
+  }
+
+  /** Drops every packet between the nodes (both directions). */
+  async partition(): Promise<void> {
+    await this.exec('a', 'iptables', ['-A', 'INPUT', '-s', NODE_ADDRESS.b, '-j', 'DROP']);
+    await this.exec('b', 'iptables', ['-A', 'INPUT', '-s', NODE_ADDRESS.a, '-j', 'DROP']);
+  }
+
+  /** Drops each packet arriving at `node` from the other with `probability` (TCP retransmits, so it shows as stalls). */
+  async loss(node: NetworkNode, probability: number): Promise<void> {
+    if (!(probability >= 0 && probability <= 1))
+      throw new HeadroomError('HR_CHAOS_NETWORK', `loss probability ${probability} is not between 0 and 1`);
+    const peer = NODE_ADDRESS[node === 'a' ? 'b' : 'a'];
+    await this.exec(node, 'iptables', [
+      '-A',
+      'INPUT',
+      '-s',
+      peer,
+      '-m',
+      'statistic',
+      '--mode',
+      'random',
+      '--probability',
+      String(probability),
+      '-j',
+      'DROP',
+    ]);
+  }
+
+  /** Removes every fault. */
+  async heal(): Promise<void> {
+    await this.exec('a', 'iptables', ['-F', 'INPUT']);
+    await this.exec('b', 'iptables', ['-F', 'INPUT']);
+  }
+
+  /** Kills what was spawned and the holders: the namespaces, the link and the rules disappear. */
+  async close(): Promise<void> {
+    for (const child of [...this.#children, ...Object.values(this.#holders)]) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  }
+
+  async #waitForNamespace(pid: number): Promise<void> {
+    const own = await run('readlink', ['/proc/self/ns/net']);
+    for (let i = 0; i < 200; i++) {
+      const theirs = await run('readlink', [`/proc/${pid}/ns/net`]).catch(() => own);
+      if (theirs !== own) return;
+    }
+    throw new HeadroomError('HR_CHAOS_NETWORK', `the namespace of process ${pid} did not appear`);
+  }
+}
