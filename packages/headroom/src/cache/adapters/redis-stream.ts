@@ -34,6 +34,7 @@ return 0`;
 export const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
+/** The consumer group of every drainer. */
 export const GROUP = 'hr-drain';
 /** Replies as Buffers: queued values may be binary. */
 export const BINARY = { typeMapping: BUFFER_REPLIES };
