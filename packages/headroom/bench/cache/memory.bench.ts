@@ -1,11 +1,13 @@
 /**
  * Memory per entry: 1M small entries (a short string key already allocated, a small-integer
  * value), measured as the growth of V8 heap + ArrayBuffer memory after a full GC, for Headroom
- * (W-TinyLFU and LRU, without and with a TTL) and the LRU peers.
+ * (W-TinyLFU and LRU, without and with a TTL) and the LRU peers; and the key index alone, the
+ * cache's dictionary object against a `Map` (run: `npm run bench -- "cache: memory"`).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Cache } from '../../src/cache/index.js';
+import { KeyIndex } from '../../src/cache/key-index.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { lruCache, lruMin, mnemonist } from './peers.js';
@@ -88,6 +90,23 @@ report('cache: memory per entry, 1M entries (string key, small-integer value)', 
         const c = mnemonist<number>(N);
         ks.forEach((k, i) => c.set(k, i));
         return c;
+      },
+    ],
+    // The key index alone (key → slot number), as the cache holds it and as a Map would.
+    [
+      'key index only: KeyIndex (dictionary object)',
+      (ks) => {
+        const index = new KeyIndex<number>();
+        ks.forEach((k, i) => index.add(k, i));
+        return index;
+      },
+    ],
+    [
+      'key index only: Map<string, number>',
+      (ks) => {
+        const index = new Map<string, number>();
+        ks.forEach((k, i) => index.set(k, i));
+        return index;
       },
     ],
   ];
