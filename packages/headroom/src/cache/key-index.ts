@@ -2,22 +2,21 @@
  * A string-keyed table over a prototype-free object used as a dictionary: the key → slot index
  * of the in-process tier, and the table of running loads.
  *
- * Why not a `Map`: on V8 a lookup in a dictionary-mode object is about twice as fast as
- * `Map#get` for the same 100k string keys — whether the key string was seen before (its
- * internalized copy is found by pointer) or is built fresh per request (one string-table probe
- * finds the internalized copy, where `Map` must flatten and hash the new string). Measured on
- * this machine: 56 vs 116 ns for held keys, 382 vs 691 ns for freshly built template strings.
- * The price is paid on writes of keys never seen before: inserting and deleting them costs about
- * twice `Map`'s (keys seen before cost the same), once per load or eviction, against a hit on
- * every read; and memory, as the dictionary grows with more slack than a `Map`.
+ * Why not a `Map`: on V8 a lookup in a dictionary-mode object is faster than `Map#get` for the
+ * same 100k string keys, whether the key string was seen before (its internalized copy is found
+ * by pointer) or is built fresh per request (one string-table probe finds the internalized copy).
+ * The price is paid on writes — inserting and deleting keys cost more than `Map`'s, most for keys
+ * never seen before — once per load or eviction, against a hit on every read; and memory, as the
+ * dictionary grows with more slack than a `Map`. Figures: `npm run bench -- "cache: key index"`
+ * and `npm run bench -- "cache: memory"`, quoted in docs/cache.md.
  *
  * Why not a `Map` for the running loads either, whose entries live only as long as a load:
  * under that churn V8 rebuilds a `Map`'s table again and again, and each retired table keeps
  * its entries and a link to its successor. Once one retired table has been promoted to the old
  * generation, every later table and the loads it held survive each young-generation collection
- * until the next full one. Measured on the Redis-tier benchmark (100 L2 reads in flight): 28% of
- * the young generation survived each scavenge with a `Map`, 9% with this table, and throughput
- * rose 10–15%.
+ * until the next full one. On the Redis-tier benchmark (100 L2 reads in flight) far more of the
+ * young generation survived each scavenge with a `Map` than with this table (see
+ * `--trace-gc-nvp`, docs/cache.md).
  *
  * Safety: the object has no prototype, so `__proto__`, `constructor` or `toString` are plain
  * keys; nothing here ever evaluates a key.
