@@ -71,8 +71,17 @@ function zipfSequence(seed: number): () => string {
   return () => keys[seq[(i = (i + 1) & 65_535)]!]!;
 }
 
+/**
+ * A cache from either side: `new Cache(options)` now, `createCache(options)` before the
+ * conventions (issue 14) made it a class.
+ */
+function makeCache<V>(module: CacheModule, options: cacheNew.CacheOptions<V>): cacheNew.Cache<V> {
+  const factory = (module as unknown as { createCache?: (o: cacheNew.CacheOptions<V>) => cacheNew.Cache<V> }).createCache;
+  return factory === undefined ? new module.Cache<V>(options) : factory(options);
+}
+
 function filled(module: CacheModule, options: cacheNew.CacheOptions<number>): cacheNew.Cache<number> {
-  const cache = new module.Cache<number>(options);
+  const cache = makeCache(module, options);
   for (let i = 0; i < N; i++) void cache.set(keys[i]!, i);
   return cache;
 }
@@ -169,16 +178,15 @@ report('baseline: cache L2 hits at 100 in flight (20k keys in Redis, L1 holding 
     [OLD, base.cache],
   ] as const;
   const clients = await Promise.all(sides.map(() => connect()));
-  const caches = sides.map(
-    ([side, module], k) =>
-      new module.Cache<typeof value>({
-        namespace: 'bench',
-        maxEntries: KEYS / 100,
-        ttl: '10m',
-        random: new SeededRandom(1),
-        // A generous bound, so the fill below survives a busy machine (the bound costs the same at any value).
-        l2: module.redisTier({ client: clients[k]! as never, prefix: `${prefix}-${side === NEW ? 'new' : 'old'}`, timeout: 5000 }),
-      }),
+  const caches = sides.map(([side, module], k) =>
+    makeCache<typeof value>(module, {
+      namespace: 'bench',
+      maxEntries: KEYS / 100,
+      ttl: '10m',
+      random: new SeededRandom(1),
+      // A generous bound, so the fill below survives a busy machine (the bound costs the same at any value).
+      l2: module.redisTier({ client: clients[k]! as never, prefix: `${prefix}-${side === NEW ? 'new' : 'old'}`, timeout: 5000 }),
+    }),
   );
   const names = Array.from({ length: KEYS }, (_, i) => `item:${i}`);
   for (const cache of caches)
