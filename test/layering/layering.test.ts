@@ -24,7 +24,12 @@ interface Violation {
 
 /** Cruises `paths` from `cwd` with the repository's rules; the violations found. */
 function violations(cwd: string, paths: string[]): Violation[] {
-  const r = spawnSync(process.execPath, [DEPCRUISE, '--config', CONFIG, '--output-type', 'json', ...paths], { cwd, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [DEPCRUISE, '--config', CONFIG, '--output-type', 'json', ...paths], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024, // the JSON of the whole repository passed 1 MiB (spawnSync's default) and was cut
+  });
+  assert.equal(r.error, undefined, `depcruise did not run: ${String(r.error)}`);
   assert.ok(r.stdout.trim().startsWith('{'), `depcruise did not report:\n${r.stderr}`);
   return (JSON.parse(r.stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }
