@@ -30,12 +30,11 @@ export {
   type ChaosProxyServerOptions,
   type ProxyWithToxics,
 } from './adapters/proxy-server.js';
-export { TcpChaosProxy, splitHostPort, type ProxyState, type ProxyCounters } from './adapters/tcp-proxy.js';
+export { splitHostPort, type ProxyState } from './adapters/tcp-proxy.js';
 export { ToxiproxyApiError } from './proxy/api-error.js';
 export { parseToxic, updateToxic, TOXIC_ATTRIBUTES, type ToxicSpec, type ToxicStream, type ToxicType } from './proxy/toxics.js';
 export { ToxicLink, type LinkContext, type LinkSink } from './proxy/link.js';
-export { TimedQueue, type Chunk, type Stage, type StageOutput } from './proxy/stage.js';
-export { sliceBounds } from './proxy/tcp-toxics.js';
+export type { Chunk, Stage, StageOutput } from './proxy/stage.js';
 export { validateExperiment, ExperimentInvalidError } from './experiment/validate.js';
 export { withinTolerance } from './experiment/tolerance.js';
 export { runExperiment, type RunExperimentOptions, type ProviderRunner, type LiveProbe, type RunEvent } from './experiment/run.js';

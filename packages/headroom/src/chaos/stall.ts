@@ -10,10 +10,12 @@ import { killSwitch } from './kill-switch.js';
 import { compileSchedule, type Schedule, type ScheduleSpec } from './schedule.js';
 
 /**
- * Blocks the event loop for `duration` on `clock` (unless the kill switch is engaged).
+ * Blocks the event loop for `duration` on `options.clock` (default the system clock), unless the
+ * kill switch is engaged.
  * @returns how long it blocked, ms
  */
-export function stallEventLoop(duration: Duration, clock: Clock = systemClock): number {
+export function stallEventLoop(duration: Duration, options: { readonly clock?: Clock } = {}): number {
+  const clock = options.clock ?? systemClock;
   const ms = parseDuration(duration, 'duration');
   if (killSwitch.engaged) return 0;
   const start = clock.now();
@@ -84,7 +86,7 @@ export class EventLoopStaller {
     this.#timer = this.#clock.setTimer(this.#everyMs, () => {
       const intensity = this.#schedule(this.#clock.now() - this.#startMs);
       if (intensity > 0 && !killSwitch.engaged) {
-        stallEventLoop(this.#stallMs * Math.min(1, intensity), this.#clock);
+        stallEventLoop(this.#stallMs * Math.min(1, intensity), { clock: this.#clock });
         this.#stalls++;
       }
       if (this.#timer !== undefined) this.#arm();

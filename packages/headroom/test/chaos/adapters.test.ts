@@ -77,7 +77,7 @@ test('faultyRedis on the real Redis: selected keys fail, others and the client i
 test('stallEventLoop blocks the loop: a 1 ms timer fires only after the stall', { timeout: 30_000 }, async () => {
   const start = performance.now();
   const fired = new Promise<number>((resolve) => setTimeout(() => resolve(performance.now() - start), 1));
-  const blocked = stallEventLoop(150, systemClock);
+  const blocked = stallEventLoop(150, { clock: systemClock });
   assert.ok(blocked >= 150);
   assert.ok((await fired) >= 150);
   const staller = new EventLoopStaller({ stall: 20, every: 30 }).start();

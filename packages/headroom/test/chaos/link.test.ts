@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { SeededRandom } from '../../src/core/random.js';
-import { ToxicLink, parseToxic, sliceBounds, type LinkSink } from '../../src/chaos/index.js';
+import { ToxicLink, parseToxic, type LinkSink } from '../../src/chaos/index.js';
+import { sliceBounds } from '../../src/chaos/proxy/tcp-toxics.js';
 
 interface Recorded {
   sink: LinkSink;

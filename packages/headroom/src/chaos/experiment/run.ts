@@ -7,7 +7,7 @@
  * the proxy API, live load) are given by the caller, so this file does no I/O itself.
  */
 import { sleep, systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import { parseDuration } from '../../core/duration.js';
+import { parseDuration, parseOptionalDuration, type Duration } from '../../core/duration.js';
 import { numericFields, withinTolerance } from './tolerance.js';
 import type { Activity, ActivityRun, Experiment, ExperimentStatus, FaultWindow, Journal, ProbeSample, Provider } from './types.js';
 
@@ -41,8 +41,8 @@ export interface RunExperimentOptions {
   readonly signal?: AbortSignal;
   /** Progress. */
   readonly onEvent?: (event: RunEvent) => void;
-  /** Longest any single activity may run, ms (default 60 000; rollbacks get the same). */
-  readonly activityTimeoutMs?: number;
+  /** Longest any single activity may run (default 60 s; rollbacks get the same). */
+  readonly activityTimeout?: Duration;
 }
 
 /**
@@ -59,7 +59,7 @@ export async function runExperiment(experiment: Experiment, options: RunExperime
   const samples: ProbeSample[] = [];
   const windows: FaultWindow[] = [];
   const open = new Map<string, number>();
-  const activityTimeout = options.activityTimeoutMs ?? 60_000;
+  const activityTimeout = parseOptionalDuration(options.activityTimeout, 'activityTimeout', 60_000);
   let status: ExperimentStatus = 'completed';
   let reason: string | undefined;
   const steadyState: { before?: boolean; after?: boolean } = {};
