@@ -1,5 +1,5 @@
 /**
- * The code in docs/balance.md, docs/latency.md, docs/partition.md, docs/core.md, docs/scale.md and docs/chaos.md compiles and
+ * The code in docs/balance.md, docs/latency.md, docs/partition.md, docs/core.md, docs/scale.md, docs/chaos.md and docs/sim.md compiles and
  * does what the text around it says. Every ```ts block is type-checked against `src/` with the
  * repo's strict options (as a user's project would compile it against the published types), then
  * run as a program with `node --import tsx`; where a block talks to servers, real loopback HTTP
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { extractExamples, ExampleWorkspace } from './doc-examples.js';
 import { startHttpBackend, type HttpBackend as Backend } from '../support/http-backend.js';
 
-const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md', 'docs/scale.md', 'docs/chaos.md'];
+const DOCS = ['docs/balance.md', 'docs/latency.md', 'docs/partition.md', 'docs/core.md', 'docs/scale.md', 'docs/chaos.md', 'docs/sim.md'];
 const examples = DOCS.flatMap(extractExamples);
 const workspace = new ExampleWorkspace();
 after(() => workspace.dispose());
@@ -28,6 +28,15 @@ interface Expectation {
 }
 
 const expectations: Record<string, Expectation> = {
+  'docs/sim.md#1': {
+    check: (stdout) => {
+      // p99 in ms, the hedges' share of attempts (the p95 hedge: a few %), and the trace hash.
+      const [p99, extra, hash] = stdout.trim().split(' ');
+      assert.ok(Number(p99) > 4 && Number(p99) < 100, stdout);
+      assert.ok(Number(extra) > 0 && Number(extra) <= 0.06, stdout);
+      assert.match(hash!, /^[0-9a-f]{8}$/);
+    },
+  },
   'docs/chaos.md#1': {
     check: (stdout) => {
       // The seeded 1% of users: the same ten on every run; the flap is on at first; the kill switch stops it.
