@@ -84,11 +84,12 @@ export function scheduleDurationMs(steps: readonly ResolvedStep[]): number {
 
 /**
  * The intended send times of `schedule`, in ms from its start, in increasing order. Poisson gaps
- * take one draw each from `random` (constant schedules draw nothing), so the same seed gives the
- * same schedule.
+ * take one draw each from `options.random` (constant schedules draw nothing), so the same seed
+ * gives the same schedule.
  * @throws as {@link resolveSchedule}, when called
  */
-export function* arrivalOffsets(schedule: ArrivalSchedule, random: Random): Generator<number, void, undefined> {
+export function* arrivalOffsets(schedule: ArrivalSchedule, options: { readonly random: Random }): Generator<number, void, undefined> {
+  const { random } = options;
   const steps = resolveSchedule(schedule);
   const poisson = schedule.arrivals === 'poisson';
   let stepStart = 0;

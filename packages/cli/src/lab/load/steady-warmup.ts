@@ -66,7 +66,7 @@ export async function warmToSteadyState(o: SteadyWarmupOptions): Promise<SteadyW
   let failed = 0;
   let error: string | null = null;
   // The same arrival process as the live phase (headroom/scale's Poisson schedule), on replayed time.
-  const times = arrivalOffsets(poissonRate(o.load.ratePerSec, o.spanMs), arrivals);
+  const times = arrivalOffsets(poissonRate(o.load.ratePerSec, o.spanMs), { random: arrivals });
   let next = times.next();
   for (let start = 0; start < o.spanMs; start += BLOCK_MS) {
     o.signal.throwIfAborted();
