@@ -9,8 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { findChromium } from '../../src/chromium.js';
+import { openReport } from '../report-browser.js';
 import type { LabReport, PhaseResult, ScenarioResult } from '../../src/lab/report/types.js';
 import { LAG_WARN_MS } from '../../src/lab/report/terminal.js';
 import { commandArgs } from '../command.js';
@@ -284,29 +283,8 @@ test('each technique moves its own figure the right way', (t) => {
 });
 
 test('the HTML report opens without a network and every chart is drawn (headless Chromium)', async () => {
-  // CHROME_PATH, the system paths, then Playwright's cache; none: one line saying how to install one.
-  const found = findChromium();
-  if (found.path === null) assert.fail(`this test opens the lab's HTML report in a headless Chromium: ${found.problem}`);
-  const browser = await chromium.launch({
-    executablePath: found.path,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const { page, requests, pageErrors, close } = await openReport(reportPath, '__labCharts', "the lab's HTML report");
   try {
-    const context = await browser.newContext();
-    const requests: string[] = [];
-    context.on('request', (r) => {
-      if (!r.url().startsWith('file:')) requests.push(r.url());
-    });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`file://${reportPath}`);
-    // Browser-side code as strings: this project's TypeScript has no DOM types.
-    await page.waitForFunction(
-      'window.__labCharts !== undefined && window.__labCharts.rendered + window.__labCharts.errors.length === window.__labCharts.expected',
-      undefined,
-      { timeout: 15_000 },
-    );
     const result = (await page.evaluate(`(() => {
       const canvases = [...document.querySelectorAll('canvas[data-chart]')];
       return {
@@ -335,6 +313,6 @@ test('the HTML report opens without a network and every chart is drawn (headless
       assert.ok(chart.painted > chart.width * chart.height * 0.02, `${chart.id}: ${chart.painted} painted pixels`);
     }
   } finally {
-    await browser.close();
+    await close();
   }
 });

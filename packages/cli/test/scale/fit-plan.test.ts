@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openReport } from '../report-browser.js';
 import { fitUsl, type UslFit } from 'headroom/scale';
-import { findChromium } from '../../src/chromium.js';
 import { commandArgs } from '../command.js';
 
 let work = '';
@@ -103,27 +102,8 @@ test('bad input: one line naming the file and the problem, non-zero exit', () =>
 test('the HTML report opens without a network and draws the fitted curve with its band and the residuals (headless Chromium)', async () => {
   const reportPath = join(work, 'chromium.html');
   assert.equal(headroom('scale', 'fit', 'spec.csv', '--report', reportPath).status, 0);
-  const found = findChromium();
-  if (found.path === null) assert.fail(`this test opens the scale report in a headless Chromium: ${found.problem}`);
-  const browser = await chromium.launch({
-    executablePath: found.path,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const { page, requests, pageErrors: errors, close } = await openReport(reportPath, '__scaleCharts', 'the scale report');
   try {
-    const context = await browser.newContext();
-    const requests: string[] = [];
-    context.on('request', (r) => {
-      if (!r.url().startsWith('file:')) requests.push(r.url());
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`file://${reportPath}`);
-    await page.waitForFunction(
-      'window.__scaleCharts !== undefined && window.__scaleCharts.rendered + window.__scaleCharts.errors.length === window.__scaleCharts.expected',
-      undefined,
-      { timeout: 15_000 },
-    );
     const result = (await page.evaluate(`(() => ({
       status: window.__scaleCharts,
       charts: [...document.querySelectorAll('canvas[data-chart]')].map((c) => {
@@ -144,6 +124,6 @@ test('the HTML report opens without a network and draws the fitted curve with it
     assert.deepEqual(curve.datasets, ['95% band (upper):120', '95% band:120', 'USL fit:120', 'measured:7', 'peak N*:1']);
     for (const c of result.charts) assert.ok(c.painted > c.area * 0.02, `${c.id}: ${c.painted} painted pixels`);
   } finally {
-    await browser.close();
+    await close();
   }
 });

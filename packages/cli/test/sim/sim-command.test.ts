@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { openReport } from '../report-browser.js';
 import { stringify as toYaml } from 'yaml';
-import { findChromium } from '../../src/chromium.js';
 import { commandArgs } from '../command.js';
 
 let work = '';
@@ -113,28 +112,13 @@ test('the HTML report opens offline in headless Chromium with both charts drawn'
   const reportPath = join(work, 'report.html');
   const r = headroom('sim', 'two.json', '--report', reportPath);
   assert.equal(r.status, 0, r.stderr);
-  const found = findChromium();
-  if (found.path === null) assert.fail(`this test opens the sim report in a headless Chromium: ${found.problem}`);
-  const browser = await chromium.launch({
-    executablePath: found.path,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const { page, requests, pageErrors, close } = await openReport(reportPath, '__simCharts', 'the sim report');
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`file://${reportPath}`);
-    await page.waitForFunction(
-      'window.__simCharts !== undefined && window.__simCharts.rendered + window.__simCharts.errors.length === window.__simCharts.expected',
-      undefined,
-      {
-        timeout: 15_000,
-      },
-    );
     const status = (await page.evaluate('window.__simCharts')) as { expected: number; rendered: number; errors: string[] };
-    assert.deepEqual(errors, []);
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(requests, [], 'the report fetched nothing from the network');
     assert.deepEqual(status, { expected: 2, rendered: 2, errors: [] });
   } finally {
-    await browser.close();
+    await close();
   }
 });
