@@ -49,3 +49,18 @@ export { type SlowStartOptions, slowStartFactor, resolveSlowStart, type SlowStar
 export { type BalancerSnapshot, type EndpointSnapshot } from './snapshot.js';
 export { BalancedDispatcher, type BalancedDispatcherOptions, type FetchDispatcher } from './adapters/undici-dispatcher.js';
 export { httpProbe, type HttpProbeOptions } from './adapters/http-probe.js';
+export { prequal, type PrequalOptions, type PrequalFactory, type PrequalStats } from './pickers/prequal.js';
+export { type LoadReport, LOAD_HEADER, LOAD_PROBE_PATH, formatLoadReport, parseLoadReport } from './probe/load-report.js';
+export { LoadReporter, type LoadReporterOptions, type RequestTicket } from './probe/reporter.js';
+export { type Prober } from './probe/prober.js';
+export { httpProber, type HttpProberOptions } from './adapters/http-prober.js';
+export { reuseBudget } from './probe/reuse.js';
+export {
+  loadReporterHandler,
+  fastifyLoadReporter,
+  type LoadReporterHttpOptions,
+  type FastifyLoadReporterPlugin,
+  type FastifyLike,
+  type FastifyRequestLike,
+  type FastifyReplyLike,
+} from './adapters/probe-reporter-http.js';

@@ -1,0 +1,139 @@
+/**
+ * The {@link LoadReporter} on an HTTP server: answers probes on a dedicated path (JSON
+ * {@link LoadReport}) and piggybacks the same report on every other response as the
+ * `x-headroom-load` header, set just before the headers go out so it reflects the server's state
+ * when it answered. Two doors: `loadReporterHandler` for node:http (call it first in your
+ * request listener) and `fastifyLoadReporter` (register it as a plugin; it is not encapsulated, so
+ * its hooks see every route). Neither imports a framework: fastify is typed structurally.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatLoadReport, LOAD_HEADER, LOAD_PROBE_PATH } from '../probe/load-report.js';
+import type { LoadReporter, RequestTicket } from '../probe/reporter.js';
+import { invalidOption } from '../options.js';
+
+/** Options of the HTTP reporter adapters. */
+export interface LoadReporterHttpOptions {
+  /** Path that answers probes (GET, any query string); default `'/.headroom/load'`. */
+  readonly path?: string;
+  /** Add the `x-headroom-load` header to other responses; default true. */
+  readonly piggyback?: boolean;
+}
+
+function resolvePath(options: LoadReporterHttpOptions): string {
+  const path = options.path ?? LOAD_PROBE_PATH;
+  if (!path.startsWith('/')) throw invalidOption('loadReporter.path', path, "use an absolute path such as '/.headroom/load'");
+  return path;
+}
+
+function isProbe(url: string | undefined, path: string): boolean {
+  if (url === undefined || !url.startsWith(path)) return false;
+  return url.length === path.length || url[path.length] === '?';
+}
+
+/**
+ * A node:http request hook: returns true when it answered a probe itself (do nothing more), false
+ * otherwise — then the request is counted in flight until its response finishes or the
+ * connection closes, and its response carries the header.
+ * @throws HR_BALANCE_INVALID_OPTION when `path` does not start with `/`
+ * @example
+ * ```ts
+ * const reporter = new LoadReporter();
+ * const onLoad = loadReporterHandler(reporter);
+ * createServer((req, res) => { if (onLoad(req, res)) return; … your handler … });
+ * ```
+ */
+export function loadReporterHandler(
+  reporter: LoadReporter,
+  options: LoadReporterHttpOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const path = resolvePath(options);
+  const piggyback = options.piggyback ?? true;
+  return (req, res) => {
+    if (isProbe(req.url, path)) {
+      const body = JSON.stringify(reporter.report());
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return true;
+    }
+    const ticket = reporter.begin();
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      reporter.end(ticket);
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    if (piggyback) {
+      const writeHead = res.writeHead;
+      // Set the header at the last moment (the report then reflects the state when answering).
+      res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+        if (!this.headersSent) this.setHeader(LOAD_HEADER, formatLoadReport(reporter.report()));
+        return writeHead.apply(this, args);
+      } as ServerResponse['writeHead'];
+    }
+    return false;
+  };
+}
+
+/** The slice of fastify's API the plugin uses (typed structurally: headroom does not depend on fastify). */
+export interface FastifyLike {
+  addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<void>): unknown;
+  addHook(name: 'onSend', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown) => Promise<unknown>): unknown;
+  addHook(name: 'onResponse' | 'onRequestAbort', hook: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<void>): unknown;
+  get(path: string, handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown>): unknown;
+}
+/** The request fields the plugin reads. */
+export interface FastifyRequestLike {
+  readonly url: string;
+}
+/** The reply methods the plugin calls. */
+export interface FastifyReplyLike {
+  header(name: string, value: string): unknown;
+}
+
+/** A fastify plugin (callback style, marked to skip encapsulation as `fastify-plugin` would). */
+export type FastifyLoadReporterPlugin = ((fastify: FastifyLike, options: unknown, done: (error?: Error) => void) => void) & {
+  readonly [key: symbol]: unknown;
+};
+
+const ticketOf = new WeakMap<object, RequestTicket>();
+
+/**
+ * The reporter as a fastify plugin: `GET <path>` answers probes; every other request is counted
+ * from `onRequest` to `onResponse` (or `onRequestAbort`), and `onSend` adds the header.
+ * @throws HR_BALANCE_INVALID_OPTION when `path` does not start with `/`
+ * @example await app.register(fastifyLoadReporter(new LoadReporter()));
+ */
+export function fastifyLoadReporter(reporter: LoadReporter, options: LoadReporterHttpOptions = {}): FastifyLoadReporterPlugin {
+  const path = resolvePath(options);
+  const piggyback = options.piggyback ?? true;
+  const plugin = (fastify: FastifyLike, _options: unknown, done: (error?: Error) => void): void => {
+    fastify.get(path, async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return reporter.report();
+    });
+    fastify.addHook('onRequest', async (request) => {
+      if (!isProbe(request.url, path)) ticketOf.set(request, reporter.begin());
+    });
+    if (piggyback) {
+      fastify.addHook('onSend', async (request, reply, payload) => {
+        if (ticketOf.has(request)) reply.header(LOAD_HEADER, formatLoadReport(reporter.report()));
+        return payload;
+      });
+    }
+    const finish = async (request: FastifyRequestLike): Promise<void> => {
+      const ticket = ticketOf.get(request);
+      if (ticket === undefined) return;
+      ticketOf.delete(request);
+      reporter.end(ticket);
+    };
+    fastify.addHook('onResponse', finish);
+    fastify.addHook('onRequestAbort', finish);
+    done();
+  };
+  return Object.assign(plugin, {
+    [Symbol.for('skip-override')]: true,
+    [Symbol.for('fastify.display-name')]: 'headroom-load-reporter',
+  });
+}
