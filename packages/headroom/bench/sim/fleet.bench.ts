@@ -1,46 +1,128 @@
 /**
- * Fleet scale: 10,000 servers (4 workers, lognormal service, median 2 ms) at 80% load, calls
- * picked by the real p2c + peak-EWMA and hedged at the p95 with the real window and budget.
- * Reports wall time, events/s, calls/s and the heap in use after each of 3 runs.
+ * Fleet scale: the model of `fleet-model.ts` (10,000 servers × 4 workers at 80% load, p2c +
+ * peak-EWMA, hedging at the p95 with a 5% budget) run by `runModel` with the real policy objects,
+ * against its peer — the same model as a bare typed-array loop (`bare-fleet.ts`) — interleaved:
+ * every round runs each case once, in a rotating order, each run in its own child process (so each
+ * has its own heap and peak RSS). With `HEADROOM_BASELINE=<root of another checkout>` (after its own
+ * `npm ci`), that checkout's `runModel` runs as a third case, for old-vs-new in the same run.
  *
- * Size: HEADROOM_BENCH_SIM_CALLS calls (default 1,000,000; the issue's goal is 10,000,000 in ≤ 60 s).
- * Not yet: the bare typed-array loop of the same model the goal compares against.
+ * Reported per case: wall time and CPU time (median and range over rounds), M events/s and calls/s
+ * (by CPU time, which outside load inflates less than wall time), peak RSS, V8 heap size at the end,
+ * p99 and hedges (the cases must agree: same model), and the per-round CPU-time ratio to the bare
+ * loop. Sizes: HEADROOM_BENCH_SIM_CALLS calls per run (default 1,000,000; the issue's goal is
+ * 10,000,000 in ≤ 60 s and ≤ 2× the bare loop), HEADROOM_BENCH_SIM_ROUNDS rounds (default 3).
  */
-import { runModel, type ModelSpec } from '../../src/sim/index.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { report } from '../harness.js';
+import { SERVERS } from './fleet-model.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 1_000_000);
-const SERVERS = 10_000;
+const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
+const BASE = process.env['HEADROOM_BASELINE'];
+const CHILD = fileURLToPath(new URL('./fleet.child.ts', import.meta.url));
+const BARE = 'bare typed-array loop (peer)';
+const NEW = 'real objects (this checkout)';
+const OLD = 'real objects (baseline)';
 
-report(`sim: ${SERVERS} servers × ${CALLS} calls, p2c + peak-EWMA + hedging at the p95`, () => {
-  // Capacity: 4 workers / 2.27 ms mean service ≈ 1,762 calls/s per server; 80% of it.
-  const ratePerSec = SERVERS * 1762 * 0.8;
-  const model: ModelSpec = {
-    duration: (CALLS / ratePerSec) * 1000,
-    arrivals: { type: 'poisson', ratePerSec },
-    clients: { picker: 'p2c', load: 'peak-ewma', hedge: { percentile: 95 } },
-    servers: [{ count: SERVERS, workers: 4, service: { type: 'lognormal', median: '2ms', sigma: 0.5 } }],
-  };
-  const rows: (string | number)[][] = [];
-  for (let run = 1; run <= 3; run++) {
-    const t0 = performance.now();
-    const r = runModel(model, run);
-    const seconds = (performance.now() - t0) / 1000;
-    const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
-    rows.push([
-      run,
-      seconds.toFixed(1),
-      (r.events / seconds / 1e6).toFixed(2),
-      Math.round(r.calls / 0.9 / seconds),
-      r.latency.p99,
-      (r.extraLoad * 100).toFixed(2),
-      heapMb.toFixed(0),
-    ]);
-    process.stderr.write(`  run ${run}/3: ${seconds.toFixed(1)} s\n`);
+interface Run {
+  readonly calls: number;
+  readonly events: number;
+  readonly p99Ms: number;
+  readonly extraLoad: number;
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly maxRssMb: number;
+  readonly heapMb: number;
+  readonly traceHash?: string;
+}
+
+function baselineSrc(): string | undefined {
+  if (BASE === undefined || BASE === '') return undefined;
+  const src = join(BASE, 'packages/headroom/src');
+  if (!existsSync(join(src, 'sim/index.ts'))) throw new Error(`HEADROOM_BASELINE=${BASE}: no packages/headroom/src/sim/index.ts there`);
+  return src;
+}
+
+function runChild(args: string[]): Run {
+  const out = execFileSync(process.execPath, ['--conditions=headroom-source', '--import', 'tsx', CHILD, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
+}
+
+const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+const range = (v: readonly number[], digits: number): string => `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}`;
+
+report(`sim: ${SERVERS} servers × ${CALLS} calls, real p2c + peak-EWMA + hedging vs a bare typed-array loop`, () => {
+  const base = baselineSrc();
+  const cases: Record<string, readonly string[]> = { [NEW]: ['model'], [BARE]: ['bare'] };
+  if (base !== undefined) cases[OLD] = ['model', base];
+  const names = Object.keys(cases);
+  const runs: Record<string, Run[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const loads: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      const [kind, src] = cases[name]!;
+      const run = runChild([kind!, String(CALLS), String(round + 1), ...(src === undefined ? [] : [src])]);
+      runs[name]!.push(run);
+      loads.push(loadavg()[0]!);
+      process.stderr.write(`  round ${round + 1}/${ROUNDS} ${name}: wall ${run.wallS.toFixed(1)} s, cpu ${run.cpuS.toFixed(1)} s\n`);
+    }
   }
+  const bare = runs[BARE]!;
   return {
-    header: ['run', 'wall s', 'M events/s', 'calls/s', 'p99 ms', 'hedges %', 'heap MB after'],
-    rows,
-    notes: ['calls/s counts every call, warm-up included; heap MB is process.memoryUsage().heapUsed after the run.'],
+    header: [
+      'case',
+      'wall s (median)',
+      'wall range',
+      'cpu s (median)',
+      'cpu range',
+      'M events/s (cpu)',
+      'calls/s (cpu)',
+      'peak RSS MB',
+      'heap MB',
+      'p99 ms',
+      'hedges %',
+      'cpu ÷ bare (per round)',
+    ],
+    rows: names.map((name) => {
+      const v = runs[name]!;
+      const cpu = v.map((r) => r.cpuS);
+      const ratios = v.map((r, i) => r.cpuS / bare[i]!.cpuS);
+      return [
+        name,
+        median(v.map((r) => r.wallS)).toFixed(1),
+        range(
+          v.map((r) => r.wallS),
+          1,
+        ),
+        median(cpu).toFixed(1),
+        range(cpu, 1),
+        (median(v.map((r) => r.events / r.cpuS)) / 1e6).toFixed(2),
+        Math.round(median(v.map((r) => CALLS / r.cpuS))),
+        Math.round(median(v.map((r) => r.maxRssMb))),
+        Math.round(median(v.map((r) => r.heapMb))),
+        median(v.map((r) => r.p99Ms)).toFixed(2),
+        (median(v.map((r) => r.extraLoad)) * 100).toFixed(2),
+        `${median(ratios).toFixed(2)} (${range(ratios, 2)})`,
+      ];
+    }),
+    notes: [
+      `${ROUNDS} interleaved rounds (round r uses seed r in every case), one child process per run; load average (1 min) after each run ${range(loads, 1)}.`,
+      'cpu s is the run’s user + system CPU time (process.cpuUsage), wall s its elapsed time; both exclude start-up and module loading.',
+      'calls/s counts every call, warm-up included. Peak RSS is the child’s maxRSS; heap MB the V8 heap size at the end of the run.',
+      `trace hashes by round: ${runs[NEW]!.map((r) => r.traceHash).join(', ')}`,
+      ...(base === undefined
+        ? []
+        : [
+            `baseline: ${base}; its trace hashes ${runs[OLD]!.every((r, i) => r.traceHash === runs[NEW]![i]!.traceHash) ? 'match' : 'DIFFER from'} this checkout's`,
+          ]),
+    ],
   };
 });

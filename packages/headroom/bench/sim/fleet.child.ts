@@ -1,0 +1,52 @@
+/**
+ * Child process of the fleet bench: runs one case once and prints one JSON line — wall and CPU
+ * time, events, calls, latency, hedges, the process's peak RSS and the V8 heap's size at the end.
+ * One process per run, so each case's memory is its own and no run inherits another's heap.
+ *
+ * Arguments: `<case> <calls> <seed> [src]` — case `model` (the real objects, `runModel` from the
+ * library sources under `src`, default this checkout's) or `bare` (the typed-array loop).
+ */
+import { pathToFileURL } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
+import type * as Sim from '../../src/sim/index.js';
+import { bareFleet } from './bare-fleet.js';
+import { fleetModel } from './fleet-model.js';
+
+const [kind, callsArg, seedArg, src] = process.argv.slice(2);
+const calls = Number(callsArg);
+const seed = Number(seedArg);
+const m = fleetModel(calls);
+const sim = (
+  src === undefined ? await import('../../src/sim/index.js') : await import(pathToFileURL(`${src}/sim/index.ts`).href)
+) as typeof Sim;
+
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+let out: Record<string, number | string>;
+if (kind === 'model') {
+  const r = sim.runModel(m.spec, seed);
+  out = {
+    calls: r.calls,
+    events: r.events,
+    meanMs: r.meanSojournMs,
+    p99Ms: r.latency.p99,
+    extraLoad: r.extraLoad,
+    utilization: r.utilization,
+    traceHash: r.traceHash,
+  };
+} else if (kind === 'bare') {
+  out = { ...bareFleet({ ...m.bare, seed }) };
+} else {
+  throw new Error(`fleet.child: unknown case ${kind}; use model or bare`);
+}
+const wallS = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(
+  `${JSON.stringify({
+    ...out,
+    wallS,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    heapMb: getHeapStatistics().total_heap_size / 2 ** 20,
+  })}\n`,
+);
