@@ -4,8 +4,10 @@
  * heap operation per event (the `VirtualClock` of `core` instead drains microtasks with one
  * `setImmediate` per timer, about 6 µs each).
  *
- * The queue is a binary min-heap of event slots ordered by (time, insertion order), held in
- * typed arrays; a cancelled event is dropped when it reaches the top (lazy deletion). Each event
+ * The queue is a binary min-heap ordered by (time, insertion order), held in typed arrays with
+ * each entry's time and sequence in heap order (a comparison reads neighbouring memory, not a
+ * slot elsewhere); every slot knows its heap position, so a cancelled event leaves the heap at
+ * once (a hedge timer cancelled by the answer never costs a pop, nor heap depth). Each event
  * names a {@link SimHandler} and two numbers, so the model schedules without allocating a closure.
  * `clock` is a {@link Clock} view of the same time and queue, so the policy objects a user deploys
  * (they take `{ clock, random }`) run inside the simulation unchanged; `random` is the seeded root
@@ -67,9 +69,12 @@ export class SimEngine {
   #executed = 0;
   #hash = 0x811c9dc5;
   #stopped = false;
-  #heap = new Int32Array(1024);
-  #times = new Float64Array(1024);
-  #seqs = new Float64Array(1024);
+  // the heap, in heap order: each entry's time, insertion sequence and slot
+  #heapTimes = new Float64Array(1024);
+  #heapSeqs = new Float64Array(1024);
+  #heapSlots = new Int32Array(1024);
+  // per slot: its position in the heap (-1 when not queued), kind, arg, generation, handler
+  #positions = new Int32Array(1024).fill(-1);
   #kinds = new Int32Array(1024);
   #args = new Float64Array(1024);
   #gens = new Int32Array(1024);
@@ -103,7 +108,7 @@ export class SimEngine {
     return this.#now;
   }
 
-  /** Events scheduled and not yet run (cancelled ones still count until they reach the top). */
+  /** Events scheduled and neither run nor cancelled. */
   get pending(): number {
     return this.#size;
   }
@@ -126,12 +131,10 @@ export class SimEngine {
     if (timeMs !== timeMs) throw invalidOption('engine.at(timeMs)', timeMs, 'schedule at a number of milliseconds, not NaN');
     const t = timeMs > this.#now ? timeMs : this.#now;
     const slot = this.#alloc();
-    this.#times[slot] = t;
-    this.#seqs[slot] = this.#seq++;
     this.#kinds[slot] = kind;
     this.#args[slot] = arg;
     this.#handlers[slot] = handler;
-    this.#siftUp(this.#size++, slot);
+    this.#siftUp(this.#size++, t, this.#seq++, slot);
     return this.#gens[slot]! * SLOT_BITS + slot;
   }
 
@@ -140,10 +143,13 @@ export class SimEngine {
     return this.at(this.#now + delayMs, handler, kind, arg);
   }
 
-  /** Cancels a scheduled event; harmless if it already ran or was cancelled. */
+  /** Cancels a scheduled event (it leaves the queue at once); harmless if it already ran or was cancelled. */
   cancel(id: number): void {
     const slot = id % SLOT_BITS;
-    if (slot < this.#slots && this.#gens[slot] === (id - slot) / SLOT_BITS) this.#handlers[slot] = null;
+    if (slot < this.#slots && this.#gens[slot] === (id - slot) / SLOT_BITS && this.#positions[slot]! >= 0) {
+      this.#removeAt(this.#positions[slot]!);
+      this.#release(slot);
+    }
   }
 
   /** Ends the current {@link SimEngine.run} after the event being run. */
@@ -153,10 +159,9 @@ export class SimEngine {
 
   /** Runs the next event, if any; returns false when the queue is empty. */
   step(): boolean {
-    while (this.#size > 0) {
-      if (this.#runTop()) return true;
-    }
-    return false;
+    if (this.#size === 0) return false;
+    this.#runTop();
+    return true;
   }
 
   /**
@@ -168,24 +173,22 @@ export class SimEngine {
     const before = this.#executed;
     this.#stopped = false;
     while (this.#size > 0 && !this.#stopped) {
-      if (this.#times[this.#heap[0]!]! > untilMs) break;
+      if (this.#heapTimes[0]! > untilMs) break;
       this.#runTop();
     }
     if (!this.#stopped && untilMs !== Infinity && untilMs > this.#now) this.#now = untilMs;
     return this.#executed - before;
   }
 
-  /** Pops the top event and runs it unless it was cancelled; returns whether it ran. */
-  #runTop(): boolean {
-    const slot = this.#heap[0]!;
-    const last = this.#heap[--this.#size]!;
-    if (this.#size > 0) this.#siftDown(0, last);
-    const handler = this.#handlers[slot] ?? null;
+  /** Pops the top event and runs it. */
+  #runTop(): void {
+    const slot = this.#heapSlots[0]!;
+    const t = this.#heapTimes[0]!;
+    this.#removeAt(0);
+    const handler = this.#handlers[slot]!;
     const kind = this.#kinds[slot]!;
     const arg = this.#args[slot]!;
-    const t = this.#times[slot]!;
     this.#release(slot);
-    if (handler === null) return false;
     this.#now = t;
     this.#executed++;
     this.#bits[0] = t;
@@ -193,46 +196,86 @@ export class SimEngine {
     h = Math.imul(h ^ this.#words[1]!, 0x01000193);
     this.#hash = Math.imul(h ^ kind, 0x01000193);
     handler.handle(kind, arg);
-    return true;
   }
 
-  #less(a: number, b: number): boolean {
-    const ta = this.#times[a]!;
-    const tb = this.#times[b]!;
-    return ta < tb || (ta === tb && this.#seqs[a]! < this.#seqs[b]!);
+  /** Takes the entry at heap position `pos` out, filling the hole with the last entry. */
+  #removeAt(pos: number): void {
+    this.#positions[this.#heapSlots[pos]!] = -1;
+    const last = --this.#size;
+    if (pos === last) return;
+    const t = this.#heapTimes[last]!;
+    const seq = this.#heapSeqs[last]!;
+    const slot = this.#heapSlots[last]!;
+    if (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      const pt = this.#heapTimes[parent]!;
+      if (t < pt || (t === pt && seq < this.#heapSeqs[parent]!)) {
+        this.#siftUp(pos, t, seq, slot);
+        return;
+      }
+    }
+    this.#siftDown(pos, t, seq, slot);
   }
 
-  #siftUp(pos: number, slot: number): void {
-    const heap = this.#heap;
+  /** Places (t, seq, slot) at or above heap position `pos`. */
+  #siftUp(pos: number, t: number, seq: number, slot: number): void {
+    const times = this.#heapTimes;
+    const seqs = this.#heapSeqs;
+    const slots = this.#heapSlots;
+    const positions = this.#positions;
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.#less(slot, p)) break;
-      heap[pos] = p;
+      const pt = times[parent]!;
+      if (pt < t || (pt === t && seqs[parent]! < seq)) break;
+      times[pos] = pt;
+      seqs[pos] = seqs[parent]!;
+      const moved = slots[parent]!;
+      slots[pos] = moved;
+      positions[moved] = pos;
       pos = parent;
     }
-    heap[pos] = slot;
+    times[pos] = t;
+    seqs[pos] = seq;
+    slots[pos] = slot;
+    positions[slot] = pos;
   }
 
-  #siftDown(pos: number, slot: number): void {
-    const heap = this.#heap;
+  /** Places (t, seq, slot) at or below heap position `pos`. */
+  #siftDown(pos: number, t: number, seq: number, slot: number): void {
+    const times = this.#heapTimes;
+    const seqs = this.#heapSeqs;
+    const slots = this.#heapSlots;
+    const positions = this.#positions;
     const size = this.#size;
     for (;;) {
       let child = 2 * pos + 1;
       if (child >= size) break;
+      let ct = times[child]!;
       const right = child + 1;
-      if (right < size && this.#less(heap[right]!, heap[child]!)) child = right;
-      const c = heap[child]!;
-      if (!this.#less(c, slot)) break;
-      heap[pos] = c;
+      if (right < size) {
+        const rt = times[right]!;
+        if (rt < ct || (rt === ct && seqs[right]! < seqs[child]!)) {
+          child = right;
+          ct = rt;
+        }
+      }
+      if (t < ct || (t === ct && seq < seqs[child]!)) break;
+      times[pos] = ct;
+      seqs[pos] = seqs[child]!;
+      const moved = slots[child]!;
+      slots[pos] = moved;
+      positions[moved] = pos;
       pos = child;
     }
-    heap[pos] = slot;
+    times[pos] = t;
+    seqs[pos] = seq;
+    slots[pos] = slot;
+    positions[slot] = pos;
   }
 
   #alloc(): number {
     if (this.#freeTop > 0) return this.#free[--this.#freeTop]!;
-    if (this.#slots === this.#times.length) this.#grow();
+    if (this.#slots === this.#kinds.length) this.#grow();
     return this.#slots++;
   }
 
@@ -243,16 +286,17 @@ export class SimEngine {
   }
 
   #grow(): void {
-    const n = this.#times.length * 2;
+    const n = this.#kinds.length * 2;
     if (n > SLOT_BITS) throw invalidOption('engine events pending', n, `keep fewer than ${SLOT_BITS} events scheduled at once`);
     const grow = <A extends Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
       const b = make(n);
       b.set(a);
       return b;
     };
-    this.#heap = grow(this.#heap, (k) => new Int32Array(k));
-    this.#times = grow(this.#times, (k) => new Float64Array(k));
-    this.#seqs = grow(this.#seqs, (k) => new Float64Array(k));
+    this.#heapTimes = grow(this.#heapTimes, (k) => new Float64Array(k));
+    this.#heapSeqs = grow(this.#heapSeqs, (k) => new Float64Array(k));
+    this.#heapSlots = grow(this.#heapSlots, (k) => new Int32Array(k));
+    this.#positions = grow(this.#positions, (k) => new Int32Array(k).fill(-1));
     this.#kinds = grow(this.#kinds, (k) => new Int32Array(k));
     this.#args = grow(this.#args, (k) => new Float64Array(k));
     this.#gens = grow(this.#gens, (k) => new Int32Array(k));
