@@ -19,7 +19,7 @@ import {
 import { checkReportWritable, writeReport } from '../report/report-file.js';
 import { applyOverrides } from '../sim/overrides.js';
 import { renderSimReport } from '../sim/report.js';
-import { renderSimTable } from '../sim/table.js';
+import { LOAD_TABLE_MAX_SERVERS, renderLoadDeviationTable, renderSimTable } from '../sim/table.js';
 
 interface SimFlags {
   readonly seed?: string;
@@ -105,6 +105,8 @@ export function registerSim(program: Command): void {
         process.stdout.write(`${JSON.stringify({ scenario: scenario.name, variants: results }, null, 2)}\n`);
       } else {
         process.stdout.write(`${scenario.name}: ${scenario.description ?? ''}\n${renderSimTable(results)}\n`);
+        if (results[0]!.replications.runs[0]!.served.length <= LOAD_TABLE_MAX_SERVERS)
+          process.stdout.write(`\n${renderLoadDeviationTable(results)}\n`);
       }
       if (reportPath !== null) {
         const line = ['headroom sim', name, ...process.argv.slice(process.argv.indexOf('sim') + 2)].join(' ');

@@ -1,6 +1,6 @@
 /** The side-by-side table of `headroom sim`: one column per variant, one row per figure. */
 import { renderTable } from 'headroom';
-import type { MeanCi, Replications } from 'headroom/sim';
+import { loadDeviation, type MeanCi, type Replications } from 'headroom/sim';
 
 /** One variant's replications, by name. */
 export interface VariantResult {
@@ -55,4 +55,21 @@ export function renderSimTable(results: readonly VariantResult[]): string {
     ['', ...results.map((r) => r.name)],
     rows.map(([label, f]) => [label, ...results.map(f)]),
   );
+}
+
+/** Fleets up to this size get the per-server load table. */
+export const LOAD_TABLE_MAX_SERVERS = 32;
+
+/**
+ * Finagle's load distribution, side by side: one row per server with each variant's requests and
+ * their deviation from optimal (total / servers), first seed; then the mean and largest deviation.
+ */
+export function renderLoadDeviationTable(results: readonly VariantResult[]): string {
+  const dists = results.map((r) => loadDeviation(r.replications.runs[0]!.served));
+  const cell = (load: number, pct: number): string => `${load} (${pct.toFixed(1)}%)`;
+  const rows = dists[0]!.servers.map((_, i) => [`s${i}`, ...dists.map((d) => cell(d.servers[i]!.load, d.servers[i]!.deviationPercent))]);
+  rows.push(['optimal (total / servers)', ...dists.map((d) => d.optimal.toFixed(2))]);
+  rows.push(['mean |deviation|', ...dists.map((d) => `${d.meanDeviationPercent.toFixed(1)}%`)]);
+  rows.push(['max |deviation|', ...dists.map((d) => `${d.maxDeviationPercent.toFixed(1)}%`)]);
+  return renderTable(['requests per server (|dev| from optimal)', ...results.map((r) => r.name)], rows);
 }

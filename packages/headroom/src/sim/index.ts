@@ -35,3 +35,4 @@ export {
   type RunScenarioOptions,
 } from './scenario.js';
 export { builtinScenarios, builtinScenario } from './scenarios/builtins.js';
+export { loadDeviation, type LoadDeviation, type ServerLoad } from './load-deviation.js';

@@ -6,6 +6,7 @@
 import { invalidOption } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import type { DistributionSpec } from '../distributions.js';
+import { finagleColdStart, finagleSlowMiddle } from './finagle.js';
 
 /**
  * Leaf latency calibrated to "The Tail at Scale"'s BigTable benchmark: P(> 10 ms) = 2%,
@@ -42,26 +43,6 @@ const WHAT_IF_HISTOGRAM: DistributionSpec = {
     [200, 10],
   ],
 };
-
-const finagle = (name: string, from: number, to: number, description: string): Scenario => ({
-  name,
-  description,
-  model: {
-    duration: '45s',
-    warmup: '1s',
-    arrivals: { type: 'poisson', ratePerSec: 1250 },
-    servers: [{ count: 10, workers: 4, service: { type: 'lognormal', median: '8ms', sigma: 0.5 } }],
-    faults: [
-      { atMs: from, action: 'slow', servers: [5], factor: 10 },
-      { atMs: to, action: 'recover', servers: [5] },
-    ],
-  },
-  variants: [
-    { name: 'round-robin', clients: { picker: 'round-robin', load: 'outstanding' } },
-    { name: 'p2c', clients: { picker: 'p2c', load: 'outstanding' } },
-    { name: 'p2c+peak-ewma', clients: { picker: 'p2c', load: 'peak-ewma' } },
-  ],
-});
 
 /** Every built-in scenario, by name. */
 export const builtinScenarios: readonly Scenario[] = [
@@ -138,18 +119,8 @@ export const builtinScenarios: readonly Scenario[] = [
       { name: 'hedge after 10ms', clients: { picker: 'random', hedge: { delay: '10ms', budget: { ratio: 0.05, maxTokens: 1000 } } } },
     ],
   },
-  finagle(
-    'finagle-slowmiddle',
-    15_000,
-    45_000,
-    "Finagle's balancer simulation, slowmiddle: 10 backends at 1,250 req/s for 45 s, backend 5 ten times slower from 15 s on.",
-  ),
-  finagle(
-    'finagle-coldstart',
-    19_000,
-    23_000,
-    "Finagle's balancer simulation, coldstart: 10 backends at 1,250 req/s for 45 s, backend 5 ten times slower from 19 to 23 s.",
-  ),
+  finagleSlowMiddle,
+  finagleColdStart,
   {
     name: 'client-stalls',
     description:
