@@ -19,7 +19,9 @@ export type {
   CacheHealth,
   RemovalReason,
 } from './types.js';
-export type { EvictionKind } from './eviction/policy.js';
+export type { EvictionKind, EvictionPolicy } from './eviction/policy.js';
+export { TinyLfuPolicy } from './eviction/tinylfu.js';
+export { LruPolicy } from './eviction/lru.js';
 export { InvalidKeyError, CacheClosedError, BatchResultError, WriteBehindError } from './errors.js';
 export type { Source, SourceContext, CachedSource } from './write/source.js';
 export { writeThrough } from './write/through.js';

@@ -21,8 +21,8 @@ export interface CallHost {
   callEnded(call: Call, ok: boolean, timedOut: boolean, partial: boolean): void;
   /** A hedge was sent (`true`) or refused by the budget. */
   countHedge(sent: boolean): void;
-  /** The server that owns the call's key, or -1 to let the picker choose. */
-  owner(key: number, attempt: number): number;
+  /** The server that owns the call's key for attempt `attempt` from `client`, or -1 to let the picker choose. */
+  owner(key: number, attempt: number, client: Client): number;
 }
 
 /** Event kinds of an attempt. */
@@ -140,7 +140,7 @@ export class Call implements SimHandler {
   #sendAttempt(): void {
     const client = this.client;
     const now = this.host.engine.now;
-    let server = this.key >= 0 ? this.host.owner(this.key, this.attempts.length) : -1;
+    let server = this.key >= 0 ? this.host.owner(this.key, this.attempts.length, this.client) : -1;
     if (server < 0) {
       server = client.picker.pick(client, now, undefined);
       for (let tries = 0; tries < 4 && this.#used(server); tries++) server = client.picker.pick(client, now, undefined);

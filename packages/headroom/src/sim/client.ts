@@ -4,8 +4,9 @@
  * exactly as inside a `Balancer`), plus its hedging state — the real `SlidingPercentile` window
  * and `TokenBudget` of `headroom/latency`, driven with the engine's time.
  *
- * Every server stays a candidate: the simulator has no health checks or outlier ejection yet, so
- * a crashed server that fails fast keeps getting the picks a fast server would.
+ * With `outlier`, `health` or `panicThreshold` in its spec, the client picks through the real
+ * `BalancerCore` instead (ejection.ts), which takes sick servers out of its candidates; without
+ * them every server stays a candidate.
  */
 import {
   leastLoaded,
@@ -23,6 +24,7 @@ import {
 import { SlidingPercentile, TokenBudget } from '../latency/index.js';
 import { parseDuration } from '../core/duration.js';
 import type { Random } from '../core/random.js';
+import { ClientBalancer, type BalanceConfig, type ProbeHost } from './ejection.js';
 import type { SimEngine } from './engine.js';
 import { invalidOption } from './errors.js';
 import type { HedgeSpec, LoadSpec, PickerSpec } from './model-spec.js';
@@ -109,6 +111,8 @@ export class Client implements Candidates {
   readonly picker: Picker;
   readonly window: SlidingPercentile | undefined;
   readonly budget: TokenBudget | undefined;
+  /** The balancer core the client picks through, when its spec asks for health checks or ejection. */
+  readonly balancer: ClientBalancer | undefined;
 
   constructor(
     readonly index: number,
@@ -118,11 +122,19 @@ export class Client implements Candidates {
     readonly hedge: HedgeConfig | undefined,
     random: Random,
     engine: SimEngine,
+    balance?: BalanceConfig,
+    probes?: ProbeHost,
   ) {
     this.size = servers;
     this.inflight = new Int32Array(servers);
-    this.metrics = Array.from({ length: servers }, () => loadSpec.create());
-    this.picker = pickerSpec.create({ random: random.fork('picker') });
+    if (balance === undefined) {
+      this.metrics = Array.from({ length: servers }, () => loadSpec.create());
+      this.picker = pickerSpec.create({ random: random.fork('picker') });
+    } else {
+      this.balancer = new ClientBalancer(balance, index, servers, pickerSpec, loadSpec, random.fork('balancer'), engine, probes!);
+      this.metrics = this.balancer.metrics;
+      this.picker = this.balancer;
+    }
     this.window = hedge !== undefined && hedge.delayMs === undefined ? new SlidingPercentile(hedge.windowSize) : undefined;
     this.budget =
       hedge !== undefined && hedge.budget !== false

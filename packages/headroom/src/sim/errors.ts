@@ -1,11 +1,27 @@
 /** Errors of the sim module (codes listed in docs/errors.md, section "sim"). */
-import { HeadroomError, InvalidOptionError } from '../core/errors.js';
+import { HeadroomError, InvalidOptionError, isHeadroomError } from '../core/errors.js';
 
 const CODE = 'HR_SIM_INVALID_OPTION';
 
 /** An invalid engine or model option, naming the option, the value and what is accepted. */
 export function invalidOption(option: string, value: unknown, expected: string): InvalidOptionError {
   return new InvalidOptionError(option, value, expected, CODE);
+}
+
+/**
+ * Runs `fn` (which builds an object of another module from part of a model), re-labelling an
+ * invalid-option error it throws with the model's path: option `minLimit` under prefix
+ * `servers.0.limiter.options` becomes `servers.0.limiter.options.minLimit`.
+ * @throws HR_SIM_INVALID_OPTION naming the model path, for any error that names an option
+ */
+export function relabelled<T>(prefix: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const d = isHeadroomError(e) ? (e.details as { option?: unknown; value?: unknown; expected?: unknown }) : undefined;
+    if (d === undefined || typeof d.option !== 'string') throw e;
+    throw invalidOption(`${prefix}.${d.option}`, d.value, typeof d.expected === 'string' ? d.expected : (e as Error).message);
+  }
 }
 
 /**

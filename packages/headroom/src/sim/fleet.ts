@@ -12,8 +12,11 @@ import type { Attempt } from './call.js';
 import { AT_SERVER, Call, RESPONSE_FAILED, RESPONSE_OK, type CallHost } from './call.js';
 import { Client, hedgeConfig, loadFactory, pickerFactory } from './client.js';
 import { sampler, type Sampler } from './distributions.js';
+import { balanceConfig, type ProbeHost } from './ejection.js';
 import { SimEngine, type SimHandler } from './engine.js';
 import { invalidOption } from './errors.js';
+import { ModelFeatures, type ModelHooks } from './features.js';
+import { FrontedServer } from './front.js';
 import type { FaultSpec, ModelSpec } from './model-spec.js';
 import type { RunResult } from './result.js';
 import { Server, type Job, type ServerHost } from './server.js';
@@ -29,8 +32,8 @@ const STALL_END = 4;
  * @throws HR_SIM_INVALID_OPTION when the model names an impossible value (the message names the field)
  * @example runModel({ duration: '60s', arrivals: { type: 'poisson', ratePerSec: 800 }, servers: [{ count: 1, service: { type: 'exponential', mean: '1ms' } }] }, 1)
  */
-export function runModel(spec: ModelSpec, seed: number): RunResult {
-  return new Fleet(spec, seed).run();
+export function runModel(spec: ModelSpec, seed: number, hooks: ModelHooks = {}): RunResult {
+  return new Fleet(spec, seed, hooks).run();
 }
 
 /**
@@ -38,10 +41,10 @@ export function runModel(spec: ModelSpec, seed: number): RunResult {
  * @throws HR_SIM_INVALID_OPTION (or HR_CORE_INVALID_DURATION) naming the field, as {@link runModel} would
  */
 export function checkModel(spec: ModelSpec): void {
-  new Fleet(spec, 1);
+  new Fleet(spec, 1, {});
 }
 
-class Fleet implements ServerHost, CallHost, SimHandler {
+class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   readonly engine: SimEngine;
   readonly servers: Server[] = [];
   readonly clients: Client[] = [];
@@ -76,13 +79,18 @@ class Fleet implements ServerHost, CallHost, SimHandler {
   readonly #stallRandom: Random;
   readonly #stalls: { readonly interval: Sampler; readonly duration: Sampler } | undefined;
   readonly #fanOut: ModelSpec['fanOut'];
+  readonly #features: ModelFeatures;
+  readonly #onDispatch: ModelHooks['onDispatch'];
 
   constructor(
     readonly spec: ModelSpec,
     seed: number,
+    hooks: ModelHooks,
   ) {
     this.engine = new SimEngine({ seed });
     const root = this.engine.random;
+    const features = (this.#features = new ModelFeatures(spec, root, hooks));
+    this.#onDispatch = hooks.onDispatch;
     this.endMs = parsePositiveDuration(spec.duration, 'duration', 0);
     this.warmupMs = parseOptionalDuration(spec.warmup, 'warmup', this.endMs / 10);
     if (!(this.warmupMs < this.endMs)) throw invalidOption('warmup', spec.warmup, `use a duration below duration (${this.endMs} ms)`);
@@ -104,9 +112,25 @@ class Fleet implements ServerHost, CallHost, SimHandler {
               interval: sampler(g.pauses.interval, `${path}.pauses.interval`),
               duration: sampler(g.pauses.duration, `${path}.pauses.duration`),
             };
+      const front = features.front(g, path);
       for (let i = 0; i < g.count; i++) {
         const index = this.servers.length;
-        this.servers.push(new Server(index, workers, discipline, service, root.fork(`server-${index}`), this.engine, this, pauses));
+        const random = root.fork(`server-${index}`);
+        this.servers.push(
+          front === undefined
+            ? new Server(index, workers, discipline, service, random, this.engine, this, pauses)
+            : new FrontedServer(
+                index,
+                workers,
+                discipline,
+                service,
+                random,
+                this.engine,
+                this,
+                pauses,
+                front(this.engine, random.fork('front')),
+              ),
+        );
       }
     });
     const c = spec.clients ?? {};
@@ -115,8 +139,9 @@ class Fleet implements ServerHost, CallHost, SimHandler {
     const picker = pickerFactory(c.picker);
     const load = loadFactory(c.load);
     const hedge = c.hedge === undefined ? undefined : hedgeConfig(c.hedge);
+    const balance = balanceConfig(c);
     for (let i = 0; i < count; i++)
-      this.clients.push(new Client(i, this.servers.length, picker, load, hedge, root.fork(`client-${i}`), this.engine));
+      this.clients.push(new Client(i, this.servers.length, picker, load, hedge, root.fork(`client-${i}`), this.engine, balance, this));
     this.sloMs = spec.slo === undefined ? Infinity : parsePositiveDuration(spec.slo, 'slo', 0);
     this.timeoutMs = c.timeout === undefined ? undefined : parsePositiveDuration(c.timeout, 'clients.timeout', 0);
     this.#stalls =
@@ -137,6 +162,7 @@ class Fleet implements ServerHost, CallHost, SimHandler {
     if (spec.fanOut !== undefined) validateFanOut(spec.fanOut);
     this.#faults = spec.faults ?? [];
     this.#faults.forEach((f, i) => this.#checkFault(f, i));
+    features.attach(this.servers, this.engine);
     const tailLength = spec.queueTailLength ?? 16;
     this.tail = new LengthTail(this.servers.length, tailLength, 0);
     this.arrivals = new Arrivals(spec.arrivals, this.engine, root.fork('arrivals'), this.endMs, (i) => this.#arrive(i));
@@ -190,6 +216,7 @@ class Fleet implements ServerHost, CallHost, SimHandler {
       events: engine.executed,
       simulatedMs: now,
       traceHash: engine.traceHash,
+      ...this.#features.result(this.servers),
     };
   }
 
@@ -219,6 +246,7 @@ class Fleet implements ServerHost, CallHost, SimHandler {
     const now = this.engine.now;
     this.#integrate(now);
     this.inSystem--;
+    this.#features.series?.callEnded(now - call.startMs, ok);
     if (!call.measured) return;
     const latency = now - call.startMs;
     this.latencySum += latency;
@@ -236,6 +264,7 @@ class Fleet implements ServerHost, CallHost, SimHandler {
   /** Sends an attempt: network out (maybe lost), then the server. */
   send(a: Attempt): void {
     if (this.measuring) this.attempts++;
+    if (this.#onDispatch !== undefined) this.#onDispatch(this.engine.now, a.client, a.server, a.call.client.inflight);
     if (this.#dropped(a.client, a.server)) return;
     const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
     if (d > 0) this.engine.after(d, a, AT_SERVER, 0);
@@ -248,8 +277,20 @@ class Fleet implements ServerHost, CallHost, SimHandler {
     else this.refused++;
   }
 
-  owner(): number {
-    return -1;
+  owner(key: number, attempt: number, client: Client): number {
+    return this.#features.router?.owner(key, attempt, client) ?? -1;
+  }
+
+  // ---- ProbeHost ----
+
+  probeRoundTrip(client: number, server: number): number {
+    if (this.blocked !== undefined && this.blocked[client * this.servers.length + server] === 1) return -1;
+    if (this.loss > 0 && (this.netRandom.next() < this.loss || this.netRandom.next() < this.loss)) return -1;
+    return this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom) + this.netDelay.sample(this.netRandom);
+  }
+
+  serverUp(server: number): boolean {
+    return this.servers[server]!.up;
   }
 
   // ---- ServerHost ----
@@ -275,7 +316,7 @@ class Fleet implements ServerHost, CallHost, SimHandler {
     const measured = now >= this.warmupMs;
     if (measured) this.calls++;
     const client = this.clients[index % this.clients.length]!;
-    const call = new Call(this, client, now, measured, null, -1);
+    const call = new Call(this, client, now, measured, null, this.#features.keys?.next() ?? -1);
     call.begin(this.#fanOut, this.timeoutMs);
   }
 
@@ -313,9 +354,13 @@ class Fleet implements ServerHost, CallHost, SimHandler {
   #applyFault(f: FaultSpec): void {
     for (const index of f.servers) {
       const s = this.servers[index]!;
-      if (f.action === 'crash') s.crash();
-      else if (f.action === 'restart') s.restart();
-      else if (f.action === 'slow') s.factor = f.factor;
+      if (f.action === 'crash') {
+        s.crash();
+        this.#features.router?.leave(index);
+      } else if (f.action === 'restart') {
+        s.restart();
+        this.#features.router?.join(index);
+      } else if (f.action === 'slow') s.factor = f.factor;
       else if (f.action === 'recover') s.factor = 1;
       else if (f.action === 'partition' || f.action === 'heal') {
         this.blocked ??= new Uint8Array(this.clients.length * this.servers.length);

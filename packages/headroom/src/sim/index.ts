@@ -6,6 +6,11 @@
 export { SimEngine, type SimEngineOptions, type SimHandler } from './engine.js';
 export { ScenarioError } from './errors.js';
 export { runModel, checkModel } from './fleet.js';
+export { type ModelHooks } from './features.js';
+export { type KeySpec, type PartitionerSpec } from './keys.js';
+export { type CacheSpec } from './cache.js';
+export { type LimiterSpec, type LimitAlgorithmName } from './limiter.js';
+export { type RunSeries } from './series.js';
 export { type RunResult } from './result.js';
 export { sampler, type DistributionSpec, type Sampler } from './distributions.js';
 export { meanCi, type MeanCi } from './stats.js';

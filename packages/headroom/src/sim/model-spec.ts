@@ -3,8 +3,12 @@
  * what a TypeScript scenario writes directly). Lengths of time are `Duration`s (a number of ms or
  * '250ms', '5s'), instants are `…Ms` numbers of virtual time, rates are per second.
  */
+import type { ActiveHealthOptions, OutlierOptions } from '../balance/index.js';
 import type { Duration } from '../core/duration.js';
 import type { DistributionSpec } from './distributions.js';
+import type { CacheSpec } from './cache.js';
+import type { KeySpec, PartitionerSpec } from './keys.js';
+import type { LimiterSpec } from './limiter.js';
 
 /** How requests arrive (open loop: arrivals never wait for answers). */
 export type ArrivalSpec =
@@ -66,6 +70,17 @@ export interface ClientSpec {
   readonly timeout?: Duration;
   /** Event-loop stalls of the client process: responses that arrive during one are seen when it ends. */
   readonly stalls?: PauseSpec;
+  /**
+   * Outlier ejection by the real `headroom/balance` core (consecutive errors, success rate,
+   * latency; ejection backoff; max ejection %), as `Balancer`'s `outlier` option. Setting this,
+   * `health` or `panicThreshold` routes the client's picks through a `BalancerCore`, with outlier
+   * detection at `Balancer`'s defaults unless this is `false`; default: none of it (a plain picker).
+   */
+  readonly outlier?: OutlierOptions | false;
+  /** Active health checks as `Balancer`'s `health` option (the simulator answers the probes: a crashed server fails fast, a partitioned one times out); default none. */
+  readonly health?: Omit<ActiveHealthOptions<number>, 'probe'>;
+  /** Below this % of servers healthy and not ejected, pick among all (the balancer's panic threshold); default 50. */
+  readonly panicThreshold?: number;
 }
 
 /** Process-wide pauses (GC, event-loop stalls): every worker stops for `duration`, every `interval`. */
@@ -91,6 +106,10 @@ export interface ServerGroupSpec {
   readonly service: DistributionSpec;
   /** Process-wide pauses that stop every worker; default none. */
   readonly pauses?: PauseSpec;
+  /** A concurrency limiter from `headroom/latency` in front of each server (requests past the limit are shed at once); default none. */
+  readonly limiter?: LimiterSpec;
+  /** A cache in front of each server (the real eviction policy of `headroom/cache`): a hit answers without service time. Needs `keys`. */
+  readonly cache?: CacheSpec;
 }
 
 /** Network between clients and servers: one-way delay each way, and loss of a message. */
@@ -136,4 +155,10 @@ export interface ModelSpec {
   readonly slo?: Duration;
   /** Queue lengths tracked for the time-averaged tail (fraction of servers with ≥ k queued); default 16. */
   readonly queueTailLength?: number;
+  /** Each call carries a key (Zipf ranks or a recorded trace); default none. */
+  readonly keys?: KeySpec;
+  /** Route each keyed call to its owner by a real `headroom/partition` partitioner instead of the picker; needs `keys`. */
+  readonly partitioner?: PartitionerSpec;
+  /** Also record a time series of the run, one point per this interval (`RunResult.series`); default none. */
+  readonly series?: Duration;
 }

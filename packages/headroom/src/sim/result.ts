@@ -1,3 +1,5 @@
+import type { RunSeries } from './series.js';
+
 /** What one simulation run measured (calls arriving after warm-up; times in ms). */
 export interface RunResult {
   /** Calls that arrived after warm-up. */
@@ -51,4 +53,13 @@ export interface RunResult {
   readonly simulatedMs: number;
   /** Hash of the event trace: the same scenario and seed always print the same one. */
   readonly traceHash: string;
+  /** The caches in front of servers, when the model has them: lookups after warm-up, and the share that hit. */
+  readonly cache?: { readonly hits: number; readonly misses: number; readonly hitRatio: number };
+  /**
+   * The concurrency limiters in front of servers, when the model has them: calls after warm-up
+   * admitted and shed, the shed share, and the mean limit at the end of the run.
+   */
+  readonly limiter?: { readonly admitted: number; readonly shed: number; readonly shedShare: number; readonly finalLimit: number };
+  /** The time series, when the model asks for one (`series`). */
+  readonly series?: RunSeries;
 }

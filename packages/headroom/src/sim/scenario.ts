@@ -30,9 +30,25 @@ export interface Scenario {
 }
 
 const SCENARIO_KEYS = ['name', 'description', 'seed', 'model', 'variants'];
-const MODEL_KEYS = ['duration', 'warmup', 'arrivals', 'clients', 'servers', 'network', 'fanOut', 'faults', 'slo', 'queueTailLength'];
-const CLIENT_KEYS = ['count', 'picker', 'load', 'hedge', 'timeout', 'stalls'];
-const GROUP_KEYS = ['count', 'workers', 'discipline', 'service', 'pauses'];
+const MODEL_KEYS = [
+  'duration',
+  'warmup',
+  'arrivals',
+  'clients',
+  'servers',
+  'network',
+  'fanOut',
+  'faults',
+  'slo',
+  'queueTailLength',
+  'keys',
+  'partitioner',
+  'series',
+];
+const CLIENT_KEYS = ['count', 'picker', 'load', 'hedge', 'timeout', 'stalls', 'outlier', 'health', 'panicThreshold'];
+const GROUP_KEYS = ['count', 'workers', 'discipline', 'service', 'pauses', 'limiter', 'cache'];
+const LIMITER_KEYS = ['algorithm', 'limit', 'options', 'windowed'];
+const CACHE_KEYS = ['capacity', 'policy'];
 const HEDGE_KEYS = ['delay', 'percentile', 'windowSize', 'minSamples', 'maxExtra', 'budget', 'cancelQueued'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -56,7 +72,12 @@ function checkModelFields(m: Record<string, unknown>, path: string, source: stri
   }
   if (m['servers'] !== undefined) {
     if (!Array.isArray(m['servers'])) throw new ScenarioError(at('servers'), 'expected a list of server groups', source);
-    m['servers'].forEach((g, i) => keys(g, GROUP_KEYS, at(`servers.${i}`), source));
+    m['servers'].forEach((g, i) => {
+      keys(g, GROUP_KEYS, at(`servers.${i}`), source);
+      const group = g as Record<string, unknown>;
+      if (group['limiter'] !== undefined) keys(group['limiter'], LIMITER_KEYS, at(`servers.${i}.limiter`), source);
+      if (group['cache'] !== undefined) keys(group['cache'], CACHE_KEYS, at(`servers.${i}.cache`), source);
+    });
   }
 }
 

@@ -1,0 +1,106 @@
+/**
+ * The model's optional parts, assembled from a {@link ModelSpec} in one place so the fleet stays
+ * a thin loop: the calls' keys and the partitioner that routes them (keys.ts), the cache and the
+ * concurrency limiter in front of each server (cache.ts, limiter.ts, front.ts), the time series
+ * (series.ts), and the hooks a test uses to watch every dispatch. A model that uses none of them
+ * builds none of them.
+ */
+import type { Random } from '../core/random.js';
+import { checkCacheSpec, ServerCache } from './cache.js';
+import type { SimEngine } from './engine.js';
+import { invalidOption } from './errors.js';
+import type { Front } from './front.js';
+import { KeyRouter, KeySource } from './keys.js';
+import { limiterFactory } from './limiter.js';
+import type { ModelSpec, ServerGroupSpec } from './model-spec.js';
+import type { RunResult } from './result.js';
+import { SeriesRecorder } from './series.js';
+import type { Server } from './server.js';
+import { FrontedServer } from './front.js';
+import { parsePositiveDuration } from '../core/duration.js';
+
+/** Callbacks into a run, for tests and tools that check an invariant at every step. */
+export interface ModelHooks {
+  /**
+   * An attempt leaves `client` for `server` at `atMs`; `inflight` is that client's count of
+   * attempts in flight per server, this one included (read it now: it changes as the run goes on).
+   */
+  readonly onDispatch?: (atMs: number, client: number, server: number, inflight: ArrayLike<number>) => void;
+}
+
+/** Builds what stands in front of one server, or nothing. */
+export type FrontFactory = (engine: SimEngine, random: Random) => Front;
+
+/** The optional parts of one run. */
+export class ModelFeatures {
+  /** The calls' keys, when the model has them. */
+  readonly keys: KeySource | undefined;
+  /** Routes keyed calls to their owners, when the model names a partitioner. */
+  router: KeyRouter | undefined;
+  /** The time series, when the model asks for one. */
+  series: SeriesRecorder | undefined;
+  readonly #seriesMs: number | undefined;
+
+  /** @throws HR_SIM_INVALID_OPTION naming the field (`keys.exponent`, `partitioner`, `series`, …) */
+  constructor(
+    readonly spec: ModelSpec,
+    random: Random,
+    readonly hooks: ModelHooks,
+  ) {
+    this.keys = spec.keys === undefined ? undefined : new KeySource(spec.keys, random.fork('keys'));
+    if (spec.partitioner !== undefined && this.keys === undefined)
+      throw invalidOption(
+        'partitioner',
+        spec.partitioner,
+        'give the calls keys too (model.keys), e.g. { "type": "zipf", "count": 10000, "exponent": 0.99 }',
+      );
+    this.#seriesMs = spec.series === undefined ? undefined : parsePositiveDuration(spec.series, 'series', 0);
+  }
+
+  /**
+   * What a server group puts in front of its servers, or undefined for plain servers.
+   * @throws HR_SIM_INVALID_OPTION naming the field under `path` (`servers.0.limiter.algorithm`, …)
+   */
+  front(group: ServerGroupSpec, path: string): FrontFactory | undefined {
+    if (group.cache === undefined && group.limiter === undefined) return undefined;
+    const cache = group.cache;
+    if (cache !== undefined) {
+      checkCacheSpec(cache, `${path}.cache`);
+      if (this.keys === undefined)
+        throw invalidOption(`${path}.cache`, cache, 'give the calls keys too (model.keys): the cache holds keys');
+    }
+    const limiter = group.limiter === undefined ? undefined : limiterFactory(group.limiter, `${path}.limiter`);
+    const keys = this.keys;
+    return (engine, random) => ({
+      cache: cache === undefined ? undefined : new ServerCache(cache, keys!, random.fork('cache')),
+      limiter: limiter?.(engine, random.fork('limiter')),
+    });
+  }
+
+  /** Builds the parts that need the whole fleet (router, series). */
+  attach(servers: readonly Server[], engine: SimEngine): void {
+    if (this.spec.partitioner !== undefined) this.router = new KeyRouter(this.spec.partitioner, servers.length, this.keys!);
+    if (this.#seriesMs !== undefined) this.series = new SeriesRecorder(this.#seriesMs, engine, servers);
+  }
+
+  /** The result fields of the parts in use. */
+  result(servers: readonly Server[]): Pick<RunResult, 'cache' | 'limiter' | 'series'> {
+    const fronted = servers.filter((s): s is FrontedServer => s instanceof FrontedServer);
+    const cached = fronted.filter((s) => s.cache !== undefined);
+    const limited = fronted.filter((s) => s.limiter !== undefined);
+    const out: { -readonly [K in 'cache' | 'limiter' | 'series']?: RunResult[K] } = {};
+    if (cached.length > 0) {
+      const hits = cached.reduce((a, s) => a + s.cache!.hits, 0);
+      const misses = cached.reduce((a, s) => a + s.cache!.misses, 0);
+      out.cache = { hits, misses, hitRatio: hits + misses > 0 ? hits / (hits + misses) : 0 };
+    }
+    if (limited.length > 0) {
+      const admitted = limited.reduce((a, s) => a + s.admitted, 0);
+      const shed = limited.reduce((a, s) => a + s.shed, 0);
+      const meanLimit = limited.reduce((a, s) => a + s.limiter!.limit, 0) / limited.length;
+      out.limiter = { admitted, shed, shedShare: admitted + shed > 0 ? shed / (admitted + shed) : 0, finalLimit: meanLimit };
+    }
+    if (this.series !== undefined) out.series = this.series.result();
+    return out;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * A server with something in front of it: a cache of keys (cache.ts) and/or a concurrency
+ * limiter (limiter.ts). A call whose key is cached is answered at once; otherwise the limiter's
+ * synchronous decider admits it (a permit held until the answer leaves the server) or sheds it at
+ * once (a fast failure); admitted calls queue and are served as by any server. A crash drops the
+ * cache (the server restarts cold) and frees the permits of the calls it dropped. Only servers
+ * whose group configures a cache or a limiter are built from this class, so the others pay nothing.
+ */
+import type { ConcurrencyLimiter, Permit } from '../latency/index.js';
+import type { Random } from '../core/random.js';
+import type { ServerCache } from './cache.js';
+import type { Sampler } from './distributions.js';
+import type { SimEngine } from './engine.js';
+import type { Discipline } from './model-spec.js';
+import { Server, type Job, type ServerHost } from './server.js';
+
+/** A job whose call may carry a key (the fleet's attempts do; -1 is no key). */
+interface KeyedJob extends Job {
+  readonly call: { readonly key: number };
+}
+
+/** Passes the server's reports on, after letting the front see each answer leave. */
+class FrontHost implements ServerHost {
+  front: FrontedServer | undefined;
+  constructor(readonly inner: ServerHost) {}
+
+  finished(server: Server, job: Job, ok: boolean): void {
+    this.front!.left(job as KeyedJob, ok);
+    this.inner.finished(server, job, ok);
+  }
+
+  lengthChanged(from: number, to: number): void {
+    this.inner.lengthChanged(from, to);
+  }
+}
+
+/** What stands in front of a server. */
+export interface Front {
+  readonly cache: ServerCache | undefined;
+  readonly limiter: ConcurrencyLimiter | undefined;
+}
+
+/** A {@link Server} behind a cache and/or a concurrency limiter. */
+export class FrontedServer extends Server {
+  /** Calls the limiter shed since the last {@link FrontedServer.resetBusy}. */
+  shed = 0;
+  /** Calls the limiter admitted since then. */
+  admitted = 0;
+  readonly cache: ServerCache | undefined;
+  readonly limiter: ConcurrencyLimiter | undefined;
+  readonly #permits = new Map<Job, Permit>();
+  readonly #outer: ServerHost;
+
+  constructor(
+    index: number,
+    workers: number,
+    discipline: Discipline,
+    service: Sampler,
+    random: Random,
+    engine: SimEngine,
+    host: ServerHost,
+    pauses: { readonly interval: Sampler; readonly duration: Sampler } | undefined,
+    front: Front,
+  ) {
+    const relay = new FrontHost(host);
+    super(index, workers, discipline, service, random, engine, relay, pauses);
+    relay.front = this;
+    this.#outer = host;
+    this.cache = front.cache;
+    this.limiter = front.limiter;
+  }
+
+  override arrive(job: Job): void {
+    if (!this.up) {
+      super.arrive(job);
+      return;
+    }
+    const key = (job as KeyedJob).call.key;
+    if (this.cache !== undefined && key >= 0 && this.cache.lookup(key)) {
+      this.#outer.finished(this, job, true);
+      return;
+    }
+    if (this.limiter !== undefined) {
+      const permit = this.limiter.tryAcquire();
+      if (permit === undefined) {
+        this.shed++;
+        this.#outer.finished(this, job, false);
+        return;
+      }
+      this.admitted++;
+      this.#permits.set(job, permit);
+    }
+    super.arrive(job);
+  }
+
+  override withdraw(job: Job): boolean {
+    if (!super.withdraw(job)) return false;
+    this.#release(job, 'ignored');
+    return true;
+  }
+
+  override crash(): void {
+    super.crash();
+    this.cache?.clear();
+  }
+
+  override resetBusy(now: number): void {
+    super.resetBusy(now);
+    this.shed = 0;
+    this.admitted = 0;
+    this.cache?.resetCounts();
+  }
+
+  /** A job the server took left it: answered (`ok`) or dropped by a crash. */
+  left(job: KeyedJob, ok: boolean): void {
+    this.#release(job, ok ? 'success' : 'ignored');
+    if (ok && this.cache !== undefined && job.call.key >= 0) this.cache.fill(job.call.key);
+  }
+
+  #release(job: Job, outcome: 'success' | 'ignored'): void {
+    if (this.limiter === undefined) return;
+    const permit = this.#permits.get(job);
+    if (permit === undefined) return;
+    this.#permits.delete(job);
+    permit.release(outcome);
+  }
+}
