@@ -4,12 +4,15 @@
  * shrinks: a child is never later than its parent, and what travels downstream is the *remaining*
  * time (see deadline-headers.ts), so each hop's own time is subtracted without synchronised clocks.
  *
- * Cost: one clock timer per deadline, cancelled by `dispose()`. Limits: on the system clock the
+ * The arithmetic (time left, may work start, a child's time) is the synchronous
+ * {@link DeadlineBudget} of deadline-core.ts, which the simulator uses directly; this class adds
+ * the signal and the timer. Cost: one clock timer per deadline, cancelled by `dispose()`. Limits: on the system clock the
  * signal fires within the timer granularity (~1 ms) after `atMs`, never before the timer is due.
  */
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Duration } from '../core/duration.js';
 import { DeadlineExceededError } from '../core/errors.js';
+import { DeadlineBudget } from './deadline-core.js';
 import { durationOption, numberOption } from './options.js';
 
 /** Options of {@link Deadline.after} and {@link Deadline.at}. */
@@ -49,6 +52,8 @@ export class Deadline {
   readonly atMs: number;
   /** The clock the deadline runs on. */
   readonly clock: Clock;
+  /** The synchronous core: the same deadline as plain time. */
+  readonly core: DeadlineBudget;
   readonly #controller = new AbortController();
   #timer: TimerHandle | undefined;
   #unlinks: Array<() => void> = [];
@@ -56,6 +61,7 @@ export class Deadline {
   private constructor(atMs: number, clock: Clock, parents: ReadonlyArray<AbortSignal | undefined>) {
     this.atMs = atMs;
     this.clock = clock;
+    this.core = new DeadlineBudget(atMs, clock);
     for (const parent of parents) {
       if (parent === undefined) continue;
       if (parent.aborted) {
@@ -103,13 +109,13 @@ export class Deadline {
 
   /** True once the signal aborted or the time has come. */
   get expired(): boolean {
-    return this.#controller.signal.aborted || this.clock.now() >= this.atMs;
+    return this.#controller.signal.aborted || this.core.expired();
   }
 
   /** Milliseconds left (0 when expired; fractional on the system clock). */
   remainingMs(nowMs: number = this.clock.now()): number {
     if (this.#controller.signal.aborted) return 0;
-    return Math.max(0, this.atMs - nowMs);
+    return this.core.remainingMs(nowMs);
   }
 
   /**
@@ -121,8 +127,9 @@ export class Deadline {
   check(neededMs = 0): void {
     const signal = this.#controller.signal;
     if (signal.aborted) throw signal.reason;
-    const remainingMs = this.remainingMs();
-    if (remainingMs <= 0 || remainingMs < neededMs) {
+    const nowMs = this.clock.now();
+    if (!this.core.allows(neededMs, nowMs)) {
+      const remainingMs = this.core.remainingMs(nowMs);
       throw new DeadlineExceededError(`Deadline too close: ${fmt(remainingMs)} ms left, the work needs ${fmt(neededMs)} ms; not started`, {
         remainingMs,
         neededMs,
@@ -138,9 +145,8 @@ export class Deadline {
    */
   child(options: ChildDeadlineOptions = {}): Deadline {
     const reserveMs = durationOption('reserve', options.reserve, 0);
-    let atMs = this.atMs - reserveMs;
-    if (options.timeout !== undefined) atMs = Math.min(atMs, this.clock.now() + durationOption('timeout', options.timeout, 0));
-    return new Deadline(atMs, this.clock, [this.#controller.signal, options.signal]);
+    const timeoutMs = options.timeout === undefined ? undefined : durationOption('timeout', options.timeout, 0);
+    return new Deadline(this.core.childAtMs({ timeoutMs, reserveMs }), this.clock, [this.#controller.signal, options.signal]);
   }
 
   /** Cancels the timer and unlinks parent signals; the signal will not fire afterwards. Idempotent. */

@@ -2,18 +2,18 @@
  * fanOut: call n backends in parallel and return when all have answered, when a quorum of k has
  * succeeded, or at the deadline — whichever the caller chose — with a status per backend and the
  * results gathered so far ("good enough" answers, Dean & Barroso 2013). Backends still running
- * when the call returns are cancelled through their AbortSignals. O(n) per call.
+ * when the call returns are cancelled through their AbortSignals. This is the async driver; the
+ * counting is the synchronous {@link FanOutTally} (fanout-core.ts). O(n) per call.
  */
 import { systemClock, type Clock } from '../core/clock.js';
 import { DeadlineExceededError } from '../core/errors.js';
 import { CancelledError } from './cancelled.js';
 import type { Deadline } from './deadline.js';
-import { intOption, invalidOption } from './options.js';
+import { FanOutTally, type FanOutWait } from './fanout-core.js';
 import type { AttemptContext } from './policy.js';
 import { invoke } from './signals.js';
 
-/** When a fan-out returns: every backend settled, or k successes. The deadline always bounds it. */
-export type FanOutWait = 'all' | { readonly quorum: number };
+export { FanOutTally, type FanOutProgress, type FanOutWait } from './fanout-core.js';
 
 /** Options of {@link fanOut}. */
 export interface FanOutOptions {
@@ -77,9 +77,7 @@ export function fanOut<B, T>(
   options: FanOutOptions = {},
 ): Promise<FanOutResult<B, T>> {
   const n = backends.length;
-  const wait = options.wait ?? 'all';
-  const need = wait === 'all' ? n : intOption('wait.quorum', wait.quorum, 1, 1, Math.max(1, n));
-  if (wait !== 'all' && n === 0) throw invalidOption('backends', backends, 'give at least one backend for a quorum');
+  const tally = new FanOutTally(n, options.wait ?? 'all');
   const clock = options.clock ?? systemClock;
   const deadline = options.deadline;
   const signal = options.signal;
@@ -87,8 +85,6 @@ export function fanOut<B, T>(
   const startMs = clock.now();
   const results: Array<BackendResult<B, T> | undefined> = new Array(n).fill(undefined);
   const controllers = backends.map(() => new AbortController());
-  let ok = 0;
-  let pending = n;
 
   return new Promise<FanOutResult<B, T>>((resolve, reject) => {
     let done = false;
@@ -104,8 +100,8 @@ export function fanOut<B, T>(
       }
       const all = results as Array<BackendResult<B, T>>;
       resolve({
-        complete: ok >= need && (wait !== 'all' || ok === n),
-        ok,
+        complete: tally.complete(),
+        ok: tally.ok,
         values: all.filter((r) => r.status === 'ok').map((r) => r.value as T),
         results: all,
         elapsedMs: clock.now() - startMs,
@@ -134,11 +130,9 @@ export function fanOut<B, T>(
     const settle = (i: number, result: BackendResult<B, T>): void => {
       if (done) return;
       results[i] = result;
-      pending--;
-      if (result.status === 'ok') ok++;
-      if (ok >= need && wait !== 'all') finish('cancelled', new CancelledError('quorum-reached'));
-      else if (ok + pending < need && wait !== 'all') finish('cancelled', new CancelledError('quorum-impossible'));
-      else if (pending === 0) finish('cancelled', undefined);
+      const progress = tally.settle(result.status === 'ok');
+      if (progress === 'quorum-reached' || progress === 'quorum-impossible') finish('cancelled', new CancelledError(progress));
+      else if (progress === 'all-settled') finish('cancelled', undefined);
     };
 
     if (n === 0) {

@@ -5,6 +5,7 @@
  */
 export { type AttemptContext, type ExecuteOptions, type Operation, type Policy, type PolicyOptions, wrap } from './policy.js';
 export { Deadline, type DeadlineOptions, type ChildDeadlineOptions } from './deadline.js';
+export { DeadlineBudget } from './deadline-core.js';
 export {
   readDeadline,
   deadlineHeaders,
@@ -18,10 +19,13 @@ export {
 } from './deadline-headers.js';
 export { DeadlinePolicy, type DeadlinePolicyOptions } from './timeout.js';
 export { TokenBudget, type TokenBudgetOptions, type TokenBudgetStats } from './budget.js';
-export { HedgePolicy, type HedgeOptions, type HedgeEvent, type HedgeStats } from './hedge.js';
-export { RetryPolicy, type RetryOptions, type RetryEvent } from './retry.js';
+export { HedgePolicy, DEFAULT_HEDGE_PERCENTILE, type HedgeOptions, type HedgeEvent, type HedgeStats } from './hedge.js';
+export { HedgeCore, HedgeRun } from './hedge-core.js';
+export { RetryPolicy, RetryCore, type RetryOptions, type RetryEvent, type RetryDecision, type RetryGiveUpReason } from './retry.js';
 export {
   TiedPolicy,
+  TiedCore,
+  TiedRun,
   TiedRegistry,
   TieTicket,
   TieCancelledError,
@@ -49,7 +53,16 @@ export {
   type LimiterStats,
   type ShedReason,
 } from './limiter.js';
-export { fanOut, type FanOutOptions, type FanOutResult, type FanOutWait, type BackendResult, type BackendStatus } from './fanout.js';
+export {
+  fanOut,
+  FanOutTally,
+  type FanOutOptions,
+  type FanOutResult,
+  type FanOutWait,
+  type FanOutProgress,
+  type BackendResult,
+  type BackendStatus,
+} from './fanout.js';
 export {
   LatencyRecorder,
   type RecorderOptions,

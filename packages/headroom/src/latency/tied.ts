@@ -5,19 +5,22 @@
  * unless both servers start within one network hop of each other, and it goes out at once, so
  * queueing delay at either server is cut without waiting for a percentile.
  *
- * This file is the pure half: the client policy (`TiedPolicy`: ids, the short stagger, first
- * answer wins, a copy the server cancelled is not a failure) and the server registry
+ * This file is the pure half: the client policy (`TiedPolicy`, the async driver of the synchronous
+ * `TiedCore` in tied-core.ts: ids, the short stagger, first answer wins, a copy the server
+ * cancelled is not a failure) and the server registry
  * (`TiedRegistry`: waiting → started | cancelled, with tombstones for cancels that arrive before
  * the copy). The wire protocol lives in adapters/tied-http.ts. O(1) per request.
  */
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
-import { HeadroomError, isHeadroomError } from '../core/errors.js';
-import { defaultRandom, type Random } from '../core/random.js';
+import { HeadroomError } from '../core/errors.js';
 import { CancelledError } from './cancelled.js';
 import type { Duration } from '../core/duration.js';
 import { durationOption, intOption } from './options.js';
-import type { AttemptContext, ExecuteOptions, PolicyOptions } from './policy.js';
+import type { AttemptContext, ExecuteOptions } from './policy.js';
 import { invoke } from './signals.js';
+import { TiedCore, type TiedOptions, type TiedStats } from './tied-core.js';
+
+export { TiedCore, TiedRun, type TiedOptions, type TiedStats } from './tied-core.js';
 
 /** The context a tied copy runs with: the attempt (0 or 1) and the id both copies share. */
 export interface TiedContext extends AttemptContext {
@@ -33,27 +36,6 @@ export class TieCancelledError extends HeadroomError {
   constructor(tieId: string) {
     super('HR_LATENCY_TIE_CANCELLED', `Tied copy ${tieId} was dropped by the server: its twin started first`, { details: { tieId } });
   }
-}
-
-/** Options of {@link TiedPolicy}. */
-export interface TiedOptions extends PolicyOptions {
-  /**
-   * Delay before the second copy, ms; default 1. Dean suggests about twice the one-way network
-   * delay, so that when both queues are empty the first server starts and cancels the twin before
-   * it arrives (otherwise both may execute). Ms or '2ms'.
-   */
-  readonly delay?: Duration;
-}
-
-/** Counters of a {@link TiedPolicy}. */
-export interface TiedStats {
-  readonly calls: number;
-  /** Second copies sent (every call sends one unless it settled within `delay`). */
-  readonly secondCopies: number;
-  /** Successes won by copy 0 and copy 1. */
-  readonly wins: readonly [number, number];
-  /** Copies a server reported as dropped (the twin ran). */
-  readonly cancelledByServer: number;
 }
 
 /**
@@ -72,33 +54,25 @@ export interface TiedStats {
  * ```
  */
 export class TiedPolicy {
-  readonly #clock: Clock;
-  readonly #random: Random;
-  readonly #delayMs: number;
-  readonly #wins: [number, number] = [0, 0];
-  #calls = 0;
-  #secondCopies = 0;
-  #cancelled = 0;
+  readonly #core: TiedCore;
 
   constructor(options: TiedOptions = {}) {
-    this.#clock = options.clock ?? systemClock;
-    this.#random = (options.random ?? defaultRandom()).fork('tied');
-    this.#delayMs = durationOption('delay', options.delay, 1);
+    this.#core = new TiedCore(options);
+  }
+
+  /** The synchronous decision core this policy drives (the simulator drives the same class). */
+  get core(): TiedCore {
+    return this.#core;
   }
 
   /** Counters since construction. */
   stats(): TiedStats {
-    return {
-      calls: this.#calls,
-      secondCopies: this.#secondCopies,
-      wins: [this.#wins[0], this.#wins[1]],
-      cancelledByServer: this.#cancelled,
-    };
+    return this.#core.stats();
   }
 
   /** A fresh 64-bit tie id (hex) from the injected Random. */
   newTieId(): string {
-    return hex8(this.#random.int(4294967296)) + hex8(this.#random.int(4294967296));
+    return this.#core.newTieId();
   }
 
   /**
@@ -109,61 +83,46 @@ export class TiedPolicy {
   execute<T>(fn: (context: TiedContext) => Promise<T>, options: ExecuteOptions = {}): Promise<T> {
     const signal = options.signal ?? options.deadline?.signal;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    this.#calls++;
-    const tieId = this.newTieId();
+    const core = this.#core;
+    const run = core.begin();
     return new Promise<T>((resolve, reject) => {
       const controllers = [new AbortController(), new AbortController()] as const;
-      let settled = false;
-      let failures = 0;
-      let error: unknown;
       let timer: TimerHandle | undefined;
       const finish = (): void => {
-        settled = true;
         timer?.cancel();
         signal?.removeEventListener('abort', onAbort);
       };
       const onAbort = (): void => {
-        if (settled) return;
+        if (run.settled) return;
+        run.abandon();
         finish();
         for (const c of controllers) c.abort(signal!.reason);
         reject(signal!.reason);
       };
       const launch = (attempt: 0 | 1): void => {
-        const context: TiedContext = { signal: controllers[attempt].signal, attempt, deadline: options.deadline, tieId };
+        const context: TiedContext = { signal: controllers[attempt].signal, attempt, deadline: options.deadline, tieId: run.tieId };
         invoke(fn, context).then(
           (value) => {
-            if (settled) return;
+            if (!run.succeeded(attempt)) return;
             finish();
-            this.#wins[attempt]++;
             controllers[1 - attempt]!.abort(new CancelledError('tie-lost'));
             resolve(value);
           },
           (e: unknown) => {
-            if (isHeadroomError(e, 'HR_LATENCY_TIE_CANCELLED')) this.#cancelled++;
-            if (settled) return;
-            if (error === undefined || isHeadroomError(error, 'HR_LATENCY_TIE_CANCELLED')) error = e;
-            // Copy 1 is always sent (unless the call settled), so the call fails when both have.
-            if (++failures === 2) {
-              finish();
-              reject(error);
-            }
+            if (!run.failed(e)) return;
+            finish();
+            reject(run.error);
           },
         );
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       launch(0);
-      timer = this.#clock.setTimer(this.#delayMs, () => {
+      timer = core.clock.setTimer(core.delayMs, () => {
         timer = undefined;
-        if (settled) return;
-        this.#secondCopies++;
-        launch(1);
+        if (run.secondDue()) launch(1);
       });
     });
   }
-}
-
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
 }
 
 /** Where a tied copy is on a server. */
