@@ -4,7 +4,7 @@
  * heap operation per event (the `VirtualClock` of `core` instead drains microtasks with one
  * `setImmediate` per timer, about 6 µs each).
  *
- * The queue is a binary min-heap ordered by (time, insertion order), held in typed arrays with
+ * The queue is a 4-ary min-heap (half the depth of a binary one; a node's children share a cache line) ordered by (time, insertion order), held in typed arrays with
  * each entry's time and sequence in heap order (a comparison reads neighbouring memory, not a
  * slot elsewhere); every slot knows its heap position, so a cancelled event leaves the heap at
  * once (a hedge timer cancelled by the answer never costs a pop, nor heap depth). Each event
@@ -207,7 +207,7 @@ export class SimEngine {
     const seq = this.#heapSeqs[last]!;
     const slot = this.#heapSlots[last]!;
     if (pos > 0) {
-      const parent = (pos - 1) >> 1;
+      const parent = (pos - 1) >> 2;
       const pt = this.#heapTimes[parent]!;
       if (t < pt || (t === pt && seq < this.#heapSeqs[parent]!)) {
         this.#siftUp(pos, t, seq, slot);
@@ -224,7 +224,7 @@ export class SimEngine {
     const slots = this.#heapSlots;
     const positions = this.#positions;
     while (pos > 0) {
-      const parent = (pos - 1) >> 1;
+      const parent = (pos - 1) >> 2;
       const pt = times[parent]!;
       if (pt < t || (pt === t && seqs[parent]! < seq)) break;
       times[pos] = pt;
@@ -248,15 +248,17 @@ export class SimEngine {
     const positions = this.#positions;
     const size = this.#size;
     for (;;) {
-      let child = 2 * pos + 1;
-      if (child >= size) break;
-      let ct = times[child]!;
-      const right = child + 1;
-      if (right < size) {
-        const rt = times[right]!;
-        if (rt < ct || (rt === ct && seqs[right]! < seqs[child]!)) {
-          child = right;
-          ct = rt;
+      const first = 4 * pos + 1;
+      if (first >= size) break;
+      // the least of up to four children
+      let child = first;
+      let ct = times[first]!;
+      const end = first + 4 < size ? first + 4 : size;
+      for (let k = first + 1; k < end; k++) {
+        const kt = times[k]!;
+        if (kt < ct || (kt === ct && seqs[k]! < seqs[child]!)) {
+          child = k;
+          ct = kt;
         }
       }
       if (t < ct || (t === ct && seq < seqs[child]!)) break;
