@@ -21,6 +21,8 @@ export { withFaults, type WithFaultsOptions } from './wrap.js';
 export { stallEventLoop, EventLoopStaller, type EventLoopStallerOptions } from './stall.js';
 export { faultyHandler, CHAOS_RULE_HEADER, type FaultyHandlerOptions } from './adapters/http-handler.js';
 export { faultyFetch, type FetchLike, type FaultyFetchOptions } from './adapters/fetch.js';
+export { faultInterceptor, type FaultInterceptorOptions } from './adapters/undici-interceptor.js';
+export { fastifyFaults, type FastifyFaultsOptions, type FastifyFaultsPlugin } from './adapters/fastify-faults.js';
 export { faultyRedis, type FaultyRedisOptions } from './adapters/redis.js';
 export {
   ChaosProxyServer,

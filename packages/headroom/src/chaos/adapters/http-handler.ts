@@ -49,15 +49,20 @@ export function faultyHandler(handler: RequestListener, injector: FaultInjector,
           return;
         }
         if (res.headersSent || res.destroyed) return;
-        const status = error.kind === 'status' ? error.status! : error.kind === 'timeout' ? 504 : 500;
-        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', [CHAOS_RULE_HEADER]: decision.rule });
+        res.writeHead(injectedStatus(error), { 'content-type': 'text/plain; charset=utf-8', [CHAOS_RULE_HEADER]: decision.rule });
         res.end(`${error.message}\n`);
       },
     );
   };
 }
 
-function pathOf(url: string | undefined): string {
+/** The HTTP status an injected failure answers with: its own for `status`, 504 for `timeout`, 500 otherwise. */
+export function injectedStatus(error: InjectedFaultError): number {
+  return error.kind === 'status' ? error.status! : error.kind === 'timeout' ? 504 : 500;
+}
+
+/** A request URL's path without the query. */
+export function pathOf(url: string | undefined): string {
   if (url === undefined) return '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
