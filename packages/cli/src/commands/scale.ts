@@ -6,11 +6,13 @@
  *   and writes the HTML report with the fitted curve, its confidence band and the points.
  * - `headroom scale plan --fit fit.json --target 5000rps`: how many N reach the target, or that the
  *   target is past the peak (exit 1), naming the peak.
- * - `headroom scale run <url>`: load a URL closed loop (`--concurrency`) or open loop (`--rate`),
- *   with a progress line every second, a final table, `--threshold`s (exit 99 when one fails), and
- *   the latency as `.hgrm` and the timeline as CSV on request.
+ * - `headroom scale run <url>`: load a URL closed loop (`--concurrency`) or open loop (`--rate`:
+ *   constant, a ramp `100..2000`, steps `100,200,400`), with a progress line every second, a final
+ *   table, `--threshold`s (exit 99 when one fails), and the latency as `.hgrm` and the timeline as
+ *   CSV on request; on `--workers` threads, or on `headroom scale worker`s joined through `--redis`.
  * - `headroom scale sweep <url> --concurrency 1,2,4,8`: a closed-loop run per concurrency, X(N)
- *   fitted, the fit's tables and report.
+ *   fitted, the fit's tables and report; `--rates 100,200,400`: an open-loop run per rate, and the knee.
+ * - `headroom scale worker --redis <url>`: a load worker that joins runs coordinated through Redis.
  */
 import type { Command } from 'commander';
 import { renderTable } from 'headroom';
@@ -22,7 +24,9 @@ import { renderFitSummary } from '../scale/fit-summary.js';
 import { sig } from '../scale/format.js';
 import { readMeasurements } from '../scale/read-measurements.js';
 import { parseThroughput, readFit } from '../scale/read-fit.js';
-import { scaleRun, scaleSweep, type RunFlags, type SweepFlags } from '../scale/run-command.js';
+import { scaleRun, type RunFlags } from '../scale/run-command.js';
+import { scaleSweep, type SweepFlags } from '../scale/sweep-command.js';
+import { scaleWorker, type WorkerFlags } from '../scale/worker-command.js';
 
 /** Where `scale fit` writes its report unless told otherwise (not with --json). */
 const DEFAULT_REPORT = 'scale-report.html';
@@ -36,7 +40,11 @@ interface FitFlags {
 
 /** Registers `headroom scale` and its subcommands on the program. */
 export function registerScale(program: Command): void {
-  const scale = program.command('scale').description('fit the Universal Scalability Law to measurements, and plan capacity on a fit');
+  const scale = program
+    .command('scale')
+    .description(
+      'load a URL honestly (open or closed loop, threads or machines), find the knee, fit the Universal Scalability Law, plan capacity',
+    );
   scale
     .command('fit')
     .description('fit X(N) = γN / (1 + α(N−1) + βN(N−1)) to a CSV or JSON file of (N, throughput) or (N, latency_ms)')
@@ -74,6 +82,16 @@ export function registerScale(program: Command): void {
       .option('--method <method>', 'HTTP method', 'GET')
       .option('--header <name: value>', 'request header (repeatable)', collect, [])
       .option('--body <text>', 'request body')
+      .option('--arrivals <process>', "open loop: 'constant' (evenly spaced, as wrk2) or 'poisson'", 'constant')
+      .option('--workers <n>', 'worker threads sharing the load (histograms merged exactly)', '1')
+      .option(
+        '--redis <url>',
+        'share the load with `headroom scale worker`s joined through this Redis (redis://[user:pass@]host:port, rediss:// for TLS)',
+      )
+      .option('--expect-workers <n>', 'with --redis: workers that must join before the run starts (default 1)')
+      .option('--prefix <prefix>', 'with --redis: key prefix shared with the workers', 'headroom:scale')
+      .option('--join-timeout <time>', 'with --redis: how long to wait for the workers to join', '30s')
+      .option('--heartbeat-timeout <time>', 'with --redis: a worker silent this long is reported lost', '10s')
       .option('--json', 'print the result as JSON');
   loadFlags(
     scale
@@ -81,23 +99,49 @@ export function registerScale(program: Command): void {
       .description('load a URL closed loop (--concurrency) or open loop (--rate) and report latency, throughput and thresholds')
       .argument('<url>', 'the http(s) URL to request')
       .option('--concurrency <n>', 'closed loop: requests in flight (default 10)')
-      .option('--rate <per-second>', 'open loop: requests per second, latency timed from intended send times')
+      .option(
+        '--rate <per-second>',
+        'open loop, latency timed from intended send times: 500, a ramp 100..2000, or steps 100,200,400 (each for --duration)',
+      )
+      .option(
+        '--ramp <time>',
+        'with --rate A..B: the ramp takes this long, then B is held for --duration; with one rate: ramp up from 0 first',
+      )
       .option('--threshold <rule>', "fail (exit 99) unless it holds, e.g. 'p99<50ms', 'errors<1%', 'rps>=1000' (repeatable)", collect, [])
       .option('--hgrm <file>', "write the latency distribution in HdrHistogram's .hgrm text format")
-      .option('--csv <file>', 'write the per-second timeline as CSV')
-      .option('--workers <n>', 'worker threads sharing the load (histograms merged exactly)', '1'),
+      .option('--csv <file>', 'write the per-second timeline as CSV'),
   ).action((url: string, flags: RunFlags) => scaleRun(url, flags));
   loadFlags(
     scale
       .command('sweep')
-      .description('measure X(N) closed loop at each concurrency, fit the USL, and write the report')
+      .description(
+        'closed loop at each concurrency (X(N), USL fit) or open loop at each rate (latency against offered rate, the knee), and the report',
+      )
       .argument('<url>', 'the http(s) URL to request')
-      .requiredOption('--concurrency <list>', 'comma-separated concurrencies, e.g. 1,2,4,8,16,32')
+      .option('--concurrency <list>', 'closed loop: comma-separated concurrencies, e.g. 1,2,4,8,16,32')
+      .option('--rates <list>', 'open loop: comma-separated offered rates, req/s, e.g. 100,200,400,800')
+      .option(
+        '--knee-factor <k>',
+        'with --rates: the knee is where p99 passes k × the low-load p99 (or ok/s < 95% of offered, or errors > 1%)',
+        '3',
+      )
       .option('--report <file>', `where to write the HTML report (default: ${DEFAULT_REPORT}; with --json, only when given)`)
       .option('--no-report', 'do not write the HTML report'),
   ).action((url: string, flags: SweepFlags) =>
-    scaleSweep(url, flags, `npx headroom scale sweep ${url} --concurrency ${flags.concurrency} --duration ${flags.duration}`),
+    scaleSweep(
+      url,
+      flags,
+      `npx headroom scale sweep ${url} ${flags.rates === undefined ? `--concurrency ${flags.concurrency}` : `--rates ${flags.rates}`} --duration ${flags.duration}`,
+    ),
   );
+  scale
+    .command('worker')
+    .description('a load worker on this machine: joins runs coordinated through Redis (`scale run … --redis <url> --expect-workers N`)')
+    .requiredOption('--redis <url>', 'the Redis the coordinator uses (redis://[user:pass@]host:port, rediss:// for TLS)')
+    .option('--prefix <prefix>', 'key prefix shared with the coordinator', 'headroom:scale')
+    .option('--name <name>', 'this worker in reports (default host:pid)')
+    .option('--once', 'serve one run, then exit')
+    .action((flags: WorkerFlags) => scaleWorker(flags));
   scale
     .command('plan')
     .description('how many N (nodes, workers) reach a target throughput, or whether it is past the peak')

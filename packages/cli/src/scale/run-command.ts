@@ -1,23 +1,29 @@
 /**
- * `headroom scale run <url>` and `headroom scale sweep <url>`: the actions behind the verbs (flags
- * parsed, runs started, tables, files, exit codes). Progress goes to stderr, results to stdout.
+ * `headroom scale run <url>`: the action behind the verb (flags parsed, the run started here, on
+ * threads or on Redis workers, the table, files, exit codes). Progress goes to stderr, results to
+ * stdout.
  */
 import { writeFileSync } from 'node:fs';
 import { parseDuration, renderTable } from 'headroom';
-import { evaluateThresholds, fitUsl, parseThreshold, type HttpTargetOptions, type ThresholdResult } from 'headroom/scale';
-import { checkReportWritable, writeReport } from '../report/report-file.js';
+import {
+  evaluateThresholds,
+  parseThreshold,
+  type HttpTargetOptions,
+  type LoadPlan,
+  type LoadResult,
+  type ThresholdResult,
+} from 'headroom/scale';
 import { invalidScaleFlag } from './errors.js';
-import { renderFitReport } from './fit-report.js';
-import { renderFitSummary } from './fit-summary.js';
+import { execute, generators, lostWorkers, withInterrupt, type GeneratorFlags } from './execute.js';
 import { sig } from './format.js';
-import { runLoad, timelineCsv, type LoadMode, type LoadRunResult } from './load-run.js';
-import { runWorkerPool } from './worker-pool.js';
+import { describeLoad, timelineCsv } from './load-run.js';
+import { rateSchedule } from './rate-flags.js';
 
 /** Exit code when a threshold fails (k6's). */
 export const EXIT_THRESHOLD = 99;
 
 /** Flags shared by run and sweep. */
-export interface LoadFlags {
+export interface LoadFlags extends GeneratorFlags {
   readonly duration: string;
   readonly connections?: string;
   readonly pipelining: string;
@@ -25,42 +31,47 @@ export interface LoadFlags {
   readonly header: string[];
   readonly body?: string;
   readonly json?: boolean;
+  readonly arrivals: string;
 }
 
 /** `scale run` flags. */
 export interface RunFlags extends LoadFlags {
   readonly concurrency?: string;
   readonly rate?: string;
+  readonly ramp?: string;
   readonly threshold: string[];
   readonly hgrm?: string;
   readonly csv?: string;
-  readonly workers: string;
-}
-
-/** `scale sweep` flags. */
-export interface SweepFlags extends LoadFlags {
-  readonly concurrency: string;
-  readonly report?: string | false;
 }
 
 /** Runs `headroom scale run`. */
 export async function scaleRun(url: string, flags: RunFlags): Promise<void> {
   if (flags.concurrency !== undefined && flags.rate !== undefined)
     throw invalidScaleFlag('--rate', flags.rate, 'give either --concurrency (closed loop) or --rate (open loop), not both');
-  const mode: LoadMode =
-    flags.rate !== undefined
-      ? { kind: 'open', ratePerSec: positive('--rate', flags.rate, false) }
-      : { kind: 'closed', concurrency: positive('--concurrency', flags.concurrency ?? '10', true) };
-  const thresholds = flags.threshold.map(parseThreshold);
   const durationMs = duration(flags.duration);
-  const workers = positive('--workers', flags.workers, true);
-  const onLine = (line: string): void => void process.stderr.write(`${line}\n`);
-  const result = await withInterrupt((signal) =>
-    workers === 1
-      ? runLoad({ url, mode, durationMs, http: httpOptions(flags), signal, onLine })
-      : runWorkerPool({ url, mode, durationMs, http: httpOptions(flags), signal, onLine, workers }),
-  );
-  for (const w of result.warnings) if (w.includes('before reporting') || w.includes('failed:')) process.stderr.write(`warning: ${w}\n`);
+  if (flags.ramp !== undefined && flags.rate === undefined)
+    throw invalidScaleFlag('--ramp', flags.ramp, 'a ramp needs an open loop: give --rate too');
+  const plan: LoadPlan = {
+    url,
+    http: httpOptions(flags),
+    load:
+      flags.rate !== undefined
+        ? {
+            kind: 'open',
+            schedule: rateSchedule(
+              flags.rate,
+              durationMs,
+              flags.ramp === undefined ? null : duration(flags.ramp, '--ramp'),
+              arrivals(flags),
+            ),
+          }
+        : { kind: 'closed', concurrency: positive('--concurrency', flags.concurrency ?? '10', true), duration: durationMs },
+  };
+  const thresholds = flags.threshold.map(parseThreshold);
+  const on = generators(flags);
+  const result = await withInterrupt((signal) => execute(plan, on, signal));
+  const lost = lostWorkers(result);
+  for (const w of lost) process.stderr.write(`warning: ${w}: its requests are missing from these figures\n`);
   const checked = evaluateThresholds(thresholds, {
     latency: result.latency,
     errorRate: result.errorRate,
@@ -70,73 +81,13 @@ export async function scaleRun(url: string, flags: RunFlags): Promise<void> {
   if (flags.csv !== undefined) writeFileSync(flags.csv, timelineCsv(result.timeline));
   process.stdout.write(flags.json === true ? `${JSON.stringify(toJson(result, checked), null, 2)}\n` : `${renderRun(result, checked)}\n`);
   if (checked.some((t) => !t.passed)) process.exitCode = EXIT_THRESHOLD;
-  else if ('workers' in result && (result.workers as { lost: string | null }[]).some((w) => w.lost !== null)) process.exitCode = 1;
+  else if (lost.length > 0) process.exitCode = 1;
 }
 
-/** Runs `headroom scale sweep`: a closed-loop run per concurrency, X(N) fitted, report written. */
-export async function scaleSweep(url: string, flags: SweepFlags, command: string): Promise<void> {
-  const levels = flags.concurrency.split(',').map((c) => positive('--concurrency', c.trim(), true));
-  if (levels.length < 3)
-    throw invalidScaleFlag('--concurrency', flags.concurrency, 'list at least 3 concurrencies to fit, e.g. 1,2,4,8,16');
-  const durationMs = duration(flags.duration);
-  const reportFile = flags.report === false ? null : (flags.report ?? (flags.json === true ? null : 'scale-report.html'));
-  const reportPath =
-    reportFile === null
-      ? null
-      : checkReportWritable(reportFile, (reason) =>
-          invalidScaleFlag('--report', reportFile, `use a file this user can write (${reason}), or --no-report`),
-        );
-  const runs: LoadRunResult[] = [];
-  await withInterrupt(async (signal) => {
-    for (const concurrency of levels) {
-      if (signal.aborted) break;
-      process.stderr.write(`concurrency ${concurrency}: ${durationMs / 1000} s\n`);
-      runs.push(
-        await runLoad({
-          url,
-          mode: { kind: 'closed', concurrency },
-          durationMs,
-          http: httpOptions(flags),
-          signal,
-          onLine: (l) => process.stderr.write(`  ${l}\n`),
-        }),
-      );
-    }
-  });
-  const points = runs.map((r) => ({ n: (r.mode as { concurrency: number }).concurrency, throughput: r.throughputPerSec }));
-  const fit = fitUsl(points);
-  const measured = runs.map((r) => ({
-    n: (r.mode as { concurrency: number }).concurrency,
-    throughputPerSec: r.throughputPerSec,
-    p50Ms: r.latency.snapshot().p50,
-    p99Ms: r.latency.snapshot().p99,
-    errors: r.sent - r.ok,
-    warnings: r.warnings,
-  }));
-  if (flags.json === true) process.stdout.write(`${JSON.stringify({ url, durationMs, runs: measured, ...fit }, null, 2)}\n`);
-  else {
-    const table = renderTable(
-      ['concurrency', 'X (ok/s)', 'p50 ms', 'p99 ms', 'errors'],
-      measured.map((m) => [String(m.n), sig(m.throughputPerSec, 5), sig(m.p50Ms, 3), sig(m.p99Ms, 3), String(m.errors)]),
-    );
-    const warnings = measured.flatMap((m) => m.warnings.map((w) => `N = ${m.n}: ${w}`));
-    process.stdout.write(`${table}\n${warnings.map((w) => `note: ${w}\n`).join('')}\n${renderFitSummary(fit, url)}\n`);
-  }
-  if (reportPath !== null) {
-    const failure = writeReport(reportPath, renderFitReport(fit, `${url}, closed loop, ${durationMs / 1000} s per level`, command));
-    process.stderr.write(failure === null ? `report: ${reportPath}\n` : `report not written: ${failure}\n`);
-    if (failure !== null) process.exitCode = 1;
-  }
-}
-
-function renderRun(r: LoadRunResult, checked: readonly ThresholdResult[]): string {
+function renderRun(r: LoadResult, checked: readonly ThresholdResult[]): string {
   const s = r.latency.snapshot();
-  const how =
-    r.mode.kind === 'closed'
-      ? `closed loop, concurrency ${r.mode.concurrency}`
-      : `open loop, ${sig(r.mode.ratePerSec)} req/s (latency from intended send times)`;
   const lines = [
-    `${r.url} — ${how}, ${sig(r.durationMs / 1000, 3)} s`,
+    `${r.url} — ${describeLoad(r.load)}; sent for ${sig(r.durationMs / 1000, 3)} s`,
     '',
     renderTable(
       ['requests', 'ok', 'errors', 'ok/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
@@ -182,12 +133,13 @@ function formatActual(t: ThresholdResult): string {
   return `${sig(t.actual, 3)} ms`;
 }
 
-function toJson(r: LoadRunResult, checked: readonly ThresholdResult[]): unknown {
+function toJson(r: LoadResult, checked: readonly ThresholdResult[]): unknown {
   const { latency, ...rest } = r;
   return { ...rest, latencyMs: latency.snapshot(), thresholds: checked };
 }
 
-function httpOptions(flags: LoadFlags): HttpTargetOptions {
+/** The HTTP options the flags give. */
+export function httpOptions(flags: LoadFlags): HttpTargetOptions {
   const headers: Record<string, string> = {};
   for (const h of flags.header) {
     const i = h.indexOf(':');
@@ -206,29 +158,24 @@ function httpOptions(flags: LoadFlags): HttpTargetOptions {
   };
 }
 
-function positive(option: string, text: string, integer: boolean): number {
+/** A positive number (whole when `integer`) from a flag. */
+export function positive(option: string, text: string, integer: boolean): number {
   const n = Number(text);
   if (!(n > 0 && Number.isFinite(n)) || (integer && !Number.isInteger(n)))
     throw invalidScaleFlag(option, text, integer ? 'pass a whole number, at least 1' : 'pass a positive number');
   return n;
 }
 
-function duration(text: string): number {
-  const ms = parseDuration(text, '--duration');
-  if (!(ms > 0)) throw invalidScaleFlag('--duration', text, "pass a positive duration such as '10s'");
+/** A positive duration from a flag, ms. */
+export function duration(text: string, option = '--duration'): number {
+  const ms = parseDuration(text, option);
+  if (!(ms > 0)) throw invalidScaleFlag(option, text, "pass a positive duration such as '10s'");
   return ms;
 }
 
-/** Runs `body` with a signal that Ctrl-C (SIGINT) or SIGTERM aborts; the handlers are removed after. */
-async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    return await body(controller.signal);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+/** `--arrivals`: constant (evenly spaced, as wrk2) or poisson. */
+export function arrivals(flags: LoadFlags): 'constant' | 'poisson' {
+  if (flags.arrivals !== 'constant' && flags.arrivals !== 'poisson')
+    throw invalidScaleFlag('--arrivals', flags.arrivals, "use 'constant' or 'poisson'");
+  return flags.arrivals;
 }

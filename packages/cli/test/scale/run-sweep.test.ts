@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ test('scale run, closed loop: progress each second, the table, thresholds that p
   assert.match(hgrm, /^ {7}Value {5}Percentile TotalCount 1\/\(1-Percentile\)\n\n/);
   assert.match(hgrm, /#\[Max {5}= .*, Total count {4}= +\d+\]/);
   const csv = readFileSync(join(work, 'out.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 't_sec,completed_per_sec,ok_per_sec,errors,p50_ms,p99_ms,in_flight');
+  assert.equal(csv[0], 't_sec,sent_per_sec,completed_per_sec,ok_per_sec,errors,p50_ms,p99_ms,in_flight');
   assert.ok(csv.length >= 2);
 });
 
@@ -95,13 +95,71 @@ test('scale run: a failed threshold exits 99; errors are named; open loop with -
   );
   const open = await headroom('scale', 'run', `${url}/`, '--rate', '200', '--duration', '1s', '--json');
   assert.equal(open.status, 0, open.stderr);
-  const o = JSON.parse(open.stdout) as { sent: number; mode: { kind: string }; sendLagP99Ms: number };
-  assert.equal(o.mode.kind, 'open');
+  const o = JSON.parse(open.stdout) as { sent: number; load: { kind: string }; sendLagP99Ms: number };
+  assert.equal(o.load.kind, 'open');
   assert.equal(o.sent, 200, 'the open loop sends its schedule whatever the answers');
   assert.ok(o.sendLagP99Ms >= 0);
   const bad = await headroom('scale', 'run', `${url}/`, '--threshold', 'p99 fast');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /Invalid option threshold: got "p99 fast"/);
+});
+
+test('scale run --rate: a ramp then a hold, on 2 threads, sends exactly the schedule and shows the rate sent each second', async () => {
+  const r = await headroom('scale', 'run', `${url}/`, '--rate', '100..300', '--ramp', '1s', '--duration', '1s', '--workers', '2', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const o = JSON.parse(r.stdout) as { sent: number; ok: number; workers: { sent: number; lost: string | null }[] };
+  // Λ = (100 + 300)/2 × 1 s over the ramp, then 300 in the held second; each thread half of it.
+  assert.equal(o.sent, 500);
+  assert.deepEqual(
+    o.workers.map((w) => [w.sent, w.lost]),
+    [
+      [250, null],
+      [250, null],
+    ],
+  );
+  assert.match(r.stderr, /^\[ {3}1s\] sent .*\/s {2}done .* \(2 threads; p50\/p99 of the worst\)$/m);
+  const steps = await headroom('scale', 'run', `${url}/`, '--rate', '50,100', '--duration', '500ms', '--json');
+  assert.equal(steps.status, 0, steps.stderr);
+  assert.equal((JSON.parse(steps.stdout) as { sent: number }).sent, 25 + 50);
+  const bad = await headroom('scale', 'run', `${url}/`, '--rate', '100..fast');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /Invalid option --rate: got "100..fast".*ramp 100..2000/);
+});
+
+test('scale sweep --rates: latency against offered rate, the knee named in the table, the JSON and the HTML report', async () => {
+  // A server with capacity for ~200 req/s: one request at a time, 5 ms each; 800 req/s is far past it.
+  const slow = createServer((_req, res) => void queue.push(res));
+  const queue: ServerResponse[] = [];
+  let busy = false;
+  const serve = (): void => {
+    if (busy) return;
+    const res = queue.shift();
+    if (res === undefined) return;
+    busy = true;
+    setTimeout(() => {
+      res.end('ok');
+      busy = false;
+      serve();
+    }, 5);
+  };
+  const pump = setInterval(serve, 1);
+  await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+  const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+  try {
+    const r = await headroom('scale', 'sweep', slowUrl, '--rates', '20,800', '--duration', '1s', '--report', 'knee.html');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^20 .* holds$/m);
+    assert.match(r.stdout, /^800 .* KNEE: latency, throughput$/m);
+    assert.match(r.stdout, /Knee at 800\/s offered \(latency, throughput\); the highest rate that held is 20\/s\./);
+    assert.match(r.stderr, /rate 20\/s: 1 s\n/);
+    const html = readFileSync(join(work, 'knee.html'), 'utf8');
+    assert.match(html, /Knee at 800\/s offered/);
+    assert.match(html, /data-chart="latency"/);
+  } finally {
+    clearInterval(pump);
+    slow.closeAllConnections();
+    await new Promise<void>((resolve) => slow.close(() => resolve()));
+  }
 });
 
 test('scale sweep: X(N) at each concurrency, fitted, as JSON with the runs and the fit', async () => {

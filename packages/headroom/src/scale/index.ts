@@ -3,7 +3,9 @@
  * open-loop driver: arrival schedules as data, latency from intended send times, the driver's own
  * lag; the Zipf key sampler), Amdahl's and Gustafson's laws, the Universal Scalability Law fitted
  * by bounded least squares (the R `usl` package's conventions), prediction with intervals, and
- * capacity planning on a fit.
+ * capacity planning on a fit; load plans run on one event loop, on worker threads, or on workers
+ * on several machines joined through Redis, their HDR histograms merged exactly; the knee of an
+ * open-loop sweep.
  */
 export {
   runOpenLoop,
@@ -18,6 +20,7 @@ export {
   arrivalOffsets,
   constantRate,
   poissonRate,
+  rampRate,
   resolveSchedule,
   scheduleDurationMs,
   type ArrivalSchedule,
@@ -44,3 +47,17 @@ export { planCapacity, type CapacityPlan } from './plan/capacity.js';
 export { runClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from './generator/closed-loop.js';
 export { parseThreshold, evaluateThresholds, type Threshold, type ThresholdInput, type ThresholdResult } from './generator/thresholds.js';
 export { HttpTarget, classifyHttp, type HttpTargetOptions } from './adapters/http-target.js';
+export { findKnee, type RatePoint, type KneeOptions, type KneeResult, type RatePointVerdict } from './plan/knee.js';
+export { splitPlan, validatePlan, type LoadPlan, type LoadShape } from './runner/load-plan.js';
+export { encodeLoadResult, decodeLoadResult, type LoadResult, type EncodedLoadResult, type TimelineRow } from './runner/load-result.js';
+export { runLoadPlan, type RunLoadPlanOptions } from './runner/run-plan.js';
+export { runLoadWorkers, type LoadWorkersOptions } from './workers/threads.js';
+export { mergeLoadResults, TimelineMerger, type SharedLoadResult, type WorkerReport, type WorkerOutcome } from './runner/merge.js';
+export {
+  runLoadOverRedis,
+  serveLoadOverRedis,
+  type RedisListClient,
+  type RedisConnectionControl,
+  type RedisRunOptions,
+  type RedisWorkerOptions,
+} from './workers/redis-workers.js';

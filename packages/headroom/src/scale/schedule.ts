@@ -8,7 +8,11 @@
  *   crosses into the next step, the process restarts at the boundary with a gap at the new rate
  *   (exact for a piecewise constant rate, because exponential gaps are memoryless).
  *
- * One step is a constant or Poisson rate; several are a stepped rate (a rate of 0 is a pause).
+ * One step is a constant or Poisson rate; several are a stepped rate (a rate of 0 is a pause). A
+ * step with `toRatePerSec` is a ramp: the rate changes linearly from `ratePerSec` to `toRatePerSec`
+ * over the step. Ramps are exact, by time rescaling: with Λ(t) = r₀t + (r₁ − r₀)t²/2D the expected
+ * arrivals by t, constant arrivals are the times where Λ(t) = 0, 1, 2, …, and Poisson arrivals are
+ * a unit-rate Poisson process in Λ mapped back through Λ⁻¹ (a non-homogeneous Poisson process).
  * {@link arrivalOffsets} turns a schedule into intended send times, with no timers: the driver, a
  * replay and a simulator can all read the same schedule.
  */
@@ -17,10 +21,12 @@ import type { Random } from '../core/random.js';
 import { parsePositiveDuration } from '../core/duration.js';
 import { invalidScaleOption } from './models/errors.js';
 
-/** One step of a schedule: a rate held for a duration. */
+/** One step of a schedule: a rate held for a duration, or a linear ramp. */
 export interface RateStep {
-  /** Arrivals per second, ≥ 0 (0 = a pause). */
+  /** Arrivals per second, ≥ 0 (0 = a pause); with `toRatePerSec`, the rate at the step's start. */
   readonly ratePerSec: number;
+  /** The rate at the step's end, ≥ 0: the rate changes linearly over the step (a ramp); default `ratePerSec`. */
+  readonly toRatePerSec?: number;
   /** How long the step lasts: a number of ms or a string like '10s'; > 0. */
   readonly duration: Duration;
 }
@@ -36,7 +42,19 @@ export interface ArrivalSchedule {
 /** A validated step, in ms. */
 export interface ResolvedStep {
   readonly ratePerSec: number;
+  /** The rate at the step's end (equal to `ratePerSec` unless the step is a ramp). */
+  readonly toRatePerSec: number;
   readonly durationMs: number;
+}
+
+/** A linear ramp from `fromRatePerSec` to `toRatePerSec` over `duration`. */
+export function rampRate(
+  fromRatePerSec: number,
+  toRatePerSec: number,
+  duration: Duration,
+  arrivals: 'constant' | 'poisson' = 'constant',
+): ArrivalSchedule {
+  return { arrivals, steps: [{ ratePerSec: fromRatePerSec, toRatePerSec, duration }] };
 }
 
 /** One rate for `duration` with evenly spaced arrivals. */
@@ -67,11 +85,15 @@ export function resolveSchedule(schedule: ArrivalSchedule, option = 'schedule'):
     if (!(typeof ratePerSec === 'number' && Number.isFinite(ratePerSec) && ratePerSec >= 0)) {
       throw invalidScaleOption(`${option}.steps[${i}].ratePerSec`, ratePerSec, 'use a finite number of requests per second ≥ 0');
     }
+    const toRatePerSec = step.toRatePerSec ?? ratePerSec;
+    if (!(typeof toRatePerSec === 'number' && Number.isFinite(toRatePerSec) && toRatePerSec >= 0)) {
+      throw invalidScaleOption(`${option}.steps[${i}].toRatePerSec`, toRatePerSec, 'use a finite number of requests per second ≥ 0');
+    }
     if (step.duration === undefined)
       throw invalidScaleOption(`${option}.steps[${i}].duration`, undefined, "give each step a duration such as '10s'");
-    return { ratePerSec, durationMs: parsePositiveDuration(step.duration, `${option}.steps[${i}].duration`, 0) };
+    return { ratePerSec, toRatePerSec, durationMs: parsePositiveDuration(step.duration, `${option}.steps[${i}].duration`, 0) };
   });
-  if (!steps.some((s) => s.ratePerSec > 0)) {
+  if (!steps.some((s) => s.ratePerSec > 0 || s.toRatePerSec > 0)) {
     throw invalidScaleOption(`${option}.steps`, schedule.steps, 'give at least one step a positive ratePerSec');
   }
   return steps;
@@ -94,21 +116,38 @@ export function* arrivalOffsets(schedule: ArrivalSchedule, options: { readonly r
   const poisson = schedule.arrivals === 'poisson';
   let stepStart = 0;
   let first = true;
-  for (const { ratePerSec, durationMs: length } of steps) {
-    const end = stepStart + length;
-    if (ratePerSec > 0) {
-      const meanGapMs = 1000 / ratePerSec;
-      if (poisson) {
-        let t = first ? stepStart : stepStart + exponentialGapMs(random, meanGapMs);
-        for (; t < end; t += exponentialGapMs(random, meanGapMs)) yield t;
+  for (const step of steps) {
+    const end = stepStart + step.durationMs;
+    if (step.ratePerSec > 0 || step.toRatePerSec > 0) {
+      if (step.toRatePerSec === step.ratePerSec) {
+        const meanGapMs = 1000 / step.ratePerSec;
+        if (poisson) {
+          let t = first ? stepStart : stepStart + exponentialGapMs(random, meanGapMs);
+          for (; t < end; t += exponentialGapMs(random, meanGapMs)) yield t;
+        } else {
+          // Multiply rather than accumulate, so the millionth arrival is not off by a million roundings.
+          for (let k = 0; stepStart + k * meanGapMs < end; k++) yield stepStart + k * meanGapMs;
+        }
       } else {
-        // Multiply rather than accumulate, so the millionth arrival is not off by a million roundings.
-        for (let k = 0; stepStart + k * meanGapMs < end; k++) yield stepStart + k * meanGapMs;
+        // A ramp: arrival k (in expected-count units) lands where Λ(t) = k; Λ(step end) arrivals in all.
+        const expected = ((step.ratePerSec + step.toRatePerSec) / 2) * (step.durationMs / 1000);
+        let k = poisson && !first ? exponentialGapMs(random, 1) : 0;
+        for (; k < expected; k += poisson ? exponentialGapMs(random, 1) : 1) yield stepStart + rampInverseMs(step, k);
       }
       first = false;
     }
     stepStart = end;
   }
+}
+
+/** The time into a ramp step, ms, at which Λ(t) = r₀t + (r₁ − r₀)t²/2D (t, D in s) reaches `count`. */
+function rampInverseMs(step: ResolvedStep, count: number): number {
+  if (count === 0) return 0;
+  const a = (step.toRatePerSec - step.ratePerSec) / (2 * (step.durationMs / 1000));
+  const b = step.ratePerSec;
+  // The root of a·t² + b·t − count = 0 written so that it stays exact as a → 0 and when b = 0.
+  const seconds = (2 * count) / (b + Math.sqrt(Math.max(0, b * b + 4 * a * count)));
+  return Math.min(seconds * 1000, step.durationMs);
 }
 
 /** An exponentially distributed gap of mean `meanGapMs` (one draw). */
