@@ -1,6 +1,6 @@
 /** The side-by-side table of `headroom sim`: one column per variant, one row per figure. */
 import { renderTable } from 'headroom';
-import { loadDeviation, type MeanCi, type Replications } from 'headroom/sim';
+import { loadDeviation, type MeanCi, type Replications, type RunResult } from 'headroom/sim';
 
 /** One variant's replications, by name. */
 export interface VariantResult {
@@ -47,6 +47,7 @@ export function renderSimTable(results: readonly VariantResult[]): string {
       (r) => (Number.isFinite(r.replications.runs[0]!.utilization) ? `${(r.replications.runs[0]!.utilization * 100).toFixed(1)}%` : '–'),
     ],
     ['per-server load CV', (r) => loadSpread(r.replications.runs[0]!.served).cv.toFixed(3)],
+    ...optionalRows(results),
     ["Little's law |L−λW|/L", (r) => r.replications.runs[0]!.little.relativeError.toExponential(1)],
     ['events', (r) => String(r.replications.runs[0]!.events)],
     ['trace hash (first seed)', (r) => r.replications.runs[0]!.traceHash],
@@ -55,6 +56,22 @@ export function renderSimTable(results: readonly VariantResult[]): string {
     ['', ...results.map((r) => r.name)],
     rows.map(([label, f]) => [label, ...results.map(f)]),
   );
+}
+
+/** Rows for the parts of the model only some scenarios use (caches, limiters): shown when a variant has them. */
+function optionalRows(results: readonly VariantResult[]): [string, (r: VariantResult) => string][] {
+  const runs = (r: VariantResult): readonly RunResult[] => r.replications.runs;
+  const meanOf = (r: VariantResult, f: (run: RunResult) => number | undefined): string => {
+    const values = runs(r)
+      .map(f)
+      .filter((v): v is number => v !== undefined);
+    return values.length === 0 ? '–' : `${((values.reduce((a, b) => a + b, 0) / values.length) * 100).toFixed(2)}%`;
+  };
+  const rows: [string, (r: VariantResult) => string][] = [];
+  if (results.some((r) => runs(r)[0]!.cache !== undefined)) rows.push(['cache hit ratio', (r) => meanOf(r, (run) => run.cache?.hitRatio)]);
+  if (results.some((r) => runs(r)[0]!.limiter !== undefined))
+    rows.push(['shed by the limiter', (r) => meanOf(r, (run) => run.limiter?.shedShare)]);
+  return rows;
 }
 
 /** Fleets up to this size get the per-server load table. */

@@ -46,6 +46,8 @@ export class FrontedServer extends Server {
   shed = 0;
   /** Calls the limiter admitted since then. */
   admitted = 0;
+  /** Calls the limiter shed since the run began (the limiter's own counter counts only its async path). */
+  shedTotal = 0;
   readonly cache: ServerCache | undefined;
   readonly limiter: ConcurrencyLimiter | undefined;
   readonly #permits = new Map<Job, Permit>();
@@ -84,6 +86,7 @@ export class FrontedServer extends Server {
       const permit = this.limiter.tryAcquire();
       if (permit === undefined) {
         this.shed++;
+        this.shedTotal++;
         this.#outer.finished(this, job, false);
         return;
       }

@@ -75,7 +75,7 @@ export class SeriesRecorder implements SimHandler {
     let shed = 0;
     let limit = 0;
     for (const s of this.#limited) {
-      shed += s.limiter!.stats().shed;
+      shed += s.shedTotal;
       limit += s.limiter!.limit;
     }
     c.atMs.push(this.engine.now);

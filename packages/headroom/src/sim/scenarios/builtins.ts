@@ -4,7 +4,8 @@
  * {@link Scenario} object to start a file from (`headroom sim <name> --print`).
  */
 import { invalidOption } from '../errors.js';
-import type { Scenario } from '../scenario.js';
+import type { LimiterSpec } from '../limiter.js';
+import type { Scenario, VariantSpec } from '../scenario.js';
 import type { DistributionSpec } from '../distributions.js';
 import { finagleColdStart, finagleSlowMiddle } from './finagle.js';
 
@@ -43,6 +44,12 @@ const WHAT_IF_HISTOGRAM: DistributionSpec = {
     [200, 10],
   ],
 };
+
+/** A variant of the `limiter-overload` built-in: its server with `limiter` in front. */
+const limited = (name: string, limiter: LimiterSpec): VariantSpec => ({
+  name,
+  servers: [{ count: 1, workers: 40, service: { type: 'lognormal', median: '10ms', sigma: 0.3 }, limiter }],
+});
 
 /** Every built-in scenario, by name. */
 export const builtinScenarios: readonly Scenario[] = [
@@ -150,6 +157,67 @@ export const builtinScenarios: readonly Scenario[] = [
           stalls: { interval: { type: 'exponential', mean: '1s' }, duration: { type: 'constant', value: '30ms' } },
         },
       },
+    ],
+  },
+  {
+    name: 'crash-ejection',
+    description:
+      'Ten servers at 800 calls/s; server 3 crashes at 10 s (it fails every call at once) and restarts at 30 s. Without ejection it keeps its picks and fails them; outlier ejection (the real BalancerCore) stops them after 5 failures; active health checks after 2 failed probes.',
+    model: {
+      duration: '40s',
+      arrivals: { type: 'poisson', ratePerSec: 800 },
+      servers: [{ count: 10, workers: 4, service: { type: 'exponential', mean: '4ms' } }],
+      network: { delay: { type: 'constant', value: '0.25ms' } },
+      faults: [
+        { atMs: 10_000, action: 'crash', servers: [3] },
+        { atMs: 30_000, action: 'restart', servers: [3] },
+      ],
+    },
+    variants: [
+      { name: 'p2c, no ejection', clients: { picker: 'p2c' } },
+      { name: 'p2c + outlier ejection', clients: { picker: 'p2c', outlier: { ejectionBackoff: { initial: '5s' } } } },
+      { name: 'p2c + health checks (1 s)', clients: { picker: 'p2c', outlier: false, health: { interval: '1s', unhealthyThreshold: 2 } } },
+    ],
+  },
+  {
+    name: 'keys-cache',
+    description:
+      'Zipf keys (100,000, exponent 0.99) over 10 servers, each behind a W-TinyLFU cache of 2,000 keys (a hit costs no service time): routing by key (ketama, bounded loads c = 1.25) keeps each key on one cache; p2c spreads every key over all ten.',
+    model: {
+      duration: '30s',
+      arrivals: { type: 'poisson', ratePerSec: 6000 },
+      keys: { type: 'zipf', count: 100_000, exponent: 0.99 },
+      servers: [{ count: 10, workers: 4, service: { type: 'lognormal', median: '4ms', sigma: 0.5 }, cache: { capacity: 2000 } }],
+    },
+    variants: [
+      { name: 'p2c (no partitioner)', clients: { picker: 'p2c' } },
+      { name: 'ketama', partitioner: 'ketama' },
+      { name: 'bounded-load c=1.25', partitioner: { type: 'bounded-load', loadFactor: 1.25 } },
+    ],
+  },
+  {
+    name: 'limiter-overload',
+    description:
+      'One server of 40 workers (lognormal, median 10 ms, σ 0.3; capacity ≈ 3,830 calls/s) offered 0.5× its capacity, then 2× from 10 to 30 s, then 0.5× again: no limiter, the module default (windowed Gradient2), windowed Vegas, windowed AIMD and a fixed limit at the worker count.',
+    model: {
+      duration: '40s',
+      series: '1s',
+      arrivals: {
+        type: 'timeline',
+        points: [
+          [0, 1915],
+          [10_000, 7660],
+          [30_000, 1915],
+        ],
+      },
+      servers: [{ count: 1, workers: 40, service: { type: 'lognormal', median: '10ms', sigma: 0.3 } }],
+    },
+    variants: [
+      { name: 'no limiter' },
+      limited('default (windowed Gradient2)', { algorithm: 'default' }),
+      limited('windowed Vegas', { algorithm: 'vegas' }),
+      limited('windowed AIMD (timeout 50 ms)', { algorithm: 'aimd', options: { timeout: 50 } }),
+      limited('fixed 40', { algorithm: 'fixed', limit: 40 }),
     ],
   },
   {
