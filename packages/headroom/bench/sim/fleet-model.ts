@@ -1,5 +1,5 @@
 /**
- * The fleet bench's model, shared by its cases: 10,000 servers × 4 FIFO workers, lognormal
+ * The fleet benches' model, shared by their cases: 10,000 servers × 4 FIFO workers, lognormal
  * service (median 2 ms, σ 0.5: mean 2.27 ms, so ≈ 1,762 calls/s per server), Poisson arrivals at
  * 80% of capacity for as long as `calls` arrivals take, one client with p2c + peak-EWMA (τ 10 s),
  * hedging at the p95 of a 1,000-latency window with a 5% budget.
@@ -10,17 +10,17 @@ import type { BareFleetOptions } from './bare-fleet.js';
 /** Servers in the fleet. */
 export const SERVERS = 10_000;
 
-/** The model as a `runModel` spec and as the bare loop's options (seed aside). */
-export function fleetModel(calls: number): { spec: ModelSpec; bare: Omit<BareFleetOptions, 'seed'> } {
-  const ratePerSec = SERVERS * 1762 * 0.8;
+/** The model (with `servers` servers, default {@link SERVERS}) as a `runModel` spec and as the bare loop's options (seed aside). */
+export function fleetModel(calls: number, servers = SERVERS): { spec: ModelSpec; bare: Omit<BareFleetOptions, 'seed'> } {
+  const ratePerSec = servers * 1762 * 0.8;
   const durationMs = (calls / ratePerSec) * 1000;
   return {
     spec: {
       duration: durationMs,
       arrivals: { type: 'poisson', ratePerSec },
       clients: { picker: 'p2c', load: 'peak-ewma', hedge: { percentile: 95 } },
-      servers: [{ count: SERVERS, workers: 4, service: { type: 'lognormal', median: '2ms', sigma: 0.5 } }],
+      servers: [{ count: servers, workers: 4, service: { type: 'lognormal', median: '2ms', sigma: 0.5 } }],
     },
-    bare: { servers: SERVERS, workers: 4, ratePerSec, durationMs, medianMs: 2, sigma: 0.5, percentile: 95 },
+    bare: { servers, workers: 4, ratePerSec, durationMs, medianMs: 2, sigma: 0.5, percentile: 95 },
   };
 }

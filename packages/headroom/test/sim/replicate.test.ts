@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { replicate, type ModelSpec } from '../../src/sim/index.js';
+
+// 8 replications of a small p2c + peak-EWMA + hedging fleet, as the replication bench runs them.
+const model: ModelSpec = {
+  duration: '1s',
+  arrivals: { type: 'poisson', ratePerSec: 8000 },
+  clients: { picker: 'p2c', load: 'peak-ewma', hedge: { percentile: 95 } },
+  servers: [{ count: 20, workers: 4, service: { type: 'lognormal', median: '2ms', sigma: 0.5 } }],
+};
+
+test('8 seeds give the same trace hashes in 1 worker thread, in 2, and in this thread', async () => {
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
+  const one = await replicate(model, { seeds, threads: 1 });
+  const two = await replicate(model, { seeds, threads: 2 });
+  const here = await replicate(model, { seeds });
+  const hashes = here.runs.map((r) => r.traceHash);
+  assert.equal(new Set(hashes).size, 8, `every seed its own trace: ${hashes.join(' ')}`);
+  assert.deepEqual(
+    one.runs.map((r) => r.traceHash),
+    hashes,
+  );
+  assert.deepEqual(
+    two.runs.map((r) => r.traceHash),
+    hashes,
+  );
+  assert.deepEqual(two.runs, here.runs);
+});
