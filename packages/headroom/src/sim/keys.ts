@@ -30,7 +30,8 @@ export type KeySpec =
   | { readonly type: 'zipf'; readonly count: number; readonly exponent: number }
   /**
    * A recorded trace: the calls take its keys in order, starting over at the end. Inline (`keys`)
-   * or a text file with one key per line (`file`, read when the model is built; blank lines skipped).
+   * or a text file with one key per line (`file`: a path from the working directory, read when the
+   * model is built; blank lines skipped).
    */
   | { readonly type: 'trace'; readonly keys?: readonly (string | number)[]; readonly file?: string };
 
