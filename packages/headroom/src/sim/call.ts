@@ -1,26 +1,48 @@
 /**
- * A call and its attempts, as a client sees them: the first attempt goes to the server the picker
- * chooses; a hedge timer may send backups (to servers this call has not used) while the budget
- * allows; the first answer wins and the others are cancelled (their load metrics told
- * `'ignored'`, and with `cancelQueued` they leave their servers' queues). A fan-out call is a
- * parent of `leaves` child calls and completes on all, a quorum, or a deadline.
+ * A call and its attempts, as a client sees them, with every decision made by the synchronous
+ * cores of `headroom/latency` that the async policies drive too (policies.ts):
+ *
+ * - hedged: the first attempt goes to the server the picker chooses; when the real `HedgeRun`
+ *   says a backup is due (and its budget allows) another goes to a server this call has not
+ *   used; the first answer wins and the others are cancelled (their load metrics told
+ *   `'ignored'`, and with `cancelQueued` they leave their servers' queues);
+ * - tied: copy 0 now and copy 1 after the stagger, to two servers; the server that starts its
+ *   copy first sends the twin's server a cancel over the network (the real `TiedRegistry` on
+ *   each server, tied.ts), which drops the twin while it waits;
+ * - retried: when a round of attempts has failed, the real `RetryCore` decides (attempts,
+ *   budget, the deadline's room for the backoff) and a new round starts after the backoff;
+ * - with a deadline: the call fails when it passes, and each attempt carries it to its server,
+ *   which drops the attempt unexecuted when too little is left as a worker would take it.
+ *
+ * A fan-out call is a parent of `leaves` child calls and completes on all, a quorum (the real
+ * `FanOutTally`), or a deadline.
  */
 import { parseDuration } from '../core/duration.js';
+import { FanOutTally, type HedgeRun, type TiedRun, type TieTicket } from '../latency/index.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import type { Client } from './client.js';
 import type { FanOutSpec } from './model-spec.js';
 import { JOB_DONE, type Job, type Server } from './server.js';
+import type { TieRegistries } from './tied.js';
 
 /** What a call needs from the fleet. */
 export interface CallHost {
   readonly engine: SimEngine;
   readonly servers: readonly Server[];
+  /** The servers' tie registries, when the model has tied requests. */
+  readonly ties: TieRegistries | undefined;
   /** Sends an attempt over the network (it may be lost). */
   send(attempt: Attempt): void;
+  /** One-way network delay of a message from one server to another (a tie cancel), ms; -1 when it is lost. */
+  peerDelay(): number;
   /** A top-level call ended. */
   callEnded(call: Call, ok: boolean, timedOut: boolean, partial: boolean): void;
   /** A hedge was sent (`true`) or refused by the budget. */
   countHedge(sent: boolean): void;
+  /** A retry round was started. */
+  countRetry(): void;
+  /** Both tied copies of a measured call were executed (the cancel came too late). */
+  countBothRan(): void;
   /** The server that owns the call's key for attempt `attempt` from `client`, or -1 to let the picker choose. */
   owner(key: number, attempt: number, client: Client): number;
 }
@@ -33,6 +55,14 @@ export const RESPONSE_FAILED = 4;
 const HEDGE = 1;
 const TIMEOUT = 2;
 const DEADLINE = 3;
+const TIE_SECOND = 4;
+const TIE_CANCEL = 5;
+const RETRY = 6;
+
+/** Why a server answered an attempt without executing it. */
+const RAN = 0;
+const TIE_DROPPED = 1;
+const EXPIRED = 2;
 
 /** One attempt of a call at one server; it is the server's job and its own event handler. */
 export class Attempt implements Job {
@@ -43,11 +73,17 @@ export class Attempt implements Job {
   withdrawn = false;
   /** Ended on the client side (lost the race, or its call timed out): a late answer is ignored. */
   cancelled = false;
+  /** Answered unexecuted by the server: its tied twin started first, or its deadline passed. */
+  dropped = RAN;
+  /** Its tied copy's ticket at the server. */
+  ticket: TieTicket | undefined = undefined;
   readonly sentAt: number;
 
   constructor(
     readonly call: Call,
     readonly server: number,
+    /** Index in its round: the hedge attempt or the tied copy (0 is the first); -1 once a retry started a new round. */
+    public index: number,
   ) {
     this.sentAt = call.host.engine.now;
   }
@@ -57,9 +93,15 @@ export class Attempt implements Job {
   }
 
   handle(kind: number): void {
-    if (kind === JOB_DONE) this.call.host.servers[this.server]!.complete(this);
-    else if (kind === AT_SERVER) this.call.host.servers[this.server]!.arrive(this);
+    if (kind === JOB_DONE) {
+      this.call.host.servers[this.server]!.complete(this);
+      this.ticket?.finish();
+    } else if (kind === AT_SERVER) this.call.arrived(this);
     else this.call.response(this, kind === RESPONSE_OK);
+  }
+
+  admit(): boolean {
+    return this.call.admit(this);
   }
 }
 
@@ -67,15 +109,18 @@ export class Attempt implements Job {
 export class Call implements SimHandler {
   readonly attempts: Attempt[] = [];
   done = false;
-  #inFlight = 0;
-  #hedgeEvent = -1;
+  #event = -1;
   #timeoutEvent = -1;
-  #hedgeDelay: number | undefined;
+  #hedge: HedgeRun | undefined;
+  #tied: TiedRun | undefined;
+  #tiePeer = -1;
+  #round = 0;
+  #roundStart = 0;
+  #deadlineAt = Infinity;
+  #started = 0;
   // fan-out parent state
   #children: Call[] | undefined;
-  #leavesDone = 0;
-  #leavesOk = 0;
-  #need = 0;
+  #tally: FanOutTally | undefined;
 
   constructor(
     readonly host: CallHost,
@@ -86,13 +131,18 @@ export class Call implements SimHandler {
     readonly key: number,
   ) {}
 
-  /** Starts the call: its leaves (fan-out) or its first attempt, hedge timer and timeout. */
+  /** Starts the call: its leaves (fan-out) or its first round of attempts, and its timeout or deadline. */
   begin(fanOut: FanOutSpec | undefined, timeoutMs: number | undefined): void {
     const engine = this.host.engine;
-    if (timeoutMs !== undefined) this.#timeoutEvent = engine.after(timeoutMs, this, TIMEOUT, 0);
+    const deadline = this.client.policies.config.deadline;
+    if (deadline !== undefined && fanOut === undefined) {
+      this.#deadlineAt = engine.now + deadline.timeoutMs;
+      const ms = timeoutMs === undefined ? deadline.timeoutMs : Math.min(timeoutMs, deadline.timeoutMs);
+      this.#timeoutEvent = engine.after(ms, this, TIMEOUT, 0);
+    } else if (timeoutMs !== undefined) this.#timeoutEvent = engine.after(timeoutMs, this, TIMEOUT, 0);
     if (fanOut !== undefined) {
       const complete = fanOut.complete ?? 'all';
-      this.#need = typeof complete === 'object' && 'quorum' in complete ? complete.quorum : fanOut.leaves;
+      this.#tally = new FanOutTally(fanOut.leaves, typeof complete === 'object' && 'quorum' in complete ? complete : 'all');
       if (typeof complete === 'object' && 'deadline' in complete)
         engine.after(parseDuration(complete.deadline, 'fanOut.complete.deadline'), this, DEADLINE, 0);
       this.#children = [];
@@ -103,17 +153,55 @@ export class Call implements SimHandler {
       }
       return;
     }
-    this.client.budget?.deposit(engine.now);
-    this.#sendAttempt();
-    this.#hedgeDelay = this.client.hedgeDelay();
-    if (this.#hedgeDelay !== undefined && !this.done) this.#hedgeEvent = engine.after(this.#hedgeDelay, this, HEDGE, 0);
+    this.client.policies.retry?.begin(engine.now);
+    this.#startRound();
   }
 
-  handle(kind: number): void {
+  handle(kind: number, arg: number): void {
+    if (kind === TIE_CANCEL) this.#tieCancelArrived(arg);
     if (this.done) return;
-    if (kind === HEDGE) this.#hedge();
+    if (kind === HEDGE) this.#hedgeDue();
+    else if (kind === TIE_SECOND) this.#tieSecondDue();
+    else if (kind === RETRY) this.#startRound();
     else if (kind === TIMEOUT) this.#finish(false, true, false);
-    else if (kind === DEADLINE) this.#finish(true, false, this.#leavesDone < this.#children!.length);
+    else if (kind === DEADLINE) this.#finish(true, false, this.#tally!.pending > 0);
+  }
+
+  /** An attempt reached its server: a tied copy registers there (and is answered at once if its twin already started). */
+  arrived(a: Attempt): void {
+    const server = this.host.servers[a.server]!;
+    const tied = this.#tied;
+    if (tied !== undefined && a.index >= 0 && server.up) {
+      const ticket = this.host.ties!.at(a.server).arrive(tied.tieId, String(this.#peerOf(a)));
+      if (ticket.state === 'cancelled') {
+        a.dropped = TIE_DROPPED;
+        server.host.finished(server, a, false);
+        return;
+      }
+      a.ticket = ticket;
+    }
+    server.arrive(a);
+  }
+
+  /**
+   * A worker is about to take `a`: false drops it unexecuted — its tied twin started first, or
+   * too little of the propagated deadline is left. A tied copy that starts tells its twin's server.
+   */
+  admit(a: Attempt): boolean {
+    const deadline = this.client.policies.config.deadline;
+    if (deadline !== undefined && deadline.propagate) {
+      const now = this.host.engine.now;
+      const left = this.#deadlineAt - deadline.reserveMs - now;
+      if (left <= 0 || left < deadline.minRemainingMs) return this.#drop(a, EXPIRED);
+    }
+    const ticket = a.ticket;
+    if (ticket === undefined) return true;
+    if (!ticket.start()) return this.#drop(a, TIE_DROPPED);
+    if (++this.#started === 2 && this.measured) this.host.countBothRan();
+    const peer = this.#peerOf(a);
+    const delay = this.host.peerDelay();
+    if (delay >= 0) this.host.engine.after(delay, this, TIE_CANCEL, peer);
+    return true;
   }
 
   /** An attempt's answer reached the client. */
@@ -127,32 +215,138 @@ export class Call implements SimHandler {
     }
     if (a.cancelled) return;
     a.cancelled = true;
-    const latency = now - a.sentAt;
-    client.metrics[a.server]!.end(now, latency, ok ? 'success' : 'failure');
+    client.metrics[a.server]!.end(now, now - a.sentAt, ok ? 'success' : a.dropped === TIE_DROPPED ? 'ignored' : 'failure');
     client.inflight[a.server]!--;
     client.totalInflight--;
-    client.window?.add(latency);
-    this.#inFlight--;
-    if (ok) this.#finish(true, false, false);
-    else if (this.#inFlight === 0) this.#finish(false, false, false);
+    if (a.index < 0) {
+      // an attempt of an earlier round (a retry has started since): it may still win
+      if (ok) this.#finish(true, false, false);
+      return;
+    }
+    if (ok) {
+      if (this.#hedge !== undefined) this.#hedge.succeeded(a.index, now);
+      else this.#tied?.succeeded(a.index as 0 | 1);
+      this.#finish(true, false, false);
+      return;
+    }
+    const roundFailed =
+      this.#hedge !== undefined
+        ? this.#hedge.failed(a.index)
+        : this.#tied !== undefined
+          ? this.#tied.failed(undefined, a.dropped === TIE_DROPPED)
+          : true;
+    if (roundFailed) this.#roundFailed(a, now);
   }
 
-  #sendAttempt(): void {
+  #roundFailed(a: Attempt, now: number): void {
+    const retry = this.client.policies.retry;
+    if (retry !== undefined) {
+      const remaining = this.#deadlineAt === Infinity ? undefined : Math.max(0, this.#deadlineAt - now);
+      const decision = retry.decide(undefined, this.#round, remaining, now, a.dropped !== EXPIRED);
+      if (decision.retry) {
+        if (this.#event >= 0) this.host.engine.cancel(this.#event);
+        this.#round++;
+        this.host.countRetry();
+        this.#event = this.host.engine.after(decision.backoffMs, this, RETRY, 0);
+        return;
+      }
+    }
+    this.#finish(false, false, false);
+  }
+
+  #startRound(): void {
+    this.#event = -1;
+    const engine = this.host.engine;
+    const now = engine.now;
+    const policies = this.client.policies;
+    // Attempts of earlier rounds are done (or answer late); they no longer count in the new round.
+    for (let i = this.#roundStart; i < this.attempts.length; i++) this.attempts[i]!.index = -1;
+    this.#roundStart = this.attempts.length;
+    if (policies.tied !== undefined) {
+      this.#tied = policies.tied.begin();
+      const first = this.#send(0);
+      this.#tiePeer = this.#pickServer(1);
+      if (first.server === this.#tiePeer) this.#tiePeer = (this.#tiePeer + 1) % this.client.size;
+      if (!this.done) this.#event = engine.after(policies.tied.delayMs, this, TIE_SECOND, 0);
+    } else if (policies.hedge !== undefined) {
+      const run = (this.#hedge = policies.hedge.begin(now));
+      this.#send(run.launch(now));
+      this.#armHedge(now);
+    } else {
+      this.#send(0);
+    }
+  }
+
+  #armHedge(now: number): void {
+    const wait = this.done ? undefined : this.#hedge!.nextCheckMs(now);
+    if (wait !== undefined) this.#event = this.host.engine.after(wait, this, HEDGE, 0);
+  }
+
+  #hedgeDue(): void {
+    this.#event = -1;
+    const run = this.#hedge!;
+    if (run.attempts >= this.client.size) return; // no server left to send a backup to
+    const now = this.host.engine.now;
+    const allowed = run.due(now);
+    this.host.countHedge(allowed);
+    if (allowed) this.#send(run.launch(now));
+    this.#armHedge(now);
+  }
+
+  #tieSecondDue(): void {
+    this.#event = -1;
+    if (this.#tied!.secondDue()) this.#send(1, this.#tiePeer);
+  }
+
+  /** The twin of a tied copy started: its cancel reached server `server`, which drops the other copy if it still waits. */
+  #tieCancelArrived(server: number): void {
+    const tied = this.#tied;
+    if (tied === undefined) return;
+    if (this.host.ties!.at(server).cancel(tied.tieId) !== 'cancelled') return;
+    for (let i = this.#roundStart; i < this.attempts.length; i++) {
+      const a = this.attempts[i]!;
+      if (a.server !== server || a.ticket === undefined) continue;
+      const s = this.host.servers[server]!;
+      if (s.withdraw(a)) {
+        a.dropped = TIE_DROPPED;
+        a.ticket.finish();
+        s.host.finished(s, a, false);
+      }
+    }
+  }
+
+  #drop(a: Attempt, why: number): false {
+    a.dropped = why;
+    a.ticket?.finish();
+    return false;
+  }
+
+  #peerOf(a: Attempt): number {
+    if (a.index === 0) return this.#tiePeer;
+    return this.attempts[this.#roundStart]!.server;
+  }
+
+  #pickServer(attempt: number): number {
     const client = this.client;
     const now = this.host.engine.now;
-    let server = this.key >= 0 ? this.host.owner(this.key, this.attempts.length, this.client) : -1;
+    let server = this.key >= 0 ? this.host.owner(this.key, attempt, client) : -1;
     if (server < 0) {
       server = client.picker.pick(client, now, undefined);
       for (let tries = 0; tries < 4 && this.#used(server); tries++) server = client.picker.pick(client, now, undefined);
       if (this.#used(server)) server = (server + 1) % client.size;
     }
-    const a = new Attempt(this, server);
+    return server;
+  }
+
+  #send(index: number, server = this.#pickServer(this.attempts.length)): Attempt {
+    const client = this.client;
+    const a = new Attempt(this, server, index);
     this.attempts.push(a);
-    this.#inFlight++;
-    client.metrics[server]!.start(now);
+    client.metrics[server]!.start(this.host.engine.now);
     client.inflight[server]!++;
     client.totalInflight++;
     this.host.send(a);
+    return a;
   }
 
   #used(server: number): boolean {
@@ -160,44 +354,33 @@ export class Call implements SimHandler {
     return false;
   }
 
-  #hedge(): void {
-    this.#hedgeEvent = -1;
-    const client = this.client;
-    const max = client.hedge!.maxExtra;
-    if (this.attempts.length > max || this.attempts.length >= client.size) return;
-    const engine = this.host.engine;
-    const allowed = client.budget === undefined || client.budget.tryWithdraw(engine.now);
-    this.host.countHedge(allowed);
-    if (!allowed) return;
-    this.#sendAttempt();
-    if (this.attempts.length <= max) this.#hedgeEvent = engine.after(this.#hedgeDelay!, this, HEDGE, 0);
-  }
-
   /** A leaf of this fan-out call ended. */
   #leafEnded(ok: boolean): void {
-    this.#leavesDone++;
-    if (ok) this.#leavesOk++;
-    const leaves = this.#children!.length;
-    if (this.#leavesOk >= this.#need) this.#finish(true, false, this.#leavesDone < leaves);
-    else if (this.#leavesDone - this.#leavesOk > leaves - this.#need) this.#finish(false, false, false);
+    const tally = this.#tally!;
+    const progress = tally.settle(ok);
+    if (progress === 'quorum-reached') this.#finish(true, false, tally.pending > 0);
+    else if (progress === 'quorum-impossible') this.#finish(false, false, false);
+    else if (progress === 'all-settled') this.#finish(tally.complete(), false, false);
   }
 
   #finish(ok: boolean, timedOut: boolean, partial: boolean): void {
     if (this.done) return;
     this.done = true;
     const engine = this.host.engine;
-    if (this.#hedgeEvent >= 0) engine.cancel(this.#hedgeEvent);
+    if (this.#event >= 0) engine.cancel(this.#event);
     if (this.#timeoutEvent >= 0) engine.cancel(this.#timeoutEvent);
+    this.#hedge?.abandon(); // no-op after a win; a timeout or a failure observes nothing
+    this.#tied?.abandon();
     const now = engine.now;
     const client = this.client;
+    const withdraw = this.#tied !== undefined || client.policies.config.cancelQueued;
     for (const a of this.attempts) {
       if (a.cancelled) continue;
       a.cancelled = true;
       client.metrics[a.server]!.end(now, now - a.sentAt, 'ignored');
       client.inflight[a.server]!--;
       client.totalInflight--;
-      client.window?.add(now - a.sentAt);
-      if (client.hedge?.cancelQueued === true) this.host.servers[a.server]!.withdraw(a);
+      if (withdraw && this.host.servers[a.server]!.withdraw(a)) a.ticket?.finish();
     }
     if (this.#children !== undefined) for (const child of this.#children) if (!child.done) child.#finish(false, false, false);
     if (this.parent !== null) {

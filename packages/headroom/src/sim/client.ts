@@ -1,8 +1,8 @@
 /**
  * A simulated client process: its own picker and one load metric per server, both the real
  * objects of `headroom/balance` (the picker sees the servers through a {@link Candidates} view,
- * exactly as inside a `Balancer`), plus its hedging state — the real `SlidingPercentile` window
- * and `TokenBudget` of `headroom/latency`, driven with the engine's time.
+ * exactly as inside a `Balancer`), plus its latency policies — the synchronous cores of
+ * `headroom/latency` (policies.ts), driven with the engine's time.
  *
  * With `outlier`, `health` or `panicThreshold` in its spec, the client picks through the real
  * `BalancerCore` instead (ejection.ts), which takes sick servers out of its candidates; without
@@ -21,13 +21,12 @@ import {
   type Picker,
   type PickerFactory,
 } from '../balance/index.js';
-import { SlidingPercentile, TokenBudget } from '../latency/index.js';
-import { parseDuration } from '../core/duration.js';
 import type { Random } from '../core/random.js';
 import { ClientBalancer, type BalanceConfig, type ProbeHost } from './ejection.js';
 import type { SimEngine } from './engine.js';
 import { invalidOption } from './errors.js';
-import type { HedgeSpec, LoadSpec, PickerSpec } from './model-spec.js';
+import type { LoadSpec, PickerSpec } from './model-spec.js';
+import { ClientPolicies, type PolicyConfig } from './policies.js';
 
 /** Builds the picker a spec names. */
 export function pickerFactory(spec: PickerSpec | undefined, path = 'clients.picker'): PickerFactory {
@@ -61,44 +60,7 @@ export function loadFactory(spec: LoadSpec | undefined, path = 'clients.load'): 
   throw invalidOption(path, spec, 'use outstanding, peak-ewma or { "type": "peak-ewma", "decay": "1s" }');
 }
 
-/** Resolved hedging settings of a client. */
-export interface HedgeConfig {
-  readonly delayMs: number | undefined;
-  readonly percentile: number;
-  readonly windowSize: number;
-  readonly minSamples: number;
-  readonly maxExtra: number;
-  readonly budget: false | { readonly ratio: number; readonly maxTokens: number };
-  readonly cancelQueued: boolean;
-}
-
-/** Validates and fills in a hedge spec. */
-export function hedgeConfig(spec: HedgeSpec, path = 'clients.hedge'): HedgeConfig {
-  const num = (name: string, v: number | undefined, fallback: number, ok: (x: number) => boolean, expected: string): number => {
-    const x = v ?? fallback;
-    if (!(typeof x === 'number' && ok(x))) throw invalidOption(`${path}.${name}`, v, expected);
-    return x;
-  };
-  const delayMs = spec.delay === undefined ? undefined : parseDuration(spec.delay, `${path}.delay`);
-  const budget = spec.budget ?? { ratio: 0.05, maxTokens: 10 };
-  return {
-    delayMs,
-    percentile: num('percentile', spec.percentile, 95, (x) => x > 0 && x < 100, 'use a percentile between 0 and 100, e.g. 95'),
-    windowSize: num('windowSize', spec.windowSize, 1000, (x) => Number.isInteger(x) && x >= 1, 'use a positive integer, e.g. 1000'),
-    minSamples: num('minSamples', spec.minSamples, 100, (x) => Number.isInteger(x) && x >= 1, 'use a positive integer, e.g. 100'),
-    maxExtra: num('maxExtra', spec.maxExtra, 1, (x) => Number.isInteger(x) && x >= 1, 'use an integer ≥ 1, e.g. 1'),
-    budget:
-      budget === false
-        ? false
-        : {
-            ratio: num('budget.ratio', budget.ratio, 0.05, (x) => x >= 0 && x <= 1, 'use a fraction of calls from 0 to 1, e.g. 0.05'),
-            maxTokens: num('budget.maxTokens', budget.maxTokens, 10, (x) => x >= 1, 'use a burst of at least 1 token, e.g. 10'),
-          },
-    cancelQueued: spec.cancelQueued ?? false,
-  };
-}
-
-/** One client: picker, per-server load metrics and in-flight counts, hedging window and budget. */
+/** One client: picker, per-server load metrics and in-flight counts, latency policies. */
 export class Client implements Candidates {
   readonly size: number;
   readonly listVersion = 0;
@@ -109,8 +71,8 @@ export class Client implements Candidates {
   stalledUntil = -Infinity;
   readonly metrics: LoadMetric[];
   readonly picker: Picker;
-  readonly window: SlidingPercentile | undefined;
-  readonly budget: TokenBudget | undefined;
+  /** The client's hedge, tied, retry and deadline policies (the real synchronous cores). */
+  readonly policies: ClientPolicies;
   /** The balancer core the client picks through, when its spec asks for health checks or ejection. */
   readonly balancer: ClientBalancer | undefined;
 
@@ -119,7 +81,7 @@ export class Client implements Candidates {
     servers: number,
     pickerSpec: PickerFactory,
     loadSpec: LoadMetricFactory,
-    readonly hedge: HedgeConfig | undefined,
+    policy: PolicyConfig,
     random: Random,
     engine: SimEngine,
     balance?: BalanceConfig,
@@ -135,17 +97,7 @@ export class Client implements Candidates {
       this.metrics = this.balancer.metrics;
       this.picker = this.balancer;
     }
-    this.window = hedge !== undefined && hedge.delayMs === undefined ? new SlidingPercentile(hedge.windowSize) : undefined;
-    this.budget =
-      hedge !== undefined && hedge.budget !== false
-        ? new TokenBudget({
-            clock: engine.clock,
-            ratio: hedge.budget.ratio,
-            minPerSec: 0,
-            maxTokens: hedge.budget.maxTokens,
-            initialTokens: 0,
-          })
-        : undefined;
+    this.policies = new ClientPolicies(policy, engine, random.fork('policies'));
   }
 
   weight(): number {
@@ -158,14 +110,5 @@ export class Client implements Candidates {
 
   id(i: number): string {
     return `s${i}`;
-  }
-
-  /** The hedge delay a call starting now would use; undefined while the adaptive window fills. */
-  hedgeDelay(): number | undefined {
-    const h = this.hedge;
-    if (h === undefined) return undefined;
-    if (h.delayMs !== undefined) return h.delayMs;
-    const w = this.window!;
-    return w.count < h.minSamples ? undefined : Math.max(1, w.percentile(h.percentile));
   }
 }

@@ -10,7 +10,7 @@ import type { Random } from '../core/random.js';
 import { Arrivals } from './arrivals.js';
 import type { Attempt } from './call.js';
 import { AT_SERVER, Call, RESPONSE_FAILED, RESPONSE_OK, type CallHost } from './call.js';
-import { Client, hedgeConfig, loadFactory, pickerFactory } from './client.js';
+import { Client, loadFactory, pickerFactory } from './client.js';
 import { sampler, type Sampler } from './distributions.js';
 import { balanceConfig, type ProbeHost } from './ejection.js';
 import { SimEngine, type SimHandler } from './engine.js';
@@ -18,9 +18,11 @@ import { invalidOption } from './errors.js';
 import { ModelFeatures, type ModelHooks } from './features.js';
 import { FrontedServer } from './front.js';
 import type { FaultSpec, ModelSpec } from './model-spec.js';
+import { policyConfig } from './policies.js';
 import type { RunResult } from './result.js';
 import { Server, type Job, type ServerHost } from './server.js';
 import { LengthTail } from './stats.js';
+import { TieRegistries } from './tied.js';
 
 const WARMUP_END = 1;
 const FAULT = 2;
@@ -71,6 +73,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   attempts = 0;
   hedges = 0;
   refused = 0;
+  retries = 0;
+  bothRan = 0;
+  readonly ties: TieRegistries | undefined;
   lost = 0;
   inSystem = 0;
   #areaInSystem = 0;
@@ -138,10 +143,11 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (!(Number.isInteger(count) && count >= 1)) throw invalidOption('clients.count', c.count, 'use a positive integer, e.g. 1');
     const picker = pickerFactory(c.picker);
     const load = loadFactory(c.load);
-    const hedge = c.hedge === undefined ? undefined : hedgeConfig(c.hedge);
+    const policy = policyConfig(c);
+    this.ties = c.tied === undefined ? undefined : new TieRegistries(this.engine);
     const balance = balanceConfig(c);
     for (let i = 0; i < count; i++)
-      this.clients.push(new Client(i, this.servers.length, picker, load, hedge, root.fork(`client-${i}`), this.engine, balance, this));
+      this.clients.push(new Client(i, this.servers.length, picker, load, policy, root.fork(`client-${i}`), this.engine, balance, this));
     this.sloMs = spec.slo === undefined ? Infinity : parsePositiveDuration(spec.slo, 'slo', 0);
     this.timeoutMs = c.timeout === undefined ? undefined : parsePositiveDuration(c.timeout, 'clients.timeout', 0);
     this.#stalls =
@@ -203,6 +209,8 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       attempts: this.attempts,
       hedges: this.hedges,
       hedgesRefused: this.refused,
+      retries: this.retries,
+      tiedBothRan: this.bothRan,
       extraLoad: this.calls > 0 ? this.hedges / this.attempts : 0,
       throughputPerSec: (this.ok * 1000) / measuredMs,
       waitProbability: ((arrived, waited) => (arrived > 0 ? waited / arrived : 0))(
@@ -275,6 +283,19 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (!this.measuring) return;
     if (sent) this.hedges++;
     else this.refused++;
+  }
+
+  countRetry(): void {
+    if (this.measuring) this.retries++;
+  }
+
+  countBothRan(): void {
+    this.bothRan++;
+  }
+
+  peerDelay(): number {
+    if (this.loss > 0 && this.netRandom.next() < this.loss) return -1;
+    return this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
   }
 
   owner(key: number, attempt: number, client: Client): number {

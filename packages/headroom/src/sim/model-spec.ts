@@ -42,7 +42,7 @@ export type LoadSpec =
 export interface HedgeSpec {
   /** Fixed delay; when absent, the adaptive delay (`percentile` of recent attempt latencies). */
   readonly delay?: Duration;
-  /** Adaptive delay percentile, 0–100; default 95. */
+  /** Adaptive delay percentile, 0–100; default `HedgePolicy`'s (`DEFAULT_HEDGE_PERCENTILE`). */
   readonly percentile?: number;
   /** Attempt latencies kept for the adaptive delay; default 1,000. */
   readonly windowSize?: number;
@@ -56,6 +56,43 @@ export interface HedgeSpec {
   readonly cancelQueued?: boolean;
 }
 
+/**
+ * Tied requests (Dean & Barroso): every call goes to two servers, copy 1 `delay` after copy 0;
+ * the first server to start its copy tells the twin's server to drop the other (a message over
+ * the network), through the real `TiedCore` (client) and `TiedRegistry` (each server).
+ */
+export interface TiedSpec {
+  /** Stagger before copy 1; default 1 ms (`TiedPolicy`'s). */
+  readonly delay?: Duration;
+}
+
+/** Retries of failed calls through the real `RetryCore`: attempts, budget, jittered backoff. */
+export interface RetrySpec {
+  /** Attempts in total, including the first; default 3. */
+  readonly maxAttempts?: number;
+  /** The retry budget (`TokenBudget` options: ratio, minPerSec, maxTokens); `false` for none. Default `RetryPolicy`'s (20% + 10/s). */
+  readonly budget?: false | { readonly ratio?: number; readonly minPerSec?: number; readonly maxTokens?: number };
+  /** Backoff between attempts (`initial`, `max`, `multiplier`, `jitter`); default `RetryPolicy`'s. */
+  readonly backoff?: {
+    readonly initial?: Duration;
+    readonly max?: Duration;
+    readonly multiplier?: number;
+    readonly jitter?: 'full' | 'equal' | 'none';
+  };
+}
+
+/** A deadline per call (the real `DeadlineBudget`), propagated to the servers with each attempt. */
+export interface DeadlineSpec {
+  /** The call's budget: it fails when this has passed (as `timeout`), and retries must fit in it. */
+  readonly timeout: Duration;
+  /** Servers drop a queued attempt unexecuted when less than this is left as it would start; default 0 (only expired work). */
+  readonly minRemaining?: Duration;
+  /** Time the client keeps back from what it sends downstream; default 0. */
+  readonly reserve?: Duration;
+  /** Send the deadline to the servers (deadline-aware servers); default true. */
+  readonly propagate?: boolean;
+}
+
 /** The clients: each has its own picker and load metrics over every server, as separate processes would. */
 export interface ClientSpec {
   /** Number of clients; arrivals go to them in turn. Default 1. */
@@ -66,6 +103,12 @@ export interface ClientSpec {
   readonly load?: LoadSpec;
   /** Hedging of each call (each leaf of a fan-out); default none. */
   readonly hedge?: HedgeSpec;
+  /** Tied requests for each call (each leaf of a fan-out) instead of hedging; default none. */
+  readonly tied?: TiedSpec;
+  /** Retries of failed calls (each leaf of a fan-out); default none. */
+  readonly retry?: RetrySpec;
+  /** A deadline per call (each leaf of a fan-out), propagated to the servers; default none. */
+  readonly deadline?: DeadlineSpec;
   /** A call not answered within this time fails (its attempts are cancelled); default none. */
   readonly timeout?: Duration;
   /** Event-loop stalls of the client process: responses that arrive during one are seen when it ends. */

@@ -33,6 +33,10 @@ export interface RunResult {
   readonly hedges: number;
   /** Hedges the budget refused. */
   readonly hedgesRefused: number;
+  /** Retry rounds started after warm-up (`clients.retry`). */
+  readonly retries: number;
+  /** Measured tied calls whose two copies were both executed (the twin's cancel came too late; `clients.tied`). */
+  readonly tiedBothRan: number;
   /** Hedges as a fraction of attempts. */
   readonly extraLoad: number;
   /** Successful calls per second of measured time. */

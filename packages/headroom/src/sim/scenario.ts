@@ -45,11 +45,37 @@ const MODEL_KEYS = [
   'partitioner',
   'series',
 ];
-const CLIENT_KEYS = ['count', 'picker', 'load', 'hedge', 'timeout', 'stalls', 'outlier', 'health', 'panicThreshold'];
+const CLIENT_KEYS = [
+  'count',
+  'picker',
+  'load',
+  'hedge',
+  'timeout',
+  'stalls',
+  'outlier',
+  'health',
+  'panicThreshold',
+  'tied',
+  'retry',
+  'deadline',
+];
 const GROUP_KEYS = ['count', 'workers', 'discipline', 'service', 'pauses', 'limiter', 'cache'];
 const LIMITER_KEYS = ['algorithm', 'limit', 'options', 'windowed'];
 const CACHE_KEYS = ['capacity', 'policy'];
 const HEDGE_KEYS = ['delay', 'percentile', 'windowSize', 'minSamples', 'maxExtra', 'budget', 'cancelQueued'];
+
+/** Known fields of `clients.tied`, `clients.retry` (and its budget and backoff) and `clients.deadline`. */
+function checkPolicyKeys(c: Record<string, unknown>, path: string, source: string | undefined): void {
+  if (c['tied'] !== undefined) keys(c['tied'], ['delay'], `${path}.tied`, source);
+  if (c['deadline'] !== undefined) keys(c['deadline'], ['timeout', 'minRemaining', 'reserve', 'propagate'], `${path}.deadline`, source);
+  const retry = c['retry'];
+  if (retry === undefined) return;
+  keys(retry, ['maxAttempts', 'budget', 'backoff'], `${path}.retry`, source);
+  const r = retry as Record<string, unknown>;
+  if (r['budget'] !== undefined && r['budget'] !== false)
+    keys(r['budget'], ['ratio', 'minPerSec', 'maxTokens'], `${path}.retry.budget`, source);
+  if (r['backoff'] !== undefined) keys(r['backoff'], ['initial', 'max', 'multiplier', 'jitter'], `${path}.retry.backoff`, source);
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,6 +95,7 @@ function checkModelFields(m: Record<string, unknown>, path: string, source: stri
     keys(m['clients'], CLIENT_KEYS, at('clients'), source);
     const hedge = (m['clients'] as Record<string, unknown>)['hedge'];
     if (hedge !== undefined) keys(hedge, HEDGE_KEYS, at('clients.hedge'), source);
+    checkPolicyKeys(m['clients'] as Record<string, unknown>, at('clients'), source);
   }
   if (m['servers'] !== undefined) {
     if (!Array.isArray(m['servers'])) throw new ScenarioError(at('servers'), 'expected a list of server groups', source);

@@ -24,6 +24,11 @@ export interface Job extends SimHandler {
   remaining: number;
   /** Removed from the queue (cancelled) while waiting: skipped when dequeued. */
   withdrawn: boolean;
+  /**
+   * A worker is about to take the job: false means drop it unexecuted (a tied copy whose twin
+   * started, a deadline that passed); the server then reports it finished, not ok.
+   */
+  admit(): boolean;
 }
 
 /** What a server reports to the fleet. */
@@ -60,6 +65,7 @@ export class Server implements SimHandler {
   #busyStamp: number;
   #psStamp = 0;
   #psEvent = -1;
+  #refused: Job[] | undefined;
 
   constructor(
     readonly index: number,
@@ -99,6 +105,10 @@ export class Server implements SimHandler {
       this.host.finished(this, job, false);
       return;
     }
+    if ((this.discipline === 'ps' || this.#running.length < this.workers) && !job.admit()) {
+      this.host.finished(this, job, false);
+      return;
+    }
     const before = this.length;
     this.arrived++;
     if (this.discipline === 'ps') {
@@ -127,8 +137,9 @@ export class Server implements SimHandler {
     this.served++;
     const next = this.#dequeue();
     if (next !== undefined) this.#start(next);
-    this.host.lengthChanged(before, before - 1);
+    this.host.lengthChanged(before, this.length);
     this.host.finished(this, job, true);
+    if (this.#refused !== undefined) this.#reportRefused();
   }
 
   /** Removes a job still waiting in the queue (its call was answered elsewhere); true if it was queued. */
@@ -195,6 +206,10 @@ export class Server implements SimHandler {
       }
       if (job.withdrawn) continue;
       this.#queued--;
+      if (!job.admit()) {
+        (this.#refused ??= []).push(job);
+        continue;
+      }
       return job;
     }
     if (this.#queue.length > 0) {
@@ -202,6 +217,13 @@ export class Server implements SimHandler {
       this.#head = 0;
     }
     return undefined;
+  }
+
+  /** Reports the queued jobs that refused to start (`Job.admit`), once the server's state is settled. */
+  #reportRefused(): void {
+    const refused = this.#refused!;
+    this.#refused = undefined;
+    for (const job of refused) this.host.finished(this, job, false);
   }
 
   #removeRunning(job: Job): void {

@@ -5,6 +5,8 @@ import { replicate, runModel, type ModelSpec } from '../../src/sim/index.js';
 
 // A model touching every moving part: MMPP arrivals, 3 clients with p2c + peak-EWMA and hedging,
 // lognormal service with pauses, network delay and loss with a timeout, a crash and a slow-down.
+// The timeout is 100 ms: the real hedge core re-asks a refused hedge, so a lost attempt is
+// usually rescued by its backup within a few hundred ms, and a longer timeout would never fire.
 const model: ModelSpec = {
   duration: '3s',
   warmup: '300ms',
@@ -16,7 +18,7 @@ const model: ModelSpec = {
       { ratePerSec: 6000, meanDuration: '100ms' },
     ],
   },
-  clients: { count: 3, picker: 'p2c', load: { type: 'peak-ewma', decay: '1s' }, hedge: { percentile: 95 }, timeout: '500ms' },
+  clients: { count: 3, picker: 'p2c', load: { type: 'peak-ewma', decay: '1s' }, hedge: { percentile: 95 }, timeout: '100ms' },
   servers: [
     {
       count: 8,
