@@ -18,6 +18,7 @@ import {
   runLab,
   scenarioCatalog,
   streamProgress,
+  CHAOS_SCENARIO,
 } from '../lab/index.js';
 import { checkReportWritable, writeReport } from '../report/report-file.js';
 
@@ -33,7 +34,10 @@ export function registerLab(program: Command): void {
     .description(
       'run a reference product-catalog service on several replicas, load it, break it, and measure what caching, balancing, hedging and load shedding buy',
     )
-    .option('--scenario <names>', `one scenario or a comma-separated list: ${names.join(', ')} (default: all)`)
+    .option(
+      '--scenario <names>',
+      `one scenario or a comma-separated list: ${names.join(', ')} (default: all), or ${CHAOS_SCENARIO} (opt-in: kill a replica, stall Redis)`,
+    )
     .option('--duration <duration>', 'measured time of each phase', LAB_DEFAULTS.duration)
     .option('--warmup <duration>', 'unmeasured warm-up before each phase', LAB_DEFAULTS.warmup)
     .option('--interval <duration>', 'timeline resolution', LAB_DEFAULTS.interval)
@@ -49,7 +53,9 @@ export function registerLab(program: Command): void {
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .action(async (raw: RawLabOptions & { json?: boolean }, command: Command) => {
       const json = raw.json === true;
-      const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0), { json });
+      const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0), { json }, [
+        CHAOS_SCENARIO,
+      ]);
       // Before anything runs: a path that cannot be written must not throw away a finished tour.
       const reportPath =
         options.reportPath === null
@@ -87,7 +93,7 @@ export function registerLab(program: Command): void {
         });
         // The results first: nothing that can fail afterwards (the report file) may lose them.
         process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report, null)}\n`);
-        if (reportPath !== null && report.scenarios.length > 0) {
+        if (reportPath !== null && (report.scenarios.length > 0 || report.chaos !== undefined)) {
           const failure = writeReport(reportPath, renderHtml(report));
           if (failure !== null) {
             progress.line(`headroom: could not write the HTML report to ${reportPath} (${failure}); the results are printed above.`);

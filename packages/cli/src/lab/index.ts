@@ -13,3 +13,4 @@ export { type LabReport, type ScenarioResult, type PhaseResult } from './report/
 export { renderSummary } from './report/terminal.js';
 export { renderHtml, CHART_KINDS } from './report/html.js';
 export { interrupted, invalidLabOption } from './errors.js';
+export { CHAOS_SCENARIO, type ChaosLabResult } from './chaos/types.js';

@@ -72,6 +72,7 @@ export interface LabOutput {
  * Validates raw CLI values.
  * @param known - every scenario name, in tour order
  * @param output - with `json`, an omitted `--report` means no HTML report (default: tables, and the report)
+ * @param optIn - scenarios accepted by name but left out of the default tour (e.g. chaos)
  * @throws HR_LAB_UNKNOWN_SCENARIO, HR_LAB_INVALID_OPTION
  */
 export function parseLabOptions(
@@ -79,7 +80,10 @@ export function parseLabOptions(
   known: readonly string[],
   envSeed: number | null,
   output: LabOutput = { json: false },
+  optIn: readonly string[] = [],
 ): LabOptions {
+  // Opt-in scenarios (e.g. chaos) run only when named, never in the default tour.
+  const accepted = [...known, ...optIn];
   const scenarios =
     raw.scenario === undefined || raw.scenario === 'all'
       ? [...known]
@@ -87,8 +91,8 @@ export function parseLabOptions(
           .split(',')
           .map((s) => s.trim())
           .filter((s) => s !== '');
-  for (const name of scenarios) if (!known.includes(name)) throw unknownScenario(name, known);
-  if (scenarios.length === 0) throw unknownScenario(raw.scenario ?? '', known);
+  for (const name of scenarios) if (!accepted.includes(name)) throw unknownScenario(name, accepted);
+  if (scenarios.length === 0) throw unknownScenario(raw.scenario ?? '', accepted);
   const repeated = scenarios.find((name, i) => scenarios.indexOf(name) !== i);
   if (repeated !== undefined) throw invalidLabOption('--scenario', raw.scenario, `name each scenario once (${repeated} is repeated)`);
 

@@ -20,6 +20,8 @@ import { Resources, checkPortsFree, prepareRedis, prepareStore } from './resourc
 import { scenarioCatalog } from './scenarios/catalog.js';
 import { type PhaseSpec, type ScenarioSpec, storeCapacityPerSec } from './scenarios/types.js';
 import { type ReplicaEndpoint, ReplicaFleet } from './service/fleet.js';
+import { runChaosScenario } from './chaos/run-chaos.js';
+import { CHAOS_SCENARIO, type ChaosLabResult } from './chaos/types.js';
 import type { ReplicaInit, ReplicaPhaseConfig } from './service/protocol.js';
 
 /** What {@link runLab} needs besides its options. */
@@ -64,7 +66,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   let clients: ReplicaClients | null = null;
   ctx.onForceStop?.(() => resources.releaseNow());
   const catalog = scenarioCatalog({ replicas: options.replicas, redis: options.redisUrl !== null });
-  const chosen = options.scenarios.map((name) => catalog.find((s) => s.name === name)!);
+  const chosen = options.scenarios.filter((name) => name !== CHAOS_SCENARIO).map((name) => catalog.find((s) => s.name === name)!);
+  let chaos: ChaosLabResult | null = null;
   const totalPhases = chosen.reduce((n, s) => n + s.phases.length, 0);
   // Completed phases, kept outside the try so an interrupted run can still report them.
   const results: ScenarioResult[] = [];
@@ -95,6 +98,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     interrupted:
       interrupted === null ? null : { reason: interrupted, completedPhases: results.reduce((n, s) => n + s.phases.length, 0), totalPhases },
     scenarios: results,
+    ...(chaos === null ? {} : { chaos }),
   });
   try {
     ctx.signal.throwIfAborted();
@@ -110,6 +114,29 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       `seeded ${options.products.toLocaleString('en-US')} products into ${store.spec.kind} in ${(store.seedMs / 1000).toFixed(1)} s`,
     );
     abort.signal.throwIfAborted();
+    if (options.scenarios.includes(CHAOS_SCENARIO)) {
+      const own = new Resources();
+      resources.add(
+        'stop the chaos scenario',
+        () => own.release().then(() => undefined),
+        () => own.releaseNow(),
+      );
+      try {
+        chaos = await runChaosScenario({
+          options,
+          clock,
+          random: random.fork('chaos'),
+          progress,
+          resources: own,
+          signal: abort.signal,
+          store: store.spec,
+          keyPrefix,
+        });
+      } finally {
+        for (const failure of await own.release()) progress.line(`cleanup: ${failure}`);
+      }
+      if (chosen.length === 0) return report(null);
+    }
 
     const inits: ReplicaInit[] = Array.from({ length: options.replicas }, (_, index) => ({
       index,

@@ -7,6 +7,7 @@ import { CHART_SCRIPT } from './chart-script.js';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
 import { interruptedBanner, lagNotes, warmupNotes } from './terminal.js';
 import type { LabReport, ScenarioResult } from './types.js';
+import { CHAOS_LAB_CHART_SCRIPT, renderChaosSection } from '../chaos/render.js';
 
 /** Chart kinds drawn for every scenario that ran. */
 export const CHART_KINDS = ['latency', 'cdf', 'throughput', 'store'] as const;
@@ -21,14 +22,14 @@ Node ${esc(report.environment.node)} on ${report.environment.cpus} CPUs (load av
 run took ${(report.totalMs / 1000).toFixed(0)} s</p>
 <p>Every phase of a scenario sees the same seeded open-loop load; latencies are of successful requests, timed from each request's
 intended send time, so a stall shows every request that queued behind it. Rerun with <code>${esc(report.command)}</code>.</p>
-${report.interrupted === null ? '' : `<p class="note"><strong>${esc(interruptedBanner(report.interrupted))}</strong></p>\n`}${report.scenarios.map(renderScenario).join('\n')}`;
+${report.interrupted === null ? '' : `<p class="note"><strong>${esc(interruptedBanner(report.interrupted))}</strong></p>\n`}${report.scenarios.map(renderScenario).join('\n')}${report.chaos === undefined ? '' : `\n${renderChaosSection(report.chaos)}`}`;
   return renderReportPage({
     title: `Headroom lab report — ${report.startedAt}`,
     style: '.question { color: #57606a; font-style: italic; }\n.verdict { font-weight: 600; }',
     body,
     dataId: 'lab-data',
     data: report,
-    script: CHART_SCRIPT,
+    script: CHART_SCRIPT + CHAOS_LAB_CHART_SCRIPT,
   });
 }
 

@@ -2,6 +2,7 @@
 import { renderTable } from 'headroom';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
 import type { LabReport, ScenarioResult } from './types.js';
+import { renderChaosSummary } from '../chaos/render.js';
 
 /**
  * Renders every scenario of `report` as text.
@@ -9,6 +10,7 @@ import type { LabReport, ScenarioResult } from './types.js';
  */
 export function renderSummary(report: LabReport, reportPath: string | null): string {
   const blocks = report.scenarios.map(renderScenario);
+  if (report.chaos !== undefined) blocks.push(renderChaosSummary(report.chaos));
   if (report.interrupted !== null) blocks.unshift(interruptedBanner(report.interrupted));
   const s = report.settings;
   const env = report.environment;

@@ -6,6 +6,7 @@ import type { HistogramSnapshot } from 'headroom';
 import type { PhaseLoad } from '../load/driver.js';
 import type { ErrorCounts, TimelinePoint } from '../load/phase-recorder.js';
 import type { MetricKey } from '../scenarios/types.js';
+import type { ChaosLabResult } from '../chaos/types.js';
 
 /** One measured phase. */
 export interface PhaseResult {
@@ -130,4 +131,6 @@ export interface LabReport {
    */
   readonly interrupted: { readonly reason: string; readonly completedPhases: number; readonly totalPhases: number } | null;
   readonly scenarios: readonly ScenarioResult[];
+  /** The opt-in `chaos` scenario (`--scenario chaos`), when it ran to the end. */
+  readonly chaos?: ChaosLabResult;
 }

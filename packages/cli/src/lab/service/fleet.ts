@@ -109,6 +109,32 @@ export class ReplicaFleet {
     return replies.map((r) => r.stats!);
   }
 
+  /**
+   * Counters of the replicas still running, in index order (null for one that has exited) — for a
+   * run that kills a replica on purpose (the chaos scenario).
+   */
+  async liveStats(): Promise<(ReplicaStats | null)[]> {
+    return Promise.all(
+      this.#children.map((child) =>
+        child.exited
+          ? null
+          : this.#request(child, { type: 'stats', id: this.#nextId++ }).then(
+              (r) => r.stats!,
+              () => null,
+            ),
+      ),
+    );
+  }
+
+  /** Kills replica `index` with SIGKILL (a crash on purpose); resolves once it has exited. */
+  kill(index: number): Promise<void> {
+    const child = this.#children[index];
+    if (child === undefined || child.exited) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+    child.process.kill('SIGKILL');
+    return exited;
+  }
+
   /** Stops every replica: SIGTERM, then SIGKILL after a grace period. Idempotent. */
   async stop(): Promise<void> {
     this.#stopping = true;
