@@ -42,7 +42,7 @@ export function pickerFactory(spec: PickerSpec | undefined, path = 'clients.pick
     case 'least-loaded':
       return leastLoaded();
     default:
-      throw invalidOption(path, spec, 'use p2c, round-robin, random or least-loaded');
+      throw invalidOption(path, spec, 'use p2c, round-robin, random, least-loaded, prequal or c3');
   }
 }
 

@@ -23,6 +23,8 @@ import type { RunResult } from './result.js';
 import { Server, type Job, type ServerHost } from './server.js';
 import { LengthTail } from './stats.js';
 import { TieRegistries } from './tied.js';
+import { probingPickerFor, SimProbes, usesProbes } from './probes.js';
+import { c3Load } from '../balance/index.js';
 
 const WARMUP_END = 1;
 const FAULT = 2;
@@ -62,6 +64,8 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   readonly tail: LengthTail;
   readonly arrivals: Arrivals;
   blocked: Uint8Array | undefined;
+  /** Server load reports and client probes, when a picker probes (Prequal). */
+  readonly probes: SimProbes | undefined;
   measuring = false;
   // counters (measured calls only, except where named)
   calls = 0;
@@ -80,6 +84,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   inSystem = 0;
   #areaInSystem = 0;
   #stamp = 0;
+  #allCalls = 0;
   readonly #faults: readonly FaultSpec[];
   readonly #stallRandom: Random;
   readonly #stalls: { readonly interval: Sampler; readonly duration: Sampler } | undefined;
@@ -141,13 +146,18 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const c = spec.clients ?? {};
     const count = c.count ?? 1;
     if (!(Number.isInteger(count) && count >= 1)) throw invalidOption('clients.count', c.count, 'use a positive integer, e.g. 1');
-    const picker = pickerFactory(c.picker);
-    const load = loadFactory(c.load);
+    const probes = usesProbes(c.picker) ? new SimProbes(this) : undefined;
+    this.probes = probes;
+    const picker = probes === undefined ? pickerFactory(c.picker) : undefined;
+    const isC3 = c.picker === 'c3' || (typeof c.picker === 'object' && c.picker.type === 'c3');
+    const load = isC3 ? c3Load() : loadFactory(c.load);
     const policy = policyConfig(c);
     this.ties = c.tied === undefined ? undefined : new TieRegistries(this.engine);
     const balance = balanceConfig(c);
-    for (let i = 0; i < count; i++)
-      this.clients.push(new Client(i, this.servers.length, picker, load, policy, root.fork(`client-${i}`), this.engine, balance, this));
+    for (let i = 0; i < count; i++) {
+      const own = picker ?? probingPickerFor(c.picker, probes!, i, count);
+      this.clients.push(new Client(i, this.servers.length, own, load, policy, root.fork(`client-${i}`), this.engine, balance, this));
+    }
     this.sloMs = spec.slo === undefined ? Infinity : parsePositiveDuration(spec.slo, 'slo', 0);
     this.timeoutMs = c.timeout === undefined ? undefined : parsePositiveDuration(c.timeout, 'clients.timeout', 0);
     this.#stalls =
@@ -225,6 +235,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       simulatedMs: now,
       traceHash: engine.traceHash,
       ...this.#features.result(this.servers),
+      ...(this.probes === undefined ? {} : { probes: { sent: this.probes.sent, perCall: this.probes.sent / Math.max(1, this.#allCalls) } }),
     };
   }
 
@@ -275,7 +286,8 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (this.#onDispatch !== undefined) this.#onDispatch(this.engine.now, a.client, a.server, a.call.client.inflight);
     if (this.#dropped(a.client, a.server)) return;
     const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
-    if (d > 0) this.engine.after(d, a, AT_SERVER, 0);
+    if (this.probes !== undefined) this.probes.send(a, d);
+    else if (d > 0) this.engine.after(d, a, AT_SERVER, 0);
     else this.servers[a.server]!.arrive(a);
   }
 
@@ -318,8 +330,10 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
 
   finished(server: Server, job: Job, ok: boolean): void {
     const a = job as Attempt;
+    const report = this.probes?.finished(server.index, a, ok);
     if (this.#dropped(a.client, server.index)) return;
     const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
+    if (report !== undefined) this.probes!.piggyback(a, report, d);
     if (d > 0) this.engine.after(d, a, ok ? RESPONSE_OK : RESPONSE_FAILED, 0);
     else a.call.response(a, ok);
   }
@@ -334,6 +348,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const now = this.engine.now;
     this.#integrate(now);
     this.inSystem++;
+    this.#allCalls++;
     const measured = now >= this.warmupMs;
     if (measured) this.calls++;
     const client = this.clients[index % this.clients.length]!;

@@ -32,7 +32,21 @@ export type PickerSpec =
   | 'least-loaded'
   | 'p2c'
   | { readonly type: 'p2c'; readonly choices?: number }
-  | { readonly type: 'round-robin' | 'random' | 'least-loaded' };
+  | { readonly type: 'round-robin' | 'random' | 'least-loaded' }
+  | 'prequal'
+  /** Prequal: probes servers for RIF and latency (options as `prequal()` of headroom/balance). */
+  | {
+      readonly type: 'prequal';
+      readonly probesPerQuery?: number;
+      readonly poolSize?: number;
+      readonly maxAge?: Duration;
+      readonly qRif?: number;
+      readonly removalsPerQuery?: number;
+      readonly maxProbesInFlight?: number;
+    }
+  | 'c3'
+  /** C3: replica scores from piggybacked queue size and service time, CUBIC rate control per replica (its load metric is C3's R̄). */
+  | { readonly type: 'c3'; readonly rateControl?: boolean; readonly choices?: number };
 
 /** A load metric from `headroom/balance`, by name (with its options). */
 export type LoadSpec =

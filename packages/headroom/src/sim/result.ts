@@ -66,4 +66,6 @@ export interface RunResult {
   readonly limiter?: { readonly admitted: number; readonly shed: number; readonly shedShare: number; readonly finalLimit: number };
   /** The time series, when the model asks for one (`series`). */
   readonly series?: RunSeries;
+  /** Probe traffic, when the clients' picker probes (Prequal): probes sent, and per call (warm-up included). */
+  readonly probes?: { readonly sent: number; readonly perCall: number };
 }

@@ -31,6 +31,13 @@ export interface BalancedDispatcherOptions {
   readonly isFailureStatus?: (status: number) => boolean;
   /** The affinity key of a request, for hash affinity (e.g. a header); default none. */
   readonly keyOf?: (options: Dispatcher.DispatchOptions) => string | undefined;
+  /**
+   * Sees every response's status and headers as they arrive, with the endpoint that answered —
+   * e.g. to feed server load reports to C3: `(endpoint, _status, headers) =>
+   * feedback.observeHeaders(endpoint.id, headers, clock.now())`. Headers are as undici gives them
+   * (a raw `[name, value, …]` array for `fetch`/`request`, a record for composed interceptors).
+   */
+  readonly onResponseHeaders?: (endpoint: Endpoint<string>, statusCode: number, headers: unknown) => void;
 }
 
 type LegacyHandler = {
@@ -49,6 +56,7 @@ const defaultIsFailureStatus = (status: number): boolean => status >= 500;
 /** What a request's tap reports to: the dispatcher that picked its endpoint. */
 interface TapOwner {
   isFailureStatus(status: number): boolean;
+  readonly onResponseHeaders: BalancedDispatcherOptions['onResponseHeaders'];
   release(endpoint: Endpoint<string>, startedAtMs: number, outcome: Outcome): void;
 }
 
@@ -92,6 +100,7 @@ class LegacyTap extends Tap {
 
   onHeaders(statusCode: number, headers: unknown, resume: () => void, statusText: string): boolean {
     if (statusCode >= 200) this.status = statusCode;
+    this.owner.onResponseHeaders?.(this.endpoint, statusCode, headers);
     return this.inner.onHeaders?.(statusCode, headers, resume, statusText) ?? true;
   }
 
@@ -153,6 +162,7 @@ class ModernTap extends Tap {
     statusMessage?: string,
   ): void {
     if (statusCode >= 200) this.status = statusCode;
+    this.owner.onResponseHeaders?.(this.endpoint, statusCode, headers);
     this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
 
@@ -217,6 +227,8 @@ function defineDispatcher(undici: typeof Undici): DispatcherClass {
     readonly #pools = new Map<Endpoint<string>, Pool>();
     /** Status classifier (public for the per-request taps). */
     readonly isFailureStatus: (status: number) => boolean;
+    /** Response-headers observer (public for the per-request taps). */
+    readonly onResponseHeaders: BalancedDispatcherOptions['onResponseHeaders'];
     #closed = false;
 
     /** @param balancer - a balancer whose endpoint targets are origins (`http(s)://host:port`) */
@@ -226,6 +238,7 @@ function defineDispatcher(undici: typeof Undici): DispatcherClass {
       this.#poolOptions = options.poolOptions ?? {};
       this.#keyOf = options.keyOf;
       this.isFailureStatus = options.isFailureStatus ?? defaultIsFailureStatus;
+      this.onResponseHeaders = options.onResponseHeaders;
     }
 
     /**

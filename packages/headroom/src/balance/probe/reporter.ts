@@ -61,6 +61,7 @@ export class LoadReporter {
   #rif = 0;
   #serviceMs = 0;
   #completed = 0;
+  #serviceSamples = 0;
 
   /** @throws HR_BALANCE_INVALID_OPTION naming the bad option */
   constructor(options: LoadReporterOptions = {}) {
@@ -91,11 +92,17 @@ export class LoadReporter {
   }
 
   /**
-   * The request of `ticket` is done (answered, failed or abandoned): it leaves the RIF count and
-   * its latency joins the ring of the level it arrived at. Call once per ticket.
+   * The request of `ticket` is done: it leaves the RIF count and, unless `record` is false (it was
+   * dropped rather than served), its latency joins the ring of the level it arrived at. Call once
+   * per ticket.
+   * @param serviceMs - its service time, when the server knows it apart from queueing (a server
+   *   with its own queue in front of workers); NaN when unknown (the service average is then left
+   *   alone). Default: the latency (right for servers with no queue of their own, where every
+   *   request in flight is being served).
    */
-  end(ticket: RequestTicket): void {
+  end(ticket: RequestTicket, record = true, serviceMs?: number): void {
     if (this.#rif > 0) this.#rif--;
+    if (!record) return;
     const latency = Math.max(0, this.#clock.now() - ticket.startedAtMs);
     const level = Math.min(ticket.rif, this.#maxLevel);
     let ring = this.#rings[level];
@@ -108,8 +115,12 @@ export class LoadReporter {
     }
     ring[this.#counts[level]! % this.#perLevel] = latency;
     this.#counts[level]!++;
-    this.#serviceMs = this.#completed === 0 ? latency : this.#serviceMs + this.#alpha * (latency - this.#serviceMs);
     this.#completed++;
+    const service = serviceMs ?? latency;
+    if (service === service) {
+      this.#serviceMs = this.#serviceSamples === 0 ? service : this.#serviceMs + this.#alpha * (service - this.#serviceMs);
+      this.#serviceSamples++;
+    }
   }
 
   /**

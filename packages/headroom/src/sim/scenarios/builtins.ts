@@ -8,6 +8,7 @@ import type { LimiterSpec } from '../limiter.js';
 import type { Scenario, VariantSpec } from '../scenario.js';
 import type { DistributionSpec } from '../distributions.js';
 import { finagleColdStart, finagleSlowMiddle } from './finagle.js';
+import { probingScenarios } from './probing.js';
 
 /**
  * Leaf latency calibrated to "The Tail at Scale"'s BigTable benchmark: P(> 10 ms) = 2%,
@@ -237,6 +238,7 @@ export const builtinScenarios: readonly Scenario[] = [
       { name: 'p2c+peak-ewma+hedge p95', clients: { picker: 'p2c', load: 'peak-ewma', hedge: { percentile: 95 } } },
     ],
   },
+  ...probingScenarios,
 ];
 
 /**

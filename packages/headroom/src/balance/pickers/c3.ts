@@ -1,0 +1,176 @@
+/**
+ * C3 — adaptive replica selection (Suresh, Canini, Schmid, Feldmann, NSDI 2015). Each replica
+ * is scored by what its responses said and what this client has in flight to it:
+ *
+ *   Ψ = (R̄ − T̄) + q̂³ · T̄,   q̂ = 1 + os · n + q̄
+ *
+ * R̄: the response time this client measures (the balancer's load metric — use {@link c3Load}),
+ * T̄ = 1/µ̄ and q̄: the service time and queue size the server piggybacks (averaged in
+ * {@link C3Feedback}), os: this client's requests in flight to it, n: the number of clients (each
+ * client's os stands for everyone's: "concurrency compensation"). The cube penalises long queues
+ * far more than slow service, so clients back off a replica before its queue builds. The best
+ * replica whose CUBIC rate limit has a token is chosen; when none has one, the best replica anyway
+ * (counted) — the paper's backlog queue (a request waits until some limiter allows it) does not
+ * fit a synchronous picker.
+ *
+ * A replica with no feedback yet is scored as if it served as fast as the fastest known one, with
+ * no queue (the authors' simulator scores it 0, which here sent every request of every client to
+ * a replica until its first answer came back — a slow one drowned). O(n) per pick over all
+ * candidates (`choices` samples k instead), no allocation.
+ */
+import type { Outcome } from '../../core/outcome.js';
+import type { Random } from '../../core/random.js';
+import type { ReplicaFeedback } from '../c3/feedback.js';
+import { C3Feedback } from '../c3/feedback.js';
+import type { LoadMetric, LoadMetricFactory } from '../load-metric.js';
+import { invalidOption, requireInteger } from '../options.js';
+import type { Candidates, Picker, PickerFactory } from '../picker.js';
+
+/** Options of {@link c3}. */
+export interface C3Options {
+  /** The feedback this client's responses feed (one per balancer). */
+  readonly feedback: C3Feedback;
+  /** n, the number of clients sharing the replicas; default 1. */
+  readonly clients?: number;
+  /** Per-replica CUBIC rate control; default true. */
+  readonly rateControl?: boolean;
+  /** Score only this many sampled candidates; default all. */
+  readonly choices?: number;
+}
+
+/** Decisions of every picker a {@link c3} factory made. */
+export interface C3Stats {
+  /** Picks made. */
+  picks: number;
+  /** Picks where every scored replica was over its rate limit (the best one was taken anyway). */
+  overLimit: number;
+}
+
+/** The factory of {@link c3}, with its counters. */
+export interface C3Factory extends PickerFactory {
+  readonly stats: C3Stats;
+}
+
+class C3Picker implements Picker {
+  readonly #feedback: C3Feedback;
+  readonly #clients: number;
+  readonly #rateControl: boolean;
+  readonly #choices: number;
+  readonly #stats: C3Stats;
+  readonly #random: Random;
+  #replicas: ReplicaFeedback[] = [];
+  #listVersion = -1;
+
+  constructor(options: Required<Omit<C3Options, 'choices'>> & { choices: number }, stats: C3Stats, random: Random) {
+    this.#feedback = options.feedback;
+    this.#clients = options.clients;
+    this.#rateControl = options.rateControl;
+    this.#choices = options.choices;
+    this.#stats = stats;
+    this.#random = random;
+  }
+
+  pick(c: Candidates, now: number): number {
+    const n = c.size;
+    if (n === 0) return -1;
+    if (c.listVersion !== this.#listVersion) {
+      this.#listVersion = c.listVersion;
+      this.#replicas = Array.from({ length: n }, (_, i) => this.#feedback.replica(c.id(i), now));
+    }
+    this.#stats.picks++;
+    let best = -1;
+    let bestScore = Infinity;
+    let open = -1;
+    let openScore = Infinity;
+    const sampled = this.#choices < n;
+    const count = sampled ? this.#choices : n;
+    // Replicas not heard from yet are scored optimistically with the fastest known service time
+    // (1 ms when none is known), but still by their in-flight requests, so they are tried without
+    // every request piling onto them before their first answer.
+    let unknownServiceMs = Infinity;
+    for (let i = 0; i < n; i++) {
+      const r = this.#replicas[i]!;
+      if (r.reports > 0 && r.serviceMs < unknownServiceMs) unknownServiceMs = r.serviceMs;
+    }
+    if (unknownServiceMs === Infinity) unknownServiceMs = 1;
+    for (let k = 0; k < count; k++) {
+      const i = sampled ? Math.floor(this.#random.next() * n) : k;
+      const s = this.#score(c, i, now, unknownServiceMs);
+      if (s < bestScore) {
+        bestScore = s;
+        best = i;
+      }
+      if (s < openScore && (!this.#rateControl || this.#replicas[i]!.rate.tokens(now) >= 1)) {
+        openScore = s;
+        open = i;
+      }
+    }
+    if (open < 0) this.#stats.overLimit++;
+    const choice = open >= 0 ? open : best;
+    if (this.#rateControl) this.#replicas[choice]!.rate.sent(now);
+    return choice;
+  }
+
+  #score(c: Candidates, i: number, now: number, unknownServiceMs: number): number {
+    const r = this.#replicas[i]!;
+    const q = 1 + c.inflight[i]! * this.#clients + r.queue;
+    if (r.reports === 0) return q * q * q * unknownServiceMs;
+    return c.load(i, now) - r.serviceMs + q * q * q * r.serviceMs;
+  }
+}
+
+/**
+ * C3's replica ranking and rate control as a picker. Feed `feedback` from responses; pair with
+ * {@link c3Load} so the balancer measures R̄.
+ * @throws HR_BALANCE_INVALID_OPTION naming the bad option
+ * @example
+ * ```ts
+ * const feedback = new C3Feedback();
+ * const balancer = new Balancer({ endpoints, picker: c3({ feedback, clients: 20 }), load: c3Load() });
+ * const dispatcher = new BalancedDispatcher(balancer, {
+ *   onResponseHeaders: (endpoint, _status, headers) => feedback.observeHeaders(endpoint.id, headers, performance.now()),
+ * });
+ * ```
+ */
+export function c3(options: C3Options): C3Factory {
+  if (typeof options !== 'object' || options === null || !(options.feedback instanceof C3Feedback))
+    throw invalidOption('c3.feedback', options?.feedback, 'pass a C3Feedback fed from responses, e.g. c3({ feedback: new C3Feedback() })');
+  const clients = requireInteger('c3.clients', options.clients ?? 1, 1, '1');
+  const choices = options.choices === undefined ? Infinity : requireInteger('c3.choices', options.choices, 1, '3');
+  const resolved = { feedback: options.feedback, clients, rateControl: options.rateControl ?? true, choices };
+  const stats: C3Stats = { picks: 0, overLimit: 0 };
+  return {
+    name: 'c3',
+    supportsSlowStart: false,
+    needsKey: false,
+    stats,
+    create: ({ random }) => new C3Picker(resolved, stats, random),
+  };
+}
+
+class ResponseTimeEwma implements LoadMetric {
+  #value = 0;
+  #seen = false;
+  constructor(readonly alpha: number) {}
+  start(): void {}
+  end(_now: number, latencyMs: number, outcome: Outcome): void {
+    if (outcome === 'ignored') return;
+    this.#value = this.#seen ? this.#value + this.alpha * (latencyMs - this.#value) : latencyMs;
+    this.#seen = true;
+  }
+  load(): number {
+    return this.#value;
+  }
+}
+
+/**
+ * C3's R̄: the response time this client measures, exponentially averaged with weight `alpha` on
+ * the newest (default 0.9, as the authors' simulator); 0 before the first response. Callers that
+ * gave up (`'ignored'`) are not counted.
+ * @example new Balancer({ endpoints, picker: c3({ feedback }), load: c3Load() })
+ */
+export function c3Load(options: { readonly alpha?: number } = {}): LoadMetricFactory {
+  const alpha = options.alpha ?? 0.9;
+  if (!(alpha > 0 && alpha <= 1)) throw invalidOption('c3Load.alpha', alpha, 'use a weight in (0, 1], e.g. 0.9');
+  return { name: 'c3-response-time', create: () => new ResponseTimeEwma(alpha) };
+}
