@@ -14,13 +14,16 @@ import {
   invalidLabOption,
   parseLabOptions,
   renderHtml,
+  renderScaleScenario,
   renderSummary,
   runLab,
   scenarioCatalog,
   streamProgress,
   CHAOS_SCENARIO,
+  SCALE_SCENARIO,
 } from '../lab/index.js';
 import { checkReportWritable, writeReport } from '../report/report-file.js';
+import { renderFitReport } from '../scale/fit-report.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
 const EXIT_INTERRUPTED = 130;
@@ -36,7 +39,7 @@ export function registerLab(program: Command): void {
     )
     .option(
       '--scenario <names>',
-      `one scenario or a comma-separated list: ${names.join(', ')} (default: all), or ${CHAOS_SCENARIO} (opt-in: kill a replica, stall Redis)`,
+      `one scenario or a comma-separated list: ${names.join(', ')} (default: all), or opt-in: ${CHAOS_SCENARIO} (kill a replica, stall Redis), ${SCALE_SCENARIO} (a concurrency sweep and USL fit)`,
     )
     .option('--duration <duration>', 'measured time of each phase', LAB_DEFAULTS.duration)
     .option('--warmup <duration>', 'unmeasured warm-up before each phase', LAB_DEFAULTS.warmup)
@@ -55,6 +58,7 @@ export function registerLab(program: Command): void {
       const json = raw.json === true;
       const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0), { json }, [
         CHAOS_SCENARIO,
+        SCALE_SCENARIO,
       ]);
       // Before anything runs: a path that cannot be written must not throw away a finished tour.
       const reportPath =
@@ -93,6 +97,18 @@ export function registerLab(program: Command): void {
         });
         // The results first: nothing that can fail afterwards (the report file) may lose them.
         process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report, null)}\n`);
+        if (!json && report.scale !== undefined) process.stdout.write(`\n${renderScaleScenario(report.scale)}\n`);
+        const scaleFit = report.scenarios.length === 0 && report.chaos === undefined ? report.scale?.fit : undefined;
+        if (reportPath !== null && scaleFit !== undefined && scaleFit !== null) {
+          const failure = writeReport(
+            reportPath,
+            renderFitReport(scaleFit, `the reference service, ${report.settings.replicas} replicas`, rerun),
+          );
+          progress.line(
+            failure === null ? `HTML report: ${reportPath}` : `headroom: could not write the HTML report to ${reportPath} (${failure})`,
+          );
+          if (failure !== null) process.exitCode = 1;
+        }
         if (reportPath !== null && (report.scenarios.length > 0 || report.chaos !== undefined)) {
           const failure = writeReport(reportPath, renderHtml(report));
           if (failure !== null) {

@@ -14,3 +14,5 @@ export { renderSummary } from './report/terminal.js';
 export { renderHtml, CHART_KINDS } from './report/html.js';
 export { interrupted, invalidLabOption } from './errors.js';
 export { CHAOS_SCENARIO, type ChaosLabResult } from './chaos/types.js';
+export { renderScaleScenario } from './scenarios/scale-render.js';
+export { SCALE_SCENARIO, SCALE_CONCURRENCY, type ScaleScenarioResult } from './scenarios/scale.js';

@@ -18,6 +18,7 @@ import type { LabReport, PhaseResult, ScenarioResult } from './report/types.js';
 import { verdict } from './report/verdict.js';
 import { Resources, checkPortsFree, prepareRedis, prepareStore } from './resources.js';
 import { scenarioCatalog } from './scenarios/catalog.js';
+import { runScaleSweep, SCALE_SCENARIO, scaleReplicaConfig, type ScaleScenarioResult } from './scenarios/scale.js';
 import { type PhaseSpec, type ScenarioSpec, storeCapacityPerSec } from './scenarios/types.js';
 import { type ReplicaEndpoint, ReplicaFleet } from './service/fleet.js';
 import { runChaosScenario } from './chaos/run-chaos.js';
@@ -66,8 +67,11 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   let clients: ReplicaClients | null = null;
   ctx.onForceStop?.(() => resources.releaseNow());
   const catalog = scenarioCatalog({ replicas: options.replicas, redis: options.redisUrl !== null });
-  const chosen = options.scenarios.filter((name) => name !== CHAOS_SCENARIO).map((name) => catalog.find((s) => s.name === name)!);
+  const chosen = options.scenarios
+    .filter((name) => name !== CHAOS_SCENARIO && name !== SCALE_SCENARIO)
+    .map((name) => catalog.find((s) => s.name === name)!);
   let chaos: ChaosLabResult | null = null;
+  let scale: ScaleScenarioResult | undefined;
   const totalPhases = chosen.reduce((n, s) => n + s.phases.length, 0);
   // Completed phases, kept outside the try so an interrupted run can still report them.
   const results: ScenarioResult[] = [];
@@ -99,6 +103,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       interrupted === null ? null : { reason: interrupted, completedPhases: results.reduce((n, s) => n + s.phases.length, 0), totalPhases },
     scenarios: results,
     ...(chaos === null ? {} : { chaos }),
+    ...(scale === undefined ? {} : { scale }),
   });
   try {
     ctx.signal.throwIfAborted();
@@ -135,7 +140,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       } finally {
         for (const failure of await own.release()) progress.line(`cleanup: ${failure}`);
       }
-      if (chosen.length === 0) return report(null);
+      if (chosen.length === 0 && !options.scenarios.includes(SCALE_SCENARIO)) return report(null);
     }
 
     const inits: ReplicaInit[] = Array.from({ length: options.replicas }, (_, index) => ({
@@ -230,6 +235,19 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
           phaseClient.close();
         }
       }
+    }
+    if (options.scenarios.includes(SCALE_SCENARIO)) {
+      await fleet.configure(endpoints.map(() => scaleReplicaConfig(random.fork(SCALE_SCENARIO).int(2 ** 31))));
+      scale = await runScaleSweep({
+        clients,
+        replicas: endpoints.length,
+        keys,
+        random: random.fork(`${SCALE_SCENARIO}/keys`),
+        clock,
+        durationMs: options.durationMs,
+        signal: abort.signal,
+        progress,
+      });
     }
     return report(null);
   } catch (error) {

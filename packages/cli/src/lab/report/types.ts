@@ -2,6 +2,7 @@
  * The lab's result, as printed with `--json` and embedded in the HTML report. Latencies are ms,
  * rates per second, ratios in [0, 1]. Version this shape: tools read it.
  */
+import type { ScaleScenarioResult } from '../scenarios/scale.js';
 import type { HistogramSnapshot } from 'headroom';
 import type { PhaseLoad } from '../load/driver.js';
 import type { ErrorCounts, TimelinePoint } from '../load/phase-recorder.js';
@@ -98,6 +99,8 @@ export interface ScenarioResult {
 
 /** A whole lab run. */
 export interface LabReport {
+  /** The opt-in `scale` scenario's sweep and USL fit, when it ran. */
+  readonly scale?: ScaleScenarioResult;
   readonly tool: 'headroom lab';
   readonly schemaVersion: 1;
   /** ISO time the run started. */
