@@ -5,6 +5,10 @@
  * (3 rounds, 2 s each after a warm-up, order rotating), so both see the same machine load; the
  * table gives each segment and the notes the ratio and the added latency per round, with the
  * range over rounds. Goal (#17): ≤ 100 µs added at p50, ≥ 80% of direct throughput.
+ *
+ * The same over 1 connection shows the cost of the extra hop itself: with 100 connections in a
+ * closed loop the three processes saturate the CPUs, so the added latency there is mostly queueing.
+ * The proxy's CPU time per round trip (its own `process.cpuUsage`, user + system) is reported too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
@@ -14,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { LatencyHistogram } from '../../src/core/histogram.js';
 import { report, type ReportTable } from '../harness.js';
 
-const CONNECTIONS = 100;
+const CONNECTION_COUNTS = [100, 1];
 const SIZE = 1024;
 const SEGMENT_MS = 2_000;
 const ROUNDS = 3;
@@ -33,11 +37,11 @@ function child(file: string, args: string[] = []): Promise<{ proc: ChildProcess;
   });
 }
 
-async function openConnections(address: string): Promise<Socket[]> {
+async function openConnections(address: string, count: number): Promise<Socket[]> {
   const [host, port] = address.split(':');
   return Promise.all(
     Array.from(
-      { length: CONNECTIONS },
+      { length: count },
       () =>
         new Promise<Socket>((resolve, reject) => {
           const s = connect({ host, port: Number(port), noDelay: true }, () => resolve(s));
@@ -91,46 +95,67 @@ function segment(sockets: Socket[], ms: number): Promise<Segment> {
   });
 }
 
-report('chaos: proxy overhead, no toxics (100 connections, 1 KiB echo, closed loop)', async (): Promise<ReportTable> => {
+/** The proxy child's CPU time so far, µs (it answers a line on stdin with `user system`). */
+async function proxyCpuUs(proxy: ChildProcess, lines: AsyncIterator<string>): Promise<number> {
+  proxy.stdin!.write('cpu\n');
+  const { value } = await lines.next();
+  const [user, system] = String(value).trim().split(' ').map(Number);
+  return user! + system!;
+}
+
+report('chaos: proxy overhead, no toxics (1 KiB echo, closed loop, 100 and 1 connections)', async (): Promise<ReportTable> => {
   const echo = await child('./echo.child.ts');
   const proxy = await child('./proxy.child.ts', [echo.line]);
+  const proxyLines = createInterface({ input: proxy.proc.stdout! })[Symbol.asyncIterator]();
   const targets: Record<string, string> = { direct: `127.0.0.1:${echo.line}`, 'chaos proxy': proxy.line };
-  const sockets: Record<string, Socket[]> = {};
-  for (const [name, address] of Object.entries(targets)) sockets[name] = await openConnections(address);
   const rows: (string | number)[][] = [];
-  const results: Record<string, Segment>[] = [];
+  const notes: string[] = [];
+  const range = (xs: number[], digits = 0): string => `${Math.min(...xs).toFixed(digits)} … ${Math.max(...xs).toFixed(digits)}`;
   try {
-    for (const name of Object.keys(targets)) await segment(sockets[name]!, 500); // warm-up
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['direct', 'chaos proxy'] : ['chaos proxy', 'direct'];
-      const r: Record<string, Segment> = {};
-      for (const name of order) {
-        process.stderr.write(`  round ${round + 1}/${ROUNDS}: ${name} …\n`);
-        const s = await segment(sockets[name]!, SEGMENT_MS);
-        r[name] = s;
-        rows.push([round + 1, name, Math.round(s.perSec), Math.round(s.p50Us), Math.round(s.p99Us)]);
+    for (const connections of CONNECTION_COUNTS) {
+      const sockets: Record<string, Socket[]> = {};
+      for (const [name, address] of Object.entries(targets)) sockets[name] = await openConnections(address, connections);
+      const results: Record<string, Segment>[] = [];
+      const cpuPerTrip: number[] = [];
+      try {
+        for (const name of Object.keys(targets)) await segment(sockets[name]!, 500); // warm-up
+        for (let round = 0; round < ROUNDS; round++) {
+          const order = round % 2 === 0 ? ['direct', 'chaos proxy'] : ['chaos proxy', 'direct'];
+          const r: Record<string, Segment> = {};
+          for (const name of order) {
+            process.stderr.write(`  ${connections} connection(s), round ${round + 1}/${ROUNDS}: ${name} …\n`);
+            const cpuBefore = name === 'chaos proxy' ? await proxyCpuUs(proxy.proc, proxyLines) : 0;
+            const s = await segment(sockets[name]!, SEGMENT_MS);
+            if (name === 'chaos proxy') {
+              const trips = (s.perSec * SEGMENT_MS) / 1000;
+              cpuPerTrip.push(((await proxyCpuUs(proxy.proc, proxyLines)) - cpuBefore) / trips);
+            }
+            r[name] = s;
+            rows.push([connections, round + 1, name, Math.round(s.perSec), Math.round(s.p50Us), Math.round(s.p99Us)]);
+          }
+          results.push(r);
+        }
+      } finally {
+        for (const list of Object.values(sockets)) for (const s of list) s.destroy();
       }
-      results.push(r);
+      const ratios = results.map((r) => r['chaos proxy']!.perSec / r['direct']!.perSec);
+      const addedP50 = results.map((r) => r['chaos proxy']!.p50Us - r['direct']!.p50Us);
+      const addedP99 = results.map((r) => r['chaos proxy']!.p99Us - r['direct']!.p99Us);
+      notes.push(
+        `${connections} connection(s): throughput, proxy ÷ direct, per round: ${ratios.map((x) => x.toFixed(2)).join(', ')} (range ${range(ratios, 2)}; goal at 100: ≥ 0.80)`,
+        `${connections} connection(s): added p50 µs per round: ${addedP50.map((x) => x.toFixed(0)).join(', ')} (range ${range(addedP50)}; goal ≤ 100)`,
+        `${connections} connection(s): added p99 µs per round: ${addedP99.map((x) => x.toFixed(0)).join(', ')} (range ${range(addedP99)})`,
+        `${connections} connection(s): proxy CPU µs per round trip (user + system): ${range(cpuPerTrip, 1)}`,
+      );
     }
   } finally {
-    for (const list of Object.values(sockets)) for (const s of list) s.destroy();
     echo.proc.kill();
     proxy.proc.kill();
   }
-  const ratios = results.map((r) => r['chaos proxy']!.perSec / r['direct']!.perSec);
-  const addedP50 = results.map((r) => r['chaos proxy']!.p50Us - r['direct']!.p50Us);
-  const addedP99 = results.map((r) => r['chaos proxy']!.p99Us - r['direct']!.p99Us);
-  const range = (xs: number[], digits = 0): string => `${Math.min(...xs).toFixed(digits)} … ${Math.max(...xs).toFixed(digits)}`;
-  return {
-    header: ['round', 'target', 'round trips/s', 'p50 µs', 'p99 µs'],
-    rows,
-    notes: [
-      `throughput, proxy ÷ direct, per round: ${ratios.map((x) => x.toFixed(2)).join(', ')} (range ${range(ratios, 2)}; goal ≥ 0.80)`,
-      `added p50 µs per round: ${addedP50.map((x) => x.toFixed(0)).join(', ')} (range ${range(addedP50)}; goal ≤ 100)`,
-      `added p99 µs per round: ${addedP99.map((x) => x.toFixed(0)).join(', ')} (range ${range(addedP99)})`,
-      `load average at the end: ${loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ')} (2 cores; the client, the proxy and the echo server share them)`,
-    ],
-  };
+  notes.push(
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (2 cores; the client, the proxy and the echo server share them)`,
+  );
+  return { header: ['connections', 'round', 'target', 'round trips/s', 'p50 µs', 'p99 µs'], rows, notes };
 });

@@ -28,6 +28,23 @@ test('binding the API off loopback requires a token, and requests without it get
   assert.equal((await fetch(`http://127.0.0.1:${port}/proxies`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
 });
 
+test('loopback by default: the API on 127.0.0.1, proxies refused off loopback; upstreams off loopback only when allow-listed', async (t) => {
+  const server = new ChaosProxyServer({ port: 0, allowUpstreams: ['10.1.2.3:80', 'db.internal'] });
+  await server.start();
+  t.after(() => server.stop());
+  assert.match(server.address, /^127\.0\.0\.1:\d+$/);
+  const post = (body: unknown): Promise<Response> =>
+    fetch(`http://${server.address}/proxies`, { method: 'POST', body: JSON.stringify(body) });
+  const open = await post({ name: 'open', listen: '0.0.0.0:0', upstream: '127.0.0.1:6379' });
+  assert.equal(open.status, 403, 'a proxy listening on every interface needs a token');
+  assert.equal((await post({ name: 'listed', upstream: '10.1.2.3:80' })).status, 201);
+  assert.equal((await post({ name: 'by-host', upstream: 'db.internal:5432' })).status, 201);
+  const other = await post({ name: 'other', upstream: '10.1.2.3:81' });
+  assert.equal(other.status, 403);
+  assert.match(((await other.json()) as { error: string }).error, /10\.1\.2\.3:81/);
+  assert.deepEqual(Object.keys(server.list()).sort(), ['by-host', 'listed']);
+});
+
 test('engaging the kill switch removes every toxic of a running server', async (t) => {
   const server = new ChaosProxyServer({ port: 0 });
   await server.start();

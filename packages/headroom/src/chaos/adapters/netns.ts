@@ -2,8 +2,9 @@
  * Network faults between real processes (Linux, root): two network namespaces, `a` (10.201.0.1)
  * and `b` (10.201.0.2), joined by a veth pair; processes started in a node talk to the other over
  * it, and faults are iptables rules inside the namespaces — a partition (everything from the peer
- * dropped) and random loss (`-m statistic --mode random`). (`tc netem` delay and reorder are not
- * offered: this kernel has no sch_netem; use the chaos proxy's latency toxic for delay.)
+ * dropped) and random loss (`-m statistic --mode random`) — and, where the kernel has sch_netem,
+ * `tc netem` delay, jitter and reordering on a node's end of the link ({@link NetworkLab.delay};
+ * {@link NetworkLab.netemUnavailable} says why not, e.g. a kernel built without it).
  *
  * Cleanup is guaranteed by construction: each namespace is held by an `unshare --net cat` whose
  * stdin is a pipe from this process, so when this process exits — even killed with SIGKILL — the
@@ -38,9 +39,35 @@ function run(cmd: string, args: string[]): Promise<string> {
 export class NetworkLab {
   readonly #holders: Record<NetworkNode, ChildProcess>;
   readonly #children = new Set<ChildProcess>();
+  readonly #devices: Record<NetworkNode, string>;
 
   private constructor(holders: Record<NetworkNode, ChildProcess>) {
     this.#holders = holders;
+    const tag = ((holders.a.pid ?? 0) % 100_000).toString(36);
+    this.#devices = { a: `hr${tag}a`, b: `hr${tag}b` };
+  }
+
+  /**
+   * Why `tc netem` cannot run here (what `tc` said, e.g. "Specified qdisc kind is unknown" on a
+   * kernel without sch_netem), or `undefined` when it can. Tries it on a veth in a throwaway
+   * namespace that goes away with the command.
+   */
+  static async netemUnavailable(): Promise<string | undefined> {
+    const why = await NetworkLab.unavailable();
+    if (why !== undefined) return why;
+    const script = 'ip link add hrnetem0 type veth peer name hrnetem1 && tc qdisc add dev hrnetem0 root netem delay 1ms';
+    try {
+      await run('sh', ['-c', 'command -v tc']);
+    } catch {
+      return 'tc is not installed';
+    }
+    try {
+      await run('unshare', ['--net', 'sh', '-c', script]);
+      return undefined;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return `tc netem is not available on this kernel (${message.slice(message.lastIndexOf(':') + 1).trim()})`;
+    }
   }
 
   /**
@@ -73,15 +100,12 @@ export class NetworkLab {
       const [pa, pb] = [lab.#holders.a.pid!, lab.#holders.b.pid!];
       // unshare execs cat once the namespace exists; wait until the pid's namespace differs from ours.
       for (const pid of [pa, pb]) await lab.#waitForNamespace(pid);
-      const tag = (pa % 100_000).toString(36);
-      await run('ip', ['link', 'add', `hr${tag}a`, 'netns', String(pa), 'type', 'veth', 'peer', 'name', `hr${tag}b`, 'netns', String(pb)]);
-      for (const [node, dev] of [
-        ['a', `hr${tag}a`],
-        ['b', `hr${tag}b`],
-      ] as const) {
+      const dev = lab.#devices;
+      await run('ip', ['link', 'add', dev.a, 'netns', String(pa), 'type', 'veth', 'peer', 'name', dev.b, 'netns', String(pb)]);
+      for (const node of ['a', 'b'] as const) {
         await lab.exec(node, 'ip', ['link', 'set', 'lo', 'up']);
-        await lab.exec(node, 'ip', ['addr', 'add', `${NODE_ADDRESS[node]}/24`, 'dev', dev]);
-        await lab.exec(node, 'ip', ['link', 'set', dev, 'up']);
+        await lab.exec(node, 'ip', ['addr', 'add', `${NODE_ADDRESS[node]}/24`, 'dev', dev[node]]);
+        await lab.exec(node, 'ip', ['link', 'set', dev[node], 'up']);
       }
       return lab;
     } catch (error) {
@@ -135,10 +159,30 @@ export class NetworkLab {
     ]);
   }
 
-  /** Removes every fault. */
+  /**
+   * Delays every packet `node` sends to the other by `delayMs` (± `jitterMs`), sending `reorderPercent`
+   * of them at once instead (so they overtake the delayed ones): `tc netem` on its end of the link.
+   * @throws HR_CHAOS_NETWORK when netem is missing (see {@link netemUnavailable}) or a value is invalid
+   */
+  async delay(node: NetworkNode, options: { delayMs: number; jitterMs?: number; reorderPercent?: number }): Promise<void> {
+    const { delayMs, jitterMs = 0, reorderPercent = 0 } = options;
+    if (!(delayMs >= 0 && jitterMs >= 0 && reorderPercent >= 0 && reorderPercent <= 100))
+      throw new HeadroomError(
+        'HR_CHAOS_NETWORK',
+        `netem delay ${delayMs} ms ± ${jitterMs} ms, reorder ${reorderPercent}%: use values ≥ 0, reorder ≤ 100`,
+      );
+    const args = ['qdisc', 'replace', 'dev', this.#devices[node], 'root', 'netem', 'delay', `${delayMs}ms`, `${jitterMs}ms`];
+    if (reorderPercent > 0) args.push('reorder', `${reorderPercent}%`);
+    await this.exec(node, 'tc', args);
+  }
+
+  /** Removes every fault (iptables rules and netem qdiscs). */
   async heal(): Promise<void> {
-    await this.exec('a', 'iptables', ['-F', 'INPUT']);
-    await this.exec('b', 'iptables', ['-F', 'INPUT']);
+    for (const node of ['a', 'b'] as const) {
+      await this.exec(node, 'iptables', ['-F', 'INPUT']);
+      // No netem qdisc there is fine: nothing to remove.
+      await this.exec(node, 'tc', ['qdisc', 'del', 'dev', this.#devices[node], 'root']).catch(() => undefined);
+    }
   }
 
   /** Kills what was spawned and the holders: the namespaces, the link and the rules disappear. */
