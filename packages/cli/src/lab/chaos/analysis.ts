@@ -93,7 +93,7 @@ export function analyseChaos(o: ChaosObservations): Pick<ChaosLabResult, 'kill' 
       during,
       readFailures: stallFailures.filter((f) => !f.write).length,
       writeFailures: stallFailures.filter((f) => f.write).length,
-      latencyRecoverySec: recoveryAfter(timeline, e.stallSec, e.healSec, intervalSec, (p) => p.p99 === null || p.p99 <= p99Limit),
+      latencyRecoverySec: recoveryAfter(timeline, e.stallSec, e.healSec, intervalSec, (p) => p.p99 !== null && p.p99 <= p99Limit),
       tierBackAfterSec: recoveryAfter(timeline, e.healSec, e.endSec, intervalSec, (p) => p.hitRatio !== null && p.hitRatio >= hitFloor),
     },
   };

@@ -92,7 +92,10 @@ export interface ChaosLabResult {
     readonly readFailures: number;
     /** Failed writes during the stall. */
     readonly writeFailures: number;
-    /** Seconds from the stall until every later interval's p99 was within 2× the steady p99 (+5 ms), or null. */
+    /**
+     * Seconds from the stall until every later interval had successes with a p99 within 2× the
+     * steady p99 (+5 ms), or null when the last interval before the heal still had not.
+     */
     readonly latencyRecoverySec: number | null;
     /** Seconds from the heal until the hit ratio was back within 10 points of steady, or null. */
     readonly tierBackAfterSec: number | null;
