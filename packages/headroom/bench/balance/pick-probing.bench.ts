@@ -1,0 +1,107 @@
+/**
+ * pick() cost of the pickers of issue #18 — Prequal, C3, deterministic aperture — at 10 and 1,000
+ * endpoints, beside round-robin and P2C + peak-EWMA in the same run, on the synchronous core with
+ * the same setup as pick.bench.ts (loads differ per endpoint, `now` advances 1 µs per pick).
+ * What each case times:
+ * - Prequal: the pick plus handling its probes' replies (3 per pick, answered from a table right
+ *   after the pick, so the pool is full as in steady state); sending a probe is a queued callback
+ *   here, not a request.
+ * - C3: the pick (a full scan: the score of every endpoint) plus one response's feedback.
+ * - Aperture: P2C inside this client's slice (client 3 of 100).
+ */
+import { do_not_optimize } from 'mitata';
+import { SeededRandom } from '../../src/core/random.js';
+import {
+  aperture,
+  BalancerCore,
+  c3,
+  C3Feedback,
+  c3Load,
+  outstanding,
+  p2c,
+  peakEwma,
+  prequal,
+  roundRobin,
+  type LoadMetricFactory,
+  type LoadReport,
+  type PickerFactory,
+} from '../../src/balance/index.js';
+import { compare } from '../harness.js';
+
+const T0 = 1_000_000;
+let now = T0 + 10;
+
+function core(n: number, picker: PickerFactory, load: LoadMetricFactory, after?: (id: string) => void): () => void {
+  const c = new BalancerCore<string>({
+    picker,
+    load,
+    random: new SeededRandom(1),
+    panicThresholdPercent: 50,
+    slowStart: undefined,
+    outlier: undefined,
+    health: { healthy: 1, unhealthy: 1 },
+    initiallyHealthy: true,
+    onRemoved: () => {},
+    wake: () => {},
+  });
+  const seed = new SeededRandom(2);
+  const members = Array.from({ length: n }, (_, i) => c.add({ id: `10.0.${i >> 8}.${i & 255}:8080`, target: '' }, 1 + (i % 4), T0, false));
+  for (const m of members) {
+    for (let k = seed.int(3); k > 0; k--) c.begin(m, T0);
+    c.begin(m, T0);
+    c.end(m, T0 + 1, 1 + seed.int(20), 'success');
+  }
+  return () => {
+    now += 0.001;
+    const m = c.pick(now, undefined);
+    if (after !== undefined) after(m!.id);
+    do_not_optimize(m);
+  };
+}
+
+/** A Prequal factory whose probes are answered (from a fixed table) when `flush` runs. */
+function prequalCase(n: number): () => void {
+  const pending: Array<(r: LoadReport | undefined) => void> = [];
+  const ids: string[] = [];
+  const reports = new Map<string, LoadReport>();
+  const seed = new SeededRandom(3);
+  const factory = prequal({
+    prober: {
+      probe: (id, done) => {
+        ids.push(id);
+        pending.push(done);
+      },
+    },
+    clock: { now: () => now, wallNow: () => now, setTimer: () => ({ cancel: () => {} }) },
+  });
+  const flush = (): void => {
+    for (let k = 0; k < pending.length; k++) {
+      const id = ids[k]!;
+      let r = reports.get(id);
+      if (r === undefined) reports.set(id, (r = { rif: seed.int(8), latencyMs: 1 + seed.int(20), serviceMs: 2 }));
+      pending[k]!(r);
+    }
+    pending.length = 0;
+    ids.length = 0;
+  };
+  return core(n, factory, outstanding(), flush);
+}
+
+function c3Case(n: number): () => void {
+  const feedback = new C3Feedback();
+  const report: LoadReport = { rif: 2, latencyMs: 5, serviceMs: 3 };
+  return core(n, c3({ feedback, clients: 10 }), c3Load(), (id) => feedback.observe(id, report, now));
+}
+
+for (const n of [10, 1000]) {
+  compare(`balance pick(), probing pickers: ${n} endpoints`, {
+    peer: 'round-robin',
+    cases: {
+      'round-robin': core(n, roundRobin(), outstanding()),
+      'P2C + peak-EWMA': core(n, p2c(), peakEwma()),
+      'Prequal (+ 3 probe replies)': prequalCase(n),
+      'C3 (+ 1 response feedback)': c3Case(n),
+      'aperture (P2C + peak-EWMA)': core(n, aperture({ coordinate: { index: 3, count: 100 } }), peakEwma()),
+    },
+  });
+}
