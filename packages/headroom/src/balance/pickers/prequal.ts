@@ -21,8 +21,8 @@
  *
  * Health, ejection and panic act as for every picker: replies for endpoints that are not
  * candidates now are skipped. O(m) per pick for m ≤ `poolSize` (16), plus the probes' own cost;
- * one small closure per probe sent. Not done: the synchronous variant is {@link probeAndPick}, and
- * the paper's idle-time probing (probes when no queries arrive) is not.
+ * one small closure per probe sent. Not done: the paper's synchronous variant (probe d servers for
+ * this query, wait for d − 1 replies), and idle-time probing (probes when no queries arrive).
  */
 import { systemClock, type Clock } from '../../core/clock.js';
 import { parsePositiveDuration, type Duration } from '../../core/duration.js';
