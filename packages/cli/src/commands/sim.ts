@@ -10,10 +10,12 @@ import { systemClock } from 'headroom';
 import {
   builtinScenario,
   builtinScenarios,
+  readLatencyHistogram,
   readScenarioFile,
   runScenario,
   validateScenario,
   ScenarioError,
+  type HistogramUnit,
   type Scenario,
 } from 'headroom/sim';
 import { checkReportWritable, writeReport } from '../report/report-file.js';
@@ -31,6 +33,9 @@ interface SimFlags {
   readonly json?: boolean;
   readonly report?: string | false;
   readonly print?: boolean;
+  readonly histogram?: string;
+  readonly histogramUnit?: string;
+  readonly phase?: string;
 }
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -68,13 +73,31 @@ export function registerSim(program: Command): void {
     .option('--report <file>', 'where to write the HTML report (default: sim-report.html; with --json, only when given)')
     .option('--no-report', 'do not write the HTML report')
     .option('--print', 'print the scenario as JSON (a file to start from) and exit')
+    .option(
+      '--histogram <file>',
+      'service time of every server from a recorded latency histogram: headroom lab --json output, an HdrHistogram .hgrm or .hlog, or one latency per line',
+    )
+    .option('--histogram-unit <unit>', 'unit of the histogram file’s values: ns, us, ms or s (default ms; lab JSON is ms)')
+    .option('--phase <scenario[/phase]>', 'which lab phase of a lab JSON histogram (default: the first scenario’s baseline)')
     .action(async (name: string, flags: SimFlags) => {
       const base = existsSync(name) ? readScenario(name) : builtinScenario(name);
+      const histogram =
+        flags.histogram === undefined
+          ? undefined
+          : readLatencyHistogram(flags.histogram, {
+              ...(flags.histogramUnit === undefined ? {} : { unit: flags.histogramUnit as HistogramUnit }),
+              ...(flags.phase === undefined ? {} : { phase: flags.phase }),
+            });
+      if (histogram !== undefined)
+        process.stderr.write(
+          `service time: ${histogram.description} from ${flags.histogram} (p50 ${histogram.p50Ms.toFixed(2)} ms, p99 ${histogram.p99Ms.toFixed(2)} ms)\n`,
+        );
       const scenario = validateScenario(
         applyOverrides(base, {
           ...(flags.servers === undefined ? {} : { servers: integer('--servers', flags.servers, 1)! }),
           ...(flags.rps === undefined ? {} : { rps: Number(flags.rps) }),
           ...(flags.duration === undefined ? {} : { duration: flags.duration }),
+          ...(histogram === undefined ? {} : { service: histogram.service }),
         }),
         existsSync(name) ? name : undefined,
       );

@@ -1,14 +1,16 @@
 /**
- * The `headroom sim` flags that change a scenario (--servers, --rps, --duration), applied to the
- * base model and every variant, each refused with a reason where it would be ambiguous.
+ * The `headroom sim` flags that change a scenario (--servers, --rps, --duration, --histogram),
+ * applied to the base model and every variant, each refused with a reason where it would be ambiguous.
  */
-import { ScenarioError, type Scenario, type ModelSpec, type VariantSpec } from 'headroom/sim';
+import { ScenarioError, type DistributionSpec, type Scenario, type ModelSpec, type VariantSpec } from 'headroom/sim';
 
 /** Flags that change the model. */
 export interface ModelOverrides {
   readonly servers?: number;
   readonly rps?: number;
   readonly duration?: string;
+  /** Service time of every server group (from --histogram). */
+  readonly service?: DistributionSpec;
 }
 
 function apply(m: Partial<ModelSpec>, o: ModelOverrides, path: string): Partial<ModelSpec> {
@@ -22,6 +24,10 @@ function apply(m: Partial<ModelSpec>, o: ModelOverrides, path: string): Partial<
     if (m.arrivals.type !== 'poisson' && m.arrivals.type !== 'constant')
       throw new ScenarioError(`${path}.arrivals`, `--rps sets a fixed rate; this scenario's arrivals are ${m.arrivals.type}`);
     out = { ...out, arrivals: { ...m.arrivals, ratePerSec: o.rps } };
+  }
+  if (o.service !== undefined && m.servers !== undefined) {
+    const service = o.service;
+    out = { ...out, servers: m.servers.map((g) => ({ ...g, service })) };
   }
   if (o.duration !== undefined && m.duration !== undefined) {
     out = { ...out, duration: o.duration };

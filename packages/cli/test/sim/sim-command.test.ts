@@ -36,7 +36,10 @@ function headroom(...args: string[]): { status: number | null; stdout: string; s
 }
 
 interface JsonOut {
-  variants: { name: string; replications: { seeds: number[]; runs: { traceHash: string; calls: number; latency: { p99: number } }[] } }[];
+  variants: {
+    name: string;
+    replications: { seeds: number[]; runs: { traceHash: string; calls: number; failed: number; latency: { p50: number; p99: number } }[] };
+  }[];
 }
 
 before(() => {
@@ -121,4 +124,29 @@ test('the HTML report opens offline in headless Chromium with both charts drawn'
   } finally {
     await close();
   }
+});
+
+test('what-if --histogram: a recorded histogram becomes every server’s service time, in every variant; a bad file is named', () => {
+  // 20–40 ms service, one value per line, on 4 servers at 100 req/s: idle enough that latency ≈ service + 0.5 ms of network.
+  writeFileSync(join(work, 'service.txt'), Array.from({ length: 500 }, (_, i) => (20 + i / 25).toFixed(2)).join('\n'));
+  const r = headroom('sim', 'what-if', '--histogram', 'service.txt', '--servers', '4', '--rps', '100', '--duration', '5s', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /service time: 500 latency values from service\.txt \(p50 30\.\d+ ms, p99 39\.\d+ ms\)/);
+  const variants = (JSON.parse(r.stdout) as JsonOut).variants;
+  assert.deepEqual(
+    variants.map((v) => v.name),
+    ['round-robin', 'round-robin+hedge p95', 'p2c+peak-ewma', 'p2c+peak-ewma+hedge p95', 'p2c+peak-ewma+limiter'],
+  );
+  for (const v of variants) {
+    const run = v.replications.runs[0]!;
+    assert.ok(run.latency.p50 > 28 && run.latency.p50 < 33, `${v.name}: p50 ${run.latency.p50}`);
+    assert.ok(run.latency.p99 < 45, `${v.name}: p99 ${run.latency.p99}`);
+  }
+  const bad = headroom('sim', 'what-if', '--histogram', 'service.json', '--no-report');
+  writeFileSync(join(work, 'service.json'), '{"tool": "something else"}');
+  const wrong = headroom('sim', 'what-if', '--histogram', 'service.json', '--no-report');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^headroom: Histogram service\.json: cannot be read \(ENOENT\)/);
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /^headroom: Histogram service\.json: a JSON file that is not `headroom lab --json` output/);
 });

@@ -353,7 +353,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (measured) this.calls++;
     const client = this.clients[index % this.clients.length]!;
     const call = new Call(this, client, now, measured, null, this.#features.keys?.next() ?? -1);
-    call.begin(this.#fanOut, this.timeoutMs);
+    // A stalled client sends nothing until its event loop runs again (timed from the arrival).
+    if (client.stalledUntil > now) this.engine.at(client.stalledUntil, { handle: () => call.begin(this.#fanOut, this.timeoutMs) }, 0, 0);
+    else call.begin(this.#fanOut, this.timeoutMs);
   }
 
   #dropped(client: number, server: number): boolean {

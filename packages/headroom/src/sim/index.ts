@@ -41,3 +41,11 @@ export {
 } from './scenario.js';
 export { builtinScenarios, builtinScenario } from './scenarios/builtins.js';
 export { loadDeviation, type LoadDeviation, type ServerLoad } from './load-deviation.js';
+export {
+  readLatencyHistogram,
+  parseLatencyHistogram,
+  HistogramFileError,
+  type HistogramInputOptions,
+  type HistogramUnit,
+  type LoadedHistogram,
+} from './histogram-input.js';

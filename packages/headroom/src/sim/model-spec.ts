@@ -125,7 +125,7 @@ export interface ClientSpec {
   readonly deadline?: DeadlineSpec;
   /** A call not answered within this time fails (its attempts are cancelled); default none. */
   readonly timeout?: Duration;
-  /** Event-loop stalls of the client process: responses that arrive during one are seen when it ends. */
+  /** Event-loop stalls of the client process: responses that arrive during one are seen, and calls that arrive during one are sent, when it ends (their latency still counts from arrival). */
   readonly stalls?: PauseSpec;
   /**
    * Outlier ejection by the real `headroom/balance` core (consecutive errors, success rate,

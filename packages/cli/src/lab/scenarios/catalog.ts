@@ -149,7 +149,7 @@ export function scenarioCatalog(ctx: ScenarioContext): ScenarioSpec[] {
         {
           label: 'p2c + peak-ewma',
           role: 'treatment',
-          summary: 'headroom/balance power of two choices over peak-EWMA latency × (pending + 1), decay window 1 s',
+          summary: 'headroom/balance power of two choices over peak-EWMA latency × (pending + 1), decay window 3 s (the default)',
           cacheMode: 'off',
           limiter: false,
           routing: 'p2c-peak-ewma',

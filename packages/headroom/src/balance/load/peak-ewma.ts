@@ -24,12 +24,19 @@ import { parseOptionalDuration, parsePositiveDuration, type Duration } from '../
 import type { Outcome } from '../../core/outcome.js';
 import type { LoadMetric, LoadMetricFactory } from '../load-metric.js';
 
+/** Default decay window τ, ms: settled by the simulator's sweep (docs/sim.md, "peak-EWMA's decay"). */
+const DEFAULT_DECAY_MS = 3_000;
+
 /** Cost of a node with no RTT history and a request in flight (Finagle's `Long.MaxValue >> 16`, in ms). */
 const PENALTY = 2 ** 47;
 
 /** Options of {@link peakEwma}. */
 export interface PeakEwmaOptions {
-  /** Decay window τ, ms or '10s': how fast old RTTs are forgotten; default 10,000 (Finagle's and Linkerd's 10 s). */
+  /**
+   * Decay window τ, ms or '3s': how fast old RTTs are forgotten; default 3,000. Finagle and
+   * Linkerd use 10 s; the simulator's sweep (docs/sim.md, `npm run bench -- sim/peak-ewma-decay`)
+   * found 3 s the least regret over load levels, service shapes and quiet or busy clients.
+   */
   readonly decay?: Duration;
   /** RTT estimate of a node with no history, ms or '30ms'; default 0 (Finagle: probe once, then wait for the answer). */
   readonly defaultRtt?: Duration;
@@ -83,13 +90,13 @@ class PeakEwmaMetric implements LoadMetric {
 /**
  * Load = peak-sensitive, time-decayed RTT estimate × (pending + 1), in ms. Compose it with
  * {@link p2c} for Linkerd's and Finagle's default balancer.
- * @param options.decay - decay window τ; default 10 s
+ * @param options.decay - decay window τ; default 3 s (Finagle's and Linkerd's 10 s remembers a client stall's spike longer)
  * @param options.defaultRtt - estimate for a node with no history; default 0
  * @throws HR_CORE_INVALID_DURATION when `decay` is not a positive duration or `defaultRtt` not a duration
- * @example new Balancer({ endpoints, picker: p2c(), load: peakEwma({ decay: '10s' }) })
+ * @example new Balancer({ endpoints, picker: p2c(), load: peakEwma({ decay: '3s' }) })
  */
 export function peakEwma(options: PeakEwmaOptions = {}): LoadMetricFactory {
-  const decayMs = parsePositiveDuration(options.decay, 'peakEwma.decay', 10_000);
+  const decayMs = parsePositiveDuration(options.decay, 'peakEwma.decay', DEFAULT_DECAY_MS);
   const defaultRttMs = parseOptionalDuration(options.defaultRtt, 'peakEwma.defaultRtt', 0);
   return { name: 'peak-ewma', create: () => new PeakEwmaMetric(decayMs, defaultRttMs) };
 }

@@ -7,8 +7,10 @@ import { invalidOption } from '../errors.js';
 import type { LimiterSpec } from '../limiter.js';
 import type { Scenario, VariantSpec } from '../scenario.js';
 import type { DistributionSpec } from '../distributions.js';
+import { clientStalls } from './decay-sweep.js';
 import { finagleColdStart, finagleSlowMiddle } from './finagle.js';
 import { probingScenarios } from './probing.js';
+import { whatIf } from './what-if.js';
 
 /**
  * Leaf latency calibrated to "The Tail at Scale"'s BigTable benchmark: P(> 10 ms) = 2%,
@@ -28,23 +30,6 @@ export const TAIL_AT_SCALE_LEAF: DistributionSpec = (() => {
   buckets.push([3000, 1]);
   return { type: 'empirical', buckets };
 })();
-
-/** A service-time histogram shaped like a small web service's (ms, count): a body near 4 ms, a GC-ish hump near 40 ms. */
-const WHAT_IF_HISTOGRAM: DistributionSpec = {
-  type: 'empirical',
-  buckets: [
-    [1, 0],
-    [2, 1200],
-    [3, 3100],
-    [4, 2600],
-    [6, 1700],
-    [10, 900],
-    [20, 300],
-    [40, 150],
-    [80, 40],
-    [200, 10],
-  ],
-};
 
 /** A variant of the `limiter-overload` built-in: its server with `limiter` in front. */
 const limited = (name: string, limiter: LimiterSpec): VariantSpec => ({
@@ -129,37 +114,7 @@ export const builtinScenarios: readonly Scenario[] = [
   },
   finagleSlowMiddle,
   finagleColdStart,
-  {
-    name: 'client-stalls',
-    description:
-      'One of 10 replicas is 10× slower and the client stalls its event loop for 30 ms about once a second: a stalled RTT becomes a fast replica’s peak-EWMA cost, so τ = 10 s keeps fast replicas looking slow for longer than τ = 1 s.',
-    model: {
-      duration: '60s',
-      arrivals: { type: 'poisson', ratePerSec: 400 },
-      servers: [{ count: 10, workers: 8, service: { type: 'lognormal', median: '2ms', sigma: 0.3 } }],
-      faults: [{ atMs: 0, action: 'slow', servers: [9], factor: 10 }],
-      network: { delay: { type: 'constant', value: '0.2ms' } },
-    },
-    variants: [
-      { name: 'round-robin', clients: { picker: 'round-robin' } },
-      {
-        name: 'p2c+ewma τ=10s',
-        clients: {
-          picker: 'p2c',
-          load: { type: 'peak-ewma', decay: '10s' },
-          stalls: { interval: { type: 'exponential', mean: '1s' }, duration: { type: 'constant', value: '30ms' } },
-        },
-      },
-      {
-        name: 'p2c+ewma τ=1s',
-        clients: {
-          picker: 'p2c',
-          load: { type: 'peak-ewma', decay: '1s' },
-          stalls: { interval: { type: 'exponential', mean: '1s' }, duration: { type: 'constant', value: '30ms' } },
-        },
-      },
-    ],
-  },
+  clientStalls,
   {
     name: 'crash-ejection',
     description:
@@ -221,23 +176,7 @@ export const builtinScenarios: readonly Scenario[] = [
       limited('fixed 40', { algorithm: 'fixed', limit: 40 }),
     ],
   },
-  {
-    name: 'what-if',
-    description:
-      'A recorded service-time histogram (replace model.servers.0.service.buckets with yours), 20 servers of 4 workers, 2,000 req/s: round-robin vs p2c + peak-EWMA, with and without hedging at the p95.',
-    model: {
-      duration: '60s',
-      slo: '50ms',
-      arrivals: { type: 'poisson', ratePerSec: 2000 },
-      servers: [{ count: 20, workers: 4, service: WHAT_IF_HISTOGRAM }],
-      network: { delay: { type: 'constant', value: '0.25ms' } },
-    },
-    variants: [
-      { name: 'round-robin', clients: { picker: 'round-robin' } },
-      { name: 'p2c+peak-ewma', clients: { picker: 'p2c', load: 'peak-ewma' } },
-      { name: 'p2c+peak-ewma+hedge p95', clients: { picker: 'p2c', load: 'peak-ewma', hedge: { percentile: 95 } } },
-    ],
-  },
+  whatIf,
   ...probingScenarios,
 ];
 
