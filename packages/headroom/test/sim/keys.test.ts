@@ -8,6 +8,7 @@ import { ZipfSampler } from '../../src/scale/index.js';
 import { SeededRandom, seedFromEnv } from '../../src/core/random.js';
 import {
   builtinScenarios,
+  replicate,
   runModel,
   validateScenario,
   type ModelSpec,
@@ -145,4 +146,24 @@ test('keys, partitioners and caches are validated with the path of the field', (
 
 test('every built-in scenario is a valid scenario', () => {
   for (const s of builtinScenarios) assert.doesNotThrow(() => validateScenario(s), s.name);
+});
+
+test('a model with every optional part is deterministic: same seed, same results and trace hash, in a worker thread too', async () => {
+  const spec: ModelSpec = {
+    ...cached('tinylfu', { type: 'bounded-load', loadFactor: 1.25 }, 2000),
+    duration: '6s',
+    series: '1s',
+    clients: { count: 2, picker: 'p2c', load: 'peak-ewma', health: { interval: '500ms' }, hedge: { percentile: 95 } },
+    servers: [{ ...cached('tinylfu', 'ketama').servers[0]!, limiter: { algorithm: 'vegas' } }],
+    faults: [
+      { atMs: 2000, action: 'crash', servers: [4] },
+      { atMs: 4000, action: 'restart', servers: [4] },
+    ],
+  };
+  const a = runModel(spec, 5);
+  const b = runModel(spec, 5);
+  assert.deepEqual(a, b);
+  assert.deepEqual((await replicate(spec, { seeds: [5], threads: 1 })).runs[0], a);
+  assert.notEqual(runModel(spec, 6).traceHash, a.traceHash);
+  assert.ok(a.cache!.hits > 0 && a.limiter!.admitted > 0 && a.series!.atMs.length >= 6);
 });
