@@ -11,9 +11,8 @@ import { Emitter } from '../core/events.js';
 import { LatencyHistogram } from '../core/histogram.js';
 import type { Random } from '../core/random.js';
 import { InvalidKeyError, invalidOption } from './errors.js';
-import { LruPolicy } from './eviction/lru.js';
+import { evictionPolicy } from './eviction/factory.js';
 import type { EvictionPolicy } from './eviction/policy.js';
-import { TinyLfuPolicy } from './eviction/tinylfu.js';
 import { KeyIndex } from './key-index.js';
 import { LocalStore } from './local-store.js';
 import { resolveEarlyRefresh, type ResolvedEarlyRefresh, type ResolvedOptions } from './options.js';
@@ -84,10 +83,13 @@ export class CacheState<V, K> {
     // until used). Entries are inserted before the victim is chosen, hence one spare slot.
     const maxSlots = o.weighted ? Infinity : o.maximum + 1;
     const slots = Math.min(maxSlots, 1024);
-    this.policy =
-      o.eviction === 'lru'
-        ? new LruPolicy(o.maximum, slots, o.weighted)
-        : new TinyLfuPolicy(o.maximum, slots, o.weighted, o.random.fork('cache.admission'));
+    this.policy = evictionPolicy({
+      kind: o.eviction,
+      maximum: o.maximum,
+      slots,
+      weighted: o.weighted,
+      random: o.random.fork('cache.admission'),
+    });
     this.store = new LocalStore(this.policy, slots, maxSlots, this.staleMs, this.#onRemoved);
     if (o.earlyRefresh.strategy !== 'none') this.store.trackEarlyRefresh();
   }

@@ -20,8 +20,7 @@ export type {
   RemovalReason,
 } from './types.js';
 export type { EvictionKind, EvictionPolicy } from './eviction/policy.js';
-export { TinyLfuPolicy } from './eviction/tinylfu.js';
-export { LruPolicy } from './eviction/lru.js';
+export { evictionPolicy, type EvictionPolicyOptions } from './eviction/factory.js';
 export { InvalidKeyError, CacheClosedError, BatchResultError, WriteBehindError } from './errors.js';
 export type { Source, SourceContext, CachedSource } from './write/source.js';
 export { writeThrough } from './write/through.js';

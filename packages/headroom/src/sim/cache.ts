@@ -5,7 +5,7 @@
  * leaves, evicting what the policy chooses. Only keys are modelled (no values, TTLs or
  * invalidation). O(1) per lookup and insert, as in the cache itself.
  */
-import { LruPolicy, TinyLfuPolicy, type EvictionPolicy } from '../cache/index.js';
+import { evictionPolicy, type EvictionPolicy } from '../cache/index.js';
 import { xxh32 } from '../core/hash.js';
 import type { Random } from '../core/random.js';
 import { invalidOption } from './errors.js';
@@ -46,8 +46,7 @@ export class ServerCache {
   constructor(spec: CacheSpec, keys: KeySource, random: Random) {
     // One slot more than the capacity: an insert comes before the eviction that makes room.
     const slots = spec.capacity + 1;
-    this.#policy =
-      spec.policy === 'lru' ? new LruPolicy(spec.capacity, slots, false) : new TinyLfuPolicy(spec.capacity, slots, false, random);
+    this.#policy = evictionPolicy({ kind: spec.policy ?? 'tinylfu', maximum: spec.capacity, slots, random });
     this.#rankOf = new Int32Array(slots);
     this.#keys = keys;
   }
