@@ -6,30 +6,11 @@
 import { invalidOption } from '../errors.js';
 import type { LimiterSpec } from '../limiter.js';
 import type { Scenario, VariantSpec } from '../scenario.js';
-import type { DistributionSpec } from '../distributions.js';
 import { clientStalls } from './decay-sweep.js';
 import { finagleColdStart, finagleSlowMiddle } from './finagle.js';
+import { hedgingScenarios } from './hedging.js';
 import { probingScenarios } from './probing.js';
 import { whatIf } from './what-if.js';
-
-/**
- * Leaf latency calibrated to "The Tail at Scale"'s BigTable benchmark: P(> 10 ms) = 2%,
- * P(> 70 ms) = 0.1%, P(> 1.8 s) = 10⁻⁶, with a power-law tail P(> t) = 10⁻³·(t/70)^−α between the
- * last two (α = ln 1000 / ln(1800/70) ≈ 2.12), as buckets of a million samples.
- */
-export const TAIL_AT_SCALE_LEAF: DistributionSpec = (() => {
-  const alpha = Math.log(1000) / Math.log(1800 / 70);
-  const tail = (t: number): number => 1e-3 * Math.pow(t / 70, -alpha);
-  const points = [70, 85, 100, 125, 150, 200, 250, 325, 400, 500, 650, 800, 1000, 1300, 1800];
-  const buckets: [number, number][] = [
-    [1, 0],
-    [10, 980_000],
-    [70, 19_000],
-  ];
-  for (let i = 1; i < points.length; i++) buckets.push([points[i]!, (tail(points[i - 1]!) - tail(points[i]!)) * 1e6]);
-  buckets.push([3000, 1]);
-  return { type: 'empirical', buckets };
-})();
 
 /** A variant of the `limiter-overload` built-in: its server with `limiter` in front. */
 const limited = (name: string, limiter: LimiterSpec): VariantSpec => ({
@@ -97,21 +78,7 @@ export const builtinScenarios: readonly Scenario[] = [
       { name: 'd=3', clients: { picker: { type: 'p2c', choices: 3 }, load: 'outstanding' } },
     ],
   },
-  {
-    name: 'hedging',
-    description:
-      'The Tail at Scale benchmark: 1,000 leaves per call over 100 idle servers, leaf latency P(>10 ms) = 2%, P(>70 ms) = 0.1%, P(>1.8 s) = 10⁻⁶ (power-law tail between); a hedge after 10 ms takes p99.9 from ≈1.8 s to ≈75 ms for ≈2% more requests.',
-    model: {
-      duration: '22s',
-      arrivals: { type: 'poisson', ratePerSec: 100 },
-      servers: [{ count: 100, workers: 'unbounded', service: TAIL_AT_SCALE_LEAF }],
-      fanOut: { leaves: 1000 },
-    },
-    variants: [
-      { name: 'no hedge', clients: { picker: 'random' } },
-      { name: 'hedge after 10ms', clients: { picker: 'random', hedge: { delay: '10ms', budget: { ratio: 0.05, maxTokens: 1000 } } } },
-    ],
-  },
+  ...hedgingScenarios,
   finagleSlowMiddle,
   finagleColdStart,
   clientStalls,
