@@ -9,6 +9,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerLab } from './commands/lab.js';
 import { registerScale } from './commands/scale.js';
 import { registerSim } from './commands/sim.js';
+import { registerSimVsLab } from './commands/sim-vs-lab.js';
 
 /** Exit code for usage errors (unknown command, bad flag). */
 export const EXIT_USAGE = 2;
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerScale(program);
   registerChaos(program);
   registerSim(program);
+  registerSimVsLab(program);
   return program;
 }
 

@@ -1,0 +1,72 @@
+/**
+ * `headroom sim-vs-lab <lab.json>`: reproduction 8 — the lab's slow-replica and stalls scenarios
+ * modelled from a `headroom lab --json` run, the simulator's p50/p99 beside the lab's.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { renderTable } from 'headroom';
+import { HistogramFileError } from 'headroom/sim';
+import { compareWithLab, SEEDS, type LabJson } from '../sim/lab-compare.js';
+
+function readLab(path: string): LabJson {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new HistogramFileError(path, `not readable lab JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const v = value as Partial<LabJson> & { tool?: unknown };
+  if (v.tool !== 'headroom lab' || !Array.isArray(v.scenarios))
+    throw new HistogramFileError(
+      path,
+      'not `headroom lab --json` output; run `headroom lab --scenario slow-replica,stalls --json > lab.json`',
+    );
+  if (!v.scenarios.some((s) => s.name === 'slow-replica' || s.name === 'stalls'))
+    throw new HistogramFileError(path, 'the run has neither the slow-replica nor the stalls scenario');
+  return v as LabJson;
+}
+
+/** Registers `headroom sim-vs-lab` on the program. */
+export function registerSimVsLab(program: Command): void {
+  program
+    .command('sim-vs-lab')
+    .description("compare the simulator with a lab run: the slow-replica and stalls scenarios modelled from the lab's recorded latencies")
+    .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
+    .action((path: string) => {
+      const lab = readLab(path);
+      process.stderr.write(`simulating each phase on ${SEEDS} seeds …\n`);
+      const rows = compareWithLab(lab);
+      const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+      const ratio = (sim: number, real: number): string => `${(sim / real).toFixed(2)}×`;
+      process.stdout.write(
+        `${renderTable(
+          [
+            'scenario',
+            'phase',
+            'role',
+            'lab p50',
+            'sim p50',
+            'sim/lab',
+            'lab p99',
+            'sim p99',
+            'sim/lab',
+            'lab to replica 0',
+            'sim to replica 0',
+          ],
+          rows.map((r) => [
+            r.scenario,
+            r.phase,
+            r.role,
+            r.lab.p50.toFixed(2),
+            r.sim.p50.toFixed(2),
+            ratio(r.sim.p50, r.lab.p50),
+            r.lab.p99.toFixed(1),
+            r.sim.p99.toFixed(1),
+            ratio(r.sim.p99, r.lab.p99),
+            pct(r.lab.slowShare),
+            pct(r.sim.slowShare),
+          ]),
+        )}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}\n`,
+      );
+    });
+}
