@@ -151,7 +151,7 @@ test('a worker that vanishes mid-run is reported lost, with its share missing, a
     '--prefix',
     prefix,
     '--heartbeat-timeout',
-    '1500ms',
+    '3s',
     '--json',
   );
   await waitFor(workers[1]!, /^run: /m);
