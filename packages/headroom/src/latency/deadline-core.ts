@@ -10,18 +10,25 @@ import type { Clock } from '../core/clock.js';
  * A deadline as plain time: `atMs` on `clock`.
  * @example
  * ```ts
- * const budget = new DeadlineBudget(clock.now() + 200, clock);
+ * const budget = new DeadlineBudget(clock.now() + 200, { clock });
  * budget.allows(20);                                  // false when less than 20 ms are left
  * const downstream = budget.childAtMs({ reserveMs: 5 }); // what a sub-call must meet
  * ```
  */
 export class DeadlineBudget {
+  /** The clock `atMs` is on. */
+  readonly clock: Clock;
+
+  /**
+   * @param atMs Clock time (ms) at which the deadline passes.
+   * @param options `clock`: the clock `atMs` is on.
+   */
   constructor(
-    /** Clock time (ms) at which the deadline passes. */
     readonly atMs: number,
-    /** The clock `atMs` is on. */
-    readonly clock: Clock,
-  ) {}
+    options: { readonly clock: Clock },
+  ) {
+    this.clock = options.clock;
+  }
 
   /** Milliseconds left, 0 when expired. */
   remainingMs(nowMs: number = this.clock.now()): number {

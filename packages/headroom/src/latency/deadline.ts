@@ -61,7 +61,7 @@ export class Deadline {
   private constructor(atMs: number, clock: Clock, parents: ReadonlyArray<AbortSignal | undefined>) {
     this.atMs = atMs;
     this.clock = clock;
-    this.core = new DeadlineBudget(atMs, clock);
+    this.core = new DeadlineBudget(atMs, { clock });
     for (const parent of parents) {
       if (parent === undefined) continue;
       if (parent.aborted) {

@@ -150,7 +150,7 @@ test('RetryCore: attempts, retryOn, deadline and budget decide, in that order; b
 
 test('DeadlineBudget: time left, may work start, a child never later than its parent — on the simulator clock', () => {
   const engine = new SimEngine();
-  const budget = new DeadlineBudget(100, engine.clock);
+  const budget = new DeadlineBudget(100, { clock: engine.clock });
   assert.equal(budget.remainingMs(), 100);
   engine.run(70);
   assert.equal(budget.remainingMs(), 30);
