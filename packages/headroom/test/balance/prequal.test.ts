@@ -68,7 +68,7 @@ test('hot-cold rule: the coldest-latency cold reply wins; when all are hot, the 
   // e0 fast but queueing (hot), e1 slow and idle, e2 medium and idle, e3 no reporter.
   const { prober, factory, picker, c } = setup(
     { e0: r(50, 1), e1: r(0, 40), e2: r(1, 10) },
-    { probesPerQuery: 4, removalsPerQuery: 0, rifWindow: 8, qRif: 0.6 },
+    { probesPerQuery: 4, removalsPerQuery: 0, rifSamples: 8, qRif: 0.6 },
     4,
   );
   picker.pick(c, 0, undefined);
@@ -78,7 +78,7 @@ test('hot-cold rule: the coldest-latency cold reply wins; when all are hot, the 
   assert.equal(picker.pick(c, 1, undefined), 2);
   assert.equal(factory.stats.coldPicks, 1);
 
-  const hot = setup({ e0: r(9, 1), e1: r(5, 40) }, { probesPerQuery: 2, removalsPerQuery: 0, rifWindow: 8, qRif: 0.5 }, 2);
+  const hot = setup({ e0: r(9, 1), e1: r(5, 40) }, { probesPerQuery: 2, removalsPerQuery: 0, rifSamples: 8, qRif: 0.5 }, 2);
   // Prime the window with low RIFs so both replies are hot.
   for (let k = 0; k < 6; k++) hot.picker.pick(hot.c, 0, undefined);
   hot.prober.reports = { e0: r(0, 1), e1: r(0, 1) };

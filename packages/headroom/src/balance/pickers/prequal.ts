@@ -53,7 +53,7 @@ export interface PrequalOptions {
   /** Probes awaiting a reply at once, per balancer; beyond it probes are skipped (counted); default 16. */
   readonly maxProbesInFlight?: number;
   /** Recent replies whose RIFs define the hot threshold; default 128. */
-  readonly rifWindow?: number;
+  readonly rifSamples?: number;
   /** Clock that timestamps replies: pass the balancer's; default the system clock. */
   readonly clock?: Clock;
 }
@@ -91,7 +91,7 @@ interface Config {
   readonly removalsPerQuery: number;
   readonly reuseDelta: number;
   readonly maxProbesInFlight: number;
-  readonly rifWindow: number;
+  readonly rifSamples: number;
   readonly clock: Clock;
 }
 
@@ -115,7 +115,7 @@ class PrequalPicker implements Picker {
     this.#stats = stats;
     this.#random = random;
     this.#pool = new ProbePool(config.poolSize);
-    this.#rifs = new RifWindow(config.rifWindow, config.qRif);
+    this.#rifs = new RifWindow(config.rifSamples, config.qRif);
     this.#targets = new Int32Array(Math.ceil(config.probesPerQuery) + 1);
   }
 
@@ -216,7 +216,7 @@ function resolve(options: PrequalOptions): Config {
     removalsPerQuery: requireNonNegative('prequal.removalsPerQuery', options.removalsPerQuery ?? 1, '1'),
     reuseDelta: requireNonNegative('prequal.reuseDelta', options.reuseDelta ?? 0.1, '0.1'),
     maxProbesInFlight: requireInteger('prequal.maxProbesInFlight', options.maxProbesInFlight ?? 16, 0, '16'),
-    rifWindow: requireInteger('prequal.rifWindow', options.rifWindow ?? 128, 1, '128'),
+    rifSamples: requireInteger('prequal.rifSamples', options.rifSamples ?? 128, 1, '128'),
     clock: options.clock ?? systemClock,
   };
 }
