@@ -27,30 +27,12 @@ import {
   type PickerFactory,
 } from '../../src/balance/index.js';
 import { compare } from '../harness.js';
+import { T0, warmCore } from './warm-core.js';
 
-const T0 = 1_000_000;
 let now = T0 + 10;
 
 function core(n: number, picker: PickerFactory, load: LoadMetricFactory, after?: (id: string) => void): () => void {
-  const c = new BalancerCore<string>({
-    picker,
-    load,
-    random: new SeededRandom(1),
-    panicThresholdPercent: 50,
-    slowStart: undefined,
-    outlier: undefined,
-    health: { healthy: 1, unhealthy: 1 },
-    initiallyHealthy: true,
-    onRemoved: () => {},
-    wake: () => {},
-  });
-  const seed = new SeededRandom(2);
-  const members = Array.from({ length: n }, (_, i) => c.add({ id: `10.0.${i >> 8}.${i & 255}:8080`, target: '' }, 1 + (i % 4), T0, false));
-  for (const m of members) {
-    for (let k = seed.int(3); k > 0; k--) c.begin(m, T0);
-    c.begin(m, T0);
-    c.end(m, T0 + 1, 1 + seed.int(20), 'success');
-  }
+  const c = warmCore({ BalancerCore }, n, picker, load);
   return () => {
     now += 0.001;
     const m = c.pick(now, undefined);

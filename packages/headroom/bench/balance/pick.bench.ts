@@ -5,7 +5,6 @@
  * and RTTs) so load-aware pickers compare real numbers. Weights are 1–4 for every picker.
  */
 import { do_not_optimize } from 'mitata';
-import { SeededRandom } from '../../src/core/random.js';
 import {
   BalancerCore,
   hashAffinity,
@@ -21,29 +20,10 @@ import {
   type PickerFactory,
 } from '../../src/balance/index.js';
 import { compare } from '../harness.js';
-
-const T0 = 1_000_000;
+import { T0, warmCore } from './warm-core.js';
 
 function core(n: number, picker: PickerFactory, load: LoadMetricFactory): () => void {
-  const c = new BalancerCore<string>({
-    picker,
-    load,
-    random: new SeededRandom(1),
-    panicThresholdPercent: 50,
-    slowStart: undefined,
-    outlier: undefined,
-    health: { healthy: 1, unhealthy: 1 },
-    initiallyHealthy: true,
-    onRemoved: () => {},
-    wake: () => {},
-  });
-  const seed = new SeededRandom(2);
-  const members = Array.from({ length: n }, (_, i) => c.add({ id: `10.0.${i >> 8}.${i & 255}:8080`, target: '' }, 1 + (i % 4), T0, false));
-  for (const m of members) {
-    for (let k = seed.int(3); k > 0; k--) c.begin(m, T0); // 0–2 in flight
-    c.begin(m, T0);
-    c.end(m, T0 + 1, 1 + seed.int(20), 'success'); // an RTT of 1–20 ms
-  }
+  const c = warmCore({ BalancerCore }, n, picker, load);
   const keys = Array.from({ length: 1024 }, (_, i) => `user:${100_000 + i}`);
   let now = T0 + 10;
   let k = 0;

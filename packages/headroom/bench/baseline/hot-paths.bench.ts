@@ -23,6 +23,7 @@ import * as cacheNew from '../../src/cache/index.js';
 import * as balanceNew from '../../src/balance/index.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { report, type ReportTable } from '../harness.js';
+import { T0, warmCore } from '../balance/warm-core.js';
 import { interleaved, interleavedAsync } from '../interleaved.js';
 import { zipfSampler } from '../../test/cache/traces.js';
 
@@ -118,28 +119,11 @@ report('baseline: cache getOrLoad hit (async, each call awaited), 100k keys, Zip
   return withRatios(table, base.root);
 });
 
-/** A balancer core as bench/balance/pick.bench.ts builds it: loads and weights differ per endpoint. */
+/** The balancer core bench/balance/pick.bench.ts times, built from `module` (this checkout's or the baseline's). */
 function pickCase(module: BalanceModule, n: number, p2cPeakEwma: boolean): () => void {
-  const T0 = 1_000_000;
-  const c = new module.BalancerCore<string>({
-    picker: p2cPeakEwma ? module.p2c() : module.roundRobin(),
-    load: p2cPeakEwma ? module.peakEwma() : module.outstanding(),
-    random: new SeededRandom(1),
-    panicThresholdPercent: 50,
-    slowStart: undefined,
-    outlier: undefined,
-    health: { healthy: 1, unhealthy: 1 },
-    initiallyHealthy: true,
-    onRemoved: () => {},
-    wake: () => {},
-  });
-  const seed = new SeededRandom(2);
-  const members = Array.from({ length: n }, (_, i) => c.add({ id: `10.0.${i >> 8}.${i & 255}:8080`, target: '' }, 1 + (i % 4), T0, false));
-  for (const m of members) {
-    for (let k = seed.int(3); k > 0; k--) c.begin(m, T0);
-    c.begin(m, T0);
-    c.end(m, T0 + 1, 1 + seed.int(20), 'success');
-  }
+  const c = p2cPeakEwma
+    ? warmCore(module, n, module.p2c(), module.peakEwma())
+    : warmCore(module, n, module.roundRobin(), module.outstanding());
   let now = T0 + 10;
   return () => {
     now += 0.001;
