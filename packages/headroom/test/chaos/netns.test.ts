@@ -49,7 +49,7 @@ test('tc netem delays what a node sends; heal removes the qdisc', { skip: netemS
   try {
     const server = lab.spawn('b', process.execPath, ['-e', ECHO], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => createInterface({ input: server.stdout! }).once('line', () => resolve()));
-    await lab.delay('b', { delayMs: 150 });
+    await lab.delay('b', { delay: '150ms' });
     const rtt = Number((await lab.exec('a', process.execPath, ['-e', TIMED])).trim());
     assert.ok(rtt >= 150, `the echo came back after ${rtt} ms, under the 150 ms netem delay`);
     await lab.heal();

@@ -13,6 +13,7 @@
  * are killed by {@link NetworkLab.close}; after a crash they keep the namespace until they exit.
  */
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { parseDuration, parseOptionalDuration, type Duration } from '../../core/duration.js';
 import { HeadroomError } from '../../core/errors.js';
 
 /** The lab's two nodes. */
@@ -160,17 +161,17 @@ export class NetworkLab {
   }
 
   /**
-   * Delays every packet `node` sends to the other by `delayMs` (± `jitterMs`), sending `reorderPercent`
+   * Delays every packet `node` sends to the other by `delay` (± `jitter`), sending `reorderPercent`
    * of them at once instead (so they overtake the delayed ones): `tc netem` on its end of the link.
-   * @throws HR_CHAOS_NETWORK when netem is missing (see {@link netemUnavailable}) or a value is invalid
+   * @throws HR_CORE_INVALID_DURATION for a bad delay or jitter
+   * @throws HR_CHAOS_NETWORK when netem is missing (see {@link netemUnavailable}) or reorderPercent is outside 0–100
    */
-  async delay(node: NetworkNode, options: { delayMs: number; jitterMs?: number; reorderPercent?: number }): Promise<void> {
-    const { delayMs, jitterMs = 0, reorderPercent = 0 } = options;
-    if (!(delayMs >= 0 && jitterMs >= 0 && reorderPercent >= 0 && reorderPercent <= 100))
-      throw new HeadroomError(
-        'HR_CHAOS_NETWORK',
-        `netem delay ${delayMs} ms ± ${jitterMs} ms, reorder ${reorderPercent}%: use values ≥ 0, reorder ≤ 100`,
-      );
+  async delay(node: NetworkNode, options: { delay: Duration; jitter?: Duration; reorderPercent?: number }): Promise<void> {
+    const delayMs = parseDuration(options.delay, 'delay');
+    const jitterMs = parseOptionalDuration(options.jitter, 'jitter', 0);
+    const reorderPercent = options.reorderPercent ?? 0;
+    if (!(reorderPercent >= 0 && reorderPercent <= 100))
+      throw new HeadroomError('HR_CHAOS_NETWORK', `netem reorder ${reorderPercent}%: use a percentage from 0 to 100`);
     const args = ['qdisc', 'replace', 'dev', this.#devices[node], 'root', 'netem', 'delay', `${delayMs}ms`, `${jitterMs}ms`];
     if (reorderPercent > 0) args.push('reorder', `${reorderPercent}%`);
     await this.exec(node, 'tc', args);
