@@ -7,6 +7,7 @@
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Disposable, Listener } from '../core/events.js';
 import { defaultRandom, type Random } from '../core/random.js';
+import { abortOutcome } from './abort-outcome.js';
 import { BalancerCore } from './core.js';
 import { Member, type Endpoint, type EndpointInput, type EndpointSpec } from './endpoint.js';
 import { closedError, keyRequiredError, NoEndpointError } from './errors.js';
@@ -229,7 +230,8 @@ export class Balancer<T = string> {
   /**
    * Runs `fn` against a chosen endpoint, feeding its latency and outcome back into the load
    * metric and outlier detection. A rejection counts as a failure of the endpoint unless the
-   * caller's signal aborted (`'ignored'`) or `isFailure` says otherwise.
+   * caller's signal aborted (`'ignored'`; but a passed deadline is a failure, see abort-outcome.ts)
+   * or `isFailure` says otherwise.
    * @throws HR_BALANCE_NO_ENDPOINT when no endpoint is eligible; HR_BALANCE_KEY_REQUIRED; HR_BALANCE_CLOSED
    * @example const user = await balancer.call((ep, signal) => fetchUser(ep.target, id, signal), { signal: AbortSignal.timeout(200) });
    */
@@ -264,7 +266,7 @@ export class Balancer<T = string> {
       },
       (error: unknown) => {
         const now = clock.now();
-        const outcome: Outcome = signal?.aborted ? 'ignored' : this.#isFailure(error) ? 'failure' : 'success';
+        const outcome: Outcome = signal?.aborted ? abortOutcome(signal.reason) : this.#isFailure(error) ? 'failure' : 'success';
         core.end(target, now, now - startedAt, outcome);
         throw error;
       },
