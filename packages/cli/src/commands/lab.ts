@@ -15,12 +15,14 @@ import {
   parseLabOptions,
   renderHtml,
   renderScaleScenario,
+  renderSlowReplicasScenario,
   renderSummary,
   runLab,
   scenarioCatalog,
   streamProgress,
   CHAOS_SCENARIO,
   SCALE_SCENARIO,
+  SLOW_REPLICAS_SCENARIO,
 } from '../lab/index.js';
 import { checkReportWritable, writeReport } from '../report/report-file.js';
 import { renderFitReport } from '../scale/fit-report.js';
@@ -39,7 +41,7 @@ export function registerLab(program: Command): void {
     )
     .option(
       '--scenario <names>',
-      `one scenario or a comma-separated list: ${names.join(', ')} (default: all), or opt-in: ${CHAOS_SCENARIO} (kill a replica, stall Redis), ${SCALE_SCENARIO} (a concurrency sweep and USL fit)`,
+      `one scenario or a comma-separated list: ${names.join(', ')} (default: all), or opt-in: ${CHAOS_SCENARIO} (kill a replica, stall Redis), ${SCALE_SCENARIO} (a concurrency sweep and USL fit), ${SLOW_REPLICAS_SCENARIO} (round-robin, P2C and Prequal interleaved against slowed replicas)`,
     )
     .option('--duration <duration>', 'measured time of each phase', LAB_DEFAULTS.duration)
     .option('--warmup <duration>', 'unmeasured warm-up before each phase', LAB_DEFAULTS.warmup)
@@ -59,6 +61,7 @@ export function registerLab(program: Command): void {
       const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0), { json }, [
         CHAOS_SCENARIO,
         SCALE_SCENARIO,
+        SLOW_REPLICAS_SCENARIO,
       ]);
       // Before anything runs: a path that cannot be written must not throw away a finished tour.
       const reportPath =
@@ -98,6 +101,7 @@ export function registerLab(program: Command): void {
         // The results first: nothing that can fail afterwards (the report file) may lose them.
         process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report, null)}\n`);
         if (!json && report.scale !== undefined) process.stdout.write(`\n${renderScaleScenario(report.scale)}\n`);
+        if (!json && report.slowReplicas !== undefined) process.stdout.write(`\n${renderSlowReplicasScenario(report.slowReplicas)}\n`);
         const scaleFit = report.scenarios.length === 0 && report.chaos === undefined ? report.scale?.fit : undefined;
         if (reportPath !== null && scaleFit !== undefined && scaleFit !== null) {
           const failure = writeReport(

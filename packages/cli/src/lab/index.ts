@@ -16,3 +16,5 @@ export { interrupted, invalidLabOption } from './errors.js';
 export { CHAOS_SCENARIO, type ChaosLabResult } from './chaos/types.js';
 export { renderScaleScenario } from './scenarios/scale-render.js';
 export { SCALE_SCENARIO, SCALE_CONCURRENCY, type ScaleScenarioResult } from './scenarios/scale.js';
+export { renderSlowReplicasScenario } from './scenarios/slow-replicas-load-render.js';
+export { SLOW_REPLICAS_SCENARIO, type SlowReplicasResult, type SlowReplicasCase } from './scenarios/slow-replicas-load.js';

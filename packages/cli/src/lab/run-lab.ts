@@ -19,6 +19,12 @@ import { verdict } from './report/verdict.js';
 import { Resources, checkPortsFree, prepareRedis, prepareStore } from './resources.js';
 import { scenarioCatalog } from './scenarios/catalog.js';
 import { runScaleSweep, SCALE_SCENARIO, scaleReplicaConfig, type ScaleScenarioResult } from './scenarios/scale.js';
+import {
+  runSlowReplicasLoad,
+  SLOW_REPLICAS_SCENARIO,
+  slowReplicasConfig,
+  type SlowReplicasResult,
+} from './scenarios/slow-replicas-load.js';
 import { type PhaseSpec, type ScenarioSpec, storeCapacityPerSec } from './scenarios/types.js';
 import { type ReplicaEndpoint, ReplicaFleet } from './service/fleet.js';
 import { runChaosScenario } from './chaos/run-chaos.js';
@@ -68,10 +74,11 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   ctx.onForceStop?.(() => resources.releaseNow());
   const catalog = scenarioCatalog({ replicas: options.replicas, redis: options.redisUrl !== null });
   const chosen = options.scenarios
-    .filter((name) => name !== CHAOS_SCENARIO && name !== SCALE_SCENARIO)
+    .filter((name) => name !== CHAOS_SCENARIO && name !== SCALE_SCENARIO && name !== SLOW_REPLICAS_SCENARIO)
     .map((name) => catalog.find((s) => s.name === name)!);
   let chaos: ChaosLabResult | null = null;
   let scale: ScaleScenarioResult | undefined;
+  let slowReplicas: SlowReplicasResult | undefined;
   const totalPhases = chosen.reduce((n, s) => n + s.phases.length, 0);
   // Completed phases, kept outside the try so an interrupted run can still report them.
   const results: ScenarioResult[] = [];
@@ -104,6 +111,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     scenarios: results,
     ...(chaos === null ? {} : { chaos }),
     ...(scale === undefined ? {} : { scale }),
+    ...(slowReplicas === undefined ? {} : { slowReplicas }),
   });
   try {
     ctx.signal.throwIfAborted();
@@ -140,7 +148,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       } finally {
         for (const failure of await own.release()) progress.line(`cleanup: ${failure}`);
       }
-      if (chosen.length === 0 && !options.scenarios.includes(SCALE_SCENARIO)) return report(null);
+      if (chosen.length === 0 && !options.scenarios.includes(SCALE_SCENARIO) && !options.scenarios.includes(SLOW_REPLICAS_SCENARIO))
+        return report(null);
     }
 
     const inits: ReplicaInit[] = Array.from({ length: options.replicas }, (_, index) => ({
@@ -245,6 +254,21 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
         random: random.fork(`${SCALE_SCENARIO}/keys`),
         clock,
         durationMs: options.durationMs,
+        signal: abort.signal,
+        progress,
+      });
+    }
+    if (options.scenarios.includes(SLOW_REPLICAS_SCENARIO)) {
+      const seed = random.fork(SLOW_REPLICAS_SCENARIO).int(2 ** 31);
+      await fleet.configure(endpoints.map((_, i) => slowReplicasConfig(i, endpoints.length, seed)));
+      slowReplicas = await runSlowReplicasLoad({
+        endpoints,
+        stats: () => fleet.stats(),
+        keys,
+        random: random.fork(`${SLOW_REPLICAS_SCENARIO}/run`),
+        clock,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
         signal: abort.signal,
         progress,
       });

@@ -50,6 +50,7 @@ export { type BalancerSnapshot, type EndpointSnapshot } from './snapshot.js';
 export { BalancedDispatcher, type BalancedDispatcherOptions, type FetchDispatcher } from './adapters/undici-dispatcher.js';
 export { httpProbe, type HttpProbeOptions } from './adapters/http-probe.js';
 export { prequal, type PrequalOptions, type PrequalFactory, type PrequalStats } from './pickers/prequal.js';
+export { prequalSync, SyncProbeRound, type PrequalSync, type PrequalSyncOptions, type PrequalSyncStats } from './pickers/prequal-sync.js';
 export { type LoadReport, LOAD_HEADER, LOAD_PROBE_PATH, formatLoadReport, parseLoadReport } from './probe/load-report.js';
 export { LoadReporter, type LoadReporterOptions, type RequestTicket } from './probe/reporter.js';
 export { type Prober } from './probe/prober.js';

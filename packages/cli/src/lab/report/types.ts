@@ -3,6 +3,7 @@
  * rates per second, ratios in [0, 1]. Version this shape: tools read it.
  */
 import type { ScaleScenarioResult } from '../scenarios/scale.js';
+import type { SlowReplicasResult } from '../scenarios/slow-replicas-load.js';
 import type { HistogramSnapshot } from 'headroom';
 import type { PhaseLoad } from '../load/driver.js';
 import type { ErrorCounts, TimelinePoint } from '../load/phase-recorder.js';
@@ -101,6 +102,8 @@ export interface ScenarioResult {
 export interface LabReport {
   /** The opt-in `scale` scenario's sweep and USL fit, when it ran. */
   readonly scale?: ScaleScenarioResult;
+  /** The opt-in `slow-replicas-load` scenario (round-robin, P2C, Prequal interleaved), when it ran. */
+  readonly slowReplicas?: SlowReplicasResult;
   readonly tool: 'headroom lab';
   readonly schemaVersion: 1;
   /** ISO time the run started. */

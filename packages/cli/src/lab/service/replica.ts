@@ -3,11 +3,13 @@
  * `configure` builds the new phase (store gate, read path, limiter, fastify app), switches the
  * server to it, then closes the old one — its waiting store queries fail fast, its cache is
  * dropped — so every phase starts from the same clean state while connections stay open.
+ * Every replica reports its load (headroom/balance LoadReporter) on a probe path and in a header.
  */
 import type { FastifyInstance } from 'fastify';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, type Random, SeededRandom } from 'headroom';
+import { LoadReporter, loadReporterHandler } from 'headroom/balance';
 import type { RedisLike } from 'headroom/cache';
 import { ConcurrencyLimiter, VegasLimit, WindowedLimit } from 'headroom/latency';
 import { type PhaseState, type RequestHandler, buildPhaseApp, zeroCounters } from './app.js';
@@ -48,7 +50,12 @@ export class ReplicaService {
   private constructor(deps: PhaseDeps, phase: Phase) {
     this.#deps = deps;
     this.#phase = phase;
-    this.#server = createServer((request, response) => this.#phase.handler(request, response));
+    // headroom/balance's LoadReporter answers probes on /.headroom/load and piggybacks the same
+    // report (requests in flight, expected latency) on every response, for Prequal and C3 clients.
+    const reportLoad = loadReporterHandler(new LoadReporter({ clock: deps.clock }));
+    this.#server = createServer((request, response) => {
+      if (!reportLoad(request, response)) this.#phase.handler(request, response);
+    });
     this.#server.keepAliveTimeout = 30_000;
   }
 

@@ -21,11 +21,16 @@
  *
  * Health, ejection and panic act as for every picker: replies for endpoints that are not
  * candidates now are skipped. O(m) per pick for m ≤ `poolSize` (16), plus the probes' own cost;
- * one small closure per probe sent. Not done: the paper's synchronous variant (probe d servers for
- * this query, wait for d − 1 replies), and idle-time probing (probes when no queries arrive).
+ * one small closure per probe sent.
+ *
+ * Idle-time probing (`idleInterval`, off by default): while no query arrives for `idleInterval`,
+ * the picker probes one random candidate per `idleInterval`, so the pool is fresh when queries
+ * resume — up to `maxIdleProbes` in a row, after which an abandoned balancer falls silent until its
+ * next query. The paper's synchronous variant (probe d, wait for d − 1) is `prequalSync`
+ * (pickers/prequal-sync.ts).
  */
-import { systemClock, type Clock } from '../../core/clock.js';
-import { parsePositiveDuration, type Duration } from '../../core/duration.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { parseOptionalDuration, parsePositiveDuration, type Duration } from '../../core/duration.js';
 import type { Random } from '../../core/random.js';
 import { invalidOption, requireInteger, requireNonNegative } from '../options.js';
 import type { Candidates, Picker, PickerFactory } from '../picker.js';
@@ -54,8 +59,12 @@ export interface PrequalOptions {
   readonly maxProbesInFlight?: number;
   /** Recent replies whose RIFs define the hot threshold; default 128. */
   readonly rifSamples?: number;
-  /** Clock that timestamps replies: pass the balancer's; default the system clock. */
+  /** Clock that timestamps replies and runs idle probing: pass the balancer's; default the system clock. */
   readonly clock?: Clock;
+  /** Probe one random candidate every this long while no query arrives; default off (0). */
+  readonly idleInterval?: Duration;
+  /** Idle probes in a row before idle probing stops until the next query; default 60. */
+  readonly maxIdleProbes?: number;
 }
 
 /** Probe traffic and decisions of every picker a {@link prequal} factory made (they add up). */
@@ -74,6 +83,8 @@ export interface PrequalStats {
   fallbacks: number;
   /** Picks decided by a cold reply (lowest latency) rather than a hot one (lowest RIF). */
   coldPicks: number;
+  /** Probes sent by idle-time probing (included in `probesSent`). */
+  idleProbes: number;
 }
 
 /** The factory of {@link prequal}, with the counters of its pickers. */
@@ -93,6 +104,9 @@ interface Config {
   readonly maxProbesInFlight: number;
   readonly rifSamples: number;
   readonly clock: Clock;
+  /** 0 = idle probing off. */
+  readonly idleIntervalMs: number;
+  readonly maxIdleProbes: number;
 }
 
 class PrequalPicker implements Picker {
@@ -109,6 +123,11 @@ class PrequalPicker implements Picker {
   #probeCredit = 0;
   #removeCredit = 0;
   #inFlight = 0;
+  /** Candidate ids at the last reindex, for idle probes. */
+  #ids: string[] = [];
+  #lastQueryMs = -Infinity;
+  #idleRun = 0;
+  #idleTimer: TimerHandle | null = null;
 
   constructor(config: Config, stats: PrequalStats, random: Random) {
     this.#config = config;
@@ -125,6 +144,7 @@ class PrequalPicker implements Picker {
     const config = this.#config;
     if (c.listVersion !== this.#listVersion) this.#reindex(c);
     this.#stats.queries++;
+    if (config.idleIntervalMs > 0) this.#queried();
     const pool = this.#pool;
     pool.expire(now - config.maxAgeMs);
     const hotAbove = this.#rifs.threshold();
@@ -150,7 +170,11 @@ class PrequalPicker implements Picker {
   #reindex(c: Candidates): void {
     this.#listVersion = c.listVersion;
     this.#indexOf.clear();
-    for (let i = 0; i < c.size; i++) this.#indexOf.set(c.id(i), i);
+    this.#ids = [];
+    for (let i = 0; i < c.size; i++) {
+      this.#indexOf.set(c.id(i), i);
+      this.#ids.push(c.id(i));
+    }
     const config = this.#config;
     this.#reuse = reuseBudget(config.probesPerQuery, config.removalsPerQuery, config.poolSize, c.size, config.reuseDelta);
   }
@@ -176,6 +200,34 @@ class PrequalPicker implements Picker {
     }
     for (let j = 0; j < k; j++) this.#probe(c.id(targets[j]!));
   }
+
+  /** Notes a query and keeps the idle timer armed. */
+  #queried(): void {
+    const clock = this.#config.clock;
+    this.#lastQueryMs = clock.now();
+    this.#idleRun = 0;
+    if (this.#idleTimer === null) this.#idleTimer = clock.setTimer(this.#config.idleIntervalMs, this.#onIdleTimer);
+  }
+
+  /** Fires every `idleInterval`: probes one random candidate when no query came for that long. */
+  readonly #onIdleTimer = (): void => {
+    this.#idleTimer = null;
+    const { clock, idleIntervalMs, maxIdleProbes, maxProbesInFlight } = this.#config;
+    const quietMs = clock.now() - this.#lastQueryMs;
+    if (quietMs < idleIntervalMs) {
+      this.#idleTimer = clock.setTimer(idleIntervalMs - quietMs, this.#onIdleTimer);
+      return;
+    }
+    if (this.#idleRun >= maxIdleProbes || this.#ids.length === 0) return;
+    this.#idleRun++;
+    if (this.#inFlight < maxProbesInFlight) {
+      this.#stats.idleProbes++;
+      this.#probe(this.#ids[Math.floor(this.#random.next() * this.#ids.length)]!);
+    } else {
+      this.#stats.probesSkipped++;
+    }
+    this.#idleTimer = clock.setTimer(idleIntervalMs, this.#onIdleTimer);
+  };
 
   #probe(id: string): void {
     this.#inFlight++;
@@ -218,6 +270,8 @@ function resolve(options: PrequalOptions): Config {
     maxProbesInFlight: requireInteger('prequal.maxProbesInFlight', options.maxProbesInFlight ?? 16, 0, '16'),
     rifSamples: requireInteger('prequal.rifSamples', options.rifSamples ?? 128, 1, '128'),
     clock: options.clock ?? systemClock,
+    idleIntervalMs: parseOptionalDuration(options.idleInterval, 'prequal.idleInterval', 0),
+    maxIdleProbes: requireInteger('prequal.maxIdleProbes', options.maxIdleProbes ?? 60, 1, '60'),
   };
 }
 
@@ -240,6 +294,7 @@ export function prequal(options: PrequalOptions): PrequalFactory {
     probesSkipped: 0,
     fallbacks: 0,
     coldPicks: 0,
+    idleProbes: 0,
   };
   return {
     name: 'prequal',
