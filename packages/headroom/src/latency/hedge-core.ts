@@ -186,7 +186,11 @@ export class HedgeRun {
   /** True once an attempt won, every attempt failed, or the caller gave up. */
   settled = false;
   readonly #core: HedgeCore;
-  readonly #sentMs: number[] = [];
+  // send times: attempt 0's in a field, later ones in an array made only when a backup goes
+  // (most calls send one attempt; this object lives as long as the call)
+  #launched = 0;
+  #firstSentMs = 0;
+  #laterSentMs: number[] | undefined = undefined;
   #open = 0;
   #reask = false;
 
@@ -199,7 +203,7 @@ export class HedgeRun {
 
   /** Attempts launched so far. */
   get attempts(): number {
-    return this.#sentMs.length;
+    return this.#launched;
   }
 
   /** True while attempt `i` has neither answered nor been cancelled. */
@@ -209,8 +213,9 @@ export class HedgeRun {
 
   /** Registers an attempt sent now; returns its index (0 is the original). */
   launch(nowMs: number): number {
-    const i = this.#sentMs.length;
-    this.#sentMs.push(nowMs);
+    const i = this.#launched++;
+    if (i === 0) this.#firstSentMs = nowMs;
+    else (this.#laterSentMs ??= []).push(nowMs);
     this.#open |= 1 << i;
     return i;
   }
@@ -222,7 +227,7 @@ export class HedgeRun {
   nextCheckMs(nowMs: number): number | undefined {
     if (this.settled || this.delayMs === undefined) return undefined;
     if (this.#reask) return Math.max(nowMs - this.startMs, this.#core.minDelayMs);
-    return this.#sentMs.length > this.#core.maxExtra ? undefined : this.delayMs;
+    return this.#launched > this.#core.maxExtra ? undefined : this.delayMs;
   }
 
   /**
@@ -231,7 +236,7 @@ export class HedgeRun {
    */
   due(nowMs: number): boolean {
     if (this.settled) return false;
-    const allowed = this.#core.allowHedge(nowMs, nowMs - this.startMs, this.#sentMs.length, this.#reask);
+    const allowed = this.#core.allowHedge(nowMs, nowMs - this.startMs, this.#launched, this.#reask);
     this.#reask = !allowed;
     return allowed;
   }
@@ -246,11 +251,11 @@ export class HedgeRun {
     if (this.settled) return 0;
     this.settled = true;
     const core = this.#core;
-    core.observe(nowMs - this.#sentMs[i]!);
+    core.observe(nowMs - this.#sentAt(i));
     const losers = this.#open;
-    for (let j = 0; j < this.#sentMs.length; j++) if ((losers & (1 << j)) !== 0) core.observe(nowMs - this.#sentMs[j]!);
+    for (let j = 0; j < this.#launched; j++) if ((losers & (1 << j)) !== 0) core.observe(nowMs - this.#sentAt(j));
     this.#open = 0;
-    core.won(i, nowMs - this.startMs, this.#sentMs.length);
+    core.won(i, nowMs - this.startMs, this.#launched);
     return losers;
   }
 
@@ -269,5 +274,9 @@ export class HedgeRun {
   abandon(): void {
     this.settled = true;
     this.#open = 0;
+  }
+
+  #sentAt(i: number): number {
+    return i === 0 ? this.#firstSentMs : this.#laterSentMs![i - 1]!;
   }
 }

@@ -1,8 +1,10 @@
 /**
  * SlidingPercentile: a percentile over the last `size` samples (a count-based sliding window, as
  * Finagle's backup-request filter keeps over recent latencies). Samples sit in a ring buffer and
- * in a sorted copy; adding one is a binary search plus one `copyWithin` of at most `size` floats
- * (O(size) memmove, ~1 µs at 1,000), reading a percentile is O(1). No allocation after construction.
+ * in a sorted copy; adding one to a full window replaces the oldest sample in the sorted copy:
+ * two binary searches plus one `copyWithin` of the samples lying between the old value and the new
+ * one (O(size) memmove at worst, a third of the window on average for independent samples),
+ * reading a percentile is O(1). No allocation after construction.
  */
 import { intOption, numberOption } from './options.js';
 
@@ -40,20 +42,29 @@ export class SlidingPercentile {
   add(value: number): void {
     if (!Number.isFinite(value)) return;
     const sorted = this.#sorted;
-    let n = this.#count;
-    if (n === this.#ring.length) {
-      const old = this.#ring[this.#next]!;
-      const at = lowerBound(sorted, n, old);
-      sorted.copyWithin(at, at + 1, n);
-      n--;
+    const ring = this.#ring;
+    const n = this.#count;
+    if (n === ring.length) {
+      // Replace the oldest in place: shift only the samples between its slot and the new one's.
+      const old = ring[this.#next]!;
+      const from = lowerBound(sorted, 0, n, old);
+      if (value > old) {
+        const to = lowerBound(sorted, from + 1, n, value) - 1;
+        sorted.copyWithin(from, from + 1, to + 1);
+        sorted[to] = value;
+      } else {
+        const to = lowerBound(sorted, 0, from, value);
+        sorted.copyWithin(to + 1, to, from);
+        sorted[to] = value;
+      }
     } else {
-      this.#count++;
+      const at = lowerBound(sorted, 0, n, value);
+      sorted.copyWithin(at + 1, at, n);
+      sorted[at] = value;
+      this.#count = n + 1;
     }
-    const at = lowerBound(sorted, n, value);
-    sorted.copyWithin(at + 1, at, n);
-    sorted[at] = value;
-    this.#ring[this.#next] = value;
-    this.#next = (this.#next + 1) % this.#ring.length;
+    ring[this.#next] = value;
+    this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
   }
 
   /**
@@ -76,9 +87,8 @@ export class SlidingPercentile {
   }
 }
 
-function lowerBound(a: Float64Array, n: number, value: number): number {
-  let lo = 0;
-  let hi = n;
+/** The first index in [lo, hi) of sorted `a` whose value is not below `value` (hi when none). */
+function lowerBound(a: Float64Array, lo: number, hi: number, value: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid]! < value) lo = mid + 1;

@@ -107,8 +107,12 @@ export class Attempt implements Job {
 
 /** A call (or one leaf of a fan-out call). */
 export class Call implements SimHandler {
-  readonly attempts: Attempt[] = [];
   done = false;
+  // the attempts: the first in a field, later ones (hedges, tied copies, retries) in an array made
+  // only when one is sent — most calls send one attempt, and a call lives as long as its answer
+  #attempts = 0;
+  #first: Attempt | undefined = undefined;
+  #later: Attempt[] | undefined = undefined;
   #event = -1;
   #timeoutEvent = -1;
   #hedge: HedgeRun | undefined;
@@ -260,8 +264,8 @@ export class Call implements SimHandler {
     const now = engine.now;
     const policies = this.client.policies;
     // Attempts of earlier rounds are done (or answer late); they no longer count in the new round.
-    for (let i = this.#roundStart; i < this.attempts.length; i++) this.attempts[i]!.index = -1;
-    this.#roundStart = this.attempts.length;
+    for (let i = this.#roundStart; i < this.#attempts; i++) this.#attempt(i).index = -1;
+    this.#roundStart = this.#attempts;
     if (policies.tied !== undefined) {
       this.#tied = policies.tied.begin();
       const first = this.#send(0);
@@ -303,8 +307,8 @@ export class Call implements SimHandler {
     const tied = this.#tied;
     if (tied === undefined) return;
     if (this.host.ties!.at(server).cancel(tied.tieId) !== 'cancelled') return;
-    for (let i = this.#roundStart; i < this.attempts.length; i++) {
-      const a = this.attempts[i]!;
+    for (let i = this.#roundStart; i < this.#attempts; i++) {
+      const a = this.#attempt(i);
       if (a.server !== server || a.ticket === undefined) continue;
       const s = this.host.servers[server]!;
       if (s.withdraw(a)) {
@@ -323,7 +327,7 @@ export class Call implements SimHandler {
 
   #peerOf(a: Attempt): number {
     if (a.index === 0) return this.#tiePeer;
-    return this.attempts[this.#roundStart]!.server;
+    return this.#attempt(this.#roundStart).server;
   }
 
   #pickServer(attempt: number): number {
@@ -338,10 +342,11 @@ export class Call implements SimHandler {
     return server;
   }
 
-  #send(index: number, server = this.#pickServer(this.attempts.length)): Attempt {
+  #send(index: number, server = this.#pickServer(this.#attempts)): Attempt {
     const client = this.client;
     const a = new Attempt(this, server, index);
-    this.attempts.push(a);
+    if (this.#attempts++ === 0) this.#first = a;
+    else (this.#later ??= []).push(a);
     client.metrics[server]!.start(this.host.engine.now);
     client.inflight[server]!++;
     client.totalInflight++;
@@ -350,8 +355,13 @@ export class Call implements SimHandler {
   }
 
   #used(server: number): boolean {
-    for (const a of this.attempts) if (a.server === server) return true;
+    for (let i = 0; i < this.#attempts; i++) if (this.#attempt(i).server === server) return true;
     return false;
+  }
+
+  /** Attempt `i` of the call (0 is the first ever sent), i < #attempts. */
+  #attempt(i: number): Attempt {
+    return i === 0 ? this.#first! : this.#later![i - 1]!;
   }
 
   /** A leaf of this fan-out call ended. */
@@ -374,7 +384,8 @@ export class Call implements SimHandler {
     const now = engine.now;
     const client = this.client;
     const withdraw = this.#tied !== undefined || client.policies.config.cancelQueued;
-    for (const a of this.attempts) {
+    for (let i = 0; i < this.#attempts; i++) {
+      const a = this.#attempt(i);
       if (a.cancelled) continue;
       a.cancelled = true;
       client.metrics[a.server]!.end(now, now - a.sentAt, 'ignored');
