@@ -9,6 +9,7 @@
  * them every server stays a candidate.
  */
 import {
+  aperture,
   leastLoaded,
   outstanding,
   p2c,
@@ -42,7 +43,22 @@ export function pickerFactory(spec: PickerSpec | undefined, path = 'clients.pick
     case 'least-loaded':
       return leastLoaded();
     default:
-      throw invalidOption(path, spec, 'use p2c, round-robin, random, least-loaded, prequal or c3');
+      throw invalidOption(path, spec, 'use p2c, round-robin, random, least-loaded, aperture, prequal or c3');
+  }
+}
+
+/** True when the spec names deterministic aperture, whose picker differs per client (its coordinate). */
+export function isAperture(spec: PickerSpec | undefined): boolean {
+  return spec === 'aperture' || (typeof spec === 'object' && spec.type === 'aperture');
+}
+
+/** The deterministic-aperture picker of client `client` of `clients`. */
+export function aperturePickerFor(spec: PickerSpec | undefined, client: number, clients: number, path = 'clients.picker'): PickerFactory {
+  const minAperture = typeof spec === 'object' && spec.type === 'aperture' ? spec.minAperture : undefined;
+  try {
+    return aperture({ coordinate: { index: client, count: clients }, ...(minAperture === undefined ? {} : { minAperture }) });
+  } catch (error) {
+    throw invalidOption(path, spec, `valid aperture options (${(error as Error).message})`);
   }
 }
 

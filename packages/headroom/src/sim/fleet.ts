@@ -10,7 +10,7 @@ import type { Random } from '../core/random.js';
 import { Arrivals } from './arrivals.js';
 import type { Attempt } from './call.js';
 import { AT_SERVER, Call, RESPONSE_FAILED, RESPONSE_OK, type CallHost } from './call.js';
-import { Client, loadFactory, pickerFactory } from './client.js';
+import { aperturePickerFor, Client, isAperture, loadFactory, pickerFactory } from './client.js';
 import { sampler, type Sampler } from './distributions.js';
 import { balanceConfig, type ProbeHost } from './ejection.js';
 import { SimEngine, type SimHandler } from './engine.js';
@@ -148,14 +148,14 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (!(Number.isInteger(count) && count >= 1)) throw invalidOption('clients.count', c.count, 'use a positive integer, e.g. 1');
     const probes = usesProbes(c.picker) ? new SimProbes(this) : undefined;
     this.probes = probes;
-    const picker = probes === undefined ? pickerFactory(c.picker) : undefined;
+    const picker = probes === undefined && !isAperture(c.picker) ? pickerFactory(c.picker) : undefined;
     const isC3 = c.picker === 'c3' || (typeof c.picker === 'object' && c.picker.type === 'c3');
     const load = isC3 ? c3Load() : loadFactory(c.load);
     const policy = policyConfig(c);
     this.ties = c.tied === undefined ? undefined : new TieRegistries(this.engine);
     const balance = balanceConfig(c);
     for (let i = 0; i < count; i++) {
-      const own = picker ?? probingPickerFor(c.picker, probes!, i, count);
+      const own = picker ?? (probes === undefined ? aperturePickerFor(c.picker, i, count) : probingPickerFor(c.picker, probes, i, count));
       this.clients.push(new Client(i, this.servers.length, own, load, policy, root.fork(`client-${i}`), this.engine, balance, this));
     }
     this.sloMs = spec.slo === undefined ? Infinity : parsePositiveDuration(spec.slo, 'slo', 0);

@@ -44,6 +44,12 @@ export type PickerSpec =
       readonly removalsPerQuery?: number;
       readonly maxProbesInFlight?: number;
     }
+  | 'aperture'
+  /**
+   * Deterministic aperture: client i of `clients.count` talks only to its slice of the server ring
+   * (at least `minAperture` servers, default 12) and runs P2C over the load metric inside it.
+   */
+  | { readonly type: 'aperture'; readonly minAperture?: number }
   | 'c3'
   /** C3: replica scores from piggybacked queue size and service time, CUBIC rate control per replica (its load metric is C3's R̄). */
   | { readonly type: 'c3'; readonly rateControl?: boolean; readonly choices?: number };

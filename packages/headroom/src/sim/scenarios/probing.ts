@@ -1,6 +1,7 @@
 /**
  * Models and built-in scenarios of issue #18 — balancers that ask servers for their load:
- * Prequal (probes) and C3 (piggybacked feedback) against round-robin and P2C + peak-EWMA. The
+ * Prequal (probes) and C3 (piggybacked feedback) against round-robin and P2C + peak-EWMA; and
+ * deterministic aperture against the full mesh. The
  * tests in test/sim/probing.test.ts run the same models at modest sizes; the built-ins run them at
  * full size (`headroom sim <name>`).
  */
@@ -41,6 +42,21 @@ export function variableSizeModel(servers: number, clients: number, durationMs: 
         service: { type: 'bimodal', fast: { type: 'exponential', mean: 2 }, slow: { type: 'exponential', mean: 40 }, slowProbability: 0.1 },
       },
     ],
+    network: { delay: { type: 'constant', value: 0.25 } },
+  };
+}
+
+/**
+ * Many clients, many servers, no skew: `clients` clients × `servers` identical servers (4 workers,
+ * exponential 5 ms) at 0.7 utilization, P2C + outstanding by default. For deterministic aperture
+ * against the full mesh.
+ */
+export function apertureModel(clients: number, servers: number, durationMs: number): ModelSpec {
+  return {
+    duration: durationMs,
+    arrivals: { type: 'poisson', ratePerSec: (0.7 * servers * 4 * 1000) / 5 },
+    clients: { count: clients },
+    servers: [{ count: servers, workers: 4, service: { type: 'exponential', mean: 5 } }],
     network: { delay: { type: 'constant', value: 0.25 } },
   };
 }
@@ -93,6 +109,17 @@ export const probingScenarios: readonly Scenario[] = [
       name: `${r} probes/query`,
       clients: { count: ANTAGONIST_FLEET.clients, picker: { type: 'prequal', probesPerQuery: r } },
     })),
+  },
+  {
+    name: 'aperture',
+    description:
+      '100 clients × 100 identical servers at 0.7 utilization: full-mesh P2C (10,000 client-server pairs) against deterministic aperture (each client on a slice of 12 or 5 servers).',
+    model: apertureModel(100, 100, 20_000),
+    variants: pickerVariants(100, [
+      ['p2c (full mesh)', 'p2c'],
+      ['aperture 12', { type: 'aperture', minAperture: 12 }],
+      ['aperture 5', { type: 'aperture', minAperture: 5 }],
+    ]),
   },
   {
     name: 'c3-antagonists',
