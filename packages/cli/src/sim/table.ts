@@ -71,7 +71,19 @@ function optionalRows(results: readonly VariantResult[]): [string, (r: VariantRe
   if (results.some((r) => runs(r)[0]!.cache !== undefined)) rows.push(['cache hit ratio', (r) => meanOf(r, (run) => run.cache?.hitRatio)]);
   if (results.some((r) => runs(r)[0]!.limiter !== undefined))
     rows.push(['shed by the limiter', (r) => meanOf(r, (run) => run.limiter?.shedShare)]);
+  if (results.some((r) => runs(r).some((run) => (run.limiter?.waited ?? 0) + (run.limiter?.shedAfterWait ?? 0) > 0))) {
+    rows.push([
+      'waited for a permit',
+      (r) => meanOf(r, (run) => (run.limiter === undefined ? undefined : run.limiter.waited / Math.max(1, run.limiter.admitted))),
+    ]);
+    rows.push(['mean wait for a permit (ms)', (r) => meanMs(runs(r).map((run) => run.limiter?.meanWaitMs))]);
+  }
   return rows;
+}
+
+function meanMs(values: readonly (number | undefined)[]): string {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? '–' : num(known.reduce((a, b) => a + b, 0) / known.length);
 }
 
 /** Fleets up to this size get the per-server load table. */

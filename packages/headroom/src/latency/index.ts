@@ -52,6 +52,8 @@ export {
   type LimiterEvent,
   type LimiterStats,
   type ShedReason,
+  type PermitWaiter,
+  type QueuedWait,
 } from './limiter.js';
 export {
   fanOut,

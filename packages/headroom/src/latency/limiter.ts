@@ -7,8 +7,9 @@
  * refused instead of started. A full queue evicts its oldest lowest-priority waiter for a
  * higher-priority arrival.
  *
- * Synchronous core: `tryAcquire()` and `Permit.release(outcome)` read the clock and
- * return decisions; `acquire()` only adds the waiting. O(1) per admission, O(levels) per queue op.
+ * Synchronous core: `tryAcquire()`, `wait(waiter)` and `Permit.release(outcome)` read the clock
+ * and return decisions through callbacks (the simulator drives them in virtual time); `acquire()`
+ * is a thin promise over `wait`. O(1) per admission, O(levels) per queue op.
  */
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { DeadlineExceededError, LoadShedError } from '../core/errors.js';
@@ -64,6 +65,33 @@ export type LimiterEvent =
 
 /** Why a request was turned away. */
 export type ShedReason = 'limit' | 'queue-full' | 'queue-timeout' | 'evicted' | 'deadline';
+
+/**
+ * A caller of {@link ConcurrencyLimiter.wait}, the synchronous core of the waiting: told exactly
+ * once how its wait ended — {@link PermitWaiter.granted} or {@link PermitWaiter.refused} — unless
+ * it gives up first ({@link QueuedWait.cancel}).
+ */
+export interface PermitWaiter {
+  /** Larger is admitted first from the queue; default 0. */
+  readonly priority?: number;
+  /**
+   * Time left of the caller's deadline, ms, when it has one: never waits past it, and is refused
+   * instead of started when it leaves no more than the smoothed service time.
+   */
+  remainingMs?(): number;
+  /** A permit, now or when a slot frees up. */
+  granted(permit: Permit): void;
+  /** No permit: why (`'deadline'` for a deadline, the others are load sheds). */
+  refused(reason: ShedReason): void;
+}
+
+/** A wait the limiter answers later; its caller may give it up. */
+export interface QueuedWait {
+  /** True while it waits in the queue. */
+  readonly waiting: boolean;
+  /** Leaves the queue without an answer; nothing after it is answered, or already was. */
+  cancel(): void;
+}
 
 /** Counters and state of a {@link ConcurrencyLimiter}. */
 export interface LimiterStats {
@@ -181,6 +209,17 @@ export class ConcurrencyLimiter implements Policy {
   }
 
   /**
+   * The synchronous core of {@link ConcurrencyLimiter.acquire}: grants a permit now
+   * (`waiter.granted`), refuses now (no queue, a full queue of no lower priority), or queues the
+   * waiter for at most `queueTimeout` and never past its deadline, answering it later from the
+   * clock's timers and from permits being released. An arrival may evict the oldest waiter of a
+   * lower priority from a full queue (`refused('evicted')`).
+   */
+  wait(waiter: PermitWaiter): QueuedWait {
+    return this.#core.wait(waiter);
+  }
+
+  /**
    * Runs `fn` under a permit. A resolved call is a success; a rejection with `DeadlineExceededError`
    * or `LoadShedError` is a drop (overload signal); any other rejection is ignored by the algorithm.
    */
@@ -206,17 +245,24 @@ function defaultLimit(): LimitAlgorithm {
   return new WindowedLimit(new Gradient2Limit(), { minWindow: 100, maxWindow: 1000 });
 }
 
-class Waiter {
+class Waiter implements QueuedWait {
   queued = false;
   timer: TimerHandle | undefined;
-  onAbort: (() => void) | undefined;
   constructor(
+    readonly core: LimiterCore,
     readonly priority: number,
-    readonly signal: AbortSignal | undefined,
-    readonly deadline: Deadline | undefined,
-    readonly resolve: (permit: Permit) => void,
-    readonly reject: (error: unknown) => void,
+    readonly caller: PermitWaiter,
   ) {}
+
+  get waiting(): boolean {
+    return this.queued;
+  }
+
+  cancel(): void {
+    if (!this.queued) return;
+    this.core.queue.remove(this);
+    this.core.settle(this);
+  }
 }
 
 /** The limiter's state, shared with its permits (kept off the public class). */
@@ -259,35 +305,66 @@ class LimiterCore {
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     const permit = this.tryAcquire();
     if (permit !== undefined) return Promise.resolve(permit);
-    if (this.queueSize === 0) return Promise.reject(this.#shed('limit'));
-    const priority = options.priority ?? 0;
-    if (this.queue.size >= this.queueSize) {
-      const victim = this.queue.peekVictim();
-      if (victim === undefined || victim.priority >= priority) return Promise.reject(this.#shed('queue-full'));
-      this.queue.evict();
-      this.#settle(victim);
-      victim.reject(this.#shed('evicted'));
-    }
+    const deadline = options.deadline;
     return new Promise<Permit>((resolve, reject) => {
-      const waiter = new Waiter(priority, signal, options.deadline, resolve, reject);
-      const deadlineMs = options.deadline === undefined ? Infinity : options.deadline.remainingMs();
-      const timeoutMs = Math.min(this.queueTimeoutMs, deadlineMs);
-      waiter.timer = this.clock.setTimer(timeoutMs, () => {
-        waiter.timer = undefined;
-        this.queue.remove(waiter);
-        this.#settle(waiter);
-        waiter.reject(timeoutMs < this.queueTimeoutMs ? this.#deadlineError(waiter.deadline!) : this.#shed('queue-timeout'));
+      let onAbort: (() => void) | undefined;
+      const done = (): void => {
+        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      };
+      const wait = this.wait({
+        priority: options.priority ?? 0,
+        ...(deadline === undefined ? {} : { remainingMs: () => deadline.remainingMs() }),
+        granted: (granted) => {
+          done();
+          resolve(granted);
+        },
+        refused: (reason) => {
+          done();
+          reject(reason === 'deadline' ? this.#deadlineError(deadline!) : this.#shedError(reason));
+        },
       });
-      if (signal !== undefined) {
-        waiter.onAbort = () => {
-          this.queue.remove(waiter);
-          this.#settle(waiter);
+      if (signal !== undefined && wait.waiting) {
+        onAbort = () => {
+          wait.cancel();
           reject(signal.reason);
         };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        signal.addEventListener('abort', onAbort, { once: true });
       }
-      this.queue.push(waiter);
     });
+  }
+
+  wait(caller: PermitWaiter): QueuedWait {
+    const priority = caller.priority ?? 0;
+    const waiter = new Waiter(this, priority, caller);
+    const permit = this.tryAcquire();
+    if (permit !== undefined) {
+      caller.granted(permit);
+      return waiter;
+    }
+    if (this.queueSize === 0) {
+      this.#refuse(caller, 'limit');
+      return waiter;
+    }
+    if (this.queue.size >= this.queueSize) {
+      const victim = this.queue.peekVictim();
+      if (victim === undefined || victim.priority >= priority) {
+        this.#refuse(caller, 'queue-full');
+        return waiter;
+      }
+      this.queue.evict();
+      this.settle(victim);
+      this.#refuse(victim.caller, 'evicted');
+    }
+    const deadlineMs = caller.remainingMs === undefined ? Infinity : caller.remainingMs();
+    const timeoutMs = Math.min(this.queueTimeoutMs, deadlineMs);
+    waiter.timer = this.clock.setTimer(timeoutMs, () => {
+      waiter.timer = undefined;
+      this.queue.remove(waiter);
+      this.settle(waiter);
+      this.#refuse(caller, timeoutMs < this.queueTimeoutMs ? 'deadline' : 'queue-timeout');
+    });
+    this.queue.push(waiter);
+    return waiter;
   }
 
   release(permit: Permit, outcome: Outcome): void {
@@ -306,14 +383,14 @@ class LimiterCore {
   #drain(): void {
     while (this.inflight < this.limit && this.queue.size > 0) {
       const waiter = this.queue.pop()!;
-      this.#settle(waiter);
-      const deadline = waiter.deadline;
+      this.settle(waiter);
+      const caller = waiter.caller;
       // Not started when it cannot finish: less left than a typical service time.
-      if (deadline !== undefined && deadline.remainingMs() <= this.rttMs) {
-        waiter.reject(this.#deadlineError(deadline));
+      if (caller.remainingMs !== undefined && caller.remainingMs() <= this.rttMs) {
+        this.#refuse(caller, 'deadline');
         continue;
       }
-      waiter.resolve(this.#grant());
+      caller.granted(this.#grant());
     }
   }
 
@@ -322,16 +399,21 @@ class LimiterCore {
     return new Permit(this, this.clock.now(), ++this.inflight);
   }
 
-  #settle(waiter: Waiter): void {
+  /** Takes a waiter that left the queue off its timer. */
+  settle(waiter: Waiter): void {
     waiter.timer?.cancel();
     waiter.timer = undefined;
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
   }
 
-  #shed(reason: ShedReason): LoadShedError {
+  /** Counts a refusal, tells the listeners, then the caller. */
+  #refuse(caller: PermitWaiter, reason: ShedReason): void {
     this.shed++;
+    if (this.events.active) this.events.emit({ type: 'shed', reason, retryAfterMs: reason === 'deadline' ? 0 : this.retryAfterMs() });
+    caller.refused(reason);
+  }
+
+  #shedError(reason: ShedReason): LoadShedError {
     const retryAfterMs = this.retryAfterMs();
-    if (this.events.active) this.events.emit({ type: 'shed', reason, retryAfterMs });
     return new LoadShedError(
       `Load shed (${reason}): ${this.inflight} in flight at limit ${this.limit}, ${this.queue.size} queued; retry after ${retryAfterMs} ms`,
       retryAfterMs,
@@ -340,8 +422,6 @@ class LimiterCore {
   }
 
   #deadlineError(deadline: Deadline): DeadlineExceededError {
-    this.shed++;
-    if (this.events.active) this.events.emit({ type: 'shed', reason: 'deadline', retryAfterMs: 0 });
     return new DeadlineExceededError('Deadline too close to start after waiting for the concurrency limit', {
       remainingMs: deadline.remainingMs(),
       serviceMs: this.rttMs,

@@ -171,6 +171,12 @@ export class Call implements SimHandler {
     else if (kind === DEADLINE) this.#finish(true, false, this.#tally!.pending > 0);
   }
 
+  /** The deadline this call's attempts carry to the servers (less the client's reserve), virtual ms; Infinity when none is propagated. */
+  get sentDeadlineMs(): number {
+    const deadline = this.client.policies.config.deadline;
+    return deadline === undefined || !deadline.propagate ? Infinity : this.#deadlineAt - deadline.reserveMs;
+  }
+
   /** An attempt reached its server: a tied copy registers there (and is answered at once if its twin already started). */
   arrived(a: Attempt): void {
     const server = this.host.servers[a.server]!;

@@ -74,6 +74,7 @@ export class ModelFeatures {
     return (engine, random) => ({
       cache: cache === undefined ? undefined : new ServerCache(cache, keys!, random.fork('cache')),
       limiter: limiter?.(engine, random.fork('limiter')),
+      queueing: (group.limiter?.queueSize ?? 0) > 0,
     });
   }
 
@@ -98,7 +99,18 @@ export class ModelFeatures {
       const admitted = limited.reduce((a, s) => a + s.admitted, 0);
       const shed = limited.reduce((a, s) => a + s.shed, 0);
       const meanLimit = limited.reduce((a, s) => a + s.limiter!.limit, 0) / limited.length;
-      out.limiter = { admitted, shed, shedShare: admitted + shed > 0 ? shed / (admitted + shed) : 0, finalLimit: meanLimit };
+      const waited = limited.reduce((a, s) => a + s.waitedForPermit, 0);
+      const waitMs = limited.reduce((a, s) => a + s.permitWaitMs, 0);
+      const shedAfterWait = limited.reduce((a, s) => a + s.shedAfterWait, 0);
+      out.limiter = {
+        admitted,
+        shed,
+        shedShare: admitted + shed > 0 ? shed / (admitted + shed) : 0,
+        finalLimit: meanLimit,
+        waited,
+        meanWaitMs: waited > 0 ? waitMs / waited : 0,
+        shedAfterWait,
+      };
     }
     if (this.series !== undefined) out.series = this.series.result();
     return out;

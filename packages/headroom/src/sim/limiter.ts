@@ -3,8 +3,10 @@
  * `ConcurrencyLimiter` from `headroom/latency` — the production object, on the engine's clock —
  * built around the limit algorithm the spec names (Gradient2, Vegas, AIMD, fixed), per request or
  * windowed. The simulator calls only the limiter's synchronous decider (`tryAcquire()` at arrival,
- * `permit.release(outcome)` when the request leaves the server), so a request past the limit is
- * shed at once (the limiter's `queueSize: 0`, its default).
+ * `permit.release(outcome)` when the request leaves the server). A request past the limit is shed
+ * at once (the limiter's `queueSize: 0`, its default) or, with `queueSize`, waits through the
+ * limiter's synchronous waiting core (`wait()`: its priority-LIFO queue, `queueTimeout`, the
+ * eviction of a full queue, and the deadline the call carries) — front.ts.
  */
 import {
   AimdLimit,
@@ -19,6 +21,7 @@ import {
   type VegasLimitOptions,
   type WindowedLimitOptions,
 } from '../latency/index.js';
+import type { Duration } from '../core/duration.js';
 import { SeededRandom, type Random } from '../core/random.js';
 import type { SimEngine } from './engine.js';
 import { invalidOption, relabelled } from './errors.js';
@@ -42,6 +45,10 @@ export interface LimiterSpec {
   readonly options?: Gradient2LimitOptions | Omit<VegasLimitOptions, 'random'> | AimdLimitOptions;
   /** One sample per window (`true` = 100 ms–1 s windows, or the window's options) or per request (`false`); default true. */
   readonly windowed?: boolean | WindowedLimitOptions;
+  /** Calls allowed to wait when the limit is reached (the limiter's `queueSize`); 0 sheds at once. Default 0. */
+  readonly queueSize?: number;
+  /** Longest wait in the queue (the limiter's `queueTimeout`); default 1 s. Needs `queueSize`. */
+  readonly queueTimeout?: Duration;
 }
 
 const DEFAULT_WINDOW: WindowedLimitOptions = { minWindow: 100, maxWindow: 1000 };
@@ -60,6 +67,15 @@ export function limiterFactory(spec: LimiterSpec, path: string): (engine: SimEng
     throw invalidOption(`${path}.limit`, spec.limit, 'set limit only with algorithm "fixed"');
   if (spec.algorithm === 'default' && (spec.options !== undefined || spec.windowed !== undefined))
     throw invalidOption(`${path}.algorithm`, spec.algorithm, 'name the algorithm (gradient2, vegas, aimd) to give it options or a window');
+  if (spec.queueSize !== undefined && !(Number.isInteger(spec.queueSize) && spec.queueSize >= 0))
+    throw invalidOption(`${path}.queueSize`, spec.queueSize, 'use the number of calls that may wait, an integer ≥ 0, e.g. 100');
+  if (spec.queueTimeout !== undefined && !(spec.queueSize! > 0))
+    throw invalidOption(`${path}.queueTimeout`, spec.queueTimeout, 'set queueSize too: without a queue nothing waits');
+  const queue = {
+    ...(spec.queueSize === undefined ? {} : { queueSize: spec.queueSize }),
+    ...(spec.queueTimeout === undefined ? {} : { queueTimeout: spec.queueTimeout }),
+  };
+  relabelled(path, () => new ConcurrencyLimiter({ limit: 1, ...queue }));
   // Build the parts once now, so a bad option fails at validation, named by its path.
   if (spec.algorithm !== 'default') {
     relabelled(`${path}.options`, () => algorithm(spec, new SeededRandom(1)));
@@ -69,6 +85,7 @@ export function limiterFactory(spec: LimiterSpec, path: string): (engine: SimEng
     new ConcurrencyLimiter({
       clock: engine.clock,
       random,
+      ...queue,
       ...(spec.algorithm === 'default' ? {} : { limit: windowed(spec, algorithm(spec, random)) }),
     });
 }

@@ -61,9 +61,19 @@ export interface RunResult {
   readonly cache?: { readonly hits: number; readonly misses: number; readonly hitRatio: number };
   /**
    * The concurrency limiters in front of servers, when the model has them: calls after warm-up
-   * admitted and shed, the shed share, and the mean limit at the end of the run.
+   * admitted and shed, the shed share, and the mean limit at the end of the run; with a queue
+   * (`limiter.queueSize`), the admitted calls that waited for a permit, their mean wait, and the
+   * calls shed after waiting (the queue's timeout, the deadline, an eviction).
    */
-  readonly limiter?: { readonly admitted: number; readonly shed: number; readonly shedShare: number; readonly finalLimit: number };
+  readonly limiter?: {
+    readonly admitted: number;
+    readonly shed: number;
+    readonly shedShare: number;
+    readonly finalLimit: number;
+    readonly waited: number;
+    readonly meanWaitMs: number;
+    readonly shedAfterWait: number;
+  };
   /** The time series, when the model asks for one (`series`). */
   readonly series?: RunSeries;
   /** Probe traffic, when the clients' picker probes (Prequal): probes sent, and per call (warm-up included). */

@@ -60,7 +60,7 @@ const CLIENT_KEYS = [
   'deadline',
 ];
 const GROUP_KEYS = ['count', 'workers', 'discipline', 'service', 'pauses', 'limiter', 'cache'];
-const LIMITER_KEYS = ['algorithm', 'limit', 'options', 'windowed'];
+const LIMITER_KEYS = ['algorithm', 'limit', 'options', 'windowed', 'queueSize', 'queueTimeout'];
 const CACHE_KEYS = ['capacity', 'policy'];
 const HEDGE_KEYS = ['delay', 'percentile', 'windowSize', 'minSamples', 'maxExtra', 'budget', 'cancelQueued'];
 

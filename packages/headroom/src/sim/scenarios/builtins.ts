@@ -121,7 +121,7 @@ export const builtinScenarios: readonly Scenario[] = [
   {
     name: 'limiter-overload',
     description:
-      'One server of 40 workers (lognormal, median 10 ms, σ 0.3; capacity ≈ 3,830 calls/s) offered 0.5× its capacity, then 2× from 10 to 30 s, then 0.5× again: no limiter, the module default (windowed Gradient2), windowed Vegas, windowed AIMD and a fixed limit at the worker count.',
+      "One server of 40 workers (lognormal, median 10 ms, σ 0.3; capacity ≈ 3,830 calls/s) offered 0.5× its capacity, then 2× from 10 to 30 s, then 0.5× again: no limiter, the module default (windowed Gradient2), windowed Vegas, windowed AIMD and a fixed limit at the worker count, shedding at once or with a queue of 400 calls that wait at most 50 ms (the limiter's LIFO queue).",
     model: {
       duration: '40s',
       series: '1s',
@@ -141,6 +141,7 @@ export const builtinScenarios: readonly Scenario[] = [
       limited('windowed Vegas', { algorithm: 'vegas' }),
       limited('windowed AIMD (timeout 50 ms)', { algorithm: 'aimd', options: { timeout: 50 } }),
       limited('fixed 40', { algorithm: 'fixed', limit: 40 }),
+      limited('fixed 40, queue 400 ≤ 50 ms', { algorithm: 'fixed', limit: 40, queueSize: 400, queueTimeout: '50ms' }),
     ],
   },
   whatIf,
