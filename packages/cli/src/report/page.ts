@@ -1,7 +1,8 @@
 /**
  * The page every HTML report of the command is: one self-contained file that opens without a
  * network — Chart.js's UMD build, the report's data (as JSON) and the script that draws it are
- * inlined. The lab and `headroom scale` fill it with their own body and chart script.
+ * inlined. Each verb fills it with its own body and chart script; the chart scripts share the
+ * browser-side helpers of {@link CHART_PRELUDE}.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,9 +32,52 @@ export interface ReportPage {
   readonly dataId: string;
   /** The data the chart script reads, serialised as JSON. */
   readonly data: unknown;
-  /** The browser script that draws the charts (runs after Chart.js and the data). */
+  /** The browser script that draws the charts (runs after Chart.js, the data and {@link CHART_PRELUDE}). */
   readonly script: string;
 }
+
+/**
+ * Browser code that runs before every report's own chart script (plain ES2017; `Chart` is
+ * Chart.js's UMD global). It sets the shared Chart.js defaults and defines `headroomReport`:
+ * `data(id)` parses an embedded JSON element; `draw(statusName, selector, configFor, labelOf?)`
+ * draws every canvas the selector matches with `configFor(canvas)`, each in its own try/catch, and
+ * records `{ expected, rendered, errors }` in `window[statusName]` for the headless-browser tests;
+ * `shade(bands)` is a Chart.js plugin that shades `{ from, to, color? }` x-ranges behind the data
+ * (fault windows).
+ */
+const CHART_PRELUDE = String.raw`
+var headroomReport = (function () {
+  'use strict';
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.font.family = 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif';
+  return {
+    data: function (id) { return JSON.parse(document.getElementById(id).textContent); },
+    draw: function (statusName, selector, configFor, labelOf) {
+      var status = { expected: 0, rendered: 0, errors: [] };
+      window[statusName] = status;
+      var canvases = document.querySelectorAll(selector);
+      status.expected = canvases.length;
+      canvases.forEach(function (canvas) {
+        try { new Chart(canvas, configFor(canvas)); status.rendered++; }
+        catch (e) { status.errors.push((labelOf ? labelOf(canvas) : canvas.dataset.chart) + ': ' + (e && e.message ? e.message : String(e))); }
+      });
+    },
+    shade: function (bands) {
+      return { id: 'faultWindows', beforeDatasetsDraw: function (chart) {
+        var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
+        ctx.save();
+        bands.forEach(function (b) {
+          var a = Math.max(area.left, x.getPixelForValue(b.from)), z = Math.min(area.right, x.getPixelForValue(b.to));
+          ctx.fillStyle = b.color || 'rgba(192,57,43,0.12)';
+          if (z > a) ctx.fillRect(a, area.top, Math.max(2, z - a), area.bottom - area.top);
+        });
+        ctx.restore();
+      } };
+    }
+  };
+})();
+`;
 
 let chartJsSource: string | null = null;
 
@@ -63,6 +107,7 @@ ${BASE_STYLE}${page.style === undefined ? '' : `\n${page.style}`}
 ${page.body}
 <script>${chartJs()}</script>
 <script id="${escapeHtml(page.dataId)}" type="application/json">${data}</script>
+<script>${CHART_PRELUDE}</script>
 <script>${page.script}</script>
 </body>
 </html>

@@ -8,12 +8,7 @@
 export const SCALE_CHART_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var status = { expected: 0, rendered: 0, errors: [] };
-  window.__scaleCharts = status;
-  var data = JSON.parse(document.getElementById('scale-data').textContent);
-  Chart.defaults.animation = false;
-  Chart.defaults.maintainAspectRatio = false;
-  Chart.defaults.font.family = 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif';
+  var data = headroomReport.data('scale-data');
   function xy(list, key) { return list.map(function (p) { return { x: p.n, y: p[key] }; }); }
   var level = Math.round(data.level * 100) + '%';
   var builders = {
@@ -35,11 +30,6 @@ export const SCALE_CHART_SCRIPT = String.raw`
           plugins: { title: { display: true, text: 'Residuals (a pattern means the USL does not describe the system)' } } } };
     }
   };
-  var canvases = document.querySelectorAll('canvas[data-chart]');
-  status.expected = canvases.length;
-  canvases.forEach(function (canvas) {
-    try { new Chart(canvas, builders[canvas.dataset.chart]()); status.rendered++; }
-    catch (e) { status.errors.push(canvas.dataset.chart + ': ' + e.message); }
-  });
+  headroomReport.draw('__scaleCharts', 'canvas[data-chart]', function (canvas) { return builders[canvas.dataset.chart](); });
 })();
 `;

@@ -85,11 +85,7 @@ ${table.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).jo
 const KNEE_CHART_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var status = { expected: 0, rendered: 0, errors: [] };
-  window.__scaleCharts = status;
-  var data = JSON.parse(document.getElementById('knee-data').textContent);
-  Chart.defaults.animation = false;
-  Chart.defaults.maintainAspectRatio = false;
+  var data = headroomReport.data('knee-data');
   function xy(key) { return data.points.map(function (p) { return { x: p.offeredPerSec, y: Math.max(p[key], 0.001) }; }); }
   var xs = data.points.map(function (p) { return p.offeredPerSec; });
   var xMax = Math.max.apply(null, xs);
@@ -117,11 +113,6 @@ const KNEE_CHART_SCRIPT = String.raw`
         plugins: { title: { display: true, text: 'Achieved against offered rate' } } } };
     }
   };
-  var canvases = document.querySelectorAll('canvas[data-chart]');
-  status.expected = canvases.length;
-  canvases.forEach(function (canvas) {
-    try { new Chart(canvas, builders[canvas.dataset.chart]()); status.rendered++; }
-    catch (e) { status.errors.push(canvas.dataset.chart + ': ' + e.message); }
-  });
+  headroomReport.draw('__scaleCharts', 'canvas[data-chart]', function (canvas) { return builders[canvas.dataset.chart](); });
 })();
 `;

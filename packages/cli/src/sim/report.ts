@@ -8,11 +8,7 @@ import { loadSpread, renderSimTable, type VariantResult } from './table.js';
 const SIM_CHART_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var status = { expected: 0, rendered: 0, errors: [] };
-  window.__simCharts = status;
-  var data = JSON.parse(document.getElementById('sim-data').textContent);
-  Chart.defaults.animation = false;
-  Chart.defaults.maintainAspectRatio = false;
+  var data = headroomReport.data('sim-data');
   var colors = ['#2471a3', '#c0392b', '#229954', '#7d3c98', '#d68910', '#17a589'];
   var builders = {
     latency: function () {
@@ -28,12 +24,7 @@ const SIM_CHART_SCRIPT = String.raw`
           plugins: { title: { display: true, text: 'Requests per server (first seed)' } } } };
     }
   };
-  var canvases = document.querySelectorAll('canvas[data-chart]');
-  status.expected = canvases.length;
-  canvases.forEach(function (canvas) {
-    try { new Chart(canvas, builders[canvas.getAttribute('data-chart')]()); status.rendered++; }
-    catch (e) { status.errors.push(String(e)); }
-  });
+  headroomReport.draw('__simCharts', 'canvas[data-chart]', function (canvas) { return builders[canvas.dataset.chart](); });
 })();
 `;
 

@@ -77,27 +77,13 @@ ${charts}
 export const CHAOS_LAB_CHART_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var status = { expected: 0, rendered: 0, errors: [] };
-  window.__labChaosCharts = status;
-  var canvases = document.querySelectorAll('canvas[data-chaos-chart]');
-  status.expected = canvases.length;
-  if (canvases.length === 0) return;
-  var r = JSON.parse(document.getElementById('lab-data').textContent).chaos;
+  var r = headroomReport.data('lab-data').chaos;
+  if (!r) { headroomReport.draw('__labChaosCharts', 'canvas[data-chaos-chart]', null); return; }
   var e = r.events;
-  var bands = [
+  var shade = headroomReport.shade([
     { from: e.killSec, to: e.killSec + Math.max(r.kill.recoverySec, 0.05), color: 'rgba(192,57,43,0.18)' },
     { from: e.stallSec, to: e.healSec, color: 'rgba(230,126,34,0.16)' }
-  ];
-  var shade = { id: 'chaosWindows', beforeDatasetsDraw: function (chart) {
-    var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
-    ctx.save();
-    bands.forEach(function (b) {
-      var a = Math.max(area.left, x.getPixelForValue(b.from)), z = Math.min(area.right, x.getPixelForValue(b.to));
-      ctx.fillStyle = b.color;
-      if (z > a) ctx.fillRect(a, area.top, Math.max(2, z - a), area.bottom - area.top);
-    });
-    ctx.restore();
-  } };
+  ]);
   function series(label, field, color, axis, dash) {
     return { label: label, yAxisID: axis, borderColor: color, backgroundColor: color, borderDash: dash || [], borderWidth: 2, pointRadius: 0,
       data: r.timeline.map(function (p) { return { x: p.tSec, y: p[field] === null ? null : (field === 'hitRatio' ? p[field] * 100 : p[field]) }; }) };
@@ -118,9 +104,7 @@ export const CHAOS_LAB_CHART_SCRIPT = String.raw`
           plugins: { title: { display: true, text: 'Store load and cache hits: the fallback to the loader while Redis stalls' } } }, plugins: [shade] };
     }
   };
-  canvases.forEach(function (canvas) {
-    try { new Chart(canvas, builders[canvas.dataset.chaosChart]()); status.rendered++; }
-    catch (err) { status.errors.push('chaos/' + canvas.dataset.chaosChart + ': ' + err.message); }
-  });
+  headroomReport.draw('__labChaosCharts', 'canvas[data-chaos-chart]', function (canvas) { return builders[canvas.dataset.chaosChart](); },
+    function (canvas) { return 'chaos/' + canvas.dataset.chaosChart; });
 })();
 `;

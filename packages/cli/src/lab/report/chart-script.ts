@@ -9,14 +9,9 @@
 export const CHART_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var status = { expected: 0, rendered: 0, errors: [] };
-  window.__labCharts = status;
-  var report = JSON.parse(document.getElementById('lab-data').textContent);
+  var report = headroomReport.data('lab-data');
   var COLORS = ['#c0392b', '#2471a3', '#229954', '#7d3c98'];
   var DASH = { p50: [6, 4], p99: [], p999: [2, 3] };
-  Chart.defaults.animation = false;
-  Chart.defaults.font.family = 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif';
-  Chart.defaults.maintainAspectRatio = false;
 
   function nines(p) { return p >= 100 ? 4.2 : -Math.log10(1 - p / 100); }
   function ninesLabel(x) {
@@ -71,16 +66,9 @@ export const CHART_SCRIPT = String.raw`
     }
   };
 
-  var canvases = document.querySelectorAll('canvas[data-chart]');
-  status.expected = canvases.length;
-  canvases.forEach(function (canvas) {
-    try {
-      var scenario = report.scenarios.filter(function (s) { return s.name === canvas.dataset.scenario; })[0];
-      new Chart(canvas, builders[canvas.dataset.chart](scenario));
-      status.rendered++;
-    } catch (e) {
-      status.errors.push(canvas.dataset.scenario + '/' + canvas.dataset.chart + ': ' + e.message);
-    }
-  });
+  headroomReport.draw('__labCharts', 'canvas[data-chart]', function (canvas) {
+    var scenario = report.scenarios.filter(function (s) { return s.name === canvas.dataset.scenario; })[0];
+    return builders[canvas.dataset.chart](scenario);
+  }, function (canvas) { return canvas.dataset.scenario + '/' + canvas.dataset.chart; });
 })();
 `;
