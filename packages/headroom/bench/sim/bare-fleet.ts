@@ -9,8 +9,10 @@
  * a token bucket (no time refill, starts empty), sends its first attempt to the better of two
  * distinct random servers by peak-EWMA load (RTT estimate decayed over τ when read, × pending + 1,
  * Finagle's penalty for a busy server with no history), and — once 100 latencies are in a sliding
- * window of 1,000 — arms a hedge timer at the window's percentile (≥ 1 ms); a hedge that finds a
- * token sends one backup to a server the call has not used. Servers have `workers` FIFO workers and
+ * window of 1,000 (a ring and a sorted copy, updated as `SlidingPercentile` does) — arms a hedge
+ * timer at the window's percentile (≥ 1 ms). As `HedgeRun` decides: a first ask sends one backup,
+ * to a server the call has not used, when a token is left above the reserved half of the bucket;
+ * a refused call asks again once its wait has doubled, and that re-ask may spend the reserve. Servers have `workers` FIFO workers and
  * lognormal service times. The first answer wins: its latency updates the server's estimate and
  * the window; the losing attempt ends as ignored (its elapsed time can only raise the estimate; it
  * also enters the window) and stays at its server (no cancellation of queued work). Measured:
@@ -44,7 +46,8 @@ export interface BareFleetResult {
   readonly utilization: number;
 }
 
-const TAU_MS = 10_000;
+/** peakEwma()'s default decay τ, which the model uses. */
+const TAU_MS = 3_000;
 const PENALTY = 2 ** 47;
 const WINDOW = 1000;
 const MIN_SAMPLES = 100;
@@ -162,9 +165,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
   const sorted = new Float64Array(WINDOW);
   let wCount = 0;
   let wNext = 0;
-  const lowerBound = (len: number, v: number): number => {
-    let lo = 0;
-    let hi = len;
+  const lowerBound = (lo: number, hi: number, v: number): number => {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (sorted[mid]! < v) lo = mid + 1;
@@ -173,17 +174,27 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
     return lo;
   };
   const windowAdd = (v: number): void => {
-    let len = wCount;
-    if (len === WINDOW) {
-      const at = lowerBound(len, ring[wNext]!);
-      sorted.copyWithin(at, at + 1, len);
-      len--;
-    } else wCount++;
-    const at = lowerBound(len, v);
-    sorted.copyWithin(at + 1, at, len);
-    sorted[at] = v;
+    if (wCount === WINDOW) {
+      // replace the oldest in place: shift only the samples between the old value and the new one
+      const old = ring[wNext]!;
+      const from = lowerBound(0, WINDOW, old);
+      if (v > old) {
+        const to = lowerBound(from + 1, WINDOW, v) - 1;
+        sorted.copyWithin(from, from + 1, to + 1);
+        sorted[to] = v;
+      } else {
+        const to = lowerBound(0, from, v);
+        sorted.copyWithin(to + 1, to, from);
+        sorted[to] = v;
+      }
+    } else {
+      const at = lowerBound(0, wCount, v);
+      sorted.copyWithin(at + 1, at, wCount);
+      sorted[at] = v;
+      wCount++;
+    }
     ring[wNext] = v;
-    wNext = (wNext + 1) % WINDOW;
+    wNext = wNext + 1 === WINDOW ? 0 : wNext + 1;
   };
   // calls (id) and their attempts (id · 2 + k); a slot is reused once nothing refers to it
   let cap = 1 << 16;
@@ -192,6 +203,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
   let cAttempts = new Uint8Array(cap);
   let cRefs = new Int32Array(cap);
   let cMeasured = new Uint8Array(cap);
+  let cReask = new Uint8Array(cap);
   let aServer = new Int32Array(cap * 2);
   let aSent = new Float64Array(cap * 2);
   let aOver = new Uint8Array(cap * 2);
@@ -208,6 +220,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
       cAttempts = g(cAttempts, new Uint8Array(cap));
       cRefs = g(cRefs, new Int32Array(cap));
       cMeasured = g(cMeasured, new Uint8Array(cap));
+      cReask = g(cReask, new Uint8Array(cap));
       aServer = g(aServer, new Int32Array(cap * 2));
       aSent = g(aSent, new Float64Array(cap * 2));
       aOver = g(aOver, new Uint8Array(cap * 2));
@@ -338,6 +351,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
       cAttempts[call] = 0;
       cRefs[call] = 0;
       cMeasured[call] = now >= warmupMs ? 1 : 0;
+      cReask[call] = 0;
       if (now >= warmupMs) calls++;
       tokens = Math.min(MAX_TOKENS, tokens + RATIO);
       send(call);
@@ -350,10 +364,17 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
       if (cDone[id] === 0) {
         events++;
         if (cAttempts[id] === 1 && n > 1) {
-          if (tokens >= 1 - 1e-9) {
+          // a first ask keeps half the bucket in reserve; a refused call asks again once its
+          // wait has doubled, and only such re-asks may spend the reserve
+          const keep = cReask[id] === 1 ? 0 : Math.floor(MAX_TOKENS / 2);
+          if (tokens - keep >= 1 - 1e-9) {
             tokens = Math.max(0, tokens - 1);
             if (measuring) hedges++;
             send(id);
+          } else {
+            cReask[id] = 1;
+            cRefs[id]!++;
+            push(now + Math.max(now - cStart[id]!, 1), (id << 2) | HEDGE);
           }
         }
       }

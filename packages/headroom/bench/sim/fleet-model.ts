@@ -1,7 +1,7 @@
 /**
  * The fleet benches' model, shared by their cases: 10,000 servers × 4 FIFO workers, lognormal
  * service (median 2 ms, σ 0.5: mean 2.27 ms, so ≈ 1,762 calls/s per server), Poisson arrivals at
- * 80% of capacity for as long as `calls` arrivals take, one client with p2c + peak-EWMA (τ 10 s),
+ * 80% of capacity for as long as `calls` arrivals take, one client with p2c + peak-EWMA (its default τ, 3 s),
  * hedging at the p95 of a 1,000-latency window with a 5% budget.
  */
 import type { ModelSpec } from '../../src/sim/index.js';

@@ -120,7 +120,8 @@ export class Call implements SimHandler {
   #tiePeer = -1;
   #round = 0;
   #roundStart = 0;
-  #deadlineAt = Infinity;
+  /** Absolute deadline, ms; -1 without one (not Infinity: a double field is a heap box in every call). */
+  #deadlineAt = -1;
   #started = 0;
   // fan-out parent state
   #children: Call[] | undefined;
@@ -251,7 +252,7 @@ export class Call implements SimHandler {
   #roundFailed(a: Attempt, now: number): void {
     const retry = this.client.policies.retry;
     if (retry !== undefined) {
-      const remaining = this.#deadlineAt === Infinity ? undefined : Math.max(0, this.#deadlineAt - now);
+      const remaining = this.#deadlineAt < 0 ? undefined : Math.max(0, this.#deadlineAt - now);
       const decision = retry.decide(undefined, this.#round, remaining, now, a.dropped !== EXPIRED);
       if (decision.retry) {
         if (this.#event >= 0) this.host.engine.cancel(this.#event);
