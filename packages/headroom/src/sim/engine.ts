@@ -145,8 +145,10 @@ export class SimEngine {
 
   /** Cancels a scheduled event (it leaves the queue at once); harmless if it already ran or was cancelled. */
   cancel(id: number): void {
-    const slot = id % SLOT_BITS;
-    if (slot < this.#slots && this.#gens[slot] === (id - slot) / SLOT_BITS && this.#positions[slot]! >= 0) {
+    // ids pass 2^31 (a double, not a small integer): split them without `%`, a floating-point modulo
+    const gen = Math.floor(id / SLOT_BITS);
+    const slot = id - gen * SLOT_BITS;
+    if (slot < this.#slots && this.#gens[slot] === gen && this.#positions[slot]! >= 0) {
       this.#removeAt(this.#positions[slot]!);
       this.#release(slot);
     }
@@ -283,7 +285,7 @@ export class SimEngine {
 
   #release(slot: number): void {
     this.#handlers[slot] = null;
-    this.#gens[slot] = (this.#gens[slot]! + 1) % GENERATIONS;
+    this.#gens[slot] = (this.#gens[slot]! + 1) & (GENERATIONS - 1);
     this.#free[this.#freeTop++] = slot;
   }
 
