@@ -49,7 +49,7 @@ report('scale: p99 accuracy under a 1 s stall every 10 s (truth: p99 = 900 ms)',
       }
     }
   } finally {
-    server.proc.kill();
+    await server.stop();
   }
   const notes = [...errors.entries()].map(([name, e]) => `${name}: p99 error ${range(e.map((x) => x * 100))}% over ${e.length} rounds`);
   return { header: ['round', 'generator', 'req/s', 'p99 ms', 'error vs 900 ms', 'load1'], rows, notes };

@@ -1,8 +1,14 @@
 /**
  * Generator speed and overhead (run: `npm run bench -- scale/generators`): headroom against
  * autocannon and wrk, each its own process at its recommended settings, against one minimal local
- * HTTP server process (server.child.ts), in the same run. Three rounds, the order rotating each
- * round so every tool sees the same machine; the 1-minute load average beside every row.
+ * HTTP server process, in the same run. Three rounds, the order rotating each round so every tool
+ * sees the same machine; the 1-minute load average beside every row, and each tool's CPU time per
+ * request (its process's user + system time ÷ its requests, start-up included).
+ *
+ * Two servers, each its own pair of suites: the Node server (server.child.ts), and one nginx
+ * process (when Debian's nginx is installed; one line says so and the nginx suites are skipped
+ * otherwise). The Node server's one event loop caps every generator at the same rate; nginx costs
+ * several times less per request, so there the generators set the pace.
  *
  * - speed: closed loop, 100 connections, 5 s: requests per second as each tool reports it;
  *   headroom with 1 and 2 worker threads. Goal (#16): headroom with 2 workers ≥ 1.2× autocannon
@@ -11,13 +17,27 @@
  * - overhead: 1 connection, 3 s, against the same server (it answers at once): each tool's p50 —
  *   the round trip plus the generator's own cost per request.
  */
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { report, type ReportTable } from '../harness.js';
-import { autocannon, hasWrk, headroom, range, startServer, wrk, type Load, type ToolRun } from './tools.js';
+import {
+  autocannon,
+  hasWrk,
+  headroom,
+  nginxPath,
+  range,
+  startNginx,
+  startServer,
+  wrk,
+  type BenchServer,
+  type Load,
+  type ToolRun,
+} from './tools.js';
 
 const ROUNDS = 3;
+const HEADER = ['round', 'generator', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'load1'];
 
 type Tool = { readonly name: string; readonly run: (url: string, load: Load) => Promise<ToolRun> };
+type ServerKind = 'node' | 'nginx';
 
 async function tools(): Promise<Tool[]> {
   const list: Tool[] = [
@@ -29,12 +49,16 @@ async function tools(): Promise<Tool[]> {
   return list;
 }
 
-/** Runs every tool once per round, order rotating; returns runs by tool name, and the table rows. */
-async function rounds(
-  load: Load,
-  figure: (r: ToolRun) => number,
-): Promise<{ byTool: Map<string, ToolRun[]>; rows: (string | number)[][] }> {
-  const server = await startServer('instant');
+async function start(kind: ServerKind): Promise<BenchServer | null> {
+  if (kind === 'node') return startServer('instant');
+  const nginx = await nginxPath();
+  return nginx === null ? null : startNginx(nginx);
+}
+
+/** Runs every tool once per round, order rotating; returns runs by tool name, and the table rows (null: no nginx). */
+async function rounds(kind: ServerKind, load: Load): Promise<{ byTool: Map<string, ToolRun[]>; rows: (string | number)[][] } | null> {
+  const server = await start(kind);
+  if (server === null) return null;
   const list = await tools();
   const byTool = new Map<string, ToolRun[]>(list.map((t) => [t.name, []]));
   const rows: (string | number)[][] = [];
@@ -42,14 +66,22 @@ async function rounds(
     for (let round = 0; round < ROUNDS; round++) {
       const order = list.map((_, i) => list[(i + round) % list.length]!);
       for (const tool of order) {
-        process.stderr.write(`  round ${round + 1}/${ROUNDS}: ${tool.name} …\n`);
+        process.stderr.write(`  ${kind} server, round ${round + 1}/${ROUNDS}: ${tool.name} …\n`);
         const r = await tool.run(server.url, load);
         byTool.get(tool.name)!.push(r);
-        rows.push([round + 1, tool.name, Math.round(r.perSec), figure(r).toPrecision(3), r.p99Ms.toPrecision(3), loadavg()[0]!.toFixed(2)]);
+        rows.push([
+          round + 1,
+          tool.name,
+          Math.round(r.perSec),
+          r.p50Ms.toPrecision(3),
+          r.p99Ms.toPrecision(3),
+          r.cpuUsPerRequest.toPrecision(3),
+          loadavg()[0]!.toFixed(2),
+        ]);
       }
     }
   } finally {
-    server.proc.kill();
+    await server.stop();
   }
   return { byTool, rows };
 }
@@ -60,24 +92,35 @@ function ratios(byTool: Map<string, ToolRun[]>, a: string, b: string): number[] 
   return as.map((r, i) => r.perSec / (bs[i]?.perSec ?? Number.NaN));
 }
 
-report('scale: generator speed (closed loop, 100 connections, 5 s, same server)', async (): Promise<ReportTable> => {
-  const { byTool, rows } = await rounds({ concurrency: 100, seconds: 5 }, (r) => r.p50Ms);
-  const vsAutocannon = ratios(byTool, 'headroom, 2 workers', 'autocannon');
-  const notes = [
-    `headroom (2 workers) ÷ autocannon, per round: ${range(vsAutocannon)} (goal ≥ 1.2)`,
-    `headroom (1 worker) ÷ autocannon, per round: ${range(ratios(byTool, 'headroom, 1 worker', 'autocannon'))}`,
-  ];
-  if (byTool.has('wrk'))
-    notes.push(`headroom (2 workers) ÷ wrk, per round: ${range(ratios(byTool, 'headroom, 2 workers', 'wrk'))} (goal ≥ 0.8)`);
-  else notes.push('wrk is not installed (apt-get install -y wrk): no wrk rows');
-  notes.push(`cores: the server and the generator share this machine's ${(await import('node:os')).cpus().length}`);
-  return { header: ['round', 'generator', 'req/s', 'p50 ms', 'p99 ms', 'load1'], rows, notes };
-});
+const NO_NGINX = 'nginx is not installed (apt-get install -y nginx-light): the nginx suite is skipped';
 
-report('scale: generator overhead (1 connection, 3 s, a server that answers at once)', async (): Promise<ReportTable> => {
-  const { byTool, rows } = await rounds({ concurrency: 1, seconds: 3 }, (r) => r.p50Ms);
-  const notes = [...byTool.entries()].map(
-    ([name, runs]) => `${name}: p50 ${range(runs.map((r) => r.p50Ms))} ms over ${runs.length} rounds`,
-  );
-  return { header: ['round', 'generator', 'req/s', 'p50 ms', 'p99 ms', 'load1'], rows, notes };
-});
+function cpuNotes(byTool: Map<string, ToolRun[]>): string[] {
+  return [...byTool.entries()].map(([name, runs]) => `${name}: CPU ${range(runs.map((r) => r.cpuUsPerRequest))} µs per request`);
+}
+
+for (const kind of ['node', 'nginx'] as const) {
+  report(`scale: generator speed, ${kind} server (closed loop, 100 connections, 5 s)`, async (): Promise<ReportTable> => {
+    const measured = await rounds(kind, { concurrency: 100, seconds: 5 });
+    if (measured === null) return { header: ['note'], rows: [], notes: [NO_NGINX] };
+    const { byTool, rows } = measured;
+    const notes = [
+      `headroom (2 workers) ÷ autocannon, per round: ${range(ratios(byTool, 'headroom, 2 workers', 'autocannon'))} (goal ≥ 1.2)`,
+      `headroom (1 worker) ÷ autocannon, per round: ${range(ratios(byTool, 'headroom, 1 worker', 'autocannon'))}`,
+    ];
+    if (byTool.has('wrk'))
+      notes.push(`headroom (2 workers) ÷ wrk, per round: ${range(ratios(byTool, 'headroom, 2 workers', 'wrk'))} (goal ≥ 0.8)`);
+    else notes.push('wrk is not installed (apt-get install -y wrk): no wrk rows');
+    notes.push(...cpuNotes(byTool));
+    notes.push(`cores: the server and the generator share this machine's ${cpus().length}`);
+    return { header: HEADER, rows, notes };
+  });
+
+  report(`scale: generator overhead, ${kind} server (1 connection, 3 s, answers at once)`, async (): Promise<ReportTable> => {
+    const measured = await rounds(kind, { concurrency: 1, seconds: 3 });
+    if (measured === null) return { header: ['note'], rows: [], notes: [NO_NGINX] };
+    const notes = [...measured.byTool.entries()].map(
+      ([name, runs]) => `${name}: p50 ${range(runs.map((r) => r.p50Ms))} ms over ${runs.length} rounds`,
+    );
+    return { header: HEADER, rows: measured.rows, notes: [...notes, ...cpuNotes(measured.byTool)] };
+  });
+}

@@ -117,8 +117,19 @@ test('thresholds: parsed, checked, and a bad one names the accepted forms', () =
 
 test('HttpTarget against a real local server: keep-alive requests counted ok, 5xx and refused connections named', async () => {
   let served = 0;
+  const posted: string[] = [];
   const sockets = new Set<unknown>();
   const server: Server = createServer((req, res) => {
+    if (req.url === '/post') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        posted.push(`${req.method} ${req.headers['x-run'] ?? '-'} ${body}`);
+        res.write('chunked, ');
+        res.end('in two parts'); // no Content-Length: a chunked body, discarded as it arrives
+      });
+      return;
+    }
     served++;
     res.statusCode = req.url === '/fail' ? 503 : 200;
     res.end('hello');
@@ -136,6 +147,13 @@ test('HttpTarget against a real local server: keep-alive requests counted ok, 5x
     const f = await runClosedLoop(failing.send, { concurrency: 1, duration: '100ms', classify: classifyHttp });
     await failing.close();
     assert.ok(f.ok === 0 && (f.failures['http_503'] ?? 0) > 0, JSON.stringify(f.failures));
+    const post = new HttpTarget(`http://127.0.0.1:${port}/post`, { method: 'POST', body: 'abc', headers: { 'x-run': '7' } });
+    const p = await runClosedLoop(post.send, { concurrency: 1, duration: '50ms', classify: classifyHttp });
+    await post.close();
+    assert.ok(
+      p.ok > 0 && p.ok === posted.length && posted.every((line) => line === 'POST 7 abc'),
+      JSON.stringify({ ok: p.ok, posted: posted.slice(0, 3) }),
+    );
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -1,8 +1,11 @@
 /**
  * An HTTP/1.1 target for the load drivers over undici (an optional peer, loaded when a target is
  * created): one keep-alive connection pool to the origin, optionally pipelined, every response
- * body drained so its connection is reused. `send` resolves with the status code; a connection
- * error rejects. {@link classifyHttp} turns that into the drivers' outcome: 2xx and 3xx are `'ok'`,
+ * body discarded as it arrives so its connection is reused. `send` resolves with the status code;
+ * a connection error rejects. Requests go through undici's low-level `dispatch` with one small
+ * handler object each, not `request`: `request` wraps every response body in a Readable stream
+ * that `body.dump()` then drains, and on this machine that cost about three times the CPU per
+ * request of `dispatch` (docs/scale.md, "Where a request's CPU goes"). {@link classifyHttp} turns that into the drivers' outcome: 2xx and 3xx are `'ok'`,
  * other statuses `'http_<status>'`, connection errors their code (`'ECONNREFUSED'`, `'UND_ERR_SOCKET'`…).
  */
 import type * as Undici from 'undici';
@@ -76,16 +79,48 @@ export class HttpTarget {
       ...(options.body === undefined ? {} : { body: options.body }),
     };
     const pool = this.#pool;
-    this.send = async (): Promise<number> => {
-      const response = await pool.request(request);
-      await response.body.dump();
-      return response.statusCode;
-    };
+    this.send = (): Promise<number> =>
+      new Promise<number>((resolve, reject) => {
+        pool.dispatch(request, new StatusHandler(resolve, reject));
+      });
   }
 
   /** Closes the connections once the requests in flight have finished. */
   async close(): Promise<void> {
     await this.#pool.close();
+  }
+}
+
+/**
+ * One request's undici handler: keeps the status, discards the body as it arrives, settles the
+ * request's promise at the end or on an error. Methods on the prototype, so a request allocates
+ * one object, not four closures.
+ */
+class StatusHandler implements Undici.Dispatcher.DispatchHandler {
+  #status = 0;
+  readonly #resolve: (status: number) => void;
+  readonly #reject: (error: Error) => void;
+
+  constructor(resolve: (status: number) => void, reject: (error: Error) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  // undici takes a handler without onRequestStart for one of its deprecated form.
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Undici.Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    this.#resolve(this.#status);
+  }
+
+  onResponseError(_controller: Undici.Dispatcher.DispatchController, error: Error): void {
+    this.#reject(error);
   }
 }
 
