@@ -68,7 +68,7 @@ export async function execute(
     void process.stderr.write(`${linePrefix}${progressLine(row, open)}${suffix}\n`);
   if (on.kind === 'here') return runLoadPlan(plan, { signal, onProgress: line('') });
   if (on.kind === 'threads')
-    return runLoadWorkers(plan, { workers: on.workers, signal, onProgress: line(` (${on.workers} threads; p50/p99 of the worst)`) });
+    return runLoadWorkers(plan, { workers: on.workers, signal, onProgress: line(` (${on.workers} threads, percentiles merged)`) });
   const redis = await connectRedis(on.url);
   try {
     process.stderr.write(
@@ -82,7 +82,7 @@ export async function execute(
       heartbeatTimeout: on.heartbeatTimeoutMs,
       signal,
       onJoined: (names) => void process.stderr.write(`${linePrefix}joined: ${names.join(', ')}\n`),
-      onProgress: line(` (${on.expectWorkers} workers; p50/p99 of the worst)`),
+      onProgress: line(` (${on.expectWorkers} workers, percentiles merged)`),
     });
   } finally {
     await redis.close().catch(() => undefined);

@@ -117,7 +117,7 @@ test('scale run --rate: a ramp then a hold, on 2 threads, sends exactly the sche
       [250, null],
     ],
   );
-  assert.match(r.stderr, /^\[ {3}1s\] sent .*\/s {2}done .* \(2 threads; p50\/p99 of the worst\)$/m);
+  assert.match(r.stderr, /^\[ {3}1s\] sent .*\/s {2}done .* \(2 threads, percentiles merged\)$/m);
   const steps = await headroom('scale', 'run', `${url}/`, '--rate', '50,100', '--duration', '500ms', '--json');
   assert.equal(steps.status, 0, steps.stderr);
   assert.equal((JSON.parse(steps.stdout) as { sent: number }).sent, 25 + 50);

@@ -3,7 +3,10 @@
  * autocannon and wrk, each its own process at its recommended settings, against one minimal local
  * HTTP server process, in the same run. Three rounds, the order rotating each round so every tool
  * sees the same machine; the 1-minute load average beside every row, and each tool's CPU time per
- * request (its process's user + system time ÷ its requests, start-up included).
+ * request in the steady state: every tool also runs for 1 s right after its full run, and the
+ * CPU per request is the difference of the two runs' process CPU time (user + system) over the
+ * difference of their requests — so the start-up (headroom: loading the command and starting its
+ * threads, about a second of CPU) is not charged to the requests.
  *
  * Two servers, each its own pair of suites: the Node server (server.child.ts), and one nginx
  * process (when Debian's nginx is installed; one line says so and the nginx suites are skipped
@@ -37,6 +40,8 @@ const ROUNDS = 3;
 const HEADER = ['round', 'generator', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'load1'];
 
 type Tool = { readonly name: string; readonly run: (url: string, load: Load) => Promise<ToolRun> };
+/** A run with its steady-state CPU µs per request (see the file comment). */
+type Measured = ToolRun & { readonly cpuUsPerRequest: number };
 type ServerKind = 'node' | 'nginx';
 
 async function tools(): Promise<Tool[]> {
@@ -56,11 +61,11 @@ async function start(kind: ServerKind): Promise<BenchServer | null> {
 }
 
 /** Runs every tool once per round, order rotating; returns runs by tool name, and the table rows (null: no nginx). */
-async function rounds(kind: ServerKind, load: Load): Promise<{ byTool: Map<string, ToolRun[]>; rows: (string | number)[][] } | null> {
+async function rounds(kind: ServerKind, load: Load): Promise<{ byTool: Map<string, Measured[]>; rows: (string | number)[][] } | null> {
   const server = await start(kind);
   if (server === null) return null;
   const list = await tools();
-  const byTool = new Map<string, ToolRun[]>(list.map((t) => [t.name, []]));
+  const byTool = new Map<string, Measured[]>(list.map((t) => [t.name, []]));
   const rows: (string | number)[][] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -68,14 +73,16 @@ async function rounds(kind: ServerKind, load: Load): Promise<{ byTool: Map<strin
       for (const tool of order) {
         process.stderr.write(`  ${kind} server, round ${round + 1}/${ROUNDS}: ${tool.name} …\n`);
         const r = await tool.run(server.url, load);
-        byTool.get(tool.name)!.push(r);
+        const short = await tool.run(server.url, { ...load, seconds: 1 });
+        const cpuUsPerRequest = ((r.cpuSec - short.cpuSec) * 1e6) / (r.requests - short.requests);
+        byTool.get(tool.name)!.push({ ...r, cpuUsPerRequest });
         rows.push([
           round + 1,
           tool.name,
           Math.round(r.perSec),
           r.p50Ms.toPrecision(3),
           r.p99Ms.toPrecision(3),
-          r.cpuUsPerRequest.toPrecision(3),
+          cpuUsPerRequest.toPrecision(3),
           loadavg()[0]!.toFixed(2),
         ]);
       }
@@ -86,7 +93,7 @@ async function rounds(kind: ServerKind, load: Load): Promise<{ byTool: Map<strin
   return { byTool, rows };
 }
 
-function ratios(byTool: Map<string, ToolRun[]>, a: string, b: string): number[] {
+function ratios(byTool: Map<string, Measured[]>, a: string, b: string): number[] {
   const as = byTool.get(a) ?? [];
   const bs = byTool.get(b) ?? [];
   return as.map((r, i) => r.perSec / (bs[i]?.perSec ?? Number.NaN));
@@ -94,7 +101,7 @@ function ratios(byTool: Map<string, ToolRun[]>, a: string, b: string): number[] 
 
 const NO_NGINX = 'nginx is not installed (apt-get install -y nginx-light): the nginx suite is skipped';
 
-function cpuNotes(byTool: Map<string, ToolRun[]>): string[] {
+function cpuNotes(byTool: Map<string, Measured[]>): string[] {
   return [...byTool.entries()].map(([name, runs]) => `${name}: CPU ${range(runs.map((r) => r.cpuUsPerRequest))} µs per request`);
 }
 

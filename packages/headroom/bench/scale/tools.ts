@@ -2,8 +2,8 @@
  * The load generators the scale benches compare, each run as its own process at its recommended
  * settings, against a server process: headroom (`headroom scale run`, from the sources), autocannon
  * (the devDependency's CLI, `--json`) and wrk (Debian's `wrk`, `--latency`). Each returns requests
- * per second and latency percentiles in ms as the tool itself reported them, and the CPU time its
- * process used per request (user + system, from GNU time, start-up included). headroom runs as
+ * per second and latency percentiles in ms as the tool itself reported them, the CPU time its
+ * process used (user + system, from GNU time, start-up included) and the requests it sent. headroom runs as
  * users run it, the built command (`npm run build` first, once per bench process).
  *
  * Two servers answer "ok" at once: a Node process (server.child.ts) and, when Debian's nginx is
@@ -24,8 +24,10 @@ export interface ToolRun {
   readonly perSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /** CPU time of the generator's process (user + system, start-up included) per request, µs; NaN without GNU time. */
-  readonly cpuUsPerRequest: number;
+  /** CPU time of the generator's process (user + system, start-up included), s; NaN without GNU time. */
+  readonly cpuSec: number;
+  /** Requests it sent. */
+  readonly requests: number;
 }
 
 /** The server for a bench: its URL and how to stop it. */
@@ -174,7 +176,7 @@ export async function headroom(url: string, load: Load, workers: number): Promis
     (load.seconds + 60) * 1000,
   );
   const r = JSON.parse(out) as { throughputPerSec: number; sent: number; latencyMs: { p50: number; p99: number } };
-  return { perSec: r.throughputPerSec, p50Ms: r.latencyMs.p50, p99Ms: r.latencyMs.p99, cpuUsPerRequest: (cpuSec * 1e6) / r.sent };
+  return { perSec: r.throughputPerSec, p50Ms: r.latencyMs.p50, p99Ms: r.latencyMs.p99, cpuSec, requests: r.sent };
 }
 
 /** autocannon at its defaults (1 request per connection, no pipelining, one thread). Its latencies are whole milliseconds. */
@@ -191,7 +193,8 @@ export async function autocannon(url: string, load: Load): Promise<ToolRun> {
     perSec: r.requests.total / r.duration,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
-    cpuUsPerRequest: (cpuSec * 1e6) / r.requests.total,
+    cpuSec,
+    requests: r.requests.total,
   };
 }
 
@@ -204,7 +207,7 @@ export async function wrk(url: string, load: Load): Promise<ToolRun> {
   );
   const perSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const total = Number(/(\d+) requests in/.exec(out)?.[1]);
-  return { perSec, p50Ms: wrkPercentile(out, '50'), p99Ms: wrkPercentile(out, '99'), cpuUsPerRequest: (cpuSec * 1e6) / total };
+  return { perSec, p50Ms: wrkPercentile(out, '50'), p99Ms: wrkPercentile(out, '99'), cpuSec, requests: total };
 }
 
 /** True when wrk is installed (`wrk --version` prints its usage and exits 1; a missing one cannot start). */

@@ -82,6 +82,11 @@ export interface LoadProgress {
   readonly inFlight: number;
   /** The interval since the last report: latency of its successes, completions per second, failures. */
   readonly interval: IntervalSnapshot;
+  /**
+   * The interval's successes as a histogram, ms (the same values as `interval.latency`), so that
+   * intervals from several workers merge exactly; yours to keep.
+   */
+  readonly latency: LatencyHistogram;
   /** The latest send of the interval relative to its intended time, ms (0 when nothing was sent). */
   readonly maxSendLagMs: number;
   /** True on the last call, made once every request has settled. */
@@ -149,12 +154,15 @@ export function runOpenLoop<T>(target: (arrival: Arrival) => Promise<T>, options
     let intervalLagMs = 0;
     let sendTimer: TimerHandle | null = null;
     let progressTimer: TimerHandle | null = null;
+    let intervalLatency = new LatencyHistogram();
 
     const progress = (final: boolean): void => {
       const lag = intervalLagMs;
       intervalLagMs = 0;
       const interval = recorder.snapshot();
-      options.onProgress?.({ elapsedMs: clock.now() - startMs, sent, inFlight, interval, maxSendLagMs: lag, final });
+      const latency = intervalLatency;
+      intervalLatency = new LatencyHistogram();
+      options.onProgress?.({ elapsedMs: clock.now() - startMs, sent, inFlight, interval, latency, maxSendLagMs: lag, final });
     };
     const finishIfDone = (): void => {
       if (sentEndMs < 0 || inFlight > 0) return;
@@ -180,7 +188,9 @@ export function runOpenLoop<T>(target: (arrival: Arrival) => Promise<T>, options
       const kind = classify(settled);
       if (kind === SUCCESS) {
         ok++;
-        recorder.record(arrival.intendedMs);
+        const endMs = clock.now();
+        recorder.record(arrival.intendedMs, endMs);
+        intervalLatency.record(Math.max(0, endMs - arrival.intendedMs));
       } else {
         failures[kind] = (failures[kind] ?? 0) + 1;
         recorder.recordFailure(kind);

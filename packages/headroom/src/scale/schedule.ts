@@ -15,6 +15,11 @@
  * a unit-rate Poisson process in Λ mapped back through Λ⁻¹ (a non-homogeneous Poisson process).
  * {@link arrivalOffsets} turns a schedule into intended send times, with no timers: the driver, a
  * replay and a simulator can all read the same schedule.
+ *
+ * A `phase` shifts constant arrivals (and ramps') by a fraction of one arrival: they land where
+ * Λ(t) = phase, 1 + phase, 2 + phase, … W shares of a rate r at r/W with phases 0, 1/W, …, (W−1)/W
+ * together send exactly the times of the whole schedule, interleaved: how a plan is split among
+ * workers, so that their requests do not go out W at a time.
  */
 import type { Duration } from '../core/duration.js';
 import type { Random } from '../core/random.js';
@@ -37,6 +42,11 @@ export interface ArrivalSchedule {
   readonly arrivals: 'constant' | 'poisson';
   /** The steps, in order; at least one. */
   readonly steps: readonly RateStep[];
+  /**
+   * Constant arrivals and ramps: the fraction of one arrival, in [0, 1), by which every arrival of
+   * each step is shifted (arrival k lands where Λ(t) = k + phase); default 0. Poisson arrivals ignore it.
+   */
+  readonly phase?: number;
 }
 
 /** A validated step, in ms. */
@@ -70,12 +80,16 @@ export function poissonRate(ratePerSec: number, duration: Duration): ArrivalSche
 /**
  * Validates a schedule and returns its steps in ms.
  * @throws HR_SCALE_INVALID_OPTION on an unknown arrival process, no steps, a step without a
- *   duration, a negative or non-finite rate, or a schedule with no arrivals at all;
+ *   duration, a negative or non-finite rate, a phase outside [0, 1), or a schedule with no arrivals at all;
  *   HR_CORE_INVALID_DURATION on a duration that is not positive
  */
 export function resolveSchedule(schedule: ArrivalSchedule, option = 'schedule'): ResolvedStep[] {
   if (schedule.arrivals !== 'constant' && schedule.arrivals !== 'poisson') {
     throw invalidScaleOption(`${option}.arrivals`, schedule.arrivals, "use 'constant' or 'poisson'");
+  }
+  const phase = schedule.phase ?? 0;
+  if (!(typeof phase === 'number' && phase >= 0 && phase < 1)) {
+    throw invalidScaleOption(`${option}.phase`, phase, 'use a fraction of one arrival, from 0 up to (not including) 1');
   }
   if (!Array.isArray(schedule.steps) || schedule.steps.length === 0) {
     throw invalidScaleOption(`${option}.steps`, schedule.steps, 'give at least one { ratePerSec, duration } step');
@@ -114,6 +128,7 @@ export function* arrivalOffsets(schedule: ArrivalSchedule, options: { readonly r
   const { random } = options;
   const steps = resolveSchedule(schedule);
   const poisson = schedule.arrivals === 'poisson';
+  const phase = schedule.phase ?? 0;
   let stepStart = 0;
   let first = true;
   for (const step of steps) {
@@ -126,12 +141,12 @@ export function* arrivalOffsets(schedule: ArrivalSchedule, options: { readonly r
           for (; t < end; t += exponentialGapMs(random, meanGapMs)) yield t;
         } else {
           // Multiply rather than accumulate, so the millionth arrival is not off by a million roundings.
-          for (let k = 0; stepStart + k * meanGapMs < end; k++) yield stepStart + k * meanGapMs;
+          for (let k = phase; stepStart + k * meanGapMs < end; k++) yield stepStart + k * meanGapMs;
         }
       } else {
         // A ramp: arrival k (in expected-count units) lands where Λ(t) = k; Λ(step end) arrivals in all.
         const expected = ((step.ratePerSec + step.toRatePerSec) / 2) * (step.durationMs / 1000);
-        let k = poisson && !first ? exponentialGapMs(random, 1) : 0;
+        let k = poisson ? (first ? 0 : exponentialGapMs(random, 1)) : phase;
         for (; k < expected; k += poisson ? exponentialGapMs(random, 1) : 1) yield stepStart + rampInverseMs(step, k);
       }
       first = false;

@@ -7,14 +7,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LatencyHistogram, SeededRandom } from '../../src/index.js';
+import { isHeadroomError, LatencyHistogram, SeededRandom } from '../../src/index.js';
 import {
+  arrivalOffsets,
   decodeLoadResult,
   encodeLoadResult,
   mergeLoadResults,
   runLoadWorkers,
   splitPlan,
   TimelineMerger,
+  type ArrivalSchedule,
   type LoadPlan,
   type LoadResult,
   type TimelineRow,
@@ -65,6 +67,39 @@ test('a plan is split evenly: concurrency by whole users, every rate of a schedu
   );
 });
 
+test('open-loop shares are staggered: their send times interleave into exactly the whole schedule, not 3 at once', () => {
+  const schedule: ArrivalSchedule = {
+    arrivals: 'constant',
+    steps: [
+      { ratePerSec: 300, duration: '1s' },
+      { ratePerSec: 30, toRatePerSec: 600, duration: '2s' },
+    ],
+  };
+  const random = new SeededRandom(1);
+  for (const whole of [schedule, { ...schedule, phase: 0.5 }]) {
+    const shares = splitPlan({ url, load: { kind: 'open', schedule: whole } }, 3).map((p) =>
+      p.load.kind === 'open' ? p.load.schedule : whole,
+    );
+    assert.deepEqual(
+      shares.map((s) => s.phase ?? 0),
+      [0, 1, 2].map((i) => ((whole.phase ?? 0) + i) / 3),
+    );
+    const expected = [...arrivalOffsets(whole, { random })];
+    const interleaved = shares.flatMap((s) => [...arrivalOffsets(s, { random })]).sort((a, b) => a - b);
+    assert.equal(interleaved.length, expected.length, `phase ${whole.phase ?? 0}`);
+    for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(interleaved[i]! - expected[i]!) < 1e-6, `arrival ${i}`);
+    // No two shares send at the same time: the first three arrivals are 1/300 s apart.
+    assert.deepEqual(
+      interleaved.slice(0, 3).map((t) => Math.round(t * 1000) / 1000),
+      [0, 1, 2].map((k) => Math.round(((k + (whole.phase ?? 0)) / 0.3) * 1000) / 1000),
+    );
+  }
+  assert.throws(
+    () => [...arrivalOffsets({ ...schedule, phase: 1 }, { random })],
+    (e: unknown) => isHeadroomError(e, 'HR_SCALE_INVALID_OPTION') && /schedule\.phase/.test((e as Error).message),
+  );
+});
+
 function result(latency: LatencyHistogram, sent: number): LoadResult {
   return {
     url,
@@ -106,26 +141,42 @@ test('merged histograms, through their wire form, equal one histogram of every s
   assert.deepEqual(merged.failures, { http_500: 3 });
 });
 
-test('the live rows merge by second, waiting only for the workers still running', () => {
-  const row = (tSec: number, okPerSec: number, p99Ms: number): TimelineRow => ({
+test('the live rows merge by second, waiting only for the workers still running, their percentiles from the merged histograms', () => {
+  const row = (tSec: number, okPerSec: number, p50Ms: number, p99Ms: number): TimelineRow => ({
     tSec,
     sentPerSec: okPerSec,
     completedPerSec: okPerSec,
     okPerSec,
     errors: 0,
-    p50Ms: 1,
+    p50Ms,
     p99Ms,
     inFlight: 1,
   });
+  const histogram = (values: readonly number[]): LatencyHistogram => {
+    const h = new LatencyHistogram();
+    for (const v of values) h.record(v);
+    return h;
+  };
+  // Second 1: a fast worker (100 successes at 1 ms) and a slow one (2 at 90 ms). The worst worker's
+  // p50 would be 90 ms; of all 102 successes it is 1 ms, and the p99 is the slow ones'.
+  const fast = Array.from({ length: 100 }, () => 1);
+  const slow = [90, 90];
+  const all = histogram([...fast, ...slow]);
   const merger = new TimelineMerger(2);
-  assert.equal(merger.add(row(1.0, 100, 5)), null);
-  assert.deepEqual(merger.add(row(1.1, 50, 9)), { ...row(1.1, 150, 9), inFlight: 2 });
-  assert.equal(merger.add(row(2.0, 100, 5)), null);
+  assert.equal(merger.add(row(1.0, 100, 1, 1), histogram(fast)), null);
+  const second1 = merger.add(row(1.1, 2, 90, 90), histogram(slow));
+  assert.deepEqual(second1, { ...row(1.1, 102, all.percentile(50), all.percentile(99)), inFlight: 2 });
+  assert.equal(second1?.p50Ms, histogram([1]).percentile(50));
+  assert.equal(merger.add(row(2.0, 100, 5, 5), histogram([5])), null);
   merger.lose(); // the other worker died: second 3 no longer waits for it
-  assert.equal(merger.add(row(3.0, 100, 4))?.okPerSec, 100);
+  assert.equal(merger.add(row(3.0, 100, 4, 4), histogram([4]))?.okPerSec, 100);
   assert.deepEqual(
-    merger.rows().map((r) => r.okPerSec),
-    [150, 100, 100],
+    merger.rows().map((r) => [r.okPerSec, r.p99Ms]),
+    [
+      [102, all.percentile(99)],
+      [100, histogram([5]).percentile(99)],
+      [100, histogram([4]).percentile(99)],
+    ],
   );
 });
 

@@ -13,6 +13,7 @@
  */
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { parseDuration, parsePositiveDuration, type Duration } from '../../core/duration.js';
+import { LatencyHistogram } from '../../core/histogram.js';
 import { LatencyRecorder } from '../../latency/index.js';
 import { invalidScaleOption } from '../models/errors.js';
 import { SUCCESS, type Arrival, type LoadProgress, type Settled } from '../open-loop.js';
@@ -86,13 +87,18 @@ export function runClosedLoop<T>(target: (arrival: Arrival) => Promise<T>, optio
     let users = concurrency;
     let sentEndMs = -1;
     let progressTimer: TimerHandle | null = null;
+    let intervalLatency = new LatencyHistogram();
     const stopSending = (): void => {
       if (sentEndMs < 0) sentEndMs = clock.now();
     };
     const endTimer = clock.setTimer(durationMs, stopSending);
     signal.addEventListener('abort', stopSending, { once: true });
-    const progress = (final: boolean): void =>
-      options.onProgress?.({ elapsedMs: clock.now() - startMs, sent, inFlight, interval: recorder.snapshot(), maxSendLagMs: 0, final });
+    const progress = (final: boolean): void => {
+      const latency = intervalLatency;
+      intervalLatency = new LatencyHistogram();
+      const interval = recorder.snapshot();
+      options.onProgress?.({ elapsedMs: clock.now() - startMs, sent, inFlight, interval, latency, maxSendLagMs: 0, final });
+    };
     const finish = (): void => {
       endTimer.cancel();
       progressTimer?.cancel();
@@ -132,8 +138,11 @@ export function runClosedLoop<T>(target: (arrival: Arrival) => Promise<T>, optio
       const settle = (settled: Settled<T>): void => {
         inFlight--;
         const kind = classify(settled);
-        if (kind === SUCCESS) recorder.record(beganMs);
-        else recorder.recordFailure(kind);
+        if (kind === SUCCESS) {
+          const endMs = clock.now();
+          recorder.record(beganMs, endMs);
+          intervalLatency.record(Math.max(0, endMs - beganMs));
+        } else recorder.recordFailure(kind);
         next();
       };
       Promise.resolve(call).then(

@@ -42,7 +42,10 @@ export function validatePlan(plan: LoadPlan): void {
 
 /**
  * Divides a plan among `parts` workers: a closed loop by whole users (fewer parts when there are
- * fewer users than workers), an open loop by dividing every rate of its schedule.
+ * fewer users than workers), an open loop by dividing every rate of its schedule, share i with
+ * the phase (phase + i)/parts — so constant-rate shares interleave into exactly the whole
+ * schedule's send times instead of sending `parts` requests at once (Poisson shares are
+ * independent draws already).
  */
 export function splitPlan(plan: LoadPlan, parts: number): LoadPlan[] {
   if (!(Number.isInteger(parts) && parts >= 1)) throw invalidScaleOption('workers', parts, 'pass a whole number, at least 1');
@@ -55,7 +58,8 @@ export function splitPlan(plan: LoadPlan, parts: number): LoadPlan[] {
         ratePerSec: s.ratePerSec / parts,
         ...(s.toRatePerSec === undefined ? {} : { toRatePerSec: s.toRatePerSec / parts }),
       }));
-      shares.push({ kind: 'open', schedule: { ...load.schedule, steps } });
+      const phase = ((load.schedule.phase ?? 0) + i) / parts;
+      shares.push({ kind: 'open', schedule: { ...load.schedule, steps, ...(phase === 0 ? {} : { phase }) } });
     } else {
       const concurrency = Math.floor(load.concurrency / parts) + (i < load.concurrency % parts ? 1 : 0);
       if (concurrency > 0) shares.push({ ...load, concurrency });

@@ -19,9 +19,9 @@ export interface TimelineRow {
   readonly okPerSec: number;
   /** Failures in the interval. */
   readonly errors: number;
-  /** Median latency of the interval's successes, ms (merged rows: the worst worker's). */
+  /** Median latency of the interval's successes, ms (merged rows: of every worker's successes in that second). */
   readonly p50Ms: number;
-  /** 99th-percentile latency of the interval's successes, ms (merged rows: the worst worker's). */
+  /** 99th-percentile latency of the interval's successes, ms (merged rows: of every worker's successes in that second). */
   readonly p99Ms: number;
   /** Requests in flight at the end of the interval. */
   readonly inFlight: number;

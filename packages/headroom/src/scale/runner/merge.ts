@@ -2,7 +2,8 @@
  * Merging the parts of a run that several workers (threads, or processes joined through Redis)
  * shared: counts add up, histograms merge exactly, the generator's own delays take the worst
  * worker's, and a worker that never reported is named — its share missing from the figures, never
- * silently dropped. Rows merge by second as they arrive, for the live progress line.
+ * silently dropped. Rows merge by second as they arrive, for the live progress line, with their
+ * seconds' histograms merged exactly too: the line's p50 and p99 are of every worker's successes.
  */
 import { LatencyHistogram } from '../../core/histogram.js';
 import type { LoadPlan, LoadShape } from './load-plan.js';
@@ -95,10 +96,12 @@ export function mergeLoadResults(plan: LoadPlan, outcomes: readonly WorkerOutcom
 
 /**
  * Collects the workers' rows by second and hands out a merged row once every worker still running
- * has sent its row for that second (a lost worker is no longer waited for).
+ * has sent its row for that second (a lost worker is no longer waited for). Rates add up; p50 and
+ * p99 are read from the second's histograms merged.
  */
 export class TimelineMerger {
   readonly #bySecond = new Map<number, TimelineRow[]>();
+  readonly #latency = new Map<number, LatencyHistogram>();
   readonly #emitted = new Set<number>();
   #running: number;
 
@@ -107,15 +110,21 @@ export class TimelineMerger {
     this.#running = workers;
   }
 
-  /** Adds one worker's row; returns the merged row of its second when it completes that second, else null. */
-  add(row: TimelineRow): TimelineRow | null {
+  /**
+   * Adds one worker's row and the histogram of its second's successes; returns the merged row of
+   * its second when it completes that second, else null.
+   */
+  add(row: TimelineRow, latency: LatencyHistogram): TimelineRow | null {
     const second = Math.round(row.tSec);
     const list = this.#bySecond.get(second) ?? [];
     list.push(row);
     this.#bySecond.set(second, list);
+    const merged = this.#latency.get(second);
+    if (merged === undefined) this.#latency.set(second, latency.clone());
+    else merged.merge(latency);
     if (this.#emitted.has(second) || list.length < this.#running) return null;
     this.#emitted.add(second);
-    return mergeRows(list);
+    return mergeRows(list, this.#latency.get(second)!);
   }
 
   /** One worker will send no more rows. */
@@ -125,11 +134,11 @@ export class TimelineMerger {
 
   /** Every second's merged row, in order. */
   rows(): TimelineRow[] {
-    return [...this.#bySecond.entries()].sort(([a], [b]) => a - b).map(([, list]) => mergeRows(list));
+    return [...this.#bySecond.entries()].sort(([a], [b]) => a - b).map(([second, list]) => mergeRows(list, this.#latency.get(second)!));
   }
 }
 
-function mergeRows(list: readonly TimelineRow[]): TimelineRow {
+function mergeRows(list: readonly TimelineRow[], latency: LatencyHistogram): TimelineRow {
   const sum = (key: 'sentPerSec' | 'completedPerSec' | 'okPerSec' | 'errors' | 'inFlight'): number => list.reduce((s, r) => s + r[key], 0);
   return {
     tSec: Math.max(...list.map((r) => r.tSec)),
@@ -137,8 +146,8 @@ function mergeRows(list: readonly TimelineRow[]): TimelineRow {
     completedPerSec: sum('completedPerSec'),
     okPerSec: sum('okPerSec'),
     errors: sum('errors'),
-    p50Ms: Math.max(...list.map((r) => r.p50Ms)),
-    p99Ms: Math.max(...list.map((r) => r.p99Ms)),
+    p50Ms: latency.percentile(50),
+    p99Ms: latency.percentile(99),
     inFlight: sum('inFlight'),
   };
 }

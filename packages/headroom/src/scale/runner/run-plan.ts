@@ -6,6 +6,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseDuration } from '../../core/duration.js';
+import type { LatencyHistogram } from '../../core/histogram.js';
 import { classifyHttp, HttpTarget } from '../adapters/http-target.js';
 import { runClosedLoop } from '../generator/closed-loop.js';
 import { runOpenLoop, type LoadProgress } from '../open-loop.js';
@@ -17,8 +18,8 @@ import type { LoadResult, TimelineRow } from './load-result.js';
 export interface RunLoadPlanOptions {
   /** Stops sending when aborted; requests in flight are awaited. */
   readonly signal?: AbortSignal;
-  /** Receives each second's row. Must not throw. */
-  readonly onProgress?: (row: TimelineRow) => void;
+  /** Receives each second's row, and the second's successes as a histogram (to merge across workers). Must not throw. */
+  readonly onProgress?: (row: TimelineRow, latency: LatencyHistogram) => void;
 }
 
 /** Event-loop delay p99 (ms) above which a run warns that the generator may have been the bottleneck. */
@@ -58,7 +59,7 @@ export async function runLoadPlan(plan: LoadPlan, options: RunLoadPlanOptions = 
     };
     lastSent = p.sent;
     timeline.push(row);
-    options.onProgress?.(row);
+    options.onProgress?.(row, p.latency);
   };
   const signal = options.signal ?? new AbortController().signal;
   try {

@@ -3,8 +3,9 @@
  * ({@link runLoadOverRedis}) splits the plan into shares and pushes one job per expected worker on
  * a list; each worker ({@link serveLoadOverRedis}) pops a job, says it joined, waits for the start
  * (so every share starts within a Redis round trip of the others), runs its share with
- * `runLoadPlan`, streams a row every second and finally its result with the HDR histogram encoded.
- * The coordinator merges them exactly. A worker silent for longer than `heartbeatTimeout` (rows
+ * `runLoadPlan`, streams a row every second (with that second's histogram encoded) and finally its
+ * result with the HDR histogram encoded. The coordinator merges them exactly, the live line's
+ * percentiles too. A worker silent for longer than `heartbeatTimeout` (rows
  * arrive every second while it runs) is reported lost, its share missing from the figures.
  *
  * Keys (all under `prefix`, default `headroom:scale`): `<prefix>:jobs` (the job list workers
@@ -19,6 +20,7 @@ import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { parseOptionalDuration, type Duration } from '../../core/duration.js';
 import { HeadroomError } from '../../core/errors.js';
+import { LatencyHistogram } from '../../core/histogram.js';
 import { defaultRandom, type Random } from '../../core/random.js';
 import { invalidScaleOption } from '../models/errors.js';
 import { splitPlan, validatePlan, type LoadPlan } from '../runner/load-plan.js';
@@ -55,7 +57,7 @@ interface Job {
 /** What workers push on a run's event list. */
 type WorkerEvent =
   | { readonly type: 'joined'; readonly index: number; readonly name: string }
-  | { readonly type: 'row'; readonly index: number; readonly row: TimelineRow }
+  | { readonly type: 'row'; readonly index: number; readonly row: TimelineRow; readonly latency: string }
   | { readonly type: 'done'; readonly index: number; readonly result: EncodedLoadResult };
 
 /** Options of {@link runLoadOverRedis}. */
@@ -72,7 +74,7 @@ export interface RedisRunOptions {
   readonly heartbeatTimeout?: Duration;
   /** Stops every worker's sending; requests in flight are awaited. */
   readonly signal?: AbortSignal;
-  /** Receives each second's merged row once every running worker has sent it. Must not throw. */
+  /** Receives each second's merged row (rates summed, p50/p99 of the workers' merged histograms) once every running worker has sent it. Must not throw. */
   readonly onProgress?: (row: TimelineRow) => void;
   /** Called once with the workers that joined (their names), before the start. Must not throw. */
   readonly onJoined?: (names: readonly string[]) => void;
@@ -181,7 +183,7 @@ export async function runLoadOverRedis(plan: LoadPlan, options: RedisRunOptions)
           if (lost.has(event.index)) continue;
           heardMs.set(event.index, clock.now());
           if (event.type === 'row') {
-            const merged = merger.add(event.row);
+            const merged = merger.add(event.row, LatencyHistogram.decode(event.latency));
             if (merged !== null) options.onProgress?.(merged);
           } else if (event.type === 'done') done.set(event.index, event.result);
         }
@@ -252,7 +254,8 @@ export async function serveLoadOverRedis(options: RedisWorkerOptions): Promise<v
       const pending: Promise<void>[] = [];
       const run = runLoadPlan(job.plan, {
         signal: controller.signal,
-        onProgress: (row) => void pending.push(push(job, { type: 'row', index: job.index, row }).catch(() => undefined)),
+        onProgress: (row, latency) =>
+          void pending.push(push(job, { type: 'row', index: job.index, row, latency: latency.encode() }).catch(() => undefined)),
       });
       // Listen for a stop while the share runs; the blocking connection is free for it.
       let running = true;
