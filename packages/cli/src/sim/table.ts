@@ -68,6 +68,10 @@ function optionalRows(results: readonly VariantResult[]): [string, (r: VariantRe
     return values.length === 0 ? '–' : `${((values.reduce((a, b) => a + b, 0) / values.length) * 100).toFixed(2)}%`;
   };
   const rows: [string, (r: VariantResult) => string][] = [];
+  if (results.some((r) => runs(r).some((run) => run.retries > 0)))
+    rows.push(['attempts per call (retry amplification)', (r) => meanNum(runs(r).map((run) => run.attempts / Math.max(1, run.calls)))]);
+  if (results.some((r) => runs(r).some((run) => run.servedForNobody > 0)))
+    rows.push(['served for nobody (per call)', (r) => meanOf(r, (run) => run.servedForNobody / Math.max(1, run.calls))]);
   if (results.some((r) => runs(r)[0]!.cache !== undefined)) rows.push(['cache hit ratio', (r) => meanOf(r, (run) => run.cache?.hitRatio)]);
   if (results.some((r) => runs(r)[0]!.limiter !== undefined))
     rows.push(['shed by the limiter', (r) => meanOf(r, (run) => run.limiter?.shedShare)]);
@@ -76,12 +80,12 @@ function optionalRows(results: readonly VariantResult[]): [string, (r: VariantRe
       'waited for a permit',
       (r) => meanOf(r, (run) => (run.limiter === undefined ? undefined : run.limiter.waited / Math.max(1, run.limiter.admitted))),
     ]);
-    rows.push(['mean wait for a permit (ms)', (r) => meanMs(runs(r).map((run) => run.limiter?.meanWaitMs))]);
+    rows.push(['mean wait for a permit (ms)', (r) => meanNum(runs(r).map((run) => run.limiter?.meanWaitMs))]);
   }
   return rows;
 }
 
-function meanMs(values: readonly (number | undefined)[]): string {
+function meanNum(values: readonly (number | undefined)[]): string {
   const known = values.filter((v): v is number => v !== undefined);
   return known.length === 0 ? '–' : num(known.reduce((a, b) => a + b, 0) / known.length);
 }

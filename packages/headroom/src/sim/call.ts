@@ -9,7 +9,8 @@
  * - tied: copy 0 now and copy 1 after the stagger, to two servers; the server that starts its
  *   copy first sends the twin's server a cancel over the network (the real `TiedRegistry` on
  *   each server, tied.ts), which drops the twin while it waits;
- * - retried: when a round of attempts has failed, the real `RetryCore` decides (attempts,
+ * - retried: when a round of attempts has failed — failed answers, or with `attemptTimeout` no
+ *   answer in time (a lost message, a slow server) — the real `RetryCore` decides (attempts,
  *   budget, the deadline's room for the backoff) and a new round starts after the backoff;
  * - with a deadline: the call fails when it passes, and each attempt carries it to its server,
  *   which drops the attempt unexecuted when too little is left as a worker would take it.
@@ -58,6 +59,7 @@ const DEADLINE = 3;
 const TIE_SECOND = 4;
 const TIE_CANCEL = 5;
 const RETRY = 6;
+const ATTEMPT_TIMEOUT = 7;
 
 /** Why a server answered an attempt without executing it. */
 const RAN = 0;
@@ -168,6 +170,7 @@ export class Call implements SimHandler {
     if (kind === HEDGE) this.#hedgeDue();
     else if (kind === TIE_SECOND) this.#tieSecondDue();
     else if (kind === RETRY) this.#startRound();
+    else if (kind === ATTEMPT_TIMEOUT) this.#attemptTimedOut(arg);
     else if (kind === TIMEOUT) this.#finish(false, true, false);
     else if (kind === DEADLINE) this.#finish(true, false, this.#tally!.pending > 0);
   }
@@ -247,6 +250,15 @@ export class Call implements SimHandler {
           ? this.#tied.failed(undefined, a.dropped === TIE_DROPPED)
           : true;
     if (roundFailed) this.#roundFailed(a, now);
+  }
+
+  /** The retry's per-attempt timeout passed: attempt `i`, if still unanswered in this round, counts as failed (its server keeps it). */
+  #attemptTimedOut(i: number): void {
+    const a = this.#attempt(i);
+    if (a.cancelled || a.index < 0) return;
+    const stalledUntil = this.client.stalledUntil;
+    if (stalledUntil > this.host.engine.now) this.host.engine.at(stalledUntil, this, ATTEMPT_TIMEOUT, i);
+    else this.response(a, false);
   }
 
   #roundFailed(a: Attempt, now: number): void {
@@ -352,6 +364,8 @@ export class Call implements SimHandler {
   #send(index: number, server = this.#pickServer(this.#attempts)): Attempt {
     const client = this.client;
     const a = new Attempt(this, server, index);
+    const timeoutMs = client.policies.config.attemptTimeoutMs;
+    if (timeoutMs !== undefined) this.host.engine.after(timeoutMs, this, ATTEMPT_TIMEOUT, this.#attempts);
     if (this.#attempts++ === 0) this.#first = a;
     else (this.#later ??= []).push(a);
     client.metrics[server]!.start(this.host.engine.now);

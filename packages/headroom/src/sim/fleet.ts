@@ -79,6 +79,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   refused = 0;
   retries = 0;
   bothRan = 0;
+  servedForNobody = 0;
   readonly ties: TieRegistries | undefined;
   lost = 0;
   inSystem = 0;
@@ -221,6 +222,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       hedgesRefused: this.refused,
       retries: this.retries,
       tiedBothRan: this.bothRan,
+      servedForNobody: this.servedForNobody,
       extraLoad: this.calls > 0 ? this.hedges / this.attempts : 0,
       throughputPerSec: (this.ok * 1000) / measuredMs,
       waitProbability: ((arrived, waited) => (arrived > 0 ? waited / arrived : 0))(
@@ -330,6 +332,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
 
   finished(server: Server, job: Job, ok: boolean): void {
     const a = job as Attempt;
+    if (ok && a.cancelled && a.call.measured) this.servedForNobody++;
     const report = this.probes?.finished(server.index, a, ok);
     if (this.#dropped(a.client, server.index)) return;
     const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);

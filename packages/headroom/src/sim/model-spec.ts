@@ -92,6 +92,12 @@ export interface RetrySpec {
   readonly maxAttempts?: number;
   /** The retry budget (`TokenBudget` options: ratio, minPerSec, maxTokens); `false` for none. Default `RetryPolicy`'s (20% + 10/s). */
   readonly budget?: false | { readonly ratio?: number; readonly minPerSec?: number; readonly maxTokens?: number };
+  /**
+   * An attempt not answered within this counts as failed (a lost message, a hung or slow server),
+   * so its round may retry; the attempt itself is not recalled (its server still serves it, for
+   * nobody: `RunResult.servedForNobody`). Default none: a round fails only on failed answers.
+   */
+  readonly attemptTimeout?: Duration;
   /** Backoff between attempts (`initial`, `max`, `multiplier`, `jitter`); default `RetryPolicy`'s. */
   readonly backoff?: {
     readonly initial?: Duration;

@@ -33,6 +33,8 @@ export interface PolicyConfig {
   readonly tiedDelayMs: number | undefined;
   /** RetryCore options (without clock and random), when failed calls are retried. */
   readonly retry: RetryOptions | undefined;
+  /** The retry's per-attempt timeout, ms, when set. */
+  readonly attemptTimeoutMs: number | undefined;
   /** Per-call deadline, when set. */
   readonly deadline: DeadlineConfig | undefined;
 }
@@ -66,6 +68,7 @@ export function policyConfig(c: ClientSpec): PolicyConfig {
   }
   const tiedDelayMs = c.tied === undefined ? undefined : tiedDelay(c.tied);
   let retry: RetryOptions | undefined;
+  let attemptTimeoutMs: number | undefined;
   if (c.retry !== undefined) {
     const r = c.retry;
     if (typeof r !== 'object' || r === null) throw invalidOption('clients.retry', r, 'use an object, e.g. { "maxAttempts": 3 }');
@@ -76,8 +79,21 @@ export function policyConfig(c: ClientSpec): PolicyConfig {
     };
     if (r.budget !== undefined && r.budget !== false) relabelled('clients.retry.budget', () => new TokenBudget({ ...r.budget }));
     relabelled('clients.retry', () => new RetryCore({ ...retry, budget: false }));
+    if (r.attemptTimeout !== undefined) {
+      attemptTimeoutMs = parseDuration(r.attemptTimeout, 'clients.retry.attemptTimeout');
+      if (!(attemptTimeoutMs > 0))
+        throw invalidOption('clients.retry.attemptTimeout', r.attemptTimeout, "use a positive duration, e.g. '100ms'");
+    }
   }
-  return { hedge, hedgeBudget, cancelQueued: h?.cancelQueued === true, tiedDelayMs, retry, deadline: deadlineConfig(c.deadline) };
+  return {
+    hedge,
+    hedgeBudget,
+    cancelQueued: h?.cancelQueued === true,
+    tiedDelayMs,
+    retry,
+    attemptTimeoutMs,
+    deadline: deadlineConfig(c.deadline),
+  };
 }
 
 function tiedDelay(t: NonNullable<ClientSpec['tied']>): number {

@@ -37,6 +37,11 @@ export interface RunResult {
   readonly retries: number;
   /** Measured tied calls whose two copies were both executed (the twin's cancel came too late; `clients.tied`). */
   readonly tiedBothRan: number;
+  /**
+   * Attempts servers finished after warm-up for nobody: their call had ended (answered elsewhere,
+   * timed out, failed) or they had lost a race or timed out (`retry.attemptTimeout`) — wasted work.
+   */
+  readonly servedForNobody: number;
   /** Hedges as a fraction of attempts. */
   readonly extraLoad: number;
   /** Successful calls per second of measured time. */

@@ -70,7 +70,7 @@ function checkPolicyKeys(c: Record<string, unknown>, path: string, source: strin
   if (c['deadline'] !== undefined) keys(c['deadline'], ['timeout', 'minRemaining', 'reserve', 'propagate'], `${path}.deadline`, source);
   const retry = c['retry'];
   if (retry === undefined) return;
-  keys(retry, ['maxAttempts', 'budget', 'backoff'], `${path}.retry`, source);
+  keys(retry, ['maxAttempts', 'budget', 'backoff', 'attemptTimeout'], `${path}.retry`, source);
   const r = retry as Record<string, unknown>;
   if (r['budget'] !== undefined && r['budget'] !== false)
     keys(r['budget'], ['ratio', 'minPerSec', 'maxTokens'], `${path}.retry.budget`, source);

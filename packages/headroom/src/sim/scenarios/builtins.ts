@@ -9,6 +9,7 @@ import type { Scenario, VariantSpec } from '../scenario.js';
 import { clientStalls } from './decay-sweep.js';
 import { finagleColdStart, finagleSlowMiddle } from './finagle.js';
 import { hedgingScenarios } from './hedging.js';
+import { deadlines, retryStorm } from './overload.js';
 import { probingScenarios } from './probing.js';
 import { whatIf } from './what-if.js';
 
@@ -144,6 +145,8 @@ export const builtinScenarios: readonly Scenario[] = [
       limited('fixed 40, queue 400 ≤ 50 ms', { algorithm: 'fixed', limit: 40, queueSize: 400, queueTimeout: '50ms' }),
     ],
   },
+  retryStorm,
+  deadlines,
   whatIf,
   ...probingScenarios,
 ];
