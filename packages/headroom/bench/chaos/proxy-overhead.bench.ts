@@ -1,41 +1,28 @@
 /**
  * Chaos proxy overhead with no toxics (run: `npm run bench -- chaos/proxy`): 100 connections,
- * each in a closed loop sending 1 KiB and waiting for the 1 KiB echo, directly to an echo server
- * and through the chaos proxy (each in its own process). Direct and proxied segments alternate
- * (3 rounds, 2 s each after a warm-up, order rotating), so both see the same machine load; the
- * table gives each segment and the notes the ratio and the added latency per round, with the
- * range over rounds. Goal (#17): ≤ 100 µs added at p50, ≥ 80% of direct throughput.
+ * each in a closed loop sending 1 KiB and waiting for the 1 KiB echo, directly to an echo server,
+ * through the chaos proxy, and through peers in front of the same echo server (proxy-peers.ts: a
+ * plain node:net `pipe()` proxy, socat, HAProxy in TCP mode with 1 and 2 threads), each in its own
+ * process. Segments of every target alternate (3 rounds, 2 s each after a warm-up, order rotating),
+ * so all see the same machine load; the table gives each segment and the notes, per target, the
+ * ratio to direct and the added latency per round, with the range over rounds. Goal (#17) for the
+ * chaos proxy: ≤ 100 µs added at p50, ≥ 80% of direct throughput. The peers show what a proxy
+ * costs on this machine, where client, proxy and server share the CPUs.
  *
  * The same over 1 connection shows the cost of the extra hop itself: with 100 connections in a
  * closed loop the three processes saturate the CPUs, so the added latency there is mostly queueing.
- * The proxy's CPU time per round trip (its own `process.cpuUsage`, user + system) is reported too.
+ * Each proxy's CPU time per round trip (user + system from /proc, its forks included) is reported too.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { LatencyHistogram } from '../../src/core/histogram.js';
 import { report, type ReportTable } from '../harness.js';
+import { haproxy, nodeChild, socat, treeCpuUs, type Target } from './proxy-peers.js';
 
 const CONNECTION_COUNTS = [100, 1];
 const SIZE = 1024;
 const SEGMENT_MS = 2_000;
 const ROUNDS = 3;
-
-function child(file: string, args: string[] = []): Promise<{ proc: ChildProcess; line: string }> {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=headroom-source', '--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', (line) => resolve({ proc, line: line.trim() }));
-    proc.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
 
 async function openConnections(address: string, count: number): Promise<Socket[]> {
   const [host, port] = address.split(':');
@@ -57,14 +44,21 @@ interface Segment {
   readonly p99Us: number;
 }
 
+/** How long past its end a segment may wait for its last echoes before the bench gives up. */
+const STUCK_MS = 30_000;
+
 /** Runs every connection's closed loop for `ms`; returns round trips/s and latency percentiles. */
-function segment(sockets: Socket[], ms: number): Promise<Segment> {
+function segment(name: string, sockets: Socket[], ms: number): Promise<Segment> {
   const payload = Buffer.alloc(SIZE, 7);
   const histogram = new LatencyHistogram();
   let trips = 0;
   const start = performance.now();
   const end = start + ms;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const stuck = setTimeout(
+      () => reject(new Error(`${name}: ${active} of ${sockets.length} connections got no echo for ${STUCK_MS} ms after the segment ended`)),
+      ms + STUCK_MS,
+    );
     let active = sockets.length;
     for (const s of sockets) {
       let got = 0;
@@ -84,6 +78,7 @@ function segment(sockets: Socket[], ms: number): Promise<Segment> {
         else {
           s.off('data', onData);
           if (--active === 0) {
+            clearTimeout(stuck);
             const snap = histogram.snapshot();
             resolve({ perSec: trips / ((performance.now() - start) / 1000), p50Us: snap.p50 * 1000, p99Us: snap.p99 * 1000 });
           }
@@ -95,62 +90,72 @@ function segment(sockets: Socket[], ms: number): Promise<Segment> {
   });
 }
 
-/** The proxy child's CPU time so far, µs (it answers a line on stdin with `user system`). */
-async function proxyCpuUs(proxy: ChildProcess, lines: AsyncIterator<string>): Promise<number> {
-  proxy.stdin!.write('cpu\n');
-  const { value } = await lines.next();
-  const [user, system] = String(value).trim().split(' ').map(Number);
-  return user! + system!;
-}
-
 report('chaos: proxy overhead, no toxics (1 KiB echo, closed loop, 100 and 1 connections)', async (): Promise<ReportTable> => {
-  const echo = await child('./echo.child.ts');
-  const proxy = await child('./proxy.child.ts', [echo.line]);
-  const proxyLines = createInterface({ input: proxy.proc.stdout! })[Symbol.asyncIterator]();
-  const targets: Record<string, string> = { direct: `127.0.0.1:${echo.line}`, 'chaos proxy': proxy.line };
+  const echo = await nodeChild('direct', './echo.child.ts');
+  const echoPort = Number(echo.line);
+  const started: Target[] = [echo];
   const rows: (string | number)[][] = [];
   const notes: string[] = [];
   const range = (xs: number[], digits = 0): string => `${Math.min(...xs).toFixed(digits)} … ${Math.max(...xs).toFixed(digits)}`;
   try {
+    const direct: Target = { ...echo, address: `127.0.0.1:${echoPort}` };
+    const proxies: Target[] = [];
+    for (const start of [
+      () => nodeChild('chaos proxy', './proxy.child.ts', [String(echoPort)]),
+      () => nodeChild('node pipe()', './pipe-proxy.child.ts', [String(echoPort)]),
+      () => socat(echoPort),
+      () => haproxy(echoPort, 1),
+      () => haproxy(echoPort, 2),
+    ]) {
+      const t = await start();
+      if (t === undefined) continue;
+      started.push(t);
+      proxies.push(t);
+    }
+    const targets = [direct, ...proxies];
     for (const connections of CONNECTION_COUNTS) {
-      const sockets: Record<string, Socket[]> = {};
-      for (const [name, address] of Object.entries(targets)) sockets[name] = await openConnections(address, connections);
-      const results: Record<string, Segment>[] = [];
-      const cpuPerTrip: number[] = [];
+      const sockets = new Map<Target, Socket[]>();
+      for (const t of targets) {
+        process.stderr.write(`  ${connections} connection(s), connecting: ${t.name} …\n`);
+        sockets.set(t, await openConnections(t.address, connections));
+      }
+      const results: Map<Target, Segment>[] = [];
+      const cpuPerTrip = new Map<Target, number[]>(proxies.map((t) => [t, []]));
       try {
-        for (const name of Object.keys(targets)) await segment(sockets[name]!, 500); // warm-up
+        for (const t of targets) {
+          process.stderr.write(`  ${connections} connection(s), warm-up: ${t.name} …\n`);
+          await segment(t.name, sockets.get(t)!, 500);
+        }
         for (let round = 0; round < ROUNDS; round++) {
-          const order = round % 2 === 0 ? ['direct', 'chaos proxy'] : ['chaos proxy', 'direct'];
-          const r: Record<string, Segment> = {};
-          for (const name of order) {
-            process.stderr.write(`  ${connections} connection(s), round ${round + 1}/${ROUNDS}: ${name} …\n`);
-            const cpuBefore = name === 'chaos proxy' ? await proxyCpuUs(proxy.proc, proxyLines) : 0;
-            const s = await segment(sockets[name]!, SEGMENT_MS);
-            if (name === 'chaos proxy') {
-              const trips = (s.perSec * SEGMENT_MS) / 1000;
-              cpuPerTrip.push(((await proxyCpuUs(proxy.proc, proxyLines)) - cpuBefore) / trips);
-            }
-            r[name] = s;
-            rows.push([connections, round + 1, name, Math.round(s.perSec), Math.round(s.p50Us), Math.round(s.p99Us)]);
+          const shift = round % targets.length;
+          const order = [...targets.slice(shift), ...targets.slice(0, shift)];
+          const r = new Map<Target, Segment>();
+          for (const t of order) {
+            process.stderr.write(`  ${connections} connection(s), round ${round + 1}/${ROUNDS}: ${t.name} …\n`);
+            const cpuBefore = t === direct ? 0 : treeCpuUs(t.pid);
+            const s = await segment(t.name, sockets.get(t)!, SEGMENT_MS);
+            if (t !== direct) cpuPerTrip.get(t)!.push((treeCpuUs(t.pid) - cpuBefore) / ((s.perSec * SEGMENT_MS) / 1000));
+            r.set(t, s);
+            rows.push([connections, round + 1, t.name, Math.round(s.perSec), Math.round(s.p50Us), Math.round(s.p99Us)]);
           }
           results.push(r);
         }
       } finally {
-        for (const list of Object.values(sockets)) for (const s of list) s.destroy();
+        for (const list of sockets.values()) for (const s of list) s.destroy();
       }
-      const ratios = results.map((r) => r['chaos proxy']!.perSec / r['direct']!.perSec);
-      const addedP50 = results.map((r) => r['chaos proxy']!.p50Us - r['direct']!.p50Us);
-      const addedP99 = results.map((r) => r['chaos proxy']!.p99Us - r['direct']!.p99Us);
-      notes.push(
-        `${connections} connection(s): throughput, proxy ÷ direct, per round: ${ratios.map((x) => x.toFixed(2)).join(', ')} (range ${range(ratios, 2)}; goal at 100: ≥ 0.80)`,
-        `${connections} connection(s): added p50 µs per round: ${addedP50.map((x) => x.toFixed(0)).join(', ')} (range ${range(addedP50)}; goal ≤ 100)`,
-        `${connections} connection(s): added p99 µs per round: ${addedP99.map((x) => x.toFixed(0)).join(', ')} (range ${range(addedP99)})`,
-        `${connections} connection(s): proxy CPU µs per round trip (user + system): ${range(cpuPerTrip, 1)}`,
-      );
+      for (const t of proxies) {
+        const ratios = results.map((r) => r.get(t)!.perSec / r.get(direct)!.perSec);
+        const addedP50 = results.map((r) => r.get(t)!.p50Us - r.get(direct)!.p50Us);
+        const addedP99 = results.map((r) => r.get(t)!.p99Us - r.get(direct)!.p99Us);
+        const goal = t.name === 'chaos proxy' ? ' (goal at 100 connections: ≥ 0.80 and ≤ 100 µs)' : '';
+        notes.push(
+          `${connections} conn, ${t.name}: throughput ÷ direct ${ratios.map((x) => x.toFixed(2)).join(', ')} (range ${range(ratios, 2)}); ` +
+            `added p50 µs ${range(addedP50)}; added p99 µs ${range(addedP99)}; CPU µs per round trip ${range(cpuPerTrip.get(t)!, 1)}${goal}`,
+        );
+      }
     }
   } finally {
-    echo.proc.kill();
-    proxy.proc.kill();
+    for (const t of started) t.stop();
   }
   notes.push(
     `load average at the end: ${loadavg()
