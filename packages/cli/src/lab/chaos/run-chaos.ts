@@ -1,6 +1,7 @@
 /**
  * The lab's `chaos` scenario (opt-in: `--scenario chaos`). Its own replicas cache products in
- * process over headroom/cache's Redis tier, reached through headroom/chaos's TCP proxy; the client
+ * process over headroom/cache's Redis tier, reached through headroom/chaos's TCP proxy (in its own
+ * process, proxy-main.ts, so holding and releasing Redis traffic costs the load's event loop nothing); the client
  * balances round-robin with headroom/balance's outlier detection on. Under one steady open-loop load
  * (reads and 5% writes), three things happen on a timeline:
  *
@@ -15,7 +16,7 @@
 import { setMaxListeners } from 'node:events';
 import { type Clock, LatencyHistogram, type Random, isHeadroomError, sleep } from 'headroom';
 import { Balancer, roundRobin } from 'headroom/balance';
-import { ChaosProxyServer, isLoopbackHost } from 'headroom/chaos';
+import { isLoopbackHost } from 'headroom/chaos';
 import { Deadline, deadlineHeaders } from 'headroom/latency';
 import { type Settled, poissonRate, runOpenLoop } from 'headroom/scale';
 import { ReplicaClients, type RequestPlan } from '../load/client.js';
@@ -30,6 +31,7 @@ import { openSqliteStore } from '../service/sqlite-store.js';
 import type { CatalogStore, StoreSpec } from '../service/store.js';
 import { type FailureMark, analyseChaos, chaosStages, chaosVerdict } from './analysis.js';
 import { CHAOS_SCENARIO, type ChaosEvents, type ChaosLabResult, type ChaosPoint } from './types.js';
+import { startProxyProcess } from './proxy-process.js';
 import { WriteLedger } from './write-ledger.js';
 
 /** Redis the scenario uses when `--redis` is not given. */
@@ -104,18 +106,18 @@ async function run(c: ChaosRunContext, url: string, stop: AbortController): Prom
   const { options, clock, random, progress, resources } = c;
   const real = new URL(url);
   const upstream = `${real.hostname}:${real.port === '' ? 6379 : real.port}`;
-  const proxy = new ChaosProxyServer({
-    port: 0,
-    clock,
-    random: random.fork('proxy'),
+  const proxy = await startProxyProcess({
+    name: PROXY,
+    toxic: TOXIC,
+    upstream,
+    seed: random.fork('proxy').int(2 ** 31),
     ...(isLoopbackHost(real.hostname) ? {} : { allowUpstreams: [upstream] }),
   });
-  await proxy.start();
-  resources.add('stop the chaos proxy', () => proxy.stop());
-  const { listen } = await proxy.createProxy({ name: PROXY, listen: '127.0.0.1:0', upstream });
+  resources.add('stop the chaos proxy process', () => proxy.stop());
+  const { listen } = proxy;
   const proxied = new URL(url);
   proxied.host = listen;
-  progress.line(`chaos: replicas reach Redis (${upstream}) through the chaos proxy on ${listen}`);
+  progress.line(`chaos: replicas reach Redis (${upstream}) through the chaos proxy on ${listen} (its own process, pid ${proxy.pid})`);
 
   let killing = false;
   const inits: ReplicaInit[] = Array.from({ length: options.replicas }, (_, index) => ({
@@ -178,11 +180,11 @@ async function run(c: ChaosRunContext, url: string, stop: AbortController): Prom
     }),
     clock.setTimer(plan.stallMs, () => {
       progress.line(`chaos: ${events.stallSec.toFixed(1)} s — stalling Redis: the proxy holds every command`);
-      proxy.addToxic(PROXY, { name: TOXIC, type: 'latency', stream: 'upstream', attributes: { latency: STALL_MS } });
+      void proxy.stall(STALL_MS).catch((error: unknown) => stop.abort(error));
     }),
     clock.setTimer(plan.healMs, () => {
       progress.line(`chaos: ${events.healSec.toFixed(1)} s — healing Redis (toxic removed; held commands go through)`);
-      proxy.removeToxic(PROXY, TOXIC);
+      void proxy.heal().catch((error: unknown) => stop.abort(error));
     }),
   ];
   const points = pointRecorder(fleet);

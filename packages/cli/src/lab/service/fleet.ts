@@ -258,7 +258,7 @@ export class ReplicaFleet {
  * so the replica loads the library from the same sources as the parent), and nothing else of the
  * parent's.
  */
-function loaderFlags(execArgv: readonly string[]): string[] {
+export function loaderFlags(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
