@@ -59,6 +59,7 @@ export { reuseBudget } from './probe/reuse.js';
 export { c3, c3Load, type C3Options, type C3Factory, type C3Stats } from './pickers/c3.js';
 export { C3Feedback, ReplicaFeedback, type C3FeedbackOptions } from './c3/feedback.js';
 export { CubicRate, C3_CUBIC, type CubicConfig } from './c3/cubic.js';
+export { C3Backlog, BacklogCore, type C3BacklogOptions, type C3BacklogStats, type RateLimitedPicker } from './c3/backlog.js';
 export { aperture, apertureSlice, type ApertureOptions, type ApertureSlice, type ProcessCoordinate } from './aperture/aperture.js';
 export {
   loadReporterHandler,

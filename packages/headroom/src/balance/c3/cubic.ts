@@ -68,6 +68,12 @@ export class CubicRate {
     return t < this.config.maxTokens ? t : this.config.maxTokens;
   }
 
+  /** Time from `now` until the bucket holds a whole token, ms (0 when it already does). */
+  msUntilToken(now: number): number {
+    const missing = 1 - this.tokens(now);
+    return missing <= 0 ? 0 : (missing * this.config.intervalMs) / this.rate;
+  }
+
   /** A request was sent at `now`: takes one token (the balance may go below 1 when sent over the limit). */
   sent(now: number): void {
     this.#tokens = this.tokens(now) - 1;

@@ -10,8 +10,9 @@
  * client's os stands for everyone's: "concurrency compensation"). The cube penalises long queues
  * far more than slow service, so clients back off a replica before its queue builds. The best
  * replica whose CUBIC rate limit has a token is chosen; when none has one, the best replica anyway
- * (counted) — the paper's backlog queue (a request waits until some limiter allows it) does not
- * fit a synchronous picker.
+ * (counted). The paper's backlog queue — a request waits until some limiter allows it — cannot live
+ * in a synchronous picker; `C3Backlog` (c3/backlog.ts) puts it in front of the balancer, asking
+ * {@link C3Factory.msUntilOpen} when a replica will have a token.
  *
  * A replica with no feedback yet is scored as if it served as fast as the fastest known one, with
  * no queue (the authors' simulator scores it 0, which here sent every request of every client to
@@ -49,6 +50,12 @@ export interface C3Stats {
 /** The factory of {@link c3}, with its counters. */
 export interface C3Factory extends PickerFactory {
   readonly stats: C3Stats;
+  /**
+   * Time from `now` until some replica of the last picker this factory made is within its rate
+   * limit, ms: 0 when one is now (or rate control is off, or nothing was picked yet). For
+   * `C3Backlog`; use one factory per balancer.
+   */
+  msUntilOpen(now: number): number;
 }
 
 class C3Picker implements Picker {
@@ -111,6 +118,18 @@ class C3Picker implements Picker {
     return choice;
   }
 
+  /** See {@link C3Factory.msUntilOpen}. */
+  msUntilOpen(now: number): number {
+    if (!this.#rateControl || this.#replicas.length === 0) return 0;
+    let wait = Infinity;
+    for (const r of this.#replicas) {
+      const ms = r.rate.msUntilToken(now);
+      if (ms < wait) wait = ms;
+      if (wait === 0) break;
+    }
+    return wait;
+  }
+
   #score(c: Candidates, i: number, now: number, unknownServiceMs: number): number {
     const r = this.#replicas[i]!;
     const q = 1 + c.inflight[i]! * this.#clients + r.queue;
@@ -139,12 +158,14 @@ export function c3(options: C3Options): C3Factory {
   const choices = options.choices === undefined ? Infinity : requireInteger('c3.choices', options.choices, 1, '3');
   const resolved = { feedback: options.feedback, clients, rateControl: options.rateControl ?? true, choices };
   const stats: C3Stats = { picks: 0, overLimit: 0 };
+  let last: C3Picker | undefined;
   return {
     name: 'c3',
     supportsSlowStart: false,
     needsKey: false,
     stats,
-    create: ({ random }) => new C3Picker(resolved, stats, random),
+    msUntilOpen: (now) => last?.msUntilOpen(now) ?? 0,
+    create: ({ random }) => (last = new C3Picker(resolved, stats, random)),
   };
 }
 
