@@ -4,18 +4,27 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerChaos } from './commands/chaos.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerLab } from './commands/lab.js';
-import { registerScale } from './commands/scale.js';
-import { registerSim } from './commands/sim.js';
-import { registerSimVsLab } from './commands/sim-vs-lab.js';
+
+/**
+ * Every verb, in the order `--help` lists them, with the module that registers it. A verb's module
+ * is loaded only when that verb runs (or when the whole list is needed: no verb, an unknown one,
+ * `--help`), because the lab's web framework, drivers and charts take seconds to load and `doctor`
+ * or `scale fit` need none of them.
+ */
+const VERBS: Readonly<Record<string, () => Promise<(program: Command) => void>>> = {
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  lab: async () => (await import('./commands/lab.js')).registerLab,
+  scale: async () => (await import('./commands/scale.js')).registerScale,
+  chaos: async () => (await import('./commands/chaos.js')).registerChaos,
+  sim: async () => (await import('./commands/sim.js')).registerSim,
+  'sim-vs-lab': async () => (await import('./commands/sim-vs-lab.js')).registerSimVsLab,
+};
 
 /** Exit code for usage errors (unknown command, bad flag). */
 export const EXIT_USAGE = 2;
 
-/** Builds the program with every subcommand registered; exported for tests. */
-export function buildProgram(): Command {
+/** Builds the program with `verb` registered, or every verb when `verb` is not one of them. */
+async function buildProgram(verb: string | undefined): Promise<Command> {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   const program = new Command('headroom')
     .description('Caching, partitioning, balancing, tail latency and chaos for Node.js services')
@@ -33,18 +42,14 @@ export function buildProgram(): Command {
           }\n`,
         ),
     });
-  registerDoctor(program);
-  registerLab(program);
-  registerScale(program);
-  registerChaos(program);
-  registerSim(program);
-  registerSimVsLab(program);
+  const load = verb !== undefined && Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+  for (const register of load === undefined ? Object.values(VERBS) : [load]) (await register())(program);
   return program;
 }
 
 /** Runs the CLI with `argv` (user arguments only); resolves to the exit code. */
 export async function run(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv.find((a) => !a.startsWith('-')));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
