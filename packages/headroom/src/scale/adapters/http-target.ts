@@ -3,9 +3,9 @@
  * created): one keep-alive connection pool to the origin, optionally pipelined, every response
  * body discarded as it arrives so its connection is reused. `send` resolves with the status code;
  * a connection error rejects. Requests go through undici's low-level `dispatch` with one small
- * handler object each, not `request`: `request` wraps every response body in a Readable stream
- * that `body.dump()` then drains, and on this machine that cost about three times the CPU per
- * request of `dispatch` (docs/scale.md, "Where a request's CPU goes"). {@link classifyHttp} turns that into the drivers' outcome: 2xx and 3xx are `'ok'`,
+ * handler object each, not `request`, which wraps every response body in a Readable stream that
+ * `body.dump()` then drains (`npm run bench -- scale/client-cost` measures both; docs/scale.md,
+ * "Where a request's CPU goes"). {@link classifyHttp} turns that into the drivers' outcome: 2xx and 3xx are `'ok'`,
  * other statuses `'http_<status>'`, connection errors their code (`'ECONNREFUSED'`, `'UND_ERR_SOCKET'`…).
  */
 import type * as Undici from 'undici';
