@@ -16,6 +16,8 @@ import {
   peakEwma,
   roundRobin,
   uniformRandom,
+  weightedRandom,
+  weightedRoundRobin,
   type Candidates,
   type LoadMetric,
   type LoadMetricFactory,
@@ -42,8 +44,12 @@ export function pickerFactory(spec: PickerSpec | undefined, path = 'clients.pick
       return uniformRandom();
     case 'least-loaded':
       return leastLoaded();
+    case 'smooth-wrr':
+      return weightedRoundRobin();
+    case 'weighted-random':
+      return weightedRandom();
     default:
-      throw invalidOption(path, spec, 'use p2c, round-robin, random, least-loaded, aperture, prequal or c3');
+      throw invalidOption(path, spec, 'use p2c, round-robin, random, least-loaded, smooth-wrr, weighted-random, aperture, prequal or c3');
   }
 }
 

@@ -1,11 +1,13 @@
 /**
- * Health checks and outlier ejection in the model. A client whose spec sets `outlier`, `health`
- * or `panicThreshold` picks through the real `BalancerCore` of `headroom/balance` — the synchronous
+ * Health checks, outlier ejection and slow start in the model. A client whose spec sets `outlier`,
+ * `health`, `slowStart` or `panicThreshold` picks through the real `BalancerCore` of `headroom/balance` — the synchronous
  * decider inside every `Balancer` — so ejection, backoff, the ejection cap, readmission, health
  * verdicts and panic are production code. The simulator plays the part of the async driver: it
  * schedules the outlier-interval evaluations and the health probes as engine events, and answers
  * each probe itself (a crashed server fails it after one round trip, a partitioned one lets it
- * time out, a slow one still passes: a probe is cheap).
+ * time out, a slow one still passes: a probe is cheap). With `slowStart` the core ramps the weight
+ * of a server that rejoins (health passes again, readmitted after an ejection) and refreshes the
+ * effective weights as it picks, as inside `Balancer`.
  *
  * The client keeps its `picker` and per-server `metrics` seams: here they are thin adapters
  * (`pick` → `core.pick`, `start`/`end` → `core.begin`/`core.end`), so calls, hedges and timeouts
@@ -15,12 +17,14 @@ import {
   BalancerCore,
   resolveActiveHealth,
   resolveOutlier,
+  resolveSlowStart,
   type ActiveHealthConfig,
   type LoadMetric,
   type LoadMetricFactory,
   type OutlierConfig,
   type Picker,
   type PickerFactory,
+  type SlowStartConfig,
 } from '../balance/index.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Random } from '../core/random.js';
@@ -33,6 +37,7 @@ export interface BalanceConfig {
   readonly outlier: OutlierConfig | undefined;
   readonly health: ActiveHealthConfig<number> | undefined;
   readonly panicThresholdPercent: number;
+  readonly slowStart: SlowStartConfig | undefined;
 }
 
 /** How the simulator answers a client's health probe of a server. */
@@ -52,7 +57,8 @@ const SIMULATED_PROBE = (): boolean => true;
  * @throws HR_SIM_INVALID_OPTION naming the field (`clients.outlier.interval`, `clients.health.timeout`, …)
  */
 export function balanceConfig(spec: ClientSpec): BalanceConfig | undefined {
-  if (spec.outlier === undefined && spec.health === undefined && spec.panicThreshold === undefined) return undefined;
+  if (spec.outlier === undefined && spec.health === undefined && spec.panicThreshold === undefined && spec.slowStart === undefined)
+    return undefined;
   const panic = spec.panicThreshold ?? 50;
   if (!(typeof panic === 'number' && panic > 0 && panic <= 100))
     throw invalidOption(
@@ -65,6 +71,7 @@ export function balanceConfig(spec: ClientSpec): BalanceConfig | undefined {
     health:
       spec.health === undefined ? undefined : relabelled('clients', () => resolveActiveHealth({ ...spec.health, probe: SIMULATED_PROBE })),
     panicThresholdPercent: panic,
+    slowStart: spec.slowStart === undefined ? undefined : relabelled('clients', () => resolveSlowStart(spec.slowStart!)),
   };
 }
 
@@ -123,12 +130,18 @@ export class ClientBalancer implements SimHandler, Picker {
     this.#host = host;
     this.#client = client;
     const health = config.health;
+    if (config.slowStart !== undefined && !picker.supportsSlowStart)
+      throw invalidOption(
+        'clients.slowStart',
+        config.slowStart,
+        `use a picker that honours weights (p2c, least-loaded, smooth-wrr, weighted-random), not ${picker.name}`,
+      );
     this.core = new BalancerCore<number>({
       picker,
       load,
       random,
       panicThresholdPercent: config.panicThresholdPercent,
-      slowStart: undefined,
+      slowStart: config.slowStart,
       outlier: config.outlier,
       health: { healthy: health?.healthyThreshold ?? 1, unhealthy: health?.unhealthyThreshold ?? 1 },
       initiallyHealthy: health?.startHealthy ?? true,

@@ -3,7 +3,7 @@
  * what a TypeScript scenario writes directly). Lengths of time are `Duration`s (a number of ms or
  * '250ms', '5s'), instants are `…Ms` numbers of virtual time, rates are per second.
  */
-import type { ActiveHealthOptions, OutlierOptions } from '../balance/index.js';
+import type { ActiveHealthOptions, OutlierOptions, SlowStartOptions } from '../balance/index.js';
 import type { Duration } from '../core/duration.js';
 import type { DistributionSpec } from './distributions.js';
 import type { CacheSpec } from './cache.js';
@@ -33,6 +33,9 @@ export type PickerSpec =
   | 'p2c'
   | { readonly type: 'p2c'; readonly choices?: number }
   | { readonly type: 'round-robin' | 'random' | 'least-loaded' }
+  /** Weighted pickers (every server weight 1; slow start lowers a rejoining server's weight): smooth weighted round-robin, weighted random. */
+  | 'smooth-wrr'
+  | 'weighted-random'
   | 'prequal'
   /** Prequal: probes servers for RIF and latency (options as `prequal()` of headroom/balance). */
   | {
@@ -148,6 +151,14 @@ export interface ClientSpec {
   readonly outlier?: OutlierOptions | false;
   /** Active health checks as `Balancer`'s `health` option (the simulator answers the probes: a crashed server fails fast, a partitioned one times out); default none. */
   readonly health?: Omit<ActiveHealthOptions<number>, 'probe'>;
+  /**
+   * Slow start as `Balancer`'s `slowStart` option (`{ window, aggression, minWeightPercent }`): a
+   * server that rejoins — its health checks pass again, or it is readmitted after an ejection —
+   * gets a weight that ramps from `minWeightPercent` to full over `window`. Routes picks through
+   * the `BalancerCore` like `outlier`; needs a picker that honours weights (p2c, least-loaded,
+   * smooth-wrr, weighted-random). Default none.
+   */
+  readonly slowStart?: SlowStartOptions;
   /** Below this % of servers healthy and not ejected, pick among all (the balancer's panic threshold); default 50. */
   readonly panicThreshold?: number;
 }

@@ -57,6 +57,7 @@ const CLIENT_KEYS = [
   'panicThreshold',
   'tied',
   'retry',
+  'slowStart',
   'deadline',
 ];
 const GROUP_KEYS = ['count', 'workers', 'discipline', 'service', 'pauses', 'limiter', 'cache'];
