@@ -95,6 +95,8 @@ export interface SlowReplicasCase {
   readonly probesPerQuery: number;
   /** Probes not sent because the in-flight bound was reached. */
   readonly probesSkipped: number;
+  /** Probes that failed or timed out (no report). */
+  readonly probesFailed: number;
   /** Share of picks made at random because the probe pool had no usable reply (Prequal only, else 0). */
   readonly fallbackShare: number;
   /** The load generator's CPU, ms per second of the window. */
@@ -181,6 +183,7 @@ interface CaseRun {
   requests: number;
   probes: number;
   skipped: number;
+  failed: number;
   queries: number;
   fallbacks: number;
   clientCpuMs: number;
@@ -223,6 +226,7 @@ export async function runSlowReplicasLoad(ctx: SlowReplicasContext): Promise<Slo
       requests: 0,
       probes: 0,
       skipped: 0,
+      failed: 0,
       queries: 0,
       fallbacks: 0,
       clientCpuMs: 0,
@@ -257,6 +261,7 @@ export async function runSlowReplicasLoad(ctx: SlowReplicasContext): Promise<Slo
         }
         run.probes += after.probes - before.probes;
         run.skipped += after.skipped - before.skipped;
+        run.failed += after.failed - before.failed;
         run.queries += after.queries - before.queries;
         run.fallbacks += after.fallbacks - before.fallbacks;
         run.clientCpuMs += after.clientCpuMs - before.clientCpuMs;
@@ -334,6 +339,7 @@ interface Counters {
   readonly requests: readonly number[];
   readonly probes: number;
   readonly skipped: number;
+  readonly failed: number;
   readonly queries: number;
   readonly fallbacks: number;
   readonly clientCpuMs: number;
@@ -353,6 +359,7 @@ async function measureCounters(ctx: SlowReplicasContext, run: CaseRun): Promise<
     requests: stats.map((s) => s.requests),
     probes: probeStats?.probesSent ?? 0,
     skipped: probeStats?.probesSkipped ?? 0,
+    failed: probeStats?.probesFailed ?? 0,
     queries: probeStats?.queries ?? 0,
     fallbacks: probeStats?.fallbacks ?? 0,
     clientCpuMs: (cpu.user + cpu.system) / 1000,
@@ -393,6 +400,7 @@ function caseResult(run: CaseRun): SlowReplicasCase {
     probesPerSec: round3(run.probes / seconds),
     probesPerQuery: run.sent === 0 ? 0 : round3(run.probes / run.sent),
     probesSkipped: run.skipped,
+    probesFailed: run.failed,
     fallbackShare: run.queries === 0 ? 0 : round3(run.fallbacks / run.queries),
     clientCpuMsPerSec: round3(run.clientCpuMs / seconds),
     replicaCpuMsPerSec: run.replicaCpuMs === null ? null : round3(run.replicaCpuMs / seconds),
