@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import { openReport } from '../report-browser.js';
 import type { LabReport } from '../../src/lab/report/types.js';
-import { commandArgs } from '../command.js';
+import { commandArgs, shareCompileCache } from '../command.js';
 
 function alive(pid: number): boolean {
   try {
@@ -33,6 +33,7 @@ test(
     const work = mkdtempSync(join(tmpdir(), 'headroom-chaos-lab-'));
     const labTmp = join(work, 'tmp');
     mkdirSync(labTmp);
+    shareCompileCache(labTmp);
     const reportPath = join(work, 'report.html');
     t.after(() => rmSync(work, { recursive: true, force: true }));
     const child = spawn(

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createClient } from 'redis';
 import type { LabReport } from '../../src/lab/report/types.js';
-import { commandArgs } from '../command.js';
+import { commandArgs, shareCompileCache } from '../command.js';
 
 interface Run {
   readonly child: ChildProcess;
@@ -32,6 +32,7 @@ function lab(...args: string[]): Run {
   const tmp = mkdtempSync(join(tmpdir(), 'headroom-lab-cli-'));
   made.push(tmp);
   mkdirSync(join(tmp, 't'));
+  shareCompileCache(join(tmp, 't'));
   const child = spawn(process.execPath, commandArgs('lab', ...args), { env: { ...process.env, TMPDIR: join(tmp, 't') } });
   const run: Run = {
     child,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openReport } from '../report-browser.js';
 import type { LabReport, PhaseResult, ScenarioResult } from '../../src/lab/report/types.js';
 import { LAG_WARN_MS } from '../../src/lab/report/terminal.js';
-import { commandArgs } from '../command.js';
+import { commandArgs, shareCompileCache } from '../command.js';
 
 const SCENARIOS = ['cache', 'hot-key', 'slow-replica', 'stalls', 'overload'];
 let work = '';
@@ -28,6 +28,7 @@ before(async () => {
   reportPath = join(work, 'report.html');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(labTmp);
+  shareCompileCache(labTmp);
   const child = spawn(
     process.execPath,
     commandArgs(
