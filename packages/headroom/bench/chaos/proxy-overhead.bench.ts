@@ -11,7 +11,10 @@
  *
  * The same over 1 connection shows the cost of the extra hop itself: with 100 connections in a
  * closed loop the three processes saturate the CPUs, so the added latency there is mostly queueing.
- * Each proxy's CPU time per round trip (user + system from /proc, its forks included) is reported too.
+ * Each proxy's CPU time per round trip (user + system from /proc, its forks included) is reported
+ * too, and with the client's and echo server's CPU per round trip (direct segments) the ceiling
+ * that CPU alone puts on throughput ÷ direct when all three share saturated cores:
+ * (client + echo) ÷ (client + echo + proxy).
  */
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
@@ -42,6 +45,12 @@ interface Segment {
   readonly perSec: number;
   readonly p50Us: number;
   readonly p99Us: number;
+}
+
+/** CPU time (µs) of this process (the client) and of the echo server. */
+function endsCpuUs(echoPid: number): number {
+  const { user, system } = process.cpuUsage();
+  return user + system + treeCpuUs(echoPid);
 }
 
 /** How long past its end a segment may wait for its last echoes before the bench gives up. */
@@ -121,6 +130,7 @@ report('chaos: proxy overhead, no toxics (1 KiB echo, closed loop, 100 and 1 con
       }
       const results: Map<Target, Segment>[] = [];
       const cpuPerTrip = new Map<Target, number[]>(proxies.map((t) => [t, []]));
+      const endsCpuPerTrip: number[] = []; // client + echo server, direct segments
       try {
         for (const t of targets) {
           process.stderr.write(`  ${connections} connection(s), warm-up: ${t.name} …\n`);
@@ -133,8 +143,11 @@ report('chaos: proxy overhead, no toxics (1 KiB echo, closed loop, 100 and 1 con
           for (const t of order) {
             process.stderr.write(`  ${connections} connection(s), round ${round + 1}/${ROUNDS}: ${t.name} …\n`);
             const cpuBefore = t === direct ? 0 : treeCpuUs(t.pid);
+            const endsBefore = endsCpuUs(echo.pid);
             const s = await segment(t.name, sockets.get(t)!, SEGMENT_MS);
-            if (t !== direct) cpuPerTrip.get(t)!.push((treeCpuUs(t.pid) - cpuBefore) / ((s.perSec * SEGMENT_MS) / 1000));
+            const trips = (s.perSec * SEGMENT_MS) / 1000;
+            if (t !== direct) cpuPerTrip.get(t)!.push((treeCpuUs(t.pid) - cpuBefore) / trips);
+            else endsCpuPerTrip.push((endsCpuUs(echo.pid) - endsBefore) / trips);
             r.set(t, s);
             rows.push([connections, round + 1, t.name, Math.round(s.perSec), Math.round(s.p50Us), Math.round(s.p99Us)]);
           }
@@ -143,14 +156,18 @@ report('chaos: proxy overhead, no toxics (1 KiB echo, closed loop, 100 and 1 con
       } finally {
         for (const list of sockets.values()) for (const s of list) s.destroy();
       }
+      const ends = endsCpuPerTrip.reduce((a, b) => a + b, 0) / endsCpuPerTrip.length;
+      notes.push(`${connections} conn, direct: client + echo server CPU µs per round trip ${range(endsCpuPerTrip, 1)}`);
       for (const t of proxies) {
+        const ceiling = cpuPerTrip.get(t)!.map((proxyUs) => ends / (ends + proxyUs));
         const ratios = results.map((r) => r.get(t)!.perSec / r.get(direct)!.perSec);
         const addedP50 = results.map((r) => r.get(t)!.p50Us - r.get(direct)!.p50Us);
         const addedP99 = results.map((r) => r.get(t)!.p99Us - r.get(direct)!.p99Us);
         const goal = t.name === 'chaos proxy' ? ' (goal at 100 connections: ≥ 0.80 and ≤ 100 µs)' : '';
         notes.push(
           `${connections} conn, ${t.name}: throughput ÷ direct ${ratios.map((x) => x.toFixed(2)).join(', ')} (range ${range(ratios, 2)}); ` +
-            `added p50 µs ${range(addedP50)}; added p99 µs ${range(addedP99)}; CPU µs per round trip ${range(cpuPerTrip.get(t)!, 1)}${goal}`,
+            `added p50 µs ${range(addedP50)}; added p99 µs ${range(addedP99)}; CPU µs per round trip ${range(cpuPerTrip.get(t)!, 1)}, ` +
+            `so a CPU-bound ceiling on throughput ÷ direct of ${range(ceiling, 2)}${goal}`,
         );
       }
     }
