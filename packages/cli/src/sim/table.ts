@@ -41,7 +41,7 @@ export function renderSimTable(results: readonly VariantResult[]): string {
     ['p99.9 (ms)', (r) => ci(r.replications.summary.p999Ms)],
     ['above SLO', (r) => pct(r.replications.summary.aboveSlo)],
     ['failed', (r) => pct(r.replications.summary.failedFraction)],
-    ['extra attempts (hedges)', (r) => pct(r.replications.summary.extraLoad)],
+    ['extra requests ÷ originals (hedges, tied copies, retries)', (r) => pct(r.replications.summary.extraPerOriginal)],
     [
       'utilization',
       (r) => (Number.isFinite(r.replications.runs[0]!.utilization) ? `${(r.replications.runs[0]!.utilization * 100).toFixed(1)}%` : '–'),

@@ -224,6 +224,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       tiedBothRan: this.bothRan,
       servedForNobody: this.servedForNobody,
       extraLoad: this.calls > 0 ? this.hedges / this.attempts : 0,
+      extraPerOriginal: ((originals) => (originals > 0 ? (this.attempts - originals) / originals : 0))(
+        this.calls * (this.#fanOut?.leaves ?? 1),
+      ),
       throughputPerSec: (this.ok * 1000) / measuredMs,
       waitProbability: ((arrived, waited) => (arrived > 0 ? waited / arrived : 0))(
         this.servers.reduce((a, s) => a + s.arrived, 0),

@@ -38,6 +38,8 @@ export interface ReplicationSummary {
   readonly p999Ms: MeanCi;
   readonly throughputPerSec: MeanCi;
   readonly extraLoad: MeanCi;
+  /** Extra attempts per original request (`RunResult.extraPerOriginal`). */
+  readonly extraPerOriginal: MeanCi;
   readonly aboveSlo: MeanCi;
   readonly failedFraction: MeanCi;
 }
@@ -52,6 +54,7 @@ export function summarize(runs: readonly RunResult[]): ReplicationSummary {
     p999Ms: of((r) => r.latency.p999),
     throughputPerSec: of((r) => r.throughputPerSec),
     extraLoad: of((r) => r.extraLoad),
+    extraPerOriginal: of((r) => r.extraPerOriginal),
     aboveSlo: of((r) => r.aboveSlo),
     failedFraction: of((r) => (r.calls > 0 ? r.failed / r.calls : 0)),
   };

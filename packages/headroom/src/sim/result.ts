@@ -42,8 +42,14 @@ export interface RunResult {
    * timed out, failed) or they had lost a race or timed out (`retry.attemptTimeout`) — wasted work.
    */
   readonly servedForNobody: number;
-  /** Hedges as a fraction of attempts. */
+  /** Hedges as a fraction of all attempts (hedges ÷ attempts: the share of the servers' requests that were backups). */
   readonly extraLoad: number;
+  /**
+   * Extra attempts per original request: (attempts − originals) ÷ originals, where the originals
+   * are one per call (per leaf of a fan-out) and the extras are hedges, tied second copies and
+   * retries — The Tail at Scale's "x% more requests" (hedges ÷ originals when only hedging).
+   */
+  readonly extraPerOriginal: number;
   /** Successful calls per second of measured time. */
   readonly throughputPerSec: number;
   /** Fraction of jobs arriving at a server after warm-up that found every worker busy (Erlang C's P(wait)). */
