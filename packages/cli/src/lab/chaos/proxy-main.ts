@@ -19,9 +19,15 @@ const server = new ChaosProxyServer({
   random: new SeededRandom(init.seed),
   ...(init.allowUpstreams === undefined ? {} : { allowUpstreams: init.allowUpstreams }),
 });
-process.on('disconnect', () => {
-  void server.stop().finally(() => process.exit(0));
-});
+// The parent is gone (crashed or killed): exit at once; the OS closes every socket. (Waiting for a
+// graceful stop here could wait on the very connections the dead lab left open.)
+process.on('disconnect', () => process.exit(0));
+// And should the channel outlive the parent (another process holding its end), notice the parent
+// is gone by its pid changing (re-parented on its death).
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) process.exit(0);
+}, 250).unref();
 try {
   await server.start();
   const { listen } = await server.createProxy({ name: init.name, listen: '127.0.0.1:0', upstream: init.upstream });
