@@ -6,7 +6,7 @@
  * stalls and heals on the parent's messages. Exits when the parent goes (IPC disconnect), so a
  * crashed lab leaves no proxy listening.
  */
-import { SeededRandom } from 'headroom';
+import { SeededRandom, systemClock } from 'headroom';
 import { ChaosProxyServer } from 'headroom/chaos';
 import type { ProxyInit, ProxyReply, ProxyRequest } from './proxy-process.js';
 
@@ -25,9 +25,11 @@ process.on('disconnect', () => process.exit(0));
 // And should the channel outlive the parent (another process holding its end), notice the parent
 // is gone by its pid changing (re-parented on its death).
 const parentPid = process.ppid;
-setInterval(() => {
+const watchParent = (): void => {
   if (process.ppid !== parentPid) process.exit(0);
-}, 250).unref();
+  systemClock.setTimer(250, watchParent); // unref'd: the proxy's listeners keep the process alive
+};
+systemClock.setTimer(250, watchParent);
 try {
   await server.start();
   const { listen } = await server.createProxy({ name: init.name, listen: '127.0.0.1:0', upstream: init.upstream });
