@@ -52,6 +52,7 @@ export function registerSimVsLab(program: Command): void {
             'sim/lab',
             'lab to replica 0',
             'sim to replica 0',
+            'client stalls (from send lag)',
           ],
           rows.map((r) => [
             r.scenario,
@@ -65,6 +66,9 @@ export function registerSimVsLab(program: Command): void {
             ratio(r.sim.p99, r.lab.p99),
             pct(r.lab.slowShare),
             pct(r.sim.slowShare),
+            r.clientStalls === null
+              ? '–'
+              : `${r.clientStalls.durationMs.toFixed(1)} ms every ${(r.clientStalls.meanIntervalMs / 1000).toFixed(2)} s`,
           ]),
         )}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}\n`,
       );

@@ -12,6 +12,15 @@
  *   model adds P2C over peak-EWMA with the module's default decay.
  * Replicas are pure delays (their recorded latency already holds their queueing); one client;
  * Poisson arrivals at the phase's offered rate; the lab's warm-up and window; `SEEDS` seeds averaged.
+ *
+ * The lab client's own event-loop stalls, in the treatment phases: the lab records how late its
+ * generator sent each request (`generatorLagMs`: p50, p99, max). A client that stalls for D every
+ * I on average sends a request arriving in a stall late by the rest of it, so P(lag > x) =
+ * (D − x)/(I + D) for x < D; taking D = the max lag and P(lag > p99) = 1% gives
+ * I = 100·(max − p99) − D. Those stalls (`clients.stalls`: constant D, exponential gaps of mean I)
+ * hold back the client's sends and the answers it reads, so a fast replica's RTT can include a
+ * stall — the spike peak-EWMA remembers. Baselines get none: their recorded CDF already holds the
+ * stalls' effect on latency.
  */
 import { runModel, type DistributionSpec, type ModelSpec, type RunResult } from 'headroom/sim';
 
@@ -28,6 +37,8 @@ export interface LabJson {
       readonly slowShare: number;
       readonly latencyMs: { readonly p50: number; readonly p99: number };
       readonly cdf: readonly { readonly percentile: number; readonly ms: number }[];
+      /** How late the client sent requests, ms (older lab runs lack it: then no stalls are modelled). */
+      readonly generatorLagMs?: { readonly p50: number; readonly p99: number; readonly max: number };
     }[];
   }[];
 }
@@ -39,6 +50,8 @@ export interface LabComparisonRow {
   readonly role: 'baseline (calibration)' | 'treatment (prediction)';
   readonly lab: { readonly p50: number; readonly p99: number; readonly slowShare: number };
   readonly sim: { readonly p50: number; readonly p99: number; readonly slowShare: number };
+  /** The client stalls modelled from the lab's send lag (treatment phases), or null. */
+  readonly clientStalls: { readonly durationMs: number; readonly meanIntervalMs: number } | null;
 }
 
 /** Seeds the simulator averages per phase. */
@@ -67,6 +80,22 @@ function simulate(model: ModelSpec): { p50: number; p99: number; slowShare: numb
   };
 }
 
+/** Lags up to this (ms) are timer granularity, not stalls. */
+const MIN_STALL_MS = 1;
+
+/**
+ * The client stalls that would give a phase's recorded send lag (see the file comment), or
+ * undefined when the lab did not record it or the client never stalled past {@link MIN_STALL_MS}.
+ */
+export function stallsFromLag(
+  lag: { readonly p99: number; readonly max: number } | undefined,
+): NonNullable<ModelSpec['clients']>['stalls'] {
+  if (lag === undefined || !(lag.max > MIN_STALL_MS)) return undefined;
+  const durationMs = lag.max;
+  const intervalMs = Math.max(durationMs, 100 * (lag.max - Math.max(0, lag.p99)) - durationMs);
+  return { interval: { type: 'exponential', mean: intervalMs }, duration: { type: 'constant', value: durationMs } };
+}
+
 /** The comparison rows for the slow-replica and stalls scenarios present in a lab run. */
 export function compareWithLab(lab: LabJson): LabComparisonRow[] {
   const rows: LabComparisonRow[] = [];
@@ -92,12 +121,17 @@ export function compareWithLab(lab: LabJson): LabComparisonRow[] {
           : scenario.name === 'stalls'
             ? { picker: 'round-robin', hedge: { percentile: 98, maxExtra: 1, budget: { ratio: 0.05, maxTokens: 10 } } }
             : { picker: 'p2c', load: 'peak-ewma' };
+      const stalls = phase.role === 'treatment' ? stallsFromLag(phase.generatorLagMs) : undefined;
       rows.push({
         scenario: scenario.name,
         phase: phase.label,
         role: phase.role === 'baseline' ? 'baseline (calibration)' : 'treatment (prediction)',
         lab: { p50: phase.latencyMs.p50, p99: phase.latencyMs.p99, slowShare: phase.slowShare },
-        sim: simulate({ ...timing(phase.offeredPerSec), clients, servers }),
+        clientStalls:
+          stalls === undefined
+            ? null
+            : { durationMs: (stalls.duration as { value: number }).value, meanIntervalMs: (stalls.interval as { mean: number }).mean },
+        sim: simulate({ ...timing(phase.offeredPerSec), clients: stalls === undefined ? clients : { ...clients, stalls }, servers }),
       });
     }
   }

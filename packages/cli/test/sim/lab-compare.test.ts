@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareWithLab, type LabJson } from '../../src/sim/lab-compare.js';
+import { compareWithLab, stallsFromLag, type LabJson } from '../../src/sim/lab-compare.js';
 
 /** The lab's CDF grid (0 to 4 nines in tenths, then 100) over a quantile function. */
 function cdf(quantile: (q: number) => number): { percentile: number; ms: number }[] {
@@ -56,4 +56,29 @@ test('calibration phases are reproduced; P2C + peak-EWMA avoids the slow replica
   assert.ok(p2c!.sim.slowShare < 0.05, `p2c to the slow replica ${p2c!.sim.slowShare}`);
   assert.ok(p2c!.sim.p99 < rr!.sim.p99 / 2, `p2c p99 ${p2c!.sim.p99}`);
   assert.ok(hedge!.sim.p99 < 30, `hedged p99 ${hedge!.sim.p99}`);
+});
+
+test("the lab client's recorded send lag becomes client stalls in the predictions, which send P2C + peak-EWMA more to the slow replica", () => {
+  // D = max lag 40 ms; P(lag > p99 = 5 ms) = 1% gives stalls every 100·(40 − 5) − 40 = 3,460 ms on average.
+  assert.deepEqual(stallsFromLag({ p99: 5, max: 40 }), {
+    interval: { type: 'exponential', mean: 3460 },
+    duration: { type: 'constant', value: 40 },
+  });
+  assert.equal(stallsFromLag({ p99: 0.2, max: 0.9 }), undefined, 'sub-millisecond lag is timer granularity');
+  assert.equal(stallsFromLag(undefined), undefined, 'older lab runs record no lag');
+  const lagged: LabJson = {
+    ...lab,
+    scenarios: [
+      {
+        name: 'slow-replica',
+        phases: [
+          phase('round-robin', 'baseline', slowCdf, 5.5, 43.9),
+          { ...phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6), generatorLagMs: { p50: 0.1, p99: 5, max: 40 } },
+        ],
+      },
+    ],
+  };
+  const quiet = compareWithLab(lab)[1]!.sim.slowShare;
+  const stalled = compareWithLab(lagged)[1]!.sim.slowShare;
+  assert.ok(stalled > 1.5 * quiet, `share to the slow replica with the client's stalls ${stalled} vs ${quiet} without`);
 });
