@@ -68,6 +68,15 @@ function replicas(run: Run): { pid: number; port: number }[] {
   return [...run.stderr.matchAll(/127\.0\.0\.1:(\d+) \(pid (\d+)\)/g)].map((m) => ({ port: Number(m[1]), pid: Number(m[2]) }));
 }
 
+/** Whether `pid` has exited (no such process, or a zombie its new parent has not reaped yet). */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') === true;
+  } catch {
+    return true;
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -142,6 +151,21 @@ test('a replica that dies is reported with its cause; the lab stops the rest and
   assert.match(run.stderr, new RegExp(`headroom: Replica 1 \\(pid ${started[1]!.pid}\\) died: killed by SIGKILL\\.`));
   for (const r of started) assert.equal(alive(r.pid), false, `replica pid ${r.pid} still running`);
   assert.deepEqual(leftovers(run), []);
+});
+
+test('a lab killed with SIGKILL leaves no replica running: each exits when its parent goes', async () => {
+  const run = lab('--scenario', 'cache', '--duration', '30s', '--products', '5000', '--no-report');
+  await untilStderr(run, /replicas listening on/);
+  const started = replicas(run);
+  assert.equal(started.length, 3);
+  run.child.kill('SIGKILL');
+  await run.exited;
+  // A replica checks its parent every 250 ms; a busy machine may take a few seconds to run it.
+  for (let i = 0; i < 200 && started.some((r) => gone(r.pid) === false); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const r of started) {
+    assert.equal(gone(r.pid), true, `replica pid ${r.pid} outlived the killed lab`);
+    assert.equal(await portOpen(r.port), false, `port ${r.port} still open`);
+  }
 });
 
 test('PostgreSQL as the store and the Redis tier under the caches: both used, both cleaned up afterwards', async () => {

@@ -7,6 +7,7 @@
 import { type RedisClientType, createClient } from 'redis';
 import type { RedisLike } from 'headroom/cache';
 import { systemClock } from 'headroom';
+import { exitWithParent } from '../exit-with-parent.js';
 import type { ParentMessage, ReplicaInit, ReplicaMessage } from './protocol.js';
 import { ReplicaService } from './replica.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   // Ctrl-C and a closing terminal reach the whole process group; the parent decides, then sends SIGTERM.
   process.on('SIGINT', () => undefined);
   process.on('SIGHUP', () => undefined);
-  process.on('disconnect', () => process.exit(0));
+  exitWithParent(systemClock);
 
   const store: CatalogStore =
     init.store.kind === 'sqlite' ? openSqliteStore(init.store.path) : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);
