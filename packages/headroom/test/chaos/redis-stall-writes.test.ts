@@ -7,6 +7,9 @@
  * - SIGKILL mid-stream, then a restart on the same port and directory (append-only file,
  *   fsync always): every write acknowledged before the kill reaches the source once the server is
  *   back; writes refused during the outage were never acknowledged.
+ * - A server without persistence restarted empty: the queue makes its consumer group again and
+ *   drains what is written after the restart (what the server held before it is gone with it —
+ *   why a durable queue wants the append-only file).
  *
  * The server is this test's own (a free port the OS picks, so no other test shares it), stopped by pid.
  */
@@ -135,5 +138,43 @@ test('SIGKILL mid-stream, then restart (AOF, fsync always): every write acknowle
   assert.ok(acknowledged.has('k59'), 'writes are acknowledged again after the restart');
   openGate();
   await queue.flush(15_000);
+  await assertAllInSource(source, prefix, acknowledged);
+});
+
+test('a server without persistence restarted empty: the queue makes its group again and drains the writes that follow', async () => {
+  const bare = await startRedis(0);
+  cleanups.push(() => bare.stop());
+  const prefix = uniquePrefix('chaos-empty');
+  const client = await connectClient(bare.url);
+  const source = await connectClient(SHARED_REDIS_URL);
+  const queue = durableWriteBehind(new Cache<Value>({ namespace: 'chaos-empty' }), hashSource(source, prefix, Promise.resolve()), {
+    client,
+    prefix,
+    lockTtl: '2s',
+    block: '50ms',
+    retryBackoff: { initial: '20ms', max: '200ms' },
+  });
+  cleanups.push(async () => {
+    await queue.close();
+    await client.close().catch(() => undefined);
+    await source.del(`${prefix}:source`);
+    await source.close();
+  });
+  await queue.set('before', { v: 1 });
+  await queue.flush(5_000);
+  await bare.kill();
+  await bare.restart();
+  const acknowledged = new Map<string, number>();
+  for (let i = 0; i < 10; i++) {
+    // The client reconnects on its own; retry until it has.
+    for (let attempt = 0; !acknowledged.has(`k${i}`) && attempt < 100; attempt++) {
+      await queue.set(`k${i}`, { v: i }).then(
+        () => void acknowledged.set(`k${i}`, i),
+        () => new Promise((resolve) => setTimeout(resolve, 50)),
+      );
+    }
+  }
+  assert.equal(acknowledged.size, 10, 'writes are acknowledged again after the restart');
+  await queue.flush(5_000);
   await assertAllInSource(source, prefix, acknowledged);
 });

@@ -200,7 +200,7 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     reader.on('error', () => {});
     await reader.connect();
     this.#reader = reader;
-    await this.#client.sendCommand(['XGROUP', 'CREATE', this.#keys.stream, GROUP, '0', 'MKSTREAM']).catch(() => undefined);
+    await this.#createGroup();
     let holding = false;
     let renewAt = 0;
     while (!signal.aborted) {
@@ -218,11 +218,20 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
           }
         }
         await this.#drainOnce();
-      } catch {
+      } catch (error) {
         holding = false;
+        // The stream or its group is gone — Redis restarted without its data, or the key was
+        // deleted — while writes go on arriving (each XADD makes the stream anew): make the group
+        // again, from the start of the stream, or nothing would drain until this process restarts.
+        if (error instanceof Error && error.message.startsWith('NOGROUP')) await this.#createGroup();
         await sleep(this.#clock, this.#blockMs, signal).catch(() => undefined);
       }
     }
+  }
+
+  /** Creates the consumer group (and the stream) if missing; an existing group is kept as it is. */
+  async #createGroup(): Promise<void> {
+    await this.#client.sendCommand(['XGROUP', 'CREATE', this.#keys.stream, GROUP, '0', 'MKSTREAM']).catch(() => undefined);
   }
 
   /** After taking the lock: adopt every entry another (dead) consumer read but never acknowledged. */
