@@ -51,12 +51,13 @@ function hashSource(client: Client, prefix: string, gate: Promise<void>) {
   };
 }
 
-/** A queue on the server under test, its source on the shared Redis; closed after the test. */
+/** A queue on `on` (the server under test), its source on the shared Redis; closed after the test. */
 async function setup(
   label: string,
+  on: OwnRedis = server,
 ): Promise<{ queue: DurableWriteBehind<Value>; source: Client; prefix: string; openGate: () => void; queued: () => Promise<number> }> {
   const prefix = uniquePrefix(label);
-  const client = await connectClient(server.url);
+  const client = await connectClient(on.url);
   const source = await connectClient(SHARED_REDIS_URL);
   let openGate!: () => void;
   const gate = new Promise<void>((resolve) => (openGate = resolve));
@@ -74,7 +75,7 @@ async function setup(
     await source.close();
   });
   const queued = async (): Promise<number> => {
-    const admin = await connectClient(server.url);
+    const admin = await connectClient(on.url);
     try {
       return await admin.xLen(`{${prefix}:${label}:wb}:stream`);
     } finally {
@@ -144,22 +145,8 @@ test('SIGKILL mid-stream, then restart (AOF, fsync always): every write acknowle
 test('a server without persistence restarted empty: the queue makes its group again and drains the writes that follow', async () => {
   const bare = await startRedis(0);
   cleanups.push(() => bare.stop());
-  const prefix = uniquePrefix('chaos-empty');
-  const client = await connectClient(bare.url);
-  const source = await connectClient(SHARED_REDIS_URL);
-  const queue = durableWriteBehind(new Cache<Value>({ namespace: 'chaos-empty' }), hashSource(source, prefix, Promise.resolve()), {
-    client,
-    prefix,
-    lockTtl: '2s',
-    block: '50ms',
-    retryBackoff: { initial: '20ms', max: '200ms' },
-  });
-  cleanups.push(async () => {
-    await queue.close();
-    await client.close().catch(() => undefined);
-    await source.del(`${prefix}:source`);
-    await source.close();
-  });
+  const { queue, source, prefix, openGate } = await setup('chaos-empty', bare);
+  openGate();
   await queue.set('before', { v: 1 });
   await queue.flush(5_000);
   await bare.kill();
