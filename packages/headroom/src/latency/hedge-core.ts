@@ -12,6 +12,11 @@
  *   the lower half of the bucket), and which attempt won ({@link HedgeRun.succeeded}: its latency
  *   and the open losers' elapsed times, lower bounds, enter the window).
  *
+ * A driver that keeps its calls in plain numbers (the simulator) skips the per-call object: the
+ * same decisions are {@link HedgeCore.start}, {@link HedgeCore.checkAfterMs},
+ * {@link HedgeCore.decide} and, for a win, {@link HedgeCore.observe} + {@link HedgeCore.won};
+ * `HedgeRun` is those calls plus its own bookkeeping of the open attempts.
+ *
  * Time is passed in (`nowMs`, on the clock the budget was built with); nothing here awaits.
  * O(1) per decision plus the window's O(windowSize) memmove per observed latency.
  */
@@ -141,9 +146,39 @@ export class HedgeCore {
 
   /** A call starts: counts it, earns its budget share, and returns its per-call state (send attempt 0 with `launch`). */
   begin(nowMs: number = this.clock.now()): HedgeRun {
+    return new HedgeRun(this, nowMs, this.start(nowMs));
+  }
+
+  /**
+   * A call starts, for a driver that keeps the call's state in plain numbers (the simulator's
+   * call table; {@link HedgeRun} is the object form): counts it, earns its budget share.
+   * @returns the hedge delay the call uses, ms, or -1 when it sends no backup
+   */
+  start(nowMs: number): number {
     this.#calls++;
     this.budget?.deposit(nowMs);
-    return new HedgeRun(this, nowMs, this.delayMs());
+    return this.delayMs() ?? -1;
+  }
+
+  /**
+   * When an unsettled call's next hedge decision is due, from its plain state: it started at
+   * `startMs` with delay `delayMs` (-1: none, from {@link HedgeCore.start}), has launched
+   * `launched` attempts, and its last ask was refused (`reask`).
+   * @returns ms from now until {@link HedgeCore.decide}, or -1 when none is due (no delay, or `maxExtra` backups sent)
+   */
+  checkAfterMs(nowMs: number, startMs: number, delayMs: number, launched: number, reask: boolean): number {
+    if (delayMs < 0) return -1;
+    if (reask) return Math.max(nowMs - startMs, this.minDelayMs);
+    return launched > this.maxExtra ? -1 : delayMs;
+  }
+
+  /**
+   * An unsettled call's hedge decision is due: true when a backup goes now (attempt `launched`),
+   * false when the budget refused it — the call then re-asks (`reask` true next time), and only
+   * re-asks may spend the reserved half of the bucket.
+   */
+  decide(nowMs: number, startMs: number, launched: number, reask: boolean): boolean {
+    return this.allowHedge(nowMs, nowMs - startMs, launched, reask);
   }
 
   /** Records an attempt's latency (or a lower bound for a cancelled one) in the adaptive window. */
@@ -169,7 +204,11 @@ export class HedgeCore {
     return true;
   }
 
-  /** Counts a win. @internal */
+  /**
+   * Counts a win of attempt `attempt` after `latencyMs` since the call started. A driver settles a
+   * win by observing the winner's latency, then each still-open loser's elapsed time in attempt
+   * order ({@link HedgeCore.observe}), then calling this — as {@link HedgeRun.succeeded} does.
+   */
   won(attempt: number, latencyMs: number, attempts: number): void {
     while (this.#wins.length <= attempt) this.#wins.push(0);
     this.#wins[attempt]!++;
@@ -183,6 +222,7 @@ export class HedgeRun {
   readonly startMs: number;
   /** The hedge delay this call uses; undefined: it sends no backup. */
   readonly delayMs: number | undefined;
+  readonly #delay: number;
   /** True once an attempt won, every attempt failed, or the caller gave up. */
   settled = false;
   readonly #core: HedgeCore;
@@ -195,10 +235,11 @@ export class HedgeRun {
   #reask = false;
 
   /** @internal use {@link HedgeCore.begin} */
-  constructor(core: HedgeCore, startMs: number, delayMs: number | undefined) {
+  constructor(core: HedgeCore, startMs: number, delayMs: number) {
     this.#core = core;
     this.startMs = startMs;
-    this.delayMs = delayMs;
+    this.#delay = delayMs;
+    this.delayMs = delayMs < 0 ? undefined : delayMs;
   }
 
   /** Attempts launched so far. */
@@ -225,9 +266,9 @@ export class HedgeRun {
    * none is due (settled, no delay, or `maxExtra` backups sent).
    */
   nextCheckMs(nowMs: number): number | undefined {
-    if (this.settled || this.delayMs === undefined) return undefined;
-    if (this.#reask) return Math.max(nowMs - this.startMs, this.#core.minDelayMs);
-    return this.#launched > this.#core.maxExtra ? undefined : this.delayMs;
+    if (this.settled) return undefined;
+    const wait = this.#core.checkAfterMs(nowMs, this.startMs, this.#delay, this.#launched, this.#reask);
+    return wait < 0 ? undefined : wait;
   }
 
   /**
@@ -236,7 +277,7 @@ export class HedgeRun {
    */
   due(nowMs: number): boolean {
     if (this.settled) return false;
-    const allowed = this.#core.allowHedge(nowMs, nowMs - this.startMs, this.#launched, this.#reask);
+    const allowed = this.#core.decide(nowMs, this.startMs, this.#launched, this.#reask);
     this.#reask = !allowed;
     return allowed;
   }

@@ -2,8 +2,9 @@
  * A call and its attempts, as a client sees them, with every decision made by the synchronous
  * cores of `headroom/latency` that the async policies drive too (policies.ts):
  *
- * - hedged: the first attempt goes to the server the picker chooses; when the real `HedgeRun`
- *   says a backup is due (and its budget allows) another goes to a server this call has not
+ * - hedged: the first attempt goes to the server the picker chooses; when the real `HedgeCore`
+ *   says a backup is due (its plain-number form: the call keeps the round's start, delay, attempts
+ *   and re-ask flag in its own fields, so a call allocates no `HedgeRun`) (and its budget allows) another goes to a server this call has not
  *   used; the first answer wins and the others are cancelled (their load metrics told
  *   `'ignored'`, and with `cancelQueued` they leave their servers' queues);
  * - tied: copy 0 now and copy 1 after the stagger, to two servers; the server that starts its
@@ -19,7 +20,7 @@
  * `FanOutTally`), or a deadline.
  */
 import { parseDuration } from '../core/duration.js';
-import { FanOutTally, type HedgeRun, type TiedRun, type TieTicket } from '../latency/index.js';
+import { FanOutTally, type TiedRun, type TieTicket } from '../latency/index.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import type { Client } from './client.js';
 import type { FanOutSpec } from './model-spec.js';
@@ -69,8 +70,6 @@ const EXPIRED = 2;
 /** One attempt of a call at one server; it is the server's job and its own event handler. */
 export class Attempt implements Job {
   runIndex = -1;
-  doneAt = 0;
-  doneEvent = -1;
   remaining = 0;
   withdrawn = false;
   /** Ended on the client side (lost the race, or its call timed out): a late answer is ignored. */
@@ -107,6 +106,25 @@ export class Attempt implements Job {
   }
 }
 
+/**
+ * The state of the features most calls do not use — a per-call timeout or deadline, retries,
+ * tied copies, fan-out — kept apart so that a plain call carries none of its fields.
+ */
+class CallExtras {
+  timeoutEvent = -1;
+  /** Absolute deadline, ms; -1 without one. */
+  deadlineAt = -1;
+  /** Retry rounds started. */
+  round = 0;
+  tied: TiedRun | undefined = undefined;
+  tiePeer = -1;
+  /** Tied copies that started. */
+  started = 0;
+  // fan-out parent state
+  children: Call[] | undefined = undefined;
+  tally: FanOutTally | undefined = undefined;
+}
+
 /** A call (or one leaf of a fan-out call). */
 export class Call implements SimHandler {
   done = false;
@@ -116,18 +134,13 @@ export class Call implements SimHandler {
   #first: Attempt | undefined = undefined;
   #later: Attempt[] | undefined = undefined;
   #event = -1;
-  #timeoutEvent = -1;
-  #hedge: HedgeRun | undefined;
-  #tied: TiedRun | undefined;
-  #tiePeer = -1;
-  #round = 0;
   #roundStart = 0;
-  /** Absolute deadline, ms; -1 without one (not Infinity: a double field is a heap box in every call). */
-  #deadlineAt = -1;
-  #started = 0;
-  // fan-out parent state
-  #children: Call[] | undefined;
-  #tally: FanOutTally | undefined;
+  // the hedge of the current round (HedgeCore's plain-number state; the round started when its
+  // first attempt was sent): delay (-1: none), attempts launched, last ask refused
+  #hedgeDelay = -1;
+  #launched = 0;
+  #reask = false;
+  #x: CallExtras | undefined = undefined;
 
   constructor(
     readonly host: CallHost,
@@ -143,19 +156,21 @@ export class Call implements SimHandler {
     const engine = this.host.engine;
     const deadline = this.client.policies.config.deadline;
     if (deadline !== undefined && fanOut === undefined) {
-      this.#deadlineAt = engine.now + deadline.timeoutMs;
+      const x = this.#extras();
+      x.deadlineAt = engine.now + deadline.timeoutMs;
       const ms = timeoutMs === undefined ? deadline.timeoutMs : Math.min(timeoutMs, deadline.timeoutMs);
-      this.#timeoutEvent = engine.after(ms, this, TIMEOUT, 0);
-    } else if (timeoutMs !== undefined) this.#timeoutEvent = engine.after(timeoutMs, this, TIMEOUT, 0);
+      x.timeoutEvent = engine.after(ms, this, TIMEOUT, 0);
+    } else if (timeoutMs !== undefined) this.#extras().timeoutEvent = engine.after(timeoutMs, this, TIMEOUT, 0);
     if (fanOut !== undefined) {
       const complete = fanOut.complete ?? 'all';
-      this.#tally = new FanOutTally(fanOut.leaves, typeof complete === 'object' && 'quorum' in complete ? complete : 'all');
+      const x = this.#extras();
+      x.tally = new FanOutTally(fanOut.leaves, typeof complete === 'object' && 'quorum' in complete ? complete : 'all');
       if (typeof complete === 'object' && 'deadline' in complete)
         engine.after(parseDuration(complete.deadline, 'fanOut.complete.deadline'), this, DEADLINE, 0);
-      this.#children = [];
+      x.children = [];
       for (let i = 0; i < fanOut.leaves && !this.done; i++) {
         const child = new Call(this.host, this.client, this.startMs, this.measured, this, this.key);
-        this.#children.push(child);
+        x.children.push(child);
         child.begin(undefined, undefined);
       }
       return;
@@ -172,19 +187,19 @@ export class Call implements SimHandler {
     else if (kind === RETRY) this.#startRound();
     else if (kind === ATTEMPT_TIMEOUT) this.#attemptTimedOut(arg);
     else if (kind === TIMEOUT) this.#finish(false, true, false);
-    else if (kind === DEADLINE) this.#finish(true, false, this.#tally!.pending > 0);
+    else if (kind === DEADLINE) this.#finish(true, false, this.#x!.tally!.pending > 0);
   }
 
   /** The deadline this call's attempts carry to the servers (less the client's reserve), virtual ms; Infinity when none is propagated. */
   get sentDeadlineMs(): number {
     const deadline = this.client.policies.config.deadline;
-    return deadline === undefined || !deadline.propagate ? Infinity : this.#deadlineAt - deadline.reserveMs;
+    return deadline === undefined || !deadline.propagate ? Infinity : this.#x!.deadlineAt - deadline.reserveMs;
   }
 
   /** An attempt reached its server: a tied copy registers there (and is answered at once if its twin already started). */
   arrived(a: Attempt): void {
     const server = this.host.servers[a.server]!;
-    const tied = this.#tied;
+    const tied = this.#x?.tied;
     if (tied !== undefined && a.index >= 0 && server.up) {
       const ticket = this.host.ties!.at(a.server).arrive(tied.tieId, String(this.#peerOf(a)));
       if (ticket.state === 'cancelled') {
@@ -205,13 +220,13 @@ export class Call implements SimHandler {
     const deadline = this.client.policies.config.deadline;
     if (deadline !== undefined && deadline.propagate) {
       const now = this.host.engine.now;
-      const left = this.#deadlineAt - deadline.reserveMs - now;
+      const left = this.#x!.deadlineAt - deadline.reserveMs - now;
       if (left <= 0 || left < deadline.minRemainingMs) return this.#drop(a, EXPIRED);
     }
     const ticket = a.ticket;
     if (ticket === undefined) return true;
     if (!ticket.start()) return this.#drop(a, TIE_DROPPED);
-    if (++this.#started === 2 && this.measured) this.host.countBothRan();
+    if (++this.#x!.started === 2 && this.measured) this.host.countBothRan();
     const peer = this.#peerOf(a);
     const delay = this.host.peerDelay();
     if (delay >= 0) this.host.engine.after(delay, this, TIE_CANCEL, peer);
@@ -237,17 +252,25 @@ export class Call implements SimHandler {
       if (ok) this.#finish(true, false, false);
       return;
     }
+    const hedge = client.policies.hedge;
     if (ok) {
-      if (this.#hedge !== undefined) this.#hedge.succeeded(a.index, now);
-      else this.#tied?.succeeded(a.index as 0 | 1);
+      if (hedge !== undefined) {
+        // as HedgeRun.succeeded: the winner's latency, then each open loser's elapsed time in attempt order
+        hedge.observe(now - a.sentAt);
+        for (let i = this.#roundStart; i < this.#attempts; i++) {
+          const b = this.#attempt(i);
+          if (!b.cancelled) hedge.observe(now - b.sentAt);
+        }
+        hedge.won(a.index, now - this.#attempt(this.#roundStart).sentAt, this.#launched);
+      } else this.#x?.tied?.succeeded(a.index as 0 | 1);
       this.#finish(true, false, false);
       return;
     }
     const roundFailed =
-      this.#hedge !== undefined
-        ? this.#hedge.failed(a.index)
-        : this.#tied !== undefined
-          ? this.#tied.failed(undefined, a.dropped === TIE_DROPPED)
+      hedge !== undefined
+        ? this.#roundSettled()
+        : this.#x?.tied !== undefined
+          ? this.#x.tied.failed(undefined, a.dropped === TIE_DROPPED)
           : true;
     if (roundFailed) this.#roundFailed(a, now);
   }
@@ -264,11 +287,12 @@ export class Call implements SimHandler {
   #roundFailed(a: Attempt, now: number): void {
     const retry = this.client.policies.retry;
     if (retry !== undefined) {
-      const remaining = this.#deadlineAt < 0 ? undefined : Math.max(0, this.#deadlineAt - now);
-      const decision = retry.decide(undefined, this.#round, remaining, now, a.dropped !== EXPIRED);
+      const x = this.#extras();
+      const remaining = x.deadlineAt < 0 ? undefined : Math.max(0, x.deadlineAt - now);
+      const decision = retry.decide(undefined, x.round, remaining, now, a.dropped !== EXPIRED);
       if (decision.retry) {
         if (this.#event >= 0) this.host.engine.cancel(this.#event);
-        this.#round++;
+        x.round++;
         this.host.countRetry();
         this.#event = this.host.engine.after(decision.backoffMs, this, RETRY, 0);
         return;
@@ -286,14 +310,17 @@ export class Call implements SimHandler {
     for (let i = this.#roundStart; i < this.#attempts; i++) this.#attempt(i).index = -1;
     this.#roundStart = this.#attempts;
     if (policies.tied !== undefined) {
-      this.#tied = policies.tied.begin();
+      const x = this.#extras();
+      x.tied = policies.tied.begin();
       const first = this.#send(0);
-      this.#tiePeer = this.#pickServer(1);
-      if (first.server === this.#tiePeer) this.#tiePeer = (this.#tiePeer + 1) % this.client.size;
+      x.tiePeer = this.#pickServer(1);
+      if (first.server === x.tiePeer) x.tiePeer = (x.tiePeer + 1) % this.client.size;
       if (!this.done) this.#event = engine.after(policies.tied.delayMs, this, TIE_SECOND, 0);
     } else if (policies.hedge !== undefined) {
-      const run = (this.#hedge = policies.hedge.begin(now));
-      this.#send(run.launch(now));
+      this.#hedgeDelay = policies.hedge.start(now);
+      this.#launched = 0;
+      this.#reask = false;
+      this.#send(this.#launched++);
       this.#armHedge(now);
     } else {
       this.#send(0);
@@ -301,29 +328,42 @@ export class Call implements SimHandler {
   }
 
   #armHedge(now: number): void {
-    const wait = this.done ? undefined : this.#hedge!.nextCheckMs(now);
-    if (wait !== undefined) this.#event = this.host.engine.after(wait, this, HEDGE, 0);
+    if (this.done) return;
+    const wait = this.client.policies.hedge!.checkAfterMs(
+      now,
+      this.#attempt(this.#roundStart).sentAt,
+      this.#hedgeDelay,
+      this.#launched,
+      this.#reask,
+    );
+    if (wait >= 0) this.#event = this.host.engine.after(wait, this, HEDGE, 0);
   }
 
   #hedgeDue(): void {
     this.#event = -1;
-    const run = this.#hedge!;
-    if (run.attempts >= this.client.size) return; // no server left to send a backup to
+    if (this.#launched >= this.client.size) return; // no server left to send a backup to
     const now = this.host.engine.now;
-    const allowed = run.due(now);
+    const allowed = this.client.policies.hedge!.decide(now, this.#attempt(this.#roundStart).sentAt, this.#launched, this.#reask);
+    this.#reask = !allowed;
     this.host.countHedge(allowed);
-    if (allowed) this.#send(run.launch(now));
+    if (allowed) this.#send(this.#launched++);
     this.#armHedge(now);
+  }
+
+  /** True when no attempt of the current round is still open (as HedgeRun.failed: the round has failed). */
+  #roundSettled(): boolean {
+    for (let i = this.#roundStart; i < this.#attempts; i++) if (!this.#attempt(i).cancelled) return false;
+    return true;
   }
 
   #tieSecondDue(): void {
     this.#event = -1;
-    if (this.#tied!.secondDue()) this.#send(1, this.#tiePeer);
+    if (this.#x!.tied!.secondDue()) this.#send(1, this.#x!.tiePeer);
   }
 
   /** The twin of a tied copy started: its cancel reached server `server`, which drops the other copy if it still waits. */
   #tieCancelArrived(server: number): void {
-    const tied = this.#tied;
+    const tied = this.#x?.tied;
     if (tied === undefined) return;
     if (this.host.ties!.at(server).cancel(tied.tieId) !== 'cancelled') return;
     for (let i = this.#roundStart; i < this.#attempts; i++) {
@@ -338,6 +378,10 @@ export class Call implements SimHandler {
     }
   }
 
+  #extras(): CallExtras {
+    return (this.#x ??= new CallExtras());
+  }
+
   #drop(a: Attempt, why: number): false {
     a.dropped = why;
     a.ticket?.finish();
@@ -345,7 +389,7 @@ export class Call implements SimHandler {
   }
 
   #peerOf(a: Attempt): number {
-    if (a.index === 0) return this.#tiePeer;
+    if (a.index === 0) return this.#x!.tiePeer;
     return this.#attempt(this.#roundStart).server;
   }
 
@@ -387,7 +431,7 @@ export class Call implements SimHandler {
 
   /** A leaf of this fan-out call ended. */
   #leafEnded(ok: boolean): void {
-    const tally = this.#tally!;
+    const tally = this.#x!.tally!;
     const progress = tally.settle(ok);
     if (progress === 'quorum-reached') this.#finish(true, false, tally.pending > 0);
     else if (progress === 'quorum-impossible') this.#finish(false, false, false);
@@ -399,12 +443,14 @@ export class Call implements SimHandler {
     this.done = true;
     const engine = this.host.engine;
     if (this.#event >= 0) engine.cancel(this.#event);
-    if (this.#timeoutEvent >= 0) engine.cancel(this.#timeoutEvent);
-    this.#hedge?.abandon(); // no-op after a win; a timeout or a failure observes nothing
-    this.#tied?.abandon();
+    const x = this.#x;
+    if (x !== undefined) {
+      if (x.timeoutEvent >= 0) engine.cancel(x.timeoutEvent);
+      x.tied?.abandon();
+    }
     const now = engine.now;
     const client = this.client;
-    const withdraw = this.#tied !== undefined || client.policies.config.cancelQueued;
+    const withdraw = x?.tied !== undefined || client.policies.config.cancelQueued;
     for (let i = 0; i < this.#attempts; i++) {
       const a = this.#attempt(i);
       if (a.cancelled) continue;
@@ -414,7 +460,7 @@ export class Call implements SimHandler {
       client.totalInflight--;
       if (withdraw && this.host.servers[a.server]!.withdraw(a)) a.ticket?.finish();
     }
-    if (this.#children !== undefined) for (const child of this.#children) if (!child.done) child.#finish(false, false, false);
+    if (x?.children !== undefined) for (const child of x.children) if (!child.done) child.#finish(false, false, false);
     if (this.parent !== null) {
       if (!this.parent.done) this.parent.#leafEnded(ok);
     } else {

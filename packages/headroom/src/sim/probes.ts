@@ -174,7 +174,7 @@ export class SimProbes implements SimHandler {
     const server = this.#host.servers[a.server]!;
     if (server.up) this.#tickets.set(a, this.reporters[a.server]!.begin());
     server.arrive(a);
-    if (a.runIndex >= 0 && server.discipline !== 'ps') this.#service.set(a, a.doneAt - this.#host.engine.now);
+    if (a.runIndex >= 0 && server.discipline !== 'ps') this.#service.set(a, server.doneAt(a) - this.#host.engine.now);
   }
 
   #delay(): number {

@@ -5,7 +5,8 @@
  * loop); crash and restart; a slow-down factor applied to the service times drawn after it is set.
  *
  * FIFO/LIFO: one completion event per job in service; a pause pushes each of them back by its
- * length. PS: one completion event for the server, recomputed in O(jobs) on every change.
+ * length. The jobs in service keep their completion times and event ids in the server's typed
+ * arrays, by place in service (a double field would be a heap box in every job). PS: one completion event for the server, recomputed in O(jobs) on every change.
  */
 import type { Random } from '../core/random.js';
 import type { Sampler } from './distributions.js';
@@ -16,10 +17,6 @@ import type { Discipline } from './model-spec.js';
 export interface Job extends SimHandler {
   /** Index in the server's `running` list, -1 when not in service. */
   runIndex: number;
-  /** Completion time of a FIFO/LIFO job in service. */
-  doneAt: number;
-  /** Completion event id of a FIFO/LIFO job in service. */
-  doneEvent: number;
   /** Work left (PS), ms at full rate. */
   remaining: number;
   /** Removed from the queue (cancelled) while waiting: skipped when dequeued. */
@@ -57,6 +54,9 @@ export class Server implements SimHandler {
   /** Of those, jobs that found every worker busy and queued. */
   waited = 0;
   readonly #running: Job[] = [];
+  // by place in #running (FIFO/LIFO): completion time and completion event id
+  #doneAt: Float64Array;
+  #doneEvents: Float64Array;
   #queue: Job[] = [];
   #head = 0;
   #queued = 0;
@@ -78,12 +78,20 @@ export class Server implements SimHandler {
     readonly pauses: { readonly interval: Sampler; readonly duration: Sampler } | undefined,
   ) {
     this.#busyStamp = engine.now;
+    const places = workers < 64 ? workers : 64;
+    this.#doneAt = new Float64Array(places);
+    this.#doneEvents = new Float64Array(places);
     if (pauses !== undefined) engine.after(pauses.interval.sample(random), this, PAUSE_START, 0);
   }
 
   /** Jobs queued plus in service. */
   get length(): number {
     return this.#queued + this.#running.length;
+  }
+
+  /** Completion time of a FIFO/LIFO job in service, virtual ms. */
+  doneAt(job: Job): number {
+    return this.#doneAt[job.runIndex]!;
   }
 
   /** Worker-ms spent serving since the last {@link Server.resetBusy}. */
@@ -163,7 +171,7 @@ export class Server implements SimHandler {
     const dropped = [...this.#running];
     for (let i = this.#head; i < this.#queue.length; i++) if (!this.#queue[i]!.withdrawn) dropped.push(this.#queue[i]!);
     const before = this.length;
-    for (const job of this.#running) this.engine.cancel(job.doneEvent);
+    if (this.discipline !== 'ps') for (let i = 0; i < this.#running.length; i++) this.engine.cancel(this.#doneEvents[i]!);
     if (this.#psEvent >= 0) this.engine.cancel(this.#psEvent);
     this.#running.length = 0;
     this.#queue = [];
@@ -191,9 +199,12 @@ export class Server implements SimHandler {
     this.#markBusy();
     const now = this.engine.now;
     const begin = this.#pausedUntil > now ? this.#pausedUntil : now;
-    job.doneAt = begin + this.service.sample(this.random) * this.factor;
-    job.doneEvent = this.engine.at(job.doneAt, job, JOB_DONE, 0);
-    job.runIndex = this.#running.length;
+    const doneAt = begin + this.service.sample(this.random) * this.factor;
+    const place = this.#running.length;
+    if (place === this.#doneAt.length) this.#growPlaces();
+    this.#doneAt[place] = doneAt;
+    this.#doneEvents[place] = this.engine.at(doneAt, job, JOB_DONE, 0);
+    job.runIndex = place;
     this.#running.push(job);
   }
 
@@ -229,10 +240,24 @@ export class Server implements SimHandler {
   #removeRunning(job: Job): void {
     const last = this.#running.pop()!;
     if (last !== job) {
-      this.#running[job.runIndex] = last;
-      last.runIndex = job.runIndex;
+      const place = job.runIndex;
+      const from = this.#running.length;
+      this.#running[place] = last;
+      last.runIndex = place;
+      this.#doneAt[place] = this.#doneAt[from]!;
+      this.#doneEvents[place] = this.#doneEvents[from]!;
     }
     job.runIndex = -1;
+  }
+
+  #growPlaces(): void {
+    const n = this.#doneAt.length * 2;
+    const doneAt = new Float64Array(n);
+    doneAt.set(this.#doneAt);
+    const events = new Float64Array(n);
+    events.set(this.#doneEvents);
+    this.#doneAt = doneAt;
+    this.#doneEvents = events;
   }
 
   #busySlots(): number {
@@ -255,10 +280,11 @@ export class Server implements SimHandler {
       this.#psStamp = this.#pausedUntil;
       this.#psSchedule();
     } else {
-      for (const job of this.#running) {
-        this.engine.cancel(job.doneEvent);
-        job.doneAt += length;
-        job.doneEvent = this.engine.at(job.doneAt, job, JOB_DONE, 0);
+      for (let i = 0; i < this.#running.length; i++) {
+        this.engine.cancel(this.#doneEvents[i]!);
+        const doneAt = this.#doneAt[i]! + length;
+        this.#doneAt[i] = doneAt;
+        this.#doneEvents[i] = this.engine.at(doneAt, this.#running[i]!, JOB_DONE, 0);
       }
     }
     this.engine.at(this.#pausedUntil, this, PAUSE_END, 0);
