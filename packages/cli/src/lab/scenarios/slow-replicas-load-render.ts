@@ -28,5 +28,7 @@ export function renderSlowReplicasScenario(r: SlowReplicasResult): string {
     `Prequal's probe overhead beside P2C + peak-EWMA: +${o.extraRequestsPerSec.toFixed(0)} requests/s (${o.extraRequestRatio.toFixed(2)} probes per query), ` +
       `client CPU ${o.clientCpuMsPerSec >= 0 ? '+' : ''}${o.clientCpuMsPerSec.toFixed(0)} ms/s, replica CPU ${o.replicaCpuMsPerSec === null ? '–' : `${o.replicaCpuMsPerSec >= 0 ? '+' : ''}${o.replicaCpuMsPerSec.toFixed(0)} ms/s`}` +
       ' (CPU differences are noisy on a shared machine).',
+    `Before each segment the replicas drained what the previous one left queued: longest wait ${(r.drain.maxWaitMs / 1000).toFixed(1)} s` +
+      (r.drain.notIdle === 0 ? '.' : `; ${r.drain.notIdle} wait(s) gave up with store queries still starting.`),
   ].join('\n\n');
 }

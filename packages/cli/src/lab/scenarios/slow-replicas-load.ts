@@ -9,7 +9,10 @@
  * runs every case for a segment (order rotated round to round), and each round's arrivals and keys
  * are the same for every case. Drift in the machine's load (it is shared) then falls on every case
  * alike instead of on whichever ran last. Each client keeps its state across rounds (EWMA, probe
- * pool) and gets an unmeasured warm-up before each segment.
+ * pool) and gets an unmeasured warm-up before each segment. Before each warm-up the scenario waits
+ * until the replicas have run the store queries the previous segment left queued
+ * (slow-replicas-load-drain.ts): round-robin leaves the slow replica seconds of them, which the
+ * next case would otherwise inherit.
  *
  * Per case: p50/p99/p99.9 from the intended send time (open loop), the share of requests the slow
  * replicas served (their own request counters), probes sent per second and per query, and CPU: the
@@ -37,6 +40,7 @@ import { Agent, request } from 'undici';
 import type { ProductKeys } from '../load/product-keys.js';
 import type { Progress } from '../progress.js';
 import type { ReplicaPhaseConfig, ReplicaStats } from '../service/protocol.js';
+import { drainReplicas } from './slow-replicas-load-drain.js';
 
 /** The scenario's name on the command line. */
 export const SLOW_REPLICAS_SCENARIO = 'slow-replicas-load';
@@ -53,6 +57,13 @@ const SLOW_FACTOR = 5;
 /** Offered reads per second per replica: 68% of the fleet's capacity, 2.5× a slow replica's. */
 const RATE_PER_REPLICA = 100;
 const TIMEOUT_MS = 1_000;
+/**
+ * The replicas count as drained when none started a store query for this long: four of the slow
+ * replica's queries, so a busy machine's late timers do not end the wait while a backlog remains.
+ */
+const DRAIN_QUIET_MS = 4 * LATENCY_MS * SLOW_FACTOR;
+/** Longest wait for a drain (round-robin's backlog takes about 5 s to run at these rates). */
+const DRAIN_MAX_MS = 30_000;
 /**
  * Prequal's bound on probes awaiting replies (default 16). One client sends this scenario's whole
  * load, 3 probes per query: at 300 queries/s a 50 ms probe round trip (a busy shared machine)
@@ -125,6 +136,13 @@ export interface SlowReplicasResult {
     readonly extraRequestRatio: number;
     readonly clientCpuMsPerSec: number;
     readonly replicaCpuMsPerSec: number | null;
+  };
+  /** The waits before each segment for the replicas to run what the previous one left queued. */
+  readonly drain: {
+    /** Longest wait, ms. */
+    readonly maxWaitMs: number;
+    /** Waits that hit the limit with store queries still starting (the next segment then inherited them). */
+    readonly notIdle: number;
   };
   /** 1-minute load average when the scenario started and ended. */
   readonly loadAverage: { readonly start: number; readonly end: number };
@@ -201,6 +219,7 @@ export async function runSlowReplicasLoad(ctx: SlowReplicasContext): Promise<Slo
   const warmMs = ctx.warmupMs / SLOW_REPLICAS_ROUNDS;
   const probeAgent = new Agent({ connections: 16, keepAliveTimeout: 30_000 });
   const origins = ctx.endpoints.map((e) => e.origin);
+  const drain = { maxWaitMs: 0, notIdle: 0 };
   const runs = CASES.map((spec) => {
     const { factory, probeStats } = spec.picker(ctx.clock, probeAgent);
     const balancer = new Balancer<string>({
@@ -242,6 +261,16 @@ export async function runSlowReplicasLoad(ctx: SlowReplicasContext): Promise<Slo
         ctx.signal.throwIfAborted();
         const run = runs[(k + round) % runs.length]!;
         const tag = `[${SLOW_REPLICAS_SCENARIO}] round ${round + 1}/${SLOW_REPLICAS_ROUNDS} · ${run.spec.label}`;
+        ctx.progress.status(`${tag}  waiting for the replicas to drain…`);
+        const drained = await drainReplicas(async () => (await ctx.stats()).map((s) => s.storeQueries), {
+          clock: ctx.clock,
+          pollMs: 50,
+          quietMs: DRAIN_QUIET_MS,
+          maxMs: DRAIN_MAX_MS,
+          signal: ctx.signal,
+        });
+        drain.maxWaitMs = Math.max(drain.maxWaitMs, Math.round(drained.waitedMs));
+        if (!drained.idle) drain.notIdle++;
         ctx.progress.status(`${tag}  warming up…`);
         if (warmMs > 0) await segment(ctx, run, ratePerSec, warmMs, seed ^ 0x5bd1e995);
         const before = await measureCounters(ctx, run);
@@ -300,6 +329,7 @@ export async function runSlowReplicasLoad(ctx: SlowReplicasContext): Promise<Slo
           ? null
           : round3(prequalCase.replicaCpuMsPerSec - p2cCase.replicaCpuMsPerSec),
     },
+    drain,
     loadAverage: { start: round3(loadStart), end: round3(loadavg()[0]!) },
   };
 }
