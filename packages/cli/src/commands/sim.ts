@@ -14,6 +14,7 @@ import {
   readScenarioFile,
   runScenario,
   validateScenario,
+  DEFAULT_YOUNG_GENERATION_MB,
   ScenarioError,
   type HistogramUnit,
   type Scenario,
@@ -30,6 +31,7 @@ interface SimFlags {
   readonly duration?: string;
   readonly replications: string;
   readonly threads?: string;
+  readonly youngGen?: string;
   readonly json?: boolean;
   readonly report?: string | false;
   readonly print?: boolean;
@@ -68,7 +70,11 @@ export function registerSim(program: Command): void {
     .option('--rps <n>', 'arrival rate, requests per second (fixed-rate arrivals only)')
     .option('--duration <d>', "simulated time, e.g. '60s' (warm-up: 10% of it)")
     .option('--replications <n>', 'replications per variant (seeds seed … seed+n−1)', '1')
-    .option('--threads <n>', 'worker threads for the replications (default: 2 when replicating, else 0)')
+    .option('--threads <n>', 'worker threads for the replications (default: 2 when replicating, else 1; 0 runs them in this thread)')
+    .option(
+      '--young-gen <MB>',
+      `V8 young generation of each worker thread, MB (default ${DEFAULT_YOUNG_GENERATION_MB}, as node --max-semi-space-size=64: less GC for large models; 0 = V8's default); results do not change`,
+    )
     .option('--json', 'print every run as JSON instead of the table')
     .option('--report <file>', 'where to write the HTML report (default: sim-report.html; with --json, only when given)')
     .option('--no-report', 'do not write the HTML report')
@@ -106,7 +112,14 @@ export function registerSim(program: Command): void {
         return;
       }
       const replications = integer('--replications', flags.replications, 1)!;
-      const threads = integer('--threads', flags.threads, 0) ?? (replications > 1 ? 2 : 0);
+      // Even one replication runs in a worker thread by default: its heap gets the larger young generation.
+      const threads = integer('--threads', flags.threads, 0) ?? (replications > 1 ? 2 : 1);
+      const youngGenerationMb = integer('--young-gen', flags.youngGen, 0);
+      if (youngGenerationMb !== undefined && threads === 0)
+        throw new ScenarioError(
+          '--young-gen',
+          'sets the worker threads’ heaps, and --threads 0 runs in this thread; drop one (in this thread: node --max-semi-space-size=<MB/3> …)',
+        );
       const seed = integer('--seed', flags.seed, 0);
       const reportFile = flags.report === false ? null : (flags.report ?? (flags.json === true ? null : 'sim-report.html'));
       const reportPath =
@@ -121,6 +134,7 @@ export function registerSim(program: Command): void {
         ...(seed === undefined ? {} : { seed }),
         replications,
         threads,
+        ...(youngGenerationMb === undefined ? {} : { youngGenerationMb }),
         onProgress: (variant, done, total) =>
           process.stderr.write(`  ${variant}: ${done}/${total} replication(s) (${((systemClock.now() - started) / 1000).toFixed(1)} s)\n`),
       });

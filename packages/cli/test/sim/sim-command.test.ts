@@ -89,6 +89,25 @@ test('same seed, same trace hashes: on every run, and with replications in 0 or 
   assert.notDeepEqual(hashes('--seed', '10', '--replications', '3'), a);
 });
 
+test("one replication runs in a worker thread with a larger young generation by default; the heap's size changes no result", () => {
+  const hashes = (...args: string[]): string[] => {
+    const r = headroom('sim', 'two.json', '--json', '--seed', '4', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(r.stdout) as JsonOut).variants.flatMap((v) => v.replications.runs.map((x) => x.traceHash));
+  };
+  const here = hashes('--threads', '0');
+  assert.equal(here.length, 2);
+  assert.deepEqual(hashes(), here, 'the default: a worker thread, young generation 192 MB');
+  assert.deepEqual(hashes('--young-gen', '0'), here, "a worker thread with V8's default heap");
+  assert.deepEqual(hashes('--young-gen', '48'), here);
+  const both = headroom('sim', 'two.json', '--no-report', '--young-gen', '64', '--threads', '0');
+  assert.equal(both.status, 1);
+  assert.match(both.stderr, /--young-gen: .*--threads 0/);
+  const bad = headroom('sim', 'two.json', '--no-report', '--young-gen', '-1');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--young-gen: got "-1"/);
+});
+
 test('--rps, --servers and --duration change the model; a built-in runs by name', () => {
   const r = headroom('sim', 'two.json', '--json', '--rps', '300', '--duration', '2s', '--servers', '8');
   assert.equal(r.status, 0, r.stderr);

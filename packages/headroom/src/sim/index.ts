@@ -29,7 +29,14 @@ export {
   type FaultSpec,
 } from './model-spec.js';
 export { erlangC, mmcMeanSojourn, md1MeanSojourn, supermarketMeanSojourn, supermarketTail, fanOutSlowProbability } from './queueing.js';
-export { replicate, summarize, type ReplicateOptions, type Replications, type ReplicationSummary } from './replicate.js';
+export {
+  replicate,
+  summarize,
+  DEFAULT_YOUNG_GENERATION_MB,
+  type ReplicateOptions,
+  type Replications,
+  type ReplicationSummary,
+} from './replicate.js';
 export {
   validateScenario,
   readScenarioFile,

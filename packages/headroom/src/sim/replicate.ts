@@ -16,6 +16,13 @@ export interface ReplicateOptions {
   readonly seeds: readonly number[];
   /** Worker threads; 0 runs every replication in this thread. Default 0. */
   readonly threads?: number;
+  /**
+   * V8 young-generation limit of each worker thread, MB (`resourceLimits.maxYoungGenerationSizeMb`);
+   * 0 leaves V8's default (16 MB semi-spaces). Default {@link DEFAULT_YOUNG_GENERATION_MB}. Only
+   * the speed changes: a seed's result and trace hash are the same whatever the limit. No effect
+   * with `threads: 0` (this thread's heap is the process's: `node --max-semi-space-size`).
+   */
+  readonly youngGenerationMb?: number;
   /** Called after each replication finishes. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -72,6 +79,13 @@ export async function replicate(spec: ModelSpec, options: ReplicateOptions): Pro
     throw invalidOption('replicate.seeds', seeds, 'use a non-empty list of integer seeds');
   const threads = options.threads ?? 0;
   if (!(Number.isInteger(threads) && threads >= 0)) throw invalidOption('replicate.threads', threads, 'use an integer ≥ 0, e.g. 2');
+  const youngMb = options.youngGenerationMb ?? DEFAULT_YOUNG_GENERATION_MB;
+  if (!(Number.isInteger(youngMb) && youngMb >= 0))
+    throw invalidOption(
+      'replicate.youngGenerationMb',
+      youngMb,
+      `use an integer ≥ 0 (MB; 0 = V8's default), e.g. ${DEFAULT_YOUNG_GENERATION_MB}`,
+    );
   const runs: RunResult[] = new Array<RunResult>(seeds.length);
   let done = 0;
   const finished = (i: number, r: RunResult): void => {
@@ -81,10 +95,17 @@ export async function replicate(spec: ModelSpec, options: ReplicateOptions): Pro
   if (threads === 0) {
     for (let i = 0; i < seeds.length; i++) finished(i, runModel(spec, seeds[i]!));
   } else {
-    await inWorkers(spec, seeds, Math.min(threads, seeds.length), finished);
+    await inWorkers(spec, seeds, Math.min(threads, seeds.length), youngMb, finished);
   }
   return { seeds: [...seeds], runs, summary: summarize(runs) };
 }
+
+/**
+ * Default young generation of a replication's worker thread, MB: 192, the young generation of
+ * `node --max-semi-space-size=64` (V8 sizes it at three semi-spaces). The calls a large model keeps
+ * in flight then die young instead of being copied by every scavenge (docs/sim.md, "Engine speed").
+ */
+export const DEFAULT_YOUNG_GENERATION_MB = 192;
 
 const here = import.meta.url;
 const fromSource = here.endsWith('.ts');
@@ -95,14 +116,21 @@ const workerUrl = new URL(`./replicate-worker${fromSource ? '.ts' : '.js'}`, her
  * and benches), a worker does not inherit the `--import tsx` hooks on Node 20, so it registers
  * tsx itself before importing the module.
  */
-function startWorker(): Worker {
-  if (!fromSource) return new Worker(workerUrl);
+function startWorker(youngMb: number): Worker {
+  const options = youngMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngMb } } : {};
+  if (!fromSource) return new Worker(workerUrl, options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { ...options, eval: true });
 }
 
-function inWorkers(spec: ModelSpec, seeds: readonly number[], threads: number, finished: (i: number, r: RunResult) => void): Promise<void> {
+function inWorkers(
+  spec: ModelSpec,
+  seeds: readonly number[],
+  threads: number,
+  youngMb: number,
+  finished: (i: number, r: RunResult) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let next = 0;
     let live = threads;
@@ -119,7 +147,7 @@ function inWorkers(spec: ModelSpec, seeds: readonly number[], threads: number, f
       w.postMessage({ spec, seed: seeds[index], index });
     };
     for (let t = 0; t < threads; t++) {
-      const w = startWorker();
+      const w = startWorker(youngMb);
       workers.push(w);
       w.on('message', (m: { ready?: true; index: number; result?: RunResult; error?: { message: string; code?: string } }) => {
         if (m.ready === true) {

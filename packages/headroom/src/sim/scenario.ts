@@ -191,6 +191,8 @@ export interface RunScenarioOptions {
   readonly replications?: number;
   /** Worker threads; default 0 (this thread). */
   readonly threads?: number;
+  /** Young generation of each worker thread, MB (see `ReplicateOptions.youngGenerationMb`). */
+  readonly youngGenerationMb?: number;
   /** Called after each replication. */
   readonly onProgress?: (variant: string, done: number, total: number) => void;
 }
@@ -207,6 +209,7 @@ export async function runScenario(
     const replications = await replicate(model, {
       seeds,
       threads: options.threads ?? 0,
+      ...(options.youngGenerationMb === undefined ? {} : { youngGenerationMb: options.youngGenerationMb }),
       onProgress: (done, total) => options.onProgress?.(name, done, total),
     });
     out.push({ name, replications });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { replicate, type ModelSpec } from '../../src/sim/index.js';
+import { DEFAULT_YOUNG_GENERATION_MB, replicate, type ModelSpec } from '../../src/sim/index.js';
 
 // 8 replications of a small p2c + peak-EWMA + hedging fleet, as the replication bench runs them.
 const model: ModelSpec = {
@@ -26,4 +26,15 @@ test('8 seeds give the same trace hashes in 1 worker thread, in 2, and in this t
     hashes,
   );
   assert.deepEqual(two.runs, here.runs);
+});
+
+test("a worker's young generation changes no result (and a bad size is named)", async () => {
+  const seeds = [3, 4];
+  const here = await replicate(model, { seeds });
+  for (const youngGenerationMb of [0, 48, DEFAULT_YOUNG_GENERATION_MB]) {
+    const inWorker = await replicate(model, { seeds, threads: 1, youngGenerationMb });
+    assert.deepEqual(inWorker.runs, here.runs, `young generation ${youngGenerationMb} MB`);
+  }
+  await assert.rejects(replicate(model, { seeds, threads: 1, youngGenerationMb: -1 }), { code: 'HR_SIM_INVALID_OPTION' });
+  await assert.rejects(replicate(model, { seeds, threads: 1, youngGenerationMb: 1.5 }), /replicate\.youngGenerationMb/);
 });
