@@ -56,7 +56,7 @@ export { LoadReporter, type LoadReporterOptions, type RequestTicket } from './pr
 export { type Prober } from './probe/prober.js';
 export { httpProber, type HttpProberOptions } from './adapters/http-prober.js';
 export { reuseBudget } from './probe/reuse.js';
-export { c3, c3Load, type C3Options, type C3Factory, type C3Stats } from './pickers/c3.js';
+export { c3, c3Load, C3_DEFAULT_CHOICES, type C3Options, type C3Factory, type C3Stats } from './pickers/c3.js';
 export { C3Feedback, ReplicaFeedback, type C3FeedbackOptions } from './c3/feedback.js';
 export { CubicRate, C3_CUBIC, type CubicConfig } from './c3/cubic.js';
 export { C3Backlog, BacklogCore, type C3BacklogOptions, type C3BacklogStats, type RateLimitedPicker } from './c3/backlog.js';

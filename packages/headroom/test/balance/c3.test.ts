@@ -16,6 +16,7 @@ import {
   Balancer,
   c3,
   C3_CUBIC,
+  C3_DEFAULT_CHOICES,
   C3Feedback,
   c3Load,
   CubicRate,
@@ -24,7 +25,7 @@ import {
   loadReporterHandler,
   LoadReporter,
 } from '../../src/balance/index.js';
-import { FakeCandidates } from './fake-candidates.js';
+import { binomialCheck, FakeCandidates, histogram } from './fake-candidates.js';
 
 test('the rate limit grows along the cubic curve while receiving faster than allowed, capped per step', () => {
   const rate = new CubicRate(C3_CUBIC, 0);
@@ -116,9 +117,47 @@ test('replicas over their rate limit are passed over while another has a token; 
   assert.deepEqual(factory.stats, { picks: 3, overLimit: 1 });
 });
 
+/** `n` candidates with feedback (queue 1 each): e0 the best (1 ms service), the others slower in index order. */
+function ranked(n: number): { feedback: C3Feedback; c: FakeCandidates } {
+  const feedback = new C3Feedback();
+  for (let i = 0; i < n; i++) feedback.observe(`e${i}`, { rif: 1, latencyMs: 0, serviceMs: 1 + i }, 0);
+  return { feedback, c: new FakeCandidates(new Array<number>(n).fill(1), new Array<number>(n).fill(0)) };
+}
+
+test(`by default C3 scores every candidate up to ${C3_DEFAULT_CHOICES}, and a sample of ${C3_DEFAULT_CHOICES} beyond`, () => {
+  const small = ranked(C3_DEFAULT_CHOICES);
+  const all = c3({ feedback: small.feedback, rateControl: false }).create({ random: new SeededRandom(2) });
+  const smallCounts = histogram(C3_DEFAULT_CHOICES, 500, () => all.pick(small.c, 1, undefined));
+  assert.equal(smallCounts[0], 500, 'a full scan always finds the best');
+  // At 1,000 candidates the best is in the sample with probability 16/1,000: a full scan would take it every time.
+  const large = ranked(1000);
+  const sampled = c3({ feedback: large.feedback, rateControl: false }).create({ random: new SeededRandom(2) });
+  const counts = histogram(1000, 5000, () => sampled.pick(large.c, 1, undefined));
+  assert.ok(counts[0]! > 0 && counts[0]! < 250, `best picked ${counts[0]} times of 5,000 (expected ≈ 80)`);
+  // Each pick is the best of its sample: the 984 worst (of 1,000) can never win a sample of 16 distinct.
+  assert.ok(
+    counts.slice(1000 - C3_DEFAULT_CHOICES + 1).every((k) => k === 0),
+    'the 15 slowest are never the best of 16 distinct',
+  );
+  const everyone = c3({ feedback: large.feedback, rateControl: false, choices: Infinity }).create({ random: new SeededRandom(2) });
+  assert.equal(everyone.pick(large.c, 1, undefined), 0, 'choices: Infinity scans all');
+});
+
+test('the sample is drawn without replacement: of 3 candidates, 2 choices never pick the worst', () => {
+  const { feedback, c } = ranked(3);
+  const picker = c3({ feedback, rateControl: false, choices: 2 }).create({ random: new SeededRandom(7) });
+  const counts = histogram(3, 3000, () => picker.pick(c, 1, undefined));
+  // Two distinct of three always include e0 or e1; drawn with replacement, e2 twice (p = 1/9) would win.
+  assert.equal(counts[2], 0, `counts ${counts.join('/')}`);
+  // e0 is in 2 of the 3 pairs.
+  assert.ok(binomialCheck(counts.slice(0, 2), [2, 1]).ok, `counts ${counts.join('/')}`);
+});
+
 test('bad options are refused with the option named', () => {
   assert.throws(() => c3({} as never), /c3\.feedback/);
   assert.throws(() => c3({ feedback: new C3Feedback(), clients: 0 }), /c3\.clients/);
+  assert.throws(() => c3({ feedback: new C3Feedback(), choices: 0 }), /c3\.choices/);
+  assert.throws(() => c3({ feedback: new C3Feedback(), choices: 2.5 }), /c3\.choices/);
   assert.throws(() => c3Load({ alpha: 2 }), /c3Load\.alpha/);
 });
 
