@@ -18,7 +18,7 @@ test('the slow-replicas-load scenario is opt-in and can be named', () => {
   );
 });
 
-test('lab --scenario slow-replicas-load: three interleaved cases; the balancers send less to the slow replica, only Prequal probes', async () => {
+test('lab --scenario slow-replicas-load: four interleaved cases; the balancers send less to the slow replica, only Prequal probes', async () => {
   const child = spawn(
     process.execPath,
     commandArgs(
@@ -47,13 +47,14 @@ test('lab --scenario slow-replicas-load: three interleaved cases; the balancers 
   assert.ok(result !== undefined, 'the report carries the scenario');
   assert.deepEqual(
     result.cases.map((c) => c.label),
-    ['round-robin', 'p2c + peak-ewma', 'prequal'],
+    ['round-robin', 'p2c + peak-ewma', 'prequal', 'prequal q0.95'],
   );
   // Interleaved: every round ran every case, in a rotated order.
-  for (const label of ['round-robin', 'p2c + peak-ewma', 'prequal']) {
+  for (const label of ['round-robin', 'p2c + peak-ewma', 'prequal', 'prequal q0.95']) {
     assert.equal(stderr.match(new RegExp(`round \\d/3 · ${label.replace('+', '\\+')}:`, 'g'))?.length, 3, `${label} ran in each round`);
   }
-  const [rr, p2c, prequal] = result.cases as [(typeof result.cases)[0], (typeof result.cases)[0], (typeof result.cases)[0]];
+  type Case = (typeof result.cases)[0];
+  const [rr, p2c, prequal, prequalHighQ] = result.cases as [Case, Case, Case, Case];
   for (const c of result.cases) assert.ok(c.sent > 0 && c.ok > 0, `${c.label} sent and got answers`);
   // Round-robin gives the slow replica exactly its turn, whatever the machine's load.
   assert.ok(Math.abs(rr.slowShare - 1 / 3) < 0.02, `round-robin: ${rr.slowShare}`);
@@ -62,6 +63,6 @@ test('lab --scenario slow-replicas-load: three interleaved cases; the balancers 
   // Only Prequal probes, at most probesPerQuery (3) per query.
   assert.equal(rr.probesPerSec, 0);
   assert.equal(p2c.probesPerSec, 0);
-  assert.ok(prequal.probesPerSec > 0 && prequal.probesPerQuery <= 3, JSON.stringify(prequal));
+  for (const c of [prequal, prequalHighQ]) assert.ok(c.probesPerSec > 0 && c.probesPerQuery <= 3, JSON.stringify(c));
   assert.equal(result.probeOverhead.extraRequestsPerSec, prequal.probesPerSec);
 });

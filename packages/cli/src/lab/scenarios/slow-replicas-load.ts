@@ -1,6 +1,6 @@
 /**
  * The lab's `slow-replicas-load` scenario (opt-in: `headroom lab --scenario slow-replicas-load`):
- * round-robin, P2C + peak-EWMA and Prequal side by side against the reference service's replica
+ * round-robin, P2C + peak-EWMA and Prequal (default Q_RIF, and 0.95) side by side against the reference service's replica
  * processes, a third of them five times slower, at ~68% of the fleet's capacity. Every request goes
  * through headroom/balance's undici `BalancedDispatcher`; the replicas run the `LoadReporter`
  * (service/replica.ts), which Prequal's `httpProber` asks for requests in flight and latency.
@@ -70,6 +70,9 @@ const DRAIN_MAX_MS = 30_000;
  * already needs 45 in flight, and with 16 most probes would be skipped and most picks random.
  */
 const MAX_PROBES_IN_FLIGHT = 64;
+
+/** The hot/cold quantile of the fourth case, for a small fleet of unequal replicas. */
+const SMALL_FLEET_Q_RIF = 0.95;
 
 /** How many replicas are slow: a third (at least one). */
 export function slowReplicaCount(replicas: number): number {
@@ -182,6 +185,19 @@ const CASES: readonly CaseSpec[] = [
     summary: `3 async probes per query to the replicas’ LoadReporter, pool of 16, hot-cold rule (Q_RIF 0.84), ${MAX_PROBES_IN_FLIGHT} probes in flight at most`,
     picker: (clock, probes) => {
       const factory = prequal({ prober: httpProber({ dispatcher: probes, clock }), clock, maxProbesInFlight: MAX_PROBES_IN_FLIGHT });
+      return { factory, probeStats: factory.stats };
+    },
+  },
+  {
+    label: `prequal q${SMALL_FLEET_Q_RIF}`,
+    summary: `as prequal, with Q_RIF ${SMALL_FLEET_Q_RIF}: on 3 replicas of unequal speed the default 0.84 calls the fast replicas hot so often that the slow one, cold, gets their requests (docs/balance.md)`,
+    picker: (clock, probes) => {
+      const factory = prequal({
+        prober: httpProber({ dispatcher: probes, clock }),
+        clock,
+        maxProbesInFlight: MAX_PROBES_IN_FLIGHT,
+        qRif: SMALL_FLEET_Q_RIF,
+      });
       return { factory, probeStats: factory.stats };
     },
   },
