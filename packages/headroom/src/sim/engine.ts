@@ -34,16 +34,31 @@ export interface SimEngineOptions {
   readonly wallEpochMs?: number;
 }
 
-const SLOT_BITS = 2 ** 26;
-const GENERATIONS = 2 ** 26;
+// An id is generation · SLOT_BITS + slot, below 2^31: a small integer (a double id would be a heap
+// box in every object that keeps one, and one more allocation per call of `at` that is not inlined).
+const SLOT_BITS = 2 ** 22;
+const SLOT_MASK = SLOT_BITS - 1;
+const GENERATIONS = 2 ** 9;
 const DEFAULT_WALL_EPOCH_MS = Date.UTC(2025, 0, 1);
 /** The kind under which `clock.setTimer` callbacks run. */
 const TIMER_KIND = -1;
 
-class TimerEvent implements SimHandler {
-  constructor(readonly fn: () => void) {}
+/** A `clock.setTimer` timer: its handle cancels it only while it is pending, whatever became of its slot since. */
+class TimerEvent implements SimHandler, TimerHandle {
+  id = -1;
+  #over = false;
+  constructor(
+    readonly engine: SimEngine,
+    readonly fn: () => void,
+  ) {}
   handle(): void {
+    this.#over = true;
     this.fn();
+  }
+  cancel(): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.engine.cancel(this.id);
   }
 }
 
@@ -97,8 +112,9 @@ export class SimEngine {
       now: () => this.#now,
       wallNow: () => this.#now + wallOffset,
       setTimer: (delayMs: number, fn: () => void): TimerHandle => {
-        const id = this.after(delayMs > 0 ? delayMs : 0, new TimerEvent(fn), TIMER_KIND, 0);
-        return { cancel: () => this.cancel(id) };
+        const timer = new TimerEvent(this, fn);
+        timer.id = this.after(delayMs > 0 ? delayMs : 0, timer, TIMER_KIND, 0);
+        return timer;
       },
     };
   }
@@ -135,7 +151,7 @@ export class SimEngine {
     this.#args[slot] = arg;
     this.#handlers[slot] = handler;
     this.#siftUp(this.#size++, t, this.#seq++, slot);
-    return this.#gens[slot]! * SLOT_BITS + slot;
+    return (this.#gens[slot]! << 22) | slot;
   }
 
   /** Schedules `handler.handle(kind, arg)` `delayMs` from now; see {@link SimEngine.at}. */
@@ -143,11 +159,15 @@ export class SimEngine {
     return this.at(this.#now + delayMs, handler, kind, arg);
   }
 
-  /** Cancels a scheduled event (it leaves the queue at once); harmless if it already ran or was cancelled. */
+  /**
+   * Cancels a scheduled event (it leaves the queue at once). An id that already ran or was
+   * cancelled cancels nothing until its slot has been reused 512 times (ids are small integers:
+   * 9 bits of generation above 22 of slot); keep an id only while its event is pending, as the
+   * simulator's components do (`clock.setTimer`'s handles are exact at any age).
+   */
   cancel(id: number): void {
-    // ids pass 2^31 (a double, not a small integer): split them without `%`, a floating-point modulo
-    const gen = Math.floor(id / SLOT_BITS);
-    const slot = id - gen * SLOT_BITS;
+    const slot = id & SLOT_MASK;
+    const gen = id >>> 22;
     if (slot < this.#slots && this.#gens[slot] === gen && this.#positions[slot]! >= 0) {
       this.#removeAt(this.#positions[slot]!);
       this.#release(slot);
