@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
-import { compareWithLab, SEEDS, type LabJson } from '../sim/lab-compare.js';
+import { compareWithLab, MACHINE_CHANGED, WINDOWS, type LabJson } from '../sim/lab-compare.js';
 
 function readLab(path: string): LabJson {
   let value: unknown;
@@ -34,7 +34,7 @@ export function registerSimVsLab(program: Command): void {
     .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
     .action((path: string) => {
       const lab = readLab(path);
-      process.stderr.write(`simulating each phase on ${SEEDS} seeds …\n`);
+      process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window …\n`);
       const rows = compareWithLab(lab);
       const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
       const ratio = (sim: number, real: number): string => `${(sim / real).toFixed(2)}×`;
@@ -52,7 +52,8 @@ export function registerSimVsLab(program: Command): void {
             'sim/lab',
             'lab to replica 0',
             'sim to replica 0',
-            'client stalls (from send lag)',
+            'send lag p99, baseline → phase',
+            'client stalls (fitted)',
           ],
           rows.map((r) => [
             r.scenario,
@@ -66,11 +67,18 @@ export function registerSimVsLab(program: Command): void {
             ratio(r.sim.p99, r.lab.p99),
             pct(r.lab.slowShare),
             pct(r.sim.slowShare),
+            r.sendLagP99Ms === null
+              ? '–'
+              : `${r.sendLagP99Ms.baseline.toFixed(1)} → ${r.sendLagP99Ms.phase.toFixed(1)} ms${r.machineChanged ? ' *' : ''}`,
             r.clientStalls === null
               ? '–'
-              : `${r.clientStalls.durationMs.toFixed(1)} ms every ${(r.clientStalls.meanIntervalMs / 1000).toFixed(2)} s`,
+              : `${r.clientStalls.meanMs.toFixed(1)} ms every ${(r.clientStalls.meanIntervalMs / 1000).toFixed(2)} s`,
           ]),
-        )}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}\n`,
+        )}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
+          rows.some((r) => r.machineChanged)
+            ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
+            : ''
+        }\n`,
       );
     });
 }

@@ -1,28 +1,36 @@
 /**
  * Reproduction 8, the simulator against the lab: the lab's `slow-replica` and `stalls` scenarios
  * modelled from what one `headroom lab --json` run recorded, and the simulator's p50/p99 set beside
- * the lab's real-socket ones.
+ * the lab's real-socket ones. Calibration uses each scenario's baseline phase only; the treatment
+ * phase is the prediction.
  *
- * Calibration uses each scenario's baseline phase only; the treatment phase is the prediction.
- * - stalls: the `no hedging` phase's latency CDF (round-robin, 3 identical replicas at low
- *   utilization) is every replica's service time; the model adds the lab's hedging (a backup
- *   after the recent p98, ≤ 1 extra attempt, 5% token budget, burst 10).
- * - slow-replica: round-robin sent exactly a third to replica 0, so the `round-robin` phase's CDF
- *   below its 66.7th percentile is the fast replicas' latency and above it the slow one's; the
- *   model adds P2C over peak-EWMA with the module's default decay.
- * Replicas are pure delays (their recorded latency already holds their queueing); one client;
- * Poisson arrivals at the phase's offered rate; the lab's warm-up and window; `SEEDS` seeds averaged.
+ * What the lab injects is taken from its own catalog, at the size its run counted:
+ * - stalls: 1% of requests wait 250 ms at their replica before the handler — each replica's own,
+ *   so a hedge escapes them. The share the replicas counted (`stalledRequests / sent`) is the
+ *   body's latency plus 250 ms; the rest of the `no hedging` CDF is the body.
+ * - slow-replica: replica 0's store round trip is 40 ms instead of 4, and round-robin sent it
+ *   exactly a third, so the CDF's top third is its latency and the rest the fast replicas'.
  *
- * The lab client's own event-loop stalls, in the treatment phases: the lab records how late its
- * generator sent each request (`generatorLagMs`: p50, p99, max). A client that stalls for D every
- * I on average sends a request arriving in a stall late by the rest of it, so P(lag > x) =
- * (D − x)/(I + D) for x < D; taking D = the max lag and P(lag > p99) = 1% gives
- * I = 100·(max − p99) − D. Those stalls (`clients.stalls`: constant D, exponential gaps of mean I)
- * hold back the client's sends and the answers it reads, so a fast replica's RTT can include a
- * stall — the spike peak-EWMA remembers. Baselines get none: their recorded CDF already holds the
- * stalls' effect on latency.
+ * Everything else in the recorded latency — the client's and the replicas' event-loop stalls,
+ * scheduling on a shared 2-core machine — is the machine's, and it is not independent per request:
+ * a stalled client delays every answer it has not read yet, whichever replica sent it, so a
+ * hedge cannot escape it, and one stall makes one peak-EWMA spike, not one per late request. The
+ * model therefore keeps each replica's body (below its p95) as its service time and turns the
+ * tail above it into common-mode client stalls (`clients.stalls`, {@link stallsFromTail}) that give
+ * the same tail. A treatment phase runs on the same machine later, which may be busier: the lab
+ * records each phase's send lag (`generatorLagMs`), and the stalls are rescaled by how the
+ * treatment's lag differs from the baseline's ({@link scaledToLag}); a row whose lag p99 moved by
+ * more than {@link MACHINE_CHANGED}× is marked, as its machine was not the one calibrated.
+ *
+ * Then the treatment's policy: the lab's hedging (a backup after the recent p98, ≤ 1 extra
+ * attempt, 5% token budget, burst 10) or P2C over peak-EWMA with the module's default decay.
+ * Replicas are pure delays (their recorded latency holds their queueing); one client; Poisson
+ * arrivals at the phase's offered rate; the lab's warm-up, and {@link WINDOWS} of its windows.
  */
-import { runModel, type DistributionSpec, type ModelSpec, type RunResult } from 'headroom/sim';
+import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec } from 'headroom/sim';
+import { scenarioCatalog } from '../lab/scenarios/catalog.js';
+
+type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
 
 /** The parts of `headroom lab --json` output this reads. */
 export interface LabJson {
@@ -35,10 +43,13 @@ export interface LabJson {
       readonly role: 'baseline' | 'treatment';
       readonly offeredPerSec: number;
       readonly slowShare: number;
+      /** Requests sent in the window, and those the replicas stalled (older lab runs may lack them). */
+      readonly sent?: number;
+      readonly stalledRequests?: number;
       readonly latencyMs: { readonly p50: number; readonly p99: number };
       readonly cdf: readonly { readonly percentile: number; readonly ms: number }[];
-      /** How late the client sent requests, ms (older lab runs lack it: then no stalls are modelled). */
-      readonly generatorLagMs?: { readonly p50: number; readonly p99: number; readonly max: number };
+      /** How late the client sent requests, ms (older lab runs lack it: then no rescaling). */
+      readonly generatorLagMs?: SendLag;
     }[];
   }[];
 }
@@ -50,33 +61,115 @@ export interface LabComparisonRow {
   readonly role: 'baseline (calibration)' | 'treatment (prediction)';
   readonly lab: { readonly p50: number; readonly p99: number; readonly slowShare: number };
   readonly sim: { readonly p50: number; readonly p99: number; readonly slowShare: number };
-  /** The client stalls modelled from the lab's send lag (treatment phases), or null. */
-  readonly clientStalls: { readonly durationMs: number; readonly meanIntervalMs: number } | null;
+  /** The lab client's send lag p99 in the baseline and in this phase, ms (null in older lab runs). */
+  readonly sendLagP99Ms: { readonly baseline: number; readonly phase: number } | null;
+  /** True when this phase's send lag p99 is more than {@link MACHINE_CHANGED}× off the baseline's. */
+  readonly machineChanged: boolean;
+  /** The common-mode client stalls modelled: mean length and mean gap, ms; null when the tail was flat. */
+  readonly clientStalls: { readonly meanMs: number; readonly meanIntervalMs: number } | null;
 }
 
-/** Seeds the simulator averages per phase. */
-export const SEEDS = 10;
+/**
+ * The simulated window is this many times the lab's (one run, seed 1): percentiles of the pooled
+ * calls, not means of per-window ones — with ≈ 1% stalled calls in an 8 s window, a window's p99
+ * lands in the stalls or in the body by chance, and a mean over seeds would sit between the two.
+ */
+export const WINDOWS = 10;
+
+/** A treatment's send lag p99 this many times the baseline's (or less than its 1/this) marks the row. */
+export const MACHINE_CHANGED = 2;
+
+/** Where a replica's body ends and the machine's tail begins, percentile of its own latency. */
+const TAIL_FROM = 95;
 
 type Cdf = readonly { readonly percentile: number; readonly ms: number }[];
 
-/** The part of a CDF between two percentiles, rescaled to 0–100, as empirical buckets. */
-function cdfSlice(cdf: Cdf, from: number, to: number): DistributionSpec {
+/** The latency at percentile `p` (0–100) of a CDF, linear between its points. */
+export function msAt(cdf: Cdf, p: number): number {
+  let i = 0;
+  while (i + 1 < cdf.length && cdf[i + 1]!.percentile < p) i++;
+  if (i + 1 >= cdf.length) return cdf[i]!.ms;
+  const a = cdf[i]!;
+  const b = cdf[i + 1]!;
+  return b.percentile === a.percentile ? b.ms : a.ms + ((b.ms - a.ms) * (p - a.percentile)) / (b.percentile - a.percentile);
+}
+
+/**
+ * The part of a CDF between percentiles `from` and `to`, rescaled to 0–100. The lab's CDF is on a
+ * nines grid, coarse below p90, and a step between two grid points (the fast replicas to the slow
+ * one, the body to the 250 ms stalls) would read as a ramp across it: so a cut keeps the grid points
+ * inside it only, and the mass between the cut and the nearest of them joins that point's segment.
+ */
+export function subCdf(cdf: Cdf, from: number, to: number): Cdf {
   const inside = cdf.filter((c) => c.percentile >= from && c.percentile <= to);
-  const buckets: [number, number][] = [[inside[0]!.ms, 0]];
-  for (let i = 1; i < inside.length; i++) buckets.push([inside[i]!.ms, inside[i]!.percentile - inside[i - 1]!.percentile]);
-  return { type: 'empirical', buckets };
+  if (inside.length === 0) throw new Error(`no point of the lab's CDF between p${from} and p${to}`);
+  const out = inside.map((c) => ({ percentile: (100 * (c.percentile - from)) / (to - from), ms: c.ms }));
+  out[0] = { percentile: 0, ms: out[0]!.ms };
+  out[out.length - 1] = { percentile: 100, ms: out[out.length - 1]!.ms };
+  return out;
 }
 
-function mean(runs: readonly RunResult[], f: (r: RunResult) => number): number {
-  return runs.reduce((a, r) => a + f(r), 0) / runs.length;
+/** A CDF as empirical buckets (uniform between points). */
+function buckets(cdf: Cdf): DistributionSpec {
+  const b: [number, number][] = [[cdf[0]!.ms, 0]];
+  for (let i = 1; i < cdf.length; i++) b.push([cdf[i]!.ms, cdf[i]!.percentile - cdf[i - 1]!.percentile]);
+  return { type: 'empirical', buckets: b };
 }
 
-function simulate(model: ModelSpec): { p50: number; p99: number; slowShare: number } {
-  const runs = Array.from({ length: SEEDS }, (_, i) => runModel(model, i + 1));
+/** A service-time distribution (empirical buckets, or a mixture of them) with every value moved by `ms`, none below `floorMs`. */
+function shiftedBy(dist: DistributionSpec, ms: number, floorMs = 0): DistributionSpec {
+  if (dist.type === 'mixture')
+    return { ...dist, parts: dist.parts.map((p) => ({ weight: p.weight, dist: shiftedBy(p.dist, ms, floorMs) })) };
+  if (dist.type !== 'empirical') return dist;
+  return { type: 'empirical', buckets: dist.buckets.map(([v, c]) => [Math.max(floorMs, v + ms), c] as [number, number]) };
+}
+
+function empiricalMean(b: readonly (readonly [number, number])[]): number {
+  let sum = 0;
+  let total = 0;
+  let previous = b[0]![0];
+  for (const [v, c] of b) {
+    sum += (c * (previous + v)) / 2;
+    total += c;
+    previous = v;
+  }
+  return sum / total;
+}
+
+/**
+ * Common-mode client stalls fitted to a latency CDF's tail above percentile `from`, so that the
+ * body plus the stalls give that tail. A request meets a stall when it is sent or when its answer
+ * arrives (two chances) and waits out the rest of it, so with stalls of length D every I on
+ * average, P(extra > x) = 2·E[(D − x)⁺] / (I + E[D]) for the extra x over the body's median: the
+ * tail's density at x is proportional to P(D > x) (kept non-increasing), and the tail's mass
+ * (100 − from)% = P(extra > x₀), x₀ the extra at the cut, sets I. Undefined when the tail is flat.
+ */
+export function stallsFromTail(cdf: Cdf, from: number): PauseSpec | undefined {
+  const median = msAt(cdf, 50);
+  const points = [{ percentile: from, ms: msAt(cdf, from) }, ...cdf.filter((c) => c.percentile > from)];
+  const steps: { readonly to: number; readonly survival: number }[] = [];
+  let survival = Infinity;
+  for (let i = 1; i < points.length; i++) {
+    const dx = points[i]!.ms - points[i - 1]!.ms;
+    if (dx <= 0) continue;
+    survival = Math.min(survival, (points[i]!.percentile - points[i - 1]!.percentile) / dx);
+    steps.push({ to: points[i]!.ms - median, survival });
+  }
+  if (steps.length === 0 || !(steps[0]!.survival > 0)) return undefined;
+  // P(D > x) is a step function: D's mass sits at each step's end (a zero-width bucket before it).
+  const x0 = Math.max(0, points[0]!.ms - median);
+  const b: [number, number][] = [];
+  let beyond = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const mass = (steps[i]!.survival - (steps[i + 1]?.survival ?? 0)) / steps[0]!.survival;
+    b.push([steps[i]!.to, 0], [steps[i]!.to, mass]);
+    beyond += mass * (steps[i]!.to - x0);
+  }
+  const meanMs = empiricalMean(b);
+  const tail = (100 - from) / 100;
   return {
-    p50: mean(runs, (r) => r.latency.p50),
-    p99: mean(runs, (r) => r.latency.p99),
-    slowShare: mean(runs, (r) => r.served[0]! / r.served.reduce((a, b) => a + b, 0)),
+    interval: { type: 'exponential', mean: Math.max(meanMs, (2 * beyond) / tail - meanMs) },
+    duration: { type: 'empirical', buckets: b },
   };
 }
 
@@ -84,54 +177,133 @@ function simulate(model: ModelSpec): { p50: number; p99: number; slowShare: numb
 const MIN_STALL_MS = 1;
 
 /**
- * The client stalls that would give a phase's recorded send lag (see the file comment), or
- * undefined when the lab did not record it or the client never stalled past {@link MIN_STALL_MS}.
+ * The client stalls a recorded send lag implies: a client that stalls for D every I on average
+ * sends a request arriving in a stall late by the rest of it, so P(lag > x) = (D − x)/(I + D);
+ * D = the max lag and P(lag > p99) = 1% give the share of time stalled, D / (I + D) =
+ * D / (100·(max − p99)). Undefined when the lab did not record it or the lag never passed
+ * {@link MIN_STALL_MS}.
  */
-export function stallsFromLag(
-  lag: { readonly p99: number; readonly max: number } | undefined,
-): NonNullable<ModelSpec['clients']>['stalls'] {
+export function stallsFromLag(lag: SendLag | undefined): { readonly durationMs: number; readonly timeShare: number } | undefined {
   if (lag === undefined || !(lag.max > MIN_STALL_MS)) return undefined;
-  const durationMs = lag.max;
-  const intervalMs = Math.max(durationMs, 100 * (lag.max - Math.max(0, lag.p99)) - durationMs);
-  return { interval: { type: 'exponential', mean: intervalMs }, duration: { type: 'constant', value: durationMs } };
+  return { durationMs: lag.max, timeShare: Math.min(1, lag.max / Math.max(lag.max, 100 * (lag.max - Math.max(0, lag.p99)))) };
+}
+
+/**
+ * Stalls fitted on the baseline, rescaled to a later phase's send lag: lengths by the ratio of the
+ * lags' stall lengths, the share of time stalled by the ratio of their shares ({@link stallsFromLag}).
+ * Unchanged when either phase has no lag recorded.
+ */
+export function scaledToLag(fitted: PauseSpec, baseline: SendLag | undefined, phase: SendLag | undefined): PauseSpec {
+  const b = stallsFromLag(baseline);
+  const p = stallsFromLag(phase);
+  if (b === undefined || p === undefined || fitted.duration.type !== 'empirical' || fitted.interval.type !== 'exponential') return fitted;
+  const length = p.durationMs / b.durationMs;
+  const before = empiricalMean(fitted.duration.buckets);
+  const share = Math.min(0.5, (before / (Number(fitted.interval.mean) + before)) * (p.timeShare / b.timeShare));
+  const durations = fitted.duration.buckets.map(([v, c]) => [v * length, c] as [number, number]);
+  const meanMs = empiricalMean(durations);
+  return { interval: { type: 'exponential', mean: meanMs / share - meanMs }, duration: { type: 'empirical', buckets: durations } };
+}
+
+/** What the lab injects in the two scenarios, from its own catalog (so the model follows it). */
+function labFaults() {
+  const catalog = scenarioCatalog({ replicas: 3 });
+  const stalls = catalog.find((s) => s.name === 'stalls')!;
+  return {
+    // round-robin's share of replica 0, the slow one
+    slowShare: 1 / 3,
+    stallProbability: stalls.faults(0).stallProbability,
+    stallMs: stalls.faults(0).stallMs,
+    hedge: stalls.hedge!,
+  };
+}
+
+function simulate(model: ModelSpec): { p50: number; p99: number; slowShare: number } {
+  const r = runModel(model, 1);
+  return { p50: r.latency.p50, p99: r.latency.p99, slowShare: r.served[0]! / r.served.reduce((a, b) => a + b, 0) };
 }
 
 /** The comparison rows for the slow-replica and stalls scenarios present in a lab run. */
 export function compareWithLab(lab: LabJson): LabComparisonRow[] {
+  const faults = labFaults();
   const rows: LabComparisonRow[] = [];
-  const timing = (rate: number) => ({
-    duration: lab.settings.warmupMs + lab.settings.phaseDurationMs,
-    warmup: lab.settings.warmupMs,
-    arrivals: { type: 'poisson' as const, ratePerSec: rate },
-  });
   for (const scenario of lab.scenarios) {
     const base = scenario.phases.find((p) => p.role === 'baseline');
     if (base === undefined || (scenario.name !== 'stalls' && scenario.name !== 'slow-replica')) continue;
-    const servers: ModelSpec['servers'] =
-      scenario.name === 'stalls'
-        ? [{ count: 3, workers: 'unbounded', service: cdfSlice(base.cdf, 0, 100) }]
-        : [
-            { count: 1, workers: 'unbounded', service: cdfSlice(base.cdf, 200 / 3, 100) },
-            { count: 2, workers: 'unbounded', service: cdfSlice(base.cdf, 0, 200 / 3) },
-          ];
+    let servers: ModelSpec['servers'];
+    let fitted: PauseSpec | undefined;
+    if (scenario.name === 'stalls') {
+      const stalled = base.stalledRequests !== undefined && base.sent ? base.stalledRequests / base.sent : faults.stallProbability;
+      const own = subCdf(base.cdf, 0, 100 * (1 - stalled));
+      const body = buckets(subCdf(own, 0, TAIL_FROM));
+      fitted = stallsFromTail(own, TAIL_FROM);
+      const service: DistributionSpec = {
+        type: 'mixture',
+        parts: [
+          { weight: 1 - stalled, dist: body },
+          {
+            weight: stalled,
+            dist: shiftedBy(body, faults.stallMs),
+          },
+        ],
+      };
+      servers = [{ count: 3, workers: 'unbounded', service }];
+    } else {
+      // The slow replica's third is at the top, on the fine part of the nines grid: its tail is
+      // the machine's tail; the fast replicas' body is the CDF's lower two thirds.
+      const cut = 100 * (1 - faults.slowShare);
+      const slow = subCdf(base.cdf, cut, 100);
+      fitted = stallsFromTail(slow, TAIL_FROM);
+      servers = [
+        { count: 1, workers: 'unbounded', service: buckets(subCdf(slow, 0, TAIL_FROM)) },
+        { count: 2, workers: 'unbounded', service: buckets(subCdf(base.cdf, 0, cut)) },
+      ];
+    }
+    const model = (phase: (typeof scenario.phases)[number], clients: NonNullable<ModelSpec['clients']>): ModelSpec => ({
+      duration: lab.settings.warmupMs + WINDOWS * lab.settings.phaseDurationMs,
+      warmup: lab.settings.warmupMs,
+      arrivals: { type: 'poisson', ratePerSec: phase.offeredPerSec },
+      clients,
+      servers,
+    });
+    if (fitted !== undefined) {
+      // The recorded body already holds the small delays the stalls add below the cut: shift
+      // every service time so that the baseline's p50 comes out as recorded.
+      const excess = simulate(model(base, { picker: 'round-robin', stalls: fitted })).p50 - base.latencyMs.p50;
+      // (No service time below the fastest request the lab recorded.)
+      servers = servers.map((g) => ({ ...g, service: shiftedBy(g.service, -excess, base.cdf[0]!.ms) }));
+    }
     for (const phase of scenario.phases) {
-      const clients: ModelSpec['clients'] =
+      const policy: NonNullable<ModelSpec['clients']> =
         phase.role === 'baseline'
           ? { picker: 'round-robin' }
           : scenario.name === 'stalls'
-            ? { picker: 'round-robin', hedge: { percentile: 98, maxExtra: 1, budget: { ratio: 0.05, maxTokens: 10 } } }
+            ? {
+                picker: 'round-robin',
+                hedge: {
+                  percentile: faults.hedge.delayPercentile,
+                  maxExtra: faults.hedge.maxExtraAttempts,
+                  budget: { ratio: faults.hedge.budgetRatio, maxTokens: 10 },
+                },
+              }
             : { picker: 'p2c', load: 'peak-ewma' };
-      const stalls = phase.role === 'treatment' ? stallsFromLag(phase.generatorLagMs) : undefined;
+      const stalls =
+        fitted === undefined ? undefined : phase === base ? fitted : scaledToLag(fitted, base.generatorLagMs, phase.generatorLagMs);
+      const lag =
+        base.generatorLagMs === undefined || phase.generatorLagMs === undefined
+          ? null
+          : { baseline: base.generatorLagMs.p99, phase: phase.generatorLagMs.p99 };
+      const ratio = lag === null ? 1 : Math.max(lag.phase, MIN_STALL_MS) / Math.max(lag.baseline, MIN_STALL_MS);
+      const meanMs = stalls?.duration.type === 'empirical' ? empiricalMean(stalls.duration.buckets) : 0;
       rows.push({
         scenario: scenario.name,
         phase: phase.label,
         role: phase.role === 'baseline' ? 'baseline (calibration)' : 'treatment (prediction)',
         lab: { p50: phase.latencyMs.p50, p99: phase.latencyMs.p99, slowShare: phase.slowShare },
-        clientStalls:
-          stalls === undefined
-            ? null
-            : { durationMs: (stalls.duration as { value: number }).value, meanIntervalMs: (stalls.interval as { mean: number }).mean },
-        sim: simulate({ ...timing(phase.offeredPerSec), clients: stalls === undefined ? clients : { ...clients, stalls }, servers }),
+        sendLagP99Ms: lag,
+        machineChanged: ratio > MACHINE_CHANGED || ratio < 1 / MACHINE_CHANGED,
+        clientStalls: stalls === undefined ? null : { meanMs, meanIntervalMs: Number((stalls.interval as { mean: number }).mean) },
+        sim: simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls })),
       });
     }
   }

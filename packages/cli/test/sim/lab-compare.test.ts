@@ -1,11 +1,13 @@
 /**
  * `compareWithLab` on a lab run whose latencies are known (built on the lab's own CDF grid): the
- * calibration phases come back as recorded, and the predictions move the way the mechanisms say.
+ * calibration phases come back as recorded, and the predictions move the way the mechanisms say;
+ * the tail-to-stalls fit recovers a known stall process, in the simulator too.
  * The comparison with a real lab run is `headroom sim-vs-lab`, quoted in docs/sim.md.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareWithLab, stallsFromLag, type LabJson } from '../../src/sim/lab-compare.js';
+import { runModel } from 'headroom/sim';
+import { compareWithLab, scaledToLag, stallsFromLag, stallsFromTail, type LabJson } from '../../src/sim/lab-compare.js';
 
 /** The lab's CDF grid (0 to 4 nines in tenths, then 100) over a quantile function. */
 function cdf(quantile: (q: number) => number): { percentile: number; ms: number }[] {
@@ -14,16 +16,20 @@ function cdf(quantile: (q: number) => number): { percentile: number; ms: number 
 }
 
 const uniform = (lo: number, hi: number, q: number): number => lo + (hi - lo) * q;
-// Round-robin over 2 fast replicas (4–6 ms) and a slow one (40–44 ms); 1% of requests stall 250 ms.
+// Round-robin over 2 fast replicas (4–6 ms) and a slow one (40–44 ms); 1.25% of requests stall 250 ms.
 const slowCdf = cdf((q) => (q < 2 / 3 ? uniform(4, 6, q * 1.5) : uniform(40, 44, (q - 2 / 3) * 3)));
-const stallCdf = cdf((q) => (q < 0.99 ? uniform(2, 4, q / 0.99) : 250));
+const stallCdf = cdf((q) => (q < 0.9875 ? uniform(2, 4, q / 0.9875) : 252));
+const quietLag = { p50: 0.5, p99: 2, max: 5 };
 const phase = (label: string, role: 'baseline' | 'treatment', c: typeof slowCdf, p50: number, p99: number) => ({
   label,
   role,
   offeredPerSec: 600,
   slowShare: 1 / 3,
+  sent: 4800,
+  stalledRequests: 60,
   latencyMs: { p50, p99 },
   cdf: c,
+  generatorLagMs: quietLag,
 });
 
 const lab: LabJson = {
@@ -34,7 +40,7 @@ const lab: LabJson = {
       name: 'slow-replica',
       phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)],
     },
-    { name: 'stalls', phases: [phase('no hedging', 'baseline', stallCdf, 3, 250), phase('hedging', 'treatment', stallCdf, 3, 10)] },
+    { name: 'stalls', phases: [phase('no hedging', 'baseline', stallCdf, 3, 252), phase('hedging', 'treatment', stallCdf, 3, 10)] },
   ],
 };
 
@@ -46,39 +52,99 @@ test('calibration phases are reproduced; P2C + peak-EWMA avoids the slow replica
   );
   const [rr, p2c, noHedge, hedge] = rows;
   // Calibration: round-robin sees the recorded mixture back (p50 in the fast part, p99 in the slow one).
-  assert.ok(rr!.sim.p50 > 4.5 && rr!.sim.p50 < 6.5, `rr p50 ${rr!.sim.p50}`);
-  assert.ok(rr!.sim.p99 > 40 && rr!.sim.p99 < 44.5, `rr p99 ${rr!.sim.p99}`);
+  assert.ok(Math.abs(rr!.sim.p50 - 5.5) < 0.3, `rr p50 ${rr!.sim.p50}`);
+  assert.ok(rr!.sim.p99 > 42 && rr!.sim.p99 < 45, `rr p99 ${rr!.sim.p99}`);
   assert.ok(Math.abs(rr!.sim.slowShare - 1 / 3) < 0.01);
-  // The grid's points at p98.4 and p99 straddle the step to 250 ms, and the sampler is uniform
-  // between grid points: the recorded step becomes a ramp and p99 reads ≈ 190 ms, not 250.
-  assert.ok(noHedge!.sim.p99 > 150 && noHedge!.sim.p99 <= 250, `no-hedging p99 ${noHedge!.sim.p99}`);
+  // The counted stalls (60 of 4,800) are the body plus 250 ms: p99 lands in them, not on the grid's
+  // ramp between p98.4 and p99 (where the older mapping read ≈ 190 ms).
+  assert.ok(noHedge!.sim.p99 > 250 && noHedge!.sim.p99 < 256, `no-hedging p99 ${noHedge!.sim.p99}`);
   // Predictions.
   assert.ok(p2c!.sim.slowShare < 0.05, `p2c to the slow replica ${p2c!.sim.slowShare}`);
   assert.ok(p2c!.sim.p99 < rr!.sim.p99 / 2, `p2c p99 ${p2c!.sim.p99}`);
   assert.ok(hedge!.sim.p99 < 30, `hedged p99 ${hedge!.sim.p99}`);
+  assert.ok(
+    rows.every((r) => !r.machineChanged),
+    'the same send lag in every phase',
+  );
 });
 
-test("the lab client's recorded send lag becomes client stalls in the predictions, which send P2C + peak-EWMA more to the slow replica", () => {
-  // D = max lag 40 ms; P(lag > p99 = 5 ms) = 1% gives stalls every 100·(40 − 5) − 40 = 3,460 ms on average.
-  assert.deepEqual(stallsFromLag({ p99: 5, max: 40 }), {
-    interval: { type: 'exponential', mean: 3460 },
-    duration: { type: 'constant', value: 40 },
-  });
-  assert.equal(stallsFromLag({ p99: 0.2, max: 0.9 }), undefined, 'sub-millisecond lag is timer granularity');
+test('a tail made by client stalls of 40 ms is fitted back to 40 ms stalls, which give the tail again in the simulator', () => {
+  // Body 3–3.2 ms; 10% of requests meet a 40 ms stall (when sent or when answered) and wait the rest of it, U(0, 40).
+  const tailCdf = cdf((q) => (q < 0.9 ? uniform(3, 3.2, q / 0.9) : 3.1 + 40 * (1 - (1 - q) / 0.1)));
+  const fitted = stallsFromTail(tailCdf, 95)!;
+  assert.equal(fitted.duration.type, 'empirical');
+  const durations = (fitted.duration as { buckets: readonly (readonly [number, number])[] }).buckets.filter(([, c]) => c > 0);
+  const weight = durations.reduce((a, [, c]) => a + c, 0);
+  const meanD = durations.reduce((a, [v, c]) => a + v * c, 0) / weight;
+  assert.ok(Math.abs(meanD - 40) < 1, `stall length ${meanD} ms`);
+  // 2·E[(D − x₀)⁺] / (I + E[D]) = 5% above p95, where the extra x₀ is 20 ms: I ≈ 2·20 / 0.05 − 40 = 760 ms.
+  const interval = Number((fitted.interval as { mean: number }).mean);
+  assert.ok(Math.abs(interval - 760) < 40, `stall gap ${interval} ms`);
+  const r = runModel(
+    {
+      duration: '60s',
+      warmup: '1s',
+      arrivals: { type: 'poisson', ratePerSec: 600 },
+      clients: { picker: 'round-robin', stalls: fitted },
+      servers: [{ count: 3, workers: 'unbounded', service: { type: 'uniform', min: '3ms', max: '3.2ms' } }],
+    },
+    1,
+  );
+  // The recorded p99: 3.1 + 40·0.9 = 39.1 ms; p50 in the body.
+  assert.ok(Math.abs(r.latency.p99 - 39.1) < 39.1 * 0.1, `p99 ${r.latency.p99}`);
+  assert.ok(r.latency.p50 < 3.5, `p50 ${r.latency.p50}`);
+  assert.equal(
+    stallsFromTail(
+      cdf((q) => uniform(3, 3.2, q)).map((c) => ({ ...c, ms: 3 })),
+      95,
+    ),
+    undefined,
+    'a flat tail',
+  );
+});
+
+test("the stalls are rescaled to a treatment's send lag, and a busier client there raises the hedged p99", () => {
+  // D = max lag 40 ms; P(lag > p99 = 5 ms) = 1%: stalled 40 / (100·35) of the time.
+  assert.deepEqual(stallsFromLag({ p50: 0, p99: 5, max: 40 }), { durationMs: 40, timeShare: 40 / 3500 });
+  assert.equal(stallsFromLag({ p50: 0, p99: 0.2, max: 0.9 }), undefined, 'sub-millisecond lag is timer granularity');
   assert.equal(stallsFromLag(undefined), undefined, 'older lab runs record no lag');
+  const fitted = {
+    interval: { type: 'exponential', mean: 960 },
+    duration: {
+      type: 'empirical',
+      buckets: [
+        [40, 0],
+        [40, 1],
+      ],
+    },
+  } as const;
+  assert.deepEqual(scaledToLag(fitted, quietLag, quietLag), fitted);
+  assert.deepEqual(scaledToLag(fitted, undefined, quietLag), fitted);
+  // Twice the stall length and twice the share of time stalled (80 / (100·35) against 40 / (100·35)): 80 ms stalls, 8% of the time (4% before).
+  const busier = scaledToLag(fitted, { p50: 0, p99: 5, max: 40 }, { p50: 0, p99: 45, max: 80 });
+  assert.deepEqual(busier.duration, {
+    type: 'empirical',
+    buckets: [
+      [80, 0],
+      [80, 1],
+    ],
+  });
+  assert.ok(Math.abs(80 / (Number((busier.interval as { mean: number }).mean) + 80) - 2 * (40 / 1000)) < 1e-9);
+
   const lagged: LabJson = {
     ...lab,
     scenarios: [
       {
-        name: 'slow-replica',
+        name: 'stalls',
         phases: [
-          phase('round-robin', 'baseline', slowCdf, 5.5, 43.9),
-          { ...phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6), generatorLagMs: { p50: 0.1, p99: 5, max: 40 } },
+          phase('no hedging', 'baseline', stallCdf, 3, 252),
+          { ...phase('hedging', 'treatment', stallCdf, 3, 10), generatorLagMs: { p50: 0.5, p99: 30, max: 120 } },
         ],
       },
     ],
   };
-  const quiet = compareWithLab(lab)[1]!.sim.slowShare;
-  const stalled = compareWithLab(lagged)[1]!.sim.slowShare;
-  assert.ok(stalled > 1.5 * quiet, `share to the slow replica with the client's stalls ${stalled} vs ${quiet} without`);
+  const quiet = compareWithLab(lab)[3]!;
+  const busy = compareWithLab(lagged)[1]!;
+  assert.equal(busy.machineChanged, true, 'send lag p99 2 → 30 ms');
+  assert.ok(busy.sim.p99 > 2 * quiet.sim.p99, `hedged p99 with the busier client ${busy.sim.p99} vs ${quiet.sim.p99}`);
 });
