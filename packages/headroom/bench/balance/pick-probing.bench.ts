@@ -6,13 +6,20 @@
  * - Prequal: the pick plus handling its probes' replies (3 per pick, answered from a table right
  *   after the pick, so the pool is full as in steady state); sending a probe is a queued callback
  *   here, not a request.
- * - C3: the pick (a full scan: the score of every endpoint) plus one response's feedback.
+ * - C3: the pick (the score of 16 candidates sampled without replacement, the default; at 10
+ *   endpoints all of them) plus one response's feedback; and the same with `choices: Infinity`,
+ *   the full scan C3 did before (every endpoint scored).
+ * - Prequal's synchronous variant: one `prequalSync.pick(balancer)` on a `Balancer` (it drives a
+ *   balancer, not a core), its d = 3 probes answered from a table in a microtask, so the time
+ *   includes the promise it returns and the microtask hops; the endpoint list is copied and
+ *   filtered per query (O(n)).
  * - Aperture: P2C inside this client's slice (client 3 of 100).
  */
 import { do_not_optimize } from 'mitata';
 import { SeededRandom } from '../../src/core/random.js';
 import {
   aperture,
+  Balancer,
   BalancerCore,
   c3,
   C3Feedback,
@@ -21,6 +28,7 @@ import {
   p2c,
   peakEwma,
   prequal,
+  prequalSync,
   roundRobin,
   type LoadMetricFactory,
   type LoadReport,
@@ -69,10 +77,42 @@ function prequalCase(n: number): () => void {
   return core(n, factory, outstanding(), flush);
 }
 
-function c3Case(n: number): () => void {
+function c3Case(n: number, choices?: number): () => void {
   const feedback = new C3Feedback();
   const report: LoadReport = { rif: 2, latencyMs: 5, serviceMs: 3 };
-  return core(n, c3({ feedback, clients: 10 }), c3Load(), (id) => feedback.observe(id, report, now));
+  const factory = c3({ feedback, clients: 10, ...(choices === undefined ? {} : { choices }) });
+  return core(n, factory, c3Load(), (id) => feedback.observe(id, report, now));
+}
+
+/** `prequalSync` over a Balancer of `n` endpoints; probes answered from a fixed table in a microtask. */
+function prequalSyncCase(n: number): () => Promise<unknown> {
+  const seed = new SeededRandom(4);
+  const reports = new Map<string, LoadReport>();
+  const clock = { now: () => now, wallNow: () => now, setTimer: () => ({ cancel: () => {} }) };
+  const balancer = new Balancer<string>({
+    endpoints: Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}:8080`),
+    picker: roundRobin(),
+    load: outstanding(),
+    outlier: false,
+    clock,
+    random: new SeededRandom(1),
+  });
+  const sync = prequalSync({
+    prober: {
+      probe: (id, done) => {
+        let r = reports.get(id);
+        if (r === undefined) reports.set(id, (r = { rif: seed.int(8), latencyMs: 1 + seed.int(20), serviceMs: 2 }));
+        const reply = r;
+        queueMicrotask(() => done(reply));
+      },
+    },
+    clock,
+    random: new SeededRandom(5),
+  });
+  return () => {
+    now += 0.001;
+    return sync.pick(balancer);
+  };
 }
 
 for (const n of [10, 1000]) {
@@ -82,7 +122,9 @@ for (const n of [10, 1000]) {
       'round-robin': core(n, roundRobin(), outstanding()),
       'P2C + peak-EWMA': core(n, p2c(), peakEwma()),
       'Prequal (+ 3 probe replies)': prequalCase(n),
-      'C3 (+ 1 response feedback)': c3Case(n),
+      'C3, 16 choices (+ 1 response feedback)': c3Case(n),
+      'C3, full scan (+ 1 response feedback)': c3Case(n, Infinity),
+      'Prequal sync, d = 3 (async: a promise)': prequalSyncCase(n),
       'aperture (P2C + peak-EWMA)': core(n, aperture({ coordinate: { index: 3, count: 100 } }), peakEwma()),
     },
   });
