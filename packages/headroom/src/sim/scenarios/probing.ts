@@ -133,6 +133,17 @@ export const probingScenarios: readonly Scenario[] = [
     ]),
   },
   {
+    name: 'c3-choices',
+    description:
+      'How many candidates C3 scores per pick (its `choices`, default 16) on 100 clients × 100 servers changing speed (antagonists stepping to 1.5×): a sample of 16 beats the full scan, which herds every client onto the same replicas.',
+    model: antagonistModel({ servers: 100, clients: 100, steps: [1.5], stepMs: 20_000 }, 'c3'),
+    variants: pickerVariants(100, [
+      ['p2c+peak-ewma', 'p2c', 'peak-ewma'],
+      ...[2, 4, 8, 16].map((k) => [`c3, ${k} choices`, { type: 'c3', choices: k }] as const),
+      ['c3, all (full scan)', { type: 'c3', choices: 100 }],
+    ]),
+  },
+  {
     name: 'c3-variable-sizes',
     description:
       'C3 vs P2C + peak-EWMA on identical servers with variable request sizes (10% 20× larger): the feedback describes the last request, not the next; C3 does not win.',
