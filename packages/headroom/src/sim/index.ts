@@ -31,8 +31,10 @@ export {
 export { erlangC, mmcMeanSojourn, md1MeanSojourn, supermarketMeanSojourn, supermarketTail, fanOutSlowProbability } from './queueing.js';
 export {
   replicate,
+  replicateModels,
   summarize,
   DEFAULT_YOUNG_GENERATION_MB,
+  type ReplicateModelsOptions,
   type ReplicateOptions,
   type Replications,
   type ReplicationSummary,

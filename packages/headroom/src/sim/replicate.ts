@@ -74,6 +74,27 @@ export function summarize(runs: readonly RunResult[]): ReplicationSummary {
  * @example const { summary } = await replicate(model, { seeds: [1, 2, 3, 4], threads: 2 });
  */
 export async function replicate(spec: ModelSpec, options: ReplicateOptions): Promise<Replications> {
+  const onProgress = options.onProgress;
+  const [out] = await replicateModels([spec], {
+    ...options,
+    onProgress: onProgress === undefined ? undefined : (_model, done, total) => onProgress(done, total),
+  });
+  return out!;
+}
+
+/** Options of {@link replicateModels}: those of {@link replicate}, with progress per model. */
+export interface ReplicateModelsOptions extends Omit<ReplicateOptions, 'onProgress'> {
+  /** Called after each replication finishes, with the model's index and its count so far. */
+  readonly onProgress?: ((model: number, done: number, total: number) => void) | undefined;
+}
+
+/**
+ * Runs several models on the same seeds, one replication per model and seed, in one set of worker
+ * threads (started once, not per model), and summarises each model's runs — what `replicate` does
+ * model by model, with the same results.
+ * @throws HR_SIM_INVALID_OPTION as {@link replicate}
+ */
+export async function replicateModels(specs: readonly ModelSpec[], options: ReplicateModelsOptions): Promise<Replications[]> {
   const seeds = options.seeds;
   if (!Array.isArray(seeds) || seeds.length === 0 || seeds.some((s) => !Number.isInteger(s)))
     throw invalidOption('replicate.seeds', seeds, 'use a non-empty list of integer seeds');
@@ -86,18 +107,20 @@ export async function replicate(spec: ModelSpec, options: ReplicateOptions): Pro
       youngMb,
       `use an integer ≥ 0 (MB; 0 = V8's default), e.g. ${DEFAULT_YOUNG_GENERATION_MB}`,
     );
-  const runs: RunResult[] = new Array<RunResult>(seeds.length);
-  let done = 0;
-  const finished = (i: number, r: RunResult): void => {
-    runs[i] = r;
-    options.onProgress?.(++done, seeds.length);
+  const runs = specs.map(() => new Array<RunResult>(seeds.length));
+  const done = specs.map(() => 0);
+  const tasks = specs.flatMap((spec, model) => seeds.map((seed, i) => ({ spec, seed, model, i })));
+  const finished = (task: number, r: RunResult): void => {
+    const { model, i } = tasks[task]!;
+    runs[model]![i] = r;
+    options.onProgress?.(model, ++done[model]!, seeds.length);
   };
   if (threads === 0) {
-    for (let i = 0; i < seeds.length; i++) finished(i, runModel(spec, seeds[i]!));
+    tasks.forEach((t, task) => finished(task, runModel(t.spec, t.seed)));
   } else {
-    await inWorkers(spec, seeds, Math.min(threads, seeds.length), youngMb, finished);
+    await inWorkers(tasks, Math.min(threads, tasks.length), youngMb, finished);
   }
-  return { seeds: [...seeds], runs, summary: summarize(runs) };
+  return runs.map((r) => ({ seeds: [...seeds], runs: r, summary: summarize(r) }));
 }
 
 /**
@@ -125,11 +148,10 @@ function startWorker(youngMb: number): Worker {
 }
 
 function inWorkers(
-  spec: ModelSpec,
-  seeds: readonly number[],
+  tasks: readonly { readonly spec: ModelSpec; readonly seed: number }[],
   threads: number,
   youngMb: number,
-  finished: (i: number, r: RunResult) => void,
+  finished: (task: number, r: RunResult) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let next = 0;
@@ -138,13 +160,13 @@ function inWorkers(
     const workers: Worker[] = [];
     const feed = (w: Worker): void => {
       if (failed) return;
-      if (next >= seeds.length) {
+      if (next >= tasks.length) {
         void w.terminate();
         if (--live === 0) resolve();
         return;
       }
       const index = next++;
-      w.postMessage({ spec, seed: seeds[index], index });
+      w.postMessage({ spec: tasks[index]!.spec, seed: tasks[index]!.seed, index });
     };
     for (let t = 0; t < threads; t++) {
       const w = startWorker(youngMb);

@@ -10,7 +10,7 @@ import { isHeadroomError } from '../core/errors.js';
 import { checkModel } from './fleet.js';
 import { ScenarioError } from './errors.js';
 import type { ModelSpec } from './model-spec.js';
-import { replicate, type Replications } from './replicate.js';
+import { replicateModels, type Replications } from './replicate.js';
 
 /** A variant: a name and the model fields it replaces. */
 export type VariantSpec = { readonly name: string } & Partial<ModelSpec>;
@@ -204,15 +204,15 @@ export async function runScenario(
 ): Promise<{ readonly name: string; readonly replications: Replications }[]> {
   const first = options.seed ?? scenario.seed ?? 1;
   const seeds = Array.from({ length: options.replications ?? 1 }, (_, i) => first + i);
-  const out: { name: string; replications: Replications }[] = [];
-  for (const { name, model } of variantModels(scenario)) {
-    const replications = await replicate(model, {
+  const variants = variantModels(scenario);
+  const replications = await replicateModels(
+    variants.map((v) => v.model),
+    {
       seeds,
       threads: options.threads ?? 0,
       ...(options.youngGenerationMb === undefined ? {} : { youngGenerationMb: options.youngGenerationMb }),
-      onProgress: (done, total) => options.onProgress?.(name, done, total),
-    });
-    out.push({ name, replications });
-  }
-  return out;
+      onProgress: (model, done, total) => options.onProgress?.(variants[model]!.name, done, total),
+    },
+  );
+  return variants.map((v, i) => ({ name: v.name, replications: replications[i]! }));
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_YOUNG_GENERATION_MB, replicate, type ModelSpec } from '../../src/sim/index.js';
+import { DEFAULT_YOUNG_GENERATION_MB, replicate, replicateModels, type ModelSpec } from '../../src/sim/index.js';
 
 // 8 replications of a small p2c + peak-EWMA + hedging fleet, as the replication bench runs them.
 const model: ModelSpec = {
@@ -37,4 +37,22 @@ test("a worker's young generation changes no result (and a bad size is named)", 
   }
   await assert.rejects(replicate(model, { seeds, threads: 1, youngGenerationMb: -1 }), { code: 'HR_SIM_INVALID_OPTION' });
   await assert.rejects(replicate(model, { seeds, threads: 1, youngGenerationMb: 1.5 }), /replicate\.youngGenerationMb/);
+});
+
+test('several models in one set of workers give what each gives on its own, and progress per model', async () => {
+  const seeds = [5, 6, 7];
+  const other: ModelSpec = { ...model, clients: { picker: 'round-robin' } };
+  const progress: string[] = [];
+  const [a, b] = await replicateModels([model, other], {
+    seeds,
+    threads: 2,
+    onProgress: (m, done, total) => progress.push(`${m}:${done}/${total}`),
+  });
+  assert.deepEqual(a!.runs, (await replicate(model, { seeds })).runs);
+  assert.deepEqual(b!.runs, (await replicate(other, { seeds })).runs);
+  assert.notDeepEqual(
+    a!.runs.map((r) => r.traceHash),
+    b!.runs.map((r) => r.traceHash),
+  );
+  assert.deepEqual(progress.filter((p) => p.endsWith('/3')).sort(), ['0:1/3', '0:2/3', '0:3/3', '1:1/3', '1:2/3', '1:3/3']);
 });
