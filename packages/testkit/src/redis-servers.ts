@@ -1,12 +1,13 @@
 /**
- * Real redis-server processes for the cache's Redis tests, on the loopback ports reserved for
- * this module (7101–7106) or on a free port the OS picks (port 0), each in its own temp dir,
- * stopped by pid. A server can be frozen (SIGSTOP) and thawed (SIGCONT): its sockets stay open,
- * commands queue up unanswered, and run late once it resumes — a stall, not a lost connection.
+ * Real redis-server processes for the tests, each in its own temp dir, stopped by pid, on a free
+ * loopback port the OS picks (port 0: test files then run at once, with each other and with other
+ * checkouts' runs) or on a fixed one of 7101–7106 (held under `flock /tmp/hr-ports.lock`). A
+ * server can be frozen (SIGSTOP) and thawed (SIGCONT): its sockets stay open, commands queue up
+ * unanswered, and run late once it resumes — a stall, not a lost connection.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -35,26 +36,54 @@ export function uniquePrefix(label: string): string {
   return `hrtest-${label}-${randomUUID().slice(0, 8)}`;
 }
 
+/** A TLS-only server's PEM files: it then listens with TLS on its port, and on no plain TCP port. */
+export interface RedisTlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  /** The CA that signed `cert`: redis-cli trusts it when checking the server is up. */
+  readonly ca: string;
+}
+
 /**
- * Starts redis-server on `port` (7101–7106, or 0 for a free port the OS picks) in a temp dir.
- * @param pingArgs - extra redis-cli arguments to reach it (auth, TLS) when checking it is up
+ * Starts redis-server in a temp dir on `port`: 0 for a free port the OS picks (another is tried
+ * when a different process takes it first), or 7101–7106.
+ * @param pingArgs - extra redis-cli arguments to reach it (auth) when checking it is up
+ * @param tls - serve TLS only, with these files (clients do not need certificates)
  */
 export async function startRedis(
   requestedPort: number,
   extraArgs: readonly string[] = [],
   pingArgs: readonly string[] = [],
+  tls?: RedisTlsFiles,
 ): Promise<OwnRedis> {
   if (requestedPort !== 0 && (requestedPort < 7101 || requestedPort > 7106))
     throw new Error(`port ${requestedPort} is outside the cache tests' range 7101–7106 (pass 0 for a free one)`);
-  const port = requestedPort === 0 ? await freePort() : requestedPort;
-  const dir = mkdtempSync(join(tmpdir(), `hr-redis-${port}-`));
+  let port = requestedPort;
+  const dir = mkdtempSync(join(tmpdir(), 'hr-redis-'));
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
-    const portArgs = extraArgs.includes('--tls-port') ? ['--port', '0'] : ['--port', String(port)];
-    child = spawn('redis-server', [...portArgs, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs], {
-      stdio: 'ignore',
-    });
-    await waitFor(async () => ping(port, pingArgs), `redis-server on port ${port} did not start`);
+    const tlsArgs = (files: RedisTlsFiles): string[] => [
+      '--tls-cert-file',
+      files.cert,
+      '--tls-key-file',
+      files.key,
+      '--tls-ca-cert-file',
+      files.ca,
+      '--tls-auth-clients',
+      'no',
+    ];
+    const portArgs = tls === undefined ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), ...tlsArgs(tls)];
+    const reach = tls === undefined ? pingArgs : [...pingArgs, '--tls', '--cacert', tls.ca];
+    const started = spawn(
+      'redis-server',
+      [...portArgs, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs],
+      { stdio: 'ignore' },
+    );
+    child = started;
+    await waitFor(async () => {
+      if (started.exitCode !== null || started.signalCode !== null) throw new PortTaken(port);
+      return ping(port, reach);
+    }, `redis-server on port ${port} did not start`);
   };
   const exit = async (signal: NodeJS.Signals): Promise<void> => {
     const c = child;
@@ -63,7 +92,19 @@ export async function startRedis(
     c.kill(signal);
     await exited;
   };
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    if (requestedPort === 0) port = await freePort();
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      await exit('SIGKILL');
+      if (!(error instanceof PortTaken) || requestedPort !== 0 || attempt === 3) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -83,30 +124,38 @@ export async function startRedis(
   };
 }
 
-/** A 3-master Redis Cluster on ports 7101–7103 (no replicas). */
-export async function startCluster(): Promise<{ nodes: OwnRedis[]; stop(): Promise<void> }> {
-  const ports = [7101, 7102, 7103];
-  const nodes = await Promise.all(
-    ports.map((port) =>
-      startRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']),
-    ),
-  );
-  const created = spawnSync(
-    'redis-cli',
-    ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
-    { encoding: 'utf8' },
-  );
-  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-  await waitFor(async () => {
-    const info = spawnSync('redis-cli', ['-p', '7101', 'cluster', 'info'], { encoding: 'utf8' }).stdout;
-    return info.includes('cluster_state:ok');
-  }, 'the cluster did not reach cluster_state:ok');
-  return {
-    nodes,
-    stop: async () => {
-      await Promise.all(nodes.map((n) => n.stop()));
-    },
-  };
+/** A Redis Cluster this test started. */
+export interface OwnCluster {
+  readonly nodes: readonly OwnRedis[];
+  /** A node's URL: where a cluster client starts (see {@link connectCluster}). */
+  readonly url: string;
+  /** Stops every node and removes their directories. */
+  stop(): Promise<void>;
+}
+
+/** A 3-master Redis Cluster (no replicas) on free ports, its cluster bus on free ports too. */
+export async function startCluster(): Promise<OwnCluster> {
+  const nodes: OwnRedis[] = [];
+  const stop = async (): Promise<void> => void (await Promise.all(nodes.map((n) => n.stop())));
+  try {
+    for (const busPort of await freePorts(3)) {
+      const settings = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'];
+      nodes.push(await startRedis(0, [...settings, '--cluster-port', String(busPort)]));
+    }
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+    });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    await waitFor(async () => {
+      const info = spawnSync('redis-cli', ['-p', String(nodes[0]!.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
+      return info.includes('cluster_state:ok');
+    }, 'the cluster did not reach cluster_state:ok');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes, url: nodes[0]!.url, stop };
 }
 
 /** A connected client that fails fast while disconnected (no offline queue). */
@@ -121,24 +170,43 @@ export async function connectClient(url: string): Promise<ReturnType<typeof crea
   return client;
 }
 
-/** A connected cluster client over the test cluster. */
-export async function connectCluster(): Promise<ReturnType<typeof createCluster>> {
-  const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7101' }], defaults: { disableOfflineQueue: true } });
+/** A connected cluster client of the test cluster whose node is at `url` ({@link OwnCluster.url}). */
+export async function connectCluster(url: string): Promise<ReturnType<typeof createCluster>> {
+  const cluster = createCluster({ rootNodes: [{ url }], defaults: { disableOfflineQueue: true } });
   cluster.on('error', () => {});
   await cluster.connect();
   return cluster;
 }
 
 /** A loopback port nobody listens on right now (the OS picks it; there is a small race until redis binds it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
+}
+
+/** `count` distinct loopback ports nobody listens on right now (held open together, then released). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** redis-server exited while starting: another process took its port first. */
+class PortTaken extends Error {
+  constructor(port: number) {
+    super(`redis-server exited while starting on port ${port} (another process took the port, or an option is wrong)`);
+  }
 }
 
 async function ping(port: number, extra: readonly string[] = []): Promise<boolean> {

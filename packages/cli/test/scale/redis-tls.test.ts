@@ -1,31 +1,26 @@
 /**
  * Multi-host runs through Redis over TLS (`rediss://`), on loopback: this test's own redis-server
- * with a TLS port only (7106, under `flock /tmp/hr-ports.lock` like every test that starts one),
- * its certificate signed by a CA made here with openssl. A worker and the coordinator that trust
- * the CA (NODE_EXTRA_CA_CERTS) run one share through it; a worker that does not trust it is
- * refused with the clear error. Skipped, with one line saying why, when redis-server was built
+ * with a TLS port only (a free one), its certificate signed by a CA made here with openssl. A
+ * worker and the coordinator that trust the CA (NODE_EXTRA_CA_CERTS) run one share through it; a
+ * worker that does not trust it is refused with the clear error. Skipped, with one line saying why, when redis-server was built
  * without TLS or openssl is missing. Nothing here asserts a speed.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startCountingServer, type CountingServer } from '@headroom/testkit/counting-server';
+import { freePort } from '@headroom/testkit/redis-servers';
 import { commandArgs } from '../command.js';
 
-const PORT = 7106;
-const REDISS = `rediss://127.0.0.1:${PORT}`;
+let port = 0;
+let rediss = '';
 let dir = '';
 let redis: ChildProcess | null = null;
-/** redis-server's own pid, from its start-up line (flock, which holds the lock, is its parent). */
-let redisPid: number | null = null;
 let skip: string | false = false;
-let server: Server;
-let url = '';
-let served = 0;
+let server: CountingServer | undefined;
 
 function run(file: string, args: readonly string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -60,9 +55,9 @@ async function makeCertificates(): Promise<void> {
   );
 }
 
-/** Starts redis-server with only a TLS port, holding the ports lock while it runs; resolves with why it cannot, or null. */
+/** Starts redis-server with only a TLS port; resolves with why it cannot, or null. */
 function startTlsRedis(): Promise<string | null> {
-  const args = ['--port', '0', '--tls-port', String(PORT), '--tls-cert-file', 'server.pem', '--tls-key-file', 'server.key'].concat([
+  const args = ['--port', '0', '--tls-port', String(port), '--tls-cert-file', 'server.pem', '--tls-key-file', 'server.key'].concat([
     '--tls-ca-cert-file',
     'ca.pem',
     '--tls-auth-clients',
@@ -74,19 +69,17 @@ function startTlsRedis(): Promise<string | null> {
     '--dir',
     dir,
   ]);
-  const child = spawn('flock', ['/tmp/hr-ports.lock', 'redis-server', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   redis = child;
   let output = '';
   return new Promise((resolve) => {
     const seen = (d: Buffer): void => {
       output += d.toString();
-      const pid = /\bpid=(\d+)/.exec(output)?.[1];
-      if (pid !== undefined) redisPid = Number(pid);
       if (/Ready to accept connections/.test(output)) resolve(null);
     };
     child.stdout!.on('data', seen);
     child.stderr!.on('data', seen);
-    child.once('error', (e) => resolve(`cannot start redis-server under flock (${e.message})`));
+    child.once('error', (e) => resolve(`cannot start redis-server (${e.message})`));
     child.once('exit', () => {
       redis = null;
       resolve(
@@ -119,24 +112,20 @@ before(async () => {
     skip = `openssl could not make the test certificates (${(error as Error).message.split('\n')[0]})`;
     return;
   }
+  port = await freePort();
+  rediss = `rediss://127.0.0.1:${port}`;
   const why = await startTlsRedis();
   if (why !== null) skip = why;
-  server = createServer((_req, res) => {
-    served++;
-    res.end('ok');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await startCountingServer();
 });
 
 after(async () => {
-  // flock exits (and releases the lock) when redis-server, its child, does.
-  if (redis !== null && redisPid !== null) {
+  if (redis !== null) {
     const exited = new Promise((resolve) => redis!.once('exit', resolve));
-    process.kill(redisPid, 'SIGTERM');
+    redis.kill('SIGTERM');
     await exited;
   }
-  if (url !== '') await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -147,19 +136,19 @@ test('rediss://: a worker and the coordinator that trust the CA run a share over
   }
   const trust = { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') };
   const prefix = `headroom-test:scale-tls:${process.pid}`;
-  const worker = headroom(trust, 'scale', 'worker', '--redis', REDISS, '--prefix', prefix, '--name', 'tls0', '--once');
-  served = 0;
+  const worker = headroom(trust, 'scale', 'worker', '--redis', rediss, '--prefix', prefix, '--name', 'tls0', '--once');
+  const servedBefore = server!.served;
   const coordinator = await headroom(
     trust,
     'scale',
     'run',
-    url,
+    server!.url,
     '--concurrency',
     '2',
     '--duration',
     '500ms',
     '--redis',
-    REDISS,
+    rediss,
     '--expect-workers',
     '1',
     '--prefix',
@@ -178,10 +167,11 @@ test('rediss://: a worker and the coordinator that trust the CA run a share over
     out.workers.map((w) => [w.name, w.lost]),
     [['tls0', null]],
   );
+  const served = server!.served - servedBefore;
   assert.ok(out.ok > 0 && out.ok === served && out.latencyMs.count === out.ok, JSON.stringify({ ok: out.ok, served }));
   assert.equal((await worker).status, 0);
   // Without the CA the certificate is not trusted: the connection is refused, with the reason.
-  const untrusting = await headroom({ NODE_EXTRA_CA_CERTS: '' }, 'scale', 'worker', '--redis', REDISS, '--prefix', prefix, '--once');
+  const untrusting = await headroom({ NODE_EXTRA_CA_CERTS: '' }, 'scale', 'worker', '--redis', rediss, '--prefix', prefix, '--once');
   assert.equal(untrusting.status, 1);
-  assert.match(untrusting.stderr, /cannot connect to Redis at rediss:\/\/127\.0\.0\.1:7106: .*certificate/);
+  assert.match(untrusting.stderr, new RegExp(`cannot connect to Redis at rediss://127\\.0\\.0\\.1:${port}: .*certificate`));
 });

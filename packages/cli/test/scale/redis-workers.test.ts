@@ -7,16 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
+import { startCountingServer, type CountingServer } from '@headroom/testkit/counting-server';
 import { commandArgs } from '../command.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
 const RUN_PREFIX = `headroom-test:scale:${process.pid}`;
-let server: Server;
+let server: CountingServer;
 let url = '';
-let served = 0;
 const children = new Set<ChildProcess>();
 
 interface Running {
@@ -69,16 +67,12 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 before(async () => {
-  server = createServer((_req, res) => {
-    served++;
-    res.end('ok');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await startCountingServer();
+  url = server.url;
 });
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   const client = await createClient({ url: REDIS }).connect();
   const left = await client.keys(`${RUN_PREFIX}*`);
   if (left.length > 0) await client.del(left);
@@ -89,7 +83,7 @@ test('two worker processes join one run through Redis: their histograms merge in
   const prefix = `${RUN_PREFIX}:a`;
   const workers = [0, 1].map((i) => headroom('scale', 'worker', '--redis', REDIS, '--prefix', prefix, '--name', `w${i}`, '--once'));
   await Promise.all(workers.map((w) => waitFor(w, /waiting for runs/)));
-  served = 0;
+  const servedBefore = server.served;
   const run = headroom(
     'scale',
     'run',
@@ -125,7 +119,7 @@ test('two worker processes join one run through Redis: their histograms merge in
     out.workers.reduce((s, w) => s + w.ok, 0),
     out.ok,
   );
-  assert.equal(out.ok, served, 'every request the server answered is counted once');
+  assert.equal(out.ok, server.served - servedBefore, 'every request the server answered is counted once');
   assert.match(r.stderr, /joined: w[01], w[01]/);
   assert.match(r.stderr, /^\[ {3}1s\] done .* \(2 workers, percentiles merged\)$/m);
   for (const w of workers) assert.equal((await w.exited).status, 0, '--once: the worker exits after its run');

@@ -5,8 +5,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isHeadroomError, LatencyHistogram, SeededRandom } from '../../src/index.js';
 import {
   arrivalOffsets,
@@ -21,21 +19,17 @@ import {
   type LoadResult,
   type TimelineRow,
 } from '../../src/scale/index.js';
+import { startCountingServer, type CountingServer } from '@headroom/testkit/counting-server';
 
-let server: Server;
+let server: CountingServer;
 let url = '';
-let served = 0;
 
 before(async () => {
-  server = createServer((_req, res) => {
-    served++;
-    res.end('ok');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  server = await startCountingServer();
+  url = server.url;
 });
 after(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
 });
 
 test('a plan is split evenly: concurrency by whole users, every rate of a schedule (ramps too) in equal parts', () => {
@@ -181,7 +175,7 @@ test('the live rows merge by second, waiting only for the workers still running,
 });
 
 test('two threads: the merged histogram holds every success of both, and the counts add up to what the server served', async () => {
-  served = 0;
+  const servedBefore = server.served;
   const rows: TimelineRow[] = [];
   const r = await runLoadWorkers(
     { url, load: { kind: 'closed', concurrency: 4, duration: 1500 } },
@@ -197,7 +191,7 @@ test('two threads: the merged histogram holds every success of both, and the cou
     r.workers.reduce((s, w) => s + w.ok, 0),
     r.ok,
   );
-  assert.equal(r.ok, served, 'every request the server answered is counted once');
+  assert.equal(r.ok, server.served - servedBefore, 'every request the server answered is counted once');
   assert.ok(rows.length >= 1, 'a merged progress row each second');
 });
 

@@ -1,8 +1,8 @@
 /**
  * AUTH and TLS pass through: the Redis tier uses the client it is given, and the extra
  * connections it opens (pub/sub subscriber, tracking) are duplicates that inherit the
- * credentials and TLS settings — with node-redis and with ioredis. Own servers: ACL user on
- * 7105, TLS-only on 7106.
+ * credentials and TLS settings — with node-redis and with ioredis. Own servers on free ports: one
+ * with an ACL user, one TLS-only.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,14 +130,14 @@ async function invalidationWorks(a: Cache<string>, b: Cache<string>): Promise<vo
 
 test('AUTH: an ACL user and password on the client (node-redis, ioredis) carry over to every connection the tier opens', async () => {
   const server = await startRedis(
-    7105,
+    0,
     ['--user', 'default', 'off', '--user', 'app', 'on', '>app-secret', '~*', '&*', '+@all'],
     ['--user', 'app', '--pass', 'app-secret', '--no-auth-warning'],
   );
   servers.push(server);
   const libraries = clients(
-    { url: 'redis://127.0.0.1:7105', username: 'app', password: 'app-secret' },
-    { host: '127.0.0.1', port: 7105, username: 'app', password: 'app-secret' },
+    { url: server.url, username: 'app', password: 'app-secret' },
+    { host: '127.0.0.1', port: server.port, username: 'app', password: 'app-secret' },
   );
   for (const [library, connect] of libraries) {
     for (const mode of ['pubsub', 'tracking'] as const) {
@@ -145,31 +145,19 @@ test('AUTH: an ACL user and password on the client (node-redis, ioredis) carry o
       await invalidationWorks(a, b).catch((error: Error) => assert.fail(`${library}, ${mode}: ${error.message}`));
     }
   }
-  const wrong = createClient({ url: 'redis://127.0.0.1:7105', username: 'app', password: 'nope', socket: { reconnectStrategy: false } });
+  const wrong = createClient({ url: server.url, username: 'app', password: 'nope', socket: { reconnectStrategy: false } });
   wrong.on('error', () => {});
   await assert.rejects(wrong.connect(), /WRONGPASS|invalid username-password/);
 });
 
 test('TLS: a TLS client (node-redis, ioredis) carries over to the subscriber and tracking connections', async () => {
-  const server = await startRedis(
-    7106,
-    [
-      '--tls-port',
-      '7106',
-      '--tls-cert-file',
-      join(dir, 'server.crt'),
-      '--tls-key-file',
-      join(dir, 'server.key'),
-      '--tls-ca-cert-file',
-      join(dir, 'ca.crt'),
-      '--tls-auth-clients',
-      'no',
-    ],
-    ['--tls', '--cacert', join(dir, 'ca.crt')],
-  );
+  const server = await startRedis(0, [], [], { cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), ca: join(dir, 'ca.crt') });
   servers.push(server);
   const ca = readFileSync(join(dir, 'ca.crt'));
-  const libraries = clients({ socket: { host: '127.0.0.1', port: 7106, tls: true, ca } }, { host: '127.0.0.1', port: 7106, tls: { ca } });
+  const libraries = clients(
+    { socket: { host: '127.0.0.1', port: server.port, tls: true, ca } },
+    { host: '127.0.0.1', port: server.port, tls: { ca } },
+  );
   for (const [library, connect] of libraries) {
     for (const mode of ['pubsub', 'tracking'] as const) {
       const [a, b] = await twoInstances(connect, mode);

@@ -24,8 +24,8 @@ export interface ClientLibrary {
   readonly name: 'node-redis' | 'ioredis';
   /** A connected client of `url` (redis://host:port). */
   connect(url: string): Promise<TestClient>;
-  /** A connected client of the test Cluster (ports 7101–7103). */
-  connectCluster(): Promise<TestClient>;
+  /** A connected client of the test Cluster whose node is at `url` (redis://host:port). */
+  connectCluster(url: string): Promise<TestClient>;
 }
 
 const nodeRedis: ClientLibrary = {
@@ -34,8 +34,8 @@ const nodeRedis: ClientLibrary = {
     const client = await connectClient(url);
     return { client, ping: () => client.ping(), get: (key) => client.get(key), close: async () => void (await client.close()) };
   },
-  async connectCluster() {
-    const client = await connectCluster();
+  async connectCluster(url) {
+    const client = await connectCluster(url);
     return {
       client,
       ping: () => client.sendCommand(undefined, true, ['PING']),
@@ -57,8 +57,9 @@ const ioredis: ClientLibrary = {
     await client.connect();
     return ioHandle(client);
   },
-  async connectCluster() {
-    const client = new Cluster([{ host: '127.0.0.1', port: 7101 }], {
+  async connectCluster(url) {
+    const { hostname, port } = new URL(url);
+    const client = new Cluster([{ host: hostname, port: Number(port) }], {
       enableOfflineQueue: false,
       lazyConnect: true,
       clusterRetryStrategy: retryStrategy,

@@ -1,6 +1,6 @@
 /**
- * Every Redis-tier feature on a real 3-master Redis Cluster started by this test (ports
- * 7101–7103): L2 across slots, batches (one MGET per slot, no CROSSSLOT), delete, tags and
+ * Every Redis-tier feature on a real 3-master Redis Cluster started by this test (on free
+ * ports): L2 across slots, batches (one MGET per slot, no CROSSSLOT), delete, tags and
  * clear across slots, leases across instances, and invalidation by pub/sub and by tracking —
  * with node-redis's and with ioredis's Cluster client.
  */
@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { redisTier, Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { keySlot } from '../../../src/partition/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
-import { startCluster, uniquePrefix } from '@headroom/testkit/redis-servers';
+import { startCluster, uniquePrefix, type OwnCluster } from '@headroom/testkit/redis-servers';
 import { CLIENT_LIBRARIES, type ClientLibrary, type TestClient } from './clients.js';
 
-let cluster: Awaited<ReturnType<typeof startCluster>>;
+let cluster: OwnCluster;
 const connections: TestClient[] = [];
 const caches: Cache<unknown>[] = [];
 
@@ -31,7 +31,7 @@ function pair<V>(library: ClientLibrary, namespace: string, invalidation: 'pubsu
   const prefix = uniquePrefix('cl');
   return Promise.all(
     [0, 1].map(async (i) => {
-      const connection = await library.connectCluster();
+      const connection = await library.connectCluster(cluster.url);
       connections.push(connection);
       const client = connection.client;
       const cache = new Cache<V>({

@@ -1,5 +1,5 @@
 /**
- * Redis down, slow and restarting, with a redis-server this test owns (port 7104): callers
+ * Redis down, slow and restarting, with a redis-server this test owns (on a free port): callers
  * never hang or fail because of Redis; the circuit opens and closes; L1 turns stale while the
  * notifications are down. Once with node-redis, then with ioredis (a fresh server each).
  */
@@ -49,7 +49,7 @@ for (const library of CLIENT_LIBRARIES)
   describe(library.name, () => {
     before(async () => {
       events = [];
-      server = await startRedis(7104, ['--enable-debug-command', 'yes']);
+      server = await startRedis(0, ['--enable-debug-command', 'yes']);
       client = await library.connect(server.url);
       cache = new Cache<string>({
         namespace: 'faults',
@@ -142,11 +142,13 @@ for (const library of CLIENT_LIBRARIES)
       const deadline = Date.now() + 5000;
       while (cache.stats().l2?.notifications !== true && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       const before = cache.stats().l2!.timeouts;
-      const sleeper = spawnSync('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0'], { encoding: 'utf8' });
+      const sleeper = spawnSync('redis-cli', ['-p', String(server.port), 'DEBUG', 'SLEEP', '0'], { encoding: 'utf8' });
       assert.equal(sleeper.stdout.trim(), 'OK');
       const blocking = import('node:child_process').then(
         ({ spawn }) =>
-          new Promise<void>((resolve) => spawn('redis-cli', ['-p', '7104', 'DEBUG', 'SLEEP', '0.6']).on('exit', () => resolve())),
+          new Promise<void>((resolve) =>
+            spawn('redis-cli', ['-p', String(server.port), 'DEBUG', 'SLEEP', '0.6']).on('exit', () => resolve()),
+          ),
       );
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = Date.now();
