@@ -65,4 +65,7 @@ test('lab --scenario slow-replicas-load: four interleaved cases; the balancers s
   assert.equal(p2c.probesPerSec, 0);
   for (const c of [prequal, prequalHighQ]) assert.ok(c.probesPerSec > 0 && c.probesPerQuery <= 3, JSON.stringify(c));
   assert.equal(result.probeOverhead.extraRequestsPerSec, prequal.probesPerSec);
+  // Every segment started after a drain wait (at least its 200 ms quiet period), none gave up.
+  assert.ok(result.drain.maxWaitMs >= 200, `drain ${JSON.stringify(result.drain)}`);
+  assert.equal(result.drain.notIdle, 0);
 });
