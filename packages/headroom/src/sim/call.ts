@@ -24,7 +24,7 @@ import { FanOutTally, type TiedRun, type TieTicket } from '../latency/index.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import type { Client } from './client.js';
 import type { FanOutSpec } from './model-spec.js';
-import { JOB_DONE, type Job, type Server } from './server.js';
+import type { Job, Server } from './server.js';
 import type { TieRegistries } from './tied.js';
 
 /** What a call needs from the fleet. */
@@ -67,7 +67,7 @@ const RAN = 0;
 const TIE_DROPPED = 1;
 const EXPIRED = 2;
 
-/** One attempt of a call at one server; it is the server's job and its own event handler. */
+/** One attempt of a call at one server: the server's job, and the handler of its network events. */
 export class Attempt implements Job {
   runIndex = -1;
   remaining = 0;
@@ -94,11 +94,12 @@ export class Attempt implements Job {
   }
 
   handle(kind: number): void {
-    if (kind === JOB_DONE) {
-      this.call.host.servers[this.server]!.complete(this);
-      this.ticket?.finish();
-    } else if (kind === AT_SERVER) this.call.arrived(this);
+    if (kind === AT_SERVER) this.call.arrived(this);
     else this.call.response(this, kind === RESPONSE_OK);
+  }
+
+  served(): void {
+    this.ticket?.finish();
   }
 
   admit(): boolean {

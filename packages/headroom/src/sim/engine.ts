@@ -174,6 +174,12 @@ export class SimEngine {
     }
   }
 
+  /** Changes the `arg` a pending event will run with; like {@link SimEngine.cancel}, an id that already ran or was cancelled changes nothing. */
+  setArg(id: number, arg: number): void {
+    const slot = id & SLOT_MASK;
+    if (slot < this.#slots && this.#gens[slot] === id >>> 22 && this.#positions[slot]! >= 0) this.#args[slot] = arg;
+  }
+
   /** Ends the current {@link SimEngine.run} after the event being run. */
   stop(): void {
     this.#stopped = true;

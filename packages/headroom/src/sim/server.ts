@@ -4,9 +4,11 @@
  * min(1, workers / jobs)); process-wide pauses that stop every worker (a GC, a stalled event
  * loop); crash and restart; a slow-down factor applied to the service times drawn after it is set.
  *
- * FIFO/LIFO: one completion event per job in service; a pause pushes each of them back by its
- * length. The jobs in service keep their completion times and event ids in the server's typed
- * arrays, by place in service (a double field would be a heap box in every job). PS: one completion event for the server, recomputed in O(jobs) on every change.
+ * FIFO/LIFO: one completion event per job in service, scheduled on the server with the job's
+ * place in service as its argument; a pause pushes each of them back by its length. The jobs in
+ * service keep their completion times and event ids in the server's typed arrays, by place (a
+ * double field would be a heap box in every job). PS: one completion event for the server,
+ * recomputed in O(jobs) on every change.
  */
 import type { Random } from '../core/random.js';
 import type { Sampler } from './distributions.js';
@@ -14,11 +16,13 @@ import type { SimEngine, SimHandler } from './engine.js';
 import type { Discipline } from './model-spec.js';
 
 /** The server's view of one request attempt (the fleet's `Attempt` implements it). */
-export interface Job extends SimHandler {
+export interface Job {
   /** Index in the server's `running` list, -1 when not in service. */
   runIndex: number;
   /** Work left (PS), ms at full rate. */
   remaining: number;
+  /** The server completed the job and reported it finished (FIFO/LIFO; a tied copy's ticket is released here). */
+  served(): void;
   /** Removed from the queue (cancelled) while waiting: skipped when dequeued. */
   withdrawn: boolean;
   /**
@@ -36,9 +40,11 @@ export interface ServerHost {
   lengthChanged(from: number, to: number): void;
 }
 
-/** Event kind of a FIFO/LIFO job's completion (scheduled on the job). */
+/**
+ * Event kind of a completion, scheduled on the server: a FIFO/LIFO job's (the argument is its place
+ * in service, kept current when jobs move), or the next one of a PS server.
+ */
 export const JOB_DONE = 1;
-const PS_DONE = 1;
 const PAUSE_START = 2;
 const PAUSE_END = 3;
 
@@ -189,9 +195,15 @@ export class Server implements SimHandler {
     this.up = true;
   }
 
-  handle(kind: number): void {
-    if (kind === PS_DONE) this.#psDone();
-    else if (kind === PAUSE_START) this.#pauseStart();
+  handle(kind: number, arg: number): void {
+    if (kind === JOB_DONE) {
+      if (this.discipline === 'ps') this.#psDone();
+      else {
+        const job = this.#running[arg]!;
+        this.complete(job);
+        job.served();
+      }
+    } else if (kind === PAUSE_START) this.#pauseStart();
     else if (kind === PAUSE_END) this.engine.after(this.pauses!.interval.sample(this.random), this, PAUSE_START, 0);
   }
 
@@ -203,7 +215,7 @@ export class Server implements SimHandler {
     const place = this.#running.length;
     if (place === this.#doneAt.length) this.#growPlaces();
     this.#doneAt[place] = doneAt;
-    this.#doneEvents[place] = this.engine.at(doneAt, job, JOB_DONE, 0);
+    this.#doneEvents[place] = this.engine.at(doneAt, this, JOB_DONE, place);
     job.runIndex = place;
     this.#running.push(job);
   }
@@ -244,8 +256,12 @@ export class Server implements SimHandler {
       const from = this.#running.length;
       this.#running[place] = last;
       last.runIndex = place;
-      this.#doneAt[place] = this.#doneAt[from]!;
-      this.#doneEvents[place] = this.#doneEvents[from]!;
+      if (this.discipline !== 'ps') {
+        this.#doneAt[place] = this.#doneAt[from]!;
+        const event = this.#doneEvents[from]!;
+        this.#doneEvents[place] = event;
+        this.engine.setArg(event, place);
+      }
     }
     job.runIndex = -1;
   }
@@ -284,7 +300,7 @@ export class Server implements SimHandler {
         this.engine.cancel(this.#doneEvents[i]!);
         const doneAt = this.#doneAt[i]! + length;
         this.#doneAt[i] = doneAt;
-        this.#doneEvents[i] = this.engine.at(doneAt, this.#running[i]!, JOB_DONE, 0);
+        this.#doneEvents[i] = this.engine.at(doneAt, this, JOB_DONE, i);
       }
     }
     this.engine.at(this.#pausedUntil, this, PAUSE_END, 0);
@@ -312,7 +328,7 @@ export class Server implements SimHandler {
     for (const job of this.#running) if (job.remaining < least) least = job.remaining;
     const rate = n <= this.workers ? 1 : this.workers / n;
     const from = this.#psStamp > this.engine.now ? this.#psStamp : this.engine.now;
-    this.#psEvent = this.engine.at(from + Math.max(least, 0) / rate, this, PS_DONE, 0);
+    this.#psEvent = this.engine.at(from + Math.max(least, 0) / rate, this, JOB_DONE, 0);
   }
 
   #psDone(): void {
