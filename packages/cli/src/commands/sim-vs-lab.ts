@@ -52,6 +52,7 @@ export function registerSimVsLab(program: Command): void {
             'sim/lab',
             'lab to replica 0',
             'sim to replica 0',
+            'sim without stalls: p99, to replica 0',
             'send lag p99, baseline → phase',
             'client stalls (fitted)',
           ],
@@ -67,6 +68,7 @@ export function registerSimVsLab(program: Command): void {
             ratio(r.sim.p99, r.lab.p99),
             pct(r.lab.slowShare),
             pct(r.sim.slowShare),
+            `${r.simWithoutStalls.p99.toFixed(1)}, ${pct(r.simWithoutStalls.slowShare)}`,
             r.sendLagP99Ms === null
               ? '–'
               : `${r.sendLagP99Ms.baseline.toFixed(1)} → ${r.sendLagP99Ms.phase.toFixed(1)} ms${r.machineChanged ? ' *' : ''}`,

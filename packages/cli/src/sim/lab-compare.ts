@@ -67,6 +67,12 @@ export interface LabComparisonRow {
   readonly machineChanged: boolean;
   /** The common-mode client stalls modelled: mean length and mean gap, ms; null when the tail was flat. */
   readonly clientStalls: { readonly meanMs: number; readonly meanIntervalMs: number } | null;
+  /**
+   * The same model without those stalls (every replica's recorded body and tail as its own,
+   * independent per request): the other bound — the machine's delays as if a hedge could escape
+   * them and each late answer were its replica's, against all of them common-mode.
+   */
+  readonly simWithoutStalls: { readonly p50: number; readonly p99: number; readonly slowShare: number };
 }
 
 /**
@@ -231,40 +237,48 @@ export function compareWithLab(lab: LabJson): LabComparisonRow[] {
     const base = scenario.phases.find((p) => p.role === 'baseline');
     if (base === undefined || (scenario.name !== 'stalls' && scenario.name !== 'slow-replica')) continue;
     let servers: ModelSpec['servers'];
+    // the same replicas with their whole recorded latency as their own (the no-stalls bound)
+    let independent: ModelSpec['servers'];
     let fitted: PauseSpec | undefined;
     if (scenario.name === 'stalls') {
       const stalled = base.stalledRequests !== undefined && base.sent ? base.stalledRequests / base.sent : faults.stallProbability;
       const own = subCdf(base.cdf, 0, 100 * (1 - stalled));
-      const body = buckets(subCdf(own, 0, TAIL_FROM));
       fitted = stallsFromTail(own, TAIL_FROM);
-      const service: DistributionSpec = {
-        type: 'mixture',
-        parts: [
-          { weight: 1 - stalled, dist: body },
-          {
-            weight: stalled,
-            dist: shiftedBy(body, faults.stallMs),
+      const withStalls = (body: DistributionSpec): ModelSpec['servers'] => [
+        {
+          count: 3,
+          workers: 'unbounded',
+          service: {
+            type: 'mixture',
+            parts: [
+              { weight: 1 - stalled, dist: body },
+              { weight: stalled, dist: shiftedBy(body, faults.stallMs) },
+            ],
           },
-        ],
-      };
-      servers = [{ count: 3, workers: 'unbounded', service }];
+        },
+      ];
+      servers = withStalls(buckets(subCdf(own, 0, TAIL_FROM)));
+      independent = withStalls(buckets(own));
     } else {
       // The slow replica's third is at the top, on the fine part of the nines grid: its tail is
       // the machine's tail; the fast replicas' body is the CDF's lower two thirds.
       const cut = 100 * (1 - faults.slowShare);
       const slow = subCdf(base.cdf, cut, 100);
+      const fast: ModelSpec['servers'][number] = { count: 2, workers: 'unbounded', service: buckets(subCdf(base.cdf, 0, cut)) };
       fitted = stallsFromTail(slow, TAIL_FROM);
-      servers = [
-        { count: 1, workers: 'unbounded', service: buckets(subCdf(slow, 0, TAIL_FROM)) },
-        { count: 2, workers: 'unbounded', service: buckets(subCdf(base.cdf, 0, cut)) },
-      ];
+      servers = [{ count: 1, workers: 'unbounded', service: buckets(subCdf(slow, 0, TAIL_FROM)) }, fast];
+      independent = [{ count: 1, workers: 'unbounded', service: buckets(slow) }, fast];
     }
-    const model = (phase: (typeof scenario.phases)[number], clients: NonNullable<ModelSpec['clients']>): ModelSpec => ({
+    const model = (
+      phase: (typeof scenario.phases)[number],
+      clients: NonNullable<ModelSpec['clients']>,
+      groups: ModelSpec['servers'] = servers,
+    ): ModelSpec => ({
       duration: lab.settings.warmupMs + WINDOWS * lab.settings.phaseDurationMs,
       warmup: lab.settings.warmupMs,
       arrivals: { type: 'poisson', ratePerSec: phase.offeredPerSec },
       clients,
-      servers,
+      servers: groups,
     });
     if (fitted !== undefined) {
       // The recorded body already holds the small delays the stalls add below the cut: shift
@@ -304,6 +318,7 @@ export function compareWithLab(lab: LabJson): LabComparisonRow[] {
         machineChanged: ratio > MACHINE_CHANGED || ratio < 1 / MACHINE_CHANGED,
         clientStalls: stalls === undefined ? null : { meanMs, meanIntervalMs: Number((stalls.interval as { mean: number }).mean) },
         sim: simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls })),
+        simWithoutStalls: simulate(model(phase, policy, independent)),
       });
     }
   }
