@@ -21,6 +21,8 @@
  * records each phase's send lag (`generatorLagMs`), and the stalls are rescaled by how the
  * treatment's lag differs from the baseline's ({@link scaledToLag}); a row whose lag p99 moved by
  * more than {@link MACHINE_CHANGED}× is marked, as its machine was not the one calibrated.
+ * Beside it, the same model without those stalls (each replica's whole recorded latency as its
+ * own, independent per request) is the other bound.
  *
  * Then the treatment's policy: the lab's hedging (a backup after the recent p98, ≤ 1 extra
  * attempt, 5% token budget, burst 10) or P2C over peak-EWMA with the module's default decay.
