@@ -155,6 +155,36 @@ test('every phase is internally coherent', () => {
   }
 });
 
+test("each phase records each replica as the client saw it, and the client's own event-loop delay", () => {
+  const rising = (cdf: readonly { percentile: number; ms: number }[], where: string): void => {
+    assert.equal(cdf[0]!.percentile, 0, where);
+    assert.equal(cdf.at(-1)!.percentile, 100, where);
+    for (let i = 1; i < cdf.length; i++)
+      assert.ok(cdf[i]!.percentile > cdf[i - 1]!.percentile && cdf[i]!.ms >= cdf[i - 1]!.ms, `${where}: CDF rises`);
+  };
+  for (const s of report.scenarios) {
+    for (const p of s.phases) {
+      const where = `${s.name}/${p.label}`;
+      assert.equal(p.replicaCdf.length, 3, where);
+      // A replica that answered in the window has a CDF, one that got nothing has none.
+      p.replicaCdf.forEach((c, i) => {
+        if (p.replicaRequests[i]! > 0 && p.ok > 0) rising(c, `${where} replica ${i}`);
+        else assert.deepEqual(c, [], `${where} replica ${i}: no request`);
+      });
+      const l = p.clientLoopDelay;
+      assert.equal(l.resolutionMs, 1);
+      // Sampled every ms (less while stalled) from the window's start until its last request finished.
+      assert.ok(l.samples > 0 && l.spanMs >= p.durationMs * 0.95, `${where}: ${l.samples} samples over ${l.spanMs} ms`);
+      assert.ok(0 <= l.p50 && l.p50 <= l.p99 && l.p99 <= l.max + 0.002, `${where}: loop delay ${JSON.stringify(l)}`);
+      rising(l.cdf, `${where} loop delay`);
+    }
+  }
+  // Replica 0's store round trip is 40 ms in slow-replica, the others' 4 ms: what the client saw of each says so.
+  const slow = scenario('slow-replica').base;
+  const [slowP50, ...fastP50] = slow.replicaCdf.map((c) => c.find((x) => x.percentile >= 50)!.ms);
+  assert.ok(slowP50! >= 30 && fastP50.every((f) => f < slowP50!), `replica p50s ${slowP50} vs ${fastP50.join(', ')}`);
+});
+
 test('each technique moves its own figure the right way', (t) => {
   // Within the run, and per request rather than per second wherever a busy machine could change
   // how many requests a 1.2 s window holds; each bound below says which claim of docs/lab.md it checks.

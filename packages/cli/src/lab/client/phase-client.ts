@@ -12,7 +12,7 @@ import { type PickerFactory, Balancer, hashAffinity, p2c, peakEwma, roundRobin }
 import type { Clock, Random } from 'headroom';
 import { type Deadline, HedgePolicy, deadlineHeaders } from 'headroom/latency';
 import type { ReplicaClients, RequestPlan } from '../load/client.js';
-import type { PhaseCall } from '../load/driver.js';
+import type { AttemptObserver, PhaseCall } from '../load/driver.js';
 import type { PhaseSpec, Routing, ScenarioSpec } from '../scenarios/types.js';
 import type { ReplicaEndpoint } from '../service/fleet.js';
 
@@ -68,15 +68,24 @@ export function phaseRouter(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' 
 export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
   const { clients, clock } = ctx;
   const balancer = phaseBalancer(ctx);
-  const attempt = (plan: RequestPlan, deadline: Deadline | undefined, signal: AbortSignal): Promise<number> =>
+  const attempt = (
+    plan: RequestPlan,
+    deadline: Deadline | undefined,
+    signal: AbortSignal,
+    observe: AttemptObserver | undefined,
+  ): Promise<number> =>
     balancer.call(
-      (endpoint, attemptSignal) =>
-        clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline)),
+      async (endpoint, attemptSignal) => {
+        const sentMs = clock.now();
+        const status = await clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline));
+        if (status < 300) observe?.(endpoint.target, clock.now() - sentMs);
+        return status;
+      },
       { signal, key: plan.key },
     );
   const hedgeSpec = ctx.scenario.hedge;
   if (!ctx.phase.hedging || hedgeSpec === null) {
-    return { call: (plan, deadline) => attempt(plan, deadline, deadline.signal), close: () => balancer.close() };
+    return { call: (plan, deadline, observe) => attempt(plan, deadline, deadline.signal, observe), close: () => balancer.close() };
   }
   const hedge = new HedgePolicy({
     percentile: hedgeSpec.delayPercentile,
@@ -86,7 +95,7 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
     random: ctx.random.fork('hedge'),
   });
   return {
-    call: (plan, deadline) => hedge.execute(({ signal, deadline: d }) => attempt(plan, d, signal), { deadline }),
+    call: (plan, deadline, observe) => hedge.execute(({ signal, deadline: d }) => attempt(plan, d, signal, observe), { deadline }),
     close: () => balancer.close(),
   };
 }

@@ -11,6 +11,7 @@ import type { ReplicaStats } from '../service/protocol.js';
 import type { RequestPlan } from './client.js';
 import { PhaseRecorder, type RequestOutcome, type TimelinePoint, round } from './phase-recorder.js';
 import type { ProductKeys } from './product-keys.js';
+import { type ClientLoopDelay, LoopDelayMonitor } from './loop-delay.js';
 
 /** The offered load of a phase. */
 export interface PhaseLoad {
@@ -24,11 +25,15 @@ export interface PhaseLoad {
   readonly timeoutMs: number;
 }
 
+/** Told of each successful attempt of a measured request: the replica and its time from send to answer, ms. */
+export type AttemptObserver = (replica: number, ms: number) => void;
+
 /**
  * Sends one request however the phase routes it (balancer, hedging…) under its deadline; resolves
- * with the HTTP status.
+ * with the HTTP status. `observe` (given for the measured window's requests) hears every
+ * successful attempt.
  */
-export type PhaseCall = (plan: RequestPlan, deadline: Deadline) => Promise<number>;
+export type PhaseCall = (plan: RequestPlan, deadline: Deadline, observe?: AttemptObserver) => Promise<number>;
 
 /** Options of {@link drivePhase}. */
 export interface DriveOptions {
@@ -80,6 +85,8 @@ export interface PhaseMeasurement {
    * driver's send lag), ms: its own stalls, which the latencies include.
    */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The client's own event-loop delay from the window's start until its last request finished. */
+  readonly clientLoopDelay: ClientLoopDelay;
 }
 
 /** Runs warm-up then the measured window; resolves once every request sent has finished. */
@@ -91,7 +98,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   let warmup: Promise<unknown> = Promise.resolve();
   if (options.warmupMs > 0) {
     // Sent, not recorded; its requests may still be in flight when the window opens (as real traffic would be).
-    const target = requestTarget(options, random.fork('warmup'), completions);
+    const target = requestTarget(options, random.fork('warmup'), completions, undefined);
     await new Promise<void>((sent) => {
       warmup = runOpenLoop(target, {
         schedule: poissonRate(options.load.ratePerSec, options.warmupMs),
@@ -104,7 +111,8 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
     });
   }
   const phase = new PhaseRecorder(clock);
-  const target = requestTarget(options, random.fork('requests'), completions);
+  const loopDelay = new LoopDelayMonitor(clock);
+  const target = requestTarget(options, random.fork('requests'), completions, phase.recordAttempt);
   const startSnapshot = await options.snapshot();
   let lastQueries = storeQueries(startSnapshot);
   let lastCutSec = 0;
@@ -113,6 +121,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   let okCompletedInWindow = 0;
   let answeredInWindow = 0;
   let windowEnd: Promise<DriveSnapshot> = Promise.resolve(startSnapshot);
+  let clientLoopDelay: ClientLoopDelay | undefined;
   const result = await runOpenLoop(target, {
     schedule: poissonRate(options.load.ratePerSec, options.durationMs),
     clock,
@@ -142,6 +151,8 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
       windowEnd = options.snapshot();
       windowEnd.catch(() => undefined);
     },
+  }).finally(() => {
+    clientLoopDelay = loopDelay.stop();
   });
   await warmup;
   await sampling;
@@ -156,6 +167,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
     windowEnd: await windowEnd,
     end: await options.snapshot(),
     generatorLagMs: { p50: round(sendLag.p50, 3), p99: round(sendLag.p99, 3), max: round(sendLag.max, 3) },
+    clientLoopDelay: clientLoopDelay!,
   };
 }
 
@@ -187,7 +199,12 @@ interface Completions {
 }
 
 /** The driver's target: turns one arrival into a request of the phase and names how it ended. */
-function requestTarget(options: DriveOptions, random: Random, completions: Completions): (arrival: Arrival) => Promise<RequestOutcome> {
+function requestTarget(
+  options: DriveOptions,
+  random: Random,
+  completions: Completions,
+  observe: AttemptObserver | undefined,
+): (arrival: Arrival) => Promise<RequestOutcome> {
   const { load, keys, hotKeyId, clock, call, signal } = options;
   return async ({ intendedMs }) => {
     const { id, write } = drawRequest(load, keys, hotKeyId, random);
@@ -208,7 +225,7 @@ function requestTarget(options: DriveOptions, random: Random, completions: Compl
     }
     let outcome: RequestOutcome;
     try {
-      const status = await call(plan, deadline);
+      const status = await call(plan, deadline, observe);
       outcome = status < 300 ? 'ok' : status === 503 ? 'shed' : 'http';
     } catch (error) {
       outcome = !signal.aborted && (deadline.expired || isHeadroomError(error, 'HR_CORE_DEADLINE_EXCEEDED')) ? 'timeout' : 'network';

@@ -5,7 +5,7 @@
  * cover successful responses only — a rejected request answered in 1 ms would otherwise make an
  * overloaded service look fast — and errors are counted beside them, by kind.
  */
-import type { Clock, LatencyHistogram } from 'headroom';
+import { type Clock, LatencyHistogram } from 'headroom';
 import { LatencyRecorder, type IntervalSnapshot } from 'headroom/latency';
 
 /** How a request ended (the kinds the load driver is told; `'ok'` is its success label). */
@@ -46,6 +46,8 @@ export class PhaseRecorder {
   /** Where the load driver records (successes' latency, failures by kind). */
   readonly recorder: LatencyRecorder;
   readonly timeline: TimelinePoint[] = [];
+  /** Each replica's successful attempts as the client saw them (attempt sent → answer read), ms, by replica index. */
+  readonly #replicas: LatencyHistogram[] = [];
 
   /** @param clock - the phase's clock (interval snapshots are timed on it) */
   constructor(clock: Clock) {
@@ -55,6 +57,20 @@ export class PhaseRecorder {
   /** Successes over the whole measured phase (a copy). */
   get ok(): LatencyHistogram {
     return this.recorder.histogram();
+  }
+
+  /**
+   * Records one successful attempt of a window request at replica `replica` (hedges included: each
+   * attempt at its own replica), timed from when the attempt was sent.
+   */
+  readonly recordAttempt = (replica: number, ms: number): void => {
+    while (this.#replicas.length <= replica) this.#replicas.push(new LatencyHistogram());
+    this.#replicas[replica]!.record(Math.max(0, ms));
+  };
+
+  /** Each replica's attempt latency so far, as nines-grid CDFs (index order; empty for a replica that answered none). */
+  replicaCdfs(replicas: number): { readonly percentile: number; readonly ms: number }[][] {
+    return Array.from({ length: replicas }, (_, i) => (this.#replicas[i] === undefined ? [] : cdfPoints(this.#replicas[i]!)));
   }
 
   /** Successful requests so far. */
@@ -99,7 +115,9 @@ export class PhaseRecorder {
 }
 
 /** Latency at each percentile of a "nines" scale (0, 50, 90, 99, 99.9, 99.99 and points between), for CDF plots. */
-export function cdfPoints(histogram: LatencyHistogram): { readonly percentile: number; readonly ms: number }[] {
+export function cdfPoints(
+  histogram: Pick<LatencyHistogram, 'count' | 'percentile'>,
+): { readonly percentile: number; readonly ms: number }[] {
   if (histogram.count === 0) return [];
   const points: { percentile: number; ms: number }[] = [];
   // x = number of nines: p = 100·(1 − 10^−x), from 0 (p0) to 4 (p99.99), in steps of 0.1.

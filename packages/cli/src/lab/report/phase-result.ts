@@ -55,6 +55,8 @@ export function phaseResult(
     stalledRequests: total('stalls'),
     stalledAbandoned: m.end.stats.reduce((n, s, i) => n + abandonedInWindow(s, m.start.stats[i]!, m.windowEnd.stats[i]!), 0),
     generatorLagMs: m.generatorLagMs,
+    replicaCdf: r.replicaCdfs(requests.length),
+    clientLoopDelay: m.clientLoopDelay,
     steadyWarmup,
     offeredPerSec: round(m.sent / seconds, 1),
     answeredPerSec: round(m.answeredInWindow / seconds, 1),

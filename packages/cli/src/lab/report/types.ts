@@ -6,6 +6,7 @@ import type { ScaleScenarioResult } from '../scenarios/scale.js';
 import type { SlowReplicasResult } from '../scenarios/slow-replicas-load.js';
 import type { HistogramSnapshot } from 'headroom';
 import type { PhaseLoad } from '../load/driver.js';
+import type { ClientLoopDelay } from '../load/loop-delay.js';
 import type { ErrorCounts, TimelinePoint } from '../load/phase-recorder.js';
 import type { MetricKey } from '../scenarios/types.js';
 import type { ChaosLabResult } from '../chaos/types.js';
@@ -57,6 +58,14 @@ export interface PhaseResult {
   readonly stalledAbandoned: number;
   /** How late the load generator sent requests (actual − intended send time, ms) — high values mean the client, not the service, was slow. */
   readonly generatorLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /**
+   * Each replica's latency as the client saw it (index order), in the CDF's format: its successful
+   * attempts of the window's requests, hedges included, each from its send to its answer (so
+   * without the send lag that `cdf` holds). Empty for a replica that answered none.
+   */
+  readonly replicaCdf: readonly (readonly { readonly percentile: number; readonly ms: number }[])[];
+  /** The client's own event-loop delay from the window's start until its last request finished. */
+  readonly clientLoopDelay: ClientLoopDelay;
   /** How the phase's cache was warmed to steady state before it was measured, or null (it started empty). */
   readonly steadyWarmup: {
     /** Replayed time, s. */
