@@ -1,6 +1,7 @@
 /**
  * `headroom sim-vs-lab <lab.json>`: reproduction 8 — the lab's slow-replica and stalls scenarios
- * modelled from a `headroom lab --json` run, the simulator's p50/p99 beside the lab's.
+ * modelled from a `headroom lab --json` run, the simulator's p50/p99 beside the lab's (per-replica
+ * when the run recorded each replica's CDF and the client's loop delay; the mixed-CDF model beside it).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -36,6 +37,8 @@ export function registerSimVsLab(program: Command): void {
       const lab = readLab(path);
       process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window …\n`);
       const rows = compareWithLab(lab);
+      // The older model beside it, when this run let the newer one be used.
+      const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true }) : null;
       const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
       const ratio = (sim: number, real: number): string => `${(sim / real).toFixed(2)}×`;
       process.stdout.write(
@@ -53,10 +56,11 @@ export function registerSimVsLab(program: Command): void {
             'lab to replica 0',
             'sim to replica 0',
             'sim without stalls: p99, to replica 0',
+            'mixed-CDF model: p50, p99, to replica 0',
             'send lag p99, baseline → phase',
-            'client stalls (fitted)',
+            'client stalls',
           ],
-          rows.map((r) => [
+          rows.map((r, i) => [
             r.scenario,
             r.phase,
             r.role,
@@ -69,14 +73,19 @@ export function registerSimVsLab(program: Command): void {
             pct(r.lab.slowShare),
             pct(r.sim.slowShare),
             `${r.simWithoutStalls.p99.toFixed(1)}, ${pct(r.simWithoutStalls.slowShare)}`,
+            mixed === null ? '–' : `${mixed[i]!.sim.p50.toFixed(2)}, ${mixed[i]!.sim.p99.toFixed(1)}, ${pct(mixed[i]!.sim.slowShare)}`,
             r.sendLagP99Ms === null
               ? '–'
               : `${r.sendLagP99Ms.baseline.toFixed(1)} → ${r.sendLagP99Ms.phase.toFixed(1)} ms${r.machineChanged ? ' *' : ''}`,
             r.clientStalls === null
               ? '–'
-              : `${r.clientStalls.meanMs.toFixed(1)} ms every ${(r.clientStalls.meanIntervalMs / 1000).toFixed(2)} s`,
+              : `${r.clientStalls.meanMs.toFixed(1)} ms every ${(r.clientStalls.meanIntervalMs / 1000).toFixed(2)} s (${r.source.stalls})`,
           ]),
-        )}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
+        )}\nreplicas' service: ${[...new Set(rows.map((r) => r.source.service))].join(', ')}${
+          rows.some((r) => r.source.service === 'mixed CDF')
+            ? ' (a lab run without per-replica CDFs or the client loop delay: rerun the lab for the per-replica model)'
+            : ''
+        }\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''

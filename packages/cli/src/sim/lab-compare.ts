@@ -24,6 +24,14 @@
  * Beside it, the same model without those stalls (each replica's whole recorded latency as its
  * own, independent per request) is the other bound.
  *
+ *
+ * A lab run that recorded each replica's latency as the client saw it (`replicaCdf`) and the
+ * client's own event-loop delay (`clientLoopDelay`) is modelled from those instead: each phase's
+ * client stalls are its measured ones ({@link stallsFromLoopDelay}); each replica's service is its
+ * own CDF less the injected stalls and less what the client's stalls added to its answers
+ * ({@link withoutClientStalls}), its tail above its p95 as pauses of that replica (common to the
+ * requests it holds). `options.mixedCdf` keeps the older model for such a run too.
+ *
  * Then the treatment's policy: the lab's hedging (a backup after the recent p98, ≤ 1 extra
  * attempt, 5% token budget, burst 10) or P2C over peak-EWMA with the module's default decay.
  * Replicas are pure delays (their recorded latency holds their queueing); one client; Poisson
@@ -33,6 +41,9 @@ import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec } from 
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
+type Cdf = readonly { readonly percentile: number; readonly ms: number }[];
+/** The lab's `clientLoopDelay`: samples every `resolutionMs`, each one's delay beyond it, over `spanMs`. */
+type LoopDelay = { readonly resolutionMs: number; readonly samples: number; readonly spanMs: number; readonly cdf: Cdf };
 
 /** The parts of `headroom lab --json` output this reads. */
 export interface LabJson {
@@ -52,6 +63,10 @@ export interface LabJson {
       readonly cdf: readonly { readonly percentile: number; readonly ms: number }[];
       /** How late the client sent requests, ms (older lab runs lack it: then no rescaling). */
       readonly generatorLagMs?: SendLag;
+      /** Each replica's attempts as the client saw them, send to answer, ms (older lab runs lack it). */
+      readonly replicaCdf?: readonly Cdf[];
+      /** The client's own event-loop delay over the window (older lab runs lack it). */
+      readonly clientLoopDelay?: LoopDelay;
     }[];
   }[];
 }
@@ -67,6 +82,12 @@ export interface LabComparisonRow {
   readonly sendLagP99Ms: { readonly baseline: number; readonly phase: number } | null;
   /** True when this phase's send lag p99 is more than {@link MACHINE_CHANGED}× off the baseline's. */
   readonly machineChanged: boolean;
+  /**
+   * Where the model came from: each replica's service from its own recorded CDF (`per-replica`) or
+   * cut out of the phase's mixed one (`mixed CDF`, older lab runs); the client stalls measured as
+   * the phase's event-loop delay (`loop delay`) or fitted to the baseline's tail (`fitted tail`).
+   */
+  readonly source: { readonly service: 'per-replica' | 'mixed CDF'; readonly stalls: 'loop delay' | 'fitted tail' };
   /** The common-mode client stalls modelled: mean length and mean gap, ms; null when the tail was flat. */
   readonly clientStalls: { readonly meanMs: number; readonly meanIntervalMs: number } | null;
   /**
@@ -89,8 +110,6 @@ export const MACHINE_CHANGED = 2;
 
 /** Where a replica's body ends and the machine's tail begins, percentile of its own latency. */
 const TAIL_FROM = 95;
-
-type Cdf = readonly { readonly percentile: number; readonly ms: number }[];
 
 /** The latency at percentile `p` (0–100) of a CDF, linear between its points. */
 export function msAt(cdf: Cdf, p: number): number {
@@ -213,6 +232,92 @@ export function scaledToLag(fitted: PauseSpec, baseline: SendLag | undefined, ph
   return { interval: { type: 'exponential', mean: meanMs / share - meanMs }, duration: { type: 'empirical', buckets: durations } };
 }
 
+/**
+ * The client stalls a recorded event-loop delay shows: each sample delayed past
+ * {@link MIN_STALL_MS} is one stall of that length (the lab samples every ms, so a stall of D is one
+ * sample of ≈ D), their lengths the CDF's part above it; their number over the monitored span sets
+ * the mean gap. `timeShare` is the share of time the client was stalled — the share of answers that
+ * arrived during a stall. Undefined when the loop never stalled.
+ */
+export function stallsFromLoopDelay(loop: LoopDelay): { readonly stalls: PauseSpec; readonly timeShare: number } | undefined {
+  const i = loop.cdf.findIndex((c) => c.ms > MIN_STALL_MS);
+  if (i < 0) return undefined;
+  // From the first grid point past MIN_STALL_MS, not interpolated across the step before it (a
+  // step from the idle loop to the stalls would read as a ramp of short stalls).
+  const from = loop.cdf[i]!.percentile;
+  if (from >= 100) return undefined;
+  const count = (loop.samples * (100 - from)) / 100;
+  if (!(count >= 1) || !(loop.spanMs > 0)) return undefined;
+  const lengths = loop.cdf.slice(i);
+  const duration = buckets(lengths.map((c) => ({ percentile: (100 * (c.percentile - from)) / (100 - from), ms: c.ms })));
+  const meanMs = empiricalMean((duration as { buckets: readonly (readonly [number, number])[] }).buckets);
+  const timeShare = Math.min(0.5, (count * meanMs) / loop.spanMs);
+  return { stalls: { interval: { type: 'exponential', mean: meanMs / timeShare - meanMs }, duration }, timeShare };
+}
+
+/** The percentile (0–100) of `ms` in a CDF, linear between its points. */
+function percentileAt(cdf: Cdf, ms: number): number {
+  if (ms < cdf[0]!.ms) return 0;
+  let i = 0;
+  while (i + 1 < cdf.length && cdf[i + 1]!.ms <= ms) i++;
+  if (i + 1 >= cdf.length) return 100;
+  const a = cdf[i]!;
+  const b = cdf[i + 1]!;
+  return a.percentile + ((b.percentile - a.percentile) * (ms - a.ms)) / (b.ms - a.ms);
+}
+
+/** Steps of the deconvolution's fixed point (each shrinks the error by timeShare / (1 − timeShare) ≤ 1). */
+const DECONVOLUTION_STEPS = 40;
+
+/**
+ * A replica's own latency from what the client saw of it, less the client's stalls: an answer that
+ * arrives while the client is stalled (a share `timeShare` of them) waits out the rest of the stall,
+ * W, whose density is proportional to P(D > w) for stall lengths D. So the recorded
+ * F(x) = (1 − s)·S(x) + s·E[S(x − W)], solved for the service S by a fixed point from S = F —
+ * neither the top s of the CDF (wrong when the stalls are shorter than the body's spread) nor all of it.
+ */
+export function withoutClientStalls(cdf: Cdf, stalls: PauseSpec, timeShare: number): Cdf {
+  const d = stalls.duration;
+  if (d.type !== 'empirical' || !(timeShare > 0)) return cdf;
+  // W on a grid of 64 steps up to the longest stall.
+  const longest = Math.max(...d.buckets.map(([v]) => v));
+  const lengths: Cdf = (() => {
+    const points: { percentile: number; ms: number }[] = [];
+    let total = 0;
+    const weight = d.buckets.reduce((a, [, c]) => a + c, 0);
+    for (const [v, c] of d.buckets) {
+      total += c;
+      points.push({ percentile: (100 * total) / weight, ms: v });
+    }
+    return points;
+  })();
+  const steps = 64;
+  const w = Array.from({ length: steps }, (_, k) => ((k + 0.5) * longest) / steps);
+  const g = w.map((x) => 1 - percentileAt(lengths, x) / 100);
+  const gTotal = g.reduce((a, b) => a + b, 0);
+  if (!(gTotal > 0)) return cdf;
+  const s = Math.min(timeShare, 0.45);
+  const xs = cdf.map((c) => c.ms);
+  const recorded = cdf.map((c) => c.percentile / 100);
+  let service = recorded.slice();
+  const at = (values: readonly number[], x: number): number =>
+    percentileAt(
+      xs.map((ms, i) => ({ ms, percentile: values[i]! })),
+      x,
+    );
+  for (let step = 0; step < DECONVOLUTION_STEPS; step++) {
+    const next = xs.map((x, i) => {
+      let delayed = 0;
+      for (let k = 0; k < steps; k++) delayed += g[k]! * (x - w[k]! < xs[0]! ? 0 : at(service, x - w[k]!));
+      return Math.min(1, Math.max(0, (recorded[i]! - (s * delayed) / gTotal) / (1 - s)));
+    });
+    for (let i = 1; i < next.length; i++) next[i] = Math.max(next[i]!, next[i - 1]!);
+    next[next.length - 1] = 1;
+    service = next;
+  }
+  return xs.map((ms, i) => ({ percentile: 100 * service[i]!, ms }));
+}
+
 /** What the lab injects in the two scenarios, from its own catalog (so the model follows it). */
 function labFaults() {
   const catalog = scenarioCatalog({ replicas: 3 });
@@ -231,8 +336,12 @@ function simulate(model: ModelSpec): { p50: number; p99: number; slowShare: numb
   return { p50: r.latency.p50, p99: r.latency.p99, slowShare: r.served[0]! / r.served.reduce((a, b) => a + b, 0) };
 }
 
-/** The comparison rows for the slow-replica and stalls scenarios present in a lab run. */
-export function compareWithLab(lab: LabJson): LabComparisonRow[] {
+/**
+ * The comparison rows for the slow-replica and stalls scenarios present in a lab run.
+ * @param options.mixedCdf - model from the phase's mixed CDF and fitted stalls even when the run has
+ *   per-replica CDFs and the client's loop delay (the older model, to set beside the newer)
+ */
+export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: boolean } = {}): LabComparisonRow[] {
   const faults = labFaults();
   const rows: LabComparisonRow[] = [];
   for (const scenario of lab.scenarios) {
@@ -242,34 +351,62 @@ export function compareWithLab(lab: LabJson): LabComparisonRow[] {
     // the same replicas with their whole recorded latency as their own (the no-stalls bound)
     let independent: ModelSpec['servers'];
     let fitted: PauseSpec | undefined;
-    if (scenario.name === 'stalls') {
-      const stalled = base.stalledRequests !== undefined && base.sent ? base.stalledRequests / base.sent : faults.stallProbability;
+    const stalled =
+      scenario.name !== 'stalls'
+        ? 0
+        : base.stalledRequests !== undefined && base.sent
+          ? base.stalledRequests / base.sent
+          : faults.stallProbability;
+    // Each request the replicas stalled gets 250 ms on top of the body (each replica's own).
+    const group = (body: DistributionSpec, count = 1): ModelSpec['servers'][number] => ({
+      count,
+      workers: 'unbounded',
+      service:
+        stalled === 0
+          ? body
+          : {
+              type: 'mixture',
+              parts: [
+                { weight: 1 - stalled, dist: body },
+                { weight: stalled, dist: shiftedBy(body, faults.stallMs) },
+              ],
+            },
+    });
+    const measured = base.clientLoopDelay === undefined ? undefined : stallsFromLoopDelay(base.clientLoopDelay);
+    const replicas = base.replicaCdf;
+    const perReplica =
+      options.mixedCdf !== true &&
+      replicas !== undefined &&
+      base.clientLoopDelay !== undefined &&
+      replicas.length > 0 &&
+      replicas.every((c) => c.length > 0);
+    if (perReplica) {
+      // Each replica's own latency, minus the injected stalls, less what the client's measured
+      // stalls added to its answers (deconvolved): the rest is its service.
+      const own = replicas.map((c) => (stalled === 0 ? c : subCdf(c, 0, 100 * (1 - stalled))));
+      fitted = measured?.stalls;
+      servers = own.map((c) => {
+        const service = measured === undefined ? c : withoutClientStalls(c, measured.stalls, measured.timeShare);
+        // What is left above the replica's p95 is its own machine's (its event loop, the
+        // scheduler): common to the requests it holds, as pauses of the replica, fitted as above.
+        const pauses = stallsFromTail(service, TAIL_FROM);
+        return pauses === undefined ? group(buckets(service)) : { ...group(buckets(subCdf(service, 0, TAIL_FROM))), pauses };
+      });
+      independent = own.map((c) => group(buckets(c)));
+    } else if (scenario.name === 'stalls') {
       const own = subCdf(base.cdf, 0, 100 * (1 - stalled));
       fitted = stallsFromTail(own, TAIL_FROM);
-      const withStalls = (body: DistributionSpec): ModelSpec['servers'] => [
-        {
-          count: 3,
-          workers: 'unbounded',
-          service: {
-            type: 'mixture',
-            parts: [
-              { weight: 1 - stalled, dist: body },
-              { weight: stalled, dist: shiftedBy(body, faults.stallMs) },
-            ],
-          },
-        },
-      ];
-      servers = withStalls(buckets(subCdf(own, 0, TAIL_FROM)));
-      independent = withStalls(buckets(own));
+      servers = [group(buckets(subCdf(own, 0, TAIL_FROM)), 3)];
+      independent = [group(buckets(own), 3)];
     } else {
       // The slow replica's third is at the top, on the fine part of the nines grid: its tail is
       // the machine's tail; the fast replicas' body is the CDF's lower two thirds.
       const cut = 100 * (1 - faults.slowShare);
       const slow = subCdf(base.cdf, cut, 100);
-      const fast: ModelSpec['servers'][number] = { count: 2, workers: 'unbounded', service: buckets(subCdf(base.cdf, 0, cut)) };
+      const fast = group(buckets(subCdf(base.cdf, 0, cut)), 2);
       fitted = stallsFromTail(slow, TAIL_FROM);
-      servers = [{ count: 1, workers: 'unbounded', service: buckets(subCdf(slow, 0, TAIL_FROM)) }, fast];
-      independent = [{ count: 1, workers: 'unbounded', service: buckets(slow) }, fast];
+      servers = [group(buckets(subCdf(slow, 0, TAIL_FROM))), fast];
+      independent = [group(buckets(slow)), fast];
     }
     const model = (
       phase: (typeof scenario.phases)[number],
@@ -303,8 +440,17 @@ export function compareWithLab(lab: LabJson): LabComparisonRow[] {
                 },
               }
             : { picker: 'p2c', load: 'peak-ewma' };
-      const stalls =
-        fitted === undefined ? undefined : phase === base ? fitted : scaledToLag(fitted, base.generatorLagMs, phase.generatorLagMs);
+      const stalls = perReplica
+        ? phase === base
+          ? fitted
+          : phase.clientLoopDelay === undefined
+            ? fitted
+            : stallsFromLoopDelay(phase.clientLoopDelay)?.stalls
+        : fitted === undefined
+          ? undefined
+          : phase === base
+            ? fitted
+            : scaledToLag(fitted, base.generatorLagMs, phase.generatorLagMs);
       const lag =
         base.generatorLagMs === undefined || phase.generatorLagMs === undefined
           ? null
@@ -317,6 +463,7 @@ export function compareWithLab(lab: LabJson): LabComparisonRow[] {
         role: phase.role === 'baseline' ? 'baseline (calibration)' : 'treatment (prediction)',
         lab: { p50: phase.latencyMs.p50, p99: phase.latencyMs.p99, slowShare: phase.slowShare },
         sendLagP99Ms: lag,
+        source: { service: perReplica ? 'per-replica' : 'mixed CDF', stalls: perReplica ? 'loop delay' : 'fitted tail' },
         machineChanged: ratio > MACHINE_CHANGED || ratio < 1 / MACHINE_CHANGED,
         clientStalls: stalls === undefined ? null : { meanMs, meanIntervalMs: Number((stalls.interval as { mean: number }).mean) },
         sim: simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls })),

@@ -1,13 +1,23 @@
 /**
  * `compareWithLab` on a lab run whose latencies are known (built on the lab's own CDF grid): the
  * calibration phases come back as recorded, and the predictions move the way the mechanisms say;
- * the tail-to-stalls fit recovers a known stall process, in the simulator too.
+ * the tail-to-stalls fit recovers a known stall process, in the simulator too; a lab run with
+ * per-replica CDFs and the client's loop delay is modelled from those, and one without them as before.
  * The comparison with a real lab run is `headroom sim-vs-lab`, quoted in docs/sim.md.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runModel } from 'headroom/sim';
-import { compareWithLab, scaledToLag, stallsFromLag, stallsFromTail, type LabJson } from '../../src/sim/lab-compare.js';
+import {
+  compareWithLab,
+  msAt,
+  scaledToLag,
+  stallsFromLag,
+  stallsFromLoopDelay,
+  stallsFromTail,
+  withoutClientStalls,
+  type LabJson,
+} from '../../src/sim/lab-compare.js';
 
 /** The lab's CDF grid (0 to 4 nines in tenths, then 100) over a quantile function. */
 function cdf(quantile: (q: number) => number): { percentile: number; ms: number }[] {
@@ -150,4 +160,87 @@ test("the stalls are rescaled to a treatment's send lag, and a busier client the
   // The other bound takes the recorded latency as each replica's own: the busier client does not reach it.
   assert.ok(busy.simWithoutStalls.p99 < busy.sim.p99 / 2, `without the stalls ${busy.simWithoutStalls.p99}`);
   assert.ok(Math.abs(busy.simWithoutStalls.p99 - quiet.simWithoutStalls.p99) < 1);
+});
+
+/** A loop-delay record of 8,000 samples over 8 s: `stallShare` of them stalls of `stallMs`, the rest 0.2 ms. */
+const loopDelay = (stallShare: number, stallMs: number) => ({
+  resolutionMs: 1,
+  samples: 8000,
+  spanMs: 8000,
+  cdf: cdf((q) => (q < 1 - stallShare ? 0.2 : stallMs)),
+});
+
+test("client stalls from the measured loop delay; a replica's service is what it answered less them", () => {
+  // 1% of 8,000 samples are 20 ms stalls: 80 stalls over 8 s, stalled 20% of the time, a gap of 80 ms.
+  const measured = stallsFromLoopDelay(loopDelay(0.01, 20))!;
+  assert.ok(Math.abs(measured.timeShare - 0.2) < 0.02, `time share ${measured.timeShare}`);
+  const d = measured.stalls.duration as { buckets: readonly (readonly [number, number])[] };
+  assert.ok(
+    d.buckets.every(([v, c]) => c === 0 || Math.abs(v - 20) < 0.5),
+    JSON.stringify(d.buckets),
+  );
+  const gap = Number((measured.stalls.interval as { mean: number }).mean);
+  assert.ok(Math.abs(gap - 80) < 10, `gap ${gap} ms`);
+  assert.equal(stallsFromLoopDelay(loopDelay(0, 0.2)), undefined, 'a loop that never stalled');
+  // Answers U(4, 6) ms; 20% of them arrive in a 20 ms stall and wait U(0, 20) more. Deconvolved,
+  // the service comes back (p50 5, p99 5.98), where the recorded p99 is ≈ 21 ms.
+  const seen = cdf((q) => {
+    // quantile of 0.8·U(4,6) + 0.2·(U(4,6) + U(0,20)), by bisection on its CDF
+    const F = (x: number): number => {
+      const u = (y: number): number => Math.min(1, Math.max(0, (y - 4) / 2));
+      let conv = 0;
+      for (let k = 0; k < 200; k++) conv += u(x - ((k + 0.5) * 20) / 200) / 200;
+      return 0.8 * u(x) + 0.2 * conv;
+    };
+    let lo = 4;
+    let hi = 26;
+    for (let i = 0; i < 50; i++) {
+      const mid = (lo + hi) / 2;
+      if (F(mid) < q) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  });
+  assert.ok(msAt(seen, 99) > 18, `recorded p99 ${msAt(seen, 99)}`);
+  const service = withoutClientStalls(seen, measured.stalls, measured.timeShare);
+  assert.ok(Math.abs(msAt(service, 50) - 5) < 0.2, `service p50 ${msAt(service, 50)}`);
+  assert.ok(msAt(service, 99) < 7, `service p99 ${msAt(service, 99)}`);
+  assert.ok(msAt(service, 99) > 5.5, `service p99 ${msAt(service, 99)}`);
+});
+
+test('a lab run with per-replica CDFs and the loop delay is modelled from them; one without compares as before', () => {
+  // The phase's mixed CDF says a slow third (40–44 ms); the replicas' own CDFs say all three are fast:
+  // the per-replica model must follow the replicas' own (p99 ≈ 6 ms), the older one the mixed CDF (≈ 44).
+  const fast = cdf((q) => uniform(4, 6, q));
+  const withReplicas = (p: ReturnType<typeof phase>, loop: ReturnType<typeof loopDelay>) => ({
+    ...p,
+    replicaCdf: [fast, fast, fast],
+    clientLoopDelay: loop,
+  });
+  const quietLoop = loopDelay(0.002, 2);
+  const run = (withNew: boolean): LabJson => ({
+    ...lab,
+    scenarios: [
+      {
+        name: 'slow-replica',
+        phases: [
+          phase('round-robin', 'baseline', slowCdf, 5.5, 43.9),
+          // the treatment's own loop delay: 30 ms stalls on 0.5% of samples
+          withReplicas(phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6), loopDelay(0.005, 30)),
+        ].map((p, i) =>
+          withNew ? (i === 0 ? withReplicas(p, quietLoop) : p) : phase(p.label, p.role, slowCdf, p.latencyMs.p50, p.latencyMs.p99),
+        ),
+      },
+    ],
+  });
+  const [base, treat] = compareWithLab(run(true));
+  assert.deepEqual(base!.source, { service: 'per-replica', stalls: 'loop delay' });
+  assert.ok(base!.sim.p99 < 10, `per-replica baseline p99 ${base!.sim.p99}`);
+  assert.ok(Math.abs(base!.sim.p50 - 5.5) < 0.3, `p50 calibrated to the recorded ${base!.sim.p50}`);
+  // The treatment's stalls are its own measured ones (30 ms), not the baseline's (2 ms).
+  assert.ok(treat!.clientStalls !== null && Math.abs(treat!.clientStalls.meanMs - 30) < 1, JSON.stringify(treat!.clientStalls));
+  assert.ok(base!.clientStalls !== null && base!.clientStalls.meanMs < 3, JSON.stringify(base!.clientStalls));
+  const [oldBase] = compareWithLab(run(false));
+  assert.deepEqual(oldBase!.source, { service: 'mixed CDF', stalls: 'fitted tail' });
+  assert.ok(oldBase!.sim.p99 > 40, `mixed-CDF baseline p99 ${oldBase!.sim.p99}`);
 });
