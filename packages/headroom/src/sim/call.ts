@@ -183,12 +183,21 @@ export class Call implements SimHandler {
   handle(kind: number, arg: number): void {
     if (kind === TIE_CANCEL) this.#tieCancelArrived(arg);
     if (this.done) return;
-    if (kind === HEDGE) this.#hedgeDue();
+    // Every other kind is one of the client's timers: a stalled client runs it when the stall ends.
+    if (this.client.stalledUntil >= this.host.engine.now && kind !== TIE_CANCEL) this.#defer(kind, arg);
+    else if (kind === HEDGE) this.#hedgeDue();
     else if (kind === TIE_SECOND) this.#tieSecondDue();
     else if (kind === RETRY) this.#startRound();
     else if (kind === ATTEMPT_TIMEOUT) this.#attemptTimedOut(arg);
     else if (kind === TIMEOUT) this.#finish(false, true, false);
     else if (kind === DEADLINE) this.#finish(true, false, this.#x!.tally!.pending > 0);
+  }
+
+  /** Holds a timer of a stalled client until the stall ends; its event id is spent (nothing may cancel it by that id). */
+  #defer(kind: number, arg: number): void {
+    if (kind === TIMEOUT) this.#x!.timeoutEvent = -1;
+    else if (kind === HEDGE || kind === TIE_SECOND || kind === RETRY) this.#event = -1;
+    this.client.defer(this, kind, arg);
   }
 
   /** The deadline this call's attempts carry to the servers (less the client's reserve), virtual ms; Infinity when none is propagated. */
@@ -239,7 +248,7 @@ export class Call implements SimHandler {
     const engine = this.host.engine;
     const now = engine.now;
     const client = this.client;
-    if (client.stalledUntil > now) {
+    if (client.stalledUntil >= now) {
       engine.at(client.stalledUntil, a, ok ? RESPONSE_OK : RESPONSE_FAILED, 0);
       return;
     }
@@ -280,9 +289,7 @@ export class Call implements SimHandler {
   #attemptTimedOut(i: number): void {
     const a = this.#attempt(i);
     if (a.cancelled || a.index < 0) return;
-    const stalledUntil = this.client.stalledUntil;
-    if (stalledUntil > this.host.engine.now) this.host.engine.at(stalledUntil, this, ATTEMPT_TIMEOUT, i);
-    else this.response(a, false);
+    this.response(a, false);
   }
 
   #roundFailed(a: Attempt, now: number): void {

@@ -26,7 +26,7 @@ import {
 } from '../balance/index.js';
 import type { Random } from '../core/random.js';
 import { ClientBalancer, type BalanceConfig, type ProbeHost } from './ejection.js';
-import type { SimEngine } from './engine.js';
+import type { SimEngine, SimHandler } from './engine.js';
 import { invalidOption } from './errors.js';
 import type { LoadSpec, PickerSpec } from './model-spec.js';
 import { ClientPolicies, type PolicyConfig } from './policies.js';
@@ -89,8 +89,16 @@ export class Client implements Candidates {
   readonly weightVersion = 0;
   readonly inflight: Int32Array;
   totalInflight = 0;
-  /** The client's event loop is stalled until this time (responses are seen when it ends). */
+  /**
+   * The client's event loop is stalled until this time (-Infinity when it is not): its timers and
+   * the calls that arrive wait in {@link Client.defer}'s queue, its answers as engine events at
+   * this time, and both run when the stall ends ({@link Client.resume}).
+   */
   stalledUntil = -Infinity;
+  // the timers that came due during the current stall, in due order (made at the first one)
+  #timers: SimHandler[] | undefined = undefined;
+  #timerKinds: number[] | undefined = undefined;
+  #timerArgs: number[] | undefined = undefined;
   readonly metrics: LoadMetric[];
   readonly picker: Picker;
   /** The client's hedge, tied, retry and deadline policies (the real synchronous cores). */
@@ -120,6 +128,30 @@ export class Client implements Candidates {
       this.picker = this.balancer;
     }
     this.policies = new ClientPolicies(policy, engine, random.fork('policies'));
+  }
+
+  /** Holds a timer that came due during a stall (`stalledUntil >= now`) until the stall ends. */
+  defer(handler: SimHandler, kind: number, arg: number): void {
+    (this.#timers ??= []).push(handler);
+    (this.#timerKinds ??= []).push(kind);
+    (this.#timerArgs ??= []).push(arg);
+  }
+
+  /**
+   * The stall ends (the engine's time is its end): as Node's event loop does after a stall in an
+   * I/O callback, the timers that came due run first, in due order (ties in the order they were
+   * set), then the answers that arrived (engine events at this time, set after the stall's end event).
+   */
+  resume(): void {
+    this.stalledUntil = -Infinity;
+    const timers = this.#timers;
+    if (timers === undefined || timers.length === 0) return;
+    const kinds = this.#timerKinds!;
+    const args = this.#timerArgs!;
+    for (let i = 0; i < timers.length; i++) timers[i]!.handle(kinds[i]!, args[i]!);
+    timers.length = 0;
+    kinds.length = 0;
+    args.length = 0;
   }
 
   weight(): number {

@@ -260,6 +260,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       this.engine.at(client.stalledUntil, this, STALL_END, arg);
     } else if (kind === STALL_END) {
       this.engine.after(this.#stalls!.interval.sample(this.#stallRandom), this, STALL_START, arg);
+      this.clients[arg]!.resume();
     }
   }
 
@@ -359,8 +360,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (measured) this.calls++;
     const client = this.clients[index % this.clients.length]!;
     const call = new Call(this, client, now, measured, null, this.#features.keys?.next() ?? -1);
-    // A stalled client sends nothing until its event loop runs again (timed from the arrival).
-    if (client.stalledUntil > now) this.engine.at(client.stalledUntil, { handle: () => call.begin(this.#fanOut, this.timeoutMs) }, 0, 0);
+    // A stalled client sends nothing until its event loop runs again (timed from the arrival): the
+    // load generator's timer is one of the timers that run when the stall ends.
+    if (client.stalledUntil >= now) client.defer({ handle: () => call.begin(this.#fanOut, this.timeoutMs) }, 0, 0);
     else call.begin(this.#fanOut, this.timeoutMs);
   }
 

@@ -140,7 +140,7 @@ export interface ClientSpec {
   readonly deadline?: DeadlineSpec;
   /** A call not answered within this time fails (its attempts are cancelled); default none. */
   readonly timeout?: Duration;
-  /** Event-loop stalls of the client process: responses that arrive during one are seen, and calls that arrive during one are sent, when it ends (their latency still counts from arrival). */
+  /** Event-loop stalls of the client process: responses that arrive during one are seen, calls that arrive during one are sent (their latency still counts from arrival), and its timers (hedge, tied copy, retry backoff, attempt timeout, deadline) fire, when it ends — timers first, as in Node. */
   readonly stalls?: PauseSpec;
   /**
    * Outlier ejection by the real `headroom/balance` core (consecutive errors, success rate,
