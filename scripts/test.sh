@@ -3,10 +3,11 @@
 # (TypeScript sources through tsx, the library from its sources), in two groups:
 #  1. the tests whose verdict depends on the CPU share they get, one file at a time, as before:
 #     whole lab fleets (replica processes and a load generator: "the balancer ejects the dead
-#     replica") and balancers steering real loopback traffic away from a slow server. On this
-#     2-core machine, run beside others they starve (seen at load 10: the chaos lab never ejected
-#     its killed replica, a SIGKILLed lab's replica outlived the 10 s wait, C3 sent 30% to the
-#     "20× slower" server once the fast ones were as slow);
+#     replica"), balancers steering real loopback traffic away from a slow server, and a load
+#     sweep that must see its low rate held. On this 2-core machine, run beside others they
+#     starve (seen at load 8-10: the chaos lab never ejected its killed replica, a SIGKILLed
+#     lab's replica outlived the 10 s wait, C3 sent 30% to the "20× slower" server once the
+#     fast ones were as slow, the sweep's generator fell behind its schedule at 20/s);
 #  2. every other file, HR_TEST_CONCURRENCY (default 4) files at once: they mostly wait on child
 #     processes, sockets and timers, and own what they use (free ports, key prefixes, temp dirs).
 # Both groups always run; the exit code is non-zero when either failed.
@@ -20,6 +21,7 @@ SERIAL=(
   packages/cli/test/lab/keep-up.test.ts
   packages/cli/test/lab/slow-replicas-load.test.ts
   packages/cli/test/scale/lab-scale.test.ts
+  packages/cli/test/scale/run-sweep.test.ts
   packages/headroom/test/balance/c3.test.ts
   packages/headroom/test/balance/http.integration.test.ts
   packages/headroom/test/balance/prequal.test.ts
@@ -32,7 +34,6 @@ LONGEST=(
   packages/cli/test/scale/fit-plan.test.ts
   packages/headroom/test/docs/quickstarts.test.ts
   packages/headroom/test/package/packed-install.test.ts
-  packages/cli/test/scale/run-sweep.test.ts
   packages/headroom/test/sim/reproductions.test.ts
   packages/headroom/test/sim/queueing.test.ts
   packages/cli/test/scale/redis-workers.test.ts
