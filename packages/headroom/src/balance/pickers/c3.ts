@@ -19,8 +19,8 @@
  * of every client to a replica until its first answer came back — a slow one drowned).
  *
  * Which replicas are scored: C3 as published ranks the replica group of a key (Cassandra's 3), so
- * a full scan is cheap there; over a large endpoint set it costs O(n) per pick (36–48 µs at 1,000
- * endpoints). So the picker scores `choices` candidates sampled without replacement (a partial
+ * a full scan is cheap there; over a large endpoint set it costs O(n) per pick (docs/balance.md
+ * measures it at 1,000 endpoints). So the picker scores `choices` candidates sampled without replacement (a partial
  * Fisher–Yates shuffle of a kept permutation: O(k), no allocation), default
  * {@link C3_DEFAULT_CHOICES}: every candidate of a fleet up to that size, as published; beyond it
  * a bounded sample, which the simulator's 100-server antagonists find as good as the full scan at
