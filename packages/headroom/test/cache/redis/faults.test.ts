@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { redisTier, Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { startRedis, type OwnRedis } from '@headroom/testkit/redis-servers';
@@ -144,17 +145,50 @@ for (const library of CLIENT_LIBRARIES)
       const before = cache.stats().l2!.timeouts;
       const sleeper = spawnSync('redis-cli', ['-p', String(server.port), 'DEBUG', 'SLEEP', '0'], { encoding: 'utf8' });
       assert.equal(sleeper.stdout.trim(), 'OK');
-      const blocking = import('node:child_process').then(
-        ({ spawn }) =>
-          new Promise<void>((resolve) =>
-            spawn('redis-cli', ['-p', String(server.port), 'DEBUG', 'SLEEP', '0.6']).on('exit', () => resolve()),
-          ),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const { awake } = await putToSleep(server.port, 2);
       const started = Date.now();
       assert.equal(await cache.getOrLoad('slow-key', () => 'from-loader'), 'from-loader');
       assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
       assert.ok(cache.stats().l2!.timeouts > before);
-      await blocking;
+      await awake;
     });
   });
+
+/**
+ * Sends `DEBUG SLEEP <seconds>` on its own connection and resolves once the server is asleep: a
+ * PING on another connection goes unanswered for 250 ms (a fixed wait after spawning redis-cli
+ * raced the server on a busy machine: the call then found Redis awake and nothing timed out).
+ * `awake` resolves when the sleep's reply arrives.
+ */
+async function putToSleep(port: number, seconds: number): Promise<{ awake: Promise<void> }> {
+  const sleeper = connect(port, '127.0.0.1');
+  const awake = new Promise<void>((resolve, reject) => {
+    sleeper.once('data', () => {
+      sleeper.destroy();
+      resolve();
+    });
+    sleeper.once('error', reject);
+  });
+  sleeper.write(`DEBUG SLEEP ${seconds}\r\n`);
+  const giveUp = Date.now() + 5000;
+  for (;;) {
+    const answered = await new Promise<boolean>((resolve) => {
+      const probe = connect(port, '127.0.0.1', () => probe.write('PING\r\n'));
+      const timer = setTimeout(() => {
+        probe.destroy();
+        resolve(false);
+      }, 250);
+      probe.once('data', () => {
+        clearTimeout(timer);
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once('error', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!answered) return { awake };
+    assert.ok(Date.now() < giveUp, `redis-server on ${port} did not go to sleep within 5 s`);
+  }
+}
