@@ -68,6 +68,15 @@ async function instanceOf<V>(
   return cache;
 }
 
+/** Resolves once the lease `key` exists in Redis (an instance took it), instead of a fixed wait. */
+async function leaseTaken(key: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await admin.exists(key)) === 0) {
+    assert.ok(Date.now() < deadline, `${key} was not taken within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** Lets notifications already on their way arrive. */
 function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 50));
@@ -204,7 +213,7 @@ function suite(library: ClientLibrary): void {
       await gate;
       return 'old';
     });
-    await new Promise((resolve) => setTimeout(resolve, 50)); // a holds the lease now
+    await leaseTaken(`${prefix}:void:0:{k}:lease`); // a holds the lease now
     await b.delete('k');
     release();
     assert.equal(await loading, 'old'); // a's caller began before the delete
@@ -224,7 +233,7 @@ function suite(library: ClientLibrary): void {
       return 'slow';
     };
     const first = a.getOrLoad('slow', loader);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // a holds the lease
+    await leaseTaken(`${prefix}:renew:0:{slow}:lease`); // a holds the lease
     const [x, y] = await Promise.all([first, b.getOrLoad('slow', loader)]);
     assert.deepEqual([x, y, calls], ['slow', 'slow', 1]);
     assert.equal(await admin.exists(`${prefix}:renew:0:{slow}:lease`), 0, 'the lease is gone once the value is stored');
