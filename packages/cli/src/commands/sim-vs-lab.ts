@@ -82,6 +82,14 @@ export function registerSimVsLab(program: Command): void {
               : `${r.clientStalls.meanMs.toFixed(1)} ms every ${(r.clientStalls.meanIntervalMs / 1000).toFixed(2)} s (${r.source.stalls})`,
           ]),
         )}\nreplicas' service: ${[...new Set(rows.map((r) => r.source.service))].join(', ')}${
+          rows.some((r) => r.clientMs !== 0)
+            ? `; added to the simulated latency, the baseline's p50 gap — the client's own time before each send (≈ its send lag's p50): ${[
+                ...new Map(rows.map((r) => [r.scenario, r.clientMs])),
+              ]
+                .map(([s, ms]) => `${s} ${ms.toFixed(2)} ms`)
+                .join(', ')}`
+            : ''
+        }${
           rows.some((r) => r.source.service === 'mixed CDF')
             ? ' (a lab run without per-replica CDFs or the client loop delay: rerun the lab for the per-replica model)'
             : ''

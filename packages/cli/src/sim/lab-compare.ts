@@ -30,7 +30,11 @@
  * client stalls are its measured ones ({@link stallsFromLoopDelay}); each replica's service is its
  * own CDF less the injected stalls and less what the client's stalls added to its answers
  * ({@link withoutClientStalls}), its tail above its p95 as pauses of that replica (common to the
- * requests it holds). `options.mixedCdf` keeps the older model for such a run too.
+ * requests it holds, {@link pausesFromTail}). The replicas' CDFs are what the balancer's
+ * peak-EWMA sees; the lab's latency adds the client's own time before each send (its send lag's
+ * p50), which is added to the simulated latency (`clientMs`), not to the service. The share to
+ * each replica is counted over the measured window, as the lab counts it. `options.mixedCdf` keeps
+ * the older model for such a run too.
  *
  * Then the treatment's policy: the lab's hedging (a backup after the recent p98, ≤ 1 extra
  * attempt, 5% token budget, burst 10) or P2C over peak-EWMA with the module's default decay.
@@ -88,6 +92,12 @@ export interface LabComparisonRow {
    * the phase's event-loop delay (`loop delay`) or fitted to the baseline's tail (`fitted tail`).
    */
   readonly source: { readonly service: 'per-replica' | 'mixed CDF'; readonly stalls: 'loop delay' | 'fitted tail' };
+  /**
+   * The client's own time before each send that no balancer sees (the per-replica model: the
+   * baseline's p50 less the simulated one, ≈ the send lag's p50), ms, added to `sim` and
+   * `simWithoutStalls`; 0 in the mixed-CDF model, which shifts the replicas' service instead.
+   */
+  readonly clientMs: number;
   /** The common-mode client stalls modelled: mean length and mean gap, ms; null when the tail was flat. */
   readonly clientStalls: { readonly meanMs: number; readonly meanIntervalMs: number } | null;
   /**
@@ -196,6 +206,64 @@ export function stallsFromTail(cdf: Cdf, from: number): PauseSpec | undefined {
   const tail = (100 - from) / 100;
   return {
     interval: { type: 'exponential', mean: Math.max(meanMs, (2 * beyond) / tail - meanMs) },
+    duration: { type: 'empirical', buckets: b },
+  };
+}
+
+/**
+ * Pauses of one replica fitted to its latency CDF's tail above percentile `from`. A replica's pause
+ * is not a client stall: a request in service when a pause of length D starts is pushed back by all
+ * of D, and one that arrives during it waits the rest of it (the simulator's server does both). With
+ * pauses every I on average and a service time of about s (the body's median), a request is late
+ * by more than x with P(extra > x) = (E[(D − x)⁺] + s·P(D > x)) / (I + E[D]) — so the tail's density
+ * g gives P(D > x) = (1/s)·∫ₓ^∞ e^(−(y − x)/s)·g(y) dy (for a long service the extra is the pause's
+ * length; for a short one, as with stalls, its density), and the tail's mass the mean gap I.
+ * ({@link stallsFromTail}'s two chances per request read a long service's tail as pauses far too
+ * often: the slow replica's body came out 8 ms wider at p90 than recorded.) Undefined when the tail is flat.
+ */
+export function pausesFromTail(cdf: Cdf, from: number): PauseSpec | undefined {
+  const median = msAt(cdf, 50);
+  const s = Math.max(median, 1e-3);
+  const points = [{ percentile: from, ms: msAt(cdf, from) }, ...cdf.filter((c) => c.percentile > from)];
+  // the tail's segments: extra over the median at each end, and the density on it (% per ms)
+  const ends: number[] = [];
+  const density: number[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const dx = points[i]!.ms - points[i - 1]!.ms;
+    if (dx <= 0) continue;
+    ends.push(points[i]!.ms - median);
+    density.push((points[i]!.percentile - points[i - 1]!.percentile) / dx);
+  }
+  if (ends.length === 0) return undefined;
+  const x0 = Math.max(0, points[0]!.ms - median);
+  const starts = ends.map((_, k) => (k === 0 ? x0 : ends[k - 1]!));
+  // u(x) ∝ ∫ₓ^∞ e^(−(y − x)/s)·g(y) dy, at x0 and at each segment's end
+  const survival = (x: number): number => {
+    let sum = 0;
+    for (let k = 0; k < ends.length; k++) {
+      const a = Math.max(starts[k]!, x);
+      if (ends[k]! <= a) continue;
+      sum += density[k]! * s * (Math.exp(-(a - x) / s) - Math.exp(-(ends[k]! - x) / s));
+    }
+    return sum;
+  };
+  const u0 = survival(x0);
+  if (!(u0 > 0)) return undefined;
+  // D's mass sits at each segment's end (a zero-width bucket before it), as in stallsFromTail
+  const b: [number, number][] = [];
+  let previous = 1;
+  let beyond = 0;
+  for (let k = 0; k < ends.length; k++) {
+    const next = k + 1 < ends.length ? survival(ends[k]!) / u0 : 0;
+    const mass = Math.max(0, previous - next);
+    b.push([ends[k]!, 0], [ends[k]!, mass]);
+    beyond += mass * (ends[k]! - x0);
+    previous = next;
+  }
+  const meanMs = empiricalMean(b);
+  const tail = (100 - from) / 100;
+  return {
+    interval: { type: 'exponential', mean: Math.max(meanMs, (beyond + s) / tail - meanMs) },
     duration: { type: 'empirical', buckets: b },
   };
 }
@@ -331,9 +399,18 @@ function labFaults() {
   };
 }
 
-function simulate(model: ModelSpec): { p50: number; p99: number; slowShare: number } {
-  const r = runModel(model, 1);
-  return { p50: r.latency.p50, p99: r.latency.p99, slowShare: r.served[0]! / r.served.reduce((a, b) => a + b, 0) };
+function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; slowShare: number } {
+  // The share over the measured window, as the lab counts it (its replicas' requests between the
+  // window's first and last send), not over the warm-up too.
+  const warmup = Number(model.warmup ?? 0);
+  const sent: number[] = [];
+  const r = runModel(model, 1, {
+    onDispatch: (atMs, _client, server) => {
+      if (atMs >= warmup) sent[server] = (sent[server] ?? 0) + 1;
+    },
+  });
+  const total = sent.reduce((a, b) => a + (b ?? 0), 0);
+  return { p50: r.latency.p50 + clientMs, p99: r.latency.p99 + clientMs, slowShare: total === 0 ? 0 : (sent[0] ?? 0) / total };
 }
 
 /**
@@ -389,7 +466,7 @@ export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: bool
         const service = measured === undefined ? c : withoutClientStalls(c, measured.stalls, measured.timeShare);
         // What is left above the replica's p95 is its own machine's (its event loop, the
         // scheduler): common to the requests it holds, as pauses of the replica, fitted as above.
-        const pauses = stallsFromTail(service, TAIL_FROM);
+        const pauses = pausesFromTail(service, TAIL_FROM);
         return pauses === undefined ? group(buckets(service)) : { ...group(buckets(subCdf(service, 0, TAIL_FROM))), pauses };
       });
       independent = own.map((c) => group(buckets(c)));
@@ -419,12 +496,23 @@ export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: bool
       clients,
       servers: groups,
     });
+    // The client's own time that no balancer sees, ms: added to every simulated latency (per-replica model).
+    let clientMs = 0;
     if (fitted !== undefined) {
-      // The recorded body already holds the small delays the stalls add below the cut: shift
-      // every service time so that the baseline's p50 comes out as recorded.
       const excess = simulate(model(base, { picker: 'round-robin', stalls: fitted })).p50 - base.latencyMs.p50;
-      // (No service time below the fastest request the lab recorded.)
-      servers = servers.map((g) => ({ ...g, service: shiftedBy(g.service, -excess, base.cdf[0]!.ms) }));
+      if (perReplica) {
+        // Each replica's CDF is its attempts' send-to-answer time, what the balancer's peak-EWMA
+        // sees; the lab's latency adds the client's time before the send (its timers fire late:
+        // the send lag's p50, 0.6–0.8 ms). That time is the calibration's p50 gap: it goes on top
+        // of the simulated latency, not into the replicas' service, where it would shrink the
+        // gap the balancer sees between a 4.6 ms fast replica and the 41 ms slow one.
+        clientMs = -excess;
+      } else {
+        // The recorded body already holds the small delays the stalls add below the cut: shift
+        // every service time so that the baseline's p50 comes out as recorded.
+        // (No service time below the fastest request the lab recorded.)
+        servers = servers.map((g) => ({ ...g, service: shiftedBy(g.service, -excess, base.cdf[0]!.ms) }));
+      }
     }
     for (const phase of scenario.phases) {
       const policy: NonNullable<ModelSpec['clients']> =
@@ -466,8 +554,9 @@ export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: bool
         source: { service: perReplica ? 'per-replica' : 'mixed CDF', stalls: perReplica ? 'loop delay' : 'fitted tail' },
         machineChanged: ratio > MACHINE_CHANGED || ratio < 1 / MACHINE_CHANGED,
         clientStalls: stalls === undefined ? null : { meanMs, meanIntervalMs: Number((stalls.interval as { mean: number }).mean) },
-        sim: simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls })),
-        simWithoutStalls: simulate(model(phase, policy, independent)),
+        clientMs,
+        sim: simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls }), clientMs),
+        simWithoutStalls: simulate(model(phase, policy, independent), clientMs),
       });
     }
   }

@@ -7,14 +7,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SeededRandom } from 'headroom';
 import { runModel } from 'headroom/sim';
 import {
   compareWithLab,
   msAt,
+  pausesFromTail,
   scaledToLag,
   stallsFromLag,
   stallsFromLoopDelay,
   stallsFromTail,
+  subCdf,
   withoutClientStalls,
   type LabJson,
 } from '../../src/sim/lab-compare.js';
@@ -237,10 +240,100 @@ test('a lab run with per-replica CDFs and the loop delay is modelled from them; 
   assert.deepEqual(base!.source, { service: 'per-replica', stalls: 'loop delay' });
   assert.ok(base!.sim.p99 < 10, `per-replica baseline p99 ${base!.sim.p99}`);
   assert.ok(Math.abs(base!.sim.p50 - 5.5) < 0.3, `p50 calibrated to the recorded ${base!.sim.p50}`);
+  // The replicas answered in 4–6 ms (p50 5), the lab's latency p50 is 5.5: the 0.5 ms is the
+  // client's before the send, added to the simulated latency, not to the replicas' service (which
+  // is what the balancer sees).
+  assert.ok(Math.abs(base!.clientMs - 0.5) < 0.2, `client's own time ${base!.clientMs}`);
+  assert.equal(treat!.clientMs, base!.clientMs);
   // The treatment's stalls are its own measured ones (30 ms), not the baseline's (2 ms).
   assert.ok(treat!.clientStalls !== null && Math.abs(treat!.clientStalls.meanMs - 30) < 1, JSON.stringify(treat!.clientStalls));
   assert.ok(base!.clientStalls !== null && base!.clientStalls.meanMs < 3, JSON.stringify(base!.clientStalls));
   const [oldBase] = compareWithLab(run(false));
   assert.deepEqual(oldBase!.source, { service: 'mixed CDF', stalls: 'fitted tail' });
+  assert.equal(oldBase!.clientMs, 0, 'the mixed-CDF model shifts the service instead');
   assert.ok(oldBase!.sim.p99 > 40, `mixed-CDF baseline p99 ${oldBase!.sim.p99}`);
+});
+
+/**
+ * Latencies of a server whose service is U(s0, s1) ms and which pauses for `pauseMs` after gaps of
+ * mean `gapMs` (exponential), as the simulator's server does: a request arriving in a pause waits
+ * the rest of it, and each pause that starts while it is in service pushes it back by all of it.
+ * Computed here directly (not by the simulator), on the lab's CDF grid.
+ */
+function pausedServerCdf(s0: number, s1: number, pauseMs: number, gapMs: number): { percentile: number; ms: number }[] {
+  const random = new SeededRandom(7);
+  const horizon = 4_000_000;
+  const gap = (): number => -Math.log(1 - random.next()) * gapMs;
+  const starts: number[] = [];
+  for (let t = gap(); t < horizon; t += pauseMs + gap()) starts.push(t);
+  const n = 200_000;
+  const latencies: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const arrival = random.next() * (horizon - 10_000);
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= arrival) lo = mid + 1;
+      else hi = mid;
+    }
+    let now = lo > 0 && starts[lo - 1]! + pauseMs > arrival ? starts[lo - 1]! + pauseMs : arrival;
+    let left = s0 + (s1 - s0) * random.next();
+    for (let i = lo; i < starts.length && starts[i]! < now + left; i++) {
+      left -= starts[i]! - now;
+      now = starts[i]! + pauseMs;
+    }
+    latencies.push(now + left - arrival);
+  }
+  latencies.sort((a, b) => a - b);
+  return cdf((q) => latencies[Math.min(n - 1, Math.floor(q * n))]!);
+}
+
+test("a replica's pauses are fitted back from its tail: the simulated replica gives its CDF again, where stalls' fit does not", () => {
+  for (const [s0, s1, pauseMs, gapMs] of [
+    [39, 41, 20, 2000], // the slow replica: a pause that starts in its 40 ms service delays it by all of it
+    [4, 5, 10, 500], // a fast one
+  ] as const) {
+    const recorded = pausedServerCdf(s0, s1, pauseMs, gapMs);
+    const body = subCdf(recorded, 0, 95);
+    const buckets: [number, number][] = body.map((c, i) => [c.ms, i === 0 ? 0 : c.percentile - body[i - 1]!.percentile]);
+    const simulated = (pauses: ReturnType<typeof pausesFromTail>) =>
+      runModel(
+        {
+          duration: 201_000,
+          warmup: 1000,
+          arrivals: { type: 'poisson', ratePerSec: 200 },
+          clients: { picker: 'round-robin' },
+          servers: [{ count: 1, workers: 'unbounded', service: { type: 'empirical', buckets }, pauses: pauses! }],
+        },
+        1,
+      ).latency;
+    const fitted = simulated(pausesFromTail(recorded, 95));
+    const label = `service U(${s0}, ${s1}), ${pauseMs} ms pauses every ${gapMs} ms`;
+    assert.ok(Math.abs(fitted.p50 / msAt(recorded, 50) - 1) < 0.02, `${label}: p50 ${fitted.p50} vs ${msAt(recorded, 50)}`);
+    assert.ok(Math.abs(fitted.p90 / msAt(recorded, 90) - 1) < 0.02, `${label}: p90 ${fitted.p90} vs ${msAt(recorded, 90)}`);
+    assert.ok(Math.abs(fitted.p99 / msAt(recorded, 99) - 1) < 0.1, `${label}: p99 ${fitted.p99} vs ${msAt(recorded, 99)}`);
+    assert.ok(Math.abs(fitted.p999 / msAt(recorded, 99.9) - 1) < 0.1, `${label}: p99.9 ${fitted.p999} vs ${msAt(recorded, 99.9)}`);
+    // The client stalls' fit (two chances per request, each waiting the rest of a stall) reads the
+    // same tail as pauses every few ms: the body moves by a third or more.
+    const asStalls = simulated(stallsFromTail(recorded, 95));
+    assert.ok(asStalls.p50 > 1.3 * msAt(recorded, 50), `${label}: as stalls, p50 ${asStalls.p50}`);
+  }
+});
+
+test('the share to each replica is counted over the measured window, as the lab counts it, not over the warm-up', () => {
+  // Replica 0 answers in 1.5–1.6 s: P2C + peak-EWMA probes it once in the warm-up (it has no
+  // history yet) and never again before the run ends, so the window sends it nothing.
+  const verySlow = cdf((q) => (q < 2 / 3 ? uniform(4, 6, q * 1.5) : uniform(1500, 1600, (q - 2 / 3) * 3)));
+  const rows = compareWithLab({
+    ...lab,
+    settings: { phaseDurationMs: 100, warmupMs: 1000 },
+    scenarios: [
+      {
+        name: 'slow-replica',
+        phases: [phase('round-robin', 'baseline', verySlow, 6, 1590), phase('p2c + peak-ewma', 'treatment', verySlow, 5, 6)],
+      },
+    ],
+  });
+  assert.equal(rows[1]!.sim.slowShare, 0);
 });
