@@ -44,7 +44,7 @@ export function registerLab(program: Command): void {
       `one scenario or a comma-separated list: ${names.join(', ')} (default: all), or opt-in: ${CHAOS_SCENARIO} (kill a replica, stall Redis), ${SCALE_SCENARIO} (a concurrency sweep and USL fit), ${SLOW_REPLICAS_SCENARIO} (round-robin, P2C and Prequal interleaved against slowed replicas)`,
     )
     .option('--duration <duration>', 'measured time of each phase', LAB_DEFAULTS.duration)
-    .option('--warmup <duration>', 'unmeasured warm-up before each phase', LAB_DEFAULTS.warmup)
+    .option('--warmup <duration>', "unmeasured warm-up before each phase (the run's first: 4×)", LAB_DEFAULTS.warmup)
     .option('--interval <duration>', 'timeline resolution', LAB_DEFAULTS.interval)
     .option('--replicas <n>', 'replica processes', String(LAB_DEFAULTS.replicas))
     .option('--products <n>', 'products seeded into the store', String(LAB_DEFAULTS.products))

@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { type Clock, isHeadroomError, type Random, SeededRandom } from 'headroom';
 import { createPhaseClient, phaseRouter } from './client/phase-client.js';
 import { ReplicaClients } from './load/client.js';
+import { phaseWarmupMs } from './load/cold-start.js';
 import { drivePhase } from './load/driver.js';
 import { type SteadyWarmupOptions, warmToSteadyState } from './load/steady-warmup.js';
 import { ProductKeys } from './load/product-keys.js';
@@ -96,6 +97,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       redis: options.redisUrl !== null,
       phaseDurationMs: options.durationMs,
       warmupMs: options.warmupMs,
+      firstPhaseWarmupMs: phaseWarmupMs(1, options.warmupMs),
       zipfExponent: options.zipfExponent,
     },
     environment: {
@@ -217,7 +219,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
             hotKeyId: keys.idAtRank(0),
             seed,
             clock,
-            warmupMs: options.warmupMs,
+            warmupMs: phaseWarmupMs(phaseNumber, options.warmupMs),
             durationMs: options.durationMs,
             intervalMs: options.intervalMs,
             call: phaseClient.call,

@@ -72,6 +72,8 @@ test('the tour ran every scenario, printed progress, and left no temporary file 
     SCENARIOS,
   );
   assert.equal(report.settings.store, 'sqlite');
+  // the run's first phase warms up 4× --warmup (300 ms): the fleet's cold start (load/cold-start.ts)
+  assert.equal(report.settings.firstPhaseWarmupMs, 1200);
   assert.match(stderr, /seeded 20,000 products into sqlite/);
   assert.match(stderr, /3 replicas listening on 127\.0\.0\.1:\d+ \(pid \d+\)/);
   // Only tsx's compile cache (tsx-<uid>, present when running from TypeScript sources) may remain.

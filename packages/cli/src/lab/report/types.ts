@@ -127,6 +127,8 @@ export interface LabReport {
     readonly redis: boolean;
     readonly phaseDurationMs: number;
     readonly warmupMs: number;
+    /** The run's first phase warms up longer: the fleet's cold start (load/cold-start.ts). Older runs lack it. */
+    readonly firstPhaseWarmupMs?: number;
     readonly zipfExponent: number;
   };
   readonly environment: {
