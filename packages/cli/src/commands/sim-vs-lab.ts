@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
-import { compareWithLab, MACHINE_CHANGED, WINDOWS, type LabJson } from '../sim/lab-compare.js';
+import { compareWithLab, MACHINE_CHANGED, WINDOWS, type LabComparisonRow, type LabJson } from '../sim/lab-compare.js';
 
 function readLab(path: string): LabJson {
   let value: unknown;
@@ -25,6 +25,17 @@ function readLab(path: string): LabJson {
   if (!v.scenarios.some((s) => s.name === 'slow-replica' || s.name === 'stalls'))
     throw new HistogramFileError(path, 'the run has neither the slow-replica nor the stalls scenario');
   return v as LabJson;
+}
+
+/** The per-replica model's calibration check: each replica recorded and simulated alone (empty for the mixed-CDF model). */
+function replicaTable(rows: readonly LabComparisonRow[]): string {
+  const checked = rows.filter((r) => r.replicas !== null);
+  if (checked.length === 0) return '';
+  const q = (x: { p50: number; p90: number; p99: number }): string => `${x.p50.toFixed(2)} / ${x.p90.toFixed(2)} / ${x.p99.toFixed(1)}`;
+  return `\n\neach replica in the baseline, as the client saw it (recorded: send to answer; simulated alone with the client's stalls):\n${renderTable(
+    ['scenario', 'replica', 'recorded p50 / p90 / p99', 'simulated p50 / p90 / p99'],
+    checked.flatMap((r) => r.replicas!.map((c, i) => [r.scenario, String(i), q(c.recorded), q(c.simulated)])),
+  )}`;
 }
 
 /** Registers `headroom sim-vs-lab` on the program. */
@@ -93,7 +104,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.source.service === 'mixed CDF')
             ? ' (a lab run without per-replica CDFs or the client loop delay: rerun the lab for the per-replica model)'
             : ''
-        }\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
+        }${replicaTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''

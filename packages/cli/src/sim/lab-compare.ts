@@ -106,7 +106,16 @@ export interface LabComparisonRow {
    * them and each late answer were its replica's, against all of them common-mode.
    */
   readonly simWithoutStalls: { readonly p50: number; readonly p99: number; readonly slowShare: number };
+  /**
+   * The calibration check of the per-replica model, on its baseline row (null elsewhere): each
+   * replica's recorded latency (send to answer) beside the same replica simulated alone with the
+   * phase's client stalls (from arrival to answer), at its round-robin share of the rate.
+   */
+  readonly replicas: readonly { readonly recorded: Quantiles; readonly simulated: Quantiles }[] | null;
 }
+
+/** p50, p90 and p99 of a latency, ms. */
+export type Quantiles = { readonly p50: number; readonly p90: number; readonly p99: number };
 
 /**
  * The simulated window is this many times the lab's (one run, seed 1): percentiles of the pooled
@@ -514,6 +523,23 @@ export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: bool
         servers = servers.map((g) => ({ ...g, service: shiftedBy(g.service, -excess, base.cdf[0]!.ms) }));
       }
     }
+    // Each replica simulated alone beside its recorded CDF: does the model give every replica back?
+    const replicaCheck =
+      perReplica && replicas !== undefined
+        ? replicas.map((c, k) => {
+            const r = runModel(
+              {
+                ...model(base, { picker: 'round-robin', ...(fitted === undefined ? {} : { stalls: fitted }) }, [servers[k]!]),
+                arrivals: { type: 'poisson', ratePerSec: base.offeredPerSec / replicas.length },
+              },
+              1,
+            ).latency;
+            return {
+              recorded: { p50: msAt(c, 50), p90: msAt(c, 90), p99: msAt(c, 99) },
+              simulated: { p50: r.p50, p90: r.p90, p99: r.p99 },
+            };
+          })
+        : null;
     for (const phase of scenario.phases) {
       const policy: NonNullable<ModelSpec['clients']> =
         phase.role === 'baseline'
@@ -557,6 +583,7 @@ export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: bool
         clientMs,
         sim: simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls }), clientMs),
         simWithoutStalls: simulate(model(phase, policy, independent), clientMs),
+        replicas: phase === base ? replicaCheck : null,
       });
     }
   }

@@ -245,12 +245,20 @@ test('a lab run with per-replica CDFs and the loop delay is modelled from them; 
   // is what the balancer sees).
   assert.ok(Math.abs(base!.clientMs - 0.5) < 0.2, `client's own time ${base!.clientMs}`);
   assert.equal(treat!.clientMs, base!.clientMs);
+  // The calibration check: each replica simulated alone gives its recorded CDF back (U(4, 6)).
+  assert.equal(base!.replicas?.length, 3);
+  for (const r of base!.replicas!) {
+    assert.ok(Math.abs(r.simulated.p50 - r.recorded.p50) < 0.2, JSON.stringify(r));
+    assert.ok(Math.abs(r.simulated.p90 - r.recorded.p90) < 0.3, JSON.stringify(r));
+  }
+  assert.equal(treat!.replicas, null);
   // The treatment's stalls are its own measured ones (30 ms), not the baseline's (2 ms).
   assert.ok(treat!.clientStalls !== null && Math.abs(treat!.clientStalls.meanMs - 30) < 1, JSON.stringify(treat!.clientStalls));
   assert.ok(base!.clientStalls !== null && base!.clientStalls.meanMs < 3, JSON.stringify(base!.clientStalls));
   const [oldBase] = compareWithLab(run(false));
   assert.deepEqual(oldBase!.source, { service: 'mixed CDF', stalls: 'fitted tail' });
   assert.equal(oldBase!.clientMs, 0, 'the mixed-CDF model shifts the service instead');
+  assert.equal(oldBase!.replicas, null);
   assert.ok(oldBase!.sim.p99 > 40, `mixed-CDF baseline p99 ${oldBase!.sim.p99}`);
 });
 
