@@ -7,10 +7,12 @@
  *   process (seed = round) — a variant run once the JIT has compiled the simulator;
  * - cold: the variant as the first `runModel` of a fresh child process (`finagle.child.ts`), the
  *   modules loaded but nothing compiled — what one `headroom sim finagle-…` run pays; the child's
- *   start-up (node + tsx loading the sources) is reported apart, in the notes.
+ *   start-up (node + tsx loading the sources) is reported apart, in the notes;
+ * - floor (cold only): the same number of calls as one typed-array loop (`finagle-floor.ts`) in a
+ *   fresh child the same way — what a cold run costs when only the arithmetic is left to compile.
  *
- * Wall and process CPU time, median and range over the rounds, with the 1-minute load average at
- * the start and end. HEADROOM_BENCH_SIM_ROUNDS changes the warm rounds (default 5),
+ * Wall and process CPU time, median and range over the rounds, and a cold run's main-thread CPU
+ * time (Linux), with the 1-minute load average at the start and end. HEADROOM_BENCH_SIM_ROUNDS changes the warm rounds (default 5),
  * HEADROOM_BENCH_SIM_COLD_ROUNDS the cold ones (default 3; one child per variant per round).
  */
 import { execFileSync } from 'node:child_process';
@@ -24,11 +26,15 @@ const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 5);
 const COLD_ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_COLD_ROUNDS'] ?? 3);
 const REAL_MS = 45_000;
 const CHILD = fileURLToPath(new URL('./finagle.child.ts', import.meta.url));
+/** Calls of the floor loop: 45 s at 1,250 a second, as a variant's. */
+const FLOOR_CALLS = 56_250;
 
 interface ColdRun {
   readonly loadedMs: number;
   readonly wallMs: number;
   readonly cpuMs: number;
+  /** The child's main thread alone (null off Linux). */
+  readonly mainMs: number | null;
 }
 
 function coldRun(scenario: string, variant: number, seed: number): ColdRun {
@@ -53,11 +59,13 @@ report('sim: Finagle balancer simulation, 45 s per variant, wall time vs real ti
       calls: 0,
     })),
   );
+  const floor: ColdRun[] = [];
   const loadStart = loadavg()[0]!;
   for (let round = 1; round <= COLD_ROUNDS; round++) {
-    for (let i = 0; i < cases.length; i++) {
-      const c = cases[(i + round) % cases.length]!;
-      c.cold.push(coldRun(c.scenario, c.variant, round));
+    for (let i = 0; i <= cases.length; i++) {
+      const c = cases[(i + round) % (cases.length + 1)];
+      if (c === undefined) floor.push(coldRun('floor', 0, round));
+      else c.cold.push(coldRun(c.scenario, c.variant, round));
     }
     process.stderr.write(`  cold round ${round}/${COLD_ROUNDS}\n`);
   }
@@ -79,6 +87,15 @@ report('sim: Finagle balancer simulation, 45 s per variant, wall time vs real ti
   const times = (ms: readonly number[]): string =>
     `${Math.round(REAL_MS / median(ms))} (${Math.round(REAL_MS / Math.max(...ms))}–${Math.round(REAL_MS / Math.min(...ms))})`;
   const loaded = cases.flatMap((c) => c.cold.map((r) => r.loadedMs));
+  const mainMs = (runs: readonly ColdRun[]): string =>
+    runs.every((r) => r.mainMs !== null) ? median(runs.map((r) => r.mainMs!)).toFixed(1) : '—';
+  const cold = (runs: readonly ColdRun[]): (string | number)[] => [
+    median(runs.map((r) => r.wallMs)).toFixed(1),
+    times(runs.map((r) => r.wallMs)),
+    median(runs.map((r) => r.cpuMs)).toFixed(1),
+    times(runs.map((r) => r.cpuMs)),
+    mainMs(runs),
+  ];
   return {
     header: [
       'scenario / variant',
@@ -91,22 +108,24 @@ report('sim: Finagle balancer simulation, 45 s per variant, wall time vs real ti
       'cold: × real time (wall)',
       'cold: CPU ms (median)',
       'cold: × real time by CPU',
+      'cold: main-thread CPU ms (median)',
     ],
-    rows: cases.map((c) => [
-      c.name,
-      c.calls,
-      median(c.wall).toFixed(1),
-      times(c.wall),
-      median(c.cpu).toFixed(1),
-      times(c.cpu),
-      median(c.cold.map((r) => r.wallMs)).toFixed(1),
-      times(c.cold.map((r) => r.wallMs)),
-      median(c.cold.map((r) => r.cpuMs)).toFixed(1),
-      times(c.cold.map((r) => r.cpuMs)),
-    ]),
+    rows: [
+      ...cases.map((c) => [
+        c.name,
+        c.calls,
+        median(c.wall).toFixed(1),
+        times(c.wall),
+        median(c.cpu).toFixed(1),
+        times(c.cpu),
+        ...cold(c.cold),
+      ]),
+      ['floor: one typed-array loop (finagle-floor.ts)', FLOOR_CALLS, '—', '—', '—', '—', ...cold(floor)],
+    ],
     notes: [
       `warm: ${ROUNDS} interleaved rounds after 2 warm-up runs per variant; cold: ${COLD_ROUNDS} rounds of one fresh child process per variant, its first runModel; 1-minute load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end.`,
       `cold children's start-up before the run (node + tsx loading the sources): ${Math.round(median(loaded))} ms median (${Math.round(Math.min(...loaded))}–${Math.round(Math.max(...loaded))}), not counted in the cold figures; a cold run's CPU time includes the JIT compiling on its background threads.`,
+      "cold main-thread CPU: the child's main thread alone (Linux /proc/thread-self/schedstat), without the JIT's background threads and the time spent waiting for a core — on a busy machine wall time is mostly that wait.",
       '× real time (median, range over rounds): 45,000 ms (what Finagle’s Simulation elapses: it sleeps in real time) / wall ms; by CPU: / the process CPU time (user + system) of the run, which a busy machine inflates less than wall time.',
     ],
   };
