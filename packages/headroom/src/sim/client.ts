@@ -123,7 +123,7 @@ export class Client implements Candidates {
       this.metrics = Array.from({ length: servers }, () => loadSpec.create());
       this.picker = pickerSpec.create({ random: random.fork('picker') });
     } else {
-      this.balancer = new ClientBalancer(balance, index, servers, pickerSpec, loadSpec, random.fork('balancer'), engine, probes!);
+      this.balancer = new ClientBalancer(balance, index, servers, pickerSpec, loadSpec, random.fork('balancer'), engine, probes!, this);
       this.metrics = this.balancer.metrics;
       this.picker = this.balancer;
     }

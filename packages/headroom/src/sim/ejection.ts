@@ -48,6 +48,16 @@ export interface ProbeHost {
   serverUp(server: number): boolean;
 }
 
+/**
+ * The client's event loop as the balancer's events see it: while it is stalled (`stalledUntil >=
+ * now`), the balancer's timers wait in its queue ({@link Client.defer}) and run when the stall
+ * ends; the probes' answers are read after them, as the call machinery's are.
+ */
+export interface StalledLoop {
+  readonly stalledUntil: number;
+  defer(handler: SimHandler, kind: number, arg: number): void;
+}
+
 /** The simulator's stand-in for the probe function `resolveActiveHealth` requires (it never runs). */
 const SIMULATED_PROBE = (): boolean => true;
 
@@ -113,6 +123,7 @@ export class ClientBalancer implements SimHandler, Picker {
   readonly #random: Random;
   readonly #host: ProbeHost;
   readonly #client: number;
+  readonly #loop: StalledLoop;
 
   constructor(
     config: BalanceConfig,
@@ -123,8 +134,10 @@ export class ClientBalancer implements SimHandler, Picker {
     random: Random,
     engine: SimEngine,
     host: ProbeHost,
+    loop: StalledLoop,
   ) {
     this.#config = config;
+    this.#loop = loop;
     this.#engine = engine;
     this.#random = random.fork('health');
     this.#host = host;
@@ -168,15 +181,25 @@ export class ClientBalancer implements SimHandler, Picker {
 
   handle(kind: number, arg: number): void {
     const engine = this.#engine;
+    const stalledUntil = this.#loop.stalledUntil;
+    if (stalledUntil >= engine.now) {
+      // A stalled client: a probe's answer (passed, or failed by the server) is read when the stall
+      // ends, after the timers that came due (a round's start, a probe's timeout, an evaluation).
+      if (kind === PROBE_PASSED || (kind === PROBE_FAILED && arg >= 0)) engine.at(stalledUntil, this, kind, arg);
+      else this.#loop.defer(this, kind, arg);
+      return;
+    }
     if (kind === PROBE) {
       const timeoutMs = this.#config.health!.timeoutMs;
       const rtt = this.#host.probeRoundTrip(this.#client, arg);
-      if (rtt < 0 || rtt >= timeoutMs) engine.after(timeoutMs, this, PROBE_FAILED, arg);
+      // A timed-out probe carries ~server (negative): it is a timer, an answer is I/O.
+      if (rtt < 0 || rtt >= timeoutMs) engine.after(timeoutMs, this, PROBE_FAILED, ~arg);
       else engine.after(rtt, this, this.#host.serverUp(arg) ? PROBE_PASSED : PROBE_FAILED, arg);
     } else if (kind === PROBE_PASSED || kind === PROBE_FAILED) {
-      this.core.probeResult(this.#members[arg]!, kind === PROBE_PASSED, engine.now, undefined);
+      const server = arg < 0 ? ~arg : arg;
+      this.core.probeResult(this.#members[server]!, kind === PROBE_PASSED, engine.now, undefined);
       const { intervalMs, jitterFraction } = this.#config.health!;
-      engine.after(intervalMs * (1 + jitterFraction * (2 * this.#random.next() - 1)), this, PROBE, arg);
+      engine.after(intervalMs * (1 + jitterFraction * (2 * this.#random.next() - 1)), this, PROBE, server);
     } else if (kind === EVALUATE) {
       this.core.evaluateOutliers(engine.now);
       engine.after(this.#config.outlier!.intervalMs, this, EVALUATE, 0);

@@ -140,7 +140,7 @@ export class SimProbes implements SimHandler {
       const { a, report } = this.#piggybacks.get(arg)!;
       const client = this.#host.clients[a.client]!;
       const now = this.#host.engine.now;
-      if (client.stalledUntil > now) {
+      if (client.stalledUntil >= now) {
         this.#host.engine.at(client.stalledUntil, this, PIGGYBACK, arg);
         return;
       }
@@ -161,7 +161,7 @@ export class SimProbes implements SimHandler {
       this.#host.engine.after(this.#delay(), this, PROBE_REPLY, arg);
     } else if (kind === PROBE_REPLY) {
       const now = this.#host.engine.now;
-      if (probe.client.stalledUntil > now) {
+      if (probe.client.stalledUntil >= now) {
         this.#host.engine.at(probe.client.stalledUntil, this, PROBE_REPLY, arg);
         return;
       }
