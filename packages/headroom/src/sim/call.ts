@@ -47,6 +47,21 @@ export interface CallHost {
   countBothRan(): void;
   /** The server that owns the call's key for attempt `attempt` from `client`, or -1 to let the picker choose. */
   owner(key: number, attempt: number, client: Client): number;
+  /** Finished calls and their attempts kept for reuse, when the model lets nothing hold them past their last answer. */
+  readonly pool: CallPool | undefined;
+}
+
+/**
+ * Finished calls and attempts, reused by the next calls instead of allocated: a plain call
+ * (no timeout, deadline, retry, tied copy or fan-out, its client never stalled) goes back here
+ * once it is done and every one of its attempts has been answered — then nothing holds it: its
+ * timers were cancelled by id, its attempts have left their servers and the network. A reused
+ * attempt's generation changes, and its network events carry the generation they were sent
+ * with, so an event from before the reuse does nothing.
+ */
+export class CallPool {
+  readonly calls: Call[] = [];
+  readonly attempts: Attempt[] = [];
 }
 
 /** Event kinds of an attempt. */
@@ -78,22 +93,41 @@ export class Attempt implements Job {
   dropped = RAN;
   /** Its tied copy's ticket at the server. */
   ticket: TieTicket | undefined = undefined;
-  readonly sentAt: number;
+  /** Changes when the attempt is reused (a {@link CallPool}): its network events carry it as their argument. */
+  generation = 0;
+  sentAt: number;
 
   constructor(
-    readonly call: Call,
-    readonly server: number,
+    public call: Call,
+    public server: number,
     /** Index in its round: the hedge attempt or the tied copy (0 is the first); -1 once a retry started a new round. */
     public index: number,
   ) {
     this.sentAt = call.host.engine.now;
   }
 
+  /** Makes a finished attempt from the pool a new one. */
+  reuse(call: Call, server: number, index: number): void {
+    this.call = call;
+    this.server = server;
+    this.index = index;
+    this.sentAt = call.host.engine.now;
+    this.generation = (this.generation + 1) | 0;
+    this.runIndex = -1;
+    this.remaining = 0;
+    this.withdrawn = false;
+    this.cancelled = false;
+    this.dropped = RAN;
+    this.ticket = undefined;
+  }
+
   get client(): number {
     return this.call.client.index;
   }
 
-  handle(kind: number): void {
+  /** A network event (`arg`: the generation it was sent with; one from before a reuse does nothing). */
+  handle(kind: number, arg: number): void {
+    if (arg !== this.generation) return;
     if (kind === AT_SERVER) this.call.arrived(this);
     else this.call.response(this, kind === RESPONSE_OK);
   }
@@ -142,15 +176,40 @@ export class Call implements SimHandler {
   #launched = 0;
   #reask = false;
   #x: CallExtras | undefined = undefined;
+  // attempts sent and not yet answered (a pooled call is reused only when none is left)
+  #open = 0;
+  // a timer of this call waited out a client stall: nothing may reuse it
+  #deferred = false;
 
   constructor(
     readonly host: CallHost,
-    readonly client: Client,
-    readonly startMs: number,
-    readonly measured: boolean,
+    public client: Client,
+    public startMs: number,
+    public measured: boolean,
     readonly parent: Call | null,
-    readonly key: number,
+    public key: number,
   ) {}
+
+  /**
+   * A call for a new arrival: a pooled one made new, or a new one.
+   */
+  static make(host: CallHost, client: Client, startMs: number, measured: boolean, key: number): Call {
+    const call = host.pool?.calls.pop();
+    if (call === undefined) return new Call(host, client, startMs, measured, null, key);
+    call.client = client;
+    call.startMs = startMs;
+    call.measured = measured;
+    call.key = key;
+    call.done = false;
+    call.#attempts = 0;
+    call.#first = undefined;
+    call.#event = -1;
+    call.#roundStart = 0;
+    call.#hedgeDelay = -1;
+    call.#launched = 0;
+    call.#reask = false;
+    return call;
+  }
 
   /** Starts the call: its leaves (fan-out) or its first round of attempts, and its timeout or deadline. */
   begin(fanOut: FanOutSpec | undefined, timeoutMs: number | undefined): void {
@@ -195,6 +254,7 @@ export class Call implements SimHandler {
 
   /** Holds a timer of a stalled client until the stall ends; its event id is spent (nothing may cancel it by that id). */
   #defer(kind: number, arg: number): void {
+    this.#deferred = true;
     if (kind === TIMEOUT) this.#x!.timeoutEvent = -1;
     else if (kind === HEDGE || kind === TIE_SECOND || kind === RETRY) this.#event = -1;
     this.client.defer(this, kind, arg);
@@ -249,10 +309,18 @@ export class Call implements SimHandler {
     const now = engine.now;
     const client = this.client;
     if (client.stalledUntil >= now) {
-      engine.at(client.stalledUntil, a, ok ? RESPONSE_OK : RESPONSE_FAILED, 0);
+      this.#deferred = true;
+      engine.at(client.stalledUntil, a, ok ? RESPONSE_OK : RESPONSE_FAILED, a.generation);
       return;
     }
-    if (a.cancelled) return;
+    this.#open--;
+    if (!a.cancelled) this.#answered(a, ok, now);
+    if (this.done && this.#open === 0) this.#recycle();
+  }
+
+  /** Attempt `a`, still open, is answered (`ok`) or counts as failed. */
+  #answered(a: Attempt, ok: boolean, now: number): void {
+    const client = this.client;
     a.cancelled = true;
     client.metrics[a.server]!.end(now, now - a.sentAt, ok ? 'success' : a.dropped === TIE_DROPPED ? 'ignored' : 'failure');
     client.inflight[a.server]!--;
@@ -285,11 +353,11 @@ export class Call implements SimHandler {
     if (roundFailed) this.#roundFailed(a, now);
   }
 
-  /** The retry's per-attempt timeout passed: attempt `i`, if still unanswered in this round, counts as failed (its server keeps it). */
+  /** The retry's per-attempt timeout passed: attempt `i`, if still unanswered in this round, counts as failed (its server keeps it, and its answer is still awaited). */
   #attemptTimedOut(i: number): void {
     const a = this.#attempt(i);
     if (a.cancelled || a.index < 0) return;
-    this.response(a, false);
+    this.#answered(a, false, this.host.engine.now);
   }
 
   #roundFailed(a: Attempt, now: number): void {
@@ -307,6 +375,15 @@ export class Call implements SimHandler {
       }
     }
     this.#finish(false, false, false);
+  }
+
+  /** Gives a plain, finished call with no attempt left open back to the pool, with its attempts. */
+  #recycle(): void {
+    const pool = this.host.pool;
+    if (pool === undefined || this.#x !== undefined || this.parent !== null || this.#deferred) return;
+    for (let i = 0; i < this.#attempts; i++) pool.attempts.push(this.#attempt(i));
+    if (this.#later !== undefined) this.#later.length = 0;
+    pool.calls.push(this);
   }
 
   #startRound(): void {
@@ -415,7 +492,14 @@ export class Call implements SimHandler {
 
   #send(index: number, server = this.#pickServer(this.#attempts)): Attempt {
     const client = this.client;
-    const a = new Attempt(this, server, index);
+    const pooled = this.host.pool?.attempts.pop();
+    let a: Attempt;
+    if (pooled === undefined) a = new Attempt(this, server, index);
+    else {
+      pooled.reuse(this, server, index);
+      a = pooled;
+    }
+    this.#open++;
     const timeoutMs = client.policies.config.attemptTimeoutMs;
     if (timeoutMs !== undefined) this.host.engine.after(timeoutMs, this, ATTEMPT_TIMEOUT, this.#attempts);
     if (this.#attempts++ === 0) this.#first = a;

@@ -9,7 +9,7 @@ import { LatencyHistogram } from '../core/histogram.js';
 import type { Random } from '../core/random.js';
 import { Arrivals } from './arrivals.js';
 import type { Attempt } from './call.js';
-import { AT_SERVER, Call, RESPONSE_FAILED, RESPONSE_OK, type CallHost } from './call.js';
+import { AT_SERVER, Call, CallPool, RESPONSE_FAILED, RESPONSE_OK, type CallHost } from './call.js';
 import { aperturePickerFor, Client, isAperture, loadFactory, pickerFactory } from './client.js';
 import { sampler, type Sampler } from './distributions.js';
 import { balanceConfig, type ProbeHost } from './ejection.js';
@@ -81,6 +81,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   bothRan = 0;
   servedForNobody = 0;
   readonly ties: TieRegistries | undefined;
+  readonly pool: CallPool | undefined;
   lost = 0;
   inSystem = 0;
   #areaInSystem = 0;
@@ -182,6 +183,14 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     features.attach(this.servers, this.engine);
     const tailLength = spec.queueTailLength ?? 16;
     this.tail = new LengthTail(this.servers.length, tailLength, 0);
+    // Reuse finished calls unless something outside the call may still hold one of them or its
+    // attempts: a front or the probes (they key maps by attempt), a fan-out parent, a client stall
+    // (deferred timers), a per-attempt timeout (an event with no id to cancel).
+    const fronted = this.servers.some((s) => s instanceof FrontedServer);
+    this.pool =
+      fronted || probes !== undefined || spec.fanOut !== undefined || c.stalls !== undefined || policy.attemptTimeoutMs !== undefined
+        ? undefined
+        : new CallPool();
     this.arrivals = new Arrivals(spec.arrivals, this.engine, root.fork('arrivals'), this.endMs, (i) => this.#arrive(i));
   }
 
@@ -290,10 +299,10 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   send(a: Attempt): void {
     if (this.measuring) this.attempts++;
     if (this.#onDispatch !== undefined) this.#onDispatch(this.engine.now, a.client, a.server, a.call.client.inflight);
-    if (this.#dropped(a.client, a.server)) return;
+    if (this.#dropped(a, a.server)) return;
     const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
     if (this.probes !== undefined) this.probes.send(a, d);
-    else if (d > 0) this.engine.after(d, a, AT_SERVER, 0);
+    else if (d > 0) this.engine.after(d, a, AT_SERVER, a.generation);
     else this.servers[a.server]!.arrive(a);
   }
 
@@ -338,10 +347,10 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const a = job as Attempt;
     if (ok && a.cancelled && a.call.measured) this.servedForNobody++;
     const report = this.probes?.finished(server.index, a, ok);
-    if (this.#dropped(a.client, server.index)) return;
+    if (this.#dropped(a, server.index)) return;
     const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
     if (report !== undefined) this.probes!.piggyback(a, report, d);
-    if (d > 0) this.engine.after(d, a, ok ? RESPONSE_OK : RESPONSE_FAILED, 0);
+    if (d > 0) this.engine.after(d, a, ok ? RESPONSE_OK : RESPONSE_FAILED, a.generation);
     else a.call.response(a, ok);
   }
 
@@ -359,15 +368,16 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const measured = now >= this.warmupMs;
     if (measured) this.calls++;
     const client = this.clients[index % this.clients.length]!;
-    const call = new Call(this, client, now, measured, null, this.#features.keys?.next() ?? -1);
+    const call = Call.make(this, client, now, measured, this.#features.keys?.next() ?? -1);
     // A stalled client sends nothing until its event loop runs again (timed from the arrival): the
     // load generator's timer is one of the timers that run when the stall ends.
     if (client.stalledUntil >= now) client.defer({ handle: () => call.begin(this.#fanOut, this.timeoutMs) }, 0, 0);
     else call.begin(this.#fanOut, this.timeoutMs);
   }
 
-  #dropped(client: number, server: number): boolean {
-    if (this.blocked !== undefined && this.blocked[client * this.servers.length + server] === 1) return this.#lose();
+  /** True when the network loses a message between `a`'s client and `server` (a partition, or random loss). */
+  #dropped(a: Attempt, server: number): boolean {
+    if (this.blocked !== undefined && this.blocked[a.client * this.servers.length + server] === 1) return this.#lose();
     if (this.loss > 0 && this.netRandom.next() < this.loss) return this.#lose();
     return false;
   }
