@@ -6,9 +6,10 @@
  *
  * FIFO/LIFO: one completion event per job in service, scheduled on the server with the job's
  * place in service as its argument; a pause pushes each of them back by its length. The jobs in
- * service keep their completion times and event ids in the server's typed arrays, by place (a
- * double field would be a heap box in every job). PS: one completion event for the server,
- * recomputed in O(jobs) on every change.
+ * service keep their completion times and event ids in one typed array of the server's, by place
+ * (a double field would be a heap box in every job), beside the server's own clocks (busy time,
+ * pause end), so that one event touches few objects. The queue is a ring of jobs. PS: one
+ * completion event for the server, recomputed in O(jobs) on every change.
  */
 import type { Random } from '../core/random.js';
 import type { Sampler } from './distributions.js';
@@ -47,6 +48,13 @@ export interface ServerHost {
 export const JOB_DONE = 1;
 const PAUSE_START = 2;
 const PAUSE_END = 3;
+// the server's clocks, at the start of its typed array; then, per place in service, the job's
+// completion time (PLACES + 2·place) and completion event id (PLACES + 2·place + 1)
+const PAUSED_UNTIL = 0;
+const BUSY_AREA = 1;
+const BUSY_STAMP = 2;
+const PS_STAMP = 3;
+const PLACES = 4;
 
 /** One server of the fleet. */
 export class Server implements SimHandler {
@@ -60,16 +68,14 @@ export class Server implements SimHandler {
   /** Of those, jobs that found every worker busy and queued. */
   waited = 0;
   readonly #running: Job[] = [];
-  // by place in #running (FIFO/LIFO): completion time and completion event id
-  #doneAt: Float64Array;
-  #doneEvents: Float64Array;
-  #queue: Job[] = [];
-  #head = 0;
+  // the clocks and the places in service (see PLACES)
+  #f: Float64Array;
+  // the queue: a ring of `#ringLength` jobs (withdrawn ones included) from `#ringHead`, capacity a power of 2
+  #ring: (Job | undefined)[] = new Array<Job | undefined>(4).fill(undefined);
+  #ringHead = 0;
+  #ringLength = 0;
+  // jobs queued and not withdrawn
   #queued = 0;
-  #pausedUntil = -Infinity;
-  #busyArea = 0;
-  #busyStamp: number;
-  #psStamp = 0;
   #psEvent = -1;
   #refused: Job[] | undefined;
 
@@ -83,15 +89,15 @@ export class Server implements SimHandler {
     readonly host: ServerHost,
     readonly pauses: { readonly interval: Sampler; readonly duration: Sampler } | undefined,
   ) {
-    this.#busyStamp = engine.now;
     // Stored twice, the factor is a mutable double field to V8 rather than the constant 1, which a
     // fault's first slow-down would otherwise change mid-run, deoptimizing every compiled function
     // that touches a server (9 of them at 15 s in a cold `finagle-slowmiddle` run).
     this.factor = 0.5;
     this.factor = 1;
     const places = workers < 64 ? workers : 64;
-    this.#doneAt = new Float64Array(places);
-    this.#doneEvents = new Float64Array(places);
+    this.#f = new Float64Array(PLACES + 2 * places);
+    this.#f[PAUSED_UNTIL] = -Infinity;
+    this.#f[BUSY_STAMP] = engine.now;
     if (pauses !== undefined) engine.after(pauses.interval.sample(random), this, PAUSE_START, 0);
   }
 
@@ -102,20 +108,20 @@ export class Server implements SimHandler {
 
   /** Completion time of a FIFO/LIFO job in service, virtual ms. */
   doneAt(job: Job): number {
-    return this.#doneAt[job.runIndex]!;
+    return this.#f[PLACES + 2 * job.runIndex]!;
   }
 
   /** Worker-ms spent serving since the last {@link Server.resetBusy}. */
   busyMs(now: number): number {
-    return this.#busyArea + this.#busySlots() * (now - this.#busyStamp);
+    return this.#f[BUSY_AREA]! + this.#busySlots() * (now - this.#f[BUSY_STAMP]!);
   }
 
   /** Starts counting busy time, arrivals and waits afresh (at the end of warm-up). */
   resetBusy(now: number): void {
     this.arrived = 0;
     this.waited = 0;
-    this.#busyArea = 0;
-    this.#busyStamp = now;
+    this.#f[BUSY_AREA] = 0;
+    this.#f[BUSY_STAMP] = now;
   }
 
   /** A job arrives. A crashed server fails it at once. */
@@ -142,7 +148,8 @@ export class Server implements SimHandler {
     } else {
       job.withdrawn = false;
       this.waited++;
-      this.#queue.push(job);
+      if (this.#ringLength === this.#ring.length) this.#growRing();
+      this.#ring[(this.#ringHead + this.#ringLength++) & (this.#ring.length - 1)] = job;
       this.#queued++;
     }
     this.host.lengthChanged(before, before + 1);
@@ -164,8 +171,7 @@ export class Server implements SimHandler {
   /** Removes a job still waiting in the queue (its call was answered elsewhere); true if it was queued. */
   withdraw(job: Job): boolean {
     if (job.runIndex >= 0 || job.withdrawn || this.discipline === 'ps') return false;
-    const i = this.#queue.indexOf(job, this.#head);
-    if (i < 0) return false;
+    if (!this.#queuedHas(job)) return false;
     const before = this.length;
     job.withdrawn = true;
     this.#queued--;
@@ -180,13 +186,17 @@ export class Server implements SimHandler {
     this.#markBusy();
     this.up = false;
     const dropped = [...this.#running];
-    for (let i = this.#head; i < this.#queue.length; i++) if (!this.#queue[i]!.withdrawn) dropped.push(this.#queue[i]!);
+    const ring = this.#ring;
+    const mask = ring.length - 1;
+    for (let i = 0; i < this.#ringLength; i++) {
+      const job = ring[(this.#ringHead + i) & mask]!;
+      if (!job.withdrawn) dropped.push(job);
+    }
     const before = this.length;
-    if (this.discipline !== 'ps') for (let i = 0; i < this.#running.length; i++) this.engine.cancel(this.#doneEvents[i]!);
+    if (this.discipline !== 'ps') for (let i = 0; i < this.#running.length; i++) this.engine.cancel(this.#f[PLACES + 2 * i + 1]!);
     if (this.#psEvent >= 0) this.engine.cancel(this.#psEvent);
     this.#running.length = 0;
-    this.#queue = [];
-    this.#head = 0;
+    this.#clearRing();
     this.#queued = 0;
     this.host.lengthChanged(before, 0);
     for (const job of dropped) {
@@ -215,23 +225,31 @@ export class Server implements SimHandler {
   #start(job: Job): void {
     this.#markBusy();
     const now = this.engine.now;
-    const begin = this.#pausedUntil > now ? this.#pausedUntil : now;
+    const pausedUntil = this.#f[PAUSED_UNTIL]!;
+    const begin = pausedUntil > now ? pausedUntil : now;
     const doneAt = begin + this.service.sample(this.random) * this.factor;
     const place = this.#running.length;
-    if (place === this.#doneAt.length) this.#growPlaces();
-    this.#doneAt[place] = doneAt;
-    this.#doneEvents[place] = this.engine.at(doneAt, this, JOB_DONE, place);
+    if (PLACES + 2 * place === this.#f.length) this.#growPlaces();
+    const f = this.#f;
+    f[PLACES + 2 * place] = doneAt;
+    f[PLACES + 2 * place + 1] = this.engine.at(doneAt, this, JOB_DONE, place);
     job.runIndex = place;
     this.#running.push(job);
   }
 
   #dequeue(): Job | undefined {
+    const ring = this.#ring;
+    const mask = ring.length - 1;
     while (this.#queued > 0) {
-      const job = this.discipline === 'lifo' ? this.#queue.pop()! : this.#queue[this.#head++]!;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
+      let at: number;
+      if (this.discipline === 'lifo') at = (this.#ringHead + --this.#ringLength) & mask;
+      else {
+        at = this.#ringHead;
+        this.#ringHead = (at + 1) & mask;
+        this.#ringLength--;
       }
+      const job = ring[at]!;
+      ring[at] = undefined;
       if (job.withdrawn) continue;
       this.#queued--;
       if (!job.admit()) {
@@ -240,11 +258,34 @@ export class Server implements SimHandler {
       }
       return job;
     }
-    if (this.#queue.length > 0) {
-      this.#queue.length = 0;
-      this.#head = 0;
-    }
+    if (this.#ringLength > 0) this.#clearRing();
     return undefined;
+  }
+
+  /** True when `job` is in the queue (withdrawn or not). */
+  #queuedHas(job: Job): boolean {
+    const ring = this.#ring;
+    const mask = ring.length - 1;
+    for (let i = 0; i < this.#ringLength; i++) if (ring[(this.#ringHead + i) & mask] === job) return true;
+    return false;
+  }
+
+  /** Empties the queue's ring (what is left in it is withdrawn, or dropped by a crash). */
+  #clearRing(): void {
+    const ring = this.#ring;
+    const mask = ring.length - 1;
+    for (let i = 0; i < this.#ringLength; i++) ring[(this.#ringHead + i) & mask] = undefined;
+    this.#ringHead = 0;
+    this.#ringLength = 0;
+  }
+
+  #growRing(): void {
+    const ring = this.#ring;
+    const mask = ring.length - 1;
+    const bigger = new Array<Job | undefined>(ring.length * 2).fill(undefined);
+    for (let i = 0; i < this.#ringLength; i++) bigger[i] = ring[(this.#ringHead + i) & mask];
+    this.#ring = bigger;
+    this.#ringHead = 0;
   }
 
   /** Reports the queued jobs that refused to start (`Job.admit`), once the server's state is settled. */
@@ -262,9 +303,10 @@ export class Server implements SimHandler {
       this.#running[place] = last;
       last.runIndex = place;
       if (this.discipline !== 'ps') {
-        this.#doneAt[place] = this.#doneAt[from]!;
-        const event = this.#doneEvents[from]!;
-        this.#doneEvents[place] = event;
+        const f = this.#f;
+        f[PLACES + 2 * place] = f[PLACES + 2 * from]!;
+        const event = f[PLACES + 2 * from + 1]!;
+        f[PLACES + 2 * place + 1] = event;
         this.engine.setArg(event, place);
       }
     }
@@ -272,13 +314,9 @@ export class Server implements SimHandler {
   }
 
   #growPlaces(): void {
-    const n = this.#doneAt.length * 2;
-    const doneAt = new Float64Array(n);
-    doneAt.set(this.#doneAt);
-    const events = new Float64Array(n);
-    events.set(this.#doneEvents);
-    this.#doneAt = doneAt;
-    this.#doneEvents = events;
+    const f = new Float64Array(PLACES + 2 * (this.#f.length - PLACES));
+    f.set(this.#f);
+    this.#f = f;
   }
 
   #busySlots(): number {
@@ -288,36 +326,38 @@ export class Server implements SimHandler {
 
   #markBusy(): void {
     const now = this.engine.now;
-    this.#busyArea += this.#busySlots() * (now - this.#busyStamp);
-    this.#busyStamp = now;
+    const f = this.#f;
+    f[BUSY_AREA]! += this.#busySlots() * (now - f[BUSY_STAMP]!);
+    f[BUSY_STAMP] = now;
   }
 
   #pauseStart(): void {
     const now = this.engine.now;
     const length = this.pauses!.duration.sample(this.random);
     this.#psAdvance();
-    this.#pausedUntil = now + length;
+    const f = this.#f;
+    f[PAUSED_UNTIL] = now + length;
     if (this.discipline === 'ps') {
-      this.#psStamp = this.#pausedUntil;
+      f[PS_STAMP] = f[PAUSED_UNTIL]!;
       this.#psSchedule();
     } else {
       for (let i = 0; i < this.#running.length; i++) {
-        this.engine.cancel(this.#doneEvents[i]!);
-        const doneAt = this.#doneAt[i]! + length;
-        this.#doneAt[i] = doneAt;
-        this.#doneEvents[i] = this.engine.at(doneAt, this, JOB_DONE, i);
+        this.engine.cancel(f[PLACES + 2 * i + 1]!);
+        const doneAt = f[PLACES + 2 * i]! + length;
+        f[PLACES + 2 * i] = doneAt;
+        f[PLACES + 2 * i + 1] = this.engine.at(doneAt, this, JOB_DONE, i);
       }
     }
-    this.engine.at(this.#pausedUntil, this, PAUSE_END, 0);
+    this.engine.at(f[PAUSED_UNTIL]!, this, PAUSE_END, 0);
   }
 
   /** PS: charges the work done since the last change to every job in service. */
   #psAdvance(): void {
     if (this.discipline !== 'ps') return;
     const now = this.engine.now;
-    const dt = now - this.#psStamp;
+    const dt = now - this.#f[PS_STAMP]!;
     if (dt <= 0) return;
-    this.#psStamp = now;
+    this.#f[PS_STAMP] = now;
     const n = this.#running.length;
     if (n === 0) return;
     const done = dt * (n <= this.workers ? 1 : this.workers / n);
@@ -332,7 +372,8 @@ export class Server implements SimHandler {
     let least = Infinity;
     for (const job of this.#running) if (job.remaining < least) least = job.remaining;
     const rate = n <= this.workers ? 1 : this.workers / n;
-    const from = this.#psStamp > this.engine.now ? this.#psStamp : this.engine.now;
+    const psStamp = this.#f[PS_STAMP]!;
+    const from = psStamp > this.engine.now ? psStamp : this.engine.now;
     this.#psEvent = this.engine.at(from + Math.max(least, 0) / rate, this, JOB_DONE, 0);
   }
 
