@@ -73,6 +73,15 @@ test("snapshot's mean is HdrHistogram's mean to the bit (every shape: merged, co
     if (k % 2 === 0) h.merge(other);
     cases.push(h, LatencyHistogram.decode(h.encode()));
   }
+  // Zeros (never recorded here, but an encoded histogram from elsewhere may hold them), alone or not.
+  for (const values of [
+    [0, 0, 0],
+    [0, 0, 1, 1, 7, 1500, 250_000],
+  ]) {
+    const withZeros = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+    for (const v of values) withZeros.recordValue(v);
+    cases.push(LatencyHistogram.decode(hdr.encodeIntoCompressedBase64(withZeros)));
+  }
   for (const h of cases) assert.equal(h.snapshot().mean, hdrMean(h), `count ${h.count}`);
   assert.equal(new LatencyHistogram().snapshot().mean, 0);
 });
