@@ -7,7 +7,15 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
-import { compareWithLab, MACHINE_CHANGED, WINDOWS, type LabComparisonRow, type LabJson } from '../sim/lab-compare.js';
+import {
+  compareWithLab,
+  MACHINE_CHANGED,
+  SPREAD_RUNS,
+  WINDOWS,
+  type LabComparisonRow,
+  type LabJson,
+  type Range,
+} from '../sim/lab-compare.js';
 
 function readLab(path: string): LabJson {
   let value: unknown;
@@ -38,6 +46,52 @@ function replicaTable(rows: readonly LabComparisonRow[]): string {
   )}`;
 }
 
+/**
+ * The lab's one window against the model's window-by-window spread: its share to replica 0, how
+ * that share moved second by second, and its p99, each beside the model's p5–p95 with a verdict.
+ */
+function spreadTable(rows: readonly LabComparisonRow[]): string {
+  const judged = rows.filter((r) => r.spread !== null);
+  if (judged.length === 0) return '';
+  const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+  const pctRange = (r: Range): string => `${pct(r.p5)} – ${pct(r.p95)}`;
+  return `
+
+the lab's one window against ${judged[0]!.spread!.runs} model runs of one window each (their p5 – p95):
+${renderTable(
+  [
+    'scenario',
+    'phase',
+    'lab to replica 0',
+    'model',
+    'verdict',
+    'per-second share to replica 0: lab max − min (lab seconds)',
+    'model',
+    'verdict',
+    'lab p99',
+    'model',
+    'verdict',
+  ],
+  judged.map((r) => {
+    const w = r.spread!;
+    const s = w.secondSpread;
+    return [
+      r.scenario,
+      r.phase,
+      pct(r.lab.slowShare),
+      pctRange(w.share.model),
+      w.share.verdict,
+      s === null ? '– (lab run without per-second counts)' : `${pct(s.lab)} (${s.labSeconds.map((x) => (x * 100).toFixed(1)).join(' ')})`,
+      s === null ? '–' : pctRange(s.model),
+      s === null ? '–' : s.verdict,
+      r.lab.p99.toFixed(1),
+      `${w.p99.model.p5.toFixed(1)} – ${w.p99.model.p95.toFixed(1)}`,
+      w.p99.verdict,
+    ];
+  }),
+)}`;
+}
+
 /** Registers `headroom sim-vs-lab` on the program. */
 export function registerSimVsLab(program: Command): void {
   program
@@ -46,10 +100,10 @@ export function registerSimVsLab(program: Command): void {
     .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
     .action((path: string) => {
       const lab = readLab(path);
-      process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window …\n`);
+      process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window, and ${SPREAD_RUNS} runs of one window …\n`);
       const rows = compareWithLab(lab);
       // The older model beside it, when this run let the newer one be used.
-      const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true }) : null;
+      const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
       const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
       const ratio = (sim: number, real: number): string => `${(sim / real).toFixed(2)}×`;
       process.stdout.write(
@@ -104,7 +158,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.source.service === 'mixed CDF')
             ? ' (a lab run without per-replica CDFs or the client loop delay: rerun the lab for the per-replica model)'
             : ''
-        }${replicaTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
+        }${replicaTable(rows)}${spreadTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''

@@ -71,6 +71,8 @@ export interface LabJson {
       readonly replicaCdf?: readonly Cdf[];
       /** The client's own event-loop delay over the window (older lab runs lack it). */
       readonly clientLoopDelay?: LoopDelay;
+      /** Successful attempts per second of the window, per replica, `[second][replica]` (older lab runs lack it). */
+      readonly replicaAttemptsBySecond?: readonly (readonly number[])[];
     }[];
   }[];
 }
@@ -112,6 +114,41 @@ export interface LabComparisonRow {
    * phase's client stalls (from arrival to answer), at its round-robin share of the rate.
    */
   readonly replicas: readonly { readonly recorded: Quantiles; readonly simulated: Quantiles }[] | null;
+  /**
+   * What one window of the lab's length gives in the model, run by run ({@link SPREAD_RUNS} seeds,
+   * each its own warm-up and one window, as the lab runs a phase), beside the lab's one window:
+   * a single window's share and p99 count a few events, so the lab's figure is judged against the
+   * model's p5–p95 of the same figure, not its mean. Null when not asked for.
+   */
+  readonly spread: WindowSpread | null;
+}
+
+/** p5 and p95 of a figure across the model's runs. */
+export type Range = { readonly p5: number; readonly p95: number };
+
+/** Where the lab's figure falls against the model's range. */
+export type Verdict = 'inside model range' | 'above' | 'below';
+
+/** The lab's window against the model's window-by-window spread (see {@link LabComparisonRow.spread}). */
+export interface WindowSpread {
+  /** Runs of one window each. */
+  readonly runs: number;
+  /** The share to replica 0 over one window: the model's range and the verdict on the lab's. */
+  readonly share: { readonly model: Range; readonly verdict: Verdict };
+  /**
+   * How far the share to replica 0 moves second by second within one window (the largest second's
+   * share less the smallest): the lab's, the model's range, the verdict; null when the lab run did
+   * not count attempts per second (older runs).
+   */
+  readonly secondSpread: {
+    readonly lab: number;
+    /** The lab's share to replica 0 in each second of its window. */
+    readonly labSeconds: readonly number[];
+    readonly model: Range;
+    readonly verdict: Verdict;
+  } | null;
+  /** p99 over one window (client time included): the model's range and the verdict on the lab's. */
+  readonly p99: { readonly model: Range; readonly verdict: Verdict };
 }
 
 /** p50, p90 and p99 of a latency, ms. */
@@ -123,6 +160,77 @@ export type Quantiles = { readonly p50: number; readonly p90: number; readonly p
  * lands in the stalls or in the body by chance, and a mean over seeds would sit between the two.
  */
 export const WINDOWS = 10;
+
+/** Runs of one lab window each for {@link LabComparisonRow.spread}: p5–p95 of 40 runs lie between their 2nd–3rd and 38th–39th values. */
+export const SPREAD_RUNS = 40;
+
+/** The value at quantile `q` (0–1) of a sample, linear between its sorted values. */
+export function quantileOf(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = q * (sorted.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+}
+
+/** The p5–p95 of a sample. */
+export function rangeOf(values: readonly number[]): Range {
+  return { p5: quantileOf(values, 0.05), p95: quantileOf(values, 0.95) };
+}
+
+/**
+ * Whether `value` lies inside `range` (bounds included), above it or below it.
+ * @param tolerance - how far the value may be off and still count as inside (its rounding)
+ */
+export function verdictOf(value: number, range: Range, tolerance = 0): Verdict {
+  return value > range.p95 + tolerance ? 'above' : value < range.p5 - tolerance ? 'below' : 'inside model range';
+}
+
+/** The lab rounds `slowShare` to 4 decimals: half its last digit is inside. */
+const SHARE_ROUNDING = 0.5e-4;
+
+/** The share to replica 0 in each second of a window's per-second counts (`[second][replica]`), seconds without an attempt left out. */
+export function secondShares(bySecond: readonly (readonly number[])[]): number[] {
+  const out: number[] = [];
+  for (const row of bySecond) {
+    const total = row.reduce((a, b) => a + b, 0);
+    if (total > 0) out.push((row[0] ?? 0) / total);
+  }
+  return out;
+}
+
+function spreadOf(shares: readonly number[]): number {
+  return shares.length === 0 ? 0 : Math.max(...shares) - Math.min(...shares);
+}
+
+/**
+ * The model run {@link SPREAD_RUNS} times for one window each (seeds 1…runs): each run's share to
+ * replica 0, the spread of its per-second shares, and its p99 plus `clientMs`.
+ */
+function windowRuns(model: ModelSpec, windowMs: number, clientMs: number, runs: number) {
+  const warmup = Number(model.warmup ?? 0);
+  const seconds = Math.max(1, Math.ceil(windowMs / 1000));
+  const one = { ...model, duration: warmup + windowMs };
+  const share: number[] = [];
+  const spread: number[] = [];
+  const p99: number[] = [];
+  for (let seed = 1; seed <= runs; seed++) {
+    const counts = Array.from({ length: seconds }, () => [0, 0]);
+    const r = runModel(one, seed, {
+      onDispatch: (atMs, _client, server) => {
+        if (atMs < warmup) return;
+        const row = counts[Math.min(seconds - 1, Math.floor((atMs - warmup) / 1000))]!;
+        row[server === 0 ? 0 : 1]!++;
+      },
+    });
+    const slow = counts.reduce((a, c) => a + c[0]!, 0);
+    const total = counts.reduce((a, c) => a + c[0]! + c[1]!, 0);
+    share.push(total === 0 ? 0 : slow / total);
+    spread.push(spreadOf(secondShares(counts)));
+    p99.push(r.latency.p99 + clientMs);
+  }
+  return { share: rangeOf(share), spread: rangeOf(spread), p99: rangeOf(p99) };
+}
 
 /** A treatment's send lag p99 this many times the baseline's (or less than its 1/this) marks the row. */
 export const MACHINE_CHANGED = 2;
@@ -426,8 +534,13 @@ function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; s
  * The comparison rows for the slow-replica and stalls scenarios present in a lab run.
  * @param options.mixedCdf - model from the phase's mixed CDF and fitted stalls even when the run has
  *   per-replica CDFs and the client's loop delay (the older model, to set beside the newer)
+ * @param options.spreadRuns - runs of one window each for the rows' `spread` (default {@link SPREAD_RUNS}; 0: none)
  */
-export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: boolean } = {}): LabComparisonRow[] {
+export function compareWithLab(
+  lab: LabJson,
+  options: { readonly mixedCdf?: boolean; readonly spreadRuns?: number } = {},
+): LabComparisonRow[] {
+  const spreadRuns = options.spreadRuns ?? SPREAD_RUNS;
   const faults = labFaults();
   const rows: LabComparisonRow[] = [];
   for (const scenario of lab.scenarios) {
@@ -571,6 +684,7 @@ export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: bool
           : { baseline: base.generatorLagMs.p99, phase: phase.generatorLagMs.p99 };
       const ratio = lag === null ? 1 : Math.max(lag.phase, MIN_STALL_MS) / Math.max(lag.baseline, MIN_STALL_MS);
       const meanMs = stalls?.duration.type === 'empirical' ? empiricalMean(stalls.duration.buckets) : 0;
+      const phaseModel = model(phase, stalls === undefined ? policy : { ...policy, stalls });
       rows.push({
         scenario: scenario.name,
         phase: phase.label,
@@ -581,11 +695,33 @@ export function compareWithLab(lab: LabJson, options: { readonly mixedCdf?: bool
         machineChanged: ratio > MACHINE_CHANGED || ratio < 1 / MACHINE_CHANGED,
         clientStalls: stalls === undefined ? null : { meanMs, meanIntervalMs: Number((stalls.interval as { mean: number }).mean) },
         clientMs,
-        sim: simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls }), clientMs),
+        sim: simulate(phaseModel, clientMs),
         simWithoutStalls: simulate(model(phase, policy, independent), clientMs),
         replicas: phase === base ? replicaCheck : null,
+        spread:
+          spreadRuns > 0
+            ? windowSpread(phase, windowRuns(phaseModel, lab.settings.phaseDurationMs, clientMs, spreadRuns), spreadRuns)
+            : null,
       });
     }
   }
   return rows;
+}
+
+/** The lab phase's window judged against the model's window-by-window ranges. */
+function windowSpread(
+  phase: LabJson['scenarios'][number]['phases'][number],
+  model: ReturnType<typeof windowRuns>,
+  runs: number,
+): WindowSpread {
+  const labSeconds = phase.replicaAttemptsBySecond === undefined ? null : secondShares(phase.replicaAttemptsBySecond);
+  return {
+    runs,
+    share: { model: model.share, verdict: verdictOf(phase.slowShare, model.share, SHARE_ROUNDING) },
+    secondSpread:
+      labSeconds === null || labSeconds.length === 0
+        ? null
+        : { lab: spreadOf(labSeconds), labSeconds, model: model.spread, verdict: verdictOf(spreadOf(labSeconds), model.spread) },
+    p99: { model: model.p99, verdict: verdictOf(phase.latencyMs.p99, model.p99) },
+  };
 }

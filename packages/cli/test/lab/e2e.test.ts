@@ -173,6 +173,15 @@ test("each phase records each replica as the client saw it, and the client's own
         if (p.replicaRequests[i]! > 0 && p.ok > 0) rising(c, `${where} replica ${i}`);
         else assert.deepEqual(c, [], `${where} replica ${i}: no request`);
       });
+      // Each second of the window counts its successful attempts per replica; together, every one of them.
+      const bySecond = p.replicaAttemptsBySecond;
+      assert.equal(bySecond.length, Math.ceil(p.durationMs / 1000), where);
+      assert.ok(
+        bySecond.every((row) => row.length === 3),
+        where,
+      );
+      const attempts = bySecond.flat().reduce((a, b) => a + b, 0);
+      assert.ok(attempts >= p.ok, `${where}: ${attempts} attempts counted per second for ${p.ok} successes`);
       const l = p.clientLoopDelay;
       assert.equal(l.resolutionMs, 1);
       // Sampled every ms (less while stalled) from the window's start until its last request finished.

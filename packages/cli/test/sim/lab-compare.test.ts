@@ -13,6 +13,9 @@ import {
   compareWithLab,
   msAt,
   pausesFromTail,
+  quantileOf,
+  rangeOf,
+  verdictOf,
   scaledToLag,
   stallsFromLag,
   stallsFromLoopDelay,
@@ -344,4 +347,63 @@ test('the share to each replica is counted over the measured window, as the lab 
     ],
   });
   assert.equal(rows[1]!.sim.slowShare, 0);
+});
+
+test("the lab's one window is judged against the model's window-by-window p5–p95: inside and outside give different verdicts", () => {
+  assert.equal(quantileOf([3, 1, 2, 4, 5], 0.5), 3);
+  assert.deepEqual(rangeOf([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]), { p5: 5, p95: 95 });
+  assert.equal(verdictOf(5, { p5: 5, p95: 6 }), 'inside model range');
+  assert.equal(verdictOf(6.1, { p5: 5, p95: 6 }), 'above');
+  assert.equal(verdictOf(4.9, { p5: 5, p95: 6 }), 'below');
+  assert.equal(verdictOf(6.00004, { p5: 5, p95: 6 }, 0.5e-4), 'inside model range', "within the lab's rounding");
+
+  const runs = 20;
+  const slowOnly = (phases: LabJson['scenarios'][number]['phases']): LabJson => ({ ...lab, scenarios: [{ name: 'slow-replica', phases }] });
+  const [base, p2c] = lab.scenarios[0]!.phases;
+  const model = compareWithLab(slowOnly([base!, p2c!]), { spreadRuns: runs })[1]!.spread!;
+  assert.equal(model.runs, runs);
+  assert.ok(model.share.model.p5 < model.share.model.p95 && model.share.model.p95 < 0.05, `p2c share ${JSON.stringify(model.share.model)}`);
+  assert.ok(model.p99.model.p5 <= model.p99.model.p95);
+  assert.equal(model.secondSpread, null, 'no per-second counts in the fixture');
+  // Inside: the middle of each of the model's ranges, per-second counts of 1,000 attempts a second.
+  const mid = (r: { p5: number; p95: number }): number => (r.p5 + r.p95) / 2;
+  const perSecond = (shares: readonly number[]): number[][] => shares.map((x) => [Math.round(x * 1000), 1000 - Math.round(x * 1000)]);
+  const share = mid(model.share.model);
+  const inside = compareWithLab(
+    slowOnly([
+      base!,
+      {
+        ...p2c!,
+        slowShare: share,
+        latencyMs: { p50: 5, p99: mid(model.p99.model) },
+        replicaAttemptsBySecond: perSecond([share, share, share + 0.001]),
+      },
+    ]),
+    { spreadRuns: runs },
+  )[1]!.spread!;
+  // The same model, the same seeds: the same ranges.
+  assert.deepEqual(inside.share.model, model.share.model);
+  assert.equal(inside.share.verdict, 'inside model range');
+  assert.equal(inside.p99.verdict, 'inside model range');
+  assert.ok(inside.secondSpread !== null);
+  const spread = inside.secondSpread.model;
+  assert.ok(spread.p5 > 0.001, `the model's per-second share moves by ${JSON.stringify(spread)}`);
+  assert.equal(inside.secondSpread.verdict, 'below', 'a lab share that barely moves second by second is below the model');
+  // Outside: the lab's round-robin third, a 1 s p99, and a share that swings far more than the model's.
+  const outside = compareWithLab(
+    slowOnly([
+      base!,
+      { ...p2c!, slowShare: 1 / 3, latencyMs: { p50: 5, p99: 1000 }, replicaAttemptsBySecond: perSecond([0, 0.5, mid(spread)]) },
+    ]),
+    { spreadRuns: runs },
+  )[1]!.spread!;
+  assert.equal(outside.share.verdict, 'above');
+  assert.equal(outside.p99.verdict, 'above');
+  assert.equal(outside.secondSpread!.verdict, 'above');
+  assert.deepEqual(outside.secondSpread!.labSeconds, [0, 0.5, Math.round(mid(spread) * 1000) / 1000]);
+  // And a per-second spread in the middle of the model's is inside.
+  const middle = compareWithLab(slowOnly([base!, { ...p2c!, replicaAttemptsBySecond: perSecond([share, share + mid(spread)]) }]), {
+    spreadRuns: runs,
+  })[1]!.spread!;
+  assert.equal(middle.secondSpread!.verdict, 'inside model range');
 });

@@ -114,6 +114,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   const loopDelay = new LoopDelayMonitor(clock);
   const target = requestTarget(options, random.fork('requests'), completions, phase.recordAttempt);
   const startSnapshot = await options.snapshot();
+  phase.startWindow(options.durationMs);
   let lastQueries = storeQueries(startSnapshot);
   let lastCutSec = 0;
   let sampling = Promise.resolve();

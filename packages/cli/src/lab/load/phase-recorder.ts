@@ -48,10 +48,26 @@ export class PhaseRecorder {
   readonly timeline: TimelinePoint[] = [];
   /** Each replica's successful attempts as the client saw them (attempt sent → answer read), ms, by replica index. */
   readonly #replicas: LatencyHistogram[] = [];
+  /** Successful attempts per second of the window they were sent in, per replica (`[second][replica]`). */
+  readonly #bySecond: number[][] = [];
+  readonly #clock: Clock;
+  #windowStartMs = Number.NaN;
+  #seconds = 1;
 
   /** @param clock - the phase's clock (interval snapshots are timed on it) */
   constructor(clock: Clock) {
+    this.#clock = clock;
     this.recorder = new LatencyRecorder({ clock, eventLoop: false });
+  }
+
+  /**
+   * Opens the measured window: attempts are counted per second of it from now on.
+   * @param durationMs - the window's length (an attempt sent after it, a late hedge, counts in its last second)
+   */
+  startWindow(durationMs: number): void {
+    this.#windowStartMs = this.#clock.now();
+    this.#seconds = Math.max(1, Math.ceil(durationMs / 1000));
+    this.#bySecond.length = 0;
   }
 
   /** Successes over the whole measured phase (a copy). */
@@ -66,7 +82,22 @@ export class PhaseRecorder {
   readonly recordAttempt = (replica: number, ms: number): void => {
     while (this.#replicas.length <= replica) this.#replicas.push(new LatencyHistogram());
     this.#replicas[replica]!.record(Math.max(0, ms));
+    if (Number.isNaN(this.#windowStartMs)) return;
+    const second = Math.min(this.#seconds - 1, Math.max(0, Math.floor((this.#clock.now() - ms - this.#windowStartMs) / 1000)));
+    while (this.#bySecond.length < this.#seconds) this.#bySecond.push([]);
+    const row = this.#bySecond[second]!;
+    while (row.length <= replica) row.push(0);
+    row[replica]!++;
   };
+
+  /**
+   * Successful attempts per second of the window, by the second each was sent in, per replica
+   * (`[second][replica]`, index order, zeros filled in); empty before {@link startWindow}.
+   */
+  replicaAttemptsBySecond(replicas: number): number[][] {
+    if (Number.isNaN(this.#windowStartMs)) return [];
+    return Array.from({ length: this.#seconds }, (_, s) => Array.from({ length: replicas }, (_, i) => this.#bySecond[s]?.[i] ?? 0));
+  }
 
   /** Each replica's attempt latency so far, as nines-grid CDFs (index order; empty for a replica that answered none). */
   replicaCdfs(replicas: number): { readonly percentile: number; readonly ms: number }[][] {

@@ -56,6 +56,7 @@ export function phaseResult(
     stalledAbandoned: m.end.stats.reduce((n, s, i) => n + abandonedInWindow(s, m.start.stats[i]!, m.windowEnd.stats[i]!), 0),
     generatorLagMs: m.generatorLagMs,
     replicaCdf: r.replicaCdfs(requests.length),
+    replicaAttemptsBySecond: r.replicaAttemptsBySecond(requests.length),
     clientLoopDelay: m.clientLoopDelay,
     steadyWarmup,
     offeredPerSec: round(m.sent / seconds, 1),

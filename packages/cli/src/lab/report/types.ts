@@ -64,6 +64,13 @@ export interface PhaseResult {
    * without the send lag that `cdf` holds). Empty for a replica that answered none.
    */
   readonly replicaCdf: readonly (readonly { readonly percentile: number; readonly ms: number }[])[];
+  /**
+   * Successful attempts of the window's requests (hedges included) per second of the window, by
+   * the second each attempt was sent in, per replica: `[second][replica]`, index order. The share
+   * to each replica per second, for `headroom sim-vs-lab`'s spread (an attempt sent after the
+   * window, a late hedge, counts in its last second).
+   */
+  readonly replicaAttemptsBySecond: readonly (readonly number[])[];
   /** The client's own event-loop delay from the window's start until its last request finished. */
   readonly clientLoopDelay: ClientLoopDelay;
   /** How the phase's cache was warmed to steady state before it was measured, or null (it started empty). */
