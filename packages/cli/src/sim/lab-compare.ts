@@ -189,6 +189,17 @@ export function verdictOf(value: number, range: Range, tolerance = 0): Verdict {
 /** The lab rounds `slowShare` to 4 decimals: half its last digit is inside. */
 const SHARE_ROUNDING = 0.5e-4;
 
+/**
+ * One request of `count`, as a share: how far a lab share may sit outside the model's range and
+ * still count as inside (beside its rounding). The lab counts at the replicas between two
+ * snapshots (per second: attempts by send time on its own clock), so a request at an edge falls on
+ * either side, and round-robin's share, exact in the model, moves by one request in the lab. The
+ * per-second spread is two seconds' shares apart: two requests.
+ */
+function oneRequest(count: number): number {
+  return count > 0 ? 1 / count : 0;
+}
+
 /** The share to replica 0 in each second of a window's per-second counts (`[second][replica]`), seconds without an attempt left out. */
 export function secondShares(bySecond: readonly (readonly number[])[]): number[] {
   const out: number[] = [];
@@ -714,14 +725,22 @@ function windowSpread(
   model: ReturnType<typeof windowRuns>,
   runs: number,
 ): WindowSpread {
-  const labSeconds = phase.replicaAttemptsBySecond === undefined ? null : secondShares(phase.replicaAttemptsBySecond);
+  const bySecond = phase.replicaAttemptsBySecond;
+  const labSeconds = bySecond === undefined ? null : secondShares(bySecond);
+  // a second's attempts, the fewest of the window's (its one request is the largest share)
+  const fewest = bySecond === undefined ? 0 : Math.min(...bySecond.map((row) => row.reduce((a, b) => a + b, 0)).filter((n) => n > 0));
   return {
     runs,
-    share: { model: model.share, verdict: verdictOf(phase.slowShare, model.share, SHARE_ROUNDING) },
+    share: { model: model.share, verdict: verdictOf(phase.slowShare, model.share, SHARE_ROUNDING + oneRequest(phase.sent ?? 0)) },
     secondSpread:
       labSeconds === null || labSeconds.length === 0
         ? null
-        : { lab: spreadOf(labSeconds), labSeconds, model: model.spread, verdict: verdictOf(spreadOf(labSeconds), model.spread) },
+        : {
+            lab: spreadOf(labSeconds),
+            labSeconds,
+            model: model.spread,
+            verdict: verdictOf(spreadOf(labSeconds), model.spread, 2 * oneRequest(fewest)),
+          },
     p99: { model: model.p99, verdict: verdictOf(phase.latencyMs.p99, model.p99) },
   };
 }

@@ -387,7 +387,8 @@ test("the lab's one window is judged against the model's window-by-window p5–p
   assert.equal(inside.p99.verdict, 'inside model range');
   assert.ok(inside.secondSpread !== null);
   const spread = inside.secondSpread.model;
-  assert.ok(spread.p5 > 0.001, `the model's per-second share moves by ${JSON.stringify(spread)}`);
+  // below the model's p5 by more than two requests of a 1,000-request second
+  assert.ok(spread.p5 > 0.001 + 2 / 1000, `the model's per-second share moves by ${JSON.stringify(spread)}`);
   assert.equal(inside.secondSpread.verdict, 'below', 'a lab share that barely moves second by second is below the model');
   // Outside: the lab's round-robin third, a 1 s p99, and a share that swings far more than the model's.
   const outside = compareWithLab(
@@ -401,6 +402,13 @@ test("the lab's one window is judged against the model's window-by-window p5–p
   assert.equal(outside.p99.verdict, 'above');
   assert.equal(outside.secondSpread!.verdict, 'above');
   assert.deepEqual(outside.secondSpread!.labSeconds, [0, 0.5, Math.round(mid(spread) * 1000) / 1000]);
+  // A share one request (of the fixture's 4,800) below the model's p5 is inside: a request at the
+  // window's edge; three requests below is not.
+  const edge = (requests: number) =>
+    compareWithLab(slowOnly([base!, { ...p2c!, slowShare: model.share.model.p5 - requests / 4800 }]), { spreadRuns: runs })[1]!.spread!
+      .share.verdict;
+  assert.equal(edge(0.9), 'inside model range');
+  assert.equal(edge(3), 'below');
   // And a per-second spread in the middle of the model's is inside.
   const middle = compareWithLab(slowOnly([base!, { ...p2c!, replicaAttemptsBySecond: perSecond([share, share + mid(spread)]) }]), {
     spreadRuns: runs,
