@@ -56,6 +56,10 @@ export function registerLab(program: Command): void {
     .option('--report <file>', `where to write the HTML report (default: ${LAB_DEFAULTS.report}; with --json, only when given)`)
     .option('--no-report', 'do not write the HTML report')
     .option('--json', 'print the results as JSON on stdout instead of tables')
+    .option(
+      '--trace-picks <file>',
+      'write every balancer pick (candidates, their load and pending, the choice) and every round trip fed to the load metric as NDJSON (summarised by headroom sim-vs-lab <lab.json> --picks <file>)',
+    )
     .action(async (raw: RawLabOptions & { json?: boolean }, command: Command) => {
       const json = raw.json === true;
       const options = parseLabOptions(raw, names, process.env['HEADROOM_SEED'] === undefined ? null : seedFromEnv(0), { json }, [

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
+import { summarisePicks, MANY_PENDING } from '../lab/client/pick-trace-summary.js';
 import {
   compareWithLab,
   MACHINE_CHANGED,
@@ -92,13 +93,49 @@ ${renderTable(
 )}`;
 }
 
+/** `--picks`: why the slow replica won its picks, per phase of a `headroom lab --trace-picks` file. */
+function picksTable(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HistogramFileError(path, `not a readable pick trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const pct = (n: number, of: number): string => (of === 0 ? '–' : `${n} (${((100 * n) / of).toFixed(1)}%)`);
+  const rows = summarisePicks(text, path);
+  if (rows.length === 0) return `\n${path}: no pick that read loads (P2C) inside a measured window\n`;
+  return `\nwhy the slow replica (0) won a pick, inside each measured window (${path}; a candidate's RTT estimate is its load ÷ (pending + 1)):\n${renderTable(
+    [
+      'scenario',
+      'phase',
+      'picks',
+      'drew replica 0',
+      'chose replica 0',
+      "of those: the fast candidate's estimate ≥ the slow one's (spiked)",
+      `fast candidate had ≥ ${MANY_PENDING} pending`,
+      'other',
+    ],
+    rows.map((r) => [
+      r.scenario,
+      r.phase,
+      String(r.picks),
+      pct(r.slowDrawn, r.picks),
+      pct(r.slowChosen, r.picks),
+      pct(r.spiked, r.slowChosen),
+      pct(r.pending, r.slowChosen),
+      pct(r.other, r.slowChosen),
+    ]),
+  )}\n`;
+}
+
 /** Registers `headroom sim-vs-lab` on the program. */
 export function registerSimVsLab(program: Command): void {
   program
     .command('sim-vs-lab')
     .description("compare the simulator with a lab run: the slow-replica and stalls scenarios modelled from the lab's recorded latencies")
     .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
-    .action((path: string) => {
+    .option('--picks <file>', "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks")
+    .action((path: string, opts: { picks?: string }) => {
       const lab = readLab(path);
       process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window, and ${SPREAD_RUNS} runs of one window …\n`);
       const rows = compareWithLab(lab);
@@ -162,7 +199,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''
-        }\n`,
+        }\n${opts.picks === undefined ? '' : picksTable(opts.picks)}`,
       );
     });
 }

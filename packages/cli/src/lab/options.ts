@@ -32,6 +32,8 @@ export interface LabOptions {
   readonly basePort: number | null;
   /** Where to write the HTML report, or null for none. */
   readonly reportPath: string | null;
+  /** Where `--trace-picks` writes every balancer pick and round trip as NDJSON (lab/client/pick-trace.ts); null or absent: no trace. */
+  readonly tracePicksPath?: string | null;
 }
 
 /** Raw option values as the CLI parses them (strings), all optional. */
@@ -48,6 +50,7 @@ export interface RawLabOptions {
   readonly redis?: string | undefined;
   readonly basePort?: string | undefined;
   readonly report?: string | false | undefined;
+  readonly tracePicks?: string | undefined;
 }
 
 /** Default values (before validation), as shown by `--help`. */
@@ -127,7 +130,24 @@ export function parseLabOptions(
   }
   // JSON on stdout is for tools: a report file nobody asked for would appear silently in the cwd.
   const reportPath = raw.report === false ? null : (raw.report ?? (output.json ? null : LAB_DEFAULTS.report));
-  return { scenarios, durationMs, warmupMs, intervalMs, replicas, products, zipfExponent, seed, storeUrl, redisUrl, basePort, reportPath };
+  if (raw.tracePicks !== undefined && raw.tracePicks.trim() === '')
+    throw invalidLabOption('--trace-picks', raw.tracePicks, 'name the NDJSON file to write, e.g. /tmp/picks.ndjson');
+  const tracePicksPath = raw.tracePicks ?? null;
+  return {
+    scenarios,
+    durationMs,
+    warmupMs,
+    intervalMs,
+    replicas,
+    products,
+    zipfExponent,
+    seed,
+    storeUrl,
+    redisUrl,
+    basePort,
+    reportPath,
+    tracePicksPath,
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { type Clock, isHeadroomError, type Random, SeededRandom } from 'headroom';
 import { createPhaseClient, phaseRouter } from './client/phase-client.js';
+import { PickTrace } from './client/pick-trace.js';
 import { ReplicaClients } from './load/client.js';
 import { phaseWarmupMs } from './load/cold-start.js';
 import { drivePhase } from './load/driver.js';
@@ -72,6 +73,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   const onAbort = (): void => abort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let clients: ReplicaClients | null = null;
+  // --trace-picks: every pick and round trip of the tour's phases (lab/client/pick-trace.ts).
+  const trace = options.tracePicksPath === undefined || options.tracePicksPath === null ? null : new PickTrace(options.tracePicksPath);
   ctx.onForceStop?.(() => resources.releaseNow());
   const catalog = scenarioCatalog({ replicas: options.replicas, redis: options.redisUrl !== null });
   const chosen = options.scenarios
@@ -190,7 +193,9 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
           endpoints,
           clock,
           random: random.fork(`${scenario.name}/${phase.label}`),
+          trace,
         });
+        trace?.write({ ev: 'phase', t: clock.now(), scenario: scenario.name, phase: phase.label });
         const tag = `[${phaseNumber}/${totalPhases}] ${scenario.name} · ${phase.label}`;
         const steadyWarmup =
           phase.steadyWarmupMs === undefined
@@ -230,6 +235,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
                   `p99 ${point.p99 === null ? '–' : point.p99.toFixed(1)} ms  errors ${recorder.errorCount}  store ${Math.round(point.storeQps)} q/s`,
               ),
             signal: abort.signal,
+            ...(trace === null ? {} : { onWindow: (edge: 'start' | 'end', t: number) => trace.write({ ev: 'window', t, edge }) }),
           });
           const capacity = endpoints.map((_, i) => storeCapacityPerSec(scenario, i));
           const result = phaseResult(phase, options.durationMs, measured, capacity, steadyWarmup);
@@ -244,6 +250,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
           );
         } finally {
           phaseClient.close();
+          trace?.flush();
         }
       }
     }

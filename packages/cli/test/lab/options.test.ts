@@ -18,6 +18,8 @@ test('defaults: every scenario, 8 s phases, 3 replicas, 100k products, SQLite, s
   assert.equal(o.redisUrl, null);
   assert.equal(o.basePort, null);
   assert.equal(o.reportPath, 'lab-report.html');
+  assert.equal(o.tracePicksPath, null, 'no pick trace unless asked');
+  assert.equal(parseLabOptions({ tracePicks: '/tmp/picks.ndjson' }, KNOWN, null).tracePicksPath, '/tmp/picks.ndjson');
   // Twelve phases × (8 s + 1 s warm-up) = 108 s of load: `npm start` stays well under 3 minutes.
   const phases = scenarioCatalog({ replicas: o.replicas }).reduce((n, s) => n + s.phases.length, 0);
   assert.equal(phases, 12);
@@ -64,6 +66,7 @@ test('bad input names the option and the fix', () => {
     [{ redis: '127.0.0.1:6379' }, 'HR_LAB_INVALID_OPTION', /--redis.*redis:\/\//],
     [{ basePort: '70000' }, 'HR_LAB_INVALID_OPTION', /--base-port/],
     [{ seed: '1.5' }, 'HR_LAB_INVALID_OPTION', /--seed/],
+    [{ tracePicks: ' ' }, 'HR_LAB_INVALID_OPTION', /--trace-picks.*NDJSON file/],
     // A bare 0 is not a duration the core parser knows; the message says what is accepted.
     [{ duration: '0' }, 'HR_LAB_INVALID_OPTION', /--duration: got "0"; use a duration of at least 200 ms with a unit, e\.g\. 8s or 1500ms/],
     [{ duration: '0s' }, 'HR_LAB_INVALID_OPTION', /--duration: got "0s"; use a duration of at least 200 ms/],

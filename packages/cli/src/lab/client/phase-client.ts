@@ -15,6 +15,7 @@ import type { ReplicaClients, RequestPlan } from '../load/client.js';
 import type { AttemptObserver, PhaseCall } from '../load/driver.js';
 import type { PhaseSpec, Routing, ScenarioSpec } from '../scenarios/types.js';
 import type { ReplicaEndpoint } from '../service/fleet.js';
+import type { PickTrace } from './pick-trace.js';
 
 /** A phase's request path, and what to release after it. */
 export interface PhaseClient {
@@ -30,6 +31,8 @@ export interface PhaseClientContext {
   readonly endpoints: readonly ReplicaEndpoint[];
   readonly clock: Clock;
   readonly random: Random;
+  /** `--trace-picks`: the run's trace, which then sees every pick and round trip of the phase. */
+  readonly trace?: PickTrace | null;
 }
 
 const PICKERS: Readonly<Record<Routing, () => PickerFactory>> = {
@@ -38,13 +41,17 @@ const PICKERS: Readonly<Record<Routing, () => PickerFactory>> = {
   'key-affinity': () => hashAffinity(),
 };
 
-function phaseBalancer(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random'>) {
+function phaseBalancer(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random' | 'trace'>) {
+  const picker = PICKERS[ctx.phase.routing]();
+  // The module's default decay window (3 s since the simulator's sweep, docs/sim.md); the lab
+  // passed 1 s while the default was Finagle's 10 s.
+  const load = peakEwma();
+  const trace = ctx.trace ?? null;
+  const replicaOf = new Map(ctx.endpoints.map((e) => [e.origin, e.index]));
   return new Balancer<number>({
     endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
-    picker: PICKERS[ctx.phase.routing](),
-    // The module's default decay window (3 s since the simulator's sweep, docs/sim.md); the lab
-    // passed 1 s while the default was Finagle's 10 s.
-    load: peakEwma(),
+    picker: trace === null ? picker : trace.picker(picker, (id) => replicaOf.get(id) ?? -1),
+    load: trace === null ? load : trace.load(load),
     outlier: false,
     clock: ctx.clock,
     random: ctx.random.fork('balancer'),

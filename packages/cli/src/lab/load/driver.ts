@@ -54,6 +54,8 @@ export interface DriveOptions {
   readonly onInterval?: (point: TimelinePoint, recorder: PhaseRecorder) => void;
   /** Aborts the phase (Ctrl-C, a dead replica). */
   readonly signal: AbortSignal;
+  /** Told when the measured window opens (`start`) and when its last request is sent (`end`), at the clock's now. */
+  readonly onWindow?: (edge: 'start' | 'end', atMs: number) => void;
 }
 
 /** Cumulative counters read at the start and end of the measured window. */
@@ -115,6 +117,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
   const target = requestTarget(options, random.fork('requests'), completions, phase.recordAttempt);
   const startSnapshot = await options.snapshot();
   phase.startWindow(options.durationMs);
+  options.onWindow?.('start', clock.now());
   let lastQueries = storeQueries(startSnapshot);
   let lastCutSec = 0;
   let sampling = Promise.resolve();
@@ -147,6 +150,7 @@ export async function drivePhase(options: DriveOptions): Promise<PhaseMeasuremen
         .catch(() => undefined);
     },
     onSent: () => {
+      options.onWindow?.('end', clock.now());
       okCompletedInWindow = completions.ok - atStart.ok;
       answeredInWindow = completions.answered - atStart.answered;
       windowEnd = options.snapshot();
