@@ -11,8 +11,8 @@
  *   the full scan C3 did before (every endpoint scored).
  * - Prequal's synchronous variant: one `prequalSync.pick(balancer)` on a `Balancer` (it drives a
  *   balancer, not a core), its d = 3 probes answered from a table in a microtask, so the time
- *   includes the promise it returns and the microtask hops; the endpoint list is copied and
- *   filtered per query (O(n)).
+ *   includes the promise it returns and the microtask hops; the endpoint list is filtered per
+ *   query (O(n)) and the d candidates drawn from the picker's kept permutation (no copy).
  * - Aperture: P2C inside this client's slice (client 3 of 100).
  */
 import { do_not_optimize } from 'mitata';

@@ -33,6 +33,7 @@ import { C3Feedback } from '../c3/feedback.js';
 import type { LoadMetric, LoadMetricFactory } from '../load-metric.js';
 import { invalidOption, requireInteger } from '../options.js';
 import type { Candidates, Picker, PickerFactory } from '../picker.js';
+import { IndexSampler } from './sampler.js';
 
 /** Options of {@link c3}. */
 export interface C3Options {
@@ -76,8 +77,8 @@ class C3Picker implements Picker {
   readonly #stats: C3Stats;
   readonly #random: Random;
   #replicas: ReplicaFeedback[] = [];
-  /** A permutation of the candidate indices; its first k entries are each pick's sample. */
-  #order = new Int32Array(0);
+  /** Each pick's sample of the candidate indices (a kept permutation; its first k entries). */
+  readonly #sampler = new IndexSampler();
   #listVersion = -1;
 
   constructor(options: Required<Omit<C3Options, 'choices'>> & { choices: number }, stats: C3Stats, random: Random) {
@@ -95,24 +96,16 @@ class C3Picker implements Picker {
     if (c.listVersion !== this.#listVersion) {
       this.#listVersion = c.listVersion;
       this.#replicas = Array.from({ length: n }, (_, i) => this.#feedback.replica(c.id(i), now));
-      this.#order = Int32Array.from({ length: n }, (_, i) => i);
+      this.#sampler.reset(n);
     }
     this.#stats.picks++;
     let best = -1;
     let bestScore = Infinity;
     let open = -1;
     let openScore = Infinity;
-    const order = this.#order;
     const count = this.#choices < n ? this.#choices : n;
-    if (count < n) {
-      // Partial Fisher–Yates: order[0..count) becomes a uniform sample without replacement.
-      for (let k = 0; k < count; k++) {
-        const j = k + Math.floor(this.#random.next() * (n - k));
-        const t = order[k]!;
-        order[k] = order[j]!;
-        order[j] = t;
-      }
-    }
+    // order[0..count) is the sample: a uniform draw without replacement, or all of them.
+    const order = count < n ? this.#sampler.draw(count, this.#random) : this.#sampler.order;
     // Replicas not heard from yet are scored optimistically with the fastest known service time
     // among those scored (1 ms when none is known), but still by their in-flight requests, so they
     // are tried without every request piling onto them before their first answer.

@@ -26,6 +26,7 @@ import { invalidOption, requireInteger } from '../options.js';
 import type { LoadReport } from '../probe/load-report.js';
 import { ProbePool, RifWindow } from '../probe/pool.js';
 import type { Prober } from '../probe/prober.js';
+import { IndexSampler } from './sampler.js';
 
 /** Options of {@link prequalSync}. */
 export interface PrequalSyncOptions {
@@ -146,6 +147,7 @@ export function prequalSync(options: PrequalSyncOptions): PrequalSync {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? defaultRandom();
   const prober = options.prober;
+  const sampler = new IndexSampler();
   const stats: PrequalSyncStats = { queries: 0, probesSent: 0, probesAnswered: 0, probesFailed: 0, timeouts: 0, fallbacks: 0 };
 
   const pick = <T>(balancer: Balancer<T>, o: { readonly signal?: AbortSignal } = {}): Promise<Endpoint<T>> => {
@@ -159,7 +161,7 @@ export function prequalSync(options: PrequalSyncOptions): PrequalSync {
         : Promise.resolve(fallback);
     }
     stats.queries++;
-    const chosen = sample(eligible, Math.min(probes, eligible.length), random);
+    const chosen = sample(sampler, eligible, Math.min(probes, eligible.length), random);
     const round = new SyncProbeRound(
       chosen.map((e) => e.id),
       probes - 1,
@@ -219,14 +221,11 @@ export function prequalSync(options: PrequalSyncOptions): PrequalSync {
   return { stats, pick, call };
 }
 
-/** `k` distinct members of `list`, uniformly (a partial Fisher–Yates over a copy). */
-function sample<E>(list: readonly E[], k: number, random: Random): E[] {
-  const copy = list.slice();
-  for (let j = 0; j < k; j++) {
-    const i = j + Math.floor(random.next() * (copy.length - j));
-    const t = copy[j]!;
-    copy[j] = copy[i]!;
-    copy[i] = t;
-  }
-  return copy.slice(0, k);
+/** `k` distinct members of `list`, uniformly, drawn through `sampler` (reset when the list's length changed). */
+function sample<E>(sampler: IndexSampler, list: readonly E[], k: number, random: Random): E[] {
+  if (sampler.size !== list.length) sampler.reset(list.length);
+  const order = sampler.draw(k, random);
+  const chosen = new Array<E>(k);
+  for (let j = 0; j < k; j++) chosen[j] = list[order[j]!]!;
+  return chosen;
 }
