@@ -6,8 +6,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { request } from 'undici';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -158,3 +158,59 @@ for (const [name, start] of [
     assert.ok(after !== undefined && after.latencyMs >= 290, `estimate after three 300 ms requests: ${after?.latencyMs}`);
   });
 }
+
+/** Polls (5 ms) until `condition` holds; fails after 5 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `${what} within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test('node:http: a request whose client hung up stays in flight until its handler ends the response, at most abandonedHold', async () => {
+  const clock = new VirtualClock();
+  const reporter = new LoadReporter({ clock });
+  const onLoad = loadReporterHandler(reporter, { abandonedHold: '10s' });
+  const working: ServerResponse[] = [];
+  const rifAtClose: number[] = [];
+  const server = createServer((req, res) => {
+    if (onLoad(req, res)) return;
+    res.once('close', () => rifAtClose.push(reporter.rif)); // after the adapter's own listener
+    working.push(res); // the handler works on; the test ends the response when it is "done"
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  const { port } = server.address() as AddressInfo;
+  // A real client that sends a request and hangs up before the answer.
+  const hangUp = async (): Promise<void> => {
+    const before = working.length;
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /work HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+    await until(() => working.length > before, 'the request reached the handler');
+    socket.destroy();
+    await until(() => rifAtClose.length > before, 'the server saw the hang-up');
+  };
+
+  await hangUp();
+  assert.deepEqual(rifAtClose, [1], 'still counted once the client hung up');
+  await clock.advanceBy(5_000);
+  assert.equal(reporter.rif, 1, 'counted while the handler works');
+  working[0]!.end('done, for nobody');
+  assert.equal(reporter.rif, 0, 'the handler ended the response: its work is done');
+  assert.equal(reporter.completed, 1);
+
+  // A handler that never ends its abandoned response keeps it counted for abandonedHold only.
+  await hangUp();
+  assert.equal(reporter.rif, 1);
+  await clock.advanceBy(9_999);
+  assert.equal(reporter.rif, 1);
+  await clock.advanceBy(1);
+  assert.equal(reporter.rif, 0, 'released after abandonedHold');
+  working[1]!.end('much later');
+  assert.equal(reporter.completed, 2, 'counted out once');
+  assert.equal(clock.pendingTimers, 0, 'no hold left behind');
+  assert.throws(
+    () => loadReporterHandler(reporter, { abandonedHold: 'soon' }),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION'),
+  );
+});

@@ -7,6 +7,7 @@
  * its hooks see every route). Neither imports a framework: fastify is typed structurally.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parsePositiveDuration, type Duration } from '../../core/duration.js';
 import { formatLoadReport, LOAD_HEADER, LOAD_PROBE_PATH } from '../probe/load-report.js';
 import type { LoadReporter, RequestTicket } from '../probe/reporter.js';
 import { invalidOption } from '../options.js';
@@ -17,6 +18,12 @@ export interface LoadReporterHttpOptions {
   readonly path?: string;
   /** Add the `x-headroom-load` header to other responses; default true. */
   readonly piggyback?: boolean;
+  /**
+   * node:http only: a request whose client hung up stays counted in flight while its handler
+   * works, until the handler ends the response, for at most this long (a handler that never ends
+   * an abandoned response cannot keep its count); ms or '30s', default 30 s.
+   */
+  readonly abandonedHold?: Duration;
 }
 
 function resolvePath(options: LoadReporterHttpOptions): string {
@@ -32,9 +39,11 @@ function isProbe(url: string | undefined, path: string): boolean {
 
 /**
  * A node:http request hook: returns true when it answered a probe itself (do nothing more), false
- * otherwise — then the request is counted in flight until its response finishes or the
- * connection closes, and its response carries the header.
- * @throws HR_BALANCE_INVALID_OPTION when `path` does not start with `/`
+ * otherwise — then the request is counted in flight until its response finishes, and its
+ * response carries the header. When the client hangs up first, the request stays counted until
+ * the handler ends the response (`res.end()`: its work is done), or `abandonedHold` passes.
+ * @throws HR_BALANCE_INVALID_OPTION when `path` does not start with `/`; HR_CORE_INVALID_DURATION
+ *   for a bad `abandonedHold`
  * @example
  * ```ts
  * const reporter = new LoadReporter();
@@ -48,6 +57,8 @@ export function loadReporterHandler(
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const path = resolvePath(options);
   const piggyback = options.piggyback ?? true;
+  const holdMs = parsePositiveDuration(options.abandonedHold, 'loadReporter.abandonedHold', 30_000);
+  const clock = reporter.clock;
   return (req, res) => {
     if (isProbe(req.url, path)) {
       const body = JSON.stringify(reporter.report());
@@ -63,7 +74,18 @@ export function loadReporterHandler(
       reporter.end(ticket);
     };
     res.once('finish', finish);
-    res.once('close', finish);
+    res.once('close', () => {
+      if (done || res.writableEnded) return finish();
+      // The client hung up while the handler still works (its work still loads the server): count
+      // the request until the handler ends the response, for at most `abandonedHold`.
+      const hold = clock.setTimer(holdMs, finish);
+      const end = res.end;
+      res.end = function (this: ServerResponse, ...args: unknown[]) {
+        hold.cancel();
+        finish();
+        return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as ServerResponse['end'];
+    });
     if (piggyback) {
       const writeHead = res.writeHead;
       // Set the header at the last moment (the report then reflects the state when answering).

@@ -74,6 +74,11 @@ export class LoadReporter {
     this.#scratch = new Float64Array(this.#minSamples + this.#perLevel);
   }
 
+  /** The reporter's time source (the HTTP adapters time their holds on it). */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   /** Requests in flight now. */
   get rif(): number {
     return this.#rif;
