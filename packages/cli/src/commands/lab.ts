@@ -58,7 +58,7 @@ export function registerLab(program: Command): void {
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .option(
       '--trace-picks <file>',
-      'write every balancer pick (candidates, their load and pending, the choice) and every round trip fed to the load metric as NDJSON (summarised by headroom sim-vs-lab <lab.json> --picks <file>)',
+      "write every balancer pick (candidates, their load and pending, the choice) and every round trip fed to the load metric as NDJSON, and each replica's event-loop stalls and GC pauses to <file>.replica-<i>.ndjson (summarised by headroom sim-vs-lab <lab.json> --picks <file>)",
     )
     .action(async (raw: RawLabOptions & { json?: boolean }, command: Command) => {
       const json = raw.json === true;

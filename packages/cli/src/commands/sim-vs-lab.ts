@@ -3,11 +3,13 @@
  * modelled from a `headroom lab --json` run, the simulator's p50/p99 beside the lab's (per-replica
  * when the run recorded each replica's CDF and the client's loop delay; the mixed-CDF model beside it).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
-import { summarisePicks, MANY_PENDING } from '../lab/client/pick-trace-summary.js';
+import { summarisePicks, MANY_PENDING, type PickSummary } from '../lab/client/pick-trace-summary.js';
+import { AFTER_MS, TOGETHER_MS, parseReplicaStalls, summariseStalls, type ReplicaStallTrace } from '../lab/client/fleet-stalls.js';
+import { LAG_THRESHOLD_MS, replicaTracePath } from '../lab/service/stall-recorder.js';
 import {
   compareWithLab,
   MACHINE_CHANGED,
@@ -125,6 +127,53 @@ function picksTable(path: string): string {
       pct(r.pending, r.slowChosen),
       pct(r.other, r.slowChosen),
     ]),
+  )}\n${stallsTable(path, rows)}`;
+}
+
+/** The replicas' own files next to a pick trace (`<file>.replica-<i>.ndjson`, i = 0, 1, … while they exist). */
+function readReplicaStalls(path: string): ReplicaStallTrace[] {
+  const out: ReplicaStallTrace[] = [];
+  for (let i = 0; existsSync(replicaTracePath(path, i)); i++)
+    out.push(parseReplicaStalls(readFileSync(replicaTracePath(path, i), 'utf8'), replicaTracePath(path, i)));
+  return out;
+}
+
+/** `--picks`, when the replicas wrote their own files: fleet-wide stalls in each window and the slow replica's wins after them. */
+function stallsTable(path: string, rows: readonly PickSummary[]): string {
+  const replicas = readReplicaStalls(path);
+  if (replicas.length === 0) return '';
+  const summaries = rows.map((r) => ({ r, s: summariseStalls(r, replicas) }));
+  if (summaries.every((x) => x.s === null))
+    return `\n${path}: its window events carry no epochMs, so the replicas' files cannot be lined up with it\n`;
+  const ms = (x: number): string => x.toFixed(1);
+  return `\nfleet-wide stalls in each measured window (all ${replicas.length} replicas' loops ≥ ${LAG_THRESHOLD_MS} ms late, within ${TOGETHER_MS} ms of each other; ${replicaTracePath(path, 0).replace(/0\.ndjson$/, '<i>.ndjson')}) and the slow replica's wins in the ${AFTER_MS / 1000} s after one:\n${renderTable(
+    [
+      'scenario',
+      'phase',
+      'stalls',
+      'at s into window: shortest–longest lag ms [GC]',
+      `wins ≤ ${AFTER_MS / 1000} s after`,
+      'window time ≤ 1 s after',
+    ],
+    summaries.map(({ r, s }) =>
+      s === null
+        ? [r.scenario, r.phase, '–', '–', '–', '–']
+        : [
+            r.scenario,
+            r.phase,
+            String(s.stalls.length),
+            s.stalls.length === 0
+              ? '–'
+              : s.stalls
+                  .map(
+                    (x) =>
+                      `${((x.epochMs - r.windowEpochMs!.start) / 1000).toFixed(2)}: ${ms(x.shortestMs)}–${ms(x.longestMs)}${x.gcKinds.length === 0 ? '' : ` [${[...new Set(x.gcKinds)].join('+')}]`}`,
+                  )
+                  .join(', '),
+            s.wins === 0 ? '–' : `${s.winsAfter}/${s.wins} (${((100 * s.winsAfter) / s.wins).toFixed(0)}%)`,
+            `${(100 * s.timeAfterShare).toFixed(0)}%`,
+          ],
+    ),
   )}\n`;
 }
 
@@ -134,7 +183,10 @@ export function registerSimVsLab(program: Command): void {
     .command('sim-vs-lab')
     .description("compare the simulator with a lab run: the slow-replica and stalls scenarios modelled from the lab's recorded latencies")
     .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
-    .option('--picks <file>', "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks")
+    .option(
+      '--picks <file>',
+      "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks, and (with the replicas' files) the fleet-wide stalls before its wins",
+    )
     .action((path: string, opts: { picks?: string }) => {
       const lab = readLab(path);
       process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window, and ${SPREAD_RUNS} runs of one window …\n`);

@@ -74,7 +74,11 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let clients: ReplicaClients | null = null;
   // --trace-picks: every pick and round trip of the tour's phases (lab/client/pick-trace.ts).
-  const trace = options.tracePicksPath === undefined || options.tracePicksPath === null ? null : new PickTrace(options.tracePicksPath);
+  // The lab runs on the system clock, whose zero is performance.timeOrigin (the replicas' files use theirs).
+  const trace =
+    options.tracePicksPath === undefined || options.tracePicksPath === null
+      ? null
+      : new PickTrace(options.tracePicksPath, performance.timeOrigin);
   ctx.onForceStop?.(() => resources.releaseNow());
   const catalog = scenarioCatalog({ replicas: options.replicas, redis: options.redisUrl !== null });
   const chosen = options.scenarios
@@ -163,6 +167,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       store: store.spec,
       redisUrl: options.redisUrl,
       keyPrefix,
+      ...(trace === null ? {} : { tracePath: trace.path }),
     }));
     const fleet = await ReplicaFleet.start({ replicas: inits, clock, onDeath: (error) => abort.abort(error) });
     resources.add(
@@ -195,7 +200,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
           random: random.fork(`${scenario.name}/${phase.label}`),
           trace,
         });
-        trace?.write({ ev: 'phase', t: clock.now(), scenario: scenario.name, phase: phase.label });
+        trace?.mark({ ev: 'phase', t: clock.now(), scenario: scenario.name, phase: phase.label });
         const tag = `[${phaseNumber}/${totalPhases}] ${scenario.name} · ${phase.label}`;
         const steadyWarmup =
           phase.steadyWarmupMs === undefined
@@ -235,7 +240,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
                   `p99 ${point.p99 === null ? '–' : point.p99.toFixed(1)} ms  errors ${recorder.errorCount}  store ${Math.round(point.storeQps)} q/s`,
               ),
             signal: abort.signal,
-            ...(trace === null ? {} : { onWindow: (edge: 'start' | 'end', t: number) => trace.write({ ev: 'window', t, edge }) }),
+            ...(trace === null ? {} : { onWindow: (edge: 'start' | 'end', t: number) => trace.mark({ ev: 'window', t, edge }) }),
           });
           const capacity = endpoints.map((_, i) => storeCapacityPerSec(scenario, i));
           const result = phaseResult(phase, options.durationMs, measured, capacity, steadyWarmup);

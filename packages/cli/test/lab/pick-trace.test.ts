@@ -192,7 +192,18 @@ test("the summary counts the window's picks only and sorts the slow replica's wi
     },
   ];
   assert.deepEqual(summarisePicks(lines.map((l) => JSON.stringify(l)).join('\n'), 'fixture'), [
-    { scenario: 'slow-replica', phase: 'p2c + peak-ewma', picks: 5, slowDrawn: 4, slowChosen: 3, spiked: 1, pending: 1, other: 1 },
+    {
+      scenario: 'slow-replica',
+      phase: 'p2c + peak-ewma',
+      picks: 5,
+      slowDrawn: 4,
+      slowChosen: 3,
+      spiked: 1,
+      pending: 1,
+      other: 1,
+      windowEpochMs: null,
+      slowWinsEpochMs: [],
+    },
   ]);
   assert.throws(
     () => summarisePicks('{"ev":"pick"}\nnot json', 'bad.ndjson'),

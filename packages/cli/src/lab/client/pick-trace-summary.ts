@@ -26,6 +26,10 @@ export interface PickSummary {
   readonly spiked: number;
   readonly pending: number;
   readonly other: number;
+  /** The measured window as epoch ms (from its events' `epochMs`), or null for a trace without them. */
+  readonly windowEpochMs: { readonly start: number; readonly end: number } | null;
+  /** When each of the slow replica's wins happened, epoch ms (empty for a trace without `epochMs`). */
+  readonly slowWinsEpochMs: readonly number[];
 }
 
 type Candidate = readonly [replica: number, cost: number, pending: number];
@@ -47,7 +51,12 @@ export function summarisePicks(ndjson: string, path: string, slow = 0): PickSumm
     spiked: number;
     pending: number;
     other: number;
+    windowEpochMs: { start: number; end: number } | null;
+    slowWinsEpochMs: number[];
   } | null = null;
+  // epoch ms − lab ms, from the phase's event (null: a trace written before events carried epochMs).
+  let offset: number | null = null;
+  let windowStart: number | null = null;
   let inWindow = false;
   const close = (): void => {
     if (current !== null && current.picks > 0) out.push(current);
@@ -56,7 +65,16 @@ export function summarisePicks(ndjson: string, path: string, slow = 0): PickSumm
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!;
     if (line.trim() === '') continue;
-    let e: { ev?: string; scenario?: string; phase?: string; edge?: string; c?: Candidate[]; chosen?: number | null };
+    let e: {
+      ev?: string;
+      t?: number;
+      epochMs?: number;
+      scenario?: string;
+      phase?: string;
+      edge?: string;
+      c?: Candidate[];
+      chosen?: number | null;
+    };
     try {
       e = JSON.parse(line) as typeof e;
     } catch {
@@ -73,10 +91,16 @@ export function summarisePicks(ndjson: string, path: string, slow = 0): PickSumm
         spiked: 0,
         pending: 0,
         other: 0,
+        windowEpochMs: null,
+        slowWinsEpochMs: [],
       };
+      offset = e.epochMs !== undefined && e.t !== undefined ? e.epochMs - e.t : null;
       inWindow = false;
     } else if (e.ev === 'window') {
       inWindow = e.edge === 'start';
+      if (e.epochMs === undefined) continue;
+      if (inWindow) windowStart = e.epochMs;
+      else if (current !== null && windowStart !== null) current.windowEpochMs = { start: windowStart, end: e.epochMs };
     } else if (e.ev === 'pick' && inWindow && current !== null && e.c !== undefined && e.c.length > 0) {
       current.picks++;
       const s = e.c.find((c) => c[0] === slow);
@@ -84,6 +108,7 @@ export function summarisePicks(ndjson: string, path: string, slow = 0): PickSumm
       current.slowDrawn++;
       if (e.chosen !== slow) continue;
       current.slowChosen++;
+      if (offset !== null && e.t !== undefined) current.slowWinsEpochMs.push(offset + e.t);
       const fast = e.c.find((c) => c[0] !== slow);
       if (fast === undefined) continue;
       const estimate = (c: Candidate): number => c[1] / (c[2] + 1);

@@ -4,8 +4,9 @@
  * balancer gets the module's picker and load metric themselves. On, each phase's picker and load
  * metric are wrapped (the same objects inside, so the same decisions), and the file gets one line
  * per event, times in ms on the lab's clock:
- * - `{"ev":"phase","t","scenario","phase"}` when a phase's balancer is built (the events after it are its);
- * - `{"ev":"window","t","edge":"start"|"end"}` when the phase's measured window opens and when its last request is sent;
+ * - `{"ev":"phase","t","epochMs","scenario","phase"}` when a phase's balancer is built (the events after it are its);
+ * - `{"ev":"window","t","epochMs","edge":"start"|"end"}` when the phase's measured window opens and when its last request is sent;
+ *   `epochMs` is `t` as epoch ms, to line up with the replicas' own files (lab/service/stall-recorder.ts);
  * - `{"ev":"pick","t","c":[[replica,cost,pending],…],"chosen"}` per pick: each candidate whose load
  *   the picker read (P2C: its two), that load (peak-EWMA: RTT estimate × (pending + 1), ms) and its
  *   requests in flight before this one, then the replica chosen (round-robin reads no load: `c` is empty);
@@ -23,12 +24,27 @@ const FLUSH_LINES = 4096;
 /** The trace file of one lab run (see the file comment for its lines). */
 export class PickTrace {
   readonly #path: string;
+  readonly #originMs: number;
   #lines: string[] = [];
 
-  /** Creates (truncates) the file. */
-  constructor(path: string) {
+  /**
+   * Creates (truncates) the file.
+   * @param originMs - epoch ms of the lab clock's zero (`performance.timeOrigin` for the system clock)
+   */
+  constructor(path: string, originMs = 0) {
     this.#path = path;
+    this.#originMs = originMs;
     writeFileSync(path, '');
+  }
+
+  /** The file's path. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Appends a phase or window event at `t` on the lab's clock, with `epochMs` (see the file comment). */
+  mark(event: { readonly ev: 'phase' | 'window'; readonly t: number } & Record<string, unknown>): void {
+    this.write({ ...event, epochMs: this.#originMs + event.t });
   }
 
   /** Appends one event. */

@@ -19,6 +19,8 @@ export interface ReplicaInit {
   readonly keyPrefix: string;
   /** Per-call timeout of the Redis tier, ms; absent: the tier's default (250 ms). */
   readonly redisTimeoutMs?: number;
+  /** `--trace-picks <file>`: the client's trace; the replica then records its loop stalls and GC pauses next to it (stall-recorder.ts). */
+  readonly tracePath?: string;
 }
 
 /** How the replica caches product reads in a phase. */

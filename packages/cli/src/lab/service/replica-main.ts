@@ -10,6 +10,7 @@ import { systemClock } from 'headroom';
 import { exitWithParent } from '../exit-with-parent.js';
 import type { ParentMessage, ReplicaInit, ReplicaMessage } from './protocol.js';
 import { ReplicaService } from './replica.js';
+import { recordReplicaStalls, replicaTracePath } from './stall-recorder.js';
 import { openPostgresStore } from './postgres-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { CatalogStore } from './store.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => undefined);
   process.on('SIGHUP', () => undefined);
   exitWithParent(systemClock);
+  if (init.tracePath !== undefined) recordReplicaStalls(replicaTracePath(init.tracePath, init.index), init.index, systemClock);
 
   const store: CatalogStore =
     init.store.kind === 'sqlite' ? openSqliteStore(init.store.path) : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);

@@ -1,0 +1,125 @@
+/**
+ * A traced replica's own stalls (`headroom lab --trace-picks <file>`): each replica writes
+ * `<file>.replica-<i>.ndjson`, one JSON line per event, times as epoch ms so the replicas' files and
+ * the client's trace (whose phase and window events carry `epochMs`) line up:
+ * - `{"ev":"replica-lag","replica","epochMs","ms"}`: the replica's event loop ran a timer at least
+ *   {@link LAG_THRESHOLD_MS} late — a tick armed for {@link LAG_TICK_MS} fired `ms` late; `epochMs`
+ *   is when it was due (the stall ended at `epochMs + ms`);
+ * - `{"ev":"replica-gc","replica","epochMs","ms","kind"}`: a garbage collection (Node's `gc`
+ *   performance entries), `kind` one of minor, major, incremental, weak (or the raw number).
+ * Lines are buffered and appended every {@link FLUSH_MS} and when the process exits. Untraced, the
+ * replica builds none of this.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from 'headroom';
+
+/** A timer that fires this late or later is recorded as a stall of the loop, ms. */
+export const LAG_THRESHOLD_MS = 3;
+/** The lag detector's tick, ms. */
+export const LAG_TICK_MS = 2;
+/** How often buffered lines are written, ms. */
+const FLUSH_MS = 1000;
+
+/** The file a traced replica writes next to the client's pick trace. */
+export function replicaTracePath(tracePath: string, replica: number): string {
+  return `${tracePath}.replica-${replica}.ndjson`;
+}
+
+/** Name of a `gc` performance entry's `detail.kind`. */
+export function gcKindName(kind: number | undefined): string {
+  switch (kind) {
+    case constants.NODE_PERFORMANCE_GC_MINOR:
+      return 'minor';
+    case constants.NODE_PERFORMANCE_GC_MAJOR:
+      return 'major';
+    case constants.NODE_PERFORMANCE_GC_INCREMENTAL:
+      return 'incremental';
+    case constants.NODE_PERFORMANCE_GC_WEAKCB:
+      return 'weak';
+    default:
+      return String(kind);
+  }
+}
+
+/** Records one replica's loop stalls and GC pauses into its file (see the file comment). */
+export class StallRecorder {
+  readonly #path: string;
+  readonly #replica: number;
+  readonly #clock: Clock;
+  readonly #originMs: number;
+  #lines: string[] = [];
+  #due = 0;
+  #tick: TimerHandle | null = null;
+  #flush: TimerHandle | null = null;
+
+  /**
+   * Creates (truncates) the file and starts the lag detector on `clock`.
+   * @param originMs - epoch ms of `clock.now()`'s zero (`performance.timeOrigin` for the system clock)
+   */
+  constructor(path: string, replica: number, clock: Clock, originMs: number) {
+    this.#path = path;
+    this.#replica = replica;
+    this.#clock = clock;
+    this.#originMs = originMs;
+    writeFileSync(path, '');
+    this.#arm();
+    const flush = (): void => {
+      this.flush();
+      this.#flush = clock.setTimer(FLUSH_MS, flush);
+    };
+    this.#flush = clock.setTimer(FLUSH_MS, flush);
+  }
+
+  /** Records a garbage collection that began at `startMs` on the clock and lasted `ms`. */
+  gc(startMs: number, ms: number, kind: number | undefined): void {
+    this.#write({ ev: 'replica-gc', replica: this.#replica, epochMs: this.#originMs + startMs, ms, kind: gcKindName(kind) });
+  }
+
+  /** Writes the buffered lines. */
+  flush(): void {
+    if (this.#lines.length === 0) return;
+    appendFileSync(this.#path, `${this.#lines.join('\n')}\n`);
+    this.#lines = [];
+  }
+
+  /** Stops the detector and writes what is buffered. */
+  stop(): void {
+    this.#tick?.cancel();
+    this.#flush?.cancel();
+    this.#tick = this.#flush = null;
+    this.flush();
+  }
+
+  #arm(): void {
+    this.#due = this.#clock.now() + LAG_TICK_MS;
+    this.#tick = this.#clock.setTimer(LAG_TICK_MS, () => {
+      const late = this.#clock.now() - this.#due;
+      if (late >= LAG_THRESHOLD_MS)
+        this.#write({ ev: 'replica-lag', replica: this.#replica, epochMs: this.#originMs + this.#due, ms: late });
+      this.#arm();
+    });
+  }
+
+  #write(event: Record<string, unknown>): void {
+    this.#lines.push(JSON.stringify(event));
+  }
+}
+
+/**
+ * Starts recording this process's stalls and GC pauses as replica `replica` into `path`; written
+ * until the process exits.
+ * @param clock - the system clock (its zero is `performance.timeOrigin`, as the GC entries' times)
+ */
+export function recordReplicaStalls(path: string, replica: number, clock: Clock): void {
+  const recorder = new StallRecorder(path, replica, clock, performance.timeOrigin);
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      recorder.gc(e.startTime, e.duration, (e as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail?.kind);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  process.on('exit', () => {
+    observer.disconnect();
+    recorder.stop();
+  });
+}
