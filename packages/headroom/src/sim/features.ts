@@ -26,6 +26,8 @@ export interface ModelHooks {
    * attempts in flight per server, this one included (read it now: it changes as the run goes on).
    */
   readonly onDispatch?: (atMs: number, client: number, server: number, inflight: ArrayLike<number>) => void;
+  /** `server` pauses for `lengthMs` from `atMs` (its own `pauses`, or `machinePauses`). */
+  readonly onPause?: (atMs: number, server: number, lengthMs: number) => void;
 }
 
 /** Builds what stands in front of one server, or nothing. */

@@ -30,6 +30,8 @@ const WARMUP_END = 1;
 const FAULT = 2;
 const STALL_START = 3;
 const STALL_END = 4;
+const MACHINE_PAUSE_START = 5;
+const MACHINE_PAUSE_END = 6;
 
 /**
  * Runs one model with one seed and returns what it measured.
@@ -90,9 +92,11 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   readonly #faults: readonly FaultSpec[];
   readonly #stallRandom: Random;
   readonly #stalls: { readonly interval: Sampler; readonly duration: Sampler } | undefined;
+  readonly #machinePauses: { readonly interval: Sampler; readonly duration: Sampler; readonly random: Random } | undefined;
   readonly #fanOut: ModelSpec['fanOut'];
   readonly #features: ModelFeatures;
   readonly #onDispatch: ModelHooks['onDispatch'];
+  readonly #onPause: ModelHooks['onPause'];
 
   constructor(
     readonly spec: ModelSpec,
@@ -103,6 +107,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const root = this.engine.random;
     const features = (this.#features = new ModelFeatures(spec, root, hooks));
     this.#onDispatch = hooks.onDispatch;
+    this.#onPause = hooks.onPause;
     this.endMs = parsePositiveDuration(spec.duration, 'duration', 0);
     this.warmupMs = parseOptionalDuration(spec.warmup, 'warmup', this.endMs / 10);
     if (!(this.warmupMs < this.endMs)) throw invalidOption('warmup', spec.warmup, `use a duration below duration (${this.endMs} ms)`);
@@ -178,6 +183,15 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     this.netRandom = root.fork('network');
     this.#fanOut = spec.fanOut;
     if (spec.fanOut !== undefined) validateFanOut(spec.fanOut);
+    const mp = spec.machinePauses;
+    this.#machinePauses =
+      mp === undefined
+        ? undefined
+        : {
+            interval: sampler(mp.interval, 'machinePauses.interval'),
+            duration: sampler(mp.duration, 'machinePauses.duration'),
+            random: root.fork('machine-pauses'),
+          };
     this.#faults = spec.faults ?? [];
     this.#faults.forEach((f, i) => this.#checkFault(f, i));
     features.attach(this.servers, this.engine);
@@ -200,6 +214,8 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     this.#faults.forEach((f, i) => engine.at(f.atMs, this, FAULT, i));
     if (this.#stalls !== undefined)
       for (const client of this.clients) engine.after(this.#stalls.interval.sample(this.#stallRandom), this, STALL_START, client.index);
+    const mp = this.#machinePauses;
+    if (mp !== undefined) engine.after(mp.interval.sample(mp.random), this, MACHINE_PAUSE_START, 0);
     // Arrivals stop at endMs; pauses and stalls recur forever, so run until the last call is answered.
     engine.run(this.endMs);
     while (this.inSystem > 0 && engine.step()) {
@@ -270,6 +286,14 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     } else if (kind === STALL_END) {
       this.engine.after(this.#stalls!.interval.sample(this.#stallRandom), this, STALL_START, arg);
       this.clients[arg]!.resume();
+    } else if (kind === MACHINE_PAUSE_START) {
+      const mp = this.#machinePauses!;
+      const length = mp.duration.sample(mp.random);
+      for (const s of this.servers) s.pause(length);
+      this.engine.after(length, this, MACHINE_PAUSE_END, 0);
+    } else if (kind === MACHINE_PAUSE_END) {
+      const mp = this.#machinePauses!;
+      this.engine.after(mp.interval.sample(mp.random), this, MACHINE_PAUSE_START, 0);
     }
   }
 
@@ -356,6 +380,10 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
 
   lengthChanged(from: number, to: number): void {
     this.tail.change(from, to, this.engine.now);
+  }
+
+  paused(server: Server, lengthMs: number): void {
+    this.#onPause?.(this.engine.now, server.index, lengthMs);
   }
 
   // ---- internals ----

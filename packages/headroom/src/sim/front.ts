@@ -62,6 +62,10 @@ class FrontHost implements ServerHost {
   lengthChanged(from: number, to: number): void {
     this.inner.lengthChanged(from, to);
   }
+
+  paused(server: Server, lengthMs: number): void {
+    this.inner.paused?.(server, lengthMs);
+  }
 }
 
 /** What stands in front of a server. */

@@ -231,6 +231,12 @@ export interface ModelSpec {
   readonly network?: NetworkSpec;
   readonly fanOut?: FanOutSpec;
   readonly faults?: readonly FaultSpec[];
+  /**
+   * Pauses of the whole machine: at each, every server stops all its workers for its `duration`,
+   * all at once (a host's scheduler or a co-tenant stalling every process together), on top of
+   * each server's own `pauses`; default none.
+   */
+  readonly machinePauses?: PauseSpec;
   /** Latency objective: the result counts the measured calls slower than this (`aboveSlo`); default none. */
   readonly slo?: Duration;
   /** Queue lengths tracked for the time-averaged tail (fraction of servers with ≥ k queued); default 16. */

@@ -39,6 +39,7 @@ const MODEL_KEYS = [
   'network',
   'fanOut',
   'faults',
+  'machinePauses',
   'slo',
   'queueTailLength',
   'keys',

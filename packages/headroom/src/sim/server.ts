@@ -39,6 +39,8 @@ export interface ServerHost {
   finished(server: Server, job: Job, ok: boolean): void;
   /** Jobs at the server (queued + in service) went from `from` to `to`. */
   lengthChanged(from: number, to: number): void;
+  /** The server pauses for `lengthMs` from now (its own pause or the machine's). */
+  paused?(server: Server, lengthMs: number): void;
 }
 
 /**
@@ -99,6 +101,34 @@ export class Server implements SimHandler {
     this.#f[PAUSED_UNTIL] = -Infinity;
     this.#f[BUSY_STAMP] = engine.now;
     if (pauses !== undefined) engine.after(pauses.interval.sample(random), this, PAUSE_START, 0);
+  }
+
+  /**
+   * Stops every worker for `lengthMs` from now (a pause of this server's own, or one shared by the
+   * whole machine). A pause that starts while the server is already paused adds only the part past
+   * the current one's end: the workers stop for the union of the two.
+   */
+  pause(lengthMs: number): void {
+    const now = this.engine.now;
+    const f = this.#f;
+    const pausedUntil = f[PAUSED_UNTIL]!;
+    const until = now + lengthMs;
+    this.host.paused?.(this, lengthMs);
+    if (until <= pausedUntil) return;
+    const extra = pausedUntil > now ? until - pausedUntil : lengthMs;
+    this.#psAdvance();
+    f[PAUSED_UNTIL] = until;
+    if (this.discipline === 'ps') {
+      f[PS_STAMP] = until;
+      this.#psSchedule();
+    } else {
+      for (let i = 0; i < this.#running.length; i++) {
+        this.engine.cancel(f[PLACES + 2 * i + 1]!);
+        const doneAt = f[PLACES + 2 * i]! + extra;
+        f[PLACES + 2 * i] = doneAt;
+        f[PLACES + 2 * i + 1] = this.engine.at(doneAt, this, JOB_DONE, i);
+      }
+    }
   }
 
   /** Jobs queued plus in service. */
@@ -332,23 +362,9 @@ export class Server implements SimHandler {
   }
 
   #pauseStart(): void {
-    const now = this.engine.now;
     const length = this.pauses!.duration.sample(this.random);
-    this.#psAdvance();
-    const f = this.#f;
-    f[PAUSED_UNTIL] = now + length;
-    if (this.discipline === 'ps') {
-      f[PS_STAMP] = f[PAUSED_UNTIL]!;
-      this.#psSchedule();
-    } else {
-      for (let i = 0; i < this.#running.length; i++) {
-        this.engine.cancel(f[PLACES + 2 * i + 1]!);
-        const doneAt = f[PLACES + 2 * i]! + length;
-        f[PLACES + 2 * i] = doneAt;
-        f[PLACES + 2 * i + 1] = this.engine.at(doneAt, this, JOB_DONE, i);
-      }
-    }
-    this.engine.at(f[PAUSED_UNTIL]!, this, PAUSE_END, 0);
+    this.pause(length);
+    this.engine.at(this.engine.now + length, this, PAUSE_END, 0);
   }
 
   /** PS: charges the work done since the last change to every job in service. */
