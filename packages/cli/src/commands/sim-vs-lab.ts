@@ -8,7 +8,16 @@ import type { Command } from 'commander';
 import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
 import { summarisePicks, MANY_PENDING, type PickSummary } from '../lab/client/pick-trace-summary.js';
-import { AFTER_MS, TOGETHER_MS, parseReplicaStalls, summariseStalls, type ReplicaStallTrace } from '../lab/client/fleet-stalls.js';
+import {
+  AFTER_MS,
+  TOGETHER_MS,
+  machinePausesOf,
+  parseReplicaStalls,
+  phaseWindows,
+  summariseStalls,
+  type MachinePauseFit,
+  type ReplicaStallTrace,
+} from '../lab/client/fleet-stalls.js';
 import { LAG_THRESHOLD_MS, replicaTracePath } from '../lab/service/stall-recorder.js';
 import {
   compareWithLab,
@@ -138,6 +147,41 @@ function readReplicaStalls(path: string): ReplicaStallTrace[] {
   return out;
 }
 
+/** `--picks`, when the replicas wrote their own files: each scenario's baseline-window fleet-wide stalls as machine pauses. */
+function machinePausesFrom(path: string, lab: LabJson): Map<string, MachinePauseFit> {
+  const out = new Map<string, MachinePauseFit>();
+  const replicas = readReplicaStalls(path);
+  if (replicas.length === 0) return out;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HistogramFileError(path, `not a readable pick trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const windows = phaseWindows(text, path);
+  for (const scenario of lab.scenarios) {
+    const base = scenario.phases.find((p) => p.role === 'baseline');
+    const window = base === undefined ? undefined : windows.find((w) => w.scenario === scenario.name && w.phase === base.label);
+    const fit = window === undefined ? undefined : machinePausesOf(replicas, window);
+    if (fit !== undefined) out.set(scenario.name, fit);
+  }
+  return out;
+}
+
+/** The line under the table that says whether the model had machine pauses, and which. */
+function machinePausesLine(fits: ReadonlyMap<string, MachinePauseFit>, picks: string | undefined): string {
+  if (fits.size === 0)
+    return `machine pauses: none (${picks === undefined ? 'no --picks' : "no fleet-wide stall in a baseline window, or no replicas' files next to the trace"}); each replica's pauses are its own`;
+  return `machine pauses, every server at once (each scenario's baseline-window fleet-wide stalls, each as its replicas' shortest lag; the replicas' own pauses are still fitted from their whole tails): ${[
+    ...fits,
+  ]
+    .map(
+      ([s, f]) =>
+        `${s} ${f.stalls} in ${(f.windowMs / 1000).toFixed(1)} s → ${f.meanMs.toFixed(1)} ms every ${(f.windowMs / f.stalls / 1000).toFixed(2)} s`,
+    )
+    .join(', ')}`;
+}
+
 /** `--picks`, when the replicas wrote their own files: fleet-wide stalls in each window and the slow replica's wins after them. */
 function stallsTable(path: string, rows: readonly PickSummary[]): string {
   const replicas = readReplicaStalls(path);
@@ -190,7 +234,8 @@ export function registerSimVsLab(program: Command): void {
     .action((path: string, opts: { picks?: string }) => {
       const lab = readLab(path);
       process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window, and ${SPREAD_RUNS} runs of one window …\n`);
-      const rows = compareWithLab(lab);
+      const fits = opts.picks === undefined ? new Map<string, MachinePauseFit>() : machinePausesFrom(opts.picks, lab);
+      const rows = compareWithLab(lab, { machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])) });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
       const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -247,7 +292,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.source.service === 'mixed CDF')
             ? ' (a lab run without per-replica CDFs or the client loop delay: rerun the lab for the per-replica model)'
             : ''
-        }${replicaTable(rows)}${spreadTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
+        }\n${machinePausesLine(fits, opts.picks)}${replicaTable(rows)}${spreadTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''

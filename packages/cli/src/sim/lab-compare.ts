@@ -549,7 +549,12 @@ function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; s
  */
 export function compareWithLab(
   lab: LabJson,
-  options: { readonly mixedCdf?: boolean; readonly spreadRuns?: number } = {},
+  options: {
+    readonly mixedCdf?: boolean;
+    readonly spreadRuns?: number;
+    /** Pauses of the whole machine per scenario (`sim-vs-lab --picks`: its baseline window's fleet-wide stalls), added to every phase's model. */
+    readonly machinePauses?: ReadonlyMap<string, PauseSpec>;
+  } = {},
 ): LabComparisonRow[] {
   const spreadRuns = options.spreadRuns ?? SPREAD_RUNS;
   const faults = labFaults();
@@ -557,6 +562,7 @@ export function compareWithLab(
   for (const scenario of lab.scenarios) {
     const base = scenario.phases.find((p) => p.role === 'baseline');
     if (base === undefined || (scenario.name !== 'stalls' && scenario.name !== 'slow-replica')) continue;
+    const machinePauses = options.machinePauses?.get(scenario.name);
     let servers: ModelSpec['servers'];
     // the same replicas with their whole recorded latency as their own (the no-stalls bound)
     let independent: ModelSpec['servers'];
@@ -628,6 +634,7 @@ export function compareWithLab(
       arrivals: { type: 'poisson', ratePerSec: phase.offeredPerSec },
       clients,
       servers: groups,
+      ...(machinePauses === undefined ? {} : { machinePauses }),
     });
     // The client's own time that no balancer sees, ms: added to every simulated latency (per-replica model).
     let clientMs = 0;

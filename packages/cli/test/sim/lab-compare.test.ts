@@ -415,3 +415,15 @@ test("the lab's one window is judged against the model's window-by-window p5–p
   })[1]!.spread!;
   assert.equal(middle.secondSpread!.verdict, 'inside model range');
 });
+
+test("machine pauses given for a scenario enter each of its phases' model, and no other scenario's", () => {
+  const pauses = { interval: { type: 'exponential', mean: 100 }, duration: { type: 'constant', value: 20 } } as const;
+  const without = compareWithLab(lab, { spreadRuns: 0 });
+  const withPauses = compareWithLab(lab, { spreadRuns: 0, machinePauses: new Map([['slow-replica', pauses]]) });
+  // (the calibration to the baseline's p50 shifts the service times, so only a change is asserted)
+  for (const i of [0, 1]) {
+    assert.equal(withPauses[i]!.scenario, 'slow-replica');
+    assert.notDeepEqual(withPauses[i]!.sim, without[i]!.sim, `${withPauses[i]!.phase}: the model changed`);
+  }
+  assert.deepEqual(withPauses.slice(2), without.slice(2), 'the stalls scenario is modelled as before');
+});

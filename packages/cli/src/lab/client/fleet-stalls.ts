@@ -7,7 +7,7 @@
  * cluster after them: the share of its wins within {@link AFTER_MS} after one, against the share of
  * the window's time that lies within {@link AFTER_MS} after one (equal shares: no clustering).
  */
-import { HistogramFileError } from 'headroom/sim';
+import { HistogramFileError, type PauseSpec } from 'headroom/sim';
 import type { PickSummary } from './pick-trace-summary.js';
 
 /** Lags starting this close together (ms) are one fleet-wide stall. */
@@ -117,5 +117,85 @@ export function summariseStalls(phase: PickSummary, replicas: readonly ReplicaSt
     wins: phase.slowWinsEpochMs.length,
     winsAfter: phase.slowWinsEpochMs.filter(after).length,
     timeAfterShare: covered / (w.end - w.start),
+  };
+}
+
+/** A phase's measured window in a pick trace, epoch ms. */
+export interface PhaseWindow {
+  readonly scenario: string;
+  readonly phase: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Every phase's measured window in a pick trace (its `phase` and `window` events; a phase whose
+ * events carry no epochMs has none), whatever its picker.
+ * @throws HR_SIM_INVALID_HISTOGRAM (`HistogramFileError`) naming a phase or window line that is not JSON
+ */
+export function phaseWindows(ndjson: string, path: string): PhaseWindow[] {
+  const out: PhaseWindow[] = [];
+  let scenario = '?';
+  let phase = '?';
+  let start: number | null = null;
+  const lines = ndjson.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!;
+    // only phase and window events matter: skip the picks without parsing them
+    if (!line.includes('"phase"') && !line.includes('"window"')) continue;
+    let e: { ev?: string; epochMs?: number; scenario?: string; phase?: string; edge?: string };
+    try {
+      e = JSON.parse(line) as typeof e;
+    } catch {
+      throw new HistogramFileError(path, `line ${n + 1} of the pick trace is not JSON: ${line.slice(0, 80)}`);
+    }
+    if (e.ev === 'phase') {
+      scenario = e.scenario ?? '?';
+      phase = e.phase ?? '?';
+      start = null;
+    } else if (e.ev === 'window' && e.epochMs !== undefined) {
+      if (e.edge === 'start') start = e.epochMs;
+      else if (start !== null && e.epochMs > start) out.push({ scenario, phase, start, end: e.epochMs });
+    }
+  }
+  return out;
+}
+
+/** A window's fleet-wide stalls as pauses of the whole machine (the simulator's `machinePauses`). */
+export interface MachinePauseFit {
+  readonly pauses: PauseSpec;
+  /** The stalls they were fitted to, and the window's length, ms. */
+  readonly stalls: number;
+  readonly windowMs: number;
+  /** Mean length of a pause, ms. */
+  readonly meanMs: number;
+}
+
+/**
+ * The fleet-wide stalls in `window` as machine pauses: each stall's shortest lag (the time every
+ * replica stood still) as a length, drawn from their recorded lengths; exponential gaps between
+ * pauses at the window's rate of stalls (mean gap = window / stalls − mean length, at least one mean length). Undefined when
+ * the window has no fleet-wide stall.
+ */
+export function machinePausesOf(
+  replicas: readonly ReplicaStallTrace[],
+  window: { readonly start: number; readonly end: number },
+): MachinePauseFit | undefined {
+  const lengths = fleetStalls(replicas)
+    .filter((s) => s.epochMs >= window.start && s.epochMs < window.end)
+    .map((s) => s.shortestMs);
+  if (lengths.length === 0) return undefined;
+  const windowMs = window.end - window.start;
+  const meanMs = lengths.reduce((a, b) => a + b, 0) / lengths.length;
+  const counts = new Map<number, number>();
+  for (const l of lengths) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return {
+    pauses: {
+      interval: { type: 'exponential', mean: Math.max(windowMs / lengths.length - meanMs, meanMs) },
+      duration: { type: 'empirical', buckets: [...counts].sort((a, b) => a[0] - b[0]) },
+    },
+    stalls: lengths.length,
+    windowMs,
+    meanMs,
   };
 }
