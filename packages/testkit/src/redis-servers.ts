@@ -133,13 +133,19 @@ export interface OwnCluster {
   stop(): Promise<void>;
 }
 
-/** A 3-master Redis Cluster (no replicas) on free ports, its cluster bus on free ports too. */
+/**
+ * A 3-master Redis Cluster (no replicas) on free ports, its cluster bus on free ports too. It is
+ * returned once *every* node reports `cluster_state:ok`, knows all three nodes, sees all 16,384
+ * slots served, and gives the same slot map: a node that has not yet heard of the others' slots
+ * answers CLUSTERDOWN, and a client may start on any of them. The node timeout (15 s) is far
+ * above any stall a busy test machine gives a healthy process, so no node is failed mid-test.
+ */
 export async function startCluster(): Promise<OwnCluster> {
   const nodes: OwnRedis[] = [];
   const stop = async (): Promise<void> => void (await Promise.all(nodes.map((n) => n.stop())));
   try {
     for (const busPort of await freePorts(3)) {
-      const settings = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'];
+      const settings = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '15000'];
       nodes.push(await startRedis(0, [...settings, '--cluster-port', String(busPort)]));
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
@@ -147,15 +153,30 @@ export async function startCluster(): Promise<OwnCluster> {
       encoding: 'utf8',
     });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-    await waitFor(async () => {
-      const info = spawnSync('redis-cli', ['-p', String(nodes[0]!.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
-      return info.includes('cluster_state:ok');
-    }, 'the cluster did not reach cluster_state:ok');
+    await waitFor(async () => clusterSettled(nodes), 'not every cluster node reached cluster_state:ok with one slot map', 30_000);
   } catch (error) {
     await stop();
     throw error;
   }
   return { nodes, url: nodes[0]!.url, stop };
+}
+
+/** Whether every node is ok, knows the other two, serves all slots, and gives the same slot map. */
+function clusterSettled(nodes: readonly OwnRedis[]): boolean {
+  const cli = (port: number, ...args: string[]): string =>
+    spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout;
+  const maps = new Set<string>();
+  for (const node of nodes) {
+    const info = cli(node.port, 'cluster', 'info');
+    const settled =
+      info.includes('cluster_state:ok') &&
+      info.includes(`cluster_known_nodes:${nodes.length}`) &&
+      info.includes(`cluster_size:${nodes.length}`) &&
+      info.includes('cluster_slots_ok:16384');
+    if (!settled) return false;
+    maps.add(cli(node.port, 'cluster', 'slots'));
+  }
+  return maps.size === 1;
 }
 
 /** A connected client that fails fast while disconnected (no offline queue). */
