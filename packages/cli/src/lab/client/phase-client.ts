@@ -80,16 +80,22 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
     deadline: Deadline | undefined,
     signal: AbortSignal,
     observe: AttemptObserver | undefined,
-  ): Promise<number> =>
-    balancer.call(
-      async (endpoint, attemptSignal) => {
-        const sentMs = clock.now();
-        const status = await clients.send(endpoint.target, plan, attemptSignal, deadline === undefined ? {} : deadlineHeaders(deadline));
-        if (status < 300) observe?.(endpoint.target, clock.now() - sentMs);
-        return status;
-      },
-      { signal, key: plan.key },
-    );
+  ): Promise<number> => {
+    // The deadline's headers carry the time left, so each attempt reads them when it is sent.
+    const headers = (): Record<string, string> => (deadline === undefined ? {} : deadlineHeaders(deadline));
+    // Unobserved attempts (the warm-up) go straight to the socket: no wrapper promise, no clock reads.
+    const send =
+      observe === undefined
+        ? (endpoint: { target: number }, attemptSignal: AbortSignal): Promise<number> =>
+            clients.send(endpoint.target, plan, attemptSignal, headers())
+        : async (endpoint: { target: number }, attemptSignal: AbortSignal): Promise<number> => {
+            const sentMs = clock.now();
+            const status = await clients.send(endpoint.target, plan, attemptSignal, headers());
+            if (status < 300) observe(endpoint.target, clock.now() - sentMs);
+            return status;
+          };
+    return balancer.call(send, { signal, key: plan.key });
+  };
   const hedgeSpec = ctx.scenario.hedge;
   if (!ctx.phase.hedging || hedgeSpec === null) {
     return { call: (plan, deadline, observe) => attempt(plan, deadline, deadline.signal, observe), close: () => balancer.close() };
