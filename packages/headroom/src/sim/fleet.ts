@@ -21,6 +21,7 @@ import type { FaultSpec, ModelSpec } from './model-spec.js';
 import { policyConfig } from './policies.js';
 import type { RunResult } from './result.js';
 import { Server, type Job, type ServerHost } from './server.js';
+import { ServerSlab } from './server-slab.js';
 import { LengthTail } from './stats.js';
 import { TieRegistries } from './tied.js';
 import { probingPickerFor, SimProbes, usesProbes } from './probes.js';
@@ -113,6 +114,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (!(this.warmupMs < this.endMs)) throw invalidOption('warmup', spec.warmup, `use a duration below duration (${this.endMs} ms)`);
     if (!Array.isArray(spec.servers) || spec.servers.length === 0)
       throw invalidOption('servers', spec.servers, 'use a non-empty list of server groups');
+    const slab = new ServerSlab();
     spec.servers.forEach((g, gi) => {
       const path = `servers.${gi}`;
       if (!(Number.isInteger(g.count) && g.count >= 1)) throw invalidOption(`${path}.count`, g.count, 'use a positive integer, e.g. 10');
@@ -135,17 +137,18 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
         const random = root.fork(`server-${index}`);
         this.servers.push(
           front === undefined
-            ? new Server(index, workers, discipline, service, random, this.engine, this, pauses)
+            ? new Server(index, workers, discipline, service, random.seed, this.engine, this, pauses, slab)
             : new FrontedServer(
                 index,
                 workers,
                 discipline,
                 service,
-                random,
+                random.seed,
                 this.engine,
                 this,
                 pauses,
                 front(this.engine, random.fork('front')),
+                slab,
               ),
         );
       }

@@ -10,7 +10,7 @@
  * configures a cache or a limiter are built from this class, so the others pay nothing.
  */
 import type { ConcurrencyLimiter, Permit, PermitWaiter, QueuedWait } from '../latency/index.js';
-import type { Random } from '../core/random.js';
+import type { ServerSlab } from './server-slab.js';
 import type { ServerCache } from './cache.js';
 import type { Sampler } from './distributions.js';
 import type { SimEngine } from './engine.js';
@@ -102,14 +102,15 @@ export class FrontedServer extends Server {
     workers: number,
     discipline: Discipline,
     service: Sampler,
-    random: Random,
+    seed: number,
     engine: SimEngine,
     host: ServerHost,
     pauses: { readonly interval: Sampler; readonly duration: Sampler } | undefined,
     front: Front,
+    slab?: ServerSlab,
   ) {
     const relay = new FrontHost(host);
-    super(index, workers, discipline, service, random, engine, relay, pauses);
+    super(index, workers, discipline, service, seed, engine, relay, pauses, slab);
     relay.front = this;
     this.#outer = host;
     this.cache = front.cache;

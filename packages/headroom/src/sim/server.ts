@@ -6,15 +6,16 @@
  *
  * FIFO/LIFO: one completion event per job in service, scheduled on the server with the job's
  * place in service as its argument; a pause pushes each of them back by its length. The jobs in
- * service keep their completion times and event ids in one typed array of the server's, by place
- * (a double field would be a heap box in every job), beside the server's own clocks (busy time,
- * pause end), so that one event touches few objects. The queue is a ring of jobs. PS: one
+ * service, their completion times and event ids by place (a double field would be a heap box in
+ * every job), the server's clocks (busy time, pause end), slow-down factor and random stream all
+ * live in the server's region of the fleet's {@link ServerSlab}, so that one event touches few
+ * objects and two cache lines of numbers. The queue is a ring of jobs. PS: one
  * completion event for the server, recomputed in O(jobs) on every change.
  */
-import type { Random } from '../core/random.js';
 import type { Sampler } from './distributions.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import type { Discipline } from './model-spec.js';
+import { own, RegionRandom, ServerSlab } from './server-slab.js';
 
 /** The server's view of one request attempt (the fleet's `Attempt` implements it). */
 export interface Job {
@@ -50,28 +51,37 @@ export interface ServerHost {
 export const JOB_DONE = 1;
 const PAUSE_START = 2;
 const PAUSE_END = 3;
-// the server's clocks, at the start of its typed array; then, per place in service, the job's
-// completion time (PLACES + 2·place) and completion event id (PLACES + 2·place + 1)
+// the server's region: its clocks, its slow-down factor, its random stream (six 32-bit integers
+// in the three doubles from RANDOM); then, per place in service, the job's completion time
+// (PLACES + 2·place) and completion event id (PLACES + 2·place + 1)
 const PAUSED_UNTIL = 0;
 const BUSY_AREA = 1;
 const BUSY_STAMP = 2;
 const PS_STAMP = 3;
-const PLACES = 4;
+const FACTOR = 4;
+const RANDOM = 5;
+const PLACES = 8;
 
 /** One server of the fleet. */
 export class Server implements SimHandler {
   up = true;
-  /** Multiplies the service time of jobs started from now on. */
-  factor = 1;
   /** Jobs finished successfully. */
   served = 0;
   /** Jobs that arrived at this (up) server since the last {@link Server.resetBusy}. */
   arrived = 0;
   /** Of those, jobs that found every worker busy and queued. */
   waited = 0;
-  readonly #running: Job[] = [];
-  // the clocks and the places in service (see PLACES)
+  // the jobs in service, in places #jobs[#jb] to #jobs[#jb + #n - 1] of the server's region
+  #jobs: (Job | undefined)[];
+  #jb: number;
+  #n = 0;
+  // the server's region (see PLACES): its numbers from #f[#o], the same bytes as #i32[2·#o]
   #f: Float64Array;
+  #i32: Int32Array;
+  #o: number;
+  // places in service the region holds
+  #places: number;
+  readonly #random: RegionRandom;
   // the queue: a ring of `#ringLength` jobs (withdrawn ones included) from `#ringHead`, capacity a power of 2
   #ring: (Job | undefined)[] = new Array<Job | undefined>(4).fill(undefined);
   #ringHead = 0;
@@ -86,21 +96,37 @@ export class Server implements SimHandler {
     readonly workers: number,
     readonly discipline: Discipline,
     readonly service: Sampler,
-    readonly random: Random,
+    /** Seed of the server's own random stream (its service times and pauses), as `SeededRandom`'s. */
+    seed: number,
     readonly engine: SimEngine,
     readonly host: ServerHost,
     readonly pauses: { readonly interval: Sampler; readonly duration: Sampler } | undefined,
+    /** Where the server keeps its numbers: the fleet's one slab (default: a slab of its own). */
+    slab: ServerSlab = new ServerSlab(),
   ) {
-    // Stored twice, the factor is a mutable double field to V8 rather than the constant 1, which a
-    // fault's first slow-down would otherwise change mid-run, deoptimizing every compiled function
-    // that touches a server (9 of them at 15 s in a cold `finagle-slowmiddle` run).
-    this.factor = 0.5;
-    this.factor = 1;
-    const places = workers < 64 ? workers : 64;
-    this.#f = new Float64Array(PLACES + 2 * places);
-    this.#f[PAUSED_UNTIL] = -Infinity;
-    this.#f[BUSY_STAMP] = engine.now;
-    if (pauses !== undefined) engine.after(pauses.interval.sample(random), this, PAUSE_START, 0);
+    this.#places = workers < 64 ? workers : 64;
+    this.#random = slab.random;
+    const region = slab.take(PLACES + 2 * this.#places, this.#places);
+    this.#f = region.f;
+    this.#i32 = region.i32;
+    this.#o = region.base;
+    this.#jobs = region.jobs as (Job | undefined)[];
+    this.#jb = region.jobBase;
+    RegionRandom.init(this.#i32, 2 * (this.#o + RANDOM), seed);
+    const f = this.#f;
+    f[this.#o + PAUSED_UNTIL] = -Infinity;
+    f[this.#o + BUSY_STAMP] = engine.now;
+    f[this.#o + FACTOR] = 1;
+    if (pauses !== undefined) engine.after(pauses.interval.sample(this.#stream()), this, PAUSE_START, 0);
+  }
+
+  /** Multiplies the service time of jobs started from now on. */
+  get factor(): number {
+    return this.#f[this.#o + FACTOR]!;
+  }
+
+  set factor(factor: number) {
+    this.#f[this.#o + FACTOR] = factor;
   }
 
   /**
@@ -111,47 +137,48 @@ export class Server implements SimHandler {
   pause(lengthMs: number): void {
     const now = this.engine.now;
     const f = this.#f;
-    const pausedUntil = f[PAUSED_UNTIL]!;
+    const o = this.#o;
+    const pausedUntil = f[o + PAUSED_UNTIL]!;
     const until = now + lengthMs;
     this.host.paused?.(this, lengthMs);
     if (until <= pausedUntil) return;
     const extra = pausedUntil > now ? until - pausedUntil : lengthMs;
     this.#psAdvance();
-    f[PAUSED_UNTIL] = until;
+    f[o + PAUSED_UNTIL] = until;
     if (this.discipline === 'ps') {
-      f[PS_STAMP] = until;
+      f[o + PS_STAMP] = until;
       this.#psSchedule();
     } else {
-      for (let i = 0; i < this.#running.length; i++) {
-        this.engine.cancel(f[PLACES + 2 * i + 1]!);
-        const doneAt = f[PLACES + 2 * i]! + extra;
-        f[PLACES + 2 * i] = doneAt;
-        f[PLACES + 2 * i + 1] = this.engine.at(doneAt, this, JOB_DONE, i);
+      for (let i = 0; i < this.#n; i++) {
+        this.engine.cancel(f[o + PLACES + 2 * i + 1]!);
+        const doneAt = f[o + PLACES + 2 * i]! + extra;
+        f[o + PLACES + 2 * i] = doneAt;
+        f[o + PLACES + 2 * i + 1] = this.engine.at(doneAt, this, JOB_DONE, i);
       }
     }
   }
 
   /** Jobs queued plus in service. */
   get length(): number {
-    return this.#queued + this.#running.length;
+    return this.#queued + this.#n;
   }
 
   /** Completion time of a FIFO/LIFO job in service, virtual ms. */
   doneAt(job: Job): number {
-    return this.#f[PLACES + 2 * job.runIndex]!;
+    return this.#f[this.#o + PLACES + 2 * job.runIndex]!;
   }
 
   /** Worker-ms spent serving since the last {@link Server.resetBusy}. */
   busyMs(now: number): number {
-    return this.#f[BUSY_AREA]! + this.#busySlots() * (now - this.#f[BUSY_STAMP]!);
+    return this.#f[this.#o + BUSY_AREA]! + this.#busySlots() * (now - this.#f[this.#o + BUSY_STAMP]!);
   }
 
   /** Starts counting busy time, arrivals and waits afresh (at the end of warm-up). */
   resetBusy(now: number): void {
     this.arrived = 0;
     this.waited = 0;
-    this.#f[BUSY_AREA] = 0;
-    this.#f[BUSY_STAMP] = now;
+    this.#f[this.#o + BUSY_AREA] = 0;
+    this.#f[this.#o + BUSY_STAMP] = now;
   }
 
   /** A job arrives. A crashed server fails it at once. */
@@ -160,7 +187,7 @@ export class Server implements SimHandler {
       this.host.finished(this, job, false);
       return;
     }
-    if ((this.discipline === 'ps' || this.#running.length < this.workers) && !job.admit()) {
+    if ((this.discipline === 'ps' || this.#n < this.workers) && !job.admit()) {
       this.host.finished(this, job, false);
       return;
     }
@@ -168,12 +195,13 @@ export class Server implements SimHandler {
     this.arrived++;
     if (this.discipline === 'ps') {
       this.#psAdvance();
-      job.remaining = this.service.sample(this.random) * this.factor;
+      job.remaining = this.service.sample(this.#stream()) * this.#f[this.#o + FACTOR]!;
       this.#markBusy();
-      job.runIndex = this.#running.length;
-      this.#running.push(job);
+      if (this.#n === this.#places) this.#growPlaces();
+      job.runIndex = this.#n;
+      this.#jobs[this.#jb + this.#n++] = job;
       this.#psSchedule();
-    } else if (this.#running.length < this.workers) {
+    } else if (this.#n < this.workers) {
       this.#start(job);
     } else {
       job.withdrawn = false;
@@ -215,7 +243,8 @@ export class Server implements SimHandler {
     this.#psAdvance();
     this.#markBusy();
     this.up = false;
-    const dropped = [...this.#running];
+    const dropped: Job[] = [];
+    for (let i = 0; i < this.#n; i++) dropped.push(this.#jobs[this.#jb + i]!);
     const ring = this.#ring;
     const mask = ring.length - 1;
     for (let i = 0; i < this.#ringLength; i++) {
@@ -223,9 +252,10 @@ export class Server implements SimHandler {
       if (!job.withdrawn) dropped.push(job);
     }
     const before = this.length;
-    if (this.discipline !== 'ps') for (let i = 0; i < this.#running.length; i++) this.engine.cancel(this.#f[PLACES + 2 * i + 1]!);
+    if (this.discipline !== 'ps') for (let i = 0; i < this.#n; i++) this.engine.cancel(this.#f[this.#o + PLACES + 2 * i + 1]!);
     if (this.#psEvent >= 0) this.engine.cancel(this.#psEvent);
-    this.#running.length = 0;
+    for (let i = 0; i < this.#n; i++) this.#jobs[this.#jb + i] = undefined;
+    this.#n = 0;
     this.#clearRing();
     this.#queued = 0;
     this.host.lengthChanged(before, 0);
@@ -244,27 +274,29 @@ export class Server implements SimHandler {
     if (kind === JOB_DONE) {
       if (this.discipline === 'ps') this.#psDone();
       else {
-        const job = this.#running[arg]!;
+        const job = this.#jobs[this.#jb + arg]!;
         this.complete(job);
         job.served();
       }
     } else if (kind === PAUSE_START) this.#pauseStart();
-    else if (kind === PAUSE_END) this.engine.after(this.pauses!.interval.sample(this.random), this, PAUSE_START, 0);
+    else if (kind === PAUSE_END) this.engine.after(this.pauses!.interval.sample(this.#stream()), this, PAUSE_START, 0);
   }
 
   #start(job: Job): void {
     this.#markBusy();
     const now = this.engine.now;
-    const pausedUntil = this.#f[PAUSED_UNTIL]!;
-    const begin = pausedUntil > now ? pausedUntil : now;
-    const doneAt = begin + this.service.sample(this.random) * this.factor;
-    const place = this.#running.length;
-    if (PLACES + 2 * place === this.#f.length) this.#growPlaces();
+    const place = this.#n;
+    if (place === this.#places) this.#growPlaces();
     const f = this.#f;
-    f[PLACES + 2 * place] = doneAt;
-    f[PLACES + 2 * place + 1] = this.engine.at(doneAt, this, JOB_DONE, place);
+    const o = this.#o;
+    const pausedUntil = f[o + PAUSED_UNTIL]!;
+    const begin = pausedUntil > now ? pausedUntil : now;
+    const doneAt = begin + this.service.sample(this.#stream()) * f[o + FACTOR]!;
+    f[o + PLACES + 2 * place] = doneAt;
+    f[o + PLACES + 2 * place + 1] = this.engine.at(doneAt, this, JOB_DONE, place);
     job.runIndex = place;
-    this.#running.push(job);
+    this.#jobs[this.#jb + place] = job;
+    this.#n = place + 1;
   }
 
   #dequeue(): Job | undefined {
@@ -326,43 +358,62 @@ export class Server implements SimHandler {
   }
 
   #removeRunning(job: Job): void {
-    const last = this.#running.pop()!;
+    const jobs = this.#jobs;
+    const from = --this.#n;
+    const last = jobs[this.#jb + from]!;
+    jobs[this.#jb + from] = undefined;
     if (last !== job) {
       const place = job.runIndex;
-      const from = this.#running.length;
-      this.#running[place] = last;
+      jobs[this.#jb + place] = last;
       last.runIndex = place;
       if (this.discipline !== 'ps') {
         const f = this.#f;
-        f[PLACES + 2 * place] = f[PLACES + 2 * from]!;
-        const event = f[PLACES + 2 * from + 1]!;
-        f[PLACES + 2 * place + 1] = event;
+        const o = this.#o;
+        f[o + PLACES + 2 * place] = f[o + PLACES + 2 * from]!;
+        const event = f[o + PLACES + 2 * from + 1]!;
+        f[o + PLACES + 2 * place + 1] = event;
         this.engine.setArg(event, place);
       }
     }
     job.runIndex = -1;
   }
 
+  /** Doubles the places in service: the region moves to arrays of the server's own. */
   #growPlaces(): void {
-    const f = new Float64Array(PLACES + 2 * (this.#f.length - PLACES));
-    f.set(this.#f);
-    this.#f = f;
+    const region = own(PLACES + 4 * this.#places, 2 * this.#places);
+    region.f.set(this.#f.subarray(this.#o, this.#o + PLACES + 2 * this.#places));
+    for (let i = 0; i < this.#n; i++) {
+      region.jobs[i] = this.#jobs[this.#jb + i];
+      this.#jobs[this.#jb + i] = undefined;
+    }
+    this.#places *= 2;
+    this.#f = region.f;
+    this.#i32 = region.i32;
+    this.#o = region.base;
+    this.#jobs = region.jobs as (Job | undefined)[];
+    this.#jb = region.jobBase;
+  }
+
+  /** The server's random stream, for one draw. */
+  #stream(): RegionRandom {
+    return this.#random.select(this.#i32, 2 * (this.#o + RANDOM));
   }
 
   #busySlots(): number {
-    const n = this.#running.length;
+    const n = this.#n;
     return n < this.workers ? n : this.workers;
   }
 
   #markBusy(): void {
     const now = this.engine.now;
     const f = this.#f;
-    f[BUSY_AREA]! += this.#busySlots() * (now - f[BUSY_STAMP]!);
-    f[BUSY_STAMP] = now;
+    const o = this.#o;
+    f[o + BUSY_AREA]! += this.#busySlots() * (now - f[o + BUSY_STAMP]!);
+    f[o + BUSY_STAMP] = now;
   }
 
   #pauseStart(): void {
-    const length = this.pauses!.duration.sample(this.random);
+    const length = this.pauses!.duration.sample(this.#stream());
     this.pause(length);
     this.engine.at(this.engine.now + length, this, PAUSE_END, 0);
   }
@@ -371,24 +422,27 @@ export class Server implements SimHandler {
   #psAdvance(): void {
     if (this.discipline !== 'ps') return;
     const now = this.engine.now;
-    const dt = now - this.#f[PS_STAMP]!;
+    const dt = now - this.#f[this.#o + PS_STAMP]!;
     if (dt <= 0) return;
-    this.#f[PS_STAMP] = now;
-    const n = this.#running.length;
+    this.#f[this.#o + PS_STAMP] = now;
+    const n = this.#n;
     if (n === 0) return;
     const done = dt * (n <= this.workers ? 1 : this.workers / n);
-    for (const job of this.#running) job.remaining -= done;
+    for (let i = 0; i < n; i++) this.#jobs[this.#jb + i]!.remaining -= done;
   }
 
   #psSchedule(): void {
     if (this.#psEvent >= 0) this.engine.cancel(this.#psEvent);
     this.#psEvent = -1;
-    const n = this.#running.length;
+    const n = this.#n;
     if (n === 0) return;
     let least = Infinity;
-    for (const job of this.#running) if (job.remaining < least) least = job.remaining;
+    for (let i = 0; i < n; i++) {
+      const remaining = this.#jobs[this.#jb + i]!.remaining;
+      if (remaining < least) least = remaining;
+    }
     const rate = n <= this.workers ? 1 : this.workers / n;
-    const psStamp = this.#f[PS_STAMP]!;
+    const psStamp = this.#f[this.#o + PS_STAMP]!;
     const from = psStamp > this.engine.now ? psStamp : this.engine.now;
     this.#psEvent = this.engine.at(from + Math.max(least, 0) / rate, this, JOB_DONE, 0);
   }
@@ -398,7 +452,10 @@ export class Server implements SimHandler {
     this.#psAdvance();
     this.#markBusy();
     const finished: Job[] = [];
-    for (const job of this.#running) if (job.remaining <= 1e-9) finished.push(job);
+    for (let i = 0; i < this.#n; i++) {
+      const job = this.#jobs[this.#jb + i]!;
+      if (job.remaining <= 1e-9) finished.push(job);
+    }
     const before = this.length;
     for (const job of finished) this.#removeRunning(job);
     this.served += finished.length;

@@ -62,7 +62,7 @@ test('a pause while the server is paused stops its workers for the union of the 
     const engine = new SimEngine({ seed: 1 });
     let doneAt = -1;
     const host = { finished: () => (doneAt = engine.now), lengthChanged: () => {} };
-    const server = new Server(0, 1, discipline, sampler({ type: 'constant', value: '10ms' }), engine.random, engine, host, undefined);
+    const server = new Server(0, 1, discipline, sampler({ type: 'constant', value: '10ms' }), engine.random.seed, engine, host, undefined);
     const job: Job = { runIndex: -1, remaining: 10, withdrawn: false, served: () => {}, admit: () => true };
     server.arrive(job);
     // paused over [2, 7], then [4, 6] (inside it: nothing more), then [6, 10] (3 ms more)
