@@ -72,6 +72,17 @@ test('peak-EWMA: a cancelled request may raise the estimate (a lower bound on RT
   close(m.load(T0), 80, 'long cancel raises');
 });
 
+test('peak-EWMA: metrics of one factory keep their own numbers, across the chunks they share', () => {
+  const factory = peakEwma({ decay: TAU, defaultRtt: 5 });
+  const metrics = Array.from({ length: 200 }, () => factory.create());
+  metrics.forEach((m, i) => {
+    m.start(T0 + i);
+    m.end(T0 + i, 10 + i, 'success');
+  });
+  metrics.forEach((m, i) => close(m.load(T0 + i), 10 + i, `metric ${i}`));
+  close(factory.create().load(T0), 5, 'a new metric after them starts from defaultRtt');
+});
+
 test('peak-EWMA validates its options', () => {
   for (const bad of [{ decay: 0 }, { decay: Number.NaN }, { decay: 'soon' }, { defaultRtt: -1 }]) {
     assert.throws(

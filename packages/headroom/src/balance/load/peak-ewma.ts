@@ -17,12 +17,14 @@
  * One addition: an `'ignored'` request's latency (the caller gave up) is a lower bound on the node's RTT, so it may
  * raise the estimate (peak) but never lowers it.
  *
- * O(1) per call (one `Math.exp`), no allocation. Limits: fast failures look cheap (pair it with
+ * O(1) per call (one `Math.exp`), no allocation; a metric's two numbers live in a chunk shared
+ * with its factory's other metrics (ewma-cells.ts). Limits: fast failures look cheap (pair it with
  * outlier detection); after a long idle period every node looks equally fast.
  */
 import { parseOptionalDuration, parsePositiveDuration, type Duration } from '../../core/duration.js';
 import type { Outcome } from '../../core/outcome.js';
 import type { LoadMetric, LoadMetricFactory } from '../load-metric.js';
+import { EwmaCells, type EwmaCell } from './ewma-cells.js';
 
 /** Default decay window τ, ms: settled by the simulator's sweep (docs/sim.md, "peak-EWMA's decay"). */
 const DEFAULT_DECAY_MS = 3_000;
@@ -44,25 +46,33 @@ export interface PeakEwmaOptions {
 
 class PeakEwmaMetric implements LoadMetric {
   readonly #tauMs: number;
-  #costMs: number;
-  #stampMs = Number.NaN;
+  // the estimate at #cells[#i], its time stamp (NaN: never touched) at #cells[#i + 1] (ewma-cells.ts)
+  readonly #cells: Float64Array;
+  readonly #i: number;
   #pending = 0;
 
-  constructor(tauMs: number, defaultRttMs: number) {
+  constructor(tauMs: number, cell: EwmaCell) {
     this.#tauMs = tauMs;
-    this.#costMs = defaultRttMs;
+    this.#cells = cell.chunk;
+    this.#i = cell.index;
   }
 
   /** Decays the estimate to `now` and folds in `rttMs` (0 = decay only). */
   #observe(now: number, rttMs: number): void {
-    const dt = this.#stampMs === this.#stampMs ? Math.max(now - this.#stampMs, 0) : 0;
+    const cells = this.#cells;
+    const i = this.#i;
+    const stampMs = cells[i + 1]!;
+    const costMs = cells[i]!;
+    const dt = stampMs === stampMs ? Math.max(now - stampMs, 0) : 0;
     const w = Math.exp(-dt / this.#tauMs);
-    this.#costMs = rttMs > this.#costMs ? rttMs : this.#costMs * w + rttMs * (1 - w);
-    this.#stampMs = now;
+    cells[i] = rttMs > costMs ? rttMs : costMs * w + rttMs * (1 - w);
+    cells[i + 1] = now;
   }
 
   start(now: number): void {
-    if (this.#stampMs !== this.#stampMs) this.#stampMs = now;
+    const cells = this.#cells;
+    const stamp = this.#i + 1;
+    if (cells[stamp] !== cells[stamp]) cells[stamp] = now;
     this.#pending++;
   }
 
@@ -70,7 +80,7 @@ class PeakEwmaMetric implements LoadMetric {
     if (this.#pending > 0) this.#pending--;
     if (outcome === 'ignored') {
       this.#observe(now, 0);
-      if (latencyMs > this.#costMs) this.#costMs = latencyMs;
+      if (latencyMs > this.#cells[this.#i]!) this.#cells[this.#i] = latencyMs;
     } else {
       this.#observe(now, latencyMs);
     }
@@ -78,10 +88,12 @@ class PeakEwmaMetric implements LoadMetric {
 
   load(now: number): number {
     // #observe(now, 0), inlined: decay only (0 is never above the estimate).
-    const stamp = this.#stampMs;
-    const cost = stamp === stamp && now > stamp ? this.#costMs * Math.exp((stamp - now) / this.#tauMs) : this.#costMs;
-    this.#costMs = cost;
-    this.#stampMs = now;
+    const cells = this.#cells;
+    const i = this.#i;
+    const stamp = cells[i + 1]!;
+    const cost = stamp === stamp && now > stamp ? cells[i]! * Math.exp((stamp - now) / this.#tauMs) : cells[i]!;
+    cells[i] = cost;
+    cells[i + 1] = now;
     if (cost === 0 && this.#pending !== 0) return PENALTY + this.#pending;
     return cost * (this.#pending + 1);
   }
@@ -98,5 +110,6 @@ class PeakEwmaMetric implements LoadMetric {
 export function peakEwma(options: PeakEwmaOptions = {}): LoadMetricFactory {
   const decayMs = parsePositiveDuration(options.decay, 'peakEwma.decay', DEFAULT_DECAY_MS);
   const defaultRttMs = parseOptionalDuration(options.defaultRtt, 'peakEwma.defaultRtt', 0);
-  return { name: 'peak-ewma', create: () => new PeakEwmaMetric(decayMs, defaultRttMs) };
+  const cells = new EwmaCells();
+  return { name: 'peak-ewma', create: () => new PeakEwmaMetric(decayMs, cells.take(defaultRttMs)) };
 }
