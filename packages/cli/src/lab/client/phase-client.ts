@@ -41,16 +41,21 @@ const PICKERS: Readonly<Record<Routing, () => PickerFactory>> = {
   'key-affinity': () => hashAffinity(),
 };
 
+/** A replica's index by its origin, for the pick trace (-1 for an unknown one). */
+function replicaIndex(endpoints: readonly ReplicaEndpoint[]): (id: string) => number {
+  const byOrigin = new Map(endpoints.map((e) => [e.origin, e.index]));
+  return (id) => byOrigin.get(id) ?? -1;
+}
+
 function phaseBalancer(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' | 'clock' | 'random' | 'trace'>) {
   const picker = PICKERS[ctx.phase.routing]();
   // The module's default decay window (3 s since the simulator's sweep, docs/sim.md); the lab
   // passed 1 s while the default was Finagle's 10 s.
   const load = peakEwma();
   const trace = ctx.trace ?? null;
-  const replicaOf = new Map(ctx.endpoints.map((e) => [e.origin, e.index]));
   return new Balancer<number>({
     endpoints: ctx.endpoints.map((e) => ({ id: e.origin, target: e.index })),
-    picker: trace === null ? picker : trace.picker(picker, (id) => replicaOf.get(id) ?? -1),
+    picker: trace === null ? picker : trace.picker(picker, replicaIndex(ctx.endpoints)),
     load: trace === null ? load : trace.load(load),
     outlier: false,
     clock: ctx.clock,
@@ -71,6 +76,14 @@ export function phaseRouter(ctx: Pick<PhaseClientContext, 'phase' | 'endpoints' 
   return { route: (key) => balancer.pick(key)!.target, close: () => balancer.close() };
 }
 
+/**
+ * An attempt's headers, made when it is sent: the deadline's carry the time left, and the sender
+ * adds its own to the object, so each attempt gets a fresh one.
+ */
+function attemptHeaders(deadline: Deadline | undefined): Record<string, string> {
+  return deadline === undefined ? {} : deadlineHeaders(deadline);
+}
+
 /** Builds the request path of one phase. */
 export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
   const { clients, clock } = ctx;
@@ -81,16 +94,14 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
     signal: AbortSignal,
     observe: AttemptObserver | undefined,
   ): Promise<number> => {
-    // The deadline's headers carry the time left, so each attempt reads them when it is sent.
-    const headers = (): Record<string, string> => (deadline === undefined ? {} : deadlineHeaders(deadline));
     // Unobserved attempts (the warm-up) go straight to the socket: no wrapper promise, no clock reads.
     const send =
       observe === undefined
         ? (endpoint: { target: number }, attemptSignal: AbortSignal): Promise<number> =>
-            clients.send(endpoint.target, plan, attemptSignal, headers())
+            clients.send(endpoint.target, plan, attemptSignal, attemptHeaders(deadline))
         : async (endpoint: { target: number }, attemptSignal: AbortSignal): Promise<number> => {
             const sentMs = clock.now();
-            const status = await clients.send(endpoint.target, plan, attemptSignal, headers());
+            const status = await clients.send(endpoint.target, plan, attemptSignal, attemptHeaders(deadline));
             if (status < 300) observe(endpoint.target, clock.now() - sentMs);
             return status;
           };
