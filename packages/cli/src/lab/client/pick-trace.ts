@@ -14,7 +14,7 @@
  * The lines are buffered and written synchronously every {@link FLUSH_LINES} lines and when the
  * phase ends, so the trace costs the client a little time (compare a run's shares with and without it).
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { NdjsonFile } from '../ndjson-file.js';
 import type { Candidates, LoadMetric, LoadMetricFactory, Picker, PickerFactory } from 'headroom/balance';
 import type { Outcome } from 'headroom';
 
@@ -23,23 +23,21 @@ const FLUSH_LINES = 4096;
 
 /** The trace file of one lab run (see the file comment for its lines). */
 export class PickTrace {
-  readonly #path: string;
+  readonly #file: NdjsonFile;
   readonly #originMs: number;
-  #lines: string[] = [];
 
   /**
    * Creates (truncates) the file.
    * @param originMs - epoch ms of the lab clock's zero (`performance.timeOrigin` for the system clock)
    */
   constructor(path: string, originMs = 0) {
-    this.#path = path;
+    this.#file = new NdjsonFile(path);
     this.#originMs = originMs;
-    writeFileSync(path, '');
   }
 
   /** The file's path. */
   get path(): string {
-    return this.#path;
+    return this.#file.path;
   }
 
   /** Appends a phase or window event at `t` on the lab's clock, with `epochMs` (see the file comment). */
@@ -49,15 +47,12 @@ export class PickTrace {
 
   /** Appends one event. */
   write(event: Record<string, unknown>): void {
-    this.#lines.push(JSON.stringify(event));
-    if (this.#lines.length >= FLUSH_LINES) this.flush();
+    if (this.#file.write(event) >= FLUSH_LINES) this.#file.flush();
   }
 
   /** Writes the buffered lines. */
   flush(): void {
-    if (this.#lines.length === 0) return;
-    appendFileSync(this.#path, `${this.#lines.join('\n')}\n`);
-    this.#lines = [];
+    this.#file.flush();
   }
 
   /** The picker, tracing each pick; `replicaOf` turns a candidate's id into its replica index. */

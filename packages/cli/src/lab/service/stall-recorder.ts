@@ -10,9 +10,9 @@
  * Lines are buffered and appended every {@link FLUSH_MS} and when the process exits. Untraced, the
  * replica builds none of this.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
 import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from 'headroom';
+import { NdjsonFile } from '../ndjson-file.js';
 
 /** A timer that fires this late or later is recorded as a stall of the loop, ms. */
 export const LAG_THRESHOLD_MS = 3;
@@ -44,11 +44,10 @@ export function gcKindName(kind: number | undefined): string {
 
 /** Records one replica's loop stalls and GC pauses into its file (see the file comment). */
 export class StallRecorder {
-  readonly #path: string;
+  readonly #file: NdjsonFile;
   readonly #replica: number;
   readonly #clock: Clock;
   readonly #originMs: number;
-  #lines: string[] = [];
   #due = 0;
   #tick: TimerHandle | null = null;
   #flush: TimerHandle | null = null;
@@ -58,11 +57,10 @@ export class StallRecorder {
    * @param originMs - epoch ms of `clock.now()`'s zero (`performance.timeOrigin` for the system clock)
    */
   constructor(path: string, replica: number, clock: Clock, originMs: number) {
-    this.#path = path;
+    this.#file = new NdjsonFile(path);
     this.#replica = replica;
     this.#clock = clock;
     this.#originMs = originMs;
-    writeFileSync(path, '');
     this.#arm();
     const flush = (): void => {
       this.flush();
@@ -78,9 +76,7 @@ export class StallRecorder {
 
   /** Writes the buffered lines. */
   flush(): void {
-    if (this.#lines.length === 0) return;
-    appendFileSync(this.#path, `${this.#lines.join('\n')}\n`);
-    this.#lines = [];
+    this.#file.flush();
   }
 
   /** Stops the detector and writes what is buffered. */
@@ -102,7 +98,7 @@ export class StallRecorder {
   }
 
   #write(event: Record<string, unknown>): void {
-    this.#lines.push(JSON.stringify(event));
+    this.#file.write(event);
   }
 }
 
