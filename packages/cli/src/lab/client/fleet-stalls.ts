@@ -7,7 +7,8 @@
  * cluster after them: the share of its wins within {@link AFTER_MS} after one, against the share of
  * the window's time that lies within {@link AFTER_MS} after one (equal shares: no clustering).
  */
-import { HistogramFileError, type PauseSpec } from 'headroom/sim';
+import type { PauseSpec } from 'headroom/sim';
+import { ndjsonEvents } from '../ndjson-file.js';
 import type { PickSummary } from './pick-trace-summary.js';
 
 /** Lags starting this close together (ms) are one fleet-wide stall. */
@@ -52,16 +53,7 @@ export interface StallSummary {
 export function parseReplicaStalls(ndjson: string, path: string): ReplicaStallTrace {
   const lags: { epochMs: number; ms: number }[] = [];
   const gcs: { epochMs: number; ms: number; kind: string }[] = [];
-  const lines = ndjson.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!;
-    if (line.trim() === '') continue;
-    let e: { ev?: string; epochMs?: number; ms?: number; kind?: string };
-    try {
-      e = JSON.parse(line) as typeof e;
-    } catch {
-      throw new HistogramFileError(path, `line ${n + 1} of the replica trace is not JSON: ${line.slice(0, 80)}`);
-    }
+  for (const e of ndjsonEvents<{ ev?: string; epochMs?: number; ms?: number; kind?: string }>(ndjson, path, 'the replica trace')) {
     if (e.epochMs === undefined || e.ms === undefined) continue;
     if (e.ev === 'replica-lag') lags.push({ epochMs: e.epochMs, ms: e.ms });
     else if (e.ev === 'replica-gc') gcs.push({ epochMs: e.epochMs, ms: e.ms, kind: e.kind ?? '?' });
@@ -138,17 +130,14 @@ export function phaseWindows(ndjson: string, path: string): PhaseWindow[] {
   let scenario = '?';
   let phase = '?';
   let start: number | null = null;
-  const lines = ndjson.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!;
-    // only phase and window events matter: skip the picks without parsing them
-    if (!line.includes('"phase"') && !line.includes('"window"')) continue;
-    let e: { ev?: string; epochMs?: number; scenario?: string; phase?: string; edge?: string };
-    try {
-      e = JSON.parse(line) as typeof e;
-    } catch {
-      throw new HistogramFileError(path, `line ${n + 1} of the pick trace is not JSON: ${line.slice(0, 80)}`);
-    }
+  // only phase and window events matter: skip the picks without parsing them
+  const marks = (line: string): boolean => line.includes('"phase"') || line.includes('"window"');
+  for (const e of ndjsonEvents<{ ev?: string; epochMs?: number; scenario?: string; phase?: string; edge?: string }>(
+    ndjson,
+    path,
+    'the pick trace',
+    marks,
+  )) {
     if (e.ev === 'phase') {
       scenario = e.scenario ?? '?';
       phase = e.phase ?? '?';

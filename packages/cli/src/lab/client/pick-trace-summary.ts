@@ -8,7 +8,7 @@
  * - `pending`: not that, but the fast replica had ≥ {@link MANY_PENDING} requests in flight;
  * - `other`: neither (its estimate and its queue together).
  */
-import { HistogramFileError } from 'headroom/sim';
+import { ndjsonEvents } from '../ndjson-file.js';
 
 /** A fast replica with this many requests in flight counts as queued. */
 export const MANY_PENDING = 3;
@@ -61,25 +61,16 @@ export function summarisePicks(ndjson: string, path: string, slow = 0): PickSumm
   const close = (): void => {
     if (current !== null && current.picks > 0) out.push(current);
   };
-  const lines = ndjson.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!;
-    if (line.trim() === '') continue;
-    let e: {
-      ev?: string;
-      t?: number;
-      epochMs?: number;
-      scenario?: string;
-      phase?: string;
-      edge?: string;
-      c?: Candidate[];
-      chosen?: number | null;
-    };
-    try {
-      e = JSON.parse(line) as typeof e;
-    } catch {
-      throw new HistogramFileError(path, `line ${n + 1} of the pick trace is not JSON: ${line.slice(0, 80)}`);
-    }
+  for (const e of ndjsonEvents<{
+    ev?: string;
+    t?: number;
+    epochMs?: number;
+    scenario?: string;
+    phase?: string;
+    edge?: string;
+    c?: Candidate[];
+    chosen?: number | null;
+  }>(ndjson, path, 'the pick trace')) {
     if (e.ev === 'phase') {
       close();
       current = {
