@@ -5,9 +5,13 @@
  * `setImmediate` per timer, about 6 µs each).
  *
  * The queue is a 4-ary min-heap (half the depth of a binary one; a node's children share a cache line) ordered by (time, insertion order), held in typed arrays with
- * each entry's time and sequence in heap order (a comparison reads neighbouring memory, not a
- * slot elsewhere); every slot knows its heap position, so a cancelled event leaves the heap at
- * once (a hedge timer cancelled by the answer never costs a pop, nor heap depth). Each event
+ * each entry's time and slot in heap order (a comparison reads neighbouring memory; the insertion
+ * sequence, which only breaks ties of time, is kept by slot and does not move with the entry);
+ * every slot knows its heap position, so a cancelled event leaves the heap at once (a hedge timer
+ * cancelled by the answer never costs a pop, nor heap depth). The event being run stays at the
+ * top until its handler schedules its first event, which takes its place with one sift down — an
+ * arrival scheduling the next, a completion starting the next job — instead of a removal and an
+ * insertion (a handler that schedules nothing has its event removed after it). Each event
  * names a {@link SimHandler} and two numbers, so the model schedules without allocating a closure.
  * `clock` is a {@link Clock} view of the same time and queue, so the policy objects a user deploys
  * (they take `{ clock, random }`) run inside the simulation unchanged; `random` is the seeded root
@@ -81,15 +85,18 @@ export class SimEngine {
   #now: number;
   #seq = 0;
   #size = 0;
+  // the heap's top is the event being run, not yet taken out: the handler's first new event replaces it
+  #spentTop = false;
   #executed = 0;
   #hash = 0x811c9dc5;
   #stopped = false;
-  // the heap, in heap order: each entry's time, insertion sequence and slot
+  // the heap, in heap order: each entry's time and slot (its insertion sequence, which breaks
+  // ties of time, is the slot's: read only on a tie, and not moved with the entry)
   #heapTimes = new Float64Array(1024);
-  #heapSeqs = new Float64Array(1024);
   #heapSlots = new Int32Array(1024);
-  // per slot: its position in the heap (-1 when not queued), kind, arg, generation, handler
+  // per slot: its position in the heap (-1 when not queued), insertion sequence, kind, arg, generation, handler
   #positions = new Int32Array(1024).fill(-1);
+  #seqs = new Float64Array(1024);
   #kinds = new Int32Array(1024);
   #args = new Float64Array(1024);
   #gens = new Int32Array(1024);
@@ -126,7 +133,7 @@ export class SimEngine {
 
   /** Events scheduled and neither run nor cancelled. */
   get pending(): number {
-    return this.#size;
+    return this.#spentTop ? this.#size - 1 : this.#size;
   }
 
   /** Events run so far. */
@@ -150,7 +157,12 @@ export class SimEngine {
     this.#kinds[slot] = kind;
     this.#args[slot] = arg;
     this.#handlers[slot] = handler;
-    this.#siftUp(this.#size++, t, this.#seq++, slot);
+    this.#seqs[slot] = this.#seq++;
+    if (this.#spentTop) {
+      // one sift down from the top instead of taking the spent top out and sifting this one up
+      this.#spentTop = false;
+      this.#siftDown(0, t, slot);
+    } else this.#siftUp(this.#size++, t, slot);
     return (this.#gens[slot]! << 22) | slot;
   }
 
@@ -208,11 +220,14 @@ export class SimEngine {
     return this.#executed - before;
   }
 
-  /** Pops the top event and runs it. */
+  /** Runs the heap's top event. */
   #runTop(): void {
     const slot = this.#heapSlots[0]!;
     const t = this.#heapTimes[0]!;
-    this.#removeAt(0);
+    // It stays at the top while it runs (no event is due before it, and one at its time comes
+    // after it); its handler's first new event takes its place, or it leaves after the handler.
+    this.#positions[slot] = -1;
+    this.#spentTop = true;
     const handler = this.#handlers[slot]!;
     const kind = this.#kinds[slot]!;
     const arg = this.#args[slot]!;
@@ -223,7 +238,14 @@ export class SimEngine {
     let h = Math.imul(this.#hash ^ this.#words[0]!, 0x01000193);
     h = Math.imul(h ^ this.#words[1]!, 0x01000193);
     this.#hash = Math.imul(h ^ kind, 0x01000193);
-    handler.handle(kind, arg);
+    try {
+      handler.handle(kind, arg);
+    } finally {
+      if (this.#spentTop) {
+        this.#spentTop = false;
+        this.#removeAt(0);
+      }
+    }
   }
 
   /** Takes the entry at heap position `pos` out, filling the hole with the last entry. */
@@ -232,48 +254,45 @@ export class SimEngine {
     const last = --this.#size;
     if (pos === last) return;
     const t = this.#heapTimes[last]!;
-    const seq = this.#heapSeqs[last]!;
     const slot = this.#heapSlots[last]!;
     if (pos > 0) {
       const parent = (pos - 1) >> 2;
       const pt = this.#heapTimes[parent]!;
-      if (t < pt || (t === pt && seq < this.#heapSeqs[parent]!)) {
-        this.#siftUp(pos, t, seq, slot);
+      if (t < pt || (t === pt && this.#seqs[slot]! < this.#seqs[this.#heapSlots[parent]!]!)) {
+        this.#siftUp(pos, t, slot);
         return;
       }
     }
-    this.#siftDown(pos, t, seq, slot);
+    this.#siftDown(pos, t, slot);
   }
 
-  /** Places (t, seq, slot) at or above heap position `pos`. */
-  #siftUp(pos: number, t: number, seq: number, slot: number): void {
+  /** Places (t, slot) at or above heap position `pos`. */
+  #siftUp(pos: number, t: number, slot: number): void {
     const times = this.#heapTimes;
-    const seqs = this.#heapSeqs;
     const slots = this.#heapSlots;
     const positions = this.#positions;
     while (pos > 0) {
       const parent = (pos - 1) >> 2;
       const pt = times[parent]!;
-      if (pt < t || (pt === t && seqs[parent]! < seq)) break;
-      times[pos] = pt;
-      seqs[pos] = seqs[parent]!;
+      if (pt < t) break;
       const moved = slots[parent]!;
+      if (pt === t && this.#seqs[moved]! < this.#seqs[slot]!) break;
+      times[pos] = pt;
       slots[pos] = moved;
       positions[moved] = pos;
       pos = parent;
     }
     times[pos] = t;
-    seqs[pos] = seq;
     slots[pos] = slot;
     positions[slot] = pos;
   }
 
-  /** Places (t, seq, slot) at or below heap position `pos`. */
-  #siftDown(pos: number, t: number, seq: number, slot: number): void {
+  /** Places (t, slot) at or below heap position `pos`. */
+  #siftDown(pos: number, t: number, slot: number): void {
     const times = this.#heapTimes;
-    const seqs = this.#heapSeqs;
     const slots = this.#heapSlots;
     const positions = this.#positions;
+    const seqs = this.#seqs;
     const size = this.#size;
     for (;;) {
       const first = 4 * pos + 1;
@@ -284,21 +303,19 @@ export class SimEngine {
       const end = first + 4 < size ? first + 4 : size;
       for (let k = first + 1; k < end; k++) {
         const kt = times[k]!;
-        if (kt < ct || (kt === ct && seqs[k]! < seqs[child]!)) {
+        if (kt < ct || (kt === ct && seqs[slots[k]!]! < seqs[slots[child]!]!)) {
           child = k;
           ct = kt;
         }
       }
-      if (t < ct || (t === ct && seq < seqs[child]!)) break;
-      times[pos] = ct;
-      seqs[pos] = seqs[child]!;
       const moved = slots[child]!;
+      if (t < ct || (t === ct && seqs[slot]! < seqs[moved]!)) break;
+      times[pos] = ct;
       slots[pos] = moved;
       positions[moved] = pos;
       pos = child;
     }
     times[pos] = t;
-    seqs[pos] = seq;
     slots[pos] = slot;
     positions[slot] = pos;
   }
@@ -324,9 +341,9 @@ export class SimEngine {
       return b;
     };
     this.#heapTimes = grow(this.#heapTimes, (k) => new Float64Array(k));
-    this.#heapSeqs = grow(this.#heapSeqs, (k) => new Float64Array(k));
     this.#heapSlots = grow(this.#heapSlots, (k) => new Int32Array(k));
     this.#positions = grow(this.#positions, (k) => new Int32Array(k).fill(-1));
+    this.#seqs = grow(this.#seqs, (k) => new Float64Array(k));
     this.#kinds = grow(this.#kinds, (k) => new Int32Array(k));
     this.#args = grow(this.#args, (k) => new Float64Array(k));
     this.#gens = grow(this.#gens, (k) => new Int32Array(k));

@@ -92,6 +92,75 @@ test('the heap keeps order with many random events (grows past its first capacit
   );
 });
 
+test('the first event a handler schedules takes the place of the spent top: ties, cancel, setArg, pending and run bounds hold', () => {
+  const engine = new SimEngine();
+  const { log, handler } = recorder(engine);
+  const later = engine.at(10, handler, 1, 0);
+  let self = -1;
+  const chain: SimHandler = {
+    handle: (kind) => {
+      log.push(`${engine.now}:${kind}:chain`);
+      if (kind === 2) {
+        assert.equal(engine.pending, 2); // the running event is not pending
+        engine.setArg(self, 5); // spent: changes nothing
+        engine.cancel(self); // spent: cancels nothing
+        engine.at(3, chain, 4, 0); // a tie with the queued event at 3 runs after it
+        engine.setArg(later, 9);
+        assert.equal(engine.pending, 3);
+      }
+      // kind 4 schedules nothing: its event leaves after it
+    },
+  };
+  self = engine.at(3, chain, 2, 0);
+  engine.at(3, handler, 3, 0);
+  engine.at(2, handler, 0, 0);
+  assert.equal(engine.run(3), 4);
+  assert.equal(engine.pending, 1);
+  engine.run();
+  assert.deepEqual(log, ['2:0:0', '3:2:chain', '3:3:0', '3:4:chain', '10:1:9']);
+  assert.equal(engine.step(), false);
+  assert.equal(engine.pending, 0);
+});
+
+test('events scheduled while running, with ties and cancellations, run in (time, insertion) order', () => {
+  const engine = new SimEngine({ seed: 3 });
+  const r = engine.random.fork('schedule');
+  const pending = new Map<number, { t: number; seq: number }>();
+  let seq = 0;
+  let ran = 0;
+  const schedule = (): void => {
+    const t = engine.now + Math.floor(r.next() * 4) * (r.next() < 0.5 ? 1 : 0.25);
+    const id = engine.at(t, handler, 0, seq);
+    pending.set(seq, { t, seq: seq++ });
+    ids.push([id, seq - 1]);
+  };
+  const ids: [number, number][] = [];
+  const cancelOne = (): void => {
+    if (r.next() < 0.4 && ids.length > 0) {
+      const [id, s] = ids.splice(Math.floor(r.next() * ids.length), 1)[0]!;
+      if (pending.delete(s)) engine.cancel(id);
+    }
+  };
+  const handler: SimHandler = {
+    handle: (_kind, arg) => {
+      ran++;
+      let min: { t: number; seq: number } | undefined;
+      for (const e of pending.values()) if (min === undefined || e.t < min.t || (e.t === min.t && e.seq < min.seq)) min = e;
+      assert.equal(arg, min!.seq);
+      assert.equal(engine.now, min!.t);
+      pending.delete(arg);
+      const cancelFirst = r.next() < 0.5;
+      if (cancelFirst) cancelOne();
+      if (ran < 3000) for (let k = Math.floor(r.next() * 3); k >= 0; k--) schedule();
+      if (!cancelFirst) cancelOne();
+    },
+  };
+  for (let i = 0; i < 20; i++) schedule();
+  engine.run();
+  assert.equal(pending.size, 0);
+  assert.ok(ran >= 3000);
+});
+
 test('the clock view runs real timers (and sleep) on engine time', async () => {
   const engine = new SimEngine({ startMs: 100 });
   const fired: number[] = [];
