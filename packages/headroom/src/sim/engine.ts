@@ -199,6 +199,7 @@ export class SimEngine {
 
   /** Runs the next event, if any; returns false when the queue is empty. */
   step(): boolean {
+    this.#takeSpentTop();
     if (this.#size === 0) return false;
     this.#runTop();
     return true;
@@ -212,6 +213,7 @@ export class SimEngine {
   run(untilMs = Infinity): number {
     const before = this.#executed;
     this.#stopped = false;
+    this.#takeSpentTop();
     while (this.#size > 0 && !this.#stopped) {
       if (this.#heapTimes[0]! > untilMs) break;
       this.#runTop();
@@ -241,10 +243,15 @@ export class SimEngine {
     try {
       handler.handle(kind, arg);
     } finally {
-      if (this.#spentTop) {
-        this.#spentTop = false;
-        this.#removeAt(0);
-      }
+      this.#takeSpentTop();
+    }
+  }
+
+  /** Takes the event just run out of the top, if no new event has replaced it (also when a handler runs the engine itself). */
+  #takeSpentTop(): void {
+    if (this.#spentTop) {
+      this.#spentTop = false;
+      this.#removeAt(0);
     }
   }
 

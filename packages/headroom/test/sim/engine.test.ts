@@ -202,3 +202,24 @@ test('bad input is a typed error naming the option', () => {
     (e: unknown) => isHeadroomError(e, 'HR_SIM_INVALID_OPTION'),
   );
 });
+
+test('a handler may run the engine itself: step() and run() inside an event run the next events, not the one running', () => {
+  const engine = new SimEngine();
+  const { log, handler } = recorder(engine);
+  const nested: SimHandler = {
+    handle: (kind) => {
+      log.push(`${engine.now}:nested${kind}`);
+      if (kind === 1) assert.equal(engine.step(), true);
+      else engine.run(4);
+    },
+  };
+  engine.at(1, nested, 1, 0);
+  engine.at(2, handler, 2, 0);
+  engine.at(3, nested, 3, 0);
+  engine.at(4, handler, 4, 0);
+  engine.at(5, handler, 5, 0);
+  assert.equal(engine.pending, 5);
+  assert.equal(engine.run(), 5);
+  assert.deepEqual(log, ['1:nested1', '2:2:0', '3:nested3', '4:4:0', '5:5:0']);
+  assert.equal(engine.pending, 0);
+});
