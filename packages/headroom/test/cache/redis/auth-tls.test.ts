@@ -14,6 +14,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { createClient, type RedisClientOptions } from 'redis';
 import { redisTier, Cache, type RedisTierOptions } from '../../../src/cache/index.js';
 import { startRedis, type OwnRedis } from '@headroom/testkit/redis-servers';
+import { writerBarrier } from './barrier.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-tls-'));
 const servers: OwnRedis[] = [];
@@ -112,12 +113,17 @@ async function twoInstances(connect: Connect, invalidation: 'pubsub' | 'tracking
 
 async function invalidationWorks(a: Cache<string>, b: Cache<string>): Promise<void> {
   await a.set('k', 'v1');
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // b listens, and the set's notifications have reached it (a late one would drop b's copy and
+  // stand in for the delete's below).
+  await writerBarrier((marker) => a.set(marker, 'marker'), [b as Cache<unknown>]);
   assert.equal(await b.getOrLoad('k', () => 'db'), 'v1');
   assert.equal(b.stats().l2Hits, 1);
-  const heard = new Promise<void>((resolve) => {
+  assert.equal(b.has('k'), true);
+  const heard = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the delete's notification did not arrive within 10 s")), 10_000);
     const sub = b.on((e) => {
-      if (e.type === 'invalidated' && e.origin === 'remote') {
+      if (e.type === 'invalidated' && e.origin === 'remote' && e.target === 'k') {
+        clearTimeout(timer);
         sub.dispose();
         resolve();
       }

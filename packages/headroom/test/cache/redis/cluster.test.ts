@@ -10,6 +10,7 @@ import { redisTier, Cache, type CacheEvent } from '../../../src/cache/index.js';
 import { keySlot } from '../../../src/partition/index.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { startCluster, uniquePrefix, type OwnCluster } from '@headroom/testkit/redis-servers';
+import { writerBarrier } from './barrier.js';
 import { CLIENT_LIBRARIES, type ClientLibrary, type TestClient } from './clients.js';
 
 let cluster: OwnCluster;
@@ -46,9 +47,10 @@ function pair<V>(library: ClientLibrary, namespace: string, invalidation: 'pubsu
   ) as Promise<[Cache<V>, Cache<V>]>;
 }
 
+/** Resolves on the first event matching `match`; rejects after 10 s (it normally comes within milliseconds). */
 function waitFor(cache: Cache<unknown>, match: (e: CacheEvent) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('event did not arrive')), 3000);
+    const timer = setTimeout(() => reject(new Error('event did not arrive within 10 s')), 10_000);
     const sub = cache.on((e) => {
       if (match(e)) {
         clearTimeout(timer);
@@ -135,7 +137,11 @@ for (const library of CLIENT_LIBRARIES) {
     test(`${library.name} cluster: invalidation by ${mode} reaches the other instance for keys on every master`, async () => {
       const [a, b] = await pair<string>(library, `inv-${mode}`, mode);
       for (const k of keys.slice(0, 9)) await a.set(k, 'v1');
-      await new Promise((r) => setTimeout(r, 100));
+      // Each set's notifications reach b before b reads (else a late one drops b's copy and stands
+      // in for the delete's below): a marker in each key's slot, so on its master, heard by b.
+      await Promise.all(
+        keys.slice(0, 9).map((k) => writerBarrier((marker) => a.set(marker, 'marker'), [b as Cache<unknown>], { sameSlotAs: k })),
+      );
       for (const k of keys.slice(0, 9)) assert.equal(await b.getOrLoad(k, () => 'db'), 'v1');
       for (const k of keys.slice(0, 9)) {
         const gone = waitFor(b as Cache<unknown>, (e) => e.type === 'invalidated' && e.origin === 'remote' && e.target === k);
