@@ -26,6 +26,26 @@ after(async () => {
   await sender.close();
 });
 
+/**
+ * Sums how late this event loop ran a 20 ms interval timer (lateness under 5 ms a beat is
+ * ignored: timer granularity): the time a busy machine kept this process from running.
+ */
+function loopLag(): { stop(): number } {
+  let lagMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lagMs += Math.max(0, now - last - 25);
+    last = now;
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.round(lagMs + Math.max(0, performance.now() - last - 25));
+    },
+  };
+}
+
 async function proxyTo(name: string, upstream: string): Promise<{ listen: string; proxy: Awaited<ReturnType<Toxiproxy['createProxy']>> }> {
   const proxy = await client.createProxy({ name, listen: '127.0.0.1:0', upstream });
   return { listen: proxy.listen, proxy };
@@ -107,7 +127,7 @@ test("errors have Toxiproxy's shape and status", async () => {
 test('latency (downstream) delays every echo by at least the latency', async () => {
   const { proxy, listen } = await proxyTo('lat', echo.address);
   await proxy.addToxic({ name: 'l', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 200, jitter: 0 } });
-  const r = await receive(listen, { send: 'ping', maxMs: 600 });
+  const r = await receive(listen, { send: 'ping', untilBytes: 4 });
   assert.equal(Buffer.concat(r.chunks).toString(), 'ping');
   assert.ok(r.firstByteMs! >= 199, `first byte after ${r.firstByteMs} ms`);
   await proxy.remove();
@@ -117,10 +137,13 @@ test('bandwidth limits the rate (100 KB at 50 KB/s ≈ 2 s)', { timeout: 30_000 
   const big = await sendingServer(100_000);
   const { proxy, listen } = await proxyTo('bw', big.address);
   await proxy.addToxic({ name: 'bw', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: 50 } });
+  const lag = loopLag();
   const r = await receive(listen, { maxMs: 20_000 });
+  const lagMs = lag.stop();
   assert.equal(r.bytes, 100_000);
-  // The toxic's floor is exact (2000 ms); the ceiling allows a loaded machine.
-  assert.ok(r.closedMs >= 1800 && r.closedMs < 2200 * 1.5, `took ${r.closedMs} ms`);
+  // The toxic's floor is exact (2000 ms); the ceiling allows a loaded machine, plus the time this
+  // process (proxy and reader both) was kept from running meanwhile.
+  assert.ok(r.closedMs >= 1800 && r.closedMs < 2200 * 1.5 + lagMs, `took ${r.closedMs} ms (the event loop ran ${lagMs} ms late)`);
   await proxy.remove();
   await big.close();
 });
@@ -179,7 +202,9 @@ test('slicer cuts the stream into small writes; all bytes arrive in order', asyn
     type: 'slicer',
     stream: 'downstream',
     toxicity: 1,
-    attributes: { average_size: 100, size_variation: 0, delay: 2000 },
+    // 20 ms apart (50 slices, 1 s): a reader kept from running longer than the gap reads several
+    // slices at once, and at 2 ms a busy machine merged 50 slices into 6 reads.
+    attributes: { average_size: 100, size_variation: 0, delay: 20_000 },
   });
   const r = await receive(listen);
   const data = Buffer.concat(r.chunks);

@@ -49,8 +49,11 @@ export interface Received {
   readonly error: string | undefined;
 }
 
-/** Connects, optionally writes `send`, and collects everything until the connection closes (or `maxMs`). */
-export function receive(address: string, options: { send?: Buffer | string; maxMs?: number } = {}): Promise<Received> {
+/**
+ * Connects, optionally writes `send`, and collects everything until the connection closes (or
+ * `maxMs`, or once `untilBytes` bytes came: then it is closed from this side).
+ */
+export function receive(address: string, options: { send?: Buffer | string; maxMs?: number; untilBytes?: number } = {}): Promise<Received> {
   const [host, port] = address.split(':');
   return new Promise((resolve) => {
     const start = performance.now();
@@ -64,6 +67,7 @@ export function receive(address: string, options: { send?: Buffer | string; maxM
     socket.on('data', (d: Buffer) => {
       firstByteMs ??= performance.now() - start;
       chunks.push(d);
+      if (options.untilBytes !== undefined && chunks.reduce((n, c) => n + c.length, 0) >= options.untilBytes) socket.destroy();
     });
     socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
     socket.on('close', () => {
