@@ -58,6 +58,7 @@ export function receive(address: string, options: { send?: Buffer | string; maxM
   return new Promise((resolve) => {
     const start = performance.now();
     const chunks: Buffer[] = [];
+    let got = 0;
     let firstByteMs: number | undefined;
     let error: string | undefined;
     const socket = connect({ host, port: Number(port) }, () => {
@@ -67,12 +68,13 @@ export function receive(address: string, options: { send?: Buffer | string; maxM
     socket.on('data', (d: Buffer) => {
       firstByteMs ??= performance.now() - start;
       chunks.push(d);
-      if (options.untilBytes !== undefined && chunks.reduce((n, c) => n + c.length, 0) >= options.untilBytes) socket.destroy();
+      got += d.length;
+      if (options.untilBytes !== undefined && got >= options.untilBytes) socket.destroy();
     });
     socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve({ chunks, bytes: chunks.reduce((n, c) => n + c.length, 0), firstByteMs, closedMs: performance.now() - start, error });
+      resolve({ chunks, bytes: got, firstByteMs, closedMs: performance.now() - start, error });
     });
   });
 }

@@ -4,6 +4,9 @@
  * was called. It writes a marker key (pub/sub: a bus message; tracking: a key under the
  * namespace) and waits until each instance reports the marker's remote invalidation — Redis
  * delivers a connection's notifications in the order it ran the commands behind them.
+ * `notificationBarrier` writes the marker through a client of the test's own; `writerBarrier`
+ * through the writing cache itself, again until it is heard (for instances still subscribing,
+ * and for a Cluster's per-master order).
  */
 import { randomUUID } from 'node:crypto';
 import type { Cache } from '../../../src/cache/index.js';
