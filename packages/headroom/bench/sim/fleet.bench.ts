@@ -1,7 +1,9 @@
 /**
  * Fleet scale: the model of `fleet-model.ts` (10,000 servers × 4 workers at 80% load, p2c +
  * peak-EWMA, hedging at the p95 with a 5% budget) run by `runModel` with the real policy objects,
- * against its peer — the same model as a bare typed-array loop (`bare-fleet.ts`) — interleaved:
+ * against its peer — the same model as a bare typed-array loop (`bare-fleet.ts`) — and a diagnostic
+ * case between the two, the bare loop with the real policy objects deciding (`policy-fleet.ts`: what
+ * the objects a user deploys cost, apart from the simulator's own machinery) — interleaved:
  * every round runs each case once, in a rotating order, each run in its own child process (so each
  * has its own heap and peak RSS). A third case runs this checkout's model under
  * `node --max-semi-space-size=64`: V8's young generation is then large enough that the calls in
@@ -13,7 +15,8 @@
  * p99 and hedges (the cases must agree: same model), and the per-round CPU-time ratio to the bare
  * loop. Sizes: HEADROOM_BENCH_SIM_CALLS calls per run (default 1,000,000; the issue's goal is
  * 10,000,000 in ≤ 60 s and ≤ 2× the bare loop), HEADROOM_BENCH_SIM_ROUNDS rounds (default 3);
- * HEADROOM_BENCH_SIM_YOUNG=0 leaves out the `--max-semi-space-size` case.
+ * HEADROOM_BENCH_SIM_YOUNG=0 leaves out the `--max-semi-space-size` case, HEADROOM_BENCH_SIM_POLICIES=0
+ * the policy-object case.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,11 +30,13 @@ const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 1_000_000);
 const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
 const BASE = process.env['HEADROOM_BASELINE'];
 const YOUNG = process.env['HEADROOM_BENCH_SIM_YOUNG'] !== '0';
+const POLICIES = process.env['HEADROOM_BENCH_SIM_POLICIES'] !== '0';
 const CHILD = fileURLToPath(new URL('./fleet.child.ts', import.meta.url));
 const BARE = 'bare typed-array loop (peer)';
 const NEW = 'real objects (this checkout)';
 const OLD = 'real objects (baseline)';
 const SEMI = 'real objects, node --max-semi-space-size=64';
+const POLICY = 'bare loop, real policy objects deciding';
 
 interface Run {
   readonly calls: number;
@@ -69,6 +74,7 @@ report(`sim: ${SERVERS} servers × ${CALLS} calls, real p2c + peak-EWMA + hedgin
     [NEW]: { args: ['model'] },
     [BARE]: { args: ['bare'] },
   };
+  if (POLICIES) cases[POLICY] = { args: ['policies'] };
   if (YOUNG) cases[SEMI] = { flags: ['--max-semi-space-size=64'], args: ['model'] };
   if (base !== undefined) cases[OLD] = { args: ['model', base] };
   const names = Object.keys(cases);

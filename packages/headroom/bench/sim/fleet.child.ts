@@ -4,13 +4,15 @@
  * One process per run, so each case's memory is its own and no run inherits another's heap.
  *
  * Arguments: `<case> <calls> <seed> [src]` — case `model` (the real objects, `runModel` from the
- * library sources under `src`, default this checkout's) or `bare` (the typed-array loop).
+ * library sources under `src`, default this checkout's), `bare` (the typed-array loop) or `policies`
+ * (the typed-array loop with the real policy objects deciding, `policy-fleet.ts`).
  */
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import type * as Sim from '../../src/sim/index.js';
 import { bareFleet } from './bare-fleet.js';
 import { fleetModel } from './fleet-model.js';
+import { policyFleet } from './policy-fleet.js';
 
 const [kind, callsArg, seedArg, src] = process.argv.slice(2);
 const calls = Number(callsArg);
@@ -36,8 +38,10 @@ if (kind === 'model') {
   };
 } else if (kind === 'bare') {
   out = { ...bareFleet({ ...m.bare, seed }) };
+} else if (kind === 'policies') {
+  out = { ...policyFleet({ ...m.bare, seed }) };
 } else {
-  throw new Error(`fleet.child: unknown case ${kind}; use model or bare`);
+  throw new Error(`fleet.child: unknown case ${kind}; use model, bare or policies`);
 }
 const wallS = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
