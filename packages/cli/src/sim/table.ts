@@ -73,6 +73,14 @@ function optionalRows(results: readonly VariantResult[]): [string, (r: VariantRe
   if (results.some((r) => runs(r).some((run) => run.servedForNobody > 0)))
     rows.push(['served for nobody (per call)', (r) => meanOf(r, (run) => run.servedForNobody / Math.max(1, run.calls))]);
   if (results.some((r) => runs(r)[0]!.cache !== undefined)) rows.push(['cache hit ratio', (r) => meanOf(r, (run) => run.cache?.hitRatio)]);
+  const partition = results.map((r) => runs(r)[0]!.partition).find((x) => x !== undefined);
+  if (partition !== undefined) {
+    rows.push([
+      `placed above ⌈${partition.loadFactor}·m/n⌉ (of calls)`,
+      (r) => meanOf(r, (run) => (run.partition === undefined ? undefined : run.partition.aboveCap / Math.max(1, run.partition.placements))),
+    ]);
+    rows.push(['worst load ÷ ⌈c·m/n⌉', (r) => meanNum(runs(r).map((run) => run.partition?.worstOverCap))]);
+  }
   if (results.some((r) => runs(r)[0]!.limiter !== undefined))
     rows.push(['shed by the limiter', (r) => meanOf(r, (run) => run.limiter?.shedShare)]);
   if (results.some((r) => runs(r).some((run) => (run.limiter?.waited ?? 0) + (run.limiter?.shedAfterWait ?? 0) > 0))) {

@@ -87,11 +87,11 @@ export class ModelFeatures {
   }
 
   /** The result fields of the parts in use. */
-  result(servers: readonly Server[]): Pick<RunResult, 'cache' | 'limiter' | 'series'> {
+  result(servers: readonly Server[]): Pick<RunResult, 'cache' | 'limiter' | 'partition' | 'series'> {
     const fronted = servers.filter((s): s is FrontedServer => s instanceof FrontedServer);
     const cached = fronted.filter((s) => s.cache !== undefined);
     const limited = fronted.filter((s) => s.limiter !== undefined);
-    const out: { -readonly [K in 'cache' | 'limiter' | 'series']?: RunResult[K] } = {};
+    const out: { -readonly [K in 'cache' | 'limiter' | 'partition' | 'series']?: RunResult[K] } = {};
     if (cached.length > 0) {
       const hits = cached.reduce((a, s) => a + s.cache!.hits, 0);
       const misses = cached.reduce((a, s) => a + s.cache!.misses, 0);
@@ -114,6 +114,14 @@ export class ModelFeatures {
         shedAfterWait,
       };
     }
+    const router = this.router;
+    if (router !== undefined)
+      out.partition = {
+        placements: router.placements,
+        aboveCap: router.aboveCap,
+        worstOverCap: router.worstOverCap,
+        loadFactor: router.capFactor,
+      };
     if (this.series !== undefined) out.series = this.series.result();
     return out;
   }

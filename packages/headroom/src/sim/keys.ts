@@ -135,6 +135,14 @@ export class KeyRouter {
   /** Cached owner (server index) per key rank, -1 when not looked up since the last change. */
   readonly #owner: Int32Array | undefined;
   #loads: Float64Array;
+  /** The c of ⌈c·m/n⌉ that {@link KeyRouter.placements} are checked against: the ring's, or 1.25 for the other partitioners. */
+  readonly capFactor: number;
+  /** First attempts placed (every call, warm-up included). */
+  placements = 0;
+  /** Placements that left their server above ⌈c·m/n⌉ (m: the client's requests in flight to the n servers in the ring, this one included). */
+  aboveCap = 0;
+  /** The largest load ÷ ⌈c·m/n⌉ a placement left. */
+  worstOverCap = 0;
 
   /**
    * @param servers - servers in the fleet (node ids `s0`, `s1`, …)
@@ -149,6 +157,7 @@ export class KeyRouter {
       build(type, ids, typeof spec === 'object' && 'loadFactor' in spec ? spec.loadFactor : undefined),
     );
     this.#bounded = type === 'bounded-load';
+    this.capFactor = this.#bounded ? (this.#partitioner as BoundedLoadRing).loadFactor : 1.25;
     this.#keys = keys;
     this.#owner = this.#bounded ? undefined : new Int32Array(keys.count).fill(-1);
     this.#serverOf = new Int32Array(0);
@@ -168,20 +177,27 @@ export class KeyRouter {
       const nodes = p.nodes.length;
       return attempt < nodes ? this.#serverOf[p.indexOf(p.locateN(this.#keys.name(rank), attempt + 1)[attempt]!)]! : -1;
     }
-    if (this.#bounded) {
-      const loads = this.#loads;
-      const inflight = client.inflight;
-      let total = 0;
-      for (let i = 0; i < loads.length; i++) total += loads[i] = inflight[this.#serverOf[i]!]!;
-      return this.#serverOf[(p as BoundedLoadRing).pickIndex(this.#keys.name(rank), loads, total)]!;
-    }
-    const cache = this.#owner;
-    if (cache !== undefined) {
+    const loads = this.#loads;
+    const inflight = client.inflight;
+    let total = 0;
+    for (let i = 0; i < loads.length; i++) total += loads[i] = inflight[this.#serverOf[i]!]!;
+    let server: number;
+    if (this.#bounded) server = this.#serverOf[(p as BoundedLoadRing).pickIndex(this.#keys.name(rank), loads, total)]!;
+    else {
+      const cache = this.#owner!;
       const known = cache[rank]!;
-      if (known >= 0) return known;
-      return (cache[rank] = this.#serverOf[p.locateIndex(this.#keys.name(rank))]!);
+      server = known >= 0 ? known : (cache[rank] = this.#serverOf[p.locateIndex(this.#keys.name(rank))]!);
     }
-    return this.#serverOf[p.locateIndex(this.#keys.name(rank))]!;
+    this.#checkCap(inflight[server]! + 1, total + 1);
+    return server;
+  }
+
+  /** Counts a placement that leaves `load` on its server with `m` in flight to the ring's servers. */
+  #checkCap(load: number, m: number): void {
+    this.placements++;
+    const cap = Math.ceil((this.capFactor * m) / this.#loads.length - 1e-9);
+    if (load > cap) this.aboveCap++;
+    if (load / cap > this.worstOverCap) this.worstOverCap = load / cap;
   }
 
   /** A server crashed: its keys move to the others. Keeps at least one server. */

@@ -85,6 +85,18 @@ export interface RunResult {
     readonly meanWaitMs: number;
     readonly shedAfterWait: number;
   };
+  /**
+   * The partitioner, when the model names one: calls placed (warm-up included), and how many left
+   * their server above ⌈c·m/n⌉ — m the client's requests in flight to the n servers in the ring,
+   * this one included; c the bounded-load factor (1.25 for the other partitioners, to compare) —
+   * and the largest load ÷ that cap (reproduction 5).
+   */
+  readonly partition?: {
+    readonly placements: number;
+    readonly aboveCap: number;
+    readonly worstOverCap: number;
+    readonly loadFactor: number;
+  };
   /** The time series, when the model asks for one (`series`). */
   readonly series?: RunSeries;
   /** Probe traffic, when the clients' picker probes (Prequal): probes sent, and per call (warm-up included). */

@@ -24,7 +24,7 @@ export const builtinScenarios: readonly Scenario[] = [
   {
     name: 'mmc',
     description:
-      'M/M/4 at ρ = 0.8 (mean service 1 ms): FIFO, LIFO and processor sharing have the same mean time in system (Erlang C: 1.7455 ms) and very different tails.',
+      'M/M/4 at ρ = 0.8 (mean service 1 ms): FIFO, LIFO and processor sharing have the same mean time in system (Erlang C: 1.7455 ms) and very different tails; one worker at the same ρ: M/M/1 (5 ms) and M/D/1 (Pollaczek–Khinchine: 3 ms).',
     model: {
       duration: '200s',
       arrivals: { type: 'poisson', ratePerSec: 3200 },
@@ -34,12 +34,23 @@ export const builtinScenarios: readonly Scenario[] = [
       { name: 'fifo', servers: [{ count: 1, workers: 4, discipline: 'fifo', service: { type: 'exponential', mean: 1 } }] },
       { name: 'lifo', servers: [{ count: 1, workers: 4, discipline: 'lifo', service: { type: 'exponential', mean: 1 } }] },
       { name: 'ps', servers: [{ count: 1, workers: 4, discipline: 'ps', service: { type: 'exponential', mean: 1 } }] },
+      // One worker at the same ρ = 0.8: M/M/1 gives 1/(μ − λ) = 5 ms, M/D/1 (Pollaczek–Khinchine) 1 + ρ/(2(1 − ρ)) = 3 ms.
+      {
+        name: 'M/M/1',
+        arrivals: { type: 'poisson', ratePerSec: 800 },
+        servers: [{ count: 1, workers: 1, service: { type: 'exponential', mean: 1 } }],
+      },
+      {
+        name: 'M/D/1',
+        arrivals: { type: 'poisson', ratePerSec: 800 },
+        servers: [{ count: 1, workers: 1, service: { type: 'constant', value: 1 } }],
+      },
     ],
   },
   {
     name: 'tail-at-scale',
     description:
-      'Leaves answer in 10 ms, or 1 s for 1 request in 100: the share of calls slower than 500 ms is 1 − 0.99ⁿ (1%, 9.6%, 63.4%) for n = 1, 10, 100 leaves.',
+      'Leaves answer in 10 ms, or 1 s for 1 request in 100: the share of calls slower than 500 ms is 1 − 0.99ⁿ (1%, 9.6%, 63.4%) for n = 1, 10, 100 leaves; with 1 slow request in 10,000, 1 − 0.9999²⁰⁰⁰ = 18.1% at n = 2,000.',
     model: {
       duration: '22s',
       slo: '500ms',
@@ -61,6 +72,25 @@ export const builtinScenarios: readonly Scenario[] = [
       { name: '1 leaf', fanOut: { leaves: 1 } },
       { name: '10 leaves', fanOut: { leaves: 10 } },
       { name: '100 leaves', fanOut: { leaves: 100 } },
+      // The issue's second case: 1 slow leaf in 10,000 at n = 2,000 → 1 − 0.9999²⁰⁰⁰ = 18.1%, at a
+      // tenth of the rate (2,000 leaves a call).
+      {
+        name: '2,000 leaves, p = 10⁻⁴',
+        arrivals: { type: 'poisson', ratePerSec: 100 },
+        servers: [
+          {
+            count: 100,
+            workers: 'unbounded',
+            service: {
+              type: 'bimodal',
+              fast: { type: 'constant', value: 10 },
+              slow: { type: 'constant', value: 1000 },
+              slowProbability: 1e-4,
+            },
+          },
+        ],
+        fanOut: { leaves: 2000 },
+      },
     ],
   },
   {
@@ -75,6 +105,40 @@ export const builtinScenarios: readonly Scenario[] = [
     },
     variants: [
       { name: 'd=1 (random)', clients: { picker: 'random', load: 'outstanding' } },
+      { name: 'd=2 (p2c)', clients: { picker: 'p2c', load: 'outstanding' } },
+      { name: 'd=3', clients: { picker: { type: 'p2c', choices: 3 }, load: 'outstanding' } },
+    ],
+  },
+  {
+    name: 'power-of-d-light',
+    description:
+      'The power-of-d model at λ = 0.5 and 0.7: 1,000 FIFO servers, 1,000 calls per server after a warm-up of 1,000 service times. T_d(0.5) = 2, 1.2657, 1.1252 and T_d(0.7) = 3.3333, 1.6145, 1.3568 for d = 1, 2, 3 as n → ∞.',
+    model: {
+      duration: '3000ms',
+      warmup: '1000ms',
+      arrivals: { type: 'poisson', ratePerSec: 500_000 },
+      servers: [{ count: 1000, service: { type: 'exponential', mean: 1 } }],
+    },
+    variants: [0.5, 0.7].flatMap((lambda) =>
+      ([1, 2, 3] as const).map((d): VariantSpec => ({
+        name: `d=${d}, λ=${lambda}`,
+        duration: 1000 + 1000 / lambda,
+        arrivals: { type: 'poisson', ratePerSec: lambda * 1_000_000 },
+        clients: { picker: d === 1 ? 'random' : { type: 'p2c', choices: d }, load: 'outstanding' },
+      })),
+    ),
+  },
+  {
+    name: 'power-of-d-0.99',
+    description:
+      'The power-of-d model at λ = 0.99 for d = 2 and 3 (1,000 servers, warm-up 1,000 service times, then 1,000 calls per server): T_d = 5.4320 and 3.8578 as n → ∞; a finite fleet sits a little above (docs/sim.md). d = 1 is M/M/1 with mean 100, which relaxes over ~40,000 service times: not a CLI run.',
+    model: {
+      duration: 1000 + 1000 / 0.99,
+      warmup: '1000ms',
+      arrivals: { type: 'poisson', ratePerSec: 990_000 },
+      servers: [{ count: 1000, service: { type: 'exponential', mean: 1 } }],
+    },
+    variants: [
       { name: 'd=2 (p2c)', clients: { picker: 'p2c', load: 'outstanding' } },
       { name: 'd=3', clients: { picker: { type: 'p2c', choices: 3 }, load: 'outstanding' } },
     ],
@@ -115,6 +179,29 @@ export const builtinScenarios: readonly Scenario[] = [
     },
     variants: [
       { name: 'p2c (no partitioner)', clients: { picker: 'p2c' } },
+      { name: 'ketama', partitioner: 'ketama' },
+      { name: 'bounded-load c=1.25', partitioner: { type: 'bounded-load', loadFactor: 1.25 } },
+    ],
+  },
+  {
+    name: 'bounded-load',
+    description:
+      "Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam): 20 servers × 4 workers at 50% load, Zipf keys (1,000, exponent 0.99: the hottest is ~13% of the calls) routed by the real BoundedLoadRing (c = 1.25) over the client's in-flight counts while five servers crash and restart in turn; no placement leaves a server above ⌈c·m/n⌉. Plain ketama on the same keys breaks that cap.",
+    model: {
+      duration: '30s',
+      warmup: '1s',
+      arrivals: { type: 'poisson', ratePerSec: 8000 },
+      keys: { type: 'zipf', count: 1000, exponent: 0.99 },
+      servers: [{ count: 20, workers: 4, service: { type: 'exponential', mean: '5ms' } }],
+      faults: [
+        { atMs: 6000, action: 'crash', servers: [2, 7] },
+        { atMs: 12_000, action: 'restart', servers: [2] },
+        { atMs: 15_000, action: 'crash', servers: [11, 12, 13] },
+        { atMs: 20_000, action: 'restart', servers: [7, 11] },
+        { atMs: 24_000, action: 'restart', servers: [12, 13] },
+      ],
+    },
+    variants: [
       { name: 'ketama', partitioner: 'ketama' },
       { name: 'bounded-load c=1.25', partitioner: { type: 'bounded-load', loadFactor: 1.25 } },
     ],
