@@ -51,6 +51,11 @@ before(() => {
     JSON.stringify({ ...scenario, variants: [scenario.variants[0], { name: 'x', clients: { picker: 'fastest' } }] }),
   );
   writeFileSync(join(work, 'unknown.json'), JSON.stringify({ ...scenario, model: { ...scenario.model, sevrers: [] } }));
+  const misspelled = { type: 'lognormal', median: '5ms', sigma: 0.5, sigmaa: 0.8 };
+  writeFileSync(
+    join(work, 'nested.yaml'),
+    toYaml({ ...scenario, model: { ...scenario.model, servers: [{ count: 6, service: misspelled }] } }),
+  );
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -125,6 +130,10 @@ test('a bad scenario fails with one error naming the file, the path and the reas
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   const unknown = headroom('sim', 'unknown.json', '--no-report');
   assert.match(unknown.stderr, /unknown\.json: model\.sevrers: unknown field/);
+  const nested = headroom('sim', 'nested.yaml', '--no-report');
+  assert.equal(nested.status, 1);
+  assert.match(nested.stderr, /nested\.yaml: model\.servers\.0\.service\.sigmaa: unknown field; expected one of type, median, sigma/);
+  assert.equal(nested.stderr.trim().split('\n').length, 1);
   const missing = headroom('sim', 'no-such-scenario');
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no-such-scenario.*tail-at-scale/);

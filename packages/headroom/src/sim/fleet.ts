@@ -22,6 +22,7 @@ import { policyConfig } from './policies.js';
 import type { RunResult } from './result.js';
 import { Server, type Job, type ServerHost } from './server.js';
 import { ServerSlab } from './server-slab.js';
+import { checkModelKeys } from './spec-keys.js';
 import { LengthTail } from './stats.js';
 import { TieRegistries } from './tied.js';
 import { probingPickerFor, SimProbes, usesProbes } from './probes.js';
@@ -104,6 +105,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     seed: number,
     hooks: ModelHooks,
   ) {
+    checkModelKeys(spec);
     this.engine = new SimEngine({ seed });
     const root = this.engine.random;
     const features = (this.#features = new ModelFeatures(spec, root, hooks));

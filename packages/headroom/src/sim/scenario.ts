@@ -2,13 +2,15 @@
  * Scenarios: a model plus named variants (each replaces some of the model's top-level fields —
  * `clients`, `servers`, `fanOut`, … — to compare policies side by side), as a TypeScript object or
  * a JSON file. Validation ends at the first problem with one {@link ScenarioError} naming the
- * field's path and the reason: unknown or missing fields here, impossible values by building
- * every variant's model (the engine's own checks, re-labelled with the path).
+ * field's path and the reason: unknown fields in any object (spec-keys.ts) and missing ones here,
+ * impossible values by building every variant's model (the engine's own checks, re-labelled with
+ * the path).
  */
 import { readFileSync } from 'node:fs';
 import { isHeadroomError } from '../core/errors.js';
 import { checkModel } from './fleet.js';
 import { ScenarioError } from './errors.js';
+import { MODEL_KEYS, modelKeyProblem, objectProblem } from './spec-keys.js';
 import type { ModelSpec } from './model-spec.js';
 import { replicateModels, type Replications } from './replicate.js';
 
@@ -30,84 +32,16 @@ export interface Scenario {
 }
 
 const SCENARIO_KEYS = ['name', 'description', 'seed', 'model', 'variants'];
-const MODEL_KEYS = [
-  'duration',
-  'warmup',
-  'arrivals',
-  'clients',
-  'servers',
-  'network',
-  'fanOut',
-  'faults',
-  'machinePauses',
-  'slo',
-  'queueTailLength',
-  'keys',
-  'partitioner',
-  'series',
-];
-const CLIENT_KEYS = [
-  'count',
-  'picker',
-  'load',
-  'hedge',
-  'timeout',
-  'stalls',
-  'outlier',
-  'health',
-  'panicThreshold',
-  'tied',
-  'retry',
-  'slowStart',
-  'deadline',
-];
-const GROUP_KEYS = ['count', 'workers', 'discipline', 'service', 'pauses', 'limiter', 'cache'];
-const LIMITER_KEYS = ['algorithm', 'limit', 'options', 'windowed', 'queueSize', 'queueTimeout'];
-const CACHE_KEYS = ['capacity', 'policy'];
-const HEDGE_KEYS = ['delay', 'percentile', 'windowSize', 'minSamples', 'maxExtra', 'budget', 'cancelQueued'];
-
-/** Known fields of `clients.tied`, `clients.retry` (and its budget and backoff) and `clients.deadline`. */
-function checkPolicyKeys(c: Record<string, unknown>, path: string, source: string | undefined): void {
-  if (c['tied'] !== undefined) keys(c['tied'], ['delay'], `${path}.tied`, source);
-  if (c['deadline'] !== undefined) keys(c['deadline'], ['timeout', 'minRemaining', 'reserve', 'propagate'], `${path}.deadline`, source);
-  const retry = c['retry'];
-  if (retry === undefined) return;
-  keys(retry, ['maxAttempts', 'budget', 'backoff', 'attemptTimeout'], `${path}.retry`, source);
-  const r = retry as Record<string, unknown>;
-  if (r['budget'] !== undefined && r['budget'] !== false)
-    keys(r['budget'], ['ratio', 'minPerSec', 'maxTokens'], `${path}.retry.budget`, source);
-  if (r['backoff'] !== undefined) keys(r['backoff'], ['initial', 'max', 'multiplier', 'jitter'], `${path}.retry.backoff`, source);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function keys(v: unknown, allowed: readonly string[], path: string, source: string | undefined): void {
-  if (!isObject(v)) throw new ScenarioError(path, 'expected an object', source);
-  for (const k of Object.keys(v)) {
-    if (!allowed.includes(k))
-      throw new ScenarioError(path === '' ? k : `${path}.${k}`, `unknown field; expected one of ${allowed.join(', ')}`, source);
-  }
+  const problem = objectProblem(v, allowed, path);
+  if (problem !== undefined) throw new ScenarioError(problem.path, problem.reason, source);
 }
 
-function checkModelFields(m: Record<string, unknown>, path: string, source: string | undefined): void {
-  const at = (k: string): string => (path === '' ? k : `${path}.${k}`);
-  if (m['clients'] !== undefined) {
-    keys(m['clients'], CLIENT_KEYS, at('clients'), source);
-    const hedge = (m['clients'] as Record<string, unknown>)['hedge'];
-    if (hedge !== undefined) keys(hedge, HEDGE_KEYS, at('clients.hedge'), source);
-    checkPolicyKeys(m['clients'] as Record<string, unknown>, at('clients'), source);
-  }
-  if (m['servers'] !== undefined) {
-    if (!Array.isArray(m['servers'])) throw new ScenarioError(at('servers'), 'expected a list of server groups', source);
-    m['servers'].forEach((g, i) => {
-      keys(g, GROUP_KEYS, at(`servers.${i}`), source);
-      const group = g as Record<string, unknown>;
-      if (group['limiter'] !== undefined) keys(group['limiter'], LIMITER_KEYS, at(`servers.${i}.limiter`), source);
-      if (group['cache'] !== undefined) keys(group['cache'], CACHE_KEYS, at(`servers.${i}.cache`), source);
-    });
-  }
+/** Every object of a model or variant against its known fields (spec-keys.ts). */
+function checkModelFields(m: unknown, path: string, isVariant: boolean, source: string | undefined): void {
+  const problem = modelKeyProblem(m, path, isVariant);
+  if (problem !== undefined) throw new ScenarioError(problem.path, problem.reason, source);
 }
 
 /** The model of each variant (the base model alone when there are none). */
@@ -134,7 +68,7 @@ export function validateScenario(value: unknown, source?: string): Scenario {
   for (const required of ['duration', 'arrivals', 'servers']) {
     if ((s['model'] as Record<string, unknown>)[required] === undefined) throw new ScenarioError(`model.${required}`, 'missing', source);
   }
-  checkModelFields(s['model'] as Record<string, unknown>, 'model', source);
+  checkModelFields(s['model'], 'model', false, source);
   const variants = s['variants'];
   if (variants !== undefined) {
     if (!Array.isArray(variants)) throw new ScenarioError('variants', 'expected a list of { name, …model fields }', source);
@@ -146,7 +80,7 @@ export function validateScenario(value: unknown, source?: string): Scenario {
       if (names.has(name))
         throw new ScenarioError(`variants.${i}.name`, `"${name}" is used by an earlier variant; names must differ`, source);
       names.add(name);
-      checkModelFields(v as Record<string, unknown>, `variants.${i}`, source);
+      checkModelFields(v, `variants.${i}`, true, source);
     });
   }
   const scenario = value as Scenario;
