@@ -15,7 +15,9 @@
  * machine's load.
  */
 import { runModel, type DistributionSpec } from '../../src/sim/index.js';
-import { report } from '../harness.js';
+import { report, type ReportTable } from '../harness.js';
+import { startSweep, writeSweep } from './sweep-data.js';
+import { renderSweepChart } from './sweep-chart.js';
 
 const SEEDS = Number(process.env['HEADROOM_BENCH_SEEDS'] ?? 2);
 const MEDIAN = 10;
@@ -54,8 +56,25 @@ const LOADS = [0.3, 0.6, 0.85];
 
 const avg = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
 
-report('sim: hedge percentile × service shape × load (p99, p99.9, extra load)', () => {
+/** One row of the table, as the chart reads it. */
+export interface HedgeCell {
+  readonly shape: string;
+  readonly load: number;
+  /** The hedge's percentile, `null` for no hedging. */
+  readonly percentile: number | null;
+  readonly p99: number;
+  readonly p999: number;
+  readonly p999Min: number;
+  readonly p999Max: number;
+  /** Hedges ÷ calls and refused asks ÷ calls, as fractions. */
+  readonly extra: number;
+  readonly refused: number;
+}
+
+report('sim: hedge percentile × service shape × load (p99, p99.9, extra load)', async (): Promise<ReportTable> => {
+  const sweep = startSweep('npm run bench -- sim/hedge-percentile', SEEDS);
   const rows: (string | number)[][] = [];
+  const cells: HedgeCell[] = [];
   const total = SHAPES.length * LOADS.length * PERCENTILES.length;
   let done = 0;
   for (const shape of SHAPES) {
@@ -76,6 +95,17 @@ report('sim: hedge percentile × service shape × load (p99, p99.9, extra load)'
           ),
         );
         const p999 = runs.map((r) => r.latency.p999);
+        cells.push({
+          shape: shape.name,
+          load,
+          percentile: percentile ?? null,
+          p99: avg(runs.map((r) => r.latency.p99)),
+          p999: avg(p999),
+          p999Min: Math.min(...p999),
+          p999Max: Math.max(...p999),
+          extra: avg(runs.map((r) => r.hedges / r.calls)),
+          refused: avg(runs.map((r) => r.hedgesRefused / r.calls)),
+        });
         rows.push([
           shape.name,
           `${Math.round(load * 100)}%`,
@@ -89,12 +119,17 @@ report('sim: hedge percentile × service shape × load (p99, p99.9, extra load)'
       }
     }
   }
+  const run = sweep.finish();
+  const json = writeSweep('hedge-percentile', { run, cells });
+  const svg = json === undefined ? undefined : await renderSweepChart('hedge-percentile');
   return {
     header: ['service', 'utilization', 'hedge at', 'p99 ms', 'p99.9 ms (range)', 'extra %', 'refused %'],
     rows,
     notes: [
       `${SEEDS} seed(s) per row (1…${SEEDS}), ${SERVERS} servers × ${WORKERS} workers, p2c + outstanding; HedgeCore at its default budget (5% of calls, burst 10).`,
       'extra %: hedges sent ÷ calls; refused %: hedge asks the budget refused ÷ calls (a refused call asks again when its wait has doubled).',
+      `${run.date} at ${run.commit}, ${run.wallSeconds} s, 1-minute load average ${run.loadStart} at the start, ${run.loadEnd} at the end (virtual time: the figures do not depend on it).`,
+      ...(json === undefined ? [] : [`Wrote ${json}${svg === undefined ? '' : ` and ${svg}`}.`]),
     ],
   };
 });

@@ -18,7 +18,9 @@
  * Size: HEADROOM_BENCH_SEEDS seeds (default 3).
  */
 import { runModel, type DistributionSpec, type LimiterSpec, type ModelSpec, type RunSeries } from '../../src/sim/index.js';
-import { report } from '../harness.js';
+import { report, type ReportTable } from '../harness.js';
+import { startSweep, writeSweep } from './sweep-data.js';
+import { renderSweepChart } from './sweep-chart.js';
 
 const SEEDS = Number(process.env['HEADROOM_BENCH_SEEDS'] ?? 3);
 const MEDIAN_MS = 10;
@@ -110,8 +112,26 @@ function measure(shape: Shape, workers: number, level: number, limiter: LimiterS
   };
 }
 
-report('sim: concurrency limiters × service shapes × load (goodput, p99, shed, recovery)', () => {
+/** One row of the table, as the chart reads it (means over the seeds; goodput and shed as fractions). */
+export interface LimiterCell {
+  readonly shape: string;
+  readonly workers: number;
+  readonly level: number;
+  readonly limiter: string;
+  readonly goodput: number;
+  readonly goodputMin: number;
+  readonly goodputMax: number;
+  readonly p99: number;
+  readonly shed: number;
+  /** Seconds to recover after the 2× level, the worst seed; `null` below 2× or when a seed had not recovered within 15 s. */
+  readonly recoverS: number | null;
+  readonly limit: number;
+}
+
+report('sim: concurrency limiters × service shapes × load (goodput, p99, shed, recovery)', async (): Promise<ReportTable> => {
+  const sweep = startSweep('npm run bench -- sim/limiter-sweep', SEEDS);
   const rows: (string | number)[][] = [];
+  const out: LimiterCell[] = [];
   const total = SHAPES.length * 2 * 3 * LIMITERS(1).length;
   let done = 0;
   for (const shape of SHAPES) {
@@ -121,6 +141,19 @@ report('sim: concurrency limiters × service shapes × load (goodput, p99, shed,
           const cells = Array.from({ length: SEEDS }, (_, i) => measure(shape, workers, level, limiter, i + 1));
           const goodputs = cells.map((c) => c.goodput * 100);
           const recover = cells.map((c) => c.recoverS);
+          out.push({
+            shape: shape.name,
+            workers,
+            level,
+            limiter: name,
+            goodput: avg(cells.map((c) => c.goodput)),
+            goodputMin: Math.min(...cells.map((c) => c.goodput)),
+            goodputMax: Math.max(...cells.map((c) => c.goodput)),
+            p99: avg(cells.map((c) => c.p99)),
+            shed: avg(cells.map((c) => c.shed)),
+            recoverS: level > 1 && !recover.some((x) => Number.isNaN(x)) ? Math.max(...recover) : null,
+            limit: avg(cells.map((c) => c.limit)),
+          });
           rows.push([
             shape.name,
             workers,
@@ -137,12 +170,17 @@ report('sim: concurrency limiters × service shapes × load (goodput, p99, shed,
       }
     }
   }
+  const run = sweep.finish();
+  const json = writeSweep('limiter-sweep', { run, cells: out });
+  const svg = json === undefined ? undefined : await renderSweepChart('limiter-sweep');
   return {
     header: ['service', 'c', 'load', 'limiter', 'goodput % (range)', 'p99 ms', 'shed %', 'recover s (max)', 'limit at 40 s'],
     rows,
     notes: [
       `${SEEDS} seeds per row (1…${SEEDS}); virtual time, so the figures do not depend on the machine's load.`,
       'goodput (% of min(offered, capacity)), p99 and shed over seconds 20–40 of the load level; recover: seconds after the 2× level ends until a window whose shed share is within 1 point, and p99 within 20%, of seconds 5–10 (before the overload).',
+      `${run.date} at ${run.commit}, ${run.wallSeconds} s, 1-minute load average ${run.loadStart} at the start, ${run.loadEnd} at the end (virtual time: the figures do not depend on it).`,
+      ...(json === undefined ? [] : [`Wrote ${json}${svg === undefined ? '' : ` and ${svg}`}.`]),
     ],
   };
 });

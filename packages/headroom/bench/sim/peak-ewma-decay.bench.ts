@@ -19,6 +19,8 @@ import { loadavg } from 'node:os';
 import { runModel } from '../../src/sim/index.js';
 import { decaySweepModel, type SweepClient, type SweepShape } from '../../src/sim/scenarios/decay-sweep.js';
 import { report, type ReportTable } from '../harness.js';
+import { startSweep, writeSweep } from './sweep-data.js';
+import { renderSweepChart } from './sweep-chart.js';
 
 const SEEDS = Number(process.env['HEADROOM_BENCH_SIM_SEEDS'] ?? 3);
 const TAUS = [500, 1000, 3000, 10_000];
@@ -26,7 +28,8 @@ const SHAPES: SweepShape[] = ['slow-replica', 'lognormal', 'stalls'];
 const LOADS = [0.2, 0.5, 0.8];
 const CLIENTS: SweepClient[] = ['none', 'quiet', 'busy'];
 
-interface Cell {
+/** One cell of the table, as the chart reads it (per τ, in the order of `taus`). */
+export interface DecayCell {
   readonly shape: SweepShape;
   readonly load: number;
   readonly client: SweepClient;
@@ -34,12 +37,13 @@ interface Cell {
   readonly p99Ratio: number[];
   readonly p99Ms: number[];
   readonly slowShare: number[];
+  readonly taus: readonly number[];
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const tauLabel = (ms: number): string => `τ = ${ms / 1000} s`;
 
-function runCell(shape: SweepShape, load: number, client: SweepClient): Cell {
+function runCell(shape: SweepShape, load: number, client: SweepClient): DecayCell {
   const ratio = TAUS.map(() => [] as number[]);
   const p99 = TAUS.map(() => [] as number[]);
   const share = TAUS.map(() => [] as number[]);
@@ -52,12 +56,13 @@ function runCell(shape: SweepShape, load: number, client: SweepClient): Cell {
       share[i]!.push(r.served[0]! / r.served.reduce((a, b) => a + b, 0));
     });
   }
-  return { shape, load, client, p99Ratio: ratio.map(mean), p99Ms: p99.map(mean), slowShare: share.map(mean) };
+  return { shape, load, client, p99Ratio: ratio.map(mean), p99Ms: p99.map(mean), slowShare: share.map(mean), taus: TAUS };
 }
 
-report('sim: peak-EWMA decay sweep (p99 ÷ round-robin, share to the slow replica)', (): ReportTable => {
+report('sim: peak-EWMA decay sweep (p99 ÷ round-robin, share to the slow replica)', async (): Promise<ReportTable> => {
   const loadStart = loadavg()[0]!;
-  const cells: Cell[] = [];
+  const sweep = startSweep('npm run bench -- sim/peak-ewma-decay', SEEDS);
+  const cells: DecayCell[] = [];
   const total = SHAPES.length * LOADS.length * CLIENTS.length;
   for (const shape of SHAPES)
     for (const load of LOADS)
@@ -78,6 +83,9 @@ report('sim: peak-EWMA decay sweep (p99 ÷ round-robin, share to the slow replic
       return `${Math.max(...r).toFixed(2)} / ${mean(r).toFixed(3)}`;
     });
   for (const client of CLIENTS) rows.push(['regret (worst / mean)', 'all', client, ...regret(client)]);
+  const run = sweep.finish();
+  const json = writeSweep('peak-ewma-decay', { run, cells });
+  const svg = json === undefined ? undefined : await renderSweepChart('peak-ewma-decay');
   return {
     header: ['shape', 'load', 'client', ...TAUS.map(tauLabel)],
     rows,
@@ -85,6 +93,8 @@ report('sim: peak-EWMA decay sweep (p99 ÷ round-robin, share to the slow replic
       `Cells: mean over ${SEEDS} seeds of p99 ÷ round-robin's p99 (same cell, same seed); slow-replica cells add the share of requests sent to the slow replica.`,
       "Regret: p99 ÷ the best τ's p99 in the same cell, worst and mean over the 9 cells of that client.",
       `1-minute load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (virtual time: the figures do not depend on it).`,
+      `${run.date} at ${run.commit}, ${run.wallSeconds} s.`,
+      ...(json === undefined ? [] : [`Wrote ${json}${svg === undefined ? '' : ` and ${svg}`}.`]),
     ],
   };
 });
