@@ -38,6 +38,40 @@ function quantile(tail: (t: number) => number, q: number): number {
   return hi;
 }
 
+/** P(Binomial(n, p) ≤ k), summed in log space (k small). */
+function binomialCdf(k: number, n: number, p: number): number {
+  if (p <= 0) return 1;
+  if (p >= 1) return k >= n ? 1 : 0;
+  let sum = 0;
+  let logTerm = n * Math.log1p(-p);
+  for (let i = 0; i <= k && i <= n; i++) {
+    sum += Math.exp(logTerm);
+    logTerm += Math.log((n - i) / (i + 1)) + Math.log(p) - Math.log1p(-p);
+  }
+  return Math.min(1, sum);
+}
+
+/**
+ * Where the p99.9 of `calls` calls drawn from `tail` lies with probability ≥ 1 − 2α: the measured
+ * p99.9 (the smallest value with ⌈0.999·calls⌉ calls at or below it) is below t exactly when at
+ * most k = calls − ⌈0.999·calls⌉ calls are above t, so the band is where P(Bin(calls, tail(t)) ≤ k)
+ * crosses α and 1 − α (bisection on ms).
+ */
+function p999Band(tail: (t: number) => number, calls: number, alpha: number): [number, number] {
+  const k = calls - Math.ceil(0.999 * calls);
+  const cross = (target: (t: number) => boolean): number => {
+    let lo = 0;
+    let hi = 10_000;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (target(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return [cross((t) => binomialCdf(k, calls, tail(t)) <= alpha), cross((t) => 1 - binomialCdf(k, calls, tail(t)) > alpha)];
+}
+
 const LEAVES = 1000;
 const fanOutModel = (calls: number, hedge: boolean, slow?: number): ModelSpec => ({
   duration: (calls / 100 / 0.9) * 1000,
@@ -63,15 +97,22 @@ test('the calibrated leaf: P(>10 ms) = 2%, P(>70 ms) = 10⁻³, P(>1.8 s) = 10�
 });
 
 // The simulation must produce that distribution through the real HedgeCore (its delay, budget and
-// winner), and send ≈ 2% more requests. 400 calls of 1,000 leaves each (400,000 leaves) per
-// variant. Tolerance of a sample quantile: the exact tail at the measured p90 and p99 must lie
-// within 4 binomial standard errors, sqrt(p(1 − p)/n), of 10% and 1% (HDR buckets add 0.1%); the
-// measured p99.9 is about the slowest call, so only an implausible one fails: P(max > t) < 10⁻⁵
-// where the exact tail at t is below 2·10⁻⁸. The hedge share's standard error is 0.02 points.
-test('hedging after 10 ms through the real HedgeCore: the exact hedged distribution, ≈ 2% (±0.5 points) more requests', () => {
+// winner), and send ≈ 2% more requests. 400 calls of 1,000 leaves each (400,000 leaves) without
+// hedging, 1,000 with. Tolerance of a sample quantile: the exact tail at the measured p90 and p99
+// must lie within 4 binomial standard errors, sqrt(p(1 − p)/n), of 10% and 1% (HDR buckets add
+// 0.1%). The simulated p99.9 must lie in the band where a correct simulator puts it with
+// probability ≥ 1 − 2·10⁻⁴ (p999Band, from the exact distribution and the call count): hedged,
+// 1,000 calls, 66–198 ms around the exact 79.2; unhedged, 400 calls, 416–3,000 ms around 1,800.
+// The issue's ±10% on the simulated p99.9 is not a few seconds' test: the p99.9 of 1,000-leaf
+// calls is a leaf's 1 − 10⁻⁶ quantile, and ±10% needs ≈ 20,000 hedged calls (2·10⁷ leaves; a
+// correct simulator then misses ±10% with probability 0.3%) and ≈ 100,000 unhedged (the tail is a
+// power law of exponent 2.12, so ±10% in ms is ±22% in probability; 5% misses even then) —
+// `npm run bench -- sim/hedging-p999` runs 20,000 of each (docs/sim.md). The hedge share's
+// standard error is 0.02 points.
+test('hedging after 10 ms through the real HedgeCore: the exact hedged distribution, p99.9 in its exact band, ≈ 2% (±0.5 points) more requests', (t) => {
   const seed = seedFromEnv(41);
   for (const hedge of [false, true]) {
-    const r = runModel(fanOutModel(400, hedge), seed);
+    const r = runModel(fanOutModel(hedge ? 1000 : 400, hedge), seed);
     const tail = callTail(hedge ? hedgedTail(10) : leafTail, LEAVES);
     const replay = `(hedge ${hedge}, HEADROOM_SEED=${seed})`;
     for (const [p, measured] of [
@@ -85,7 +126,15 @@ test('hedging after 10 ms through the real HedgeCore: the exact hedged distribut
         `exact tail at the measured p${100 - p * 100} (${measured} ms): ${exact} vs ${p} ${replay}`,
       );
     }
-    assert.ok(tail(r.latency.p999) > 2e-8, `measured p99.9 ${r.latency.p999} ms is implausibly slow ${replay}`);
+    const [low, high] = p999Band(tail, r.ok, 1e-4);
+    t.diagnostic(
+      `hedge ${hedge}: p99.9 ${r.latency.p999} ms over ${r.ok} calls (exact ${quantile(tail, 0.999).toFixed(1)}, band ${low.toFixed(1)}–${high.toFixed(1)})`,
+    );
+    // HDR reports a bucket's upper edge: 0.1% of slack above.
+    assert.ok(
+      r.latency.p999 >= low && r.latency.p999 <= high * 1.001,
+      `measured p99.9 ${r.latency.p999} ms outside ${low.toFixed(1)}–${high.toFixed(1)} ms over ${r.ok} calls ${replay}`,
+    );
     const extra = r.hedges / (r.attempts - r.hedges);
     if (hedge) {
       assert.ok(Math.abs(extra - 0.02) <= 0.005, `extra requests ${(extra * 100).toFixed(3)}% ${replay}`);
