@@ -17,8 +17,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TopLevelSpec } from 'vega-lite';
 import { repoPath, sweepDir, type SweepFile, type SweepRun } from './sweep-data.js';
+
+/**
+ * A Vega-Lite spec. Typed loosely, and Vega is imported by a computed name, so that the type check
+ * and every other bench work in a checkout whose node_modules predates these dev dependencies.
+ */
+type TopLevelSpec = Record<string, unknown>;
+interface VegaLite {
+  compile(spec: TopLevelSpec): { spec: object };
+}
+interface Vega {
+  parse(spec: object): unknown;
+  View: new (runtime: unknown, options: { renderer: 'none' }) => { toSVG(): Promise<string>; finalize(): void };
+}
+const VEGA = 'vega';
+const VEGA_LITE = 'vega-lite';
 
 /** The sweeps that have a chart. */
 export const SWEEP_CHARTS = ['hedge-percentile', 'peak-ewma-decay', 'limiter-sweep'] as const;
@@ -97,7 +111,7 @@ function hedgeSpec(file: SweepFile<HedgeCell>): TopLevelSpec {
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  };
 }
 
 function decaySpec(file: SweepFile<DecayCell>): TopLevelSpec {
@@ -159,7 +173,7 @@ function decaySpec(file: SweepFile<DecayCell>): TopLevelSpec {
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  };
 }
 
 /** The limiter's name without the server size, so c = 4 and c = 40 share an axis. */
@@ -209,7 +223,7 @@ function limiterSpec(file: SweepFile<LimiterCell>): TopLevelSpec {
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  };
 }
 
 /** The Vega-Lite spec of a sweep's chart, from its JSON. */
@@ -225,7 +239,7 @@ export function sweepChartSpec(name: SweepChartName, file: SweepFile<unknown>): 
 
 /** Renders a Vega-Lite spec to an SVG string, headless (Vega is loaded here, so that importing this file costs every bench nothing). */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = (await Promise.all([import(VEGA), import(VEGA_LITE)])) as [Vega, VegaLite];
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -236,14 +250,24 @@ export async function toSvg(spec: TopLevelSpec): Promise<string> {
 
 /**
  * Reads `<dir>/<name>.json` and writes `<dir>/<name>.svg` beside it.
- * @returns the SVG's path relative to the repository (or absolute outside it); `undefined` when writing is off
+ * @returns the SVG's path relative to the repository (or absolute outside it); `undefined` when writing is off or Vega is not installed
  */
 export async function renderSweepChart(name: SweepChartName): Promise<string | undefined> {
   const dir = sweepDir();
   if (dir === undefined) return undefined;
   const file = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as SweepFile<unknown>;
   const path = join(dir, `${name}.svg`);
-  writeFileSync(path, (await toSvg(sweepChartSpec(name, file))) + '\n');
+  let svg: string;
+  try {
+    svg = await toSvg(sweepChartSpec(name, file));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    process.stderr.write(
+      `no chart: vega is not installed in this checkout (npm install); redraw later with: node --import tsx packages/headroom/bench/sim/sweep-chart.ts ${name}\n`,
+    );
+    return undefined;
+  }
+  writeFileSync(path, svg + '\n');
   return repoPath(path);
 }
 
