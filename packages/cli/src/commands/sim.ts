@@ -17,6 +17,7 @@ import {
   DEFAULT_YOUNG_GENERATION_MB,
   ScenarioError,
   type HistogramUnit,
+  type RunProgress,
   type Scenario,
 } from 'headroom/sim';
 import { checkReportWritable, writeReport } from '../report/report-file.js';
@@ -57,6 +58,43 @@ function readScenario(path: string): Scenario {
     throw new ScenarioError('', `not valid YAML: ${(e as Error).message.split('\n')[0]}`, path);
   }
   return validateScenario(value, path);
+}
+
+/** Least time between two progress lines of a run in progress, ms. */
+export const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Prints where the runs in progress are — simulated time as a share of the duration, and events
+ * per second of wall time since the run's previous line — at most one line per
+ * {@link PROGRESS_INTERVAL_MS} (the runs report about every `PROGRESS_EVENTS` events).
+ * @param now - the wall clock, ms
+ */
+export function runProgressPrinter(
+  write: (line: string) => void,
+  now: () => number,
+): (variant: string, seed: number, p: RunProgress) => void {
+  let last = now();
+  const seen = new Map<string, { atMs: number; events: number }>();
+  return (variant, seed, p) => {
+    const t = now();
+    const key = `${variant}\u0000${seed}`;
+    const before = seen.get(key);
+    // A run's first report only starts its rate.
+    if (before === undefined) seen.set(key, { atMs: t, events: p.events });
+    if (before === undefined || t - last < PROGRESS_INTERVAL_MS) return;
+    last = t;
+    seen.set(key, { atMs: t, events: p.events });
+    const rate = t > before.atMs ? ((p.events - before.events) * 1000) / (t - before.atMs) : 0;
+    const where =
+      p.simulatedMs <= p.durationMs
+        ? `${((p.simulatedMs / p.durationMs) * 100).toFixed(0)}% of ${formatSeconds(p.durationMs)} simulated`
+        : `draining ${p.inFlight} call(s) in flight at ${formatSeconds(p.simulatedMs)}`;
+    write(`  ${variant} (seed ${seed}): ${where}, ${(rate / 1e6).toFixed(2)} M events/s\n`);
+  };
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toPrecision(4))} s`;
 }
 
 /** Registers `headroom sim` on the program. */
@@ -130,7 +168,9 @@ export function registerSim(program: Command): void {
               (reason) => new ScenarioError('--report', `cannot write ${reportFile} (${reason}); pass another file or --no-report`),
             );
       const started = systemClock.now();
+      const progress = runProgressPrinter((line) => process.stderr.write(line), systemClock.now.bind(systemClock));
       const results = await runScenario(scenario, {
+        onRunProgress: progress,
         ...(seed === undefined ? {} : { seed }),
         replications,
         threads,

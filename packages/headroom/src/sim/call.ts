@@ -35,8 +35,8 @@ export interface CallHost {
   readonly ties: TieRegistries | undefined;
   /** Sends an attempt over the network (it may be lost). */
   send(attempt: Attempt): void;
-  /** One-way network delay of a message from one server to another (a tie cancel), ms; -1 when it is lost. */
-  peerDelay(): number;
+  /** One-way network delay of a message from one server to `server` (a tie cancel of `client`'s call), ms; -1 when it is lost. */
+  peerDelay(client: number, server: number): number;
   /** A top-level call ended. */
   callEnded(call: Call, ok: boolean, timedOut: boolean, partial: boolean): void;
   /** A hedge was sent (`true`) or refused by the budget. */
@@ -298,7 +298,7 @@ export class Call implements SimHandler {
     if (!ticket.start()) return this.#drop(a, TIE_DROPPED);
     if (++this.#x!.started === 2 && this.measured) this.host.countBothRan();
     const peer = this.#peerOf(a);
-    const delay = this.host.peerDelay();
+    const delay = this.host.peerDelay(a.client, peer);
     if (delay >= 0) this.host.engine.after(delay, this, TIE_CANCEL, peer);
     return true;
   }

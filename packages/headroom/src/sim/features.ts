@@ -28,6 +28,28 @@ export interface ModelHooks {
   readonly onDispatch?: (atMs: number, client: number, server: number, inflight: ArrayLike<number>) => void;
   /** `server` pauses for `lengthMs` from `atMs` (its own `pauses`, or `machinePauses`). */
   readonly onPause?: (atMs: number, server: number, lengthMs: number) => void;
+  /**
+   * Progress of a long run: called between events, about every {@link PROGRESS_EVENTS} events
+   * (the run goes in chunks of virtual time sized to that), and once more as the arrivals stop.
+   * It changes nothing in the run (same results, same trace hash); the caller times it (events/s)
+   * on its own clock — the model never reads the wall clock.
+   */
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+/** Events between two {@link ModelHooks.onProgress} calls, roughly (tens of ms of a run's CPU time). */
+export const PROGRESS_EVENTS = 250_000;
+
+/** Where a run is, for {@link ModelHooks.onProgress}. */
+export interface RunProgress {
+  /** Virtual time reached, ms (past `durationMs` while the calls in flight drain). */
+  readonly simulatedMs: number;
+  /** The model's `duration`, ms: arrivals stop there. */
+  readonly durationMs: number;
+  /** Events run so far. */
+  readonly events: number;
+  /** Calls in the system. */
+  readonly inFlight: number;
 }
 
 /** Builds what stands in front of one server, or nothing. */

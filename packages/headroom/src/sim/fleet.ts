@@ -15,7 +15,7 @@ import { sampler, type Sampler } from './distributions.js';
 import { balanceConfig, type ProbeHost } from './ejection.js';
 import { SimEngine, type SimHandler } from './engine.js';
 import { invalidOption } from './errors.js';
-import { ModelFeatures, type ModelHooks } from './features.js';
+import { ModelFeatures, PROGRESS_EVENTS, type ModelHooks } from './features.js';
 import { FrontedServer } from './front.js';
 import type { FaultSpec, ModelSpec } from './model-spec.js';
 import { policyConfig } from './policies.js';
@@ -24,6 +24,7 @@ import { Server, type Job, type ServerHost } from './server.js';
 import { ServerSlab } from './server-slab.js';
 import { checkModelKeys } from './spec-keys.js';
 import { LengthTail } from './stats.js';
+import { Network } from './network.js';
 import { TieRegistries } from './tied.js';
 import { probingPickerFor, SimProbes, usesProbes } from './probes.js';
 import { c3Load } from '../balance/index.js';
@@ -61,6 +62,10 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   readonly netDelay: Sampler | undefined;
   readonly loss: number;
   readonly netRandom: Random;
+  /** Per (client, server) pair, its link's index into `#linkDelays` / `#linkLoss`; undefined without `network.links` (every pair uses `netDelay` and `loss`). */
+  readonly #link: Uint32Array | undefined;
+  readonly #linkDelays: readonly (Sampler | undefined)[];
+  readonly #linkLoss: Float64Array;
   readonly timeoutMs: number | undefined;
   readonly sloMs: number;
   aboveSlo = 0;
@@ -99,6 +104,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   readonly #features: ModelFeatures;
   readonly #onDispatch: ModelHooks['onDispatch'];
   readonly #onPause: ModelHooks['onPause'];
+  readonly #onProgress: ModelHooks['onProgress'];
 
   constructor(
     readonly spec: ModelSpec,
@@ -111,6 +117,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const features = (this.#features = new ModelFeatures(spec, root, hooks));
     this.#onDispatch = hooks.onDispatch;
     this.#onPause = hooks.onPause;
+    this.#onProgress = hooks.onProgress;
     this.endMs = parsePositiveDuration(spec.duration, 'duration', 0);
     this.warmupMs = parseOptionalDuration(spec.warmup, 'warmup', this.endMs / 10);
     if (!(this.warmupMs < this.endMs)) throw invalidOption('warmup', spec.warmup, `use a duration below duration (${this.endMs} ms)`);
@@ -180,11 +187,12 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
             duration: sampler(c.stalls.duration, 'clients.stalls.duration'),
           };
     this.#stallRandom = root.fork('client-stalls');
-    const net = spec.network ?? {};
-    this.netDelay = net.delay === undefined ? undefined : sampler(net.delay, 'network.delay');
-    this.loss = net.loss ?? 0;
-    if (!(this.loss >= 0 && this.loss < 1))
-      throw invalidOption('network.loss', net.loss, 'use a probability from 0 to below 1, e.g. 0.001');
+    const network = new Network(spec.network, this.clients.length, spec.servers);
+    this.netDelay = network.delay;
+    this.loss = network.loss;
+    this.#link = network.link;
+    this.#linkDelays = network.delays;
+    this.#linkLoss = network.losses;
     this.netRandom = root.fork('network');
     this.#fanOut = spec.fanOut;
     if (spec.fanOut !== undefined) validateFanOut(spec.fanOut);
@@ -222,9 +230,13 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const mp = this.#machinePauses;
     if (mp !== undefined) engine.after(mp.interval.sample(mp.random), this, MACHINE_PAUSE_START, 0);
     // Arrivals stop at endMs; pauses and stalls recur forever, so run until the last call is answered.
-    engine.run(this.endMs);
-    while (this.inSystem > 0 && engine.step()) {
-      /* drain the calls in flight */
+    if (this.#onProgress === undefined) {
+      engine.run(this.endMs);
+      while (this.inSystem > 0 && engine.step()) {
+        /* drain the calls in flight */
+      }
+    } else {
+      this.#runReporting(this.#onProgress);
     }
     const now = engine.now;
     this.#integrate(now);
@@ -329,7 +341,8 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (this.measuring) this.attempts++;
     if (this.#onDispatch !== undefined) this.#onDispatch(this.engine.now, a.client, a.server, a.call.client.inflight);
     if (this.#dropped(a, a.server)) return;
-    const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
+    const net = this.#link === undefined ? this.netDelay : this.#linkDelays[this.#link[a.client * this.servers.length + a.server]!];
+    const d = net === undefined ? 0 : net.sample(this.netRandom);
     if (this.probes !== undefined) this.probes.send(a, d);
     else if (d > 0) this.engine.after(d, a, AT_SERVER, a.generation);
     else this.servers[a.server]!.arrive(a);
@@ -349,9 +362,18 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     this.bothRan++;
   }
 
-  peerDelay(): number {
-    if (this.loss > 0 && this.netRandom.next() < this.loss) return -1;
-    return this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
+  /** A server-to-server message of `client`'s call goes over the link from that client to the receiving `server`. */
+  peerDelay(client: number, server: number): number {
+    const link = this.#link === undefined ? -1 : this.#link[client * this.servers.length + server]!;
+    const loss = link < 0 ? this.loss : this.#linkLoss[link]!;
+    if (loss > 0 && this.netRandom.next() < loss) return -1;
+    const net = link < 0 ? this.netDelay : this.#linkDelays[link];
+    return net === undefined ? 0 : net.sample(this.netRandom);
+  }
+
+  /** The one-way delay of the link between `client` and `server` (undefined: none). */
+  linkDelay(client: number, server: number): Sampler | undefined {
+    return this.#link === undefined ? this.netDelay : this.#linkDelays[this.#link[client * this.servers.length + server]!];
   }
 
   owner(key: number, attempt: number, client: Client): number {
@@ -362,8 +384,11 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
 
   probeRoundTrip(client: number, server: number): number {
     if (this.blocked !== undefined && this.blocked[client * this.servers.length + server] === 1) return -1;
-    if (this.loss > 0 && (this.netRandom.next() < this.loss || this.netRandom.next() < this.loss)) return -1;
-    return this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom) + this.netDelay.sample(this.netRandom);
+    const link = this.#link === undefined ? -1 : this.#link[client * this.servers.length + server]!;
+    const loss = link < 0 ? this.loss : this.#linkLoss[link]!;
+    if (loss > 0 && (this.netRandom.next() < loss || this.netRandom.next() < loss)) return -1;
+    const net = link < 0 ? this.netDelay : this.#linkDelays[link];
+    return net === undefined ? 0 : net.sample(this.netRandom) + net.sample(this.netRandom);
   }
 
   serverUp(server: number): boolean {
@@ -377,7 +402,8 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (ok && a.cancelled && a.call.measured) this.servedForNobody++;
     const report = this.probes?.finished(server.index, a, ok);
     if (this.#dropped(a, server.index)) return;
-    const d = this.netDelay === undefined ? 0 : this.netDelay.sample(this.netRandom);
+    const net = this.#link === undefined ? this.netDelay : this.#linkDelays[this.#link[a.client * this.servers.length + server.index]!];
+    const d = net === undefined ? 0 : net.sample(this.netRandom);
     if (report !== undefined) this.probes!.piggyback(a, report, d);
     if (d > 0) this.engine.after(d, a, ok ? RESPONSE_OK : RESPONSE_FAILED, a.generation);
     else a.call.response(a, ok);
@@ -392,6 +418,32 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   }
 
   // ---- internals ----
+
+  /**
+   * What `run` does, reporting progress: the arrival phase in chunks of virtual time sized to
+   * about {@link PROGRESS_EVENTS} events each (events run in the same order as in one
+   * `engine.run(endMs)`: each chunk runs every event due by its end), the drain in steps.
+   */
+  #runReporting(onProgress: NonNullable<ModelHooks['onProgress']>): void {
+    const engine = this.engine;
+    const report = (): void =>
+      onProgress({ simulatedMs: engine.now, durationMs: this.endMs, events: engine.executed, inFlight: this.inSystem });
+    let chunk = this.endMs / 1000;
+    let t = 0;
+    while (t < this.endMs) {
+      t = Math.min(this.endMs, t + chunk);
+      const ran = engine.run(t);
+      report();
+      chunk = ran === 0 ? chunk * 4 : chunk * Math.min(4, Math.max(0.25, PROGRESS_EVENTS / ran));
+    }
+    let steps = 0;
+    while (this.inSystem > 0 && engine.step()) {
+      if (++steps === PROGRESS_EVENTS) {
+        steps = 0;
+        report();
+      }
+    }
+  }
 
   #arrive(index: number): void {
     const now = this.engine.now;
@@ -408,10 +460,11 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     else call.begin(this.#fanOut, this.timeoutMs);
   }
 
-  /** True when the network loses a message between `a`'s client and `server` (a partition, or random loss). */
+  /** True when the network loses a message between `a`'s client and `server` (a partition, or random loss on their link). */
   #dropped(a: Attempt, server: number): boolean {
     if (this.blocked !== undefined && this.blocked[a.client * this.servers.length + server] === 1) return this.#lose();
-    if (this.loss > 0 && this.netRandom.next() < this.loss) return this.#lose();
+    const loss = this.#link === undefined ? this.loss : this.#linkLoss[this.#link[a.client * this.servers.length + server]!]!;
+    if (loss > 0 && this.netRandom.next() < loss) return this.#lose();
     return false;
   }
 

@@ -6,7 +6,7 @@
 export { SimEngine, type SimEngineOptions, type SimHandler } from './engine.js';
 export { ScenarioError } from './errors.js';
 export { runModel, checkModel } from './fleet.js';
-export { type ModelHooks } from './features.js';
+export { type ModelHooks, type RunProgress, PROGRESS_EVENTS } from './features.js';
 export { type KeySpec, type PartitionerSpec } from './keys.js';
 export { type CacheSpec } from './cache.js';
 export { type LimiterSpec, type LimitAlgorithmName } from './limiter.js';
@@ -25,6 +25,7 @@ export {
   type Discipline,
   type ServerGroupSpec,
   type NetworkSpec,
+  type NetworkLinkSpec,
   type FanOutSpec,
   type FaultSpec,
 } from './model-spec.js';

@@ -192,11 +192,35 @@ export interface ServerGroupSpec {
   readonly cache?: CacheSpec;
 }
 
-/** Network between clients and servers: one-way delay each way, and loss of a message. */
+/**
+ * Network between clients and servers: one-way delay each way, and loss of a message, fleet-wide
+ * or per link (client × server pair).
+ */
 export interface NetworkSpec {
   /** One-way delay; default 0. */
   readonly delay?: DistributionSpec;
   /** Probability that a message (request or response) is lost; default 0. Lost calls end only by `clients.timeout`. */
+  readonly loss?: number;
+  /**
+   * Links that differ from the fleet-wide `delay` and `loss`: each entry sets the delay and/or
+   * loss of the (client, server) pairs it matches, later entries overriding earlier ones field by
+   * field; pairs no entry matches (and fields no matching entry sets) keep the fleet-wide values.
+   * A link carries both directions (request and response, a probe and its answer). A message
+   * between two servers (a tied request's cancel) goes over the link from the call's client to
+   * the server it is sent to. Default none.
+   */
+  readonly links?: readonly NetworkLinkSpec[];
+}
+
+/** One entry of `network.links`: the pairs it matches and what it sets for them. */
+export interface NetworkLinkSpec {
+  /** Client indexes (0 … `clients.count` − 1); default every client. */
+  readonly clients?: readonly number[];
+  /** Server indexes (0 … servers − 1, the groups concatenated) or one server group by its index in `servers`; default every server. */
+  readonly servers?: readonly number[] | { readonly group: number };
+  /** One-way delay on these links; default the value of the earlier entries (else `network.delay`). */
+  readonly delay?: DistributionSpec;
+  /** Loss probability of a message on these links; default the value of the earlier entries (else `network.loss`). */
   readonly loss?: number;
 }
 

@@ -44,6 +44,8 @@ export interface ProbeHost {
   readonly servers: readonly Server[];
   readonly clients: readonly Client[];
   readonly netDelay: Sampler | undefined;
+  /** The one-way delay of the link between a client and a server, when links differ (else `netDelay`). */
+  linkDelay?(client: number, server: number): Sampler | undefined;
 }
 
 interface InFlightProbe {
@@ -88,7 +90,7 @@ export class SimProbes implements SimHandler {
         const key = this.#nextId++;
         this.sent++;
         this.#probes.set(key, { client: this.#host.clients[client]!, server, done, report: undefined });
-        this.#host.engine.after(this.#delay(), this, PROBE_AT_SERVER, key);
+        this.#host.engine.after(this.#delay(client, server), this, PROBE_AT_SERVER, key);
       },
     };
   }
@@ -158,7 +160,7 @@ export class SimProbes implements SimHandler {
     if (kind === PROBE_AT_SERVER) {
       const server = this.#host.servers[probe.server]!;
       probe.report = server.up ? this.reporters[probe.server]!.report() : undefined;
-      this.#host.engine.after(this.#delay(), this, PROBE_REPLY, arg);
+      this.#host.engine.after(this.#delay(probe.client.index, probe.server), this, PROBE_REPLY, arg);
     } else if (kind === PROBE_REPLY) {
       const now = this.#host.engine.now;
       if (probe.client.stalledUntil >= now) {
@@ -177,8 +179,9 @@ export class SimProbes implements SimHandler {
     if (a.runIndex >= 0 && server.discipline !== 'ps') this.#service.set(a, server.doneAt(a) - this.#host.engine.now);
   }
 
-  #delay(): number {
-    const net = this.#host.netDelay;
+  #delay(client: number, server: number): number {
+    const host = this.#host;
+    const net = host.linkDelay === undefined ? host.netDelay : host.linkDelay(client, server);
     return net === undefined ? 0 : net.sample(this.#random);
   }
 }

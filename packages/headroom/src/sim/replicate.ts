@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { runModel } from './fleet.js';
 import { invalidOption } from './errors.js';
+import type { RunProgress } from './features.js';
 import type { ModelSpec } from './model-spec.js';
 import type { RunResult } from './result.js';
 import { meanCi, type MeanCi } from './stats.js';
@@ -86,6 +87,11 @@ export async function replicate(spec: ModelSpec, options: ReplicateOptions): Pro
 export interface ReplicateModelsOptions extends Omit<ReplicateOptions, 'onProgress'> {
   /** Called after each replication finishes, with the model's index and its count so far. */
   readonly onProgress?: ((model: number, done: number, total: number) => void) | undefined;
+  /**
+   * Called during each replication, as `runModel`'s `onProgress` hook (in a worker thread, its
+   * reports come back as messages), with the model's index and the run's seed. Results do not change.
+   */
+  readonly onRunProgress?: ((model: number, seed: number, progress: RunProgress) => void) | undefined;
 }
 
 /**
@@ -115,10 +121,15 @@ export async function replicateModels(specs: readonly ModelSpec[], options: Repl
     runs[model]![i] = r;
     options.onProgress?.(model, ++done[model]!, seeds.length);
   };
+  const onRun = options.onRunProgress;
+  const progress =
+    onRun === undefined ? undefined : (task: number, p: RunProgress): void => onRun(tasks[task]!.model, tasks[task]!.seed, p);
   if (threads === 0) {
-    tasks.forEach((t, task) => finished(task, runModel(t.spec, t.seed)));
+    tasks.forEach((t, task) =>
+      finished(task, runModel(t.spec, t.seed, progress === undefined ? {} : { onProgress: (p) => progress(task, p) })),
+    );
   } else {
-    await inWorkers(tasks, Math.min(threads, tasks.length), youngMb, finished);
+    await inWorkers(tasks, Math.min(threads, tasks.length), youngMb, finished, progress);
   }
   return runs.map((r) => ({ seeds: [...seeds], runs: r, summary: summarize(r) }));
 }
@@ -152,6 +163,7 @@ function inWorkers(
   threads: number,
   youngMb: number,
   finished: (task: number, r: RunResult) => void,
+  progress: ((task: number, p: RunProgress) => void) | undefined,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let next = 0;
@@ -166,14 +178,25 @@ function inWorkers(
         return;
       }
       const index = next++;
-      w.postMessage({ spec: tasks[index]!.spec, seed: tasks[index]!.seed, index });
+      w.postMessage({ spec: tasks[index]!.spec, seed: tasks[index]!.seed, index, progress: progress !== undefined });
     };
     for (let t = 0; t < threads; t++) {
       const w = startWorker(youngMb);
       workers.push(w);
-      w.on('message', (m: { ready?: true; index: number; result?: RunResult; error?: { message: string; code?: string } }) => {
+      type Message = {
+        ready?: true;
+        index: number;
+        result?: RunResult;
+        progress?: RunProgress;
+        error?: { message: string; code?: string };
+      };
+      w.on('message', (m: Message) => {
         if (m.ready === true) {
           feed(w);
+          return;
+        }
+        if (m.progress !== undefined) {
+          if (!failed) progress?.(m.index, m.progress);
           return;
         }
         if (m.error !== undefined) {

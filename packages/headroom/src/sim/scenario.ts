@@ -11,6 +11,7 @@ import { isHeadroomError } from '../core/errors.js';
 import { checkModel } from './fleet.js';
 import { ScenarioError } from './errors.js';
 import { MODEL_KEYS, modelKeyProblem, objectProblem } from './spec-keys.js';
+import type { RunProgress } from './features.js';
 import type { ModelSpec } from './model-spec.js';
 import { replicateModels, type Replications } from './replicate.js';
 
@@ -130,6 +131,8 @@ export interface RunScenarioOptions {
   readonly youngGenerationMb?: number;
   /** Called after each replication. */
   readonly onProgress?: (variant: string, done: number, total: number) => void;
+  /** Called during each replication, about every `PROGRESS_EVENTS` events (`runModel`'s `onProgress`); results do not change. */
+  readonly onRunProgress?: (variant: string, seed: number, progress: RunProgress) => void;
 }
 
 /** Every variant of a scenario, replicated on the same seeds. */
@@ -147,6 +150,9 @@ export async function runScenario(
       threads: options.threads ?? 0,
       ...(options.youngGenerationMb === undefined ? {} : { youngGenerationMb: options.youngGenerationMb }),
       onProgress: (model, done, total) => options.onProgress?.(variants[model]!.name, done, total),
+      ...(options.onRunProgress === undefined
+        ? {}
+        : { onRunProgress: (model: number, seed: number, p: RunProgress) => options.onRunProgress!(variants[model]!.name, seed, p) }),
     },
   );
   return variants.map((v, i) => ({ name: v.name, replications: replications[i]! }));

@@ -7,7 +7,6 @@
  * `HR_SIM_INVALID_OPTION`). Objects whose kind is chosen by a field (`type` of a distribution,
  * `action` of a fault) are checked against the fields of that kind; an unknown kind, a value of the
  * wrong type or a missing field is left to the builders, which name it with a better reason.
- * `network` is not looked into here.
  */
 import { invalidOption } from './errors.js';
 import type { ModelSpec } from './model-spec.js';
@@ -255,8 +254,18 @@ const MODEL_FIELDS: Fields = {
   arrivals,
   clients,
   servers: list(group, 'server groups'),
-  // Not looked into here: the network's fields are left to its own check.
-  network: null,
+  network: object({
+    delay: distribution,
+    loss: null,
+    links: list(
+      object({
+        clients: null,
+        servers: (v, path) => (isObject(v) ? objectProblem(v, ['group'], path) : undefined),
+        delay: distribution,
+        loss: null,
+      }),
+    ),
+  }),
   fanOut: object({ leaves: null, complete }),
   faults: list(fault, 'faults'),
   machinePauses: pauses,
@@ -281,7 +290,7 @@ const variant = object({ name: null, ...MODEL_FIELDS }, true);
 
 /**
  * The first unknown field in a model (or, with `variant`, a scenario variant: a name and model
- * fields), walking every object it holds except `network`'s.
+ * fields), walking every object it holds.
  * @param path - where the model sits (`model`, `variants.1`; '' for a bare model)
  */
 export function modelKeyProblem(m: unknown, path: string, isVariant = false): KeyProblem | undefined {
