@@ -37,6 +37,22 @@ const expectations: Record<string, Expectation> = {
       assert.match(hash!, /^[0-9a-f]{8}$/);
     },
   },
+  'docs/sim.md#2': {
+    check: (stdout) => {
+      // The scenario section's TypeScript example: 2% stalls at 50 ms set p2c's p99; the p95 hedge rescues them within its 5% budget.
+      const figures = (name: string): [p99: number, extra: number] => {
+        const line = stdout.split('\n').find((l) => l.startsWith(`${name}: p99 `));
+        const m = line === undefined ? null : /: p99 ([\d.]+) ± [\d.]+ ms, extra ([\d.]+)%$/.exec(line);
+        assert.ok(m !== null, stdout);
+        return [Number(m[1]), Number(m[2])];
+      };
+      const [plainP99, plainExtra] = figures('p2c');
+      const [hedgedP99, hedgedExtra] = figures('p2c + hedge');
+      assert.ok(plainP99 > 45 && hedgedP99 < plainP99 / 2, stdout);
+      assert.equal(plainExtra, 0, stdout);
+      assert.ok(hedgedExtra > 0 && hedgedExtra <= 5.5, stdout);
+    },
+  },
   'docs/chaos.md#1': {
     check: (stdout) => {
       // The seeded 1% of users: the same ten on every run; the flap is on at first; the kill switch stops it.
