@@ -38,7 +38,10 @@ function headroom(...args: string[]): { status: number | null; stdout: string; s
 interface JsonOut {
   variants: {
     name: string;
-    replications: { seeds: number[]; runs: { traceHash: string; calls: number; failed: number; latency: { p50: number; p99: number } }[] };
+    replications: {
+      seeds: number[];
+      runs: { traceHash: string; calls: number; failed: number; served: number[]; latency: { p50: number; p99: number } }[];
+    };
   }[];
 }
 
@@ -118,6 +121,14 @@ test('--rps, --servers and --duration change the model; a built-in runs by name'
   assert.equal(r.status, 0, r.stderr);
   const run = (JSON.parse(r.stdout) as JsonOut).variants[0]!.replications.runs[0]!;
   assert.ok(run.calls > 400 && run.calls < 700, `${run.calls} calls`);
+  // The fleet really has 8 servers (the scenario's 6 without the flag), each serving its share.
+  assert.equal(run.served.length, 8);
+  assert.ok(
+    run.served.every((n) => n > 0),
+    `served ${run.served.join(', ')}`,
+  );
+  const six = (JSON.parse(headroom('sim', 'two.json', '--json', '--duration', '1s').stdout) as JsonOut).variants[0]!.replications.runs[0]!;
+  assert.equal(six.served.length, 6);
   const printed = headroom('sim', 'finagle-coldstart', '--print');
   assert.equal(printed.status, 0, printed.stderr);
   assert.equal((JSON.parse(printed.stdout) as { name: string }).name, 'finagle-coldstart');
