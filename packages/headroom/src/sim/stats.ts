@@ -68,7 +68,7 @@ export class LengthTail {
   }
 }
 
-/** Two-sided 95% Student-t quantiles for 1 … 30 degrees of freedom (beyond: 1.96). */
+/** Two-sided 95% Student-t quantiles for 1 … 30 degrees of freedom (beyond: {@link t95Beyond30}). */
 const T95 = [
   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
   2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
@@ -94,6 +94,18 @@ export function meanCi(values: readonly number[]): MeanCi {
   const mean = values.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { mean, halfWidth: Number.NaN, n };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  const t = n - 1 <= T95.length ? T95[n - 2]! : 1.96;
+  const t = n - 1 <= T95.length ? T95[n - 2]! : t95Beyond30(n - 1);
   return { mean, halfWidth: t * Math.sqrt(variance / n), n };
+}
+
+/**
+ * t₀.₉₇₅ for ν > 30 degrees of freedom by the Cornish–Fisher expansion around z = 1.96 (within
+ * 1e-4 of the tables there: 2.0227 at 39, 2.0003 at 60, 1.9799 at 120); 1.96 alone would make the
+ * interval up to 3% too narrow.
+ */
+function t95Beyond30(nu: number): number {
+  const z = 1.959964;
+  const z3 = z ** 3;
+  const z5 = z ** 5;
+  return z + (z3 + z) / (4 * nu) + (5 * z5 + 16 * z3 + 3 * z) / (96 * nu * nu);
 }

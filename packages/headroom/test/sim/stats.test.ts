@@ -7,7 +7,17 @@ import assert from 'node:assert/strict';
 import { meanCi } from '../../src/sim/index.js';
 
 /** Two-sided 95% Student-t quantiles (t₀.₉₇₅,ν), from the standard tables. */
-const T975: Record<number, number> = { 1: 12.7062, 2: 4.3027, 4: 2.7764, 9: 2.2622, 19: 2.093, 30: 2.0423 };
+const T975: Record<number, number> = {
+  1: 12.7062,
+  2: 4.3027,
+  4: 2.7764,
+  9: 2.2622,
+  19: 2.093,
+  30: 2.0423,
+  39: 2.0227,
+  60: 2.0003,
+  120: 1.9799,
+};
 
 function sample(n: number): number[] {
   // Deterministic, not symmetric: 1, 4, 9, … (n values).
