@@ -17,22 +17,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { TopLevelSpec as VegaLiteSpec } from 'vega-lite';
 import { repoPath, sweepDir, type SweepFile, type SweepRun } from './sweep-data.js';
 
-/**
- * A Vega-Lite spec. Typed loosely, and Vega is imported by a computed name, so that the type check
- * and every other bench work in a checkout whose node_modules predates these dev dependencies.
- */
+/** A Vega-Lite spec as built here, loosely typed; Vega-Lite's `compile` checks it when it is drawn. */
 type TopLevelSpec = Record<string, unknown>;
-interface VegaLite {
-  compile(spec: TopLevelSpec): { spec: object };
-}
-interface Vega {
-  parse(spec: object): unknown;
-  View: new (runtime: unknown, options: { renderer: 'none' }) => { toSVG(): Promise<string>; finalize(): void };
-}
-const VEGA = 'vega';
-const VEGA_LITE = 'vega-lite';
 
 /** The sweeps that have a chart. */
 export const SWEEP_CHARTS = ['hedge-percentile', 'peak-ewma-decay', 'limiter-sweep'] as const;
@@ -239,8 +228,8 @@ export function sweepChartSpec(name: SweepChartName, file: SweepFile<unknown>): 
 
 /** Renders a Vega-Lite spec to an SVG string, headless (Vega is loaded here, so that importing this file costs every bench nothing). */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
-  const [vega, vl] = (await Promise.all([import(VEGA), import(VEGA_LITE)])) as [Vega, VegaLite];
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vl.compile(spec as unknown as VegaLiteSpec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -250,24 +239,14 @@ export async function toSvg(spec: TopLevelSpec): Promise<string> {
 
 /**
  * Reads `<dir>/<name>.json` and writes `<dir>/<name>.svg` beside it.
- * @returns the SVG's path relative to the repository (or absolute outside it); `undefined` when writing is off or Vega is not installed
+ * @returns the SVG's path relative to the repository (or absolute outside it); `undefined` when writing is off
  */
 export async function renderSweepChart(name: SweepChartName): Promise<string | undefined> {
   const dir = sweepDir();
   if (dir === undefined) return undefined;
   const file = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as SweepFile<unknown>;
   const path = join(dir, `${name}.svg`);
-  let svg: string;
-  try {
-    svg = await toSvg(sweepChartSpec(name, file));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-    process.stderr.write(
-      `no chart: vega is not installed in this checkout (npm install); redraw later with: node --import tsx packages/headroom/bench/sim/sweep-chart.ts ${name}\n`,
-    );
-    return undefined;
-  }
-  writeFileSync(path, svg + '\n');
+  writeFileSync(path, (await toSvg(sweepChartSpec(name, file))) + '\n');
   return repoPath(path);
 }
 
