@@ -123,6 +123,10 @@ function readTrace(file: string): string[] {
 /** What the router reads of the client that dispatches: requests in flight per server. */
 export interface InflightView {
   readonly inflight: ArrayLike<number>;
+  /** Servers in the fleet (the length of `inflight`). */
+  readonly size: number;
+  /** Sum of `inflight`. */
+  readonly totalInflight: number;
 }
 
 /** Sends each keyed call to its owner under a real partitioner, following crash/restart churn. */
@@ -180,10 +184,14 @@ export class KeyRouter {
     const loads = this.#loads;
     const inflight = client.inflight;
     let total = 0;
-    for (let i = 0; i < loads.length; i++) total += loads[i] = inflight[this.#serverOf[i]!]!;
     let server: number;
-    if (this.#bounded) server = this.#serverOf[(p as BoundedLoadRing).pickIndex(this.#keys.name(rank), loads, total)]!;
-    else {
+    if (this.#bounded) {
+      for (let i = 0; i < loads.length; i++) total += loads[i] = inflight[this.#serverOf[i]!]!;
+      server = this.#serverOf[(p as BoundedLoadRing).pickIndex(this.#keys.name(rank), loads, total)]!;
+    } else {
+      // the cap check needs only the total: O(1) while the ring holds every server (no crash has taken one out)
+      if (loads.length === client.size) total = client.totalInflight;
+      else for (let i = 0; i < loads.length; i++) total += inflight[this.#serverOf[i]!]!;
       const cache = this.#owner!;
       const known = cache[rank]!;
       server = known >= 0 ? known : (cache[rank] = this.#serverOf[p.locateIndex(this.#keys.name(rank))]!);
