@@ -139,6 +139,8 @@ export class KeyRouter {
   /** Cached owner (server index) per key rank, -1 when not looked up since the last change. */
   readonly #owner: Int32Array | undefined;
   #loads: Float64Array;
+  /** Partitioners in force before, by membership ({@link membership}). */
+  readonly #known = new Map<string, Partitioner>();
   /** The c of ⌈c·m/n⌉ that {@link KeyRouter.placements} are checked against: the ring's, or 1.25 for the other partitioners. */
   readonly capFactor: number;
   /** First attempts placed (every call, warm-up included). */
@@ -212,16 +214,28 @@ export class KeyRouter {
   leave(server: number): void {
     const p = this.#partitioner;
     if (p.indexOf(`s${server}`) < 0 || p.nodes.length === 1) return;
-    this.#partitioner = p.withoutNode(`s${server}`);
+    this.#remember();
+    this.#partitioner = this.#known.get(membership(this.#serverOf, -1, server)) ?? p.withoutNode(`s${server}`);
     this.#membershipChanged();
   }
 
-  /** A server restarted: it takes its keys back. */
+  /**
+   * A server restarted: it takes its keys back. A membership seen before gets its partitioner
+   * back, not a rebuilt one: jump (and maglev) place by node order, and `withNode` appends, so
+   * after crash + restart the restarted server would take another server's keys (under jump, it
+   * and the last server swap theirs).
+   */
   join(server: number): void {
     const p = this.#partitioner;
     if (p.indexOf(`s${server}`) >= 0) return;
-    this.#partitioner = p.withNode(`s${server}`);
+    this.#remember();
+    this.#partitioner = this.#known.get(membership(this.#serverOf, server, -1)) ?? p.withNode(`s${server}`);
     this.#membershipChanged();
+  }
+
+  /** Keeps the partitioner in force under its membership (the few memberships a run's faults visit). */
+  #remember(): void {
+    this.#known.set(membership(this.#serverOf, -1, -1), this.#partitioner);
   }
 
   #membershipChanged(): void {
@@ -230,6 +244,13 @@ export class KeyRouter {
     this.#loads = new Float64Array(nodes.length);
     this.#owner?.fill(-1);
   }
+}
+
+/** A membership's key: the sorted server indices of `servers`, plus `add`, less `drop` (-1: none). */
+function membership(servers: Int32Array, add: number, drop: number): string {
+  const ids = Array.from(servers).filter((s) => s !== drop);
+  if (add >= 0) ids.push(add);
+  return ids.sort((a, b) => a - b).join(',');
 }
 
 function build(type: string, ids: string[], loadFactor: number | undefined): Partitioner {
