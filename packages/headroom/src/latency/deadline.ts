@@ -72,10 +72,10 @@ export class Deadline {
       parent.addEventListener('abort', onAbort, { once: true });
       this.#unlinks.push(() => parent.removeEventListener('abort', onAbort));
     }
-    const delayMs = atMs - clock.now();
-    if (delayMs <= 0) this.#fire(this.#exceeded());
+    const nowMs = clock.now();
+    if (this.core.expired(nowMs)) this.#fire(this.#exceeded());
     else
-      this.#timer = clock.setTimer(delayMs, () => {
+      this.#timer = clock.setTimer(this.core.remainingMs(nowMs), () => {
         this.#timer = undefined;
         this.#fire(this.#exceeded());
       });
