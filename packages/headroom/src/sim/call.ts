@@ -20,7 +20,7 @@
  * `FanOutTally`), or a deadline.
  */
 import { parseDuration } from '../core/duration.js';
-import { FanOutTally, type TiedRun, type TieTicket } from '../latency/index.js';
+import { DeadlineBudget, FanOutTally, type TiedRun, type TieTicket } from '../latency/index.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import type { Client } from './client.js';
 import type { FanOutSpec } from './model-spec.js';
@@ -147,8 +147,10 @@ export class Attempt implements Job {
  */
 class CallExtras {
   timeoutEvent = -1;
-  /** Absolute deadline, ms; -1 without one. */
-  deadlineAt = -1;
+  /** The call's deadline (the real `DeadlineBudget` on the engine's clock), when it has one. */
+  deadline: DeadlineBudget | undefined = undefined;
+  /** The deadline its attempts carry to the servers (the call's less the client's reserve), when it is propagated. */
+  sent: DeadlineBudget | undefined = undefined;
   /** Retry rounds started. */
   round = 0;
   tied: TiedRun | undefined = undefined;
@@ -217,7 +219,9 @@ export class Call implements SimHandler {
     const deadline = this.client.policies.config.deadline;
     if (deadline !== undefined && fanOut === undefined) {
       const x = this.#extras();
-      x.deadlineAt = engine.now + deadline.timeoutMs;
+      x.deadline = new DeadlineBudget(engine.now + deadline.timeoutMs, { clock: engine.clock });
+      if (deadline.propagate)
+        x.sent = new DeadlineBudget(x.deadline.childAtMs({ reserveMs: deadline.reserveMs }, engine.now), { clock: engine.clock });
       const ms = timeoutMs === undefined ? deadline.timeoutMs : Math.min(timeoutMs, deadline.timeoutMs);
       x.timeoutEvent = engine.after(ms, this, TIMEOUT, 0);
     } else if (timeoutMs !== undefined) this.#extras().timeoutEvent = engine.after(timeoutMs, this, TIMEOUT, 0);
@@ -263,7 +267,7 @@ export class Call implements SimHandler {
   /** The deadline this call's attempts carry to the servers (less the client's reserve), virtual ms; Infinity when none is propagated. */
   get sentDeadlineMs(): number {
     const deadline = this.client.policies.config.deadline;
-    return deadline === undefined || !deadline.propagate ? Infinity : this.#x!.deadlineAt - deadline.reserveMs;
+    return deadline === undefined || !deadline.propagate ? Infinity : this.#x!.sent!.atMs;
   }
 
   /** An attempt reached its server: a tied copy registers there (and is answered at once if its twin already started). */
@@ -289,9 +293,7 @@ export class Call implements SimHandler {
   admit(a: Attempt): boolean {
     const deadline = this.client.policies.config.deadline;
     if (deadline !== undefined && deadline.propagate) {
-      const now = this.host.engine.now;
-      const left = this.#x!.deadlineAt - deadline.reserveMs - now;
-      if (left <= 0 || left < deadline.minRemainingMs) return this.#drop(a, EXPIRED);
+      if (!this.#x!.sent!.allows(deadline.minRemainingMs, this.host.engine.now)) return this.#drop(a, EXPIRED);
     }
     const ticket = a.ticket;
     if (ticket === undefined) return true;
@@ -364,7 +366,7 @@ export class Call implements SimHandler {
     const retry = this.client.policies.retry;
     if (retry !== undefined) {
       const x = this.#extras();
-      const remaining = x.deadlineAt < 0 ? undefined : Math.max(0, x.deadlineAt - now);
+      const remaining = x.deadline?.remainingMs(now);
       const decision = retry.decide(undefined, x.round, remaining, now, a.dropped !== EXPIRED);
       if (decision.retry) {
         if (this.#event >= 0) this.host.engine.cancel(this.#event);
