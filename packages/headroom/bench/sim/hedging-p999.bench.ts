@@ -13,25 +13,12 @@
  * Virtual time: the figures do not depend on the machine's load (the wall times do).
  */
 import { runModel } from '../../src/sim/index.js';
-import { TAIL_AT_SCALE_LEAF } from '../../src/sim/scenarios/hedging.js';
+import { TAIL_AT_SCALE_LEAF, tailAtScaleLeafTail as leafTail } from '../../src/sim/scenarios/hedging.js';
 import { report } from '../harness.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_CALLS'] ?? 20_000);
 const LEAVES = 1000;
-const buckets = (TAIL_AT_SCALE_LEAF as { buckets: readonly (readonly [number, number])[] }).buckets;
-const total = buckets.reduce((a, [, c]) => a + c, 0);
 
-/** P(leaf > t): uniform within each bucket, as the empirical sampler draws. */
-function leafTail(t: number): number {
-  let above = 0;
-  let low = buckets[0]![0];
-  for (const [high, count] of buckets) {
-    if (t < low) above += count;
-    else if (t < high) above += (count * (high - t)) / (high - low);
-    low = high;
-  }
-  return above / total;
-}
 const hedgedTail = (t: number): number => (t < 10 ? leafTail(t) : leafTail(t) * leafTail(t - 10));
 const callTail = (tail: (t: number) => number) => (t: number) => 1 - Math.pow(1 - tail(t), LEAVES);
 

@@ -5,22 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedFromEnv } from '../../src/core/random.js';
 import { meanCi, runModel, type ModelSpec } from '../../src/sim/index.js';
-import { TAIL_AT_SCALE_LEAF, TIED_DISK_FITS, tiedDiskModel, type DiskFit } from '../../src/sim/scenarios/hedging.js';
-
-const buckets = (TAIL_AT_SCALE_LEAF as { buckets: readonly (readonly [number, number])[] }).buckets;
-const total = buckets.reduce((a, [, c]) => a + c, 0);
-
-/** P(leaf > t) of the calibrated leaf: uniform within each bucket, as the empirical sampler draws. */
-function leafTail(t: number): number {
-  let above = 0;
-  let low = buckets[0]![0];
-  for (const [high, count] of buckets) {
-    if (t < low) above += count;
-    else if (t < high) above += (count * (high - t)) / (high - low);
-    low = high;
-  }
-  return above / total;
-}
+import {
+  TAIL_AT_SCALE_LEAF,
+  TIED_DISK_FITS,
+  tailAtScaleLeafTail as leafTail,
+  tiedDiskModel,
+  type DiskFit,
+} from '../../src/sim/scenarios/hedging.js';
 
 /** P(leaf > t) with a backup after `d` ms on an idle server: both attempts must be slower. */
 const hedgedTail = (d: number) => (t: number) => (t < d ? leafTail(t) : leafTail(t) * leafTail(t - d));
