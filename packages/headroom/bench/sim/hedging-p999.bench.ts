@@ -13,55 +13,29 @@
  * Virtual time: the figures do not depend on the machine's load (the wall times do).
  */
 import { runModel } from '../../src/sim/index.js';
-import { TAIL_AT_SCALE_LEAF, tailAtScaleLeafTail as leafTail } from '../../src/sim/scenarios/hedging.js';
+import {
+  aboveP999,
+  binomialCdf,
+  callTail,
+  fanOutModel,
+  hedgedTail,
+  LEAVES,
+  leafTail,
+  quantile,
+} from '../../test/sim/tail-at-scale-exact.js';
 import { report } from '../harness.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_CALLS'] ?? 20_000);
-const LEAVES = 1000;
-
-const hedgedTail = (t: number): number => (t < 10 ? leafTail(t) : leafTail(t) * leafTail(t - 10));
-const callTail = (tail: (t: number) => number) => (t: number) => 1 - Math.pow(1 - tail(t), LEAVES);
-
-function quantile(tail: (t: number) => number, q: number): number {
-  let lo = 0;
-  let hi = 10_000;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (tail(mid) > 1 - q) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
-
-/** P(Binomial(n, p) ≤ k), summed in log space. */
-function binomialCdf(k: number, n: number, p: number): number {
-  let sum = 0;
-  let logTerm = n * Math.log1p(-p);
-  for (let i = 0; i <= k; i++) {
-    sum += Math.exp(logTerm);
-    logTerm += Math.log((n - i) / (i + 1)) + Math.log(p) - Math.log1p(-p);
-  }
-  return Math.min(1, sum);
-}
 
 report(`sim: hedging p99.9, simulated over ${CALLS.toLocaleString('en-US')} calls of 1,000 leaves (Tail at Scale)`, () => {
   const rows: (string | number)[][] = [];
   for (const hedge of [false, true]) {
     const started = Date.now();
-    const r = runModel(
-      {
-        duration: (CALLS / 100 / 0.9) * 1000,
-        arrivals: { type: 'poisson', ratePerSec: 100 },
-        clients: { picker: 'random', ...(hedge ? { hedge: { delay: '10ms', budget: { ratio: 0.05, maxTokens: 1000 } } } : {}) },
-        servers: [{ count: 100, workers: 'unbounded', service: TAIL_AT_SCALE_LEAF }],
-        fanOut: { leaves: LEAVES },
-      },
-      1,
-    );
+    const r = runModel(fanOutModel(CALLS, hedge), 1);
     const wall = (Date.now() - started) / 1000;
-    const tail = callTail(hedge ? hedgedTail : leafTail);
+    const tail = callTail(hedge ? hedgedTail(10) : leafTail, LEAVES);
     const exact = quantile(tail, 0.999);
-    const k = r.ok - Math.ceil(0.999 * r.ok);
+    const k = aboveP999(r.ok);
     // p99.9 < 0.9·exact when ≤ k calls are above it; > 1.1·exact when more than k are above that.
     const inside = binomialCdf(k, r.ok, tail(1.1 * exact)) - binomialCdf(k, r.ok, tail(0.9 * exact));
     rows.push([

@@ -4,79 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedFromEnv } from '../../src/core/random.js';
-import { meanCi, runModel, type ModelSpec } from '../../src/sim/index.js';
-import {
-  TAIL_AT_SCALE_LEAF,
-  TIED_DISK_FITS,
-  tailAtScaleLeafTail as leafTail,
-  tiedDiskModel,
-  type DiskFit,
-} from '../../src/sim/scenarios/hedging.js';
-
-/** P(leaf > t) with a backup after `d` ms on an idle server: both attempts must be slower. */
-const hedgedTail = (d: number) => (t: number) => (t < d ? leafTail(t) : leafTail(t) * leafTail(t - d));
-/** P(call > t) for a call that waits for n independent leaves. */
-const callTail = (tail: (t: number) => number, n: number) => (t: number) => 1 - Math.pow(1 - tail(t), n);
-/** The q-quantile of a tail function (bisection on ms). */
-function quantile(tail: (t: number) => number, q: number): number {
-  let lo = 0;
-  let hi = 10_000;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (tail(mid) > 1 - q) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
-
-/** P(Binomial(n, p) ≤ k), summed in log space (k small). */
-function binomialCdf(k: number, n: number, p: number): number {
-  if (p <= 0) return 1;
-  if (p >= 1) return k >= n ? 1 : 0;
-  let sum = 0;
-  let logTerm = n * Math.log1p(-p);
-  for (let i = 0; i <= k && i <= n; i++) {
-    sum += Math.exp(logTerm);
-    logTerm += Math.log((n - i) / (i + 1)) + Math.log(p) - Math.log1p(-p);
-  }
-  return Math.min(1, sum);
-}
-
-/**
- * Where the p99.9 of `calls` calls drawn from `tail` lies with probability ≥ 1 − 2α: the measured
- * p99.9 (the smallest value with ⌈0.999·calls⌉ calls at or below it) is below t exactly when at
- * most k = calls − ⌈0.999·calls⌉ calls are above t, so the band is where P(Bin(calls, tail(t)) ≤ k)
- * crosses α and 1 − α (bisection on ms).
- */
-function p999Band(tail: (t: number) => number, calls: number, alpha: number): [number, number] {
-  const k = calls - Math.ceil(0.999 * calls);
-  const cross = (target: (t: number) => boolean): number => {
-    let lo = 0;
-    let hi = 10_000;
-    for (let i = 0; i < 60; i++) {
-      const mid = (lo + hi) / 2;
-      if (target(mid)) lo = mid;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return [cross((t) => binomialCdf(k, calls, tail(t)) <= alpha), cross((t) => 1 - binomialCdf(k, calls, tail(t)) > alpha)];
-}
-
-const LEAVES = 1000;
-const fanOutModel = (calls: number, hedge: boolean, slow?: number): ModelSpec => ({
-  duration: (calls / 100 / 0.9) * 1000,
-  // Under the slowdown every call is measured (warm-up 1 ms), so the budget's own invariant —
-  // extras ≤ 5% of calls + initial tokens (0) — bounds the measured share.
-  ...(slow === undefined ? {} : { warmup: 1 }),
-  arrivals: { type: 'poisson', ratePerSec: 100 },
-  clients: { picker: 'random', ...(hedge ? { hedge: { delay: '10ms', budget: { ratio: 0.05, maxTokens: 1000 } } } : {}) },
-  servers: [{ count: 100, workers: 'unbounded', service: TAIL_AT_SCALE_LEAF }],
-  fanOut: { leaves: LEAVES },
-  ...(slow === undefined
-    ? {}
-    : { faults: [{ atMs: 0, action: 'slow' as const, servers: Array.from({ length: 100 }, (_, i) => i), factor: slow }] }),
-});
+import { meanCi, runModel } from '../../src/sim/index.js';
+import { TIED_DISK_FITS, tiedDiskModel, type DiskFit } from '../../src/sim/scenarios/hedging.js';
+import { callTail, fanOutModel, hedgedTail, LEAVES, leafTail, p999Band, quantile } from './tail-at-scale-exact.js';
 
 test('the calibrated leaf: P(>10 ms) = 2%, P(>70 ms) = 10⁻³, P(>1.8 s) = 10⁻⁶; 1,000-leaf calls: p99.9 ≈ 1,800 ms, hedged after 10 ms ≈ 74 ms (±10%)', () => {
   assert.ok(Math.abs(leafTail(10) - 0.02) < 1e-9 && Math.abs(leafTail(70) - 1e-3) < 1e-9, `${leafTail(10)}, ${leafTail(70)}`);

@@ -26,21 +26,6 @@ export const TAIL_AT_SCALE_LEAF: DistributionSpec = (() => {
   return { type: 'empirical', buckets };
 })();
 
-/** P(leaf > t) of {@link TAIL_AT_SCALE_LEAF}, exactly as its empirical sampler draws (uniform within each bucket), for the checks and benches that compare a run with it. */
-export function tailAtScaleLeafTail(t: number): number {
-  const buckets = (TAIL_AT_SCALE_LEAF as { buckets: readonly (readonly [number, number])[] }).buckets;
-  let total = 0;
-  let above = 0;
-  let low = buckets[0]![0];
-  for (const [high, count] of buckets) {
-    total += count;
-    if (t < low) above += count;
-    else if (t < high) above += (count * (high - t)) / (high - low);
-    low = high;
-  }
-  return above / total;
-}
-
 /** The paper's hedge: a backup after 10 ms, through the real HedgeCore; a 5% budget with room for a call's burst of ~20 stragglers. */
 const HEDGE_AFTER_10MS = { delay: '10ms', budget: { ratio: 0.05, maxTokens: 1000 } } as const;
 
