@@ -59,13 +59,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   readonly clients: Client[] = [];
   readonly warmupMs: number;
   readonly endMs: number;
-  readonly netDelay: Sampler | undefined;
-  readonly loss: number;
+  /** The network: each (client, server) link's delay and loss. */
+  readonly network: Network;
   readonly netRandom: Random;
-  /** Per (client, server) pair, its link's index into `#linkDelays` / `#linkLoss`; undefined without `network.links` (every pair uses `netDelay` and `loss`). */
-  readonly #link: Uint32Array | undefined;
-  readonly #linkDelays: readonly (Sampler | undefined)[];
-  readonly #linkLoss: Float64Array;
   readonly timeoutMs: number | undefined;
   readonly sloMs: number;
   aboveSlo = 0;
@@ -187,12 +183,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
             duration: sampler(c.stalls.duration, 'clients.stalls.duration'),
           };
     this.#stallRandom = root.fork('client-stalls');
-    const network = new Network(spec.network, this.clients.length, spec.servers);
-    this.netDelay = network.delay;
-    this.loss = network.loss;
-    this.#link = network.link;
-    this.#linkDelays = network.delays;
-    this.#linkLoss = network.losses;
+    this.network = new Network(spec.network, this.clients.length, spec.servers);
     this.netRandom = root.fork('network');
     this.#fanOut = spec.fanOut;
     if (spec.fanOut !== undefined) validateFanOut(spec.fanOut);
@@ -341,7 +332,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (this.measuring) this.attempts++;
     if (this.#onDispatch !== undefined) this.#onDispatch(this.engine.now, a.client, a.server, a.call.client.inflight);
     if (this.#dropped(a, a.server)) return;
-    const net = this.#link === undefined ? this.netDelay : this.#linkDelays[this.#link[a.client * this.servers.length + a.server]!];
+    const net = this.network.delayOf(a.client, a.server);
     const d = net === undefined ? 0 : net.sample(this.netRandom);
     if (this.probes !== undefined) this.probes.send(a, d);
     else if (d > 0) this.engine.after(d, a, AT_SERVER, a.generation);
@@ -364,16 +355,15 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
 
   /** A server-to-server message of `client`'s call goes over the link from that client to the receiving `server`. */
   peerDelay(client: number, server: number): number {
-    const link = this.#link === undefined ? -1 : this.#link[client * this.servers.length + server]!;
-    const loss = link < 0 ? this.loss : this.#linkLoss[link]!;
+    const loss = this.network.lossOf(client, server);
     if (loss > 0 && this.netRandom.next() < loss) return -1;
-    const net = link < 0 ? this.netDelay : this.#linkDelays[link];
+    const net = this.network.delayOf(client, server);
     return net === undefined ? 0 : net.sample(this.netRandom);
   }
 
   /** The one-way delay of the link between `client` and `server` (undefined: none). */
   linkDelay(client: number, server: number): Sampler | undefined {
-    return this.#link === undefined ? this.netDelay : this.#linkDelays[this.#link[client * this.servers.length + server]!];
+    return this.network.delayOf(client, server);
   }
 
   owner(key: number, attempt: number, client: Client): number {
@@ -384,10 +374,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
 
   probeRoundTrip(client: number, server: number): number {
     if (this.blocked !== undefined && this.blocked[client * this.servers.length + server] === 1) return -1;
-    const link = this.#link === undefined ? -1 : this.#link[client * this.servers.length + server]!;
-    const loss = link < 0 ? this.loss : this.#linkLoss[link]!;
+    const loss = this.network.lossOf(client, server);
     if (loss > 0 && (this.netRandom.next() < loss || this.netRandom.next() < loss)) return -1;
-    const net = link < 0 ? this.netDelay : this.#linkDelays[link];
+    const net = this.network.delayOf(client, server);
     return net === undefined ? 0 : net.sample(this.netRandom) + net.sample(this.netRandom);
   }
 
@@ -402,7 +391,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (ok && a.cancelled && a.call.measured) this.servedForNobody++;
     const report = this.probes?.finished(server.index, a, ok);
     if (this.#dropped(a, server.index)) return;
-    const net = this.#link === undefined ? this.netDelay : this.#linkDelays[this.#link[a.client * this.servers.length + server.index]!];
+    const net = this.network.delayOf(a.client, server.index);
     const d = net === undefined ? 0 : net.sample(this.netRandom);
     if (report !== undefined) this.probes!.piggyback(a, report, d);
     if (d > 0) this.engine.after(d, a, ok ? RESPONSE_OK : RESPONSE_FAILED, a.generation);
@@ -463,7 +452,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   /** True when the network loses a message between `a`'s client and `server` (a partition, or random loss on their link). */
   #dropped(a: Attempt, server: number): boolean {
     if (this.blocked !== undefined && this.blocked[a.client * this.servers.length + server] === 1) return this.#lose();
-    const loss = this.#link === undefined ? this.loss : this.#linkLoss[this.#link[a.client * this.servers.length + server]!]!;
+    const loss = this.network.lossOf(a.client, server);
     if (loss > 0 && this.netRandom.next() < loss) return this.#lose();
     return false;
   }

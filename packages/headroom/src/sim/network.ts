@@ -20,6 +20,8 @@ export class Network {
   readonly delays: readonly (Sampler | undefined)[] = [];
   /** Loss probability of each distinct link. */
   readonly losses: Float64Array;
+  /** Servers in the fleet (a pair's index in `link` is client × servers + server). */
+  readonly servers: number;
 
   /**
    * @throws HR_SIM_INVALID_OPTION naming the field (e.g. `network.links.1.servers.0`)
@@ -30,6 +32,7 @@ export class Network {
     const net: NetworkSpec = spec ?? {};
     this.delay = net.delay === undefined ? undefined : sampler(net.delay, 'network.delay');
     this.loss = lossOf(net.loss, 'network.loss', 0);
+    this.servers = groups.reduce((n, g) => n + g.count, 0);
     if (net.links === undefined) {
       this.link = undefined;
       this.losses = new Float64Array(0);
@@ -37,7 +40,7 @@ export class Network {
     }
     if (!Array.isArray(net.links))
       throw invalidOption('network.links', net.links, 'use a list of { clients, servers, delay, loss } entries');
-    const servers = groups.reduce((n, g) => n + g.count, 0);
+    const servers = this.servers;
     // Per pair, the entry that last set its delay and its loss (-1: the fleet-wide value).
     const delayFrom = new Int32Array(clients * servers).fill(-1);
     const lossFrom = new Int32Array(clients * servers).fill(-1);
@@ -79,6 +82,18 @@ export class Network {
     this.link = link;
     this.delays = linkDelays;
     this.losses = Float64Array.from(linkLosses);
+  }
+
+  /** The one-way delay of the link from `client` to `server` (undefined: none). */
+  delayOf(client: number, server: number): Sampler | undefined {
+    const link = this.link;
+    return link === undefined ? this.delay : this.delays[link[client * this.servers + server]!];
+  }
+
+  /** The loss probability of a message on the link from `client` to `server`. */
+  lossOf(client: number, server: number): number {
+    const link = this.link;
+    return link === undefined ? this.loss : this.losses[link[client * this.servers + server]!]!;
   }
 }
 

@@ -43,9 +43,8 @@ export interface ProbeHost {
   readonly engine: SimEngine;
   readonly servers: readonly Server[];
   readonly clients: readonly Client[];
-  readonly netDelay: Sampler | undefined;
-  /** The one-way delay of the link between a client and a server, when links differ (else `netDelay`). */
-  linkDelay?(client: number, server: number): Sampler | undefined;
+  /** The one-way delay of the link between a client and a server (undefined: none). */
+  linkDelay(client: number, server: number): Sampler | undefined;
 }
 
 interface InFlightProbe {
@@ -180,8 +179,7 @@ export class SimProbes implements SimHandler {
   }
 
   #delay(client: number, server: number): number {
-    const host = this.#host;
-    const net = host.linkDelay === undefined ? host.netDelay : host.linkDelay(client, server);
+    const net = this.#host.linkDelay(client, server);
     return net === undefined ? 0 : net.sample(this.#random);
   }
 }

@@ -92,7 +92,7 @@ test('an ejecting balancer’s health round due during a client stall runs at th
 test('a load report landing exactly at a stall’s end is read after the timers that came due in the stall, as an answer is (call.ts: stalledUntil >= now)', () => {
   const engine = new SimEngine({ seed: 1 });
   const client = new Client(0, 2, pickerFactory('round-robin'), loadFactory(undefined), policyConfig({}), engine.random.fork('c'), engine);
-  const probes = new SimProbes({ engine, servers: [], clients: [client], netDelay: undefined });
+  const probes = new SimProbes({ engine, servers: [], clients: [client], linkDelay: () => undefined });
   const feedback = probes.feedbackFor(0);
   const seen: number[] = [];
   // At 0 a response leaves server 1 with its report (only the attempt's client and server are
