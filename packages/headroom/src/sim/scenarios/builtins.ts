@@ -6,6 +6,7 @@
 import { invalidOption } from '../errors.js';
 import type { LimiterSpec } from '../limiter.js';
 import type { Scenario, VariantSpec } from '../scenario.js';
+import type { ServerGroupSpec } from '../model-spec.js';
 import { clientStalls } from './decay-sweep.js';
 import { finagleColdStart, finagleSlowMiddle } from './finagle.js';
 import { hedgingScenarios } from './hedging.js';
@@ -20,6 +21,17 @@ const limited = (name: string, limiter: LimiterSpec): VariantSpec => ({
 });
 
 /** Every built-in scenario, by name. */
+/** The Tail at Scale leaves: 100 idle servers answering in 10 ms, or 1 s with probability `slow`. */
+function tailLeaves(slow: number): ServerGroupSpec[] {
+  return [
+    {
+      count: 100,
+      workers: 'unbounded',
+      service: { type: 'bimodal', fast: { type: 'constant', value: 10 }, slow: { type: 'constant', value: 1000 }, slowProbability: slow },
+    },
+  ];
+}
+
 export const builtinScenarios: readonly Scenario[] = [
   {
     name: 'mmc',
@@ -55,18 +67,7 @@ export const builtinScenarios: readonly Scenario[] = [
       duration: '22s',
       slo: '500ms',
       arrivals: { type: 'poisson', ratePerSec: 1000 },
-      servers: [
-        {
-          count: 100,
-          workers: 'unbounded',
-          service: {
-            type: 'bimodal',
-            fast: { type: 'constant', value: 10 },
-            slow: { type: 'constant', value: 1000 },
-            slowProbability: 0.01,
-          },
-        },
-      ],
+      servers: tailLeaves(0.01),
     },
     variants: [
       { name: '1 leaf', fanOut: { leaves: 1 } },
@@ -77,18 +78,7 @@ export const builtinScenarios: readonly Scenario[] = [
       {
         name: '2,000 leaves, p = 10⁻⁴',
         arrivals: { type: 'poisson', ratePerSec: 100 },
-        servers: [
-          {
-            count: 100,
-            workers: 'unbounded',
-            service: {
-              type: 'bimodal',
-              fast: { type: 'constant', value: 10 },
-              slow: { type: 'constant', value: 1000 },
-              slowProbability: 1e-4,
-            },
-          },
-        ],
+        servers: tailLeaves(1e-4),
         fanOut: { leaves: 2000 },
       },
     ],
