@@ -59,6 +59,22 @@ function subtitle(run: SweepRun): string {
   return `${run.command} · ${run.date.slice(0, 10)} at ${run.commit} · ${run.seeds} seeds · load average ${load} (virtual time: figures do not depend on it) · grey band: the default`;
 }
 
+/** Facet rows: one per panel, labelled by its name without the "1 · " that orders them. */
+const PANEL_ROWS = {
+  field: 'panel',
+  type: 'nominal',
+  title: null,
+  header: { labelFontWeight: 'bold', labelExpr: 'slice(datum.value, 4)' },
+};
+
+/** Facet columns: one per service shape, in the order the sweep ran them. */
+const shapeColumns = (cells: readonly { shape: string }[]): TopLevelSpec => ({
+  field: 'shape',
+  type: 'nominal',
+  title: null,
+  sort: [...new Set(cells.map((c) => c.shape))],
+});
+
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
 function hedgeSpec(file: SweepFile<HedgeCell>): TopLevelSpec {
@@ -76,8 +92,8 @@ function hedgeSpec(file: SweepFile<HedgeCell>): TopLevelSpec {
     title: { text: 'Hedge percentile: p99, p99.9 and extra load against the hedge delay', subtitle: subtitle(file.run) },
     data: { values },
     facet: {
-      row: { field: 'panel', type: 'nominal', title: null, header: { labelFontWeight: 'bold', labelExpr: 'slice(datum.value, 4)' } },
-      column: { field: 'shape', type: 'nominal', title: null, sort: [...new Set(file.cells.map((c) => c.shape))] },
+      row: PANEL_ROWS,
+      column: shapeColumns(file.cells),
     },
     spec: {
       width: 220,
@@ -118,7 +134,7 @@ function decaySpec(file: SweepFile<DecayCell>): TopLevelSpec {
     title: { text: "Peak-EWMA decay τ: each τ's p99 against the best τ's and round-robin's", subtitle: subtitle(file.run) },
     data: { values },
     facet: {
-      row: { field: 'panel', type: 'nominal', title: null, header: { labelFontWeight: 'bold', labelExpr: 'slice(datum.value, 4)' } },
+      row: PANEL_ROWS,
       column: { field: 'client', type: 'nominal', title: null, sort: ['none client', 'quiet client', 'busy client'] },
     },
     spec: {
@@ -189,8 +205,8 @@ function limiterSpec(file: SweepFile<LimiterCell>): TopLevelSpec {
     title: { text: 'Concurrency limiters: goodput and p99 in front of one server of c workers', subtitle: subtitle(file.run) },
     data: { values },
     facet: {
-      row: { field: 'panel', type: 'nominal', title: null, header: { labelFontWeight: 'bold', labelExpr: 'slice(datum.value, 4)' } },
-      column: { field: 'shape', type: 'nominal', title: null, sort: [...new Set(file.cells.map((c) => c.shape))] },
+      row: PANEL_ROWS,
+      column: shapeColumns(file.cells),
     },
     spec: {
       width: 220,
