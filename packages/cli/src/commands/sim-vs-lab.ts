@@ -255,6 +255,7 @@ export function registerSimVsLab(program: Command): void {
             'lab to replica 0',
             'sim to replica 0',
             'sim without stalls: p99, to replica 0',
+            "sim without the replicas' tails: p99, to replica 0",
             'mixed-CDF model: p50, p99, to replica 0',
             'send lag p99, baseline → phase',
             'client stalls',
@@ -272,6 +273,7 @@ export function registerSimVsLab(program: Command): void {
             pct(r.lab.slowShare),
             pct(r.sim.slowShare),
             `${r.simWithoutStalls.p99.toFixed(1)}, ${pct(r.simWithoutStalls.slowShare)}`,
+            r.simWithoutTails === null ? '–' : `${r.simWithoutTails.p99.toFixed(1)}, ${pct(r.simWithoutTails.slowShare)}`,
             mixed === null ? '–' : `${mixed[i]!.sim.p50.toFixed(2)}, ${mixed[i]!.sim.p99.toFixed(1)}, ${pct(mixed[i]!.sim.slowShare)}`,
             r.sendLagP99Ms === null
               ? '–'

@@ -109,6 +109,13 @@ export interface LabComparisonRow {
    */
   readonly simWithoutStalls: { readonly p50: number; readonly p99: number; readonly slowShare: number };
   /**
+   * The per-replica model without the replicas' own tails (null in the mixed-CDF model): each
+   * replica's body below its p95 as its whole service, no pauses; the client's stalls kept. What
+   * the balancer would do if the replicas never spiked — with the model (their tails as pauses)
+   * it brackets the share a fast replica's spikes give the slow one (docs/sim.md).
+   */
+  readonly simWithoutTails: { readonly p50: number; readonly p99: number; readonly slowShare: number } | null;
+  /**
    * The calibration check of the per-replica model, on its baseline row (null elsewhere): each
    * replica's recorded latency (send to answer) beside the same replica simulated alone with the
    * phase's client stalls (from arrival to answer), at its round-robin share of the rate.
@@ -566,6 +573,8 @@ export function compareWithLab(
     let servers: ModelSpec['servers'];
     // the same replicas with their whole recorded latency as their own (the no-stalls bound)
     let independent: ModelSpec['servers'];
+    // the per-replica model's replicas with their bodies only (no pauses): the other side of the bracket
+    let bodies: ModelSpec['servers'] | undefined;
     let fitted: PauseSpec | undefined;
     const stalled =
       scenario.name !== 'stalls'
@@ -601,13 +610,14 @@ export function compareWithLab(
       // stalls added to its answers (deconvolved): the rest is its service.
       const own = replicas.map((c) => (stalled === 0 ? c : subCdf(c, 0, 100 * (1 - stalled))));
       fitted = measured?.stalls;
-      servers = own.map((c) => {
-        const service = measured === undefined ? c : withoutClientStalls(c, measured.stalls, measured.timeShare);
+      const services = own.map((c) => (measured === undefined ? c : withoutClientStalls(c, measured.stalls, measured.timeShare)));
+      servers = services.map((service) => {
         // What is left above the replica's p95 is its own machine's (its event loop, the
         // scheduler): common to the requests it holds, as pauses of the replica, fitted as above.
         const pauses = pausesFromTail(service, TAIL_FROM);
         return pauses === undefined ? group(buckets(service)) : { ...group(buckets(subCdf(service, 0, TAIL_FROM))), pauses };
       });
+      bodies = services.map((service) => group(buckets(subCdf(service, 0, TAIL_FROM))));
       independent = own.map((c) => group(buckets(c)));
     } else if (scenario.name === 'stalls') {
       const own = subCdf(base.cdf, 0, 100 * (1 - stalled));
@@ -715,6 +725,8 @@ export function compareWithLab(
         clientMs,
         sim: simulate(phaseModel, clientMs),
         simWithoutStalls: simulate(model(phase, policy, independent), clientMs),
+        simWithoutTails:
+          bodies === undefined ? null : simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies), clientMs),
         replicas: phase === base ? replicaCheck : null,
         spread:
           spreadRuns > 0

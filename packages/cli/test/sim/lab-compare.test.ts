@@ -427,3 +427,38 @@ test("machine pauses given for a scenario enter each of its phases' model, and n
   }
   assert.deepEqual(withPauses.slice(2), without.slice(2), 'the stalls scenario is modelled as before');
 });
+
+test("the model without the replicas' tails keeps each body and drops the pauses: a fast replica's spikes give the slow one its share", () => {
+  // Two fast replicas (4–5 ms) that pause 20 ms every 200 ms on average, and a slow one (39–41 ms)
+  // that never pauses; the client is quiet. The fast replicas' spikes are what sends P2C to the
+  // slow one: without them (their bodies only) it gets far less.
+  const fastPaused = pausedServerCdf(4, 5, 20, 200);
+  const slowReplica = cdf((q) => uniform(39, 41, q));
+  const withReplicas = (p: ReturnType<typeof phase>) => ({
+    ...p,
+    replicaCdf: [slowReplica, fastPaused, fastPaused],
+    clientLoopDelay: loopDelay(0.002, 2),
+  });
+  const run: LabJson = {
+    ...lab,
+    scenarios: [
+      {
+        name: 'slow-replica',
+        phases: [
+          withReplicas(phase('round-robin', 'baseline', slowCdf, 5.5, 43.9)),
+          withReplicas(phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)),
+        ],
+      },
+    ],
+  };
+  const [base, treat] = compareWithLab(run, { spreadRuns: 0 });
+  assert.ok(base!.simWithoutTails !== null && treat!.simWithoutTails !== null);
+  // deterministic (seeded): 9.3% with the pauses against 3.9% without; equal if the bodies kept them
+  assert.ok(
+    treat!.sim.slowShare > 1.5 * treat!.simWithoutTails.slowShare,
+    `share to the slow replica: with the pauses ${treat!.sim.slowShare}, without ${treat!.simWithoutTails.slowShare}`,
+  );
+  assert.ok(base!.simWithoutTails.slowShare > 0.33, 'round-robin still sends each replica a third');
+  // the mixed-CDF model has no per-replica bodies to keep
+  assert.equal(compareWithLab(run, { mixedCdf: true, spreadRuns: 0 })[1]!.simWithoutTails, null);
+});
