@@ -14,6 +14,7 @@ import {
   machinePausesOf,
   parseReplicaStalls,
   phaseWindows,
+  stallShareOf,
   summariseStalls,
   type MachinePauseFit,
   type ReplicaStallTrace,
@@ -168,6 +169,40 @@ function machinePausesFrom(path: string, lab: LabJson): Map<string, MachinePause
   return out;
 }
 
+/**
+ * Each replica's recorded stall time as a share of each phase's window, by scenario and phase
+ * label, from the replicas' files beside a pick trace (empty when there are none).
+ */
+function replicaStallsFrom(path: string, lab: LabJson): Map<string, Map<string, number[]>> {
+  const out = new Map<string, Map<string, number[]>>();
+  const replicas = readReplicaStalls(path);
+  if (replicas.length === 0) return out;
+  const windows = phaseWindows(readFileSync(path, 'utf8'), path);
+  for (const scenario of lab.scenarios) {
+    const phases = new Map<string, number[]>();
+    for (const phase of scenario.phases) {
+      const window = windows.find((w) => w.scenario === scenario.name && w.phase === phase.label);
+      if (window !== undefined)
+        phases.set(
+          phase.label,
+          replicas.map((r) => stallShareOf(r, window)),
+        );
+    }
+    if (phases.size > 0) out.set(scenario.name, phases);
+  }
+  return out;
+}
+
+/** The line under the table that says how each treatment's replica pauses were rescaled, if they were. */
+function replicaPausesLine(rows: readonly LabComparisonRow[], picks: string | undefined): string {
+  const scaled = rows.filter((r) => r.replicaPauseScale !== null);
+  if (scaled.length === 0)
+    return `replicas' pauses: the baseline's in every phase (${picks === undefined ? 'no --picks' : "no replicas' files next to the trace, or the mixed-CDF model"})`;
+  return `replicas' pauses, rescaled in each treatment by its replicas' recorded stall time over the baseline's (replica 0, 1, …): ${scaled
+    .map((r) => `${r.scenario} · ${r.phase} ${r.replicaPauseScale!.map((x) => `${x.toFixed(2)}×`).join(' ')}`)
+    .join(', ')}`;
+}
+
 /** The line under the table that says whether the model had machine pauses, and which. */
 function machinePausesLine(fits: ReadonlyMap<string, MachinePauseFit>, picks: string | undefined): string {
   if (fits.size === 0)
@@ -235,7 +270,10 @@ export function registerSimVsLab(program: Command): void {
       const lab = readLab(path);
       process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window, and ${SPREAD_RUNS} runs of one window …\n`);
       const fits = opts.picks === undefined ? new Map<string, MachinePauseFit>() : machinePausesFrom(opts.picks, lab);
-      const rows = compareWithLab(lab, { machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])) });
+      const rows = compareWithLab(lab, {
+        machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])),
+        replicaStalls: opts.picks === undefined ? new Map() : replicaStallsFrom(opts.picks, lab),
+      });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
       const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -294,7 +332,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.source.service === 'mixed CDF')
             ? ' (a lab run without per-replica CDFs or the client loop delay: rerun the lab for the per-replica model)'
             : ''
-        }\n${machinePausesLine(fits, opts.picks)}${replicaTable(rows)}${spreadTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
+        }\n${machinePausesLine(fits, opts.picks)}\n${replicaPausesLine(rows, opts.picks)}${replicaTable(rows)}${spreadTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''

@@ -116,6 +116,12 @@ export interface LabComparisonRow {
    */
   readonly simWithoutTails: { readonly p50: number; readonly p99: number; readonly slowShare: number } | null;
   /**
+   * How each replica's pauses were rescaled for this phase (per-replica model with `replicaStalls`):
+   * its recorded stall time in this phase's window over the baseline's, per replica; null when not
+   * rescaled (the baseline itself, no records, or the mixed-CDF model).
+   */
+  readonly replicaPauseScale: readonly number[] | null;
+  /**
    * The calibration check of the per-replica model, on its baseline row (null elsewhere): each
    * replica's recorded latency (send to answer) beside the same replica simulated alone with the
    * phase's client stalls (from arrival to answer), at its round-robin share of the rate.
@@ -436,6 +442,20 @@ export function scaledToLag(fitted: PauseSpec, baseline: SendLag | undefined, ph
 }
 
 /**
+ * A replica's pauses at `factor` times their share of time, each pause as long as before (its
+ * own recorded stalls in a later phase: as many more or fewer, of about the same length).
+ * `factor` 0 leaves no pauses; a share above half is held at half. Unchanged when the pauses are
+ * not the fitted kind (exponential gaps, empirical lengths).
+ */
+export function pausesAtShare(fitted: PauseSpec, factor: number): PauseSpec | undefined {
+  if (factor === 0) return undefined;
+  if (fitted.duration.type !== 'empirical' || fitted.interval.type !== 'exponential') return fitted;
+  const meanMs = empiricalMean(fitted.duration.buckets);
+  const share = Math.min(0.5, (meanMs / (Number(fitted.interval.mean) + meanMs)) * factor);
+  return { interval: { type: 'exponential', mean: meanMs / share - meanMs }, duration: fitted.duration };
+}
+
+/**
  * The client stalls a recorded event-loop delay shows: each sample delayed past
  * {@link MIN_STALL_MS} is one stall of that length (the lab samples every ms, so a stall of D is one
  * sample of ≈ D), their lengths the CDF's part above it; their number over the monitored span sets
@@ -561,6 +581,13 @@ export function compareWithLab(
     readonly spreadRuns?: number;
     /** Pauses of the whole machine per scenario (`sim-vs-lab --picks`: its baseline window's fleet-wide stalls), added to every phase's model. */
     readonly machinePauses?: ReadonlyMap<string, PauseSpec>;
+    /**
+     * Each replica's recorded event-loop stall time as a share of each phase's window, by scenario
+     * and phase label (`sim-vs-lab --picks`: the replicas' own files). A later phase's model then
+     * rescales every replica's pauses by its share there over the baseline's ({@link pausesAtShare}),
+     * as the client's stalls are each phase's own.
+     */
+    readonly replicaStalls?: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
   } = {},
 ): LabComparisonRow[] {
   const spreadRuns = options.spreadRuns ?? SPREAD_RUNS;
@@ -634,6 +661,21 @@ export function compareWithLab(
       servers = [group(buckets(subCdf(slow, 0, TAIL_FROM))), fast];
       independent = [group(buckets(slow)), fast];
     }
+    const stallShares = options.replicaStalls?.get(scenario.name);
+    // the per-replica model's replicas for a later phase: pauses rescaled to its recorded stalls
+    const rescaled = (phase: (typeof scenario.phases)[number]): { groups: ModelSpec['servers']; scale: number[] } | null => {
+      const before = stallShares?.get(base.label);
+      const now = stallShares?.get(phase.label);
+      if (!perReplica || phase === base || before === undefined || now === undefined) return null;
+      const scale = servers.map((_, k) => (before[k]! > 0 && now[k] !== undefined ? now[k]! / before[k]! : 1));
+      const groups = servers.map((g, k) => {
+        if (g.pauses === undefined) return g;
+        const pauses = pausesAtShare(g.pauses, scale[k]!);
+        const { pauses: _dropped, ...rest } = g;
+        return pauses === undefined ? rest : { ...g, pauses };
+      });
+      return { groups, scale };
+    };
     const model = (
       phase: (typeof scenario.phases)[number],
       clients: NonNullable<ModelSpec['clients']>,
@@ -712,7 +754,8 @@ export function compareWithLab(
           : { baseline: base.generatorLagMs.p99, phase: phase.generatorLagMs.p99 };
       const ratio = lag === null ? 1 : Math.max(lag.phase, MIN_STALL_MS) / Math.max(lag.baseline, MIN_STALL_MS);
       const meanMs = stalls?.duration.type === 'empirical' ? empiricalMean(stalls.duration.buckets) : 0;
-      const phaseModel = model(phase, stalls === undefined ? policy : { ...policy, stalls });
+      const replicasNow = rescaled(phase);
+      const phaseModel = model(phase, stalls === undefined ? policy : { ...policy, stalls }, replicasNow?.groups);
       rows.push({
         scenario: scenario.name,
         phase: phase.label,
@@ -728,6 +771,7 @@ export function compareWithLab(
         simWithoutTails:
           bodies === undefined ? null : simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies), clientMs),
         replicas: phase === base ? replicaCheck : null,
+        replicaPauseScale: replicasNow?.scale ?? null,
         spread:
           spreadRuns > 0
             ? windowSpread(phase, windowRuns(phaseModel, lab.settings.phaseDurationMs, clientMs, spreadRuns), spreadRuns)

@@ -12,6 +12,7 @@ import { runModel } from 'headroom/sim';
 import {
   compareWithLab,
   msAt,
+  pausesAtShare,
   pausesFromTail,
   quantileOf,
   rangeOf,
@@ -461,4 +462,56 @@ test("the model without the replicas' tails keeps each body and drops the pauses
   assert.ok(base!.simWithoutTails.slowShare > 0.33, 'round-robin still sends each replica a third');
   // the mixed-CDF model has no per-replica bodies to keep
   assert.equal(compareWithLab(run, { mixedCdf: true, spreadRuns: 0 })[1]!.simWithoutTails, null);
+});
+
+test("a later phase's replica pauses follow its replicas' recorded stall time: half of it, half the pause time; none, no pauses", () => {
+  const fitted = { interval: { type: 'exponential', mean: 95 }, duration: { type: 'empirical', buckets: [[5, 1]] } } as const;
+  // 5 ms every 100 ms: 5% of the time; at half, 2.5%: a gap of 195 ms, the lengths unchanged
+  assert.deepEqual(pausesAtShare(fitted, 0.5), { interval: { type: 'exponential', mean: 195 }, duration: fitted.duration });
+  assert.equal(pausesAtShare(fitted, 0), undefined);
+  assert.equal(Number((pausesAtShare(fitted, 100)!.interval as { mean: number }).mean), 5, 'held at half the time');
+
+  // The fixture of the test above: two fast replicas that pause, a slow one that does not.
+  const fastPaused = pausedServerCdf(4, 5, 20, 200);
+  const withReplicas = (p: ReturnType<typeof phase>) => ({
+    ...p,
+    replicaCdf: [cdf((q) => uniform(39, 41, q)), fastPaused, fastPaused],
+    clientLoopDelay: loopDelay(0.002, 2),
+  });
+  const run: LabJson = {
+    ...lab,
+    scenarios: [
+      {
+        name: 'slow-replica',
+        phases: [
+          withReplicas(phase('round-robin', 'baseline', slowCdf, 5.5, 43.9)),
+          withReplicas(phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)),
+        ],
+      },
+    ],
+  };
+  const stalls = (p2c: number[]) =>
+    new Map([
+      [
+        'slow-replica',
+        new Map([
+          ['round-robin', [0.01, 0.02, 0.02]],
+          ['p2c + peak-ewma', p2c],
+        ]),
+      ],
+    ]);
+  const plain = compareWithLab(run, { spreadRuns: 0 })[1]!;
+  const same = compareWithLab(run, { spreadRuns: 0, replicaStalls: stalls([0.01, 0.02, 0.02]) })[1]!;
+  const half = compareWithLab(run, { spreadRuns: 0, replicaStalls: stalls([0.01, 0.01, 0.01]) })[1]!;
+  const none = compareWithLab(run, { spreadRuns: 0, replicaStalls: stalls([0, 0, 0]) })[1]!;
+  assert.equal(plain.replicaPauseScale, null);
+  assert.deepEqual(same.replicaPauseScale, [1, 1, 1]);
+  assert.deepEqual(half.replicaPauseScale, [1, 0.5, 0.5]);
+  // deterministic (seeded): the same stall time changes nothing; half of it, less to the slow replica
+  assert.deepEqual(same.sim, plain.sim);
+  assert.ok(half.sim.slowShare < 0.85 * plain.sim.slowShare, `half the pauses ${half.sim.slowShare}, all ${plain.sim.slowShare}`);
+  // no recorded stall at any replica: their bodies only, as the model without the tails
+  assert.deepEqual(none.sim, none.simWithoutTails);
+  // the baseline row is never rescaled
+  assert.equal(compareWithLab(run, { spreadRuns: 0, replicaStalls: stalls([0.01, 0.01, 0.01]) })[0]!.replicaPauseScale, null);
 });

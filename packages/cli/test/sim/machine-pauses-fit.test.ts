@@ -1,10 +1,11 @@
 /**
  * `sim-vs-lab --picks`: a baseline window's fleet-wide stalls (every replica lagging at once) fitted
- * as the model's `machinePauses` — their rate and their lengths (each the replicas' shortest lag).
+ * as the model's `machinePauses` — their rate and their lengths (each the replicas' shortest lag);
+ * and each replica's own stall time per window, which rescales its pauses in a later phase.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { machinePausesOf, parseReplicaStalls, phaseWindows } from '../../src/lab/client/fleet-stalls.js';
+import { machinePausesOf, parseReplicaStalls, phaseWindows, stallShareOf } from '../../src/lab/client/fleet-stalls.js';
 
 const origin = 1_700_000_000_000;
 const trace = [
@@ -61,4 +62,13 @@ test("a window's fleet-wide stalls become machine pauses at their rate, each the
   });
   assert.equal(machinePausesOf(replicas, p2c!)!.stalls, 1);
   assert.equal(machinePausesOf(replicas, { start: origin + 7_000, end: origin + 11_000 }), undefined, 'no stall: no pauses');
+});
+
+test("a replica's stall time in a window is the sum of its lags that began there, over the window's length", () => {
+  const [base, p2c] = phaseWindows(trace, 'picks');
+  // replica 0: 4 + 9 + 8 ms in the 10 s baseline window, 5 ms in the P2C one; replica 1: 5 + 6, then 5
+  assert.equal(stallShareOf(replicas[0]!, base!), 21 / 10_000);
+  assert.equal(stallShareOf(replicas[0]!, p2c!), 5 / 10_000);
+  assert.equal(stallShareOf(replicas[1]!, base!), 11 / 10_000);
+  assert.equal(stallShareOf(replicas[1]!, { start: origin + 7_000, end: origin + 11_000 }), 0, 'no lag began there');
 });

@@ -150,6 +150,17 @@ export function phaseWindows(ndjson: string, path: string): PhaseWindow[] {
   return out;
 }
 
+/**
+ * The share (0–1) of `window` that one replica's loop spent stalled: the lengths of its recorded
+ * stalls that began inside the window, over the window's length. (The recorder sees stalls of
+ * 3 ms and more: shorter ones are not counted.)
+ */
+export function stallShareOf(replica: ReplicaStallTrace, window: { readonly start: number; readonly end: number }): number {
+  let stalled = 0;
+  for (const lag of replica.lags) if (lag.epochMs >= window.start && lag.epochMs < window.end) stalled += lag.ms;
+  return stalled / (window.end - window.start);
+}
+
 /** A window's fleet-wide stalls as pauses of the whole machine (the simulator's `machinePauses`). */
 export interface MachinePauseFit {
   readonly pauses: PauseSpec;

@@ -1,0 +1,86 @@
+/**
+ * `headroom sim-vs-lab`, run from the sources as a user runs it, on a small lab run written here:
+ * with `--picks`, the replicas' own stall files rescale each treatment's replica pauses by their
+ * stall time there over the baseline's (the line under the table says by how much); without it,
+ * every phase keeps the baseline's pauses and the line says why.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commandArgs } from '../command.js';
+import { replicaTracePath } from '../../src/lab/service/stall-recorder.js';
+
+let work = '';
+
+/** The lab's CDF grid (0 to 4 nines in tenths, then 100) over a quantile function. */
+function cdf(quantile: (q: number) => number): { percentile: number; ms: number }[] {
+  const points = Array.from({ length: 41 }, (_, t) => 100 * (1 - 10 ** (-t / 10)));
+  return [...points, 100].map((percentile) => ({ percentile, ms: quantile(Math.min(percentile / 100, 0.999999)) }));
+}
+
+// fast replicas answer in 4–5 ms with a tail to 20 ms above their p95 (fitted as pauses); the slow one in 39–41 ms
+const fast = cdf((q) => (q < 0.95 ? 4 + q : 5 + 300 * (q - 0.95)));
+const slow = cdf((q) => 39 + 2 * q);
+const origin = 1_700_000_000_000;
+
+function phase(label: string, role: 'baseline' | 'treatment') {
+  return {
+    label,
+    role,
+    offeredPerSec: 200,
+    slowShare: role === 'baseline' ? 1 / 3 : 0.02,
+    latencyMs: { p50: 5.5, p99: role === 'baseline' ? 41 : 6 },
+    cdf: cdf((q) => (q < 2 / 3 ? 4 + 1.5 * q : 39 + 6 * (q - 2 / 3))),
+    replicaCdf: [slow, fast, fast],
+    clientLoopDelay: { resolutionMs: 1, samples: 2000, spanMs: 2000, cdf: cdf((q) => (q < 0.998 ? 0.2 : 2)) },
+  };
+}
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'headroom-sim-vs-lab-'));
+  const lab = {
+    tool: 'headroom lab',
+    settings: { phaseDurationMs: 2000, warmupMs: 500 },
+    environment: { loadAverage: { start: 1, end: 1 } },
+    scenarios: [{ name: 'slow-replica', phases: [phase('round-robin', 'baseline'), phase('p2c + peak-ewma', 'treatment')] }],
+  };
+  writeFileSync(join(work, 'lab.json'), JSON.stringify(lab));
+  // the two measured windows: the baseline at 1–3 s, P2C at 4–6 s
+  const picks = join(work, 'picks.ndjson');
+  const events = [
+    { ev: 'phase', t: 0, epochMs: origin, scenario: 'slow-replica', phase: 'round-robin' },
+    { ev: 'window', t: 1000, epochMs: origin + 1000, edge: 'start' },
+    { ev: 'window', t: 3000, epochMs: origin + 3000, edge: 'end' },
+    { ev: 'phase', t: 3500, epochMs: origin + 3500, scenario: 'slow-replica', phase: 'p2c + peak-ewma' },
+    { ev: 'window', t: 4000, epochMs: origin + 4000, edge: 'start' },
+    { ev: 'window', t: 6000, epochMs: origin + 6000, edge: 'end' },
+  ];
+  writeFileSync(picks, events.map((e) => JSON.stringify(e)).join('\n'));
+  // each replica stalls 40 ms in all in the baseline window; in P2C's, replica 0 as much, 1 half, 2 not at all
+  const p2cLags = [[10, 10, 20], [20], []];
+  p2cLags.forEach((p2c, r) => {
+    const lag = (ms: number, k: number, at: number) => ({ ev: 'replica-lag', replica: r, epochMs: origin + at + 200 * k, ms });
+    const lines = [...[10, 10, 20].map((ms, k) => lag(ms, k, 1500)), ...p2c.map((ms, k) => lag(ms, k, 4500))];
+    writeFileSync(replicaTracePath(picks, r), lines.map((e) => JSON.stringify(e)).join('\n'));
+  });
+});
+
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function headroom(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, commandArgs(...args), { cwd: work, encoding: 'utf8', timeout: 180_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("with --picks each treatment's replica pauses follow its replicas' recorded stall time; without, the baseline's", () => {
+  const traced = headroom('sim-vs-lab', 'lab.json', '--picks', 'picks.ndjson');
+  assert.equal(traced.status, 0, traced.stderr);
+  // replica 0 stalled 40 ms in both windows, replica 1 20 of 40, replica 2 none
+  assert.match(traced.stdout, /replicas' pauses, rescaled in each treatment .*slow-replica · p2c \+ peak-ewma 1\.00× 0\.50× 0\.00×/);
+  const plain = headroom('sim-vs-lab', 'lab.json');
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /replicas' pauses: the baseline's in every phase \(no --picks\)/);
+});
