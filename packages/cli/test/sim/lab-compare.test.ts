@@ -25,12 +25,7 @@ import {
   withoutClientStalls,
   type LabJson,
 } from '../../src/sim/lab-compare.js';
-
-/** The lab's CDF grid (0 to 4 nines in tenths, then 100) over a quantile function. */
-function cdf(quantile: (q: number) => number): { percentile: number; ms: number }[] {
-  const points = Array.from({ length: 41 }, (_, t) => 100 * (1 - 10 ** (-t / 10)));
-  return [...points, 100].map((percentile) => ({ percentile, ms: quantile(Math.min(percentile / 100, 0.999999)) }));
-}
+import { cdf } from './lab-cdf.js';
 
 const uniform = (lo: number, hi: number, q: number): number => lo + (hi - lo) * q;
 // Round-robin over 2 fast replicas (4–6 ms) and a slow one (40–44 ms); 1.25% of requests stall 250 ms.

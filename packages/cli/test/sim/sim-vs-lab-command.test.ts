@@ -12,14 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandArgs } from '../command.js';
 import { replicaTracePath } from '../../src/lab/service/stall-recorder.js';
+import { cdf } from './lab-cdf.js';
 
 let work = '';
-
-/** The lab's CDF grid (0 to 4 nines in tenths, then 100) over a quantile function. */
-function cdf(quantile: (q: number) => number): { percentile: number; ms: number }[] {
-  const points = Array.from({ length: 41 }, (_, t) => 100 * (1 - 10 ** (-t / 10)));
-  return [...points, 100].map((percentile) => ({ percentile, ms: quantile(Math.min(percentile / 100, 0.999999)) }));
-}
 
 // fast replicas answer in 4–5 ms with a tail to 20 ms above their p95 (fitted as pauses); the slow one in 39–41 ms
 const fast = cdf((q) => (q < 0.95 ? 4 + q : 5 + 300 * (q - 0.95)));
