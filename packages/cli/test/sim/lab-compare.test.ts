@@ -424,18 +424,18 @@ test("machine pauses given for a scenario enter each of its phases' model, and n
   assert.deepEqual(withPauses.slice(2), without.slice(2), 'the stalls scenario is modelled as before');
 });
 
-test("the model without the replicas' tails keeps each body and drops the pauses: a fast replica's spikes give the slow one its share", () => {
-  // Two fast replicas (4–5 ms) that pause 20 ms every 200 ms on average, and a slow one (39–41 ms)
-  // that never pauses; the client is quiet. The fast replicas' spikes are what sends P2C to the
-  // slow one: without them (their bodies only) it gets far less.
+/**
+ * A per-replica lab run: two fast replicas (4–5 ms) that pause 20 ms every 200 ms on average, a slow
+ * one (39–41 ms) that never pauses, a quiet client; round-robin, then P2C.
+ */
+function pausedFleetRun(): LabJson {
   const fastPaused = pausedServerCdf(4, 5, 20, 200);
-  const slowReplica = cdf((q) => uniform(39, 41, q));
   const withReplicas = (p: ReturnType<typeof phase>) => ({
     ...p,
-    replicaCdf: [slowReplica, fastPaused, fastPaused],
+    replicaCdf: [cdf((q) => uniform(39, 41, q)), fastPaused, fastPaused],
     clientLoopDelay: loopDelay(0.002, 2),
   });
-  const run: LabJson = {
+  return {
     ...lab,
     scenarios: [
       {
@@ -447,6 +447,12 @@ test("the model without the replicas' tails keeps each body and drops the pauses
       },
     ],
   };
+}
+
+test("the model without the replicas' tails keeps each body and drops the pauses: a fast replica's spikes give the slow one its share", () => {
+  // The fast replicas' spikes are what sends P2C to the slow one: without them (their bodies
+  // only) it gets far less.
+  const run = pausedFleetRun();
   const [base, treat] = compareWithLab(run, { spreadRuns: 0 });
   assert.ok(base!.simWithoutTails !== null && treat!.simWithoutTails !== null);
   // deterministic (seeded): 9.3% with the pauses against 3.9% without; equal if the bodies kept them
@@ -466,25 +472,7 @@ test("a later phase's replica pauses follow its replicas' recorded stall time: h
   assert.equal(pausesAtShare(fitted, 0), undefined);
   assert.equal(Number((pausesAtShare(fitted, 100)!.interval as { mean: number }).mean), 5, 'held at half the time');
 
-  // The fixture of the test above: two fast replicas that pause, a slow one that does not.
-  const fastPaused = pausedServerCdf(4, 5, 20, 200);
-  const withReplicas = (p: ReturnType<typeof phase>) => ({
-    ...p,
-    replicaCdf: [cdf((q) => uniform(39, 41, q)), fastPaused, fastPaused],
-    clientLoopDelay: loopDelay(0.002, 2),
-  });
-  const run: LabJson = {
-    ...lab,
-    scenarios: [
-      {
-        name: 'slow-replica',
-        phases: [
-          withReplicas(phase('round-robin', 'baseline', slowCdf, 5.5, 43.9)),
-          withReplicas(phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)),
-        ],
-      },
-    ],
-  };
+  const run = pausedFleetRun();
   const stalls = (p2c: number[]) =>
     new Map([
       [
