@@ -33,8 +33,10 @@
  * requests it holds, {@link pausesFromTail}). The replicas' CDFs are what the balancer's
  * peak-EWMA sees; the lab's latency adds the client's own time before each send (its send lag's
  * p50), which is added to the simulated latency (`clientMs`), not to the service. The share to
- * each replica is counted over the measured window, as the lab counts it. `options.mixedCdf` keeps
- * the older model for such a run too.
+ * each replica is counted over the measured window, as the lab counts it. When the replicas
+ * recorded their own stalls (`options.replicaStalls`), a later phase rescales each replica's
+ * pauses by its stall time there over the baseline's ({@link pausesAtShare}). `options.mixedCdf`
+ * keeps the older model for such a run too.
  *
  * Then the treatment's policy: the lab's hedging (a backup after the recent p98, ≤ 1 extra
  * attempt, 5% token budget, burst 10) or P2C over peak-EWMA with the module's default decay.
@@ -585,7 +587,8 @@ export function compareWithLab(
      * Each replica's recorded event-loop stall time as a share of each phase's window, by scenario
      * and phase label (`sim-vs-lab --picks`: the replicas' own files). A later phase's model then
      * rescales every replica's pauses by its share there over the baseline's ({@link pausesAtShare}),
-     * as the client's stalls are each phase's own.
+     * as the client's stalls are each phase's own (a replica with none recorded in the baseline
+     * keeps its pauses: factor 1).
      */
     readonly replicaStalls?: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
   } = {},
