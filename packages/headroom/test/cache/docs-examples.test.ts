@@ -99,6 +99,12 @@ function pausedLifecycle(withoutErrorListener: boolean): { file: string } {
     "$1\nawait new Promise((resolve) => process.stdin.once('data', resolve));\nprocess.stdin.destroy();",
   );
   assert.notEqual(code, example.code, 'the pause point (the ok health line) was not found');
+  // Each step of the shutdown says when it is done, so a run that hangs shows where.
+  const marked = code
+    .replace(/^await cache\.close\(\);$/m, "await cache.close();\nconsole.log('shutdown: cache closed');")
+    .replace(/^await client\.close\(\);$/m, "await client.close();\nconsole.log('shutdown: client closed');");
+  assert.equal(marked.match(/shutdown: /g)?.length, 2, 'the shutdown lines (cache.close, client.close) were not found');
+  code = marked;
   if (withoutErrorListener) {
     const stripped = code.replace(/^client\.on\('error'.*$/m, '');
     assert.notEqual(stripped, code);
@@ -163,7 +169,10 @@ test('the lifecycle example survives a Redis restart in mid-run (its error liste
   await server.restart();
   await run.waitFor(/channel lost or silent[\s\S]*channel live/);
   run.resume();
-  assert.equal(await run.exited, 0, `it failed:\n${run.err()}`);
+  const code = await run.exited;
+  // null: killed by the guard after 60 s, it hung (its output shows how far the shutdown got)
+  assert.equal(code, 0, `exit ${code}, stderr:\n${run.err()}\nstdout:\n${run.out()}`);
+  assert.match(run.out(), /shutdown: cache closed\nshutdown: client closed/);
   assert.match(run.err(), /redis:/, 'the error listener did not see the restart');
   assert.match(run.out(), /health: closed/);
 });
