@@ -17,6 +17,7 @@ import {
   stallShareOf,
   summariseStalls,
   type MachinePauseFit,
+  type PhaseWindow,
   type ReplicaStallTrace,
 } from '../lab/client/fleet-stalls.js';
 import { LAG_THRESHOLD_MS, replicaTracePath } from '../lab/service/stall-recorder.js';
@@ -105,14 +106,37 @@ ${renderTable(
 )}`;
 }
 
-/** `--picks`: why the slow replica won its picks, per phase of a `headroom lab --trace-picks` file. */
-function picksTable(path: string): string {
+/** A `headroom lab --trace-picks` file, read once: its text, the replicas' own files beside it, its phases' windows. */
+interface PickTrace {
+  readonly path: string;
+  readonly text: string;
+  /** The replicas' stall records (`<file>.replica-<i>.ndjson`); empty when they wrote none. */
+  readonly replicas: readonly ReplicaStallTrace[];
+  readonly windows: readonly PhaseWindow[];
+}
+
+/** Reads a pick trace and the replicas' files next to it (i = 0, 1, … while they exist). */
+function readPickTrace(path: string): PickTrace {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new HistogramFileError(path, `not a readable pick trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const replicas: ReplicaStallTrace[] = [];
+  for (let i = 0; existsSync(replicaTracePath(path, i)); i++)
+    replicas.push(parseReplicaStalls(readFileSync(replicaTracePath(path, i), 'utf8'), replicaTracePath(path, i)));
+  return { path, text, replicas, windows: phaseWindows(text, path) };
+}
+
+/** The measured window of a scenario's phase in the trace, if it has one. */
+function windowOf(trace: PickTrace, scenario: string, phase: string): PhaseWindow | undefined {
+  return trace.windows.find((w) => w.scenario === scenario && w.phase === phase);
+}
+
+/** `--picks`: why the slow replica won its picks, per phase of a `headroom lab --trace-picks` file. */
+function picksTable(trace: PickTrace): string {
+  const { path, text } = trace;
   const pct = (n: number, of: number): string => (of === 0 ? '–' : `${n} (${((100 * n) / of).toFixed(1)}%)`);
   const rows = summarisePicks(text, path);
   if (rows.length === 0) return `\n${path}: no pick that read loads (P2C) inside a measured window\n`;
@@ -137,33 +161,17 @@ function picksTable(path: string): string {
       pct(r.pending, r.slowChosen),
       pct(r.other, r.slowChosen),
     ]),
-  )}\n${stallsTable(path, rows)}`;
-}
-
-/** The replicas' own files next to a pick trace (`<file>.replica-<i>.ndjson`, i = 0, 1, … while they exist). */
-function readReplicaStalls(path: string): ReplicaStallTrace[] {
-  const out: ReplicaStallTrace[] = [];
-  for (let i = 0; existsSync(replicaTracePath(path, i)); i++)
-    out.push(parseReplicaStalls(readFileSync(replicaTracePath(path, i), 'utf8'), replicaTracePath(path, i)));
-  return out;
+  )}\n${stallsTable(trace, rows)}`;
 }
 
 /** `--picks`, when the replicas wrote their own files: each scenario's baseline-window fleet-wide stalls as machine pauses. */
-function machinePausesFrom(path: string, lab: LabJson): Map<string, MachinePauseFit> {
+function machinePausesFrom(trace: PickTrace, lab: LabJson): Map<string, MachinePauseFit> {
   const out = new Map<string, MachinePauseFit>();
-  const replicas = readReplicaStalls(path);
-  if (replicas.length === 0) return out;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HistogramFileError(path, `not a readable pick trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const windows = phaseWindows(text, path);
+  if (trace.replicas.length === 0) return out;
   for (const scenario of lab.scenarios) {
     const base = scenario.phases.find((p) => p.role === 'baseline');
-    const window = base === undefined ? undefined : windows.find((w) => w.scenario === scenario.name && w.phase === base.label);
-    const fit = window === undefined ? undefined : machinePausesOf(replicas, window);
+    const window = base === undefined ? undefined : windowOf(trace, scenario.name, base.label);
+    const fit = window === undefined ? undefined : machinePausesOf(trace.replicas, window);
     if (fit !== undefined) out.set(scenario.name, fit);
   }
   return out;
@@ -173,19 +181,17 @@ function machinePausesFrom(path: string, lab: LabJson): Map<string, MachinePause
  * Each replica's recorded stall time as a share of each phase's window, by scenario and phase
  * label, from the replicas' files beside a pick trace (empty when there are none).
  */
-function replicaStallsFrom(path: string, lab: LabJson): Map<string, Map<string, number[]>> {
+function replicaStallsFrom(trace: PickTrace, lab: LabJson): Map<string, Map<string, number[]>> {
   const out = new Map<string, Map<string, number[]>>();
-  const replicas = readReplicaStalls(path);
-  if (replicas.length === 0) return out;
-  const windows = phaseWindows(readFileSync(path, 'utf8'), path);
+  if (trace.replicas.length === 0) return out;
   for (const scenario of lab.scenarios) {
     const phases = new Map<string, number[]>();
     for (const phase of scenario.phases) {
-      const window = windows.find((w) => w.scenario === scenario.name && w.phase === phase.label);
+      const window = windowOf(trace, scenario.name, phase.label);
       if (window !== undefined)
         phases.set(
           phase.label,
-          replicas.map((r) => stallShareOf(r, window)),
+          trace.replicas.map((r) => stallShareOf(r, window)),
         );
     }
     if (phases.size > 0) out.set(scenario.name, phases);
@@ -218,8 +224,8 @@ function machinePausesLine(fits: ReadonlyMap<string, MachinePauseFit>, picks: st
 }
 
 /** `--picks`, when the replicas wrote their own files: fleet-wide stalls in each window and the slow replica's wins after them. */
-function stallsTable(path: string, rows: readonly PickSummary[]): string {
-  const replicas = readReplicaStalls(path);
+function stallsTable(trace: PickTrace, rows: readonly PickSummary[]): string {
+  const { path, replicas } = trace;
   if (replicas.length === 0) return '';
   const summaries = rows.map((r) => ({ r, s: summariseStalls(r, replicas) }));
   if (summaries.every((x) => x.s === null))
@@ -269,10 +275,11 @@ export function registerSimVsLab(program: Command): void {
     .action((path: string, opts: { picks?: string }) => {
       const lab = readLab(path);
       process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window, and ${SPREAD_RUNS} runs of one window …\n`);
-      const fits = opts.picks === undefined ? new Map<string, MachinePauseFit>() : machinePausesFrom(opts.picks, lab);
+      const trace = opts.picks === undefined ? undefined : readPickTrace(opts.picks);
+      const fits = trace === undefined ? new Map<string, MachinePauseFit>() : machinePausesFrom(trace, lab);
       const rows = compareWithLab(lab, {
         machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])),
-        replicaStalls: opts.picks === undefined ? new Map() : replicaStallsFrom(opts.picks, lab),
+        replicaStalls: trace === undefined ? new Map() : replicaStallsFrom(trace, lab),
       });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
@@ -336,7 +343,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''
-        }\n${opts.picks === undefined ? '' : picksTable(opts.picks)}`,
+        }\n${trace === undefined ? '' : picksTable(trace)}`,
       );
     });
 }
