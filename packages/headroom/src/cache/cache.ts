@@ -340,7 +340,8 @@ export class Cache<V, K = string> {
    * Stops the sweep, aborts running loads (rejecting their waiters with HR_CACHE_CLOSED), drops
    * every entry, and closes the connections its shared tier opened (subscriber, tracking) — not
    * the client you gave the tier: close that after this resolves. Then nothing of the cache
-   * keeps the process alive.
+   * keeps the process alive. A tier connection whose reconnect is connecting is closed once the
+   * attempt settles (node-redis cannot stop it sooner: at most its `connectTimeout`).
    * @example await cache.close(); await client.close();
    */
   close(): Promise<void> {

@@ -5,6 +5,7 @@
  * `duplicate()`s — RESP3 with `emitInvalidate` for tracking, one per master on a Cluster.
  */
 import type { RedisConnection, SubscriberConnection, TrackingConnection } from './redis-connection.js';
+import { dedicatedNodeRedis, type NodeRedisConnection } from '../../core/node-redis-dedicated.js';
 import { onEveryReady } from './redis-connection.js';
 
 /**
@@ -34,20 +35,11 @@ export function isNodeRedis(client: unknown): client is RedisLike {
   return typeof client === 'object' && client !== null && typeof (client as RedisLike).evalSha === 'function';
 }
 
-/** A node-redis connection's event surface. */
-interface Evented {
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  connect(): Promise<unknown>;
-  close?(): Promise<unknown>;
-  destroy?(): void;
-  readonly isOpen: boolean;
-}
-
-interface Subscriber extends Evented {
+interface Subscriber extends NodeRedisConnection {
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
 }
 
-interface Tracker extends Evented {
+interface Tracker extends NodeRedisConnection {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
@@ -82,6 +74,7 @@ export function nodeRedisConnection(client: RedisLike): RedisConnection {
 
 function subscriber(conn: Subscriber): SubscriberConnection {
   let state: (up: boolean) => void = () => {};
+  const dedicated = dedicatedNodeRedis(conn);
   return {
     onState: (listener) => {
       state = listener;
@@ -90,15 +83,16 @@ function subscriber(conn: Subscriber): SubscriberConnection {
       for (const event of ['error', 'reconnecting', 'end', 'node-error', 'node-reconnecting']) conn.on(event, () => state(false));
       // node-redis subscribes again by itself after a reconnect; 'ready' follows.
       for (const event of ['ready', 'node-ready']) conn.on(event, () => state(true));
-      await conn.connect();
+      await dedicated.connect();
       for (const [channel, listener] of channels) await conn.subscribe(channel, listener);
     },
-    close: () => close(conn),
+    close: () => dedicated.close(),
   };
 }
 
 function tracker(conn: Tracker): TrackingConnection {
   let state: (up: boolean) => void = () => {};
+  const dedicated = dedicatedNodeRedis(conn);
   return {
     onState: (listener) => {
       state = listener;
@@ -114,20 +108,10 @@ function tracker(conn: Tracker): TrackingConnection {
       conn.on('invalidate', (key: unknown) =>
         onInvalidate(key === null ? null : Buffer.isBuffer(key) ? key.toString('utf8') : String(key)),
       );
-      conn.connect().catch(setup.failed);
+      dedicated.connect().catch(setup.failed);
       return setup.first;
     },
     ping: () => conn.sendCommand(['PING']),
-    close: () => close(conn),
+    close: () => dedicated.close(),
   };
-}
-
-async function close(conn: Evented): Promise<void> {
-  if (!conn.isOpen) return;
-  try {
-    if (conn.close !== undefined) await conn.close();
-    else conn.destroy?.();
-  } catch {
-    conn.destroy?.();
-  }
 }

@@ -41,7 +41,7 @@ export interface RedisConnection {
 export interface DedicatedConnection {
   /** `listener(false)` whenever the connection is lost, `listener(true)` once it is usable again (set before `start`). */
   onState(listener: (up: boolean) => void): void;
-  /** Closes it (never rejects). */
+  /** Closes it (never rejects); a connect attempt in flight is let settle first, so that nothing it opens outlives the close. */
   close(): Promise<void>;
 }
 

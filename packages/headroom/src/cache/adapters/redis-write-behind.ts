@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { sleep, systemClock, type Clock } from '../../core/clock.js';
 import { toError } from '../../core/errors.js';
+import { dedicatedNodeRedis, type DedicatedNodeRedis } from '../../core/node-redis-dedicated.js';
 import { Emitter, type Disposable, type Listener } from '../../core/events.js';
 import { defaultRandom, type Random } from '../../core/random.js';
 import type { Cache } from '../cache.js';
@@ -87,6 +88,7 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
   readonly #attempts = new Map<string, number>();
   readonly #drains: boolean;
   #reader: StreamClient | undefined;
+  #readerConnection: DedicatedNodeRedis | undefined;
   #loop: Promise<void> | undefined;
   #retryAt = 0;
   written = 0;
@@ -169,7 +171,7 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     this.#stop.abort(new CacheClosedError('durable write-behind queue'));
     await this.#loop;
     await this.#client.eval(UNLOCK, { keys: [this.#keys.drainLock], arguments: [this.#token] }).catch(() => undefined);
-    if (this.#reader?.isOpen === true) await this.#reader.close().catch(() => undefined);
+    await this.#readerConnection?.close();
   }
 
   on(listener: Listener<WriteBehindEvent>): Disposable {
@@ -198,7 +200,8 @@ class DurableQueue<V> implements DurableWriteBehind<V> {
     const signal = this.#stop.signal;
     const reader = this.#client.duplicate() as StreamClient;
     reader.on('error', () => {});
-    await reader.connect();
+    this.#readerConnection = dedicatedNodeRedis(reader);
+    await this.#readerConnection.connect();
     this.#reader = reader;
     await this.#createGroup();
     let holding = false;

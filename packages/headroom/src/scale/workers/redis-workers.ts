@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { parseOptionalDuration, type Duration } from '../../core/duration.js';
 import { HeadroomError } from '../../core/errors.js';
 import { LatencyHistogram } from '../../core/histogram.js';
+import { dedicatedNodeRedis, type NodeRedisConnection } from '../../core/node-redis-dedicated.js';
 import { defaultRandom, type Random } from '../../core/random.js';
 import { invalidScaleOption } from '../models/errors.js';
 import { splitPlan, validatePlan, type LoadPlan } from '../runner/load-plan.js';
@@ -38,11 +39,9 @@ export interface RedisListClient {
   duplicate(): RedisListClient & RedisConnectionControl;
 }
 
-/** Opening and closing a duplicated connection. */
-export interface RedisConnectionControl {
-  connect(): Promise<unknown>;
+/** Opening and closing a duplicated connection (and its events: a close waits for a reconnect in flight). */
+export interface RedisConnectionControl extends NodeRedisConnection {
   close(): Promise<unknown>;
-  on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
 /** A job: one share of one run. */
@@ -138,7 +137,8 @@ export async function runLoadOverRedis(plan: LoadPlan, options: RedisRunOptions)
   const redis = options.redis;
   const blocking = redis.duplicate();
   blocking.on('error', () => undefined); // surfaced by the command that fails
-  await blocking.connect();
+  const connection = dedicatedNodeRedis(blocking);
+  await connection.connect();
   const send = async (index: number, message: string): Promise<void> => {
     await redis.rPush(jobs[index]!.control, message);
     await redis.expire(jobs[index]!.control, KEY_TTL_SEC);
@@ -212,7 +212,7 @@ export async function runLoadOverRedis(plan: LoadPlan, options: RedisRunOptions)
     return mergeLoadResults(plan, outcomes, merger.rows());
   } finally {
     await redis.del([events, ...jobs.map((j) => j.control)]).catch(() => undefined);
-    await blocking.close().catch(() => undefined);
+    await connection.close();
   }
 }
 
@@ -233,7 +233,8 @@ export async function serveLoadOverRedis(options: RedisWorkerOptions): Promise<v
   const redis = options.redis;
   const blocking = redis.duplicate();
   blocking.on('error', () => undefined);
-  await blocking.connect();
+  const connection = dedicatedNodeRedis(blocking);
+  await connection.connect();
   const push = async (job: Job, event: WorkerEvent): Promise<void> => {
     await redis.rPush(job.events, JSON.stringify(event));
     await redis.expire(job.events, KEY_TTL_SEC);
@@ -275,6 +276,6 @@ export async function serveLoadOverRedis(options: RedisWorkerOptions): Promise<v
       if (options.once === true) return;
     }
   } finally {
-    await blocking.close().catch(() => undefined);
+    await connection.close();
   }
 }
