@@ -179,7 +179,11 @@ function clusterSettled(nodes: readonly OwnRedis[]): boolean {
   return maps.size === 1;
 }
 
-/** A connected client that fails fast while disconnected (no offline queue). */
+/**
+ * A connected client that fails fast while disconnected (no offline queue). A reconnect that
+ * `close()` could not stop (node-redis 5 lets one whose connect is in flight come up) is unref'd,
+ * as docs/cache.md shows, so a test file that restarts Redis still exits.
+ */
 export async function connectClient(url: string): Promise<ReturnType<typeof createClient>> {
   const client = createClient({
     url,
@@ -187,6 +191,9 @@ export async function connectClient(url: string): Promise<ReturnType<typeof crea
     socket: { reconnectStrategy: (retries) => Math.min(50 + retries * 20, 200) },
   });
   client.on('error', () => {});
+  client.on('connect', () => {
+    if (!client.isOpen) client.unref();
+  });
   await client.connect();
   return client;
 }
