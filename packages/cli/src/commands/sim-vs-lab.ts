@@ -299,13 +299,8 @@ export function registerSimVsLab(program: Command): void {
             'sim/lab',
             'lab to replica 0',
             'sim to replica 0',
-            'sim without stalls: p99, to replica 0',
-            "sim without the replicas' tails: p99, to replica 0",
-            'mixed-CDF model: p50, p99, to replica 0',
-            'send lag p99, baseline → phase',
-            'client stalls',
           ],
-          rows.map((r, i) => [
+          rows.map((r) => [
             r.scenario,
             r.phase,
             r.role,
@@ -317,6 +312,20 @@ export function registerSimVsLab(program: Command): void {
             ratio(r.sim.p99, r.lab.p99),
             pct(r.lab.slowShare),
             pct(r.sim.slowShare),
+          ]),
+        )}\n\nthe same phases: the model without one of its parts, the older model, and the client's machine as the lab recorded it:\n${renderTable(
+          [
+            'scenario',
+            'phase',
+            'sim without stalls: p99, to replica 0',
+            "sim without the replicas' tails: p99, to replica 0",
+            'mixed-CDF model: p50, p99, to replica 0',
+            'send lag p99, baseline → phase',
+            'client stalls',
+          ],
+          rows.map((r, i) => [
+            r.scenario,
+            r.phase,
             `${r.simWithoutStalls.p99.toFixed(1)}, ${pct(r.simWithoutStalls.slowShare)}`,
             r.simWithoutTails === null ? '–' : `${r.simWithoutTails.p99.toFixed(1)}, ${pct(r.simWithoutTails.slowShare)}`,
             mixed === null ? '–' : `${mixed[i]!.sim.p50.toFixed(2)}, ${mixed[i]!.sim.p99.toFixed(1)}, ${pct(mixed[i]!.sim.slowShare)}`,
