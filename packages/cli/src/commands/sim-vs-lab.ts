@@ -126,7 +126,13 @@ function readPickTrace(path: string): PickTrace {
   const replicas: ReplicaStallTrace[] = [];
   for (let i = 0; existsSync(replicaTracePath(path, i)); i++)
     replicas.push(parseReplicaStalls(readFileSync(replicaTracePath(path, i), 'utf8'), replicaTracePath(path, i)));
-  return { path, text, replicas, windows: phaseWindows(text, path) };
+  const windows = phaseWindows(text, path);
+  if (windows.length === 0)
+    throw new HistogramFileError(
+      path,
+      'holds no measured phase of a pick trace; record one with `headroom lab --scenario slow-replica,stalls --json --trace-picks <file>`',
+    );
+  return { path, text, replicas, windows };
 }
 
 /** The measured window of a scenario's phase in the trace, if it has one. */

@@ -48,6 +48,14 @@ function integer(flag: string, value: string | undefined, min: number): number |
   return n;
 }
 
+/** A flag's rate: a finite number above 0 (requests per second). */
+function rate(flag: string, value: string): number {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!(Number.isFinite(n) && n > 0))
+    throw new ScenarioError(flag, `got "${value}"; pass requests per second, a number above 0, e.g. 1000`);
+  return n;
+}
+
 /** A scenario file: YAML (.yaml, .yml) or JSON, validated. */
 function readScenario(path: string): Scenario {
   if (!/\.ya?ml$/i.test(path)) return readScenarioFile(path);
@@ -139,7 +147,7 @@ export function registerSim(program: Command): void {
       const scenario = validateScenario(
         applyOverrides(base, {
           ...(flags.servers === undefined ? {} : { servers: integer('--servers', flags.servers, 1)! }),
-          ...(flags.rps === undefined ? {} : { rps: Number(flags.rps) }),
+          ...(flags.rps === undefined ? {} : { rps: rate('--rps', flags.rps) }),
           ...(flags.duration === undefined ? {} : { duration: flags.duration }),
           ...(histogram === undefined ? {} : { service: histogram.service }),
         }),

@@ -132,6 +132,12 @@ test('--rps, --servers and --duration change the model; a built-in runs by name'
   const printed = headroom('sim', 'finagle-coldstart', '--print');
   assert.equal(printed.status, 0, printed.stderr);
   assert.equal((JSON.parse(printed.stdout) as { name: string }).name, 'finagle-coldstart');
+  // A rate that is not a number is named as the user typed it, at the flag.
+  for (const value of ['abc', '0', '-5', '']) {
+    const bad = headroom('sim', 'two.json', '--no-report', '--rps', value);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, new RegExp(`--rps: got "${value}"; pass requests per second`));
+  }
 });
 
 test('a bad scenario fails with one error naming the file, the path and the reason', () => {

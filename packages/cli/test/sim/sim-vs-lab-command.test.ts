@@ -2,7 +2,7 @@
  * `headroom sim-vs-lab`, run from the sources as a user runs it, on a small lab run written here:
  * with `--picks`, the replicas' own stall files rescale each treatment's replica pauses by their
  * stall time there over the baseline's (the line under the table says by how much); without it,
- * every phase keeps the baseline's pauses and the line says why.
+ * every phase keeps the baseline's pauses and the line says why; a file that is no pick trace is refused.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,4 +78,12 @@ test("with --picks each treatment's replica pauses follow its replicas' recorded
   const plain = headroom('sim-vs-lab', 'lab.json');
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stdout, /replicas' pauses: the baseline's in every phase \(no --picks\)/);
+});
+
+test('--picks with a file that is not a pick trace fails with one error naming it, instead of empty tables', () => {
+  writeFileSync(join(work, 'not-a-trace.ndjson'), `${JSON.stringify({ name: 'a scenario', model: {} })}\n`);
+  const r = headroom('sim-vs-lab', 'lab.json', '--picks', 'not-a-trace.ndjson');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /not-a-trace\.ndjson: holds no measured phase of a pick trace; record one with `headroom lab/);
+  assert.equal(r.stdout, '');
 });
