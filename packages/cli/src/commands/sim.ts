@@ -82,23 +82,37 @@ export function runProgressPrinter(
   now: () => number,
 ): (variant: string, seed: number, p: RunProgress) => void {
   let last = now();
-  const seen = new Map<string, { atMs: number; events: number }>();
+  const seen = new Map<string, { atMs: number; events: number; simulatedMs: number }>();
   return (variant, seed, p) => {
     const t = now();
     const key = `${variant}\u0000${seed}`;
     const before = seen.get(key);
     // A run's first report only starts its rate.
-    if (before === undefined) seen.set(key, { atMs: t, events: p.events });
+    if (before === undefined) seen.set(key, { atMs: t, events: p.events, simulatedMs: p.simulatedMs });
     if (before === undefined || t - last < PROGRESS_INTERVAL_MS) return;
     last = t;
-    seen.set(key, { atMs: t, events: p.events });
-    const rate = t > before.atMs ? ((p.events - before.events) * 1000) / (t - before.atMs) : 0;
-    const where =
-      p.simulatedMs <= p.durationMs
-        ? `${((p.simulatedMs / p.durationMs) * 100).toFixed(0)}% of ${formatSeconds(p.durationMs)} simulated`
-        : `draining ${p.inFlight} call(s) in flight at ${formatSeconds(p.simulatedMs)}`;
+    seen.set(key, { atMs: t, events: p.events, simulatedMs: p.simulatedMs });
+    const wallMs = t - before.atMs;
+    const rate = wallMs > 0 ? ((p.events - before.events) * 1000) / wallMs : 0;
+    let where = `draining ${p.inFlight} call(s) in flight at ${formatSeconds(p.simulatedMs)}`;
+    if (p.simulatedMs <= p.durationMs) {
+      const percent = (p.simulatedMs / p.durationMs) * 100;
+      // virtual ms per wall ms since the run's previous line, for the time left
+      const pace = wallMs > 0 ? (p.simulatedMs - before.simulatedMs) / wallMs : 0;
+      const left = p.simulatedMs < p.durationMs && pace > 0 ? `, about ${formatWait((p.durationMs - p.simulatedMs) / pace)} left` : '';
+      where = `${percent >= 1 ? percent.toFixed(0) : Number(percent.toPrecision(1))}% of ${formatSeconds(p.durationMs)} simulated${left}`;
+    }
     write(`  ${variant} (seed ${seed}): ${where}, ${(rate / 1e6).toFixed(2)} M events/s\n`);
   };
+}
+
+/** A wall-clock wait, ms, as a person reads it: `40 s`, `3.5 min`, `4.2 h`, `12 d`. */
+function formatWait(ms: number): string {
+  const s = ms / 1000;
+  if (s < 90) return `${Number(s.toPrecision(2))} s`;
+  if (s < 5400) return `${Number((s / 60).toPrecision(2))} min`;
+  if (s < 172_800) return `${Number((s / 3600).toPrecision(2))} h`;
+  return `${Number((s / 86_400).toPrecision(2))} d`;
 }
 
 function formatSeconds(ms: number): string {

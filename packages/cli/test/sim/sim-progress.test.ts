@@ -37,8 +37,10 @@ test('a long single run prints where it is (simulated %, events/s) before its re
     timeout: 300_000,
   });
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  const progress = lines.filter((l) => /^ {2}base \(seed 1\): \d+% of 400 s simulated, \d+\.\d\d M events\/s$/.test(l));
+  const lines = r.stderr.split('\n');
+  const progress = lines.filter((l) =>
+    /^ {2}base \(seed 1\): \d+% of 400 s simulated(, about [\d.]+ (s|min) left)?, \d+\.\d\d M events\/s$/.test(l),
+  );
   assert.ok(progress.length >= 1, `no progress line in:\n${r.stderr}`);
   assert.ok(lines.indexOf(progress[0]!) < lines.findIndex((l) => /base: 1\/1 replication/.test(l)), r.stderr);
   const percents = progress.map((l) => Number(/(\d+)%/.exec(l)![1]));
@@ -51,7 +53,7 @@ test('a long single run prints where it is (simulated %, events/s) before its re
   assert.ok(out.variants[0]!.replications.runs[0]!.calls > 1_000_000);
 });
 
-test('the progress printer writes at most one line a second, with the events/s since the run’s previous line', () => {
+test('the progress printer writes at most one line a second, with the events/s and the time left at the pace since the run’s previous line', () => {
   let now = 0;
   const lines: string[] = [];
   const print = runProgressPrinter(
@@ -66,7 +68,8 @@ test('the progress printer writes at most one line a second, with the events/s s
   at(600, 2000, 1_200_000);
   assert.deepEqual(lines, []);
   at(1100, 3000, 2_200_000); // 2 M events in 1 s
-  assert.deepEqual(lines, ['  base (seed 1): 30% of 10 s simulated, 2.00 M events/s\n']);
+  // 2 s of virtual time in 1 s: the 7 s left take about 3.5 s
+  assert.deepEqual(lines, ['  base (seed 1): 30% of 10 s simulated, about 3.5 s left, 2.00 M events/s\n']);
   at(1500, 4000, 3_000_000);
   assert.equal(lines.length, 1);
   at(2100, 10_000, 4_200_000);
@@ -75,4 +78,14 @@ test('the progress printer writes at most one line a second, with the events/s s
     '  base (seed 1): 100% of 10 s simulated, 2.00 M events/s\n',
     '  base (seed 1): draining 2 call(s) in flight at 10.5 s, 1.00 M events/s\n',
   ]);
+  // a long run: below 1% the share keeps a digit, and the time left reads in hours or days
+  now = 0;
+  const long = runProgressPrinter(
+    (l) => lines.push(l),
+    () => now,
+  );
+  long('huge', 1, { simulatedMs: 0, durationMs: 3.6e12, events: 0, inFlight: 1 });
+  now = 1000;
+  long('huge', 1, { simulatedMs: 6e6, durationMs: 3.6e12, events: 6_000_000, inFlight: 1 });
+  assert.equal(lines.at(-1), '  huge (seed 1): 0.0002% of 3600000000 s simulated, about 6.9 d left, 6.00 M events/s\n');
 });

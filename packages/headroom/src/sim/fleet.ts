@@ -417,7 +417,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     const engine = this.engine;
     const report = (): void =>
       onProgress({ simulatedMs: engine.now, durationMs: this.endMs, events: engine.executed, inFlight: this.inSystem });
-    let chunk = this.endMs / 1000;
+    // the first chunk is short (a long run's thousandth could hold minutes of events), then each is
+    // resized to about PROGRESS_EVENTS events by the rate of the one before
+    let chunk = Math.min(this.endMs / 1000, 1);
     let t = 0;
     while (t < this.endMs) {
       t = Math.min(this.endMs, t + chunk);
