@@ -16,6 +16,7 @@ import { balanceConfig, type ProbeHost } from './ejection.js';
 import { SimEngine, type SimHandler } from './engine.js';
 import { invalidOption } from './errors.js';
 import { ModelFeatures, PROGRESS_EVENTS, type ModelHooks } from './features.js';
+import { checkModelSize } from './model-size.js';
 import { FrontedServer } from './front.js';
 import type { FaultSpec, ModelSpec } from './model-spec.js';
 import { policyConfig } from './policies.js';
@@ -119,6 +120,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     if (!(this.warmupMs < this.endMs)) throw invalidOption('warmup', spec.warmup, `use a duration below duration (${this.endMs} ms)`);
     if (!Array.isArray(spec.servers) || spec.servers.length === 0)
       throw invalidOption('servers', spec.servers, 'use a non-empty list of server groups');
+    checkModelSize(spec);
     const slab = new ServerSlab();
     spec.servers.forEach((g, gi) => {
       const path = `servers.${gi}`;
