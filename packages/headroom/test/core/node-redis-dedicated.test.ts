@@ -26,13 +26,19 @@ class FakeConnection extends EventEmitter {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-test('a connection with no attempt in flight is closed at once', async () => {
-  const conn = new FakeConnection();
+/** `conn` wrapped and connected: its first attempt came up. */
+async function connected(conn: FakeConnection): Promise<ReturnType<typeof dedicatedNodeRedis>> {
   const dedicated = dedicatedNodeRedis(conn);
   const connecting = dedicated.connect();
   conn.emit('connect');
   conn.finishConnect();
   await connecting;
+  return dedicated;
+}
+
+test('a connection with no attempt in flight is closed at once', async () => {
+  const conn = new FakeConnection();
+  const dedicated = await connected(conn);
   await dedicated.close();
   assert.equal(conn.closes, 1);
 });
@@ -53,11 +59,7 @@ test('closed during its first connect, it is closed once the socket is up', asyn
 
 test('closed during a reconnect, it is closed once the attempt fails (or comes up)', async () => {
   const conn = new FakeConnection();
-  const dedicated = dedicatedNodeRedis(conn);
-  const connecting = dedicated.connect();
-  conn.emit('connect');
-  conn.finishConnect();
-  await connecting;
+  const dedicated = await connected(conn);
   conn.emit('reconnecting');
   const closing = dedicated.close();
   await tick();
@@ -91,11 +93,7 @@ test('close never rejects: a failing close() falls back to destroy(); a never op
     close: () => Promise.reject(new Error('The client is closed')),
     destroy: () => void destroyed++,
   });
-  const dedicated = dedicatedNodeRedis(conn);
-  const connecting = dedicated.connect();
-  conn.emit('connect');
-  conn.finishConnect();
-  await connecting;
+  const dedicated = await connected(conn);
   await dedicated.close();
   assert.equal(destroyed, 1);
   const idle = new FakeConnection();
