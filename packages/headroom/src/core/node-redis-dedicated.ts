@@ -8,7 +8,9 @@
  * method of the closed client can close it any more. So the attempts are followed — the first
  * from the `connect()` call, every reconnect from its `reconnecting` event — until they settle
  * (`connect` once the socket is up, `error` when it failed, or the `connect()` call's end), and a
- * close waits for the one in flight: at most node-redis's `connectTimeout`, 5 s by default.
+ * close waits for the one in flight: at most node-redis's `connectTimeout`, 5 s by default. Then
+ * it destroys the connection rather than close it: `close()` waits for answers to the commands in
+ * flight, which a frozen Redis never sends.
  */
 
 /** The node-redis client (or cluster) surface of a dedicated connection. */
@@ -24,7 +26,7 @@ export interface NodeRedisConnection {
 export interface DedicatedNodeRedis {
   /** Connects it (its first attempt; node-redis reconnects by itself after a loss). */
   connect(): Promise<void>;
-  /** Closes it once no connect attempt is in flight (then nothing it opened is left); never rejects. */
+  /** Destroys it once no connect attempt is in flight (then nothing it opened is left; commands in flight reject); never rejects. */
   close(): Promise<void>;
 }
 
@@ -64,11 +66,14 @@ export function dedicatedNodeRedis(conn: NodeRedisConnection): DedicatedNodeRedi
     close: async () => {
       if (inFlight) await new Promise<void>((resolve) => waiting.push(resolve));
       if (!conn.isOpen) return;
+      // What is pending on a dedicated connection (a probe, a blocking read, the handshake) has
+      // nobody waiting for it any more: destroy it. close() would wait for the answers, for as
+      // long as Redis is frozen.
       try {
-        if (conn.close !== undefined) await conn.close();
-        else conn.destroy?.();
+        if (conn.destroy !== undefined) conn.destroy();
+        else await conn.close?.();
       } catch {
-        conn.destroy?.();
+        // already closed
       }
     },
   };

@@ -96,3 +96,43 @@ for (const library of CLIENT_LIBRARIES)
       assert.equal(await a.getOrLoad('k1', () => source), 'v2');
     });
   }
+
+/** Resolves `p`'s time to settle, ms, or rejects when it has not settled within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number, what: string): Promise<number> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} still pending after ${ms} ms`)), ms)));
+  try {
+    await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return performance.now() - t0;
+}
+
+for (const library of CLIENT_LIBRARIES)
+  for (const invalidation of ['pubsub', 'tracking'] as const) {
+    test(`${library.name}, ${invalidation}: cache.close() resolves at once while Redis is frozen — its probes unanswered, or a reconnect's handshake waiting`, async () => {
+      for (const moment of ['probes in flight', 'reconnect handshake in flight'] as const) {
+        const ns = `frozen-close-${library.name}-${invalidation}-${moment.length}`;
+        const cache = await instance(library, ns, invalidation);
+        await cache.set('k', 'v');
+        const silent = connection(cache, false);
+        if (moment === 'reconnect handshake in flight') {
+          // break every connection but the admin's, then freeze at once: the reconnects' TCP connects
+          // succeed (the kernel answers them) and their handshakes wait on the frozen server
+          const adminId = String(await redis.admin.sendCommand(['CLIENT', 'ID']));
+          const ids = [...String(await redis.admin.sendCommand(['CLIENT', 'LIST'])).matchAll(/id=(\d+)/g)].map((m) => m[1]!);
+          for (const id of ids) if (id !== adminId) await redis.admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+        }
+        redis.server.freeze();
+        try {
+          await silent; // its heartbeat went unanswered (or the connection dropped): commands are in flight
+          const ms = await settlesWithin(cache.close(), 2_000, `cache.close() (${moment})`);
+          assert.ok(ms < 2_000);
+        } finally {
+          redis.server.thaw();
+        }
+      }
+    });
+  }
