@@ -64,7 +64,9 @@ export function dedicatedNodeRedis(conn: NodeRedisConnection): DedicatedNodeRedi
       }
     },
     close: async () => {
-      if (inFlight) await new Promise<void>((resolve) => waiting.push(resolve));
+      // node-redis announces its next attempt (`reconnecting`) after the pause even when the
+      // connection was destroyed during it, and then makes none: a closed connection has none in flight
+      if (inFlight && conn.isOpen) await new Promise<void>((resolve) => waiting.push(resolve));
       if (!conn.isOpen) return;
       // What is pending on a dedicated connection (a probe, a blocking read, the handshake) has
       // nobody waiting for it any more: destroy it. close() would wait for the answers, for as

@@ -104,3 +104,17 @@ test('it is destroyed, not closed (close() would wait for answers a frozen Redis
   await dedicatedNodeRedis(idle).close();
   assert.equal(idle.closes, 0);
 });
+
+test('closed again after node-redis announced an attempt it will not make (destroyed during the pause), it returns at once', async () => {
+  const conn = new FakeConnection();
+  const dedicated = await connected(conn);
+  conn.emit('error', new Error('Socket closed unexpectedly'));
+  await dedicated.close(); // during the pause between attempts: closed at once
+  assert.equal(conn.closes, 1);
+  conn.emit('reconnecting'); // what node-redis 5 emits after the pause, before it sees the connection is closed
+  let closed = false;
+  const again = dedicated.close().then(() => (closed = true));
+  await tick();
+  assert.equal(closed, true, 'a second close waited for an attempt that never comes');
+  await again;
+});
