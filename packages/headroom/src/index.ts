@@ -36,3 +36,4 @@ export { type Disposable, type Listener, Emitter } from './core/events.js';
 export { assert } from './core/assert.js';
 export { LatencyHistogram, type HistogramSnapshot } from './core/histogram.js';
 export { renderTable, type Cell } from './core/table.js';
+export { dedicatedNodeRedis, type DedicatedNodeRedis, type NodeRedisConnection } from './core/node-redis-dedicated.js';

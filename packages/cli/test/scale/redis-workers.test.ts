@@ -6,56 +6,14 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
 import { startCountingServer, type CountingServer } from '@headroom/testkit/counting-server';
-import { commandArgs } from '../command.js';
+import { headroom, killAll, waitFor } from './headroom-process.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
 const RUN_PREFIX = `headroom-test:scale:${process.pid}`;
 let server: CountingServer;
 let url = '';
-const children = new Set<ChildProcess>();
-
-interface Running {
-  readonly child: ChildProcess;
-  stderr: string;
-  readonly exited: Promise<{ status: number | null; stdout: string; stderr: string }>;
-}
-
-function headroom(...args: string[]): Running {
-  const child = spawn(process.execPath, commandArgs(...args));
-  children.add(child);
-  let stdout = '';
-  const running: Running = {
-    child,
-    stderr: '',
-    exited: new Promise((resolve) =>
-      child.once('exit', (status) => {
-        children.delete(child);
-        resolve({ status, stdout, stderr: running.stderr });
-      }),
-    ),
-  };
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (running.stderr += d));
-  return running;
-}
-
-/** Resolves once `running`'s stderr matches `pattern` (or rejects when it exits first). */
-function waitFor(running: Running, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (pattern.test(running.stderr)) {
-        running.child.stderr!.off('data', check);
-        resolve();
-      }
-    };
-    running.child.stderr!.on('data', check);
-    void running.exited.then((r) => reject(new Error(`exited before ${pattern}: ${r.stderr}`)));
-    check();
-  });
-}
 
 async function keysUnder(prefix: string): Promise<string[]> {
   const client = await createClient({ url: REDIS }).connect();
@@ -71,7 +29,7 @@ before(async () => {
   url = server.url;
 });
 after(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killAll();
   await server.close();
   const client = await createClient({ url: REDIS }).connect();
   const left = await client.keys(`${RUN_PREFIX}*`);

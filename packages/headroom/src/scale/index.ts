@@ -53,11 +53,6 @@ export { encodeLoadResult, decodeLoadResult, type LoadResult, type EncodedLoadRe
 export { runLoadPlan, type RunLoadPlanOptions } from './runner/run-plan.js';
 export { runLoadWorkers, type LoadWorkersOptions } from './workers/threads.js';
 export { mergeLoadResults, TimelineMerger, type SharedLoadResult, type WorkerReport, type WorkerOutcome } from './runner/merge.js';
-export {
-  runLoadOverRedis,
-  serveLoadOverRedis,
-  type RedisListClient,
-  type RedisConnectionControl,
-  type RedisRunOptions,
-  type RedisWorkerOptions,
-} from './workers/redis-workers.js';
+export { runLoadOverRedis, type RedisRunOptions } from './workers/redis-coordinator.js';
+export { serveLoadOverRedis, type RedisWorkerOptions, type RedisConnectionEvent } from './workers/redis-worker.js';
+export { type RedisListClient, type RedisConnectionControl } from './workers/redis-protocol.js';
