@@ -1,5 +1,6 @@
 /** Errors of the sim module (codes listed in docs/errors.md, section "sim"). */
 import { HeadroomError, InvalidOptionError, isHeadroomError } from '../core/errors.js';
+import type { RunProgress } from './features.js';
 
 const CODE = 'HR_SIM_INVALID_OPTION';
 
@@ -47,4 +48,22 @@ export class ScenarioError extends HeadroomError {
       },
     );
   }
+}
+
+/**
+ * A run whose worker thread reached its heap limit (`HR_SIM_OUT_OF_MEMORY`), naming the model (a
+ * scenario's variant), the seed, the limit and, when the run reported progress, how far it
+ * got and how many calls it held in flight — a model whose offered load stays above its capacity
+ * keeps ever more of them.
+ */
+export function outOfMemory(model: string, seed: number, heapLimitMb: number, at: RunProgress | undefined, cause: unknown): HeadroomError {
+  const where =
+    at === undefined
+      ? ''
+      : ` at ${Number(((at.simulatedMs / at.durationMs) * 100).toPrecision(2))}% of its duration, ${at.inFlight.toLocaleString('en-US')} calls in flight`;
+  return new HeadroomError(
+    'HR_SIM_OUT_OF_MEMORY',
+    `the run of ${model}, seed ${seed}, ran out of memory: its worker thread reached its heap limit of ${heapLimitMb} MB${where}. A model whose offered load stays above its capacity keeps ever more calls in flight: lower the rate, add servers or workers, or shorten the duration; a model that needs more heap: NODE_OPTIONS=--max-old-space-size=<MB> (or replicate's heapLimitMb).`,
+    { cause, details: { seed, model, heapLimitMb, ...(at === undefined ? {} : { inFlight: at.inFlight, simulatedMs: at.simulatedMs }) } },
+  );
 }

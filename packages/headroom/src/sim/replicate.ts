@@ -3,9 +3,10 @@
  * summarised as means with 95% confidence intervals. Each run is deterministic, so a seed gives
  * the same result and trace hash whichever thread runs it.
  */
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { runModel } from './fleet.js';
-import { invalidOption } from './errors.js';
+import { invalidOption, outOfMemory } from './errors.js';
 import type { RunProgress } from './features.js';
 import type { ModelSpec } from './model-spec.js';
 import type { RunResult } from './result.js';
@@ -24,6 +25,13 @@ export interface ReplicateOptions {
    * with `threads: 0` (this thread's heap is the process's: `node --max-semi-space-size`).
    */
   readonly youngGenerationMb?: number;
+  /**
+   * JavaScript heap limit of each worker thread, MB (`resourceLimits.maxOldGenerationSizeMb`).
+   * Default: this thread's (`node --max-old-space-size`, 4 GB on this machine by default). A
+   * worker that reaches it is stopped and the run fails with `HR_SIM_OUT_OF_MEMORY`, instead of
+   * the process. No effect with `threads: 0`.
+   */
+  readonly heapLimitMb?: number;
   /** Called after each replication finishes. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -92,6 +100,8 @@ export interface ReplicateModelsOptions extends Omit<ReplicateOptions, 'onProgre
    * reports come back as messages), with the model's index and the run's seed. Results do not change.
    */
   readonly onRunProgress?: ((model: number, seed: number, progress: RunProgress) => void) | undefined;
+  /** The models' names, in order, for error messages (a scenario's variants); default `model <index>`. */
+  readonly modelNames?: readonly string[] | undefined;
 }
 
 /**
@@ -99,6 +109,7 @@ export interface ReplicateModelsOptions extends Omit<ReplicateOptions, 'onProgre
  * threads (started once, not per model), and summarises each model's runs — what `replicate` does
  * model by model, with the same results.
  * @throws HR_SIM_INVALID_OPTION as {@link replicate}
+ * @throws HR_SIM_OUT_OF_MEMORY when a run's worker thread reached its heap limit (the run's seed and model named)
  */
 export async function replicateModels(specs: readonly ModelSpec[], options: ReplicateModelsOptions): Promise<Replications[]> {
   const seeds = options.seeds;
@@ -113,9 +124,14 @@ export async function replicateModels(specs: readonly ModelSpec[], options: Repl
       youngMb,
       `use an integer ≥ 0 (MB; 0 = V8's default), e.g. ${DEFAULT_YOUNG_GENERATION_MB}`,
     );
+  const heapMb = options.heapLimitMb ?? Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (!(Number.isInteger(heapMb) && heapMb >= 16))
+    throw invalidOption('replicate.heapLimitMb', heapMb, 'use an integer ≥ 16 (MB), e.g. 4096');
   const runs = specs.map(() => new Array<RunResult>(seeds.length));
   const done = specs.map(() => 0);
-  const tasks = specs.flatMap((spec, model) => seeds.map((seed, i) => ({ spec, seed, model, i })));
+  const tasks = specs.flatMap((spec, model) =>
+    seeds.map((seed, i) => ({ spec, seed, model, i, name: options.modelNames?.[model] ?? `model ${model}` })),
+  );
   const finished = (task: number, r: RunResult): void => {
     const { model, i } = tasks[task]!;
     runs[model]![i] = r;
@@ -129,7 +145,7 @@ export async function replicateModels(specs: readonly ModelSpec[], options: Repl
       finished(task, runModel(t.spec, t.seed, progress === undefined ? {} : { onProgress: (p) => progress(task, p) })),
     );
   } else {
-    await inWorkers(tasks, Math.min(threads, tasks.length), youngMb, finished, progress);
+    await inWorkers(tasks, Math.min(threads, tasks.length), { youngMb, heapMb }, finished, progress);
   }
   return runs.map((r) => ({ seeds: [...seeds], runs: r, summary: summarize(r) }));
 }
@@ -150,18 +166,29 @@ const workerUrl = new URL(`./replicate-worker${fromSource ? '.ts' : '.js'}`, her
  * and benches), a worker does not inherit the `--import tsx` hooks on Node 20, so it registers
  * tsx itself before importing the module.
  */
-function startWorker(youngMb: number): Worker {
-  const options = youngMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngMb } } : {};
+function startWorker(limits: WorkerLimits): Worker {
+  const options = {
+    resourceLimits: {
+      maxOldGenerationSizeMb: limits.heapMb,
+      ...(limits.youngMb > 0 ? { maxYoungGenerationSizeMb: limits.youngMb } : {}),
+    },
+  };
   if (!fromSource) return new Worker(workerUrl, options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
   return new Worker(code, { ...options, eval: true });
 }
 
+/** A worker thread's heap: its young generation (0: V8's default) and its whole limit, MB. */
+interface WorkerLimits {
+  readonly youngMb: number;
+  readonly heapMb: number;
+}
+
 function inWorkers(
-  tasks: readonly { readonly spec: ModelSpec; readonly seed: number }[],
+  tasks: readonly { readonly spec: ModelSpec; readonly seed: number; readonly name: string }[],
   threads: number,
-  youngMb: number,
+  limits: WorkerLimits,
   finished: (task: number, r: RunResult) => void,
   progress: ((task: number, p: RunProgress) => void) | undefined,
 ): Promise<void> {
@@ -170,6 +197,9 @@ function inWorkers(
     let live = threads;
     let failed = false;
     const workers: Worker[] = [];
+    // the task each worker runs, and each task's last progress report (for an out-of-memory error)
+    const running = new Map<Worker, number>();
+    const reported = new Map<number, RunProgress>();
     const feed = (w: Worker): void => {
       if (failed) return;
       if (next >= tasks.length) {
@@ -178,10 +208,11 @@ function inWorkers(
         return;
       }
       const index = next++;
+      running.set(w, index);
       w.postMessage({ spec: tasks[index]!.spec, seed: tasks[index]!.seed, index, progress: progress !== undefined });
     };
     for (let t = 0; t < threads; t++) {
-      const w = startWorker(youngMb);
+      const w = startWorker(limits);
       workers.push(w);
       type Message = {
         ready?: true;
@@ -196,6 +227,7 @@ function inWorkers(
           return;
         }
         if (m.progress !== undefined) {
+          reported.set(m.index, m.progress);
           if (!failed) progress?.(m.index, m.progress);
           return;
         }
@@ -211,7 +243,9 @@ function inWorkers(
       w.on('error', (e) => {
         failed = true;
         for (const x of workers) void x.terminate();
-        reject(e);
+        const task = running.get(w);
+        if (task === undefined || (e as { code?: unknown }).code !== 'ERR_WORKER_OUT_OF_MEMORY') return reject(e);
+        reject(outOfMemory(tasks[task]!.name, tasks[task]!.seed, limits.heapMb, reported.get(task), e));
       });
     }
   });

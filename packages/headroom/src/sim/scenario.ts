@@ -129,6 +129,8 @@ export interface RunScenarioOptions {
   readonly threads?: number;
   /** Young generation of each worker thread, MB (see `ReplicateOptions.youngGenerationMb`). */
   readonly youngGenerationMb?: number;
+  /** Heap limit of each worker thread, MB (see `ReplicateOptions.heapLimitMb`). */
+  readonly heapLimitMb?: number;
   /** Called after each replication. */
   readonly onProgress?: (variant: string, done: number, total: number) => void;
   /** Called during each replication, about every `PROGRESS_EVENTS` events (`runModel`'s `onProgress`); results do not change. */
@@ -149,6 +151,8 @@ export async function runScenario(
       seeds,
       threads: options.threads ?? 0,
       ...(options.youngGenerationMb === undefined ? {} : { youngGenerationMb: options.youngGenerationMb }),
+      ...(options.heapLimitMb === undefined ? {} : { heapLimitMb: options.heapLimitMb }),
+      modelNames: variants.map((v) => `variant ${v.name}`),
       onProgress: (model, done, total) => options.onProgress?.(variants[model]!.name, done, total),
       ...(options.onRunProgress === undefined
         ? {}
