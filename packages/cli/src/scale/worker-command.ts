@@ -36,6 +36,8 @@ export async function scaleWorker(flags: WorkerFlags): Promise<void> {
               ? `run: ${e.plan.url} — ${describeLoad(e.plan.load)}\n`
               : `run finished: sent ${e.sent}, ok ${e.ok}${e.delivered ? '' : ' — the result did not reach Redis; the run reports this worker lost'}\n`,
           ),
+        onRejectedJob: (reason) =>
+          void process.stderr.write(`ignored an element of ${flags.prefix}:jobs that is not a run's job (${reason})\n`),
         onConnection: (e) =>
           void process.stderr.write(
             e.type === 'lost'

@@ -224,3 +224,40 @@ test(
     }
   },
 );
+
+test(
+  'what is not a job on the list (not JSON, keys outside the run, a bad plan) is dropped with a reason, and the worker serves the next run',
+  { timeout: 30_000 },
+  async () => {
+    const prefix = 'hr-test:faults:g';
+    const c = await client(true);
+    const coordinator = await client(false);
+    const controller = new AbortController();
+    const rejected: string[] = [];
+    const plan = { url: server.url, load: { kind: 'closed', concurrency: 1, duration: '1s' } };
+    const job = { runId: 'x1', index: 0, plan, events: `${prefix}:run:x1:events`, control: `${prefix}:run:x1:control:0` };
+    for (const junk of [
+      'rm -rf /',
+      JSON.stringify({ ...job, events: 'somebody:else:key' }),
+      JSON.stringify({ ...job, plan: { url: server.url, load: { kind: 'closed', concurrency: 0, duration: '1s' } } }),
+    ])
+      await coordinator.rPush(`${prefix}:jobs`, junk);
+    const serving = serveLoadOverRedis({ redis: c, prefix, signal: controller.signal, onRejectedJob: (reason) => rejected.push(reason) });
+    try {
+      const r = await runLoadOverRedis(
+        { url: server.url, load: { kind: 'closed', concurrency: 1, duration: '300ms' } },
+        { redis: coordinator, expectWorkers: 1, prefix, joinTimeout: '10s' },
+      );
+      assert.equal(r.workers[0]!.lost, null);
+      assert.equal(rejected.length, 3, rejected.join('; '));
+      assert.match(rejected[0]!, /^not JSON: "rm -rf \/"$/);
+      assert.match(rejected[1]!, /^events: not hr-test:faults:g:run:x1:events$/);
+      assert.match(rejected[2]!, /^plan: .*plan\.load\.concurrency/);
+    } finally {
+      controller.abort();
+      await serving;
+      c.destroy();
+      coordinator.destroy();
+    }
+  },
+);

@@ -11,7 +11,7 @@
 import type { Clock } from '../../core/clock.js';
 import { HeadroomError } from '../../core/errors.js';
 import type { NodeRedisConnection } from '../../core/node-redis-dedicated.js';
-import type { LoadPlan } from '../runner/load-plan.js';
+import { validatePlan, type LoadPlan } from '../runner/load-plan.js';
 import type { EncodedLoadResult, TimelineRow } from '../runner/load-result.js';
 
 /** The node-redis (v5) client surface used here. */
@@ -92,4 +92,34 @@ export function redisLost(role: 'worker' | 'run', cause: unknown): HeadroomError
     `the ${role}'s connection to Redis closed (${what}) and its client does not reconnect: give the node-redis client a reconnectStrategy (its default reconnects), or start the ${role} again`,
     { cause },
   );
+}
+
+/**
+ * Reads a job popped from `<prefix>:jobs`: the job, or why it is not one of this prefix's — not
+ * JSON, a field missing or of the wrong type, keys outside `<prefix>:run:<runId>:` (a worker
+ * writes only there), or a plan `validatePlan` refuses. Nothing in it is evaluated.
+ */
+export function parseJob(text: string, prefix: string): Job | string {
+  let job: unknown;
+  try {
+    job = JSON.parse(text);
+  } catch {
+    return `not JSON: ${JSON.stringify(text.slice(0, 60))}`;
+  }
+  if (typeof job !== 'object' || job === null) return 'not an object';
+  const j = job as Record<string, unknown>;
+  if (typeof j['runId'] !== 'string' || !/^[0-9a-z.]+$/.test(j['runId'])) return 'runId: not a run id';
+  if (!(Number.isInteger(j['index']) && (j['index'] as number) >= 0)) return 'index: not a whole number';
+  const keys = `${prefix}:run:${j['runId']}:`;
+  if (j['events'] !== `${keys}events`) return `events: not ${keys}events`;
+  if (j['control'] !== `${keys}control:${j['index'] as number}`) return `control: not ${keys}control:${j['index'] as number}`;
+  if (j['joinTimeoutMs'] !== undefined && !(typeof j['joinTimeoutMs'] === 'number' && j['joinTimeoutMs'] > 0))
+    return 'joinTimeoutMs: not a positive number';
+  if (typeof j['plan'] !== 'object' || j['plan'] === null) return 'plan: missing';
+  try {
+    validatePlan(j['plan'] as LoadPlan);
+  } catch (error) {
+    return `plan: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return job as Job;
 }

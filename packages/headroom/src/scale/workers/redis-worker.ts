@@ -25,6 +25,7 @@ import {
   DEFAULT_PREFIX,
   KEY_TTL_SEC,
   NO_ANSWER,
+  parseJob,
   POLL_SEC,
   redisLost,
   type Job,
@@ -61,6 +62,8 @@ export interface RedisWorkerOptions {
       | { readonly type: 'started'; readonly plan: LoadPlan }
       | { readonly type: 'finished'; readonly sent: number; readonly ok: number; readonly delivered: boolean },
   ) => void;
+  /** Called for an element of the job list that is not a job of this prefix (it is dropped), with why. Must not throw. */
+  readonly onRejectedJob?: (reason: string) => void;
   /** Called once its own connection is up and it waits for jobs. Must not throw. */
   readonly onReady?: () => void;
   /** Called when a command fails on a lost connection (once per loss) and when Redis answers again. Must not throw. */
@@ -168,7 +171,11 @@ export async function serveLoadOverRedis(options: RedisWorkerOptions): Promise<v
     while (!signal.aborted) {
       const text = await pop(`${prefix}:jobs`);
       if (text === null) continue;
-      const job = JSON.parse(text) as Job;
+      const job = parseJob(text, prefix);
+      if (typeof job === 'string') {
+        options.onRejectedJob?.(job);
+        continue;
+      }
       // Not joined: the coordinator sees one worker fewer (HR_SCALE_WORKERS_MISSING), as when none takes the job.
       if (!(await push(job, { type: 'joined', index: job.index, name }))) continue;
       // the start, within the run's join timeout (a job left behind by a run that died is never started)
