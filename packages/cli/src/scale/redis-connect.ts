@@ -24,7 +24,7 @@ export interface ConnectOptions {
 }
 
 /** The pause before reconnect number `retries` (from 0), ms: 100 doubling to 2,000. */
-export function reconnectDelayMs(retries: number): number {
+function reconnectDelayMs(retries: number): number {
   return Math.min(100 * 2 ** Math.min(retries, 5), 2000);
 }
 
