@@ -184,6 +184,18 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/**
+ * A real client that sends `GET /work` to `port` and hangs up before the answer: once the handler
+ * has the request (`working` grew), and until the server saw the hang-up (`seen` grew).
+ */
+async function hangUpOn(port: number, working: readonly unknown[], seen: readonly unknown[]): Promise<void> {
+  const before = working.length;
+  const socket = connect(port, '127.0.0.1', () => socket.write('GET /work HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+  await until(() => working.length > before, 'the request reached the handler');
+  socket.destroy();
+  await until(() => seen.length > before, 'the server saw the hang-up');
+}
+
 test('node:http: a request whose client hung up stays in flight until its handler ends the response, at most abandonedHold', async () => {
   const clock = new VirtualClock();
   const reporter = new LoadReporter({ clock });
@@ -198,14 +210,7 @@ test('node:http: a request whose client hung up stays in flight until its handle
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(resolve)));
   const { port } = server.address() as AddressInfo;
-  // A real client that sends a request and hangs up before the answer.
-  const hangUp = async (): Promise<void> => {
-    const before = working.length;
-    const socket = connect(port, '127.0.0.1', () => socket.write('GET /work HTTP/1.1\r\nHost: localhost\r\n\r\n'));
-    await until(() => working.length > before, 'the request reached the handler');
-    socket.destroy();
-    await until(() => rifAtClose.length > before, 'the server saw the hang-up');
-  };
+  const hangUp = (): Promise<void> => hangUpOn(port, working, rifAtClose);
 
   await hangUp();
   assert.deepEqual(rifAtClose, [1], 'still counted once the client hung up');
@@ -227,6 +232,51 @@ test('node:http: a request whose client hung up stays in flight until its handle
   assert.equal(clock.pendingTimers, 0, 'no hold left behind');
   assert.throws(
     () => loadReporterHandler(reporter, { abandonedHold: 'soon' }),
+    (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION'),
+  );
+});
+
+test('fastify: a request whose client hung up stays in flight until its handler replies, at most abandonedHold', async () => {
+  const clock = new VirtualClock();
+  const reporter = new LoadReporter({ clock });
+  const app = Fastify();
+  await app.register(fastifyLoadReporter(reporter, { abandonedHold: '10s' }));
+  const working: (() => void)[] = [];
+  const rifAtAbort: number[] = [];
+  app.addHook('onRequestAbort', async (_request) => void rifAtAbort.push(reporter.rif)); // after the plugin's own hook
+  app.get('/work', async () => {
+    await new Promise<void>((resolve) => working.push(resolve)); // the test says when the handler is done
+    return 'done, for nobody';
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  closers.push(() => app.close());
+  const { port } = app.server.address() as AddressInfo;
+  const replied = async (k: number): Promise<void> => {
+    working[k]!();
+    await until(() => reporter.completed > k || reporter.rif === 0, 'the reply went through the hooks');
+  };
+
+  await hangUpOn(port, working, rifAtAbort);
+  assert.deepEqual(rifAtAbort, [1], 'still counted once the client hung up');
+  await clock.advanceBy(5_000);
+  assert.equal(reporter.rif, 1, 'counted while the handler works');
+  await replied(0);
+  assert.equal(reporter.rif, 0, 'the handler replied: its work is done');
+  assert.equal(reporter.completed, 1);
+
+  // A handler that never replies to its abandoned request keeps it counted for abandonedHold only.
+  await hangUpOn(port, working, rifAtAbort);
+  assert.equal(reporter.rif, 1);
+  await clock.advanceBy(9_999);
+  assert.equal(reporter.rif, 1);
+  await clock.advanceBy(1);
+  assert.equal(reporter.rif, 0, 'released after abandonedHold');
+  working[1]!();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(reporter.completed, 2, 'counted out once');
+  assert.equal(clock.pendingTimers, 0, 'no hold left behind');
+  assert.throws(
+    () => fastifyLoadReporter(reporter, { abandonedHold: 'soon' }),
     (e) => isHeadroomError(e, 'HR_CORE_INVALID_DURATION'),
   );
 });

@@ -7,6 +7,7 @@
  * its hooks see every route). Neither imports a framework: fastify is typed structurally.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TimerHandle } from '../../core/clock.js';
 import { parsePositiveDuration, type Duration } from '../../core/duration.js';
 import { formatLoadReport, LOAD_HEADER, LOAD_PROBE_PATH } from '../probe/load-report.js';
 import type { LoadReporter, RequestTicket } from '../probe/reporter.js';
@@ -19,9 +20,10 @@ export interface LoadReporterHttpOptions {
   /** Add the `x-headroom-load` header to other responses; default true. */
   readonly piggyback?: boolean;
   /**
-   * node:http only: a request whose client hung up stays counted in flight while its handler
-   * works, until the handler ends the response, for at most this long (a handler that never ends
-   * an abandoned response cannot keep its count); ms or '30s', default 30 s.
+   * A request whose client hung up (a hedge's or a tied request's loser, cancelled) stays counted
+   * in flight while its handler works — until the handler ends the response (node:http) or replies
+   * (fastify's `onSend`), for at most this long (a handler that never does cannot keep its
+   * count); ms or '30s', default 30 s.
    */
   readonly abandonedHold?: Duration;
 }
@@ -119,39 +121,64 @@ export type FastifyLoadReporterPlugin = ((fastify: FastifyLike, options: unknown
   readonly [key: symbol]: unknown;
 };
 
-const ticketOf = new WeakMap<object, RequestTicket>();
+/** A fastify request's count, and its hold once its client hung up. */
+interface Counted {
+  readonly ticket: RequestTicket;
+  hold: TimerHandle | undefined;
+  /** The handler replied (`onSend`): its work is done, whatever becomes of the response. */
+  replied: boolean;
+}
+
+const ticketOf = new WeakMap<object, Counted>();
 
 /**
  * The reporter as a fastify plugin: `GET <path>` answers probes; every other request is counted
- * from `onRequest` to `onResponse` (or `onRequestAbort`), and `onSend` adds the header.
- * @throws HR_BALANCE_INVALID_OPTION when `path` does not start with `/`
+ * from `onRequest` to `onResponse`, and `onSend` adds the header. When the client hangs up first
+ * (`onRequestAbort`; fastify then never runs `onResponse`), the request stays counted until its
+ * handler replies (`onSend`), or `abandonedHold` passes — as node:http's {@link loadReporterHandler}.
+ * @throws HR_BALANCE_INVALID_OPTION when `path` does not start with `/`; HR_CORE_INVALID_DURATION
+ *   for a bad `abandonedHold`
  * @example await app.register(fastifyLoadReporter(new LoadReporter()));
  */
 export function fastifyLoadReporter(reporter: LoadReporter, options: LoadReporterHttpOptions = {}): FastifyLoadReporterPlugin {
   const path = resolvePath(options);
   const piggyback = options.piggyback ?? true;
+  const holdMs = parsePositiveDuration(options.abandonedHold, 'loadReporter.abandonedHold', 30_000);
+  const clock = reporter.clock;
   const plugin = (fastify: FastifyLike, _options: unknown, done: (error?: Error) => void): void => {
     fastify.get(path, async (_request, reply) => {
       reply.header('cache-control', 'no-store');
       return reporter.report();
     });
     fastify.addHook('onRequest', async (request) => {
-      if (!isProbe(request.url, path)) ticketOf.set(request, reporter.begin());
+      if (!isProbe(request.url, path)) ticketOf.set(request, { ticket: reporter.begin(), hold: undefined, replied: false });
     });
-    if (piggyback) {
-      fastify.addHook('onSend', async (request, reply, payload) => {
-        if (ticketOf.has(request)) reply.header(LOAD_HEADER, formatLoadReport(reporter.report()));
-        return payload;
-      });
-    }
     const finish = async (request: FastifyRequestLike): Promise<void> => {
-      const ticket = ticketOf.get(request);
-      if (ticket === undefined) return;
+      const counted = ticketOf.get(request);
+      if (counted === undefined) return;
       ticketOf.delete(request);
-      reporter.end(ticket);
+      counted.hold?.cancel();
+      reporter.end(counted.ticket);
     };
+    fastify.addHook('onSend', async (request, reply, payload) => {
+      const counted = ticketOf.get(request);
+      if (counted === undefined) return payload;
+      counted.replied = true;
+      // the handler of an abandoned request replied: its work is done
+      if (counted.hold !== undefined) await finish(request);
+      else if (piggyback) reply.header(LOAD_HEADER, formatLoadReport(reporter.report()));
+      return payload;
+    });
     fastify.addHook('onResponse', finish);
-    fastify.addHook('onRequestAbort', finish);
+    fastify.addHook('onRequestAbort', async (request) => {
+      const counted = ticketOf.get(request);
+      if (counted === undefined || counted.hold !== undefined) return;
+      // Hung up after the reply was sent: the work is done (fastify will not run onResponse).
+      if (counted.replied) return finish(request);
+      // The client hung up while the handler still works (its work still loads the server): count
+      // the request until the handler replies, for at most `abandonedHold`.
+      counted.hold = clock.setTimer(holdMs, () => void finish(request));
+    });
     done();
   };
   return Object.assign(plugin, {
