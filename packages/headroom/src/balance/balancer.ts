@@ -4,6 +4,7 @@
  * `call((endpoint, signal) => …)` for any client plus the low-level `pick` / `begin` / `end`
  * that the undici dispatcher uses.
  */
+import { raceAbort } from '../core/abort.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import type { Disposable, Listener } from '../core/events.js';
 import { defaultRandom, type Random } from '../core/random.js';
@@ -346,21 +347,4 @@ function normalize<T>(input: EndpointInput<T>): EndpointSpec<T> {
 function asMember<T>(endpoint: Endpoint<T>): Member<T> {
   if (!(endpoint instanceof Member)) throw invalidOption('endpoint', endpoint, "pass an endpoint returned by this balancer's pick()");
   return endpoint;
-}
-
-function raceAbort<R>(settled: Promise<R>, signal: AbortSignal): Promise<R> {
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    settled.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

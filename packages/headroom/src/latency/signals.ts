@@ -1,8 +1,9 @@
 /**
- * Small AbortSignal helpers shared by the policies: link a child controller to a parent signal
- * (and unlink it, so long-lived parents do not collect listeners), and race a promise against a
- * signal without leaving an unhandled rejection behind.
+ * Small helpers shared by the policies: link a child controller to a parent signal (and unlink
+ * it, so long-lived parents do not collect listeners), and call a function so that a synchronous
+ * throw becomes a rejection. Racing a promise against a signal is `core/abort.ts`.
  */
+import { noop } from '../core/abort.js';
 
 /**
  * Aborts `child` with the parent's reason when `parent` aborts.
@@ -19,34 +20,6 @@ export function link(parent: AbortSignal | undefined, child: AbortController): (
   return () => parent.removeEventListener('abort', onAbort);
 }
 
-/**
- * Settles like `promise`, or rejects with `signal.reason` as soon as `signal` aborts, whichever is
- * first. A later rejection of `promise` is swallowed (the caller has moved on).
- */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(noop);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      promise.catch(noop);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** Runs `fn` and turns a synchronous throw into a rejection, so callers handle one path. */
 export function invoke<A, T>(fn: (arg: A) => Promise<T>, arg: A): Promise<T> {
   try {
@@ -55,6 +28,3 @@ export function invoke<A, T>(fn: (arg: A) => Promise<T>, arg: A): Promise<T> {
     return Promise.reject(error);
   }
 }
-
-/** Does nothing: the handler for promises whose outcome no longer matters. */
-export function noop(): void {}

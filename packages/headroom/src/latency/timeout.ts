@@ -10,7 +10,8 @@ import type { Duration } from '../core/duration.js';
 import { Deadline } from './deadline.js';
 import { durationOption, invalidOption } from './options.js';
 import type { ExecuteOptions, Operation, Policy, PolicyOptions } from './policy.js';
-import { invoke, raceAbort } from './signals.js';
+import { raceAbort } from '../core/abort.js';
+import { invoke } from './signals.js';
 
 /** Options of {@link DeadlinePolicy}. */
 export interface DeadlinePolicyOptions extends PolicyOptions {

@@ -15,6 +15,7 @@
  * `duplicate()` of it (same server, AUTH and TLS), which this module opens and closes.
  */
 import { hostname } from 'node:os';
+import { raceAbort } from '../../core/abort.js';
 import { sleep, systemClock, type Clock } from '../../core/clock.js';
 import { dedicatedNodeRedis } from '../../core/node-redis-dedicated.js';
 import type { LoadPlan } from '../runner/load-plan.js';
@@ -148,23 +149,11 @@ export async function serveLoadOverRedis(options: RedisWorkerOptions): Promise<v
   };
 
   /** `pending`'s value, or NO_ANSWER as soon as the worker is stopped (at once if it is). */
-  const untilStopped = <T>(pending: Promise<T>): Promise<T | typeof NO_ANSWER> => {
-    if (signal.aborted) return Promise.resolve(NO_ANSWER);
-    return new Promise<T | typeof NO_ANSWER>((resolve, reject) => {
-      const onStop = (): void => resolve(NO_ANSWER);
-      signal.addEventListener('abort', onStop, { once: true });
-      pending.then(
-        (value) => {
-          signal.removeEventListener('abort', onStop);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onStop);
-          reject(error);
-        },
-      );
+  const untilStopped = <T>(pending: Promise<T>): Promise<T | typeof NO_ANSWER> =>
+    raceAbort(pending, signal).catch((error: unknown) => {
+      if (signal.aborted && error === signal.reason) return NO_ANSWER;
+      throw error;
     });
-  };
 
   options.onReady?.();
   try {
