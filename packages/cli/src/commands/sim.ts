@@ -102,7 +102,9 @@ export function runProgressPrinter(
       const left = p.simulatedMs < p.durationMs && pace > 0 ? `, about ${formatWait((p.durationMs - p.simulatedMs) / pace)} left` : '';
       where = `${percent >= 1 ? percent.toFixed(0) : Number(percent.toPrecision(1))}% of ${formatSeconds(p.durationMs)} simulated${left}`;
     }
-    write(`  ${variant} (seed ${seed}): ${where}, ${(rate / 1e6).toFixed(2)} M events/s\n`);
+    // the calls in flight while arrivals go on: a count that keeps growing is a model above its capacity
+    const held = p.simulatedMs <= p.durationMs ? `, ${p.inFlight.toLocaleString('en-US')} call(s) in flight` : '';
+    write(`  ${variant} (seed ${seed}): ${where}, ${(rate / 1e6).toFixed(2)} M events/s${held}\n`);
   };
 }
 
