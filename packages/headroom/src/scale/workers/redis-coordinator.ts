@@ -160,11 +160,10 @@ export async function runLoadOverRedis(plan: LoadPlan, options: RedisRunOptions)
       );
     }
     options.onJoined?.([...names.values()]);
-    // a start Redis does not take in time shows as Redis's silence below
-    for (const job of jobs) {
-      heardMs.set(job.index, clock.now());
-      if (!(await bounded(() => send(job.index, 'start')))) break;
-    }
+    // Every worker is on the heartbeat clock from here, started or not: a start Redis does not
+    // take in time leaves the rest unstarted, and their silence ends the run.
+    for (const job of jobs) heardMs.set(job.index, clock.now());
+    for (const job of jobs) if (!(await bounded(() => send(job.index, 'start')))) break;
     const stop = (): void => void Promise.all(jobs.map((j) => send(j.index, 'stop'))).catch(() => undefined);
     options.signal?.addEventListener('abort', stop, { once: true });
     const loseRunning = (why: string): void => {
