@@ -5,7 +5,8 @@
  *
  * Arguments: `<case> <calls> <seed> [src]` — case `model` (the real objects, `runModel` from the
  * library sources under `src`, default this checkout's), `bare` (the typed-array loop) or `policies`
- * (the typed-array loop with the real policy objects deciding, `policy-fleet.ts`).
+ * (the typed-array loop with the real policy objects deciding, `policy-fleet.ts`). `--servers=<n>`,
+ * anywhere among them, sizes the fleet (default 10,000; the rate follows, so the calls do not change).
  */
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
@@ -14,10 +15,12 @@ import { bareFleet } from './bare-fleet.js';
 import { fleetModel } from './fleet-model.js';
 import { policyFleet } from './policy-fleet.js';
 
-const [kind, callsArg, seedArg, src] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const serversArg = argv.find((a) => a.startsWith('--servers='));
+const [kind, callsArg, seedArg, src] = argv.filter((a) => a !== serversArg);
 const calls = Number(callsArg);
 const seed = Number(seedArg);
-const m = fleetModel(calls);
+const m = serversArg === undefined ? fleetModel(calls) : fleetModel(calls, Number(serversArg.slice('--servers='.length)));
 const sim = (
   src === undefined ? await import('../../src/sim/index.js') : await import(pathToFileURL(`${src}/sim/index.ts`).href)
 ) as typeof Sim;

@@ -1,0 +1,90 @@
+/**
+ * Where the fleet bench's gap to the bare loop comes from: the same model (`fleet-model.ts`) and the
+ * same number of calls on fleets of 100 to 100,000 servers — the rate follows the fleet, so every
+ * case does the same work per call, and only the state the run spreads its calls over grows. If
+ * `runModel`'s CPU ÷ the bare loop's grows with the fleet, the cost is in memory (the per-server
+ * state a call touches no longer stays in the CPU's caches), not in the work per call.
+ *
+ * Cases per fleet size: the real objects (`runModel`), the bare typed-array loop, and the bare loop
+ * with the real policy objects deciding (`policy-fleet.ts`), one child process per run
+ * (`fleet.child.ts --servers=<n>`), interleaved in a rotating order over the rounds; round r uses
+ * seed r. HEADROOM_BENCH_SIM_CALLS sets the calls (default 2,000,000), HEADROOM_BENCH_SIM_ROUNDS
+ * the rounds (default 3), HEADROOM_BENCH_SIM_FLEETS the sizes (comma-separated).
+ */
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { report } from '../harness.js';
+
+const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 2_000_000);
+const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
+const FLEETS = (process.env['HEADROOM_BENCH_SIM_FLEETS'] ?? '100,1000,10000,100000').split(',').map(Number);
+const CHILD = fileURLToPath(new URL('./fleet.child.ts', import.meta.url));
+const KINDS = ['model', 'bare', 'policies'] as const;
+
+/** One run's CPU time and what it measured. */
+interface Run {
+  readonly cpuS: number;
+  readonly calls: number;
+  readonly p99Ms: number;
+  readonly maxRssMb: number;
+}
+
+function runChild(kind: string, servers: number, seed: number): Run {
+  const out = execFileSync(
+    process.execPath,
+    ['--conditions=headroom-source', '--import', 'tsx', CHILD, kind, String(CALLS), String(seed), `--servers=${servers}`],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
+}
+
+const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+const range = (v: readonly number[], digits: number): string => `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}`;
+
+report(`sim: ${CALLS} calls on fleets of ${FLEETS.join(', ')} servers — real objects and bare loop, CPU by fleet size`, () => {
+  const cases = FLEETS.flatMap((servers) => KINDS.map((kind) => ({ servers, kind })));
+  const runs = new Map<string, Run[]>(cases.map((c) => [`${c.kind}@${c.servers}`, []]));
+  const loads: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < cases.length; i++) {
+      // each round starts at another fleet size and another kind
+      const { servers, kind } = cases[(i + round * (KINDS.length + 1)) % cases.length]!;
+      const run = runChild(kind, servers, round + 1);
+      runs.get(`${kind}@${servers}`)!.push(run);
+      loads.push(loadavg()[0]!);
+      process.stderr.write(`  round ${round + 1}/${ROUNDS} ${kind} × ${servers} servers: cpu ${run.cpuS.toFixed(2)} s\n`);
+    }
+  }
+  // runs are pushed in round order, so index r of each case is round r
+  const ratio = (kind: string, servers: number): number[] =>
+    runs.get(`${kind}@${servers}`)!.map((r, i) => r.cpuS / runs.get(`bare@${servers}`)![i]!.cpuS);
+  return {
+    header: [
+      'servers',
+      'real objects: cpu s (median, range)',
+      'bare loop: cpu s (median, range)',
+      'bare + real policies ÷ bare (median, range)',
+      'real objects ÷ bare (median, range)',
+      'real objects: p99 ms, peak RSS MB',
+    ],
+    rows: FLEETS.map((servers) => {
+      const cpu = (kind: string): number[] => runs.get(`${kind}@${servers}`)!.map((r) => r.cpuS);
+      const model = runs.get(`model@${servers}`)!;
+      const policies = ratio('policies', servers);
+      const objects = ratio('model', servers);
+      return [
+        servers,
+        `${median(cpu('model')).toFixed(2)} (${range(cpu('model'), 2)})`,
+        `${median(cpu('bare')).toFixed(2)} (${range(cpu('bare'), 2)})`,
+        `${median(policies).toFixed(2)} (${range(policies, 2)})`,
+        `${median(objects).toFixed(2)} (${range(objects, 2)})`,
+        `${median(model.map((r) => r.p99Ms)).toFixed(2)}, ${Math.round(median(model.map((r) => r.maxRssMb)))}`,
+      ];
+    }),
+    notes: [
+      `${ROUNDS} interleaved rounds (round r uses seed r in every case), one child process per run; load average (1 min) after each run ${range(loads, 1)}.`,
+      'cpu s is the run’s user + system CPU time, start-up and module loading excluded; every case runs the same calls at 80% of its fleet’s capacity.',
+    ],
+  };
+});
