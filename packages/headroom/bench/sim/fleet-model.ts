@@ -10,17 +10,24 @@ import type { BareFleetOptions } from './bare-fleet.js';
 /** Servers in the fleet. */
 export const SERVERS = 10_000;
 
-/** The model (with `servers` servers, default {@link SERVERS}) as a `runModel` spec and as the bare loop's options (seed aside). */
-export function fleetModel(calls: number, servers = SERVERS): { spec: ModelSpec; bare: Omit<BareFleetOptions, 'seed'> } {
-  const ratePerSec = servers * 1762 * 0.8;
+/** Workers per server. */
+export const WORKERS = 4;
+
+/**
+ * The model (with `servers` servers of `workers` workers, default {@link SERVERS} × {@link WORKERS})
+ * as a `runModel` spec and as the bare loop's options (seed aside). The rate is 80% of the fleet's
+ * capacity (≈ 440.5 calls/s per worker), so `calls` sets the work whatever the fleet's shape.
+ */
+export function fleetModel(calls: number, servers = SERVERS, workers = WORKERS): { spec: ModelSpec; bare: Omit<BareFleetOptions, 'seed'> } {
+  const ratePerSec = servers * workers * 440.5 * 0.8;
   const durationMs = (calls / ratePerSec) * 1000;
   return {
     spec: {
       duration: durationMs,
       arrivals: { type: 'poisson', ratePerSec },
       clients: { picker: 'p2c', load: 'peak-ewma', hedge: { percentile: 95 } },
-      servers: [{ count: servers, workers: 4, service: { type: 'lognormal', median: '2ms', sigma: 0.5 } }],
+      servers: [{ count: servers, workers, service: { type: 'lognormal', median: '2ms', sigma: 0.5 } }],
     },
-    bare: { servers, workers: 4, ratePerSec, durationMs, medianMs: 2, sigma: 0.5, percentile: 95 },
+    bare: { servers, workers, ratePerSec, durationMs, medianMs: 2, sigma: 0.5, percentile: 95 },
   };
 }

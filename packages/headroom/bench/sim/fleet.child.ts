@@ -5,8 +5,9 @@
  *
  * Arguments: `<case> <calls> <seed> [src]` — case `model` (the real objects, `runModel` from the
  * library sources under `src`, default this checkout's), `bare` (the typed-array loop) or `policies`
- * (the typed-array loop with the real policy objects deciding, `policy-fleet.ts`). `--servers=<n>`,
- * anywhere among them, sizes the fleet (default 10,000; the rate follows, so the calls do not change).
+ * (the typed-array loop with the real policy objects deciding, `policy-fleet.ts`). `--servers=<n>`
+ * and `--workers=<n>`, anywhere among them, shape the fleet (default 10,000 × 4; the rate follows,
+ * so the calls do not change).
  */
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
@@ -16,11 +17,14 @@ import { fleetModel } from './fleet-model.js';
 import { policyFleet } from './policy-fleet.js';
 
 const argv = process.argv.slice(2);
-const serversArg = argv.find((a) => a.startsWith('--servers='));
-const [kind, callsArg, seedArg, src] = argv.filter((a) => a !== serversArg);
+const option = (name: string): number | undefined => {
+  const arg = argv.find((a) => a.startsWith(`--${name}=`));
+  return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+};
+const [kind, callsArg, seedArg, src] = argv.filter((a) => !a.startsWith('--'));
 const calls = Number(callsArg);
 const seed = Number(seedArg);
-const m = serversArg === undefined ? fleetModel(calls) : fleetModel(calls, Number(serversArg.slice('--servers='.length)));
+const m = fleetModel(calls, option('servers'), option('workers'));
 const sim = (
   src === undefined ? await import('../../src/sim/index.js') : await import(pathToFileURL(`${src}/sim/index.ts`).href)
 ) as typeof Sim;

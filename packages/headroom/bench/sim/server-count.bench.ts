@@ -1,9 +1,11 @@
 /**
  * Where the fleet bench's gap to the bare loop comes from: the same model (`fleet-model.ts`) and the
  * same number of calls on fleets of 100 to 100,000 servers — the rate follows the fleet, so every
- * case does the same work per call, and only the state the run spreads its calls over grows. If
- * `runModel`'s CPU ÷ the bare loop's grows with the fleet, the cost is in memory (the per-server
- * state a call touches no longer stays in the CPU's caches), not in the work per call.
+ * case does the same work per call, and only the state the run spreads its calls over grows (the
+ * servers, and the calls in flight at once). If `runModel`'s CPU ÷ the bare loop's grows with the
+ * fleet, the cost is in memory (the state a call touches no longer stays in the CPU's caches), not
+ * in the work per call. A fleet written `<servers>x<workers>` (default 4 workers) changes the
+ * servers at about the same calls in flight, which tells the two apart.
  *
  * Cases per fleet size: the real objects (`runModel`), the bare typed-array loop, and the bare loop
  * with the real policy objects deciding (`policy-fleet.ts`), one child process per run
@@ -15,50 +17,67 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { report } from '../harness.js';
+import { fleetModel, WORKERS } from './fleet-model.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 2_000_000);
 const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
-const FLEETS = (process.env['HEADROOM_BENCH_SIM_FLEETS'] ?? '100,1000,10000,100000').split(',').map(Number);
+const FLEETS = (process.env['HEADROOM_BENCH_SIM_FLEETS'] ?? '100,1000,10000,100000').split(',').map(parseFleet);
 const CHILD = fileURLToPath(new URL('./fleet.child.ts', import.meta.url));
 const KINDS = ['model', 'bare', 'policies'] as const;
+
+/** A fleet's shape. */
+interface Fleet {
+  readonly name: string;
+  readonly servers: number;
+  readonly workers: number;
+}
 
 /** One run's CPU time and what it measured. */
 interface Run {
   readonly cpuS: number;
   readonly calls: number;
+  readonly meanMs: number;
   readonly p99Ms: number;
   readonly maxRssMb: number;
 }
 
-function runChild(kind: string, servers: number, seed: number): Run {
-  const out = execFileSync(
-    process.execPath,
-    ['--conditions=headroom-source', '--import', 'tsx', CHILD, kind, String(CALLS), String(seed), `--servers=${servers}`],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
-  );
+function parseFleet(text: string): Fleet {
+  const [servers, workers = WORKERS] = text.split('x').map(Number);
+  if (!Number.isInteger(servers) || servers! < 1 || !Number.isInteger(workers) || workers < 1)
+    throw new Error(`HEADROOM_BENCH_SIM_FLEETS: "${text}" is not a fleet; write <servers> or <servers>x<workers>, e.g. 2500x16`);
+  return { name: workers === WORKERS ? String(servers) : `${servers}×${workers}`, servers: servers!, workers };
+}
+
+function runChild(kind: string, fleet: Fleet, seed: number): Run {
+  const args = [kind, String(CALLS), String(seed), `--servers=${fleet.servers}`, `--workers=${fleet.workers}`];
+  const out = execFileSync(process.execPath, ['--conditions=headroom-source', '--import', 'tsx', CHILD, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
 }
 
 const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 const range = (v: readonly number[], digits: number): string => `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}`;
 
-report(`sim: ${CALLS} calls on fleets of ${FLEETS.join(', ')} servers — real objects and bare loop, CPU by fleet size`, () => {
-  const cases = FLEETS.flatMap((servers) => KINDS.map((kind) => ({ servers, kind })));
-  const runs = new Map<string, Run[]>(cases.map((c) => [`${c.kind}@${c.servers}`, []]));
+const title = FLEETS.map((f) => f.name).join(', ');
+report(`sim: ${CALLS} calls on fleets of ${title} servers — real objects and bare loop, CPU by fleet size`, () => {
+  const cases = FLEETS.flatMap((fleet) => KINDS.map((kind) => ({ fleet, kind })));
+  const runs = new Map<string, Run[]>(cases.map((c) => [`${c.kind}@${c.fleet.name}`, []]));
   const loads: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < cases.length; i++) {
       // each round starts at another fleet size and another kind
-      const { servers, kind } = cases[(i + round * (KINDS.length + 1)) % cases.length]!;
-      const run = runChild(kind, servers, round + 1);
-      runs.get(`${kind}@${servers}`)!.push(run);
+      const { fleet, kind } = cases[(i + round * (KINDS.length + 1)) % cases.length]!;
+      const run = runChild(kind, fleet, round + 1);
+      runs.get(`${kind}@${fleet.name}`)!.push(run);
       loads.push(loadavg()[0]!);
-      process.stderr.write(`  round ${round + 1}/${ROUNDS} ${kind} × ${servers} servers: cpu ${run.cpuS.toFixed(2)} s\n`);
+      process.stderr.write(`  round ${round + 1}/${ROUNDS} ${kind}, ${fleet.name} servers: cpu ${run.cpuS.toFixed(2)} s\n`);
     }
   }
   // runs are pushed in round order, so index r of each case is round r
-  const ratio = (kind: string, servers: number): number[] =>
-    runs.get(`${kind}@${servers}`)!.map((r, i) => r.cpuS / runs.get(`bare@${servers}`)![i]!.cpuS);
+  const ratio = (kind: string, fleet: Fleet): number[] =>
+    runs.get(`${kind}@${fleet.name}`)!.map((r, i) => r.cpuS / runs.get(`bare@${fleet.name}`)![i]!.cpuS);
   return {
     header: [
       'servers',
@@ -66,20 +85,21 @@ report(`sim: ${CALLS} calls on fleets of ${FLEETS.join(', ')} servers — real o
       'bare loop: cpu s (median, range)',
       'bare + real policies ÷ bare (median, range)',
       'real objects ÷ bare (median, range)',
-      'real objects: p99 ms, peak RSS MB',
+      'real objects: calls in flight (λ·W), p99 ms, peak RSS MB',
     ],
-    rows: FLEETS.map((servers) => {
-      const cpu = (kind: string): number[] => runs.get(`${kind}@${servers}`)!.map((r) => r.cpuS);
-      const model = runs.get(`model@${servers}`)!;
-      const policies = ratio('policies', servers);
-      const objects = ratio('model', servers);
+    rows: FLEETS.map((fleet) => {
+      const cpu = (kind: string): number[] => runs.get(`${kind}@${fleet.name}`)!.map((r) => r.cpuS);
+      const model = runs.get(`model@${fleet.name}`)!;
+      const policies = ratio('policies', fleet);
+      const objects = ratio('model', fleet);
+      const ratePerMs = fleetModel(CALLS, fleet.servers, fleet.workers).bare.ratePerSec / 1000;
       return [
-        servers,
+        fleet.name,
         `${median(cpu('model')).toFixed(2)} (${range(cpu('model'), 2)})`,
         `${median(cpu('bare')).toFixed(2)} (${range(cpu('bare'), 2)})`,
         `${median(policies).toFixed(2)} (${range(policies, 2)})`,
         `${median(objects).toFixed(2)} (${range(objects, 2)})`,
-        `${median(model.map((r) => r.p99Ms)).toFixed(2)}, ${Math.round(median(model.map((r) => r.maxRssMb)))}`,
+        `${Math.round(ratePerMs * median(model.map((r) => r.meanMs))).toLocaleString('en-US')}, ${median(model.map((r) => r.p99Ms)).toFixed(2)}, ${Math.round(median(model.map((r) => r.maxRssMb)))}`,
       ];
     }),
     notes: [
