@@ -15,6 +15,7 @@ import {
   runScenario,
   validateScenario,
   DEFAULT_YOUNG_GENERATION_MB,
+  MAX_SEED,
   ScenarioError,
   type HistogramUnit,
   type RunProgress,
@@ -41,10 +42,14 @@ interface SimFlags {
   readonly phase?: string;
 }
 
-function integer(flag: string, value: string | undefined, min: number): number | undefined {
+function integer(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!(Number.isInteger(n) && n >= min)) throw new ScenarioError(flag, `got "${value}"; pass an integer ≥ ${min}`);
+  if (!(Number.isInteger(n) && n >= min && n <= max))
+    throw new ScenarioError(
+      flag,
+      `got "${value}"; pass an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}`,
+    );
   return n;
 }
 
@@ -182,7 +187,8 @@ export function registerSim(program: Command): void {
           '--young-gen',
           'sets the worker threads’ heaps, and --threads 0 runs in this thread; drop one (in this thread: node --max-semi-space-size=<MB/3> …)',
         );
-      const seed = integer('--seed', flags.seed, 0);
+      // a run's random streams take 32 bits of seed: a larger one would repeat another seed's run
+      const seed = integer('--seed', flags.seed, 0, MAX_SEED);
       const reportFile = flags.report === false ? null : (flags.report ?? (flags.json === true ? null : 'sim-report.html'));
       const reportPath =
         reportFile === null

@@ -116,6 +116,15 @@ test("one replication runs in a worker thread with a larger young generation by 
   assert.match(bad.stderr, /--young-gen: got "-1"/);
 });
 
+test('--seed beyond 32 bits is refused at the flag (it would repeat another seed’s run)', () => {
+  const bad = headroom('sim', 'two.json', '--no-report', '--seed', '4294967297');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--seed: got "4294967297"; pass an integer from 0 to 4294967295/);
+  const last = headroom('sim', 'two.json', '--no-report', '--seed', '4294967295', '--replications', '2', '--threads', '0');
+  assert.equal(last.status, 1);
+  assert.match(last.stderr, /seed.*start at 4294967294 or below/);
+});
+
 test('--rps, --servers and --duration change the model; a built-in runs by name', () => {
   const r = headroom('sim', 'two.json', '--json', '--rps', '300', '--duration', '2s', '--servers', '8');
   assert.equal(r.status, 0, r.stderr);

@@ -9,6 +9,19 @@ export function invalidOption(option: string, value: unknown, expected: string):
   return new InvalidOptionError(option, value, expected, CODE);
 }
 
+/** The largest seed of a run: its random streams take 32 bits of seed. */
+export const MAX_SEED = 0xffffffff;
+
+/**
+ * Why `seed` cannot seed a run, or undefined when it can: an integer from 0 to {@link MAX_SEED}. A
+ * larger one would silently repeat the run of its low 32 bits (4294967297 is seed 1's run again).
+ */
+export function seedProblem(seed: unknown): string | undefined {
+  if (typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED) return undefined;
+  const repeats = typeof seed === 'number' && Number.isSafeInteger(seed) ? ` (${seed} would repeat the run of seed ${seed >>> 0})` : '';
+  return `use an integer seed from 0 to ${MAX_SEED} (2^32 − 1): a run's random streams take 32 bits of seed${repeats}`;
+}
+
 /**
  * Runs `fn` (which builds an object of another module from part of a model), re-labelling an
  * invalid-option error it throws with the model's path: option `minLimit` under prefix

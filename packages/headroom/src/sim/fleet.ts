@@ -14,7 +14,7 @@ import { aperturePickerFor, Client, isAperture, loadFactory, pickerFactory } fro
 import { sampler, type Sampler } from './distributions.js';
 import { balanceConfig, type ProbeHost } from './ejection.js';
 import { SimEngine, type SimHandler } from './engine.js';
-import { invalidOption } from './errors.js';
+import { invalidOption, seedProblem } from './errors.js';
 import { ModelFeatures, PROGRESS_EVENTS, type ModelHooks } from './features.js';
 import { checkModelSize } from './model-size.js';
 import { FrontedServer } from './front.js';
@@ -38,8 +38,9 @@ const MACHINE_PAUSE_START = 5;
 const MACHINE_PAUSE_END = 6;
 
 /**
- * Runs one model with one seed and returns what it measured.
- * @throws HR_SIM_INVALID_OPTION when the model names an impossible value (the message names the field)
+ * Runs one model with one seed (an integer from 0 to `MAX_SEED`, 2^32 − 1) and returns what it measured.
+ * @throws HR_SIM_INVALID_OPTION when the model names an impossible value (the message names the
+ * field), or the seed is outside 0 … 2^32 − 1 (it would repeat the run of its low 32 bits)
  * @example runModel({ duration: '60s', arrivals: { type: 'poisson', ratePerSec: 800 }, servers: [{ count: 1, service: { type: 'exponential', mean: '1ms' } }] }, 1)
  */
 export function runModel(spec: ModelSpec, seed: number, hooks: ModelHooks = {}): RunResult {
@@ -109,6 +110,8 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     hooks: ModelHooks,
   ) {
     checkModelKeys(spec);
+    const problem = seedProblem(seed);
+    if (problem !== undefined) throw invalidOption('seed', seed, problem);
     this.engine = new SimEngine({ seed });
     const root = this.engine.random;
     const features = (this.#features = new ModelFeatures(spec, root, hooks));

@@ -4,7 +4,7 @@
  * in virtual time, at fleet scale. See docs/sim.md.
  */
 export { SimEngine, type SimEngineOptions, type SimHandler } from './engine.js';
-export { ScenarioError } from './errors.js';
+export { MAX_SEED, ScenarioError } from './errors.js';
 export { runModel, checkModel } from './fleet.js';
 export { type ModelHooks, type RunProgress, PROGRESS_EVENTS } from './features.js';
 export { type KeySpec, type PartitionerSpec } from './keys.js';

@@ -6,7 +6,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { runModel } from './fleet.js';
-import { invalidOption, outOfMemory } from './errors.js';
+import { invalidOption, MAX_SEED, outOfMemory, seedProblem } from './errors.js';
 import type { RunProgress } from './features.js';
 import type { ModelSpec } from './model-spec.js';
 import type { RunResult } from './result.js';
@@ -113,8 +113,8 @@ export interface ReplicateModelsOptions extends Omit<ReplicateOptions, 'onProgre
  */
 export async function replicateModels(specs: readonly ModelSpec[], options: ReplicateModelsOptions): Promise<Replications[]> {
   const seeds = options.seeds;
-  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.some((s) => !Number.isInteger(s)))
-    throw invalidOption('replicate.seeds', seeds, 'use a non-empty list of integer seeds');
+  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.some((s) => seedProblem(s) !== undefined))
+    throw invalidOption('replicate.seeds', seeds, `use a non-empty list of integer seeds from 0 to ${MAX_SEED} (2^32 − 1)`);
   const threads = options.threads ?? 0;
   if (!(Number.isInteger(threads) && threads >= 0)) throw invalidOption('replicate.threads', threads, 'use an integer ≥ 0, e.g. 2');
   const youngMb = options.youngGenerationMb ?? DEFAULT_YOUNG_GENERATION_MB;

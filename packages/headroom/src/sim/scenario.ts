@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { isHeadroomError } from '../core/errors.js';
 import { checkModel } from './fleet.js';
-import { ScenarioError } from './errors.js';
+import { invalidOption, MAX_SEED, ScenarioError, seedProblem } from './errors.js';
 import { MODEL_KEYS, modelKeyProblem, objectProblem } from './spec-keys.js';
 import type { RunProgress } from './features.js';
 import type { ModelSpec } from './model-spec.js';
@@ -63,7 +63,8 @@ export function validateScenario(value: unknown, source?: string): Scenario {
   if (typeof s['name'] !== 'string' || s['name'] === '') throw new ScenarioError('name', 'expected a non-empty string', source);
   if (s['description'] !== undefined && typeof s['description'] !== 'string')
     throw new ScenarioError('description', 'expected a string', source);
-  if (s['seed'] !== undefined && !Number.isInteger(s['seed'])) throw new ScenarioError('seed', 'expected an integer', source);
+  const seedInvalid = s['seed'] === undefined ? undefined : seedProblem(s['seed']);
+  if (seedInvalid !== undefined) throw new ScenarioError('seed', `got ${JSON.stringify(s['seed'])}; ${seedInvalid}`, source);
   if (s['model'] === undefined) throw new ScenarioError('model', 'missing; give the base model (duration, arrivals, servers, …)', source);
   keys(s['model'], MODEL_KEYS, 'model', source);
   for (const required of ['duration', 'arrivals', 'servers']) {
@@ -143,7 +144,14 @@ export async function runScenario(
   options: RunScenarioOptions = {},
 ): Promise<{ readonly name: string; readonly replications: Replications }[]> {
   const first = options.seed ?? scenario.seed ?? 1;
-  const seeds = Array.from({ length: options.replications ?? 1 }, (_, i) => first + i);
+  const n = options.replications ?? 1;
+  const problem =
+    seedProblem(first) ??
+    (first + n - 1 > MAX_SEED
+      ? `${n} replications take seeds ${first} … ${first + n - 1}, above ${MAX_SEED} (2^32 − 1); start at ${MAX_SEED - n + 1} or below`
+      : undefined);
+  if (problem !== undefined) throw invalidOption('seed', first, problem);
+  const seeds = Array.from({ length: n }, (_, i) => first + i);
   const variants = variantModels(scenario);
   const replications = await replicateModels(
     variants.map((v) => v.model),

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isHeadroomError } from '../../src/core/errors.js';
-import { replicate, runModel, type ModelSpec } from '../../src/sim/index.js';
+import { MAX_SEED, replicate, runModel, runScenario, validateScenario, type ModelSpec } from '../../src/sim/index.js';
 
 // A model touching every moving part: MMPP arrivals, 3 clients with p2c + peak-EWMA and hedging,
 // lognormal service with pauses, network delay and loss with a timeout, a crash and a slow-down.
@@ -71,5 +71,33 @@ test('a bad model fails in a worker thread with the same typed error as in this 
   await assert.rejects(
     replicate(bad, { seeds: [1, 2], threads: 2 }),
     (e: Error & { code?: string }) => e.code === 'HR_SIM_INVALID_OPTION' && /servers\.0\.workers/.test(e.message),
+  );
+});
+
+test('a seed beyond 32 bits is refused, not folded onto another seed’s run', async () => {
+  const small: ModelSpec = {
+    duration: '200ms',
+    arrivals: { type: 'poisson', ratePerSec: 500 },
+    servers: [{ count: 2, workers: 1, service: { type: 'exponential', mean: '1ms' } }],
+  };
+  // The streams take 32 bits of seed: 2^32 + 1 used to run seed 1's run again, without a word.
+  assert.notEqual(runModel(small, MAX_SEED).traceHash, runModel(small, 1).traceHash);
+  for (const seed of [2 ** 32 + 1, -1, 2 ** 53]) {
+    assert.throws(
+      () => runModel(small, seed),
+      (e: unknown) => isHeadroomError(e, 'HR_SIM_INVALID_OPTION') && /seed.*from 0 to 4294967295/.test((e as Error).message),
+      String(seed),
+    );
+  }
+  assert.throws(() => runModel(small, 2 ** 32 + 1), /would repeat the run of seed 1/);
+  await assert.rejects(replicate(small, { seeds: [1, 2 ** 32], threads: 0 }), /replicate\.seeds.*4294967295/);
+  const scenario = { name: 'small', model: small };
+  // Replications take seeds seed … seed + n − 1: the last one must fit as well.
+  await assert.rejects(runScenario(scenario, { seed: MAX_SEED, replications: 2, threads: 0 }), /start at 4294967294 or below/);
+  assert.equal((await runScenario(scenario, { seed: MAX_SEED - 1, replications: 2, threads: 0 }))[0]!.replications.runs.length, 2);
+  assert.throws(
+    () => validateScenario({ ...scenario, seed: 2 ** 32 }),
+    (e: unknown) =>
+      isHeadroomError(e, 'HR_SIM_INVALID_SCENARIO') && /seed: got 4294967296; .*repeat the run of seed 0/.test((e as Error).message),
   );
 });
