@@ -138,7 +138,11 @@ export interface RunScenarioOptions {
   readonly onRunProgress?: (variant: string, seed: number, progress: RunProgress) => void;
 }
 
-/** Every variant of a scenario, replicated on the same seeds. */
+/**
+ * Every variant of a scenario, replicated on the same seeds.
+ * @throws HR_SIM_INVALID_OPTION (option `seed`) when a replication's seed would be outside 0 …
+ * `MAX_SEED` (the first seed, or the last: seed + replications − 1)
+ */
 export async function runScenario(
   scenario: Scenario,
   options: RunScenarioOptions = {},
