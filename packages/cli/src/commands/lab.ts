@@ -26,6 +26,7 @@ import {
 } from '../lab/index.js';
 import { checkReportWritable, writeReport } from '../report/report-file.js';
 import { renderFitReport } from '../scale/fit-report.js';
+import { LAG_THRESHOLD_MS } from '../lab/service/stall-recorder.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
 const EXIT_INTERRUPTED = 130;
@@ -59,6 +60,10 @@ export function registerLab(program: Command): void {
     .option(
       '--trace-picks <file>',
       "write every balancer pick (candidates, their load and pending, the choice) and every round trip fed to the load metric as NDJSON, and each replica's event-loop stalls and GC pauses to <file>.replica-<i>.ndjson (summarised by headroom sim-vs-lab <lab.json> --picks <file>)",
+    )
+    .option(
+      '--stall-threshold <d>',
+      `with --trace-picks: the shortest event-loop lag each replica records as a stall (default ${LAG_THRESHOLD_MS}ms; at least 1ms)`,
     )
     .action(async (raw: RawLabOptions & { json?: boolean }, command: Command) => {
       const json = raw.json === true;

@@ -237,7 +237,8 @@ function stallsTable(trace: PickTrace, rows: readonly PickSummary[]): string {
   if (summaries.every((x) => x.s === null))
     return `\n${path}: its window events carry no epochMs, so the replicas' files cannot be lined up with it\n`;
   const ms = (x: number): string => x.toFixed(1);
-  return `\nfleet-wide stalls in each measured window (all ${replicas.length} replicas' loops ≥ ${LAG_THRESHOLD_MS} ms late, within ${TOGETHER_MS} ms of each other; ${replicaTracePath(path, 0).replace(/0\.ndjson$/, '<i>.ndjson')}) and the slow replica's wins in the ${AFTER_MS / 1000} s after one:\n${renderTable(
+  const threshold = replicas.find((r) => r.thresholdMs !== undefined)?.thresholdMs ?? LAG_THRESHOLD_MS;
+  return `\nfleet-wide stalls in each measured window (all ${replicas.length} replicas' loops ≥ ${threshold} ms late, within ${TOGETHER_MS} ms of each other; ${replicaTracePath(path, 0).replace(/0\.ndjson$/, '<i>.ndjson')}) and the slow replica's wins in the ${AFTER_MS / 1000} s after one:\n${renderTable(
     [
       'scenario',
       'phase',

@@ -5,6 +5,7 @@
  */
 import { parseDuration } from 'headroom';
 import { invalidLabOption, unknownScenario } from './errors.js';
+import { LAG_THRESHOLD_MS } from './service/stall-recorder.js';
 
 /** Validated lab settings. */
 export interface LabOptions {
@@ -34,6 +35,8 @@ export interface LabOptions {
   readonly reportPath: string | null;
   /** Where `--trace-picks` writes every balancer pick and round trip as NDJSON (lab/client/pick-trace.ts); null or absent: no trace. */
   readonly tracePicksPath?: string | null;
+  /** With `tracePicksPath`: the shortest loop lag a replica records as a stall, ms (`--stall-threshold`; default 3). */
+  readonly stallThresholdMs?: number;
 }
 
 /** Raw option values as the CLI parses them (strings), all optional. */
@@ -51,6 +54,7 @@ export interface RawLabOptions {
   readonly basePort?: string | undefined;
   readonly report?: string | false | undefined;
   readonly tracePicks?: string | undefined;
+  readonly stallThreshold?: string | undefined;
 }
 
 /** Default values (before validation), as shown by `--help`. */
@@ -133,6 +137,14 @@ export function parseLabOptions(
   if (raw.tracePicks !== undefined && raw.tracePicks.trim() === '')
     throw invalidLabOption('--trace-picks', raw.tracePicks, 'name the NDJSON file to write, e.g. /tmp/picks.ndjson');
   const tracePicksPath = raw.tracePicks ?? null;
+  if (raw.stallThreshold !== undefined && tracePicksPath === null)
+    throw invalidLabOption(
+      '--stall-threshold',
+      raw.stallThreshold,
+      'it sets what the traced replicas record: pass --trace-picks <file> too',
+    );
+  const stallThresholdMs =
+    raw.stallThreshold === undefined ? LAG_THRESHOLD_MS : labDuration(raw.stallThreshold, '--stall-threshold', 1, '1ms or 3ms');
   return {
     scenarios,
     durationMs,
@@ -147,6 +159,7 @@ export function parseLabOptions(
     basePort,
     reportPath,
     tracePicksPath,
+    stallThresholdMs,
   };
 }
 

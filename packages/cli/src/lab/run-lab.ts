@@ -32,6 +32,7 @@ import { type ReplicaEndpoint, ReplicaFleet } from './service/fleet.js';
 import { runChaosScenario } from './chaos/run-chaos.js';
 import { CHAOS_SCENARIO, type ChaosLabResult } from './chaos/types.js';
 import type { ReplicaInit, ReplicaPhaseConfig } from './service/protocol.js';
+import { LAG_THRESHOLD_MS } from './service/stall-recorder.js';
 
 /** What {@link runLab} needs besides its options. */
 export interface LabContext {
@@ -167,7 +168,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       store: store.spec,
       redisUrl: options.redisUrl,
       keyPrefix,
-      ...(trace === null ? {} : { tracePath: trace.path }),
+      ...(trace === null ? {} : { tracePath: trace.path, stallThresholdMs: options.stallThresholdMs ?? LAG_THRESHOLD_MS }),
     }));
     const fleet = await ReplicaFleet.start({ replicas: inits, clock, onDeath: (error) => abort.abort(error) });
     resources.add(

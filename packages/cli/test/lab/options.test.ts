@@ -20,6 +20,8 @@ test('defaults: every scenario, 8 s phases, 3 replicas, 100k products, SQLite, s
   assert.equal(o.reportPath, 'lab-report.html');
   assert.equal(o.tracePicksPath, null, 'no pick trace unless asked');
   assert.equal(parseLabOptions({ tracePicks: '/tmp/picks.ndjson' }, KNOWN, null).tracePicksPath, '/tmp/picks.ndjson');
+  assert.equal(o.stallThresholdMs, 3, 'traced replicas record lags of 3 ms and more unless told otherwise');
+  assert.equal(parseLabOptions({ tracePicks: '/tmp/p.ndjson', stallThreshold: '1ms' }, KNOWN, null).stallThresholdMs, 1);
   // Twelve phases × (8 s + 1 s warm-up) = 108 s of load: `npm start` stays well under 3 minutes.
   const phases = scenarioCatalog({ replicas: o.replicas }).reduce((n, s) => n + s.phases.length, 0);
   assert.equal(phases, 12);
@@ -67,6 +69,9 @@ test('bad input names the option and the fix', () => {
     [{ basePort: '70000' }, 'HR_LAB_INVALID_OPTION', /--base-port/],
     [{ seed: '1.5' }, 'HR_LAB_INVALID_OPTION', /--seed/],
     [{ tracePicks: ' ' }, 'HR_LAB_INVALID_OPTION', /--trace-picks.*NDJSON file/],
+    [{ stallThreshold: '1ms' }, 'HR_LAB_INVALID_OPTION', /--stall-threshold: got "1ms"; .*pass --trace-picks <file> too/],
+    [{ tracePicks: '/tmp/p.ndjson', stallThreshold: '0.5ms' }, 'HR_LAB_INVALID_OPTION', /--stall-threshold: .*at least 1 ms/],
+    [{ tracePicks: '/tmp/p.ndjson', stallThreshold: '1' }, 'HR_LAB_INVALID_OPTION', /--stall-threshold: .*with a unit/],
     // A bare 0 is not a duration the core parser knows; the message says what is accepted.
     [{ duration: '0' }, 'HR_LAB_INVALID_OPTION', /--duration: got "0"; use a duration of at least 200 ms with a unit, e\.g\. 8s or 1500ms/],
     [{ duration: '0s' }, 'HR_LAB_INVALID_OPTION', /--duration: got "0s"; use a duration of at least 200 ms/],

@@ -66,6 +66,26 @@ test('the recorder writes a stall of the loop (a timer 3 ms late or more) and GC
   }
 });
 
+test('with a lower threshold the recorder also writes the short lags, each line naming its threshold, and the parser reads it back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-stalls-'));
+  try {
+    const path = join(dir, 'r2.ndjson');
+    const clock = new StallingClock();
+    const recorder = new StallRecorder(path, 2, clock, 0, 1);
+    await clock.v.advanceBy(20);
+    clock.skew += 2; // a 2 ms lag: below the default 3 ms, above this recorder's 1 ms
+    await clock.v.advanceBy(10);
+    recorder.stop();
+    const got = lines(path) as (Line & { thresholdMs?: number })[];
+    assert.equal(got.length, 1, JSON.stringify(got));
+    assert.equal(got[0]!.ms, 2);
+    assert.equal(got[0]!.thresholdMs, 1);
+    assert.equal(parseReplicaStalls(readFileSync(path, 'utf8'), path).thresholdMs, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('in a real process, a blocked loop and a forced GC are written to the file by the time it exits', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hr-stalls-'));
   try {

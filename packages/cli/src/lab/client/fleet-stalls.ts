@@ -22,6 +22,8 @@ export interface ReplicaStallTrace {
   readonly lags: readonly { readonly epochMs: number; readonly ms: number }[];
   /** Garbage collections: when each began (epoch ms), how long, and its kind. */
   readonly gcs: readonly { readonly epochMs: number; readonly ms: number; readonly kind: string }[];
+  /** The shortest lag the replica recorded (`headroom lab --stall-threshold`), ms, as its lag lines say; undefined when they do not (no lag, or an older trace: 3 ms). */
+  readonly thresholdMs?: number | undefined;
 }
 
 /** A moment when every replica lagged. */
@@ -53,12 +55,16 @@ export interface StallSummary {
 export function parseReplicaStalls(ndjson: string, path: string): ReplicaStallTrace {
   const lags: { epochMs: number; ms: number }[] = [];
   const gcs: { epochMs: number; ms: number; kind: string }[] = [];
-  for (const e of ndjsonEvents<{ ev?: string; epochMs?: number; ms?: number; kind?: string }>(ndjson, path, 'the replica trace')) {
+  let thresholdMs: number | undefined;
+  type Event = { ev?: string; epochMs?: number; ms?: number; kind?: string; thresholdMs?: number };
+  for (const e of ndjsonEvents<Event>(ndjson, path, 'the replica trace')) {
     if (e.epochMs === undefined || e.ms === undefined) continue;
-    if (e.ev === 'replica-lag') lags.push({ epochMs: e.epochMs, ms: e.ms });
-    else if (e.ev === 'replica-gc') gcs.push({ epochMs: e.epochMs, ms: e.ms, kind: e.kind ?? '?' });
+    if (e.ev === 'replica-lag') {
+      lags.push({ epochMs: e.epochMs, ms: e.ms });
+      if (typeof e.thresholdMs === 'number') thresholdMs = e.thresholdMs;
+    } else if (e.ev === 'replica-gc') gcs.push({ epochMs: e.epochMs, ms: e.ms, kind: e.kind ?? '?' });
   }
-  return { lags, gcs };
+  return { lags, gcs, thresholdMs };
 }
 
 /** The moments when every replica lagged, lags starting within {@link TOGETHER_MS} of each other, in time order. */

@@ -21,6 +21,8 @@ export interface ReplicaInit {
   readonly redisTimeoutMs?: number;
   /** `--trace-picks <file>`: the client's trace; the replica then records its loop stalls and GC pauses next to it (stall-recorder.ts). */
   readonly tracePath?: string;
+  /** With `tracePath`: the shortest loop lag the replica records as a stall, ms (`--stall-threshold`; default 3). */
+  readonly stallThresholdMs?: number;
 }
 
 /** How the replica caches product reads in a phase. */

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => undefined);
   process.on('SIGHUP', () => undefined);
   exitWithParent(systemClock);
-  if (init.tracePath !== undefined) recordReplicaStalls(replicaTracePath(init.tracePath, init.index), init.index, systemClock);
+  if (init.tracePath !== undefined)
+    recordReplicaStalls(replicaTracePath(init.tracePath, init.index), init.index, systemClock, init.stallThresholdMs);
 
   const store: CatalogStore =
     init.store.kind === 'sqlite' ? openSqliteStore(init.store.path) : openPostgresStore(init.store.url, init.store.table, PG_POOL_SIZE);

@@ -2,9 +2,10 @@
  * A traced replica's own stalls (`headroom lab --trace-picks <file>`): each replica writes
  * `<file>.replica-<i>.ndjson`, one JSON line per event, times as epoch ms so the replicas' files and
  * the client's trace (whose phase and window events carry `epochMs`) line up:
- * - `{"ev":"replica-lag","replica","epochMs","ms"}`: the replica's event loop ran a timer at least
- *   {@link LAG_THRESHOLD_MS} late — a tick armed for {@link LAG_TICK_MS} fired `ms` late; `epochMs`
- *   is when it was due (the stall ended at `epochMs + ms`);
+ * - `{"ev":"replica-lag","replica","epochMs","ms","thresholdMs"}`: the replica's event loop ran a
+ *   timer at least `thresholdMs` late (`headroom lab --stall-threshold`, default
+ *   {@link LAG_THRESHOLD_MS}) — a tick armed for {@link LAG_TICK_MS} (or the threshold, when
+ *   shorter) fired `ms` late; `epochMs` is when it was due (the stall ended at `epochMs + ms`);
  * - `{"ev":"replica-gc","replica","epochMs","ms","kind"}`: a garbage collection (Node's `gc`
  *   performance entries), `kind` one of minor, major, incremental, weak (or the raw number).
  * Lines are buffered and appended every {@link FLUSH_MS} and when the process exits. Untraced, the
@@ -14,7 +15,7 @@ import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf
 import type { Clock, TimerHandle } from 'headroom';
 import { NdjsonFile } from '../ndjson-file.js';
 
-/** A timer that fires this late or later is recorded as a stall of the loop, ms. */
+/** By default, a timer that fires this late or later is recorded as a stall of the loop, ms. */
 export const LAG_THRESHOLD_MS = 3;
 /** The lag detector's tick, ms. */
 export const LAG_TICK_MS = 2;
@@ -48,6 +49,8 @@ export class StallRecorder {
   readonly #replica: number;
   readonly #clock: Clock;
   readonly #originMs: number;
+  readonly #thresholdMs: number;
+  readonly #tickMs: number;
   #due = 0;
   #tick: TimerHandle | null = null;
   #flush: TimerHandle | null = null;
@@ -55,12 +58,15 @@ export class StallRecorder {
   /**
    * Creates (truncates) the file and starts the lag detector on `clock`.
    * @param originMs - epoch ms of `clock.now()`'s zero (`performance.timeOrigin` for the system clock)
+   * @param thresholdMs - a timer this late or later is a stall (the tick is the shorter of it and {@link LAG_TICK_MS})
    */
-  constructor(path: string, replica: number, clock: Clock, originMs: number) {
+  constructor(path: string, replica: number, clock: Clock, originMs: number, thresholdMs = LAG_THRESHOLD_MS) {
     this.#file = new NdjsonFile(path);
     this.#replica = replica;
     this.#clock = clock;
     this.#originMs = originMs;
+    this.#thresholdMs = thresholdMs;
+    this.#tickMs = Math.min(LAG_TICK_MS, thresholdMs);
     this.#arm();
     const flush = (): void => {
       this.flush();
@@ -88,11 +94,17 @@ export class StallRecorder {
   }
 
   #arm(): void {
-    this.#due = this.#clock.now() + LAG_TICK_MS;
-    this.#tick = this.#clock.setTimer(LAG_TICK_MS, () => {
+    this.#due = this.#clock.now() + this.#tickMs;
+    this.#tick = this.#clock.setTimer(this.#tickMs, () => {
       const late = this.#clock.now() - this.#due;
-      if (late >= LAG_THRESHOLD_MS)
-        this.#write({ ev: 'replica-lag', replica: this.#replica, epochMs: this.#originMs + this.#due, ms: late });
+      if (late >= this.#thresholdMs)
+        this.#write({
+          ev: 'replica-lag',
+          replica: this.#replica,
+          epochMs: this.#originMs + this.#due,
+          ms: late,
+          thresholdMs: this.#thresholdMs,
+        });
       this.#arm();
     });
   }
@@ -106,9 +118,10 @@ export class StallRecorder {
  * Starts recording this process's stalls and GC pauses as replica `replica` into `path`; written
  * until the process exits.
  * @param clock - the system clock (its zero is `performance.timeOrigin`, as the GC entries' times)
+ * @param thresholdMs - the shortest lag recorded (default {@link LAG_THRESHOLD_MS})
  */
-export function recordReplicaStalls(path: string, replica: number, clock: Clock): void {
-  const recorder = new StallRecorder(path, replica, clock, performance.timeOrigin);
+export function recordReplicaStalls(path: string, replica: number, clock: Clock, thresholdMs = LAG_THRESHOLD_MS): void {
+  const recorder = new StallRecorder(path, replica, clock, performance.timeOrigin, thresholdMs);
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries())
       recorder.gc(e.startTime, e.duration, (e as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail?.kind);
