@@ -64,13 +64,25 @@ function rate(flag: string, value: string): number {
 /** A scenario file: YAML (.yaml, .yml) or JSON, validated. */
 function readScenario(path: string): Scenario {
   if (!/\.ya?ml$/i.test(path)) return readScenarioFile(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ScenarioError('', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+  }
   let value: unknown;
   try {
-    value = parseYaml(readFileSync(path, 'utf8'));
+    value = parseYaml(text);
   } catch (e) {
-    throw new ScenarioError('', `not valid YAML: ${(e as Error).message.split('\n')[0]}`, path);
+    // the parser's first line names the place ("… at line 5, column 78:"); a code frame follows it
+    throw new ScenarioError('', `not valid YAML: ${(e as Error).message.split('\n')[0]!.replace(/:$/, '')}`, path);
   }
   return validateScenario(value, path);
+}
+
+/** The scenario `name` names: a file when one is there or the name ends in .json, .yaml or .yml (so a mistyped path says the file is missing), else a built-in. */
+function scenarioNamed(name: string): Scenario {
+  return existsSync(name) || /\.(json|ya?ml)$/i.test(name) ? readScenario(name) : builtinScenario(name);
 }
 
 /** Least time between two progress lines of a run in progress, ms. */
@@ -153,7 +165,7 @@ export function registerSim(program: Command): void {
     .option('--histogram-unit <unit>', 'unit of the histogram file’s values: ns, us, ms or s (default ms; lab JSON is ms)')
     .option('--phase <scenario[/phase]>', 'which lab phase of a lab JSON histogram (default: the first scenario’s baseline)')
     .action(async (name: string, flags: SimFlags) => {
-      const base = existsSync(name) ? readScenario(name) : builtinScenario(name);
+      const base = scenarioNamed(name);
       const histogram =
         flags.histogram === undefined
           ? undefined

@@ -163,6 +163,16 @@ test('a bad scenario fails with one error naming the file, the path and the reas
   const missing = headroom('sim', 'no-such-scenario');
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no-such-scenario.*tail-at-scale/);
+  // a mistyped path is a missing file, not an unknown built-in
+  for (const file of ['no-such.json', 'no-such.yaml']) {
+    const gone = headroom('sim', file, '--no-report');
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, new RegExp(`${file.replace('.', '\\.')}: \\(root\\): cannot read the file \\(ENOENT\\)`));
+  }
+  writeFileSync(join(work, 'broken.yaml'), 'name: x\nmodel: { duration: 5s\n');
+  const broken = headroom('sim', 'broken.yaml', '--no-report');
+  assert.equal(broken.status, 1);
+  assert.match(broken.stderr, /broken\.yaml: \(root\): not valid YAML: .*line \d+, column \d+\n$/);
 });
 
 test('the HTML report opens offline in headless Chromium with both charts drawn', async () => {
