@@ -143,6 +143,48 @@ test('a fleet writes a file per replica when traced, and none when not', async (
   }
 });
 
+test('a traced replica process records its loop stalls from the threshold its init names (frozen with SIGSTOP)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-stalls-'));
+  const resources = new Resources();
+  try {
+    const store = await prepareStore(null, 100, new SeededRandom(1).fork('catalog'), systemClock, 'stalls', resources);
+    for (const thresholdMs of [1, undefined]) {
+      const trace = join(dir, `threshold-${thresholdMs ?? 'default'}.ndjson`);
+      const init = {
+        index: 0,
+        port: 0,
+        store: store.spec,
+        redisUrl: null,
+        keyPrefix: 'stalls',
+        tracePath: trace,
+        ...(thresholdMs === undefined ? {} : { stallThresholdMs: thresholdMs }),
+      };
+      const fleet = await ReplicaFleet.start({ replicas: [init], clock: systemClock, onDeath: () => undefined });
+      try {
+        // the whole process stands still for 40 ms: its loop, and so its recorder's next tick, are late
+        const pid = fleet.endpoints[0]!.pid;
+        process.kill(pid, 'SIGSTOP');
+        await new Promise<void>((resolve) => setTimeout(resolve, 40));
+        process.kill(pid, 'SIGCONT');
+        await new Promise<void>((resolve) => setTimeout(resolve, 100));
+      } finally {
+        await fleet.stop();
+      }
+      const got = lines(replicaTracePath(trace, 0)).filter((l) => l.ev === 'replica-lag') as (Line & { thresholdMs?: number })[];
+      assert.ok(
+        got.some((l) => l.ms >= 25),
+        `threshold ${thresholdMs ?? 'default'}: the 40 ms freeze is a lag: ${JSON.stringify(got)}`,
+      );
+      for (const l of got)
+        assert.equal(l.thresholdMs, thresholdMs ?? 3, `each lag line names the replica's threshold: ${JSON.stringify(l)}`);
+      assert.equal(parseReplicaStalls(readFileSync(replicaTracePath(trace, 0), 'utf8'), trace).thresholdMs, thresholdMs ?? 3);
+    }
+  } finally {
+    await resources.release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A P2C window from epoch 10,000 to 20,000 ms with the slow replica's wins at `wins` (epoch ms), and 3 replicas whose lags are `lags`. */
 function scene(wins: number[], lags: [number, number, number][]) {
   const origin = 9_000;
