@@ -5,10 +5,14 @@
  * `heap_size_limit`: 4 GB by default on this machine, whatever its memory; the process dies when
  * it is reached) and the machine's memory (the heap plus the typed arrays, which live outside
  * it). The estimates are floors: each server's objects and numbers, and each client's per-server
- * tables, at the least they take.
+ * tables, at the least they take — and, for a model offered more than its servers can serve with
+ * nothing to shed the rest, the calls that pile up ({@link overloadBacklog}), which would otherwise
+ * fill the heap only minutes into the run.
  */
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
+import { parseDuration } from '../core/duration.js';
+import { sampler } from './distributions.js';
 import { invalidOption } from './errors.js';
 import type { ModelSpec } from './model-spec.js';
 
@@ -27,6 +31,54 @@ const HEAP_PAIR_BYTES = 36;
 /** … and with `network.links`, the link tables built per pair (typed arrays). */
 const LINK_PAIR_BYTES = 12;
 
+/**
+ * Heap bytes a call in flight holds at the least: its call and attempt objects and its place in a
+ * queue (311 B measured after a GC at 2 million plain calls in flight; an overloaded run of the
+ * command ran out of its 4,144 MB heap at 13.4 million, 323 B each).
+ */
+export const HEAP_CALL_BYTES = 300;
+
+/** What an overloaded model piles up by the time its arrivals end. */
+export interface OverloadBacklog {
+  /** The arrival rate and the servers' capacity (each group's count × workers ÷ its mean service time), calls/s. */
+  readonly ratePerSec: number;
+  readonly capacityPerSec: number;
+  /** Calls still in flight when the arrivals end, at the least: (rate − capacity) × duration. */
+  readonly calls: number;
+}
+
+/**
+ * The calls an overloaded model leaves in flight: when calls arrive (Poisson or at a constant
+ * rate) faster than its servers can serve them, and nothing in the model ends or sheds a call —
+ * no timeout, deadline, limiter, fault, fan-out or cache — the servers serve at most their
+ * capacity, so at least (rate − capacity) × duration calls are still waiting when the arrivals
+ * end (hedges, retries, pauses and a picker that leaves a server idle only add to them).
+ * Undefined when the model is not overloaded, may shed, or has fields the other checks will name.
+ */
+export function overloadBacklog(spec: ModelSpec): OverloadBacklog | undefined {
+  const a = spec.arrivals as { type?: unknown; ratePerSec?: unknown } | undefined;
+  if (a === undefined || (a.type !== 'poisson' && a.type !== 'constant') || typeof a.ratePerSec !== 'number') return undefined;
+  const c = spec.clients;
+  if (c?.timeout !== undefined || c?.deadline !== undefined) return undefined;
+  if ((spec.faults !== undefined && spec.faults.length > 0) || spec.fanOut !== undefined) return undefined;
+  let capacityPerMs = 0;
+  let durationMs: number;
+  try {
+    durationMs = parseDuration(spec.duration, 'duration');
+    for (const g of spec.servers) {
+      if (g.limiter !== undefined || g.cache !== undefined || g.workers === 'unbounded') return undefined;
+      const meanMs = sampler(g.service).meanMs;
+      if (!(Number.isFinite(meanMs) && meanMs > 0 && Number.isInteger(g.count) && g.count > 0)) return undefined;
+      capacityPerMs += (g.count * (g.workers ?? 1)) / meanMs;
+    }
+  } catch {
+    return undefined; // a field the other checks name
+  }
+  const ratePerMs = a.ratePerSec / 1000;
+  if (!(ratePerMs > capacityPerMs) || !Number.isFinite(durationMs)) return undefined;
+  return { ratePerSec: a.ratePerSec, capacityPerSec: capacityPerMs * 1000, calls: Math.floor((ratePerMs - capacityPerMs) * durationMs) };
+}
+
 /** The limits a model is checked against. */
 export interface MemoryLimits {
   /** The machine's memory, bytes. */
@@ -41,9 +93,10 @@ export function memoryLimits(): MemoryLimits {
 }
 
 /**
- * Throws when `spec` needs more heap than this thread has, or more memory than the machine has.
- * Counts that are not positive integers are left to the checks that name them.
- * @throws HR_SIM_INVALID_OPTION at `servers`, with the estimate and the limit it exceeds
+ * Throws when `spec` needs more heap than this thread has, or more memory than the machine has —
+ * its fleet, or the calls it piles up when overloaded ({@link overloadBacklog}). Counts that are
+ * not positive integers are left to the checks that name them.
+ * @throws HR_SIM_INVALID_OPTION at `servers` (the fleet) or `arrivals.ratePerSec` (the backlog), with the estimate and the limit it exceeds
  */
 export function checkModelSize(spec: ModelSpec, limits: MemoryLimits = memoryLimits()): void {
   const counted = (n: unknown, otherwise: number): number => (Number.isInteger(n) && (n as number) > 0 ? (n as number) : otherwise);
@@ -66,4 +119,13 @@ export function checkModelSize(spec: ModelSpec, limits: MemoryLimits = memoryLim
       what,
       `a model this large needs at least ${gb(heap)} of JavaScript heap (≥ ${HEAP_SERVER_BYTES} B a server, ${HEAP_PAIR_BYTES} B a client per server), more than this thread's limit of ${gb(limits.heapBytes)}; simulate fewer servers or clients, or raise the limit: NODE_OPTIONS=--max-old-space-size=${Math.ceil((heap * 1.5) / 2 ** 20)} (MB; headroom sim's worker threads get the same)`,
     );
+  const backlog = overloadBacklog(spec);
+  if (backlog !== undefined && heap + backlog.calls * HEAP_CALL_BYTES > limits.heapBytes) {
+    const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+    throw invalidOption(
+      'arrivals.ratePerSec',
+      backlog.ratePerSec,
+      `the servers serve at most ${n(backlog.capacityPerSec)} calls/s (each group's servers × workers ÷ its mean service time) and nothing in the model sheds the rest, so at least ${n(backlog.calls)} calls would still be in flight when the arrivals end, needing at least ${gb(heap + backlog.calls * HEAP_CALL_BYTES)} of JavaScript heap (≥ ${HEAP_CALL_BYTES} B a call), more than this thread's limit of ${gb(limits.heapBytes)}; lower the rate, add servers or workers, shorten the duration, or let the model shed load (a limiter, a timeout or a deadline)`,
+    );
+  }
 }

@@ -20,7 +20,9 @@ export interface ReplicateOptions {
   readonly threads?: number;
   /**
    * V8 young-generation limit of each worker thread, MB (`resourceLimits.maxYoungGenerationSizeMb`);
-   * 0 leaves V8's default (16 MB semi-spaces). Default {@link DEFAULT_YOUNG_GENERATION_MB}. Only
+   * 0 leaves V8's default (16 MB semi-spaces). Default {@link DEFAULT_YOUNG_GENERATION_MB}, or an
+   * eighth of `heapLimitMb` when that is less (a young generation near the heap limit can promote
+   * past it in one scavenge, and V8 then aborts the process instead of stopping the worker). Only
    * the speed changes: a seed's result and trace hash are the same whatever the limit. No effect
    * with `threads: 0` (this thread's heap is the process's: `node --max-semi-space-size`).
    */
@@ -117,16 +119,19 @@ export async function replicateModels(specs: readonly ModelSpec[], options: Repl
     throw invalidOption('replicate.seeds', seeds, `use a non-empty list of integer seeds from 0 to ${MAX_SEED} (2^32 − 1)`);
   const threads = options.threads ?? 0;
   if (!(Number.isInteger(threads) && threads >= 0)) throw invalidOption('replicate.threads', threads, 'use an integer ≥ 0, e.g. 2');
-  const youngMb = options.youngGenerationMb ?? DEFAULT_YOUNG_GENERATION_MB;
-  if (!(Number.isInteger(youngMb) && youngMb >= 0))
+  const asked = options.youngGenerationMb;
+  if (asked !== undefined && !(Number.isInteger(asked) && asked >= 0))
     throw invalidOption(
       'replicate.youngGenerationMb',
-      youngMb,
+      asked,
       `use an integer ≥ 0 (MB; 0 = V8's default), e.g. ${DEFAULT_YOUNG_GENERATION_MB}`,
     );
   const heapMb = options.heapLimitMb ?? Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
   if (!(Number.isInteger(heapMb) && heapMb >= 16))
     throw invalidOption('replicate.heapLimitMb', heapMb, 'use an integer ≥ 16 (MB), e.g. 4096');
+  // the default stays a small part of the heap: one scavenge promotes at most a young generation's
+  // survivors into it at once, and past the limit by more than V8's last leeway the whole process aborts
+  const youngMb = asked ?? Math.min(DEFAULT_YOUNG_GENERATION_MB, Math.floor(heapMb / 8));
   const runs = specs.map(() => new Array<RunResult>(seeds.length));
   const done = specs.map(() => 0);
   const tasks = specs.flatMap((spec, model) =>

@@ -5,7 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runModel, type ModelSpec } from '../../src/sim/index.js';
-import { checkModelSize, HEAP_SERVER_BYTES, memoryLimits, SERVER_BYTES } from '../../src/sim/model-size.js';
+import {
+  checkModelSize,
+  HEAP_CALL_BYTES,
+  HEAP_SERVER_BYTES,
+  memoryLimits,
+  overloadBacklog,
+  SERVER_BYTES,
+} from '../../src/sim/model-size.js';
 
 const model = (count: number, extra: Partial<ModelSpec> = {}): ModelSpec => ({
   duration: '1s',
@@ -56,4 +63,50 @@ test('a model within the machine’s memory but above the thread’s heap limit 
 test('a fleet the issue names (10,000 servers) fits here and runs', () => {
   assert.doesNotThrow(() => checkModelSize(model(10_000), memoryLimits()));
   assert.ok(runModel(model(10_000), 1).calls > 0);
+});
+
+test('an overloaded model that would pile up more calls than the heap holds is refused at once, naming its capacity', () => {
+  // 2 servers × 1 worker ÷ 1 ms = 2,000 calls/s, offered 4,000/s: 2,000 more a second wait
+  const over = (extra: Partial<ModelSpec> = {}): ModelSpec => ({
+    ...model(2),
+    arrivals: { type: 'poisson', ratePerSec: 4000 },
+    duration: '1h',
+    ...extra,
+  });
+  assert.deepEqual(overloadBacklog(over()), { ratePerSec: 4000, capacityPerSec: 2000, calls: 7_200_000 });
+  const limits = { memoryBytes: Infinity, heapBytes: 2 ** 30 }; // 1 GB: room for ≈ 3.5 million calls
+  assert.throws(() => checkModelSize(over(), limits), {
+    code: 'HR_SIM_INVALID_OPTION',
+    message:
+      /arrivals\.ratePerSec: got 4000; the servers serve at most 2,000 calls\/s .* at least 7,200,000 calls would still be in flight when the arrivals end, needing at least 2\.01 GB of JavaScript heap \(≥ 300 B a call\), more than this thread's limit of 1 GB; lower the rate/,
+  });
+  // a shorter run, more servers, or workers fit; so does anything that ends or sheds calls
+  assert.doesNotThrow(() => checkModelSize(over({ duration: '10m' }), limits));
+  assert.doesNotThrow(() =>
+    checkModelSize(over({ servers: [{ count: 2, workers: 2, service: { type: 'exponential', mean: '1ms' } }] }), limits),
+  );
+  assert.equal(overloadBacklog(over({ arrivals: { type: 'poisson', ratePerSec: 1999 } })), undefined);
+  for (const sheds of [
+    { clients: { timeout: '1s' } },
+    { clients: { deadline: { timeout: '1s' } } },
+    { servers: [{ count: 2, service: { type: 'exponential', mean: '1ms' }, limiter: { algorithm: 'fixed', limit: 4 } }] },
+    { faults: [{ atMs: 1000, action: 'crash', servers: [0] }] },
+    { fanOut: { leaves: 2 } },
+    { servers: [{ count: 2, workers: 'unbounded', service: { type: 'exponential', mean: '1ms' } }] },
+  ] as Partial<ModelSpec>[])
+    assert.equal(overloadBacklog(over(sheds)), undefined, JSON.stringify(sheds));
+  // the capacity is summed over groups, each at its mean service time (lognormal: median · e^(σ²/2))
+  const mixed = over({
+    servers: [
+      { count: 1, workers: 2, service: { type: 'constant', value: '2ms' } },
+      { count: 1, service: { type: 'lognormal', median: '1ms', sigma: 0 } },
+    ],
+  });
+  assert.deepEqual(overloadBacklog(mixed), { ratePerSec: 4000, capacityPerSec: 2000, calls: 7_200_000 });
+  // with this thread's real limit, runModel refuses a 3 h run at once instead of filling the heap for minutes
+  if (memoryLimits().heapBytes < 21.6e6 * HEAP_CALL_BYTES) {
+    const t0 = performance.now();
+    assert.throws(() => runModel(over({ duration: '3h' }), 1), /at least 21,600,000 calls would still be in flight/);
+    assert.ok(performance.now() - t0 < 1000, 'it ran the model before refusing it');
+  }
 });

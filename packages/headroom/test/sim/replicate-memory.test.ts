@@ -2,7 +2,12 @@
  * A replication whose worker thread runs out of heap fails with `HR_SIM_OUT_OF_MEMORY` naming the
  * run and why, and the process goes on — not a V8 abort of the whole process after minutes of
  * garbage collection. The model is overloaded on purpose (5× its capacity), so its calls in flight
- * grow without bound; a small heap limit makes that quick.
+ * grow without bound; a small heap limit makes that quick. Its calls have a timeout (longer than
+ * the run), so the check before the run (`overloadBacklog`, model-size.test.ts), which refuses a
+ * steady overload only when nothing in the model ends a call, leaves it to this one. With a 64 MB
+ * heap the workers' default young generation is 8 MB (an eighth of it): at the full 192 MB one
+ * scavenge could promote past the limit, and V8 then aborted this whole process instead of
+ * stopping the worker (2 of 6 runs on 2026-12-07).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +17,7 @@ import { replicate, replicateModels, runScenario, type ModelSpec } from '../../s
 const overloaded: ModelSpec = {
   duration: '1h',
   arrivals: { type: 'poisson', ratePerSec: 20_000 },
+  clients: { timeout: '2h' },
   servers: [{ count: 1, workers: 4, service: { type: 'exponential', mean: 1 } }],
 };
 
