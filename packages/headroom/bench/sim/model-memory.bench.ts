@@ -1,9 +1,12 @@
 /**
- * What a simulated server costs in memory, for the floors `src/sim/model-size.ts` checks a model
- * against: the V8 heap (whose limit, 4 GB by default, a large fleet meets first), the typed arrays
+ * What a simulated server and a call in flight cost in memory, for the floors `src/sim/model-size.ts`
+ * checks a model against. Per server: the V8 heap (whose limit, 4 GB by default, a large fleet meets first), the typed arrays
  * outside it, and the resident set, per server, at one and at eight clients (each client keeps a
  * load metric and a count per server) with P2C over `outstanding` and over `peak-ewma`. One child
  * process per model, measured after a garbage collection once the fleet is built and running.
+ *
+ * Per call in flight: the heap an overload's backlog holds (about 2 million calls waiting at two
+ * servers offered twice their capacity), plain and with p2c + peak-EWMA + hedging.
  *
  * Deterministic in what it allocates; the resident set moves a little with the allocator.
  * HEADROOM_BENCH_SIM_MEMORY_SERVERS sets the one-client fleet's size (default 1,000,000; the
@@ -11,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { HEAP_SERVER_BYTES, SERVER_BYTES } from '../../src/sim/model-size.js';
+import { HEAP_CALL_BYTES, HEAP_SERVER_BYTES, SERVER_BYTES } from '../../src/sim/model-size.js';
 import { report } from '../harness.js';
 
 const SERVERS = Number(process.env['HEADROOM_BENCH_SIM_MEMORY_SERVERS'] ?? 1_000_000);
@@ -23,13 +26,17 @@ interface PerServer {
   readonly rss: number;
 }
 
+/** Runs the child with `args` and returns its last JSON line. */
+function child<T>(...args: string[]): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--conditions=headroom-source', '--import', 'tsx', CHILD, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
+
 function measure(servers: number, clients: number, load: string): PerServer {
-  const out = execFileSync(
-    process.execPath,
-    ['--expose-gc', '--conditions=headroom-source', '--import', 'tsx', CHILD, String(servers), String(clients), load],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
-  );
-  return JSON.parse(out.trim().split('\n').at(-1)!) as PerServer;
+  return child<PerServer>(String(servers), String(clients), load);
 }
 
 report(`sim: memory per simulated server (${SERVERS.toLocaleString('en-US')} servers at 1 client, a quarter at 8)`, () => {
@@ -64,6 +71,21 @@ report(`sim: memory per simulated server (${SERVERS.toLocaleString('en-US')} ser
     rows,
     notes: [
       `model-size.ts checks at least ${HEAP_SERVER_BYTES} B of heap and ${SERVER_BYTES} B of memory a server (floors: below every row above).`,
+    ],
+  };
+});
+
+report('sim: heap per call in flight (an overload’s backlog: 2 servers offered twice their capacity for 1,000 s)', () => {
+  const rows = (['plain', 'hedged'] as const).map((kind) => {
+    const m = child<{ inFlight: number; heapPerCall: number }>('backlog', kind);
+    process.stderr.write(`  ${kind}: ${m.heapPerCall.toFixed(0)} B heap a call in flight\n`);
+    return [kind === 'plain' ? 'plain calls' : 'p2c + peak-EWMA + p95 hedge', m.inFlight.toLocaleString('en-US'), m.heapPerCall.toFixed(0)];
+  });
+  return {
+    header: ['calls', 'in flight when the arrivals stop', 'heap B / call in flight'],
+    rows,
+    notes: [
+      `model-size.ts refuses an overload whose backlog needs more heap than the thread has, at least ${HEAP_CALL_BYTES} B a call (a floor: below both rows).`,
     ],
   };
 });

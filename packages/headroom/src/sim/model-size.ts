@@ -33,8 +33,8 @@ const LINK_PAIR_BYTES = 12;
 
 /**
  * Heap bytes a call in flight holds at the least: its call and attempt objects and its place in a
- * queue (311 B measured after a GC at 2 million plain calls in flight; an overloaded run of the
- * command ran out of its 4,144 MB heap at 13.4 million, 323 B each).
+ * queue (`npm run bench -- sim/model-memory`: 313 B a plain call at 2 million in flight, 377 B with
+ * p2c + peak-EWMA + hedging).
  */
 export const HEAP_CALL_BYTES = 300;
 
