@@ -164,8 +164,11 @@ test('a traced replica process records its loop stalls from the threshold its in
         // the whole process stands still for 40 ms: its loop, and so its recorder's next tick, are late
         const pid = fleet.endpoints[0]!.pid;
         process.kill(pid, 'SIGSTOP');
-        await new Promise<void>((resolve) => setTimeout(resolve, 40));
-        process.kill(pid, 'SIGCONT');
+        try {
+          await new Promise<void>((resolve) => setTimeout(resolve, 40));
+        } finally {
+          process.kill(pid, 'SIGCONT'); // a stopped replica would ignore the SIGTERM that stops the fleet
+        }
         await new Promise<void>((resolve) => setTimeout(resolve, 100));
       } finally {
         await fleet.stop();
