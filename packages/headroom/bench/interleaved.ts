@@ -7,6 +7,7 @@
  */
 import { do_not_optimize } from 'mitata';
 import type { ReportTable } from './harness.js';
+import { median } from './summary.js';
 
 /** Options of {@link interleaved}. */
 export interface InterleavedOptions {
@@ -16,11 +17,6 @@ export interface InterleavedOptions {
   readonly batchMs?: number;
   /** Notes printed under the table. */
   readonly notes?: readonly string[];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 /**

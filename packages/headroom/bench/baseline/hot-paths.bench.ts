@@ -26,6 +26,7 @@ import { report, type ReportTable } from '../harness.js';
 import { T0, warmCore } from '../balance/warm-core.js';
 import { interleaved, interleavedAsync } from '../interleaved.js';
 import { zipfSampler } from '../../test/cache/traces.js';
+import { median } from '../summary.js';
 
 const BASE = process.env['HEADROOM_BASELINE'];
 const NEW = 'this checkout';
@@ -198,7 +199,6 @@ report('baseline: cache L2 hits at 100 in flight (20k keys in Redis, L1 holding 
   for await (const found of clients[0]!.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 }))
     if (found.length > 0) await clients[0]!.del(found);
   await Promise.all(clients.map((c) => c.close()));
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
   const [fresh, old] = [median(rounds[0]!), median(rounds[1]!)];
   const perRound = rounds[0]!.map((x, i) => (x / rounds[1]![i]!).toFixed(2)).join(', ');
   return {

@@ -13,6 +13,7 @@ import { createClient } from 'redis';
 import { CallGuard } from '../../src/cache/call-guard.js';
 import { systemClock } from '../../src/core/clock.js';
 import { report } from '../harness.js';
+import { median } from '../summary.js';
 
 const IN_FLIGHT = 100;
 const TIMEOUT_MS = 250;
@@ -65,7 +66,6 @@ report('cache L2: a bound on every call — node-redis per-command timeout vs th
   }
   await client.del(keys);
   await client.close();
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
   const peer = median(rounds.get('raw GET, no bound')!);
   return {
     header: ['case', 'ops/s (median)', 'ops/s (rounds)', 'vs raw GET'],

@@ -25,6 +25,7 @@ import { LatencyHistogram } from '../../src/core/histogram.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { report } from '../harness.js';
 import { interleavedAsync } from '../interleaved.js';
+import { median } from '../summary.js';
 
 const URL = 'redis://127.0.0.1:6379';
 const KEYS = 20_000;
@@ -71,11 +72,6 @@ async function connectIo(): Promise<Redis> {
   client.on('error', () => {});
   await client.connect();
   return client;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 function bento(l1Items: number, bentoPrefix: string): BentoCache<{ tiered: ReturnType<typeof bentostore> }> {

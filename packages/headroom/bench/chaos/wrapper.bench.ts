@@ -15,6 +15,7 @@ import { do_not_optimize } from 'mitata';
 import { SeededRandom } from '../../src/core/random.js';
 import { FaultInjector, withFaults } from '../../src/chaos/index.js';
 import { compare, report, type ReportTable } from '../harness.js';
+import { median } from '../summary.js';
 
 const op = async (key: string): Promise<number> => key.length;
 const chaos = new FaultInjector({
@@ -67,7 +68,6 @@ report('chaos: fault wrapper overhead per call, no fault fires, in CPU time', as
       samples.get(name)!.push(await cpuNsPerCall(cpuCases[name]!));
     }
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const bare = samples.get('bare await')!;
   const rows = names.map((name) => {
     const xs = samples.get(name)!;

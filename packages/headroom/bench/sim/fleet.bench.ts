@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { report } from '../harness.js';
 import { SERVERS } from './fleet-model.js';
+import { median, range } from '../summary.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 1_000_000);
 const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
@@ -64,9 +65,6 @@ function runChild(flags: readonly string[], args: readonly string[]): Run {
   });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
 }
-
-const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-const range = (v: readonly number[], digits: number): string => `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}`;
 
 report(`sim: ${SERVERS} servers × ${CALLS} calls, real p2c + peak-EWMA + hedging vs a bare typed-array loop`, () => {
   const base = baselineSrc();

@@ -11,13 +11,12 @@ import { loadavg } from 'node:os';
 import { replicate } from '../../src/sim/index.js';
 import { report } from '../harness.js';
 import { fleetModel } from './fleet-model.js';
+import { median, range } from '../summary.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_SIM_REP_CALLS'] ?? 200_000);
 const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const THREADS = [1, 2];
-
-const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 
 report(`sim: 8 replications (1,000 servers × ${CALLS} calls each) in 1 vs 2 worker threads`, async () => {
   const spec = fleetModel(CALLS, 1000).spec;
@@ -42,11 +41,11 @@ report(`sim: 8 replications (1,000 servers × ${CALLS} calls each) in 1 vs 2 wor
     rows: THREADS.map((t) => [
       t,
       median(times[t]!).toFixed(1),
-      `${Math.min(...times[t]!).toFixed(1)}–${Math.max(...times[t]!).toFixed(1)}`,
-      t === 1 ? '1.00' : `${median(speedups).toFixed(2)} (${Math.min(...speedups).toFixed(2)}–${Math.max(...speedups).toFixed(2)})`,
+      range(times[t]!, 1),
+      t === 1 ? '1.00' : `${median(speedups).toFixed(2)} (${range(speedups, 2)})`,
     ]),
     notes: [
-      `${ROUNDS} interleaved rounds; wall time includes starting the workers. Load average (1 min) after each case ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}.`,
+      `${ROUNDS} interleaved rounds; wall time includes starting the workers. Load average (1 min) after each case ${range(loads, 1)}.`,
       hashes.size === 1
         ? `trace hashes identical in 1 and 2 threads in every round: ${[...hashes][0]}`
         : `TRACE HASHES DIFFER between runs: ${[...hashes].join(' | ')}`,

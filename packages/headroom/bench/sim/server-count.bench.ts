@@ -18,6 +18,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { report } from '../harness.js';
 import { fleetModel, WORKERS } from './fleet-model.js';
+import { median, range } from '../summary.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 2_000_000);
 const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
@@ -56,9 +57,6 @@ function runChild(kind: string, fleet: Fleet, seed: number): Run {
   });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
 }
-
-const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-const range = (v: readonly number[], digits: number): string => `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}`;
 
 const title = FLEETS.map((f) => f.name).join(', ');
 report(`sim: ${CALLS} calls on fleets of ${title} servers — real objects and bare loop, CPU by fleet size`, () => {

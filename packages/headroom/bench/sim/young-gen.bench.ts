@@ -16,6 +16,7 @@ import { loadavg } from 'node:os';
 import { DEFAULT_YOUNG_GENERATION_MB, replicate } from '../../src/sim/index.js';
 import { report } from '../harness.js';
 import { fleetModel, SERVERS } from './fleet-model.js';
+import { median, range } from '../summary.js';
 
 const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 1_000_000);
 const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
@@ -27,9 +28,6 @@ const CASES: Record<string, { readonly threads: number; readonly youngGeneration
   [WORKER]: { threads: 1, youngGenerationMb: 0 },
   [YOUNG]: { threads: 1, youngGenerationMb: DEFAULT_YOUNG_GENERATION_MB },
 };
-
-const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-const range = (v: readonly number[], digits: number): string => `${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}`;
 
 report(`sim: ${SERVERS} servers × ${CALLS} calls in this thread vs a worker thread with a larger young generation`, async () => {
   const spec = fleetModel(CALLS).spec;
