@@ -39,10 +39,29 @@ function apply(m: Partial<ModelSpec>, o: ModelOverrides, path: string): Partial<
   return out;
 }
 
-/** The scenario with the flags applied (a given --duration also drops a fixed warm-up: 10% of it). */
+/**
+ * What the flags changed, as a sentence for the scenario's description (whose own figures they may
+ * have replaced: the what-if's "at 2,000 req/s" run with --rps 15000), or '' when none did.
+ */
+export function overridesNote(o: ModelOverrides): string {
+  const changes = [
+    ...(o.servers === undefined ? [] : [`${o.servers.toLocaleString('en-US')} servers (--servers)`]),
+    ...(o.rps === undefined ? [] : [`${o.rps.toLocaleString('en-US')} req/s (--rps)`]),
+    ...(o.duration === undefined ? [] : [`${o.duration} simulated (--duration)`]),
+    ...(o.service === undefined ? [] : ['service time from the recorded histogram (--histogram)']),
+  ];
+  return changes.length === 0 ? '' : `Changed by flags: ${changes.join(', ')}.`;
+}
+
+/**
+ * The scenario with the flags applied (a given --duration also drops a fixed warm-up: 10% of it);
+ * its description then ends with what they changed ({@link overridesNote}).
+ */
 export function applyOverrides(s: Scenario, o: ModelOverrides): Scenario {
+  const note = overridesNote(o);
   return {
     ...s,
+    ...(note === '' ? {} : { description: s.description === undefined ? note : `${s.description} ${note}` }),
     model: apply(s.model, o, 'model') as ModelSpec,
     ...(s.variants === undefined ? {} : { variants: s.variants.map((v, i) => apply(v, o, `variants.${i}`) as VariantSpec) }),
   };

@@ -125,7 +125,7 @@ test('--seed beyond 32 bits is refused at the flag (it would repeat another seed
   assert.match(last.stderr, /seed.*start at 4294967294 or below/);
 });
 
-test('--rps, --servers and --duration change the model; a built-in runs by name', () => {
+test('--rps, --servers and --duration change the model, and the description says so; a built-in runs by name', () => {
   const r = headroom('sim', 'two.json', '--json', '--rps', '300', '--duration', '2s', '--servers', '8');
   assert.equal(r.status, 0, r.stderr);
   const run = (JSON.parse(r.stdout) as JsonOut).variants[0]!.replications.runs[0]!;
@@ -138,6 +138,15 @@ test('--rps, --servers and --duration change the model; a built-in runs by name'
   );
   const six = (JSON.parse(headroom('sim', 'two.json', '--json', '--duration', '1s').stdout) as JsonOut).variants[0]!.replications.runs[0]!;
   assert.equal(six.served.length, 6);
+  // The description says what the flags changed, so a figure in it that they replaced is not read as the run's.
+  const changed = headroom('sim', 'two.json', '--print', '--rps', '300', '--servers', '8');
+  assert.equal(
+    (JSON.parse(changed.stdout) as { description: string }).description,
+    'one slow server among 6 Changed by flags: 8 servers (--servers), 300 req/s (--rps).',
+  );
+  const table = headroom('sim', 'two.json', '--no-report', '--duration', '1s');
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /^two-pickers: one slow server among 6 Changed by flags: 1s simulated \(--duration\)\.\n/);
   const printed = headroom('sim', 'finagle-coldstart', '--print');
   assert.equal(printed.status, 0, printed.stderr);
   assert.equal((JSON.parse(printed.stdout) as { name: string }).name, 'finagle-coldstart');
