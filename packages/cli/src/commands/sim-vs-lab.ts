@@ -21,6 +21,7 @@ import {
   type ReplicaStallTrace,
 } from '../lab/client/fleet-stalls.js';
 import { LAG_THRESHOLD_MS, replicaTracePath } from '../lab/service/stall-recorder.js';
+import { hostProbeText } from '../lab/report/terminal.js';
 import {
   compareWithLab,
   MACHINE_CHANGED,
@@ -30,6 +31,11 @@ import {
   type LabJson,
   type Range,
 } from '../sim/lab-compare.js';
+
+/** The lab run's host probe, when it has one, after the load average. */
+function hostProbeLine(lab: LabJson): string {
+  return lab.environment.hostProbe === undefined ? '' : `; ${hostProbeText(lab.environment.hostProbe)}`;
+}
 
 function readLab(path: string): LabJson {
   let value: unknown;
@@ -355,7 +361,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.source.service === 'mixed CDF')
             ? ' (a lab run without per-replica CDFs or the client loop delay: rerun the lab for the per-replica model)'
             : ''
-        }\n${machinePausesLine(fits, opts.picks)}\n${replicaPausesLine(rows, opts.picks)}${replicaTable(rows)}${spreadTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${
+        }\n${machinePausesLine(fits, opts.picks)}\n${replicaPausesLine(rows, opts.picks)}${replicaTable(rows)}${spreadTable(rows)}\nlab run: load average ${lab.environment.loadAverage.start.toFixed(1)} → ${lab.environment.loadAverage.end.toFixed(1)}${hostProbeLine(lab)}${
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''

@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { type Clock, isHeadroomError, type Random, SeededRandom } from 'headroom';
 import { createPhaseClient, phaseRouter } from './client/phase-client.js';
 import { PickTrace } from './client/pick-trace.js';
+import { probeHost } from './host-probe.js';
 import { ReplicaClients } from './load/client.js';
 import { phaseWarmupMs } from './load/cold-start.js';
 import { drivePhase } from './load/driver.js';
@@ -61,6 +62,8 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
   const started = clock.now();
   const startedAt = new Date(clock.wallNow()).toISOString();
   const loadAtStart = loadavg()[0]!;
+  // how fast this host runs fixed CPU work, before the fleet starts and once the phases are over
+  const probeAtStart = probeHost(clock);
   const random = new SeededRandom(options.seed);
   const runId = `${process.pid}_${random
     .fork('run-id')
@@ -113,6 +116,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
       platform: `${process.platform}-${process.arch}`,
       cpus: cpus().length,
       loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
+      hostProbe: { start: probeAtStart, end: probeHost(clock) },
     },
     seedMs: Math.round(seedMs),
     totalMs: Math.round(clock.now() - started),

@@ -45,6 +45,7 @@
  */
 import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec } from 'headroom/sim';
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';
+import type { HostProbe } from '../lab/host-probe.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
 type Cdf = readonly { readonly percentile: number; readonly ms: number }[];
@@ -54,7 +55,11 @@ type LoopDelay = { readonly resolutionMs: number; readonly samples: number; read
 /** The parts of `headroom lab --json` output this reads. */
 export interface LabJson {
   readonly settings: { readonly phaseDurationMs: number; readonly warmupMs: number };
-  readonly environment: { readonly loadAverage: { readonly start: number; readonly end: number } };
+  readonly environment: {
+    readonly loadAverage: { readonly start: number; readonly end: number };
+    /** Absent in runs from before the lab timed it. */
+    readonly hostProbe?: { readonly start: HostProbe; readonly end: HostProbe };
+  };
   readonly scenarios: readonly {
     readonly name: string;
     readonly phases: readonly {

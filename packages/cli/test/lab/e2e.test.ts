@@ -72,6 +72,9 @@ test('the tour ran every scenario, printed progress, and left no temporary file 
     SCENARIOS,
   );
   assert.equal(report.settings.store, 'sqlite');
+  // the host probe timed its fixed work before and after the phases
+  for (const p of [report.environment.hostProbe!.start, report.environment.hostProbe!.end])
+    assert.ok(p.cpuMs > 0 && p.wallMs > 0, JSON.stringify(report.environment.hostProbe));
   // the run's first phase warms up 4× --warmup (300 ms): the fleet's cold start (load/cold-start.ts)
   assert.equal(report.settings.firstPhaseWarmupMs, 1200);
   assert.match(stderr, /seeded 20,000 products into sqlite/);

@@ -43,6 +43,8 @@ before(() => {
     scenarios: [{ name: 'slow-replica', phases: [phase('round-robin', 'baseline'), phase('p2c + peak-ewma', 'treatment')] }],
   };
   writeFileSync(join(work, 'lab.json'), JSON.stringify(lab));
+  const hostProbe = { start: { cpuMs: 20.8, wallMs: 21.2 }, end: { cpuMs: 27.1, wallMs: 55.4 } };
+  writeFileSync(join(work, 'probed.json'), JSON.stringify({ ...lab, environment: { ...lab.environment, hostProbe } }));
   // the two measured windows: the baseline at 1–3 s, P2C at 4–6 s
   const picks = join(work, 'picks.ndjson');
   const events = [
@@ -78,6 +80,14 @@ test("with --picks each treatment's replica pauses follow its replicas' recorded
   const plain = headroom('sim-vs-lab', 'lab.json');
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stdout, /replicas' pauses: the baseline's in every phase \(no --picks\)/);
+  // a run from before the lab timed its host has no probe sentence; a newer one names both timings
+  assert.match(plain.stdout, /lab run: load average 1\.0 → 1\.0\n/);
+  const probed = headroom('sim-vs-lab', 'probed.json');
+  assert.equal(probed.status, 0, probed.stderr);
+  assert.match(
+    probed.stdout,
+    /lab run: load average 1\.0 → 1\.0; A fixed piece of CPU work took 20\.8 → 27\.1 ms of CPU .* in 21\.2 → 55\.4 ms of wall time/,
+  );
 });
 
 test('--picks with a file that is not a pick trace fails with one error naming it, instead of empty tables', () => {

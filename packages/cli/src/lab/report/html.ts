@@ -5,7 +5,7 @@
 import { escapeHtml as esc, renderReportPage } from '../../report/page.js';
 import { CHART_SCRIPT } from './chart-script.js';
 import { METRICS, STANDARD_COLUMNS } from './metrics.js';
-import { interruptedBanner, lagNotes, warmupNotes } from './terminal.js';
+import { hostProbeText, interruptedBanner, lagNotes, warmupNotes } from './terminal.js';
 import type { LabReport, ScenarioResult } from './types.js';
 import { CHAOS_LAB_CHART_SCRIPT, renderChaosSection } from '../chaos/render.js';
 
@@ -19,7 +19,7 @@ export function renderHtml(report: LabReport): string {
 <p class="meta">${esc(report.startedAt)} · ${s.replicas} replicas · ${s.products.toLocaleString('en-US')} products on ${esc(s.store)}${s.redis ? ' + Redis' : ''} ·
 ${s.phaseDurationMs / 1000} s per phase after ${s.warmupMs / 1000} s warm-up · Zipf ${s.zipfExponent} · seed ${report.seed} ·
 Node ${esc(report.environment.node)} on ${report.environment.cpus} CPUs (load average ${report.environment.loadAverage.start} → ${report.environment.loadAverage.end}) ·
-run took ${(report.totalMs / 1000).toFixed(0)} s</p>
+run took ${(report.totalMs / 1000).toFixed(0)} s${report.environment.hostProbe === undefined ? '' : ` · ${esc(hostProbeText(report.environment.hostProbe))}`}</p>
 <p>Every phase of a scenario sees the same seeded open-loop load; latencies are of successful requests, timed from each request's
 intended send time, so a stall shows every request that queued behind it. Rerun with <code>${esc(report.command)}</code>.</p>
 ${report.interrupted === null ? '' : `<p class="note"><strong>${esc(interruptedBanner(report.interrupted))}</strong></p>\n`}${report.scenarios.map(renderScenario).join('\n')}${report.chaos === undefined ? '' : `\n${renderChaosSection(report.chaos)}`}`;

@@ -22,11 +22,17 @@ export function renderSummary(report: LabReport, reportPath: string | null): str
     `Machine: ${env.cpus} CPUs, load average ${env.loadAverage.start} → ${env.loadAverage.end}` +
       (Math.max(env.loadAverage.start, env.loadAverage.end) > env.cpus
         ? ' — other work competed for the CPUs, so tails are noisier than on an idle machine.'
-        : '.'),
+        : '.') +
+      (env.hostProbe === undefined ? '' : ` ${hostProbeText(env.hostProbe)}`),
     ...(reportPath === null ? [] : [`HTML report: ${reportPath}`]),
     `Rerun: ${report.command}`,
   ];
   return [...blocks, footer.join('\n')].join('\n\n');
+}
+
+/** The host probe of a run's start and end, as a sentence: CPU ms (how fast the host ran) and wall ms (how much of a CPU the lab got). */
+export function hostProbeText(p: NonNullable<LabReport['environment']['hostProbe']>): string {
+  return `A fixed piece of CPU work took ${p.start.cpuMs} → ${p.end.cpuMs} ms of CPU (more: a slower host) in ${p.start.wallMs} → ${p.end.wallMs} ms of wall time (more than the CPU: other work held the CPU).`;
 }
 
 /** The first line of an interrupted run's summary. */

@@ -10,6 +10,7 @@ import type { ClientLoopDelay } from '../load/loop-delay.js';
 import type { ErrorCounts, TimelinePoint } from '../load/phase-recorder.js';
 import type { MetricKey } from '../scenarios/types.js';
 import type { ChaosLabResult } from '../chaos/types.js';
+import type { HostProbe } from '../host-probe.js';
 
 /** One measured phase. */
 export interface PhaseResult {
@@ -144,6 +145,8 @@ export interface LabReport {
     readonly cpus: number;
     /** The machine's 1-minute load average when the run started and ended: above the CPU count, other work competed. */
     readonly loadAverage: { readonly start: number; readonly end: number };
+    /** A fixed piece of CPU work timed when the run started and ended (lab/host-probe.ts): how fast the host ran. Older runs lack it. */
+    readonly hostProbe?: { readonly start: HostProbe; readonly end: HostProbe };
   };
   /** Time to seed the store, ms. */
   readonly seedMs: number;

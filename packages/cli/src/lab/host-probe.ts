@@ -1,0 +1,51 @@
+/**
+ * How fast the machine ran a fixed piece of CPU work, at the start and the end of a lab run: the
+ * load average says how many processes wanted a CPU, not how fast one ran, and on a shared host
+ * the same code runs a third slower at some hours than at others. Two runs whose results differ
+ * can then be told apart by the host they ran on, not only by their load.
+ */
+import type { Clock } from 'headroom';
+
+/** One timing of the probe's work, the least of a few repetitions. */
+export interface HostProbe {
+  /** CPU time of this process over the work, ms: how fast a CPU ran it while it had one. */
+  readonly cpuMs: number;
+  /** Wall time of the work, ms: above `cpuMs` when other work held the CPU. */
+  readonly wallMs: number;
+}
+
+/** Repetitions per probe; the least time of each kind is kept. */
+const REPEATS = 3;
+/** Values sorted by one repetition: 1.6 MB, past the smaller caches, as the lab's processes are. */
+const VALUES = 200_000;
+
+/**
+ * Times a fixed piece of work {@link REPEATS} times — integer mixing into a Float64Array, then a
+ * sort of it (about 20–40 ms on this project's 2-core machine) — and returns the least CPU time and
+ * the least wall time. Runs on the calling thread and blocks it; call it outside measured phases.
+ */
+export function probeHost(clock: Clock): HostProbe {
+  let cpuMs = Infinity;
+  let wallMs = Infinity;
+  const values = new Float64Array(VALUES);
+  for (let r = 0; r < REPEATS; r++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = clock.now();
+    let x = 0x9e3779b9 | 0;
+    for (let i = 0; i < VALUES; i++) {
+      x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d);
+      x = Math.imul(x ^ (x >>> 12), 0x297a2d39) ^ i;
+      values[i] = (x >>> 0) / 4294967296;
+    }
+    values.sort();
+    const wall = clock.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    cpuMs = Math.min(cpuMs, (cpu.user + cpu.system) / 1000);
+    wallMs = Math.min(wallMs, wall);
+  }
+  return { cpuMs: round2(cpuMs), wallMs: round2(wallMs) };
+}
+
+function round2(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
