@@ -21,7 +21,13 @@
  *
  * Random draws come from one inlined sfc32 stream, so results agree with `runModel`'s in
  * distribution, not draw for draw.
+ *
+ * With `queue: 'engine'` the events go through the simulator's {@link SimEngine} (a 4-ary heap in
+ * typed arrays that takes a cancelled event out at once) instead of the inlined binary heap, and a
+ * call's pending hedge timer is cancelled when the call finishes, as `runModel`'s calls do (the
+ * inlined heap lets it fire and finds the call done): the same loop on the model's own queue.
  */
+import { SimEngine } from '../../src/sim/index.js';
 
 /** Parameters of {@link bareFleet}. */
 export interface BareFleetOptions {
@@ -59,8 +65,11 @@ const HEDGE = 2;
 const WARMUP_END = 3;
 const HIST_US = 1_000_000;
 
-/** Runs the model once; see the module comment. */
-export function bareFleet(o: BareFleetOptions): BareFleetResult {
+/**
+ * Runs the model once; see the module comment.
+ * @param queue - `heap`, the loop's inlined binary heap (default), or `engine`, a {@link SimEngine}
+ */
+export function bareFleet(o: BareFleetOptions, queue: 'heap' | 'engine' = 'heap'): BareFleetResult {
   const n = o.servers;
   const c = o.workers;
   const endMs = o.durationMs;
@@ -134,6 +143,23 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
     hVal[pos] = v;
   };
 
+  // the simulator's engine instead of the heap above: one handler, the index as the event's argument
+  const engine = queue === 'engine' ? new SimEngine({ seed: o.seed }) : undefined;
+  const handler = {
+    handle: (kind: number, id: number): void => {
+      now = engine!.now;
+      handle(kind, id);
+    },
+  };
+  /** Schedules event `kind` of call or attempt `id` at `t`; returns the engine's id (-1 with the heap). */
+  const schedule =
+    engine === undefined
+      ? (t: number, kind: number, id: number): number => {
+          push(t, (id << 2) | kind);
+          return -1;
+        }
+      : (t: number, kind: number, id: number): number => engine.at(t, handler, kind, id);
+
   // servers: workers busy, FIFO ring of attempt ids (capacity q per server, doubled when full)
   const running = new Int32Array(n);
   let q = 16;
@@ -204,6 +230,8 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
   let cRefs = new Int32Array(cap);
   let cMeasured = new Uint8Array(cap);
   let cReask = new Uint8Array(cap);
+  // the engine's id of the call's pending hedge timer (-1: none), with queue 'engine'
+  let cEvent = new Int32Array(cap);
   let aServer = new Int32Array(cap * 2);
   let aSent = new Float64Array(cap * 2);
   let aOver = new Uint8Array(cap * 2);
@@ -221,6 +249,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
       cRefs = g(cRefs, new Int32Array(cap));
       cMeasured = g(cMeasured, new Uint8Array(cap));
       cReask = g(cReask, new Uint8Array(cap));
+      cEvent = g(cEvent, new Int32Array(cap));
       aServer = g(aServer, new Int32Array(cap * 2));
       aSent = g(aSent, new Float64Array(cap * 2));
       aOver = g(aOver, new Uint8Array(cap * 2));
@@ -252,7 +281,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
     busyStamp = now;
     busy++;
     running[s]!++;
-    push(now + service(), (att << 2) | DONE);
+    schedule(now + service(), DONE, att);
   };
   const send = (call: number): void => {
     const k = cAttempts[call]!;
@@ -291,6 +320,11 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
   };
   const finish = (call: number): void => {
     cDone[call] = 1;
+    if (engine !== undefined && cEvent[call]! >= 0) {
+      engine.cancel(cEvent[call]!);
+      cEvent[call] = -1;
+      unref(call);
+    }
     for (let k = 0; k < cAttempts[call]!; k++) {
       const att = call * 2 + k;
       if (aOver[att] === 1) continue;
@@ -309,15 +343,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
     }
   };
 
-  push(-Math.log(1 - next()) / ratePerMs, ARRIVE);
-  push(warmupMs, WARMUP_END);
-  // as runModel: every event up to the end, then until the last call in flight is answered
-  while (hSize > 0 && (hTime[0]! <= endMs || inSystem > 0)) {
-    const val = hVal[0]!;
-    now = hTime[0]!;
-    pop();
-    const kind = val & 3;
-    const id = val >> 2;
+  const handle = (kind: number, id: number): void => {
     if (kind === DONE) {
       events++;
       const s = aServer[id]!;
@@ -342,8 +368,8 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
       unref(call);
     } else if (kind === ARRIVE) {
       events++;
-      if (now >= endMs) continue;
-      push(now - Math.log(1 - next()) / ratePerMs, ARRIVE);
+      if (now >= endMs) return;
+      schedule(now - Math.log(1 - next()) / ratePerMs, ARRIVE, 0);
       const call = alloc();
       inSystem++;
       cStart[call] = now;
@@ -352,15 +378,17 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
       cRefs[call] = 0;
       cMeasured[call] = now >= warmupMs ? 1 : 0;
       cReask[call] = 0;
+      cEvent[call] = -1;
       if (now >= warmupMs) calls++;
       tokens = Math.min(MAX_TOKENS, tokens + RATIO);
       send(call);
       if (wCount >= MIN_SAMPLES) {
         const rank = Math.max(1, Math.ceil((o.percentile / 100) * wCount));
         cRefs[call]!++;
-        push(now + Math.max(1, sorted[rank - 1]!), (call << 2) | HEDGE);
+        cEvent[call] = schedule(now + Math.max(1, sorted[rank - 1]!), HEDGE, call);
       }
     } else if (kind === HEDGE) {
+      cEvent[id] = -1;
       if (cDone[id] === 0) {
         events++;
         if (cAttempts[id] === 1 && n > 1) {
@@ -374,7 +402,7 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
           } else {
             cReask[id] = 1;
             cRefs[id]!++;
-            push(now + Math.max(now - cStart[id]!, 1), (id << 2) | HEDGE);
+            cEvent[id] = schedule(now + Math.max(now - cStart[id]!, 1), HEDGE, id);
           }
         }
       }
@@ -384,6 +412,24 @@ export function bareFleet(o: BareFleetOptions): BareFleetResult {
       measuring = true;
       busyArea = 0;
       busyStamp = now;
+    }
+  };
+
+  schedule(-Math.log(1 - next()) / ratePerMs, ARRIVE, 0);
+  schedule(warmupMs, WARMUP_END, 0);
+  // as runModel: every event up to the end, then until the last call in flight is answered
+  if (engine === undefined) {
+    while (hSize > 0 && (hTime[0]! <= endMs || inSystem > 0)) {
+      const val = hVal[0]!;
+      now = hTime[0]!;
+      pop();
+      handle(val & 3, val >> 2);
+    }
+  } else {
+    engine.run(endMs);
+    now = engine.now;
+    while (inSystem > 0 && engine.step()) {
+      /* drain the calls in flight */
     }
   }
   if (now < endMs) now = endMs;

@@ -1,9 +1,11 @@
 /**
  * Fleet scale: the model of `fleet-model.ts` (10,000 servers × 4 workers at 80% load, p2c +
  * peak-EWMA, hedging at the p95 with a 5% budget) run by `runModel` with the real policy objects,
- * against its peer — the same model as a bare typed-array loop (`bare-fleet.ts`) — and a diagnostic
+ * against its peer — the same model as a bare typed-array loop (`bare-fleet.ts`), with its own binary
+ * heap and, as a second peer, with its events on the simulator's `SimEngine` — and a diagnostic
  * case between the two, the bare loop with the real policy objects deciding (`policy-fleet.ts`: what
- * the objects a user deploys cost, apart from the simulator's own machinery) — interleaved:
+ * the objects a user deploys cost, apart from the simulator's own machinery), and that loop again with
+ * its events on the simulator's `SimEngine` (what the engine costs as the model uses it) — interleaved:
  * every round runs each case once, in a rotating order, each run in its own child process (so each
  * has its own heap and peak RSS). A third case runs this checkout's model under
  * `node --max-semi-space-size=64`: V8's young generation is then large enough that the calls in
@@ -16,7 +18,7 @@
  * loop. Sizes: HEADROOM_BENCH_SIM_CALLS calls per run (default 1,000,000; the issue's goal is
  * 10,000,000 in ≤ 60 s and ≤ 2× the bare loop), HEADROOM_BENCH_SIM_ROUNDS rounds (default 3);
  * HEADROOM_BENCH_SIM_YOUNG=0 leaves out the `--max-semi-space-size` case, HEADROOM_BENCH_SIM_POLICIES=0
- * the policy-object case.
+ * the two policy-object cases.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,10 +36,12 @@ const YOUNG = process.env['HEADROOM_BENCH_SIM_YOUNG'] !== '0';
 const POLICIES = process.env['HEADROOM_BENCH_SIM_POLICIES'] !== '0';
 const CHILD = fileURLToPath(new URL('./fleet.child.ts', import.meta.url));
 const BARE = 'bare typed-array loop (peer)';
+const BARE_ENGINE = 'bare loop, events on the simulator’s engine';
 const NEW = 'real objects (this checkout)';
 const OLD = 'real objects (baseline)';
 const SEMI = 'real objects, node --max-semi-space-size=64';
 const POLICY = 'bare loop, real policy objects deciding';
+const ENGINE = 'the same, events on the simulator’s engine';
 
 interface Run {
   readonly calls: number;
@@ -71,8 +75,12 @@ report(`sim: ${SERVERS} servers × ${CALLS} calls, real p2c + peak-EWMA + hedgin
   const cases: Record<string, { readonly flags?: readonly string[]; readonly args: readonly string[] }> = {
     [NEW]: { args: ['model'] },
     [BARE]: { args: ['bare'] },
+    [BARE_ENGINE]: { args: ['bare-engine'] },
   };
-  if (POLICIES) cases[POLICY] = { args: ['policies'] };
+  if (POLICIES) {
+    cases[POLICY] = { args: ['policies'] };
+    cases[ENGINE] = { args: ['engine-policies'] };
+  }
   if (YOUNG) cases[SEMI] = { flags: ['--max-semi-space-size=64'], args: ['model'] };
   if (base !== undefined) cases[OLD] = { args: ['model', base] };
   const names = Object.keys(cases);
@@ -104,11 +112,13 @@ report(`sim: ${SERVERS} servers × ${CALLS} calls, real p2c + peak-EWMA + hedgin
       'p99 ms',
       'hedges %',
       'cpu ÷ bare (per round)',
+      'cpu ÷ bare on the engine (per round)',
     ],
     rows: names.map((name) => {
       const v = runs[name]!;
       const cpu = v.map((r) => r.cpuS);
       const ratios = v.map((r, i) => r.cpuS / bare[i]!.cpuS);
+      const engineRatios = v.map((r, i) => r.cpuS / runs[BARE_ENGINE]![i]!.cpuS);
       return [
         name,
         median(v.map((r) => r.wallS)).toFixed(1),
@@ -125,6 +135,7 @@ report(`sim: ${SERVERS} servers × ${CALLS} calls, real p2c + peak-EWMA + hedgin
         median(v.map((r) => r.p99Ms)).toFixed(2),
         (median(v.map((r) => r.extraLoad)) * 100).toFixed(2),
         `${median(ratios).toFixed(2)} (${range(ratios, 2)})`,
+        `${median(engineRatios).toFixed(2)} (${range(engineRatios, 2)})`,
       ];
     }),
     notes: [

@@ -4,8 +4,10 @@
  * One process per run, so each case's memory is its own and no run inherits another's heap.
  *
  * Arguments: `<case> <calls> <seed> [src]` — case `model` (the real objects, `runModel` from the
- * library sources under `src`, default this checkout's), `bare` (the typed-array loop) or `policies`
- * (the typed-array loop with the real policy objects deciding, `policy-fleet.ts`). `--servers=<n>`
+ * library sources under `src`, default this checkout's), `bare` (the typed-array loop; `bare-engine`,
+ * the same on the simulator's engine), `policies`
+ * (the typed-array loop with the real policy objects deciding, `policy-fleet.ts`) or
+ * `engine-policies` (the same with its events on the simulator's engine). `--servers=<n>`
  * and `--workers=<n>`, anywhere among them, shape the fleet (default 10,000 × 4; the rate follows,
  * so the calls do not change).
  */
@@ -43,12 +45,12 @@ if (kind === 'model') {
     utilization: r.utilization,
     traceHash: r.traceHash,
   };
-} else if (kind === 'bare') {
-  out = { ...bareFleet({ ...m.bare, seed }) };
-} else if (kind === 'policies') {
-  out = { ...policyFleet({ ...m.bare, seed }) };
+} else if (kind === 'bare' || kind === 'bare-engine') {
+  out = { ...bareFleet({ ...m.bare, seed }, kind === 'bare' ? 'heap' : 'engine') };
+} else if (kind === 'policies' || kind === 'engine-policies') {
+  out = { ...policyFleet({ ...m.bare, seed }, kind === 'policies' ? 'heap' : 'engine') };
 } else {
-  throw new Error(`fleet.child: unknown case ${kind}; use model, bare or policies`);
+  throw new Error(`fleet.child: unknown case ${kind}; use model, bare, bare-engine, policies or engine-policies`);
 }
 const wallS = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);

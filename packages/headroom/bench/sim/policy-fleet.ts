@@ -9,12 +9,20 @@
  * user deploys cost, and `time(runModel) / time(policyFleet)` what the simulator's own machinery
  * (engine, call and server objects, hooks, statistics) adds on top.
  *
+ * With `queue: 'engine'` the same loop's events go through the simulator's {@link SimEngine} instead
+ * of its inlined heap — one handler, the call or attempt index as the event's argument — and a
+ * call's pending hedge timer is cancelled when the call finishes, as `runModel`'s calls do (the
+ * inlined heap lets it fire and finds the call done). So `time(engine) / time(heap)` is what the
+ * engine costs as the model uses it, and `time(runModel) / time(engine)` what is left for the call,
+ * attempt and server objects and the model's bookkeeping.
+ *
  * Same model and results in distribution as both (the picker draws from its own stream).
  */
 import { p2c, peakEwma, type Candidates, type LoadMetric } from '../../src/balance/index.js';
 import type { Clock } from '../../src/core/clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { HedgeCore } from '../../src/latency/index.js';
+import { SimEngine } from '../../src/sim/index.js';
 import type { BareFleetOptions, BareFleetResult } from './bare-fleet.js';
 
 const ARRIVE = 0;
@@ -23,8 +31,11 @@ const HEDGE = 2;
 const WARMUP_END = 3;
 const HIST_US = 1_000_000;
 
-/** Runs the model once with the real policy objects deciding; see the module comment. */
-export function policyFleet(o: BareFleetOptions): BareFleetResult {
+/**
+ * Runs the model once with the real policy objects deciding; see the module comment.
+ * @param queue - `heap`, the loop's inlined heap (default), or `engine`, a {@link SimEngine}
+ */
+export function policyFleet(o: BareFleetOptions, queue: 'heap' | 'engine' = 'heap'): BareFleetResult {
   const n = o.servers;
   const c = o.workers;
   const endMs = o.durationMs;
@@ -98,6 +109,23 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
     hVal[pos] = v;
   };
 
+  // the simulator's engine instead of the heap above: one handler, the index as the event's argument
+  const engine = queue === 'engine' ? new SimEngine({ seed: o.seed }) : undefined;
+  const handler = {
+    handle: (kind: number, id: number): void => {
+      now = engine!.now;
+      handle(kind, id);
+    },
+  };
+  /** Schedules event `kind` of call or attempt `id` at `t`; returns the engine's id (-1 with the heap). */
+  const schedule =
+    engine === undefined
+      ? (t: number, kind: number, id: number): number => {
+          push(t, (id << 2) | kind);
+          return -1;
+        }
+      : (t: number, kind: number, id: number): number => engine.at(t, handler, kind, id);
+
   // servers: workers busy, FIFO ring of attempt ids (capacity q per server, doubled when full)
   const running = new Int32Array(n);
   let q = 16;
@@ -131,6 +159,8 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
   let cMeasured = new Uint8Array(cap);
   let cReask = new Uint8Array(cap);
   let cDelay = new Float64Array(cap);
+  // the engine's id of the call's pending hedge timer (-1: none), with queue 'engine'
+  let cEvent = new Int32Array(cap);
   let aServer = new Int32Array(cap * 2);
   let aSent = new Float64Array(cap * 2);
   let aOver = new Uint8Array(cap * 2);
@@ -149,6 +179,7 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
       cMeasured = g(cMeasured, new Uint8Array(cap));
       cReask = g(cReask, new Uint8Array(cap));
       cDelay = g(cDelay, new Float64Array(cap));
+      cEvent = g(cEvent, new Int32Array(cap));
       aServer = g(aServer, new Int32Array(cap * 2));
       aSent = g(aSent, new Float64Array(cap * 2));
       aOver = g(aOver, new Uint8Array(cap * 2));
@@ -178,7 +209,7 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
     busyStamp = now;
     busy++;
     running[s]!++;
-    push(now + service(), (att << 2) | DONE);
+    schedule(now + service(), DONE, att);
   };
   const used = (call: number, k: number, s: number): boolean => k === 1 && aServer[call * 2]! === s;
   const send = (call: number): void => {
@@ -212,6 +243,11 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
   };
   const finish = (call: number): void => {
     cDone[call] = 1;
+    if (engine !== undefined && cEvent[call]! >= 0) {
+      engine.cancel(cEvent[call]!);
+      cEvent[call] = -1;
+      unref(call);
+    }
     for (let k = 0; k < cAttempts[call]!; k++) {
       const att = call * 2 + k;
       if (aOver[att] === 1) continue;
@@ -231,15 +267,7 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
     }
   };
 
-  push(-Math.log(1 - next()) / ratePerMs, ARRIVE);
-  push(warmupMs, WARMUP_END);
-  // as runModel: every event up to the end, then until the last call in flight is answered
-  while (hSize > 0 && (hTime[0]! <= endMs || inSystem > 0)) {
-    const val = hVal[0]!;
-    now = hTime[0]!;
-    pop();
-    const kind = val & 3;
-    const id = val >> 2;
+  const handle = (kind: number, id: number): void => {
     if (kind === DONE) {
       events++;
       const s = aServer[id]!;
@@ -271,8 +299,8 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
       unref(call);
     } else if (kind === ARRIVE) {
       events++;
-      if (now >= endMs) continue;
-      push(now - Math.log(1 - next()) / ratePerMs, ARRIVE);
+      if (now >= endMs) return;
+      schedule(now - Math.log(1 - next()) / ratePerMs, ARRIVE, 0);
       const call = alloc();
       inSystem++;
       cStart[call] = now;
@@ -286,11 +314,13 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
       cDelay[call] = delay;
       send(call);
       const wait = hedge.checkAfterMs(now, now, delay, 1, false);
+      cEvent[call] = -1;
       if (wait >= 0) {
         cRefs[call]!++;
-        push(now + wait, (call << 2) | HEDGE);
+        cEvent[call] = schedule(now + wait, HEDGE, call);
       }
     } else if (kind === HEDGE) {
+      cEvent[id] = -1;
       if (cDone[id] === 0) {
         events++;
         if (cAttempts[id] === 1 && n > 1) {
@@ -304,7 +334,7 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
           const wait = hedge.checkAfterMs(now, start, cDelay[id]!, cAttempts[id]!, !allowed);
           if (wait >= 0) {
             cRefs[id]!++;
-            push(now + wait, (id << 2) | HEDGE);
+            cEvent[id] = schedule(now + wait, HEDGE, id);
           }
         }
       }
@@ -314,6 +344,24 @@ export function policyFleet(o: BareFleetOptions): BareFleetResult {
       measuring = true;
       busyArea = 0;
       busyStamp = now;
+    }
+  };
+
+  schedule(-Math.log(1 - next()) / ratePerMs, ARRIVE, 0);
+  schedule(warmupMs, WARMUP_END, 0);
+  // as runModel: every event up to the end, then until the last call in flight is answered
+  if (engine === undefined) {
+    while (hSize > 0 && (hTime[0]! <= endMs || inSystem > 0)) {
+      const val = hVal[0]!;
+      now = hTime[0]!;
+      pop();
+      handle(val & 3, val >> 2);
+    }
+  } else {
+    engine.run(endMs);
+    now = engine.now;
+    while (inSystem > 0 && engine.step()) {
+      /* drain the calls in flight */
     }
   }
   if (now < endMs) now = endMs;

@@ -8,7 +8,9 @@
  * servers at about the same calls in flight, which tells the two apart.
  *
  * Cases per fleet size: the real objects (`runModel`), the bare typed-array loop, and the bare loop
- * with the real policy objects deciding (`policy-fleet.ts`), one child process per run
+ * with the real policy objects deciding (`policy-fleet.ts`), and that loop with its events on the
+ * simulator's engine (`engine-policies`: the engine's part of the gap), and the bare loop itself on
+ * the engine (`bare-engine`), one child process per run
  * (`fleet.child.ts --servers=<n>`), interleaved in a rotating order over the rounds; round r uses
  * seed r. HEADROOM_BENCH_SIM_CALLS sets the calls (default 2,000,000), HEADROOM_BENCH_SIM_ROUNDS
  * the rounds (default 3), HEADROOM_BENCH_SIM_FLEETS the sizes (comma-separated).
@@ -24,7 +26,7 @@ const CALLS = Number(process.env['HEADROOM_BENCH_SIM_CALLS'] ?? 2_000_000);
 const ROUNDS = Number(process.env['HEADROOM_BENCH_SIM_ROUNDS'] ?? 3);
 const FLEETS = (process.env['HEADROOM_BENCH_SIM_FLEETS'] ?? '100,1000,10000,100000').split(',').map(parseFleet);
 const CHILD = fileURLToPath(new URL('./fleet.child.ts', import.meta.url));
-const KINDS = ['model', 'bare', 'policies'] as const;
+const KINDS = ['model', 'bare', 'bare-engine', 'policies', 'engine-policies'] as const;
 
 /** A fleet's shape. */
 interface Fleet {
@@ -81,21 +83,27 @@ report(`sim: ${CALLS} calls on fleets of ${title} servers — real objects and b
       'servers',
       'real objects: cpu s (median, range)',
       'bare loop: cpu s (median, range)',
+      'bare on the engine ÷ bare (median, range)',
       'bare + real policies ÷ bare (median, range)',
+      'the same on the engine ÷ bare (median, range)',
       'real objects ÷ bare (median, range)',
       'real objects: calls in flight (λ·W), p99 ms, peak RSS MB',
     ],
     rows: FLEETS.map((fleet) => {
       const cpu = (kind: string): number[] => runs.get(`${kind}@${fleet.name}`)!.map((r) => r.cpuS);
       const model = runs.get(`model@${fleet.name}`)!;
+      const bareEngine = ratio('bare-engine', fleet);
       const policies = ratio('policies', fleet);
+      const engine = ratio('engine-policies', fleet);
       const objects = ratio('model', fleet);
       const ratePerMs = fleetModel(CALLS, fleet.servers, fleet.workers).bare.ratePerSec / 1000;
       return [
         fleet.name,
         `${median(cpu('model')).toFixed(2)} (${range(cpu('model'), 2)})`,
         `${median(cpu('bare')).toFixed(2)} (${range(cpu('bare'), 2)})`,
+        `${median(bareEngine).toFixed(2)} (${range(bareEngine, 2)})`,
         `${median(policies).toFixed(2)} (${range(policies, 2)})`,
+        `${median(engine).toFixed(2)} (${range(engine, 2)})`,
         `${median(objects).toFixed(2)} (${range(objects, 2)})`,
         `${Math.round(ratePerMs * median(model.map((r) => r.meanMs))).toLocaleString('en-US')}, ${median(model.map((r) => r.p99Ms)).toFixed(2)}, ${Math.round(median(model.map((r) => r.maxRssMb)))}`,
       ];
