@@ -312,6 +312,7 @@ export function registerSimVsLab(program: Command): void {
             'sim/lab',
             'lab to replica 0',
             'sim to replica 0',
+            'extra requests: lab, sim',
           ],
           rows.map((r) => [
             r.scenario,
@@ -325,6 +326,7 @@ export function registerSimVsLab(program: Command): void {
             ratio(r.sim.p99, r.lab.p99),
             pct(r.lab.slowShare),
             pct(r.sim.slowShare),
+            `${Number.isNaN(r.lab.extra) ? '–' : pct(r.lab.extra)}, ${pct(r.sim.extra)}`,
           ]),
         )}\n\nthe same phases: the model without one of its parts, the older model, and the client's machine as the lab recorded it:\n${renderTable(
           [

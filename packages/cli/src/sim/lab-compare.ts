@@ -70,6 +70,8 @@ export interface LabJson {
       /** Requests sent in the window, and those the replicas stalled (older lab runs may lack them). */
       readonly sent?: number;
       readonly stalledRequests?: number;
+      /** Attempts beyond one per request ÷ requests (hedges), as the simulator's `extraPerOriginal` (older lab runs may lack it). */
+      readonly extraRequestRatio?: number;
       readonly latencyMs: { readonly p50: number; readonly p99: number };
       readonly cdf: readonly { readonly percentile: number; readonly ms: number }[];
       /** How late the client sent requests, ms (older lab runs lack it: then no rescaling). */
@@ -89,8 +91,9 @@ export interface LabComparisonRow {
   readonly scenario: string;
   readonly phase: string;
   readonly role: 'baseline (calibration)' | 'treatment (prediction)';
-  readonly lab: { readonly p50: number; readonly p99: number; readonly slowShare: number };
-  readonly sim: { readonly p50: number; readonly p99: number; readonly slowShare: number };
+  /** `extra`: attempts beyond one per request ÷ requests (the hedges), NaN when the lab run lacks it. */
+  readonly lab: { readonly p50: number; readonly p99: number; readonly slowShare: number; readonly extra: number };
+  readonly sim: { readonly p50: number; readonly p99: number; readonly slowShare: number; readonly extra: number };
   /** The lab client's send lag p99 in the baseline and in this phase, ms (null in older lab runs). */
   readonly sendLagP99Ms: { readonly baseline: number; readonly phase: number } | null;
   /** True when this phase's send lag p99 is more than {@link MACHINE_CHANGED}× off the baseline's. */
@@ -561,7 +564,7 @@ function labFaults() {
   };
 }
 
-function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; slowShare: number } {
+function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; slowShare: number; extra: number } {
   // The share over the measured window, as the lab counts it (its replicas' requests between the
   // window's first and last send), not over the warm-up too.
   const warmup = Number(model.warmup ?? 0);
@@ -572,7 +575,12 @@ function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; s
     },
   });
   const total = sent.reduce((a, b) => a + (b ?? 0), 0);
-  return { p50: r.latency.p50 + clientMs, p99: r.latency.p99 + clientMs, slowShare: total === 0 ? 0 : (sent[0] ?? 0) / total };
+  return {
+    p50: r.latency.p50 + clientMs,
+    p99: r.latency.p99 + clientMs,
+    slowShare: total === 0 ? 0 : (sent[0] ?? 0) / total,
+    extra: r.extraPerOriginal,
+  };
 }
 
 /**
@@ -768,7 +776,12 @@ export function compareWithLab(
         scenario: scenario.name,
         phase: phase.label,
         role: phase.role === 'baseline' ? 'baseline (calibration)' : 'treatment (prediction)',
-        lab: { p50: phase.latencyMs.p50, p99: phase.latencyMs.p99, slowShare: phase.slowShare },
+        lab: {
+          p50: phase.latencyMs.p50,
+          p99: phase.latencyMs.p99,
+          slowShare: phase.slowShare,
+          extra: phase.extraRequestRatio ?? Number.NaN,
+        },
         sendLagP99Ms: lag,
         source: { service: perReplica ? 'per-replica' : 'mixed CDF', stalls: perReplica ? 'loop delay' : 'fitted tail' },
         machineChanged: ratio > MACHINE_CHANGED || ratio < 1 / MACHINE_CHANGED,

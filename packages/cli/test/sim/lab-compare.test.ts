@@ -52,7 +52,13 @@ const lab: LabJson = {
       name: 'slow-replica',
       phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)],
     },
-    { name: 'stalls', phases: [phase('no hedging', 'baseline', stallCdf, 3, 252), phase('hedging', 'treatment', stallCdf, 3, 10)] },
+    {
+      name: 'stalls',
+      phases: [
+        phase('no hedging', 'baseline', stallCdf, 3, 252),
+        { ...phase('hedging', 'treatment', stallCdf, 3, 10), extraRequestRatio: 0.0197 },
+      ],
+    },
   ],
 };
 
@@ -74,6 +80,11 @@ test('calibration phases are reproduced; P2C + peak-EWMA avoids the slow replica
   assert.ok(p2c!.sim.slowShare < 0.05, `p2c to the slow replica ${p2c!.sim.slowShare}`);
   assert.ok(p2c!.sim.p99 < rr!.sim.p99 / 2, `p2c p99 ${p2c!.sim.p99}`);
   assert.ok(hedge!.sim.p99 < 30, `hedged p99 ${hedge!.sim.p99}`);
+  // The hedges sent, beside the lab's: the model's after its p98 (about 2% of calls, under the 5%
+  // budget), none without hedging; the lab's as its run recorded them (NaN where it did not).
+  assert.ok(hedge!.sim.extra > 0.01 && hedge!.sim.extra < 0.05, `hedged extra ${hedge!.sim.extra}`);
+  assert.equal(hedge!.lab.extra, 0.0197);
+  assert.ok(rows.slice(0, 3).every((r) => r.sim.extra === 0 && Number.isNaN(r.lab.extra)));
   assert.ok(
     rows.every((r) => !r.machineChanged),
     'the same send lag in every phase',

@@ -80,6 +80,9 @@ test("with --picks each treatment's replica pauses follow its replicas' recorded
   const plain = headroom('sim-vs-lab', 'lab.json');
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stdout, /replicas' pauses: the baseline's in every phase \(no --picks\)/);
+  // the hedges each side sent (none in these phases; '–' where the lab run did not record them)
+  assert.match(plain.stdout, /extra requests: lab, sim/);
+  assert.match(plain.stdout, /slow-replica {2}p2c \+ peak-ewma .* –, 0\.00%\n/);
   // a run from before the lab timed its host has no probe sentence; a newer one names both timings
   assert.match(plain.stdout, /lab run: load average 1\.0 → 1\.0\n/);
   const probed = headroom('sim-vs-lab', 'probed.json');
