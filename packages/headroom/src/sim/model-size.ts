@@ -38,26 +38,32 @@ const LINK_PAIR_BYTES = 12;
  */
 export const HEAP_CALL_BYTES = 300;
 
-/** What an overloaded model piles up by the time its arrivals end. */
+/** What an overloaded model piles up while its arrivals go on. */
 export interface OverloadBacklog {
-  /** The arrival rate and the servers' capacity (each group's count × workers ÷ its mean service time), calls/s. */
+  /** Where the arrivals' rate is given: `arrivals.ratePerSec`, `arrivals.points` or `arrivals.states`. */
+  readonly path: string;
+  /** The rate the backlog was counted at (a timeline's highest up to the peak, an MMPP's lowest state), and the servers' capacity (each group's count × workers ÷ its mean service time), calls/s. */
   readonly ratePerSec: number;
   readonly capacityPerSec: number;
-  /** Calls still in flight when the arrivals end, at the least: (rate − capacity) × duration. */
+  /** Calls in flight at once, at the least (at `atMs`, virtual ms from the start). */
   readonly calls: number;
+  readonly atMs: number;
 }
 
 /**
- * The calls an overloaded model leaves in flight: when calls arrive (Poisson or at a constant
- * rate) faster than its servers can serve them, and nothing in the model ends or sheds a call —
- * no timeout, deadline, limiter, fault, fan-out or cache — the servers serve at most their
- * capacity, so at least (rate − capacity) × duration calls are still waiting when the arrivals
- * end (hedges, retries, pauses and a picker that leaves a server idle only add to them).
- * Undefined when the model is not overloaded, may shed, or has fields the other checks will name.
+ * The calls an overloaded model keeps in flight at once: when calls arrive faster than its servers
+ * can serve them, and nothing in the model ends or sheds a call — no timeout, deadline, limiter,
+ * fault, fan-out or cache — the servers serve at most their capacity, so the excess waits. For
+ * steady arrivals (Poisson or constant) that is (rate − capacity) × duration when the arrivals end;
+ * for a timeline, the highest backlog of the fluid queue its rates give (it grows by rate −
+ * capacity over each step, never below 0, and drains when the rate falls below capacity); for a
+ * Markov-modulated chain, (lowest state rate − capacity) × duration when every state is above
+ * capacity — its states' actual lengths are random, so a mean rate could refuse a run that the
+ * chain's quiet states would let fit. Hedges, retries, pauses and a picker that leaves a server idle
+ * only add to it. Undefined when the model is not overloaded, may shed, or has fields the other
+ * checks will name.
  */
 export function overloadBacklog(spec: ModelSpec): OverloadBacklog | undefined {
-  const a = spec.arrivals as { type?: unknown; ratePerSec?: unknown } | undefined;
-  if (a === undefined || (a.type !== 'poisson' && a.type !== 'constant') || typeof a.ratePerSec !== 'number') return undefined;
   const c = spec.clients;
   if (c?.timeout !== undefined || c?.deadline !== undefined) return undefined;
   if ((spec.faults !== undefined && spec.faults.length > 0) || spec.fanOut !== undefined) return undefined;
@@ -74,9 +80,65 @@ export function overloadBacklog(spec: ModelSpec): OverloadBacklog | undefined {
   } catch {
     return undefined; // a field the other checks name
   }
-  const ratePerMs = a.ratePerSec / 1000;
-  if (!(ratePerMs > capacityPerMs) || !Number.isFinite(durationMs)) return undefined;
-  return { ratePerSec: a.ratePerSec, capacityPerSec: capacityPerMs * 1000, calls: Math.floor((ratePerMs - capacityPerMs) * durationMs) };
+  if (!Number.isFinite(durationMs)) return undefined;
+  const steps = rateSteps(spec.arrivals, durationMs);
+  if (steps === undefined) return undefined;
+  // the fluid queue: over each step the backlog grows by (rate − capacity) × its length, never below 0
+  let backlog = 0;
+  let highest = 0;
+  let peak = { calls: 0, atMs: 0, ratePerMs: 0 };
+  for (const { fromMs, toMs, ratePerMs } of steps.list) {
+    backlog = Math.max(0, backlog + (ratePerMs - capacityPerMs) * (toMs - fromMs));
+    highest = Math.max(highest, ratePerMs);
+    if (backlog > peak.calls) peak = { calls: backlog, atMs: toMs, ratePerMs: highest };
+  }
+  if (!(peak.calls >= 1)) return undefined;
+  return {
+    path: steps.path,
+    ratePerSec: peak.ratePerMs * 1000,
+    capacityPerSec: capacityPerMs * 1000,
+    calls: Math.floor(peak.calls),
+    atMs: peak.atMs,
+  };
+}
+
+/** The arrivals' rate as steps over [0, durationMs), with the field that gives it; undefined when it is not one the check reads. */
+function rateSteps(
+  arrivals: ModelSpec['arrivals'] | undefined,
+  durationMs: number,
+): { path: string; list: { fromMs: number; toMs: number; ratePerMs: number }[] } | undefined {
+  const a = arrivals as { type?: unknown; ratePerSec?: unknown; points?: unknown; states?: unknown } | undefined;
+  if (a === undefined) return undefined;
+  const rate = (r: unknown): number | undefined => (typeof r === 'number' && Number.isFinite(r) && r >= 0 ? r / 1000 : undefined);
+  if (a.type === 'poisson' || a.type === 'constant') {
+    const r = rate(a.ratePerSec);
+    return r === undefined ? undefined : { path: 'arrivals.ratePerSec', list: [{ fromMs: 0, toMs: durationMs, ratePerMs: r }] };
+  }
+  if (a.type === 'mmpp') {
+    if (!Array.isArray(a.states) || a.states.length === 0) return undefined;
+    const rates = (a.states as { ratePerSec?: unknown }[]).map((s) => rate(s?.ratePerSec));
+    if (rates.some((r) => r === undefined)) return undefined;
+    return { path: 'arrivals.states', list: [{ fromMs: 0, toMs: durationMs, ratePerMs: Math.min(...(rates as number[])) }] };
+  }
+  if (a.type === 'timeline') {
+    if (!Array.isArray(a.points) || a.points.length === 0) return undefined;
+    const points = a.points as unknown[];
+    const list: { fromMs: number; toMs: number; ratePerMs: number }[] = [];
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i];
+      const next = points[i + 1];
+      if (!Array.isArray(p) || typeof p[0] !== 'number') return undefined;
+      const r = rate(p[1]);
+      const toMs = Math.min(
+        durationMs,
+        next === undefined ? durationMs : Array.isArray(next) && typeof next[0] === 'number' ? next[0] : NaN,
+      );
+      if (r === undefined || !(toMs >= p[0])) return undefined;
+      if (p[0] < durationMs) list.push({ fromMs: p[0], toMs, ratePerMs: r });
+    }
+    return { path: 'arrivals.points', list };
+  }
+  return undefined;
 }
 
 /** The limits a model is checked against. */
@@ -122,10 +184,16 @@ export function checkModelSize(spec: ModelSpec, limits: MemoryLimits = memoryLim
   const backlog = overloadBacklog(spec);
   if (backlog !== undefined && heap + backlog.calls * HEAP_CALL_BYTES > limits.heapBytes) {
     const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+    const when =
+      backlog.path === 'arrivals.points'
+        ? `${n(backlog.atMs / 1000)} s into the run (its rate up to then reaching ${n(backlog.ratePerSec)} calls/s)`
+        : backlog.path === 'arrivals.states'
+          ? `when the arrivals end (even at its lowest state's ${n(backlog.ratePerSec)} calls/s)`
+          : 'when the arrivals end';
     throw invalidOption(
-      'arrivals.ratePerSec',
-      backlog.ratePerSec,
-      `the servers serve at most ${n(backlog.capacityPerSec)} calls/s (each group's servers × workers ÷ its mean service time) and nothing in the model sheds the rest, so at least ${n(backlog.calls)} calls would still be in flight when the arrivals end, needing at least ${gb(heap + backlog.calls * HEAP_CALL_BYTES)} of JavaScript heap (≥ ${HEAP_CALL_BYTES} B a call), more than this thread's limit of ${gb(limits.heapBytes)}; lower the rate, add servers or workers, shorten the duration, or let the model shed load (a limiter, a timeout or a deadline)`,
+      backlog.path,
+      backlog.path === 'arrivals.ratePerSec' ? backlog.ratePerSec : `${n(backlog.ratePerSec)} calls/s`,
+      `the servers serve at most ${n(backlog.capacityPerSec)} calls/s (each group's servers × workers ÷ its mean service time) and nothing in the model sheds the rest, so at least ${n(backlog.calls)} calls would still be in flight ${when}, needing at least ${gb(heap + backlog.calls * HEAP_CALL_BYTES)} of JavaScript heap (≥ ${HEAP_CALL_BYTES} B a call), more than this thread's limit of ${gb(limits.heapBytes)}; lower the rate, add servers or workers, shorten the duration, or let the model shed load (a limiter, a timeout or a deadline)`,
     );
   }
 }

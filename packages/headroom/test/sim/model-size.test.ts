@@ -73,7 +73,13 @@ test('an overloaded model that would pile up more calls than the heap holds is r
     duration: '1h',
     ...extra,
   });
-  assert.deepEqual(overloadBacklog(over()), { ratePerSec: 4000, capacityPerSec: 2000, calls: 7_200_000 });
+  assert.deepEqual(overloadBacklog(over()), {
+    path: 'arrivals.ratePerSec',
+    ratePerSec: 4000,
+    capacityPerSec: 2000,
+    calls: 7_200_000,
+    atMs: 3_600_000,
+  });
   const limits = { memoryBytes: Infinity, heapBytes: 2 ** 30 }; // 1 GB: room for ≈ 3.5 million calls
   assert.throws(() => checkModelSize(over(), limits), {
     code: 'HR_SIM_INVALID_OPTION',
@@ -102,7 +108,82 @@ test('an overloaded model that would pile up more calls than the heap holds is r
       { count: 1, service: { type: 'lognormal', median: '1ms', sigma: 0 } },
     ],
   });
-  assert.deepEqual(overloadBacklog(mixed), { ratePerSec: 4000, capacityPerSec: 2000, calls: 7_200_000 });
+  assert.deepEqual(overloadBacklog(mixed), {
+    path: 'arrivals.ratePerSec',
+    ratePerSec: 4000,
+    capacityPerSec: 2000,
+    calls: 7_200_000,
+    atMs: 3_600_000,
+  });
+  // a timeline: the fluid queue's highest backlog — 2,000/s too many for 20 min, then 1,000/s too few
+  // for 10 min (draining 600,000), then too many again for 30 min: 2.4 M, 1.8 M, then 5.4 M at 60 min
+  const timeline = over({
+    arrivals: {
+      type: 'timeline',
+      points: [
+        [0, 4000],
+        [1_200_000, 1000],
+        [1_800_000, 4000],
+      ],
+    },
+  });
+  assert.deepEqual(overloadBacklog(timeline), {
+    path: 'arrivals.points',
+    ratePerSec: 4000,
+    capacityPerSec: 2000,
+    calls: 5_400_000,
+    atMs: 3_600_000,
+  });
+  assert.throws(() => checkModelSize(timeline, limits), {
+    message:
+      /arrivals\.points: got "4,000 calls\/s"; .* at least 5,400,000 calls would still be in flight 3,600 s into the run \(its rate up to then reaching 4,000 calls\/s\)/,
+  });
+  // a burst above capacity that drains: its peak, mid-run (10 min at 2,000/s too many)
+  const burst = over({
+    arrivals: {
+      type: 'timeline',
+      points: [
+        [0, 1000],
+        [600_000, 4000],
+        [1_200_000, 0],
+      ],
+    },
+  });
+  assert.equal(overloadBacklog(burst)!.calls, 1_200_000);
+  assert.equal(overloadBacklog(burst)!.atMs, 1_200_000);
+  // below capacity throughout: nothing
+  assert.equal(
+    overloadBacklog(
+      over({
+        arrivals: {
+          type: 'timeline',
+          points: [
+            [0, 1000],
+            [60_000, 1900],
+          ],
+        },
+      }),
+    ),
+    undefined,
+  );
+  // an MMPP counts its lowest state only: every state above capacity piles up at least that much…
+  const mmpp = (low: number) =>
+    over({
+      arrivals: {
+        type: 'mmpp',
+        states: [
+          { ratePerSec: 8000, meanDuration: '1s' },
+          { ratePerSec: low, meanDuration: '1h' },
+        ],
+      },
+    });
+  assert.equal(overloadBacklog(mmpp(3000))!.calls, 3_600_000);
+  assert.throws(
+    () => checkModelSize(mmpp(3000), { memoryBytes: Infinity, heapBytes: 2 ** 29 }),
+    /arrivals\.states: .* \(even at its lowest state's 3,000 calls\/s\)/,
+  );
+  // …and a quiet state below it may hold the chain for the whole run, so no floor can be given
+  assert.equal(overloadBacklog(mmpp(1000)), undefined);
   // with this thread's real limit, runModel refuses a 3 h run at once instead of filling the heap for minutes
   if (memoryLimits().heapBytes < 21.6e6 * HEAP_CALL_BYTES) {
     const t0 = performance.now();
