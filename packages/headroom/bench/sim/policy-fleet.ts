@@ -22,7 +22,7 @@ import { p2c, peakEwma, type Candidates, type LoadMetric } from '../../src/balan
 import type { Clock } from '../../src/core/clock.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { HedgeCore } from '../../src/latency/index.js';
-import { SimEngine } from '../../src/sim/index.js';
+import { loopSchedule } from './engine-queue.js';
 import type { BareFleetOptions, BareFleetResult } from './bare-fleet.js';
 
 const ARRIVE = 0;
@@ -109,22 +109,11 @@ export function policyFleet(o: BareFleetOptions, queue: 'heap' | 'engine' = 'hea
     hVal[pos] = v;
   };
 
-  // the simulator's engine instead of the heap above: one handler, the index as the event's argument
-  const engine = queue === 'engine' ? new SimEngine({ seed: o.seed }) : undefined;
-  const handler = {
-    handle: (kind: number, id: number): void => {
-      now = engine!.now;
-      handle(kind, id);
-    },
-  };
-  /** Schedules event `kind` of call or attempt `id` at `t`; returns the engine's id (-1 with the heap). */
-  const schedule =
-    engine === undefined
-      ? (t: number, kind: number, id: number): number => {
-          push(t, (id << 2) | kind);
-          return -1;
-        }
-      : (t: number, kind: number, id: number): number => engine.at(t, handler, kind, id);
+  // the simulator's engine instead of the heap above, with queue 'engine' (engine-queue.ts)
+  const { schedule, engine } = loopSchedule(queue, o.seed, push, (t, kind, id) => {
+    now = t;
+    handle(kind, id);
+  });
 
   // servers: workers busy, FIFO ring of attempt ids (capacity q per server, doubled when full)
   const running = new Int32Array(n);
@@ -358,11 +347,7 @@ export function policyFleet(o: BareFleetOptions, queue: 'heap' | 'engine' = 'hea
       handle(val & 3, val >> 2);
     }
   } else {
-    engine.run(endMs);
-    now = engine.now;
-    while (inSystem > 0 && engine.step()) {
-      /* drain the calls in flight */
-    }
+    now = engine.drain(endMs, () => inSystem > 0);
   }
   if (now < endMs) now = endMs;
   busyArea += busy * (now - busyStamp);
