@@ -17,12 +17,12 @@ export interface HostProbe {
 
 /** Repetitions per probe; the least time of each kind is kept. */
 const REPEATS = 3;
-/** Values sorted by one repetition: 1.6 MB, past the smaller caches, as the lab's processes are. */
-const VALUES = 200_000;
+/** Values sorted by one repetition: 6.4 MB, past the smaller caches, as the lab's processes are; about 90 ms, so the thread's CPU clock, which Linux advances a scheduler tick (4 ms here) at a time, is read to within 5%. */
+const VALUES = 800_000;
 
 /**
  * Times a fixed piece of work {@link REPEATS} times — integer mixing into a Float64Array, then a
- * sort of it (about 20–40 ms on this project's 2-core machine) — and returns the least CPU time and
+ * sort of it (about 90–110 ms on this project's 2-core machine) — and returns the least CPU time and
  * the least wall time. Runs on the calling thread and blocks it; call it outside measured phases.
  */
 export function probeHost(clock: Clock): HostProbe {
