@@ -158,7 +158,7 @@ export function memoryLimits(): MemoryLimits {
  * Throws when `spec` needs more heap than this thread has, or more memory than the machine has —
  * its fleet, or the calls it piles up when overloaded ({@link overloadBacklog}). Counts that are
  * not positive integers are left to the checks that name them.
- * @throws HR_SIM_INVALID_OPTION at `servers` (the fleet) or `arrivals.ratePerSec` (the backlog), with the estimate and the limit it exceeds
+ * @throws HR_SIM_INVALID_OPTION at `servers` (the fleet) or at the arrivals' rate — `arrivals.ratePerSec`, `arrivals.points` or `arrivals.states` (the backlog) — with the estimate and the limit it exceeds
  */
 export function checkModelSize(spec: ModelSpec, limits: MemoryLimits = memoryLimits()): void {
   const counted = (n: unknown, otherwise: number): number => (Number.isInteger(n) && (n as number) > 0 ? (n as number) : otherwise);
