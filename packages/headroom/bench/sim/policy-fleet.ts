@@ -314,7 +314,7 @@ export function policyFleet(o: BareFleetOptions, queue: 'heap' | 'engine' = 'hea
         events++;
         if (cAttempts[id] === 1 && n > 1) {
           const start = aSent[id * 2]!;
-          const allowed = hedge.decide(now, start, 1, cReask[id] === 1);
+          const allowed = hedge.decide(now, start, 1, cReask[id] === 1, cDelay[id]!);
           cReask[id] = allowed ? 0 : 1;
           if (allowed) {
             if (measuring) hedges++;

@@ -56,7 +56,8 @@ export const DEFAULT_HEDGE_PERCENTILE = 95;
 
 /** Events of a {@link HedgePolicy} (and its {@link HedgeCore}). */
 export type HedgeEvent =
-  | { readonly type: 'hedge'; readonly attempt: number; readonly afterMs: number }
+  /** A backup went out `afterMs` after the call started; `delayMs` is the hedge delay the call used. */
+  | { readonly type: 'hedge'; readonly attempt: number; readonly afterMs: number; readonly delayMs: number }
   | { readonly type: 'refused'; readonly afterMs: number }
   | { readonly type: 'win'; readonly attempt: number; readonly latencyMs: number; readonly attempts: number };
 
@@ -175,10 +176,11 @@ export class HedgeCore {
   /**
    * An unsettled call's hedge decision is due: true when a backup goes now (attempt `launched`),
    * false when the budget refused it — the call then re-asks (`reask` true next time), and only
-   * re-asks may spend the reserved half of the bucket.
+   * re-asks may spend the reserved half of the bucket. `delayMs` is the call's hedge delay (from
+   * {@link HedgeCore.start}), reported in the `hedge` event.
    */
-  decide(nowMs: number, startMs: number, launched: number, reask: boolean): boolean {
-    return this.allowHedge(nowMs, nowMs - startMs, launched, reask);
+  decide(nowMs: number, startMs: number, launched: number, reask: boolean, delayMs: number): boolean {
+    return this.allowHedge(nowMs, nowMs - startMs, launched, reask, delayMs);
   }
 
   /** Records an attempt's latency (or a lower bound for a cancelled one) in the adaptive window. */
@@ -192,7 +194,7 @@ export class HedgeCore {
   }
 
   /** Asks the budget for one extra attempt (a first ask keeps the reserved half of the bucket) and counts the outcome. @internal */
-  allowHedge(nowMs: number, afterMs: number, attempt: number, reask: boolean): boolean {
+  allowHedge(nowMs: number, afterMs: number, attempt: number, reask: boolean, delayMs: number): boolean {
     const budget = this.budget;
     if (budget !== undefined && !budget.tryWithdraw(nowMs, reask ? 0 : Math.floor(budget.maxTokens / 2))) {
       this.#refused++;
@@ -200,7 +202,7 @@ export class HedgeCore {
       return false;
     }
     this.#hedges++;
-    if (this.events.active) this.events.emit({ type: 'hedge', attempt, afterMs });
+    if (this.events.active) this.events.emit({ type: 'hedge', attempt, afterMs, delayMs });
     return true;
   }
 
@@ -277,7 +279,7 @@ export class HedgeRun {
    */
   due(nowMs: number): boolean {
     if (this.settled) return false;
-    const allowed = this.#core.decide(nowMs, this.startMs, this.#launched, this.#reask);
+    const allowed = this.#core.decide(nowMs, this.startMs, this.#launched, this.#reask, this.#delay);
     this.#reask = !allowed;
     return allowed;
   }

@@ -430,7 +430,13 @@ export class Call implements SimHandler {
     this.#event = -1;
     if (this.#launched >= this.client.size) return; // no server left to send a backup to
     const now = this.host.engine.now;
-    const allowed = this.client.policies.hedge!.decide(now, this.#attempt(this.#roundStart).sentAt, this.#launched, this.#reask);
+    const allowed = this.client.policies.hedge!.decide(
+      now,
+      this.#attempt(this.#roundStart).sentAt,
+      this.#launched,
+      this.#reask,
+      this.#hedgeDelay,
+    );
     this.#reask = !allowed;
     this.host.countHedge(allowed);
     if (allowed) this.#send(this.#launched++);

@@ -6,6 +6,7 @@
  * builds none of them.
  */
 import type { Random } from '../core/random.js';
+import type { HedgeEvent } from '../latency/index.js';
 import { checkCacheSpec, ServerCache } from './cache.js';
 import type { SimEngine } from './engine.js';
 import { invalidOption } from './errors.js';
@@ -28,6 +29,13 @@ export interface ModelHooks {
   readonly onDispatch?: (atMs: number, client: number, server: number, inflight: ArrayLike<number>) => void;
   /** `server` pauses for `lengthMs` from `atMs` (its own `pauses`, or `machinePauses`). */
   readonly onPause?: (atMs: number, server: number, lengthMs: number) => void;
+  /**
+   * Each event of a client's real `HedgeCore` at `atMs` — a backup sent (when after its call
+   * started, and the delay the call used) or refused by the budget, a call won — the same events a
+   * `HedgePolicy` emits to its `on` listeners, so a tool reads the model's hedges as it reads a
+   * real client's. Only with `clients.hedge`; it changes nothing in the run.
+   */
+  readonly onHedge?: (atMs: number, client: number, event: HedgeEvent) => void;
   /**
    * Progress of a long run: called between events, about every {@link PROGRESS_EVENTS} events
    * (the run goes in chunks of virtual time sized to that), and once more as the arrivals stop.

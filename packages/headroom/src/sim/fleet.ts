@@ -178,6 +178,9 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       const own = picker ?? (probes === undefined ? aperturePickerFor(c.picker, i, count) : probingPickerFor(c.picker, probes, i, count));
       this.clients.push(new Client(i, this.servers.length, own, load, policy, root.fork(`client-${i}`), this.engine, balance, this));
     }
+    const onHedge = hooks.onHedge;
+    if (onHedge !== undefined)
+      for (const client of this.clients) client.policies.hedge?.events.on((e) => onHedge(this.engine.now, client.index, e));
     this.sloMs = spec.slo === undefined ? Infinity : parsePositiveDuration(spec.slo, 'slo', 0);
     this.timeoutMs = c.timeout === undefined ? undefined : parsePositiveDuration(c.timeout, 'clients.timeout', 0);
     this.#stalls =

@@ -33,7 +33,7 @@ test('HedgeCore plain-number calls and HedgeRun make the same decisions, budget 
       if (waitA === undefined || t + waitA >= answerAt) break;
       t += waitA;
       const allowedA = run.due(t);
-      const allowedB = b.decide(t, start, launched, reask);
+      const allowedB = b.decide(t, start, launched, reask, delay);
       assert.equal(allowedB, allowedA, `call ${call}: decision at ${t}`);
       reask = !allowedB;
       if (reask) reasks++;

@@ -69,6 +69,8 @@ test('losers are cancelled through their signals, the winner is reported, at mos
     events.map((e) => e.type),
     ['hedge', 'hedge', 'win'],
   );
+  assert.deepEqual(events[0], { type: 'hedge', attempt: 1, afterMs: 10, delayMs: 10 }, 'each backup: when, and the delay the call used');
+  assert.deepEqual(events[1], { type: 'hedge', attempt: 2, afterMs: 20, delayMs: 10 });
   assert.deepEqual(events[2], { type: 'win', attempt: 2, latencyMs: 25, attempts: 3 });
   assert.deepEqual(hedge.stats().wins, [0, 0, 1]);
   assert.equal(clock.pendingTimers, 0);
