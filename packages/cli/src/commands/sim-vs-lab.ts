@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
 import { summarisePicks, MANY_PENDING, type PickSummary } from '../lab/client/pick-trace-summary.js';
+import { summariseHedges, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
 import {
   AFTER_MS,
   TOGETHER_MS,
@@ -174,6 +175,43 @@ function picksTable(trace: PickTrace): string {
       pct(r.other, r.slowChosen),
     ]),
   )}\n${stallsTable(trace, rows)}`;
+}
+
+/**
+ * `--picks`: when each hedging phase's backups went out against the delay their calls used, and
+ * what the hedged calls took — the lab's (from the trace) above the model's (its real HedgeCore's
+ * events over its measured window). A trace from before the lab traced hedges has none.
+ */
+function hedgesTable(trace: PickTrace, rows: readonly LabComparisonRow[]): string {
+  const lab = summariseHedges(trace.text, trace.path);
+  if (lab.length === 0) return '';
+  const ms = (x: number): string => x.toFixed(1);
+  const line = (source: string, f: HedgeFigures | null): string[] =>
+    f === null
+      ? [source, '–', '–', '–', '–', '–']
+      : [
+          source,
+          `${f.hedges} (${f.calls === 0 ? '–' : `${((100 * f.hedges) / f.calls).toFixed(2)}%`})`,
+          `${ms(f.delayMs.p50)} / ${ms(f.delayMs.p90)} / ${ms(f.delayMs.p99)}`,
+          `${ms(f.lateMs.p50)} / ${ms(f.lateMs.p90)} / ${ms(f.lateMs.p99)} / ${ms(f.lateMs.max)}`,
+          f.hedgedMs === null ? '–' : `${ms(f.hedgedMs.p50)} / ${ms(f.hedgedMs.p90)} / ${ms(f.hedgedMs.p99)} / ${ms(f.hedgedMs.max)}`,
+          f.hedgedCalls === 0 ? '–' : `${((100 * f.originalWon) / f.hedgedCalls).toFixed(0)}%`,
+        ];
+  const body = lab.flatMap((l) => {
+    const row = rows.find((r) => r.scenario === l.scenario && r.phase === l.phase);
+    return [line(`${l.scenario} · ${l.phase}: lab`, l), line('  model', row?.sim.hedges ?? null)];
+  });
+  return `\nthe hedges inside each measured window: when each backup went out after its call's first attempt, less the delay that call used (late; the model's fire on time unless its client is stalled), the hedged calls' time from the first send to the winning answer, and how many of them their original attempt won anyway:\n${renderTable(
+    [
+      'phase',
+      'backups (% of calls)',
+      'hedge delay ms p50 / p90 / p99',
+      'late ms p50 / p90 / p99 / max',
+      "hedged calls' ms p50 / p90 / p99 / max",
+      'original won',
+    ],
+    body,
+  )}\n`;
 }
 
 /** `--picks`, when the replicas wrote their own files: each scenario's baseline-window fleet-wide stalls as machine pauses. */
@@ -367,7 +405,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''
-        }\n${trace === undefined ? '' : picksTable(trace)}`,
+        }\n${trace === undefined ? '' : `${picksTable(trace)}${hedgesTable(trace, rows)}`}`,
       );
     });
 }

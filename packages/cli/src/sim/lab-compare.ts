@@ -46,6 +46,7 @@
 import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec } from 'headroom/sim';
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';
 import type { HostProbe } from '../lab/host-probe.js';
+import { hedgeFigures, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
 type Cdf = readonly { readonly percentile: number; readonly ms: number }[];
@@ -93,7 +94,14 @@ export interface LabComparisonRow {
   readonly role: 'baseline (calibration)' | 'treatment (prediction)';
   /** `extra`: attempts beyond one per request ÷ requests (the hedges), NaN when the lab run lacks it. */
   readonly lab: { readonly p50: number; readonly p99: number; readonly slowShare: number; readonly extra: number };
-  readonly sim: { readonly p50: number; readonly p99: number; readonly slowShare: number; readonly extra: number };
+  /** `hedges`: what the model's hedges did over its measured window (null when it sent none), to set beside the lab's trace. */
+  readonly sim: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly slowShare: number;
+    readonly extra: number;
+    readonly hedges: HedgeFigures | null;
+  };
   /** The lab client's send lag p99 in the baseline and in this phase, ms (null in older lab runs). */
   readonly sendLagP99Ms: { readonly baseline: number; readonly phase: number } | null;
   /** True when this phase's send lag p99 is more than {@link MACHINE_CHANGED}× off the baseline's. */
@@ -564,14 +572,24 @@ function labFaults() {
   };
 }
 
-function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; slowShare: number; extra: number } {
+function simulate(
+  model: ModelSpec,
+  clientMs = 0,
+): { p50: number; p99: number; slowShare: number; extra: number; hedges: HedgeFigures | null } {
   // The share over the measured window, as the lab counts it (its replicas' requests between the
-  // window's first and last send), not over the warm-up too.
+  // window's first and last send), not over the warm-up too; the hedges over the same window.
   const warmup = Number(model.warmup ?? 0);
   const sent: number[] = [];
+  const backups: { afterMs: number; delayMs: number }[] = [];
+  const wins: { attempt: number; attempts: number; latencyMs: number }[] = [];
   const r = runModel(model, 1, {
     onDispatch: (atMs, _client, server) => {
       if (atMs >= warmup) sent[server] = (sent[server] ?? 0) + 1;
+    },
+    onHedge: (atMs, _client, e) => {
+      if (atMs < warmup) return;
+      if (e.type === 'hedge') backups.push(e);
+      else if (e.type === 'win') wins.push(e);
     },
   });
   const total = sent.reduce((a, b) => a + (b ?? 0), 0);
@@ -580,6 +598,7 @@ function simulate(model: ModelSpec, clientMs = 0): { p50: number; p99: number; s
     p99: r.latency.p99 + clientMs,
     slowShare: total === 0 ? 0 : (sent[0] ?? 0) / total,
     extra: r.extraPerOriginal,
+    hedges: hedgeFigures(backups, wins),
   };
 }
 

@@ -56,6 +56,31 @@ before(() => {
     { ev: 'window', t: 6000, epochMs: origin + 6000, edge: 'end' },
   ];
   writeFileSync(picks, events.map((e) => JSON.stringify(e)).join('\n'));
+  // the stalls scenario: replicas of 3–4 ms that stall 250 ms on 1% of requests; a trace of its hedging window
+  const stalling = cdf((q) => (q < 0.99 ? 3 + q : 250));
+  const stallsPhase = (label: string, role: 'baseline' | 'treatment') => ({
+    ...phase(label, role),
+    slowShare: 1 / 3,
+    latencyMs: { p50: 3.5, p99: role === 'baseline' ? 250 : 12 },
+    cdf: stalling,
+    replicaCdf: [stalling, stalling, stalling],
+  });
+  writeFileSync(
+    join(work, 'hedged.json'),
+    JSON.stringify({
+      ...lab,
+      scenarios: [{ name: 'stalls', phases: [stallsPhase('no hedging', 'baseline'), stallsPhase('hedging', 'treatment')] }],
+    }),
+  );
+  const hedgeEvents = [
+    { ev: 'phase', t: 0, epochMs: origin, scenario: 'stalls', phase: 'hedging' },
+    { ev: 'window', t: 100, epochMs: origin + 100, edge: 'start' },
+    { ev: 'hedge', t: 110, afterMs: 8, delayMs: 7.5 },
+    { ev: 'win', t: 113, attempt: 1, attempts: 2, ms: 11 },
+    { ev: 'win', t: 114, attempt: 0, attempts: 1, ms: 3.5 },
+    { ev: 'window', t: 2100, epochMs: origin + 2100, edge: 'end' },
+  ];
+  writeFileSync(join(work, 'hedges.ndjson'), hedgeEvents.map((e) => JSON.stringify(e)).join('\n'));
   // each replica stalls 40 ms in all in the baseline window; in P2C's, replica 0 as much, 1 half, 2 not at all
   const p2cLags = [[10, 10, 20], [20], []];
   p2cLags.forEach((p2c, r) => {
@@ -91,6 +116,20 @@ test("with --picks each treatment's replica pauses follow its replicas' recorded
     probed.stdout,
     /lab run: load average 1\.0 → 1\.0; A fixed piece of CPU work took 20\.8 → 27\.1 ms of CPU .* in 21\.2 → 55\.4 ms of wall time/,
   );
+});
+
+test("with a hedging phase's trace, its hedges are set beside the model's: backups, delay, lateness, the hedged calls' time", () => {
+  const r = headroom('sim-vs-lab', 'hedged.json', '--picks', 'hedges.ndjson');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /the hedges inside each measured window/);
+  assert.match(
+    r.stdout,
+    /stalls · hedging: lab {2}1 \(50\.00%\) +7\.5 \/ 7\.5 \/ 7\.5 +0\.5 \/ 0\.5 \/ 0\.5 \/ 0\.5 +11\.0 \/ 11\.0 \/ 11\.0 \/ 11\.0 +0%\n/,
+  );
+  // the model's own hedges: its real HedgeCore hedged about the 1% of stalled requests, each on time
+  const model = /\n {2}model +(\d+) \(([\d.]+)%\) +[\d.]+ \/ [\d.]+ \/ [\d.]+ +0\.0 \/ /.exec(r.stdout);
+  assert.ok(model !== null, r.stdout);
+  assert.ok(Number(model[1]) > 0 && Number(model[2]) > 0.5 && Number(model[2]) < 5, `model backups ${model[1]} (${model[2]}%)`);
 });
 
 test('--picks with a file that is not a pick trace fails with one error naming it, instead of empty tables', () => {

@@ -118,8 +118,12 @@ export function createPhaseClient(ctx: PhaseClientContext): PhaseClient {
     clock,
     random: ctx.random.fork('hedge'),
   });
+  const traced = ctx.trace?.hedges(hedge, clock);
   return {
     call: (plan, deadline, observe) => hedge.execute(({ signal, deadline: d }) => attempt(plan, d, signal, observe), { deadline }),
-    close: () => balancer.close(),
+    close: () => {
+      traced?.dispose();
+      balancer.close();
+    },
   };
 }

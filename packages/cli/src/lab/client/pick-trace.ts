@@ -10,13 +10,19 @@
  * - `{"ev":"pick","t","c":[[replica,cost,pending],…],"chosen"}` per pick: each candidate whose load
  *   the picker read (P2C: its two), that load (peak-EWMA: RTT estimate × (pending + 1), ms) and its
  *   requests in flight before this one, then the replica chosen (round-robin reads no load: `c` is empty);
- * - `{"ev":"rtt","t","replica","ms","outcome"}` per finished attempt: the round trip fed to the load metric.
+ * - `{"ev":"rtt","t","replica","ms","outcome"}` per finished attempt: the round trip fed to the load metric;
+ * - `{"ev":"hedge","t","afterMs","delayMs"}` per backup a hedging phase sends: how long after its
+ *   call's first attempt it went out (`afterMs`, on the lab's clock, so it holds the hedge timer's
+ *   own lateness) and the hedge delay that call used (`delayMs`);
+ * - `{"ev":"win","t","attempt","attempts","ms"}` per hedged call that succeeded: the winning
+ *   attempt (0 is the original), how many were sent, and ms from the first attempt's send.
  * The lines are buffered and written synchronously every {@link FLUSH_LINES} lines and when the
  * phase ends, so the trace costs the client a little time (compare a run's shares with and without it).
  */
 import { NdjsonFile } from '../ndjson-file.js';
 import type { Candidates, LoadMetric, LoadMetricFactory, Picker, PickerFactory } from 'headroom/balance';
-import type { Outcome } from 'headroom';
+import type { Clock, Disposable, Outcome } from 'headroom';
+import type { HedgePolicy } from 'headroom/latency';
 
 /** Buffered lines written at once. */
 const FLUSH_LINES = 4096;
@@ -53,6 +59,14 @@ export class PickTrace {
   /** Writes the buffered lines. */
   flush(): void {
     this.#file.flush();
+  }
+
+  /** Traces each backup `policy` sends and each call it wins (see the file comment) until the returned handle is disposed. */
+  hedges(policy: HedgePolicy, clock: Clock): Disposable {
+    return policy.on((e) => {
+      if (e.type === 'hedge') this.write({ ev: 'hedge', t: clock.now(), afterMs: e.afterMs, delayMs: e.delayMs });
+      else if (e.type === 'win') this.write({ ev: 'win', t: clock.now(), attempt: e.attempt, attempts: e.attempts, ms: e.latencyMs });
+    });
   }
 
   /** The picker, tracing each pick; `replicaOf` turns a candidate's id into its replica index. */
