@@ -249,6 +249,21 @@ function replicaStallsFrom(trace: PickTrace, lab: LabJson): Map<string, Map<stri
   return out;
 }
 
+/** A warning for each scenario whose per-replica model came out slower than its lab baseline (empty when none did by more than a tenth). */
+function overshootLine(rows: readonly LabComparisonRow[]): string {
+  const over = rows.filter((r) => r.role === 'baseline (calibration)' && r.baselineOvershootMs > 0.1 * r.lab.p50);
+  return over
+    .map(
+      (r) =>
+        `\n! ${r.scenario}: the model's baseline p50 came out ${r.baselineOvershootMs.toFixed(1)} ms above the lab's (${r.lab.p50.toFixed(2)} ms) before any client time was added, so none was; this baseline does not calibrate the model${
+          r.sendLagP99Ms === null
+            ? ''
+            : ` — its load generator sent up to ${r.sendLagP99Ms.baseline.toFixed(0)} ms late (send lag p99), which the replicas' CDFs and the loop delay both hold`
+        }: rerun on a quieter machine`,
+    )
+    .join('');
+}
+
 /** The line under the table that says how each treatment's replica pauses were rescaled, if they were. */
 function replicaPausesLine(rows: readonly LabComparisonRow[], picks: string | undefined): string {
   const scaled = rows.filter((r) => r.replicaPauseScale !== null);
@@ -405,7 +420,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''
-        }\n${trace === undefined ? '' : `${picksTable(trace)}${hedgesTable(trace, rows)}`}`,
+        }${overshootLine(rows)}\n${trace === undefined ? '' : `${picksTable(trace)}${hedgesTable(trace, rows)}`}`,
       );
     });
 }

@@ -118,6 +118,13 @@ export interface LabComparisonRow {
    * `simWithoutStalls`; 0 in the mixed-CDF model, which shifts the replicas' service instead.
    */
   readonly clientMs: number;
+  /**
+   * How far the per-replica model's baseline p50 came out above the lab's before any client time
+   * was added, ms (0 when below it, as it should be). A client time cannot be negative, so none is
+   * added then; a large overshoot means the baseline does not calibrate the model (a load generator
+   * that fell far behind its schedule, whose lag the replicas' CDFs and the loop delay both hold).
+   */
+  readonly baselineOvershootMs: number;
   /** The common-mode client stalls modelled: mean length and mean gap, ms; null when the tail was flat. */
   readonly clientStalls: { readonly meanMs: number; readonly meanIntervalMs: number } | null;
   /**
@@ -725,6 +732,7 @@ export function compareWithLab(
     });
     // The client's own time that no balancer sees, ms: added to every simulated latency (per-replica model).
     let clientMs = 0;
+    let baselineOvershootMs = 0;
     if (fitted !== undefined) {
       const excess = simulate(model(base, { picker: 'round-robin', stalls: fitted })).p50 - base.latencyMs.p50;
       if (perReplica) {
@@ -733,7 +741,8 @@ export function compareWithLab(
         // the send lag's p50, 0.6–0.8 ms). That time is the calibration's p50 gap: it goes on top
         // of the simulated latency, not into the replicas' service, where it would shrink the
         // gap the balancer sees between a 4.6 ms fast replica and the 41 ms slow one.
-        clientMs = -excess;
+        clientMs = Math.max(0, -excess);
+        baselineOvershootMs = Math.max(0, excess);
       } else {
         // The recorded body already holds the small delays the stalls add below the cut: shift
         // every service time so that the baseline's p50 comes out as recorded.
@@ -806,6 +815,7 @@ export function compareWithLab(
         machineChanged: ratio > MACHINE_CHANGED || ratio < 1 / MACHINE_CHANGED,
         clientStalls: stalls === undefined ? null : { meanMs, meanIntervalMs: Number((stalls.interval as { mean: number }).mean) },
         clientMs,
+        baselineOvershootMs,
         sim: simulate(phaseModel, clientMs),
         simWithoutStalls: simulate(model(phase, policy, independent), clientMs),
         simWithoutTails:

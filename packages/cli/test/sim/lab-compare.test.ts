@@ -255,6 +255,7 @@ test('a lab run with per-replica CDFs and the loop delay is modelled from them; 
   // is what the balancer sees).
   assert.ok(Math.abs(base!.clientMs - 0.5) < 0.2, `client's own time ${base!.clientMs}`);
   assert.equal(treat!.clientMs, base!.clientMs);
+  assert.equal(base!.baselineOvershootMs, 0);
   // The calibration check: each replica simulated alone gives its recorded CDF back (U(4, 6)).
   assert.equal(base!.replicas?.length, 3);
   for (const r of base!.replicas!) {
@@ -270,6 +271,29 @@ test('a lab run with per-replica CDFs and the loop delay is modelled from them; 
   assert.equal(oldBase!.clientMs, 0, 'the mixed-CDF model shifts the service instead');
   assert.equal(oldBase!.replicas, null);
   assert.ok(oldBase!.sim.p99 > 40, `mixed-CDF baseline p99 ${oldBase!.sim.p99}`);
+});
+
+test('a baseline the per-replica model comes out slower than adds no negative client time: it reports the overshoot', () => {
+  // The replicas answered in 4–6 ms, but the lab's latency p50 says 3 ms (a run whose figures do not
+  // hang together, as when the load generator fell far behind): no client time can make up 2 ms.
+  const fast = cdf((q) => uniform(4, 6, q));
+  const quietLoop = loopDelay(0.002, 2);
+  const [base, treat] = compareWithLab({
+    ...lab,
+    scenarios: [
+      {
+        name: 'slow-replica',
+        phases: [phase('round-robin', 'baseline', slowCdf, 3, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 3, 6)].map((p) => ({
+          ...p,
+          replicaCdf: [fast, fast, fast],
+          clientLoopDelay: quietLoop,
+        })),
+      },
+    ],
+  });
+  assert.equal(base!.clientMs, 0);
+  assert.ok(Math.abs(base!.baselineOvershootMs - 2) < 0.3, `overshoot ${base!.baselineOvershootMs}`);
+  assert.ok(base!.sim.p50 > 4.5 && treat!.sim.p50 > 4.5, `latencies stay the model's own: ${base!.sim.p50}, ${treat!.sim.p50}`);
 });
 
 /**

@@ -43,6 +43,11 @@ before(() => {
     scenarios: [{ name: 'slow-replica', phases: [phase('round-robin', 'baseline'), phase('p2c + peak-ewma', 'treatment')] }],
   };
   writeFileSync(join(work, 'lab.json'), JSON.stringify(lab));
+  const overshot = {
+    ...lab,
+    scenarios: lab.scenarios.map((sc) => ({ ...sc, phases: sc.phases.map((ph) => ({ ...ph, latencyMs: { ...ph.latencyMs, p50: 2 } })) })),
+  };
+  writeFileSync(join(work, 'overshot.json'), JSON.stringify(overshot));
   const hostProbe = { start: { cpuMs: 20.8, wallMs: 21.2 }, end: { cpuMs: 27.1, wallMs: 55.4 } };
   writeFileSync(join(work, 'probed.json'), JSON.stringify({ ...lab, environment: { ...lab.environment, hostProbe } }));
   // the two measured windows: the baseline at 1–3 s, P2C at 4–6 s
@@ -130,6 +135,16 @@ test("with a hedging phase's trace, its hedges are set beside the model's: backu
   const model = /\n {2}model +(\d+) \(([\d.]+)%\) +[\d.]+ \/ [\d.]+ \/ [\d.]+ +0\.0 \/ /.exec(r.stdout);
   assert.ok(model !== null, r.stdout);
   assert.ok(Number(model[1]) > 0 && Number(model[2]) > 0.5 && Number(model[2]) < 5, `model backups ${model[1]} (${model[2]}%)`);
+});
+
+test('a baseline the model comes out slower than is named under the table, and no negative time is added', () => {
+  const r = headroom('sim-vs-lab', 'overshot.json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /! slow-replica: the model's baseline p50 came out [\d.]+ ms above the lab's \(2\.00 ms\) before any client time was added/,
+  );
+  assert.doesNotMatch(r.stdout, / -\d/, 'no negative latency or ratio');
 });
 
 test('--picks with a file that is not a pick trace fails with one error naming it, instead of empty tables', () => {
