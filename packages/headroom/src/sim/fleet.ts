@@ -23,6 +23,7 @@ import { policyConfig } from './policies.js';
 import type { RunResult } from './result.js';
 import { Server, type Job, type ServerHost } from './server.js';
 import { ServerSlab } from './server-slab.js';
+import { RecordedPauses } from './recorded-pauses.js';
 import { checkModelKeys } from './spec-keys.js';
 import { LengthTail } from './stats.js';
 import { Network } from './network.js';
@@ -142,6 +143,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
               duration: sampler(g.pauses.duration, `${path}.pauses.duration`),
             };
       const front = features.front(g, path);
+      const first = this.servers.length;
       for (let i = 0; i < g.count; i++) {
         const index = this.servers.length;
         const random = root.fork(`server-${index}`);
@@ -162,6 +164,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
               ),
         );
       }
+      if (g.pausesAt !== undefined) new RecordedPauses(this.engine, this.servers.slice(first), g.pausesAt, `${path}.pausesAt`);
     });
     const c = spec.clients ?? {};
     const count = c.count ?? 1;

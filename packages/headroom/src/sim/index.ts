@@ -22,6 +22,7 @@ export {
   type LoadSpec,
   type HedgeSpec,
   type PauseSpec,
+  type RecordedPausesSpec,
   type Discipline,
   type ServerGroupSpec,
   type NetworkSpec,

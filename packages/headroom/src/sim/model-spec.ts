@@ -171,6 +171,16 @@ export interface PauseSpec {
   readonly duration: DistributionSpec;
 }
 
+/**
+ * Pauses at recorded times — `[startMs, lengthMs]` from the run's start, starts in order — repeated
+ * every `every` when given (a window's record replayed over a longer run).
+ */
+export interface RecordedPausesSpec {
+  readonly at: readonly (readonly [startMs: number, lengthMs: number])[];
+  /** Repeat the record this often (longer than its last start); default: once. */
+  readonly every?: Duration;
+}
+
 /** Queue discipline of a server: first-in-first-out, last-in-first-out, or processor sharing. */
 export type Discipline = 'fifo' | 'lifo' | 'ps';
 
@@ -186,6 +196,8 @@ export interface ServerGroupSpec {
   readonly service: DistributionSpec;
   /** Process-wide pauses that stop every worker; default none. */
   readonly pauses?: PauseSpec;
+  /** Pauses at recorded times, besides `pauses`: every server of the group stops at each (a replay of a real machine's stalls); default none. */
+  readonly pausesAt?: RecordedPausesSpec;
   /** A concurrency limiter from `headroom/latency` in front of each server (requests past the limit are shed at once); default none. */
   readonly limiter?: LimiterSpec;
   /** A cache in front of each server (the real eviction policy of `headroom/cache`): a hit answers without service time. Needs `keys`. */

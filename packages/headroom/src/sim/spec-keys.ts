@@ -224,6 +224,7 @@ const group = object(
     discipline: null,
     service: distribution,
     pauses,
+    pausesAt: object({ at: null, every: null }),
     limiter,
     cache: object({ capacity: null, policy: null }, true),
   },

@@ -1,0 +1,76 @@
+/**
+ * Pauses at recorded times (a server group's `pausesAt`): each `[startMs, lengthMs]` of the record
+ * stops every worker of the group's servers, through the same {@link Server.pause} as their drawn
+ * pauses (overlapping pauses stop them for the union). With `every`, the record starts again at
+ * each multiple of it — a window's stalls replayed over a run several windows long. One event is
+ * pending at a time: the next start.
+ */
+import { parsePositiveDuration } from '../core/duration.js';
+import type { SimEngine, SimHandler } from './engine.js';
+import { invalidOption } from './errors.js';
+import type { RecordedPausesSpec } from './model-spec.js';
+import type { Server } from './server.js';
+
+/** Replays one record on a set of servers (see the file comment). */
+export class RecordedPauses implements SimHandler {
+  readonly #engine: SimEngine;
+  readonly #servers: readonly Server[];
+  readonly #start: Float64Array;
+  readonly #length: Float64Array;
+  readonly #everyMs: number;
+  /** When the current repetition of the record began. */
+  #base = 0;
+
+  /**
+   * Checks the record and schedules its first pause (none for an empty record).
+   * @param path - the spec's path, for errors (`servers.0.pausesAt`)
+   * @throws HR_SIM_INVALID_OPTION naming the entry that is not `[startMs ≥ 0, lengthMs > 0]`, a start before the one above it, or an `every` not after the last start
+   */
+  constructor(engine: SimEngine, servers: readonly Server[], spec: RecordedPausesSpec, path: string) {
+    if (!Array.isArray(spec.at))
+      throw invalidOption(`${path}.at`, spec.at, 'use a list of [startMs, lengthMs] pairs, e.g. [[120, 8], [950, 4]]');
+    const n = spec.at.length;
+    this.#start = new Float64Array(n);
+    this.#length = new Float64Array(n);
+    spec.at.forEach((entry, i) => {
+      const [start, length] = Array.isArray(entry) ? entry : [];
+      if (!(
+        entry.length === 2 &&
+        typeof start === 'number' &&
+        start >= 0 &&
+        Number.isFinite(start) &&
+        typeof length === 'number' &&
+        length > 0 &&
+        Number.isFinite(length)
+      ))
+        throw invalidOption(`${path}.at.${i}`, entry, 'use [startMs, lengthMs]: a start ≥ 0 and a positive length, in ms');
+      if (i > 0 && start < this.#start[i - 1]!)
+        throw invalidOption(
+          `${path}.at.${i}`,
+          entry,
+          `list the pauses in order of their start (the one above starts at ${this.#start[i - 1]} ms)`,
+        );
+      this.#start[i] = start;
+      this.#length[i] = length;
+    });
+    this.#everyMs = spec.every === undefined ? Infinity : parsePositiveDuration(spec.every, `${path}.every`, 0);
+    if (n > 0 && !(this.#everyMs > this.#start[n - 1]!))
+      throw invalidOption(`${path}.every`, spec.every, `use a period longer than the last start (${this.#start[n - 1]} ms)`);
+    this.#engine = engine;
+    this.#servers = servers;
+    if (n > 0) engine.at(this.#start[0]!, this, 0, 0);
+  }
+
+  /** Pause `i` of the record starts now: every server stops, and the next start is scheduled. */
+  handle(_kind: number, i: number): void {
+    const length = this.#length[i]!;
+    for (const s of this.#servers) s.pause(length);
+    let next = i + 1;
+    if (next === this.#start.length) {
+      if (this.#everyMs === Infinity) return;
+      this.#base += this.#everyMs;
+      next = 0;
+    }
+    this.#engine.at(this.#base + this.#start[next]!, this, 0, next);
+  }
+}
