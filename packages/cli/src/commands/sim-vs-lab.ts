@@ -16,6 +16,7 @@ import {
   parseReplicaStalls,
   phaseWindows,
   stallShareOf,
+  lagsIn,
   summariseStalls,
   type MachinePauseFit,
   type PhaseWindow,
@@ -264,6 +265,25 @@ function overshootLine(rows: readonly LabComparisonRow[]): string {
     .join('');
 }
 
+/** Each replica's recorded stalls in each phase's window (`pausesAt` records), by scenario and phase label; empty without the replicas' files. */
+function replicaLagsFrom(trace: PickTrace, lab: LabJson): Map<string, Map<string, [number, number][][]>> {
+  const out = new Map<string, Map<string, [number, number][][]>>();
+  if (trace.replicas.length === 0) return out;
+  for (const scenario of lab.scenarios) {
+    const phases = new Map<string, [number, number][][]>();
+    for (const phase of scenario.phases) {
+      const window = windowOf(trace, scenario.name, phase.label);
+      if (window !== undefined)
+        phases.set(
+          phase.label,
+          trace.replicas.map((r) => lagsIn(r, window)),
+        );
+    }
+    if (phases.size > 0) out.set(scenario.name, phases);
+  }
+  return out;
+}
+
 /** The line under the table that says how each treatment's replica pauses were rescaled, if they were. */
 function replicaPausesLine(rows: readonly LabComparisonRow[], picks: string | undefined): string {
   const scaled = rows.filter((r) => r.replicaPauseScale !== null);
@@ -346,6 +366,7 @@ export function registerSimVsLab(program: Command): void {
       const rows = compareWithLab(lab, {
         machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])),
         replicaStalls: trace === undefined ? new Map() : replicaStallsFrom(trace, lab),
+        replicaLags: trace === undefined ? new Map() : replicaLagsFrom(trace, lab),
       });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
@@ -387,6 +408,7 @@ export function registerSimVsLab(program: Command): void {
             'phase',
             'sim without stalls: p99, to replica 0',
             "sim without the replicas' tails: p99, to replica 0",
+            "sim, the replicas' window stalls replayed: p50, p99, to replica 0",
             'mixed-CDF model: p50, p99, to replica 0',
             'send lag p99, baseline → phase',
             'client stalls',
@@ -396,6 +418,9 @@ export function registerSimVsLab(program: Command): void {
             r.phase,
             `${r.simWithoutStalls.p99.toFixed(1)}, ${pct(r.simWithoutStalls.slowShare)}`,
             r.simWithoutTails === null ? '–' : `${r.simWithoutTails.p99.toFixed(1)}, ${pct(r.simWithoutTails.slowShare)}`,
+            r.simReplayed === null
+              ? '–'
+              : `${r.simReplayed.p50.toFixed(2)}, ${r.simReplayed.p99.toFixed(1)}, ${pct(r.simReplayed.slowShare)}`,
             mixed === null ? '–' : `${mixed[i]!.sim.p50.toFixed(2)}, ${mixed[i]!.sim.p99.toFixed(1)}, ${pct(mixed[i]!.sim.slowShare)}`,
             r.sendLagP99Ms === null
               ? '–'

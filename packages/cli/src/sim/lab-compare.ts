@@ -141,6 +141,13 @@ export interface LabComparisonRow {
    */
   readonly simWithoutTails: { readonly p50: number; readonly p99: number; readonly slowShare: number } | null;
   /**
+   * The per-replica model with each replica's body and, instead of pauses drawn from its tail, the
+   * stalls its process recorded in this phase's window, replayed at their times in every window
+   * (`replicaLags`; null for a baseline, without the records, or in the mixed-CDF model): the
+   * replicas' slow stretches where and together as they happened, which drawn pauses spread out.
+   */
+  readonly simReplayed: { readonly p50: number; readonly p99: number; readonly slowShare: number } | null;
+  /**
    * How each replica's pauses were rescaled for this phase (per-replica model with `replicaStalls`):
    * its recorded stall time in this phase's window over the baseline's, per replica; null when not
    * rescaled (the baseline itself, no records, or the mixed-CDF model).
@@ -630,6 +637,13 @@ export function compareWithLab(
      * keeps its pauses: factor 1).
      */
     readonly replicaStalls?: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
+    /**
+     * Each replica's recorded stalls in each phase's window, `[startMs, lengthMs]` from the window's
+     * start, by scenario and phase label (`sim-vs-lab --picks`: the replicas' own files). Each
+     * treatment row then also gets `simReplayed`: the replicas' bodies with those stalls replayed
+     * where they happened, every window.
+     */
+    readonly replicaLags?: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly [number, number])[][]>>;
   } = {},
 ): LabComparisonRow[] {
   const spreadRuns = options.spreadRuns ?? SPREAD_RUNS;
@@ -730,6 +744,24 @@ export function compareWithLab(
       servers: groups,
       ...(machinePauses === undefined ? {} : { machinePauses }),
     });
+    // The replicas' bodies with their recorded stalls in the window replayed where they happened
+    // (every window); no drawn machine pauses: the records hold the fleet-wide stalls too.
+    const replayed = (
+      phase: (typeof scenario.phases)[number],
+      clients: NonNullable<ModelSpec['clients']>,
+      groups: ModelSpec['servers'],
+      lags: readonly (readonly [number, number])[][],
+    ): ModelSpec => {
+      const { machinePauses: _shared, ...rest } = model(
+        phase,
+        clients,
+        groups.map((g, k) => ({
+          ...g,
+          pausesAt: { at: (lags[k] ?? []).filter(([t]) => t < lab.settings.phaseDurationMs), every: lab.settings.phaseDurationMs },
+        })),
+      );
+      return rest;
+    };
     // The client's own time that no balancer sees, ms: added to every simulated latency (per-replica model).
     let clientMs = 0;
     let baselineOvershootMs = 0;
@@ -799,6 +831,7 @@ export function compareWithLab(
       const ratio = lag === null ? 1 : Math.max(lag.phase, MIN_STALL_MS) / Math.max(lag.baseline, MIN_STALL_MS);
       const meanMs = stalls?.duration.type === 'empirical' ? empiricalMean(stalls.duration.buckets) : 0;
       const replicasNow = rescaled(phase);
+      const lags = options.replicaLags?.get(scenario.name)?.get(phase.label);
       const phaseModel = model(phase, stalls === undefined ? policy : { ...policy, stalls }, replicasNow?.groups);
       rows.push({
         scenario: scenario.name,
@@ -820,6 +853,10 @@ export function compareWithLab(
         simWithoutStalls: simulate(model(phase, policy, independent), clientMs),
         simWithoutTails:
           bodies === undefined ? null : simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies), clientMs),
+        simReplayed:
+          phase === base || bodies === undefined || lags === undefined
+            ? null
+            : simulate(replayed(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies, lags), clientMs),
         replicas: phase === base ? replicaCheck : null,
         replicaPauseScale: replicasNow?.scale ?? null,
         spread:

@@ -533,3 +533,36 @@ test("a later phase's replica pauses follow its replicas' recorded stall time: h
   // the baseline row is never rescaled
   assert.equal(compareWithLab(run, { spreadRuns: 0, replicaStalls: stalls([0.01, 0.01, 0.01]) })[0]!.replicaPauseScale, null);
 });
+
+test("with the replicas' recorded stalls a treatment is also run with them replayed where they happened, on the replicas' bodies", () => {
+  const fast = cdf((q) => uniform(4, 6, q));
+  const run = (lags: [number, number][][] | undefined): ReturnType<typeof compareWithLab> =>
+    compareWithLab(
+      {
+        ...lab,
+        scenarios: [
+          {
+            name: 'slow-replica',
+            phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map(
+              (p) => ({
+                ...p,
+                replicaCdf: [fast, fast, fast],
+                clientLoopDelay: loopDelay(0.002, 2),
+              }),
+            ),
+          },
+        ],
+      },
+      { spreadRuns: 0, ...(lags === undefined ? {} : { replicaLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', lags]])]]) }) },
+    );
+  const [base, plain] = run(undefined);
+  assert.equal(base!.simReplayed, null);
+  assert.equal(plain!.simReplayed, null, 'no records, no replay');
+  const [, none] = run([[], [], []]);
+  assert.ok(none!.simReplayed !== null && none!.simReplayed.p99 < 7, `bodies alone: p99 ${none!.simReplayed?.p99}`);
+  // every replica stalls 30 ms together every 400 ms: a tenth of the calls wait up to 30 ms more
+  const together = Array.from({ length: 20 }, (_, k): [number, number] => [400 * k, 30]);
+  const [, stalled] = run([together, together, together]);
+  assert.ok(stalled!.simReplayed!.p99 > 20, `replayed stalls: p99 ${stalled!.simReplayed!.p99}`);
+  assert.equal(stalled!.sim.p99, plain!.sim.p99, 'the model itself is unchanged');
+});

@@ -167,6 +167,17 @@ export function stallShareOf(replica: ReplicaStallTrace, window: { readonly star
   return stalled / (window.end - window.start);
 }
 
+/**
+ * A replica's recorded stalls inside a window, each as `[startMs, lengthMs]` from the window's start
+ * (the simulator's `pausesAt` record), in order of their start.
+ */
+export function lagsIn(replica: ReplicaStallTrace, window: { readonly start: number; readonly end: number }): [number, number][] {
+  return replica.lags
+    .filter((lag) => lag.epochMs >= window.start && lag.epochMs < window.end)
+    .map((lag): [number, number] => [lag.epochMs - window.start, lag.ms])
+    .sort((a, b) => a[0] - b[0]);
+}
+
 /** A window's fleet-wide stalls as pauses of the whole machine (the simulator's `machinePauses`). */
 export interface MachinePauseFit {
   readonly pauses: PauseSpec;
