@@ -42,6 +42,9 @@
  * attempt, 5% token budget, burst 10) or P2C over peak-EWMA with the module's default decay.
  * Replicas are pure delays (their recorded latency holds their queueing); one client; Poisson
  * arrivals at the phase's offered rate; the lab's warm-up, and {@link WINDOWS} of its windows.
+ * Each row also carries the model's hedges (its real HedgeCore's events, summarised as the lab's
+ * trace is: hedge-trace-summary.ts), and with the replicas' own stall records a treatment is also
+ * run with those stalls replayed where they happened (`simReplayed`).
  */
 import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec } from 'headroom/sim';
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';

@@ -27,7 +27,7 @@ export interface ModelHooks {
    * attempts in flight per server, this one included (read it now: it changes as the run goes on).
    */
   readonly onDispatch?: (atMs: number, client: number, server: number, inflight: ArrayLike<number>) => void;
-  /** `server` pauses for `lengthMs` from `atMs` (its own `pauses`, or `machinePauses`). */
+  /** `server` pauses for `lengthMs` from `atMs` (its own `pauses` or `pausesAt`, or `machinePauses`). */
   readonly onPause?: (atMs: number, server: number, lengthMs: number) => void;
   /**
    * Each event of a client's real `HedgeCore` at `atMs` — a backup sent (when after its call

@@ -3,7 +3,8 @@
  * - a headroom/balance balancer picks the replica: round-robin, P2C over peak-EWMA, or key
  *   affinity (hashAffinity, on headroom/partition's bounded-load ring, keyed by product id);
  *   outlier ejection is off in every phase, so a comparison shows the picker alone;
- * - in hedging phases a headroom/latency HedgePolicy sends a backup after the recent p95 latency,
+ * - in hedging phases a headroom/latency HedgePolicy sends a backup after the recent latency
+ *   percentile the scenario sets (p98),
  *   within a token budget, each attempt balanced on its own (so the backup usually lands elsewhere);
  * - every attempt carries what is left of the request's headroom/latency Deadline as a header, so
  *   a replica's limiter never queues work whose caller has given up.

@@ -14,8 +14,8 @@
  * - `{"ev":"hedge","t","afterMs","delayMs"}` per backup a hedging phase sends: how long after its
  *   call's first attempt it went out (`afterMs`, on the lab's clock, so it holds the hedge timer's
  *   own lateness) and the hedge delay that call used (`delayMs`);
- * - `{"ev":"win","t","attempt","attempts","ms"}` per hedged call that succeeded: the winning
- *   attempt (0 is the original), how many were sent, and ms from the first attempt's send.
+ * - `{"ev":"win","t","attempt","attempts","ms"}` per call of a hedging phase that succeeded: the
+ *   winning attempt (0 is the original), how many were sent, and ms from the first attempt's send.
  * The lines are buffered and written synchronously every {@link FLUSH_LINES} lines and when the
  * phase ends, so the trace costs the client a little time (compare a run's shares with and without it).
  */
