@@ -229,20 +229,25 @@ function machinePausesFrom(trace: PickTrace, lab: LabJson): Map<string, MachineP
 }
 
 /**
- * Each replica's recorded stall time as a share of each phase's window, by scenario and phase
- * label, from the replicas' files beside a pick trace (empty when there are none).
+ * Something read from each replica's file over each phase's window (`of`), by scenario and phase
+ * label, from the replicas' files beside a pick trace (empty when there are none): each replica's
+ * stall time as a share of the window ({@link stallShareOf}), or its stalls in it ({@link lagsIn}).
  */
-function replicaStallsFrom(trace: PickTrace, lab: LabJson): Map<string, Map<string, number[]>> {
-  const out = new Map<string, Map<string, number[]>>();
+function perReplicaWindow<T>(
+  trace: PickTrace,
+  lab: LabJson,
+  of: (replica: ReplicaStallTrace, window: PhaseWindow) => T,
+): Map<string, Map<string, T[]>> {
+  const out = new Map<string, Map<string, T[]>>();
   if (trace.replicas.length === 0) return out;
   for (const scenario of lab.scenarios) {
-    const phases = new Map<string, number[]>();
+    const phases = new Map<string, T[]>();
     for (const phase of scenario.phases) {
       const window = windowOf(trace, scenario.name, phase.label);
       if (window !== undefined)
         phases.set(
           phase.label,
-          trace.replicas.map((r) => stallShareOf(r, window)),
+          trace.replicas.map((r) => of(r, window)),
         );
     }
     if (phases.size > 0) out.set(scenario.name, phases);
@@ -263,25 +268,6 @@ function overshootLine(rows: readonly LabComparisonRow[]): string {
         }: rerun on a quieter machine`,
     )
     .join('');
-}
-
-/** Each replica's recorded stalls in each phase's window (`pausesAt` records), by scenario and phase label; empty without the replicas' files. */
-function replicaLagsFrom(trace: PickTrace, lab: LabJson): Map<string, Map<string, [number, number][][]>> {
-  const out = new Map<string, Map<string, [number, number][][]>>();
-  if (trace.replicas.length === 0) return out;
-  for (const scenario of lab.scenarios) {
-    const phases = new Map<string, [number, number][][]>();
-    for (const phase of scenario.phases) {
-      const window = windowOf(trace, scenario.name, phase.label);
-      if (window !== undefined)
-        phases.set(
-          phase.label,
-          trace.replicas.map((r) => lagsIn(r, window)),
-        );
-    }
-    if (phases.size > 0) out.set(scenario.name, phases);
-  }
-  return out;
 }
 
 /** The line under the table that says how each treatment's replica pauses were rescaled, if they were. */
@@ -365,8 +351,8 @@ export function registerSimVsLab(program: Command): void {
       const fits = trace === undefined ? new Map<string, MachinePauseFit>() : machinePausesFrom(trace, lab);
       const rows = compareWithLab(lab, {
         machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])),
-        replicaStalls: trace === undefined ? new Map() : replicaStallsFrom(trace, lab),
-        replicaLags: trace === undefined ? new Map() : replicaLagsFrom(trace, lab),
+        replicaStalls: trace === undefined ? new Map() : perReplicaWindow(trace, lab, stallShareOf),
+        replicaLags: trace === undefined ? new Map() : perReplicaWindow(trace, lab, lagsIn),
       });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
