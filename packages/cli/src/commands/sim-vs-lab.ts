@@ -342,7 +342,7 @@ export function registerSimVsLab(program: Command): void {
     .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
     .option(
       '--picks <file>',
-      "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks, and (with the replicas' files) the fleet-wide stalls before its wins",
+      "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks, the hedges beside the model's, and (with the replicas' files) the fleet-wide stalls before its wins and each treatment with the replicas' recorded stalls replayed",
     )
     .action((path: string, opts: { picks?: string }) => {
       const lab = readLab(path);

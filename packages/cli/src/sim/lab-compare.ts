@@ -47,9 +47,11 @@
  * run with those stalls replayed where they happened (`simReplayed`).
  */
 import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec } from 'headroom/sim';
+import type { HedgeEvent } from 'headroom/latency';
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';
 import type { HostProbe } from '../lab/host-probe.js';
 import { hedgeFigures, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
+import { quantileOf } from '../lab/quantile.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
 type Cdf = readonly { readonly percentile: number; readonly ms: number }[];
@@ -211,15 +213,6 @@ export const WINDOWS = 10;
 
 /** Runs of one lab window each for {@link LabComparisonRow.spread}: p5–p95 of 40 runs lie between their 2nd–3rd and 38th–39th values. */
 export const SPREAD_RUNS = 40;
-
-/** The value at quantile `q` (0–1) of a sample, linear between its sorted values. */
-export function quantileOf(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = q * (sorted.length - 1);
-  const lo = Math.floor(at);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
-}
 
 /** The p5–p95 of a sample. */
 export function rangeOf(values: readonly number[]): Range {
@@ -589,9 +582,14 @@ function labFaults() {
   };
 }
 
+/**
+ * One run of `model` (seed 1), its latencies plus `clientMs`; with `hedges`, what its hedges did
+ * too (null without, or when it sent none).
+ */
 function simulate(
   model: ModelSpec,
   clientMs = 0,
+  hedges = false,
 ): { p50: number; p99: number; slowShare: number; extra: number; hedges: HedgeFigures | null } {
   // The share over the measured window, as the lab counts it (its replicas' requests between the
   // window's first and last send), not over the warm-up too; the hedges over the same window.
@@ -603,11 +601,15 @@ function simulate(
     onDispatch: (atMs, _client, server) => {
       if (atMs >= warmup) sent[server] = (sent[server] ?? 0) + 1;
     },
-    onHedge: (atMs, _client, e) => {
-      if (atMs < warmup) return;
-      if (e.type === 'hedge') backups.push(e);
-      else if (e.type === 'win') wins.push(e);
-    },
+    ...(hedges
+      ? {
+          onHedge: (atMs: number, _client: number, e: HedgeEvent) => {
+            if (atMs < warmup) return;
+            if (e.type === 'hedge') backups.push(e);
+            else if (e.type === 'win') wins.push(e);
+          },
+        }
+      : {}),
   });
   const total = sent.reduce((a, b) => a + (b ?? 0), 0);
   return {
@@ -615,7 +617,7 @@ function simulate(
     p99: r.latency.p99 + clientMs,
     slowShare: total === 0 ? 0 : (sent[0] ?? 0) / total,
     extra: r.extraPerOriginal,
-    hedges: hedgeFigures(backups, wins),
+    hedges: hedges ? hedgeFigures(backups, wins) : null,
   };
 }
 
@@ -852,7 +854,7 @@ export function compareWithLab(
         clientStalls: stalls === undefined ? null : { meanMs, meanIntervalMs: Number((stalls.interval as { mean: number }).mean) },
         clientMs,
         baselineOvershootMs,
-        sim: simulate(phaseModel, clientMs),
+        sim: simulate(phaseModel, clientMs, true),
         simWithoutStalls: simulate(model(phase, policy, independent), clientMs),
         simWithoutTails:
           bodies === undefined ? null : simulate(model(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies), clientMs),

@@ -14,7 +14,6 @@ import {
   msAt,
   pausesAtShare,
   pausesFromTail,
-  quantileOf,
   rangeOf,
   verdictOf,
   scaledToLag,
@@ -26,6 +25,7 @@ import {
   type LabJson,
 } from '../../src/sim/lab-compare.js';
 import { cdf } from './lab-cdf.js';
+import { quantileOf } from '../../src/lab/quantile.js';
 
 const uniform = (lo: number, hi: number, q: number): number => lo + (hi - lo) * q;
 // Round-robin over 2 fast replicas (4–6 ms) and a slow one (40–44 ms); 1.25% of requests stall 250 ms.

@@ -33,9 +33,10 @@ export class RecordedPauses implements SimHandler {
     this.#start = new Float64Array(n);
     this.#length = new Float64Array(n);
     spec.at.forEach((entry, i) => {
-      const [start, length] = Array.isArray(entry) ? entry : [];
+      const pair: readonly unknown[] = Array.isArray(entry) ? entry : [];
+      const [start, length] = pair;
       if (!(
-        entry.length === 2 &&
+        pair.length === 2 &&
         typeof start === 'number' &&
         start >= 0 &&
         Number.isFinite(start) &&

@@ -72,6 +72,7 @@ test('a record out of order, a pause without length, or a period not after the l
   );
   bad({ at: [[10, 0]] }, /servers\.0\.pausesAt\.at\.0.*positive length/);
   bad({ at: [[10, 2, 3]] }, /servers\.0\.pausesAt\.at\.0/);
+  bad({ at: [[10, 2], null] }, /servers\.0\.pausesAt\.at\.1.*use \[startMs, lengthMs\]/);
   bad(
     {
       at: [

@@ -12,8 +12,9 @@
  */
 import type { HedgeEvent } from 'headroom/latency';
 import { ndjsonEvents } from '../ndjson-file.js';
+import { quantileOf } from '../quantile.js';
 
-/** Some values at these percentiles (nearest rank), ms. */
+/** Some values at these percentiles (linear between the sorted values, {@link quantileOf}), ms. */
 export interface HedgeQuantiles {
   readonly p50: number;
   readonly p90: number;
@@ -48,10 +49,8 @@ export interface HedgeSummary extends HedgeFigures {
 type Sent = Pick<Extract<HedgeEvent, { type: 'hedge' }>, 'afterMs' | 'delayMs'>;
 type Won = Pick<Extract<HedgeEvent, { type: 'win' }>, 'attempt' | 'attempts' | 'latencyMs'>;
 
-function quantiles(values: number[]): HedgeQuantiles {
-  const sorted = values.sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1]! };
+function quantiles(values: readonly number[]): HedgeQuantiles {
+  return { p50: quantileOf(values, 0.5), p90: quantileOf(values, 0.9), p99: quantileOf(values, 0.99), max: quantileOf(values, 1) };
 }
 
 /**
