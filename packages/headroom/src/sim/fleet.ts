@@ -37,6 +37,7 @@ const STALL_START = 3;
 const STALL_END = 4;
 const MACHINE_PAUSE_START = 5;
 const MACHINE_PAUSE_END = 6;
+const RECORDED_STALL_END = 7;
 
 /**
  * Runs one model with one seed (an integer from 0 to `MAX_SEED`, 2^32 − 1) and returns what it measured.
@@ -164,7 +165,10 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
               ),
         );
       }
-      if (g.pausesAt !== undefined) new RecordedPauses(this.engine, this.servers.slice(first), g.pausesAt, `${path}.pausesAt`);
+      if (g.pausesAt !== undefined) {
+        const group = this.servers.slice(first);
+        new RecordedPauses(this.engine, (length) => group.forEach((s) => s.pause(length)), g.pausesAt, `${path}.pausesAt`);
+      }
     });
     const c = spec.clients ?? {};
     const count = c.count ?? 1;
@@ -194,6 +198,13 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
             duration: sampler(c.stalls.duration, 'clients.stalls.duration'),
           };
     this.#stallRandom = root.fork('client-stalls');
+    if (c.stallsAt !== undefined)
+      new RecordedPauses(
+        this.engine,
+        (length) => this.clients.forEach((client) => this.#stall(client, length)),
+        c.stallsAt,
+        'clients.stallsAt',
+      );
     this.network = new Network(spec.network, this.clients.length, spec.servers);
     this.netRandom = root.fork('network');
     this.#fanOut = spec.fanOut;
@@ -217,7 +228,12 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     // (deferred timers), a per-attempt timeout (an event with no id to cancel).
     const fronted = this.servers.some((s) => s instanceof FrontedServer);
     this.pool =
-      fronted || probes !== undefined || spec.fanOut !== undefined || c.stalls !== undefined || policy.attemptTimeoutMs !== undefined
+      fronted ||
+      probes !== undefined ||
+      spec.fanOut !== undefined ||
+      c.stalls !== undefined ||
+      c.stallsAt !== undefined ||
+      policy.attemptTimeoutMs !== undefined
         ? undefined
         : new CallPool();
     this.arrivals = new Arrivals(spec.arrivals, this.engine, root.fork('arrivals'), this.endMs, (i) => this.#arrive(i));
@@ -300,11 +316,14 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       this.#applyFault(this.#faults[arg]!);
     } else if (kind === STALL_START) {
       const client = this.clients[arg]!;
-      client.stalledUntil = now + this.#stalls!.duration.sample(this.#stallRandom);
-      this.engine.at(client.stalledUntil, this, STALL_END, arg);
+      const length = this.#stalls!.duration.sample(this.#stallRandom);
+      client.stalledUntil = Math.max(client.stalledUntil, now + length);
+      this.engine.after(length, this, STALL_END, arg);
     } else if (kind === STALL_END) {
       this.engine.after(this.#stalls!.interval.sample(this.#stallRandom), this, STALL_START, arg);
-      this.clients[arg]!.resume();
+      this.#stallEnded(this.clients[arg]!);
+    } else if (kind === RECORDED_STALL_END) {
+      this.#stallEnded(this.clients[arg]!);
     } else if (kind === MACHINE_PAUSE_START) {
       const mp = this.#machinePauses!;
       const length = mp.duration.sample(mp.random);
@@ -314,6 +333,19 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
       const mp = this.#machinePauses!;
       this.engine.after(mp.interval.sample(mp.random), this, MACHINE_PAUSE_START, 0);
     }
+  }
+
+  /** A recorded stall (`clients.stallsAt`) of `lengthMs` from now: the client stalls for the union of it and any stall it is in. */
+  #stall(client: Client, lengthMs: number): void {
+    const until = this.engine.now + lengthMs;
+    if (until <= client.stalledUntil) return;
+    client.stalledUntil = until;
+    this.engine.at(until, this, RECORDED_STALL_END, client.index);
+  }
+
+  /** A stall of `client` reached its end: its loop runs again unless another stall still holds it. */
+  #stallEnded(client: Client): void {
+    if (this.engine.now >= client.stalledUntil) client.resume();
   }
 
   // ---- CallHost ----

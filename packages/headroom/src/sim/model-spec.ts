@@ -142,6 +142,8 @@ export interface ClientSpec {
   readonly timeout?: Duration;
   /** Event-loop stalls of the client process: responses that arrive during one are seen, calls that arrive during one are sent (their latency still counts from arrival), and its timers (hedge, tied copy, retry backoff, attempt timeout, deadline) fire, when it ends — timers first, as in Node. */
   readonly stalls?: PauseSpec;
+  /** Stalls at recorded times, besides `stalls`: every client's event loop stalls at each (a replay of a real client's recorded loop lags); default none. */
+  readonly stallsAt?: RecordedPausesSpec;
   /**
    * Outlier ejection by the real `headroom/balance` core (consecutive errors, success rate,
    * latency; ejection backoff; max ejection %), as `Balancer`'s `outlier` option. Setting this,

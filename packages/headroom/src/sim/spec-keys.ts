@@ -171,6 +171,7 @@ const clients = object(
     hedge,
     timeout: null,
     stalls: pauses,
+    stallsAt: object({ at: null, every: null }),
     outlier,
     health: object({
       interval: null,
