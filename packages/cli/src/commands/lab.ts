@@ -59,11 +59,11 @@ export function registerLab(program: Command): void {
     .option('--json', 'print the results as JSON on stdout instead of tables')
     .option(
       '--trace-picks <file>',
-      "write every balancer pick (candidates, their load and pending, the choice) and every round trip fed to the load metric as NDJSON, and each replica's event-loop stalls and GC pauses to <file>.replica-<i>.ndjson (summarised by headroom sim-vs-lab <lab.json> --picks <file>)",
+      "write every balancer pick (candidates, their load and pending, the choice) and every round trip fed to the load metric as NDJSON, and each replica's event-loop stalls and GC pauses to <file>.replica-<i>.ndjson, the client's to <file>.client.ndjson (summarised by headroom sim-vs-lab <lab.json> --picks <file>)",
     )
     .option(
       '--stall-threshold <d>',
-      `with --trace-picks: the shortest event-loop lag each replica records as a stall (default ${LAG_THRESHOLD_MS}ms; at least 1ms)`,
+      `with --trace-picks: the shortest event-loop lag each replica and the client record as a stall (default ${LAG_THRESHOLD_MS}ms; at least 1ms)`,
     )
     .action(async (raw: RawLabOptions & { json?: boolean }, command: Command) => {
       const json = raw.json === true;

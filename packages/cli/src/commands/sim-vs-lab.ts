@@ -13,16 +13,16 @@ import {
   AFTER_MS,
   TOGETHER_MS,
   machinePausesOf,
-  parseReplicaStalls,
+  parseStallTrace,
   phaseWindows,
   stallShareOf,
   lagsIn,
   summariseStalls,
   type MachinePauseFit,
   type PhaseWindow,
-  type ReplicaStallTrace,
+  type StallTrace,
 } from '../lab/client/fleet-stalls.js';
-import { LAG_THRESHOLD_MS, replicaTracePath } from '../lab/service/stall-recorder.js';
+import { clientTracePath, LAG_THRESHOLD_MS, replicaTracePath } from '../lab/service/stall-recorder.js';
 import { hostProbeText } from '../lab/report/terminal.js';
 import {
   compareWithLab,
@@ -119,7 +119,9 @@ interface PickTrace {
   readonly path: string;
   readonly text: string;
   /** The replicas' stall records (`<file>.replica-<i>.ndjson`); empty when they wrote none. */
-  readonly replicas: readonly ReplicaStallTrace[];
+  readonly replicas: readonly StallTrace[];
+  /** The lab client's own stall records (`<file>.client.ndjson`); undefined in a trace from before the client recorded them. */
+  readonly client: StallTrace | undefined;
   readonly windows: readonly PhaseWindow[];
 }
 
@@ -131,16 +133,18 @@ function readPickTrace(path: string): PickTrace {
   } catch (e) {
     throw new HistogramFileError(path, `not a readable pick trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const replicas: ReplicaStallTrace[] = [];
+  const replicas: StallTrace[] = [];
   for (let i = 0; existsSync(replicaTracePath(path, i)); i++)
-    replicas.push(parseReplicaStalls(readFileSync(replicaTracePath(path, i), 'utf8'), replicaTracePath(path, i)));
+    replicas.push(parseStallTrace(readFileSync(replicaTracePath(path, i), 'utf8'), replicaTracePath(path, i)));
+  const clientPath = clientTracePath(path);
+  const client = existsSync(clientPath) ? parseStallTrace(readFileSync(clientPath, 'utf8'), clientPath) : undefined;
   const windows = phaseWindows(text, path);
   if (windows.length === 0)
     throw new HistogramFileError(
       path,
       'holds no measured phase of a pick trace; record one with `headroom lab --scenario slow-replica,stalls --json --trace-picks <file>`',
     );
-  return { path, text, replicas, windows };
+  return { path, text, replicas, client, windows };
 }
 
 /** The measured window of a scenario's phase in the trace, if it has one. */
@@ -229,17 +233,18 @@ function machinePausesFrom(trace: PickTrace, lab: LabJson): Map<string, MachineP
 }
 
 /**
- * Something read from each replica's file over each phase's window (`of`), by scenario and phase
- * label, from the replicas' files beside a pick trace (empty when there are none): each replica's
- * stall time as a share of the window ({@link stallShareOf}), or its stalls in it ({@link lagsIn}).
+ * Something read from each of `processes`' files over each phase's window (`of`), by scenario and
+ * phase label (empty when there are no files): each replica's stall time as a share of the window
+ * ({@link stallShareOf}), or the stalls of each replica or of the client in it ({@link lagsIn}).
  */
-function perReplicaWindow<T>(
+function perProcessWindow<T>(
   trace: PickTrace,
   lab: LabJson,
-  of: (replica: ReplicaStallTrace, window: PhaseWindow) => T,
+  processes: readonly StallTrace[],
+  of: (process: StallTrace, window: PhaseWindow) => T,
 ): Map<string, Map<string, T[]>> {
   const out = new Map<string, Map<string, T[]>>();
-  if (trace.replicas.length === 0) return out;
+  if (processes.length === 0) return out;
   for (const scenario of lab.scenarios) {
     const phases = new Map<string, T[]>();
     for (const phase of scenario.phases) {
@@ -247,11 +252,19 @@ function perReplicaWindow<T>(
       if (window !== undefined)
         phases.set(
           phase.label,
-          trace.replicas.map((r) => of(r, window)),
+          processes.map((r) => of(r, window)),
         );
     }
     if (phases.size > 0) out.set(scenario.name, phases);
   }
+  return out;
+}
+
+/** The client's recorded stalls in each phase's window (`[startMs, lengthMs]` from its start), by scenario and phase label. */
+function clientLagsOf(trace: PickTrace, lab: LabJson, client: StallTrace): Map<string, Map<string, [number, number][]>> {
+  const out = new Map<string, Map<string, [number, number][]>>();
+  for (const [scenario, phases] of perProcessWindow(trace, lab, [client], lagsIn))
+    out.set(scenario, new Map([...phases].map(([phase, [lags]]) => [phase, lags!])));
   return out;
 }
 
@@ -342,7 +355,7 @@ export function registerSimVsLab(program: Command): void {
     .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
     .option(
       '--picks <file>',
-      "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks, the hedges beside the model's, and (with the replicas' files) the fleet-wide stalls before its wins and each treatment with the replicas' recorded stalls replayed",
+      "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks, the hedges beside the model's, and (with the replicas' files) the fleet-wide stalls before its wins and each treatment with the replicas' recorded stalls (and the client's, when it wrote them) replayed",
     )
     .action((path: string, opts: { picks?: string }) => {
       const lab = readLab(path);
@@ -351,8 +364,9 @@ export function registerSimVsLab(program: Command): void {
       const fits = trace === undefined ? new Map<string, MachinePauseFit>() : machinePausesFrom(trace, lab);
       const rows = compareWithLab(lab, {
         machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])),
-        replicaStalls: trace === undefined ? new Map() : perReplicaWindow(trace, lab, stallShareOf),
-        replicaLags: trace === undefined ? new Map() : perReplicaWindow(trace, lab, lagsIn),
+        replicaStalls: trace === undefined ? new Map() : perProcessWindow(trace, lab, trace.replicas, stallShareOf),
+        replicaLags: trace === undefined ? new Map() : perProcessWindow(trace, lab, trace.replicas, lagsIn),
+        clientLags: trace?.client === undefined ? new Map() : clientLagsOf(trace, lab, trace.client),
       });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
@@ -394,7 +408,7 @@ export function registerSimVsLab(program: Command): void {
             'phase',
             'sim without stalls: p99, to replica 0',
             "sim without the replicas' tails: p99, to replica 0",
-            "sim, the replicas' window stalls replayed: p50, p99, to replica 0",
+            "sim, the window's recorded stalls replayed (replicas', + the client's: c): p50, p99, to replica 0",
             'mixed-CDF model: p50, p99, to replica 0',
             'send lag p99, baseline → phase',
             'client stalls',
@@ -406,7 +420,7 @@ export function registerSimVsLab(program: Command): void {
             r.simWithoutTails === null ? '–' : `${r.simWithoutTails.p99.toFixed(1)}, ${pct(r.simWithoutTails.slowShare)}`,
             r.simReplayed === null
               ? '–'
-              : `${r.simReplayed.p50.toFixed(2)}, ${r.simReplayed.p99.toFixed(1)}, ${pct(r.simReplayed.slowShare)}`,
+              : `${r.simReplayed.p50.toFixed(2)}, ${r.simReplayed.p99.toFixed(1)}, ${pct(r.simReplayed.slowShare)}${r.simReplayed.clientStalls === 'recorded' ? ' c' : ''}`,
             mixed === null ? '–' : `${mixed[i]!.sim.p50.toFixed(2)}, ${mixed[i]!.sim.p99.toFixed(1)}, ${pct(mixed[i]!.sim.slowShare)}`,
             r.sendLagP99Ms === null
               ? '–'

@@ -33,7 +33,7 @@ import { type ReplicaEndpoint, ReplicaFleet } from './service/fleet.js';
 import { runChaosScenario } from './chaos/run-chaos.js';
 import { CHAOS_SCENARIO, type ChaosLabResult } from './chaos/types.js';
 import type { ReplicaInit, ReplicaPhaseConfig } from './service/protocol.js';
-import { LAG_THRESHOLD_MS } from './service/stall-recorder.js';
+import { clientTracePath, LAG_THRESHOLD_MS, recordStalls } from './service/stall-recorder.js';
 
 /** What {@link runLab} needs besides its options. */
 export interface LabContext {
@@ -83,6 +83,11 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
     options.tracePicksPath === undefined || options.tracePicksPath === null
       ? null
       : new PickTrace(options.tracePicksPath, performance.timeOrigin);
+  // …and the client process's own loop stalls beside it, as each replica records its own.
+  if (trace !== null) {
+    const stop = recordStalls(clientTracePath(trace.path), 'client', clock, options.stallThresholdMs ?? LAG_THRESHOLD_MS);
+    resources.add("stop recording the client's stalls", stop, stop);
+  }
   ctx.onForceStop?.(() => resources.releaseNow());
   const catalog = scenarioCatalog({ replicas: options.replicas, redis: options.redisUrl !== null });
   const chosen = options.scenarios

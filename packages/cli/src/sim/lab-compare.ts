@@ -46,7 +46,7 @@
  * trace is: hedge-trace-summary.ts), and with the replicas' own stall records a treatment is also
  * run with those stalls replayed where they happened (`simReplayed`).
  */
-import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec } from 'headroom/sim';
+import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec, type RecordedPausesSpec } from 'headroom/sim';
 import type { HedgeEvent } from 'headroom/latency';
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';
 import type { HostProbe } from '../lab/host-probe.js';
@@ -150,8 +150,15 @@ export interface LabComparisonRow {
    * stalls its process recorded in this phase's window, replayed at their times in every window
    * (`replicaLags`; null for a baseline, without the records, or in the mixed-CDF model): the
    * replicas' slow stretches where and together as they happened, which drawn pauses spread out.
+   * With the client's own records (`clientLags`), its stalls are replayed the same way instead of
+   * drawn from its loop delay (`clientStalls: 'recorded'`).
    */
-  readonly simReplayed: { readonly p50: number; readonly p99: number; readonly slowShare: number } | null;
+  readonly simReplayed: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly slowShare: number;
+    readonly clientStalls: 'recorded' | 'loop delay';
+  } | null;
   /**
    * How each replica's pauses were rescaled for this phase (per-replica model with `replicaStalls`):
    * its recorded stall time in this phase's window over the baseline's, per replica; null when not
@@ -649,6 +656,13 @@ export function compareWithLab(
      * where they happened, every window.
      */
     readonly replicaLags?: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly [number, number])[][]>>;
+    /**
+     * The lab client's own recorded stalls in each phase's window, `[startMs, lengthMs]` from the
+     * window's start, by scenario and phase label (`sim-vs-lab --picks`: `<file>.client.ndjson`).
+     * `simReplayed` then replays them as the client's stalls (`clients.stallsAt`, every window)
+     * instead of drawing its stalls from its loop delay.
+     */
+    readonly clientLags?: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly [number, number])[]>>;
   } = {},
 ): LabComparisonRow[] {
   const spreadRuns = options.spreadRuns ?? SPREAD_RUNS;
@@ -750,20 +764,24 @@ export function compareWithLab(
       ...(machinePauses === undefined ? {} : { machinePauses }),
     });
     // The replicas' bodies with their recorded stalls in the window replayed where they happened
-    // (every window); no drawn machine pauses: the records hold the fleet-wide stalls too.
+    // (every window); no drawn machine pauses: the records hold the fleet-wide stalls too. With the
+    // client's records, its stalls are replayed the same way instead of drawn.
+    const record = (lags: readonly (readonly [number, number])[]): RecordedPausesSpec => ({
+      at: lags.filter(([t]) => t < lab.settings.phaseDurationMs),
+      every: lab.settings.phaseDurationMs,
+    });
     const replayed = (
       phase: (typeof scenario.phases)[number],
       clients: NonNullable<ModelSpec['clients']>,
       groups: ModelSpec['servers'],
       lags: readonly (readonly [number, number])[][],
+      clientLags: readonly (readonly [number, number])[] | undefined,
     ): ModelSpec => {
+      const { stalls: _drawn, ...policy } = clients;
       const { machinePauses: _shared, ...rest } = model(
         phase,
-        clients,
-        groups.map((g, k) => ({
-          ...g,
-          pausesAt: { at: (lags[k] ?? []).filter(([t]) => t < lab.settings.phaseDurationMs), every: lab.settings.phaseDurationMs },
-        })),
+        clientLags === undefined ? clients : { ...policy, stallsAt: record(clientLags) },
+        groups.map((g, k) => ({ ...g, pausesAt: record(lags[k] ?? []) })),
       );
       return rest;
     };
@@ -837,6 +855,7 @@ export function compareWithLab(
       const meanMs = stalls?.duration.type === 'empirical' ? empiricalMean(stalls.duration.buckets) : 0;
       const replicasNow = rescaled(phase);
       const lags = options.replicaLags?.get(scenario.name)?.get(phase.label);
+      const clientLags = options.clientLags?.get(scenario.name)?.get(phase.label);
       const phaseModel = model(phase, stalls === undefined ? policy : { ...policy, stalls }, replicasNow?.groups);
       rows.push({
         scenario: scenario.name,
@@ -861,7 +880,10 @@ export function compareWithLab(
         simReplayed:
           phase === base || bodies === undefined || lags === undefined
             ? null
-            : simulate(replayed(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies, lags), clientMs),
+            : {
+                ...simulate(replayed(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies, lags, clientLags), clientMs),
+                clientStalls: clientLags === undefined ? 'loop delay' : 'recorded',
+              },
         replicas: phase === base ? replicaCheck : null,
         replicaPauseScale: replicasNow?.scale ?? null,
         spread:

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { type Clock, type TimerHandle, SeededRandom, VirtualClock, systemClock } from 'headroom';
 import { Resources, prepareStore } from '../../src/lab/resources.js';
 import { ReplicaFleet } from '../../src/lab/service/fleet.js';
-import { StallRecorder, replicaTracePath } from '../../src/lab/service/stall-recorder.js';
+import { StallRecorder, clientTracePath, recordStalls, replicaTracePath } from '../../src/lab/service/stall-recorder.js';
 import { summarisePicks } from '../../src/lab/client/pick-trace-summary.js';
-import { fleetStalls, parseReplicaStalls, summariseStalls } from '../../src/lab/client/fleet-stalls.js';
+import { fleetStalls, parseStallTrace, summariseStalls } from '../../src/lab/client/fleet-stalls.js';
 
 /** A virtual clock whose time can jump past due timers without firing them, as a blocked event loop's does. */
 class StallingClock implements Clock {
@@ -80,7 +80,7 @@ test('with a lower threshold the recorder also writes the short lags, each line 
     assert.equal(got.length, 1, JSON.stringify(got));
     assert.equal(got[0]!.ms, 2);
     assert.equal(got[0]!.thresholdMs, 1);
-    assert.equal(parseReplicaStalls(readFileSync(path, 'utf8'), path).thresholdMs, 1);
+    assert.equal(parseStallTrace(readFileSync(path, 'utf8'), path).thresholdMs, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -113,6 +113,37 @@ test('in a real process, a blocked loop and a forced GC are written to the file 
       got.some((l) => l.ev === 'replica-gc' && l.kind === 'major'),
       `the forced GC: ${JSON.stringify(got)}`,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the client's recording, in this process: a blocked loop is written as client-lag lines with no replica, until stopped, and parsed back", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-stalls-'));
+  try {
+    const path = clientTracePath(join(dir, 'picks.ndjson'));
+    const stop = recordStalls(path, 'client', systemClock, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const until = performance.now() + 30;
+    while (performance.now() < until); // the loop stands still 30 ms
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop();
+    const got = lines(path);
+    const lag = got.find((l) => l.ev === 'client-lag' && l.ms >= 25);
+    assert.ok(lag !== undefined, `a 30 ms blocked loop: ${JSON.stringify(got)}`);
+    assert.ok(
+      got.every((l) => l.ev.startsWith('client-') && !('replica' in l)),
+      JSON.stringify(got),
+    );
+    const parsed = parseStallTrace(readFileSync(path, 'utf8'), path);
+    assert.equal(parsed.thresholdMs, 1);
+    assert.ok(parsed.lags.some((l) => l.epochMs === lag.epochMs && l.ms === lag.ms));
+    // stopped: the loop's next stall is not recorded
+    const before = readFileSync(path, 'utf8');
+    const again = performance.now() + 10;
+    while (performance.now() < again);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(readFileSync(path, 'utf8'), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -180,7 +211,7 @@ test('a traced replica process records its loop stalls from the threshold its in
       );
       for (const l of got)
         assert.equal(l.thresholdMs, thresholdMs ?? 3, `each lag line names the replica's threshold: ${JSON.stringify(l)}`);
-      assert.equal(parseReplicaStalls(readFileSync(replicaTracePath(trace, 0), 'utf8'), trace).thresholdMs, thresholdMs ?? 3);
+      assert.equal(parseStallTrace(readFileSync(replicaTracePath(trace, 0), 'utf8'), trace).thresholdMs, thresholdMs ?? 3);
     }
   } finally {
     await resources.release();
@@ -218,7 +249,7 @@ function scene(wins: number[], lags: [number, number, number][]) {
     .map((e) => JSON.stringify(e))
     .join('\n');
   const replicas = [0, 1, 2].map((r) =>
-    parseReplicaStalls(
+    parseStallTrace(
       lags
         .map(([at, ms, who]) => (who === r || who === -1 ? JSON.stringify({ ev: 'replica-lag', replica: r, epochMs: at + r, ms }) : ''))
         .join('\n'),

@@ -565,4 +565,37 @@ test("with the replicas' recorded stalls a treatment is also run with them repla
   const [, stalled] = run([together, together, together]);
   assert.ok(stalled!.simReplayed!.p99 > 20, `replayed stalls: p99 ${stalled!.simReplayed!.p99}`);
   assert.equal(stalled!.sim.p99, plain!.sim.p99, 'the model itself is unchanged');
+  assert.equal(stalled!.simReplayed!.clientStalls, 'loop delay', "without the client's records its stalls are drawn");
+});
+
+test("with the client's recorded stalls too, the replay stalls the client where they happened instead of drawing its stalls", () => {
+  const fast = cdf((q) => uniform(4, 6, q));
+  const run = (client: [number, number][]): ReturnType<typeof compareWithLab>[number] =>
+    compareWithLab(
+      {
+        ...lab,
+        scenarios: [
+          {
+            name: 'slow-replica',
+            phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map(
+              (p) => ({ ...p, replicaCdf: [fast, fast, fast], clientLoopDelay: loopDelay(0.002, 20) }),
+            ),
+          },
+        ],
+      },
+      {
+        spreadRuns: 0,
+        replicaLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', [[], [], []]]])]]),
+        clientLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', client]])]]),
+      },
+    )[1]!;
+  // an empty record: no client stall at all, where the loop delay's drawn stalls (20 ms, 4% of the time) lift the model's p99
+  const quiet = run([]);
+  assert.equal(quiet.simReplayed!.clientStalls, 'recorded');
+  assert.ok(quiet.simReplayed!.p99 < 8, `no client stall: p99 ${quiet.simReplayed!.p99}`);
+  assert.ok(quiet.sim.p99 > 15, `the model's drawn client stalls: p99 ${quiet.sim.p99}`);
+  // the client stalls 30 ms every 400 ms: a tenth of the calls wait up to 30 ms more
+  const stalled = run(Array.from({ length: 20 }, (_, k): [number, number] => [400 * k, 30]));
+  assert.ok(stalled.simReplayed!.p99 > 20, `replayed client stalls: p99 ${stalled.simReplayed!.p99}`);
+  assert.equal(stalled.sim.p99, quiet.sim.p99, 'the model itself is unchanged');
 });

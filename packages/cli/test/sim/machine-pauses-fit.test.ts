@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { machinePausesOf, parseReplicaStalls, phaseWindows, stallShareOf } from '../../src/lab/client/fleet-stalls.js';
+import { machinePausesOf, parseStallTrace, phaseWindows, stallShareOf } from '../../src/lab/client/fleet-stalls.js';
 
 const origin = 1_700_000_000_000;
 const trace = [
@@ -28,7 +28,7 @@ const lags: [number, number, number, number][] = [
   [15_000, 5, 5, 5], // fleet-wide, in the P2C window
 ];
 const replicas = [0, 1, 2].map((r) =>
-  parseReplicaStalls(
+  parseStallTrace(
     lags
       .filter((l) => l[r + 1]! > 0)
       .map((l) => JSON.stringify({ ev: 'replica-lag', replica: r, epochMs: origin + l[0] + r, ms: l[r + 1] }))

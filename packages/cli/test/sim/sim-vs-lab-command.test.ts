@@ -7,11 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandArgs } from '../command.js';
-import { replicaTracePath } from '../../src/lab/service/stall-recorder.js';
+import { clientTracePath, replicaTracePath } from '../../src/lab/service/stall-recorder.js';
 import { cdf } from './lab-cdf.js';
 
 let work = '';
@@ -121,6 +121,22 @@ test("with --picks each treatment's replica pauses follow its replicas' recorded
     probed.stdout,
     /lab run: load average 1\.0 → 1\.0; A fixed piece of CPU work took 20\.8 → 27\.1 ms of CPU .* in 21\.2 → 55\.4 ms of wall time/,
   );
+});
+
+test("with the client's own stall file beside the trace, the replay stalls the model's client where the lab's stalled (marked c)", () => {
+  const without = headroom('sim-vs-lab', 'lab.json', '--picks', 'picks.ndjson');
+  assert.equal(without.status, 0, without.stderr);
+  const cell = /slow-replica {2}p2c \+ peak-ewma .*?\d+\.\d\d, \d+\.\d, \d+\.\d+%( c)? /;
+  const drawn = cell.exec(without.stdout);
+  assert.ok(drawn !== null && drawn[1] === undefined, without.stdout);
+  // the same trace and replicas' files, and the client's: 30 ms stalls through P2C's window
+  for (const suffix of ['', ...[0, 1, 2].map((r) => `.replica-${r}.ndjson`)])
+    copyFileSync(join(work, `picks.ndjson${suffix}`), join(work, `client-picks.ndjson${suffix}`));
+  const lags = Array.from({ length: 10 }, (_, k) => ({ ev: 'client-lag', epochMs: origin + 4000 + 200 * k, ms: 30, thresholdMs: 3 }));
+  writeFileSync(clientTracePath(join(work, 'client-picks.ndjson')), lags.map((e) => JSON.stringify(e)).join('\n'));
+  const traced = headroom('sim-vs-lab', 'lab.json', '--picks', 'client-picks.ndjson');
+  assert.equal(traced.status, 0, traced.stderr);
+  assert.equal(cell.exec(traced.stdout)?.[1], ' c', traced.stdout);
 });
 
 test("with a hedging phase's trace, its hedges are set beside the model's: backups, delay, lateness, the hedged calls' time", () => {

@@ -16,13 +16,13 @@ export const TOGETHER_MS = 5;
 /** A win this soon after a fleet-wide stall's start (ms) counts as after it. */
 export const AFTER_MS = 1000;
 
-/** One replica's recorded events. */
-export interface ReplicaStallTrace {
+/** One process's recorded events: a replica's file, or the lab client's own (`<file>.client.ndjson`). */
+export interface StallTrace {
   /** Loop stalls: when each began (epoch ms) and how long it lasted. */
   readonly lags: readonly { readonly epochMs: number; readonly ms: number }[];
   /** Garbage collections: when each began (epoch ms), how long, and its kind. */
   readonly gcs: readonly { readonly epochMs: number; readonly ms: number; readonly kind: string }[];
-  /** The shortest lag the replica recorded (`headroom lab --stall-threshold`), ms, as its lag lines say; undefined when they do not (no lag, or an older trace: 3 ms). */
+  /** The shortest lag the process recorded (`headroom lab --stall-threshold`), ms, as its lag lines say; undefined when they do not (no lag, or an older trace: 3 ms). */
   readonly thresholdMs?: number | undefined;
 }
 
@@ -49,26 +49,26 @@ export interface StallSummary {
 }
 
 /**
- * Reads one replica's file.
+ * Reads one replica's file, or the client's.
  * @throws HR_SIM_INVALID_HISTOGRAM (`HistogramFileError`, as for `sim-vs-lab`'s other inputs) naming the line that is not JSON
  */
-export function parseReplicaStalls(ndjson: string, path: string): ReplicaStallTrace {
+export function parseStallTrace(ndjson: string, path: string): StallTrace {
   const lags: { epochMs: number; ms: number }[] = [];
   const gcs: { epochMs: number; ms: number; kind: string }[] = [];
   let thresholdMs: number | undefined;
   type Event = { ev?: string; epochMs?: number; ms?: number; kind?: string; thresholdMs?: number };
-  for (const e of ndjsonEvents<Event>(ndjson, path, 'the replica trace')) {
+  for (const e of ndjsonEvents<Event>(ndjson, path, 'the stall trace')) {
     if (e.epochMs === undefined || e.ms === undefined) continue;
-    if (e.ev === 'replica-lag') {
+    if (e.ev === 'replica-lag' || e.ev === 'client-lag') {
       lags.push({ epochMs: e.epochMs, ms: e.ms });
       if (typeof e.thresholdMs === 'number') thresholdMs = e.thresholdMs;
-    } else if (e.ev === 'replica-gc') gcs.push({ epochMs: e.epochMs, ms: e.ms, kind: e.kind ?? '?' });
+    } else if (e.ev === 'replica-gc' || e.ev === 'client-gc') gcs.push({ epochMs: e.epochMs, ms: e.ms, kind: e.kind ?? '?' });
   }
   return { lags, gcs, thresholdMs };
 }
 
 /** The moments when every replica lagged, lags starting within {@link TOGETHER_MS} of each other, in time order. */
-export function fleetStalls(replicas: readonly ReplicaStallTrace[]): FleetStall[] {
+export function fleetStalls(replicas: readonly StallTrace[]): FleetStall[] {
   if (replicas.length === 0) return [];
   const all = replicas.flatMap((r, replica) => r.lags.map((l) => ({ ...l, replica }))).sort((a, b) => a.epochMs - b.epochMs);
   const out: FleetStall[] = [];
@@ -95,7 +95,7 @@ export function fleetStalls(replicas: readonly ReplicaStallTrace[]): FleetStall[
 }
 
 /** One phase's fleet-wide stalls and the slow replica's wins after them, or null when its trace has no epoch times. */
-export function summariseStalls(phase: PickSummary, replicas: readonly ReplicaStallTrace[]): StallSummary | null {
+export function summariseStalls(phase: PickSummary, replicas: readonly StallTrace[]): StallSummary | null {
   const w = phase.windowEpochMs;
   if (w === null || w.end <= w.start) return null;
   const stalls = fleetStalls(replicas).filter((s) => s.epochMs >= w.start && s.epochMs < w.end);
@@ -161,7 +161,7 @@ export function phaseWindows(ndjson: string, path: string): PhaseWindow[] {
  * stalls that began inside the window, over the window's length. (The recorder sees stalls of
  * 3 ms and more: shorter ones are not counted.)
  */
-export function stallShareOf(replica: ReplicaStallTrace, window: { readonly start: number; readonly end: number }): number {
+export function stallShareOf(replica: StallTrace, window: { readonly start: number; readonly end: number }): number {
   let stalled = 0;
   for (const lag of replica.lags) if (lag.epochMs >= window.start && lag.epochMs < window.end) stalled += lag.ms;
   return stalled / (window.end - window.start);
@@ -171,7 +171,7 @@ export function stallShareOf(replica: ReplicaStallTrace, window: { readonly star
  * A replica's recorded stalls inside a window, each as `[startMs, lengthMs]` from the window's start
  * (the simulator's `pausesAt` record), in order of their start.
  */
-export function lagsIn(replica: ReplicaStallTrace, window: { readonly start: number; readonly end: number }): [number, number][] {
+export function lagsIn(replica: StallTrace, window: { readonly start: number; readonly end: number }): [number, number][] {
   return replica.lags
     .filter((lag) => lag.epochMs >= window.start && lag.epochMs < window.end)
     .map((lag): [number, number] => [lag.epochMs - window.start, lag.ms])
@@ -195,7 +195,7 @@ export interface MachinePauseFit {
  * the window has no fleet-wide stall.
  */
 export function machinePausesOf(
-  replicas: readonly ReplicaStallTrace[],
+  replicas: readonly StallTrace[],
   window: { readonly start: number; readonly end: number },
 ): MachinePauseFit | undefined {
   const lengths = fleetStalls(replicas)
