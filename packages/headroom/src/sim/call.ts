@@ -23,6 +23,7 @@ import { parseDuration } from '../core/duration.js';
 import { DeadlineBudget, FanOutTally, type TiedRun, type TieTicket } from '../latency/index.js';
 import type { SimEngine, SimHandler } from './engine.js';
 import type { Client } from './client.js';
+import type { RoundTripOutcome } from './features.js';
 import type { FanOutSpec } from './model-spec.js';
 import type { Job, Server } from './server.js';
 import type { TieRegistries } from './tied.js';
@@ -49,6 +50,8 @@ export interface CallHost {
   owner(key: number, attempt: number, client: Client): number;
   /** Finished calls and their attempts kept for reuse, when the model lets nothing hold them past their last answer. */
   readonly pool: CallPool | undefined;
+  /** Told each round trip as the client's load metric is (`runModel`'s `onRoundTrip` hook), when given. */
+  readonly onRoundTrip: ((atMs: number, client: number, server: number, rttMs: number, outcome: RoundTripOutcome) => void) | undefined;
 }
 
 /**
@@ -324,7 +327,9 @@ export class Call implements SimHandler {
   #answered(a: Attempt, ok: boolean, now: number): void {
     const client = this.client;
     a.cancelled = true;
-    client.metrics[a.server]!.end(now, now - a.sentAt, ok ? 'success' : a.dropped === TIE_DROPPED ? 'ignored' : 'failure');
+    const outcome = ok ? 'success' : a.dropped === TIE_DROPPED ? 'ignored' : 'failure';
+    client.metrics[a.server]!.end(now, now - a.sentAt, outcome);
+    this.host.onRoundTrip?.(now, client.index, a.server, now - a.sentAt, outcome);
     client.inflight[a.server]!--;
     client.totalInflight--;
     if (a.index < 0) {
@@ -556,6 +561,7 @@ export class Call implements SimHandler {
       if (a.cancelled) continue;
       a.cancelled = true;
       client.metrics[a.server]!.end(now, now - a.sentAt, 'ignored');
+      this.host.onRoundTrip?.(now, client.index, a.server, now - a.sentAt, 'ignored');
       client.inflight[a.server]!--;
       client.totalInflight--;
       if (withdraw && this.host.servers[a.server]!.withdraw(a)) a.ticket?.finish();

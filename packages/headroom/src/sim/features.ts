@@ -20,6 +20,9 @@ import type { Server } from './server.js';
 import { FrontedServer } from './front.js';
 import { parsePositiveDuration } from '../core/duration.js';
 
+/** How a round trip ended, as a load metric is told: answered, failed, or given up (lost its race, its call ended). */
+export type RoundTripOutcome = 'success' | 'failure' | 'ignored';
+
 /** Callbacks into a run, for tests and tools that check an invariant at every step. */
 export interface ModelHooks {
   /**
@@ -36,6 +39,13 @@ export interface ModelHooks {
    * real client's. Only with `clients.hedge`; it changes nothing in the run.
    */
   readonly onHedge?: (atMs: number, client: number, event: HedgeEvent) => void;
+  /**
+   * Each round trip of an attempt as `client`'s load metric is told of it, at `atMs`: `server`,
+   * the time from the send to the answer read (a stalled client reads it late), and how it ended —
+   * answered, failed, or given up (`ignored`: lost its race or its call ended first, timed to
+   * then) — as `headroom lab --trace-picks` traces the lab's. It changes nothing in the run.
+   */
+  readonly onRoundTrip?: (atMs: number, client: number, server: number, rttMs: number, outcome: RoundTripOutcome) => void;
   /**
    * Progress of a long run: called between events, about every {@link PROGRESS_EVENTS} events
    * (the run goes in chunks of virtual time sized to that), and once more as the arrivals stop.

@@ -91,6 +91,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
   servedForNobody = 0;
   readonly ties: TieRegistries | undefined;
   readonly pool: CallPool | undefined;
+  readonly onRoundTrip: ModelHooks['onRoundTrip'];
   lost = 0;
   inSystem = 0;
   #areaInSystem = 0;
@@ -120,6 +121,7 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     this.#onDispatch = hooks.onDispatch;
     this.#onPause = hooks.onPause;
     this.#onProgress = hooks.onProgress;
+    this.onRoundTrip = hooks.onRoundTrip;
     this.endMs = parsePositiveDuration(spec.duration, 'duration', 0);
     this.warmupMs = parseOptionalDuration(spec.warmup, 'warmup', this.endMs / 10);
     if (!(this.warmupMs < this.endMs)) throw invalidOption('warmup', spec.warmup, `use a duration below duration (${this.endMs} ms)`);

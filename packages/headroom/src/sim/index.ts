@@ -6,7 +6,7 @@
 export { SimEngine, type SimEngineOptions, type SimHandler } from './engine.js';
 export { MAX_SEED, ScenarioError } from './errors.js';
 export { runModel, checkModel } from './fleet.js';
-export { type ModelHooks, type RunProgress, PROGRESS_EVENTS } from './features.js';
+export { type ModelHooks, type RoundTripOutcome, type RunProgress, PROGRESS_EVENTS } from './features.js';
 export { type KeySpec, type PartitionerSpec } from './keys.js';
 export { type CacheSpec } from './cache.js';
 export { type LimiterSpec, type LimitAlgorithmName } from './limiter.js';
