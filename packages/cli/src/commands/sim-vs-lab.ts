@@ -9,6 +9,7 @@ import { renderTable } from 'headroom';
 import { HistogramFileError } from 'headroom/sim';
 import { summarisePicks, MANY_PENDING, type PickSummary } from '../lab/client/pick-trace-summary.js';
 import { summariseHedges, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
+import { BUNCH_BIN_MS, summariseBunching, type Bunching } from '../lab/client/slow-bunching.js';
 import {
   AFTER_MS,
   TOGETHER_MS,
@@ -26,6 +27,7 @@ import { clientTracePath, LAG_THRESHOLD_MS, replicaTracePath } from '../lab/serv
 import { hostProbeText } from '../lab/report/terminal.js';
 import {
   compareWithLab,
+  injectedStallMs,
   MACHINE_CHANGED,
   SPREAD_RUNS,
   WINDOWS,
@@ -215,6 +217,33 @@ function hedgesTable(trace: PickTrace, rows: readonly LabComparisonRow[]): strin
       "hedged calls' ms p50 / p90 / p99 / max",
       'original won',
     ],
+    body,
+  )}\n`;
+}
+
+/**
+ * `--picks`: how each phase's slow answers bunched in time, the lab's (from the trace's round trips)
+ * above the model's (its round trips over its measured window); answers slow on their own chance
+ * give a dispersion near 1 and no correlation (lab/client/slow-bunching.ts).
+ */
+function bunchingTable(trace: PickTrace, rows: readonly LabComparisonRow[], stallMs: number): string {
+  const lab = summariseBunching(trace.text, trace.path, stallMs);
+  const line = (source: string, b: Bunching | null | undefined): string[] =>
+    b === null || b === undefined
+      ? [source, '–', '–', '–']
+      : [source, `${b.slow} of ${b.answers}`, b.dispersion.toFixed(2), b.correlation.toFixed(2)];
+  const body = rows
+    .filter((r) => r.sim.bunching !== null)
+    .flatMap((r) => [
+      line(
+        `${r.scenario} · ${r.phase}: lab`,
+        lab.find((b) => b.scenario === r.scenario && b.phase === r.phase),
+      ),
+      line('  model', r.sim.bunching),
+    ]);
+  if (body.length === 0) return '';
+  return `\nslow answers bunched in time, inside each measured window (slow: above the replica's p95 there, the injected ${stallMs} ms stalls left out; in ${BUNCH_BIN_MS} ms bins — answers slow on their own chance give a dispersion near 1 and no correlation):\n${renderTable(
+    ['phase', 'slow answers', 'dispersion (variance ÷ mean per bin)', "replicas' correlation per bin"],
     body,
   )}\n`;
 }
@@ -445,7 +474,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''
-        }${overshootLine(rows)}\n${trace === undefined ? '' : `${picksTable(trace)}${hedgesTable(trace, rows)}`}`,
+        }${overshootLine(rows)}\n${trace === undefined ? '' : `${picksTable(trace)}${hedgesTable(trace, rows)}${bunchingTable(trace, rows, injectedStallMs())}`}`,
       );
     });
 }

@@ -46,11 +46,19 @@
  * trace is: hedge-trace-summary.ts), and with the replicas' own stall records a treatment is also
  * run with those stalls replayed where they happened (`simReplayed`).
  */
-import { runModel, type DistributionSpec, type ModelSpec, type PauseSpec, type RecordedPausesSpec } from 'headroom/sim';
+import {
+  runModel,
+  type DistributionSpec,
+  type ModelSpec,
+  type PauseSpec,
+  type RecordedPausesSpec,
+  type RoundTripOutcome,
+} from 'headroom/sim';
 import type { HedgeEvent } from 'headroom/latency';
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';
 import type { HostProbe } from '../lab/host-probe.js';
 import { hedgeFigures, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
+import { bunching, type Bunching, type RoundTrip } from '../lab/client/slow-bunching.js';
 import { quantileOf } from '../lab/quantile.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
@@ -99,13 +107,18 @@ export interface LabComparisonRow {
   readonly role: 'baseline (calibration)' | 'treatment (prediction)';
   /** `extra`: attempts beyond one per request ÷ requests (the hedges), NaN when the lab run lacks it. */
   readonly lab: { readonly p50: number; readonly p99: number; readonly slowShare: number; readonly extra: number };
-  /** `hedges`: what the model's hedges did over its measured window (null when it sent none), to set beside the lab's trace. */
+  /**
+   * `hedges`: what the model's hedges did over its measured window (null when it sent none), and
+   * `bunching`: how its slow answers bunched in time there (null without a slow one), to set
+   * beside the lab's trace.
+   */
   readonly sim: {
     readonly p50: number;
     readonly p99: number;
     readonly slowShare: number;
     readonly extra: number;
     readonly hedges: HedgeFigures | null;
+    readonly bunching: Bunching | null;
   };
   /** The lab client's send lag p99 in the baseline and in this phase, ms (null in older lab runs). */
   readonly sendLagP99Ms: { readonly baseline: number; readonly phase: number } | null;
@@ -576,6 +589,11 @@ export function withoutClientStalls(cdf: Cdf, stalls: PauseSpec, timeShare: numb
   return xs.map((ms, i) => ({ percentile: 100 * service[i]!, ms }));
 }
 
+/** How long a request the lab's `stalls` scenario stalls waits, ms (its catalog's). */
+export function injectedStallMs(): number {
+  return labFaults().stallMs;
+}
+
 /** What the lab injects in the two scenarios, from its own catalog (so the model follows it). */
 function labFaults() {
   const catalog = scenarioCatalog({ replicas: 3 });
@@ -596,35 +614,42 @@ function labFaults() {
 function simulate(
   model: ModelSpec,
   clientMs = 0,
-  hedges = false,
-): { p50: number; p99: number; slowShare: number; extra: number; hedges: HedgeFigures | null } {
+  details = false,
+): { p50: number; p99: number; slowShare: number; extra: number; hedges: HedgeFigures | null; bunching: Bunching | null } {
   // The share over the measured window, as the lab counts it (its replicas' requests between the
-  // window's first and last send), not over the warm-up too; the hedges over the same window.
+  // window's first and last send), not over the warm-up too; with `details`, the hedges and the
+  // answered round trips over the same window.
   const warmup = Number(model.warmup ?? 0);
   const sent: number[] = [];
   const backups: { afterMs: number; delayMs: number }[] = [];
   const wins: { attempt: number; attempts: number; latencyMs: number }[] = [];
+  const trips: RoundTrip[] = [];
   const r = runModel(model, 1, {
     onDispatch: (atMs, _client, server) => {
       if (atMs >= warmup) sent[server] = (sent[server] ?? 0) + 1;
     },
-    ...(hedges
+    ...(details
       ? {
           onHedge: (atMs: number, _client: number, e: HedgeEvent) => {
             if (atMs < warmup) return;
             if (e.type === 'hedge') backups.push(e);
             else if (e.type === 'win') wins.push(e);
           },
+          onRoundTrip: (atMs: number, _client: number, server: number, rttMs: number, outcome: RoundTripOutcome) => {
+            if (outcome === 'success') trips.push({ t: atMs, replica: server, ms: rttMs });
+          },
         }
       : {}),
   });
   const total = sent.reduce((a, b) => a + (b ?? 0), 0);
+  const servers = model.servers.reduce((n, g) => n + g.count, 0);
   return {
     p50: r.latency.p50 + clientMs,
     p99: r.latency.p99 + clientMs,
     slowShare: total === 0 ? 0 : (sent[0] ?? 0) / total,
     extra: r.extraPerOriginal,
-    hedges: hedges ? hedgeFigures(backups, wins) : null,
+    hedges: details ? hedgeFigures(backups, wins) : null,
+    bunching: details ? bunching(trips, servers, warmup, Number(model.duration), injectedStallMs()) : null,
   };
 }
 

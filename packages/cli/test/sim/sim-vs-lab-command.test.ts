@@ -83,6 +83,14 @@ before(() => {
     { ev: 'hedge', t: 110, afterMs: 8, delayMs: 7.5 },
     { ev: 'win', t: 113, attempt: 1, attempts: 2, ms: 11 },
     { ev: 'win', t: 114, attempt: 0, attempts: 1, ms: 3.5 },
+    // an answer every 0.5 ms in turn, all three replicas slow (9 ms) in the first 8 ms of every 200
+    ...Array.from({ length: 4000 }, (_, i) => ({
+      ev: 'rtt',
+      t: 100 + i * 0.5,
+      replica: i % 3,
+      ms: (i * 0.5) % 200 < 8 ? 9 : 3 + (i % 7) / 10,
+      outcome: 'success',
+    })),
     { ev: 'window', t: 2100, epochMs: origin + 2100, edge: 'end' },
   ];
   writeFileSync(join(work, 'hedges.ndjson'), hedgeEvents.map((e) => JSON.stringify(e)).join('\n'));
@@ -151,6 +159,13 @@ test("with a hedging phase's trace, its hedges are set beside the model's: backu
   const model = /\n {2}model +(\d+) \(([\d.]+)%\) +[\d.]+ \/ [\d.]+ \/ [\d.]+ +0\.0 \/ /.exec(r.stdout);
   assert.ok(model !== null, r.stdout);
   assert.ok(Number(model[1]) > 0 && Number(model[2]) > 0.5 && Number(model[2]) < 5, `model backups ${model[1]} (${model[2]}%)`);
+  // the lab's slow answers came together at every replica; the model's replicas are slow on their own
+  assert.match(r.stdout, /slow answers bunched in time/);
+  const bunched = /stalls · hedging: lab +(\d+) of (\d+) +([\d.]+) +([\d.-]+)\n {2}model +\d+ of \d+ +([\d.]+) +([\d.-]+)\n/.exec(r.stdout);
+  assert.ok(bunched !== null, r.stdout);
+  assert.equal(Number(bunched[2]), 4000);
+  assert.ok(Number(bunched[3]) > 5 && Number(bunched[4]) > 0.9, `lab dispersion ${bunched[3]}, correlation ${bunched[4]}`);
+  assert.ok(Number(bunched[6]) < 0.3, `model correlation ${bunched[6]}`);
 });
 
 test('a baseline the model comes out slower than is named under the table, and no negative time is added', () => {
