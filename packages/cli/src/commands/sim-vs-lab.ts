@@ -10,6 +10,8 @@ import { HistogramFileError } from 'headroom/sim';
 import { summarisePicks, MANY_PENDING, type PickSummary } from '../lab/client/pick-trace-summary.js';
 import { summariseHedges, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
 import { BUNCH_BIN_MS, summariseBunching, type Bunching } from '../lab/client/slow-bunching.js';
+import { windowRoundTrips, type WindowRoundTrips } from '../lab/client/round-trips.js';
+import { speedTimeline, steadySpeedRatios } from '../lab/client/machine-speed.js';
 import {
   AFTER_MS,
   TOGETHER_MS,
@@ -33,6 +35,7 @@ import {
   WINDOWS,
   type LabComparisonRow,
   type LabJson,
+  type WindowSpeed,
   type Range,
 } from '../sim/lab-compare.js';
 
@@ -124,6 +127,8 @@ interface PickTrace {
   readonly replicas: readonly StallTrace[];
   /** The lab client's own stall records (`<file>.client.ndjson`); undefined in a trace from before the client recorded them. */
   readonly client: StallTrace | undefined;
+  /** Each phase's window with its answered round trips. */
+  readonly rounds: readonly WindowRoundTrips[];
   readonly windows: readonly PhaseWindow[];
 }
 
@@ -146,7 +151,7 @@ function readPickTrace(path: string): PickTrace {
       path,
       'holds no measured phase of a pick trace; record one with `headroom lab --scenario slow-replica,stalls --json --trace-picks <file>`',
     );
-  return { path, text, replicas, client, windows };
+  return { path, text, replicas, client, windows, rounds: windowRoundTrips(text, path) };
 }
 
 /** The measured window of a scenario's phase in the trace, if it has one. */
@@ -227,7 +232,7 @@ function hedgesTable(trace: PickTrace, rows: readonly LabComparisonRow[]): strin
  * give a dispersion near 1 and no correlation (lab/client/slow-bunching.ts).
  */
 function bunchingTable(trace: PickTrace, rows: readonly LabComparisonRow[], stallMs: number): string {
-  const lab = summariseBunching(trace.text, trace.path, stallMs);
+  const lab = summariseBunching(trace.rounds, stallMs);
   const line = (source: string, b: Bunching | null | undefined): string[] =>
     b === null || b === undefined
       ? [source, '–', '–', '–']
@@ -285,6 +290,21 @@ function perProcessWindow<T>(
         );
     }
     if (phases.size > 0) out.set(scenario.name, phases);
+  }
+  return out;
+}
+
+/** Percentiles at which a replica's answers at a steady speed are set against them as recorded. */
+const STEADY_PERCENTILES = [...Array.from({ length: 99 }, (_, i) => i + 1), 99.9];
+
+/** The machine's speed over each phase's window, from its round trips, by scenario and phase label (lab/client/machine-speed.ts). */
+function speedOf(trace: PickTrace, stallMs: number): Map<string, Map<string, WindowSpeed>> {
+  const out = new Map<string, Map<string, WindowSpeed>>();
+  for (const w of trace.rounds) {
+    if (w.trips.length === 0) continue;
+    const timeline = speedTimeline(w.trips, w.start, w.end, stallMs);
+    const steady = steadySpeedRatios(w.trips, timeline, w.start, w.end, stallMs, w.replicas, STEADY_PERCENTILES);
+    (out.get(w.scenario) ?? out.set(w.scenario, new Map()).get(w.scenario)!).set(w.phase, { timeline, steady });
   }
   return out;
 }
@@ -396,6 +416,7 @@ export function registerSimVsLab(program: Command): void {
         replicaStalls: trace === undefined ? new Map() : perProcessWindow(trace, lab, trace.replicas, stallShareOf),
         replicaLags: trace === undefined ? new Map() : perProcessWindow(trace, lab, trace.replicas, lagsIn),
         clientLags: trace?.client === undefined ? new Map() : clientLagsOf(trace, lab, trace.client),
+        speed: trace === undefined ? new Map() : speedOf(trace, injectedStallMs()),
       });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
@@ -437,7 +458,7 @@ export function registerSimVsLab(program: Command): void {
             'phase',
             'sim without stalls: p99, to replica 0',
             "sim without the replicas' tails: p99, to replica 0",
-            "sim, the window's recorded stalls replayed (replicas', + the client's: c): p50, p99, to replica 0",
+            "sim, the window replayed — its recorded stalls (the client's too: c) and its speed (s): p50, p99, to replica 0",
             'mixed-CDF model: p50, p99, to replica 0',
             'send lag p99, baseline → phase',
             'client stalls',
@@ -449,7 +470,7 @@ export function registerSimVsLab(program: Command): void {
             r.simWithoutTails === null ? '–' : `${r.simWithoutTails.p99.toFixed(1)}, ${pct(r.simWithoutTails.slowShare)}`,
             r.simReplayed === null
               ? '–'
-              : `${r.simReplayed.p50.toFixed(2)}, ${r.simReplayed.p99.toFixed(1)}, ${pct(r.simReplayed.slowShare)}${r.simReplayed.clientStalls === 'recorded' ? ' c' : ''}`,
+              : `${r.simReplayed.p50.toFixed(2)}, ${r.simReplayed.p99.toFixed(1)}, ${pct(r.simReplayed.slowShare)}${r.simReplayed.clientStalls === 'recorded' ? ' c' : ''}${r.simReplayed.speed ? ' s' : ''}`,
             mixed === null ? '–' : `${mixed[i]!.sim.p50.toFixed(2)}, ${mixed[i]!.sim.p99.toFixed(1)}, ${pct(mixed[i]!.sim.slowShare)}`,
             r.sendLagP99Ms === null
               ? '–'

@@ -58,7 +58,9 @@ import type { HedgeEvent } from 'headroom/latency';
 import { scenarioCatalog } from '../lab/scenarios/catalog.js';
 import type { HostProbe } from '../lab/host-probe.js';
 import { hedgeFigures, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
-import { bunching, type Bunching, type RoundTrip } from '../lab/client/slow-bunching.js';
+import { bunching, type Bunching } from '../lab/client/slow-bunching.js';
+import type { RoundTrip } from '../lab/client/round-trips.js';
+import type { SpeedTimeline } from '../lab/client/machine-speed.js';
 import { quantileOf } from '../lab/quantile.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
@@ -171,6 +173,8 @@ export interface LabComparisonRow {
     readonly p99: number;
     readonly slowShare: number;
     readonly clientStalls: 'recorded' | 'loop delay';
+    /** The window's speed was replayed too (`options.speed`). */
+    readonly speed: boolean;
   } | null;
   /**
    * How each replica's pauses were rescaled for this phase (per-replica model with `replicaStalls`):
@@ -653,6 +657,47 @@ function simulate(
   };
 }
 
+/** The machine's speed over one phase's window (lab/client/machine-speed.ts). */
+export interface WindowSpeed {
+  /** Its slow-down factor per bin. */
+  readonly timeline: SpeedTimeline;
+  /** Per replica, `[percentile, ratio]`: its answers' quantiles at a steady speed over as recorded. */
+  readonly steady: readonly (readonly (readonly [number, number])[])[];
+}
+
+/** `cdf` with each point's time multiplied by `ratios`' ratio at its percentile (linear between them, the nearest outside them). */
+export function atSteadySpeed(cdf: Cdf, ratios: readonly (readonly [number, number])[]): Cdf {
+  if (ratios.length === 0) return cdf;
+  const ratioAt = (p: number): number => {
+    if (p <= ratios[0]![0]) return ratios[0]![1];
+    for (let i = 1; i < ratios.length; i++) {
+      const [p1, r1] = ratios[i]!;
+      if (p <= p1) {
+        const [p0, r0] = ratios[i - 1]!;
+        return r0 + ((r1 - r0) * (p - p0)) / (p1 - p0);
+      }
+    }
+    return ratios[ratios.length - 1]![1];
+  };
+  const out = cdf.map((c) => ({ percentile: c.percentile, ms: c.ms * ratioAt(c.percentile) }));
+  // still a CDF: times never fall as the percentile rises
+  for (let i = 1; i < out.length; i++) if (out[i]!.ms < out[i - 1]!.ms) out[i] = { ...out[i]!, ms: out[i - 1]!.ms };
+  return out;
+}
+
+/** A timeline's factors as `slow` faults on every one of `servers` servers, from the warm-up's end, repeated every window. */
+function slowFaults(timeline: SpeedTimeline, servers: number, settings: LabJson['settings']): NonNullable<ModelSpec['faults']> {
+  const all = Array.from({ length: servers }, (_, k) => k);
+  return Array.from({ length: WINDOWS }, (_, w) =>
+    timeline.factors.map((factor, b) => ({
+      atMs: settings.warmupMs + w * settings.phaseDurationMs + b * timeline.binMs,
+      action: 'slow' as const,
+      servers: all,
+      factor,
+    })),
+  ).flat();
+}
+
 /**
  * The comparison rows for the slow-replica and stalls scenarios present in a lab run.
  * @param options.mixedCdf - model from the phase's mixed CDF and fitted stalls even when the run has
@@ -688,6 +733,13 @@ export function compareWithLab(
      * instead of drawing its stalls from its loop delay.
      */
     readonly clientLags?: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly [number, number])[]>>;
+    /**
+     * The machine's speed over each phase's window, by scenario and phase label (`sim-vs-lab
+     * --picks`: from the trace's round trips, lab/client/machine-speed.ts). With the baseline's and
+     * a treatment's, `simReplayed` also replays the treatment window's slow-down factors on every
+     * replica, each replica's service first made as narrow as the baseline's answers at a steady speed.
+     */
+    readonly speed?: ReadonlyMap<string, ReadonlyMap<string, WindowSpeed>>;
   } = {},
 ): LabComparisonRow[] {
   const spreadRuns = options.spreadRuns ?? SPREAD_RUNS;
@@ -702,6 +754,8 @@ export function compareWithLab(
     let independent: ModelSpec['servers'];
     // the per-replica model's replicas with their bodies only (no pauses): the other side of the bracket
     let bodies: ModelSpec['servers'] | undefined;
+    // each replica's service CDF in the per-replica model (its body and tail), for the speed replay
+    let services: Cdf[] | undefined;
     let fitted: PauseSpec | undefined;
     const stalled =
       scenario.name !== 'stalls'
@@ -737,7 +791,7 @@ export function compareWithLab(
       // stalls added to its answers (deconvolved): the rest is its service.
       const own = replicas.map((c) => (stalled === 0 ? c : subCdf(c, 0, 100 * (1 - stalled))));
       fitted = measured?.stalls;
-      const services = own.map((c) => (measured === undefined ? c : withoutClientStalls(c, measured.stalls, measured.timeShare)));
+      services = own.map((c) => (measured === undefined ? c : withoutClientStalls(c, measured.stalls, measured.timeShare)));
       servers = services.map((service) => {
         // What is left above the replica's p95 is its own machine's (its event loop, the
         // scheduler): common to the requests it holds, as pauses of the replica, fitted as above.
@@ -795,21 +849,30 @@ export function compareWithLab(
       at: lags.filter(([t]) => t < lab.settings.phaseDurationMs),
       every: lab.settings.phaseDurationMs,
     });
+    const speedOf = (phase: (typeof scenario.phases)[number]): WindowSpeed | undefined =>
+      options.speed?.get(scenario.name)?.get(phase.label);
     const replayed = (
       phase: (typeof scenario.phases)[number],
       clients: NonNullable<ModelSpec['clients']>,
       groups: ModelSpec['servers'],
       lags: readonly (readonly [number, number])[][],
       clientLags: readonly (readonly [number, number])[] | undefined,
+      speed: { readonly now: SpeedTimeline; readonly groups: ModelSpec['servers'] } | undefined,
     ): ModelSpec => {
       const { stalls: _drawn, ...policy } = clients;
       const { machinePauses: _shared, ...rest } = model(
         phase,
         clientLags === undefined ? clients : { ...policy, stallsAt: record(clientLags) },
-        groups.map((g, k) => ({ ...g, pausesAt: record(lags[k] ?? []) })),
+        (speed?.groups ?? groups).map((g, k) => ({ ...g, pausesAt: record(lags[k] ?? []) })),
       );
-      return rest;
+      return speed === undefined ? rest : { ...rest, faults: slowFaults(speed.now, groups.length, lab.settings) };
     };
+    // the replicas' bodies at the baseline's steady speed, for a speed replay
+    const steadyBodies = ((): ModelSpec['servers'] | undefined => {
+      const ratios = speedOf(base)?.steady;
+      if (services === undefined || ratios === undefined || ratios.length < services.length) return undefined;
+      return services.map((service, k) => group(buckets(subCdf(atSteadySpeed(service, ratios[k]!), 0, TAIL_FROM))));
+    })();
     // The client's own time that no balancer sees, ms: added to every simulated latency (per-replica model).
     let clientMs = 0;
     let baselineOvershootMs = 0;
@@ -881,6 +944,7 @@ export function compareWithLab(
       const replicasNow = rescaled(phase);
       const lags = options.replicaLags?.get(scenario.name)?.get(phase.label);
       const clientLags = options.clientLags?.get(scenario.name)?.get(phase.label);
+      const speedNow = speedOf(phase)?.timeline;
       const phaseModel = model(phase, stalls === undefined ? policy : { ...policy, stalls }, replicasNow?.groups);
       rows.push({
         scenario: scenario.name,
@@ -906,8 +970,19 @@ export function compareWithLab(
           phase === base || bodies === undefined || lags === undefined
             ? null
             : {
-                ...simulate(replayed(phase, stalls === undefined ? policy : { ...policy, stalls }, bodies, lags, clientLags), clientMs),
+                ...simulate(
+                  replayed(
+                    phase,
+                    stalls === undefined ? policy : { ...policy, stalls },
+                    bodies,
+                    lags,
+                    clientLags,
+                    speedNow === undefined || steadyBodies === undefined ? undefined : { now: speedNow, groups: steadyBodies },
+                  ),
+                  clientMs,
+                ),
                 clientStalls: clientLags === undefined ? 'loop delay' : 'recorded',
+                speed: speedNow !== undefined && steadyBodies !== undefined,
               },
         replicas: phase === base ? replicaCheck : null,
         replicaPauseScale: replicasNow?.scale ?? null,

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom } from 'headroom';
-import { bunching, summariseBunching, BUNCH_BIN_MS, type RoundTrip } from '../../src/lab/client/slow-bunching.js';
+import { bunching, summariseBunching, BUNCH_BIN_MS } from '../../src/lab/client/slow-bunching.js';
+import { windowRoundTrips, type RoundTrip } from '../../src/lab/client/round-trips.js';
 
 /** 3 replicas answering every 0.5 ms in turn for 40 s, 4 ms each; `slow(t, replica, random)` says which take 20 ms. */
 function trips(slow: (t: number, replica: number, random: SeededRandom) => boolean): RoundTrip[] {
@@ -73,7 +74,7 @@ test("the trace reader sums up each phase's window from its answered round trips
     { ev: 'rtt', t: 20, replica: 1, ms: 50, outcome: 'ignored' }, // a given-up attempt
     { ev: 'window', t: 4010, edge: 'end' },
   ];
-  const [phase, ...rest] = summariseBunching(lines.map((l) => JSON.stringify(l)).join('\n'), 'picks.ndjson', 250);
+  const [phase, ...rest] = summariseBunching(windowRoundTrips(lines.map((l) => JSON.stringify(l)).join('\n'), 'picks.ndjson'), 250);
   assert.equal(rest.length, 0);
   assert.equal(phase!.scenario, 'stalls');
   assert.equal(phase!.answers, 8000);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { SeededRandom } from 'headroom';
 import { runModel } from 'headroom/sim';
 import {
+  atSteadySpeed,
   compareWithLab,
   msAt,
   pausesAtShare,
@@ -23,6 +24,7 @@ import {
   subCdf,
   withoutClientStalls,
   type LabJson,
+  type WindowSpeed,
 } from '../../src/sim/lab-compare.js';
 import { cdf } from './lab-cdf.js';
 import { quantileOf } from '../../src/lab/quantile.js';
@@ -567,6 +569,80 @@ test("with the replicas' recorded stalls a treatment is also run with them repla
   assert.ok(stalled!.simReplayed!.p99 > 20, `replayed stalls: p99 ${stalled!.simReplayed!.p99}`);
   assert.equal(stalled!.sim.p99, plain!.sim.p99, 'the model itself is unchanged');
   assert.equal(stalled!.simReplayed!.clientStalls, 'loop delay', "without the client's records its stalls are drawn");
+});
+
+test("with the machine's speed over the windows, the replay slows every replica where the treatment's window was slow, on bodies at the baseline's steady speed", () => {
+  const fast = cdf((q) => uniform(4, 6, q));
+  const run = (speed: ReadonlyMap<string, WindowSpeed> | undefined): ReturnType<typeof compareWithLab>[number] =>
+    compareWithLab(
+      {
+        ...lab,
+        scenarios: [
+          {
+            name: 'slow-replica',
+            phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map(
+              (p) => ({ ...p, replicaCdf: [fast, fast, fast], clientLoopDelay: loopDelay(0.002, 2) }),
+            ),
+          },
+        ],
+      },
+      {
+        spreadRuns: 0,
+        replicaLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', [[], [], []]]])]]),
+        ...(speed === undefined ? {} : { speed: new Map([['slow-replica', speed]]) }),
+      },
+    )[1]!;
+  // the window, 8 s, in 400 bins
+  const flat = { binMs: 20, factors: Array.from({ length: 400 }, () => 1) };
+  const steady = (ratio: number) => Array.from({ length: 3 }, () => [[1, ratio] as const, [99, ratio] as const]);
+  const windows = (treatment: typeof flat, ratio = 1): ReadonlyMap<string, WindowSpeed> =>
+    new Map([
+      ['round-robin', { timeline: flat, steady: steady(ratio) }],
+      ['p2c + peak-ewma', { timeline: treatment, steady: steady(1) }],
+    ]);
+  const none = run(undefined);
+  assert.equal(none.simReplayed!.speed, false);
+  // a steady machine and steady bodies: the replay of the bodies alone
+  const steadyRun = run(windows(flat));
+  assert.equal(steadyRun.simReplayed!.speed, true);
+  assert.ok(
+    Math.abs(steadyRun.simReplayed!.p99 - none.simReplayed!.p99) < 0.3,
+    `${steadyRun.simReplayed!.p99} vs ${none.simReplayed!.p99}`,
+  );
+  // the treatment's window three times as slow for 60 ms of every 2 s: its p99 rises, the model's does not move
+  const slowed = run(windows({ binMs: 20, factors: Array.from({ length: 400 }, (_, b) => (b % 100 < 3 ? 3 : 1)) }));
+  assert.ok(slowed.simReplayed!.p99 > steadyRun.simReplayed!.p99 + 3, `${slowed.simReplayed!.p99} vs ${steadyRun.simReplayed!.p99}`);
+  assert.equal(slowed.sim.p99, none.sim.p99);
+  // bodies narrowed to the baseline's steady speed (every quantile 0.8×): faster
+  const narrowed = run(windows(flat, 0.8));
+  assert.ok(narrowed.simReplayed!.p50 < 0.85 * steadyRun.simReplayed!.p50, `${narrowed.simReplayed!.p50} vs ${steadyRun.simReplayed!.p50}`);
+});
+
+test('a CDF at a steady speed: each point scaled by the ratio at its percentile, linear between them, never falling', () => {
+  const c = [
+    { percentile: 0, ms: 1 },
+    { percentile: 50, ms: 2 },
+    { percentile: 100, ms: 10 },
+  ];
+  assert.deepEqual(
+    atSteadySpeed(c, [
+      [25, 1],
+      [75, 0.5],
+    ]),
+    [
+      { percentile: 0, ms: 1 },
+      { percentile: 50, ms: 1.5 },
+      { percentile: 100, ms: 5 },
+    ],
+  );
+  assert.deepEqual(atSteadySpeed(c, []), c);
+  assert.deepEqual(
+    atSteadySpeed(c, [
+      [0, 2],
+      [50, 0.1],
+    ]).map((p) => p.ms),
+    [2, 2, 2],
+  );
 });
 
 test("with the client's recorded stalls too, the replay stalls the client where they happened instead of drawing its stalls", () => {

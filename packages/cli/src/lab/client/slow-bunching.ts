@@ -1,7 +1,7 @@
 /**
  * Whether slow answers come in bunches: of a window's round trips, the slow ones — above their
  * replica's p95 in the window, leaving out the injected stalls — counted in bins of
- * {@link BUNCH_BIN_MS}. Two figures, each 1 and 0 when every answer is slow on its own chance:
+ * {@link BUNCH_BIN_MS}. Two figures, about 1 and 0 when each answer is slow on its own chance:
  * - the index of dispersion of the slow answers per bin (variance ÷ mean): larger when slow answers
  *   arrive together, at one replica or at several;
  * - the correlation of the replicas' slow answers per bin (Pearson's, the mean over pairs of
@@ -11,18 +11,11 @@
  * (`rtt` lines of a `--trace-picks` file) and the model's (`runModel`'s `onRoundTrip`) are summed
  * up by the same function, for `sim-vs-lab --picks`.
  */
-import { ndjsonEvents } from '../ndjson-file.js';
 import { quantileOf } from '../quantile.js';
+import type { RoundTrip, WindowRoundTrips } from './round-trips.js';
 
 /** Width of a bin, ms. */
 export const BUNCH_BIN_MS = 20;
-
-/** One answered round trip: when it was read (ms, any clock shared by the window), at which replica, how long. */
-export interface RoundTrip {
-  readonly t: number;
-  readonly replica: number;
-  readonly ms: number;
-}
 
 /** How bunched a window's slow answers were (see the file comment). */
 export interface Bunching {
@@ -98,44 +91,13 @@ export interface PhaseBunching extends Bunching {
 }
 
 /**
- * The bunching of each phase's measured window in a `headroom lab --trace-picks` file, from its
- * answered round trips (`rtt` lines with outcome `success`; the replicas are those they name).
+ * The bunching of each phase's measured window, from its answered round trips
+ * ({@link windowRoundTrips}; the replicas are those they name).
  * @param excludeFromMs - round trips this long or longer are left out (the injected stalls)
- * @throws HR_SIM_INVALID_HISTOGRAM naming the line that is not JSON
  */
-export function summariseBunching(ndjson: string, path: string, excludeFromMs: number): PhaseBunching[] {
-  const out: PhaseBunching[] = [];
-  let current: { scenario: string; phase: string; trips: RoundTrip[]; start: number; end: number } | null = null;
-  const close = (): void => {
-    if (current === null || !(current.end > current.start)) return;
-    const replicas = current.trips.reduce((n, r) => Math.max(n, r.replica + 1), 0);
-    const b = bunching(current.trips, replicas, current.start, current.end, excludeFromMs);
-    if (b !== null) out.push({ scenario: current.scenario, phase: current.phase, ...b });
-  };
-  const wanted = (line: string): boolean => !line.startsWith('{"ev":"pick"');
-  type Event = {
-    ev?: string;
-    t?: number;
-    scenario?: string;
-    phase?: string;
-    edge?: string;
-    replica?: number;
-    ms?: number;
-    outcome?: string;
-  };
-  for (const e of ndjsonEvents<Event>(ndjson, path, 'the pick trace', wanted)) {
-    if (e.ev === 'phase') {
-      close();
-      current = { scenario: e.scenario ?? '?', phase: e.phase ?? '?', trips: [], start: NaN, end: NaN };
-    } else if (current === null || typeof e.t !== 'number') {
-      continue;
-    } else if (e.ev === 'window') {
-      if (e.edge === 'start') current.start = e.t;
-      else current.end = e.t;
-    } else if (e.ev === 'rtt' && e.outcome === 'success' && typeof e.replica === 'number' && typeof e.ms === 'number') {
-      current.trips.push({ t: e.t, replica: e.replica, ms: e.ms });
-    }
-  }
-  close();
-  return out;
+export function summariseBunching(windows: readonly WindowRoundTrips[], excludeFromMs: number): PhaseBunching[] {
+  return windows.flatMap((w) => {
+    const b = bunching(w.trips, w.replicas, w.start, w.end, excludeFromMs);
+    return b === null ? [] : [{ scenario: w.scenario, phase: w.phase, ...b }];
+  });
 }
