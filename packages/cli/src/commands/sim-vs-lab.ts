@@ -11,7 +11,8 @@ import { summarisePicks, MANY_PENDING, type PickSummary } from '../lab/client/pi
 import { summariseHedges, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
 import { BUNCH_BIN_MS, summariseBunching, type Bunching } from '../lab/client/slow-bunching.js';
 import { windowRoundTrips, type WindowRoundTrips } from '../lab/client/round-trips.js';
-import { speedTimeline, steadySpeedRatios } from '../lab/client/machine-speed.js';
+import { SPEED_BIN_MS, speedTimeline, steadySpeedRatios } from '../lab/client/machine-speed.js';
+import { quantileOf } from '../lab/quantile.js';
 import {
   AFTER_MS,
   TOGETHER_MS,
@@ -231,24 +232,31 @@ function hedgesTable(trace: PickTrace, rows: readonly LabComparisonRow[]): strin
  * above the model's (its round trips over its measured window); answers slow on their own chance
  * give a dispersion near 1 and no correlation (lab/client/slow-bunching.ts).
  */
-function bunchingTable(trace: PickTrace, rows: readonly LabComparisonRow[], stallMs: number): string {
+function bunchingTable(
+  trace: PickTrace,
+  rows: readonly LabComparisonRow[],
+  stallMs: number,
+  speed: ReadonlyMap<string, ReadonlyMap<string, WindowSpeed>>,
+): string {
   const lab = summariseBunching(trace.rounds, stallMs);
-  const line = (source: string, b: Bunching | null | undefined): string[] =>
-    b === null || b === undefined
-      ? [source, '–', '–', '–']
-      : [source, `${b.slow} of ${b.answers}`, b.dispersion.toFixed(2), b.correlation.toFixed(2)];
+  const line = (source: string, b: Bunching | null | undefined, s?: WindowSpeed): string[] => [
+    source,
+    ...(b === null || b === undefined ? ['–', '–', '–'] : [`${b.slow} of ${b.answers}`, b.dispersion.toFixed(2), b.correlation.toFixed(2)]),
+    s === undefined ? '–' : [0.9, 0.99, 1].map((q) => quantileOf(s.timeline.factors, q).toFixed(2)).join(' / '),
+  ];
   const body = rows
     .filter((r) => r.sim.bunching !== null)
     .flatMap((r) => [
       line(
         `${r.scenario} · ${r.phase}: lab`,
         lab.find((b) => b.scenario === r.scenario && b.phase === r.phase),
+        speed.get(r.scenario)?.get(r.phase),
       ),
       line('  model', r.sim.bunching),
     ]);
   if (body.length === 0) return '';
-  return `\nslow answers bunched in time, inside each measured window (slow: above the replica's p95 there, the injected ${stallMs} ms stalls left out; in ${BUNCH_BIN_MS} ms bins — answers slow on their own chance give a dispersion near 1 and no correlation):\n${renderTable(
-    ['phase', 'slow answers', 'dispersion (variance ÷ mean per bin)', "replicas' correlation per bin"],
+  return `\nslow answers bunched in time, inside each measured window (slow: above the replica's p95 there, the injected ${stallMs} ms stalls left out; in ${BUNCH_BIN_MS} ms bins — answers slow on their own chance give a dispersion near 1 and no correlation), and the machine's slow-down per ${SPEED_BIN_MS} ms that the replay plays back:\n${renderTable(
+    ['phase', 'slow answers', 'dispersion (variance ÷ mean per bin)', "replicas' correlation per bin", 'slow-down p90 / p99 / max'],
     body,
   )}\n`;
 }
@@ -404,19 +412,20 @@ export function registerSimVsLab(program: Command): void {
     .argument('<lab.json>', 'output of `headroom lab --scenario slow-replica,stalls --json`')
     .option(
       '--picks <file>',
-      "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks, the hedges beside the model's, and (with the replicas' files) the fleet-wide stalls before its wins and each treatment with the replicas' recorded stalls (and the client's, when it wrote them) replayed",
+      "also summarise that run's `headroom lab --trace-picks <file>`: why the slow replica won its picks, the hedges beside the model's, and (with the replicas' files) the fleet-wide stalls before its wins and each treatment with the replicas' recorded stalls (and the client's, when it wrote them) and the machine's speed replayed, and how slow answers bunch in time, lab beside model",
     )
     .action((path: string, opts: { picks?: string }) => {
       const lab = readLab(path);
       process.stderr.write(`simulating each phase for ${WINDOWS}× the lab's window, and ${SPREAD_RUNS} runs of one window …\n`);
       const trace = opts.picks === undefined ? undefined : readPickTrace(opts.picks);
       const fits = trace === undefined ? new Map<string, MachinePauseFit>() : machinePausesFrom(trace, lab);
+      const speed = trace === undefined ? new Map<string, Map<string, WindowSpeed>>() : speedOf(trace, injectedStallMs());
       const rows = compareWithLab(lab, {
         machinePauses: new Map([...fits].map(([s, f]) => [s, f.pauses])),
         replicaStalls: trace === undefined ? new Map() : perProcessWindow(trace, lab, trace.replicas, stallShareOf),
         replicaLags: trace === undefined ? new Map() : perProcessWindow(trace, lab, trace.replicas, lagsIn),
         clientLags: trace?.client === undefined ? new Map() : clientLagsOf(trace, lab, trace.client),
-        speed: trace === undefined ? new Map() : speedOf(trace, injectedStallMs()),
+        speed,
       });
       // The older model beside it, when this run let the newer one be used.
       const mixed = rows.some((r) => r.source.service === 'per-replica') ? compareWithLab(lab, { mixedCdf: true, spreadRuns: 0 }) : null;
@@ -495,7 +504,7 @@ export function registerSimVsLab(program: Command): void {
           rows.some((r) => r.machineChanged)
             ? `\n* the machine changed between the phases (send lag p99 off by more than ${MACHINE_CHANGED}×): the stalls are rescaled to the phase's lag, but the row does not test the model on the machine it was calibrated on`
             : ''
-        }${overshootLine(rows)}\n${trace === undefined ? '' : `${picksTable(trace)}${hedgesTable(trace, rows)}${bunchingTable(trace, rows, injectedStallMs())}`}`,
+        }${overshootLine(rows)}\n${trace === undefined ? '' : `${picksTable(trace)}${hedgesTable(trace, rows)}${bunchingTable(trace, rows, injectedStallMs(), speed)}`}`,
       );
     });
 }
