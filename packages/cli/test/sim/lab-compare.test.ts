@@ -537,27 +537,36 @@ test("a later phase's replica pauses follow its replicas' recorded stall time: h
   assert.equal(compareWithLab(run, { spreadRuns: 0, replicaStalls: stalls([0.01, 0.01, 0.01]) })[0]!.replicaPauseScale, null);
 });
 
-test("with the replicas' recorded stalls a treatment is also run with them replayed where they happened, on the replicas' bodies", () => {
+/**
+ * The slow-replica scenario on three fast replicas (4–6 ms) with a client loop delay of `stallMs`
+ * stalls, compared with `options` (no spread runs): its baseline and treatment rows.
+ */
+const replayRows = (stallMs: number, options: Parameters<typeof compareWithLab>[1] = {}): ReturnType<typeof compareWithLab> => {
   const fast = cdf((q) => uniform(4, 6, q));
+  return compareWithLab(
+    {
+      ...lab,
+      scenarios: [
+        {
+          name: 'slow-replica',
+          phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map((p) => ({
+            ...p,
+            replicaCdf: [fast, fast, fast],
+            clientLoopDelay: loopDelay(0.002, stallMs),
+          })),
+        },
+      ],
+    },
+    { spreadRuns: 0, ...options },
+  );
+};
+
+/** The treatment's recorded stalls at each of the three replicas, as `sim-vs-lab --picks` hands them over. */
+const lagsOf = (lags: [number, number][][]) => new Map([['slow-replica', new Map([['p2c + peak-ewma', lags]])]]);
+
+test("with the replicas' recorded stalls a treatment is also run with them replayed where they happened, on the replicas' bodies", () => {
   const run = (lags: [number, number][][] | undefined): ReturnType<typeof compareWithLab> =>
-    compareWithLab(
-      {
-        ...lab,
-        scenarios: [
-          {
-            name: 'slow-replica',
-            phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map(
-              (p) => ({
-                ...p,
-                replicaCdf: [fast, fast, fast],
-                clientLoopDelay: loopDelay(0.002, 2),
-              }),
-            ),
-          },
-        ],
-      },
-      { spreadRuns: 0, ...(lags === undefined ? {} : { replicaLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', lags]])]]) }) },
-    );
+    replayRows(2, lags === undefined ? {} : { replicaLags: lagsOf(lags) });
   const [base, plain] = run(undefined);
   assert.equal(base!.simReplayed, null);
   assert.equal(plain!.simReplayed, null, 'no records, no replay');
@@ -572,26 +581,8 @@ test("with the replicas' recorded stalls a treatment is also run with them repla
 });
 
 test("with the machine's speed over the windows, the replay slows every replica where the treatment's window was slow, on bodies at the baseline's steady speed", () => {
-  const fast = cdf((q) => uniform(4, 6, q));
   const run = (speed: ReadonlyMap<string, WindowSpeed> | undefined): ReturnType<typeof compareWithLab>[number] =>
-    compareWithLab(
-      {
-        ...lab,
-        scenarios: [
-          {
-            name: 'slow-replica',
-            phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map(
-              (p) => ({ ...p, replicaCdf: [fast, fast, fast], clientLoopDelay: loopDelay(0.002, 2) }),
-            ),
-          },
-        ],
-      },
-      {
-        spreadRuns: 0,
-        replicaLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', [[], [], []]]])]]),
-        ...(speed === undefined ? {} : { speed: new Map([['slow-replica', speed]]) }),
-      },
-    )[1]!;
+    replayRows(2, { replicaLags: lagsOf([[], [], []]), ...(speed === undefined ? {} : { speed: new Map([['slow-replica', speed]]) }) })[1]!;
   // the window, 8 s, in 400 bins
   const flat = { binMs: 20, factors: Array.from({ length: 400 }, () => 1) };
   const steady = (ratio: number) => Array.from({ length: 3 }, () => [[1, ratio] as const, [99, ratio] as const]);
@@ -646,26 +637,11 @@ test('a CDF at a steady speed: each point scaled by the ratio at its percentile,
 });
 
 test("with the client's recorded stalls too, the replay stalls the client where they happened instead of drawing its stalls", () => {
-  const fast = cdf((q) => uniform(4, 6, q));
   const run = (client: [number, number][]): ReturnType<typeof compareWithLab>[number] =>
-    compareWithLab(
-      {
-        ...lab,
-        scenarios: [
-          {
-            name: 'slow-replica',
-            phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map(
-              (p) => ({ ...p, replicaCdf: [fast, fast, fast], clientLoopDelay: loopDelay(0.002, 20) }),
-            ),
-          },
-        ],
-      },
-      {
-        spreadRuns: 0,
-        replicaLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', [[], [], []]]])]]),
-        clientLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', client]])]]),
-      },
-    )[1]!;
+    replayRows(20, {
+      replicaLags: lagsOf([[], [], []]),
+      clientLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', client]])]]),
+    })[1]!;
   // an empty record: no client stall at all, where the loop delay's drawn stalls (20 ms, 4% of the time) lift the model's p99
   const quiet = run([]);
   assert.equal(quiet.simReplayed!.clientStalls, 'recorded');

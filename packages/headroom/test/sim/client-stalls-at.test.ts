@@ -3,15 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isHeadroomError } from '../../src/core/errors.js';
-import { runModel, type ModelSpec } from '../../src/sim/index.js';
+import { runModel } from '../../src/sim/index.js';
+import { ONE_SERVER } from './one-server.js';
 
-// One server, one worker, 1 ms of work per call, a call every 10 ms from 10 ms on.
-const base: ModelSpec = {
-  duration: '200ms',
-  warmup: 0,
-  arrivals: { type: 'constant', ratePerSec: 100 },
-  servers: [{ count: 1, service: { type: 'constant', value: '1ms' } }],
-};
+const base = ONE_SERVER;
 
 const near = (actual: number, expected: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) < 0.01, `${what}: ${actual}, expected ${expected}`);

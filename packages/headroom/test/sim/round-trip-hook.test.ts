@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runModel, type ModelSpec, type RoundTripOutcome } from '../../src/sim/index.js';
+import { ONE_SERVER } from './one-server.js';
 
 type Trip = { atMs: number; server: number; rttMs: number; outcome: RoundTripOutcome };
 
@@ -12,13 +13,7 @@ const trips = (model: ModelSpec, seed = 1): { trips: Trip[]; hash: string; calls
   return { trips: out, hash: r.traceHash, calls: r.calls };
 };
 
-// One server, one worker, 1 ms of work per call, a call every 10 ms from 10 ms on.
-const base: ModelSpec = {
-  duration: '200ms',
-  warmup: 0,
-  arrivals: { type: 'constant', ratePerSec: 100 },
-  servers: [{ count: 1, service: { type: 'constant', value: '1ms' } }],
-};
+const base = ONE_SERVER;
 
 test('each answered attempt is one round trip of its service time, at the time it is read', () => {
   const { trips: got, calls } = trips(base);
