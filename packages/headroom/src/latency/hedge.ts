@@ -145,8 +145,10 @@ class HedgedCall<T> {
   #onSuccess(attempt: number, value: T): void {
     if (this.#run.settled) return;
     const losers = this.#run.succeeded(attempt, this.#core.clock.now());
-    const lost = new CancelledError('hedge-lost');
-    for (let i = 0; i < this.#controllers.length; i++) if ((losers & (1 << i)) !== 0) this.#controllers[i]!.abort(lost);
+    if (losers !== 0) {
+      const lost = new CancelledError('hedge-lost');
+      for (let i = 0; i < this.#controllers.length; i++) if ((losers & (1 << i)) !== 0) this.#controllers[i]!.abort(lost);
+    }
     this.#finish();
     this.#resolve(value);
   }

@@ -64,7 +64,10 @@ test('losers are cancelled through their signals, the winner is reported, at mos
   await clock.runUntilIdle();
   assert.equal(await call, 2);
   assert.equal(reasons.length, 2);
-  for (const [, reason] of reasons as Array<[number, unknown]>) assert.ok(isHeadroomError(reason, 'HR_LATENCY_CANCELLED'));
+  for (const [, reason] of reasons as Array<[number, unknown]>) {
+    assert.ok(isHeadroomError(reason, 'HR_LATENCY_CANCELLED'));
+    assert.equal(reason.details['reason'], 'hedge-lost');
+  }
   assert.deepEqual(
     events.map((e) => e.type),
     ['hedge', 'hedge', 'win'],
@@ -74,6 +77,15 @@ test('losers are cancelled through their signals, the winner is reported, at mos
   assert.deepEqual(events[2], { type: 'win', attempt: 2, latencyMs: 25, attempts: 3 });
   assert.deepEqual(hedge.stats().wins, [0, 0, 1]);
   assert.equal(clock.pendingTimers, 0);
+  // a call its first attempt wins alone has no loser: nothing is aborted
+  let aborted = false;
+  const alone = hedge.execute(async ({ signal }) => {
+    signal.addEventListener('abort', () => (aborted = true));
+    return 'first';
+  });
+  await clock.runUntilIdle();
+  assert.equal(await alone, 'first');
+  assert.equal(aborted, false);
 });
 
 test('failures: a lone failed attempt fails the call; one failing while a hedge runs waits for the hedge', async () => {
