@@ -12,7 +12,7 @@ import { summariseHedges, type HedgeFigures } from '../lab/client/hedge-trace-su
 import { BUNCH_BIN_MS, summariseBunching, type Bunching } from '../lab/client/slow-bunching.js';
 import { windowRoundTrips, type WindowRoundTrips } from '../lab/client/round-trips.js';
 import { SPEED_BIN_MS, speedTimeline, steadySpeedRatios } from '../lab/client/machine-speed.js';
-import { quantileOf } from '../lab/quantile.js';
+import { quantilesOf } from '../lab/quantile.js';
 import {
   AFTER_MS,
   TOGETHER_MS,
@@ -242,7 +242,11 @@ function bunchingTable(
   const line = (source: string, b: Bunching | null | undefined, s?: WindowSpeed): string[] => [
     source,
     ...(b === null || b === undefined ? ['–', '–', '–'] : [`${b.slow} of ${b.answers}`, b.dispersion.toFixed(2), b.correlation.toFixed(2)]),
-    s === undefined ? '–' : [0.9, 0.99, 1].map((q) => quantileOf(s.timeline.factors, q).toFixed(2)).join(' / '),
+    s === undefined
+      ? '–'
+      : quantilesOf(s.timeline.factors, [0.9, 0.99, 1])
+          .map((f) => f.toFixed(2))
+          .join(' / '),
   ];
   const body = rows
     .filter((r) => r.sim.bunching !== null)

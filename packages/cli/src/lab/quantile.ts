@@ -7,9 +7,16 @@
 
 /** The value at quantile `q` (0–1) of a sample, linear between its sorted values. */
 export function quantileOf(values: readonly number[], q: number): number {
+  return quantilesOf(values, [q])[0]!;
+}
+
+/** The values at quantiles `qs` (0–1) of a sample, as {@link quantileOf}, sorting it once. */
+export function quantilesOf(values: readonly number[], qs: readonly number[]): number[] {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = q * (sorted.length - 1);
-  const lo = Math.floor(at);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+  return qs.map((q) => {
+    const at = q * (sorted.length - 1);
+    const lo = Math.floor(at);
+    const hi = Math.min(sorted.length - 1, lo + 1);
+    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+  });
 }

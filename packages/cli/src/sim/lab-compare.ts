@@ -61,7 +61,7 @@ import { hedgeFigures, type HedgeFigures } from '../lab/client/hedge-trace-summa
 import { bunching, type Bunching } from '../lab/client/slow-bunching.js';
 import type { RoundTrip } from '../lab/client/round-trips.js';
 import type { SpeedTimeline } from '../lab/client/machine-speed.js';
-import { quantileOf } from '../lab/quantile.js';
+import { quantilesOf } from '../lab/quantile.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
 type Cdf = readonly { readonly percentile: number; readonly ms: number }[];
@@ -240,7 +240,8 @@ export const SPREAD_RUNS = 40;
 
 /** The p5–p95 of a sample. */
 export function rangeOf(values: readonly number[]): Range {
-  return { p5: quantileOf(values, 0.05), p95: quantileOf(values, 0.95) };
+  const [p5, p95] = quantilesOf(values, [0.05, 0.95]) as [number, number];
+  return { p5, p95 };
 }
 
 /**
@@ -612,8 +613,8 @@ function labFaults() {
 }
 
 /**
- * One run of `model` (seed 1), its latencies plus `clientMs`; with `hedges`, what its hedges did
- * too (null without, or when it sent none).
+ * One run of `model` (seed 1), its latencies plus `clientMs`; with `details`, what its hedges did
+ * and how its slow answers bunched too (null without, or when it sent no hedge or had no slow answer).
  */
 function simulate(
   model: ModelSpec,

@@ -138,6 +138,21 @@ export class Client implements Candidates {
   }
 
   /**
+   * Stalls the client until `untilMs`, or longer if a stall it is in already lasts longer (the
+   * union of the two); true when this stall ends last, so its end needs an event.
+   */
+  stallUntil(untilMs: number): boolean {
+    if (untilMs <= this.stalledUntil) return false;
+    this.stalledUntil = untilMs;
+    return true;
+  }
+
+  /** A stall reached its end at `nowMs`: the loop runs again ({@link Client.resume}) unless another stall still holds it. */
+  stallEnded(nowMs: number): void {
+    if (nowMs >= this.stalledUntil) this.resume();
+  }
+
+  /**
    * The stall ends (the engine's time is its end): as Node's event loop does after a stall in an
    * I/O callback, the timers that came due run first, in due order (ties in the order they were
    * set), then the answers that arrived (engine events at this time, set after the stall's end event).

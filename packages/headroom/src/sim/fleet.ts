@@ -319,13 +319,14 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     } else if (kind === STALL_START) {
       const client = this.clients[arg]!;
       const length = this.#stalls!.duration.sample(this.#stallRandom);
-      client.stalledUntil = Math.max(client.stalledUntil, now + length);
+      client.stallUntil(now + length);
+      // the drawn stalls' own end, whichever stall ends last: it draws the next one
       this.engine.after(length, this, STALL_END, arg);
     } else if (kind === STALL_END) {
       this.engine.after(this.#stalls!.interval.sample(this.#stallRandom), this, STALL_START, arg);
-      this.#stallEnded(this.clients[arg]!);
+      this.clients[arg]!.stallEnded(now);
     } else if (kind === RECORDED_STALL_END) {
-      this.#stallEnded(this.clients[arg]!);
+      this.clients[arg]!.stallEnded(now);
     } else if (kind === MACHINE_PAUSE_START) {
       const mp = this.#machinePauses!;
       const length = mp.duration.sample(mp.random);
@@ -337,17 +338,10 @@ class Fleet implements ServerHost, CallHost, SimHandler, ProbeHost {
     }
   }
 
-  /** A recorded stall (`clients.stallsAt`) of `lengthMs` from now: the client stalls for the union of it and any stall it is in. */
+  /** A recorded stall (`clients.stallsAt`) of `lengthMs` from now, held for the union with any stall the client is in. */
   #stall(client: Client, lengthMs: number): void {
     const until = this.engine.now + lengthMs;
-    if (until <= client.stalledUntil) return;
-    client.stalledUntil = until;
-    this.engine.at(until, this, RECORDED_STALL_END, client.index);
-  }
-
-  /** A stall of `client` reached its end: its loop runs again unless another stall still holds it. */
-  #stallEnded(client: Client): void {
-    if (this.engine.now >= client.stalledUntil) client.resume();
+    if (client.stallUntil(until)) this.engine.at(until, this, RECORDED_STALL_END, client.index);
   }
 
   // ---- CallHost ----

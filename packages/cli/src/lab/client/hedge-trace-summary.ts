@@ -12,9 +12,9 @@
  */
 import type { HedgeEvent } from 'headroom/latency';
 import { ndjsonEvents } from '../ndjson-file.js';
-import { quantileOf } from '../quantile.js';
+import { quantilesOf } from '../quantile.js';
 
-/** Some values at these percentiles (linear between the sorted values, {@link quantileOf}), ms. */
+/** Some values at these percentiles (linear between the sorted values, {@link quantilesOf}), ms. */
 export interface HedgeQuantiles {
   readonly p50: number;
   readonly p90: number;
@@ -50,7 +50,8 @@ type Sent = Pick<Extract<HedgeEvent, { type: 'hedge' }>, 'afterMs' | 'delayMs'>;
 type Won = Pick<Extract<HedgeEvent, { type: 'win' }>, 'attempt' | 'attempts' | 'latencyMs'>;
 
 function quantiles(values: readonly number[]): HedgeQuantiles {
-  return { p50: quantileOf(values, 0.5), p90: quantileOf(values, 0.9), p99: quantileOf(values, 0.99), max: quantileOf(values, 1) };
+  const [p50, p90, p99, max] = quantilesOf(values, [0.5, 0.9, 0.99, 1]) as [number, number, number, number];
+  return { p50, p90, p99, max };
 }
 
 /**

@@ -8,7 +8,7 @@
  * replica's body first made as narrow as it would be at a steady speed ({@link steadySpeedRatios}):
  * the recorded body already holds the factors' spread, which would otherwise count twice.
  */
-import { quantileOf } from '../quantile.js';
+import { quantileOf, quantilesOf } from '../quantile.js';
 import type { RoundTrip } from './round-trips.js';
 
 /** Width of a bin, ms. */
@@ -72,6 +72,9 @@ export function steadySpeedRatios(
     if (raw.length === 0) return [];
     const steady = raw.map((r) => r.ms / (timeline.factors[Math.floor((r.t - startMs) / timeline.binMs)] ?? 1));
     const ms = raw.map((r) => r.ms);
-    return percentiles.map((p): [number, number] => [p, quantileOf(steady, p / 100) / quantileOf(ms, p / 100)]);
+    const qs = percentiles.map((p) => p / 100);
+    const atSteady = quantilesOf(steady, qs);
+    const recorded = quantilesOf(ms, qs);
+    return percentiles.map((p, i): [number, number] => [p, atSteady[i]! / recorded[i]!]);
   });
 }
