@@ -275,24 +275,42 @@ test('a lab run with per-replica CDFs and the loop delay is modelled from them; 
   assert.ok(oldBase!.sim.p99 > 40, `mixed-CDF baseline p99 ${oldBase!.sim.p99}`);
 });
 
+/**
+ * The slow-replica scenario on three fast replicas (4–6 ms) with a client loop delay of `stallMs`
+ * stalls and the lab's p50s `p50s` (baseline, treatment), compared with `options` (no spread runs):
+ * its baseline and treatment rows.
+ */
+const fastReplicaRows = (
+  stallMs: number,
+  options: Parameters<typeof compareWithLab>[1] = {},
+  p50s: readonly [number, number] = [5.5, 5],
+): ReturnType<typeof compareWithLab> => {
+  const fast = cdf((q) => uniform(4, 6, q));
+  return compareWithLab(
+    {
+      ...lab,
+      scenarios: [
+        {
+          name: 'slow-replica',
+          phases: [
+            phase('round-robin', 'baseline', slowCdf, p50s[0], 43.9),
+            phase('p2c + peak-ewma', 'treatment', slowCdf, p50s[1], 6),
+          ].map((p) => ({
+            ...p,
+            replicaCdf: [fast, fast, fast],
+            clientLoopDelay: loopDelay(0.002, stallMs),
+          })),
+        },
+      ],
+    },
+    { spreadRuns: 0, ...options },
+  );
+};
+
 test('a baseline the per-replica model comes out slower than adds no negative client time: it reports the overshoot', () => {
   // The replicas answered in 4–6 ms, but the lab's latency p50 says 3 ms (a run whose figures do not
   // hang together, as when the load generator fell far behind): no client time can make up 2 ms.
-  const fast = cdf((q) => uniform(4, 6, q));
-  const quietLoop = loopDelay(0.002, 2);
-  const [base, treat] = compareWithLab({
-    ...lab,
-    scenarios: [
-      {
-        name: 'slow-replica',
-        phases: [phase('round-robin', 'baseline', slowCdf, 3, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 3, 6)].map((p) => ({
-          ...p,
-          replicaCdf: [fast, fast, fast],
-          clientLoopDelay: quietLoop,
-        })),
-      },
-    ],
-  });
+  const [base, treat] = fastReplicaRows(2, {}, [3, 3]);
   assert.equal(base!.clientMs, 0);
   assert.ok(Math.abs(base!.baselineOvershootMs - 2) < 0.3, `overshoot ${base!.baselineOvershootMs}`);
   assert.ok(base!.sim.p50 > 4.5 && treat!.sim.p50 > 4.5, `latencies stay the model's own: ${base!.sim.p50}, ${treat!.sim.p50}`);
@@ -537,36 +555,12 @@ test("a later phase's replica pauses follow its replicas' recorded stall time: h
   assert.equal(compareWithLab(run, { spreadRuns: 0, replicaStalls: stalls([0.01, 0.01, 0.01]) })[0]!.replicaPauseScale, null);
 });
 
-/**
- * The slow-replica scenario on three fast replicas (4–6 ms) with a client loop delay of `stallMs`
- * stalls, compared with `options` (no spread runs): its baseline and treatment rows.
- */
-const replayRows = (stallMs: number, options: Parameters<typeof compareWithLab>[1] = {}): ReturnType<typeof compareWithLab> => {
-  const fast = cdf((q) => uniform(4, 6, q));
-  return compareWithLab(
-    {
-      ...lab,
-      scenarios: [
-        {
-          name: 'slow-replica',
-          phases: [phase('round-robin', 'baseline', slowCdf, 5.5, 43.9), phase('p2c + peak-ewma', 'treatment', slowCdf, 5, 6)].map((p) => ({
-            ...p,
-            replicaCdf: [fast, fast, fast],
-            clientLoopDelay: loopDelay(0.002, stallMs),
-          })),
-        },
-      ],
-    },
-    { spreadRuns: 0, ...options },
-  );
-};
-
 /** The treatment's recorded stalls at each of the three replicas, as `sim-vs-lab --picks` hands them over. */
 const lagsOf = (lags: [number, number][][]) => new Map([['slow-replica', new Map([['p2c + peak-ewma', lags]])]]);
 
 test("with the replicas' recorded stalls a treatment is also run with them replayed where they happened, on the replicas' bodies", () => {
   const run = (lags: [number, number][][] | undefined): ReturnType<typeof compareWithLab> =>
-    replayRows(2, lags === undefined ? {} : { replicaLags: lagsOf(lags) });
+    fastReplicaRows(2, lags === undefined ? {} : { replicaLags: lagsOf(lags) });
   const [base, plain] = run(undefined);
   assert.equal(base!.simReplayed, null);
   assert.equal(plain!.simReplayed, null, 'no records, no replay');
@@ -582,7 +576,10 @@ test("with the replicas' recorded stalls a treatment is also run with them repla
 
 test("with the machine's speed over the windows, the replay slows every replica where the treatment's window was slow, on bodies at the baseline's steady speed", () => {
   const run = (speed: ReadonlyMap<string, WindowSpeed> | undefined): ReturnType<typeof compareWithLab>[number] =>
-    replayRows(2, { replicaLags: lagsOf([[], [], []]), ...(speed === undefined ? {} : { speed: new Map([['slow-replica', speed]]) }) })[1]!;
+    fastReplicaRows(2, {
+      replicaLags: lagsOf([[], [], []]),
+      ...(speed === undefined ? {} : { speed: new Map([['slow-replica', speed]]) }),
+    })[1]!;
   // the window, 8 s, in 400 bins
   const flat = { binMs: 20, factors: Array.from({ length: 400 }, () => 1) };
   const steady = (ratio: number) => Array.from({ length: 3 }, () => [[1, ratio] as const, [99, ratio] as const]);
@@ -638,7 +635,7 @@ test('a CDF at a steady speed: each point scaled by the ratio at its percentile,
 
 test("with the client's recorded stalls too, the replay stalls the client where they happened instead of drawing its stalls", () => {
   const run = (client: [number, number][]): ReturnType<typeof compareWithLab>[number] =>
-    replayRows(20, {
+    fastReplicaRows(20, {
       replicaLags: lagsOf([[], [], []]),
       clientLags: new Map([['slow-replica', new Map([['p2c + peak-ewma', client]])]]),
     })[1]!;
