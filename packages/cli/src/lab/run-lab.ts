@@ -243,7 +243,12 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
             durationMs: options.durationMs,
             intervalMs: options.intervalMs,
             call: phaseClient.call,
-            snapshot: async () => ({ stats: await fleet.stats(), attempts: activeClients.attempts }),
+            snapshot: async () => ({
+              stats: await fleet.stats(),
+              attempts: activeClients.attempts,
+              connections: activeClients.connections,
+              cpuMs: processCpuMs(),
+            }),
             onInterval: (point, recorder) =>
               progress.status(
                 `${tag}  ${point.tSec.toFixed(1)}/${(options.durationMs / 1000).toFixed(1)} s  ${Math.round(point.okPerSec)} ok/s  ` +
@@ -330,6 +335,12 @@ async function warmCaches(
   } finally {
     router.close();
   }
+}
+
+/** CPU time this process has used so far (user + system), ms. */
+function processCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
 
 function reasonText(reason: unknown): string {

@@ -255,6 +255,10 @@ test('each technique moves its own figure the right way', (t) => {
   const stalls = scenario('stalls');
   assert.equal(stalls.base.extraRequestRatio, 0);
   assert.ok(stalls.treat.extraRequestRatio > 0 && stalls.treat.extraRequestRatio <= 0.06, `extra ${stalls.treat.extraRequestRatio}`);
+  // Each hedge's loser is cancelled on the wire, and HTTP/1.1 cancels by closing the connection:
+  // the client opens new ones (the window's pools started warm, so the baseline opens few or none).
+  assert.ok(stalls.treat.connectionsOpened > 0, `connections opened while hedging: ${stalls.treat.connectionsOpened}`);
+  for (const p of [stalls.base, stalls.treat]) assert.ok(p.clientCpuMs > 0, `${p.label}: client CPU ${p.clientCpuMs} ms`);
   // What hedging removes is the requests that sit out a 250 ms stall. A 1.2 s phase holds ~750
   // requests and ~8 stalls, so its p99.9 is its maximum, and on a busy machine its share of
   // successes at ≥ 240 ms counts the machine's own stalls too, which slow every request in flight

@@ -23,6 +23,7 @@ export type SendTo = (replica: number, plan: RequestPlan, signal: AbortSignal, h
 export class ReplicaClients {
   readonly #pools: Pool[];
   #attempts = 0;
+  #connections = 0;
 
   /**
    * @param endpoints - the replicas, in index order
@@ -30,11 +31,21 @@ export class ReplicaClients {
    */
   constructor(endpoints: readonly ReplicaEndpoint[], connections = 128) {
     this.#pools = endpoints.map((e) => new Pool(e.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 }));
+    for (const pool of this.#pools) pool.on('connect', () => this.#connections++);
   }
 
   /** HTTP attempts sent so far (hedges and retries included). */
   get attempts(): number {
     return this.#attempts;
+  }
+
+  /**
+   * TCP connections the pools have opened so far. Over HTTP/1.1 a request cancelled while it is
+   * on the wire (a hedge's loser, a passed deadline) takes its connection with it — undici closes
+   * the socket, there being no other way to stop the answer — so the next request opens a new one.
+   */
+  get connections(): number {
+    return this.#connections;
   }
 
   /** Sends one request to replica `index` (see {@link SendTo}). */

@@ -64,6 +64,10 @@ export interface DriveSnapshot {
   readonly stats: readonly ReplicaStats[];
   /** HTTP attempts the client has sent. */
   readonly attempts: number;
+  /** TCP connections the client has opened. */
+  readonly connections: number;
+  /** CPU time this process (the client and its load generator) has used, ms. */
+  readonly cpuMs: number;
 }
 
 /** What one phase measured. */

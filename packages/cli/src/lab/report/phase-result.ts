@@ -51,6 +51,8 @@ export function phaseResult(
     replicaRequests: requests,
     slowShare: totalRequests === 0 ? 0 : round(requests[0]! / totalRequests, 4),
     extraRequestRatio: m.sent === 0 ? 0 : round(Math.max(0, attempts - m.sent) / m.sent, 4),
+    connectionsOpened: m.end.connections - m.start.connections,
+    clientCpuMs: round(m.end.cpuMs - m.start.cpuMs, 1),
     shedByReplicas: total('shed'),
     stalledRequests: total('stalls'),
     stalledAbandoned: m.end.stats.reduce((n, s, i) => n + abandonedInWindow(s, m.start.stats[i]!, m.windowEnd.stats[i]!), 0),

@@ -47,6 +47,17 @@ export interface PhaseResult {
   readonly slowShare: number;
   /** HTTP attempts beyond one per request (hedges), as a share of requests. */
   readonly extraRequestRatio: number;
+  /**
+   * TCP connections the client opened from the window's start until its last request finished:
+   * besides the pools' growth, one for each attempt cancelled on the wire (a hedge's loser, a
+   * passed deadline), since HTTP/1.1 can stop an answer only by closing its connection.
+   */
+  readonly connectionsOpened: number;
+  /**
+   * CPU time of the lab's own process — the client and its load generator — from the window's
+   * start until its last request finished, ms (user + system).
+   */
+  readonly clientCpuMs: number;
   /** Requests the replicas' limiters rejected. */
   readonly shedByReplicas: number;
   /** Requests (hedges included) the replicas stalled by fault injection during the window. */
