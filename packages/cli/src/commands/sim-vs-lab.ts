@@ -32,6 +32,7 @@ import {
   compareWithLab,
   injectedStallMs,
   MACHINE_CHANGED,
+  SPEED_BLOCK_BINS,
   SPREAD_RUNS,
   WINDOWS,
   type LabComparisonRow,
@@ -472,6 +473,7 @@ export function registerSimVsLab(program: Command): void {
             'sim without stalls: p99, to replica 0',
             "sim without the replicas' tails: p99, to replica 0",
             "sim, the window replayed — its recorded stalls (the client's too: c) and its speed (s): p50, p99, to replica 0",
+            `sim, the baseline window's speed drawn (blocks of ${(SPEED_BLOCK_BINS * SPEED_BIN_MS) / 1000} s), a prediction: p50, p99, to replica 0`,
             'mixed-CDF model: p50, p99, to replica 0',
             'send lag p99, baseline → phase',
             'client stalls',
@@ -484,6 +486,9 @@ export function registerSimVsLab(program: Command): void {
             r.simReplayed === null
               ? '–'
               : `${r.simReplayed.p50.toFixed(2)}, ${r.simReplayed.p99.toFixed(1)}, ${pct(r.simReplayed.slowShare)}${r.simReplayed.clientStalls === 'recorded' ? ' c' : ''}${r.simReplayed.speed ? ' s' : ''}`,
+            r.simDrawnSpeed === null
+              ? '–'
+              : `${r.simDrawnSpeed.p50.toFixed(2)}, ${r.simDrawnSpeed.p99.toFixed(1)}, ${pct(r.simDrawnSpeed.slowShare)}`,
             mixed === null ? '–' : `${mixed[i]!.sim.p50.toFixed(2)}, ${mixed[i]!.sim.p99.toFixed(1)}, ${pct(mixed[i]!.sim.slowShare)}`,
             r.sendLagP99Ms === null
               ? '–'

@@ -46,6 +46,7 @@
  * trace is: hedge-trace-summary.ts), and with the replicas' own stall records a treatment is also
  * run with those stalls replayed where they happened (`simReplayed`).
  */
+import { SeededRandom } from 'headroom';
 import {
   runModel,
   type DistributionSpec,
@@ -60,7 +61,7 @@ import type { HostProbe } from '../lab/host-probe.js';
 import { hedgeFigures, type HedgeFigures } from '../lab/client/hedge-trace-summary.js';
 import { bunching, type Bunching } from '../lab/client/slow-bunching.js';
 import type { RoundTrip } from '../lab/client/round-trips.js';
-import type { SpeedTimeline } from '../lab/client/machine-speed.js';
+import { resampledTimeline, type SpeedTimeline } from '../lab/client/machine-speed.js';
 import { quantilesOf } from '../lab/quantile.js';
 
 type SendLag = { readonly p50: number; readonly p99: number; readonly max: number };
@@ -177,6 +178,15 @@ export interface LabComparisonRow {
     readonly speed: boolean;
   } | null;
   /**
+   * A prediction of the machine's speed rather than a replay (`options.speed` with the baseline's
+   * window; null for a baseline, without it, or in the mixed-CDF model): the per-replica model —
+   * its drawn client stalls and replica pauses — with each replica's body at the baseline's steady
+   * speed, slowed on every replica at once by a timeline drawn from the *baseline* window's speed in
+   * blocks of {@link SPEED_BLOCK_BINS} bins ({@link resampledTimeline}, seed 1). It sees only what
+   * the calibration window saw: the treatment window's own speed enters only the replay.
+   */
+  readonly simDrawnSpeed: { readonly p50: number; readonly p99: number; readonly slowShare: number } | null;
+  /**
    * How each replica's pauses were rescaled for this phase (per-replica model with `replicaStalls`):
    * its recorded stall time in this phase's window over the baseline's, per replica; null when not
    * rescaled (the baseline itself, no records, or the mixed-CDF model).
@@ -234,6 +244,13 @@ export type Quantiles = { readonly p50: number; readonly p90: number; readonly p
  * lands in the stalls or in the body by chance, and a mean over seeds would sit between the two.
  */
 export const WINDOWS = 10;
+
+/**
+ * Bins in a block of {@link LabComparisonRow.simDrawnSpeed}'s drawn speed: 25 bins of 20 ms, half
+ * a second, longer than the bunches of slow answers the lab's traces show (tens of ms) and short
+ * enough that a 40 s window gives 80 blocks to draw from.
+ */
+export const SPEED_BLOCK_BINS = 25;
 
 /** Runs of one lab window each for {@link LabComparisonRow.spread}: p5–p95 of 40 runs lie between their 2nd–3rd and 38th–39th values. */
 export const SPREAD_RUNS = 40;
@@ -688,15 +705,15 @@ export function atSteadySpeed(cdf: Cdf, ratios: readonly (readonly [number, numb
 
 /** A timeline's factors as `slow` faults on every one of `servers` servers, from the warm-up's end, repeated every window. */
 function slowFaults(timeline: SpeedTimeline, servers: number, settings: LabJson['settings']): NonNullable<ModelSpec['faults']> {
-  const all = Array.from({ length: servers }, (_, k) => k);
   return Array.from({ length: WINDOWS }, (_, w) =>
-    timeline.factors.map((factor, b) => ({
-      atMs: settings.warmupMs + w * settings.phaseDurationMs + b * timeline.binMs,
-      action: 'slow' as const,
-      servers: all,
-      factor,
-    })),
+    slowFaultsFrom(timeline, servers, settings.warmupMs + w * settings.phaseDurationMs),
   ).flat();
+}
+
+/** A timeline's factors as `slow` faults on every one of `servers` servers, its first bin at `fromMs`. */
+function slowFaultsFrom(timeline: SpeedTimeline, servers: number, fromMs: number): NonNullable<ModelSpec['faults']> {
+  const all = Array.from({ length: servers }, (_, k) => k);
+  return timeline.factors.map((factor, b) => ({ atMs: fromMs + b * timeline.binMs, action: 'slow' as const, servers: all, factor }));
 }
 
 /**
@@ -874,6 +891,16 @@ export function compareWithLab(
       if (services === undefined || ratios === undefined || ratios.length < services.length) return undefined;
       return services.map((service, k) => group(buckets(subCdf(atSteadySpeed(service, ratios[k]!), 0, TAIL_FROM))));
     })();
+    // The per-replica model with its bodies at the baseline's steady speed and the baseline's speed
+    // drawn in blocks over every window, on every replica at once (a prediction: no treatment record).
+    const drawnSpeed = (phase: (typeof scenario.phases)[number], clients: NonNullable<ModelSpec['clients']>): ModelSpec | undefined => {
+      const source = speedOf(base)?.timeline;
+      if (phase === base || source === undefined || steadyBodies === undefined) return undefined;
+      const groups = steadyBodies.map((g, k) => (servers[k]?.pauses === undefined ? g : { ...g, pauses: servers[k]!.pauses }));
+      const bins = Math.ceil((WINDOWS * lab.settings.phaseDurationMs) / source.binMs);
+      const drawn = resampledTimeline(source, bins, SPEED_BLOCK_BINS, new SeededRandom(1).fork('speed'));
+      return { ...model(phase, clients, groups), faults: slowFaultsFrom(drawn, groups.length, lab.settings.warmupMs) };
+    };
     // The client's own time that no balancer sees, ms: added to every simulated latency (per-replica model).
     let clientMs = 0;
     let baselineOvershootMs = 0;
@@ -947,6 +974,7 @@ export function compareWithLab(
       const clientLags = options.clientLags?.get(scenario.name)?.get(phase.label);
       const speedNow = speedOf(phase)?.timeline;
       const phaseModel = model(phase, stalls === undefined ? policy : { ...policy, stalls }, replicasNow?.groups);
+      const drawnSpec = drawnSpeed(phase, stalls === undefined ? policy : { ...policy, stalls });
       rows.push({
         scenario: scenario.name,
         phase: phase.label,
@@ -971,20 +999,23 @@ export function compareWithLab(
           phase === base || bodies === undefined || lags === undefined
             ? null
             : {
-                ...simulate(
-                  replayed(
-                    phase,
-                    stalls === undefined ? policy : { ...policy, stalls },
-                    bodies,
-                    lags,
-                    clientLags,
-                    speedNow === undefined || steadyBodies === undefined ? undefined : { now: speedNow, groups: steadyBodies },
+                ...latencyFigures(
+                  simulate(
+                    replayed(
+                      phase,
+                      stalls === undefined ? policy : { ...policy, stalls },
+                      bodies,
+                      lags,
+                      clientLags,
+                      speedNow === undefined || steadyBodies === undefined ? undefined : { now: speedNow, groups: steadyBodies },
+                    ),
+                    clientMs,
                   ),
-                  clientMs,
                 ),
                 clientStalls: clientLags === undefined ? 'loop delay' : 'recorded',
                 speed: speedNow !== undefined && steadyBodies !== undefined,
               },
+        simDrawnSpeed: drawnSpec === undefined ? null : latencyFigures(simulate(drawnSpec, clientMs)),
         replicas: phase === base ? replicaCheck : null,
         replicaPauseScale: replicasNow?.scale ?? null,
         spread:
@@ -1021,4 +1052,13 @@ function windowSpread(
           },
     p99: { model: model.p99, verdict: verdictOf(phase.latencyMs.p99, model.p99) },
   };
+}
+
+/** The p50, p99 and share to replica 0 of a simulated run, without its other figures. */
+function latencyFigures(r: { readonly p50: number; readonly p99: number; readonly slowShare: number }): {
+  p50: number;
+  p99: number;
+  slowShare: number;
+} {
+  return { p50: r.p50, p99: r.p99, slowShare: r.slowShare };
 }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom } from 'headroom';
-import { speedTimeline, steadySpeedRatios, SPEED_BIN_MS } from '../../src/lab/client/machine-speed.js';
+import { resampledTimeline, speedTimeline, steadySpeedRatios, SPEED_BIN_MS } from '../../src/lab/client/machine-speed.js';
 import type { RoundTrip } from '../../src/lab/client/round-trips.js';
 
 /** 3 replicas answering every 0.5 ms in turn for 4 s (replica 0 ten times slower); twice as slow in the first 100 ms of every second. */
@@ -49,4 +49,27 @@ test("at a steady speed a replica's answers keep only their own spread: the top 
     assert.ok(p95 < 0.65 && p99 < 0.6, `p95 ratio ${p95}, p99 ratio ${p99}`);
   }
   assert.deepEqual(steadySpeedRatios(all, timeline, 0, 4000, 250, 4, [50])[3], [], 'a replica without an answer');
+});
+
+test("a drawn timeline is blocks of the source: its length, the source's bins in runs of a block, the same for a seed", () => {
+  // factors that name their bin, so each drawn bin says where it came from
+  const source = { binMs: SPEED_BIN_MS, factors: Array.from({ length: 100 }, (_, b) => 1 + b / 100) };
+  const drawn = resampledTimeline(source, 250, 25, new SeededRandom(7));
+  assert.equal(drawn.binMs, SPEED_BIN_MS);
+  assert.equal(drawn.factors.length, 250);
+  const at = drawn.factors.map((f) => Math.round((f - 1) * 100));
+  for (let block = 0; block < 10; block++) {
+    const run = at.slice(block * 25, block * 25 + 25);
+    assert.ok(run[0]! >= 0 && run[0]! <= 75, `block ${block} starts at bin ${run[0]}: a full block of the source`);
+    run.forEach((bin, i) => assert.equal(bin, run[0]! + i, `block ${block}: consecutive source bins`));
+  }
+  assert.ok(new Set(at.filter((_, i) => i % 25 === 0)).size > 1, 'blocks start at different bins');
+  assert.deepEqual(resampledTimeline(source, 250, 25, new SeededRandom(7)).factors, drawn.factors);
+  assert.notDeepEqual(resampledTimeline(source, 250, 25, new SeededRandom(8)).factors, drawn.factors);
+  // the last block is cut to fit; a source shorter than a block is drawn whole
+  assert.equal(resampledTimeline(source, 30, 25, new SeededRandom(1)).factors.length, 30);
+  const short = resampledTimeline({ binMs: 20, factors: [2, 3] }, 5, 25, new SeededRandom(1));
+  assert.deepEqual(short.factors, [2, 3, 2, 3, 2]);
+  assert.throws(() => resampledTimeline({ binMs: 20, factors: [] }, 5, 25, new SeededRandom(1)), /no bin/);
+  assert.throws(() => resampledTimeline(source, 0, 25, new SeededRandom(1)), /bins must be a positive integer/);
 });

@@ -606,6 +606,36 @@ test("with the machine's speed over the windows, the replay slows every replica 
   assert.ok(narrowed.simReplayed!.p50 < 0.85 * steadyRun.simReplayed!.p50, `${narrowed.simReplayed!.p50} vs ${steadyRun.simReplayed!.p50}`);
 });
 
+test("the drawn-speed prediction slows every replica by the baseline window's speed, drawn in blocks, and never reads the treatment's", () => {
+  const run = (speed: ReadonlyMap<string, WindowSpeed> | undefined): ReturnType<typeof compareWithLab> =>
+    fastReplicaRows(2, speed === undefined ? {} : { speed: new Map([['slow-replica', speed]]) });
+  const flat = { binMs: 20, factors: Array.from({ length: 400 }, () => 1) };
+  // three times as slow for 60 ms of every 2 s
+  const slow = { binMs: 20, factors: Array.from({ length: 400 }, (_, b) => (b % 100 < 3 ? 3 : 1)) };
+  const steady = Array.from({ length: 3 }, () => [[1, 1] as const, [99, 1] as const]);
+  const windows = (baseline: typeof flat, treatment: typeof flat): ReadonlyMap<string, WindowSpeed> =>
+    new Map([
+      ['round-robin', { timeline: baseline, steady }],
+      ['p2c + peak-ewma', { timeline: treatment, steady }],
+    ]);
+  const [base, none] = run(undefined);
+  assert.equal(base!.simDrawnSpeed, null);
+  assert.equal(none!.simDrawnSpeed, null, 'no speed, no prediction');
+  const [baseRow, steadyRun] = run(windows(flat, flat));
+  assert.equal(baseRow!.simDrawnSpeed, null, 'a baseline predicts nothing');
+  // a steady baseline and bodies kept as they are: the model itself
+  assert.deepEqual(steadyRun!.simDrawnSpeed, { p50: steadyRun!.sim.p50, p99: steadyRun!.sim.p99, slowShare: steadyRun!.sim.slowShare });
+  // the treatment's window slow, the baseline's steady: the prediction does not move
+  assert.deepEqual(run(windows(flat, slow))[1]!.simDrawnSpeed, steadyRun!.simDrawnSpeed);
+  // the baseline's window slow: the prediction's p99 rises, the model's does not move
+  const slowed = run(windows(slow, flat))[1]!;
+  assert.ok(
+    slowed.simDrawnSpeed!.p99 > steadyRun!.simDrawnSpeed!.p99 + 3,
+    `${slowed.simDrawnSpeed!.p99} vs ${steadyRun!.simDrawnSpeed!.p99}`,
+  );
+  assert.equal(slowed.sim.p99, steadyRun!.sim.p99);
+});
+
 test('a CDF at a steady speed: each point scaled by the ratio at its percentile, linear between them, never falling', () => {
   const c = [
     { percentile: 0, ms: 1 },

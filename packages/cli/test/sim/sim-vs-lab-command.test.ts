@@ -115,6 +115,9 @@ test("with --picks each treatment's replica pauses follow its replicas' recorded
   assert.equal(traced.status, 0, traced.stderr);
   // replica 0 stalled 40 ms in both windows, replica 1 20 of 40, replica 2 none
   assert.match(traced.stdout, /replicas' pauses, rescaled in each treatment .*slow-replica · p2c \+ peak-ewma 1\.00× 0\.50× 0\.00×/);
+  // the drawn-speed prediction's column (this trace has no round trips, so no speed to draw: '–';
+  // lab-compare.test.ts checks its figures)
+  assert.match(traced.stdout, /the baseline window's speed drawn \(blocks of 0\.5 s\), a prediction/);
   const plain = headroom('sim-vs-lab', 'lab.json');
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stdout, /replicas' pauses: the baseline's in every phase \(no --picks\)/);

@@ -6,8 +6,11 @@
  * that bin (1 in a bin with no answer), the same for every replica. `sim-vs-lab --picks` replays a
  * treatment window's factors on the simulated replicas (the simulator's `slow` faults), with each
  * replica's body first made as narrow as it would be at a steady speed ({@link steadySpeedRatios}):
- * the recorded body already holds the factors' spread, which would otherwise count twice.
+ * the recorded body already holds the factors' spread, which would otherwise count twice. To
+ * predict rather than replay, it draws a treatment's speed from its baseline window's factors
+ * ({@link resampledTimeline}).
  */
+import type { Random } from 'headroom';
 import { quantileOf, quantilesOf } from '../quantile.js';
 import type { RoundTrip } from './round-trips.js';
 
@@ -77,4 +80,29 @@ export function steadySpeedRatios(
     const recorded = quantilesOf(ms, qs);
     return percentiles.map((p, i): [number, number] => [p, atSteady[i]! / recorded[i]!]);
   });
+}
+
+/**
+ * A timeline of `bins` bins drawn from `source` in blocks (a moving-block bootstrap): each block is
+ * `blockBins` consecutive bins of the source from a start drawn uniformly among the full blocks it
+ * holds (the whole source, when it is shorter than a block), the last block cut to fit. So the draw
+ * has the source's factors, and how they bunch within a block's span, and nothing of the source's
+ * order beyond it. Deterministic for `random`'s seed.
+ * @throws RangeError when `source` has no bin or `bins` or `blockBins` is not a positive integer
+ */
+export function resampledTimeline(source: SpeedTimeline, bins: number, blockBins: number, random: Random): SpeedTimeline {
+  if (source.factors.length === 0) throw new RangeError('resampledTimeline: the source timeline has no bin to draw from');
+  for (const [name, n] of [
+    ['bins', bins],
+    ['blockBins', blockBins],
+  ] as const)
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`resampledTimeline: ${name} must be a positive integer, got ${n}`);
+  const block = Math.min(blockBins, source.factors.length);
+  const starts = source.factors.length - block + 1;
+  const factors: number[] = [];
+  while (factors.length < bins) {
+    const from = random.int(starts);
+    factors.push(...source.factors.slice(from, from + Math.min(block, bins - factors.length)));
+  }
+  return { binMs: source.binMs, factors };
 }
