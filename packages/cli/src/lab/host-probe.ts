@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Clock } from 'headroom';
+import { ownCpuMs } from './cpu-time.js';
 
 /** One timing of the probe's work, the least of a few repetitions. */
 export interface HostProbe {
@@ -55,8 +56,7 @@ function threadCpuMs(): number {
   try {
     return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
   } catch {
-    const cpu = process.cpuUsage();
-    return (cpu.user + cpu.system) / 1000;
+    return ownCpuMs();
   }
 }
 

@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { type Clock, isHeadroomError, type Random, SeededRandom } from 'headroom';
 import { createPhaseClient, phaseRouter } from './client/phase-client.js';
 import { PickTrace } from './client/pick-trace.js';
+import { ownCpuMs } from './cpu-time.js';
 import { probeHost } from './host-probe.js';
 import { ReplicaClients } from './load/client.js';
 import { phaseWarmupMs } from './load/cold-start.js';
@@ -247,7 +248,7 @@ export async function runLab(options: LabOptions, ctx: LabContext): Promise<LabR
               stats: await fleet.stats(),
               attempts: activeClients.attempts,
               connections: activeClients.connections,
-              cpuMs: processCpuMs(),
+              cpuMs: ownCpuMs(),
             }),
             onInterval: (point, recorder) =>
               progress.status(
@@ -335,12 +336,6 @@ async function warmCaches(
   } finally {
     router.close();
   }
-}
-
-/** CPU time this process has used so far (user + system), ms. */
-function processCpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
 }
 
 function reasonText(reason: unknown): string {

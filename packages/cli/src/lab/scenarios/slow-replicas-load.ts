@@ -19,7 +19,6 @@
  * load generator's (`process.cpuUsage`) and the replicas' (`/proc/<pid>/stat`, Linux only, else
  * null), in CPU-ms per second of the window. Probe overhead = Prequal's figures minus P2C's.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { type Clock, LatencyHistogram, type Random } from 'headroom';
 import {
@@ -37,6 +36,7 @@ import {
 import { Deadline } from 'headroom/latency';
 import { poissonRate, runOpenLoop, type Settled } from 'headroom/scale';
 import { Agent, request } from 'undici';
+import { ownCpuMs, processCpuMs } from '../cpu-time.js';
 import type { ProductKeys } from '../load/product-keys.js';
 import type { Progress } from '../progress.js';
 import type { ReplicaPhaseConfig, ReplicaStats } from '../service/protocol.js';
@@ -394,7 +394,7 @@ interface Counters {
 
 async function measureCounters(ctx: SlowReplicasContext, run: CaseRun): Promise<Counters> {
   const stats = await ctx.stats();
-  const cpu = process.cpuUsage();
+  const clientCpuMs = ownCpuMs();
   const probeStats = run.probeStats;
   let replicaCpuMs: number | null = 0;
   for (const e of ctx.endpoints) {
@@ -408,23 +408,9 @@ async function measureCounters(ctx: SlowReplicasContext, run: CaseRun): Promise<
     failed: probeStats?.probesFailed ?? 0,
     queries: probeStats?.queries ?? 0,
     fallbacks: probeStats?.fallbacks ?? 0,
-    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    clientCpuMs,
     replicaCpuMs,
   };
-}
-
-/**
- * CPU time of process `pid` so far, ms, from /proc/<pid>/stat (utime + stime, fields 14 and 15, in
- * clock ticks of 10 ms — USER_HZ is 100 on every Linux architecture Node supports); null elsewhere.
- */
-function processCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
 }
 
 function caseResult(run: CaseRun): SlowReplicasCase {
